@@ -1,0 +1,188 @@
+"""The `explainer` command: parse arguments, call the library, report.
+
+Library errors (ExplainerError) become messages on stderr and exit codes:
+2 for mistakes in the input or the command line, 1 for failures while
+rendering, 130 when interrupted. No traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from pipeline import __version__
+from pipeline.errors import ExplainerError, StoryboardError
+from pipeline.narration import ENGINES
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StoryboardError as exc:
+            err = Console(stderr=True, highlight=False, soft_wrap=True)
+            for problem in exc.problems:
+                err.print(f"[bold red]error[/]: {problem}", markup=True)
+            if len(exc.problems) > 1:
+                err.print(f"{len(exc.problems)} problems found; nothing was rendered")
+            ctx.exit(exc.exit_code)
+        except ExplainerError as exc:
+            Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error[/]: {exc}")
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            Console(stderr=True).print("interrupted; finished cache entries were kept, partial files removed")
+            ctx.exit(130)
+
+
+def _size(_ctx, _param, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+)x(\d+)", value.strip())
+    if not match:
+        raise click.BadParameter(f"'{value}' is not WIDTHxHEIGHT, e.g. 1280x720")
+    width, height = int(match[1]), int(match[2])
+    if width % 2 or height % 2 or not (64 <= width <= 7680 and 36 <= height <= 4320):
+        raise click.BadParameter(f"'{value}': width and height must be even, from 64x36 to 7680x4320")
+    return width, height
+
+
+size_option = click.option(
+    "--size", callback=_size, metavar="WxH", help="Render at another resolution than the storyboard's (e.g. 640x360)."
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="explainer")
+def main() -> None:
+    """Turn a YAML storyboard into a narrated explainer video."""
+
+
+@main.command()
+@click.argument("storyboard", type=click.Path(path_type=Path))
+@click.option(
+    "--engine", type=click.Choice(sorted(ENGINES)), help="Narrate with this engine, whatever the storyboard says."
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder for the video and render.json (default: output/<slug>/).",
+)
+@size_option
+@click.option("--fps", type=click.IntRange(1, 60), help="Frame rate (default: the storyboard's).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def render(storyboard: Path, engine: str | None, output_dir: Path | None, size, fps: int | None, quiet: bool) -> None:
+    """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration."""
+    from pipeline.storyboard import load
+    from pipeline.workflow import RenderOptions
+    from pipeline.workflow import render as run
+
+    project = load(storyboard, size=size)
+    options = RenderOptions(output_dir=output_dir, engine=engine, size=size, fps=fps)
+    console = Console(stderr=True, quiet=quiet, highlight=False)
+    with _RichReporter(console) as reporter:
+        result = run(project, options, reporter)
+    scenes = len(result.plan.scenes)
+    minutes, seconds = divmod(round(result.plan.duration), 60)
+    console.print(
+        f"wrote {result.video} ({minutes}:{seconds:02d}, {result.plan.width}x{result.plan.height}, "
+        f"{scenes} scenes, {len(result.scenes_rendered)} rendered, {scenes - len(result.scenes_rendered)} from cache)"
+    )
+
+
+@main.command()
+@click.argument("storyboard", type=click.Path(path_type=Path))
+@size_option
+def validate(storyboard: Path, size) -> None:
+    """Check STORYBOARD without rendering: schema, ids, theme, fonts, text fitting."""
+    from pipeline.storyboard import load
+
+    project = load(storyboard, size=size)
+    count = len(project.scenes())
+    click.echo(f"{storyboard}: ok ({len(project.storyboard.sections)} sections, {count} scenes)")
+
+
+@main.command()
+def schema() -> None:
+    """Print the storyboard's JSON Schema (for YAML editors' autocompletion)."""
+    from pipeline.storyboard import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+@main.command()
+@click.argument("storyboard", type=click.Path(path_type=Path))
+@click.argument("scene_id")
+@click.option("--at", "at", type=click.FloatRange(min=0), help="Seconds into the scene (default: the settled frame).")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="PNG to write (default: output/<slug>/stills/<id>.png).",
+)
+@size_option
+def still(storyboard: Path, scene_id: str, at: float | None, out: Path | None, size) -> None:
+    """Write one frame of SCENE_ID as a PNG, without rendering the video."""
+    from PIL import Image
+
+    from pipeline import cache
+    from pipeline.slides import KINDS
+    from pipeline.slides.base import Canvas, SceneContext
+    from pipeline.slides.fonts import FontBook
+    from pipeline.storyboard import load, scene_by_id
+    from pipeline.workflow import RenderOptions, output_dir
+
+    project = load(storyboard, size=size)
+    number, section, scene = scene_by_id(project, scene_id)
+    width, height = size or (project.storyboard.video.width, project.storyboard.video.height)
+    canvas = Canvas(width, height, project.theme, FontBook(project.theme.fonts))
+    slide = KINDS[scene.slide.kind].build(scene.slide, canvas, SceneContext(section.title, number))
+    frame = slide.still() if at is None else slide.frame(at)
+    target = out or output_dir(project, RenderOptions()) / "stills" / f"{scene.id}.png"
+    with cache.atomic_path(target) as tmp:
+        Image.fromarray(frame).save(tmp, format="PNG")
+    click.echo(str(target))
+
+
+class _RichReporter:
+    """One progress display for the whole render, on stderr."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.progress = Progress(
+            TextColumn("{task.description:<17}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+            disable=console.quiet or not sys.stderr.isatty(),
+        )
+        self.task = None
+
+    def __enter__(self) -> _RichReporter:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.__exit__(*exc)
+
+    def stage(self, name: str, total: int) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[self.task].total)
+        self.task = self.progress.add_task(name, total=max(total, 1))
+        if not self.console.is_terminal:
+            self.console.print(f"{name}…")
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, amount)
+
+    def note(self, message: str) -> None:
+        self.console.print(message)

@@ -1,0 +1,53 @@
+"""The project's own exceptions.
+
+The library raises these; the CLI turns them into one-line messages and exit
+codes. Anything a user can cause is one of these, never a bare traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ExplainerError(Exception):
+    """Base for every failure the CLI reports as a message rather than a traceback."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file, at a place a person can jump to."""
+
+    file: Path | str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class StoryboardError(ExplainerError):
+    """The storyboard (or a file it names) is wrong; carries every problem found."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (str(p.file), p.line, p.column))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(ExplainerError):
+    """The command line asked for something that cannot be done (unknown scene id, ...)."""
+
+    exit_code = 2
+
+
+class EngineUnavailable(ExplainerError):
+    """A text-to-speech engine cannot run here (no network, missing model, ...)."""
+
+
+class RenderError(ExplainerError):
+    """Encoding or writing the video failed."""

@@ -1,0 +1,31 @@
+"""Running the ffmpeg that imageio-ffmpeg ships (the one MoviePy uses).
+
+Arguments are always a list, never a shell string. A failure becomes a
+RenderError quoting ffmpeg's last relevant lines instead of a Python stack.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import imageio_ffmpeg
+
+from pipeline.errors import RenderError
+
+
+def exe() -> str:
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run(args: list[str], *, input: bytes | None = None, what: str = "ffmpeg") -> bytes:
+    """Run ffmpeg with ``args``; return its stdout."""
+    cmd = [exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+    proc = subprocess.run(cmd, input=input, capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise RenderError(f"{what} failed: {tail(proc.stderr)}")
+    return proc.stdout
+
+
+def tail(stderr: bytes, lines: int = 4) -> str:
+    text = stderr.decode("utf-8", "replace").strip().splitlines()
+    return " | ".join(line.strip() for line in text[-lines:]) or "(ffmpeg printed nothing)"

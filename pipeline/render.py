@@ -1,0 +1,129 @@
+"""Stage: encode one clip per scene (MoviePy clip, our ffmpeg pipe) and join them.
+
+Each scene is a MoviePy ``VideoClip`` whose frame function is the slide: the
+few entrance frames are drawn, the hold reuses one still array. Frames go to
+ffmpeg by index, exactly ``frames`` of them (MoviePy 2.2's own writer computes
+``int(duration * fps)``, which drops a frame for about 2% of lengths, and it
+forces ``-pix_fmt yuva420p`` for libx264).
+
+The join copies the scenes' video streams without re-encoding and muxes the
+soundtrack, encoded once, beside them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from moviepy import AudioArrayClip, VideoClip
+
+from pipeline import cache, ffmpeg
+from pipeline.errors import RenderError
+from pipeline.narration.audio import RATE, wav_bytes
+from pipeline.slides.base import Slide
+
+AUDIO_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
+COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
+
+
+def video_args(fps: int) -> list[str]:
+    """H.264 High, yuv420p, BT.709: what YouTube's upload guidance asks for."""
+    return [
+        "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p",
+        "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "18",
+        "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-g", str(max(1, fps // 2)), "-bf", "2",
+        *COLOR_ARGS,
+    ]  # fmt: skip
+
+
+def scene_clip(slide: Slide, frames: int, fps: int, audio: np.ndarray) -> VideoClip:
+    """The scene as a MoviePy clip: slide frames plus its stereo narration."""
+    clip = VideoClip(frame_function=slide.frame, duration=frames / fps)
+    return clip.with_audio(AudioArrayClip(audio, fps=RATE))
+
+
+def encode_scene(
+    clip: VideoClip,
+    frames: int,
+    fps: int,
+    target: Path,
+    on_frames: Callable[[int], None] = lambda n: None,
+) -> None:
+    """Write ``clip`` to ``target`` (H.264 + AAC) atomically, exactly ``frames`` frames long."""
+    width, height = clip.size
+    with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
+        wav = Path(tmp) / "audio.wav"
+        clip.audio.write_audiofile(str(wav), fps=RATE, nbytes=2, codec="pcm_s16le", logger=None)
+        log = Path(tmp) / "ffmpeg.log"
+        with cache.atomic_path(target) as out, log.open("wb") as err:
+            cmd = [
+                ffmpeg.exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0",
+                "-i", str(wav), "-map", "0:v:0", "-map", "1:a:0",
+                *video_args(fps), *AUDIO_ARGS, "-frames:v", str(frames),
+                "-movflags", "+faststart", "-f", "mp4", str(out),
+            ]  # fmt: skip
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=err)
+            try:
+                batch = 0
+                for i in range(frames):
+                    frame = clip.get_frame(i / fps)
+                    proc.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).data)
+                    batch += 1
+                    if batch == 15:
+                        on_frames(batch)
+                        batch = 0
+                proc.stdin.close()
+                on_frames(batch)
+            except BrokenPipeError:
+                pass
+            finally:
+                code = proc.wait()
+            if code != 0:
+                raise RenderError(f"encoding a scene failed: {ffmpeg.tail(log.read_bytes())}")
+
+
+def join(scene_files: list[Path], soundtrack: np.ndarray, target: Path, title: str) -> None:
+    """Concatenate scene video streams (no re-encode) and mux the soundtrack, atomically."""
+    with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
+        listing = Path(tmp) / "scenes.txt"
+        listing.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in scene_files), encoding="utf-8")
+        wav = Path(tmp) / "soundtrack.wav"
+        wav.write_bytes(wav_bytes(soundtrack, RATE, channels=2))
+        with cache.atomic_path(target) as out:
+            ffmpeg.run(
+                [
+                    "-y",
+                    "-f",
+                    "concat",
+                    "-safe",
+                    "0",
+                    "-i",
+                    str(listing),
+                    "-i",
+                    str(wav),
+                    "-map",
+                    "0:v:0",
+                    "-map",
+                    "1:a:0",
+                    "-c:v",
+                    "copy",
+                    *AUDIO_ARGS,
+                    "-metadata",
+                    f"title={title}",
+                    "-movflags",
+                    "+faststart",
+                    "-f",
+                    "mp4",
+                    str(out),
+                ],  # fmt: skip
+                what="joining the scenes",
+            )
+
+
+def _concat_quote(path: Path) -> str:
+    return str(path.resolve()).replace("'", "'\\''")

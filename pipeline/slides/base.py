@@ -1,0 +1,150 @@
+"""What every slide kind builds on: the canvas, the scene context, elements, the slide.
+
+A slide is a background drawn once plus elements that each enter over a short
+time. After the last entrance the slide holds still, and that still frame is
+drawn once and reused, so the cost of a scene is its few moving frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.slides.fonts import FontBook
+from pipeline.slides.text import TextBlock, fit
+from pipeline.slides.theme import Theme
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """Frame size, theme and fonts: everything a slide needs to draw, passed explicitly."""
+
+    width: int
+    height: int
+    theme: Theme
+    fonts: FontBook
+
+    def px(self, fraction: float) -> int:
+        """A length given as a fraction of the frame height, in pixels."""
+        return max(1, round(fraction * self.height))
+
+    @property
+    def safe(self) -> Box:
+        mx = round(self.theme.margin * self.width)
+        my = round(self.theme.margin * self.height)
+        return Box(mx, my, self.width - mx, self.height - my)
+
+    @property
+    def min_text(self) -> int:
+        return self.px(self.theme.sizes.minimum)
+
+    def fit(
+        self,
+        text: str,
+        role: str,
+        size: float,
+        *,
+        field: str,
+        width: float,
+        height: float,
+        max_lines: int,
+        balance: bool = True,
+    ) -> TextBlock:
+        """Fit ``text`` in the theme's ``role`` font, starting at ``size`` (fraction of height)."""
+        return fit(
+            text,
+            self.fonts,
+            role,
+            field=field,
+            max_width=width,
+            max_height=height,
+            size=max(self.px(size), self.min_text),
+            min_size=self.min_text,
+            max_lines=max_lines,
+            line_spacing=self.theme.line_spacing,
+            balance=balance,
+        )
+
+
+@dataclass(frozen=True)
+class SceneContext:
+    """What a slide may know about its place in the video (plain data from the plan)."""
+
+    section_title: str
+    section_number: int
+    #: Start times (seconds from scene start) of the scene's narrated sentences.
+    sentence_starts: tuple[float, ...] = ()
+
+
+@dataclass
+class Element:
+    """Something that enters at ``start`` over ``duration`` seconds and then stays.
+
+    ``paint(image, p)`` draws it onto the frame at entrance progress ``p`` in (0, 1].
+    """
+
+    start: float
+    duration: float
+    paint: Callable[[Image.Image, float], None]
+
+    def progress(self, t: float) -> float:
+        if self.duration <= 0:
+            return 1.0 if t >= self.start else 0.0
+        return min(1.0, max(0.0, (t - self.start) / self.duration))
+
+
+@dataclass
+class Slide:
+    background: Image.Image
+    elements: list[Element] = field(default_factory=list)
+    _still: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def settle_time(self) -> float:
+        """Seconds after which every frame is the same still frame."""
+        return max((e.start + e.duration for e in self.elements), default=0.0)
+
+    def image(self, t: float) -> Image.Image:
+        frame = self.background.copy()
+        for element in self.elements:
+            p = element.progress(t)
+            if p > 0:
+                element.paint(frame, p)
+        return frame
+
+    def frame(self, t: float) -> np.ndarray:
+        """The RGB frame at ``t`` seconds as an HxWx3 uint8 array."""
+        if t >= self.settle_time:
+            return self.still()
+        return np.asarray(self.image(t))
+
+    def still(self) -> np.ndarray:
+        if self._still is None:
+            self._still = np.asarray(self.image(self.settle_time + 1.0))
+        return self._still
+
+
+class SpecBase(BaseModel):
+    """Fields every slide kind's spec shares; unknown fields are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)

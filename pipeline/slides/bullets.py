@@ -1,0 +1,68 @@
+"""`bullets`: a heading and up to six short points that enter one after another."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PIL import Image, ImageDraw
+from pydantic import Field
+
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.chrome import content_top, section_label
+from pipeline.slides.motion import sprite, text_sprite
+from pipeline.slides.text import FitError, TextBlock
+
+
+class Spec(SpecBase):
+    kind: Literal["bullets"]
+    title: str | None = Field(None, description="Heading above the points.")
+    items: list[str] = Field(min_length=1, max_length=6, description="The points, shortest wording first.")
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    rise = canvas.px(motion.rise)
+    y = content_top(canvas)
+    elements: list[Element] = []
+    t = 0.15
+    if spec.title:
+        title = canvas.fit(
+            spec.title, "heading", sizes.heading, field="title", width=safe.width, height=safe.height * 0.3, max_lines=2
+        )
+        elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), t, motion.entrance, rise))
+        y += title.height + canvas.px(0.05)
+        t += motion.stagger
+
+    indent = canvas.px(0.05)
+    gap = canvas.px(0.03)
+    blocks = _fit_items(spec.items, canvas, safe.width - indent, safe.y1 - y, gap)
+    for i, block in enumerate(blocks):
+        image = Image.new("RGBA", (safe.width, block.height), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(image)
+        mark = max(3, round(block.size * 0.28))
+        cy = block.ascent - round(block.size * 0.33)
+        draw.rectangle((0, cy - mark // 2, mark, cy + mark // 2), fill=colors.accent)
+        block.draw(draw, indent, 0, colors.text)
+        elements.append(sprite(image, (safe.x0, y), t + i * motion.stagger, motion.entrance, rise))
+        y += block.height + gap
+    return Slide(section_label(canvas, context), elements)
+
+
+def _fit_items(items: list[str], canvas: Canvas, width: int, height: int, gap: int) -> list[TextBlock]:
+    """All items at one size: the largest at which every item fits in the space."""
+    share = (height - gap * (len(items) - 1)) / len(items)
+    first = [
+        canvas.fit(
+            item, "body", canvas.theme.sizes.body * 1.1, field=f"items.{i}", width=width, height=share, max_lines=3
+        )
+        for i, item in enumerate(items)
+    ]
+    size = min(block.size for block in first) / canvas.height
+    blocks = [
+        canvas.fit(item, "body", size, field=f"items.{i}", width=width, height=share, max_lines=3)
+        for i, item in enumerate(items)
+    ]
+    if sum(b.height for b in blocks) + gap * (len(blocks) - 1) > height:
+        raise FitError("items", "the points do not fit on one slide; shorten them or split the slide")
+    return blocks

@@ -1,0 +1,160 @@
+"""`chart`: a bar or line chart drawn from data in the storyboard, growing on entry."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PIL import Image, ImageDraw
+from pydantic import Field, model_validator
+
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.chrome import content_top, section_label, source_line
+from pipeline.slides.motion import ease_in_out, ease_out, sprite, text_sprite
+
+MAX_POINTS = 40
+
+
+class Spec(SpecBase):
+    kind: Literal["chart"]
+    type: Literal["bar", "line"] = "bar"
+    title: str | None = None
+    labels: list[str] = Field(min_length=1, max_length=MAX_POINTS, description="One label per value (x axis).")
+    values: list[float] = Field(min_length=1, max_length=MAX_POINTS, description="One number per label.")
+    highlight: list[str] = Field(default_factory=list, description="Labels of the points to mark in the accent colour.")
+    value_prefix: str = ""
+    value_suffix: str = ""
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Spec:
+        if len(self.labels) != len(self.values):
+            raise ValueError(
+                f"a chart needs one value per label: {len(self.labels)} labels but {len(self.values)} values"
+            )
+        unknown = [h for h in self.highlight if h not in self.labels]
+        if unknown:
+            raise ValueError(f"highlight names {unknown[0]!r}, which is not one of the labels")
+        if any(v < 0 for v in self.values):
+            raise ValueError("chart values must be zero or more")
+        return self
+
+
+def _fmt(spec: Spec, value: float) -> str:
+    decimals = 0 if all(float(v).is_integer() for v in spec.values) else 1
+    return f"{spec.value_prefix}{value:,.{decimals}f}{spec.value_suffix}"
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    rise = canvas.px(motion.rise)
+    y = content_top(canvas)
+    bottom = safe.y1
+    elements: list[Element] = []
+    if spec.source:
+        source, source_top = source_line(canvas, spec.source, 0.2)
+        elements.append(source)
+        bottom = source_top - canvas.px(0.02)
+    if spec.title:
+        title = canvas.fit(
+            spec.title,
+            "heading",
+            sizes.heading,
+            field="title",
+            width=safe.width,
+            height=safe.height * 0.25,
+            max_lines=2,
+        )
+        elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), 0.1, motion.entrance, rise))
+        y += title.height + canvas.px(0.03)
+
+    n = len(spec.values)
+    slot = safe.width / n
+    # Axis labels and value labels share one size, the largest that fits every slot.
+    longest = max([*spec.labels, *(_fmt(spec, v) for v in spec.values)], key=len)
+    probe = canvas.fit(
+        longest,
+        "label",
+        sizes.label,
+        field="labels",
+        width=slot * 0.94,
+        height=canvas.px(0.1),
+        max_lines=1,
+        balance=False,
+    )
+    font = probe.font
+    ascent, descent = font.getmetrics()
+    text_h = ascent + descent
+    base_y = bottom - text_h - canvas.px(0.015)
+    top_y = y + text_h + canvas.px(0.01)
+    peak = max(spec.values) or 1.0
+    heights = [round((base_y - top_y) * v / peak) for v in spec.values]
+    centers = [round(safe.x0 + slot * (i + 0.5)) for i in range(n)]
+
+    def color(i: int) -> str:
+        if not spec.highlight:
+            return colors.accent
+        return colors.accent if spec.labels[i] in spec.highlight else colors.muted
+
+    axis = Image.new("RGBA", (safe.width, bottom - base_y + 2), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(axis)
+    draw.rectangle((0, 0, safe.width, max(1, canvas.px(0.003))), fill=colors.grid)
+    for i, label in enumerate(spec.labels):
+        fill = colors.text if label in spec.highlight else colors.muted
+        draw.text((centers[i] - safe.x0, canvas.px(0.015) + ascent), label, font=font, fill=fill, anchor="ms")
+    elements.append(sprite(axis, (safe.x0, base_y), 0.2, motion.entrance, 0))
+
+    grow_start, grow = 0.45, 1.2
+    if spec.type == "bar":
+        bar_w = max(1, round(slot * 0.62))
+        for i, h in enumerate(heights):
+            start = grow_start + i * min(0.06, 0.8 / n)
+            elements.append(_bar(centers[i], base_y, bar_w, h, color(i), start, 0.7))
+    else:
+        elements.append(
+            _line(centers, [base_y - h for h in heights], canvas.px(0.008), colors.accent, grow_start, grow)
+        )
+    for i, h in enumerate(heights):
+        label = _fmt(spec, spec.values[i])
+        image = Image.new("RGBA", (round(slot), text_h), (0, 0, 0, 0))
+        ImageDraw.Draw(image).text(
+            (round(slot) / 2, ascent),
+            label,
+            font=font,
+            fill=colors.text if color(i) == colors.accent else colors.muted,
+            anchor="ms",
+        )
+        start = grow_start + (i * min(0.06, 0.8 / n) + 0.5 if spec.type == "bar" else grow * (i + 0.5) / n)
+        elements.append(
+            sprite(image, (round(centers[i] - slot / 2), base_y - h - text_h - canvas.px(0.008)), start, 0.35, 0)
+        )
+    return Slide(section_label(canvas, context), elements)
+
+
+def _bar(cx: int, base_y: int, width: int, height: int, color: str, start: float, duration: float) -> Element:
+    def paint(frame: Image.Image, p: float) -> None:
+        h = round(height * ease_out(p))
+        if h > 0:
+            ImageDraw.Draw(frame).rectangle((cx - width // 2, base_y - h, cx + width // 2, base_y - 1), fill=color)
+
+    return Element(start, duration, paint)
+
+
+def _line(xs: list[int], ys: list[int], width: int, color: str, start: float, duration: float) -> Element:
+    """A polyline that draws itself on from left to right, with a dot at each point."""
+
+    def paint(frame: Image.Image, p: float) -> None:
+        draw = ImageDraw.Draw(frame)
+        reach = ease_in_out(p) * (len(xs) - 1) if len(xs) > 1 else 1.0
+        points = [(xs[i], ys[i]) for i in range(int(reach) + 1)]
+        if len(xs) > 1 and int(reach) < len(xs) - 1:
+            f = reach - int(reach)
+            i = int(reach)
+            points.append((xs[i] + (xs[i + 1] - xs[i]) * f, ys[i] + (ys[i + 1] - ys[i]) * f))
+        if len(points) > 1:
+            draw.line(points, fill=color, width=width, joint="curve")
+        r = width * 1.4
+        for x, y in [(xs[i], ys[i]) for i in range(int(reach) + 1)]:
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=color)
+
+    return Element(start, duration, paint)

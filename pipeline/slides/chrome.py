@@ -1,0 +1,81 @@
+"""The parts every slide shares: the background and the small labels around content."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageColor, ImageDraw
+
+from pipeline.slides.base import Canvas, Element, SceneContext
+from pipeline.slides.motion import sprite, text_sprite
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    return ImageColor.getrgb(color)[:3]
+
+
+def background(canvas: Canvas) -> Image.Image:
+    """A soft radial falloff from the theme's background to its edge colour.
+
+    A little fixed noise is added so that dark gradients do not band after
+    H.264 compression (smooth 8-bit ramps are what encoders posterize first).
+    """
+    w, h = canvas.width, canvas.height
+    inner = np.array(rgb(canvas.theme.colors.background), dtype=np.float32)
+    outer = np.array(rgb(canvas.theme.colors.background_edge), dtype=np.float32)
+    ys = np.linspace(-1.0, 1.0, h, dtype=np.float32)[:, None]
+    xs = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]
+    # Centre slightly left and up, where the content sits.
+    d = np.sqrt(((xs + 0.25) / 1.3) ** 2 + ((ys + 0.1) / 1.1) ** 2)
+    k = np.clip(d, 0.0, 1.0)[..., None] ** 1.6
+    pixels = inner * (1 - k) + outer * k
+    noise = np.random.default_rng(7).normal(0.0, 1.2, size=(h, w, 1)).astype(np.float32)
+    return Image.fromarray(np.clip(pixels + noise, 0, 255).astype(np.uint8), "RGB")
+
+
+def section_label(canvas: Canvas, context: SceneContext) -> Image.Image:
+    """Background with the chapter marker in the top-left corner: '02  THE NORTHERN ROUTE'."""
+    image = background(canvas)
+    theme, safe = canvas.theme, canvas.safe
+    size = canvas.min_text
+    font = canvas.fonts.face("label", size)
+    draw = ImageDraw.Draw(image)
+    bar_w, bar_h = max(2, round(size * 0.9)), max(1, round(size * 0.16))
+    ascent, _ = font.getmetrics()
+    baseline = safe.y0 + ascent
+    draw.rectangle(
+        (safe.x0, baseline - size * 0.35 - bar_h / 2, safe.x0 + bar_w, baseline - size * 0.35 + bar_h / 2),
+        fill=theme.colors.accent,
+    )
+    x = safe.x0 + bar_w + round(size * 0.5)
+    number = f"{context.section_number:02d}"
+    draw.text((x, baseline), number, font=font, fill=theme.colors.accent, anchor="ls")
+    x += round(font.getlength(number + "  "))
+    title = context.section_title.upper()
+    # Shorten rather than overflow: the label is a signpost, not content.
+    while title and x + font.getlength(title) > safe.x1:
+        title = title[:-2].rstrip() + "…"
+    draw.text((x, baseline), title, font=font, fill=theme.colors.muted, anchor="ls")
+    return image
+
+
+def content_top(canvas: Canvas) -> int:
+    """Where content may start below the section label."""
+    return canvas.safe.y0 + round(canvas.min_text * 2.2)
+
+
+def source_line(canvas: Canvas, text: str, start: float) -> tuple[Element, int]:
+    """'SOURCE: …' at the bottom-left of the safe area; returns it and its top y."""
+    safe = canvas.safe
+    block = canvas.fit(
+        f"Source: {text}",
+        "label",
+        canvas.theme.sizes.minimum,
+        field="source",
+        width=safe.width,
+        height=canvas.min_text * 2.6,
+        max_lines=2,
+        balance=False,
+    )
+    image = text_sprite(block, canvas.theme.colors.muted)
+    top = safe.y1 - block.height
+    return sprite(image, (safe.x0, top), start, canvas.theme.motion.entrance), top

@@ -1,0 +1,147 @@
+"""`compare`: two values or states side by side, with the change between them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PIL import Image, ImageDraw
+from pydantic import Field
+
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.chrome import content_top, section_label, source_line
+from pipeline.slides.motion import ease_out, sprite, text_sprite
+from pipeline.slides.text import TextBlock
+
+
+class Side(SpecBase):
+    value: str = Field(min_length=1, description="The value as shown, e.g. '$2,000'.")
+    label: str = Field(min_length=1, description="What it is, e.g. 'broker fee before 2012'.")
+
+
+class Spec(SpecBase):
+    kind: Literal["compare"]
+    title: str | None = None
+    before: Side
+    after: Side
+    change: str | None = Field(None, description="The change, shown on the arrow, e.g. '5x'.")
+    source: str | None = None
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    rise = canvas.px(motion.rise)
+    y = content_top(canvas)
+    bottom = safe.y1
+    elements: list[Element] = []
+    if spec.source:
+        source, source_top = source_line(canvas, spec.source, 0.2 + 4 * motion.stagger)
+        elements.append(source)
+        bottom = source_top - canvas.px(0.03)
+    if spec.title:
+        title = canvas.fit(
+            spec.title,
+            "heading",
+            sizes.heading,
+            field="title",
+            width=safe.width,
+            height=safe.height * 0.25,
+            max_lines=2,
+        )
+        elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), 0.1, motion.entrance, rise))
+        y += title.height + canvas.px(0.04)
+
+    arrow_w = round(safe.width * 0.16)
+    col_w = (safe.width - arrow_w) // 2
+    room = bottom - y
+    sides = [_side(canvas, side, name, col_w, room) for name, side in (("before", spec.before), ("after", spec.after))]
+    # One figure size for both sides, so the eye compares values, not type sizes.
+    size = min(v.size for v, _ in sides) / canvas.height
+    sides = [
+        _side(canvas, side, name, col_w, room, size) for name, side in (("before", spec.before), ("after", spec.after))
+    ]
+    height = max(v.height + canvas.px(0.02) + lab.height for v, lab in sides)
+    top = y + (room - height) // 2
+    starts = (0.3, 0.3 + 3 * motion.stagger)
+    for (value, label), x, color, start in zip(
+        sides, (safe.x0, safe.x0 + col_w + arrow_w), (colors.muted, colors.accent), starts
+    ):
+        elements.append(
+            _column(value, label, col_w, canvas.px(0.02), color, colors.text, x, top, start, motion.entrance, rise)
+        )
+    mid_y = top + sides[0][0].height // 2
+    elements.append(_arrow(canvas, safe.x0 + col_w, mid_y, arrow_w, spec.change, 0.3 + 1.5 * motion.stagger))
+    return Slide(section_label(canvas, context), elements)
+
+
+def _side(canvas: Canvas, side: Side, name: str, width: int, room: int, size: float | None = None):
+    sizes = canvas.theme.sizes
+    label = canvas.fit(
+        side.label, "body", sizes.body, field=f"{name}.label", width=width, height=room * 0.4, max_lines=3
+    )
+    value = canvas.fit(
+        side.value,
+        "figure",
+        size or sizes.figure * 0.62,
+        field=f"{name}.value",
+        width=width,
+        height=room - label.height,
+        max_lines=1,
+        balance=False,
+    )
+    return value, label
+
+
+def _column(
+    value: TextBlock,
+    label: TextBlock,
+    width: int,
+    gap: int,
+    value_color: str,
+    label_color: str,
+    x: int,
+    y: int,
+    start: float,
+    duration: float,
+    rise: int,
+) -> Element:
+    image = Image.new("RGBA", (width, value.height + gap + label.height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    value.draw(draw, 0, 0, value_color, align="center", box_width=width)
+    label.draw(draw, 0, value.height + gap, label_color, align="center", box_width=width)
+    return sprite(image, (x, y), start, duration, rise)
+
+
+def _arrow(canvas: Canvas, x: int, y: int, width: int, change: str | None, start: float) -> Element:
+    colors = canvas.theme.colors
+    pad = round(width * 0.14)
+    thick = canvas.px(0.012)
+    head = canvas.px(0.035)
+    label = (
+        canvas.fit(
+            change,
+            "label",
+            canvas.theme.sizes.label * 1.3,
+            field="change",
+            width=width - 2 * pad,
+            height=canvas.px(0.1),
+            max_lines=1,
+            balance=False,
+        )
+        if change
+        else None
+    )
+
+    def paint(frame: Image.Image, p: float) -> None:
+        draw = ImageDraw.Draw(frame)
+        e = ease_out(p)
+        x0, x1 = x + pad, x + pad + round((width - 2 * pad) * e)
+        draw.rectangle((x0, y - thick // 2, max(x0, x1 - head // 2), y + thick // 2), fill=colors.accent_soft)
+        if x1 - x0 > head:
+            draw.polygon([(x1, y), (x1 - head, y - head * 0.75), (x1 - head, y + head * 0.75)], fill=colors.accent_soft)
+        if label and p >= 1.0:
+            label.draw(
+                draw, x + pad, y - head - label.height, colors.accent_soft, align="center", box_width=width - 2 * pad
+            )
+
+    return Element(start, 0.6, paint)

@@ -1,0 +1,136 @@
+"""Fitting text into a box: wrap by measured width, shrink within limits, balance.
+
+Text that still cannot fit is a FitError naming the field, which the storyboard
+loader reports at that field's line and column: never clipped pixels.
+Blocks are drawn on baselines with the font's full ascent and descent reserved,
+so descenders and accents are never cut.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from PIL import ImageDraw, ImageFont
+
+from pipeline.slides.fonts import FontBook
+
+Align = Literal["left", "center", "right"]
+
+
+class FitError(Exception):
+    """``text`` for ``field`` does not fit its box even at the smallest allowed size."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    lines: tuple[str, ...]
+    font: ImageFont.FreeTypeFont
+    size: int
+    line_height: int
+    ascent: int
+    descent: int
+    width: int
+
+    @property
+    def height(self) -> int:
+        return (len(self.lines) - 1) * self.line_height + self.ascent + self.descent
+
+    def line_width(self, line: str) -> int:
+        return round(self.font.getlength(line))
+
+    def draw(
+        self,
+        draw: ImageDraw.ImageDraw,
+        x: float,
+        y: float,
+        fill: str | tuple[int, ...],
+        align: Align = "left",
+        box_width: float | None = None,
+    ) -> None:
+        """Draw with the block's top-left at (x, y); align within ``box_width``."""
+        box = self.width if box_width is None else box_width
+        for i, line in enumerate(self.lines):
+            lw = self.font.getlength(line)
+            dx = {"left": 0.0, "center": (box - lw) / 2, "right": box - lw}[align]
+            baseline = y + self.ascent + i * self.line_height
+            draw.text((x + dx, baseline), line, font=self.font, fill=fill, anchor="ls")
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str] | None:
+    """Greedy wrap by measured width; None when a single word is wider than ``width``."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        words = paragraph.split()
+        if not words:
+            lines.append("")
+            continue
+        current = words[0]
+        if font.getlength(current) > width:
+            return None
+        for word in words[1:]:
+            if font.getlength(word) > width:
+                return None
+            trial = f"{current} {word}"
+            if font.getlength(trial) <= width:
+                current = trial
+            else:
+                lines.append(current)
+                current = word
+        lines.append(current)
+    return lines
+
+
+def _balance(text: str, font: ImageFont.FreeTypeFont, width: float, n_lines: int) -> list[str]:
+    """The narrowest wrap that keeps ``n_lines`` lines, so lines come out even."""
+    lo, hi = width * 0.4, width
+    best = wrap(text, font, width) or []
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        lines = wrap(text, font, mid)
+        if lines is not None and len(lines) <= n_lines:
+            best, hi = lines, mid
+        else:
+            lo = mid
+    return best
+
+
+def fit(
+    text: str,
+    book: FontBook,
+    role: str,
+    *,
+    field: str,
+    max_width: float,
+    max_height: float,
+    size: int,
+    min_size: int,
+    max_lines: int,
+    line_spacing: float,
+    balance: bool = True,
+) -> TextBlock:
+    """The largest block of ``text`` at most ``size`` px that fits the box."""
+    text = "\n".join(" ".join(part.split()) for part in text.strip().split("\n"))
+    current = size
+    while current >= min_size:
+        font = book.face(role, current)
+        lines = wrap(text, font, max_width)
+        if lines is not None and len(lines) <= max_lines:
+            ascent, descent = font.getmetrics()
+            line_height = round(current * line_spacing)
+            height = (len(lines) - 1) * line_height + ascent + descent
+            if height <= max_height:
+                if balance and len(lines) > 1:
+                    lines = _balance(text, font, max_width, len(lines))
+                width = max(round(font.getlength(line)) for line in lines)
+                return TextBlock(tuple(lines), font, current, line_height, ascent, descent, width)
+        current = current - max(1, round(current * 0.04))
+    raise FitError(
+        field,
+        f"text is too long to fit its slide ({len(text)} characters, at most {max_lines} "
+        f"line(s) at the smallest size); shorten it or split it across scenes",
+    )

@@ -1,0 +1,433 @@
+"""The storyboard: its schema, and loading it with errors people can act on.
+
+``load(path)`` returns a ``Project``: the validated storyboard, its resolved
+theme and where things live. Every mistake found on the way (YAML syntax,
+schema, duplicate ids, unknown theme or font, text that cannot fit its slide)
+is collected and raised together as one StoryboardError whose problems carry
+file, line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline import yamlsrc
+from pipeline.errors import Problem, StoryboardError, UsageError
+from pipeline.narration import ENGINES
+from pipeline.slides import KINDS
+from pipeline.slides.fonts import FontBook, FontMissing
+from pipeline.slides.theme import Theme, available_themes, find_theme_file, merge
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+SlideSpec = Annotated[
+    Union[tuple(module.Spec for module in KINDS.values())],  # noqa: UP007 - built from the registry
+    Field(discriminator="kind", description="What the scene shows; 'kind' picks the slide type."),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scene(_Strict):
+    id: str = Field(pattern=SLUG, description="Unique slug naming the scene, e.g. 'border-guards'.")
+    slide: SlideSpec
+    narration: str = Field(description="What the narrator says during the scene.")
+
+    @field_validator("narration")
+    @classmethod
+    def _spoken(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("narration is empty; write what the narrator says in this scene")
+        return value
+
+
+class Section(_Strict):
+    title: str = Field(min_length=1, description="Chapter title, also shown on the slides' section label.")
+    scenes: list[Scene] = Field(min_length=1)
+
+
+class VideoSettings(_Strict):
+    width: int = Field(1920, ge=64, le=7680)
+    height: int = Field(1080, ge=36, le=4320)
+    fps: int = Field(30, ge=1, le=60)
+
+    @field_validator("width", "height")
+    @classmethod
+    def _even(cls, value: int) -> int:
+        if value % 2:
+            raise ValueError(f"{value} is odd; H.264 with yuv420p needs an even size, e.g. {value + 1}")
+        return value
+
+
+class NarrationSettings(_Strict):
+    engine: str = Field("piper", description="Text-to-speech engine: " + ", ".join(ENGINES))
+    fallback: str | None = Field(None, description="Engine used for the whole video if 'engine' cannot run.")
+    language: str = Field("en", description="Language code for engines that take one (gtts).")
+    speed: float = Field(1.0, ge=0.5, le=2.0, description="Speaking rate; 1.0 is the engine's normal pace.")
+    lead_in: float = Field(0.5, ge=0, le=5, description="Seconds of picture before the first sentence.")
+    gap: float = Field(0.35, ge=0, le=5, description="Seconds of silence between sentences.")
+    tail: float = Field(0.9, ge=0, le=10, description="Seconds of picture after the last sentence.")
+
+    @field_validator("engine", "fallback")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        if value is not None and value not in ENGINES:
+            raise ValueError(f"unknown engine '{value}'{_did_you_mean(value, ENGINES)}")
+        return value
+
+
+class Storyboard(_Strict):
+    title: str = Field(min_length=1, description="The video's title.")
+    slug: str | None = Field(None, pattern=SLUG, description="Output name; defaults to the file name.")
+    theme: str = Field("documentary", description="Theme name: assets/themes/NAME.yaml or a built-in one.")
+    video: VideoSettings = VideoSettings()
+    narration: NarrationSettings = NarrationSettings()
+    sections: list[Section] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded storyboard and everything resolved from it."""
+
+    file: Path
+    root: Path
+    storyboard: Storyboard
+    theme: Theme
+    slug: str
+
+    def scenes(self) -> list[tuple[int, Section, Scene]]:
+        """(section number from 1, section, scene) for every scene in order."""
+        return [(i + 1, s, scene) for i, s in enumerate(self.storyboard.sections) for scene in s.scenes]
+
+
+def project_root(file: Path) -> Path:
+    """The nearest folder at or above the storyboard that has an ``assets/`` folder."""
+    for folder in [file.parent, *file.parent.parents]:
+        if (folder / "assets").is_dir():
+            return folder
+    return file.parent
+
+
+def load(path: Path | str, *, size: tuple[int, int] | None = None) -> Project:
+    """Load and fully validate a storyboard (text fitting checked at ``size``)."""
+    file = Path(path)
+    data, smap = _read(file)
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        shape = "empty" if data is None else f"a {_type_name(data)}"
+        raise StoryboardError(
+            [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    f"the storyboard is {shape}; it must be a mapping with at least "
+                    "'title' and 'sections' (run 'explainer schema' for every field)",
+                )
+            ]
+        )
+    try:
+        storyboard = Storyboard.model_validate(data)
+    except ValidationError as exc:
+        raise StoryboardError([_problem(err, data, smap) for err in exc.errors()]) from None
+
+    first_line: dict[str, int] = {}
+    for si, section in enumerate(storyboard.sections):
+        for ci, scene in enumerate(section.scenes):
+            path = ("sections", si, "scenes", ci, "id")
+            if scene.id in first_line:
+                problems.append(
+                    smap.problem(
+                        path,
+                        f"duplicate scene id '{scene.id}' (first used on line "
+                        f"{first_line[scene.id]}); give every scene its own id",
+                    )
+                )
+            else:
+                first_line[scene.id] = smap.value(path).line
+
+    root = project_root(file.resolve())
+    theme = _load_theme(storyboard.theme, root, smap)
+    try:
+        fonts = FontBook(theme.fonts)
+    except FontMissing as exc:
+        raise StoryboardError([_theme_problem(storyboard.theme, root, smap, ("fonts", exc.role, "family"), str(exc))])
+
+    problems += _check_fit(storyboard, theme, fonts, smap, size)
+    if problems:
+        raise StoryboardError(problems)
+    return Project(file, root, storyboard, theme, storyboard.slug or _slug_from(file))
+
+
+def scene_by_id(project: Project, scene_id: str) -> tuple[int, Section, Scene]:
+    for entry in project.scenes():
+        if entry[2].id == scene_id:
+            return entry
+    ids = [scene.id for _, _, scene in project.scenes()]
+    raise UsageError(
+        f"{project.file}: no scene '{scene_id}'{_did_you_mean(scene_id, ids)}; scenes are: {', '.join(ids)}"
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Storyboard.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "explainer storyboard"
+    return schema
+
+
+# -- reading ---------------------------------------------------------------
+
+
+def _read(file: Path) -> tuple[Any, yamlsrc.SourceMap]:
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{file}: no such file; give the path of a storyboard .yaml file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{file}: is a folder; give the path of a storyboard .yaml file") from None
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise StoryboardError(
+            [Problem(file, line, column, "the file is not UTF-8 text; save it as UTF-8 in your editor")]
+        ) from None
+    return yamlsrc.load(text, file)
+
+
+def _slug_from(file: Path) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-")
+    return slug or "video"
+
+
+# -- themes ----------------------------------------------------------------
+
+
+def _load_theme(name: str, root: Path, smap: yamlsrc.SourceMap) -> Theme:
+    data = _theme_data(name, root, smap, chain=())
+    try:
+        return Theme.model_validate(data)
+    except ValidationError as exc:
+        file = find_theme_file(name, root)
+        theme_data, theme_map = _read(file) if file else (data, smap)
+        raise StoryboardError([_problem(err, theme_data, theme_map) for err in exc.errors()]) from None
+
+
+def _theme_data(name: str, root: Path, smap: yamlsrc.SourceMap, chain: tuple[str, ...]) -> dict[str, Any]:
+    file = find_theme_file(name, root)
+    if file is None:
+        names = available_themes(root)
+        raise StoryboardError(
+            [
+                smap.problem(
+                    ("theme",),
+                    f"unknown theme '{name}'{_did_you_mean(name, names)}; "
+                    f"themes: {', '.join(names)} (or add assets/themes/{name}.yaml)",
+                )
+            ]
+        )
+    data, theme_map = _read(file)
+    if not isinstance(data, dict):
+        raise StoryboardError([Problem(file, 1, 1, "a theme file must be a mapping of theme values")])
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if parent in chain or parent == name:
+        raise StoryboardError([theme_map.problem(("extends",), f"theme '{name}' extends itself through '{parent}'")])
+    return merge(_theme_data(str(parent), root, theme_map, (*chain, name)), data)
+
+
+def _theme_problem(name: str, root: Path, smap: yamlsrc.SourceMap, path: tuple, message: str) -> Problem:
+    file = find_theme_file(name, root)
+    if file is None:
+        return smap.problem(("theme",), message)
+    _, theme_map = _read(file)
+    if path in theme_map.values:
+        return theme_map.problem(path, message)
+    return smap.problem(("theme",), f"(from theme '{name}') {message}")
+
+
+# -- text fitting ----------------------------------------------------------
+
+
+def _check_fit(
+    storyboard: Storyboard, theme: Theme, fonts: FontBook, smap: yamlsrc.SourceMap, size: tuple[int, int] | None
+) -> list[Problem]:
+    from pipeline.slides.base import Canvas, SceneContext
+    from pipeline.slides.text import FitError
+
+    width, height = size or (storyboard.video.width, storyboard.video.height)
+    canvas = Canvas(width, height, theme, fonts)
+    problems = []
+    for si, section in enumerate(storyboard.sections):
+        context = SceneContext(section.title, si + 1)
+        for ci, scene in enumerate(section.scenes):
+            try:
+                KINDS[scene.slide.kind].build(scene.slide, canvas, context)
+            except FitError as exc:
+                field_path = tuple(int(p) if p.isdigit() else p for p in exc.field.split("."))
+                path = ("sections", si, "scenes", ci, "slide", *field_path)
+                problems.append(
+                    smap.problem(
+                        path, f"{exc} (scene '{scene.id}', {scene.slide.kind}.{exc.field}, at {width}x{height})"
+                    )
+                )
+    return problems
+
+
+# -- turning pydantic errors into problems ---------------------------------
+
+
+def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "mapping",
+        list: "list",
+        str: "text",
+        bool: "true/false",
+        int: "number",
+        float: "number",
+        type(None): "empty value",
+    }.get(type(value), type(value).__name__)
+
+
+def _data_path(loc: tuple, data: Any) -> tuple:
+    """Drop the union tags pydantic puts in error locations (…, 'slide', 'stat', 'value')."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part not in node and node.get("kind") == part:
+            continue
+        path.append(part)
+        if isinstance(node, dict):
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(path)
+
+
+def _model_at(path: tuple, data: Any) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path`` (for listing its fields)."""
+    cls: Any = Storyboard
+    node = data
+    for part in path:
+        node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
+        if isinstance(part, int):
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or part not in cls.model_fields:
+            return None
+        cls = _model_in(cls.model_fields[part].annotation, node)
+    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+
+
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(part, int) and 0 <= part < len(node)
+
+
+def _model_in(annotation: Any, node: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _model_in(typing.get_args(annotation)[0], node)
+    if origin in (list, tuple):
+        return _model_in(typing.get_args(annotation)[0], node[0] if isinstance(node, list) and node else None)
+    if origin in (Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if isinstance(node, dict) and "kind" in node:
+            for model in models:
+                if node["kind"] in typing.get_args(model.model_fields["kind"].annotation):
+                    return model
+        return models[0] if len(models) == 1 else None
+    return annotation
+
+
+def _problem(err: dict[str, Any], data: Any, smap: yamlsrc.SourceMap) -> Problem:
+    kind = err["type"]
+    path = _data_path(tuple(err["loc"]), data)
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    name = path[-1] if path else ""
+
+    if kind == "missing":
+        return smap.problem(path[:-1], f"missing required field '{name}'{_where(path[:-1], data)}")
+    if kind == "extra_forbidden":
+        model = _model_at(path[:-1], data)
+        allowed = list(model.model_fields) if model else []
+        hint = _did_you_mean(str(name), allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        return smap.problem(path, f"unknown field '{name}'{hint}", at_key=True)
+    if kind == "union_tag_invalid":
+        tag = ctx.get("tag")
+        return smap.problem(
+            (*path, "kind"), f"unknown slide kind '{tag}'{_did_you_mean(tag, KINDS)}; kinds: {', '.join(KINDS)}"
+        )
+    if kind == "union_tag_not_found":
+        return smap.problem(path, f"a slide needs a 'kind': one of {', '.join(KINDS)}")
+    if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
+        hint = ""
+        if isinstance(value, str) and re.fullmatch(r"[\d,.\s$%]+", value.strip()):
+            plain = re.sub(r"[^\d.]", "", value)
+            hint = f" (write it as a plain number without quotes or commas: {plain})"
+        want = "a whole number" if kind.startswith("int") else "a number"
+        return smap.problem(path, f"'{name}' must be {want}, not {_show(value)}{hint}")
+    if kind == "string_type":
+        return smap.problem(path, f"'{name}' must be text, not a {_type_name(value)}")
+    if kind == "bool_parsing" or kind == "bool_type":
+        return smap.problem(path, f"'{name}' must be true or false, not {_show(value)}")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return smap.problem(path, f"'{name}' must be a mapping of fields (key: value lines), not a {_type_name(value)}")
+    if kind == "list_type":
+        return smap.problem(path, f"'{name}' must be a list (one '- ' line per item), not a {_type_name(value)}")
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        return smap.problem(path, f"'{name}' must be one of {expected}, not {_show(value)}")
+    if kind == "string_pattern_mismatch" and name in ("id", "slug"):
+        return smap.problem(
+            path, f"'{value}' is not a valid {name}: use lowercase letters, digits and dashes, e.g. 'border-guards'"
+        )
+    if kind == "too_short":
+        if isinstance(value, str):
+            return smap.problem(path, f"'{name}' is empty; write some text or remove the field")
+        return smap.problem(path, f"'{name}' needs at least {ctx.get('min_length', 1)} item(s)")
+    if kind == "too_long":
+        return smap.problem(path, f"'{name}' has too many items: at most {ctx.get('max_length')}")
+    if kind == "value_error":
+        return smap.problem(path, str(ctx.get("error", err["msg"])))
+    message = err["msg"][0].lower() + err["msg"][1:]
+    return smap.problem(path, f"'{name}': {message}")
+
+
+def _show(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else f"a {_type_name(value)}"
+
+
+def _where(path: tuple, data: Any) -> str:
+    node = data
+    for part in path:
+        node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
+    if isinstance(node, dict) and "id" in node:
+        return f" in scene '{node['id']}'"
+    if isinstance(node, dict) and "kind" in node:
+        return f" in this {node['kind']} slide"
+    return ""

@@ -1,0 +1,188 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+PyYAML's safe loader gives plain data but forgets positions, so a schema error
+could only say *what* is wrong. Here we compose the node tree with the safe
+loader, build plain data ourselves and keep a map from each data path to its
+line and column, so every later error can point at the exact spot.
+
+Only the standard YAML tags are accepted (``!!python/...`` and friends are
+refused), duplicate keys are errors (PyYAML silently keeps the last one), and
+alias expansion is bounded so an alias bomb fails fast instead of eating memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import Problem, StoryboardError
+
+Path_ = tuple[str | int, ...]
+
+#: Upper bound on the number of nodes visited (alias expansion included).
+MAX_NODES = 200_000
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass(frozen=True)
+class Pos:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class SourceMap:
+    """Positions of values and keys by their path in the loaded data."""
+
+    file: Path
+    values: dict[Path_, Pos] = field(default_factory=dict)
+    keys: dict[Path_, Pos] = field(default_factory=dict)
+
+    def value(self, path: Path_) -> Pos:
+        """Position of the value at ``path``, or of its nearest known ancestor."""
+        return self._nearest(self.values, path)
+
+    def key(self, path: Path_) -> Pos:
+        """Position of the key that introduces ``path`` (falls back to the value)."""
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+    def problem(self, path: Path_, message: str, *, at_key: bool = False) -> Problem:
+        pos = self.key(path) if at_key else self.value(path)
+        return Problem(self.file, pos.line, pos.column, message)
+
+    @staticmethod
+    def _nearest(table: dict[Path_, Pos], path: Path_) -> Pos:
+        for end in range(len(path), -1, -1):
+            if path[:end] in table:
+                return table[path[:end]]
+        return Pos(1, 1)
+
+
+def _pos(mark: yaml.Mark) -> Pos:
+    return Pos(mark.line + 1, mark.column + 1)
+
+
+def load(text: str, file: Path) -> tuple[Any, SourceMap]:
+    """Parse ``text`` (the contents of ``file``) into plain data and its source map."""
+    smap = SourceMap(file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = _pos(mark) if mark else Pos(1, 1)
+        what = exc.problem or "invalid YAML"
+        hint = _yaml_hint(what)
+        raise StoryboardError([Problem(file, pos.line, pos.column, f"invalid YAML: {what}{hint}")]) from None
+    except yaml.YAMLError as exc:
+        raise StoryboardError([Problem(file, 1, 1, f"invalid YAML: {exc}")]) from None
+    if node is None:
+        return None, smap
+    builder = _Builder(smap)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise StoryboardError(builder.problems)
+    return data, smap
+
+
+def _yaml_hint(problem: str) -> str:
+    if "\\t" in problem or "tab" in problem:
+        return " (indent with spaces, not tabs)"
+    if "mapping values are not allowed" in problem:
+        return " (a ':' inside a value needs the whole value in quotes)"
+    if "could not find expected ':'" in problem:
+        return " (check the indentation of this line and the one before)"
+    if "found unexpected end of stream" in problem or "while scanning a quoted" in problem:
+        return " (a quote is not closed)"
+    return ""
+
+
+class _Builder:
+    def __init__(self, smap: SourceMap):
+        self.smap = smap
+        self.problems: list[Problem] = []
+        self.visited = 0
+        self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            pos = _pos(node.start_mark)
+            raise StoryboardError(
+                [
+                    Problem(
+                        self.smap.file,
+                        pos.line,
+                        pos.column,
+                        f"the document expands to more than {MAX_NODES:,} values "
+                        "(too many aliases?); write the values out instead",
+                    )
+                ]
+            )
+        self.smap.values.setdefault(path, _pos(node.start_mark))
+        if node.tag not in _SAFE_TAGS:
+            pos = _pos(node.start_mark)
+            self.problems.append(
+                Problem(
+                    self.smap.file,
+                    pos.line,
+                    pos.column,
+                    f"the tag '{node.tag}' is not allowed; storyboards hold plain "
+                    "text, numbers, lists and mappings only",
+                )
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                pos = _pos(key_node.start_mark)
+                self.problems.append(
+                    Problem(
+                        self.smap.file,
+                        pos.line,
+                        pos.column,
+                        "merge keys ('<<') are not supported; write the fields out",
+                    )
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                pos = _pos(key_node.start_mark)
+                self.problems.append(Problem(self.smap.file, pos.line, pos.column, "a key must be plain text"))
+                continue
+            key = str(key_node.value)
+            kpath = (*path, key)
+            if key in out:
+                pos = _pos(key_node.start_mark)
+                first = self.smap.keys[kpath]
+                self.problems.append(
+                    Problem(
+                        self.smap.file,
+                        pos.line,
+                        pos.column,
+                        f"duplicate key '{key}' (first given on line {first.line}); keep one of them",
+                    )
+                )
+                continue
+            self.smap.keys[kpath] = _pos(key_node.start_mark)
+            out[key] = self.build(value_node, kpath)
+        return out
