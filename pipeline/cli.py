@@ -74,18 +74,32 @@ def main() -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder for the video and render.json (default: output/<slug>/).",
 )
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Cache folder for narration and scene clips (default: output/.cache/).",
+)
 @size_option
 @click.option("--fps", type=click.IntRange(1, 60), help="Frame rate (default: the storyboard's).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def render(storyboard: Path, engine: str | None, output_dir: Path | None, size, fps: int | None, quiet: bool) -> None:
+def render(
+    storyboard: Path,
+    engine: str | None,
+    output_dir: Path | None,
+    cache_dir: Path | None,
+    size,
+    fps: int | None,
+    quiet: bool,
+) -> None:
     """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration."""
     from pipeline.storyboard import load
     from pipeline.workflow import RenderOptions
     from pipeline.workflow import render as run
 
     project = load(storyboard, size=size)
-    options = RenderOptions(output_dir=output_dir, engine=engine, size=size, fps=fps)
-    console = Console(stderr=True, quiet=quiet, highlight=False)
+    options = RenderOptions(output_dir=output_dir, cache_dir=cache_dir, engine=engine, size=size, fps=fps)
+    console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
     with _RichReporter(console) as reporter:
         result = run(project, options, reporter)
     scenes = len(result.plan.scenes)

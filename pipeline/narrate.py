@@ -61,8 +61,14 @@ def narrate(
             return _speak(engine, scenes, store, on_sentence, reason)
         except EngineUnavailable as exc:
             if position == len(engines) - 1:
+                if engine.online:
+                    offline = [n for n, cls in ENGINES.items() if not cls.online]
+                    raise EngineUnavailable(
+                        f"{exc}. Render offline with '--engine {offline[0]}', or add 'fallback: {offline[0]}' "
+                        "under 'narration' in the storyboard"
+                    ) from None
                 raise
-            reason = f"{name} unavailable: {exc}"
+            reason = f"{exc}; narrating the whole video with {engines[position + 1]} instead"
     raise AssertionError("no engines given")
 
 

@@ -120,7 +120,7 @@ def join(scene_files: list[Path], soundtrack: np.ndarray, target: Path, title: s
                     "-f",
                     "mp4",
                     str(out),
-                ],  # fmt: skip
+                ],
                 what="joining the scenes",
             )
 

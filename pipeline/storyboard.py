@@ -162,7 +162,8 @@ def load(path: Path | str, *, size: tuple[int, int] | None = None) -> Project:
     try:
         fonts = FontBook(theme.fonts)
     except FontMissing as exc:
-        raise StoryboardError([_theme_problem(storyboard.theme, root, smap, ("fonts", exc.role, "family"), str(exc))])
+        problem = _theme_problem(storyboard.theme, root, smap, ("fonts", exc.role, "family"), str(exc))
+        raise StoryboardError([problem]) from None
 
     problems += _check_fit(storyboard, theme, fonts, smap, size)
     if problems:

@@ -45,7 +45,6 @@ class GttsEngine(Engine):
             speech.write_to_fp(buffer)
         except gTTSError as exc:
             raise EngineUnavailable(
-                f"gtts could not reach Google's text-to-speech service ({exc}); it needs the internet. "
-                "Render offline with '--engine piper', or set 'fallback: piper' under narration"
+                f"gtts could not reach Google's text-to-speech service ({exc}); it needs the internet"
             ) from None
         return buffer.getvalue()

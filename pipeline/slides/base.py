@@ -43,6 +43,8 @@ class Canvas:
     height: int
     theme: Theme
     fonts: FontBook
+    #: Images every slide of this canvas shares (the background), drawn once per render.
+    memo: dict[str, Image.Image] = field(default_factory=dict, compare=False, repr=False)
 
     def px(self, fraction: float) -> int:
         """A length given as a fraction of the frame height, in pixels."""

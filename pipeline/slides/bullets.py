@@ -23,20 +23,26 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise = canvas.px(motion.rise)
-    y = content_top(canvas)
-    elements: list[Element] = []
-    t = 0.15
+    top = content_top(canvas)
+    title_gap = canvas.px(0.06)
+    title = None
     if spec.title:
         title = canvas.fit(
             spec.title, "heading", sizes.heading, field="title", width=safe.width, height=safe.height * 0.3, max_lines=2
         )
+    indent = canvas.px(0.055)
+    gap = canvas.px(0.035)
+    head = title.height + title_gap if title else 0
+    blocks = _fit_items(spec.items, canvas, safe.width - indent, safe.y1 - top - head, gap)
+    # Centre the whole block in the content area, a little above the middle.
+    total = head + sum(b.height for b in blocks) + gap * (len(blocks) - 1)
+    y = top + round((safe.y1 - top - total) * 0.42)
+    elements: list[Element] = []
+    t = 0.15
+    if title:
         elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), t, motion.entrance, rise))
-        y += title.height + canvas.px(0.05)
+        y += head
         t += motion.stagger
-
-    indent = canvas.px(0.05)
-    gap = canvas.px(0.03)
-    blocks = _fit_items(spec.items, canvas, safe.width - indent, safe.y1 - y, gap)
     for i, block in enumerate(blocks):
         image = Image.new("RGBA", (safe.width, block.height), (0, 0, 0, 0))
         draw = ImageDraw.Draw(image)
@@ -54,7 +60,7 @@ def _fit_items(items: list[str], canvas: Canvas, width: int, height: int, gap: i
     share = (height - gap * (len(items) - 1)) / len(items)
     first = [
         canvas.fit(
-            item, "body", canvas.theme.sizes.body * 1.1, field=f"items.{i}", width=width, height=share, max_lines=3
+            item, "body", canvas.theme.sizes.body * 1.3, field=f"items.{i}", width=width, height=share, max_lines=3
         )
         for i, item in enumerate(items)
     ]

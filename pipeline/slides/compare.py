@@ -54,17 +54,16 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     arrow_w = round(safe.width * 0.16)
     col_w = (safe.width - arrow_w) // 2
     room = bottom - y
-    sides = [_side(canvas, side, name, col_w, room) for name, side in (("before", spec.before), ("after", spec.after))]
+    pairs = (("before", spec.before), ("after", spec.after))
+    sides = [_side(canvas, side, name, col_w, room) for name, side in pairs]
     # One figure size for both sides, so the eye compares values, not type sizes.
     size = min(v.size for v, _ in sides) / canvas.height
-    sides = [
-        _side(canvas, side, name, col_w, room, size) for name, side in (("before", spec.before), ("after", spec.after))
-    ]
+    sides = [_side(canvas, side, name, col_w, room, size) for name, side in pairs]
     height = max(v.height + canvas.px(0.02) + lab.height for v, lab in sides)
     top = y + (room - height) // 2
     starts = (0.3, 0.3 + 3 * motion.stagger)
     for (value, label), x, color, start in zip(
-        sides, (safe.x0, safe.x0 + col_w + arrow_w), (colors.muted, colors.accent), starts
+        sides, (safe.x0, safe.x0 + col_w + arrow_w), (colors.muted, colors.accent), starts, strict=True
     ):
         elements.append(
             _column(value, label, col_w, canvas.px(0.02), color, colors.text, x, top, start, motion.entrance, rise)

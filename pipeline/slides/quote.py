@@ -23,9 +23,11 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise = canvas.px(motion.rise)
     top = content_top(canvas)
-    width = round(safe.width * 0.82)
-    x = safe.x0 + canvas.px(0.12)
-    mark = canvas.fonts.face("quote", canvas.px(0.28))
+    width = round(safe.width * 0.84)
+    mark = canvas.fonts.face("quote", canvas.px(0.26))
+    quote_mark = _glyph(mark, "\u201c", colors.accent)
+    # The text starts after the mark's own width, so the two never touch.
+    x = safe.x0 + quote_mark.width + canvas.px(0.03)
     attribution = (
         canvas.fit(
             f"— {spec.attribution}",
@@ -48,7 +50,6 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     y = top + (safe.y1 - top - total) // 2
 
     elements: list[Element] = []
-    quote_mark = _glyph(mark, "\u201c", colors.accent)
     elements.append(sprite(quote_mark, (safe.x0, y - round(mark.size * 0.12)), 0.1, motion.entrance, 0))
     elements.append(sprite(text_sprite(body, colors.text), (x, y), 0.3, motion.entrance * 1.4, rise))
     if attribution:
@@ -65,7 +66,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 
 
 def _glyph(font: ImageFont.FreeTypeFont, char: str, color: str) -> Image.Image:
-    _left, top, right, bottom = font.getbbox(char)
-    image = Image.new("RGBA", (right + 2, bottom + 2), (0, 0, 0, 0))
-    ImageDraw.Draw(image).text((0, 0), char, font=font, fill=color)
+    left, _top, right, bottom = font.getbbox(char)
+    image = Image.new("RGBA", (right - left + 2, bottom + 2), (0, 0, 0, 0))
+    ImageDraw.Draw(image).text((-left, 0), char, font=font, fill=color)
     return image

@@ -85,6 +85,20 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str] | N
     return lines
 
 
+def _extent(font: ImageFont.FreeTypeFont, lines: list[str]) -> tuple[int, int]:
+    """Ascent and descent that hold every glyph actually drawn (accents, descenders), plus a pixel.
+
+    Font metrics alone are not enough: some glyphs reach past the declared
+    descent, and that is exactly how text gets clipped.
+    """
+    ascent, descent = font.getmetrics()
+    for line in lines:
+        if line:
+            _, top, _, bottom = font.getbbox(line, anchor="ls")
+            ascent, descent = max(ascent, -top), max(descent, bottom)
+    return ascent + 1, descent + 1
+
+
 def _balance(text: str, font: ImageFont.FreeTypeFont, width: float, n_lines: int) -> list[str]:
     """The narrowest wrap that keeps ``n_lines`` lines, so lines come out even."""
     lo, hi = width * 0.4, width
@@ -120,7 +134,7 @@ def fit(
         font = book.face(role, current)
         lines = wrap(text, font, max_width)
         if lines is not None and len(lines) <= max_lines:
-            ascent, descent = font.getmetrics()
+            ascent, descent = _extent(font, lines)
             line_height = round(current * line_spacing)
             height = (len(lines) - 1) * line_height + ascent + descent
             if height <= max_height:

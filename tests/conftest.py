@@ -1,0 +1,91 @@
+"""Shared helpers: tiny projects in temporary folders, the real CLI, a media probe."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED = REPO / "script" / "escape-north-korea.yaml"
+
+TINY = """\
+title: Tiny test
+video: {width: 320, height: 180, fps: 30}
+narration: {engine: piper}
+sections:
+  - title: Opening
+    scenes:
+      - id: hello
+        slide: {kind: title, title: Hello world, subtitle: A tiny test video}
+        narration: Hello there. This is a tiny video.
+  - title: Numbers
+    scenes:
+      - id: number
+        slide: {kind: stat, value: 34000, label: people, source: Ministry of Unification}
+        narration: Thirty four thousand people.
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """Write a storyboard into a fresh project folder (with assets/) and return its path."""
+    (tmp_path / "assets").mkdir()
+
+    def write(text: str, name: str = "story.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write
+
+
+def explainer(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real `explainer` command (the installed console script when there is one)."""
+    exe = shutil.which("explainer")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "pipeline", *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def top_level_atoms(path: Path) -> list[str]:
+    names = []
+    with path.open("rb") as f:
+        while header := f.read(8):
+            size, kind = struct.unpack(">I4s", header)
+            if size == 1:
+                size = struct.unpack(">Q", f.read(8))[0]
+                f.seek(size - 16, 1)
+            else:
+                f.seek(size - 8, 1)
+            names.append(kind.decode("latin-1"))
+    return names
+
+
+def probe(path: Path) -> dict:
+    """Stream facts read with PyAV, plus decoded video frame count and audio samples."""
+    import av
+
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0]
+        info = {
+            "video_codec": video.codec_context.name,
+            "profile": video.codec_context.profile,
+            "pix_fmt": video.codec_context.pix_fmt,
+            "fps": float(video.average_rate),
+            "width": video.codec_context.width,
+            "height": video.codec_context.height,
+            "audio_codec": audio.codec_context.name,
+            "audio_profile": audio.codec_context.profile,
+            "sample_rate": audio.codec_context.sample_rate,
+            "channels": audio.codec_context.layout.nb_channels,
+            "video_duration": float(video.duration * video.time_base),
+            "audio_duration": float(audio.duration * audio.time_base),
+        }
+        info["frames"] = sum(1 for _ in container.decode(video=0))
+    return info

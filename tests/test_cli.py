@@ -1,0 +1,63 @@
+"""The command line as a user meets it: messages, exit codes, no tracebacks, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+
+from PIL import Image
+
+from tests.conftest import SHIPPED, TINY, explainer
+
+
+def test_validate_ok():
+    run = explainer("validate", str(SHIPPED))
+    assert run.returncode == 0 and "ok (6 sections" in run.stdout
+
+
+def test_validate_reports_every_problem_with_location(project):
+    story = project(
+        "title: T\nsections:\n  - title: S\n    scenes:\n      - id: a\n        slide: {kind: stats}\n"
+        "        narration: Hi.\n      - id: b\n        slide: {kind: title, title: T}\n"
+    )
+    run = explainer("validate", str(story))
+    assert run.returncode == 2
+    assert f"{story}:6:23: unknown slide kind 'stats' (did you mean 'stat'?)" in run.stderr
+    assert f"{story}:8:" in run.stderr and "missing required field 'narration'" in run.stderr
+    assert "2 problems found" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_bad_storyboard_renders_nothing(project, tmp_path):
+    story = project("title: T\nsections: []\n")
+    run = explainer("render", str(story), cwd=tmp_path)
+    assert run.returncode == 2 and "'sections' needs at least 1 item" in run.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_missing_file_and_unknown_scene(project, tmp_path):
+    run = explainer("validate", str(tmp_path / "nope.yaml"))
+    assert run.returncode == 2 and "no such file" in run.stderr and "Traceback" not in run.stderr
+    run = explainer("still", str(project(TINY)), "helo")
+    assert run.returncode == 2 and "no scene 'helo' (did you mean 'hello'?)" in run.stderr
+
+
+def test_schema_is_json_schema():
+    run = explainer("schema")
+    schema = json.loads(run.stdout)
+    assert run.returncode == 0 and schema["title"] == "explainer storyboard" and "sections" in schema["properties"]
+
+
+def test_still_writes_the_settled_frame(project, tmp_path):
+    out = tmp_path / "frame.png"
+    run = explainer("still", str(project(TINY)), "number", "-o", str(out), "--size", "640x360")
+    assert run.returncode == 0, run.stderr
+    with Image.open(out) as image:
+        assert image.size == (640, 360)
+        assert len(set(image.convert("RGB").getdata())) > 20, "the frame is (nearly) blank"
+
+
+def test_python_dash_m_works():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and "explainer" in run.stdout

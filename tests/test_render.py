@@ -1,0 +1,93 @@
+"""End to end through the real `explainer` command, probing the files for real."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHIPPED, TINY, explainer, probe, top_level_atoms
+
+
+def test_tiny_render_meets_the_output_spec(project, tmp_path):
+    story = project(TINY)
+    run = explainer("render", str(story), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    video = tmp_path / "output" / "story" / "story.mp4"
+    report = json.loads((tmp_path / "output" / "story" / "render.json").read_text())
+    info = probe(video)
+    assert (info["video_codec"], info["profile"], info["pix_fmt"]) == ("h264", "High", "yuv420p")
+    assert (info["width"], info["height"], info["fps"]) == (320, 180, 30.0)
+    assert (info["audio_codec"], info["audio_profile"], info["sample_rate"], info["channels"]) == (
+        "aac",
+        "LC",
+        48000,
+        2,
+    )
+    scenes = report["scenes"]
+    assert [s["id"] for s in scenes] == ["hello", "number"]
+    assert info["frames"] == sum(s["frames"] for s in scenes) == report["frames"]
+    assert abs(info["video_duration"] - sum(s["duration"] for s in scenes)) <= 1 / 30
+    assert abs(info["audio_duration"] - info["video_duration"]) <= 1 / 30
+    assert scenes[1]["start"] == pytest.approx(scenes[0]["duration"])
+    assert scenes[0]["section"] == "Opening" and scenes[0]["engine"] == "piper"
+    assert report["engine"]["voice"] == "en_US-joe-medium"
+    first = scenes[0]["sentences"][0]
+    assert first["text"] == "Hello there." and first["start"] == pytest.approx(0.5, abs=0.01)
+    assert top_level_atoms(video).index("moov") < top_level_atoms(video).index("mdat"), "not +faststart"
+    assert "wrote" in run.stderr and "Traceback" not in run.stderr
+
+    again = explainer("render", str(story), "--quiet", cwd=tmp_path)
+    assert again.returncode == 0 and again.stderr == ""
+    assert all(s["cached"] for s in json.loads((tmp_path / "output" / "story" / "render.json").read_text())["scenes"])
+
+
+def test_narration_sits_in_its_scene(project, tmp_path):
+    """Each sentence's sound is where render.json says, and the lead-in before it is silent."""
+    import av
+
+    story = project(TINY)
+    assert explainer("render", str(story), "--quiet", cwd=tmp_path).returncode == 0
+    out = tmp_path / "output" / "story"
+    report = json.loads((out / "render.json").read_text())
+    with av.open(str(out / "story.mp4")) as container:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=48000)
+        chunks = [r.to_ndarray().ravel() for f in container.decode(audio=0) for r in resampler.resample(f)]
+    audio = np.concatenate(chunks)
+
+    def rms(a, b):
+        seg = audio[int(a * 48000) : int(b * 48000)]
+        return float(np.sqrt(np.mean(seg**2))) if seg.size else 0.0
+
+    for scene in report["scenes"]:
+        assert rms(scene["start"] + 0.05, scene["start"] + 0.4) < 0.005, "lead-in should be silent"
+        for sentence in scene["sentences"]:
+            assert rms(sentence["start"], sentence["end"]) > 0.02, sentence["text"]
+
+
+@pytest.mark.slow
+def test_shipped_storyboard_renders_at_low_resolution(tmp_path):
+    run = explainer(
+        "render",
+        str(SHIPPED),
+        "--engine",
+        "piper",
+        "--size",
+        "320x180",
+        "--fps",
+        "15",
+        "--output",
+        str(tmp_path),
+        "--cache",
+        str(tmp_path / "cache"),
+        "--quiet",
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "render.json").read_text())
+    info = probe(tmp_path / "escape-north-korea.mp4")
+    assert info["frames"] == report["frames"]
+    assert 240 < report["duration"] < 420, "about five minutes"
+    assert len({s["section"] for s in report["scenes"]}) == 6
+    assert all(s["sentences"] for s in report["scenes"]), "every scene is narrated"

@@ -1,0 +1,276 @@
+"""Loading storyboards: every kind of mistake gets file:line:column and a fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import StoryboardError, UsageError
+from pipeline.storyboard import json_schema, load
+from tests.conftest import SHIPPED
+
+HEADER = """\
+title: T
+video: {width: 640, height: 360}
+sections:
+  - title: S
+    scenes:
+"""
+
+
+def problems(path):
+    with pytest.raises(StoryboardError) as info:
+        load(path)
+    return info.value.problems
+
+
+def scene(body: str) -> str:
+    return HEADER + "".join("      " + line + "\n" for line in body.strip("\n").split("\n"))
+
+
+def at(path, needle: str) -> tuple[int, int]:
+    """1-based line and column of the first ``needle`` in the file, to compare with errors."""
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return number, line.index(needle) + 1
+    raise AssertionError(needle)
+
+
+def test_shipped_storyboard_is_valid_and_mirrors_the_script():
+    project = load(SHIPPED)
+    titles = [s.title for s in project.storyboard.sections]
+    assert titles[0] == "The World's Largest Prison"
+    assert titles[1:5] == [
+        "The Geographical Trap",
+        "The Northern Route",
+        "The Risk and the Decline",
+        "COVID-19: The Final Lockdown",
+    ]
+    assert len(titles) == 6
+    kinds = {scene.slide.kind for _, _, scene in project.scenes()}
+    assert kinds >= {"title", "stat", "bullets", "quote", "compare", "chart", "closing"}
+    spoken = " ".join(scene.narration for _, _, scene in project.scenes())
+    for figure in [
+        "750,000",
+        "34,000",
+        "2009",
+        "3,000",
+        "3.5",
+        "$2,000",
+        "$10,000",
+        "1,000",
+        "August 2020",
+        "1991",
+        "2012",
+        "2019",
+        "15",
+        "ten years",
+    ]:
+        assert figure in spoken, figure
+    assert "JAM TV" not in spoken and "comment" not in spoken.lower()
+
+
+def test_unknown_slide_kind_points_at_the_kind_and_suggests(project):
+    path = project(
+        scene("""
+- id: a
+  slide: {kind: stats, value: 3, label: x}
+  narration: Hi.
+""")
+    )
+    (p,) = problems(path)
+    assert (p.line, p.column) == at(path, "stats")
+    assert "unknown slide kind 'stats' (did you mean 'stat'?)" in p.message
+    assert str(p).startswith(f"{path}:{p.line}:{p.column}: ")
+
+
+def test_unknown_field_suggests_the_right_name(project):
+    path = project(
+        scene("""
+- id: a
+  slide: {kind: title, title: Hi}
+  narator: Hello.
+""")
+    )
+    missing, typo = problems(path)
+    assert (typo.line, typo.column) == at(path, "narator")
+    assert "unknown field 'narator' (did you mean 'narration'?)" in typo.message
+    assert "missing required field 'narration'" in missing.message
+
+
+def test_missing_field_names_the_scene(project):
+    (p,) = problems(
+        project(
+            scene("""
+- id: quiet
+  slide: {kind: title, title: Hi}
+""")
+        )
+    )
+    assert p.line == 6
+    assert "missing required field 'narration' in scene 'quiet'" in p.message
+
+
+def test_quoted_number_with_commas_says_how_to_write_it(project):
+    path = project(
+        scene("""
+- id: a
+  slide: {kind: stat, value: "34,000", label: people}
+  narration: Hi.
+""")
+    )
+    (p,) = problems(path)
+    assert (p.line, p.column) == at(path, '"34,000"')
+    assert "'value' must be a number" in p.message and "34000" in p.message
+
+
+def test_duplicate_scene_ids_name_the_first_line(project):
+    path = project(
+        scene("""
+- id: a
+  slide: {kind: title, title: One}
+  narration: One.
+- id: a
+  slide: {kind: title, title: Two}
+  narration: Two.
+""")
+    )
+    (p,) = problems(path)
+    assert (p.line, p.column) == (9, 13)
+    assert "duplicate scene id 'a' (first used on line 6)" in p.message
+
+
+def test_every_problem_is_reported_at_once(project):
+    found = problems(
+        project(
+            scene("""
+- id: a
+  slide: {kind: stats}
+  narration: Hi.
+- id: Bad Id
+  slide: {kind: title, title: T}
+  narration: Hi.
+""")
+        )
+    )
+    assert len(found) == 2
+    assert "did you mean 'stat'" in found[0].message
+    assert "not a valid id" in found[1].message and found[1].line == 9
+
+
+def test_empty_narration(project):
+    (p,) = problems(
+        project(
+            scene("""
+- id: a
+  slide: {kind: title, title: T}
+  narration: "   "
+""")
+        )
+    )
+    assert "narration is empty" in p.message and p.line == 8
+
+
+def test_text_that_cannot_fit_names_scene_and_field(project):
+    long_title = " ".join(["Extraordinarily"] * 40)
+    (p,) = problems(
+        project(
+            scene(f"""
+- id: crowded
+  slide: {{kind: title, title: {long_title}}}
+  narration: Hi.
+""")
+        )
+    )
+    assert p.line == 7
+    assert "too long to fit" in p.message and "scene 'crowded', title.title" in p.message
+
+
+def test_chart_needs_one_value_per_label(project):
+    (p,) = problems(
+        project(
+            scene("""
+- id: c
+  slide: {kind: chart, labels: [a, b, c], values: [1, 2]}
+  narration: Hi.
+""")
+        )
+    )
+    assert p.line == 7 and "3 labels but 2 values" in p.message
+
+
+def test_tabs_in_yaml(project):
+    (p,) = problems(project("title: T\nsections:\n\t- title: S\n"))
+    assert p.line == 3 and "invalid YAML" in p.message and "tabs" in p.message
+
+
+def test_unclosed_quote(project):
+    (p,) = problems(project('title: "T\nsections: []\n'))
+    assert "invalid YAML" in p.message
+
+
+def test_python_tags_are_refused(project):
+    (p,) = problems(project("title: !!python/object/apply:os.system ['echo hi']\nsections: []\n"))
+    assert p.line == 1 and "not allowed" in p.message
+
+
+def test_alias_bomb_is_refused_quickly(project):
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
+    (p,) = problems(project("\n".join(lines) + "\n"))
+    assert "expands to more than" in p.message
+
+
+def test_top_level_list_or_empty_file(project):
+    assert "must be a mapping" in problems(project("- a\n- b\n"))[0].message
+    assert "is empty" in problems(project(""))[0].message
+
+
+def test_not_utf8(project, tmp_path):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(b"title: caf\xe9\nsections: []\n")
+    (p,) = problems(path)
+    assert (p.line, p.column) == (1, 11) and "not UTF-8" in p.message
+
+
+def test_unknown_theme_and_engine_suggest_names(project):
+    found = problems(
+        project("""\
+title: T
+theme: documentry
+narration: {engine: pipr}
+sections:
+  - title: S
+    scenes:
+      - {id: a, slide: {kind: title, title: T}, narration: Hi.}
+""")
+    )
+    assert any("unknown engine 'pipr' (did you mean 'piper'?)" in p.message and p.line == 3 for p in found)
+
+
+def test_unknown_theme(project):
+    (p,) = problems(
+        project("""\
+title: T
+theme: documentry
+sections:
+  - title: S
+    scenes:
+      - {id: a, slide: {kind: title, title: T}, narration: Hi.}
+""")
+    )
+    assert p.line == 2 and "unknown theme 'documentry' (did you mean 'documentary'?)" in p.message
+
+
+def test_missing_file_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="no such file"):
+        load(tmp_path / "nope.yaml")
+
+
+def test_json_schema_lists_the_slide_kinds():
+    schema = json_schema()
+    text = str(schema)
+    assert "sections" in schema["properties"]
+    for kind in ["title", "stat", "bullets", "quote", "compare", "chart", "closing"]:
+        assert f"'{kind}'" in text
