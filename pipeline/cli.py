@@ -133,7 +133,12 @@ def schema() -> None:
 @main.command()
 @click.argument("storyboard", type=click.Path(path_type=Path))
 @click.argument("scene_id")
-@click.option("--at", "at", type=click.FloatRange(min=0), help="Seconds into the scene (default: the settled frame).")
+@click.option(
+    "--at",
+    "at",
+    type=click.FloatRange(min=0),
+    help="Seconds into the scene, timed by its real narration (default: the settled frame, no narration needed).",
+)
 @click.option(
     "-o",
     "--out",
@@ -145,22 +150,43 @@ def still(storyboard: Path, scene_id: str, at: float | None, out: Path | None, s
     """Write one frame of SCENE_ID as a PNG, without rendering the video."""
     from PIL import Image
 
-    from pipeline import cache
-    from pipeline.slides import KINDS
-    from pipeline.slides.base import Canvas, SceneContext
-    from pipeline.slides.fonts import FontBook
+    from pipeline import cache, preview
     from pipeline.storyboard import load, scene_by_id
-    from pipeline.workflow import RenderOptions, output_dir
 
-    project = load(storyboard, size=size)
+    project = load(storyboard, size=size, only={scene_id})
     number, section, scene = scene_by_id(project, scene_id)
-    width, height = size or (project.storyboard.video.width, project.storyboard.video.height)
-    canvas = Canvas(width, height, project.theme, FontBook(project.theme.fonts))
-    slide = KINDS[scene.slide.kind].build(scene.slide, canvas, SceneContext(section.title, number))
+    timing = {}
+    if at is not None:
+        from pipeline.workflow import RenderOptions, scene_timing
+
+        timing = scene_timing(project, scene.id, RenderOptions())
+    slide = preview.build(project, preview.canvas_for(project, size), number, section.title, scene, **timing)
     frame = slide.still() if at is None else slide.frame(at)
-    target = out or output_dir(project, RenderOptions()) / "stills" / f"{scene.id}.png"
+    target = out or project.output_dir / "stills" / f"{scene.id}.png"
     with cache.atomic_path(target) as tmp:
         Image.fromarray(frame).save(tmp, format="PNG")
+    click.echo(str(target))
+
+
+@main.command()
+@click.argument("storyboard", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="PNG to write (default: output/<slug>/sheet.png).",
+)
+@click.option("--columns", type=click.IntRange(1, 12), default=4, show_default=True)
+def sheet(storyboard: Path, out: Path | None, columns: int) -> None:
+    """Write a contact sheet: the settled frame of every scene, labelled with its id."""
+    from pipeline import cache, preview
+    from pipeline.storyboard import load
+
+    project = load(storyboard)
+    image = preview.sheet(project, columns=columns)
+    target = out or project.output_dir / "sheet.png"
+    with cache.atomic_path(target) as tmp:
+        image.save(tmp, format="PNG")
     click.echo(str(target))
 
 

@@ -23,7 +23,9 @@ from moviepy import AudioArrayClip, VideoClip
 from pipeline import cache, ffmpeg
 from pipeline.errors import RenderError
 from pipeline.narration.audio import RATE, wav_bytes
+from pipeline.slides import transition
 from pipeline.slides.base import Slide
+from pipeline.slides.theme import Theme
 
 AUDIO_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
 COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
@@ -40,9 +42,9 @@ def video_args(fps: int) -> list[str]:
     ]  # fmt: skip
 
 
-def scene_clip(slide: Slide, frames: int, fps: int, audio: np.ndarray) -> VideoClip:
-    """The scene as a MoviePy clip: slide frames plus its stereo narration."""
-    clip = VideoClip(frame_function=slide.frame, duration=frames / fps)
+def scene_clip(slide: Slide, frames: int, fps: int, audio: np.ndarray, theme: Theme) -> VideoClip:
+    """The scene as a MoviePy clip: slide frames, the theme's transition at both ends, its stereo narration."""
+    clip = VideoClip(frame_function=transition.apply(slide.frame, frames / fps, theme), duration=frames / fps)
     return clip.with_audio(AudioArrayClip(audio, fps=RATE))
 
 

@@ -13,13 +13,14 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline import yamlsrc
+from pipeline import sentences, yamlsrc
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.narration import ENGINES
 from pipeline.slides import KINDS
@@ -93,6 +94,7 @@ class Storyboard(_Strict):
     theme: str = Field("documentary", description="Theme name: assets/themes/NAME.yaml or a built-in one.")
     video: VideoSettings = VideoSettings()
     narration: NarrationSettings = NarrationSettings()
+    thumbnail: str | None = Field(None, description="Id of the scene drawn as thumbnail.png (default: the title).")
     sections: list[Section] = Field(min_length=1)
 
 
@@ -105,6 +107,11 @@ class Project:
     storyboard: Storyboard
     theme: Theme
     slug: str
+
+    @property
+    def output_dir(self) -> Path:
+        """Where renders, stills and sheets go unless the user names another folder."""
+        return self.root / "output" / self.slug
 
     def scenes(self) -> list[tuple[int, Section, Scene]]:
         """(section number from 1, section, scene) for every scene in order."""
@@ -119,8 +126,12 @@ def project_root(file: Path) -> Path:
     return file.parent
 
 
-def load(path: Path | str, *, size: tuple[int, int] | None = None) -> Project:
-    """Load and fully validate a storyboard (text fitting checked at ``size``)."""
+def load(path: Path | str, *, size: tuple[int, int] | None = None, only: Collection[str] | None = None) -> Project:
+    """Load and validate a storyboard (text fitting checked at ``size``).
+
+    ``only`` limits the slide checks (fitting, pictures) to those scene ids,
+    for commands that draw just them; everything else is always checked.
+    """
     file = Path(path)
     data, smap = _read(file)
     problems: list[Problem] = []
@@ -157,6 +168,15 @@ def load(path: Path | str, *, size: tuple[int, int] | None = None) -> Project:
             else:
                 first_line[scene.id] = smap.value(path).line
 
+    if storyboard.thumbnail is not None and storyboard.thumbnail not in first_line:
+        problems.append(
+            smap.problem(
+                ("thumbnail",),
+                f"no scene '{storyboard.thumbnail}'{_did_you_mean(storyboard.thumbnail, first_line)}; "
+                "name the id of the scene to use as the thumbnail",
+            )
+        )
+
     root = project_root(file.resolve())
     theme = _load_theme(storyboard.theme, root, smap)
     try:
@@ -165,7 +185,8 @@ def load(path: Path | str, *, size: tuple[int, int] | None = None) -> Project:
         problem = _theme_problem(storyboard.theme, root, smap, ("fonts", exc.role, "family"), str(exc))
         raise StoryboardError([problem]) from None
 
-    problems += _check_fit(storyboard, theme, fonts, smap, size)
+    problems += _check_sentences(storyboard, smap)
+    problems += _check_fit(storyboard, theme, fonts, smap, size, root, only)
     if problems:
         raise StoryboardError(problems)
     return Project(file, root, storyboard, theme, storyboard.slug or _slug_from(file))
@@ -266,23 +287,53 @@ def _theme_problem(name: str, root: Path, smap: yamlsrc.SourceMap, path: tuple, 
 # -- text fitting ----------------------------------------------------------
 
 
+def _check_sentences(storyboard: Storyboard, smap: yamlsrc.SourceMap) -> list[Problem]:
+    """Reveals tied to a sentence must name one the scene's narration has."""
+    problems = []
+    for si, section in enumerate(storyboard.sections):
+        for ci, scene in enumerate(section.scenes):
+            count = len(sentences.split(scene.narration))
+            for field_path, number in scene.slide.sentence_refs():
+                if number > count:
+                    path = ("sections", si, "scenes", ci, "slide", *_field_path(field_path))
+                    problems.append(
+                        smap.problem(
+                            path,
+                            f"sentence {number} does not exist: the narration of scene '{scene.id}' has "
+                            f"{count} sentence(s); use a number from 1 to {count}",
+                        )
+                    )
+    return problems
+
+
+def _field_path(dotted: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+
+
 def _check_fit(
-    storyboard: Storyboard, theme: Theme, fonts: FontBook, smap: yamlsrc.SourceMap, size: tuple[int, int] | None
+    storyboard: Storyboard,
+    theme: Theme,
+    fonts: FontBook,
+    smap: yamlsrc.SourceMap,
+    size: tuple[int, int] | None,
+    root: Path,
+    only: Collection[str] | None,
 ) -> list[Problem]:
     from pipeline.slides.base import Canvas, SceneContext
-    from pipeline.slides.text import FitError
+    from pipeline.slides.problems import SlideError
 
     width, height = size or (storyboard.video.width, storyboard.video.height)
     canvas = Canvas(width, height, theme, fonts)
     problems = []
     for si, section in enumerate(storyboard.sections):
-        context = SceneContext(section.title, si + 1)
+        context = SceneContext(section.title, si + 1, root=root)
         for ci, scene in enumerate(section.scenes):
+            if only is not None and scene.id not in only:
+                continue
             try:
                 KINDS[scene.slide.kind].build(scene.slide, canvas, context)
-            except FitError as exc:
-                field_path = tuple(int(p) if p.isdigit() else p for p in exc.field.split("."))
-                path = ("sections", si, "scenes", ci, "slide", *field_path)
+            except SlideError as exc:
+                path = ("sections", si, "scenes", ci, "slide", *_field_path(exc.field))
                 problems.append(
                     smap.problem(
                         path, f"{exc} (scene '{scene.id}', {scene.slide.kind}.{exc.field}, at {width}x{height})"
@@ -411,6 +462,12 @@ def _problem(err: dict[str, Any], data: Any, smap: yamlsrc.SourceMap) -> Problem
         if isinstance(value, str):
             return smap.problem(path, f"'{name}' is empty; write some text or remove the field")
         return smap.problem(path, f"'{name}' needs at least {ctx.get('min_length', 1)} item(s)")
+    if kind == "string_too_long":
+        return smap.problem(
+            path,
+            f"'{name}' is too long ({len(value)} characters, at most {ctx.get('max_length')}) "
+            "to fit its slide; shorten it or split it across scenes",
+        )
     if kind == "too_long":
         return smap.problem(path, f"'{name}' has too many items: at most {ctx.get('max_length')}")
     if kind == "value_error":

@@ -13,19 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import __version__, cache, sentences
+from pipeline import __version__, cache, preview, sentences
 from pipeline.narrate import Narration, narrate
 from pipeline.narration.base import VoiceSettings
 from pipeline.plan import Plan, SceneInfo, plan
 from pipeline.render import encode_scene, join, scene_clip
-from pipeline.slides import KINDS
-from pipeline.slides.base import Canvas, SceneContext, Slide
-from pipeline.slides.fonts import FontBook
+from pipeline.slides.base import Slide
 from pipeline.soundtrack import full_track, scene_track, stereo
-from pipeline.storyboard import Project
+from pipeline.storyboard import Project, Scene
 
 #: Part of every scene's cache key: bump when drawing or encoding changes.
-RENDERER = f"explainer {__version__}/scene-1"
+RENDERER = f"explainer {__version__}/scene-2"
 
 
 class Reporter(Protocol):
@@ -64,7 +62,7 @@ class RenderResult:
 
 
 def output_dir(project: Project, options: RenderOptions) -> Path:
-    return options.output_dir or project.root / "output" / project.slug
+    return options.output_dir or project.output_dir
 
 
 def engines_for(project: Project, options: RenderOptions) -> list[str]:
@@ -88,53 +86,35 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
 
     started = time.perf_counter()
     entries = project.scenes()
-    script = [sentences.split(scene.narration) for _, _, scene in entries]
-    reporter.stage("Narrating", sum(len(s) for s in script))
-    voice = VoiceSettings(language=sb.narration.language, speed=sb.narration.speed)
-    narration = narrate(script, engines_for(project, options), voice, store, on_sentence=reporter.advance)
-    if narration.fallback_reason:
-        reporter.note(f"{narration.fallback_reason}")
-    reporter.note(
-        f"narration: {narration.engine['engine']} ({narration.engine['voice']}) for the whole video, "
-        f"{narration.synthesized} sentence(s) synthesized"
-    )
+    narration = _narrate(project, [scene for _, _, scene in entries], options, store, reporter)
     timings["narrate"] = time.perf_counter() - started
-
-    infos = [SceneInfo(scene.id, number, section.title) for number, section, scene in entries]
-    timeline = plan(
-        infos,
-        narration,
-        fps=fps,
-        width=width,
-        height=height,
-        lead_in=sb.narration.lead_in,
-        gap=sb.narration.gap,
-        tail=sb.narration.tail,
-    )
+    timeline = _plan(project, entries, narration, fps, width, height)
 
     started = time.perf_counter()
-    canvas = Canvas(width, height, project.theme, FontBook(project.theme.fonts))
+    canvas = preview.canvas_for(project, (width, height))
     fonts_id = canvas.fonts.fingerprint()
     theme_id = project.theme.model_dump(mode="json")
     scene_files, rendered, cached = [], [], {}
     todo = []
     for (number, section, scene), scene_plan in zip(entries, timeline.scenes, strict=True):
-        context = SceneContext(section.title, number, tuple(s.start for s in scene_plan.sentences))
+        timing = _timing(scene_plan, fps)
         digest = cache.key({
             "renderer": RENDERER, "slide": scene.slide.model_dump(mode="json"), "theme": theme_id,
             "fonts": fonts_id, "size": [width, height], "fps": fps, "frames": scene_plan.frames,
-            "context": [context.section_title, context.section_number, list(context.sentence_starts)],
+            "section": [section.title, number], "timing": [list(timing["sentence_starts"]), timing["duration"]],
+            "files": _file_digests(project, scene),
             "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],
         })  # fmt: skip
         path = store.path("scenes", digest, ".mp4")
         scene_files.append(path)
         cached[scene.id] = path.exists()
         if not path.exists():
-            todo.append((scene, scene_plan, context, path))
-    reporter.stage("Rendering scenes", sum(p.frames for _, p, _, _ in todo))
-    for scene, scene_plan, context, path in todo:
-        slide: Slide = KINDS[scene.slide.kind].build(scene.slide, canvas, context)
-        clip = scene_clip(slide, scene_plan.frames, fps, stereo(scene_track(timeline, scene_plan)))
+            todo.append((number, section.title, scene, scene_plan, timing, path))
+    reporter.stage("Rendering scenes", sum(p.frames for _, _, _, p, _, _ in todo))
+    for number, section_title, scene, scene_plan, timing, path in todo:
+        slide: Slide = preview.build(project, canvas, number, section_title, scene, **timing)
+        audio = stereo(scene_track(timeline, scene_plan))
+        clip = scene_clip(slide, scene_plan.frames, fps, audio, project.theme)
         encode_scene(clip, scene_plan.frames, fps, path, on_frames=reporter.advance)
         rendered.append(scene.id)
     timings["scenes"] = time.perf_counter() - started
@@ -146,6 +126,10 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     reporter.advance()
     timings["join"] = time.perf_counter() - started
 
+    thumb = preview.thumbnail(project)
+    with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
+        thumb.save(tmp, format="PNG")
+
     report = out_dir / "render.json"
     cache.write_bytes(
         report,
@@ -154,6 +138,61 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
         ),
     )
     return RenderResult(video, report, timeline, narration, rendered)
+
+
+def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> dict[str, Any]:
+    """The real sentence starts and length of one scene (narrating it, from the cache when it can)."""
+    sb = project.storyboard
+    entry = next(e for e in project.scenes() if e[2].id == scene_id)
+    store = cache.Store(options.cache_dir or project.root / "output" / ".cache")
+    narration = _narrate(project, [entry[2]], options, store, Silent())
+    fps = options.fps or sb.video.fps
+    timeline = _plan(project, [entry], narration, fps, sb.video.width, sb.video.height)
+    return _timing(timeline.scenes[0], fps)
+
+
+def _narrate(
+    project: Project, scenes: list[Scene], options: RenderOptions, store: cache.Store, reporter: Reporter
+) -> Narration:
+    sb = project.storyboard
+    script = [sentences.split(scene.narration) for scene in scenes]
+    reporter.stage("Narrating", sum(len(s) for s in script))
+    voice = VoiceSettings(language=sb.narration.language, speed=sb.narration.speed)
+    narration = narrate(script, engines_for(project, options), voice, store, on_sentence=reporter.advance)
+    if narration.fallback_reason:
+        reporter.note(f"{narration.fallback_reason}")
+    reporter.note(
+        f"narration: {narration.engine['engine']} ({narration.engine['voice']}) for the whole video, "
+        f"{narration.synthesized} sentence(s) synthesized"
+    )
+    return narration
+
+
+def _plan(project: Project, entries: list, narration: Narration, fps: int, width: int, height: int) -> Plan:
+    settings = project.storyboard.narration
+    infos = [SceneInfo(scene.id, number, section.title) for number, section, scene in entries]
+    return plan(
+        infos,
+        narration,
+        fps=fps,
+        width=width,
+        height=height,
+        lead_in=settings.lead_in,
+        gap=settings.gap,
+        tail=settings.tail,
+    )
+
+
+def _timing(scene_plan, fps: int) -> dict[str, Any]:
+    return {
+        "sentence_starts": tuple(s.start for s in scene_plan.sentences),
+        "duration": scene_plan.duration(fps),
+    }
+
+
+def _file_digests(project: Project, scene: Scene) -> dict[str, str]:
+    """Contents (not names or times) of the files a slide draws, so an edited picture re-renders its scene."""
+    return {name: cache.file_digest(project.root / name) for name in scene.slide.asset_files()}
 
 
 def _report(

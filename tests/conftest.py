@@ -89,3 +89,16 @@ def probe(path: Path) -> dict:
         }
         info["frames"] = sum(1 for _ in container.decode(video=0))
     return info
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/*.png from the current drawing (after an intended visual change).",
+    )
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")

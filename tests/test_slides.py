@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import typing
+from pathlib import Path
 
 import numpy as np
 import pytest
+from pydantic import BaseModel
 
 from pipeline.slides import KINDS
-from pipeline.slides.base import Canvas, SceneContext
+from pipeline.slides.base import Canvas, SceneContext, Slide
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.motion import text_sprite
 from pipeline.slides.text import FitError
@@ -34,23 +37,47 @@ SPECS = {
     },
     "chart": {"kind": "chart", "labels": ["2009", "2019", "2021"], "values": [3000, 1000, 60], "source": "MOU"},
     "closing": {"kind": "closing", "title": "The world's largest prison", "lines": ["Almost no one escapes now."]},
+    "section": {"kind": "section", "subtitle": "Through China"},
+    "timeline": {
+        "kind": "timeline",
+        "title": "Decades",
+        "events": [
+            {"date": "1990", "text": "Famine"},
+            {"date": "2009", "text": "Peak"},
+            {"date": "2020", "text": "Shut"},
+        ],
+    },
+    "route": {"kind": "route", "title": "Out", "stops": ["North Korea", "China", ["Thailand", "Mongolia"]]},
+    "image": {"kind": "image", "file": "picture.png", "caption": "The Tumen River", "credit": "Illustration"},
 }
+PICTURE = Path(__file__).parent / "data" / "picture.png"
 
 
-@pytest.fixture(scope="module")
-def canvas() -> Canvas:
+def small_canvas() -> Canvas:
     theme = _load_theme("documentary", None, SourceMap("test"))
     return Canvas(W, H, theme, FontBook(theme.fonts))
 
 
-def build(canvas, spec):
+@pytest.fixture(scope="module")
+def canvas() -> Canvas:
+    return small_canvas()
+
+
+def build(canvas, spec, **timing):
     module = KINDS[spec["kind"]]
-    return module.build(module.Spec.model_validate(spec), canvas, SceneContext("Section", 2))
+    context = SceneContext("Section", 2, root=PICTURE.parent, **timing)
+    return module.build(module.Spec.model_validate(spec), canvas, context)
 
 
-def drawn(slide) -> np.ndarray:
-    """Mask of pixels the slide's elements changed relative to its background."""
-    diff = np.abs(slide.still().astype(int) - np.asarray(slide.background).astype(int)).max(axis=2)
+def drawn(slide, canvas, spec) -> np.ndarray:
+    """Mask of pixels the slide's text and marks changed, relative to what is behind them.
+
+    Behind is the background; for a picture slide it is the picture and its full-width shade
+    (the first two elements), so the check is about the caption's bar and text.
+    """
+    is_picture = spec["kind"] == "image"
+    behind = Slide(slide.base, slide.elements[:2]).still() if is_picture else np.asarray(slide.base)
+    diff = np.abs(slide.still().astype(int) - behind.astype(int)).max(axis=2)
     return diff > 40
 
 
@@ -61,7 +88,7 @@ def test_every_registered_kind_is_covered():
 @pytest.mark.parametrize("kind", sorted(SPECS))
 def test_kind_draws_content_inside_the_safe_area_and_enters(canvas, kind):
     slide = build(canvas, SPECS[kind])
-    mask = drawn(slide)
+    mask = drawn(slide, canvas, SPECS[kind])
     assert mask.sum() > 150, "the slide drew (almost) nothing"
     ys, xs = np.nonzero(mask)
     safe = canvas.safe
@@ -71,6 +98,112 @@ def test_kind_draws_content_inside_the_safe_area_and_enters(canvas, kind):
     first = slide.frame(0.0)
     assert (first != slide.still()).any(), "no entrance: the first frame is already the still"
     assert slide.frame(slide.settle_time + 5) is slide.still(), "the hold must reuse one still frame"
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind):
+    """Every text at its schema limit (wide letters, real word breaks) fits, and nothing spills out.
+
+    The limits are the promise: anything the schema accepts must draw inside the title-safe area.
+    """
+    spec = _longest(KINDS[kind].Spec, SPECS[kind])
+    big = Canvas(640, 360, canvas.theme, canvas.fonts)
+    slide = build(big, spec)
+    ys, xs = np.nonzero(drawn(slide, big, spec))
+    safe = big.safe
+    assert xs.min() >= safe.x0 - 1 and xs.max() <= safe.x1 + 1
+    assert ys.min() >= safe.y0 - 1 and ys.max() <= safe.y1 + 1
+
+
+def _longest(model, spec):
+    """``spec`` with every text the schema limits filled to its limit, and every list to its length limit."""
+    out = dict(spec)
+    for name, field in model.model_fields.items():
+        if name in ("kind", "file"):
+            continue
+        value = out.get(name)
+        limit = _limit(field.metadata)
+        inner = _text_limit(field.annotation)
+        if isinstance(value, str) and limit:
+            out[name] = _words(limit)
+        elif isinstance(value, dict) and isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            out[name] = _longest(field.annotation, value)
+        elif isinstance(value, list) and value and name != "stops":
+            count = limit or len(value)
+            first = value[0]
+            if isinstance(first, dict):
+                item_model = next(a for a in typing.get_args(field.annotation) if isinstance(a, type))
+                out[name] = [_longest(item_model, first) for _ in range(count)]
+            elif isinstance(first, str) and inner:
+                out[name] = [_words(inner) for _ in range(count)]
+    return out
+
+
+def _limit(metadata) -> int | None:
+    return next((m.max_length for m in metadata if getattr(m, "max_length", None)), None)
+
+
+def _text_limit(annotation) -> int | None:
+    """The max_length of the text items in a list annotation (list[Annotated[str, Field(max_length=...)] | ...])."""
+    for arg in typing.get_args(annotation):
+        for option in typing.get_args(arg) or (arg,):
+            if typing.get_origin(option) is typing.Annotated:
+                found = _limit(option.__metadata__)
+                if found:
+                    return found
+    return None
+
+
+def _words(n: int) -> str:
+    """Wide, realistic text of exactly ``n`` characters."""
+    return " ".join(["Wombat"] * (n // 7 + 1))[:n].strip()
+
+
+def test_reveals_follow_the_real_sentence_starts(canvas):
+    spec = {"kind": "bullets", "items": [{"text": "First", "sentence": 2}, {"text": "Second", "sentence": 3}, "Third"]}
+    slide = build(canvas, spec, sentence_starts=(0.5, 2.25, 4.75), duration=7.0)
+    assert [e.start for e in slide.elements[:2]] == [2.25, 4.75]
+    timeline = dict(
+        SPECS["timeline"], events=[dict(e, sentence=i + 1) for i, e in enumerate(SPECS["timeline"]["events"])]
+    )
+    slide = build(canvas, timeline, sentence_starts=(0.5, 3.0, 6.0), duration=8.0)
+    markers = [e.start for e in slide.elements if e.duration < canvas.theme.motion.entrance][:3]
+    assert markers == [0.5, 3.0, 6.0]
+
+
+def test_korean_is_drawn_with_real_glyphs(canvas):
+    """조선 in a Latin face falls back per glyph to Noto Sans CJK: distinct ink, not two identical boxes."""
+    face = canvas.fonts.face("heading", 40)
+    assert [part for _, part in face.runs("Chosŏn 조선")] == ["Chosŏn ", "조선"]
+    font = face.runs("조")[0][0]
+    masks = [np.asarray(font.getmask(ch)) for ch in "조선"]
+    assert all(m.any() for m in masks)
+    assert masks[0].shape != masks[1].shape or (masks[0] != masks[1]).any(), "both drawn as the same box"
+
+
+def test_image_moves_for_the_whole_scene(canvas):
+    slide = build(canvas, {"kind": "image", "file": "picture.png", "move": "in"}, duration=6.0)
+    assert slide.settle_time == pytest.approx(6.0, abs=1e-3)
+    assert (slide.frame(1.0) != slide.frame(5.0)).any()
+
+
+def test_image_errors_name_the_file_field(canvas, tmp_path):
+    from pipeline.slides.problems import SlideError
+
+    (tmp_path / "notes.png").write_text("not a picture")
+    for name in ("missing.png", "notes.png"):
+        with pytest.raises(SlideError) as info:
+            KINDS["image"].build(
+                KINDS["image"].Spec(kind="image", file=name), canvas, SceneContext("S", 1, root=tmp_path)
+            )
+        assert info.value.field == "file"
+
+
+def test_route_rejects_an_unknown_place_with_a_suggestion(canvas):
+    from pipeline.slides.problems import SlideError
+
+    with pytest.raises(SlideError, match="did you mean 'China'"):
+        build(canvas, {"kind": "route", "stops": ["North Korea", "Chnia"]})
 
 
 def test_stat_counts_up(canvas):
@@ -106,8 +239,9 @@ def test_bullets_enter_one_after_another(canvas):
 
 def test_text_that_cannot_fit_raises_fit_error_for_the_field(canvas):
     with pytest.raises(FitError) as info:
-        build(canvas, {"kind": "quote", "text": " ".join(["unbelievably"] * 120)})
-    assert info.value.field == "text"
+        # Within the schema's length limit, but one word wider than the slide even at the smallest size.
+        build(canvas, {"kind": "closing", "title": "W" * 80})
+    assert info.value.field == "title"
 
 
 def test_descenders_are_not_clipped(canvas):

@@ -170,8 +170,22 @@ def test_empty_narration(project):
     assert "narration is empty" in p.message and p.line == 8
 
 
-def test_text_that_cannot_fit_names_scene_and_field(project):
+def test_text_over_the_schema_limit_says_how_long_it_may_be(project):
     long_title = " ".join(["Extraordinarily"] * 40)
+    (p,) = problems(
+        project(
+            scene(f"""
+- id: crowded
+  slide: {{kind: title, title: {long_title}}}
+  narration: Hi.
+""")
+        )
+    )
+    assert p.line == 7 and "too long (639 characters, at most 80)" in p.message
+
+
+def test_text_that_cannot_fit_names_scene_and_field(project):
+    long_title = "W" * 80  # within the length limit, but one word wider than the slide
     (p,) = problems(
         project(
             scene(f"""

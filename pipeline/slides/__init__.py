@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from pipeline.slides import bullets, chart, closing, compare, quote, stat, title
+from pipeline.slides import bullets, chart, closing, compare, image, quote, route, section, stat, timeline, title
 
 KINDS: dict[str, ModuleType] = {
     "title": title,
+    "section": section,
     "stat": stat,
     "bullets": bullets,
     "quote": quote,
     "compare": compare,
     "chart": chart,
+    "timeline": timeline,
+    "route": route,
+    "image": image,
     "closing": closing,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -96,6 +97,20 @@ class SceneContext:
     section_number: int
     #: Start times (seconds from scene start) of the scene's narrated sentences.
     sentence_starts: tuple[float, ...] = ()
+    #: The scene's length in seconds (0 when not planned yet, e.g. for a still).
+    duration: float = 0.0
+    #: The project folder that asset paths (images) are relative to.
+    root: Path = Path(".")
+
+    def sentence_time(self, sentence: int | None, default: float) -> float:
+        """When the scene's ``sentence`` (counted from 1) starts, or ``default`` without timing.
+
+        Reveals that follow the narration use this, so an item appears as the
+        narrator reaches it, by the real length of the synthesized speech.
+        """
+        if sentence is None or not 0 < sentence <= len(self.sentence_starts):
+            return default
+        return self.sentence_starts[sentence - 1]
 
 
 @dataclass
@@ -117,9 +132,17 @@ class Element:
 
 @dataclass
 class Slide:
-    background: Image.Image
+    """``background`` may be a function that draws it, so checking a layout never pays for drawing it."""
+
+    background: Image.Image | Callable[[], Image.Image]
     elements: list[Element] = field(default_factory=list)
     _still: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def base(self) -> Image.Image:
+        if callable(self.background):
+            self.background = self.background()
+        return self.background
 
     @property
     def settle_time(self) -> float:
@@ -127,7 +150,7 @@ class Slide:
         return max((e.start + e.duration for e in self.elements), default=0.0)
 
     def image(self, t: float) -> Image.Image:
-        frame = self.background.copy()
+        frame = self.base.copy()
         for element in self.elements:
             p = element.progress(t)
             if p > 0:
@@ -150,3 +173,11 @@ class SpecBase(BaseModel):
     """Fields every slide kind's spec shares; unknown fields are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def sentence_refs(self) -> list[tuple[str, int]]:
+        """(field path, sentence number) for every reveal tied to a narration sentence."""
+        return []
+
+    def asset_files(self) -> list[str]:
+        """Paths (relative to the project) of files the slide draws, for cache keys and checks."""
+        return []

@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
 from pipeline.slides.chrome import content_top, section_label
 from pipeline.slides.motion import sprite, text_sprite
-from pipeline.slides.text import FitError, TextBlock
+from pipeline.slides.problems import FitError
+from pipeline.slides.text import TextBlock
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1, max_length=90)
+    sentence: int | None = Field(
+        None, ge=1, description="Appear as this sentence of the scene's narration starts (1 = the first)."
+    )
 
 
 class Spec(SpecBase):
     kind: Literal["bullets"]
-    title: str | None = Field(None, description="Heading above the points.")
-    items: list[str] = Field(min_length=1, max_length=6, description="The points, shortest wording first.")
+    title: str | None = Field(None, max_length=70, description="Heading above the points.")
+    items: list[Annotated[str, Field(min_length=1, max_length=90)] | Item] = Field(
+        min_length=1,
+        max_length=6,
+        description="The points: plain text, or {text, sentence} to appear with a sentence of the narration.",
+    )
+
+    def texts(self) -> list[str]:
+        return [item if isinstance(item, str) else item.text for item in self.items]
+
+    def sentence_refs(self) -> list[tuple[str, int]]:
+        return [
+            (f"items.{i}.sentence", item.sentence)
+            for i, item in enumerate(self.items)
+            if isinstance(item, Item) and item.sentence
+        ]
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
@@ -33,7 +57,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     indent = canvas.px(0.055)
     gap = canvas.px(0.035)
     head = title.height + title_gap if title else 0
-    blocks = _fit_items(spec.items, canvas, safe.width - indent, safe.y1 - top - head, gap)
+    blocks = _fit_items(spec.texts(), canvas, safe.width - indent, safe.y1 - top - head, gap)
     # Centre the whole block in the content area, a little above the middle.
     total = head + sum(b.height for b in blocks) + gap * (len(blocks) - 1)
     y = top + round((safe.y1 - top - total) * 0.42)
@@ -50,7 +74,9 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         cy = block.ascent - round(block.size * 0.33)
         draw.rectangle((0, cy - mark // 2, mark, cy + mark // 2), fill=colors.accent)
         block.draw(draw, indent, 0, colors.text)
-        elements.append(sprite(image, (safe.x0, y), t + i * motion.stagger, motion.entrance, rise))
+        item = spec.items[i]
+        start = context.sentence_time(None if isinstance(item, str) else item.sentence, t + i * motion.stagger)
+        elements.append(sprite(image, (safe.x0, y), start, motion.entrance, rise))
         y += block.height + gap
     return Slide(section_label(canvas, context), elements)
 

@@ -17,13 +17,13 @@ MAX_POINTS = 40
 class Spec(SpecBase):
     kind: Literal["chart"]
     type: Literal["bar", "line"] = "bar"
-    title: str | None = None
+    title: str | None = Field(None, max_length=60)
     labels: list[str] = Field(min_length=1, max_length=MAX_POINTS, description="One label per value (x axis).")
     values: list[float] = Field(min_length=1, max_length=MAX_POINTS, description="One number per label.")
     highlight: list[str] = Field(default_factory=list, description="Labels of the points to mark in the accent colour.")
     value_prefix: str = ""
     value_suffix: str = ""
-    source: str | None = None
+    source: str | None = Field(None, max_length=100)
 
     @model_validator(mode="after")
     def _consistent(self) -> Spec:
@@ -101,7 +101,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     draw.rectangle((0, 0, safe.width, max(1, canvas.px(0.003))), fill=colors.grid)
     for i, label in enumerate(spec.labels):
         fill = colors.text if label in spec.highlight else colors.muted
-        draw.text((centers[i] - safe.x0, canvas.px(0.015) + ascent), label, font=font, fill=fill, anchor="ms")
+        font.draw(draw, (centers[i] - safe.x0, canvas.px(0.015) + ascent), label, fill, anchor="ms")
     elements.append(sprite(axis, (safe.x0, base_y), 0.2, motion.entrance, 0))
 
     grow_start, grow = 0.45, 1.2
@@ -117,13 +117,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     for i, h in enumerate(heights):
         label = _fmt(spec, spec.values[i])
         image = Image.new("RGBA", (round(slot), text_h), (0, 0, 0, 0))
-        ImageDraw.Draw(image).text(
-            (round(slot) / 2, ascent),
-            label,
-            font=font,
-            fill=colors.text if color(i) == colors.accent else colors.muted,
-            anchor="ms",
-        )
+        fill = colors.text if color(i) == colors.accent else colors.muted
+        font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
         start = grow_start + (i * min(0.06, 0.8 / n) + 0.5 if spec.type == "bar" else grow * (i + 0.5) / n)
         elements.append(
             sprite(image, (round(centers[i] - slot / 2), base_y - h - text_h - canvas.px(0.008)), start, 0.35, 0)

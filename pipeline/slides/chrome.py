@@ -37,9 +37,9 @@ def _draw_background(canvas: Canvas) -> Image.Image:
     return Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8))
 
 
-def section_label(canvas: Canvas, context: SceneContext) -> Image.Image:
-    """Background with the chapter marker in the top-left corner: '02  THE NORTHERN ROUTE'."""
-    image = background(canvas)
+def section_label(canvas: Canvas, context: SceneContext, base: Image.Image | None = None) -> Image.Image:
+    """Background (or ``base``) with the chapter marker in the top-left corner: '02  THE NORTHERN ROUTE'."""
+    image = background(canvas) if base is None else base
     theme, safe = canvas.theme, canvas.safe
     size = canvas.min_text
     font = canvas.fonts.face("label", size)
@@ -53,13 +53,13 @@ def section_label(canvas: Canvas, context: SceneContext) -> Image.Image:
     )
     x = safe.x0 + bar_w + round(size * 0.5)
     number = f"{context.section_number:02d}"
-    draw.text((x, baseline), number, font=font, fill=theme.colors.accent, anchor="ls")
+    font.draw(draw, (x, baseline), number, theme.colors.accent)
     x += round(font.getlength(number + "  "))
     title = context.section_title.upper()
     # Shorten rather than overflow: the label is a signpost, not content.
     while title and x + font.getlength(title) > safe.x1:
         title = title[:-2].rstrip() + "…"
-    draw.text((x, baseline), title, font=font, fill=theme.colors.muted, anchor="ls")
+    font.draw(draw, (x, baseline), title, theme.colors.muted)
     return image
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -13,8 +13,10 @@ from pipeline.slides.motion import grow_bar, sprite, text_sprite
 
 class Spec(SpecBase):
     kind: Literal["closing"]
-    title: str = Field(min_length=1)
-    lines: list[str] = Field(default_factory=list, max_length=4, description="Short lines under the title.")
+    title: str = Field(min_length=1, max_length=80)
+    lines: list[Annotated[str, Field(min_length=1, max_length=70)]] = Field(
+        default_factory=list, max_length=4, description="Short lines under the title."
+    )
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:

@@ -14,17 +14,17 @@ from pipeline.slides.text import TextBlock
 
 
 class Side(SpecBase):
-    value: str = Field(min_length=1, description="The value as shown, e.g. '$2,000'.")
-    label: str = Field(min_length=1, description="What it is, e.g. 'broker fee before 2012'.")
+    value: str = Field(min_length=1, max_length=28, description="The value as shown, e.g. '$2,000'.")
+    label: str = Field(min_length=1, max_length=60, description="What it is, e.g. 'broker fee before 2012'.")
 
 
 class Spec(SpecBase):
     kind: Literal["compare"]
-    title: str | None = None
+    title: str | None = Field(None, max_length=60)
     before: Side
     after: Side
-    change: str | None = Field(None, description="The change, shown on the arrow, e.g. '5x'.")
-    source: str | None = None
+    change: str | None = Field(None, max_length=10, description="The change, shown on the arrow, e.g. '5x'.")
+    source: str | None = Field(None, max_length=100)
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:

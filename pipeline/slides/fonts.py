@@ -1,19 +1,25 @@
-"""Fonts come from installed font packages (fontpkg-*), never from the system.
+"""Fonts come from installed font packages (fontpkg-*, manimgx-fonts-cjk), never the system.
 
 A FontBook is made per render from the theme and handed down explicitly; it
 caches opened faces per size so a slide can measure text many times cheaply.
+A Face draws with the role's font and, glyph by glyph, with the theme's
+fallback font for characters the role's font lacks (Korean names such as
+조선 in a Latin display face), so text never shows as empty boxes.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import fontpkg
-from fontpkg import FontFile, normalize_style, normalize_weight, select_file
+from fontpkg import normalize_style, normalize_weight, select_file
 from fontpkg.errors import FontpkgError
-from PIL import ImageFont
+from fontTools.ttLib import TTCollection, TTFont
+from PIL import ImageDraw, ImageFont
 
 from pipeline.errors import ExplainerError
 from pipeline.slides.theme import Fonts, FontSpec
@@ -29,15 +35,39 @@ class FontMissing(ExplainerError):
         super().__init__(message)
 
 
+@dataclass(frozen=True)
+class FontFile:
+    """One face in a font file: ``index`` picks the face inside a collection (.ttc)."""
+
+    path: Path
+    index: int
+    variable: bool
+
+
+@cache
+def _cjk_faces() -> dict[str, FontFile]:
+    """Noto Sans CJK from manimgx-fonts-cjk: one variable collection, a face per region."""
+    import manimgx_fonts_cjk
+
+    path = Path(manimgx_fonts_cjk.__file__).parent / "NotoSansCJK-VF.otf.ttc"
+    if not path.is_file():
+        return {}
+    regions = ["JP", "KR", "SC", "TC", "HK"]
+    return {f"Noto Sans CJK {r}": FontFile(path, i, True) for i, r in enumerate(regions)}
+
+
 def installed_families() -> list[str]:
-    return sorted(family.name for family in fontpkg.families().values())
+    return sorted([*(family.name for family in fontpkg.families().values()), *_cjk_faces()])
 
 
 def resolve(spec: FontSpec, role: str) -> FontFile:
     """The font file for ``spec``, or FontMissing with the names that would work."""
+    if spec.family in _cjk_faces():
+        return _cjk_faces()[spec.family]
     try:
         family = fontpkg.family(spec.family)
-        return select_file(family, normalize_weight(spec.weight), normalize_style(spec.style), True)
+        found = select_file(family, normalize_weight(spec.weight), normalize_style(spec.style), True)
+        return FontFile(Path(found.path), 0, bool(found.variable))
     except FontpkgError:
         families = installed_families()
         close = difflib.get_close_matches(spec.family, families, n=1, cutoff=0.6)
@@ -57,26 +87,116 @@ class FontBook:
             spec = getattr(fonts, role)
             if spec is not None:
                 self._files[role] = resolve(spec, role)
-        self._faces: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
+        self._fonts: dict[tuple[str, int, int], ImageFont.FreeTypeFont] = {}
+        self._faces: dict[tuple[str, int], Face] = {}
 
-    def face(self, role: str, size: int) -> ImageFont.FreeTypeFont:
+    def _font(self, role: str, size: int, weight: int | None = None) -> ImageFont.FreeTypeFont:
+        spec: FontSpec = getattr(self.fonts, role)
+        weight = weight or spec.weight
+        key = (role, size, weight)
+        if key not in self._fonts:
+            file = self._files[role]
+            font = ImageFont.truetype(str(file.path), size, index=file.index)
+            if file.variable:
+                _set_weight(font, weight)
+            self._fonts[key] = font
+        return self._fonts[key]
+
+    def face(self, role: str, size: int) -> Face:
         key = (role, size)
         if key not in self._faces:
-            spec: FontSpec = getattr(self.fonts, role)
-            file = self._files[role]
-            font = ImageFont.truetype(str(file.path), size)
-            if file.variable:
-                _set_weight(font, spec.weight)
-            self._faces[key] = font
+            fallback = None
+            if "fallback" in self._files and role != "fallback":
+                # A variable fallback follows the role's weight, so 조선 in a bold heading is bold.
+                fallback = self._font("fallback", size, getattr(self.fonts, role).weight)
+            self._faces[key] = Face(self._font(role, size), coverage(self._files[role]), fallback)
         return self._faces[key]
 
     def fingerprint(self) -> str:
         """Hash of the font files' contents, for cache keys (not their paths or times)."""
         digest = hashlib.sha256()
         for role in sorted(self._files):
-            digest.update(role.encode())
-            digest.update(Path(self._files[role].path).read_bytes())
+            file = self._files[role]
+            digest.update(f"{role}:{file.index}".encode())
+            digest.update(_file_digest(file.path))
         return digest.hexdigest()
+
+
+@cache
+def _file_digest(path: Path) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
+@cache
+def coverage(file: FontFile) -> frozenset[int]:
+    """The code points ``file`` has glyphs for (read once per process from its cmap)."""
+    if file.path.suffix.lower() == ".ttc":
+        font = TTCollection(str(file.path), lazy=True).fonts[file.index]
+    else:
+        font = TTFont(str(file.path), lazy=True)
+    return frozenset(font.getBestCmap() or {})
+
+
+class Face:
+    """A font at one size that borrows glyphs it lacks from a fallback font.
+
+    Offers the few FreeTypeFont calls slides use (getlength, getbbox,
+    getmetrics) over runs of text, and draws the runs side by side.
+    """
+
+    def __init__(self, font: ImageFont.FreeTypeFont, covered: frozenset[int], fallback: ImageFont.FreeTypeFont | None):
+        self.font = font
+        self.size = font.size
+        self._covered = covered
+        self._fallback = fallback
+
+    def runs(self, text: str) -> list[tuple[ImageFont.FreeTypeFont, str]]:
+        if self._fallback is None:
+            return [(self.font, text)]
+        out: list[tuple[ImageFont.FreeTypeFont, str]] = []
+        for char in text:
+            font = self.font if char.isspace() or ord(char) in self._covered else self._fallback
+            if out and out[-1][0] is font:
+                out[-1] = (font, out[-1][1] + char)
+            else:
+                out.append((font, char))
+        return out
+
+    def getlength(self, text: str) -> float:
+        return sum(font.getlength(part) for font, part in self.runs(text))
+
+    def getmetrics(self) -> tuple[int, int]:
+        return self.font.getmetrics()
+
+    def getbbox(self, text: str, anchor: str = "ls") -> tuple[int, int, int, int]:
+        """Ink box of ``text`` drawn at the origin with a left-baseline anchor."""
+        if anchor != "ls":
+            raise ValueError("Face.getbbox measures from the left baseline only")
+        x = 0.0
+        boxes = []
+        for font, part in self.runs(text):
+            left, top, right, bottom = font.getbbox(part, anchor="ls")
+            boxes.append((x + left, top, x + right, bottom))
+            x += font.getlength(part)
+        if not boxes:
+            return (0, 0, 0, 0)
+        return (
+            round(min(b[0] for b in boxes)),
+            min(b[1] for b in boxes),
+            round(max(b[2] for b in boxes)),
+            max(b[3] for b in boxes),
+        )
+
+    def draw(self, draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fill, anchor: str = "ls") -> None:
+        """Draw ``text`` on the baseline at ``xy``; ``anchor`` 'ls', 'ms' or 'rs' (left/middle/right)."""
+        x, y = xy
+        if anchor in ("ms", "rs"):
+            x -= self.getlength(text) * (0.5 if anchor == "ms" else 1.0)
+        elif anchor != "ls":
+            raise ValueError(f"unsupported anchor {anchor!r}")
+        for font, part in self.runs(text):
+            draw.text((x, y), part, font=font, fill=fill, anchor="ls")
+            x += font.getlength(part)
 
 
 def _set_weight(font: ImageFont.FreeTypeFont, weight: int) -> None:

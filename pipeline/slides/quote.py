@@ -14,8 +14,8 @@ from pipeline.slides.motion import sprite, text_sprite
 
 class Spec(SpecBase):
     kind: Literal["quote"]
-    text: str = Field(min_length=1, description="The quotation, without quote marks.")
-    attribution: str | None = Field(None, description="Who said or wrote it, and where.")
+    text: str = Field(min_length=1, max_length=260, description="The quotation, without quote marks.")
+    attribution: str | None = Field(None, max_length=100, description="Who said or wrote it, and where.")
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
@@ -25,7 +25,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     top = content_top(canvas)
     width = round(safe.width * 0.84)
     mark = canvas.fonts.face("quote", canvas.px(0.26))
-    quote_mark = _glyph(mark, "\u201c", colors.accent)
+    quote_mark = _glyph(mark.font, "\u201c", colors.accent)
     # The text starts after the mark's own width, so the two never touch.
     x = safe.x0 + quote_mark.width + canvas.px(0.03)
     attribution = (

@@ -18,8 +18,8 @@ class Spec(SpecBase):
     prefix: str = Field("", max_length=4, description="Before the number, e.g. '$'.")
     suffix: str = Field("", max_length=12, description="After the number, e.g. '+', '%', ' million'.")
     decimals: int | None = Field(None, ge=0, le=3, description="Digits after the point (default: as written).")
-    label: str = Field(min_length=1, description="What the figure counts.")
-    source: str | None = Field(None, description="Where the figure comes from.")
+    label: str = Field(min_length=1, max_length=80, description="What the figure counts.")
+    source: str | None = Field(None, max_length=100, description="Where the figure comes from.")
     count_up: bool = Field(True, description="Count up from zero on entry.")
 
 
@@ -88,7 +88,7 @@ def _count_up(spec, font, ascent, height, x, y, color, start, duration) -> Eleme
         e = ease_out(p)
         value = spec.value * e if spec.count_up else spec.value
         layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-        ImageDraw.Draw(layer).text((0, ascent), format_value(spec, value), font=font, fill=color, anchor="ls")
+        font.draw(ImageDraw.Draw(layer), (0, ascent), format_value(spec, value), color)
         alpha = layer.getchannel("A")
         if p < 1.0:
             fade = min(1.0, p * 4)

@@ -11,25 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from PIL import ImageDraw, ImageFont
+from PIL import ImageDraw
 
-from pipeline.slides.fonts import FontBook
+from pipeline.slides.fonts import Face, FontBook
+from pipeline.slides.problems import FitError
 
 Align = Literal["left", "center", "right"]
-
-
-class FitError(Exception):
-    """``text`` for ``field`` does not fit its box even at the smallest allowed size."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
 class TextBlock:
     lines: tuple[str, ...]
-    font: ImageFont.FreeTypeFont
+    font: Face
     size: int
     line_height: int
     ascent: int
@@ -58,10 +51,10 @@ class TextBlock:
             lw = self.font.getlength(line)
             dx = {"left": 0.0, "center": (box - lw) / 2, "right": box - lw}[align]
             baseline = y + self.ascent + i * self.line_height
-            draw.text((x + dx, baseline), line, font=self.font, fill=fill, anchor="ls")
+            self.font.draw(draw, (x + dx, baseline), line, fill)
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str] | None:
+def wrap(text: str, font: Face, width: float) -> list[str] | None:
     """Greedy wrap by measured width; None when a single word is wider than ``width``."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
@@ -85,7 +78,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str] | N
     return lines
 
 
-def _extent(font: ImageFont.FreeTypeFont, lines: list[str]) -> tuple[int, int]:
+def _extent(font: Face, lines: list[str]) -> tuple[int, int]:
     """Ascent and descent that hold every glyph actually drawn (accents, descenders), plus a pixel.
 
     Font metrics alone are not enough: some glyphs reach past the declared
@@ -99,7 +92,7 @@ def _extent(font: ImageFont.FreeTypeFont, lines: list[str]) -> tuple[int, int]:
     return ascent + 1, descent + 1
 
 
-def _balance(text: str, font: ImageFont.FreeTypeFont, width: float, n_lines: int) -> list[str]:
+def _balance(text: str, font: Face, width: float, n_lines: int) -> list[str]:
     """The narrowest wrap that keeps ``n_lines`` lines, so lines come out even."""
     lo, hi = width * 0.4, width
     best = wrap(text, font, width) or []

@@ -74,6 +74,19 @@ class Motion(_Strict):
     rise: float = Field(0.03, ge=0, le=0.2, description="How far elements rise as they enter (of height).")
 
 
+class Transition(_Strict):
+    style: Literal["dip", "cut"] = Field("dip", description="'dip': fade through a colour between scenes.")
+    seconds: float = Field(0.5, ge=0, le=2, description="Length of the whole dip, split across the two scenes.")
+    color: str | None = Field(None, description="Colour to dip through; defaults to the background's edge colour.")
+
+    @field_validator("color")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        if value is not None and not HEX.match(value):
+            raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. #000000")
+        return value
+
+
 class Theme(_Strict):
     name: str
     colors: Colors
@@ -82,6 +95,7 @@ class Theme(_Strict):
     margin: float = Field(0.05, ge=0.0, le=0.2, description="Title-safe margin, fraction of each side.")
     line_spacing: float = Field(1.12, ge=0.8, le=2.0)
     motion: Motion = Motion()
+    transition: Transition = Transition()
 
 
 def theme_search_path(project_dir: Path | None) -> list[Path]:

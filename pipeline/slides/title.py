@@ -13,9 +13,9 @@ from pipeline.slides.motion import grow_bar, sprite, text_sprite
 
 class Spec(SpecBase):
     kind: Literal["title"]
-    title: str = Field(min_length=1, description="The headline.")
-    subtitle: str | None = Field(None, description="One or two lines under the headline.")
-    kicker: str | None = Field(None, description="A short label above the headline.")
+    title: str = Field(min_length=1, max_length=80, description="The headline.")
+    subtitle: str | None = Field(None, max_length=120, description="One or two lines under the headline.")
+    kicker: str | None = Field(None, max_length=40, description="A short label above the headline.")
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:

@@ -1,0 +1,173 @@
+"""`image`: the author's picture, full frame, with a slow Ken Burns move and an optional caption.
+
+The picture is scaled once to a little more than the frame; each frame is one
+sub-pixel crop of it (a bilinear EXTENT transform), so the move stays smooth
+and costs one resample per frame. The caption sits in the lower third over a
+soft shade that keeps it readable on any picture.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pydantic import Field
+
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.chrome import rgb
+from pipeline.slides.motion import sprite, text_sprite
+from pipeline.slides.problems import SlideError
+
+#: The most pixels a picture may have (a 40-megapixel photo is plenty for 4K video).
+MAX_PIXELS = 40_000_000
+#: How much larger than the frame the picture is scaled, i.e. the room the move has.
+ZOOM = 1.12
+#: Scene length assumed when drawing a still before the narration is known.
+DEFAULT_DURATION = 8.0
+
+
+class Spec(SpecBase):
+    kind: Literal["image"]
+    file: str = Field(min_length=1, description="Picture under the project folder, e.g. assets/images/river.jpg.")
+    caption: str | None = Field(None, max_length=90, description="One or two lines in the lower third.")
+    credit: str | None = Field(None, max_length=80, description="Where the picture comes from, in small type.")
+    move: Literal["in", "out", "left", "right", "none"] = Field("in", description="The slow camera move.")
+    focus: tuple[float, float] = Field(
+        (0.5, 0.5), description="Point to move towards, as fractions of the picture's width and height."
+    )
+
+    def asset_files(self) -> list[str]:
+        return [self.file]
+
+
+def open_picture(root: Path, name: str) -> Image.Image:
+    """The picture as RGB, or a SlideError on 'file' that says what is wrong with it."""
+    path = root / name
+    if not path.is_file():
+        raise SlideError("file", f"no picture at '{name}' (looked in {root}); put the file there or fix the path")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise SlideError(
+                        "file",
+                        f"'{name}' is {image.width}x{image.height}, more than {MAX_PIXELS // 1_000_000} megapixels; "
+                        "scale it down (3840x2160 is plenty)",
+                    )
+                image = ImageOps.exif_transpose(image)
+                return image.convert("RGB")
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise SlideError("file", f"'{name}' is not a picture Pillow can read; use a PNG or JPEG") from None
+    except OSError as exc:
+        raise SlideError("file", f"'{name}' cannot be read ({exc}); re-export it as PNG or JPEG") from None
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    w, h = canvas.width, canvas.height
+    picture = open_picture(context.root, spec.file)
+    duration = context.duration or DEFAULT_DURATION
+    elements = [_ken_burns(picture, w, h, spec.move, spec.focus, duration)]
+
+    texts = []
+    if spec.caption:
+        texts.append(
+            (
+                canvas.fit(
+                    spec.caption,
+                    "body",
+                    theme.sizes.body,
+                    field="caption",
+                    width=safe.width * 0.75,
+                    height=h * 0.22,
+                    max_lines=2,
+                ),
+                theme.colors.text,
+            )
+        )
+    if spec.credit:
+        texts.append(
+            (
+                canvas.fit(
+                    spec.credit,
+                    "label",
+                    theme.sizes.minimum,
+                    field="credit",
+                    width=safe.width * 0.75,
+                    height=h * 0.1,
+                    max_lines=2,
+                ),
+                theme.colors.muted,
+            )
+        )
+    if texts:
+        gap = canvas.px(0.015)
+        total = sum(block.height for block, _ in texts) + gap * (len(texts) - 1)
+        shade_top = safe.y1 - total - canvas.px(0.22)
+        elements.append(sprite(_shade(w, h - shade_top, theme.colors.background_edge), (0, shade_top), 0.2, 0.8))
+        bar_w = max(2, canvas.px(0.008))
+        y = safe.y1 - total
+        block, _ = texts[0]
+        bar = Image.new("RGBA", (bar_w, total), (*rgb(theme.colors.accent), 255))
+        elements.append(sprite(bar, (safe.x0, y), 0.4, theme.motion.entrance))
+        x = safe.x0 + bar_w + canvas.px(0.025)
+        for i, (block, color) in enumerate(texts):
+            elements.append(
+                sprite(text_sprite(block, color), (x, y), 0.5 + i * theme.motion.stagger, theme.motion.entrance)
+            )
+            y += block.height + gap
+    return Slide(Image.new("RGB", (w, h), rgb(theme.colors.background_edge)), elements)
+
+
+def _cover(picture: Image.Image, width: int, height: int, focus: tuple[float, float]) -> Image.Image:
+    """Scale and crop ``picture`` to fill width x height, keeping ``focus`` in view."""
+    return ImageOps.fit(picture, (width, height), Image.Resampling.LANCZOS, centering=focus)
+
+
+def _window(move: str, focus: tuple[float, float], p: float, sw: int, sh: int) -> tuple[float, float, float, float]:
+    """The crop of the scaled picture shown at progress ``p`` (0 at the scene's start, 1 at its end)."""
+    fx, fy = focus
+    if move in ("left", "right"):
+        scale = 1 / 1.05
+        ww, wh = sw * scale, sh * scale
+        travel = sw - ww
+        x0 = travel * (1 - p) if move == "left" else travel * p
+        y0 = (sh - wh) * fy
+        return x0, y0, x0 + ww, y0 + wh
+    if move == "none":
+        p = 1.0
+    elif move == "out":
+        p = 1.0 - p
+    # Zoom from the whole scaled picture to a 1/ZOOM crop around the focus point.
+    scale = 1.0 - (1.0 - 1.0 / ZOOM) * p
+    ww, wh = sw * scale, sh * scale
+    x0 = (sw - ww) * fx
+    y0 = (sh - wh) * fy
+    return x0, y0, x0 + ww, y0 + wh
+
+
+def _ken_burns(picture: Image.Image, w: int, h: int, move: str, focus: tuple[float, float], duration: float) -> Element:
+    sw, sh = round(w * ZOOM), round(h * ZOOM)
+    scaled: list[Image.Image] = []  # scaled on the first frame drawn, not when a layout is checked
+
+    def paint(frame: Image.Image, p: float) -> None:
+        if not scaled:
+            scaled.append(_cover(picture, sw, sh, focus))
+        box = _window(move, focus, p, sw, sh)
+        frame.paste(scaled[0].transform((w, h), Image.Transform.EXTENT, box, Image.Resampling.BILINEAR))
+
+    # Starts before 0 so the very first frame already shows the picture.
+    return Element(-1e-6, duration, paint)
+
+
+def _shade(width: int, height: int, color: str) -> Image.Image:
+    """A vertical gradient from clear to 80% ``color``, for text over a picture."""
+    ramp = np.linspace(0.0, 1.0, height, dtype=np.float32) ** 1.3 * 204
+    alpha = np.repeat(ramp[:, None], width, axis=1).astype(np.uint8)
+    shade = Image.new("RGBA", (width, height), (*rgb(color), 0))
+    shade.putalpha(Image.fromarray(alpha))
+    return shade

@@ -1,0 +1,264 @@
+"""`route`: a map with places joined by arrows, stop by stop (North Korea -> China -> ...).
+
+The map (Natural Earth country outlines, see geo.py) is drawn once, at twice
+the size and scaled down so coastlines are smooth, and framed to the places
+on the route. Arrows draw themselves on, one stop after another, or as the
+narrator starts the sentence a stop names.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from PIL import Image, ImageDraw
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.slides import geo
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.chrome import background, rgb, section_label
+from pipeline.slides.motion import ease_in_out, sprite, text_sprite
+from pipeline.slides.problems import SlideError
+
+Name = str
+
+
+class Stop(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    places: list[Name] = Field(
+        min_length=1, max_length=4, description="One place, or several reached from the stop before."
+    )
+    sentence: int | None = Field(None, ge=1, description="Draw the arrows to this stop as this sentence starts.")
+
+
+class Spec(SpecBase):
+    kind: Literal["route"]
+    title: str | None = Field(None, max_length=60, description="Heading in the top-left corner.")
+    stops: list[Name | list[Name] | Stop] = Field(
+        min_length=2,
+        max_length=6,
+        description="The route in order: a place, a list of alternative places, or {places, sentence}.",
+    )
+    places: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="[longitude, latitude] of places that are not countries, or to move a country's marker.",
+    )
+
+    def stop_list(self) -> list[Stop]:
+        out = []
+        for stop in self.stops:
+            if isinstance(stop, str):
+                out.append(Stop(places=[stop]))
+            elif isinstance(stop, list):
+                out.append(Stop(places=stop))
+            else:
+                out.append(stop)
+        return out
+
+    def sentence_refs(self) -> list[tuple[str, int]]:
+        return [(f"stops.{i}.sentence", s.sentence) for i, s in enumerate(self.stop_list()) if s.sentence]
+
+
+def locate(spec: Spec) -> dict[str, tuple[float, float]]:
+    """Longitude and latitude of every named place, or a SlideError naming the unknown one."""
+    where = {}
+    for i, stop in enumerate(spec.stop_list()):
+        for name in stop.places:
+            if name in spec.places:
+                lon, lat = spec.places[name]
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                    raise SlideError(f"places.{name}", f"[{lon}, {lat}] is not [longitude, latitude]")
+                where[name] = (lon, lat)
+            elif country := geo.find(name):
+                where[name] = country.label
+            else:
+                raise SlideError(
+                    f"stops.{i}",
+                    f"unknown place '{name}'{geo.suggest(name)}; name a country, or give its "
+                    f"[longitude, latitude] under 'places:'",
+                )
+    return where
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    colors, motion = theme.colors, theme.motion
+    w, h = canvas.width, canvas.height
+    where = locate(spec)
+    stops = spec.stop_list()
+    project = geo.Projection.fit(list(where.values()), w, h, pad=0.16)
+    named = {geo.find(name).name for name in where if geo.find(name)}
+
+    elements: list[Element] = []
+    if spec.title:
+        title = canvas.fit(
+            spec.title,
+            "heading",
+            theme.sizes.heading,
+            field="title",
+            width=safe.width * 0.45,
+            height=h * 0.3,
+            max_lines=2,
+        )
+        top = safe.y0 + round(canvas.min_text * 2.2)
+        elements.append(
+            sprite(text_sprite(title, colors.text), (safe.x0, top), 0.1, motion.entrance, canvas.px(motion.rise))
+        )
+
+    xy = {name: project(*where[name]) for name in where}
+    width = max(2, canvas.px(0.007))
+    cx = sum(p[0] for p in xy.values()) / len(xy)
+    cy = sum(p[1] for p in xy.values()) / len(xy)
+    t = 0.6
+    markers: list[Element] = []
+    for k, stop in enumerate(stops):
+        if k == 0:
+            arrive = 0.3
+        else:
+            start = context.sentence_time(stop.sentence, t)
+            for a in stops[k - 1].places:
+                for b in stop.places:
+                    elements.append(_arrow(xy[a], xy[b], (cx, cy), width, colors.accent, start, 0.9, canvas))
+            arrive = start + 0.75
+            t = start + 1.0
+        for name in stop.places:
+            markers.append(_marker(canvas, name, xy[name], k == 0 or k == len(stops) - 1, arrive))
+    # Markers and their names are painted over every arrow.
+    return Slide(lambda: section_label(canvas, context, base=_map(canvas, project, named).copy()), elements + markers)
+
+
+def _map(canvas: Canvas, project: geo.Projection, named: set[str]) -> Image.Image:
+    key = f"map:{project}:{sorted(named)}"
+    if key in canvas.memo:
+        return canvas.memo[key]
+    colors = canvas.theme.colors
+    w, h, ss = canvas.width, canvas.height, 2
+    image = background(canvas).resize((w * ss, h * ss))
+    draw = ImageDraw.Draw(image)
+    land = _mix(colors.panel, colors.muted, 0.10)
+    lit = _mix(colors.panel, colors.muted, 0.32)
+    border = max(1, round(canvas.px(0.0016) * ss))
+    for country, rings in geo.rings_in(project.bbox(w, h)):
+        fill = lit if country.name in named else land
+        for ring in rings:
+            points = [tuple(v * ss for v in project(lon, lat)) for lon, lat in ring]
+            if len(points) > 2:
+                draw.polygon(points, fill=fill, outline=colors.grid, width=border)
+    image = image.resize((w, h), Image.Resampling.LANCZOS)
+    canvas.memo[key] = image
+    return image
+
+
+def _mix(a: str, b: str, f: float) -> tuple[int, int, int]:
+    ca, cb = rgb(a), rgb(b)
+    return tuple(round(x + (y - x) * f) for x, y in zip(ca, cb, strict=True))
+
+
+def _marker(canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, start: float) -> Element:
+    """A dot and the place's name in a dark tag beside it, kept inside the safe area."""
+    colors, safe = canvas.theme.colors, canvas.safe
+    block = canvas.fit(
+        name.upper(),
+        "label",
+        canvas.theme.sizes.label,
+        field="stops",
+        width=safe.width * 0.3,
+        height=canvas.px(0.1),
+        max_lines=1,
+    )
+    pad = canvas.px(0.01)
+    r = canvas.px(0.013 if strong else 0.01)
+    tag = Image.new("RGBA", (block.width + 2 * pad, block.height + pad), (*rgb(colors.background_edge), 210))
+    block.draw(ImageDraw.Draw(tag), pad, pad // 2, colors.text if strong else colors.muted)
+    x, y = xy
+    tx = round(x + r * 1.8)
+    if tx + tag.width > safe.x1:
+        tx = round(x - r * 1.8 - tag.width)
+    tx = min(max(tx, safe.x0), safe.x1 - tag.width)
+    ty = min(max(round(y - tag.height / 2), safe.y0), safe.y1 - tag.height)
+    size = 2 * r + 2
+    dot = Image.new("RGBA", (size * 4, size * 4), (0, 0, 0, 0))
+    ImageDraw.Draw(dot).ellipse(
+        (4, 4, size * 4 - 5, size * 4 - 5),
+        fill=colors.accent if strong else colors.text,
+        outline=colors.background_edge,
+        width=4,
+    )
+    dot = dot.resize((size, size), Image.Resampling.LANCZOS)
+    layer = Image.new("RGBA", (canvas.width, canvas.height), (0, 0, 0, 0))
+    dot_box = (round(x - size / 2), round(y - size / 2))
+    bounds = (
+        min(tx, dot_box[0]),
+        min(ty, dot_box[1]),
+        max(tx + tag.width, dot_box[0] + size),
+        max(ty + tag.height, dot_box[1] + size),
+    )
+    layer.alpha_composite(tag, (tx, ty))
+    layer.alpha_composite(dot, (max(0, dot_box[0]), max(0, dot_box[1])))
+    return sprite(layer.crop(bounds), (bounds[0], bounds[1]), start, 0.4)
+
+
+def _arrow(
+    a: tuple[float, float],
+    b: tuple[float, float],
+    centre: tuple[float, float],
+    width: int,
+    color: str,
+    start: float,
+    duration: float,
+    canvas: Canvas,
+) -> Element:
+    """A gently curved arrow from a to b that draws itself on, head last.
+
+    It bows away from the ``centre`` of the route, so arrows that meet at one
+    place fan out instead of crossing.
+    """
+    (x0, y0), (x1, y1) = a, b
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    side = 1.0 if (mid_x - centre[0]) * nx + (mid_y - centre[1]) * ny >= 0 else -1.0
+    bend = 0.16 * length * side
+    mx, my = mid_x + nx * bend, mid_y + ny * bend
+    steps = 48
+    curve = []
+    for i in range(steps + 1):
+        s = i / steps
+        curve.append(
+            (
+                (1 - s) ** 2 * x0 + 2 * (1 - s) * s * mx + s * s * x1,
+                (1 - s) ** 2 * y0 + 2 * (1 - s) * s * my + s * s * y1,
+            )
+        )
+    # Stop short of the marker so the head does not cover the dot.
+    gap = canvas.px(0.022)
+    keep = [p for p in curve if math.hypot(p[0] - x1, p[1] - y1) > gap] or curve[:2]
+    head = canvas.px(0.028)
+    ss = 3
+    x_lo = min(p[0] for p in curve) - head * 2
+    y_lo = min(p[1] for p in curve) - head * 2
+    box_w = round(max(p[0] for p in curve) - x_lo + head * 2)
+    box_h = round(max(p[1] for p in curve) - y_lo + head * 2)
+
+    def paint(frame: Image.Image, p: float) -> None:
+        n = max(2, round(len(keep) * ease_in_out(p)))
+        pts = [((x - x_lo) * ss, (y - y_lo) * ss) for x, y in keep[:n]]
+        layer = Image.new("RGBA", (box_w * ss, box_h * ss), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        draw.line(pts, fill=color, width=width * ss, joint="curve")
+        (px, py), (qx, qy) = pts[-2], pts[-1]
+        angle = math.atan2(qy - py, qx - px)
+        hs = head * ss
+        draw.polygon(
+            [
+                (qx + math.cos(angle) * hs * 0.6, qy + math.sin(angle) * hs * 0.6),
+                (qx + math.cos(angle + 2.5) * hs * 0.7, qy + math.sin(angle + 2.5) * hs * 0.7),
+                (qx + math.cos(angle - 2.5) * hs * 0.7, qy + math.sin(angle - 2.5) * hs * 0.7),
+            ],
+            fill=color,
+        )
+        layer = layer.resize((box_w, box_h), Image.Resampling.LANCZOS)
+        frame.paste(layer, (round(x_lo), round(y_lo)), layer)
+
+    return Element(start, duration, paint)
