@@ -251,3 +251,12 @@ def test_descenders_are_not_clipped(canvas):
     # Descenders hang well below the baseline, and the block is tall enough to hold them.
     assert rows.max() - block.ascent >= block.size * 0.15
     assert rows.max() < ink.shape[0] - 1
+
+
+def test_a_second_theme_is_only_data():
+    """The daylight theme changes every colour with no code: a light frame with dark text."""
+    theme = _load_theme("daylight", None, SourceMap("test"))
+    light = Canvas(W, H, theme, FontBook(theme.fonts))
+    frame = build(light, SPECS["title"]).still()
+    assert frame.mean() > 180, "daylight should be a light slide"
+    assert (frame.max(axis=2) < 90).sum() > 200, "with dark ink on it"
