@@ -14,11 +14,17 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from pipeline import __version__
 from pipeline.errors import ExplainerError, StoryboardError
 from pipeline.narration import ENGINES
+
+
+def _error(console: Console, message: object) -> None:
+    # Messages quote the user's text, e.g. "[longitude, latitude]": never read it as Rich markup.
+    console.print(f"[bold red]error[/]: {escape(str(message))}")
 
 
 class _Group(click.Group):
@@ -28,12 +34,12 @@ class _Group(click.Group):
         except StoryboardError as exc:
             err = Console(stderr=True, highlight=False, soft_wrap=True)
             for problem in exc.problems:
-                err.print(f"[bold red]error[/]: {problem}", markup=True)
+                _error(err, problem)
             if len(exc.problems) > 1:
                 err.print(f"{len(exc.problems)} problems found; nothing was rendered")
             ctx.exit(exc.exit_code)
         except ExplainerError as exc:
-            Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error[/]: {exc}")
+            _error(Console(stderr=True, highlight=False, soft_wrap=True), exc)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             Console(stderr=True).print("interrupted; finished cache entries were kept, partial files removed")
@@ -225,4 +231,4 @@ class _RichReporter:
             self.progress.advance(self.task, amount)
 
     def note(self, message: str) -> None:
-        self.console.print(message)
+        self.console.print(message, markup=False)

@@ -320,7 +320,7 @@ def _check_fit(
     only: Collection[str] | None,
 ) -> list[Problem]:
     from pipeline.slides.base import Canvas, SceneContext
-    from pipeline.slides.problems import SlideError
+    from pipeline.slides.problems import FitError, SlideError
 
     width, height = size or (storyboard.video.width, storyboard.video.height)
     canvas = Canvas(width, height, theme, fonts)
@@ -334,11 +334,8 @@ def _check_fit(
                 KINDS[scene.slide.kind].build(scene.slide, canvas, context)
             except SlideError as exc:
                 path = ("sections", si, "scenes", ci, "slide", *_field_path(exc.field))
-                problems.append(
-                    smap.problem(
-                        path, f"{exc} (scene '{scene.id}', {scene.slide.kind}.{exc.field}, at {width}x{height})"
-                    )
-                )
+                at = f", at {width}x{height}" if isinstance(exc, FitError) else ""
+                problems.append(smap.problem(path, f"{exc} (scene '{scene.id}', {scene.slide.kind}.{exc.field}{at})"))
     return problems
 
 

@@ -26,6 +26,17 @@ def test_validate_reports_every_problem_with_location(project):
     assert "2 problems found" in run.stderr and "Traceback" not in run.stderr
 
 
+def test_messages_show_brackets_the_user_needs_to_read(project):
+    """Rich must not eat "[longitude, latitude]" as markup: the fix it names has to be on screen."""
+    story = project(
+        "title: T\nsections:\n  - title: S\n    scenes:\n      - id: a\n"
+        "        slide: {kind: route, stops: [North Korea, Chnia]}\n        narration: Hi.\n"
+    )
+    run = explainer("validate", str(story))
+    assert run.returncode == 2
+    assert "did you mean 'China'?); name a country, or give its [longitude, latitude] under 'places:'" in run.stderr
+
+
 def test_bad_storyboard_renders_nothing(project, tmp_path):
     story = project("title: T\nsections: []\n")
     run = explainer("render", str(story), cwd=tmp_path)

@@ -88,6 +88,28 @@ class Canvas:
             balance=balance,
         )
 
+    def fit_alike(
+        self,
+        texts: list[str],
+        role: str,
+        size: float,
+        *,
+        fields: list[str],
+        width: float,
+        height: float,
+        max_lines: int,
+    ) -> list[TextBlock]:
+        """Every text at one size: the largest at which all of them fit, so sibling labels look alike."""
+        first = [
+            self.fit(t, role, size, field=f, width=width, height=height, max_lines=max_lines)
+            for t, f in zip(texts, fields, strict=True)
+        ]
+        common = min(block.size for block in first) / self.height
+        return [
+            self.fit(t, role, common, field=f, width=width, height=height, max_lines=max_lines)
+            for t, f in zip(texts, fields, strict=True)
+        ]
+
 
 @dataclass(frozen=True)
 class SceneContext:

@@ -84,17 +84,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 def _fit_items(items: list[str], canvas: Canvas, width: int, height: int, gap: int) -> list[TextBlock]:
     """All items at one size: the largest at which every item fits in the space."""
     share = (height - gap * (len(items) - 1)) / len(items)
-    first = [
-        canvas.fit(
-            item, "body", canvas.theme.sizes.body * 1.3, field=f"items.{i}", width=width, height=share, max_lines=3
-        )
-        for i, item in enumerate(items)
-    ]
-    size = min(block.size for block in first) / canvas.height
-    blocks = [
-        canvas.fit(item, "body", size, field=f"items.{i}", width=width, height=share, max_lines=3)
-        for i, item in enumerate(items)
-    ]
+    fields = [f"items.{i}" for i in range(len(items))]
+    blocks = canvas.fit_alike(
+        items, "body", canvas.theme.sizes.body * 1.3, fields=fields, width=width, height=share, max_lines=3
+    )
     if sum(b.height for b in blocks) + gap * (len(blocks) - 1) > height:
         raise FitError("items", "the points do not fit on one slide; shorten them or split the slide")
     return blocks

@@ -8,8 +8,8 @@ from PIL import Image, ImageDraw
 from pydantic import Field, model_validator
 
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
-from pipeline.slides.chrome import content_top, section_label, source_line
-from pipeline.slides.motion import ease_in_out, ease_out, sprite, text_sprite
+from pipeline.slides.chrome import content_top, heading, section_label, source_line
+from pipeline.slides.motion import ease_in_out, ease_out, sprite
 
 MAX_POINTS = 40
 
@@ -47,7 +47,6 @@ def _fmt(spec: Spec, value: float) -> str:
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
-    rise = canvas.px(motion.rise)
     y = content_top(canvas)
     bottom = safe.y1
     elements: list[Element] = []
@@ -56,17 +55,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(source)
         bottom = source_top - canvas.px(0.02)
     if spec.title:
-        title = canvas.fit(
-            spec.title,
-            "heading",
-            sizes.heading,
-            field="title",
-            width=safe.width,
-            height=safe.height * 0.25,
-            max_lines=2,
-        )
-        elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), 0.1, motion.entrance, rise))
-        y += title.height + canvas.px(0.03)
+        title, y = heading(canvas, spec.title, y, room=0.25, gap=0.03)
+        elements.append(title)
 
     n = len(spec.values)
     slot = safe.width / n

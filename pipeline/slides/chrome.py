@@ -63,6 +63,21 @@ def section_label(canvas: Canvas, context: SceneContext, base: Image.Image | Non
     return image
 
 
+def heading(canvas: Canvas, text: str, y: int, *, room: float, gap: float) -> tuple[Element, int]:
+    """A slide's heading at the top of the content (up to two lines in ``room`` of the safe height).
+
+    Returns its entrance and the y below it plus ``gap`` (fractions of the frame height).
+    """
+    theme, safe = canvas.theme, canvas.safe
+    block = canvas.fit(
+        text, "heading", theme.sizes.heading, field="title", width=safe.width, height=safe.height * room, max_lines=2
+    )
+    element = sprite(
+        text_sprite(block, theme.colors.text), (safe.x0, y), 0.1, theme.motion.entrance, canvas.px(theme.motion.rise)
+    )
+    return element, y + block.height + canvas.px(gap)
+
+
 def content_top(canvas: Canvas) -> int:
     """Where content may start below the section label."""
     return canvas.safe.y0 + round(canvas.min_text * 2.2)

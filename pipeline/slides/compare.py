@@ -8,8 +8,8 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
-from pipeline.slides.chrome import content_top, section_label, source_line
-from pipeline.slides.motion import ease_out, sprite, text_sprite
+from pipeline.slides.chrome import content_top, heading, section_label, source_line
+from pipeline.slides.motion import ease_out, sprite
 from pipeline.slides.text import TextBlock
 
 
@@ -29,7 +29,7 @@ class Spec(SpecBase):
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
-    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    colors, motion = theme.colors, theme.motion
     rise = canvas.px(motion.rise)
     y = content_top(canvas)
     bottom = safe.y1
@@ -39,17 +39,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(source)
         bottom = source_top - canvas.px(0.03)
     if spec.title:
-        title = canvas.fit(
-            spec.title,
-            "heading",
-            sizes.heading,
-            field="title",
-            width=safe.width,
-            height=safe.height * 0.25,
-            max_lines=2,
-        )
-        elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), 0.1, motion.entrance, rise))
-        y += title.height + canvas.px(0.04)
+        title, y = heading(canvas, spec.title, y, room=0.25, gap=0.04)
+        elements.append(title)
 
     arrow_w = round(safe.width * 0.16)
     col_w = (safe.width - arrow_w) // 2

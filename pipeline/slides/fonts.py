@@ -21,6 +21,7 @@ from fontpkg.errors import FontpkgError
 from fontTools.ttLib import TTCollection, TTFont
 from PIL import ImageDraw, ImageFont
 
+from pipeline.cache import file_digest
 from pipeline.errors import ExplainerError
 from pipeline.slides.theme import Fonts, FontSpec
 
@@ -124,7 +125,8 @@ class FontBook:
 
 @cache
 def _file_digest(path: Path) -> bytes:
-    return hashlib.sha256(path.read_bytes()).digest()
+    # Cached: the CJK collection is 32 MB and every render asks for the fingerprint.
+    return file_digest(path).encode()
 
 
 @cache

@@ -73,37 +73,16 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     duration = context.duration or DEFAULT_DURATION
     elements = [_ken_burns(picture, w, h, spec.move, spec.focus, duration)]
 
-    texts = []
-    if spec.caption:
-        texts.append(
-            (
-                canvas.fit(
-                    spec.caption,
-                    "body",
-                    theme.sizes.body,
-                    field="caption",
-                    width=safe.width * 0.75,
-                    height=h * 0.22,
-                    max_lines=2,
-                ),
-                theme.colors.text,
-            )
-        )
-    if spec.credit:
-        texts.append(
-            (
-                canvas.fit(
-                    spec.credit,
-                    "label",
-                    theme.sizes.minimum,
-                    field="credit",
-                    width=safe.width * 0.75,
-                    height=h * 0.1,
-                    max_lines=2,
-                ),
-                theme.colors.muted,
-            )
-        )
+    sizes, colors = theme.sizes, theme.colors
+    lines = [
+        ("caption", spec.caption, "body", sizes.body, h * 0.22, colors.text),
+        ("credit", spec.credit, "label", sizes.minimum, h * 0.1, colors.muted),
+    ]
+    texts = [
+        (canvas.fit(text, role, size, field=name, width=safe.width * 0.75, height=room, max_lines=2), color)
+        for name, text, role, size, room, color in lines
+        if text
+    ]
     if texts:
         gap = canvas.px(0.015)
         total = sum(block.height for block, _ in texts) + gap * (len(texts) - 1)

@@ -88,7 +88,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     where = locate(spec)
     stops = spec.stop_list()
     project = geo.Projection.fit(list(where.values()), w, h, pad=0.16)
-    named = {geo.find(name).name for name in where if geo.find(name)}
+    named = {country.name for name in where if (country := geo.find(name))}
 
     elements: list[Element] = []
     if spec.title:
@@ -186,17 +186,13 @@ def _marker(canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, st
         width=4,
     )
     dot = dot.resize((size, size), Image.Resampling.LANCZOS)
-    layer = Image.new("RGBA", (canvas.width, canvas.height), (0, 0, 0, 0))
-    dot_box = (round(x - size / 2), round(y - size / 2))
-    bounds = (
-        min(tx, dot_box[0]),
-        min(ty, dot_box[1]),
-        max(tx + tag.width, dot_box[0] + size),
-        max(ty + tag.height, dot_box[1] + size),
-    )
-    layer.alpha_composite(tag, (tx, ty))
-    layer.alpha_composite(dot, (max(0, dot_box[0]), max(0, dot_box[1])))
-    return sprite(layer.crop(bounds), (bounds[0], bounds[1]), start, 0.4)
+    dot_x, dot_y = round(x - size / 2), round(y - size / 2)
+    left, top = min(tx, dot_x), min(ty, dot_y)
+    right, bottom = max(tx + tag.width, dot_x + size), max(ty + tag.height, dot_y + size)
+    layer = Image.new("RGBA", (right - left, bottom - top), (0, 0, 0, 0))
+    layer.alpha_composite(tag, (tx - left, ty - top))
+    layer.alpha_composite(dot, (dot_x - left, dot_y - top))
+    return sprite(layer, (left, top), start, 0.4)
 
 
 def _arrow(

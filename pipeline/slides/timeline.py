@@ -12,8 +12,8 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
-from pipeline.slides.chrome import content_top, section_label
-from pipeline.slides.motion import grow_bar, sprite, text_sprite
+from pipeline.slides.chrome import content_top, heading, section_label
+from pipeline.slides.motion import grow_bar, sprite
 from pipeline.slides.text import TextBlock
 
 
@@ -43,35 +43,32 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     y = content_top(canvas)
     elements: list[Element] = []
     if spec.title:
-        title = canvas.fit(
-            spec.title,
-            "heading",
-            sizes.heading,
-            field="title",
-            width=safe.width,
-            height=safe.height * 0.22,
-            max_lines=2,
-        )
-        elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), 0.1, motion.entrance, rise))
-        y += title.height + canvas.px(0.04)
+        title, y = heading(canvas, spec.title, y, room=0.22, gap=0.04)
+        elements.append(title)
 
     n = len(spec.events)
     slot = safe.width / n
     line_y = y + (safe.y1 - y) // 2
     tick = canvas.px(0.035)
     half = safe.y1 - line_y - tick - canvas.px(0.015)
-    dates = _same_size(
+    dates = canvas.fit_alike(
         [e.date for e in spec.events],
         "figure",
         sizes.heading * 0.95,
-        canvas,
-        min(slot * 1.8, safe.width * 0.3),
-        half * 0.45,
-        1,
+        fields=[f"events.{i}.date" for i in range(n)],
+        width=min(slot * 1.8, safe.width * 0.3),
+        height=half * 0.45,
+        max_lines=1,
     )
     room = half - max(d.height for d in dates) - canvas.px(0.012)
-    texts = _same_size(
-        [e.text for e in spec.events], "body", sizes.body, canvas, min(slot * 1.5, safe.width * 0.36), room, 3, "text"
+    texts = canvas.fit_alike(
+        [e.text for e in spec.events],
+        "body",
+        sizes.body,
+        fields=[f"events.{i}.text" for i in range(n)],
+        width=min(slot * 1.5, safe.width * 0.36),
+        height=room,
+        max_lines=3,
     )
 
     elements.append(
@@ -88,29 +85,6 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(_marker(cx, line_y, r, tick, above, colors.accent, start, motion.entrance * 0.6))
         elements.append(sprite(label, (x, top), start + 0.1, motion.entrance, rise if not above else -rise))
     return Slide(section_label(canvas, context), elements)
-
-
-def _same_size(
-    texts: list[str],
-    role: str,
-    size: float,
-    canvas: Canvas,
-    width: float,
-    height: float,
-    lines: int,
-    name: str = "date",
-) -> list[TextBlock]:
-    """Every text at one size: the largest at which all of them fit (so labels look alike)."""
-    field = "events.{}." + name
-    first = [
-        canvas.fit(t, role, size, field=field.format(i), width=width, height=height, max_lines=lines)
-        for i, t in enumerate(texts)
-    ]
-    common = min(b.size for b in first) / canvas.height
-    return [
-        canvas.fit(t, role, common, field=field.format(i), width=width, height=height, max_lines=lines)
-        for i, t in enumerate(texts)
-    ]
 
 
 def _label(date: TextBlock, text: TextBlock, date_color: str, text_color: str, gap: int, above: bool) -> Image.Image:
