@@ -27,6 +27,8 @@ from pipeline.slides import KINDS
 from pipeline.slides.fonts import FontBook, FontMissing
 from pipeline.slides.theme import Theme, available_themes, find_theme_file, merge
 
+DEFAULT_THEME = "documentary"
+
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 SlideSpec = Annotated[
@@ -91,7 +93,11 @@ class NarrationSettings(_Strict):
 class Storyboard(_Strict):
     title: str = Field(min_length=1, description="The video's title.")
     slug: str | None = Field(None, pattern=SLUG, description="Output name; defaults to the file name.")
-    theme: str = Field("documentary", description="Theme name: assets/themes/NAME.yaml or a built-in one.")
+    theme: str | dict[str, Any] = Field(
+        DEFAULT_THEME,
+        description="Theme name (assets/themes/NAME.yaml or a built-in one), or a mapping that overrides "
+        "single values of the theme it 'extends:', e.g. {extends: documentary, colors: {accent: '#e63946'}}.",
+    )
     video: VideoSettings = VideoSettings()
     narration: NarrationSettings = NarrationSettings()
     thumbnail: str | None = Field(None, description="Id of the scene drawn as thumbnail.png (default: the title).")
@@ -178,7 +184,7 @@ def load(path: Path | str, *, size: tuple[int, int] | None = None, only: Collect
         )
 
     root = project_root(file.resolve())
-    theme = _load_theme(storyboard.theme, root, smap)
+    theme = load_theme(storyboard.theme, root, smap)
     try:
         fonts = FontBook(theme.fonts)
     except FontMissing as exc:
@@ -240,48 +246,88 @@ def _slug_from(file: Path) -> str:
 # -- themes ----------------------------------------------------------------
 
 
-def _load_theme(name: str, root: Path, smap: yamlsrc.SourceMap) -> Theme:
-    data = _theme_data(name, root, smap, chain=())
+@dataclass(frozen=True)
+class _ThemeLayer:
+    """One source of theme values: the storyboard's own overrides or a theme file."""
+
+    data: dict[str, Any]
+    smap: yamlsrc.SourceMap
+
+
+def load_theme(spec: str | dict[str, Any], root: Path | None = None, smap: yamlsrc.SourceMap | None = None) -> Theme:
+    """A theme by name, or a mapping of single values over the theme it ``extends:``.
+
+    ``root`` is the project folder (for its assets/themes); ``smap`` locates an
+    inline mapping in the storyboard for error messages.
+    """
+    smap = smap or yamlsrc.SourceMap(Path("<theme>"))
+    layers = _theme_layers(spec, root, smap)
+    data: dict[str, Any] = {}
+    for layer in reversed(layers):
+        data = merge(data, layer.data)
     try:
         return Theme.model_validate(data)
     except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = _data_path(tuple(err["loc"]), data)
+            layer = _layer_with(layers, path[:-1] if err["type"] == "missing" else path)
+            problems.append(_problem(err, layer.data, layer.smap, model=Theme))
+        raise StoryboardError(problems) from None
+
+
+def _theme_layers(spec: str | dict[str, Any], root: Path | None, smap: yamlsrc.SourceMap) -> list[_ThemeLayer]:
+    """Theme sources, most specific first: inline overrides, then each file up the ``extends:`` chain."""
+    layers: list[_ThemeLayer] = []
+    if isinstance(spec, dict):
+        inline = smap.sub(("theme",))
+        layers.append(_ThemeLayer({k: v for k, v in spec.items() if k != "extends"}, inline))
+        name, where = str(spec.get("extends", DEFAULT_THEME)), (inline, ("extends",))
+    else:
+        name, where = spec, (smap, ("theme",))
+    seen: list[str] = []
+    while True:
         file = find_theme_file(name, root)
-        theme_data, theme_map = _read(file) if file else (data, smap)
-        raise StoryboardError([_problem(err, theme_data, theme_map) for err in exc.errors()]) from None
+        if file is None:
+            names = available_themes(root)
+            raise StoryboardError(
+                [
+                    where[0].problem(
+                        where[1],
+                        f"unknown theme '{name}'{_did_you_mean(name, names)}; "
+                        f"themes: {', '.join(names)} (or add assets/themes/{name}.yaml)",
+                    )
+                ]
+            )
+        data, theme_map = _read(file)
+        if not isinstance(data, dict):
+            raise StoryboardError([Problem(file, 1, 1, "a theme file must be a mapping of theme values")])
+        seen.append(name)
+        parent = data.pop("extends", None)
+        layers.append(_ThemeLayer(data, theme_map))
+        if parent is None:
+            return layers
+        if str(parent) in seen:
+            raise StoryboardError(
+                [theme_map.problem(("extends",), f"theme '{name}' extends itself through '{parent}'")]
+            )
+        name, where = str(parent), (theme_map, ("extends",))
 
 
-def _theme_data(name: str, root: Path, smap: yamlsrc.SourceMap, chain: tuple[str, ...]) -> dict[str, Any]:
-    file = find_theme_file(name, root)
-    if file is None:
-        names = available_themes(root)
-        raise StoryboardError(
-            [
-                smap.problem(
-                    ("theme",),
-                    f"unknown theme '{name}'{_did_you_mean(name, names)}; "
-                    f"themes: {', '.join(names)} (or add assets/themes/{name}.yaml)",
-                )
-            ]
-        )
-    data, theme_map = _read(file)
-    if not isinstance(data, dict):
-        raise StoryboardError([Problem(file, 1, 1, "a theme file must be a mapping of theme values")])
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if parent in chain or parent == name:
-        raise StoryboardError([theme_map.problem(("extends",), f"theme '{name}' extends itself through '{parent}'")])
-    return merge(_theme_data(str(parent), root, theme_map, (*chain, name)), data)
+def _layer_with(layers: list[_ThemeLayer], path: tuple) -> _ThemeLayer:
+    """The most specific layer that wrote ``path`` (or the nearest part of it)."""
+    for end in range(len(path), -1, -1):
+        for layer in layers:
+            if layer.smap.has(path[:end]) and (end or layer is layers[-1]):
+                return layer
+    return layers[-1]
 
 
-def _theme_problem(name: str, root: Path, smap: yamlsrc.SourceMap, path: tuple, message: str) -> Problem:
-    file = find_theme_file(name, root)
-    if file is None:
-        return smap.problem(("theme",), message)
-    _, theme_map = _read(file)
-    if path in theme_map.values:
-        return theme_map.problem(path, message)
-    return smap.problem(("theme",), f"(from theme '{name}') {message}")
+def _theme_problem(
+    spec: str | dict[str, Any], root: Path, smap: yamlsrc.SourceMap, path: tuple, message: str
+) -> Problem:
+    layer = _layer_with(_theme_layers(spec, root, smap), path)
+    return layer.smap.problem(path, message)
 
 
 # -- text fitting ----------------------------------------------------------
@@ -376,9 +422,9 @@ def _data_path(loc: tuple, data: Any) -> tuple:
     return tuple(path)
 
 
-def _model_at(path: tuple, data: Any) -> type[BaseModel] | None:
+def _model_at(path: tuple, data: Any, root: type[BaseModel]) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``path`` (for listing its fields)."""
-    cls: Any = Storyboard
+    cls: Any = root
     node = data
     for part in path:
         node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
@@ -412,7 +458,7 @@ def _model_in(annotation: Any, node: Any) -> Any:
     return annotation
 
 
-def _problem(err: dict[str, Any], data: Any, smap: yamlsrc.SourceMap) -> Problem:
+def _problem(err: dict[str, Any], data: Any, smap: yamlsrc.SourceMap, model: type[BaseModel] | None = None) -> Problem:
     kind = err["type"]
     path = _data_path(tuple(err["loc"]), data)
     value = err.get("input")
@@ -422,8 +468,8 @@ def _problem(err: dict[str, Any], data: Any, smap: yamlsrc.SourceMap) -> Problem
     if kind == "missing":
         return smap.problem(path[:-1], f"missing required field '{name}'{_where(path[:-1], data)}")
     if kind == "extra_forbidden":
-        model = _model_at(path[:-1], data)
-        allowed = list(model.model_fields) if model else []
+        found = _model_at(path[:-1], data, model or Storyboard)
+        allowed = list(found.model_fields) if found else []
         hint = _did_you_mean(str(name), allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
         return smap.problem(path, f"unknown field '{name}'{hint}", at_key=True)
     if kind == "union_tag_invalid":

@@ -60,6 +60,19 @@ class SourceMap:
             return self.keys[path]
         return self.value(path)
 
+    def sub(self, prefix: Path_) -> SourceMap:
+        """The part of this map under ``prefix``, with paths relative to it."""
+        n = len(prefix)
+        return SourceMap(
+            self.file,
+            {p[n:]: pos for p, pos in self.values.items() if p[:n] == prefix},
+            {p[n:]: pos for p, pos in self.keys.items() if p[:n] == prefix},
+        )
+
+    def has(self, path: Path_) -> bool:
+        """Whether ``path`` itself was written in the file."""
+        return path in self.values or path in self.keys
+
     def problem(self, path: Path_, message: str, *, at_key: bool = False) -> Problem:
         pos = self.key(path) if at_key else self.value(path)
         return Problem(self.file, pos.line, pos.column, message)

@@ -15,8 +15,7 @@ from pipeline.slides.base import Canvas, SceneContext, Slide
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.motion import text_sprite
 from pipeline.slides.text import FitError
-from pipeline.storyboard import _load_theme
-from pipeline.yamlsrc import SourceMap
+from pipeline.storyboard import load_theme
 
 W, H = 320, 180
 
@@ -54,7 +53,7 @@ PICTURE = Path(__file__).parent / "data" / "picture.png"
 
 
 def small_canvas() -> Canvas:
-    theme = _load_theme("documentary", None, SourceMap("test"))
+    theme = load_theme("documentary")
     return Canvas(W, H, theme, FontBook(theme.fonts))
 
 
@@ -255,7 +254,7 @@ def test_descenders_are_not_clipped(canvas):
 
 def test_a_second_theme_is_only_data():
     """The daylight theme changes every colour with no code: a light frame with dark text."""
-    theme = _load_theme("daylight", None, SourceMap("test"))
+    theme = load_theme("daylight")
     light = Canvas(W, H, theme, FontBook(theme.fonts))
     frame = build(light, SPECS["title"]).still()
     assert frame.mean() > 180, "daylight should be a light slide"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import StoryboardError, UsageError
-from pipeline.storyboard import json_schema, load
+from pipeline.storyboard import json_schema, load, load_theme
 from tests.conftest import SHIPPED
 
 HEADER = """\
@@ -288,3 +288,34 @@ def test_json_schema_lists_the_slide_kinds():
     assert "sections" in schema["properties"]
     for kind in ["title", "stat", "bullets", "quote", "compare", "chart", "closing"]:
         assert f"'{kind}'" in text
+
+
+INLINE_THEME = """\
+title: T
+theme:
+  extends: daylight
+  colors: {{accent: "{accent}"}}
+  {extra}
+sections:
+  - title: S
+    scenes:
+      - {{id: a, slide: {{kind: title, title: T}}, narration: Hi.}}
+"""
+
+
+def test_storyboard_overrides_single_theme_values(project):
+    loaded = load(project(INLINE_THEME.format(accent="#E63946", extra="margin: 0.06")))
+    assert loaded.theme.colors.accent == "#e63946" and loaded.theme.margin == 0.06
+    # everything not overridden still comes from the theme it extends
+    assert (
+        loaded.theme.name == "daylight" and loaded.theme.colors.background == load_theme("daylight").colors.background
+    )
+
+
+def test_inline_theme_errors_point_into_the_storyboard(project):
+    (p,) = problems(project(INLINE_THEME.format(accent="red", extra="margin: 0.06")))
+    assert (p.line, p.column) == (4, 20) and "'red' is not a colour" in p.message
+    (p,) = problems(project(INLINE_THEME.format(accent="#e63946", extra="margn: 0.06")))
+    assert p.line == 5 and "unknown field 'margn' (did you mean 'margin'?)" in p.message
+    (p,) = problems(project(INLINE_THEME.format(accent="#e63946", extra="").replace("daylight", "dayligt")))
+    assert p.line == 3 and "unknown theme 'dayligt' (did you mean 'daylight'?)" in p.message
