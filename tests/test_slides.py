@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import ImageColor
 from pydantic import BaseModel
 
 from pipeline.slides import KINDS
@@ -203,6 +204,22 @@ def test_route_rejects_an_unknown_place_with_a_suggestion(canvas):
 
     with pytest.raises(SlideError, match="did you mean 'China'"):
         build(canvas, {"kind": "route", "stops": ["North Korea", "Chnia"]})
+
+
+def test_route_is_framed_below_its_title(canvas):
+    """No arrow or marker runs through the rows the title occupies, even for a route heading north."""
+    spec = {"kind": "route", "title": "North", "stops": ["South Korea", "China", "Mongolia"]}
+    frame = build(canvas, spec).still().astype(int)
+    colors = canvas.theme.colors
+
+    def near(hex_color):
+        return np.abs(frame - np.array(ImageColor.getrgb(hex_color))).max(axis=2) < 40
+
+    title_rows = np.flatnonzero(near(colors.text)[: H // 2, : int(W * 0.45)].any(axis=1))
+    assert title_rows.size, "the title was not drawn"
+    band = near(colors.accent)[title_rows.min() : title_rows.max() + 1]
+    assert not band.any(), f"{band.sum()} route pixels in the title's rows"
+    assert near(colors.accent)[title_rows.max() + 1 :].sum() > 50, "the route itself was not drawn"
 
 
 def test_stat_counts_up(canvas):

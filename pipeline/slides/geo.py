@@ -98,17 +98,26 @@ class Projection:
     kx: float
 
     @classmethod
-    def fit(cls, points: list[tuple[float, float]], width: int, height: int, pad: float) -> Projection:
+    def fit(
+        cls,
+        points: list[tuple[float, float]],
+        width: int,
+        height: int,
+        pad: float,
+        box: tuple[float, float, float, float] | None = None,
+    ) -> Projection:
+        """Frame ``points`` inside ``box`` (x0, y0, x1, y1; default the whole frame) with ``pad`` around them."""
+        x0, y0, x1, y1 = box or (0, 0, width, height)
         lons = [p[0] for p in points]
         lats = [p[1] for p in points]
-        mid_lat = (min(lats) + max(lats)) / 2
+        mid_lon, mid_lat = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
         kx = math.cos(math.radians(mid_lat))
         span_x = (max(lons) - min(lons)) * kx
         span_y = max(lats) - min(lats)
-        scale = min((width * (1 - 2 * pad)) / max(span_x, 1e-6), (height * (1 - 2 * pad)) / max(span_y, 1e-6))
+        scale = min(((x1 - x0) * (1 - 2 * pad)) / max(span_x, 1e-6), ((y1 - y0) * (1 - 2 * pad)) / max(span_y, 1e-6))
         scale = min(scale, height / 8)  # never closer than 8 degrees of latitude over the frame
-        lon0 = (min(lons) + max(lons)) / 2 - width / 2 / (scale * kx)
-        lat1 = (min(lats) + max(lats)) / 2 + height / 2 / scale
+        lon0 = mid_lon - (x0 + x1) / 2 / (scale * kx)
+        lat1 = mid_lat + (y0 + y1) / 2 / scale
         return cls(lon0, lat1, scale, kx)
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float]:

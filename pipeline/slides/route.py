@@ -87,10 +87,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     w, h = canvas.width, canvas.height
     where = locate(spec)
     stops = spec.stop_list()
-    project = geo.Projection.fit(list(where.values()), w, h, pad=0.16)
     named = {country.name for name in where if (country := geo.find(name))}
 
     elements: list[Element] = []
+    box = None
     if spec.title:
         title = canvas.fit(
             spec.title,
@@ -105,6 +105,9 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(
             sprite(text_sprite(title, colors.text), (safe.x0, top), 0.1, motion.entrance, canvas.px(motion.rise))
         )
+        # The route is framed below the title, so no arrow or name runs under it.
+        box = (0, top + title.height, w, h)
+    project = geo.Projection.fit(list(where.values()), w, h, pad=0.16, box=box)
 
     xy = {name: project(*where[name]) for name in where}
     width = max(2, canvas.px(0.007))
