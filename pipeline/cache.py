@@ -54,6 +54,23 @@ def write_bytes(target: Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
+def write_checked(target: Path, data: bytes) -> None:
+    """Write ``data`` followed by its SHA-256, atomically, so damage is detected on reading."""
+    write_bytes(target, data + hashlib.sha256(data).digest())
+
+
+def read_checked(path: Path) -> bytes | None:
+    """The data written by write_checked, or None when missing, truncated or damaged."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    data, digest = blob[:-32], blob[-32:]
+    if len(blob) < 32 or hashlib.sha256(data).digest() != digest:
+        return None
+    return data
+
+
 class Store:
     """Files under ``root/<kind>/<key><ext>``."""
 

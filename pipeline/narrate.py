@@ -1,36 +1,52 @@
 """Stage: synthesize every sentence, once, with one engine for the whole video.
 
-Audio is cached per sentence under a key made of the text and the engine's
-identity (engine, voice, version, language, speed), so editing one sentence
-re-synthesizes only that sentence, and changing engine or voice redoes all.
+Audio is cached per sentence under a key made of the spoken text (after the
+lexicon) and the engine's identity for that sentence's voice (engine, voice,
+version, language, speed), so editing one sentence re-synthesizes only that
+sentence, and changing engine or voice redoes all. Entries carry a checksum:
+a damaged or half-written one is redone, never used.
+
 The engine is chosen once per render: if the storyboard's engine cannot run
-(gTTS offline), its fallback speaks the whole video, never a mix of voices.
+(gTTS offline), its fallback speaks the whole video, never a mix of engines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pipeline import cache
-from pipeline.errors import EngineUnavailable
+from pipeline.errors import EngineUnavailable, RenderError
 from pipeline.narration import ENGINES
 from pipeline.narration.audio import RATE, decode, trim
-from pipeline.narration.base import VoiceSettings
+from pipeline.narration.base import Engine, VoiceSettings
+from pipeline.sentences import Pause
 
 #: Bump when decoding or trimming changes, so cached audio is redone.
-AUDIO_FORMAT = "f32-48k-mono-trim45/1"
+AUDIO_FORMAT = "f32-48k-mono-trim45/2"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One sentence: as written (what captions show), as spoken, and in which voice."""
+
+    text: str
+    spoken: str
+    voice: VoiceSettings
 
 
 @dataclass(frozen=True)
 class SentenceAudio:
     text: str
+    spoken: str
     path: Path
     samples: int
+    #: The engine's identity for this sentence's voice (engine, voice, version, language, speed).
+    voice: dict[str, Any]
 
     @property
     def seconds(self) -> float:
@@ -42,23 +58,25 @@ class Narration:
     engine: dict[str, Any]
     #: Why the first-choice engine was not used, when a fallback spoke instead.
     fallback_reason: str | None
-    scenes: tuple[tuple[SentenceAudio, ...], ...]
+    #: Per scene, its sentences' audio and its pauses, in order.
+    scenes: tuple[tuple[SentenceAudio | Pause, ...], ...]
     synthesized: int
+    notes: tuple[str, ...] = field(default=())
 
 
 def narrate(
-    scenes: list[list[str]],
+    scenes: list[list[Line | Pause]],
     engines: list[str],
-    settings: VoiceSettings,
+    default: VoiceSettings,
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
 ) -> Narration:
-    """Speak ``scenes`` (each a list of sentences) with the first engine in ``engines`` that works."""
+    """Speak ``scenes`` with the first engine in ``engines`` that works (``default``: the video's voice)."""
     reason: str | None = None
     for position, name in enumerate(engines):
-        engine = ENGINES[name](settings)
+        engine = ENGINES[name]()
         try:
-            return _speak(engine, scenes, store, on_sentence, reason)
+            return _speak(engine, scenes, default, store, on_sentence, reason)
         except EngineUnavailable as exc:
             if position == len(engines) - 1:
                 if engine.online:
@@ -72,38 +90,48 @@ def narrate(
     raise AssertionError("no engines given")
 
 
-def _speak(engine, scenes, store, on_sentence, reason) -> Narration:
-    identity = engine.identity()
+def _speak(
+    engine: Engine,
+    scenes: list[list[Line | Pause]],
+    default: VoiceSettings,
+    store: cache.Store,
+    on_sentence: Callable[[], None],
+    reason: str | None,
+) -> Narration:
     out = []
     made = 0
-    for sentences in scenes:
-        spoken = []
-        for text in sentences:
-            path = store.path("audio", cache.key({"text": text, "voice": identity, "format": AUDIO_FORMAT}), ".npy")
-            samples = _cached(path)
-            if samples is None:
-                samples = trim(decode(engine.synthesize(text), tempo=engine.tempo))
-                with cache.atomic_path(path) as tmp, tmp.open("wb") as f:
-                    np.save(f, samples.astype(np.float32))
+    missing: set[str] = set()
+    for parts in scenes:
+        spoken: list[SentenceAudio | Pause] = []
+        for part in parts:
+            if isinstance(part, Pause):
+                spoken.append(part)
+                continue
+            if part.voice.voice and part.voice.voice not in engine.voices:
+                missing.add(part.voice.voice)
+            identity = engine.identity(part.voice)
+            digest = cache.key({"text": part.spoken, "voice": identity, "format": AUDIO_FORMAT})
+            path = store.path("audio", digest, ".f32")
+            data = cache.read_checked(path)
+            if data is None:
+                samples = trim(decode(engine.synthesize(part.spoken, part.voice), tempo=engine.tempo(part.voice)))
+                data = samples.astype("<f4").tobytes()
+                cache.write_checked(path, data)
                 made += 1
-            spoken.append(SentenceAudio(text, path, int(samples.size)))
+            spoken.append(SentenceAudio(part.text, part.spoken, path, len(data) // 4, identity))
             on_sentence()
         out.append(tuple(spoken))
-    return Narration(identity, reason, tuple(out), made)
-
-
-def _cached(path: Path) -> np.ndarray | None:
-    """The cached samples, or None when missing or unreadable (then they are redone)."""
-    if not path.exists():
-        return None
-    try:
-        samples = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError):
-        return None
-    if samples.dtype != np.float32 or samples.ndim != 1:
-        return None
-    return samples
+    notes = tuple(
+        f"{engine.name} has no '{name}' voice; those scenes use its '{engine.voice_name(VoiceSettings())}' voice "
+        f"(it has: {', '.join(engine.voices)})"
+        for name in sorted(missing)
+    )
+    return Narration(engine.identity(default), reason, tuple(out), made, notes)
 
 
 def load_samples(sentence: SentenceAudio) -> np.ndarray:
-    return np.load(sentence.path, allow_pickle=False)
+    """The sentence's samples (mono float32 at RATE), checked against their checksum."""
+    data = cache.read_checked(sentence.path)
+    if data is None:
+        raise RenderError(f"the narration cache entry {sentence.path} was damaged during the render; render again")
+    return np.frombuffer(data, dtype="<f4")

@@ -1,8 +1,10 @@
 """Stage: the frame-exact timeline, from the real length of every sentence.
 
 A scene lasts its lead-in, its sentences with a gap between them, and a tail,
-rounded up to whole frames. Sentence times are kept (seconds from scene start)
-for reveals and captions; audio offsets are in samples on the same clock.
+rounded up to whole frames. A written pause replaces the gap where it stands
+(or adds to the lead-in or tail at either end). Sentence times are kept
+(seconds from scene start) for reveals and captions; audio offsets are in
+samples on the same clock.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 from pipeline.narrate import Narration, SentenceAudio
 from pipeline.narration.audio import RATE
+from pipeline.sentences import Pause
 
 
 @dataclass(frozen=True)
@@ -81,14 +84,19 @@ def plan(
     for index, (info, spoken) in enumerate(zip(scenes, narration.scenes, strict=True)):
         timings = []
         t = lead_in
-        for i, sentence in enumerate(spoken):
-            if i:
-                t += gap
+        pause: float | None = None
+        for part in spoken:
+            if isinstance(part, Pause):
+                pause = (pause or 0.0) + part.seconds
+                continue
+            if timings or pause is not None:
+                t += gap if pause is None else pause
+            pause = None
             # Start on a whole sample so audio placement and captions agree exactly.
             start = round(t * RATE) / RATE
-            timings.append(SentenceTiming(sentence.text, start, start + sentence.seconds, sentence))
-            t = start + sentence.seconds
-        frames = max(1, math.ceil(round((t + tail) * fps, 6)))
+            timings.append(SentenceTiming(part.text, start, start + part.seconds, part))
+            t = start + part.seconds
+        frames = max(1, math.ceil(round((t + (pause or 0.0) + tail) * fps, 6)))
         out.append(ScenePlan(info.id, index, info.section_number, info.section_title, frame, frames, tuple(timings)))
         frame += frames
     return Plan(fps, width, height, tuple(out))

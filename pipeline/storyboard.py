@@ -14,7 +14,7 @@ import re
 import types
 import typing
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Union
 
@@ -41,17 +41,42 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+VOICES = sorted({name for engine in ENGINES.values() for name in engine.voices})
+
+
+def _known_voice(value: str | None) -> str | None:
+    if value is not None and value not in VOICES:
+        raise ValueError(f"unknown voice '{value}'{_did_you_mean(value, VOICES)}; voices: {', '.join(VOICES)}")
+    return value
+
+
+class SceneVoice(_Strict):
+    name: str | None = Field(None, description="Another voice for this scene: " + ", ".join(VOICES))
+    speed: float | None = Field(None, ge=0.5, le=2.0, description="This scene's speaking rate (1.0 normal).")
+
+    @field_validator("name")
+    @classmethod
+    def _voice(cls, value: str | None) -> str | None:
+        return _known_voice(value)
+
+
 class Scene(_Strict):
     id: str = Field(pattern=SLUG, description="Unique slug naming the scene, e.g. 'border-guards'.")
     slide: SlideSpec
-    narration: str = Field(description="What the narrator says during the scene.")
+    narration: str = Field(
+        description="What the narrator says during the scene; [pause 0.6] adds a pause of that many seconds."
+    )
+    voice: SceneVoice | None = Field(None, description="Voice or speed for this scene only, e.g. {speed: 0.9}.")
 
     @field_validator("narration")
     @classmethod
     def _spoken(cls, value: str) -> str:
         value = " ".join(value.split())
-        if not value:
+        if not sentences.split(value):
             raise ValueError("narration is empty; write what the narrator says in this scene")
+        problems = sentences.marker_problems(value)
+        if problems:
+            raise ValueError(problems[0])
         return value
 
 
@@ -81,6 +106,28 @@ class NarrationSettings(_Strict):
     lead_in: float = Field(0.5, ge=0, le=5, description="Seconds of picture before the first sentence.")
     gap: float = Field(0.35, ge=0, le=5, description="Seconds of silence between sentences.")
     tail: float = Field(0.9, ge=0, le=10, description="Seconds of picture after the last sentence.")
+    voice: str | None = Field(None, description="Voice for the whole video: " + ", ".join(VOICES))
+    lexicon: dict[str, str] = Field(
+        default_factory=dict,
+        description="Word or phrase -> how the voice says it, e.g. {DMZ: D M Z}; captions keep the written form.",
+    )
+    lexicon_files: list[str] = Field(
+        default_factory=list,
+        description="Shared lexicon files (YAML mappings, project-relative); the storyboard's own entries win.",
+    )
+
+    @field_validator("voice")
+    @classmethod
+    def _voice(cls, value: str | None) -> str | None:
+        return _known_voice(value)
+
+    @field_validator("lexicon")
+    @classmethod
+    def _entries(cls, value: dict[str, str]) -> dict[str, str]:
+        for word, said in value.items():
+            if not word.strip() or not said.strip():
+                raise ValueError(f"lexicon entry '{word}: {said}' is empty on one side; write 'word: spoken form'")
+        return value
 
     @field_validator("engine", "fallback")
     @classmethod
@@ -113,6 +160,8 @@ class Project:
     storyboard: Storyboard
     theme: Theme
     slug: str
+    #: Pronunciations: the shared lexicon files, then the storyboard's own entries over them.
+    lexicon: dict[str, str] = field(default_factory=dict)
 
     @property
     def output_dir(self) -> Path:
@@ -191,11 +240,13 @@ def load(path: Path | str, *, size: tuple[int, int] | None = None, only: Collect
         problem = _theme_problem(storyboard.theme, root, smap, ("fonts", exc.role, "family"), str(exc))
         raise StoryboardError([problem]) from None
 
+    lexicon, lexicon_problems = _load_lexicon(storyboard.narration, root, smap)
+    problems += lexicon_problems
     problems += _check_sentences(storyboard, smap)
     problems += _check_fit(storyboard, theme, fonts, smap, size, root, only)
     if problems:
         raise StoryboardError(problems)
-    return Project(file, root, storyboard, theme, storyboard.slug or _slug_from(file))
+    return Project(file, root, storyboard, theme, storyboard.slug or _slug_from(file), lexicon)
 
 
 def scene_by_id(project: Project, scene_id: str) -> tuple[int, Section, Scene]:
@@ -328,6 +379,37 @@ def _theme_problem(
 ) -> Problem:
     layer = _layer_with(_theme_layers(spec, root, smap), path)
     return layer.smap.problem(path, message)
+
+
+# -- pronunciation ---------------------------------------------------------
+
+
+def _load_lexicon(
+    settings: NarrationSettings, root: Path, smap: yamlsrc.SourceMap
+) -> tuple[dict[str, str], list[Problem]]:
+    """The shared lexicon files in order, then the storyboard's own entries over them."""
+    lexicon: dict[str, str] = {}
+    problems = []
+    for i, name in enumerate(settings.lexicon_files):
+        file = root / name
+        if not file.is_file():
+            problems.append(
+                smap.problem(
+                    ("narration", "lexicon_files", i),
+                    f"lexicon file '{name}' does not exist; give a YAML file's path relative to {root}",
+                )
+            )
+            continue
+        data, file_map = _read(file)
+        if not isinstance(data, dict):
+            problems.append(Problem(file, 1, 1, "a lexicon file must be a mapping of 'word: spoken form' lines"))
+            continue
+        for word, said in data.items():
+            if not isinstance(said, str) or not str(word).strip() or not said.strip():
+                problems.append(file_map.problem((word,), f"'{word}' needs a spoken form as text, e.g. 'DMZ: D M Z'"))
+            else:
+                lexicon[str(word)] = said
+    return {**lexicon, **settings.lexicon}, problems
 
 
 # -- text fitting ----------------------------------------------------------

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import __version__, cache, preview, sentences
-from pipeline.narrate import Narration, narrate
+from pipeline import __version__, cache, preview, sentences, spoken
+from pipeline.narrate import Line, Narration, narrate
 from pipeline.narration.base import VoiceSettings
 from pipeline.plan import Plan, SceneInfo, plan
 from pipeline.render import encode_scene, join, scene_clip
+from pipeline.sentences import Pause
 from pipeline.slides.base import Slide
 from pipeline.soundtrack import full_track, scene_track, stereo
 from pipeline.storyboard import Project, Scene
@@ -154,18 +155,36 @@ def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> dic
 def _narrate(
     project: Project, scenes: list[Scene], options: RenderOptions, store: cache.Store, reporter: Reporter
 ) -> Narration:
-    sb = project.storyboard
-    script = [sentences.split(scene.narration) for scene in scenes]
-    reporter.stage("Narrating", sum(len(s) for s in script))
-    voice = VoiceSettings(language=sb.narration.language, speed=sb.narration.speed)
-    narration = narrate(script, engines_for(project, options), voice, store, on_sentence=reporter.advance)
-    if narration.fallback_reason:
-        reporter.note(f"{narration.fallback_reason}")
+    script = [_lines(project, scene) for scene in scenes]
+    reporter.stage("Narrating", sum(isinstance(p, Line) for lines in script for p in lines))
+    narration = narrate(script, engines_for(project, options), _voice(project), store, on_sentence=reporter.advance)
+    for note in filter(None, (narration.fallback_reason, *narration.notes)):
+        reporter.note(note)
     reporter.note(
         f"narration: {narration.engine['engine']} ({narration.engine['voice']}) for the whole video, "
         f"{narration.synthesized} sentence(s) synthesized"
     )
     return narration
+
+
+def _voice(project: Project, scene: Scene | None = None) -> VoiceSettings:
+    """The video's voice settings, with the scene's own voice or speed over them."""
+    settings = project.storyboard.narration
+    own = scene.voice if scene and scene.voice else None
+    return VoiceSettings(
+        language=settings.language,
+        speed=own.speed if own and own.speed else settings.speed,
+        voice=own.name if own and own.name else settings.voice,
+    )
+
+
+def _lines(project: Project, scene: Scene) -> list[Line | Pause]:
+    """The scene's sentences (written and spoken form, voice) and pauses."""
+    voice = _voice(project, scene)
+    return [
+        part if isinstance(part, Pause) else Line(part, spoken.spoken(part, project.lexicon), voice)
+        for part in sentences.parts(scene.narration)
+    ]
 
 
 def _plan(project: Project, entries: list, narration: Narration, fps: int, width: int, height: int) -> Plan:
@@ -212,6 +231,7 @@ def _report(
         "frames": timeline.total_frames,
         "engine": narration.engine,
         "fallback_reason": narration.fallback_reason,
+        "narration_notes": list(narration.notes),
         "timings": {k: round(v, 3) for k, v in timings.items()},
         "scenes": [
             {
@@ -224,8 +244,14 @@ def _report(
                 "narration": scene.narration,
                 "engine": narration.engine["engine"],
                 "cached": cached[scene.id],
+                "voice": {k: p.sentences[0].audio.voice[k] for k in ("voice", "speed")},
                 "sentences": [
-                    {"text": s.text, "start": round(p.start(fps) + s.start, 4), "end": round(p.start(fps) + s.end, 4)}
+                    {
+                        "text": s.text,
+                        "spoken": s.audio.spoken,
+                        "start": round(p.start(fps) + s.start, 4),
+                        "end": round(p.start(fps) + s.end, 4),
+                    }
                     for s in p.sentences
                 ],
             }

@@ -11,24 +11,44 @@ import requests
 
 from pipeline import cache, ffmpeg, sentences
 from pipeline.errors import EngineUnavailable
-from pipeline.narrate import narrate
+from pipeline.narrate import Line, narrate
 from pipeline.narration.audio import RATE, decode
 from pipeline.narration.base import VoiceSettings
+from pipeline.narration.espeak import EspeakEngine
 from pipeline.narration.gtts import GttsEngine
 from pipeline.narration.piper import PiperEngine
 
+DEFAULT = VoiceSettings()
+
+
+def script(*scenes: list[str], voice: VoiceSettings = DEFAULT) -> list[list[Line]]:
+    """Scenes of sentences, each spoken as written."""
+    return [[Line(text, text, voice) for text in scene] for scene in scenes]
+
 
 def test_piper_speaks_a_sentence_for_real():
-    audio = decode(PiperEngine(VoiceSettings()).synthesize("The border is guarded by soldiers."))
+    audio = decode(PiperEngine().synthesize("The border is guarded by soldiers.", DEFAULT))
     seconds = audio.size / RATE
     assert 1.2 < seconds < 4.5
     assert np.sqrt(np.mean(audio**2)) > 0.02, "audio is (nearly) silent"
 
 
 def test_piper_speed_changes_the_length():
-    normal = decode(PiperEngine(VoiceSettings()).synthesize("Most defectors cross in winter."))
-    slow = decode(PiperEngine(VoiceSettings(speed=0.7)).synthesize("Most defectors cross in winter."))
+    engine = PiperEngine()
+    normal = decode(engine.synthesize("Most defectors cross in winter.", DEFAULT))
+    slow = decode(engine.synthesize("Most defectors cross in winter.", VoiceSettings(speed=0.7)))
     assert slow.size > normal.size * 1.25
+
+
+def test_espeak_speaks_offline_in_more_than_one_voice():
+    engine = EspeakEngine()
+    us = decode(engine.synthesize("The border is guarded by soldiers.", DEFAULT))
+    uk = decode(engine.synthesize("The border is guarded by soldiers.", VoiceSettings(voice="uk")))
+    slow = decode(engine.synthesize("The border is guarded by soldiers.", VoiceSettings(speed=0.6)))
+    assert 1.2 < us.size / RATE < 4.5 and np.sqrt(np.mean(us**2)) > 0.02
+    assert engine.identity(VoiceSettings(voice="uk"))["voice"] == "en"
+    assert us.size != uk.size or not np.allclose(us, uk), "the uk voice sounds exactly like the us one"
+    assert slow.size > us.size * 1.4
 
 
 def _google_reply(request, mp3: bytes) -> requests.Response:
@@ -73,15 +93,19 @@ def test_gtts_engine_sends_the_text_and_decodes_the_reply(monkeypatch, tone_mp3)
         return _google_reply(request, tone_mp3)
 
     monkeypatch.setattr(requests.Session, "send", fake_send)
-    audio = decode(GttsEngine(VoiceSettings(language="en")).synthesize("Hello from Pyongyang."))
+    audio = decode(GttsEngine().synthesize("Hello from Pyongyang.", VoiceSettings(language="en")))
     assert len(sent) == 1 and "Pyongyang" in requests.utils.unquote(sent[0].body)
+    assert sent[0].url.startswith("https://translate.google.com/")
     assert abs(audio.size / RATE - 1.5) < 0.1
+    GttsEngine().synthesize("Hello.", VoiceSettings(voice="uk"))
+    assert sent[1].url.startswith("https://translate.google.co.uk/"), "the uk voice is Google's British accent"
 
 
 def test_gtts_speed_is_applied_by_the_decoder(monkeypatch, tone_mp3):
     monkeypatch.setattr(requests.Session, "send", lambda self, request, **kw: _google_reply(request, tone_mp3))
-    engine = GttsEngine(VoiceSettings(speed=1.5))
-    audio = decode(engine.synthesize("Fast."), tempo=engine.tempo)
+    fast = VoiceSettings(speed=1.5)
+    engine = GttsEngine()
+    audio = decode(engine.synthesize("Fast.", fast), tempo=engine.tempo(fast))
     assert abs(audio.size / RATE - 1.0) < 0.1
 
 
@@ -94,7 +118,7 @@ def _offline(monkeypatch):
 
 def test_gtts_offline_falls_back_for_the_whole_video(monkeypatch, tmp_path):
     _offline(monkeypatch)
-    result = narrate([["One."], ["Two.", "Three."]], ["gtts", "piper"], VoiceSettings(), cache.Store(tmp_path))
+    result = narrate(script(["One."], ["Two.", "Three."]), ["gtts", "piper"], DEFAULT, cache.Store(tmp_path))
     assert result.engine["engine"] == "piper"
     assert "gtts could not reach" in result.fallback_reason and "with piper instead" in result.fallback_reason
     assert [len(s) for s in result.scenes] == [1, 2]
@@ -103,27 +127,51 @@ def test_gtts_offline_falls_back_for_the_whole_video(monkeypatch, tmp_path):
 def test_gtts_offline_without_fallback_says_how_to_render_offline(monkeypatch, tmp_path):
     _offline(monkeypatch)
     with pytest.raises(EngineUnavailable, match="--engine piper"):
-        narrate([["One."]], ["gtts"], VoiceSettings(), cache.Store(tmp_path))
+        narrate(script(["One."]), ["gtts"], DEFAULT, cache.Store(tmp_path))
 
 
 def test_cache_redoes_only_what_changed(tmp_path):
     store = cache.Store(tmp_path)
-    first = narrate([["One sentence.", "Another one."]], ["piper"], VoiceSettings(), store)
+    first = narrate(script(["One sentence.", "Another one."]), ["piper"], DEFAULT, store)
     assert first.synthesized == 2
-    again = narrate([["One sentence.", "Another one."]], ["piper"], VoiceSettings(), store)
+    again = narrate(script(["One sentence.", "Another one."]), ["piper"], DEFAULT, store)
     assert again.synthesized == 0
-    edited = narrate([["One sentence.", "A changed one."]], ["piper"], VoiceSettings(), store)
+    edited = narrate(script(["One sentence.", "A changed one."]), ["piper"], DEFAULT, store)
     assert edited.synthesized == 1
-    faster = narrate([["One sentence."]], ["piper"], VoiceSettings(speed=1.2), store)
+    faster = narrate(script(["One sentence."], voice=VoiceSettings(speed=1.2)), ["piper"], DEFAULT, store)
     assert faster.synthesized == 1
+    other_engine = narrate(script(["One sentence.", "Another one."]), ["espeak"], DEFAULT, store)
+    assert other_engine.synthesized == 2
 
 
-def test_corrupt_cache_entry_is_redone(tmp_path):
+def test_the_spoken_form_is_what_is_synthesized_and_cached(tmp_path):
     store = cache.Store(tmp_path)
-    first = narrate([["Cache me."]], ["piper"], VoiceSettings(), store)
+    written = narrate([[Line("In 1990.", "In nineteen ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
+    respelled = narrate([[Line("In 1990.", "In nineteen hundred ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
+    assert respelled.synthesized == 1, "a new spoken form must be synthesized again"
+    caption_only = narrate([[Line("In '90.", "In nineteen ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
+    assert caption_only.synthesized == 0, "changing only the written form reuses the audio"
+    assert written.scenes[0][0].spoken == "In nineteen ninety." and written.scenes[0][0].text == "In 1990."
+
+
+def test_a_voice_the_engine_lacks_is_noted_and_the_default_used(tmp_path):
+    result = narrate(script(["Hello."], voice=VoiceSettings(voice="uk")), ["piper"], DEFAULT, cache.Store(tmp_path))
+    assert result.scenes[0][0].voice["voice"] == "en_US-joe-medium"
+    assert result.notes == ("piper has no 'uk' voice; those scenes use its 'us' voice (it has: us)",)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip"])
+def test_damaged_cache_entry_is_redone(tmp_path, damage):
+    store = cache.Store(tmp_path)
+    first = narrate(script(["Cache me."]), ["piper"], DEFAULT, store)
     path = first.scenes[0][0].path
-    path.write_bytes(path.read_bytes()[:100])
-    again = narrate([["Cache me."]], ["piper"], VoiceSettings(), store)
+    blob = bytearray(path.read_bytes())
+    if damage == "truncate":
+        blob = blob[:100]
+    else:
+        blob[len(blob) // 2] ^= 0x40  # same length, one sample changed
+    path.write_bytes(bytes(blob))
+    again = narrate(script(["Cache me."]), ["piper"], DEFAULT, store)
     assert again.synthesized == 1 and again.scenes[0][0].samples == first.scenes[0][0].samples
 
 
@@ -142,3 +190,15 @@ def test_corrupt_cache_entry_is_redone(tmp_path):
 )
 def test_sentence_split(text, expected):
     assert sentences.split(text) == expected
+
+
+def test_pauses_split_the_narration():
+    assert sentences.parts("One. [pause 0.6] Two, three. [Pause 2s]") == [
+        "One.",
+        sentences.Pause(0.6),
+        "Two, three.",
+        sentences.Pause(2.0),
+    ]
+    assert sentences.split("One. [pause 0.6] Two.") == ["One.", "Two."]
+    assert "is not a marker" in sentences.marker_problems("Wait [pause] here.")[0]
+    assert "at most 10 seconds" in sentences.marker_problems("Wait [pause 12] here.")[0]

@@ -319,3 +319,49 @@ def test_inline_theme_errors_point_into_the_storyboard(project):
     assert p.line == 5 and "unknown field 'margn' (did you mean 'margin'?)" in p.message
     (p,) = problems(project(INLINE_THEME.format(accent="#e63946", extra="").replace("daylight", "dayligt")))
     assert p.line == 3 and "unknown theme 'dayligt' (did you mean 'daylight'?)" in p.message
+
+
+VOICED = """\
+title: T
+narration:
+  engine: piper
+  lexicon: {{DMZ: D M Z}}
+  lexicon_files: [{files}]
+sections:
+  - title: S
+    scenes:
+      - id: a
+        slide: {{kind: title, title: T}}
+        narration: "Hi. {narration}"
+        voice: {{name: {voice}, speed: 0.9}}
+"""
+
+
+def test_voice_pause_and_lexicon_are_read(project):
+    path = project(VOICED.format(files="assets/words.yaml", narration="[pause 0.6] There.", voice="uk"))
+    (path.parent / "assets" / "words.yaml").write_text("DMZ: demilitarized zone\nKim Jong-un: Kim Jong Un\n")
+    loaded = load(path)
+    assert loaded.lexicon == {"DMZ": "D M Z", "Kim Jong-un": "Kim Jong Un"}, "the storyboard's own entry wins"
+    scene = loaded.storyboard.sections[0].scenes[0]
+    assert scene.voice.name == "uk" and scene.voice.speed == 0.9
+
+
+@pytest.mark.parametrize(
+    ("files", "narration", "voice", "line", "phrase"),
+    [
+        ("", "[pause] There.", "uk", 11, "'[pause]' is not a marker explainer knows"),
+        ("", "[pause 30] There.", "uk", 11, "a pause lasts at most 10 seconds"),
+        ("", "There.", "brit", 12, "unknown voice 'brit'"),
+        ("assets/nope.yaml", "There.", "uk", 5, "lexicon file 'assets/nope.yaml' does not exist"),
+    ],
+)
+def test_voice_pause_and_lexicon_mistakes_are_located(project, files, narration, voice, line, phrase):
+    (p,) = problems(project(VOICED.format(files=files, narration=narration, voice=voice)))
+    assert p.line == line and phrase in p.message
+
+
+def test_a_bad_lexicon_file_entry_points_into_that_file(project):
+    path = project(VOICED.format(files="assets/words.yaml", narration="There.", voice="uk"))
+    (path.parent / "assets" / "words.yaml").write_text("DMZ: D M Z\nKim: [a, list]\n")
+    (p,) = problems(path)
+    assert p.file.name == "words.yaml" and p.line == 2 and "'Kim' needs a spoken form as text" in p.message

@@ -3,6 +3,10 @@
 An engine turns one sentence into encoded audio bytes and says who it is
 (``identity``): everything that changes its output, so the narration cache
 can key on it. Engines import their heavy libraries when first used.
+
+Voices are named by accent (``us``, ``uk``, ...) so a storyboard can ask for
+"another voice" without knowing each engine's own ids; each engine maps the
+names it has to its own voice and uses its first one by default.
 """
 
 from __future__ import annotations
@@ -16,28 +20,34 @@ from typing import Any, ClassVar
 class VoiceSettings:
     language: str = "en"
     speed: float = 1.0
+    #: A voice name from the engine's ``voices`` (None: the engine's default voice).
+    voice: str | None = None
 
 
 class Engine(ABC):
     name: ClassVar[str]
     #: True when the engine needs the internet (the CLI says so when it is picked).
     online: ClassVar[bool] = False
+    #: Voice name -> the engine's own voice id; the first one is the default.
+    voices: ClassVar[dict[str, str]]
 
-    def __init__(self, settings: VoiceSettings):
-        self.settings = settings
+    def voice_name(self, settings: VoiceSettings) -> str:
+        """The voice this engine uses for ``settings`` (its default when it lacks the one asked for)."""
+        if settings.voice in self.voices:
+            return settings.voice
+        return next(iter(self.voices))
 
     @abstractmethod
-    def identity(self) -> dict[str, Any]:
+    def identity(self, settings: VoiceSettings) -> dict[str, Any]:
         """Engine name, voice, version, language, speed: every input to its sound."""
 
     @abstractmethod
-    def synthesize(self, text: str) -> bytes:
+    def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         """One sentence as an encoded audio file (any format ffmpeg reads).
 
         Raises EngineUnavailable when the engine cannot run here.
         """
 
-    @property
-    def tempo(self) -> float:
+    def tempo(self, settings: VoiceSettings) -> float:
         """Speed-up the decoder applies, for engines that cannot set their own rate."""
         return 1.0

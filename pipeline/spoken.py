@@ -1,0 +1,142 @@
+"""What the voice is told to say: the caption text after the pronunciation lexicon.
+
+Captions show the narration as written; the engine gets a spoken form. Two
+layers, in order:
+
+1. the author's lexicon (``narration.lexicon`` and shared ``lexicon_files``):
+   whole words or phrases, case-sensitive, longest first, e.g. ``DMZ: D M Z``;
+2. numbers said as a narrator says them. Measured on piper (eSpeak NG's
+   number reading): "1990" came out "nineteen hundred ninety", "1990s" as
+   "nineteen hundred ninety z" and "$10,000" as "dollar ten thousand". So
+   years, decades, money, percentages and grouped numbers are spelled out here,
+   the same for every engine (a spelled-out number is read right by all).
+
+A four-digit number without a comma between 1100 and 2099 is read as a year
+("1990" -> "nineteen ninety", "2009" -> "two thousand nine", "2019" -> "twenty
+nineteen"); write counts with a comma ("1,047") or add a lexicon entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"))
+_PLURAL_TENS = {"ty": "ties", "en": "ens", "ve": "ves", "ne": "nes", "ro": "ros"}
+
+
+def cardinal(n: int) -> str:
+    """English words for a whole number: 34000 -> 'thirty-four thousand'."""
+    if n < 0:
+        return "minus " + cardinal(-n)
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return f"{_ONES[hundreds]} hundred" + (f" {cardinal(rest)}" if rest else "")
+    for size, name in _SCALES:
+        if n >= size:
+            high, rest = divmod(n, size)
+            return f"{cardinal(high)} {name}" + (f" {cardinal(rest)}" if rest else "")
+    raise AssertionError(n)
+
+
+def year(n: int) -> str:
+    """A year as a narrator says it: 1990 -> 'nineteen ninety', 2009 -> 'two thousand nine'."""
+    century, rest = divmod(n, 100)
+    if 2000 <= n <= 2009 or (rest == 0 and century % 10 == 0):
+        return cardinal(n)
+    if rest == 0:
+        return f"{cardinal(century)} hundred"
+    if rest < 10:
+        return f"{cardinal(century)} oh {_ONES[rest]}"
+    return f"{cardinal(century)} {cardinal(rest)}"
+
+
+def decade(n: int) -> str:
+    """1990 (of '1990s') -> 'nineteen nineties'; 2010 -> 'twenty tens'; 2000 -> 'two thousands'."""
+    words = year(n)
+    for end, plural in _PLURAL_TENS.items():
+        if words.endswith(end):
+            return words[: -len(end)] + plural
+    return words + "s"
+
+
+def decimal(text: str) -> str:
+    """'3.5' -> 'three point five'; '1,047' -> 'one thousand forty-seven'."""
+    whole, _, fraction = text.replace(",", "").partition(".")
+    words = cardinal(int(whole or "0"))
+    if fraction:
+        words += " point " + " ".join(_ONES[int(d)] for d in fraction)
+    return words
+
+
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE_WORD = r"(?:\s+(?P<scale>thousand|million|billion|trillion))?"
+
+
+def _money(m: re.Match[str]) -> str:
+    amount, scale = m["amount"], m["scale"]
+    plain = amount.replace(",", "")
+    if "." in plain and not scale and len(plain.split(".")[1]) == 2:
+        dollars, cents = (int(p) for p in plain.split("."))
+        words = f"{cardinal(dollars)} dollar{'s' if dollars != 1 else ''}"
+        return words + (f" {cardinal(cents)} cent{'s' if cents != 1 else ''}" if cents else "")
+    words = decimal(amount) + (f" {scale}" if scale else "")
+    return words + (" dollar" if plain == "1" and not scale else " dollars")
+
+
+_RULES: list[tuple[re.Pattern[str], object]] = [
+    (re.compile(rf"\$(?P<amount>{_NUMBER}){_SCALE_WORD}\b"), _money),
+    (re.compile(rf"(?<![\w.,])(?P<n>{_NUMBER})\s?%"), lambda m: f"{decimal(m['n'])} percent"),
+    (re.compile(r"(?<![\w$.,])(?P<y>1[1-9]\d0|20\d0)'?s\b"), lambda m: decade(int(m["y"]))),
+    (re.compile(r"(?<![\w$.,])(?P<y>1[1-9]\d\d|20\d\d)(?!\w|[.,]\d)"), lambda m: year(int(m["y"]))),
+    (re.compile(rf"(?<![\w$.,])(?P<n>{_NUMBER})(?!\w|[.,]\d)"), lambda m: decimal(m["n"])),
+]
+
+
+def numbers(text: str) -> str:
+    """Spell out money, percentages, decades, years and other numbers."""
+    for pattern, say in _RULES:
+        text = pattern.sub(say, text)  # type: ignore[arg-type]
+    return text
+
+
+def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
+    """Replace whole words or phrases from ``lexicon`` (case-sensitive, longest entry first)."""
+    if not lexicon:
+        return text
+    words = sorted(lexicon, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+    return pattern.sub(lambda m: lexicon[m.group(0)], text)
+
+
+def spoken(text: str, lexicon: Mapping[str, str]) -> str:
+    """The form of ``text`` the engine is told to say."""
+    return numbers(apply_lexicon(text, lexicon))

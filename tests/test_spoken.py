@@ -1,0 +1,54 @@
+"""What the voice is told to say: numbers as a narrator says them, and the author's lexicon."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.spoken import apply_lexicon, cardinal, spoken, year
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("since 1990.", "since nineteen ninety."),
+        ("In 1990, the aid stopped.", "In nineteen ninety, the aid stopped."),
+        ("in 2009", "in two thousand nine"),
+        ("in 2019", "in twenty nineteen"),
+        ("in 1905", "in nineteen oh five"),
+        ("in 2000", "in two thousand"),
+        ("the 1990s", "the nineteen nineties"),
+        ("the 2010s", "the twenty tens"),
+        ("$10,000", "ten thousand dollars"),
+        ("from $2,000 to $10,000.", "from two thousand dollars to ten thousand dollars."),
+        ("$1", "one dollar"),
+        ("$2.50", "two dollars fifty cents"),
+        ("$3.5 million", "three point five million dollars"),
+        ("34,000 people", "thirty-four thousand people"),
+        ("1,047 people", "one thousand forty-seven people"),
+        ("750,000 soldiers", "seven hundred fifty thousand soldiers"),
+        ("3.5 million", "three point five million"),
+        ("50% of them", "fifty percent of them"),
+        ("at least 10 years", "at least ten years"),
+        ("No numbers here.", "No numbers here."),
+    ],
+)
+def test_numbers_are_said_as_a_narrator_says_them(written, said):
+    assert spoken(written, {}) == said
+
+
+def test_cardinal_and_year_words():
+    assert cardinal(0) == "zero" and cardinal(21) == "twenty-one" and cardinal(100) == "one hundred"
+    assert cardinal(1_000_001) == "one million one"
+    assert year(1991) == "nineteen ninety-one" and year(1900) == "nineteen hundred"
+
+
+def test_lexicon_replaces_whole_words_longest_first_case_sensitive():
+    lexicon = {"DMZ": "D M Z", "Kim Jong-un": "Kim Jong Un", "Kim": "Kimm"}
+    assert apply_lexicon("Kim Jong-un crossed the DMZ.", lexicon) == "Kim Jong Un crossed the D M Z."
+    assert apply_lexicon("DMZs and dmz", lexicon) == "DMZs and dmz", "only whole, same-case words"
+    assert apply_lexicon("Kim said", lexicon) == "Kimm said"
+
+
+def test_lexicon_comes_before_numbers():
+    """An entry can say a number its own way; the number rules do the rest."""
+    assert spoken("COVID-19 in 2020", {"COVID-19": "covid nineteen"}) == "covid nineteen in twenty twenty"
