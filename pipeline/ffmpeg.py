@@ -26,6 +26,15 @@ def run(args: list[str], *, input: bytes | None = None, what: str = "ffmpeg") ->
     return proc.stdout
 
 
+def run_stderr(args: list[str], *, what: str = "ffmpeg") -> str:
+    """Run ffmpeg with ``args`` at info log level; return what it printed (filters report there)."""
+    cmd = [exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *args]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise RenderError(f"{what} failed: {tail(proc.stderr)}")
+    return proc.stderr.decode("utf-8", "replace")
+
+
 def tail(stderr: bytes, lines: int = 4) -> str:
     text = stderr.decode("utf-8", "replace").strip().splitlines()
     return " | ".join(line.strip() for line in text[-lines:]) or "(ffmpeg printed nothing)"

@@ -22,12 +22,12 @@ from moviepy import AudioArrayClip, VideoClip
 
 from pipeline import cache, ffmpeg
 from pipeline.errors import RenderError
-from pipeline.narration.audio import RATE, wav_bytes
+from pipeline.narration.audio import RATE
 from pipeline.slides import transition
 from pipeline.slides.base import Slide
 from pipeline.slides.theme import Theme
 
-AUDIO_ARGS = ["-c:a", "aac", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
+AUDIO_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
 COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 
 
@@ -89,42 +89,25 @@ def encode_scene(
                 raise RenderError(f"encoding a scene failed: {ffmpeg.tail(log.read_bytes())}")
 
 
-def join(scene_files: list[Path], soundtrack: np.ndarray, target: Path, title: str) -> None:
-    """Concatenate scene video streams (no re-encode) and mux the soundtrack, atomically."""
+def join(scene_files: list[Path], soundtrack: Path, target: Path, metadata: str) -> None:
+    """Concatenate scene video streams (no re-encode), mux the soundtrack and the metadata, atomically.
+
+    ``metadata`` is an ffmpeg metadata file's text: the title and the chapters.
+    """
     with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
         listing = Path(tmp) / "scenes.txt"
         listing.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in scene_files), encoding="utf-8")
-        wav = Path(tmp) / "soundtrack.wav"
-        wav.write_bytes(wav_bytes(soundtrack, RATE, channels=2))
+        meta = Path(tmp) / "metadata.txt"
+        meta.write_text(metadata, encoding="utf-8")
         with cache.atomic_path(target) as out:
             ffmpeg.run(
                 [
-                    "-y",
-                    "-f",
-                    "concat",
-                    "-safe",
-                    "0",
-                    "-i",
-                    str(listing),
-                    "-i",
-                    str(wav),
-                    "-map",
-                    "0:v:0",
-                    "-map",
-                    "1:a:0",
-                    "-c:v",
-                    "copy",
-                    *AUDIO_ARGS,
-                    "-metadata",
-                    f"title={title}",
-                    "-movflags",
-                    "+faststart",
-                    "-f",
-                    "mp4",
-                    str(out),
+                    "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(soundtrack), "-i", str(meta),
+                    "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
+                    "-c:v", "copy", *AUDIO_ARGS, "-movflags", "+faststart", "-f", "mp4", str(out),
                 ],
                 what="joining the scenes",
-            )
+            )  # fmt: skip
 
 
 def _concat_quote(path: Path) -> str:

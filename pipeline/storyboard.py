@@ -137,6 +137,18 @@ class NarrationSettings(_Strict):
         return value
 
 
+MUSIC_TYPES = (".wav", ".mp3", ".ogg", ".oga", ".flac", ".m4a")
+
+
+class MusicSettings(_Strict):
+    file: str = Field(description="Music file under the project (WAV, MP3, OGG, FLAC), looped or trimmed.")
+    volume: float = Field(-16, ge=-40, le=0, description="Music level in the gaps, in dB relative to the narration.")
+    duck: float = Field(10, ge=0, le=40, description="How many dB the music drops under every sentence.")
+    ramp: float = Field(0.4, ge=0.05, le=3, description="Seconds the music takes to drop before a sentence.")
+    fade_in: float = Field(2.0, ge=0, le=30, description="Seconds the music fades in at the start.")
+    fade_out: float = Field(4.0, ge=0, le=30, description="Seconds the music fades out at the end.")
+
+
 class Storyboard(_Strict):
     title: str = Field(min_length=1, description="The video's title.")
     slug: str | None = Field(None, pattern=SLUG, description="Output name; defaults to the file name.")
@@ -147,6 +159,7 @@ class Storyboard(_Strict):
     )
     video: VideoSettings = VideoSettings()
     narration: NarrationSettings = NarrationSettings()
+    music: MusicSettings | None = Field(None, description="A music bed under the narration, ducked as it speaks.")
     thumbnail: str | None = Field(None, description="Id of the scene drawn as thumbnail.png (default: the title).")
     sections: list[Section] = Field(min_length=1)
 
@@ -242,6 +255,7 @@ def load(path: Path | str, *, size: tuple[int, int] | None = None, only: Collect
 
     lexicon, lexicon_problems = _load_lexicon(storyboard.narration, root, smap)
     problems += lexicon_problems
+    problems += _check_music(storyboard.music, root, smap)
     problems += _check_sentences(storyboard, smap)
     problems += _check_fit(storyboard, theme, fonts, smap, size, root, only)
     if problems:
@@ -410,6 +424,19 @@ def _load_lexicon(
             else:
                 lexicon[str(word)] = said
     return {**lexicon, **settings.lexicon}, problems
+
+
+def _check_music(music: MusicSettings | None, root: Path, smap: yamlsrc.SourceMap) -> list[Problem]:
+    if music is None:
+        return []
+    file = root / music.file
+    if file.suffix.lower() not in MUSIC_TYPES:
+        message = f"'{music.file}' is not a music file explainer reads; use one of {', '.join(MUSIC_TYPES)}"
+    elif not file.is_file():
+        message = f"music file '{music.file}' does not exist; give its path relative to {root}"
+    else:
+        return []
+    return [smap.problem(("music", "file"), message)]
 
 
 # -- text fitting ----------------------------------------------------------

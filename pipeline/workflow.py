@@ -8,13 +8,15 @@ configuration comes in as RenderOptions, never from globals.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import __version__, cache, preview, sentences, spoken
+from pipeline import __version__, cache, captions, chapters, mix, preview, sentences, spoken
 from pipeline.narrate import Line, Narration, narrate
+from pipeline.narration.audio import write_wav
 from pipeline.narration.base import VoiceSettings
 from pipeline.plan import Plan, SceneInfo, plan
 from pipeline.render import encode_scene, join, scene_clip
@@ -121,11 +123,25 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     timings["scenes"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    reporter.stage("Joining", 1)
+    reporter.stage("Mixing and joining", 1)
+    chapter_list = chapters.chapters(timeline)
+    for problem in chapters.problems(chapter_list):
+        reporter.note(f"chapters: {problem}")
     video = out_dir / f"{project.slug}.mp4"
-    join(scene_files, stereo(full_track(timeline)), video, sb.title)
+    with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
+        soundtrack = Path(tmp) / "soundtrack.wav"
+        mixed = mix.mix(full_track(timeline), timeline, _bed(project))
+        mixed, first_pass = mix.normalize(mixed, Path(tmp) / "measure.wav")
+        write_wav(soundtrack, mixed, channels=2)
+        join(scene_files, soundtrack, video, chapters.ffmetadata(chapter_list, sb.title))
+    loudness = {"mix_before_normalizing_lufs": first_pass, **mix.measure(video)}
     reporter.advance()
     timings["join"] = time.perf_counter() - started
+
+    cue_list = captions.cues(timeline)
+    cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
+    cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list).encode("utf-8"))
+    cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
 
     thumb = preview.thumbnail(project)
     with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
@@ -134,11 +150,26 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     report = out_dir / "render.json"
     cache.write_bytes(
         report,
-        json.dumps(_report(project, timeline, narration, cached, timings), indent=2, ensure_ascii=False).encode(
-            "utf-8"
-        ),
+        json.dumps(
+            {
+                **_report(project, timeline, narration, cached, timings),
+                "loudness": loudness,
+                "music": _bed(project) and str(project.storyboard.music.file),
+                "chapters": [{"start": round(c.start, 3), "title": c.title} for c in chapter_list],
+                "captions": len(cue_list),
+            },
+            indent=2,
+            ensure_ascii=False,
+        ).encode("utf-8"),
     )
     return RenderResult(video, report, timeline, narration, rendered)
+
+
+def _bed(project: Project) -> mix.Bed | None:
+    music = project.storyboard.music
+    if music is None:
+        return None
+    return mix.Bed(project.root / music.file, music.volume, music.duck, music.ramp, music.fade_in, music.fade_out)
 
 
 def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> dict[str, Any]:

@@ -1,0 +1,150 @@
+"""Stage: captions (SRT and WebVTT) from the plan's real sentence times.
+
+Cues follow common subtitle practice: at most 2 lines of at most 42
+characters, 1 to 7 seconds on screen, about 20 characters per second at most,
+and never across a scene cut. A sentence too long for one cue is split at
+word boundaries into balanced pieces, preferring breaks after punctuation;
+the pieces share the sentence's real time in proportion to their length.
+A cue may stay up into the silence after it (never into the next cue or the
+next scene) so it can be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.plan import Plan
+
+MAX_CHARS = 42
+MAX_LINES = 2
+MIN_SECONDS = 1.0
+MAX_SECONDS = 7.0
+MAX_CPS = 20.0
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+
+def cues(plan: Plan) -> list[Cue]:
+    """Every cue of the video, in order, on the plan's clock (seconds from the start)."""
+    out: list[Cue] = []
+    for scene in plan.scenes:
+        begin = scene.start(plan.fps)
+        scene_end = begin + scene.duration(plan.fps)
+        pieces: list[tuple[float, float, str]] = []
+        for sentence in scene.sentences:
+            pieces += _split(sentence.text, begin + sentence.start, begin + sentence.end)
+        pieces = _merge_short(pieces)
+        for i, (start, end, text) in enumerate(pieces):
+            limit = pieces[i + 1][0] if i + 1 < len(pieces) else scene_end
+            want = max(MIN_SECONDS, len(text) / MAX_CPS)
+            end = min(max(end, start + want), limit, start + MAX_SECONDS)
+            out.append(Cue(round(start, 3), round(end, 3), wrap(text)))
+    return out
+
+
+def wrap(text: str) -> tuple[str, ...]:
+    """One line if it fits, else the most balanced two lines (raises ValueError if it cannot fit)."""
+    if len(text) <= MAX_CHARS:
+        return (text,)
+    words = text.split()
+    best: tuple[str, str] | None = None
+    for cut in range(1, len(words)):
+        top, bottom = " ".join(words[:cut]), " ".join(words[cut:])
+        fits = len(top) <= MAX_CHARS and len(bottom) <= MAX_CHARS
+        if fits and (best is None or max(len(top), len(bottom)) < max(map(len, best))):
+            best = (top, bottom)
+    if best is None:
+        raise ValueError(f"'{text}' does not fit in {MAX_LINES} lines of {MAX_CHARS} characters")
+    return best
+
+
+def _fits(text: str) -> bool:
+    try:
+        wrap(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _split(text: str, start: float, end: float) -> list[tuple[float, float, str]]:
+    """The sentence as the fewest balanced pieces that each fit a cue, timed by their share of characters."""
+    words = text.split()
+    for count in range(1, len(words) + 1):
+        pieces = _balanced(words, count)
+        seconds = [(end - start) * len(p) / max(1, sum(map(len, pieces))) for p in pieces]
+        if all(_fits(p) for p in pieces) and all(s <= MAX_SECONDS for s in seconds):
+            out, t = [], start
+            for piece, length in zip(pieces, seconds, strict=True):
+                out.append((t, t + length, piece))
+                t += length
+            return out
+    return [(start, end, text)]  # a single word longer than a cue: shown as it is
+
+
+def _balanced(words: list[str], count: int) -> list[str]:
+    """``words`` in ``count`` pieces of similar length, breaking after punctuation where that is close."""
+    total = len(" ".join(words))
+    pieces, current = [], []
+    for i, word in enumerate(words):
+        current.append(word)
+        remaining = count - len(pieces) - 1
+        if remaining <= 0 or len(words) - i - 1 < remaining:
+            continue
+        done = len(" ".join(w for p in pieces for w in p.split())) + len(" ".join(current))
+        target = total * (len(pieces) + 1) / count
+        slack = 0.15 * total / count if word.endswith((",", ";", ":", "—")) else 0
+        if done + slack >= target:
+            pieces.append(" ".join(current))
+            current = []
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def _merge_short(pieces: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """Join a cue that cannot stay up a second (the next starts too soon) with the next, if they fit together."""
+    out = list(pieces)
+    i = 0
+    while i + 1 < len(out):
+        start, _, text = out[i]
+        nxt = out[i + 1]
+        joined = f"{text} {nxt[2]}"
+        if nxt[0] - start < MIN_SECONDS and _fits(joined) and nxt[1] - start <= MAX_SECONDS:
+            out[i : i + 2] = [(start, nxt[1], joined)]
+        else:
+            i += 1
+    return out
+
+
+def _stamp(seconds: float, separator: str) -> str:
+    ms = round(seconds * 1000)
+    hours, ms = divmod(ms, 3_600_000)
+    minutes, ms = divmod(ms, 60_000)
+    secs, ms = divmod(ms, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{ms:03d}"
+
+
+def srt(cue_list: list[Cue]) -> str:
+    return "".join(
+        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n" + "\n".join(c.lines) + "\n\n"
+        for i, c in enumerate(cue_list, 1)
+    )
+
+
+def vtt(cue_list: list[Cue]) -> str:
+    def escape(line: str) -> str:
+        return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    return "WEBVTT\n\n" + "".join(
+        f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n" + "\n".join(map(escape, c.lines)) + "\n\n"
+        for c in cue_list
+    )
