@@ -64,6 +64,9 @@ def test_narration_sits_in_its_scene(project, tmp_path):
         assert rms(scene["start"] + 0.05, scene["start"] + 0.4) < 0.005, "lead-in should be silent"
         for sentence in scene["sentences"]:
             assert rms(sentence["start"], sentence["end"]) > 0.02, sentence["text"]
+        for before, after in zip(scene["sentences"], scene["sentences"][1:], strict=False):
+            assert after["start"] - before["end"] > 0.3
+            assert rms(before["end"] + 0.06, after["start"] - 0.06) < 0.005, "the gap between sentences is silent"
 
 
 @pytest.mark.slow

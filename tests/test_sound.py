@@ -1,0 +1,209 @@
+"""The sound side, end to end: pauses, lexicon, captions, chapters, music ducking, loudness, transcript."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import textwrap
+
+import numpy as np
+import pytest
+import srt
+import webvtt
+
+from pipeline import cache, captions, chapters, mix, sentences
+from pipeline.narrate import Narration, SentenceAudio
+from pipeline.narration.audio import RATE
+from pipeline.plan import SceneInfo, plan
+from tests.conftest import REPO, explainer
+
+SOUND = """\
+title: Sound test
+video: {width: 320, height: 180, fps: 30}
+narration: {engine: piper, lexicon: {DMZ: D M Z}}
+music: {file: assets/bed.ogg, volume: -18, duck: 10}
+sections:
+  - title: Opening
+    scenes:
+      - id: one
+        slide: {kind: title, title: One}
+        narration: >
+          Since 1990, about 34,000 people have escaped. [pause 1.5] Most of them crossed
+          into China, through mountains and rivers, often in the middle of a freezing winter night.
+  - title: Middle
+    scenes:
+      - id: two
+        slide: {kind: title, title: Two}
+        narration: The brokers charged $10,000 to cross the DMZ.
+  - title: End
+    scenes:
+      - id: three
+        slide: {kind: title, title: Three}
+        narration: Thank you for watching.
+"""
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sound")
+    (root / "assets").mkdir()
+    shutil.copy(REPO / "assets" / "music" / "ambient-bed.ogg", root / "assets" / "bed.ogg")
+    (root / "story.yaml").write_text(textwrap.dedent(SOUND), encoding="utf-8")
+    run = explainer("render", str(root / "story.yaml"), cwd=root)
+    assert run.returncode == 0, run.stderr
+    out = root / "output" / "story"
+    return out, json.loads((out / "render.json").read_text()), run.stderr
+
+
+def test_a_pause_lasts_what_it_says_and_the_lexicon_reaches_the_voice(rendered):
+    _, report, _ = rendered
+    first, second = report["scenes"][0]["sentences"]
+    assert second["start"] - first["end"] == pytest.approx(1.5, abs=0.002)
+    assert first["text"] == "Since 1990, about 34,000 people have escaped."
+    assert first["spoken"] == "Since nineteen ninety, about thirty-four thousand people have escaped."
+    assert (
+        report["scenes"][1]["sentences"][0]["spoken"] == "The brokers charged ten thousand dollars to cross the D M Z."
+    )
+
+
+def _seconds(stamp: str) -> float:
+    hours, minutes, seconds = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def test_captions_parse_and_follow_subtitle_practice(rendered):
+    out, report, _ = rendered
+    parsed = list(srt.parse((out / "story.srt").read_text(encoding="utf-8")))
+    vtt = webvtt.read(str(out / "story.vtt"))
+    assert len(parsed) == len(vtt) == report["captions"] >= 4
+    scenes = [(s["start"], s["start"] + s["duration"]) for s in report["scenes"]]
+    for cue, other in zip(parsed, vtt, strict=True):
+        lines = cue.content.split("\n")
+        seconds = (cue.end - cue.start).total_seconds()
+        assert other.text == cue.content and _seconds(other.start) == pytest.approx(cue.start.total_seconds())
+        assert len(lines) <= 2 and all(len(line) <= 42 for line in lines), lines
+        assert 1.0 <= seconds <= 7.0, (cue.content, seconds)
+        assert len(cue.content.replace("\n", " ")) / seconds <= 21, cue.content
+        start, end = cue.start.total_seconds(), cue.end.total_seconds()
+        assert any(a - 1e-3 <= start and end <= b + 1e-3 for a, b in scenes), f"'{cue.content}' crosses a cut"
+    # Captions show the narration as written, in order, and start when each sentence does.
+    written = [s["text"] for scene in report["scenes"] for s in scene["sentences"]]
+    assert " ".join(c.content.replace("\n", " ") for c in parsed) == " ".join(written)
+    starts = {round(c.start.total_seconds(), 3) for c in parsed}
+    assert all(round(s["start"], 3) in starts for scene in report["scenes"] for s in scene["sentences"])
+
+
+def test_chapters_are_in_the_mp4_and_in_youtube_form(rendered):
+    import av
+
+    out, report, stderr = rendered
+    with av.open(str(out / "story.mp4")) as container:
+        found = [(float(c["start"] * c["time_base"]), c["metadata"]["title"]) for c in container.chapters()]
+    starts = [s["start"] for s in report["scenes"]]
+    assert [t for _, t in found] == ["Opening", "Middle", "End"]
+    assert [s for s, _ in found] == pytest.approx(starts, abs=0.002)
+    lines = (out / "chapters.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "0:00 Opening" and [line.split(" ", 1)[1] for line in lines] == ["Opening", "Middle", "End"]
+    assert "YouTube needs every chapter to last at least 10 s" in stderr, "short chapters must be warned about"
+
+
+def test_the_mix_is_at_youtube_loudness(rendered):
+    out, report, _ = rendered
+    measured = mix.measure(out / "story.mp4")
+    assert abs(measured["integrated_lufs"] - mix.TARGET_LUFS) <= 1.0, measured
+    assert measured["true_peak_dbtp"] <= mix.CEILING_DBTP, measured
+    assert report["loudness"]["integrated_lufs"] == measured["integrated_lufs"]
+
+
+def _synthetic_plan(sentence_seconds: list[float], gap: float):
+    """A one-scene plan whose sentences last the given seconds (no audio files needed)."""
+    fake = [SentenceAudio(f"s{i}", f"s{i}", REPO, round(s * RATE), {}) for i, s in enumerate(sentence_seconds)]
+    narration = Narration({}, None, (tuple(fake),), 0)
+    return plan([SceneInfo("a", 1, "S")], narration, fps=30, width=320, height=180, lead_in=2, gap=gap, tail=2)
+
+
+def test_music_ducks_under_every_sentence_and_rises_in_the_gaps(tmp_path):
+    timeline = _synthetic_plan([3.0] * 6, gap=3.0)
+    n = timeline.sample_at(timeline.total_frames)
+    voice = np.zeros(n, np.float32)
+    spans = mix.speech_spans(timeline)
+    for start, end in spans:
+        t = np.arange(round(start * RATE), round(end * RATE))
+        voice[t] = 0.1 * np.sin(2 * np.pi * 220 * t / RATE)
+    bed = mix.Bed(REPO / "assets" / "music" / "ambient-bed.ogg", volume=-18, duck=10, ramp=0.4, fade_in=0, fade_out=0)
+    music = mix.mix(voice, timeline, bed) - voice[:, None]
+
+    def level(windows):
+        parts = [music[round(a * RATE) : round(b * RATE)] for a, b in windows]
+        return 10 * np.log10(np.mean(np.concatenate(parts) ** 2))
+
+    # Away from the ramps: the middle of every sentence, the middle of every gap.
+    under = level([(s + 0.6, e - 0.6) for s, e in spans])
+    gaps = level([(e + 0.6, s - 0.6) for (_, e), (s, _) in itertools.pairwise(spans)])
+    assert gaps - under == pytest.approx(10, abs=1.5), (gaps, under)
+    voice_level = 20 * np.log10(0.1 / np.sqrt(2))
+    assert voice_level - gaps == pytest.approx(18, abs=2.0), "the bed sits 'volume' dB under the voice"
+
+
+def test_limiter_holds_the_ceiling_and_leaves_quiet_audio_alone():
+    t = np.arange(RATE, dtype=np.float32) / RATE
+    tone = np.stack([np.sin(2 * np.pi * 200 * t)] * 2, axis=1).astype(np.float32) * 0.2
+    tone[RATE // 2 : RATE // 2 + 50] = 0.99  # one click
+    limited = mix.Limiter(tone, -2.0)(6.0)
+    assert np.abs(limited).max() <= 10 ** (-2 / 20) + 1e-6
+    quiet = mix.Limiter(tone * 0.1, -2.0)(0.0)
+    assert np.array_equal(quiet, tone * 0.1)
+
+
+def test_captions_split_long_sentences_and_keep_short_ones_readable():
+    timeline = _synthetic_plan([9.0, 0.4, 2.0], gap=0.3)
+    long_text = "word " * 30
+    scene = timeline.scenes[0]
+    texts = [long_text.strip(), "Hi.", "A second sentence here."]
+    scene = type(scene)(**{**scene.__dict__, "sentences": tuple(
+        type(s)(text, s.start, s.end, s.audio) for s, text in zip(scene.sentences, texts, strict=True)
+    )})  # fmt: skip
+    cues = captions.cues(type(timeline)(timeline.fps, 320, 180, (scene,)))
+    assert all(len(c.lines) <= 2 and all(len(line) <= 42 for line in c.lines) for c in cues)
+    assert all(1.0 <= c.end - c.start <= 7.0 for c in cues)
+    assert any(c.text.startswith("Hi.") and c.text.endswith("here.") for c in cues), "a 0.4 s cue is merged on"
+
+
+def test_chapter_rules_are_checked():
+    short = [chapters.Chapter(0, 5, "A"), chapters.Chapter(5, 30, "B")]
+    found = chapters.problems(short)
+    assert any("only 2 section(s)" in p for p in found) and any("'A' lasts 5.0 s" in p for p in found)
+    assert chapters.timestamp(3723.9) == "1:02:03" and chapters.timestamp(65) == "1:05"
+
+
+def test_the_voice_says_what_the_storyboard_says(tmp_path):
+    """PocketSphinx (offline, its own English model) transcribes a shipped scene's narration."""
+    from pocketsphinx import Decoder
+
+    from pipeline import ffmpeg, storyboard, workflow
+    from pipeline.narrate import load_samples, narrate
+
+    project = storyboard.load(REPO / "script" / "escape-north-korea.yaml")
+    scene = next(s for _, _, s in project.scenes() if s.id == "border-soldiers")
+    lines = workflow._lines(project, scene)
+    spoken = narrate([lines], ["piper"], workflow._voice(project), cache.Store(tmp_path))
+    audio = np.concatenate([load_samples(s) for s in spoken.scenes[0] if not isinstance(s, sentences.Pause)])
+    pcm = ffmpeg.run(
+        ["-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0", "-ar", "16000", "-f", "s16le", "pipe:1"],
+        input=audio.astype("<f4").tobytes(),
+    )
+    decoder = Decoder(samprate=16000)
+    decoder.start_utt()
+    decoder.process_raw(pcm, full_utt=True)
+    decoder.end_utt()
+    heard = set(decoder.hyp().hypstr.split())
+    said = [
+        w.strip(".,;:!?'\"").lower()
+        for line in lines
+        if not isinstance(line, sentences.Pause)
+        for w in line.spoken.split()
+    ]
+    content = [w for w in said if len(w) > 3]
+    recall = sum(w in heard for w in content) / len(content)
+    assert recall >= 0.7, f"heard {sorted(heard)} for {content}"
