@@ -19,20 +19,20 @@ def exe() -> str:
 
 def run(args: list[str], *, input: bytes | None = None, what: str = "ffmpeg") -> bytes:
     """Run ffmpeg with ``args``; return its stdout."""
-    cmd = [exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+    return _run(args, input, "error", what).stdout
+
+
+def run_stderr(args: list[str], *, input: bytes | None = None, what: str = "ffmpeg") -> str:
+    """Run ffmpeg with ``args`` at info log level; return what it printed (filters report there)."""
+    return _run(args, input, "info", what).stderr.decode("utf-8", "replace")
+
+
+def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subprocess.CompletedProcess:
+    cmd = [exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, *args]
     proc = subprocess.run(cmd, input=input, capture_output=True, check=False)
     if proc.returncode != 0:
         raise RenderError(f"{what} failed: {tail(proc.stderr)}")
-    return proc.stdout
-
-
-def run_stderr(args: list[str], *, what: str = "ffmpeg") -> str:
-    """Run ffmpeg with ``args`` at info log level; return what it printed (filters report there)."""
-    cmd = [exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info", *args]
-    proc = subprocess.run(cmd, capture_output=True, check=False)
-    if proc.returncode != 0:
-        raise RenderError(f"{what} failed: {tail(proc.stderr)}")
-    return proc.stderr.decode("utf-8", "replace")
+    return proc
 
 
 def tail(stderr: bytes, lines: int = 4) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 
 from pipeline import ffmpeg
 from pipeline.errors import RenderError
-from pipeline.narration.audio import RATE, write_wav
+from pipeline.narration.audio import RATE
 from pipeline.plan import Plan
 
 TARGET_LUFS = -14.0
@@ -108,8 +108,7 @@ def load_bed(bed: Bed, samples: int) -> np.ndarray:
     music = np.frombuffer(raw, dtype="<f4").reshape(-1, 2)
     if music.shape[0] < RATE // 10:
         raise RenderError(f"the music file {bed.file} has no sound; use a WAV, MP3 or OGG file with music in it")
-    reps = -(-samples // music.shape[0])
-    music = np.tile(music, (reps, 1))[:samples].copy()
+    music = np.resize(music, (samples, 2))  # repeats the whole file as often as needed: the loop
     t = np.arange(samples, dtype=np.float32) / RATE
     fade = np.clip(t / max(bed.fade_in, 1e-3), 0, 1) * np.clip((samples / RATE - t) / max(bed.fade_out, 1e-3), 0, 1)
     music *= (np.sin(fade * np.pi / 2) ** 2)[:, None]
@@ -128,14 +127,14 @@ def mix(narration: np.ndarray, plan: Plan, bed: Bed | None) -> np.ndarray:
     return voice + music
 
 
-def normalize(stereo: np.ndarray, scratch: Path) -> tuple[np.ndarray, float]:
+def normalize(stereo: np.ndarray) -> tuple[np.ndarray, float]:
     """``stereo`` at -14 LUFS integrated with peaks held under the ceiling, and the mix's loudness before.
 
     Measured with ffmpeg's EBU R128 meter, raised or lowered by one gain, and
     peaks above ``AIM_DBTP`` pulled down by a look-ahead limiter; the gain is
     corrected until the limited mix measures within 0.15 LU of the target.
     """
-    before = measure_samples(stereo, scratch)
+    before = measure_samples(stereo)
     if before == float("-inf"):
         return stereo, before
     # Limiting loses loudness as the gain rises (about half a LU per dB for piper's peaky speech),
@@ -145,7 +144,7 @@ def normalize(stereo: np.ndarray, scratch: Path) -> tuple[np.ndarray, float]:
     last: tuple[float, float] | None = None
     for _ in range(6):
         out = limiter(gain)
-        level = measure_samples(out, scratch)
+        level = measure_samples(out)
         if abs(TARGET_LUFS - level) < 0.15:
             break
         if last is not None and gain != last[0]:
@@ -201,16 +200,22 @@ def running_min(values: np.ndarray, k: int) -> np.ndarray:
     return np.minimum(suffix[: n - k + 1], prefix[k - 1 : n])
 
 
-def measure_samples(stereo: np.ndarray, scratch: Path) -> float:
-    """Integrated loudness (LUFS) of samples, written to ``scratch`` as WAV for the meter."""
-    write_wav(scratch, stereo, channels=2)
-    return measure(scratch, peak=False)["integrated_lufs"]
+def measure_samples(stereo: np.ndarray) -> float:
+    """Integrated loudness (LUFS) of stereo samples, piped to the meter as they are (float, no file)."""
+    raw = ["-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
+    return _meter(raw, peak=False, input=stereo.astype("<f4", copy=False).tobytes())["integrated_lufs"]
 
 
-def measure(media: Path, *, peak: bool = True) -> dict[str, float]:
-    """Integrated loudness (LUFS) and, with ``peak``, true peak (dBTP) by ffmpeg's EBU R128 meter."""
+def measure(media: Path) -> dict[str, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of a file's audio, by ffmpeg's EBU R128 meter."""
+    return _meter(["-i", str(media)], peak=True)
+
+
+def _meter(source: list[str], *, peak: bool, input: bytes | None = None) -> dict[str, float]:
     meter = "ebur128=peak=true" if peak else "ebur128"
-    text = ffmpeg.run_stderr(["-i", str(media), "-vn", "-af", meter, "-f", "null", "-"], what="metering the loudness")
+    text = ffmpeg.run_stderr(
+        [*source, "-vn", "-af", meter, "-f", "null", "-"], input=input, what="metering the loudness"
+    )
     summary = text[text.rfind("Summary:") :]
     found = {"integrated_lufs": re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)}
     if peak:

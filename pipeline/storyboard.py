@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline import sentences, yamlsrc
 from pipeline.errors import Problem, StoryboardError, UsageError
@@ -44,20 +44,19 @@ class _Strict(BaseModel):
 VOICES = sorted({name for engine in ENGINES.values() for name in engine.voices})
 
 
-def _known_voice(value: str | None) -> str | None:
-    if value is not None and value not in VOICES:
+def _known_voice(value: str) -> str:
+    if value not in VOICES:
         raise ValueError(f"unknown voice '{value}'{_did_you_mean(value, VOICES)}; voices: {', '.join(VOICES)}")
     return value
 
 
-class SceneVoice(_Strict):
-    name: str | None = Field(None, description="Another voice for this scene: " + ", ".join(VOICES))
-    speed: float | None = Field(None, ge=0.5, le=2.0, description="This scene's speaking rate (1.0 normal).")
+#: A voice name any engine has (each engine maps the names it knows to its own voices).
+VoiceName = Annotated[str, AfterValidator(_known_voice)]
 
-    @field_validator("name")
-    @classmethod
-    def _voice(cls, value: str | None) -> str | None:
-        return _known_voice(value)
+
+class SceneVoice(_Strict):
+    name: VoiceName | None = Field(None, description="Another voice for this scene: " + ", ".join(VOICES))
+    speed: float | None = Field(None, ge=0.5, le=2.0, description="This scene's speaking rate (1.0 normal).")
 
 
 class Scene(_Strict):
@@ -106,7 +105,7 @@ class NarrationSettings(_Strict):
     lead_in: float = Field(0.5, ge=0, le=5, description="Seconds of picture before the first sentence.")
     gap: float = Field(0.35, ge=0, le=5, description="Seconds of silence between sentences.")
     tail: float = Field(0.9, ge=0, le=10, description="Seconds of picture after the last sentence.")
-    voice: str | None = Field(None, description="Voice for the whole video: " + ", ".join(VOICES))
+    voice: VoiceName | None = Field(None, description="Voice for the whole video: " + ", ".join(VOICES))
     lexicon: dict[str, str] = Field(
         default_factory=dict,
         description="Word or phrase -> how the voice says it, e.g. {DMZ: D M Z}; captions keep the written form.",
@@ -115,11 +114,6 @@ class NarrationSettings(_Strict):
         default_factory=list,
         description="Shared lexicon files (YAML mappings, project-relative); the storyboard's own entries win.",
     )
-
-    @field_validator("voice")
-    @classmethod
-    def _voice(cls, value: str | None) -> str | None:
-        return _known_voice(value)
 
     @field_validator("lexicon")
     @classmethod
@@ -246,12 +240,13 @@ def load(path: Path | str, *, size: tuple[int, int] | None = None, only: Collect
         )
 
     root = project_root(file.resolve())
-    theme = load_theme(storyboard.theme, root, smap)
+    layers = _theme_layers(storyboard.theme, root, smap)
+    theme = _validate_theme(layers)
     try:
         fonts = FontBook(theme.fonts)
     except FontMissing as exc:
-        problem = _theme_problem(storyboard.theme, root, smap, ("fonts", exc.role, "family"), str(exc))
-        raise StoryboardError([problem]) from None
+        path = ("fonts", exc.role, "family")
+        raise StoryboardError([_layer_with(layers, path).smap.problem(path, str(exc))]) from None
 
     lexicon, lexicon_problems = _load_lexicon(storyboard.narration, root, smap)
     problems += lexicon_problems
@@ -325,8 +320,11 @@ def load_theme(spec: str | dict[str, Any], root: Path | None = None, smap: yamls
     ``root`` is the project folder (for its assets/themes); ``smap`` locates an
     inline mapping in the storyboard for error messages.
     """
-    smap = smap or yamlsrc.SourceMap(Path("<theme>"))
-    layers = _theme_layers(spec, root, smap)
+    return _validate_theme(_theme_layers(spec, root, smap or yamlsrc.SourceMap(Path("<theme>"))))
+
+
+def _validate_theme(layers: list[_ThemeLayer]) -> Theme:
+    """The layers merged (base first) and checked; a wrong value is reported in the layer that wrote it."""
     data: dict[str, Any] = {}
     for layer in reversed(layers):
         data = merge(data, layer.data)
@@ -386,13 +384,6 @@ def _layer_with(layers: list[_ThemeLayer], path: tuple) -> _ThemeLayer:
             if layer.smap.has(path[:end]) and (end or layer is layers[-1]):
                 return layer
     return layers[-1]
-
-
-def _theme_problem(
-    spec: str | dict[str, Any], root: Path, smap: yamlsrc.SourceMap, path: tuple, message: str
-) -> Problem:
-    layer = _layer_with(_theme_layers(spec, root, smap), path)
-    return layer.smap.problem(path, message)
 
 
 # -- pronunciation ---------------------------------------------------------

@@ -128,12 +128,13 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     for problem in chapters.problems(chapter_list):
         reporter.note(f"chapters: {problem}")
     video = out_dir / f"{project.slug}.mp4"
+    mixed, first_pass = mix.normalize(mix.mix(full_track(timeline), timeline, _bed(project)))
     with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
         soundtrack = Path(tmp) / "soundtrack.wav"
-        mixed = mix.mix(full_track(timeline), timeline, _bed(project))
-        mixed, first_pass = mix.normalize(mixed, Path(tmp) / "measure.wav")
         write_wav(soundtrack, mixed, channels=2)
         join(scene_files, soundtrack, video, chapters.ffmetadata(chapter_list, sb.title))
+    del mixed
+    # Measured on the finished MP4, after AAC: what a viewer's player will meter.
     loudness = {"mix_before_normalizing_lufs": first_pass, **mix.measure(video)}
     reporter.advance()
     timings["join"] = time.perf_counter() - started
@@ -151,13 +152,7 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     cache.write_bytes(
         report,
         json.dumps(
-            {
-                **_report(project, timeline, narration, cached, timings),
-                "loudness": loudness,
-                "music": _bed(project) and str(project.storyboard.music.file),
-                "chapters": [{"start": round(c.start, 3), "title": c.title} for c in chapter_list],
-                "captions": len(cue_list),
-            },
+            _report(project, timeline, narration, cached, timings, loudness, chapter_list, len(cue_list)),
             indent=2,
             ensure_ascii=False,
         ).encode("utf-8"),
@@ -246,7 +241,14 @@ def _file_digests(project: Project, scene: Scene) -> dict[str, str]:
 
 
 def _report(
-    project: Project, timeline: Plan, narration: Narration, cached: dict[str, bool], timings: dict[str, float]
+    project: Project,
+    timeline: Plan,
+    narration: Narration,
+    cached: dict[str, bool],
+    timings: dict[str, float],
+    loudness: dict[str, float],
+    chapter_list: list[chapters.Chapter],
+    cue_count: int,
 ) -> dict[str, Any]:
     fps = timeline.fps
     entries = project.scenes()
@@ -264,6 +266,10 @@ def _report(
         "fallback_reason": narration.fallback_reason,
         "narration_notes": list(narration.notes),
         "timings": {k: round(v, 3) for k, v in timings.items()},
+        "loudness": loudness,
+        "music": project.storyboard.music.file if project.storyboard.music else None,
+        "chapters": [{"start": round(c.start, 3), "title": c.title} for c in chapter_list],
+        "captions": cue_count,
         "scenes": [
             {
                 "id": scene.id,
