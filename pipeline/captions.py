@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.plan import Plan
+from pipeline.plan import Plan, ScenePlan
 
 MAX_CHARS = 42
 MAX_LINES = 2
@@ -38,16 +38,22 @@ def cues(plan: Plan) -> list[Cue]:
     out: list[Cue] = []
     for scene in plan.scenes:
         begin = scene.start(plan.fps)
-        scene_end = begin + scene.duration(plan.fps)
-        pieces: list[tuple[float, float, str]] = []
-        for sentence in scene.sentences:
-            pieces += _split(sentence.text, begin + sentence.start, begin + sentence.end)
-        pieces = _merge_short(pieces)
-        for i, (start, end, text) in enumerate(pieces):
-            limit = pieces[i + 1][0] if i + 1 < len(pieces) else scene_end
-            want = max(MIN_SECONDS, len(text) / MAX_CPS)
-            end = min(max(end, start + want), limit, start + MAX_SECONDS)
-            out.append(Cue(round(start, 3), round(end, 3), wrap(text)))
+        out += [Cue(round(begin + c.start, 3), round(begin + c.end, 3), c.lines) for c in scene_cues(scene, plan.fps)]
+    return out
+
+
+def scene_cues(scene: ScenePlan, fps: int) -> list[Cue]:
+    """One scene's cues, in seconds from the scene's start (what burned-in captions draw)."""
+    pieces: list[tuple[float, float, str]] = []
+    for sentence in scene.sentences:
+        pieces += _split(sentence.text, sentence.start, sentence.end)
+    pieces = _merge_short(pieces)
+    out = []
+    for i, (start, end, text) in enumerate(pieces):
+        limit = pieces[i + 1][0] if i + 1 < len(pieces) else scene.duration(fps)
+        want = max(MIN_SECONDS, len(text) / MAX_CPS)
+        end = min(max(end, start + want), limit, start + MAX_SECONDS)
+        out.append(Cue(round(start, 3), round(end, 3), wrap(text)))
     return out
 
 

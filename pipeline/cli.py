@@ -62,6 +62,14 @@ size_option = click.option(
     "--size", callback=_size, metavar="WxH", help="Render at another resolution than the storyboard's (e.g. 640x360)."
 )
 
+captions_option = click.option(
+    "--captions",
+    type=click.Choice(["file", "burn"]),
+    default="file",
+    show_default=True,
+    help="'file': captions only as <slug>.srt/.vtt beside the video; 'burn': also drawn into the picture.",
+)
+
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="explainer")
@@ -88,6 +96,7 @@ def main() -> None:
 )
 @size_option
 @click.option("--fps", type=click.IntRange(1, 60), help="Frame rate (default: the storyboard's).")
+@captions_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def render(
     storyboard: Path,
@@ -96,6 +105,7 @@ def render(
     cache_dir: Path | None,
     size,
     fps: int | None,
+    captions: str,
     quiet: bool,
 ) -> None:
     """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration."""
@@ -103,8 +113,11 @@ def render(
     from pipeline.workflow import RenderOptions
     from pipeline.workflow import render as run
 
-    project = load(storyboard, size=size)
-    options = RenderOptions(output_dir=output_dir, cache_dir=cache_dir, engine=engine, size=size, fps=fps)
+    burn = captions == "burn"
+    project = load(storyboard, size=size, burn_captions=burn)
+    options = RenderOptions(
+        output_dir=output_dir, cache_dir=cache_dir, engine=engine, size=size, fps=fps, burn_captions=burn
+    )
     console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
     with _RichReporter(console) as reporter:
         result = run(project, options, reporter)
@@ -119,11 +132,12 @@ def render(
 @main.command()
 @click.argument("storyboard", type=click.Path(path_type=Path))
 @size_option
-def validate(storyboard: Path, size) -> None:
+@captions_option
+def validate(storyboard: Path, size, captions: str) -> None:
     """Check STORYBOARD without rendering: schema, ids, theme, fonts, text fitting."""
     from pipeline.storyboard import load
 
-    project = load(storyboard, size=size)
+    project = load(storyboard, size=size, burn_captions=captions == "burn")
     count = len(project.scenes())
     click.echo(f"{storyboard}: ok ({len(project.storyboard.sections)} sections, {count} scenes)")
 
@@ -152,22 +166,30 @@ def schema() -> None:
     help="PNG to write (default: output/<slug>/stills/<id>.png).",
 )
 @size_option
-def still(storyboard: Path, scene_id: str, at: float | None, out: Path | None, size) -> None:
-    """Write one frame of SCENE_ID as a PNG, without rendering the video."""
+@captions_option
+def still(storyboard: Path, scene_id: str, at: float | None, out: Path | None, size, captions: str) -> None:
+    """Write one frame of SCENE_ID as a PNG, without rendering the video.
+
+    With --captions burn the frame shows the caption up at --at (default: the settled frame's time).
+    """
     from PIL import Image
 
     from pipeline import cache, preview
+    from pipeline.slides import subtitles
     from pipeline.storyboard import load, scene_by_id
 
-    project = load(storyboard, size=size, only={scene_id})
+    burn = captions == "burn"
+    project = load(storyboard, size=size, only={scene_id}, burn_captions=burn)
     number, section, scene = scene_by_id(project, scene_id)
-    timing = {}
-    if at is not None:
+    timing, cues = {}, []
+    if at is not None or burn:
         from pipeline.workflow import RenderOptions, scene_timing
 
-        timing = scene_timing(project, scene.id, RenderOptions())
-    slide = preview.build(project, preview.canvas_for(project, size), number, section.title, scene, **timing)
-    frame = slide.still() if at is None else slide.frame(at)
+        timing, cues = scene_timing(project, scene.id, RenderOptions())
+    canvas = preview.canvas_for(project, size, burn)
+    slide = preview.build(project, canvas, number, section.title, scene, **timing)
+    moment = slide.settle_time if at is None else at
+    frame = subtitles.burn(slide.frame, cues if burn else [], canvas)(moment)
     target = out or project.output_dir / "stills" / f"{scene.id}.png"
     with cache.atomic_path(target) as tmp:
         Image.fromarray(frame).save(tmp, format="PNG")

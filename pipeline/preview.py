@@ -10,7 +10,7 @@ import math
 
 from PIL import Image, ImageDraw
 
-from pipeline.slides import KINDS
+from pipeline.slides import KINDS, subtitles
 from pipeline.slides.base import Canvas, SceneContext, Slide
 from pipeline.slides.fonts import FontBook
 from pipeline.storyboard import Project, Scene
@@ -19,10 +19,12 @@ from pipeline.storyboard import Project, Scene
 THUMBNAIL = (1280, 720)
 
 
-def canvas_for(project: Project, size: tuple[int, int] | None = None) -> Canvas:
+def canvas_for(project: Project, size: tuple[int, int] | None = None, burn_captions: bool = False) -> Canvas:
+    """The canvas slides draw on; with ``burn_captions`` their content keeps above the caption band."""
     video = project.storyboard.video
     width, height = size or (video.width, video.height)
-    return Canvas(width, height, project.theme, FontBook(project.theme.fonts))
+    band = subtitles.band(project.theme) if burn_captions else 0.0
+    return Canvas(width, height, project.theme, FontBook(project.theme.fonts), caption_band=band)
 
 
 def build(project: Project, canvas: Canvas, number: int, section_title: str, scene: Scene, **timing) -> Slide:

@@ -24,7 +24,6 @@ from pipeline import cache, ffmpeg
 from pipeline.errors import RenderError
 from pipeline.narration.audio import RATE
 from pipeline.slides import transition
-from pipeline.slides.base import Slide
 from pipeline.slides.theme import Theme
 
 AUDIO_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
@@ -42,9 +41,9 @@ def video_args(fps: int) -> list[str]:
     ]  # fmt: skip
 
 
-def scene_clip(slide: Slide, frames: int, fps: int, audio: np.ndarray, theme: Theme) -> VideoClip:
-    """The scene as a MoviePy clip: slide frames, the theme's transition at both ends, its stereo narration."""
-    clip = VideoClip(frame_function=transition.apply(slide.frame, frames / fps, theme), duration=frames / fps)
+def scene_clip(frame: transition.FrameFunction, frames: int, fps: int, audio: np.ndarray, theme: Theme) -> VideoClip:
+    """The scene as a MoviePy clip: its frames, the theme's transition at both ends, its stereo narration."""
+    clip = VideoClip(frame_function=transition.apply(frame, frames / fps, theme), duration=frames / fps)
     return clip.with_audio(AudioArrayClip(audio, fps=RATE))
 
 

@@ -188,8 +188,14 @@ def project_root(file: Path) -> Path:
     return file.parent
 
 
-def load(path: Path | str, *, size: tuple[int, int] | None = None, only: Collection[str] | None = None) -> Project:
-    """Load and validate a storyboard (text fitting checked at ``size``).
+def load(
+    path: Path | str,
+    *,
+    size: tuple[int, int] | None = None,
+    only: Collection[str] | None = None,
+    burn_captions: bool = False,
+) -> Project:
+    """Load and validate a storyboard (text fitting checked at ``size``, above a caption band if ``burn_captions``).
 
     ``only`` limits the slide checks (fitting, pictures) to those scene ids,
     for commands that draw just them; everything else is always checked.
@@ -252,7 +258,7 @@ def load(path: Path | str, *, size: tuple[int, int] | None = None, only: Collect
     problems += lexicon_problems
     problems += _check_music(storyboard.music, root, smap)
     problems += _check_sentences(storyboard, smap)
-    problems += _check_fit(storyboard, theme, fonts, smap, size, root, only)
+    problems += _check_fit(storyboard, theme, fonts, smap, size, root, only, burn_captions)
     if problems:
         raise StoryboardError(problems)
     return Project(file, root, storyboard, theme, storyboard.slug or _slug_from(file), lexicon)
@@ -464,12 +470,14 @@ def _check_fit(
     size: tuple[int, int] | None,
     root: Path,
     only: Collection[str] | None,
+    burn_captions: bool,
 ) -> list[Problem]:
+    from pipeline.slides import subtitles
     from pipeline.slides.base import Canvas, SceneContext
     from pipeline.slides.problems import FitError, SlideError
 
     width, height = size or (storyboard.video.width, storyboard.video.height)
-    canvas = Canvas(width, height, theme, fonts)
+    canvas = Canvas(width, height, theme, fonts, caption_band=subtitles.band(theme) if burn_captions else 0.0)
     problems = []
     for si, section in enumerate(storyboard.sections):
         context = SceneContext(section.title, si + 1, root=root)
@@ -481,6 +489,7 @@ def _check_fit(
             except SlideError as exc:
                 path = ("sections", si, "scenes", ci, "slide", *_field_path(exc.field))
                 at = f", at {width}x{height}" if isinstance(exc, FitError) else ""
+                at += " above burned-in captions" if isinstance(exc, FitError) and burn_captions else ""
                 problems.append(smap.problem(path, f"{exc} (scene '{scene.id}', {scene.slide.kind}.{exc.field}{at})"))
     return problems
 

@@ -12,16 +12,16 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from pipeline import __version__, cache, captions, chapters, mix, preview, sentences, spoken
 from pipeline.narrate import Line, Narration, narrate
 from pipeline.narration.audio import write_wav
 from pipeline.narration.base import VoiceSettings
-from pipeline.plan import Plan, SceneInfo, plan
+from pipeline.plan import Plan, SceneInfo, ScenePlan, plan
 from pipeline.render import encode_scene, join, scene_clip
 from pipeline.sentences import Pause
-from pipeline.slides.base import Slide
+from pipeline.slides import subtitles
 from pipeline.soundtrack import full_track, scene_track, stereo
 from pipeline.storyboard import Project, Scene
 
@@ -53,6 +53,20 @@ class RenderOptions:
     engine: str | None = None
     size: tuple[int, int] | None = None
     fps: int | None = None
+    #: Draw the captions into the picture (slides keep clear of the caption band).
+    burn_captions: bool = False
+
+
+class SceneJob(NamedTuple):
+    """A scene whose clip is not in the cache: what drawing and encoding it needs."""
+
+    number: int
+    section_title: str
+    scene: Scene
+    plan: ScenePlan
+    timing: dict[str, Any]
+    cues: list[captions.Cue]
+    path: Path
 
 
 @dataclass
@@ -94,32 +108,35 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     timeline = _plan(project, entries, narration, fps, width, height)
 
     started = time.perf_counter()
-    canvas = preview.canvas_for(project, (width, height))
+    canvas = preview.canvas_for(project, (width, height), options.burn_captions)
     fonts_id = canvas.fonts.fingerprint()
     theme_id = project.theme.model_dump(mode="json")
     scene_files, rendered, cached = [], [], {}
-    todo = []
+    todo: list[SceneJob] = []
     for (number, section, scene), scene_plan in zip(entries, timeline.scenes, strict=True):
         timing = _timing(scene_plan, fps)
+        burned = captions.scene_cues(scene_plan, fps) if options.burn_captions else []
         digest = cache.key({
             "renderer": RENDERER, "slide": scene.slide.model_dump(mode="json"), "theme": theme_id,
             "fonts": fonts_id, "size": [width, height], "fps": fps, "frames": scene_plan.frames,
             "section": [section.title, number], "timing": [list(timing["sentence_starts"]), timing["duration"]],
             "files": _file_digests(project, scene),
             "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],
+            "burned_captions": [[c.start, c.end, list(c.lines)] for c in burned] if options.burn_captions else None,
         })  # fmt: skip
         path = store.path("scenes", digest, ".mp4")
         scene_files.append(path)
         cached[scene.id] = path.exists()
         if not path.exists():
-            todo.append((number, section.title, scene, scene_plan, timing, path))
-    reporter.stage("Rendering scenes", sum(p.frames for _, _, _, p, _, _ in todo))
-    for number, section_title, scene, scene_plan, timing, path in todo:
-        slide: Slide = preview.build(project, canvas, number, section_title, scene, **timing)
-        audio = stereo(scene_track(timeline, scene_plan))
-        clip = scene_clip(slide, scene_plan.frames, fps, audio, project.theme)
-        encode_scene(clip, scene_plan.frames, fps, path, on_frames=reporter.advance)
-        rendered.append(scene.id)
+            todo.append(SceneJob(number, section.title, scene, scene_plan, timing, burned, path))
+    reporter.stage("Rendering scenes", sum(job.plan.frames for job in todo))
+    for job in todo:
+        slide = preview.build(project, canvas, job.number, job.section_title, job.scene, **job.timing)
+        audio = stereo(scene_track(timeline, job.plan))
+        frame = subtitles.burn(slide.frame, job.cues, canvas)
+        clip = scene_clip(frame, job.plan.frames, fps, audio, project.theme)
+        encode_scene(clip, job.plan.frames, fps, job.path, on_frames=reporter.advance)
+        rendered.append(job.scene.id)
     timings["scenes"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -152,7 +169,7 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     cache.write_bytes(
         report,
         json.dumps(
-            _report(project, timeline, narration, cached, timings, loudness, chapter_list, len(cue_list)),
+            _report(project, timeline, narration, cached, timings, loudness, chapter_list, cue_list, options),
             indent=2,
             ensure_ascii=False,
         ).encode("utf-8"),
@@ -167,15 +184,15 @@ def _bed(project: Project) -> mix.Bed | None:
     return mix.Bed(project.root / music.file, music.volume, music.duck, music.ramp, music.fade_in, music.fade_out)
 
 
-def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> dict[str, Any]:
-    """The real sentence starts and length of one scene (narrating it, from the cache when it can)."""
+def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> tuple[dict[str, Any], list[captions.Cue]]:
+    """One scene's real sentence starts and length, and its cues (narrating it, from the cache when it can)."""
     sb = project.storyboard
     entry = next(e for e in project.scenes() if e[2].id == scene_id)
     store = cache.Store(options.cache_dir or project.root / "output" / ".cache")
     narration = _narrate(project, [entry[2]], options, store, Silent())
     fps = options.fps or sb.video.fps
     timeline = _plan(project, [entry], narration, fps, sb.video.width, sb.video.height)
-    return _timing(timeline.scenes[0], fps)
+    return _timing(timeline.scenes[0], fps), captions.scene_cues(timeline.scenes[0], fps)
 
 
 def _narrate(
@@ -248,7 +265,8 @@ def _report(
     timings: dict[str, float],
     loudness: dict[str, float],
     chapter_list: list[chapters.Chapter],
-    cue_count: int,
+    cue_list: list[captions.Cue],
+    options: RenderOptions,
 ) -> dict[str, Any]:
     fps = timeline.fps
     entries = project.scenes()
@@ -269,7 +287,7 @@ def _report(
         "loudness": loudness,
         "music": project.storyboard.music.file if project.storyboard.music else None,
         "chapters": [{"start": round(c.start, 3), "title": c.title} for c in chapter_list],
-        "captions": cue_count,
+        "captions": {"cues": len(cue_list), "burned": options.burn_captions},
         "scenes": [
             {
                 "id": scene.id,

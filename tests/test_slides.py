@@ -11,7 +11,7 @@ import pytest
 from PIL import ImageColor
 from pydantic import BaseModel
 
-from pipeline.slides import KINDS
+from pipeline.slides import KINDS, subtitles
 from pipeline.slides.base import Canvas, SceneContext, Slide
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.motion import text_sprite
@@ -53,9 +53,10 @@ SPECS = {
 PICTURE = Path(__file__).parent / "data" / "picture.png"
 
 
-def small_canvas() -> Canvas:
+def small_canvas(burn_captions: bool = False) -> Canvas:
     theme = load_theme("documentary")
-    return Canvas(W, H, theme, FontBook(theme.fonts))
+    band = subtitles.band(theme) if burn_captions else 0.0
+    return Canvas(W, H, theme, FontBook(theme.fonts), caption_band=band)
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +86,11 @@ def test_every_registered_kind_is_covered():
     assert set(SPECS) == set(KINDS)
 
 
+@pytest.mark.parametrize("burn_captions", [False, True], ids=["plain", "caption-band"])
 @pytest.mark.parametrize("kind", sorted(SPECS))
-def test_kind_draws_content_inside_the_safe_area_and_enters(canvas, kind):
+def test_kind_draws_content_inside_the_safe_area_and_enters(kind, burn_captions):
+    """With burned-in captions the safe area ends above the caption band, so this also keeps slides clear of it."""
+    canvas = small_canvas(burn_captions)
     slide = build(canvas, SPECS[kind])
     mask = drawn(slide, canvas, SPECS[kind])
     assert mask.sum() > 150, "the slide drew (almost) nothing"
@@ -100,14 +104,23 @@ def test_kind_draws_content_inside_the_safe_area_and_enters(canvas, kind):
     assert slide.frame(slide.settle_time + 5) is slide.still(), "the hold must reuse one still frame"
 
 
+@pytest.mark.parametrize("burn_captions", [False, True], ids=["plain", "caption-band"])
 @pytest.mark.parametrize("kind", sorted(SPECS))
-def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind):
+def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind, burn_captions):
     """Every text at its schema limit (wide letters, real word breaks) fits, and nothing spills out.
 
-    The limits are the promise: anything the schema accepts must draw inside the title-safe area.
+    The limits are the promise: anything the schema accepts must draw inside the title-safe area,
+    and above the caption band too, except a timeline filled to every limit: eight three-line
+    events do not fit the shorter room, and say so (the loader reports it at the storyboard line).
     """
     spec = _longest(KINDS[kind].Spec, SPECS[kind])
-    big = Canvas(640, 360, canvas.theme, canvas.fonts)
+    band = subtitles.band(canvas.theme) if burn_captions else 0.0
+    big = Canvas(640, 360, canvas.theme, canvas.fonts, caption_band=band)
+    if burn_captions and kind == "timeline":
+        with pytest.raises(FitError, match="too long to fit") as caught:
+            build(big, spec)
+        assert caught.value.field.startswith("events.")
+        return
     slide = build(big, spec)
     ys, xs = np.nonzero(drawn(slide, big, spec))
     safe = big.safe

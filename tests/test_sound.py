@@ -76,7 +76,7 @@ def test_captions_parse_and_follow_subtitle_practice(rendered):
     out, report, _ = rendered
     parsed = list(srt.parse((out / "story.srt").read_text(encoding="utf-8")))
     vtt = webvtt.read(str(out / "story.vtt"))
-    assert len(parsed) == len(vtt) == report["captions"] >= 4
+    assert len(parsed) == len(vtt) == report["captions"]["cues"] >= 4
     scenes = [(s["start"], s["start"] + s["duration"]) for s in report["scenes"]]
     for cue, other in zip(parsed, vtt, strict=True):
         lines = cue.content.split("\n")

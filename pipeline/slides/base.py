@@ -44,6 +44,8 @@ class Canvas:
     height: int
     theme: Theme
     fonts: FontBook
+    #: Fraction of the height kept clear above the bottom margin for burned-in captions (0: none).
+    caption_band: float = 0.0
     #: Images every slide of this canvas shares (the background), drawn once per render.
     memo: dict[str, Image.Image] = field(default_factory=dict, compare=False, repr=False)
 
@@ -53,9 +55,21 @@ class Canvas:
 
     @property
     def safe(self) -> Box:
+        """Where slide content goes: inside the title-safe margin and above any caption band."""
         mx = round(self.theme.margin * self.width)
         my = round(self.theme.margin * self.height)
-        return Box(mx, my, self.width - mx, self.height - my)
+        return Box(mx, my, self.width - mx, self.height - my - self.reserved)
+
+    @property
+    def reserved(self) -> int:
+        """Pixels at the bottom of the safe area kept for burned-in captions."""
+        return round(self.caption_band * self.height)
+
+    @property
+    def caption_box(self) -> Box:
+        """The band burned-in captions sit in: the bottom of the title-safe area, under the content."""
+        safe = self.safe
+        return Box(safe.x0, safe.y1, safe.x1, safe.y1 + self.reserved)
 
     @property
     def min_text(self) -> int:

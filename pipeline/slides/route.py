@@ -106,8 +106,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             sprite(text_sprite(title, colors.text), (safe.x0, top), 0.1, motion.entrance, canvas.px(motion.rise))
         )
         # The route is framed below the title, so no arrow or name runs under it.
-        box = (0, top + title.height, w, h)
-    project = geo.Projection.fit(list(where.values()), w, h, pad=0.16, box=box)
+        box = (0, top + title.height, w, h - canvas.reserved)
+    project = geo.Projection.fit(list(where.values()), w, h, pad=0.16, box=box or (0, 0, w, h - canvas.reserved))
 
     xy = {name: project(*where[name]) for name in where}
     width = max(2, canvas.px(0.007))

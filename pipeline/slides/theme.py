@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "themes"
+
+
+def _hex_colour(value: str) -> str:
+    if not HEX.match(value):
+        raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. #e63946")
+    return value.lower()
+
+
+Colour = Annotated[str, AfterValidator(_hex_colour)]
 
 
 class _Strict(BaseModel):
@@ -28,21 +37,14 @@ class FontSpec(_Strict):
 
 
 class Colors(_Strict):
-    background: str
-    background_edge: str = Field(description="Colour the background fades to at the edges.")
-    text: str
-    muted: str
-    accent: str
-    accent_soft: str = Field(description="A quieter accent for secondary marks.")
-    panel: str = Field(description="Fill of cards and chart plot areas.")
-    grid: str
-
-    @field_validator("*")
-    @classmethod
-    def _hex(cls, value: str) -> str:
-        if not HEX.match(value):
-            raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. #e63946")
-        return value.lower()
+    background: Colour
+    background_edge: Colour = Field(description="Colour the background fades to at the edges.")
+    text: Colour
+    muted: Colour
+    accent: Colour
+    accent_soft: Colour = Field(description="A quieter accent for secondary marks.")
+    panel: Colour = Field(description="Fill of cards and chart plot areas.")
+    grid: Colour
 
 
 class Fonts(_Strict):
@@ -77,14 +79,16 @@ class Motion(_Strict):
 class Transition(_Strict):
     style: Literal["dip", "cut"] = Field("dip", description="'dip': fade through a colour between scenes.")
     seconds: float = Field(0.5, ge=0, le=2, description="Length of the whole dip, split across the two scenes.")
-    color: str | None = Field(None, description="Colour to dip through; defaults to the background's edge colour.")
+    color: Colour | None = Field(None, description="Colour to dip through; defaults to the background's edge colour.")
 
-    @field_validator("color")
-    @classmethod
-    def _hex(cls, value: str | None) -> str | None:
-        if value is not None and not HEX.match(value):
-            raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. #000000")
-        return value
+
+class Captions(_Strict):
+    """How burned-in captions look (``explainer render --captions burn``)."""
+
+    size: float = Field(0.042, gt=0, le=0.1, description="Caption text size (of height); never below sizes.minimum.")
+    color: Colour | None = Field(None, description="Caption text colour; defaults to colors.text.")
+    box: Colour | None = Field(None, description="Colour of the box behind the text; default colors.background_edge.")
+    opacity: float = Field(0.8, ge=0, le=1, description="Opacity of the box (0: no box, 1: solid).")
 
 
 class Theme(_Strict):
@@ -96,6 +100,7 @@ class Theme(_Strict):
     line_spacing: float = Field(1.12, ge=0.8, le=2.0)
     motion: Motion = Motion()
     transition: Transition = Transition()
+    captions: Captions = Captions()
 
 
 def theme_search_path(project_dir: Path | None) -> list[Path]:

@@ -1,0 +1,98 @@
+"""Burned-in captions: the video's cues drawn in the theme's caption style.
+
+Captions sit in a band at the bottom of the title-safe area. A canvas made
+with that band (``Canvas.caption_band``) shrinks its safe area, so every
+slide lays out above the band and no caption ever covers a slide's figure
+or text. Each cue is drawn once, as a boxed sprite centred in the band, and
+composited onto the frames it is up for; on a slide's hold the captioned
+frame is computed once per cue, not once per frame.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from pipeline.captions import MAX_LINES, Cue
+from pipeline.slides.base import Canvas
+from pipeline.slides.chrome import rgb
+from pipeline.slides.theme import Theme
+from pipeline.slides.transition import FrameFunction
+
+#: Box padding around the text, as fractions of the caption's font size.
+PAD_X, PAD_Y = 0.55, 0.28
+#: Space between the content above and the band, as a fraction of the height.
+GAP = 0.02
+
+
+def band(theme: Theme) -> float:
+    """The fraction of the frame height burned-in captions need: two lines, their box and a gap above."""
+    size = _size(theme)
+    return size * ((MAX_LINES - 1) * theme.line_spacing + 1.25 + 2 * PAD_Y) + GAP
+
+
+def _size(theme: Theme) -> float:
+    return max(theme.captions.size, theme.sizes.minimum)
+
+
+def cue_sprite(canvas: Canvas, lines: Sequence[str]) -> tuple[Image.Image, tuple[int, int]]:
+    """One cue as an RGBA sprite (text on its box) and where it goes: centred, at the bottom of the band."""
+    theme, style, area = canvas.theme, canvas.theme.captions, canvas.caption_box
+    size = canvas.px(_size(theme))
+    face = canvas.fonts.face("body", size)
+    widest = max(face.getlength(line) for line in lines)
+    room = area.width - 2 * size * PAD_X
+    if widest > room:  # only at odd sizes: a 42-character line is about half the safe width
+        size = max(canvas.min_text, int(size * room / widest))
+        face = canvas.fonts.face("body", size)
+        widest = max(face.getlength(line) for line in lines)
+    ascent, descent = face.getmetrics()
+    line_h = round(size * theme.line_spacing)
+    pad_x, pad_y = round(size * PAD_X), round(size * PAD_Y)
+    width = round(widest) + 2 * pad_x
+    height = (len(lines) - 1) * line_h + ascent + descent + 2 * pad_y
+    box = (*rgb(style.box or theme.colors.background_edge), round(255 * style.opacity))
+    sprite = Image.new("RGBA", (width, height), box)
+    draw = ImageDraw.Draw(sprite)
+    text = (*rgb(style.color or theme.colors.text), 255)
+    for i, line in enumerate(lines):
+        face.draw(draw, (width / 2, pad_y + ascent + i * line_h), line, text, anchor="ms")
+    x = area.x0 + (area.width - width) // 2
+    return sprite, (x, area.y1 - height)
+
+
+def burn(frame: FrameFunction, cues: Sequence[Cue], canvas: Canvas) -> FrameFunction:
+    """``frame`` with ``cues`` (timed in seconds from the scene's start) burned in."""
+    if not cues:
+        return frame
+    starts = [cue.start for cue in cues]
+    layers: dict[int, tuple[np.ndarray, np.ndarray, tuple[int, int]]] = {}
+    last: list = [None, None, None]  # source frame, cue index, captioned frame
+
+    def layer(index: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+        if index not in layers:
+            sprite, xy = cue_sprite(canvas, cues[index].lines)
+            pixels = np.asarray(sprite, dtype=np.float32)
+            alpha = pixels[..., 3:] / 255.0
+            layers[index] = (pixels[..., :3] * alpha, 1.0 - alpha, xy)
+        return layers[index]
+
+    def captioned(t: float) -> np.ndarray:
+        image = frame(t)
+        index = bisect.bisect_right(starts, t) - 1
+        if index < 0 or t >= cues[index].end:
+            return image
+        if last[0] is image and last[1] == index:
+            return last[2]
+        colour, keep, (x, y) = layer(index)
+        h, w = keep.shape[:2]
+        out = image.copy()
+        region = out[y : y + h, x : x + w]
+        region[...] = (region * keep + colour + 0.5).astype(np.uint8)
+        last[:] = [image, index, out]
+        return out
+
+    return captioned

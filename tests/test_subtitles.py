@@ -1,0 +1,123 @@
+"""Burned-in captions: inside the band the slides keep clear of, in the theme's style, only while a cue is up."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import ImageColor
+
+from pipeline.captions import MAX_CHARS, Cue
+from pipeline.slides import subtitles
+from pipeline.slides.base import Canvas
+from pipeline.slides.fonts import FontBook
+from pipeline.storyboard import load_theme
+from tests.conftest import TINY, explainer
+
+#: The widest caption the cue rules allow: two full lines of wide letters.
+WIDEST = ("W" * MAX_CHARS, "M" * MAX_CHARS)
+
+
+def _canvas(theme_name: str, width: int, height: int) -> Canvas:
+    theme = load_theme(theme_name)
+    return Canvas(width, height, theme, FontBook(theme.fonts), caption_band=subtitles.band(theme))
+
+
+@pytest.mark.parametrize(("theme", "size"), [("documentary", (320, 180)), ("daylight", (1920, 1080))])
+def test_the_largest_cue_fits_its_band(theme, size):
+    canvas = _canvas(theme, *size)
+    box = canvas.caption_box
+    plain_safe = Canvas(*size, canvas.theme, canvas.fonts).safe
+    assert box.y1 == plain_safe.y1 and box.y0 == canvas.safe.y1 < plain_safe.y1, "band = bottom of the safe area"
+    for lines in (WIDEST, ("One short line",)):
+        sprite, (x, y) = subtitles.cue_sprite(canvas, lines)
+        assert box.x0 <= x and x + sprite.width <= box.x1
+        assert box.y0 <= y and y + sprite.height == box.y1, "bottom-aligned inside the band"
+        assert abs((x + sprite.width / 2) - canvas.width / 2) <= 1, "centred"
+
+
+def test_burned_frames_show_the_cue_in_the_theme_style_only_while_it_is_up():
+    canvas = _canvas("daylight", 640, 360)
+    theme = canvas.theme
+    still = np.full((360, 640, 3), 128, dtype=np.uint8)
+    cues = [Cue(1.0, 2.0, ("First caption",)), Cue(2.5, 4.0, ("Second caption", "on two lines"))]
+    frame = subtitles.burn(lambda t: still, cues, canvas)
+
+    assert frame(0.5) is still and frame(2.2) is still and frame(4.0) is still, "no cue: the frame untouched"
+    first = frame(1.5)
+    assert frame(1.9) is first, "a held cue over a held slide is composited once"
+    changed = np.nonzero((first != still).any(axis=2))
+    box = canvas.caption_box
+    assert changed[0].min() >= box.y0 and changed[0].max() < box.y1
+    assert changed[1].min() >= box.x0 and changed[1].max() < box.x1
+
+    # Daylight's captions: ink-blue text on its paper-coloured box at 80%.
+    text = np.array(ImageColor.getrgb(theme.colors.text))
+    paper = np.array(ImageColor.getrgb(theme.colors.background_edge))
+    boxed = np.round(paper * theme.captions.opacity + 128 * (1 - theme.captions.opacity))
+    region = first[box.y0 : box.y1, box.x0 : box.x1].reshape(-1, 3).astype(int)
+    assert (np.abs(region - text).max(axis=1) <= 12).sum() > 40, "the words are drawn in the theme's text colour"
+    assert (np.abs(region - boxed).max(axis=1) <= 2).sum() > 500, "on the theme's box"
+    second = frame(3.0)
+    assert (second != first).any() and frame(3.5) is second
+
+
+def test_render_with_burned_captions(project, tmp_path):
+    """Through the real command: burned scenes are their own cache entries and the caption is in the picture."""
+    import av
+
+    story = project(TINY)
+    assert explainer("render", str(story), "--quiet", cwd=tmp_path).returncode == 0
+    out = tmp_path / "output" / "story"
+    plain = _frames(av, out / "story.mp4")
+
+    run = explainer("render", str(story), "--captions", "burn", "--quiet", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    report = json.loads((out / "render.json").read_text())
+    assert report["captions"] == {"cues": report["captions"]["cues"], "burned": True}
+    assert not any(scene["cached"] for scene in report["scenes"]), "burned scenes must not reuse plain clips"
+    burned = _frames(av, out / "story.mp4")
+
+    canvas = _canvas("documentary", 320, 180)
+    box = canvas.caption_box
+    first = report["scenes"][0]["sentences"][0]
+    index = round((first["start"] + first["end"]) / 2 * 30)
+
+    def words(frame: np.ndarray) -> int:
+        """Light (off-white text) pixels in the band, which is otherwise the dark slide or the dark box."""
+        return int((frame[box.y0 : box.y1, box.x0 : box.x1].mean(axis=2) > 100).sum())
+
+    assert words(plain[index]) == 0 and words(burned[index]) > 30
+    assert words(burned[5]) == 0, "no caption before the first sentence"
+
+
+def _frames(av, path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+
+
+def test_validate_checks_fitting_above_the_caption_band(project, tmp_path):
+    """A slide that fits the full safe area but not the room above the captions is a located load error."""
+    text = "The border was sealed and crossings fell"
+    events = "".join(f'\n                      - {{date: "{1990 + i}", text: "{text}"}}' for i in range(7))
+    story = project(
+        f"""\
+        title: Timeline
+        video: {{width: 640, height: 360, fps: 30}}
+        sections:
+          - title: Decades
+            scenes:
+              - id: decades
+                narration: Three decades.
+                slide:
+                    kind: timeline
+                    title: Three decades of crossings
+                    events:{events}
+        """
+    )
+    assert explainer("validate", str(story), cwd=tmp_path).returncode == 0
+    run = explainer("validate", str(story), "--captions", "burn", cwd=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "story.yaml:12:" in run.stderr
+    assert "timeline.events.0.text, at 640x360 above burned-in captions" in run.stderr
