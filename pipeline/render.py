@@ -12,9 +12,10 @@ soundtrack, encoded once, beside them.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ def video_args(fps: int) -> list[str]:
         "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p",
         "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "18",
         "-profile:v", "high", "-pix_fmt", "yuv420p",
-        "-g", str(max(1, fps // 2)), "-bf", "2",
+        "-g", str(gop(fps)), "-bf", "2",
         *COLOR_ARGS,
     ]  # fmt: skip
 
@@ -47,45 +48,132 @@ def scene_clip(frame: transition.FrameFunction, frames: int, fps: int, audio: np
     return clip.with_audio(AudioArrayClip(audio, fps=RATE))
 
 
+def gop(fps: int) -> int:
+    """Frames per group of pictures: a keyframe every half second."""
+    return max(1, fps // 2)
+
+
 def encode_scene(
     clip: VideoClip,
     frames: int,
     fps: int,
     target: Path,
     on_frames: Callable[[int], None] = lambda n: None,
-) -> None:
-    """Write ``clip`` to ``target`` (H.264 + AAC) atomically, exactly ``frames`` frames long."""
+) -> dict[str, int]:
+    """Write ``clip`` to ``target`` (H.264 + AAC) atomically, exactly ``frames`` frames long.
+
+    Frames are encoded as segments joined without re-encoding: a still stretch
+    at least two GOPs long (a slide's hold, a caption held over it) is encoded
+    once as one GOP and that segment repeated, so a hold costs the same at any
+    length. Returns how many frames were drawn and how many were encoded.
+    """
     width, height = clip.size
     with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
-        wav = Path(tmp) / "audio.wav"
+        folder = Path(tmp)
+        wav = folder / "audio.wav"
         clip.audio.write_audiofile(str(wav), fps=RATE, nbytes=2, codec="pcm_s16le", logger=None)
-        log = Path(tmp) / "ffmpeg.log"
-        with cache.atomic_path(target) as out, log.open("wb") as err:
-            cmd = [
-                ffmpeg.exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0",
-                "-i", str(wav), "-map", "0:v:0", "-map", "1:a:0",
-                *video_args(fps), *AUDIO_ARGS, "-frames:v", str(frames),
-                "-movflags", "+faststart", "-f", "mp4", str(out),
-            ]  # fmt: skip
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=err)
-            try:
-                batch = 0
-                for i in range(frames):
-                    frame = clip.get_frame(i / fps)
-                    proc.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).data)
-                    batch += 1
-                    if batch == 15:
-                        on_frames(batch)
-                        batch = 0
-                proc.stdin.close()
-                on_frames(batch)
-            except BrokenPipeError:
-                pass
-            finally:
-                code = proc.wait()
-            if code != 0:
-                raise RenderError(f"encoding a scene failed: {ffmpeg.tail(log.read_bytes())}")
+        segments = _Segments(folder, width, height, fps)
+        try:
+            for image, count in _runs(clip, frames, fps):
+                segments.add(image, count)
+                on_frames(count)
+            segments.finish()
+        finally:
+            segments.abort()
+        listing = folder / "segments.txt"
+        listing.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in segments.files), encoding="utf-8")
+        with cache.atomic_path(target) as out:
+            ffmpeg.run(
+                [
+                    "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(wav),
+                    "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *AUDIO_ARGS,
+                    "-movflags", "+faststart", "-f", "mp4", str(out),
+                ],
+                what="encoding a scene",
+            )  # fmt: skip
+    return {"drawn": segments.drawn, "encoded": segments.encoded}
+
+
+def _runs(clip: VideoClip, frames: int, fps: int) -> Iterator[tuple[np.ndarray, int]]:
+    """The clip's frames as (frame, how many times in a row): a still frame comes back as the same array."""
+    previous, count = None, 0
+    for i in range(frames):
+        frame = clip.get_frame(i / fps)
+        if frame is previous:
+            count += 1
+            continue
+        if previous is not None:
+            yield previous, count
+        previous, count = frame, 1
+    if previous is not None:
+        yield previous, count
+
+
+class _Segments:
+    """Video-only H.264 segments with one encoder setting, so they join by stream copy."""
+
+    def __init__(self, folder: Path, width: int, height: int, fps: int):
+        self.folder, self.width, self.height, self.fps = folder, width, height, fps
+        self.files: list[Path] = []
+        self.drawn = self.encoded = 0
+        self._proc: subprocess.Popen | None = None
+        self._log = None
+
+    def add(self, image: np.ndarray, count: int) -> None:
+        self.drawn += 1
+        size = gop(self.fps)
+        if count >= 2 * size:
+            self._close()
+            held = self._open()
+            for _ in range(size):
+                self._write(image)
+            self._close()
+            self.files += [held] * (count // size - 1)
+            count %= size
+        for _ in range(count):
+            self._write(image)
+
+    def finish(self) -> None:
+        self._close()
+
+    def abort(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._log.close()
+            self._proc = None
+
+    def _open(self) -> Path:
+        path = self.folder / f"segment-{len(self.files):04d}.mp4"
+        self._log = (self.folder / f"{path.stem}.log").open("wb")
+        cmd = [
+            ffmpeg.exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}", "-r", str(self.fps),
+            "-i", "pipe:0", *video_args(self.fps), "-an", "-f", "mp4", str(path),
+        ]  # fmt: skip
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
+        self.files.append(path)
+        return path
+
+    def _write(self, image: np.ndarray) -> None:
+        if self._proc is None:
+            self._open()
+        try:
+            self._proc.stdin.write(np.ascontiguousarray(image, dtype=np.uint8).data)
+        except BrokenPipeError:
+            self._close()  # reports ffmpeg's own message
+        self.encoded += 1
+
+    def _close(self) -> None:
+        if self._proc is None:
+            return
+        proc, log, self._proc = self._proc, self._log, None
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.close()
+        code = proc.wait()
+        log.close()
+        if code != 0:
+            raise RenderError(f"encoding a scene failed: {ffmpeg.tail(Path(log.name).read_bytes())}")
 
 
 def join(scene_files: list[Path], soundtrack: Path, target: Path, metadata: str) -> None:

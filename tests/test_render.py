@@ -94,3 +94,36 @@ def test_shipped_storyboard_renders_at_low_resolution(tmp_path):
     assert 240 < report["duration"] < 420, "about five minutes"
     assert len({s["section"] for s in report["scenes"]}) == 6
     assert all(s["sentences"] for s in report["scenes"]), "every scene is narrated"
+
+
+def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp_path):
+    """Stills (same array in a row) become one repeated GOP; the decoded scene still matches frame by frame."""
+    import av
+    from moviepy import VideoClip
+
+    from pipeline.render import encode_scene, gop, scene_clip
+    from pipeline.storyboard import load_theme
+
+    fps, w, h = 30, 64, 36
+    assert gop(fps) == 15
+
+    def flat(value: int) -> np.ndarray:
+        return np.full((h, w, 3), value, dtype=np.uint8)
+
+    # Moving frames (new arrays), a 47-frame hold, 3 moving, a 31-frame hold, 5 moving: 96 frames.
+    script = [flat(10 + 4 * i) for i in range(10)] + [flat(120)] * 47
+    script += [flat(60 + 20 * i) for i in range(3)] + [flat(200)] * 31 + [flat(230 - 5 * i) for i in range(5)]
+    frame = lambda t: script[min(len(script) - 1, round(t * fps))]  # noqa: E731
+    audio = np.zeros((len(script) * 1600, 2), dtype=np.float32)
+    cut = load_theme({"extends": "documentary", "transition": {"style": "cut"}})
+    clip = scene_clip(frame, len(script), fps, audio, cut)
+    assert isinstance(clip, VideoClip)
+    target = tmp_path / "scene.mp4"
+    stats = encode_scene(clip, len(script), fps, target)
+    # 10 + 15 (one GOP for the 47, its remainder 2 piped) + 3 + 15 (+1) + 5 frames encoded.
+    assert stats == {"drawn": 20, "encoded": 10 + 15 + 2 + 3 + 15 + 1 + 5}
+    with av.open(str(target)) as container:
+        decoded = [f.to_ndarray(format="rgb24")[h // 2, w // 2].mean() for f in container.decode(video=0)]
+    expected = [int(s[0, 0, 0]) for s in script]
+    assert len(decoded) == len(expected)
+    assert max(abs(a - b) for a, b in zip(decoded, expected, strict=True)) <= 4
