@@ -97,6 +97,16 @@ def main() -> None:
 @size_option
 @click.option("--fps", type=click.IntRange(1, 60), help="Frame rate (default: the storyboard's).")
 @captions_option
+@click.option(
+    "--scene",
+    "scene_ids",
+    multiple=True,
+    metavar="ID",
+    help="Render just this scene (repeatable) to output/<slug>/scenes/<id>.mp4, then refresh the full video.",
+)
+@click.option("--no-join", is_flag=True, help="With --scene: do not refresh the full video.")
+@click.option("--draft", is_flag=True, help="A quick 640-wide, 15 fps preview in output/<slug>/draft/.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Scenes rendered at once (default: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def render(
     storyboard: Path,
@@ -106,25 +116,55 @@ def render(
     size,
     fps: int | None,
     captions: str,
+    scene_ids: tuple[str, ...],
+    no_join: bool,
+    draft: bool,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
-    """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration."""
+    """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration, re-rendering only what changed."""
+    from pipeline.errors import UsageError
     from pipeline.storyboard import load
     from pipeline.workflow import RenderOptions
     from pipeline.workflow import render as run
 
+    if draft and (size or fps):
+        raise UsageError("--draft has its own size and frame rate; leave out --size and --fps")
+    if no_join and not scene_ids:
+        raise UsageError("--no-join only makes sense with --scene ID")
     burn = captions == "burn"
     project = load(storyboard, size=size, burn_captions=burn)
     options = RenderOptions(
-        output_dir=output_dir, cache_dir=cache_dir, engine=engine, size=size, fps=fps, burn_captions=burn
+        output_dir=output_dir,
+        cache_dir=cache_dir,
+        engine=engine,
+        size=size,
+        fps=fps,
+        burn_captions=burn,
+        scenes=scene_ids,
+        no_join=no_join,
+        draft=draft,
+        jobs=jobs or 0,
     )
     console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
     with _RichReporter(console) as reporter:
         result = run(project, options, reporter)
+    for path in result.scene_files.values():
+        console.print(f"wrote {escape(str(path))}")
+    if result.unchanged:
+        return
+    if result.missing:
+        console.print(
+            f"the full video was not refreshed: {len(result.missing)} scene(s) are not rendered yet; "
+            f"run 'explainer render {escape(str(storyboard))}' to render them"
+        )
+        return
+    if no_join:
+        return
     scenes = len(result.plan.scenes)
     minutes, seconds = divmod(round(result.plan.duration), 60)
     console.print(
-        f"wrote {result.video} ({minutes}:{seconds:02d}, {result.plan.width}x{result.plan.height}, "
+        f"wrote {escape(str(result.video))} ({minutes}:{seconds:02d}, {result.plan.width}x{result.plan.height}, "
         f"{scenes} scenes, {len(result.scenes_rendered)} rendered, {scenes - len(result.scenes_rendered)} from cache)"
     )
 

@@ -12,6 +12,7 @@ The engine is chosen once per render: if the storyboard's engine cannot run
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ class SentenceAudio:
     samples: int
     #: The engine's identity for this sentence's voice (engine, voice, version, language, speed).
     voice: dict[str, Any]
+    #: Seconds spent synthesizing it in this run (0 when it came from the cache).
+    made_in: float = 0.0
 
     @property
     def seconds(self) -> float:
@@ -113,12 +116,15 @@ def _speak(
             digest = cache.key({"text": part.spoken, "voice": identity, "format": AUDIO_FORMAT})
             path = store.path("audio", digest, ".f32")
             data = cache.read_checked(path)
+            started = time.perf_counter()
+            made_in = 0.0
             if data is None:
                 samples = trim(decode(engine.synthesize(part.spoken, part.voice), tempo=engine.tempo(part.voice)))
                 data = samples.astype("<f4").tobytes()
                 cache.write_checked(path, data)
                 made += 1
-            spoken.append(SentenceAudio(part.text, part.spoken, path, len(data) // 4, identity))
+                made_in = time.perf_counter() - started
+            spoken.append(SentenceAudio(part.text, part.spoken, path, len(data) // 4, identity, made_in))
             on_sentence()
         out.append(tuple(spoken))
     notes = tuple(

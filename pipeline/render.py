@@ -177,7 +177,9 @@ class _Segments:
 
 
 def join(scene_files: list[Path], soundtrack: Path, target: Path, metadata: str) -> None:
-    """Concatenate scene video streams (no re-encode), mux the soundtrack and the metadata, atomically.
+    """Concatenate scene video streams and mux the encoded soundtrack and the metadata, atomically.
+
+    Nothing is re-encoded: the scenes' video and the soundtrack's AAC are copied as they are.
 
     ``metadata`` is an ffmpeg metadata file's text: the title and the chapters.
     """
@@ -191,7 +193,7 @@ def join(scene_files: list[Path], soundtrack: Path, target: Path, metadata: str)
                 [
                     "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(soundtrack), "-i", str(meta),
                     "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
-                    "-c:v", "copy", *AUDIO_ARGS, "-movflags", "+faststart", "-f", "mp4", str(out),
+                    "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out),
                 ],
                 what="joining the scenes",
             )  # fmt: skip

@@ -7,11 +7,19 @@ plan and encoding it once keeps every sentence in step with its slide.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 
+from pipeline import cache, ffmpeg, mix
 from pipeline.narrate import load_samples
-from pipeline.narration.audio import RATE
+from pipeline.narration.audio import RATE, write_wav
 from pipeline.plan import Plan, ScenePlan
+from pipeline.render import AUDIO_ARGS
+
+#: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
+VERSION = "soundtrack-1"
 
 
 def scene_track(plan: Plan, scene: ScenePlan) -> np.ndarray:
@@ -35,3 +43,29 @@ def full_track(plan: Plan) -> np.ndarray:
 
 def stereo(mono: np.ndarray) -> np.ndarray:
     return np.repeat(mono[:, None], 2, axis=1)
+
+
+def key(plan: Plan, bed: mix.Bed | None) -> str:
+    """Everything that changes the finished soundtrack: sentence audio and times, scene lengths, the music."""
+    music = None
+    if bed is not None:
+        music = {"file": cache.file_digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
+    return cache.key({
+        "version": VERSION, "encoder": AUDIO_ARGS, "fps": plan.fps, "music": music,
+        "scenes": [[s.frames, [[x.audio.path.stem, x.start] for x in s.sentences]] for s in plan.scenes],
+    })  # fmt: skip
+
+
+def build(plan: Plan, bed: mix.Bed | None, target: Path) -> dict[str, float]:
+    """Mix, normalize and encode the whole soundtrack once, as AAC in ``target`` (atomically); its loudness.
+
+    The loudness is measured on the encoded file: what a viewer's player meters.
+    """
+    mixed, before = mix.normalize(mix.mix(full_track(plan), plan, bed))
+    with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
+        wav = Path(tmp) / "soundtrack.wav"
+        write_wav(wav, mixed, channels=2)
+        del mixed
+        with cache.atomic_path(target) as out:
+            ffmpeg.run(["-y", "-i", str(wav), *AUDIO_ARGS, "-f", "mp4", str(out)], what="encoding the soundtrack")
+    return {"mix_before_normalizing_lufs": before, **mix.measure(target)}

@@ -7,22 +7,25 @@ configuration comes in as RenderOptions, never from globals.
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
-import tempfile
+import os
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
-from pipeline import __version__, cache, captions, chapters, mix, preview, sentences, spoken
+from pipeline import __version__, cache, captions, chapters, mix, preview, scenes, sentences, soundtrack, spoken
+from pipeline.errors import UsageError
 from pipeline.narrate import Line, Narration, narrate
-from pipeline.narration.audio import write_wav
 from pipeline.narration.base import VoiceSettings
-from pipeline.plan import Plan, SceneInfo, ScenePlan, plan
-from pipeline.render import encode_scene, join, scene_clip
+from pipeline.plan import Plan, SceneInfo, plan
+from pipeline.render import join
 from pipeline.sentences import Pause
-from pipeline.slides import subtitles
-from pipeline.soundtrack import full_track, scene_track, stereo
+from pipeline.slides.fonts import FontBook
 from pipeline.storyboard import Project, Scene
 
 #: Part of every scene's cache key: bump when drawing or encoding changes.
@@ -55,18 +58,18 @@ class RenderOptions:
     fps: int | None = None
     #: Draw the captions into the picture (slides keep clear of the caption band).
     burn_captions: bool = False
+    #: Render only these scenes (to output/<slug>/scenes/<id>.mp4); empty: every scene.
+    scenes: tuple[str, ...] = ()
+    #: Skip refreshing the full video after rendering ``scenes``.
+    no_join: bool = False
+    #: A quick preview: DRAFT_WIDTH wide at DRAFT_FPS, in output/<slug>/draft/, cached apart.
+    draft: bool = False
+    #: Scenes rendered at once (worker processes); 0: one per core.
+    jobs: int = 0
 
 
-class SceneJob(NamedTuple):
-    """A scene whose clip is not in the cache: what drawing and encoding it needs."""
-
-    number: int
-    section_title: str
-    scene: Scene
-    plan: ScenePlan
-    timing: dict[str, Any]
-    cues: list[captions.Cue]
-    path: Path
+#: The draft preview's width (height follows the storyboard's shape) and frame rate.
+DRAFT_WIDTH, DRAFT_FPS = 640, 15
 
 
 @dataclass
@@ -76,10 +79,32 @@ class RenderResult:
     plan: Plan
     narration: Narration
     scenes_rendered: list[str] = field(default_factory=list)
+    #: True when the finished video was already up to date and nothing was written.
+    unchanged: bool = False
+    #: Per scene id rendered alone: where its playable clip was written.
+    scene_files: dict[str, Path] = field(default_factory=dict)
+    #: Scene ids whose clips are not rendered yet (the full video was not refreshed).
+    missing: list[str] = field(default_factory=list)
 
 
 def output_dir(project: Project, options: RenderOptions) -> Path:
-    return options.output_dir or project.output_dir
+    base = options.output_dir or project.output_dir
+    return base / "draft" if options.draft else base
+
+
+def frame_format(project: Project, options: RenderOptions) -> tuple[int, int, int]:
+    """Width, height and frame rate of this render."""
+    video = project.storyboard.video
+    if options.draft:
+        width = min(DRAFT_WIDTH, video.width)
+        height = round(width * video.height / video.width / 2) * 2
+        return width, height, min(DRAFT_FPS, video.fps)
+    width, height = options.size or (video.width, video.height)
+    return width, height, options.fps or video.fps
+
+
+def workers(options: RenderOptions) -> int:
+    return options.jobs or os.cpu_count() or 1
 
 
 def engines_for(project: Project, options: RenderOptions) -> list[str]:
@@ -93,88 +118,163 @@ def engines_for(project: Project, options: RenderOptions) -> list[str]:
 
 
 def render(project: Project, options: RenderOptions, reporter: Reporter | None = None) -> RenderResult:
+    """Narrate, plan, render the scenes not cached, build the soundtrack, join; skip what is up to date."""
     reporter = reporter or Silent()
-    sb = project.storyboard
-    width, height = options.size or (sb.video.width, sb.video.height)
-    fps = options.fps or sb.video.fps
+    width, height, fps = frame_format(project, options)
     out_dir = output_dir(project, options)
     store = cache.Store(options.cache_dir or project.root / "output" / ".cache")
     timings: dict[str, float] = {}
+    clock = _Clock(timings)
 
-    started = time.perf_counter()
     entries = project.scenes()
-    narration = _narrate(project, [scene for _, _, scene in entries], options, store, reporter)
-    timings["narrate"] = time.perf_counter() - started
-    timeline = _plan(project, entries, narration, fps, width, height)
+    _check_scene_ids(options.scenes, [scene.id for _, _, scene in entries])
+    with clock("narrate"):
+        narration = _narrate(project, [scene for _, _, scene in entries], options, store, reporter)
+        timeline = _plan(project, entries, narration, fps, width, height)
 
-    started = time.perf_counter()
-    canvas = preview.canvas_for(project, (width, height), options.burn_captions)
-    fonts_id = canvas.fonts.fingerprint()
+    with clock("keys"):
+        jobs = _scene_jobs(project, entries, timeline, options, store)
+        bed = _bed(project)
+        sound_key = soundtrack.key(timeline, bed)
+        chapter_list = chapters.chapters(timeline)
+        metadata = chapters.ffmetadata(chapter_list, project.storyboard.title)
+        video_key = cache.key({"scenes": [job.path.stem for job in jobs], "sound": sound_key, "meta": metadata})
+    video = out_dir / f"{project.slug}.mp4"
+    wanted = [job for job in jobs if job.scene.id in options.scenes] if options.scenes else jobs
+    todo = [job for job in wanted if not job.path.exists()]
+    cached = {job.scene.id: job.path.exists() for job in jobs}
+
+    if not options.scenes and _up_to_date(out_dir, video, video_key):
+        reporter.note(f"nothing changed since the last render; {video} is up to date")
+        return RenderResult(video, out_dir / "render.json", timeline, narration, unchanged=True)
+
+    rendering = {job.scene.id for job in todo}
+    joining = not options.no_join and all(cached[job.scene.id] or job.scene.id in rendering for job in jobs)
+    sound_file = store.path("soundtracks", sound_key, ".m4a")
+    sound_info = store.path("soundtracks", sound_key, ".json")
+    setup = scenes.Setup(project, timeline, (width, height), options.burn_captions)
+    reporter.stage("Rendering scenes", sum(job.frames(timeline) for job in todo))
+    with ThreadPoolExecutor(1) as background:
+        # The soundtrack needs only the plan, so it is mixed and encoded while the scenes render.
+        loudness = None
+        if joining and not (sound_file.exists() and sound_info.exists()):
+            loudness = background.submit(_soundtrack, timeline, bed, sound_file, sound_info)
+        with clock("scenes"):
+            stats = scenes.render(setup, todo, workers(options), reporter.advance)
+        with clock("soundtrack"):
+            loudness = loudness.result() if loudness else _read_json(sound_info) if joining else None
+
+    result = RenderResult(video, out_dir / "render.json", timeline, narration, [job.scene.id for job in todo])
+    for job in wanted if options.scenes else []:
+        target = out_dir / "scenes" / f"{job.scene.id}.mp4"
+        cache.copy(job.path, target)
+        result.scene_files[job.scene.id] = target
+    if not joining:
+        result.missing = [job.scene.id for job in jobs if not job.path.exists()]
+        return result
+
+    with clock("join"):
+        reporter.stage("Joining", 1)
+        for problem in chapters.problems(chapter_list):
+            reporter.note(f"chapters: {problem}")
+        join([job.path for job in jobs], sound_file, video, metadata)
+        reporter.advance()
+    with clock("outputs"):
+        cue_list = captions.cues(timeline)
+        cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
+        cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list).encode("utf-8"))
+        cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
+        thumb = preview.thumbnail(project)
+        with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
+            thumb.save(tmp, format="PNG")
+    report = _report(project, timeline, narration, cached, stats, timings, loudness, chapter_list, cue_list, options)
+    report["video_key"] = video_key
+    report["video_bytes"] = video.stat().st_size
+    cache.write_bytes(result.report, json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
+    return result
+
+
+class _Clock:
+    """``with clock("stage"):`` adds the block's wall time to ``timings["stage"]``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - started
+
+
+def scene_keys(project: Project, options: RenderOptions) -> dict[str, str]:
+    """Each scene's cache key for a render with ``options`` (narrating, from the cache where it can)."""
+    width, height, fps = frame_format(project, options)
+    store = cache.Store(options.cache_dir or project.root / "output" / ".cache")
+    entries = project.scenes()
+    narration = _narrate(project, [scene for _, _, scene in entries], options, store, Silent())
+    timeline = _plan(project, entries, narration, fps, width, height)
+    return {job.scene.id: job.path.stem for job in _scene_jobs(project, entries, timeline, options, store)}
+
+
+def _scene_jobs(
+    project: Project, entries: list, timeline: Plan, options: RenderOptions, store: cache.Store
+) -> list[scenes.SceneJob]:
+    """Every scene with its cache key: all that changes its pixels and sound, and nothing else."""
     theme_id = project.theme.model_dump(mode="json")
-    scene_files, rendered, cached = [], [], {}
-    todo: list[SceneJob] = []
-    for (number, section, scene), scene_plan in zip(entries, timeline.scenes, strict=True):
+    fonts_id = FontBook(project.theme.fonts).fingerprint()
+    fps = timeline.fps
+    out = []
+    for index, ((number, section, scene), scene_plan) in enumerate(zip(entries, timeline.scenes, strict=True)):
         timing = _timing(scene_plan, fps)
-        burned = captions.scene_cues(scene_plan, fps) if options.burn_captions else []
+        burned = tuple(captions.scene_cues(scene_plan, fps)) if options.burn_captions else ()
         digest = cache.key({
             "renderer": RENDERER, "slide": scene.slide.model_dump(mode="json"), "theme": theme_id,
-            "fonts": fonts_id, "size": [width, height], "fps": fps, "frames": scene_plan.frames,
+            "fonts": fonts_id, "size": [timeline.width, timeline.height], "fps": fps, "frames": scene_plan.frames,
             "section": [section.title, number], "timing": [list(timing["sentence_starts"]), timing["duration"]],
             "files": _file_digests(project, scene),
             "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],
             "burned_captions": [[c.start, c.end, list(c.lines)] for c in burned] if options.burn_captions else None,
         })  # fmt: skip
         path = store.path("scenes", digest, ".mp4")
-        scene_files.append(path)
-        cached[scene.id] = path.exists()
-        if not path.exists():
-            todo.append(SceneJob(number, section.title, scene, scene_plan, timing, burned, path))
-    reporter.stage("Rendering scenes", sum(job.plan.frames for job in todo))
-    for job in todo:
-        slide = preview.build(project, canvas, job.number, job.section_title, job.scene, **job.timing)
-        audio = stereo(scene_track(timeline, job.plan))
-        frame = subtitles.burn(slide.frame, job.cues, canvas)
-        clip = scene_clip(frame, job.plan.frames, fps, audio, project.theme)
-        encode_scene(clip, job.plan.frames, fps, job.path, on_frames=reporter.advance)
-        rendered.append(job.scene.id)
-    timings["scenes"] = time.perf_counter() - started
+        out.append(scenes.SceneJob(index, number, section.title, scene, timing, burned, path))
+    return out
 
-    started = time.perf_counter()
-    reporter.stage("Mixing and joining", 1)
-    chapter_list = chapters.chapters(timeline)
-    for problem in chapters.problems(chapter_list):
-        reporter.note(f"chapters: {problem}")
-    video = out_dir / f"{project.slug}.mp4"
-    mixed, first_pass = mix.normalize(mix.mix(full_track(timeline), timeline, _bed(project)))
-    with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
-        soundtrack = Path(tmp) / "soundtrack.wav"
-        write_wav(soundtrack, mixed, channels=2)
-        join(scene_files, soundtrack, video, chapters.ffmetadata(chapter_list, sb.title))
-    del mixed
-    # Measured on the finished MP4, after AAC: what a viewer's player will meter.
-    loudness = {"mix_before_normalizing_lufs": first_pass, **mix.measure(video)}
-    reporter.advance()
-    timings["join"] = time.perf_counter() - started
 
-    cue_list = captions.cues(timeline)
-    cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
-    cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list).encode("utf-8"))
-    cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
+def _check_scene_ids(wanted: tuple[str, ...], ids: list[str]) -> None:
+    for name in wanted:
+        if name not in ids:
+            close = difflib.get_close_matches(name, ids, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise UsageError(f"--scene {name}: the storyboard has no scene '{name}'; {hint}see 'explainer sheet'")
 
-    thumb = preview.thumbnail(project)
-    with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
-        thumb.save(tmp, format="PNG")
 
-    report = out_dir / "render.json"
-    cache.write_bytes(
-        report,
-        json.dumps(
-            _report(project, timeline, narration, cached, timings, loudness, chapter_list, cue_list, options),
-            indent=2,
-            ensure_ascii=False,
-        ).encode("utf-8"),
-    )
-    return RenderResult(video, report, timeline, narration, rendered)
+def _soundtrack(timeline: Plan, bed: mix.Bed | None, target: Path, info: Path) -> dict[str, float]:
+    loudness = soundtrack.build(timeline, bed, target)
+    cache.write_bytes(info, json.dumps(loudness).encode("utf-8"))
+    return loudness
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _up_to_date(out_dir: Path, video: Path, video_key: str) -> bool:
+    """The last render here made this very video, and it and its companions are still in place."""
+    try:
+        report = _read_json(out_dir / "render.json")
+        return (
+            report.get("video_key") == video_key
+            and video.stat().st_size == report.get("video_bytes")
+            and all(
+                path.exists()
+                for path in (video.with_suffix(".srt"), video.with_suffix(".vtt"), out_dir / "chapters.txt")
+            )
+        )
+    except (OSError, ValueError):
+        return False
 
 
 def _bed(project: Project) -> mix.Bed | None:
@@ -262,6 +362,7 @@ def _report(
     timeline: Plan,
     narration: Narration,
     cached: dict[str, bool],
+    stats: dict[str, dict[str, Any]],
     timings: dict[str, float],
     loudness: dict[str, float],
     chapter_list: list[chapters.Chapter],
@@ -299,6 +400,12 @@ def _report(
                 "narration": scene.narration,
                 "engine": narration.engine["engine"],
                 "cached": cached[scene.id],
+                "timings": {
+                    "narrate": round(sum(s.audio.made_in for s in p.sentences), 3),
+                    "render": stats.get(scene.id, {}).get("seconds", 0.0),
+                },
+                "frames_drawn": stats.get(scene.id, {}).get("drawn", 0),
+                "frames_encoded": stats.get(scene.id, {}).get("encoded", 0),
                 "voice": {k: p.sentences[0].audio.voice[k] for k in ("voice", "speed")},
                 "sentences": [
                     {

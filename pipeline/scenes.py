@@ -1,0 +1,128 @@
+"""Stage: draw and encode the scenes whose clips are not in the cache, on every core.
+
+Each scene is drawn and encoded whole by one worker process (a fresh
+interpreter, so fonts and slide memos live per process); the parent hands
+out the longest scenes first and turns the workers' frame counts into one
+progress display. With one worker, or one scene, everything runs in this
+process and nothing is spawned.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline import preview
+from pipeline.captions import Cue
+from pipeline.errors import RenderError
+from pipeline.plan import Plan
+from pipeline.render import encode_scene, scene_clip
+from pipeline.slides import subtitles
+from pipeline.slides.base import Canvas
+from pipeline.slides.problems import SlideError
+from pipeline.soundtrack import scene_track, stereo
+from pipeline.storyboard import Project, Scene
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every scene of one render shares."""
+
+    project: Project
+    plan: Plan
+    size: tuple[int, int]
+    burn_captions: bool
+
+
+@dataclass(frozen=True)
+class SceneJob:
+    """One scene to draw and encode into ``path``."""
+
+    index: int
+    number: int
+    section_title: str
+    scene: Scene
+    timing: dict[str, Any]
+    cues: tuple[Cue, ...]
+    path: Path
+
+    def frames(self, plan: Plan) -> int:
+        return plan.scenes[self.index].frames
+
+
+def render(
+    setup: Setup, jobs: list[SceneJob], workers: int, on_frames: Callable[[int], None]
+) -> dict[str, dict[str, Any]]:
+    """Render every job; returns, per scene id, its seconds and frames drawn and encoded."""
+    if workers <= 1 or len(jobs) <= 1:
+        canvas = _canvas(setup)
+        return {job.scene.id: _render(setup, canvas, job, on_frames) for job in jobs}
+    context = multiprocessing.get_context("spawn")
+    progress = context.Queue()
+    results: dict[str, dict[str, Any]] = {}
+    order = sorted(jobs, key=lambda job: -job.frames(setup.plan))
+    with ProcessPoolExecutor(
+        min(workers, len(jobs)), mp_context=context, initializer=_start, initargs=(setup, progress)
+    ) as pool:
+        futures = {pool.submit(_work, job): job for job in order}
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                _drain(progress, on_frames)
+                for future in done:
+                    results[futures[future].scene.id] = future.result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    _drain(progress, on_frames)
+    return results
+
+
+def _canvas(setup: Setup) -> Canvas:
+    return preview.canvas_for(setup.project, setup.size, setup.burn_captions)
+
+
+def _render(setup: Setup, canvas: Canvas, job: SceneJob, on_frames: Callable[[int], None]) -> dict[str, Any]:
+    started = time.perf_counter()
+    scene_plan = setup.plan.scenes[job.index]
+    fps = setup.plan.fps
+    try:
+        slide = preview.build(setup.project, canvas, job.number, job.section_title, job.scene, **job.timing)
+        audio = stereo(scene_track(setup.plan, scene_plan))
+        frame = subtitles.burn(slide.frame, job.cues, canvas)
+        clip = scene_clip(frame, scene_plan.frames, fps, audio, setup.project.theme)
+        counts = encode_scene(clip, scene_plan.frames, fps, job.path, on_frames=on_frames)
+    except SlideError as exc:
+        where = f"{job.scene.slide.kind}.{exc.field} at {canvas.width}x{canvas.height}"
+        raise RenderError(f"scene '{job.scene.id}' cannot be drawn ({where}): {exc}") from None
+    return {"seconds": round(time.perf_counter() - started, 3), **counts}
+
+
+# -- in a worker process ------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _start(setup: Setup, progress: Any) -> None:
+    """Worker initializer: the render's shared data and this process's canvas (fonts loaded once)."""
+    _worker.update(setup=setup, canvas=_canvas(setup), progress=progress)
+
+
+def _work(job: SceneJob) -> dict[str, Any]:
+    return _render(_worker["setup"], _worker["canvas"], job, _worker["progress"].put)
+
+
+def _drain(progress: Any, on_frames: Callable[[int], None]) -> None:
+    while True:
+        try:
+            on_frames(progress.get_nowait())
+        except queue.Empty:
+            return
