@@ -35,22 +35,18 @@ class Cue:
 
 def cues(plan: Plan) -> list[Cue]:
     """Every cue of the video, in order, on the plan's clock (seconds from the start)."""
-    out: list[Cue] = []
-    for scene in plan.scenes:
-        begin = scene.start(plan.fps)
-        out += [Cue(round(begin + c.start, 3), round(begin + c.end, 3), c.lines) for c in scene_cues(scene, plan.fps)]
-    return out
+    return [cue for scene in plan.scenes for cue in scene_cues(scene, plan.fps, scene.start(plan.fps))]
 
 
-def scene_cues(scene: ScenePlan, fps: int) -> list[Cue]:
-    """One scene's cues, in seconds from the scene's start (what burned-in captions draw)."""
+def scene_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:
+    """One scene's cues, in seconds from ``begin`` (0: the scene's start, what burned-in captions draw)."""
     pieces: list[tuple[float, float, str]] = []
     for sentence in scene.sentences:
-        pieces += _split(sentence.text, sentence.start, sentence.end)
+        pieces += _split(sentence.text, begin + sentence.start, begin + sentence.end)
     pieces = _merge_short(pieces)
     out = []
     for i, (start, end, text) in enumerate(pieces):
-        limit = pieces[i + 1][0] if i + 1 < len(pieces) else scene.duration(fps)
+        limit = pieces[i + 1][0] if i + 1 < len(pieces) else begin + scene.duration(fps)
         want = max(MIN_SECONDS, len(text) / MAX_CPS)
         end = min(max(end, start + want), limit, start + MAX_SECONDS)
         out.append(Cue(round(start, 3), round(end, 3), wrap(text)))

@@ -109,22 +109,27 @@ def load_bed(bed: Bed, samples: int) -> np.ndarray:
     if music.shape[0] < RATE // 10:
         raise RenderError(f"the music file {bed.file} has no sound; use a WAV, MP3 or OGG file with music in it")
     music = np.resize(music, (samples, 2))  # repeats the whole file as often as needed: the loop
-    t = np.arange(samples, dtype=np.float32) / RATE
-    fade = np.clip(t / max(bed.fade_in, 1e-3), 0, 1) * np.clip((samples / RATE - t) / max(bed.fade_out, 1e-3), 0, 1)
-    music *= (np.sin(fade * np.pi / 2) ** 2)[:, None]
+    # Fades touch only the ends: shape just those samples, not the whole track.
+    for seconds, at_start in ((bed.fade_in, True), (bed.fade_out, False)):
+        n = min(samples, round(max(seconds, 1e-3) * RATE))
+        ramp = np.sin(np.linspace(0.0, 1.0, n, endpoint=False, dtype=np.float32) * np.pi / 2) ** 2
+        if at_start:
+            music[:n] *= ramp[:, None]
+        else:
+            music[samples - n :] *= ramp[::-1, None]
     return music
 
 
 def mix(narration: np.ndarray, plan: Plan, bed: Bed | None) -> np.ndarray:
     """Narration (mono) and the ducked bed as one stereo track, before loudness normalization."""
-    voice = np.repeat(narration[:, None], 2, axis=1).astype(np.float32)
     if bed is None:
-        return voice
-    music = load_bed(bed, voice.shape[0])
-    gain_db = level_db(voice) + bed.volume - level_db(music)
-    music *= np.float32(10 ** (gain_db / 20))
-    music *= duck_gain(voice.shape[0], speech_spans(plan), bed.duck, bed.ramp)[:, None]
-    return voice + music
+        return np.repeat(narration[:, None].astype(np.float32), 2, axis=1)
+    music = load_bed(bed, narration.size)
+    gain_db = level_db(narration) + bed.volume - level_db(music)
+    curve = duck_gain(narration.size, speech_spans(plan), bed.duck, bed.ramp) * np.float32(10 ** (gain_db / 20))
+    music *= curve[:, None]
+    music += narration[:, None]  # the voice, in both channels, added in place
+    return music
 
 
 def normalize(stereo: np.ndarray) -> tuple[np.ndarray, float]:
@@ -184,10 +189,22 @@ class Limiter:
         w = self.w
         floor = running_min(np.pad(need, (w, w), constant_values=1.0), 2 * w + 1)
         smooth = np.minimum(np.convolve(floor, np.ones(w, np.float32) / w, mode="same"), need)
-        centres = np.arange(smooth.size, dtype=np.float32) * self.BLOCK + (self.BLOCK - 1) / 2
-        curve = np.interp(np.arange(self.stereo.shape[0], dtype=np.float32), centres, smooth).astype(np.float32)
-        curve *= gain
+        curve = _between_centres(smooth, self.BLOCK, self.stereo.shape[0]) * gain
         return self.stereo * curve[:, None]
+
+
+def _between_centres(values: np.ndarray, block: int, n: int) -> np.ndarray:
+    """Per-sample curve through ``values`` placed at block centres, linear between them, flat beyond."""
+    half = (block - 1) / 2
+    frac = (np.arange(block, dtype=np.float32) - half) / block  # offset from this block's centre, in blocks
+    after = np.append(values[1:], values[-1])
+    before = np.insert(values[:-1], 0, values[0])
+    curve = np.where(
+        frac[None, :] >= 0,
+        values[:, None] + (after - values)[:, None] * frac[None, :],
+        values[:, None] + (values - before)[:, None] * frac[None, :],
+    )
+    return curve.astype(np.float32, copy=False).ravel()[:n]
 
 
 def running_min(values: np.ndarray, k: int) -> np.ndarray:

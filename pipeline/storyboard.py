@@ -9,6 +9,7 @@ file, line and column.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import types
@@ -462,6 +463,10 @@ def _field_path(dotted: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
 
 
+#: Part of the key under which a slide that fits is remembered: bump when layout code changes.
+FIT_CHECK = "fit-1"
+
+
 def _check_fit(
     storyboard: Storyboard,
     theme: Theme,
@@ -472,17 +477,34 @@ def _check_fit(
     only: Collection[str] | None,
     burn_captions: bool,
 ) -> list[Problem]:
+    """Build every slide once to find text that cannot fit; slides that fit are remembered by content.
+
+    A slide found to fit is recorded under output/.cache/fit/ by a key of all it
+    is drawn from, so loading an unchanged storyboard again builds nothing.
+    """
+    from pipeline import __version__, cache
     from pipeline.slides import subtitles
     from pipeline.slides.base import Canvas, SceneContext
     from pipeline.slides.problems import FitError, SlideError
 
     width, height = size or (storyboard.video.width, storyboard.video.height)
     canvas = Canvas(width, height, theme, fonts, caption_band=subtitles.band(theme) if burn_captions else 0.0)
+    store = cache.Store(root / "output" / ".cache")
+    shared = {
+        "version": [__version__, FIT_CHECK], "theme": theme.model_dump(mode="json"), "fonts": fonts.fingerprint(),
+        "size": [width, height], "burn": burn_captions,
+    }  # fmt: skip
     problems = []
     for si, section in enumerate(storyboard.sections):
         context = SceneContext(section.title, si + 1, root=root)
         for ci, scene in enumerate(section.scenes):
             if only is not None and scene.id not in only:
+                continue
+            files = {name: cache.file_digest(root / name) for name in scene.slide.asset_files()}
+            slide = scene.slide.model_dump(mode="json")
+            digest = cache.key({**shared, "slide": slide, "section": section.title, "files": files})
+            fits = store.path("fit", digest, "")
+            if fits.exists():
                 continue
             try:
                 KINDS[scene.slide.kind].build(scene.slide, canvas, context)
@@ -491,6 +513,9 @@ def _check_fit(
                 at = f", at {width}x{height}" if isinstance(exc, FitError) else ""
                 at += " above burned-in captions" if isinstance(exc, FitError) and burn_captions else ""
                 problems.append(smap.problem(path, f"{exc} (scene '{scene.id}', {scene.slide.kind}.{exc.field}{at})"))
+                continue
+            with contextlib.suppress(OSError):  # a read-only project still loads; it just checks again next time
+                cache.write_bytes(fits, b"")
     return problems
 
 

@@ -1,0 +1,193 @@
+"""Benchmark: the shipped storyboard, rendered the ways an author renders it (run on demand, not by pytest).
+
+    python tests/benchmark_render.py [--size 1920x1080] [--runs 1]
+
+Copies script/ and assets/ to a scratch project (its own empty cache) and
+measures, in one run on this machine, each as a fresh `explainer` process:
+
+1. cold: the full video with an empty cache (narration included);
+2. scenes cold: the full video with narration cached but no scene clips;
+3. baseline: the plain MoviePy approach on the same narration (one ImageClip
+   of each settled slide, concatenate_videoclips, write_videofile);
+4. edit: one mid-video scene's narration changed, then the full video;
+5. unchanged: a render with nothing changed;
+6. draft: `--draft` with an empty scene cache (narration cached);
+
+with wall time, its ratio to the video's length, and the peak resident
+memory of the process tree (sampled from /proc every 50 ms). Prints a
+Markdown table for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STORYBOARD = "script/escape-north-korea.yaml"
+EDIT_SCENE = "famine"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the warm steps and report medians")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch project")
+    parser.add_argument("--baseline-only", metavar="PROJECT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    if args.baseline_only:
+        baseline(Path(args.baseline_only), size)
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="explainer-bench-"))
+    try:
+        for folder in ("script", "assets"):
+            shutil.copytree(REPO / folder, work / folder)
+        story = work / STORYBOARD
+        render = [sys.executable, "-m", "pipeline", "render", str(story), "--quiet", "--size", args.size]
+        rows = []
+        rows.append(("cold render (empty cache)", *measure(render, work)))
+        duration = json.loads((work / "output" / "escape-north-korea" / "render.json").read_text())["duration"]
+        for folder in ("scenes", "soundtracks"):
+            shutil.rmtree(work / "output" / ".cache" / folder)
+        shutil.rmtree(work / "output" / "escape-north-korea")
+        rows.append(("render, narration cached, no scene clips", *measure(render, work)))
+        scenes_cold = rows[-1][1]
+        rows.append(
+            (
+                "plain MoviePy baseline (same narration)",
+                *measure([sys.executable, __file__, "--baseline-only", str(work), "--size", args.size], work),
+            )
+        )
+        edits, unchanged = [], []
+        for n in range(args.runs):
+            edit_narration(story, n)
+            edits.append(measure(render, work))
+            unchanged.append(measure(render, work))
+        rows.append(("edit one mid-video scene's narration, full render", *medians(edits)))
+        rows.append(("render with nothing changed", *medians(unchanged)))
+        draft = [sys.executable, "-m", "pipeline", "render", str(story), "--quiet", "--draft"]
+        rows.append(("--draft (narration cached)", *measure(draft, work)))
+        print(table(rows, duration, scenes_cold, rows[2][1]))
+    finally:
+        if args.keep:
+            print(f"scratch project kept in {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def edit_narration(story: Path, n: int) -> None:
+    """Add a sentence to one mid-video scene's narration (a real edit: new audio, new timing after it)."""
+    text = story.read_text(encoding="utf-8")
+    head, tail = text.split(f"- id: {EDIT_SCENE}\n", 1)
+    tail = tail.replace("million people.", f"million people. This is edit {n + 1}.", 1)
+    story.write_text(f"{head}- id: {EDIT_SCENE}\n{tail}", encoding="utf-8")
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of the process tree."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss(proc.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode(errors='replace')}")
+    return elapsed, peak[0] / 1024
+
+
+def tree_rss(root: int) -> int:
+    """Resident kB of ``root`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[int(entry)] = int(line.split()[1])
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack += children.get(pid, [])
+    return total
+
+
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def table(rows, duration: float, ours: float, plain: float) -> str:
+    cpu = platform.processor() or platform.machine()
+    lines = [
+        f"Video: {duration / 60:.1f} min. Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}.",
+        "",
+        "| run | wall time | x video length | peak memory |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, seconds, mb in rows:
+        lines.append(f"| {name} | {seconds:.1f} s | {seconds / duration:.3f} | {mb:.0f} MB |")
+    lines += ["", f"Plain MoviePy / explainer (narration cached, no scene clips): {plain / ours:.1f}x"]
+    return "\n".join(lines)
+
+
+def baseline(work: Path, size: tuple[int, int]) -> None:
+    """The approach most tools take: one ImageClip per scene, concatenate_videoclips, write_videofile."""
+    import numpy as np
+    from moviepy import AudioArrayClip, ImageClip, concatenate_videoclips
+
+    from pipeline import cache, preview
+    from pipeline.soundtrack import scene_track, stereo
+    from pipeline.storyboard import load
+    from pipeline.workflow import RenderOptions, Silent, _narrate, _plan, _timing
+
+    project = load(work / STORYBOARD)
+    entries = project.scenes()
+    options = RenderOptions()
+    store = cache.Store(work / "output" / ".cache")
+    narration = _narrate(project, [s for _, _, s in entries], options, store, Silent())
+    timeline = _plan(project, entries, narration, 30, *size)
+    canvas = preview.canvas_for(project, size)
+    clips = []
+    for (number, section, scene), scene_plan in zip(entries, timeline.scenes, strict=True):
+        slide = preview.build(project, canvas, number, section.title, scene, **_timing(scene_plan, 30))
+        audio = AudioArrayClip(stereo(scene_track(timeline, scene_plan)).astype(np.float64), fps=48000)
+        clips.append(ImageClip(slide.still()).with_duration(scene_plan.duration(30)).with_audio(audio))
+    video = concatenate_videoclips(clips)
+    video.write_videofile(
+        str(work / "output" / "baseline.mp4"), fps=30, codec="libx264", audio_codec="aac", logger=None
+    )
+
+
+if __name__ == "__main__":
+    main()
