@@ -138,7 +138,13 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
         sound_key = soundtrack.key(timeline, bed)
         chapter_list = chapters.chapters(timeline)
         metadata = chapters.ffmetadata(chapter_list, project.storyboard.title)
-        video_key = cache.key({"scenes": [job.path.stem for job in jobs], "sound": sound_key, "meta": metadata})
+        cue_list = captions.cues(timeline)
+        thumb_scene = preview.thumbnail_scene(project)[2].id
+        video_key = cache.key({
+            "scenes": [job.path.stem for job in jobs], "sound": sound_key, "meta": metadata,
+            "captions": [[c.start, c.end, list(c.lines)] for c in cue_list],
+            "thumbnail": next(job.path.stem for job in jobs if job.scene.id == thumb_scene),
+        })  # fmt: skip
     video = out_dir / f"{project.slug}.mp4"
     wanted = [job for job in jobs if job.scene.id in options.scenes] if options.scenes else jobs
     todo = [job for job in wanted if not job.path.exists()]
@@ -180,7 +186,6 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
         join([job.path for job in jobs], sound_file, video, metadata)
         reporter.advance()
     with clock("outputs"):
-        cue_list = captions.cues(timeline)
         cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
         cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list).encode("utf-8"))
         cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))

@@ -189,3 +189,16 @@ def test_a_killed_render_leaves_the_last_video_intact_and_the_next_render_correc
     info = probe(out / "story.mp4")
     assert info["frames"] == report["frames"] and abs(info["video_duration"] - report["duration"]) <= 1 / 30
     assert report["scenes"][0]["sentences"][1]["text"].startswith("This scene is long now.")
+
+
+def test_a_caption_only_edit_refreshes_the_captions_without_rendering(three):
+    """The lexicon makes 'DMZ' and 'D M Z' sound alike: no scene re-renders, but the captions must follow."""
+    root = three.parent
+    _edit(three, "narration: {engine: piper}", "narration: {engine: piper, lexicon: {DMZ: D M Z}}")
+    _edit(three, "A picture of the border.", "A picture of the D M Z.")
+    assert explainer("render", str(three), "--quiet", cwd=root).returncode == 0
+    _edit(three, "A picture of the D M Z.", "A picture of the DMZ.")
+    run = explainer("render", str(three), cwd=root)
+    assert run.returncode == 0 and "nothing changed" not in run.stderr
+    assert "0 rendered, 3 from cache" in run.stderr
+    assert "A picture of the DMZ." in (root / "output" / "story" / "story.srt").read_text()
