@@ -17,6 +17,11 @@ def exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def command(args: list[str], loglevel: str = "error") -> list[str]:
+    """The full ffmpeg command line for ``args``: no banner, no stdin prompts, only ``loglevel`` messages."""
+    return [exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, *args]
+
+
 def run(args: list[str], *, input: bytes | None = None, what: str = "ffmpeg") -> bytes:
     """Run ffmpeg with ``args``; return its stdout."""
     return _run(args, input, "error", what).stdout
@@ -28,8 +33,7 @@ def run_stderr(args: list[str], *, input: bytes | None = None, what: str = "ffmp
 
 
 def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subprocess.CompletedProcess:
-    cmd = [exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, *args]
-    proc = subprocess.run(cmd, input=input, capture_output=True, check=False)
+    proc = subprocess.run(command(args, loglevel), input=input, capture_output=True, check=False)
     if proc.returncode != 0:
         raise RenderError(f"{what} failed: {tail(proc.stderr)}")
     return proc

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
-from moviepy import AudioArrayClip, VideoClip
+from moviepy import VideoClip
 
 from pipeline import cache, ffmpeg
 from pipeline.errors import RenderError
@@ -42,10 +42,13 @@ def video_args(fps: int) -> list[str]:
     ]  # fmt: skip
 
 
-def scene_clip(frame: transition.FrameFunction, frames: int, fps: int, audio: np.ndarray, theme: Theme) -> VideoClip:
-    """The scene as a MoviePy clip: its frames, the theme's transition at both ends, its stereo narration."""
-    clip = VideoClip(frame_function=transition.apply(frame, frames / fps, theme), duration=frames / fps)
-    return clip.with_audio(AudioArrayClip(audio, fps=RATE))
+def scene_clip(frame: transition.FrameFunction, frames: int, fps: int, theme: Theme) -> VideoClip:
+    """The scene as a MoviePy clip: its frames with the theme's transition at both ends.
+
+    Scene clips carry no sound: the soundtrack is mixed and encoded once for the
+    whole video, and a scene written alone gets its sound from ``with_sound``.
+    """
+    return VideoClip(frame_function=transition.apply(frame, frames / fps, theme), duration=frames / fps)
 
 
 def gop(fps: int) -> int:
@@ -60,7 +63,7 @@ def encode_scene(
     target: Path,
     on_frames: Callable[[int], None] = lambda n: None,
 ) -> dict[str, int]:
-    """Write ``clip`` to ``target`` (H.264 + AAC) atomically, exactly ``frames`` frames long.
+    """Write ``clip``'s video to ``target`` (H.264, no sound) atomically, exactly ``frames`` frames long.
 
     Frames are encoded as segments joined without re-encoding: a still stretch
     at least two GOPs long (a slide's hold, a caption held over it) is encoded
@@ -70,8 +73,6 @@ def encode_scene(
     width, height = clip.size
     with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
         folder = Path(tmp)
-        wav = folder / "audio.wav"
-        clip.audio.write_audiofile(str(wav), fps=RATE, nbytes=2, codec="pcm_s16le", logger=None)
         segments = _Segments(folder, width, height, fps)
         try:
             for image, count in _runs(clip, frames, fps):
@@ -80,18 +81,27 @@ def encode_scene(
             segments.finish()
         finally:
             segments.abort()
-        listing = folder / "segments.txt"
-        listing.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in segments.files), encoding="utf-8")
+        listing = _concat_list([(path, count / fps) for path, count in segments.files], folder)
         with cache.atomic_path(target) as out:
             ffmpeg.run(
-                [
-                    "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(wav),
-                    "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *AUDIO_ARGS,
-                    "-movflags", "+faststart", "-f", "mp4", str(out),
-                ],
+                ["-y", *listing, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)],
                 what="encoding a scene",
-            )  # fmt: skip
+            )
     return {"drawn": segments.drawn, "encoded": segments.encoded}
+
+
+def with_sound(video: Path, sound: np.ndarray, target: Path) -> None:
+    """``video`` (copied as it is) with ``sound`` (stereo float samples at RATE) as AAC, atomically."""
+    with cache.atomic_path(target) as out:
+        ffmpeg.run(
+            [
+                "-y", "-i", str(video), "-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
+                "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *AUDIO_ARGS,
+                "-movflags", "+faststart", "-f", "mp4", str(out),
+            ],
+            input=np.ascontiguousarray(sound, dtype="<f4").tobytes(),
+            what="adding the scene's sound",
+        )  # fmt: skip
 
 
 def _runs(clip: VideoClip, frames: int, fps: int) -> Iterator[tuple[np.ndarray, int]]:
@@ -114,7 +124,8 @@ class _Segments:
 
     def __init__(self, folder: Path, width: int, height: int, fps: int):
         self.folder, self.width, self.height, self.fps = folder, width, height, fps
-        self.files: list[Path] = []
+        #: Segment files in order, each with its frame count (a repeated hold appears once per use).
+        self.files: list[tuple[Path, int]] = []
         self.drawn = self.encoded = 0
         self._proc: subprocess.Popen | None = None
         self._log = None
@@ -124,11 +135,11 @@ class _Segments:
         size = gop(self.fps)
         if count >= 2 * size:
             self._close()
-            held = self._open()
+            self._open()
             for _ in range(size):
                 self._write(image)
             self._close()
-            self.files += [held] * (count // size - 1)
+            self.files += [self.files[-1]] * (count // size - 1)
             count %= size
         for _ in range(count):
             self._write(image)
@@ -143,17 +154,15 @@ class _Segments:
             self._log.close()
             self._proc = None
 
-    def _open(self) -> Path:
+    def _open(self) -> None:
         path = self.folder / f"segment-{len(self.files):04d}.mp4"
         self._log = (self.folder / f"{path.stem}.log").open("wb")
-        cmd = [
-            ffmpeg.exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}", "-r", str(self.fps),
+        cmd = ffmpeg.command([
+            "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}", "-r", str(self.fps),
             "-i", "pipe:0", *video_args(self.fps), "-an", "-f", "mp4", str(path),
-        ]  # fmt: skip
+        ])  # fmt: skip
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
-        self.files.append(path)
-        return path
+        self.files.append((path, 0))
 
     def _write(self, image: np.ndarray) -> None:
         if self._proc is None:
@@ -162,6 +171,8 @@ class _Segments:
             self._proc.stdin.write(np.ascontiguousarray(image, dtype=np.uint8).data)
         except BrokenPipeError:
             self._close()  # reports ffmpeg's own message
+        path, count = self.files[-1]
+        self.files[-1] = (path, count + 1)
         self.encoded += 1
 
     def _close(self) -> None:
@@ -176,27 +187,41 @@ class _Segments:
             raise RenderError(f"encoding a scene failed: {ffmpeg.tail(Path(log.name).read_bytes())}")
 
 
-def join(scene_files: list[Path], soundtrack: Path, target: Path, metadata: str) -> None:
+def join(scene_files: list[tuple[Path, float]], soundtrack: Path, target: Path, metadata: str) -> None:
     """Concatenate scene video streams and mux the encoded soundtrack and the metadata, atomically.
 
     Nothing is re-encoded: the scenes' video and the soundtrack's AAC are copied as they are.
 
-    ``metadata`` is an ffmpeg metadata file's text: the title and the chapters.
+    ``scene_files`` are the scene clips with their lengths in seconds; ``metadata`` is an ffmpeg
+    metadata file's text: the title and the chapters.
     """
     with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
-        listing = Path(tmp) / "scenes.txt"
-        listing.write_text("".join(f"file '{_concat_quote(p)}'\n" for p in scene_files), encoding="utf-8")
+        listing = _concat_list(scene_files, Path(tmp))
         meta = Path(tmp) / "metadata.txt"
         meta.write_text(metadata, encoding="utf-8")
         with cache.atomic_path(target) as out:
             ffmpeg.run(
                 [
-                    "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(soundtrack), "-i", str(meta),
+                    "-y", *listing, "-i", str(soundtrack), "-i", str(meta),
                     "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
                     "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out),
                 ],
                 what="joining the scenes",
             )  # fmt: skip
+
+
+def _concat_list(files: list[tuple[Path, float]], folder: Path) -> list[str]:
+    """ffmpeg input arguments that read ``files`` one after another (concat demuxer; a file may repeat).
+
+    Each file comes with its exact length in seconds: the demuxer would otherwise take it from
+    the container, which for a short H.264 segment with B-frames is a fraction of a frame off.
+    """
+    listing = folder / "concat.txt"
+    listing.write_text(
+        "".join(f"file '{_concat_quote(path)}'\nduration {seconds:.6f}\n" for path, seconds in files),
+        encoding="utf-8",
+    )
+    return ["-f", "concat", "-safe", "0", "-i", str(listing)]
 
 
 def _concat_quote(path: Path) -> str:

@@ -26,7 +26,6 @@ from pipeline.render import encode_scene, scene_clip
 from pipeline.slides import subtitles
 from pipeline.slides.base import Canvas
 from pipeline.slides.problems import SlideError
-from pipeline.soundtrack import scene_track, stereo
 from pipeline.storyboard import Project, Scene
 
 
@@ -96,9 +95,8 @@ def _render(setup: Setup, canvas: Canvas, job: SceneJob, on_frames: Callable[[in
     fps = setup.plan.fps
     try:
         slide = preview.build(setup.project, canvas, job.number, job.section_title, job.scene, **job.timing)
-        audio = stereo(scene_track(setup.plan, scene_plan))
         frame = subtitles.burn(slide.frame, job.cues, canvas)
-        clip = scene_clip(frame, scene_plan.frames, fps, audio, setup.project.theme)
+        clip = scene_clip(frame, scene_plan.frames, fps, setup.project.theme)
         counts = encode_scene(clip, scene_plan.frames, fps, job.path, on_frames=on_frames)
     except SlideError as exc:
         where = f"{job.scene.slide.kind}.{exc.field} at {canvas.width}x{canvas.height}"

@@ -23,13 +23,14 @@ from pipeline.errors import UsageError
 from pipeline.narrate import Line, Narration, narrate
 from pipeline.narration.base import VoiceSettings
 from pipeline.plan import Plan, SceneInfo, plan
-from pipeline.render import join
+from pipeline.render import join, with_sound
 from pipeline.sentences import Pause
 from pipeline.slides.fonts import FontBook
+from pipeline.soundtrack import scene_track, stereo
 from pipeline.storyboard import Project, Scene
 
 #: Part of every scene's cache key: bump when drawing or encoding changes.
-RENDERER = f"explainer {__version__}/scene-2"
+RENDERER = f"explainer {__version__}/scene-3"
 
 
 class Reporter(Protocol):
@@ -103,6 +104,10 @@ def frame_format(project: Project, options: RenderOptions) -> tuple[int, int, in
     return width, height, options.fps or video.fps
 
 
+def _store(project: Project, options: RenderOptions) -> cache.Store:
+    return cache.Store(options.cache_dir or project.root / "output" / ".cache")
+
+
 def workers(options: RenderOptions) -> int:
     return options.jobs or os.cpu_count() or 1
 
@@ -120,17 +125,15 @@ def engines_for(project: Project, options: RenderOptions) -> list[str]:
 def render(project: Project, options: RenderOptions, reporter: Reporter | None = None) -> RenderResult:
     """Narrate, plan, render the scenes not cached, build the soundtrack, join; skip what is up to date."""
     reporter = reporter or Silent()
-    width, height, fps = frame_format(project, options)
     out_dir = output_dir(project, options)
-    store = cache.Store(options.cache_dir or project.root / "output" / ".cache")
+    store = _store(project, options)
     timings: dict[str, float] = {}
     clock = _Clock(timings)
 
     entries = project.scenes()
     _check_scene_ids(options.scenes, [scene.id for _, _, scene in entries])
     with clock("narrate"):
-        narration = _narrate(project, [scene for _, _, scene in entries], options, store, reporter)
-        timeline = _plan(project, entries, narration, fps, width, height)
+        narration, timeline = _timeline(project, entries, options, reporter)
 
     with clock("keys"):
         jobs = _scene_jobs(project, entries, timeline, options, store)
@@ -158,22 +161,22 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     joining = not options.no_join and all(cached[job.scene.id] or job.scene.id in rendering for job in jobs)
     sound_file = store.path("soundtracks", sound_key, ".m4a")
     sound_info = store.path("soundtracks", sound_key, ".json")
-    setup = scenes.Setup(project, timeline, (width, height), options.burn_captions)
+    setup = scenes.Setup(project, timeline, (timeline.width, timeline.height), options.burn_captions)
     reporter.stage("Rendering scenes", sum(job.frames(timeline) for job in todo))
     with ThreadPoolExecutor(1) as background:
         # The soundtrack needs only the plan, so it is mixed and encoded while the scenes render.
-        loudness = None
+        building = None
         if joining and not (sound_file.exists() and sound_info.exists()):
-            loudness = background.submit(_soundtrack, timeline, bed, sound_file, sound_info)
+            building = background.submit(_soundtrack, timeline, bed, sound_file, sound_info)
         with clock("scenes"):
             stats = scenes.render(setup, todo, workers(options), reporter.advance)
         with clock("soundtrack"):
-            loudness = loudness.result() if loudness else _read_json(sound_info) if joining else None
+            loudness = building.result() if building else _read_json(sound_info) if joining else None
 
     result = RenderResult(video, out_dir / "render.json", timeline, narration, [job.scene.id for job in todo])
     for job in wanted if options.scenes else []:
         target = out_dir / "scenes" / f"{job.scene.id}.mp4"
-        cache.copy(job.path, target)
+        with_sound(job.path, stereo(scene_track(timeline, timeline.scenes[job.index])), target)
         result.scene_files[job.scene.id] = target
     if not joining:
         result.missing = [job.scene.id for job in jobs if not job.path.exists()]
@@ -183,7 +186,7 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
         reporter.stage("Joining", 1)
         for problem in chapters.problems(chapter_list):
             reporter.note(f"chapters: {problem}")
-        join([job.path for job in jobs], sound_file, video, metadata)
+        join([(job.path, job.frames(timeline) / timeline.fps) for job in jobs], sound_file, video, metadata)
         reporter.advance()
     with clock("outputs"):
         cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
@@ -216,12 +219,12 @@ class _Clock:
 
 def scene_keys(project: Project, options: RenderOptions) -> dict[str, str]:
     """Each scene's cache key for a render with ``options`` (narrating, from the cache where it can)."""
-    width, height, fps = frame_format(project, options)
-    store = cache.Store(options.cache_dir or project.root / "output" / ".cache")
     entries = project.scenes()
-    narration = _narrate(project, [scene for _, _, scene in entries], options, store, Silent())
-    timeline = _plan(project, entries, narration, fps, width, height)
-    return {job.scene.id: job.path.stem for job in _scene_jobs(project, entries, timeline, options, store)}
+    _, timeline = _timeline(project, entries, options, Silent())
+    return {
+        job.scene.id: job.path.stem
+        for job in _scene_jobs(project, entries, timeline, options, _store(project, options))
+    }
 
 
 def _scene_jobs(
@@ -252,8 +255,9 @@ def _check_scene_ids(wanted: tuple[str, ...], ids: list[str]) -> None:
     for name in wanted:
         if name not in ids:
             close = difflib.get_close_matches(name, ids, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            raise UsageError(f"--scene {name}: the storyboard has no scene '{name}'; {hint}see 'explainer sheet'")
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            listing = "'explainer sheet' shows them all"
+            raise UsageError(f"--scene {name}: the storyboard has no scene '{name}'{hint} ({listing})")
 
 
 def _soundtrack(timeline: Plan, bed: mix.Bed | None, target: Path, info: Path) -> dict[str, float]:
@@ -291,13 +295,16 @@ def _bed(project: Project) -> mix.Bed | None:
 
 def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> tuple[dict[str, Any], list[captions.Cue]]:
     """One scene's real sentence starts and length, and its cues (narrating it, from the cache when it can)."""
-    sb = project.storyboard
     entry = next(e for e in project.scenes() if e[2].id == scene_id)
-    store = cache.Store(options.cache_dir or project.root / "output" / ".cache")
-    narration = _narrate(project, [entry[2]], options, store, Silent())
-    fps = options.fps or sb.video.fps
-    timeline = _plan(project, [entry], narration, fps, sb.video.width, sb.video.height)
-    return _timing(timeline.scenes[0], fps), captions.scene_cues(timeline.scenes[0], fps)
+    _, timeline = _timeline(project, [entry], options, Silent())
+    return _timing(timeline.scenes[0], timeline.fps), captions.scene_cues(timeline.scenes[0], timeline.fps)
+
+
+def _timeline(project: Project, entries: list, options: RenderOptions, reporter: Reporter) -> tuple[Narration, Plan]:
+    """Narrate ``entries`` (from the cache where it can) and plan them at this render's size and frame rate."""
+    narration = _narrate(project, [scene for _, _, scene in entries], options, _store(project, options), reporter)
+    width, height, fps = frame_format(project, options)
+    return narration, _plan(project, entries, narration, fps, width, height)
 
 
 def _narrate(

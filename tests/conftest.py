@@ -67,12 +67,11 @@ def top_level_atoms(path: Path) -> list[str]:
 
 
 def probe(path: Path) -> dict:
-    """Stream facts read with PyAV, plus decoded video frame count and audio samples."""
+    """Stream facts read with PyAV (audio facts when there is sound), plus the decoded video frame count."""
     import av
 
     with av.open(str(path)) as container:
         video = container.streams.video[0]
-        audio = container.streams.audio[0]
         info = {
             "video_codec": video.codec_context.name,
             "profile": video.codec_context.profile,
@@ -80,13 +79,17 @@ def probe(path: Path) -> dict:
             "fps": float(video.average_rate),
             "width": video.codec_context.width,
             "height": video.codec_context.height,
-            "audio_codec": audio.codec_context.name,
-            "audio_profile": audio.codec_context.profile,
-            "sample_rate": audio.codec_context.sample_rate,
-            "channels": audio.codec_context.layout.nb_channels,
             "video_duration": float(video.duration * video.time_base),
-            "audio_duration": float(audio.duration * audio.time_base),
         }
+        if container.streams.audio:  # scene clips in the cache are video only
+            audio = container.streams.audio[0]
+            info |= {
+                "audio_codec": audio.codec_context.name,
+                "audio_profile": audio.codec_context.profile,
+                "sample_rate": audio.codec_context.sample_rate,
+                "channels": audio.codec_context.layout.nb_channels,
+                "audio_duration": float(audio.duration * audio.time_base),
+            }
         info["frames"] = sum(1 for _ in container.decode(video=0))
     return info
 

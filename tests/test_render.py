@@ -118,9 +118,8 @@ def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp
     script = [flat(10 + 4 * i) for i in range(10)] + [flat(120)] * 47
     script += [flat(60 + 20 * i) for i in range(3)] + [flat(200)] * 31 + [flat(230 - 5 * i) for i in range(5)]
     frame = lambda t: script[min(len(script) - 1, round(t * fps))]  # noqa: E731
-    audio = np.zeros((len(script) * 1600, 2), dtype=np.float32)
     cut = load_theme({"extends": "documentary", "transition": {"style": "cut"}})
-    clip = scene_clip(frame, len(script), fps, audio, cut)
+    clip = scene_clip(frame, len(script), fps, cut)
     assert isinstance(clip, VideoClip)
     target = tmp_path / "scene.mp4"
     stats = encode_scene(clip, len(script), fps, target)
