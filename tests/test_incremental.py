@@ -106,7 +106,7 @@ def test_editing_one_scene_re_renders_that_scene_only(three):
     assert abs(info["video_duration"] - report["duration"]) <= 1 / 30
     start = 0.0
     for scene in report["scenes"]:
-        assert scene["start"] == pytest.approx(start, abs=1e-6)
+        assert scene["start"] == pytest.approx(start, abs=1e-5)  # both sides rounded to 6 places
         start += scene["duration"]
     assert scenes["middle"]["sentences"][0]["text"] == "Thirty four thousand people have escaped since then."
 
