@@ -7,6 +7,8 @@ RenderError quoting ffmpeg's last relevant lines instead of a Python stack.
 from __future__ import annotations
 
 import subprocess
+import tempfile
+from collections.abc import Iterable
 
 import imageio_ffmpeg
 
@@ -30,6 +32,32 @@ def run(args: list[str], *, input: bytes | None = None, what: str = "ffmpeg") ->
 def run_stderr(args: list[str], *, input: bytes | None = None, what: str = "ffmpeg") -> str:
     """Run ffmpeg with ``args`` at info log level; return what it printed (filters report there)."""
     return _run(args, input, "info", what).stderr.decode("utf-8", "replace")
+
+
+def feed(args: list[str], chunks: Iterable[bytes | memoryview], *, what: str, loglevel: str = "error") -> str:
+    """Run ffmpeg with ``args``, writing ``chunks`` to its stdin as they come; return what it printed.
+
+    The input is never held whole: a long soundtrack streams through in blocks.
+    Its log goes to a file, so a chatty filter can never stall the pipe.
+    """
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(command(args, loglevel), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            for chunk in chunks:
+                proc.stdin.write(chunk)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading: its log says why
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        code = proc.wait()
+        log.seek(0)
+        text = log.read()
+    if code != 0:
+        raise RenderError(f"{what} failed: {tail(text)}")
+    return text.decode("utf-8", "replace")
 
 
 def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subprocess.CompletedProcess:

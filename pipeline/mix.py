@@ -12,13 +12,17 @@
   inter-sample peaks and AAC's overshoot stay under the ceiling. (ffmpeg's
   loudnorm was tried first: its linear mode refuses speech this peaky and its
   dynamic mode landed a 10-second test mix at -15.0 LUFS.)
+* Everything works in blocks of ``BLOCK`` samples, computed again on each pass
+  instead of kept: memory does not grow with the video's length.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -31,6 +35,10 @@ TARGET_LUFS = -14.0
 CEILING_DBTP = -1.0
 #: Where the limiter holds sample peaks: the ceiling less inter-sample peaks and AAC's overshoot.
 AIM_DBTP = -2.0
+#: Samples per block (10 s): a whole number of 400 ms loudness windows and of limiter steps.
+BLOCK = 25 * int(0.4 * RATE)
+#: ffmpeg's input options for the stereo float samples the blocks are.
+RAW_INPUT = ["-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
 
 
 @dataclass(frozen=True)
@@ -54,21 +62,91 @@ def speech_spans(plan: Plan) -> list[tuple[float, float]]:
     ]
 
 
-def duck_gain(samples: int, spans: list[tuple[float, float]], duck_db: float, ramp: float) -> np.ndarray:
-    """Gain per sample: 1 in the gaps, -duck_db under speech, raised-cosine ramps around each sentence."""
-    depth = np.zeros(samples, dtype=np.float32)  # 0 = full level, 1 = fully ducked
-    ramp_n = max(1, round(ramp * RATE))
-    shape = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, ramp_n, dtype=np.float32))).astype(np.float32)
-    for start, end in _merged(spans, ramp):
-        a, b = round(start * RATE), round(end * RATE)
-        _lift(depth, a - ramp_n, shape)  # falling into the sentence
-        _lift(depth, a, np.ones(max(0, b - a), dtype=np.float32))
-        _lift(depth, b, shape[::-1])  # rising after it
-    return (10 ** (-duck_db * depth / 20)).astype(np.float32)
+def ranges(samples: int, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive blocks covering ``samples``; every start is a multiple of ``size``."""
+    size = size or BLOCK
+    for start in range(0, samples, size):
+        yield start, min(samples, start + size)
+
+
+class Voice(Protocol):
+    """Mono narration on the video's clock, read in blocks."""
+
+    samples: int
+
+    def block(self, start: int, end: int) -> np.ndarray: ...
+
+
+class ArrayVoice:
+    """A Voice held in one array (a scene's sound, a test's signal)."""
+
+    def __init__(self, mono: np.ndarray):
+        self.data = mono.astype(np.float32, copy=False)
+        self.samples = mono.size
+
+    def block(self, start: int, end: int) -> np.ndarray:
+        return self.data[start:end]
+
+
+class Music:
+    """The bed looped or trimmed to ``samples``, faded in and out, read in blocks (stereo float32).
+
+    The file is decoded once, at its own length; a block is looked up by position,
+    so a long video never holds a long music track.
+    """
+
+    def __init__(self, bed: Bed, samples: int):
+        raw = ffmpeg.run(
+            ["-i", str(bed.file), "-ac", "2", "-ar", str(RATE), "-f", "f32le", "pipe:1"],
+            what=f"decoding the music file {bed.file.name}",
+        )
+        self.data = np.frombuffer(raw, dtype="<f4").reshape(-1, 2)
+        if self.data.shape[0] < RATE // 10:
+            raise RenderError(f"the music file {bed.file} has no sound; use a WAV, MP3 or OGG file with music in it")
+        self.samples = samples
+        self.fade_in = min(samples, round(max(bed.fade_in, 1e-3) * RATE))
+        self.fade_out = min(samples, round(max(bed.fade_out, 1e-3) * RATE))
+
+    def block(self, start: int, end: int) -> np.ndarray:
+        out = np.take(self.data, np.arange(start, end), axis=0, mode="wrap")  # the loop
+        if start < self.fade_in:
+            stop = min(end, self.fade_in)
+            out[: stop - start] *= _rise(np.arange(start, stop), self.fade_in)[:, None]
+        fall = self.samples - self.fade_out
+        if end > fall:
+            first = max(start, fall)
+            left = self.fade_out - 1 - np.arange(first - fall, end - fall)  # samples before the end
+            out[first - start :] *= _rise(left, self.fade_out)[:, None]
+        return out
+
+
+def _rise(positions: np.ndarray, length: int) -> np.ndarray:
+    """A sine-squared fade's gain at ``positions`` of ``length`` samples (0 at the first)."""
+    return (np.sin(positions.astype(np.float32) / length * np.pi / 2) ** 2).astype(np.float32)
+
+
+class Ducking:
+    """The bed's gain per sample: 1 in the gaps, -duck_db under speech, raised-cosine ramps around each sentence."""
+
+    def __init__(self, spans: list[tuple[float, float]], duck_db: float, ramp: float):
+        self.ramp_n = max(1, round(ramp * RATE))
+        self.shape = (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, self.ramp_n, dtype=np.float32))).astype(np.float32)
+        self.spans = [(round(a * RATE), round(b * RATE)) for a, b in _merged(spans, ramp)]
+        self.duck_db = duck_db
+
+    def block(self, start: int, end: int) -> np.ndarray:
+        depth = np.zeros(end - start, dtype=np.float32)  # 0 = full level, 1 = fully ducked
+        for a, b in self.spans:
+            if b + self.ramp_n <= start or a - self.ramp_n >= end:
+                continue
+            _lift(depth, a - self.ramp_n - start, self.shape)  # falling into the sentence
+            depth[max(0, a - start) : max(0, b - start)] = 1.0
+            _lift(depth, b - start, self.shape[::-1])  # rising after it
+        return (10 ** (-self.duck_db * depth / 20)).astype(np.float32)
 
 
 def _lift(depth: np.ndarray, at: int, values: np.ndarray) -> None:
-    """depth[at:at+len(values)] = max(depth, values), clipped to the track."""
+    """depth[at:at+len(values)] = max(depth, values), clipped to the block."""
     lo, hi = max(0, at), min(depth.size, at + values.size)
     if lo < hi:
         depth[lo:hi] = np.maximum(depth[lo:hi], values[lo - at : hi - at])
@@ -84,14 +162,22 @@ def _merged(spans: list[tuple[float, float]], ramp: float) -> list[tuple[float, 
     return out
 
 
-def level_db(samples: np.ndarray) -> float:
-    """Gated mean level in dB (400 ms blocks, -70 dB absolute and -10 dB relative gates, as BS.1770 does)."""
-    mono = samples.mean(axis=1) if samples.ndim == 2 else samples
-    block = int(0.4 * RATE)
-    count = mono.size // block
-    if count == 0:
-        return -120.0
-    power = np.mean(mono[: count * block].reshape(count, block).astype(np.float64) ** 2, axis=1)
+def level_db(blocks: Iterable[np.ndarray]) -> float:
+    """Gated mean level in dB (400 ms blocks, -70 dB absolute and -10 dB relative gates, as BS.1770 does).
+
+    ``blocks`` are consecutive pieces of one signal (mono, or stereo averaged), each
+    a whole number of 400 ms blocks long but the last.
+    """
+    window = int(0.4 * RATE)
+    powers = []
+    for samples in blocks:
+        mono = samples.mean(axis=1) if samples.ndim == 2 else samples
+        count = mono.size // window
+        powers.append(np.mean(mono[: count * window].reshape(count, window).astype(np.float64) ** 2, axis=1))
+    return _gated_db(np.concatenate(powers) if powers else np.zeros(0))
+
+
+def _gated_db(power: np.ndarray) -> float:
     power = power[power > 10 ** (-70 / 10)]
     if power.size == 0:
         return -120.0
@@ -99,112 +185,152 @@ def level_db(samples: np.ndarray) -> float:
     return float(10 * np.log10(np.mean(power)))
 
 
-def load_bed(bed: Bed, samples: int) -> np.ndarray:
-    """The music as stereo float32, looped or trimmed to ``samples``, with its fades."""
-    raw = ffmpeg.run(
-        ["-i", str(bed.file), "-ac", "2", "-ar", str(RATE), "-f", "f32le", "pipe:1"],
-        what=f"decoding the music file {bed.file.name}",
-    )
-    music = np.frombuffer(raw, dtype="<f4").reshape(-1, 2)
-    if music.shape[0] < RATE // 10:
-        raise RenderError(f"the music file {bed.file} has no sound; use a WAV, MP3 or OGG file with music in it")
-    music = np.resize(music, (samples, 2))  # repeats the whole file as often as needed: the loop
-    # Fades touch only the ends: shape just those samples, not the whole track.
-    for seconds, at_start in ((bed.fade_in, True), (bed.fade_out, False)):
-        n = min(samples, round(max(seconds, 1e-3) * RATE))
-        ramp = np.sin(np.linspace(0.0, 1.0, n, endpoint=False, dtype=np.float32) * np.pi / 2) ** 2
-        if at_start:
-            music[:n] *= ramp[:, None]
-        else:
-            music[samples - n :] *= ramp[::-1, None]
-    return music
+class Mixer:
+    """Narration (mono, in both channels) over the ducked bed, block by block: the mix before normalization."""
+
+    def __init__(self, voice: Voice, spans: list[tuple[float, float]], bed: Bed | None):
+        self.voice, self.samples = voice, voice.samples
+        self.music = Music(bed, self.samples) if bed else None
+        self.ducking = Ducking(spans, bed.duck, bed.ramp) if bed else None
+        if bed:
+            voice_level = level_db(voice.block(a, b) for a, b in ranges(self.samples))
+            music_level = level_db([self.music.data])  # the file as it is: the bed's own level
+            self.music_gain = np.float32(10 ** ((voice_level + bed.volume - music_level) / 20))
+
+    def block(self, start: int, end: int) -> np.ndarray:
+        voice = self.voice.block(start, end)
+        if self.music is None:
+            return np.repeat(voice[:, None].astype(np.float32), 2, axis=1)
+        out = self.music.block(start, end)
+        out *= (self.ducking.block(start, end) * self.music_gain)[:, None]
+        out += voice[:, None]  # the voice, in both channels, added in place
+        return out
 
 
-def mix(narration: np.ndarray, plan: Plan, bed: Bed | None) -> np.ndarray:
-    """Narration (mono) and the ducked bed as one stereo track, before loudness normalization."""
-    if bed is None:
-        return np.repeat(narration[:, None].astype(np.float32), 2, axis=1)
-    music = load_bed(bed, narration.size)
-    gain_db = level_db(narration) + bed.volume - level_db(music)
-    curve = duck_gain(narration.size, speech_spans(plan), bed.duck, bed.ramp) * np.float32(10 ** (gain_db / 20))
-    music *= curve[:, None]
-    music += narration[:, None]  # the voice, in both channels, added in place
-    return music
+class Normalizer:
+    """One gain that puts the mix at -14 LUFS under a look-ahead limiter; the result, block by block.
 
+    ``analyse`` makes one pass over the mix: it meters it with ffmpeg's EBU R128
+    meter (``before``) and keeps each ``STEP`` samples' peak and energy.
+    Limiting loses loudness as the gain rises (about half a LU per dB for
+    piper's peaky speech); ``predict`` estimates that loss from the kept
+    energies, so ``solve`` finds the gain without more passes over the audio.
+    Whoever plays ``blocks`` meters them once and calls ``correct`` if the
+    prediction missed.
 
-def normalize(stereo: np.ndarray) -> tuple[np.ndarray, float]:
-    """``stereo`` at -14 LUFS integrated with peaks held under the ceiling, and the mix's loudness before.
-
-    Measured with ffmpeg's EBU R128 meter, raised or lowered by one gain, and
-    peaks above ``AIM_DBTP`` pulled down by a look-ahead limiter; the gain is
-    corrected until the limited mix measures within 0.15 LU of the target.
-    """
-    before = measure_samples(stereo)
-    if before == float("-inf"):
-        return stereo, before
-    # Limiting loses loudness as the gain rises (about half a LU per dB for piper's peaky speech),
-    # so the gain is found by secant steps on measured loudness, from the plain estimate.
-    limiter = Limiter(stereo, AIM_DBTP)
-    gain, slope = TARGET_LUFS - before, 1.0
-    last: tuple[float, float] | None = None
-    for _ in range(6):
-        out = limiter(gain)
-        level = measure_samples(out)
-        if abs(TARGET_LUFS - level) < 0.15:
-            break
-        if last is not None and gain != last[0]:
-            slope = min(1.0, max(0.2, (level - last[1]) / (gain - last[0])))
-        last = (gain, level)
-        gain += (TARGET_LUFS - level) / slope
-    return out, before
-
-
-class Limiter:
-    """A look-ahead peak limiter for one track at any gain: ``limiter(gain_db)`` is the limited track.
-
-    Peaks are read once, per block of ``BLOCK`` samples. The gain curve is a
-    moving average (over w blocks) of a moving minimum (over 2w+1 blocks) of
-    the gain each block needs, so it is never above what any sample needs and
-    starts falling about ``lookahead`` seconds before a peak; between block
-    centres it is interpolated, which keeps that bound.
+    The limiter's gain curve is a moving average (over w steps) of a moving
+    minimum (over 2w+1 steps) of the gain each step needs, so it is never above
+    what any sample needs and starts falling about ``lookahead`` seconds before
+    a peak; between step centres it is interpolated, which keeps that bound.
+    A step's gain depends only on peaks within ``margin`` steps, so ``blocks``
+    limits each block from its own samples and a margin around them.
     """
 
-    BLOCK = 16
+    STEP = 16
 
-    def __init__(self, stereo: np.ndarray, ceiling_db: float, lookahead: float = 0.005):
-        self.stereo = stereo
+    def __init__(self, mixer: Mixer, ceiling_db: float = AIM_DBTP, lookahead: float = 0.005):
+        self.mixer = mixer
         self.ceiling = 10 ** (ceiling_db / 20)
-        n = stereo.shape[0]
-        blocks = -(-n // self.BLOCK)
-        peak = np.zeros(blocks * self.BLOCK, dtype=np.float32)
-        np.max(np.abs(stereo), axis=1, out=peak[:n])
-        self.peak = peak.reshape(blocks, self.BLOCK).max(axis=1)
-        self.w = max(1, round(lookahead * RATE / self.BLOCK))
+        self.w = max(1, round(lookahead * RATE / self.STEP))
+        self.margin = 2 * self.w + 2
+        self.before: float | None = None
+        self.peak = np.zeros(0, dtype=np.float32)
+        self.energy = np.zeros(0, dtype=np.float64)
 
-    def __call__(self, gain_db: float) -> np.ndarray:
+    def analyse(self) -> float:
+        """Meter the mix (its loudness before normalizing) and keep every step's peak and energy."""
+        steps = -(-self.mixer.samples // self.STEP)
+        self.peak = np.zeros(steps, dtype=np.float32)
+        self.energy = np.zeros(steps, dtype=np.float64)
+        self.before = measure_stream(self._analysed())
+        return self.before
+
+    def _analysed(self) -> Iterator[memoryview]:
+        for start, end in ranges(self.mixer.samples):
+            block = self.mixer.block(start, end)
+            steps = self._steps(block)
+            at = start // self.STEP
+            self.peak[at : at + steps.shape[0]] = np.abs(steps).max(axis=1)
+            self.energy[at : at + steps.shape[0]] = np.square(steps, dtype=np.float64).sum(axis=1)
+            yield block.astype("<f4", copy=False).data
+
+    def _steps(self, block: np.ndarray) -> np.ndarray:
+        """The block's samples, one row per step (the last padded with silence)."""
+        padded = np.zeros((-(-block.shape[0] // self.STEP) * self.STEP, 2), np.float32)
+        padded[: block.shape[0]] = block
+        return padded.reshape(-1, 2 * self.STEP)
+
+    def curve(self, gain_db: float, peak: np.ndarray | None = None) -> np.ndarray:
+        """The gain of every step (the gain itself, less the limiter's reduction), linear."""
+        peak = self.peak if peak is None else peak
         gain = np.float32(10 ** (gain_db / 20))
-        need = np.minimum(1.0, self.ceiling / np.maximum(self.peak * gain, 1e-9)).astype(np.float32)
-        if need.min() >= 1.0:
-            return self.stereo * gain
-        w = self.w
-        floor = running_min(np.pad(need, (w, w), constant_values=1.0), 2 * w + 1)
-        smooth = np.minimum(np.convolve(floor, np.ones(w, np.float32) / w, mode="same"), need)
-        curve = _between_centres(smooth, self.BLOCK, self.stereo.shape[0]) * gain
-        return self.stereo * curve[:, None]
+        need = np.minimum(1.0, self.ceiling / np.maximum(peak * gain, 1e-9)).astype(np.float32)
+        if need.size == 0 or need.min() >= 1.0:
+            return np.full(need.size, gain, dtype=np.float32)
+        w, edge = self.w, 2 * self.w  # the edges read as unlimited, so no step dips for want of neighbours
+        floor = running_min(np.pad(need, (edge + w, edge + w), constant_values=1.0), 2 * w + 1)
+        smooth = np.convolve(floor, np.ones(w, np.float32) / w, mode="same")[edge:-edge]
+        return (np.minimum(smooth, need) * gain).astype(np.float32)
+
+    def predict(self, gain_db: float) -> float:
+        """The loudness the mix would measure at ``gain_db`` after limiting (after ``analyse``)."""
+        return self.before + self._level(self.curve(gain_db) ** 2) - self._level(1.0)
+
+    def _level(self, weights: np.ndarray | float) -> float:
+        per_window = int(0.4 * RATE) // self.STEP
+        energy = self.energy * weights
+        count = energy.size // per_window
+        power = energy[: count * per_window].reshape(count, per_window).sum(axis=1) / (2 * int(0.4 * RATE))
+        return _gated_db(power)
+
+    def solve(self, target: float = TARGET_LUFS) -> float:
+        """The gain (dB) at which the limited mix is predicted to measure ``target`` (after ``analyse``)."""
+        if not np.isfinite(self.before):
+            return 0.0
+        gain = target - self.before
+        for _ in range(30):
+            miss = target - self.predict(gain)
+            if abs(miss) < 0.01:
+                break
+            gain += miss / self.slope(gain)
+        return gain
+
+    def slope(self, gain_db: float) -> float:
+        """How many LU the limited mix gains per dB near ``gain_db`` (between 0.2 and 1)."""
+        if self.before is None:
+            return 1.0
+        return min(1.0, max(0.2, (self.predict(gain_db + 0.25) - self.predict(gain_db)) / 0.25))
+
+    def correct(self, gain_db: float, measured: float, target: float = TARGET_LUFS) -> float:
+        """A better gain, given what the mix measured at ``gain_db``."""
+        return gain_db + (target - measured) / self.slope(gain_db)
+
+    def blocks(self, gain_db: float) -> Iterator[np.ndarray]:
+        """The mix at ``gain_db``, limited, in blocks (stereo float32)."""
+        n, margin = self.mixer.samples, self.margin * self.STEP
+        for start, end in ranges(n):
+            lo, hi = max(0, start - margin), min(n, end + margin)
+            wide = self.mixer.block(lo, hi)
+            curve = self.curve(gain_db, np.abs(self._steps(wide)).max(axis=1))
+            block = wide[start - lo : end - lo]
+            block *= _between_centres(curve, self.STEP, start - lo, end - lo)[:, None]
+            yield block
 
 
-def _between_centres(values: np.ndarray, block: int, n: int) -> np.ndarray:
-    """Per-sample curve through ``values`` placed at block centres, linear between them, flat beyond."""
-    half = (block - 1) / 2
-    frac = (np.arange(block, dtype=np.float32) - half) / block  # offset from this block's centre, in blocks
-    after = np.append(values[1:], values[-1])
-    before = np.insert(values[:-1], 0, values[0])
+def _between_centres(values: np.ndarray, step: int, start: int, end: int) -> np.ndarray:
+    """Samples start..end of the curve through ``values`` placed at step centres, linear between, flat beyond."""
+    i0, i1 = start // step, -(-end // step)
+    own = values[i0:i1]
+    before = values[max(0, i0 - 1) : i1 - 1] if i0 > 0 else np.insert(values[: i1 - 1], 0, values[0])
+    after = values[i0 + 1 : i1 + 1] if i1 < values.size else np.append(values[i0 + 1 : i1], values[-1])
+    half = (step - 1) / 2
+    frac = (np.arange(step, dtype=np.float32) - half) / step  # offset from this step's centre, in steps
     curve = np.where(
         frac[None, :] >= 0,
-        values[:, None] + (after - values)[:, None] * frac[None, :],
-        values[:, None] + (values - before)[:, None] * frac[None, :],
+        own[:, None] + (after - own)[:, None] * frac[None, :],
+        own[:, None] + (own - before)[:, None] * frac[None, :],
     )
-    return curve.astype(np.float32, copy=False).ravel()[:n]
+    return curve.astype(np.float32, copy=False).ravel()[: end - start]
 
 
 def running_min(values: np.ndarray, k: int) -> np.ndarray:
@@ -217,10 +343,11 @@ def running_min(values: np.ndarray, k: int) -> np.ndarray:
     return np.minimum(suffix[: n - k + 1], prefix[k - 1 : n])
 
 
-def measure_samples(stereo: np.ndarray) -> float:
-    """Integrated loudness (LUFS) of stereo samples, piped to the meter as they are (float, no file)."""
-    raw = ["-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
-    return _meter(raw, peak=False, input=stereo.astype("<f4", copy=False).tobytes())["integrated_lufs"]
+def measure_stream(blocks: Iterable[bytes | memoryview]) -> float:
+    """Integrated loudness (LUFS) of stereo float samples at RATE, streamed to the meter block by block."""
+    args = [*RAW_INPUT, "-af", "ebur128", "-f", "null", "-"]
+    text = ffmpeg.feed(args, blocks, what="metering the loudness", loglevel="info")
+    return summary(text, peak=False)["integrated_lufs"]
 
 
 def measure(media: Path) -> dict[str, float]:
@@ -228,15 +355,18 @@ def measure(media: Path) -> dict[str, float]:
     return _meter(["-i", str(media)], peak=True)
 
 
-def _meter(source: list[str], *, peak: bool, input: bytes | None = None) -> dict[str, float]:
+def _meter(source: list[str], *, peak: bool) -> dict[str, float]:
     meter = "ebur128=peak=true" if peak else "ebur128"
-    text = ffmpeg.run_stderr(
-        [*source, "-vn", "-af", meter, "-f", "null", "-"], input=input, what="metering the loudness"
-    )
-    summary = text[text.rfind("Summary:") :]
-    found = {"integrated_lufs": re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)}
+    text = ffmpeg.run_stderr([*source, "-vn", "-af", meter, "-f", "null", "-"], what="metering the loudness")
+    return summary(text, peak=peak)
+
+
+def summary(text: str, *, peak: bool) -> dict[str, float]:
+    """The integrated loudness (and true peak) from the EBU R128 meter's summary in ffmpeg's log."""
+    last = text[text.rfind("Summary:") :]
+    found = {"integrated_lufs": re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", last)}
     if peak:
-        found["true_peak_dbtp"] = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+        found["true_peak_dbtp"] = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", last)
     if not all(found.values()):
         raise RenderError("metering the loudness failed: ffmpeg printed no summary")
     return {name: float(match.group(1)) for name, match in found.items()}

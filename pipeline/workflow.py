@@ -164,37 +164,44 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     setup = scenes.Setup(project, timeline, (timeline.width, timeline.height), options.burn_captions)
     reporter.stage("Rendering scenes", sum(job.frames(timeline) for job in todo))
     with ThreadPoolExecutor(1) as background:
-        # The soundtrack needs only the plan, so it is mixed and encoded while the scenes render.
-        building = None
+        # The soundtrack needs only the plan, so it is mixed and encoded while the scenes render,
+        # and the finished file is metered while the video is joined.
+        building = metering = None
         if joining and not (sound_file.exists() and sound_info.exists()):
-            building = background.submit(_soundtrack, timeline, bed, sound_file, sound_info)
+            last_gain = store.path("soundtracks", cache.key({"last gain of": project.slug}), ".json")
+            building = background.submit(soundtrack.build, timeline, bed, sound_file, _gain_hint(last_gain))
         with clock("scenes"):
             stats = scenes.render(setup, todo, workers(options), reporter.advance)
         with clock("soundtrack"):
-            loudness = building.result() if building else _read_json(sound_info) if joining else None
+            if building:
+                built = building.result()
+                cache.write_bytes(last_gain, json.dumps({"gain_db": built["gain_db"]}).encode("utf-8"))
+                metering = background.submit(_metered, sound_file, built, sound_info)
 
-    result = RenderResult(video, out_dir / "render.json", timeline, narration, [job.scene.id for job in todo])
-    for job in wanted if options.scenes else []:
-        target = out_dir / "scenes" / f"{job.scene.id}.mp4"
-        with_sound(job.path, stereo(scene_track(timeline, timeline.scenes[job.index])), target)
-        result.scene_files[job.scene.id] = target
-    if not joining:
-        result.missing = [job.scene.id for job in jobs if not job.path.exists()]
-        return result
+        result = RenderResult(video, out_dir / "render.json", timeline, narration, [job.scene.id for job in todo])
+        for job in wanted if options.scenes else []:
+            target = out_dir / "scenes" / f"{job.scene.id}.mp4"
+            with_sound(job.path, stereo(scene_track(timeline, timeline.scenes[job.index])), target)
+            result.scene_files[job.scene.id] = target
+        if not joining:
+            result.missing = [job.scene.id for job in jobs if not job.path.exists()]
+            return result
 
-    with clock("join"):
-        reporter.stage("Joining", 1)
-        for problem in chapters.problems(chapter_list):
-            reporter.note(f"chapters: {problem}")
-        join([(job.path, job.frames(timeline) / timeline.fps) for job in jobs], sound_file, video, metadata)
-        reporter.advance()
-    with clock("outputs"):
-        cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
-        cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list).encode("utf-8"))
-        cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
-        thumb = preview.thumbnail(project)
-        with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
-            thumb.save(tmp, format="PNG")
+        with clock("join"):
+            reporter.stage("Joining", 1)
+            for problem in chapters.problems(chapter_list):
+                reporter.note(f"chapters: {problem}")
+            join([(job.path, job.frames(timeline) / timeline.fps) for job in jobs], sound_file, video, metadata)
+            reporter.advance()
+        with clock("outputs"):
+            cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
+            cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list).encode("utf-8"))
+            cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
+            thumb = preview.thumbnail(project)
+            with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
+                thumb.save(tmp, format="PNG")
+        with clock("metering"):
+            loudness = metering.result() if metering else _read_json(sound_info)
     report = _report(project, timeline, narration, cached, stats, timings, loudness, chapter_list, cue_list, options)
     report["video_key"] = video_key
     report["video_bytes"] = video.stat().st_size
@@ -260,8 +267,17 @@ def _check_scene_ids(wanted: tuple[str, ...], ids: list[str]) -> None:
             raise UsageError(f"--scene {name}: the storyboard has no scene '{name}'{hint} ({listing})")
 
 
-def _soundtrack(timeline: Plan, bed: mix.Bed | None, target: Path, info: Path) -> dict[str, float]:
-    loudness = soundtrack.build(timeline, bed, target)
+def _gain_hint(last_gain: Path) -> float | None:
+    """The gain the storyboard's last soundtrack needed: a hint for this one (see soundtrack.build)."""
+    try:
+        return float(_read_json(last_gain)["gain_db"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _metered(sound: Path, built: dict[str, float], info: Path) -> dict[str, float]:
+    """The soundtrack's loudness as a viewer's player meters it (on the encoded file), stored beside it."""
+    loudness = {**built, **mix.measure(sound)}
     cache.write_bytes(info, json.dumps(loudness).encode("utf-8"))
     return loudness
 

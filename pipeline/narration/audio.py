@@ -57,8 +57,12 @@ def pcm16_wav(pcm: bytes, rate: int, channels: int = 1) -> bytes:
 
 def wav_bytes(samples: np.ndarray, rate: int, channels: int = 1) -> bytes:
     """16-bit PCM WAV of float samples (shape (n,) or (n, channels))."""
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
-    return pcm16_wav(pcm.tobytes(), rate, channels)
+    return pcm16_wav(pcm16(samples).tobytes(), rate, channels)
+
+
+def pcm16(samples: np.ndarray) -> np.ndarray:
+    """Float samples as 16-bit integers (little-endian), clipped to full scale."""
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
 
 
 def write_wav(path: Path, samples: np.ndarray, channels: int = 1) -> None:
