@@ -62,6 +62,13 @@ size_option = click.option(
     "--size", callback=_size, metavar="WxH", help="Render at another resolution than the storyboard's (e.g. 640x360)."
 )
 
+outside_option = click.option(
+    "--allow-outside-assets",
+    "outside",
+    is_flag=True,
+    help="Let the storyboard read files outside its project folder (absolute paths, '..', links).",
+)
+
 captions_option = click.option(
     "--captions",
     type=click.Choice(["file", "burn"]),
@@ -108,6 +115,7 @@ def main() -> None:
 @click.option("--draft", is_flag=True, help="A quick 640-wide, 15 fps preview in output/<slug>/draft/.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Scenes rendered at once (default: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@outside_option
 def render(
     storyboard: Path,
     engine: str | None,
@@ -121,6 +129,7 @@ def render(
     draft: bool,
     jobs: int | None,
     quiet: bool,
+    outside: bool,
 ) -> None:
     """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration, re-rendering only what changed."""
     from pipeline.errors import UsageError
@@ -133,7 +142,7 @@ def render(
     if no_join and not scene_ids:
         raise UsageError("--no-join only makes sense with --scene ID")
     burn = captions == "burn"
-    project = load(storyboard, size=size, burn_captions=burn)
+    project = load(storyboard, size=size, burn_captions=burn, allow_outside_assets=outside)
     options = RenderOptions(
         output_dir=output_dir,
         cache_dir=cache_dir,
@@ -173,11 +182,12 @@ def render(
 @click.argument("storyboard", type=click.Path(path_type=Path))
 @size_option
 @captions_option
-def validate(storyboard: Path, size, captions: str) -> None:
-    """Check STORYBOARD without rendering: schema, ids, theme, fonts, text fitting."""
+@outside_option
+def validate(storyboard: Path, size, captions: str, outside: bool) -> None:
+    """Check STORYBOARD without rendering: schema, ids, theme, fonts, files, text fitting."""
     from pipeline.storyboard import load
 
-    project = load(storyboard, size=size, burn_captions=captions == "burn")
+    project = load(storyboard, size=size, burn_captions=captions == "burn", allow_outside_assets=outside)
     count = len(project.scenes())
     click.echo(f"{storyboard}: ok ({len(project.storyboard.sections)} sections, {count} scenes)")
 
@@ -207,7 +217,10 @@ def schema() -> None:
 )
 @size_option
 @captions_option
-def still(storyboard: Path, scene_id: str, at: float | None, out: Path | None, size, captions: str) -> None:
+@outside_option
+def still(
+    storyboard: Path, scene_id: str, at: float | None, out: Path | None, size, captions: str, outside: bool
+) -> None:
     """Write one frame of SCENE_ID as a PNG, without rendering the video.
 
     With --captions burn the frame shows the caption up at --at (default: the settled frame's time).
@@ -219,7 +232,7 @@ def still(storyboard: Path, scene_id: str, at: float | None, out: Path | None, s
     from pipeline.storyboard import load, scene_by_id
 
     burn = captions == "burn"
-    project = load(storyboard, size=size, only={scene_id}, burn_captions=burn)
+    project = load(storyboard, size=size, only={scene_id}, burn_captions=burn, allow_outside_assets=outside)
     number, section, scene = scene_by_id(project, scene_id)
     timing, cues = {}, []
     if at is not None or burn:
@@ -245,12 +258,13 @@ def still(storyboard: Path, scene_id: str, at: float | None, out: Path | None, s
     help="PNG to write (default: output/<slug>/sheet.png).",
 )
 @click.option("--columns", type=click.IntRange(1, 12), default=4, show_default=True)
-def sheet(storyboard: Path, out: Path | None, columns: int) -> None:
+@outside_option
+def sheet(storyboard: Path, out: Path | None, columns: int, outside: bool) -> None:
     """Write a contact sheet: the settled frame of every scene, labelled with its id."""
     from pipeline import cache, preview
     from pipeline.storyboard import load
 
-    project = load(storyboard)
+    project = load(storyboard, allow_outside_assets=outside)
     image = preview.sheet(project, columns=columns)
     target = out or project.output_dir / "sheet.png"
     with cache.atomic_path(target) as tmp:

@@ -6,6 +6,7 @@ RenderError quoting ffmpeg's last relevant lines instead of a Python stack.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -68,5 +69,10 @@ def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subp
 
 
 def tail(stderr: bytes, lines: int = 4) -> str:
-    text = stderr.decode("utf-8", "replace").strip().splitlines()
-    return " | ".join(line.strip() for line in text[-lines:]) or "(ffmpeg printed nothing)"
+    """ffmpeg's last distinct lines, without its '[component @ 0x...]' prefixes."""
+    text = [_PREFIX.sub("", line).strip() for line in stderr.decode("utf-8", "replace").strip().splitlines()]
+    last = list(dict.fromkeys(line for line in text if line))[-lines:]
+    return " | ".join(last) or "(ffmpeg printed nothing)"
+
+
+_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\]\s*")

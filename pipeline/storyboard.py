@@ -30,6 +30,14 @@ from pipeline.slides.theme import Theme, available_themes, find_theme_file, merg
 
 DEFAULT_THEME = "documentary"
 
+#: Limits on what one storyboard may ask for: generous for real videos (a 60-minute video is well
+#: inside them), small enough that a mistyped or hostile file fails fast instead of exhausting the machine.
+MAX_FILE_BYTES = 2_000_000
+MAX_SCENES = 1_000
+MAX_NARRATION_CHARS = 6_000  # about seven minutes of speech
+MAX_SCENE_SECONDS = 15 * 60
+MAX_VIDEO_SECONDS = 3 * 60 * 60
+
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 SlideSpec = Annotated[
@@ -72,6 +80,11 @@ class Scene(_Strict):
     @classmethod
     def _spoken(cls, value: str) -> str:
         value = " ".join(value.split())
+        if len(value) > MAX_NARRATION_CHARS:
+            raise ValueError(
+                f"narration is {len(value):,} characters, more than {MAX_NARRATION_CHARS:,} (about seven minutes "
+                "of speech); split it across several scenes"
+            )
         if not sentences.split(value):
             raise ValueError("narration is empty; write what the narrator says in this scene")
         problems = sentences.marker_problems(value)
@@ -170,6 +183,8 @@ class Project:
     slug: str
     #: Pronunciations: the shared lexicon files, then the storyboard's own entries over them.
     lexicon: dict[str, str] = field(default_factory=dict)
+    #: Where each value was written, for problems found after loading (a scene narrated too long).
+    smap: yamlsrc.SourceMap | None = field(default=None, compare=False, repr=False)
 
     @property
     def output_dir(self) -> Path:
@@ -178,7 +193,7 @@ class Project:
 
     def scenes(self) -> list[tuple[int, Section, Scene]]:
         """(section number from 1, section, scene) for every scene in order."""
-        return [(i + 1, s, scene) for i, s in enumerate(self.storyboard.sections) for scene in s.scenes]
+        return _scenes(self.storyboard)
 
 
 def project_root(file: Path) -> Path:
@@ -195,48 +210,103 @@ def load(
     size: tuple[int, int] | None = None,
     only: Collection[str] | None = None,
     burn_captions: bool = False,
+    allow_outside_assets: bool = False,
 ) -> Project:
     """Load and validate a storyboard (text fitting checked at ``size``, above a caption band if ``burn_captions``).
 
     ``only`` limits the slide checks (fitting, pictures) to those scene ids,
     for commands that draw just them; everything else is always checked.
+    Every problem found is reported at once: a schema error does not hide a
+    missing music file or an unknown theme. Files the storyboard names must be
+    inside the project folder unless ``allow_outside_assets``.
     """
     file = Path(path)
     data, smap = _read(file)
-    problems: list[Problem] = []
     if not isinstance(data, dict):
         shape = "empty" if data is None else f"a {_type_name(data)}"
-        raise StoryboardError(
-            [
-                Problem(
-                    file,
-                    1,
-                    1,
-                    f"the storyboard is {shape}; it must be a mapping with at least "
-                    "'title' and 'sections' (run 'explainer schema' for every field)",
-                )
-            ]
+        message = (
+            f"the storyboard is {shape}; it must be a mapping with at least "
+            "'title' and 'sections' (run 'explainer schema' for every field)"
         )
+        raise StoryboardError([Problem(file, 1, 1, message)])
+    root = project_root(file.resolve())
+    files = _Files(root, allow_outside_assets, smap)
     try:
         storyboard = Storyboard.model_validate(data)
     except ValidationError as exc:
-        raise StoryboardError([_problem(err, data, smap) for err in exc.errors()]) from None
+        problems = [_problem(err, data, smap) for err in exc.errors()]
+        raise StoryboardError(_unique(problems + _parts_that_validate(data, smap, root, files))) from None
 
+    refused = _refused_assets(storyboard, files)
+    problems = _check_ids(storyboard, smap) + [problem for found in refused.values() for problem in found]
+    theme, theme_problems = _checked_theme(storyboard.theme, root, smap)
+    problems += theme_problems
+    lexicon, lexicon_problems = _load_lexicon(storyboard.narration, files, smap)
+    problems += lexicon_problems + _check_music(storyboard.music, files) + _check_sentences(storyboard, smap)
+    fonts = None
+    if theme is not None:
+        try:
+            fonts = FontBook(theme.fonts)
+        except FontMissing as exc:
+            path = ("fonts", exc.role, "family")
+            problems.append(_layer_with(_theme_layers(storyboard.theme, root, smap), path).smap.problem(path, str(exc)))
+    if fonts is not None:  # slides naming a file outside the project are not drawn: the file is never opened
+        drawn = {scene.id for _, _, scene in _scenes(storyboard) if scene.id not in refused}
+        drawn &= set(only) if only is not None else drawn
+        problems += _check_fit(storyboard, theme, fonts, smap, size, root, drawn, burn_captions)
+    if problems:
+        raise StoryboardError(_unique(problems))
+    return Project(file, root, storyboard, theme, storyboard.slug or _slug_from(file), lexicon, smap)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _parts_that_validate(data: dict[str, Any], smap: yamlsrc.SourceMap, root: Path, files: _Files) -> list[Problem]:
+    """With the schema failing somewhere, the checks of the parts that are well-formed on their own."""
+    problems = []
+    if isinstance(data.get("theme", DEFAULT_THEME), (str, dict)):
+        problems += _checked_theme(data.get("theme", DEFAULT_THEME), root, smap)[1]
+    with contextlib.suppress(ValidationError):
+        problems += _load_lexicon(NarrationSettings.model_validate(data.get("narration", {})), files, smap)[1]
+    with contextlib.suppress(ValidationError):
+        if data.get("music") is not None:
+            problems += _check_music(MusicSettings.model_validate(data["music"]), files)
+    sections = data.get("sections")
     first_line: dict[str, int] = {}
+    for si, section in enumerate(sections if isinstance(sections, list) else []):
+        scenes = section.get("scenes") if isinstance(section, dict) else None
+        for ci, scene in enumerate(scenes if isinstance(scenes, list) else []):
+            scene_id = scene.get("id") if isinstance(scene, dict) else None
+            if isinstance(scene_id, str):
+                problems += _duplicate(scene_id, ("sections", si, "scenes", ci, "id"), first_line, smap)
+            slide = scene.get("slide") if isinstance(scene, dict) else None
+            spec = KINDS.get(slide.get("kind")) if isinstance(slide, dict) else None
+            if spec is not None:
+                with contextlib.suppress(ValidationError):
+                    names = spec.Spec.model_validate(slide).asset_files()
+                    problems += files.check(names, ("sections", si, "scenes", ci, "slide", "file"))
+    return problems
+
+
+def _check_ids(storyboard: Storyboard, smap: yamlsrc.SourceMap) -> list[Problem]:
+    """Scene ids are unique, the thumbnail names one, and there are not more scenes than MAX_SCENES."""
+    problems: list[Problem] = []
+    first_line: dict[str, int] = {}
+    count = 0
     for si, section in enumerate(storyboard.sections):
         for ci, scene in enumerate(section.scenes):
+            count += 1
             path = ("sections", si, "scenes", ci, "id")
-            if scene.id in first_line:
+            problems += _duplicate(scene.id, path, first_line, smap)
+            if count == MAX_SCENES + 1:
                 problems.append(
                     smap.problem(
                         path,
-                        f"duplicate scene id '{scene.id}' (first used on line "
-                        f"{first_line[scene.id]}); give every scene its own id",
+                        f"scene {count:,}: a storyboard has at most {MAX_SCENES:,} scenes; split the video in parts",
                     )
                 )
-            else:
-                first_line[scene.id] = smap.value(path).line
-
     if storyboard.thumbnail is not None and storyboard.thumbnail not in first_line:
         problems.append(
             smap.problem(
@@ -245,24 +315,72 @@ def load(
                 "name the id of the scene to use as the thumbnail",
             )
         )
+    return problems
 
-    root = project_root(file.resolve())
-    layers = _theme_layers(storyboard.theme, root, smap)
-    theme = _validate_theme(layers)
+
+def _duplicate(scene_id: str, path: tuple, first_line: dict[str, int], smap: yamlsrc.SourceMap) -> list[Problem]:
+    if scene_id in first_line:
+        message = (
+            f"duplicate scene id '{scene_id}' (first used on line {first_line[scene_id]}); give every scene its own id"
+        )
+        return [smap.problem(path, message)]
+    first_line[scene_id] = smap.value(path).line
+    return []
+
+
+def _checked_theme(
+    spec: str | dict[str, Any], root: Path, smap: yamlsrc.SourceMap
+) -> tuple[Theme | None, list[Problem]]:
     try:
-        fonts = FontBook(theme.fonts)
-    except FontMissing as exc:
-        path = ("fonts", exc.role, "family")
-        raise StoryboardError([_layer_with(layers, path).smap.problem(path, str(exc))]) from None
+        return _validate_theme(_theme_layers(spec, root, smap)), []
+    except StoryboardError as exc:
+        return None, exc.problems
 
-    lexicon, lexicon_problems = _load_lexicon(storyboard.narration, root, smap)
-    problems += lexicon_problems
-    problems += _check_music(storyboard.music, root, smap)
-    problems += _check_sentences(storyboard, smap)
-    problems += _check_fit(storyboard, theme, fonts, smap, size, root, only, burn_captions)
-    if problems:
-        raise StoryboardError(problems)
-    return Project(file, root, storyboard, theme, storyboard.slug or _slug_from(file), lexicon)
+
+# -- files the storyboard names ----------------------------------------------
+
+
+class _Files:
+    """Resolves the files a storyboard names, refusing any outside the project folder.
+
+    A path is outside when it is absolute elsewhere, climbs out with '..', or
+    is (or passes through) a link that points elsewhere: the resolved path is
+    what counts. ``allow`` (--allow-outside-assets) lets such paths through.
+    """
+
+    def __init__(self, root: Path, allow: bool, smap: yamlsrc.SourceMap):
+        self.root, self.allow, self.smap = root, allow, smap
+
+    def problem(self, name: str) -> str | None:
+        """What is wrong with the path ``name`` (None when it may be used)."""
+        if "\0" in name:
+            return f"'{name}' is not a usable path"
+        target = (self.root / name).resolve()
+        if self.allow or target.is_relative_to(self.root):
+            return None
+        via = "" if Path(name).is_absolute() or ".." in Path(name).parts else f", through a link to {target}"
+        return (
+            f"'{name}' is outside the project folder {self.root}{via}; copy the file into assets/, "
+            "or pass --allow-outside-assets if you trust this storyboard"
+        )
+
+    def check(self, names: list[str], path: tuple) -> list[Problem]:
+        return [self.smap.problem(path, message) for name in names if (message := self.problem(name))]
+
+
+def _refused_assets(storyboard: Storyboard, files: _Files) -> dict[str, list[Problem]]:
+    """Per scene id, the problems with files its slide names that may not be read."""
+    refused = {}
+    for si, section in enumerate(storyboard.sections):
+        for ci, scene in enumerate(section.scenes):
+            found = files.check(scene.slide.asset_files(), ("sections", si, "scenes", ci, "slide", "file"))
+            if found:
+                refused[scene.id] = found
+    return refused
+
+
+def _scenes(storyboard: Storyboard) -> list[tuple[int, Section, Scene]]:
+    return [(i + 1, s, scene) for i, s in enumerate(storyboard.sections) for scene in s.scenes]
 
 
 def scene_by_id(project: Project, scene_id: str) -> tuple[int, Section, Scene]:
@@ -294,6 +412,12 @@ def _read(file: Path) -> tuple[Any, yamlsrc.SourceMap]:
         raise UsageError(f"{file}: is a folder; give the path of a storyboard .yaml file") from None
     except OSError as exc:
         raise UsageError(f"{file}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        message = (
+            f"the file is {len(raw):,} bytes, more than {MAX_FILE_BYTES:,}; a storyboard is text, "
+            "so this is probably not one (or split the video into parts)"
+        )
+        raise StoryboardError([Problem(file, 1, 1, message)])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -397,13 +521,18 @@ def _layer_with(layers: list[_ThemeLayer], path: tuple) -> _ThemeLayer:
 
 
 def _load_lexicon(
-    settings: NarrationSettings, root: Path, smap: yamlsrc.SourceMap
+    settings: NarrationSettings, files: _Files, smap: yamlsrc.SourceMap
 ) -> tuple[dict[str, str], list[Problem]]:
     """The shared lexicon files in order, then the storyboard's own entries over them."""
     lexicon: dict[str, str] = {}
     problems = []
+    root = files.root
     for i, name in enumerate(settings.lexicon_files):
         file = root / name
+        outside = files.check([name], ("narration", "lexicon_files", i))
+        if outside:
+            problems += outside
+            continue
         if not file.is_file():
             problems.append(
                 smap.problem(
@@ -412,7 +541,11 @@ def _load_lexicon(
                 )
             )
             continue
-        data, file_map = _read(file)
+        try:
+            data, file_map = _read(file)
+        except StoryboardError as exc:
+            problems += exc.problems
+            continue
         if not isinstance(data, dict):
             problems.append(Problem(file, 1, 1, "a lexicon file must be a mapping of 'word: spoken form' lines"))
             continue
@@ -424,17 +557,33 @@ def _load_lexicon(
     return {**lexicon, **settings.lexicon}, problems
 
 
-def _check_music(music: MusicSettings | None, root: Path, smap: yamlsrc.SourceMap) -> list[Problem]:
+def _check_music(music: MusicSettings | None, files: _Files) -> list[Problem]:
     if music is None:
         return []
-    file = root / music.file
+    file = files.root / music.file
     if file.suffix.lower() not in MUSIC_TYPES:
         message = f"'{music.file}' is not a music file explainer reads; use one of {', '.join(MUSIC_TYPES)}"
+    elif outside := files.problem(music.file):
+        message = outside
     elif not file.is_file():
-        message = f"music file '{music.file}' does not exist; give its path relative to {root}"
+        message = f"music file '{music.file}' does not exist; give its path relative to {files.root}"
+    elif not_audio := _not_audio(file):
+        message = f"'{music.file}' is not audio explainer can read ({not_audio}); export it again as WAV, MP3 or OGG"
     else:
         return []
-    return [smap.problem(("music", "file"), message)]
+    return [files.smap.problem(("music", "file"), message)]
+
+
+def _not_audio(file: Path) -> str | None:
+    """Why ffmpeg cannot decode sound from ``file`` (its first second), or None when it can."""
+    from pipeline import ffmpeg
+    from pipeline.errors import RenderError
+
+    try:
+        ffmpeg.run(["-t", "1", "-i", str(file), "-map", "0:a:0", "-f", "null", "-"], what="reading it")
+    except RenderError as exc:
+        return "ffmpeg: " + str(exc).removeprefix("reading it failed: ").split(" | ")[0]
+    return None
 
 
 # -- text fitting ----------------------------------------------------------
@@ -474,7 +623,7 @@ def _check_fit(
     smap: yamlsrc.SourceMap,
     size: tuple[int, int] | None,
     root: Path,
-    only: Collection[str] | None,
+    drawn: Collection[str],
     burn_captions: bool,
 ) -> list[Problem]:
     """Build every slide once to find text that cannot fit; slides that fit are remembered by content.
@@ -498,7 +647,7 @@ def _check_fit(
     for si, section in enumerate(storyboard.sections):
         context = SceneContext(section.title, si + 1, root=root)
         for ci, scene in enumerate(section.scenes):
-            if only is not None and scene.id not in only:
+            if scene.id not in drawn:
                 continue
             files = {name: cache.file_digest(root / name) for name in scene.slide.asset_files()}
             slide = scene.slide.model_dump(mode="json")
@@ -647,6 +796,12 @@ def _problem(err: dict[str, Any], data: Any, smap: yamlsrc.SourceMap, model: typ
         )
     if kind == "too_long":
         return smap.problem(path, f"'{name}' has too many items: at most {ctx.get('max_length')}")
+    bound = {"less_than_equal": "at most", "less_than": "less than", "greater_than_equal": "at least",
+             "greater_than": "more than"}  # fmt: skip
+    if kind in bound:
+        limit = next(iter(ctx.values()), "")
+        limit = f"{limit:g}" if isinstance(limit, (int, float)) else limit
+        return smap.problem(path, f"'{name}' must be {bound[kind]} {limit}, not {_show(value)}")
     if kind == "value_error":
         return smap.problem(path, str(ctx.get("error", err["msg"])))
     message = err["msg"][0].lower() + err["msg"][1:]
@@ -654,6 +809,8 @@ def _problem(err: dict[str, Any], data: Any, smap: yamlsrc.SourceMap, model: typ
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
     return repr(value) if isinstance(value, str) else f"a {_type_name(value)}"
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline import __version__, cache, captions, chapters, mix, preview, scenes, sentences, soundtrack, spoken
-from pipeline.errors import UsageError
+from pipeline.errors import StoryboardError, UsageError
 from pipeline.narrate import Line, Narration, narrate
 from pipeline.narration.base import VoiceSettings
 from pipeline.plan import Plan, SceneInfo, plan
@@ -27,7 +27,8 @@ from pipeline.render import join, with_sound
 from pipeline.sentences import Pause
 from pipeline.slides.fonts import FontBook
 from pipeline.soundtrack import scene_track, stereo
-from pipeline.storyboard import Project, Scene
+from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene
+from pipeline.yamlsrc import SourceMap
 
 #: Part of every scene's cache key: bump when drawing or encoding changes.
 RENDERER = f"explainer {__version__}/scene-3"
@@ -134,6 +135,7 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     _check_scene_ids(options.scenes, [scene.id for _, _, scene in entries])
     with clock("narrate"):
         narration, timeline = _timeline(project, entries, options, reporter)
+    _check_lengths(project, timeline)
 
     with clock("keys"):
         jobs = _scene_jobs(project, entries, timeline, options, store)
@@ -256,6 +258,35 @@ def _scene_jobs(
         path = store.path("scenes", digest, ".mp4")
         out.append(scenes.SceneJob(index, number, section.title, scene, timing, burned, path))
     return out
+
+
+def _check_lengths(project: Project, timeline: Plan) -> None:
+    """Once narrated, no scene may last longer than MAX_SCENE_SECONDS, nor the video than MAX_VIDEO_SECONDS."""
+    places = [
+        ("sections", si, "scenes", ci, "narration")
+        for si, section in enumerate(project.storyboard.sections)
+        for ci, _ in enumerate(section.scenes)
+    ]
+    smap = project.smap or SourceMap(project.file)
+    problems = [
+        smap.problem(place, f"scene '{scene.id}' lasts {_clock(scene.duration(timeline.fps))} once narrated, more "
+                     f"than the {_clock(MAX_SCENE_SECONDS)} a scene may; split its narration across scenes")
+        for place, scene in zip(places, timeline.scenes, strict=True)
+        if scene.duration(timeline.fps) > MAX_SCENE_SECONDS
+    ]  # fmt: skip
+    if timeline.duration > MAX_VIDEO_SECONDS:
+        problems.append(
+            smap.problem(("sections",), f"the video lasts {_clock(timeline.duration)} once narrated, more than "
+                         f"{_clock(MAX_VIDEO_SECONDS)}; split it into several storyboards")
+        )  # fmt: skip
+    if problems:
+        raise StoryboardError(problems)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _check_scene_ids(wanted: tuple[str, ...], ids: list[str]) -> None:

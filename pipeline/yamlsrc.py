@@ -96,8 +96,12 @@ def load(text: str, file: Path) -> tuple[Any, SourceMap]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "quoted scalar" in (exc.context or ""):
+            mark = exc.context_mark  # where the quote opens, not the end of the file where it was missed
         pos = _pos(mark) if mark else Pos(1, 1)
         what = exc.problem or "invalid YAML"
+        if "expected <block end>" in what:  # PyYAML's words for a line indented unlike its neighbours
+            what = "this line is indented unlike the lines around it"
         hint = _yaml_hint(what)
         raise StoryboardError([Problem(file, pos.line, pos.column, f"invalid YAML: {what}{hint}")]) from None
     except yaml.YAMLError as exc:
@@ -120,6 +124,8 @@ def _yaml_hint(problem: str) -> str:
         return " (check the indentation of this line and the one before)"
     if "found unexpected end of stream" in problem or "while scanning a quoted" in problem:
         return " (a quote is not closed)"
+    if "indented unlike" in problem:
+        return "; line it up with the field above it (spaces only)"
     return ""
 
 

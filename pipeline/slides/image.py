@@ -60,7 +60,13 @@ def open_picture(root: Path, name: str) -> Image.Image:
                     )
                 image = ImageOps.exif_transpose(image)
                 return image.convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise SlideError(
+            "file",
+            f"'{name}' is far larger than {MAX_PIXELS // 1_000_000} megapixels (Pillow refuses it as a possible "
+            "decompression bomb); scale it down (3840x2160 is plenty)",
+        ) from None
+    except UnidentifiedImageError:
         raise SlideError("file", f"'{name}' is not a picture Pillow can read; use a PNG or JPEG") from None
     except OSError as exc:
         raise SlideError("file", f"'{name}' cannot be read ({exc}); re-export it as PNG or JPEG") from None
