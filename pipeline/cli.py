@@ -7,6 +7,7 @@ rendering, 130 when interrupted. No traceback reaches the user.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 import sys
@@ -41,9 +42,32 @@ class _Group(click.Group):
         except ExplainerError as exc:
             _error(Console(stderr=True, highlight=False, soft_wrap=True), exc)
             ctx.exit(exc.exit_code)
+        except OSError as exc:  # the disk, the folders: the machine's failures, said plainly
+            _error(Console(stderr=True, highlight=False, soft_wrap=True), os_message(exc))
+            ctx.exit(1)
         except KeyboardInterrupt:
             Console(stderr=True).print("interrupted; finished cache entries were kept, partial files removed")
             ctx.exit(130)
+
+
+def os_message(exc: OSError) -> str:
+    """What a failed read or write means for the user, and what to do about it."""
+    name = f" {exc.filename}" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"no space left on the disk{' for' + name if name else ''}; free some space and render again "
+            "(finished scenes stay in the cache; no half-written file was kept)"
+        )
+    if exc.errno == errno.EFBIG:
+        return "a file reached the size limit this shell allows (ulimit -f); raise the limit and render again"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"cannot write{name}: {exc.strerror}; render into a folder you can write to with --output "
+            "(and --cache for the cache)"
+        )
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return f"cannot make the folder{name}: a file is in the way; move it, or choose another folder with --output"
+    return f"cannot write{name}: {exc.strerror or exc}; choose another folder with --output (or --cache)"
 
 
 def _size(_ctx, _param, value: str | None) -> tuple[int, int] | None:

@@ -51,3 +51,7 @@ class EngineUnavailable(ExplainerError):
 
 class RenderError(ExplainerError):
     """Encoding or writing the video failed."""
+
+
+class Busy(ExplainerError):
+    """Another render is writing the same output folder."""

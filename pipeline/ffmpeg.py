@@ -7,6 +7,7 @@ RenderError quoting ffmpeg's last relevant lines instead of a Python stack.
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -42,7 +43,7 @@ def feed(args: list[str], chunks: Iterable[bytes | memoryview], *, what: str, lo
     Its log goes to a file, so a chatty filter can never stall the pipe.
     """
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(command(args, loglevel), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+        proc = popen(command(args, loglevel), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
         try:
             for chunk in chunks:
                 proc.stdin.write(chunk)
@@ -57,15 +58,35 @@ def feed(args: list[str], chunks: Iterable[bytes | memoryview], *, what: str, lo
         log.seek(0)
         text = log.read()
     if code != 0:
-        raise RenderError(f"{what} failed: {tail(text)}")
+        raise RenderError(failure(what, code, text))
     return text.decode("utf-8", "replace")
 
 
 def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(command(args, loglevel), input=input, capture_output=True, check=False)
+    proc = subprocess.run(command(args, loglevel), input=input, capture_output=True, check=False, process_group=0)
     if proc.returncode != 0:
-        raise RenderError(f"{what} failed: {tail(proc.stderr)}")
+        raise RenderError(failure(what, proc.returncode, proc.stderr))
     return proc
+
+
+def popen(cmd: list[str], **kwargs) -> subprocess.Popen:
+    """Start ffmpeg in its own process group: a terminal's Ctrl-C reaches explainer, which stops it cleanly."""
+    return subprocess.Popen(cmd, process_group=0, **kwargs)
+
+
+def failure(what: str, code: int, stderr: bytes) -> str:
+    """One message for a failed ffmpeg: what it was doing, its last lines, and what to do when that is clear."""
+    if code < 0:
+        name = signal.Signals(-code).name
+        cause = {
+            "SIGXFSZ": "a file reached the size limit this shell allows (ulimit -f); raise it or free space",
+            "SIGKILL": "it was killed, perhaps for want of memory; close other programs or use --jobs 1",
+        }.get(name, "it was stopped from outside")
+        return f"{what} failed: ffmpeg was stopped by {name}: {cause}"
+    message = f"{what} failed: {tail(stderr)}"
+    if b"No space left on device" in stderr:
+        message += "; the disk is full: free some space and render again (finished scenes stay in the cache)"
+    return message
 
 
 def tail(stderr: bytes, lines: int = 4) -> str:

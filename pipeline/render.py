@@ -161,7 +161,7 @@ class _Segments:
             "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}", "-r", str(self.fps),
             "-i", "pipe:0", *video_args(self.fps), "-an", "-f", "mp4", str(path),
         ])  # fmt: skip
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
+        self._proc = ffmpeg.popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
         self.files.append((path, 0))
 
     def _write(self, image: np.ndarray) -> None:
@@ -184,7 +184,7 @@ class _Segments:
         code = proc.wait()
         log.close()
         if code != 0:
-            raise RenderError(f"encoding a scene failed: {ffmpeg.tail(Path(log.name).read_bytes())}")
+            raise RenderError(ffmpeg.failure("encoding a scene", code, Path(log.name).read_bytes()))
 
 
 def join(scene_files: list[tuple[Path, float]], soundtrack: Path, target: Path, metadata: str) -> None:

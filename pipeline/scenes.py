@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -63,11 +64,11 @@ def render(
         canvas = _canvas(setup)
         return {job.scene.id: _render(setup, canvas, job, on_frames) for job in jobs}
     context = multiprocessing.get_context("spawn")
-    progress = context.Queue()
+    progress, stop = context.Queue(), context.Event()
     results: dict[str, dict[str, Any]] = {}
     order = sorted(jobs, key=lambda job: -job.frames(setup.plan))
     with ProcessPoolExecutor(
-        min(workers, len(jobs)), mp_context=context, initializer=_start, initargs=(setup, progress)
+        min(workers, len(jobs)), mp_context=context, initializer=_start, initargs=(setup, progress, stop)
     ) as pool:
         futures = {pool.submit(_work, job): job for job in order}
         pending = set(futures)
@@ -78,6 +79,9 @@ def render(
                 for future in done:
                     results[futures[future].scene.id] = future.result()
         except BaseException:
+            # Ctrl-C or a failed scene: the others stop at their next frame, removing their partial files
+            # (the pool then waits for them), and scenes not started are dropped.
+            stop.set()
             for future in pending:
                 future.cancel()
             raise
@@ -109,13 +113,27 @@ def _render(setup: Setup, canvas: Canvas, job: SceneJob, on_frames: Callable[[in
 _worker: dict[str, Any] = {}
 
 
-def _start(setup: Setup, progress: Any) -> None:
-    """Worker initializer: the render's shared data and this process's canvas (fonts loaded once)."""
-    _worker.update(setup=setup, canvas=_canvas(setup), progress=progress)
+class Stopped(Exception):
+    """The render was stopped while this worker drew a scene."""
+
+
+def _start(setup: Setup, progress: Any, stop: Any) -> None:
+    """Worker initializer: the render's shared data and this process's canvas (fonts loaded once).
+
+    Workers ignore Ctrl-C: the parent hears it and tells them to stop through ``stop``.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker.update(setup=setup, canvas=_canvas(setup), progress=progress, stop=stop)
 
 
 def _work(job: SceneJob) -> dict[str, Any]:
-    return _render(_worker["setup"], _worker["canvas"], job, _worker["progress"].put)
+    return _render(_worker["setup"], _worker["canvas"], job, _advance)
+
+
+def _advance(frames: int) -> None:
+    if _worker["stop"].is_set():
+        raise Stopped
+    _worker["progress"].put(frames)
 
 
 def _drain(progress: Any, on_frames: Callable[[int], None]) -> None:

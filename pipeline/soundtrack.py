@@ -11,6 +11,7 @@ it is given in the same pass.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,7 +34,8 @@ class NarrationTrack:
 
     KEEP = 8  # sentence files kept decoded: a block spans a few sentences at most
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, stop: threading.Event | None = None):
+        self.stop = stop
         self.samples = plan.sample_at(plan.total_frames)
         #: (first sample, end sample, audio) of every sentence, in order; a sentence never runs past its scene.
         self.parts: list[tuple[int, int, SentenceAudio]] = []
@@ -45,6 +47,8 @@ class NarrationTrack:
         self._loaded: dict[Path, np.ndarray] = {}
 
     def block(self, start: int, end: int) -> np.ndarray:
+        if self.stop is not None and self.stop.is_set():
+            raise Stopped
         out = np.zeros(end - start, dtype=np.float32)
         for at, stop, audio in self.parts:
             if stop <= start:
@@ -62,6 +66,10 @@ class NarrationTrack:
                 del self._loaded[next(iter(self._loaded))]
             self._loaded[audio.path] = load_samples(audio)
         return self._loaded[audio.path]
+
+
+class Stopped(Exception):
+    """The render was stopped while the soundtrack was being built."""
 
 
 def scene_track(plan: Plan, scene: ScenePlan) -> np.ndarray:
@@ -85,7 +93,9 @@ def key(plan: Plan, bed: mix.Bed | None) -> str:
     })  # fmt: skip
 
 
-def build(plan: Plan, bed: mix.Bed | None, target: Path, hint: float | None = None) -> dict[str, float | None]:
+def build(
+    plan: Plan, bed: mix.Bed | None, target: Path, hint: float | None = None, stop: threading.Event | None = None
+) -> dict[str, float | None]:
     """Mix, normalize and encode the whole soundtrack once, as AAC in ``target`` (atomically).
 
     ``hint`` is a gain (dB) likely to be right, such as the one the storyboard's
@@ -96,9 +106,9 @@ def build(plan: Plan, bed: mix.Bed | None, target: Path, hint: float | None = No
 
     Returns the gain applied, what the encoder's input metered, and the mix's
     loudness before normalizing when it was analysed. The finished file's own
-    loudness is ``mix.measure``'s.
+    loudness is ``mix.measure``'s. Setting ``stop`` ends the build at the next block, leaving no file.
     """
-    normalizer = mix.Normalizer(mix.Mixer(NarrationTrack(plan), mix.speech_spans(plan), bed))
+    normalizer = mix.Normalizer(mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed))
     with cache.atomic_path(target) as out:
         gain, level = hint, None
         if hint is not None:

@@ -282,7 +282,8 @@ def _parts_that_validate(data: dict[str, Any], smap: yamlsrc.SourceMap, root: Pa
             if isinstance(scene_id, str):
                 problems += _duplicate(scene_id, ("sections", si, "scenes", ci, "id"), first_line, smap)
             slide = scene.get("slide") if isinstance(scene, dict) else None
-            spec = KINDS.get(slide.get("kind")) if isinstance(slide, dict) else None
+            kind = slide.get("kind") if isinstance(slide, dict) else None
+            spec = KINDS.get(kind) if isinstance(kind, str) else None
             if spec is not None:
                 with contextlib.suppress(ValidationError):
                     names = spec.Spec.model_validate(slide).asset_files()

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import errno
+import fcntl
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline import __version__, cache, captions, chapters, mix, preview, scenes, sentences, soundtrack, spoken
-from pipeline.errors import StoryboardError, UsageError
+from pipeline.errors import Busy, StoryboardError, UsageError
 from pipeline.narrate import Line, Narration, narrate
 from pipeline.narration.base import VoiceSettings
 from pipeline.plan import Plan, SceneInfo, plan
@@ -124,10 +127,54 @@ def engines_for(project: Project, options: RenderOptions) -> list[str]:
 
 
 def render(project: Project, options: RenderOptions, reporter: Reporter | None = None) -> RenderResult:
-    """Narrate, plan, render the scenes not cached, build the soundtrack, join; skip what is up to date."""
-    reporter = reporter or Silent()
+    """Narrate, plan, render the scenes not cached, build the soundtrack, join; skip what is up to date.
+
+    One render at a time writes an output folder: a second one started meanwhile is refused.
+    """
     out_dir = output_dir(project, options)
     store = _store(project, options)
+    for folder in (out_dir, store.root):
+        _check_writable(folder)
+    with _alone(store, out_dir):
+        return _render(project, options, reporter or Silent(), out_dir, store)
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before any work if ``folder`` cannot be made or written (without making it)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "a file is in the way", str(folder))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "permission denied", str(folder))
+
+
+@contextlib.contextmanager
+def _alone(store: cache.Store, out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's render lock (a lock file in the cache; the OS frees it if the render dies)."""
+    lock = store.path("locks", cache.key({"output": str(out_dir.resolve())}), ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a+", encoding="utf-8") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.seek(0)
+            holder = file.read().strip()
+            raise Busy(
+                f"another render is writing {out_dir} (process {holder or 'unknown'}); wait for it to finish, "
+                "or render into another folder with --output"
+            ) from None
+        file.seek(0)
+        file.truncate()
+        file.write(str(os.getpid()))
+        file.flush()
+        yield
+
+
+def _render(
+    project: Project, options: RenderOptions, reporter: Reporter, out_dir: Path, store: cache.Store
+) -> RenderResult:
     timings: dict[str, float] = {}
     clock = _Clock(timings)
 
@@ -165,13 +212,15 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     sound_info = store.path("soundtracks", sound_key, ".json")
     setup = scenes.Setup(project, timeline, (timeline.width, timeline.height), options.burn_captions)
     reporter.stage("Rendering scenes", sum(job.frames(timeline) for job in todo))
-    with ThreadPoolExecutor(1) as background:
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as background, _stopping(stop):
         # The soundtrack needs only the plan, so it is mixed and encoded while the scenes render,
         # and the finished file is metered while the video is joined.
         building = metering = None
         if joining and not (sound_file.exists() and sound_info.exists()):
             last_gain = store.path("soundtracks", cache.key({"last gain of": project.slug}), ".json")
-            building = background.submit(soundtrack.build, timeline, bed, sound_file, _gain_hint(last_gain))
+            hint = _gain_hint(last_gain)
+            building = background.submit(soundtrack.build, timeline, bed, sound_file, hint, stop)
         with clock("scenes"):
             stats = scenes.render(setup, todo, workers(options), reporter.advance)
         with clock("soundtrack"):
@@ -209,6 +258,16 @@ def render(project: Project, options: RenderOptions, reporter: Reporter | None =
     report["video_bytes"] = video.stat().st_size
     cache.write_bytes(result.report, json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8"))
     return result
+
+
+@contextlib.contextmanager
+def _stopping(stop: threading.Event) -> Iterator[None]:
+    """Set ``stop`` when the block fails or is interrupted, so background work ends too."""
+    try:
+        yield
+    except BaseException:
+        stop.set()
+        raise
 
 
 class _Clock:
