@@ -218,6 +218,10 @@ def test_a_good_gain_hint_skips_the_analysing_pass_and_a_bad_one_is_caught(tmp_p
         audios.append(SentenceAudio(f"s{i}", f"s{i}", path, samples.size, {}))
     narration = Narration({}, None, (tuple(audios),), 0)
     timeline = plan([SceneInfo("a", 1, "S")], narration, fps=30, width=320, height=180, lead_in=1, gap=0.5, tail=1)
+    track = soundtrack.NarrationTrack(timeline)
+    pieces = np.concatenate([track.block(a, b) for a, b in mix.ranges(track.samples, 4_999)])
+    assert np.array_equal(pieces, track.block(0, track.samples)), "sentences read across block edges intact"
+    assert np.count_nonzero(pieces) > 6 * RATE
 
     cold = soundtrack.build(timeline, None, tmp_path / "cold.m4a")
     warm = soundtrack.build(timeline, None, tmp_path / "warm.m4a", hint=cold["gain_db"])
