@@ -9,11 +9,13 @@ process and nothing is spawned.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import queue
 import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,13 +66,15 @@ def render(
         canvas = _canvas(setup)
         return {job.scene.id: _render(setup, canvas, job, on_frames) for job in jobs}
     context = multiprocessing.get_context("spawn")
-    progress, stop = context.Queue(), context.Event()
     results: dict[str, dict[str, Any]] = {}
     order = sorted(jobs, key=lambda job: -job.frames(setup.plan))
-    with ProcessPoolExecutor(
-        min(workers, len(jobs)), mp_context=context, initializer=_start, initargs=(setup, progress, stop)
-    ) as pool:
+    with _sigint_ignored():  # processes started now ignore Ctrl-C for good (it is inherited through exec)
+        progress, stop = context.Queue(), context.Event()
+        pool = ProcessPoolExecutor(
+            min(workers, len(jobs)), mp_context=context, initializer=_start, initargs=(setup, progress, stop)
+        )
         futures = {pool.submit(_work, job): job for job in order}
+    with pool:
         pending = set(futures)
         try:
             while pending:
@@ -87,6 +91,24 @@ def render(
             raise
     _drain(progress, on_frames)
     return results
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while worker processes start, so that it reaches only this process.
+
+    A terminal sends Ctrl-C to every process in the foreground group; a worker
+    still importing would die with a traceback. Started with it ignored, the
+    workers keep ignoring it, and this process stops them through ``stop``.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _canvas(setup: Setup) -> Canvas:
@@ -120,9 +142,8 @@ class Stopped(Exception):
 def _start(setup: Setup, progress: Any, stop: Any) -> None:
     """Worker initializer: the render's shared data and this process's canvas (fonts loaded once).
 
-    Workers ignore Ctrl-C: the parent hears it and tells them to stop through ``stop``.
+    Workers ignore Ctrl-C (see _sigint_ignored): the parent hears it and tells them to stop through ``stop``.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker.update(setup=setup, canvas=_canvas(setup), progress=progress, stop=stop)
 
 

@@ -69,9 +69,15 @@ def test_ctrl_c_stops_cleanly_keeps_finished_scenes_and_the_next_render_is_right
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp)}
-    proc = subprocess.Popen(
-        _command("render", str(story), "--jobs", "2"), cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
-    )
+    # Like a terminal, Ctrl-C goes to the whole process group: explainer, its workers, the ffmpeg it runs.
+    start = dict(cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    early = subprocess.Popen(_command("render", str(story), "--jobs", "2"), **start)
+    time.sleep(1.0)  # narrating, or workers still starting
+    os.killpg(early.pid, signal.SIGINT)
+    _, stderr = early.communicate(timeout=60)
+    assert early.returncode == 130 and "Traceback" not in stderr, stderr
+
+    proc = subprocess.Popen(_command("render", str(story), "--jobs", "2"), **start)
     scenes = tmp_path / "output" / ".cache" / "scenes"
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
@@ -79,7 +85,7 @@ def test_ctrl_c_stops_cleanly_keeps_finished_scenes_and_the_next_render_is_right
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the render finished before it could be interrupted"
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)
     started = time.monotonic()
     _, stderr = proc.communicate(timeout=60)
 
