@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator
 
 from pipeline import sentences, yamlsrc
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.narration import ENGINES
+from pipeline.schema import Plain, YamlBool
 from pipeline.slides import KINDS
 from pipeline.slides.fonts import FontBook, FontMissing
 from pipeline.slides.theme import Theme, available_themes, find_theme_file, merge
@@ -46,10 +47,6 @@ SlideSpec = Annotated[
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 VOICES = sorted({name for engine in ENGINES.values() for name in engine.voices})
 
 
@@ -63,12 +60,12 @@ def _known_voice(value: str) -> str:
 VoiceName = Annotated[str, AfterValidator(_known_voice)]
 
 
-class SceneVoice(_Strict):
+class SceneVoice(Plain):
     name: VoiceName | None = Field(None, description="Another voice for this scene: " + ", ".join(VOICES))
     speed: float | None = Field(None, ge=0.5, le=2.0, description="This scene's speaking rate (1.0 normal).")
 
 
-class Scene(_Strict):
+class Scene(Plain):
     id: str = Field(pattern=SLUG, description="Unique slug naming the scene, e.g. 'border-guards'.")
     slide: SlideSpec
     narration: str = Field(
@@ -93,12 +90,12 @@ class Scene(_Strict):
         return value
 
 
-class Section(_Strict):
+class Section(Plain):
     title: str = Field(min_length=1, description="Chapter title, also shown on the slides' section label.")
     scenes: list[Scene] = Field(min_length=1)
 
 
-class VideoSettings(_Strict):
+class VideoSettings(Plain):
     width: int = Field(1920, ge=64, le=7680)
     height: int = Field(1080, ge=36, le=4320)
     fps: int = Field(30, ge=1, le=60)
@@ -111,7 +108,7 @@ class VideoSettings(_Strict):
         return value
 
 
-class NarrationSettings(_Strict):
+class NarrationSettings(Plain):
     engine: str = Field("piper", description="Text-to-speech engine: " + ", ".join(ENGINES))
     fallback: str | None = Field(None, description="Engine used for the whole video if 'engine' cannot run.")
     language: str = Field("en", description="Language code for engines that take one (gtts).")
@@ -148,7 +145,7 @@ class NarrationSettings(_Strict):
 MUSIC_TYPES = (".wav", ".mp3", ".ogg", ".oga", ".flac", ".m4a")
 
 
-class MusicSettings(_Strict):
+class MusicSettings(Plain):
     file: str = Field(description="Music file under the project (WAV, MP3, OGG, FLAC), looped or trimmed.")
     volume: float = Field(-16, ge=-40, le=0, description="Music level in the gaps, in dB relative to the narration.")
     duck: float = Field(10, ge=0, le=40, description="How many dB the music drops under every sentence.")
@@ -157,7 +154,7 @@ class MusicSettings(_Strict):
     fade_out: float = Field(4.0, ge=0, le=30, description="Seconds the music fades out at the end.")
 
 
-class Storyboard(_Strict):
+class Storyboard(Plain):
     title: str = Field(min_length=1, description="The video's title.")
     slug: str | None = Field(None, pattern=SLUG, description="Output name; defaults to the file name.")
     theme: str | dict[str, Any] = Field(
@@ -765,11 +762,14 @@ def _problem(err: dict[str, Any], data: Any, smap: yamlsrc.SourceMap, model: typ
         return smap.problem(path, f"a slide needs a 'kind': one of {', '.join(KINDS)}")
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
         hint = ""
-        if isinstance(value, str) and re.fullmatch(r"[\d,.\s$%]+", value.strip()):
+        if isinstance(value, YamlBool):
+            hint = " (YAML reads yes, no, on and off as true and false; write the figure)"
+        elif isinstance(value, str) and re.fullmatch(r"[\d,.\s$%]+", value.strip()):
             plain = re.sub(r"[^\d.]", "", value)
             hint = f" (write it as a plain number without quotes or commas: {plain})"
         want = "a whole number" if kind.startswith("int") else "a number"
-        return smap.problem(path, f"'{name}' must be {want}, not {_show(value)}{hint}")
+        label = f"'{path[-2]}' item {name + 1}" if isinstance(name, int) and len(path) > 1 else f"'{name}'"
+        return smap.problem(path, f"{label} must be {want}, not {_show(value)}{hint}")
     if kind == "string_type":
         return smap.problem(path, f"'{name}' must be text, not a {_type_name(value)}")
     if kind == "bool_parsing" or kind == "bool_type":

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from pydantic import BaseModel, ConfigDict
 
+from pipeline.schema import Plain
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.text import TextBlock, fit
 from pipeline.slides.theme import Theme
@@ -205,10 +205,8 @@ class Slide:
         return self._still
 
 
-class SpecBase(BaseModel):
+class SpecBase(Plain):
     """Fields every slide kind's spec shares; unknown fields are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     def sentence_refs(self) -> list[tuple[str, int]]:
         """(field path, sentence number) for every reveal tied to a narration sentence."""

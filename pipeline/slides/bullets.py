@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from pipeline.schema import Plain
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
 from pipeline.slides.chrome import content_top, section_label
 from pipeline.slides.motion import sprite, text_sprite
@@ -14,9 +15,7 @@ from pipeline.slides.problems import FitError
 from pipeline.slides.text import TextBlock
 
 
-class Item(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Item(Plain):
     text: str = Field(min_length=1, max_length=90)
     sentence: int | None = Field(
         None, ge=1, description="Appear as this sentence of the scene's narration starts (1 = the first)."

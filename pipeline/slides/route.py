@@ -12,8 +12,9 @@ import math
 from typing import Literal
 
 from PIL import Image, ImageDraw
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from pipeline.schema import Plain
 from pipeline.slides import geo
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
 from pipeline.slides.chrome import background, rgb, section_label
@@ -23,9 +24,7 @@ from pipeline.slides.problems import SlideError
 Name = str
 
 
-class Stop(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Stop(Plain):
     places: list[Name] = Field(
         min_length=1, max_length=4, description="One place, or several reached from the stop before."
     )

@@ -11,7 +11,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
+
+from pipeline.schema import Plain
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "themes"
@@ -26,17 +28,13 @@ def _hex_colour(value: str) -> str:
 Colour = Annotated[str, AfterValidator(_hex_colour)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FontSpec(_Strict):
+class FontSpec(Plain):
     family: str = Field(description="Font family installed from a font package, e.g. 'Barlow Condensed'.")
     weight: int = Field(400, ge=100, le=900)
     style: Literal["normal", "italic"] = "normal"
 
 
-class Colors(_Strict):
+class Colors(Plain):
     background: Colour
     background_edge: Colour = Field(description="Colour the background fades to at the edges.")
     text: Colour
@@ -47,7 +45,7 @@ class Colors(_Strict):
     grid: Colour
 
 
-class Fonts(_Strict):
+class Fonts(Plain):
     heading: FontSpec
     body: FontSpec
     figure: FontSpec
@@ -58,7 +56,7 @@ class Fonts(_Strict):
     )
 
 
-class Sizes(_Strict):
+class Sizes(Plain):
     """Type scale as fractions of the frame height."""
 
     title: float = Field(gt=0, le=0.3)
@@ -70,19 +68,19 @@ class Sizes(_Strict):
     minimum: float = Field(0.035, gt=0, le=0.1, description="No text is drawn smaller than this.")
 
 
-class Motion(_Strict):
+class Motion(Plain):
     entrance: float = Field(0.6, ge=0, le=3, description="Seconds an element takes to enter.")
     stagger: float = Field(0.35, ge=0, le=3, description="Seconds between elements entering.")
     rise: float = Field(0.03, ge=0, le=0.2, description="How far elements rise as they enter (of height).")
 
 
-class Transition(_Strict):
+class Transition(Plain):
     style: Literal["dip", "cut"] = Field("dip", description="'dip': fade through a colour between scenes.")
     seconds: float = Field(0.5, ge=0, le=2, description="Length of the whole dip, split across the two scenes.")
     color: Colour | None = Field(None, description="Colour to dip through; defaults to the background's edge colour.")
 
 
-class Captions(_Strict):
+class Captions(Plain):
     """How burned-in captions look (``explainer render --captions burn``)."""
 
     size: float = Field(0.042, gt=0, le=0.1, description="Caption text size (of height); never below sizes.minimum.")
@@ -91,7 +89,7 @@ class Captions(_Strict):
     opacity: float = Field(0.8, ge=0, le=1, description="Opacity of the box (0: no box, 1: solid).")
 
 
-class Theme(_Strict):
+class Theme(Plain):
     name: str
     colors: Colors
     fonts: Fonts

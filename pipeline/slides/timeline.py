@@ -9,17 +9,16 @@ from __future__ import annotations
 from typing import Literal
 
 from PIL import Image, ImageDraw
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from pipeline.schema import Plain
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label
 from pipeline.slides.motion import grow_bar, sprite
 from pipeline.slides.text import TextBlock
 
 
-class Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Event(Plain):
     date: str = Field(min_length=1, max_length=12, description="Short date label, e.g. '1990' or 'Jan 2020'.")
     text: str = Field(min_length=1, max_length=40, description="What happened, in a few words.")
     sentence: int | None = Field(

@@ -1,0 +1,56 @@
+"""The base of every storyboard and theme model: unknown fields are errors, values are frozen,
+and a number is a number.
+
+YAML reads yes, no, on and off as true and false, and pydantic would then take
+true as the number 1: ``value: yes`` on a stat slide would show "1". Here a
+true/false where a number is expected is an error at that field.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+
+class YamlBool(str):
+    """A true/false found where a number belongs, passed on as text so that the number check fails at its field."""
+
+    def __new__(cls, flag: bool) -> YamlBool:
+        return super().__new__(cls, "true" if flag else "false")
+
+
+class Plain(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, value in data.items():
+            field = cls.model_fields.get(name)
+            if field is None or not _wants_number(field.annotation):
+                continue
+            if isinstance(value, bool):
+                out[name] = YamlBool(value)
+            elif isinstance(value, list):
+                out[name] = [YamlBool(v) if isinstance(v, bool) else v for v in value]
+        return out
+
+
+def _wants_number(annotation: Any) -> bool:
+    """Whether the annotation takes a number (or numbers) and never a true/false."""
+    if annotation in (int, float):
+        return True
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Annotated:
+        return _wants_number(args[0])
+    if origin in (Union, types.UnionType):
+        return bool not in args and any(_wants_number(a) for a in args)
+    if origin in (list, tuple):
+        return all(_wants_number(a) for a in args if a is not Ellipsis)
+    return False
