@@ -34,7 +34,7 @@ from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, S
 from pipeline.yamlsrc import SourceMap
 
 #: Part of every scene's cache key: bump when drawing or encoding changes.
-RENDERER = f"explainer {__version__}/scene-3"
+RENDERER = f"explainer {__version__}/scene-4"
 
 
 class Reporter(Protocol):

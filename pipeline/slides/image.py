@@ -143,7 +143,8 @@ def _ken_burns(picture: Image.Image, w: int, h: int, move: str, focus: tuple[flo
         if not scaled:
             scaled.append(_cover(picture, sw, sh, focus))
         box = _window(move, focus, p, sw, sh)
-        frame.paste(scaled[0].transform((w, h), Image.Transform.EXTENT, box, Image.Resampling.BILINEAR))
+        # resize() with a box is the separable (and anti-aliased) path: half the time of transform() at 1080p.
+        frame.paste(scaled[0].resize((w, h), Image.Resampling.BILINEAR, box=box))
 
     # Starts before 0 so the very first frame already shows the picture.
     return Element(-1e-6, duration, paint)
