@@ -11,6 +11,8 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
 
 import imageio_ffmpeg
 
@@ -36,14 +38,24 @@ def run_stderr(args: list[str], *, input: bytes | None = None, what: str = "ffmp
     return _run(args, input, "info", what).stderr.decode("utf-8", "replace")
 
 
-def feed(args: list[str], chunks: Iterable[bytes | memoryview], *, what: str, loglevel: str = "error") -> str:
+def feed(
+    args: list[str],
+    chunks: Iterable[bytes | memoryview],
+    *,
+    what: str,
+    loglevel: str = "error",
+    stdout: IO[bytes] | None = None,
+    cwd: Path | None = None,
+) -> str:
     """Run ffmpeg with ``args``, writing ``chunks`` to its stdin as they come; return what it printed.
 
     The input is never held whole: a long soundtrack streams through in blocks.
-    Its log goes to a file, so a chatty filter can never stall the pipe.
+    Its log goes to a file, so a chatty filter can never stall the pipe. ``stdout``
+    (default: nowhere) may be another process's stdin, for work done alongside.
     """
     with tempfile.TemporaryFile() as log:
-        proc = popen(command(args, loglevel), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+        out = subprocess.DEVNULL if stdout is None else stdout
+        proc = popen(command(args, loglevel), stdin=subprocess.PIPE, stdout=out, stderr=log, cwd=cwd)
         try:
             for chunk in chunks:
                 proc.stdin.write(chunk)

@@ -214,9 +214,8 @@ def _render(
     reporter.stage("Rendering scenes", sum(job.frames(timeline) for job in todo))
     stop = threading.Event()
     with ThreadPoolExecutor(1) as background, _stopping(stop):
-        # The soundtrack needs only the plan, so it is mixed and encoded while the scenes render,
-        # and the finished file is metered while the video is joined.
-        building = metering = None
+        # The soundtrack needs only the plan, so it is mixed, encoded and metered while the scenes render.
+        building = None
         if joining and not (sound_file.exists() and sound_info.exists()):
             last_gain = store.path("soundtracks", cache.key({"last gain of": project.slug}), ".json")
             hint = _gain_hint(last_gain)
@@ -224,10 +223,10 @@ def _render(
         with clock("scenes"):
             stats = scenes.render(setup, todo, workers(options), reporter.advance)
         with clock("soundtrack"):
+            loudness = building.result() if building else _read_json(sound_info) if joining else None
             if building:
-                built = building.result()
-                cache.write_bytes(last_gain, json.dumps({"gain_db": built["gain_db"]}).encode("utf-8"))
-                metering = background.submit(_metered, sound_file, built, sound_info)
+                cache.write_bytes(sound_info, json.dumps(loudness).encode("utf-8"))
+                cache.write_bytes(last_gain, json.dumps({"gain_db": loudness["gain_db"]}).encode("utf-8"))
 
         result = RenderResult(video, out_dir / "render.json", timeline, narration, [job.scene.id for job in todo])
         for job in wanted if options.scenes else []:
@@ -251,8 +250,6 @@ def _render(
             thumb = preview.thumbnail(project)
             with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
                 thumb.save(tmp, format="PNG")
-        with clock("metering"):
-            loudness = metering.result() if metering else _read_json(sound_info)
     report = _report(project, timeline, narration, cached, stats, timings, loudness, chapter_list, cue_list, options)
     report["video_key"] = video_key
     report["video_bytes"] = video.stat().st_size
@@ -363,13 +360,6 @@ def _gain_hint(last_gain: Path) -> float | None:
         return float(_read_json(last_gain)["gain_db"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _metered(sound: Path, built: dict[str, float], info: Path) -> dict[str, float]:
-    """The soundtrack's loudness as a viewer's player meters it (on the encoded file), stored beside it."""
-    loudness = {**built, **mix.measure(sound)}
-    cache.write_bytes(info, json.dumps(loudness).encode("utf-8"))
-    return loudness
 
 
 def _read_json(path: Path) -> dict[str, Any]:
