@@ -90,8 +90,10 @@ def test_captions_parse_and_follow_subtitle_practice(rendered):
     # Captions show the narration as written, in order, and start when each sentence does.
     written = [s["text"] for scene in report["scenes"] for s in scene["sentences"]]
     assert " ".join(c.content.replace("\n", " ") for c in parsed) == " ".join(written)
-    starts = {round(c.start.total_seconds(), 3) for c in parsed}
-    assert all(round(s["start"], 3) in starts for scene in report["scenes"] for s in scene["sentences"])
+    # SRT holds whole milliseconds: a start that falls on half a millisecond may be written either way.
+    starts = [c.start.total_seconds() for c in parsed]
+    for sentence in (s for scene in report["scenes"] for s in scene["sentences"]):
+        assert min(abs(sentence["start"] - start) for start in starts) <= 0.0015, sentence
 
 
 def test_chapters_are_in_the_mp4_and_in_youtube_form(rendered):
