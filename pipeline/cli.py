@@ -166,7 +166,7 @@ def render(
     if no_join and not scene_ids:
         raise UsageError("--no-join only makes sense with --scene ID")
     burn = captions == "burn"
-    project = load(storyboard, size=size, burn_captions=burn, allow_outside_assets=outside)
+    project = load(storyboard, size=size, burn_captions=burn, allow_outside_assets=outside, cache_dir=cache_dir)
     options = RenderOptions(
         output_dir=output_dir,
         cache_dir=cache_dir,

@@ -208,6 +208,7 @@ def load(
     only: Collection[str] | None = None,
     burn_captions: bool = False,
     allow_outside_assets: bool = False,
+    cache_dir: Path | None = None,
 ) -> Project:
     """Load and validate a storyboard (text fitting checked at ``size``, above a caption band if ``burn_captions``).
 
@@ -215,7 +216,8 @@ def load(
     for commands that draw just them; everything else is always checked.
     Every problem found is reported at once: a schema error does not hide a
     missing music file or an unknown theme. Files the storyboard names must be
-    inside the project folder unless ``allow_outside_assets``.
+    inside the project folder unless ``allow_outside_assets``. Slides found to
+    fit are remembered in ``cache_dir`` (default: the project's output/.cache).
     """
     file = Path(path)
     data, smap = _read(file)
@@ -250,7 +252,8 @@ def load(
     if fonts is not None:  # slides naming a file outside the project are not drawn: the file is never opened
         drawn = {scene.id for _, _, scene in _scenes(storyboard) if scene.id not in refused}
         drawn &= set(only) if only is not None else drawn
-        problems += _check_fit(storyboard, theme, fonts, smap, size, root, drawn, burn_captions)
+        fit_cache = cache_dir or root / "output" / ".cache"
+        problems += _check_fit(storyboard, theme, fonts, smap, size, root, drawn, burn_captions, fit_cache)
     if problems:
         raise StoryboardError(_unique(problems))
     return Project(file, root, storyboard, theme, storyboard.slug or _slug_from(file), lexicon, smap)
@@ -623,10 +626,11 @@ def _check_fit(
     root: Path,
     drawn: Collection[str],
     burn_captions: bool,
+    cache_root: Path,
 ) -> list[Problem]:
     """Build every slide once to find text that cannot fit; slides that fit are remembered by content.
 
-    A slide found to fit is recorded under output/.cache/fit/ by a key of all it
+    A slide found to fit is recorded under <cache>/fit/ by a key of all it
     is drawn from, so loading an unchanged storyboard again builds nothing.
     """
     from pipeline import __version__, cache
@@ -636,7 +640,7 @@ def _check_fit(
 
     width, height = size or (storyboard.video.width, storyboard.video.height)
     canvas = Canvas(width, height, theme, fonts, caption_band=subtitles.band(theme) if burn_captions else 0.0)
-    store = cache.Store(root / "output" / ".cache")
+    store = cache.Store(cache_root)
     shared = {
         "version": [__version__, FIT_CHECK], "theme": theme.model_dump(mode="json"), "fonts": fonts.fingerprint(),
         "size": [width, height], "burn": burn_captions,

@@ -151,6 +151,15 @@ def test_draft_renders_small_and_apart(three):
     assert bad.returncode == 2 and "--draft has its own size and frame rate" in bad.stderr
 
 
+def test_cache_option_keeps_every_cache_entry_there(three):
+    root = three.parent
+    elsewhere = root / "elsewhere-cache"
+    run = explainer("render", str(three), "--quiet", "--cache", str(elsewhere), cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert not (root / "output" / ".cache").exists(), "nothing is cached in the project"
+    assert {p.name for p in elsewhere.iterdir()} >= {"audio", "scenes", "soundtracks", "fit", "locks"}
+
+
 def test_a_killed_render_leaves_the_last_video_intact_and_the_next_render_correct(three):
     root = three.parent
     out = root / "output" / "story"
