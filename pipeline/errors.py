@@ -55,3 +55,11 @@ class RenderError(ExplainerError):
 
 class Busy(ExplainerError):
     """Another render is writing the same output folder."""
+
+
+class Stopped(Exception):
+    """The render was told to stop (Ctrl-C or a failed scene) while this work was under way.
+
+    Raised inside workers and the soundtrack thread so that their cleanup runs;
+    never shown to the user: the reason it stopped is.
+    """

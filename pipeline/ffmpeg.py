@@ -6,6 +6,7 @@ RenderError quoting ffmpeg's last relevant lines instead of a Python stack.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import subprocess
@@ -38,6 +39,36 @@ def run_stderr(args: list[str], *, input: bytes | None = None, what: str = "ffmp
     return _run(args, input, "info", what).stderr.decode("utf-8", "replace")
 
 
+class Process:
+    """ffmpeg running with its log in a temporary file (a chatty filter can never stall a pipe).
+
+    ``finish()`` waits for it and returns the log, or raises one RenderError
+    saying ``what`` failed; ``kill()`` stops it. Extra keywords go to Popen.
+    """
+
+    def __init__(self, args: list[str], *, what: str, loglevel: str = "error", **popen_args):
+        self.what = what
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; finish() or kill() closes it
+        self.proc = popen(command(args, loglevel), stderr=self._log, **popen_args)
+
+    def finish(self) -> str:
+        code = self.proc.wait()
+        self._log.seek(0)
+        text = self._log.read()
+        self._log.close()
+        if code != 0:
+            raise RenderError(failure(self.what, code, text))
+        return text.decode("utf-8", "replace")
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdin:
+            with contextlib.suppress(BrokenPipeError):
+                self.proc.stdin.close()
+        self._log.close()
+
+
 def feed(
     args: list[str],
     chunks: Iterable[bytes | memoryview],
@@ -50,28 +81,21 @@ def feed(
     """Run ffmpeg with ``args``, writing ``chunks`` to its stdin as they come; return what it printed.
 
     The input is never held whole: a long soundtrack streams through in blocks.
-    Its log goes to a file, so a chatty filter can never stall the pipe. ``stdout``
-    (default: nowhere) may be another process's stdin, for work done alongside.
+    ``stdout`` (default: nowhere) may be another process's stdin, for work done alongside.
     """
-    with tempfile.TemporaryFile() as log:
-        out = subprocess.DEVNULL if stdout is None else stdout
-        proc = popen(command(args, loglevel), stdin=subprocess.PIPE, stdout=out, stderr=log, cwd=cwd)
-        try:
-            for chunk in chunks:
-                proc.stdin.write(chunk)
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass  # ffmpeg stopped reading: its log says why
-        except BaseException:
-            proc.kill()
-            proc.wait()
-            raise
-        code = proc.wait()
-        log.seek(0)
-        text = log.read()
-    if code != 0:
-        raise RenderError(failure(what, code, text))
-    return text.decode("utf-8", "replace")
+    process = Process(
+        args, what=what, loglevel=loglevel, stdin=subprocess.PIPE, stdout=stdout or subprocess.DEVNULL, cwd=cwd
+    )
+    try:
+        for chunk in chunks:
+            process.proc.stdin.write(chunk)
+        process.proc.stdin.close()
+    except BrokenPipeError:
+        pass  # ffmpeg stopped reading: its log says why
+    except BaseException:
+        process.kill()
+        raise
+    return process.finish()
 
 
 def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subprocess.CompletedProcess:

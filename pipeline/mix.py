@@ -69,6 +69,11 @@ def ranges(samples: int, size: int | None = None) -> Iterator[tuple[int, int]]:
         yield start, min(samples, start + size)
 
 
+def stereo(mono: np.ndarray) -> np.ndarray:
+    """Mono samples in both channels, as float32."""
+    return np.repeat(mono[:, None].astype(np.float32, copy=False), 2, axis=1)
+
+
 class Voice(Protocol):
     """Mono narration on the video's clock, read in blocks."""
 
@@ -200,7 +205,7 @@ class Mixer:
     def block(self, start: int, end: int) -> np.ndarray:
         voice = self.voice.block(start, end)
         if self.music is None:
-            return np.repeat(voice[:, None].astype(np.float32), 2, axis=1)
+            return stereo(voice)
         out = self.music.block(start, end)
         out *= (self.ducking.block(start, end) * self.music_gain)[:, None]
         out += voice[:, None]  # the voice, in both channels, added in place
@@ -296,9 +301,7 @@ class Normalizer:
         return gain
 
     def slope(self, gain_db: float) -> float:
-        """How many LU the limited mix gains per dB near ``gain_db`` (between 0.2 and 1)."""
-        if self.before is None:
-            return 1.0
+        """How many LU the limited mix gains per dB near ``gain_db`` (between 0.2 and 1; after ``analyse``)."""
         return min(1.0, max(0.2, (self.predict(gain_db + 0.25) - self.predict(gain_db)) / 0.25))
 
     def correct(self, gain_db: float, measured: float, target: float = TARGET_LUFS) -> float:
@@ -352,13 +355,8 @@ def measure_stream(blocks: Iterable[bytes | memoryview]) -> float:
 
 def measure(media: Path) -> dict[str, float]:
     """Integrated loudness (LUFS) and true peak (dBTP) of a file's audio, by ffmpeg's EBU R128 meter."""
-    return _meter(["-i", str(media)], peak=True)
-
-
-def _meter(source: list[str], *, peak: bool) -> dict[str, float]:
-    meter = "ebur128=peak=true" if peak else "ebur128"
-    text = ffmpeg.run_stderr([*source, "-vn", "-af", meter, "-f", "null", "-"], what="metering the loudness")
-    return summary(text, peak=peak)
+    args = ["-i", str(media), "-vn", "-af", "ebur128=peak=true", "-f", "null", "-"]
+    return summary(ffmpeg.run_stderr(args, what="metering the loudness"), peak=True)
 
 
 def summary(text: str, *, peak: bool) -> dict[str, float]:

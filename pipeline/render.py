@@ -22,7 +22,6 @@ import numpy as np
 from moviepy import VideoClip
 
 from pipeline import cache, ffmpeg
-from pipeline.errors import RenderError
 from pipeline.narration.audio import RATE
 from pipeline.slides import transition
 from pipeline.slides.theme import Theme
@@ -127,8 +126,7 @@ class _Segments:
         #: Segment files in order, each with its frame count (a repeated hold appears once per use).
         self.files: list[tuple[Path, int]] = []
         self.drawn = self.encoded = 0
-        self._proc: subprocess.Popen | None = None
-        self._log = None
+        self._proc: ffmpeg.Process | None = None
 
     def add(self, image: np.ndarray, count: int) -> None:
         self.drawn += 1
@@ -150,25 +148,25 @@ class _Segments:
     def abort(self) -> None:
         if self._proc is not None:
             self._proc.kill()
-            self._proc.wait()
-            self._log.close()
             self._proc = None
 
     def _open(self) -> None:
         path = self.folder / f"segment-{len(self.files):04d}.mp4"
-        self._log = (self.folder / f"{path.stem}.log").open("wb")
-        cmd = ffmpeg.command([
-            "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}", "-r", str(self.fps),
-            "-i", "pipe:0", *video_args(self.fps), "-an", "-f", "mp4", str(path),
-        ])  # fmt: skip
-        self._proc = ffmpeg.popen(cmd, stdin=subprocess.PIPE, stderr=self._log)
+        self._proc = ffmpeg.Process(
+            [
+                "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}",
+                "-r", str(self.fps), "-i", "pipe:0", *video_args(self.fps), "-an", "-f", "mp4", str(path),
+            ],
+            what="encoding a scene",
+            stdin=subprocess.PIPE,
+        )  # fmt: skip
         self.files.append((path, 0))
 
     def _write(self, image: np.ndarray) -> None:
         if self._proc is None:
             self._open()
         try:
-            self._proc.stdin.write(np.ascontiguousarray(image, dtype=np.uint8).data)
+            self._proc.proc.stdin.write(np.ascontiguousarray(image, dtype=np.uint8).data)
         except BrokenPipeError:
             self._close()  # reports ffmpeg's own message
         path, count = self.files[-1]
@@ -178,13 +176,10 @@ class _Segments:
     def _close(self) -> None:
         if self._proc is None:
             return
-        proc, log, self._proc = self._proc, self._log, None
+        process, self._proc = self._proc, None
         with contextlib.suppress(BrokenPipeError):
-            proc.stdin.close()
-        code = proc.wait()
-        log.close()
-        if code != 0:
-            raise RenderError(ffmpeg.failure("encoding a scene", code, Path(log.name).read_bytes()))
+            process.proc.stdin.close()
+        process.finish()  # raises with ffmpeg's own message
 
 
 def join(scene_files: list[tuple[Path, float]], soundtrack: Path, target: Path, metadata: str) -> None:

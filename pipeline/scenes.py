@@ -23,7 +23,7 @@ from typing import Any
 
 from pipeline import preview
 from pipeline.captions import Cue
-from pipeline.errors import RenderError
+from pipeline.errors import RenderError, Stopped
 from pipeline.plan import Plan
 from pipeline.render import encode_scene, scene_clip
 from pipeline.slides import subtitles
@@ -133,10 +133,6 @@ def _render(setup: Setup, canvas: Canvas, job: SceneJob, on_frames: Callable[[in
 # -- in a worker process ------------------------------------------------------
 
 _worker: dict[str, Any] = {}
-
-
-class Stopped(Exception):
-    """The render was stopped while this worker drew a scene."""
 
 
 def _start(setup: Setup, progress: Any, stop: Any) -> None:

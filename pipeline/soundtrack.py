@@ -12,7 +12,6 @@ it is given in the same pass.
 from __future__ import annotations
 
 import subprocess
-import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import cache, ffmpeg, mix
-from pipeline.errors import RenderError
+from pipeline.errors import Stopped
 from pipeline.narrate import SentenceAudio, load_samples
 from pipeline.narration.audio import RATE, pcm16
 from pipeline.plan import Plan, ScenePlan
@@ -53,12 +52,12 @@ class NarrationTrack:
         if self.stop is not None and self.stop.is_set():
             raise Stopped
         out = np.zeros(end - start, dtype=np.float32)
-        for at, stop, audio in self.parts:
-            if stop <= start:
+        for at, until, audio in self.parts:
+            if until <= start:
                 continue
             if at >= end:
                 break
-            lo, hi = max(at, start), min(stop, end)
+            lo, hi = max(at, start), min(until, end)
             piece = self._samples(audio)[lo - at : hi - at]
             out[lo - start : lo - start + piece.size] += piece
         return out
@@ -71,18 +70,10 @@ class NarrationTrack:
         return self._loaded[audio.path]
 
 
-class Stopped(Exception):
-    """The render was stopped while the soundtrack was being built."""
-
-
 def scene_track(plan: Plan, scene: ScenePlan) -> np.ndarray:
     """Mono float32 samples covering exactly the scene's frames."""
     first, end = plan.sample_at(scene.start_frame), plan.sample_at(scene.start_frame + scene.frames)
     return NarrationTrack(plan).block(first, end)
-
-
-def stereo(mono: np.ndarray) -> np.ndarray:
-    return np.repeat(mono[:, None], 2, axis=1)
 
 
 def key(plan: Plan, bed: mix.Bed | None) -> str:
@@ -151,35 +142,28 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path) -> dict[str, 
     (6.3 s against 4.5 s for the shipped video) for nothing AAC keeps.
     """
     # ``out`` is an atomic_path name ('.<key>.<random>.part.m4a'): nothing in it is special to the tee muxer.
-    with tempfile.TemporaryFile() as log:
-        trim = f"atrim=start_sample={AAC_PRIMING}:end_sample={AAC_PRIMING + samples}"
-        args = ["-f", "aac", "-i", "pipe:0", "-af", f"{trim},ebur128=peak=true", "-f", "null", "-"]
-        meter = ffmpeg.popen(
-            ffmpeg.command(args, "info"),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        try:
-            ffmpeg.feed(
-                [
-                    "-y", "-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-                    "-map", "0:a", *AUDIO_ARGS, "-flags", "+global_header",
-                    "-f", "tee", f"[f=mp4]{out.name}|[f=adts]pipe:1",
-                ],
-                (pcm16(block).data for block in blocks),
-                what="encoding the soundtrack",
-                stdout=meter.stdin,
-                cwd=out.parent,
-            )  # fmt: skip
-        except BaseException:
-            meter.kill()
-            raise
-        finally:
-            meter.stdin.close()
-            code = meter.wait()
-        log.seek(0)
-        metered = log.read()
-    if code != 0:
-        raise RenderError(ffmpeg.failure("metering the encoded soundtrack", code, metered))
-    return mix.summary(metered.decode("utf-8", "replace"), peak=True)
+    trim = f"atrim=start_sample={AAC_PRIMING}:end_sample={AAC_PRIMING + samples}"
+    meter = ffmpeg.Process(
+        ["-f", "aac", "-i", "pipe:0", "-af", f"{trim},ebur128=peak=true", "-f", "null", "-"],
+        what="metering the encoded soundtrack",
+        loglevel="info",
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        ffmpeg.feed(
+            [
+                "-y", "-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
+                "-map", "0:a", *AUDIO_ARGS, "-flags", "+global_header",
+                "-f", "tee", f"[f=mp4]{out.name}|[f=adts]pipe:1",
+            ],
+            (pcm16(block).data for block in blocks),
+            what="encoding the soundtrack",
+            stdout=meter.proc.stdin,
+            cwd=out.parent,
+        )  # fmt: skip
+    except BaseException:
+        meter.kill()
+        raise
+    meter.proc.stdin.close()
+    return mix.summary(meter.finish(), peak=True)

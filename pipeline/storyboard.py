@@ -295,19 +295,11 @@ def _check_ids(storyboard: Storyboard, smap: yamlsrc.SourceMap) -> list[Problem]
     """Scene ids are unique, the thumbnail names one, and there are not more scenes than MAX_SCENES."""
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
-    count = 0
-    for si, section in enumerate(storyboard.sections):
-        for ci, scene in enumerate(section.scenes):
-            count += 1
-            path = ("sections", si, "scenes", ci, "id")
-            problems += _duplicate(scene.id, path, first_line, smap)
-            if count == MAX_SCENES + 1:
-                problems.append(
-                    smap.problem(
-                        path,
-                        f"scene {count:,}: a storyboard has at most {MAX_SCENES:,} scenes; split the video in parts",
-                    )
-                )
+    for count, (place, _, scene) in enumerate(scene_places(storyboard), 1):
+        problems += _duplicate(scene.id, (*place, "id"), first_line, smap)
+        if count == MAX_SCENES + 1:
+            message = f"scene {count:,}: a storyboard has at most {MAX_SCENES:,} scenes; split the video in parts"
+            problems.append(smap.problem((*place, "id"), message))
     if storyboard.thumbnail is not None and storyboard.thumbnail not in first_line:
         problems.append(
             smap.problem(
@@ -372,16 +364,23 @@ class _Files:
 def _refused_assets(storyboard: Storyboard, files: _Files) -> dict[str, list[Problem]]:
     """Per scene id, the problems with files its slide names that may not be read."""
     refused = {}
-    for si, section in enumerate(storyboard.sections):
-        for ci, scene in enumerate(section.scenes):
-            found = files.check(scene.slide.asset_files(), ("sections", si, "scenes", ci, "slide", "file"))
-            if found:
-                refused[scene.id] = found
+    for place, _, scene in scene_places(storyboard):
+        if found := files.check(scene.slide.asset_files(), (*place, "slide", "file")):
+            refused[scene.id] = found
     return refused
 
 
 def _scenes(storyboard: Storyboard) -> list[tuple[int, Section, Scene]]:
     return [(i + 1, s, scene) for i, s in enumerate(storyboard.sections) for scene in s.scenes]
+
+
+def scene_places(storyboard: Storyboard) -> list[tuple[tuple[str | int, ...], Section, Scene]]:
+    """(where the scene is in the storyboard's data, its section, the scene) for every scene in order."""
+    return [
+        (("sections", si, "scenes", ci), section, scene)
+        for si, section in enumerate(storyboard.sections)
+        for ci, scene in enumerate(section.scenes)
+    ]
 
 
 def scene_by_id(project: Project, scene_id: str) -> tuple[int, Section, Scene]:
@@ -593,19 +592,15 @@ def _not_audio(file: Path) -> str | None:
 def _check_sentences(storyboard: Storyboard, smap: yamlsrc.SourceMap) -> list[Problem]:
     """Reveals tied to a sentence must name one the scene's narration has."""
     problems = []
-    for si, section in enumerate(storyboard.sections):
-        for ci, scene in enumerate(section.scenes):
-            count = len(sentences.split(scene.narration))
-            for field_path, number in scene.slide.sentence_refs():
-                if number > count:
-                    path = ("sections", si, "scenes", ci, "slide", *_field_path(field_path))
-                    problems.append(
-                        smap.problem(
-                            path,
-                            f"sentence {number} does not exist: the narration of scene '{scene.id}' has "
-                            f"{count} sentence(s); use a number from 1 to {count}",
-                        )
-                    )
+    for place, _, scene in scene_places(storyboard):
+        count = len(sentences.split(scene.narration))
+        for field_path, number in scene.slide.sentence_refs():
+            if number > count:
+                message = (
+                    f"sentence {number} does not exist: the narration of scene '{scene.id}' has "
+                    f"{count} sentence(s); use a number from 1 to {count}"
+                )
+                problems.append(smap.problem((*place, "slide", *_field_path(field_path)), message))
     return problems
 
 

@@ -29,8 +29,8 @@ from pipeline.plan import Plan, SceneInfo, plan
 from pipeline.render import join, with_sound
 from pipeline.sentences import Pause
 from pipeline.slides.fonts import FontBook
-from pipeline.soundtrack import scene_track, stereo
-from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene
+from pipeline.soundtrack import scene_track
+from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene, scene_places
 from pipeline.yamlsrc import SourceMap
 
 #: Part of every scene's cache key: bump when drawing or encoding changes.
@@ -231,7 +231,7 @@ def _render(
         result = RenderResult(video, out_dir / "render.json", timeline, narration, [job.scene.id for job in todo])
         for job in wanted if options.scenes else []:
             target = out_dir / "scenes" / f"{job.scene.id}.mp4"
-            with_sound(job.path, stereo(scene_track(timeline, timeline.scenes[job.index])), target)
+            with_sound(job.path, mix.stereo(scene_track(timeline, timeline.scenes[job.index])), target)
             result.scene_files[job.scene.id] = target
         if not joining:
             result.missing = [job.scene.id for job in jobs if not job.path.exists()]
@@ -318,31 +318,20 @@ def _scene_jobs(
 
 def _check_lengths(project: Project, timeline: Plan) -> None:
     """Once narrated, no scene may last longer than MAX_SCENE_SECONDS, nor the video than MAX_VIDEO_SECONDS."""
-    places = [
-        ("sections", si, "scenes", ci, "narration")
-        for si, section in enumerate(project.storyboard.sections)
-        for ci, _ in enumerate(section.scenes)
-    ]
     smap = project.smap or SourceMap(project.file)
-    problems = [
-        smap.problem(place, f"scene '{scene.id}' lasts {_clock(scene.duration(timeline.fps))} once narrated, more "
-                     f"than the {_clock(MAX_SCENE_SECONDS)} a scene may; split its narration across scenes")
-        for place, scene in zip(places, timeline.scenes, strict=True)
-        if scene.duration(timeline.fps) > MAX_SCENE_SECONDS
-    ]  # fmt: skip
+    most = chapters.timestamp(MAX_SCENE_SECONDS)
+    problems = []
+    for (place, _, scene), scene_plan in zip(scene_places(project.storyboard), timeline.scenes, strict=True):
+        if (seconds := scene_plan.duration(timeline.fps)) > MAX_SCENE_SECONDS:
+            lasts = chapters.timestamp(seconds)
+            message = f"scene '{scene.id}' lasts {lasts} once narrated, more than the {most} a scene may; "
+            problems.append(smap.problem((*place, "narration"), message + "split its narration across scenes"))
     if timeline.duration > MAX_VIDEO_SECONDS:
-        problems.append(
-            smap.problem(("sections",), f"the video lasts {_clock(timeline.duration)} once narrated, more than "
-                         f"{_clock(MAX_VIDEO_SECONDS)}; split it into several storyboards")
-        )  # fmt: skip
+        lasts, most = chapters.timestamp(timeline.duration), chapters.timestamp(MAX_VIDEO_SECONDS)
+        message = f"the video lasts {lasts} once narrated, more than {most}; split it into several storyboards"
+        problems.append(smap.problem(("sections",), message))
     if problems:
         raise StoryboardError(problems)
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _check_scene_ids(wanted: tuple[str, ...], ids: list[str]) -> None:

@@ -167,7 +167,8 @@ def baseline(work: Path, size: tuple[int, int]) -> None:
     from moviepy import AudioArrayClip, ImageClip, concatenate_videoclips
 
     from pipeline import cache, preview
-    from pipeline.soundtrack import scene_track, stereo
+    from pipeline.mix import stereo
+    from pipeline.soundtrack import scene_track
     from pipeline.storyboard import load
     from pipeline.workflow import RenderOptions, Silent, _narrate, _plan, _timing
 
