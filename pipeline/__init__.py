@@ -1,3 +1,80 @@
-"""explainer: turn a YAML storyboard into a narrated explainer video."""
+"""explainer: turn a YAML storyboard into a narrated explainer video.
+
+The library, stage by stage (each is documented where it lives)::
+
+    import pipeline
+    from pipeline import RenderOptions
+
+    options = RenderOptions(size=(640, 360), fps=15)
+    project = pipeline.validate("script/escape-north-korea.yaml", options)  # load + check at that size
+    narration = pipeline.narrate(project, options)         # speech per sentence, cached by content
+    plan = pipeline.plan(project, narration, options)      # the frame-exact timeline
+    jobs = pipeline.scene_jobs(project, plan, options)     # one self-contained job per scene
+    pipeline.render_scenes([j for j in jobs if not j.target.exists()], pipeline.LocalPool())
+    sound = pipeline.build_soundtrack(project, plan, options)
+    pipeline.join(project, plan, jobs, sound, Path("video.mp4"))
+
+or all of it, skipping what is up to date: ``pipeline.render(project, options)``.
+
+Names are imported when first used, so ``import pipeline`` is cheap and
+starts nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    # loading and checking
+    "load": "pipeline.storyboard",
+    "Project": "pipeline.storyboard",
+    "SceneEntry": "pipeline.storyboard",
+    "validate": "pipeline.checks",
+    "check": "pipeline.checks",
+    "RenderOptions": "pipeline.options",
+    # the stages of a render
+    "narrate": "pipeline.workflow",
+    "plan": "pipeline.workflow",
+    "scene_jobs": "pipeline.workflow",
+    "render_scenes": "pipeline.workflow",
+    "build_soundtrack": "pipeline.workflow",
+    "join": "pipeline.workflow",
+    "write_outputs": "pipeline.workflow",
+    "render": "pipeline.workflow",
+    "RenderResult": "pipeline.workflow",
+    "scene_keys": "pipeline.workflow",
+    "scene_timing": "pipeline.workflow",
+    # seeing scenes without rendering
+    "still": "pipeline.stills",
+    "sheet": "pipeline.stills",
+    "thumbnail": "pipeline.stills",
+    # the seams
+    "KINDS": "pipeline.slides",
+    "ENGINES": "pipeline.narration",
+    "SOURCES": "pipeline.sources",
+    "FORMATS": "pipeline.formats",
+    "EXECUTORS": "pipeline.executors",
+    "LocalPool": "pipeline.executors",
+    "Serial": "pipeline.executors",
+    "Cancel": "pipeline.executors",
+    # what goes wrong
+    "ExplainerError": "pipeline.errors",
+    "StoryboardError": "pipeline.errors",
+    "Problem": "pipeline.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'pipeline' has no attribute '{name}'")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

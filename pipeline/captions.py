@@ -11,26 +11,14 @@ next scene) so it can be read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from pipeline.cues import MAX_CHARS, MAX_LINES, Cue
 from pipeline.plan import Plan, ScenePlan
 
-MAX_CHARS = 42
-MAX_LINES = 2
+__all__ = ["MAX_CHARS", "MAX_LINES", "Cue", "cues", "scene_cues", "srt", "vtt", "wrap"]
+
 MIN_SECONDS = 1.0
 MAX_SECONDS = 7.0
 MAX_CPS = 20.0
-
-
-@dataclass(frozen=True)
-class Cue:
-    start: float
-    end: float
-    lines: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.lines)
 
 
 def cues(plan: Plan) -> list[Cue]:

@@ -156,29 +156,28 @@ def render(
     outside: bool,
 ) -> None:
     """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration, re-rendering only what changed."""
+    from pipeline import RenderOptions, validate
+    from pipeline import render as run
     from pipeline.errors import UsageError
-    from pipeline.storyboard import load
-    from pipeline.workflow import RenderOptions
-    from pipeline.workflow import render as run
 
     if draft and (size or fps):
         raise UsageError("--draft has its own size and frame rate; leave out --size and --fps")
     if no_join and not scene_ids:
         raise UsageError("--no-join only makes sense with --scene ID")
-    burn = captions == "burn"
-    project = load(storyboard, size=size, burn_captions=burn, allow_outside_assets=outside, cache_dir=cache_dir)
     options = RenderOptions(
         output_dir=output_dir,
         cache_dir=cache_dir,
         engine=engine,
         size=size,
         fps=fps,
-        burn_captions=burn,
+        burn_captions=captions == "burn",
         scenes=scene_ids,
         no_join=no_join,
         draft=draft,
         jobs=jobs or 0,
+        allow_outside_assets=outside,
     )
+    project = validate(storyboard, options)  # checked at the size and frame rate this render draws
     console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
     with _RichReporter(console) as reporter:
         result = run(project, options, reporter)
@@ -209,10 +208,11 @@ def render(
 @outside_option
 def validate(storyboard: Path, size, captions: str, outside: bool) -> None:
     """Check STORYBOARD without rendering: schema, ids, theme, fonts, files, text fitting."""
-    from pipeline.storyboard import load
+    from pipeline import RenderOptions, validate
 
-    project = load(storyboard, size=size, burn_captions=captions == "burn", allow_outside_assets=outside)
-    count = len(project.scenes())
+    options = RenderOptions(size=size, burn_captions=captions == "burn", allow_outside_assets=outside)
+    project = validate(storyboard, options)
+    count = len(project.entries())
     click.echo(f"{storyboard}: ok ({len(project.storyboard.sections)} sections, {count} scenes)")
 
 
@@ -251,23 +251,20 @@ def still(
     """
     from PIL import Image
 
-    from pipeline import cache, preview
-    from pipeline.slides import subtitles
-    from pipeline.storyboard import load, scene_by_id
+    from pipeline import RenderOptions, cache, scene_timing, stills, validate
 
     burn = captions == "burn"
-    project = load(storyboard, size=size, only={scene_id}, burn_captions=burn, allow_outside_assets=outside)
-    number, section, scene = scene_by_id(project, scene_id)
-    timing, cues = {}, []
+    options = RenderOptions(size=size, burn_captions=burn, allow_outside_assets=outside)
+    project = validate(storyboard, options, only={scene_id})
+    entry = project.entry(scene_id)
+    timing, cues = None, []
     if at is not None or burn:
-        from pipeline.workflow import RenderOptions, scene_timing
-
-        timing, cues = scene_timing(project, scene.id, RenderOptions())
-    canvas = preview.canvas_for(project, size, burn)
-    slide = preview.build(project, canvas, number, section.title, scene, **timing)
-    moment = slide.settle_time if at is None else at
-    frame = subtitles.burn(slide.frame, cues if burn else [], canvas)(moment)
-    target = out or project.output_dir / "stills" / f"{scene.id}.png"
+        timing, cues = scene_timing(project, scene_id, options)
+    frame = stills.still(
+        project, options.frame(project.storyboard.video), entry, at=at, timing=timing, cues=tuple(cues),
+        burn_captions=burn,
+    )  # fmt: skip
+    target = out or project.output_dir / "stills" / f"{scene_id}.png"
     with cache.atomic_path(target) as tmp:
         Image.fromarray(frame).save(tmp, format="PNG")
     click.echo(str(target))
@@ -285,15 +282,29 @@ def still(
 @outside_option
 def sheet(storyboard: Path, out: Path | None, columns: int, outside: bool) -> None:
     """Write a contact sheet: the settled frame of every scene, labelled with its id."""
-    from pipeline import cache, preview
-    from pipeline.storyboard import load
+    from pipeline import RenderOptions, cache, stills, validate
 
-    project = load(storyboard, allow_outside_assets=outside)
-    image = preview.sheet(project, columns=columns)
+    options = RenderOptions(allow_outside_assets=outside)
+    project = validate(storyboard, options)
+    image = stills.sheet(project, options.frame(project.storyboard.video), columns=columns)
     target = out or project.output_dir / "sheet.png"
     with cache.atomic_path(target) as tmp:
         image.save(tmp, format="PNG")
     click.echo(str(target))
+
+
+@main.command()
+@click.argument("text", required=False, default="")
+def places(text: str) -> None:
+    """List the countries a route map knows (names containing TEXT, or all), with their ISO codes."""
+    from pipeline.slides import geo
+
+    found = geo.named(text)
+    for country in found:
+        codes = geo.codes(country)
+        click.echo(f"{country.name}  ({', '.join(codes)})" if codes else country.name)
+    if not found:
+        raise click.UsageError(f"no country has '{text}' in its name; 'explainer places' lists them all")
 
 
 class _RichReporter:

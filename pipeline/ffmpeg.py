@@ -24,6 +24,13 @@ def exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def build() -> str:
+    """The ffmpeg build's own description (version and build options), for cache keys."""
+    out = subprocess.run([exe(), "-version"], capture_output=True, check=False).stdout.decode("utf-8", "replace")
+    lines = [line for line in out.splitlines() if line.startswith(("ffmpeg version", "configuration:"))]
+    return " | ".join(lines) or f"imageio-ffmpeg {imageio_ffmpeg.__version__}"
+
+
 def command(args: list[str], loglevel: str = "error") -> list[str]:
     """The full ffmpeg command line for ``args``: no banner, no stdin prompts, only ``loglevel`` messages."""
     return [exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, *args]

@@ -27,8 +27,8 @@ from typing import Protocol
 import numpy as np
 
 from pipeline import ffmpeg
+from pipeline.audio import RATE
 from pipeline.errors import RenderError
-from pipeline.narration.audio import RATE
 from pipeline.plan import Plan
 
 TARGET_LUFS = -14.0
@@ -39,6 +39,19 @@ AIM_DBTP = -2.0
 BLOCK = 25 * int(0.4 * RATE)
 #: ffmpeg's input options for the stereo float samples the blocks are.
 RAW_INPUT = ["-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
+
+
+#: Music files explainer reads (ffmpeg decodes them).
+MUSIC_TYPES = (".wav", ".mp3", ".ogg", ".oga", ".flac", ".m4a")
+
+
+def undecodable(file: Path) -> str | None:
+    """Why ffmpeg cannot decode sound from ``file`` (its first second), or None when it can."""
+    try:
+        ffmpeg.run(["-t", "1", "-i", str(file), "-map", "0:a:0", "-f", "null", "-"], what="reading it")
+    except RenderError as exc:
+        return "ffmpeg: " + str(exc).removeprefix("reading it failed: ").split(" | ")[0]
+    return None
 
 
 @dataclass(frozen=True)

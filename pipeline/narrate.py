@@ -16,15 +16,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from pipeline import cache
+from pipeline.audio import RATE, decode, trim
 from pipeline.errors import EngineUnavailable, RenderError
 from pipeline.narration import ENGINES
-from pipeline.narration.audio import RATE, decode, trim
-from pipeline.narration.base import Engine, VoiceSettings
+from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
 from pipeline.sentences import Pause
 
 #: Bump when decoding or trimming changes, so cached audio is redone.
@@ -47,7 +46,7 @@ class SentenceAudio:
     path: Path
     samples: int
     #: The engine's identity for this sentence's voice (engine, voice, version, language, speed).
-    voice: dict[str, Any]
+    voice: VoiceIdentity
     #: Seconds spent synthesizing it in this run (0 when it came from the cache).
     made_in: float = 0.0
 
@@ -58,7 +57,8 @@ class SentenceAudio:
 
 @dataclass(frozen=True)
 class Narration:
-    engine: dict[str, Any]
+    #: Who speaks the video (the engine's identity for the video's own voice).
+    engine: VoiceIdentity
     #: Why the first-choice engine was not used, when a fallback spoke instead.
     fallback_reason: str | None
     #: Per scene, its sentences' audio and its pauses, in order.
@@ -113,7 +113,7 @@ def _speak(
             if part.voice.voice and part.voice.voice not in engine.voices:
                 missing.add(part.voice.voice)
             identity = engine.identity(part.voice)
-            digest = cache.key({"text": part.spoken, "voice": identity, "format": AUDIO_FORMAT})
+            digest = cache.key({"text": part.spoken, "voice": identity.key(), "format": AUDIO_FORMAT})
             path = store.path("audio", digest, ".f32")
             data = cache.read_checked(path)
             started = time.perf_counter()

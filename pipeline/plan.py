@@ -2,19 +2,25 @@
 
 A scene lasts its lead-in, its sentences with a gap between them, and a tail,
 rounded up to whole frames. A written pause replaces the gap where it stands
-(or adds to the lead-in or tail at either end). Sentence times are kept
-(seconds from scene start) for reveals and captions; audio offsets are in
-samples on the same clock.
+(or adds to the lead-in or tail at either end). A scene with no sentences
+whose source has a length of its own (a clip) lasts that length instead.
+Sentence times are kept (seconds from scene start) for reveals and captions;
+audio offsets are in samples on the same clock.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pipeline.narrate import Narration, SentenceAudio
-from pipeline.narration.audio import RATE
+from pipeline.audio import RATE
+from pipeline.formats import Frame
 from pipeline.sentences import Pause
+from pipeline.timing import SceneTiming
+
+if TYPE_CHECKING:
+    from pipeline.narrate import Narration, SentenceAudio
 
 
 @dataclass(frozen=True)
@@ -41,13 +47,27 @@ class ScenePlan:
     def duration(self, fps: int) -> float:
         return self.frames / fps
 
+    def timing(self, fps: int) -> SceneTiming:
+        """What the scene's slide needs to know of its time: sentence starts and length."""
+        return SceneTiming(tuple(s.start for s in self.sentences), self.duration(fps))
+
 
 @dataclass(frozen=True)
 class Plan:
-    fps: int
-    width: int
-    height: int
+    frame: Frame
     scenes: tuple[ScenePlan, ...]
+
+    @property
+    def fps(self) -> int:
+        return self.frame.fps
+
+    @property
+    def width(self) -> int:
+        return self.frame.width
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
 
     @property
     def total_frames(self) -> int:
@@ -66,37 +86,45 @@ class SceneInfo:
     id: str
     section_number: int
     section_title: str
+    #: The scene source's own length in seconds (a clip), used when the scene has no narration.
+    own_seconds: float | None = None
 
 
-def plan(
-    scenes: list[SceneInfo],
-    narration: Narration,
-    *,
-    fps: int,
-    width: int,
-    height: int,
-    lead_in: float,
-    gap: float,
-    tail: float,
-) -> Plan:
+@dataclass(frozen=True)
+class Pacing:
+    """Silence around and between sentences, in seconds (the storyboard's narration settings)."""
+
+    lead_in: float
+    gap: float
+    tail: float
+
+
+def plan(scenes: list[SceneInfo], narration: Narration, frame: Frame, pacing: Pacing) -> Plan:
     out = []
-    frame = 0
+    start_frame = 0
+    fps = frame.fps
     for index, (info, spoken) in enumerate(zip(scenes, narration.scenes, strict=True)):
         timings = []
-        t = lead_in
+        t = pacing.lead_in
         pause: float | None = None
         for part in spoken:
             if isinstance(part, Pause):
                 pause = (pause or 0.0) + part.seconds
                 continue
             if timings or pause is not None:
-                t += gap if pause is None else pause
+                t += pacing.gap if pause is None else pause
             pause = None
             # Start on a whole sample so audio placement and captions agree exactly.
             start = round(t * RATE) / RATE
             timings.append(SentenceTiming(part.text, start, start + part.seconds, part))
             t = start + part.seconds
-        frames = max(1, math.ceil(round((t + (pause or 0.0) + tail) * fps, 6)))
-        out.append(ScenePlan(info.id, index, info.section_number, info.section_title, frame, frames, tuple(timings)))
-        frame += frames
-    return Plan(fps, width, height, tuple(out))
+        if not timings and info.own_seconds is not None:
+            seconds = (pause or 0.0) + info.own_seconds
+        else:
+            seconds = t + (pause or 0.0) + pacing.tail
+        frames = max(1, math.ceil(round(seconds * fps, 6)))
+        out.append(
+            ScenePlan(info.id, index, info.section_number, info.section_title, start_frame, frames, tuple(timings))
+        )
+        start_frame += frames
+    return Plan(frame, tuple(out))

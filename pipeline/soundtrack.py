@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import cache, ffmpeg, mix
+from pipeline import assets, cache, ffmpeg, mix
+from pipeline.audio import RATE, pcm16
+from pipeline.encode import AUDIO_ARGS
 from pipeline.errors import Stopped
 from pipeline.narrate import SentenceAudio, load_samples
-from pipeline.narration.audio import RATE, pcm16
 from pipeline.plan import Plan, ScenePlan
-from pipeline.render import AUDIO_ARGS
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
 VERSION = "soundtrack-3"
@@ -80,7 +80,7 @@ def key(plan: Plan, bed: mix.Bed | None) -> str:
     """Everything that changes the finished soundtrack: sentence audio and times, scene lengths, the music."""
     music = None
     if bed is not None:
-        music = {"file": cache.file_digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
+        music = {"file": assets.digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
     return cache.key({
         "version": VERSION, "encoder": AUDIO_ARGS, "fps": plan.fps, "music": music,
         "scenes": [[s.frames, [[x.audio.path.stem, x.start] for x in s.sentences]] for s in plan.scenes],

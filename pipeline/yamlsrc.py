@@ -18,12 +18,14 @@ from typing import Any
 
 import yaml
 
-from pipeline.errors import Problem, StoryboardError
+from pipeline.errors import Problem, StoryboardError, UsageError
 
 Path_ = tuple[str | int, ...]
 
 #: Upper bound on the number of nodes visited (alias expansion included).
 MAX_NODES = 200_000
+#: The largest YAML file read (a storyboard, theme or lexicon is text: a 60-minute video is far below this).
+MAX_FILE_BYTES = 2_000_000
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -83,6 +85,33 @@ class SourceMap:
             if path[:end] in table:
                 return table[path[:end]]
         return Pos(1, 1)
+
+
+def read_file(file: Path, what: str = "storyboard") -> tuple[Any, SourceMap]:
+    """Read a YAML file (a ``what``: storyboard, theme, lexicon) into plain data and its source map."""
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{file}: no such file; give the path of a {what} .yaml file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{file}: is a folder; give the path of a {what} .yaml file") from None
+    except OSError as exc:
+        raise UsageError(f"{file}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        message = (
+            f"the file is {len(raw):,} bytes, more than {MAX_FILE_BYTES:,}; a {what} is text, "
+            "so this is probably not one (or split the video into parts)"
+        )
+        raise StoryboardError([Problem(file, 1, 1, message)])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise StoryboardError(
+            [Problem(file, line, column, "the file is not UTF-8 text; save it as UTF-8 in your editor")]
+        ) from None
+    return load(text, file)
 
 
 def _pos(mark: yaml.Mark) -> Pos:

@@ -166,24 +166,19 @@ def baseline(work: Path, size: tuple[int, int]) -> None:
     import numpy as np
     from moviepy import AudioArrayClip, ImageClip, concatenate_videoclips
 
-    from pipeline import cache, preview
+    import pipeline
+    from pipeline import RenderOptions, stills
     from pipeline.mix import stereo
     from pipeline.soundtrack import scene_track
-    from pipeline.storyboard import load
-    from pipeline.workflow import RenderOptions, Silent, _narrate, _plan, _timing
 
-    project = load(work / STORYBOARD)
-    entries = project.scenes()
-    options = RenderOptions()
-    store = cache.Store(work / "output" / ".cache")
-    narration = _narrate(project, [s for _, _, s in entries], options, store, Silent())
-    timeline = _plan(project, entries, narration, 30, *size)
-    canvas = preview.canvas_for(project, size)
+    options = RenderOptions(size=size, fps=30)
+    project = pipeline.load(work / STORYBOARD)
+    timeline = pipeline.plan(project, pipeline.narrate(project, options), options)
     clips = []
-    for (number, section, scene), scene_plan in zip(entries, timeline.scenes, strict=True):
-        slide = preview.build(project, canvas, number, section.title, scene, **_timing(scene_plan, 30))
+    for entry, scene_plan in zip(project.entries(), timeline.scenes, strict=True):
+        still = stills.still(project, timeline.frame, entry, timing=scene_plan.timing(30))
         audio = AudioArrayClip(stereo(scene_track(timeline, scene_plan)).astype(np.float64), fps=48000)
-        clips.append(ImageClip(slide.still()).with_duration(scene_plan.duration(30)).with_audio(audio))
+        clips.append(ImageClip(still).with_duration(scene_plan.duration(30)).with_audio(audio))
     video = concatenate_videoclips(clips)
     video.write_videofile(
         str(work / "output" / "baseline.mp4"), fps=30, codec="libx264", audio_codec="aac", logger=None

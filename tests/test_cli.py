@@ -34,7 +34,8 @@ def test_messages_show_brackets_the_user_needs_to_read(project):
     )
     run = explainer("validate", str(story))
     assert run.returncode == 2
-    assert "did you mean 'China'?); name a country, or give its [longitude, latitude] under 'places:'" in run.stderr
+    assert "unknown place 'Chnia' (did you mean 'China'" in run.stderr
+    assert "or give its [longitude, latitude] under 'places:'" in run.stderr
 
 
 def test_bad_storyboard_renders_nothing(project, tmp_path):

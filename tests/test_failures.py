@@ -21,8 +21,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import cache, ffmpeg, workflow
+from pipeline import cache, ffmpeg
 from pipeline.errors import RenderError
+from pipeline.lock import render_lock
 from tests.conftest import TINY, explainer
 
 #: Four picture scenes with a slow camera move: every frame is drawn, so a render lasts long enough to interrupt.
@@ -149,7 +150,7 @@ def test_a_second_render_of_the_same_output_is_refused(tmp_path):
     (tmp_path / "assets").mkdir()
     story.write_text(TINY, encoding="utf-8")
     store = cache.Store(tmp_path / "output" / ".cache")
-    with workflow._alone(store, tmp_path / "output" / "tiny"):  # as a render in another process holds it
+    with render_lock(store, tmp_path / "output" / "tiny"):  # as a render in another process holds it
         proc = explainer("render", str(story), cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert "another render is writing" in proc.stderr and f"process {os.getpid()}" in proc.stderr

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.storyboard import load
-from pipeline.workflow import RenderOptions, scene_keys
+from pipeline import RenderOptions, load, scene_keys
 from tests.conftest import explainer, probe
 
 THREE = """\

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline import RenderOptions, validate
 from pipeline.errors import StoryboardError, UsageError
-from pipeline.storyboard import load
 from tests.conftest import REPO, TINY
 
 #: Whatever the input, loading answers within this many seconds (fitting included).
@@ -48,7 +48,7 @@ def _load_text(folder: Path, data: bytes) -> None:
     story.write_bytes(data)
     started = time.perf_counter()
     try:
-        load(story, size=(320, 180))
+        validate(story, RenderOptions(size=(320, 180)))
     except StoryboardError as exc:
         assert exc.problems, "a validation error always says what is wrong"
         for problem in exc.problems:

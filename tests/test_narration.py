@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from pipeline import cache, ffmpeg, sentences
+from pipeline.audio import RATE, decode
 from pipeline.errors import EngineUnavailable
 from pipeline.narrate import Line, narrate
-from pipeline.narration.audio import RATE, decode
 from pipeline.narration.base import VoiceSettings
 from pipeline.narration.espeak import EspeakEngine
 from pipeline.narration.gtts import GttsEngine
@@ -46,7 +46,7 @@ def test_espeak_speaks_offline_in_more_than_one_voice():
     uk = decode(engine.synthesize("The border is guarded by soldiers.", VoiceSettings(voice="uk")))
     slow = decode(engine.synthesize("The border is guarded by soldiers.", VoiceSettings(speed=0.6)))
     assert 1.2 < us.size / RATE < 4.5 and np.sqrt(np.mean(us**2)) > 0.02
-    assert engine.identity(VoiceSettings(voice="uk"))["voice"] == "en"
+    assert engine.identity(VoiceSettings(voice="uk")).voice == "en"
     assert us.size != uk.size or not np.allclose(us, uk), "the uk voice sounds exactly like the us one"
     assert slow.size > us.size * 1.4
 
@@ -119,7 +119,7 @@ def _offline(monkeypatch):
 def test_gtts_offline_falls_back_for_the_whole_video(monkeypatch, tmp_path):
     _offline(monkeypatch)
     result = narrate(script(["One."], ["Two.", "Three."]), ["gtts", "piper"], DEFAULT, cache.Store(tmp_path))
-    assert result.engine["engine"] == "piper"
+    assert result.engine.engine == "piper"
     assert "gtts could not reach" in result.fallback_reason and "with piper instead" in result.fallback_reason
     assert [len(s) for s in result.scenes] == [1, 2]
 
@@ -156,7 +156,7 @@ def test_the_spoken_form_is_what_is_synthesized_and_cached(tmp_path):
 
 def test_a_voice_the_engine_lacks_is_noted_and_the_default_used(tmp_path):
     result = narrate(script(["Hello."], voice=VoiceSettings(voice="uk")), ["piper"], DEFAULT, cache.Store(tmp_path))
-    assert result.scenes[0][0].voice["voice"] == "en_US-joe-medium"
+    assert result.scenes[0][0].voice.voice == "en_US-joe-medium"
     assert result.notes == ("piper has no 'uk' voice; those scenes use its 'us' voice (it has: us)",)
 
 

@@ -11,12 +11,14 @@ import pytest
 from PIL import ImageColor
 from pydantic import BaseModel
 
-from pipeline.slides import KINDS, subtitles
+from pipeline.effects import captions as subtitles
+from pipeline.slides import KINDS
 from pipeline.slides.base import Canvas, SceneContext, Slide
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.motion import text_sprite
 from pipeline.slides.text import FitError
-from pipeline.storyboard import load_theme
+from pipeline.slides.theme import load as load_theme
+from pipeline.timing import SceneTiming
 
 W, H = 320, 180
 
@@ -64,10 +66,11 @@ def canvas() -> Canvas:
     return small_canvas()
 
 
-def build(canvas, spec, **timing):
-    module = KINDS[spec["kind"]]
-    context = SceneContext("Section", 2, root=PICTURE.parent, **timing)
-    return module.build(module.Spec.model_validate(spec), canvas, context)
+def build(canvas, spec, sentence_starts=(), duration=0.0):
+    kind = KINDS[spec["kind"]]
+    files = {"picture.png": PICTURE}
+    context = SceneContext("Section", 2, SceneTiming(tuple(sentence_starts), duration), files)
+    return kind.build(kind.spec.model_validate(spec), canvas, context)
 
 
 def drawn(slide, canvas, spec) -> np.ndarray:
@@ -113,7 +116,7 @@ def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind,
     and above the caption band too, except a timeline filled to every limit: eight three-line
     events do not fit the shorter room, and say so (the loader reports it at the storyboard line).
     """
-    spec = _longest(KINDS[kind].Spec, SPECS[kind])
+    spec = _longest(KINDS[kind].spec, SPECS[kind])
     band = subtitles.band(canvas.theme) if burn_captions else 0.0
     big = Canvas(640, 360, canvas.theme, canvas.fonts, caption_band=band)
     if burn_captions and kind == "timeline":
@@ -207,7 +210,9 @@ def test_image_errors_name_the_file_field(canvas, tmp_path):
     for name in ("missing.png", "notes.png"):
         with pytest.raises(SlideError) as info:
             KINDS["image"].build(
-                KINDS["image"].Spec(kind="image", file=name), canvas, SceneContext("S", 1, root=tmp_path)
+                KINDS["image"].spec(kind="image", file=name),
+                canvas,
+                SceneContext("S", 1, assets={name: tmp_path / name}),
             )
         assert info.value.field == "file"
 

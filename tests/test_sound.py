@@ -13,9 +13,10 @@ import srt
 import webvtt
 
 from pipeline import cache, captions, chapters, mix, sentences, soundtrack
+from pipeline.audio import RATE
+from pipeline.formats import FORMATS, Frame
 from pipeline.narrate import Narration, SentenceAudio
-from pipeline.narration.audio import RATE
-from pipeline.plan import SceneInfo, plan
+from pipeline.plan import Pacing, SceneInfo, plan
 from tests.conftest import REPO, explainer
 
 SOUND = """\
@@ -118,11 +119,14 @@ def test_the_mix_is_at_youtube_loudness(rendered):
     assert report["loudness"]["integrated_lufs"] == measured["integrated_lufs"]
 
 
+TINY_FRAME = Frame(320, 180, 30, FORMATS["wide"])
+
+
 def _synthetic_plan(sentence_seconds: list[float], gap: float):
     """A one-scene plan whose sentences last the given seconds (no audio files needed)."""
     fake = [SentenceAudio(f"s{i}", f"s{i}", REPO, round(s * RATE), {}) for i, s in enumerate(sentence_seconds)]
     narration = Narration({}, None, (tuple(fake),), 0)
-    return plan([SceneInfo("a", 1, "S")], narration, fps=30, width=320, height=180, lead_in=2, gap=gap, tail=2)
+    return plan([SceneInfo("a", 1, "S")], narration, TINY_FRAME, Pacing(lead_in=2, gap=gap, tail=2))
 
 
 def test_music_ducks_under_every_sentence_and_rises_in_the_gaps(tmp_path):
@@ -219,7 +223,7 @@ def test_a_good_gain_hint_skips_the_analysing_pass_and_a_bad_one_is_caught(tmp_p
         cache.write_checked(path, samples.astype("<f4").tobytes())
         audios.append(SentenceAudio(f"s{i}", f"s{i}", path, samples.size, {}))
     narration = Narration({}, None, (tuple(audios),), 0)
-    timeline = plan([SceneInfo("a", 1, "S")], narration, fps=30, width=320, height=180, lead_in=1, gap=0.5, tail=1)
+    timeline = plan([SceneInfo("a", 1, "S")], narration, TINY_FRAME, Pacing(lead_in=1, gap=0.5, tail=1))
     track = soundtrack.NarrationTrack(timeline)
     pieces = np.concatenate([track.block(a, b) for a, b in mix.ranges(track.samples, 4_999)])
     assert np.array_equal(pieces, track.block(0, track.samples)), "sentences read across block edges intact"
@@ -246,7 +250,7 @@ def test_captions_split_long_sentences_and_keep_short_ones_readable():
     scene = type(scene)(**{**scene.__dict__, "sentences": tuple(
         type(s)(text, s.start, s.end, s.audio) for s, text in zip(scene.sentences, texts, strict=True)
     )})  # fmt: skip
-    cues = captions.cues(type(timeline)(timeline.fps, 320, 180, (scene,)))
+    cues = captions.cues(type(timeline)(timeline.frame, (scene,)))
     assert all(len(c.lines) <= 2 and all(len(line) <= 42 for line in c.lines) for c in cues)
     assert all(1.0 <= c.end - c.start <= 7.0 for c in cues)
     assert any(c.text.startswith("Hi.") and c.text.endswith("here.") for c in cues), "a 0.4 s cue is merged on"
@@ -263,13 +267,13 @@ def test_the_voice_says_what_the_storyboard_says(tmp_path):
     """PocketSphinx (offline, its own English model) transcribes a shipped scene's narration."""
     from pocketsphinx import Decoder
 
-    from pipeline import ffmpeg, storyboard, workflow
+    from pipeline import ffmpeg, storyboard, timeline
     from pipeline.narrate import load_samples, narrate
 
     project = storyboard.load(REPO / "script" / "escape-north-korea.yaml")
-    scene = next(s for _, _, s in project.scenes() if s.id == "border-soldiers")
-    lines = workflow._lines(project, scene)
-    spoken = narrate([lines], ["piper"], workflow._voice(project), cache.Store(tmp_path))
+    scene = project.entry("border-soldiers").scene
+    lines = timeline.lines(project, scene)
+    spoken = narrate([lines], ["piper"], timeline.voice(project), cache.Store(tmp_path))
     audio = np.concatenate([load_samples(s) for s in spoken.scenes[0] if not isinstance(s, sentences.Pause)])
     pcm = ffmpeg.run(
         ["-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0", "-ar", "16000", "-f", "s16le", "pipe:1"],

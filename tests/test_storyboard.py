@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline import validate
 from pipeline.errors import StoryboardError, UsageError
-from pipeline.storyboard import json_schema, load, load_theme
+from pipeline.slides.theme import load as load_theme
+from pipeline.storyboard import json_schema, load
 from tests.conftest import SHIPPED
 
 HEADER = """\
@@ -19,7 +21,7 @@ sections:
 
 def problems(path):
     with pytest.raises(StoryboardError) as info:
-        load(path)
+        validate(path)
     return info.value.problems
 
 
@@ -46,9 +48,9 @@ def test_shipped_storyboard_is_valid_and_mirrors_the_script():
         "COVID-19: The Final Lockdown",
     ]
     assert len(titles) == 6
-    kinds = {scene.slide.kind for _, _, scene in project.scenes()}
+    kinds = {scene.slide.kind for scene in (entry.scene for entry in project.entries())}
     assert kinds >= {"title", "stat", "bullets", "quote", "compare", "chart", "closing"}
-    spoken = " ".join(scene.narration for _, _, scene in project.scenes())
+    spoken = " ".join(scene.narration for scene in (entry.scene for entry in project.entries()))
     for figure in [
         "750,000",
         "34,000",
@@ -181,7 +183,7 @@ def test_text_over_the_schema_limit_says_how_long_it_may_be(project):
 """)
         )
     )
-    assert p.line == 7 and "too long (639 characters, at most 80)" in p.message
+    assert p.line == 7 and "too long: 639 characters, at most 80" in p.message
 
 
 def test_text_that_cannot_fit_names_scene_and_field(project):

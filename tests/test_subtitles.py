@@ -9,10 +9,10 @@ import pytest
 from PIL import ImageColor
 
 from pipeline.captions import MAX_CHARS, Cue
-from pipeline.slides import subtitles
+from pipeline.effects import captions as subtitles
 from pipeline.slides.base import Canvas
 from pipeline.slides.fonts import FontBook
-from pipeline.storyboard import load_theme
+from pipeline.slides.theme import load as load_theme
 from tests.conftest import TINY, explainer
 
 #: The widest caption the cue rules allow: two full lines of wide letters.
@@ -42,7 +42,7 @@ def test_burned_frames_show_the_cue_in_the_theme_style_only_while_it_is_up():
     theme = canvas.theme
     still = np.full((360, 640, 3), 128, dtype=np.uint8)
     cues = [Cue(1.0, 2.0, ("First caption",)), Cue(2.5, 4.0, ("Second caption", "on two lines"))]
-    frame = subtitles.burn(lambda t: still, cues, canvas)
+    frame = subtitles.BurnCaptions(tuple(cues), canvas).apply(_Still(still)).frame
 
     assert frame(0.5) is still and frame(2.2) is still and frame(4.0) is still, "no cue: the frame untouched"
     first = frame(1.5)
@@ -121,3 +121,13 @@ def test_validate_checks_fitting_above_the_caption_band(project, tmp_path):
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "story.yaml:12:" in run.stderr
     assert "timeline.events.0.text, at 640x360 above burned-in captions" in run.stderr
+
+
+class _Still:
+    """A scene source showing one frame: what burned captions are laid over."""
+
+    def __init__(self, image):
+        self.image = image
+
+    def frame(self, t):
+        return self.image

@@ -12,7 +12,7 @@ names it has to its own voice and uses its first one by default.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 
@@ -22,6 +22,22 @@ class VoiceSettings:
     speed: float = 1.0
     #: A voice name from the engine's ``voices`` (None: the engine's default voice).
     voice: str | None = None
+
+
+@dataclass(frozen=True)
+class VoiceIdentity:
+    """Who speaks: everything that changes an engine's sound for one voice setting (part of audio cache keys)."""
+
+    engine: str
+    #: The engine's own voice id.
+    voice: str
+    #: Versions of the engine and its voice model.
+    version: str
+    language: str
+    speed: float
+
+    def key(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class Engine(ABC):
@@ -38,7 +54,7 @@ class Engine(ABC):
         return next(iter(self.voices))
 
     @abstractmethod
-    def identity(self, settings: VoiceSettings) -> dict[str, Any]:
+    def identity(self, settings: VoiceSettings) -> VoiceIdentity:
         """Engine name, voice, version, language, speed: every input to its sound."""
 
     @abstractmethod

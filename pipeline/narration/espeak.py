@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
+from pipeline.audio import pcm16_wav
 from pipeline.errors import EngineUnavailable
-from pipeline.narration.audio import pcm16_wav
-from pipeline.narration.base import Engine, VoiceSettings
-from pipeline.narration.versions import version
+from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
+from pipeline.versions import version
 
 #: eSpeak's normal rate in words per minute (speed 1.0).
 WPM = 165
@@ -79,14 +79,14 @@ class EspeakEngine(Engine):
     }
     _library: _Library | None = None
 
-    def identity(self, settings: VoiceSettings) -> dict[str, Any]:
-        return {
-            "engine": self.name,
-            "voice": self.voices[self.voice_name(settings)],
-            "version": f"espeakng-loader {version('espeakng-loader')}",
-            "language": self.voices[self.voice_name(settings)],
-            "speed": settings.speed,
-        }
+    def identity(self, settings: VoiceSettings) -> VoiceIdentity:
+        return VoiceIdentity(
+            engine=self.name,
+            voice=self.voices[self.voice_name(settings)],
+            version=f"espeakng-loader {version('espeakng-loader')}",
+            language=self.voices[self.voice_name(settings)],
+            speed=settings.speed,
+        )
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         if EspeakEngine._library is None:

@@ -8,11 +8,11 @@ speaking-rate control beyond 'slow', so speed is applied by the decoder
 from __future__ import annotations
 
 import io
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pipeline.errors import EngineUnavailable
-from pipeline.narration.base import Engine, VoiceSettings
-from pipeline.narration.versions import version
+from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
+from pipeline.versions import version
 
 TIMEOUT_S = 15
 
@@ -30,15 +30,15 @@ class GttsEngine(Engine):
         "za": "co.za",
     }
 
-    def identity(self, settings: VoiceSettings) -> dict[str, Any]:
+    def identity(self, settings: VoiceSettings) -> VoiceIdentity:
         tld = self.voices[self.voice_name(settings)]
-        return {
-            "engine": self.name,
-            "voice": f"google-translate-{settings.language}-{tld}",
-            "version": f"gTTS {version('gTTS')}",
-            "language": settings.language,
-            "speed": settings.speed,
-        }
+        return VoiceIdentity(
+            engine=self.name,
+            voice=f"google-translate-{settings.language}-{tld}",
+            version=f"gTTS {version('gTTS')}",
+            language=settings.language,
+            speed=settings.speed,
+        )
 
     def tempo(self, settings: VoiceSettings) -> float:
         return settings.speed

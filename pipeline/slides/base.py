@@ -1,23 +1,32 @@
-"""What every slide kind builds on: the canvas, the scene context, elements, the slide.
+"""What every slide kind builds on: the canvas, the scene context, elements, the slide, the kind.
 
 A slide is a background drawn once plus elements that each enter over a short
 time. After the last entrance the slide holds still, and that still frame is
 drawn once and reused, so the cost of a scene is its few moving frames.
+
+Lengths are fractions of the frame's short side (``Canvas.px``), and content
+keeps inside ``Canvas.safe``: the theme's margin, the format's title-safe and
+platform-safe areas, and room for burned-in captions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 from PIL import Image
 
+from pipeline.formats import FORMATS, FormatProfile
 from pipeline.schema import Plain
 from pipeline.slides.fonts import FontBook
+from pipeline.slides.problems import SlideError
 from pipeline.slides.text import TextBlock, fit
 from pipeline.slides.theme import Theme
+from pipeline.timing import SceneTiming
 
 
 @dataclass(frozen=True)
@@ -38,32 +47,43 @@ class Box:
 
 @dataclass(frozen=True)
 class Canvas:
-    """Frame size, theme and fonts: everything a slide needs to draw, passed explicitly."""
+    """Frame size and format, theme and fonts: everything a slide needs to draw, passed explicitly."""
 
     width: int
     height: int
     theme: Theme
     fonts: FontBook
-    #: Fraction of the height kept clear above the bottom margin for burned-in captions (0: none).
+    #: Fraction of the short side kept clear above the bottom margin for burned-in captions (0: none).
     caption_band: float = 0.0
+    #: The format the frame is made for: its title-safe and platform-safe areas.
+    profile: FormatProfile = field(default_factory=lambda: FORMATS["wide"])
     #: Images every slide of this canvas shares (the background), drawn once per render.
     memo: dict[str, Image.Image] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def unit(self) -> int:
+        """The length sizes are fractions of: the frame's short side."""
+        return min(self.width, self.height)
+
     def px(self, fraction: float) -> int:
-        """A length given as a fraction of the frame height, in pixels."""
-        return max(1, round(fraction * self.height))
+        """A length given as a fraction of the frame's short side, in pixels."""
+        return max(1, round(fraction * self.unit))
 
     @property
     def safe(self) -> Box:
-        """Where slide content goes: inside the title-safe margin and above any caption band."""
-        mx = round(self.theme.margin * self.width)
-        my = round(self.theme.margin * self.height)
-        return Box(mx, my, self.width - mx, self.height - my - self.reserved)
+        """Where slide content goes: inside the theme's margin, the format's safe areas and above any caption band."""
+        margin = self.theme.margin
+        clear = self.profile.keep_clear()
+        left = round(max(margin, clear.left) * self.width)
+        right = round(max(margin, clear.right) * self.width)
+        top = round(max(margin, clear.top) * self.height)
+        bottom = round(max(margin, clear.bottom) * self.height)
+        return Box(left, top, self.width - right, self.height - bottom - self.reserved)
 
     @property
     def reserved(self) -> int:
         """Pixels at the bottom of the safe area kept for burned-in captions."""
-        return round(self.caption_band * self.height)
+        return round(self.caption_band * self.unit)
 
     @property
     def caption_box(self) -> Box:
@@ -118,7 +138,7 @@ class Canvas:
             self.fit(t, role, size, field=f, width=width, height=height, max_lines=max_lines)
             for t, f in zip(texts, fields, strict=True)
         ]
-        common = min(block.size for block in first) / self.height
+        common = min(block.size for block in first) / self.unit
         return [
             self.fit(t, role, common, field=f, width=width, height=height, max_lines=max_lines)
             for t, f in zip(texts, fields, strict=True)
@@ -131,12 +151,24 @@ class SceneContext:
 
     section_title: str
     section_number: int
-    #: Start times (seconds from scene start) of the scene's narrated sentences.
-    sentence_starts: tuple[float, ...] = ()
-    #: The scene's length in seconds (0 when not planned yet, e.g. for a still).
-    duration: float = 0.0
-    #: The project folder that asset paths (images) are relative to.
-    root: Path = Path(".")
+    timing: SceneTiming = field(default_factory=SceneTiming)
+    #: The files the slide names (as written in the storyboard) -> where to read them.
+    assets: Mapping[str, Path] = field(default_factory=dict)
+
+    @property
+    def sentence_starts(self) -> tuple[float, ...]:
+        return self.timing.sentence_starts
+
+    @property
+    def duration(self) -> float:
+        """The scene's length in seconds (0 when not planned yet, e.g. for a settled still)."""
+        return self.timing.duration
+
+    def asset(self, name: str) -> Path:
+        """Where to read the file the storyboard names ``name`` (a SlideError when the scene was not given it)."""
+        if name not in self.assets:
+            raise SlideError("file", f"'{name}' was not given to this scene; this is a bug in explainer")
+        return self.assets[name]
 
     def sentence_time(self, sentence: int | None, default: float) -> float:
         """When the scene's ``sentence`` (counted from 1) starts, or ``default`` without timing.
@@ -215,3 +247,22 @@ class SpecBase(Plain):
     def asset_files(self) -> list[str]:
         """Paths (relative to the project) of files the slide draws, for cache keys and checks."""
         return []
+
+    def check(self) -> list[SlideError]:
+        """What is wrong with the spec that needs no drawing to find (unknown places...), every one of it."""
+        return []
+
+
+SpecT = TypeVar("SpecT", bound=SpecBase)
+
+
+@dataclass(frozen=True)
+class SlideKind(Generic[SpecT]):
+    """A slide kind: its spec model, whose literal ``kind`` field is the kind's name, and its builder."""
+
+    spec: type[SpecT]
+    build: Callable[[SpecT, Canvas, SceneContext], Slide]
+
+    @property
+    def name(self) -> str:
+        return typing.get_args(self.spec.model_fields["kind"].annotation)[0]

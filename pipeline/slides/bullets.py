@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.schema import Plain
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, section_label
 from pipeline.slides.motion import sprite, text_sprite
 from pipeline.slides.problems import FitError
@@ -90,3 +90,6 @@ def _fit_items(items: list[str], canvas: Canvas, width: int, height: int, gap: i
     if sum(b.height for b in blocks) + gap * (len(blocks) - 1) > height:
         raise FitError("items", "the points do not fit on one slide; shorten them or split the slide")
     return blocks
+
+
+KIND = SlideKind(Spec, build)

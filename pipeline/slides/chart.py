@@ -7,7 +7,7 @@ from typing import Literal
 from PIL import Image, ImageDraw
 from pydantic import Field, model_validator
 
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label, source_line
 from pipeline.slides.motion import ease_in_out, ease_out, sprite
 
@@ -143,3 +143,6 @@ def _line(xs: list[int], ys: list[int], width: int, color: str, start: float, du
             draw.ellipse((x - r, y - r, x + r, y + r), fill=color)
 
     return Element(start, duration, paint)
+
+
+KIND = SlideKind(Spec, build)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import background
 from pipeline.slides.motion import grow_bar, sprite, text_sprite
 
@@ -48,3 +48,6 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(sprite(text_sprite(block, colors.muted, "center", width), (x, y), start, motion.entrance, rise))
         y += block.height
     return Slide(background(canvas), elements)
+
+
+KIND = SlideKind(Spec, build)

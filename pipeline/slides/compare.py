@@ -7,7 +7,7 @@ from typing import Literal
 from PIL import Image, ImageDraw
 from pydantic import Field
 
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label, source_line
 from pipeline.slides.motion import ease_out, sprite
 from pipeline.slides.text import TextBlock
@@ -48,7 +48,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     pairs = (("before", spec.before), ("after", spec.after))
     sides = [_side(canvas, side, name, col_w, room) for name, side in pairs]
     # One figure size for both sides, so the eye compares values, not type sizes.
-    size = min(v.size for v, _ in sides) / canvas.height
+    size = min(v.size for v, _ in sides) / canvas.unit
     sides = [_side(canvas, side, name, col_w, room, size) for name, side in pairs]
     height = max(v.height + canvas.px(0.02) + lab.height for v, lab in sides)
     top = y + (room - height) // 2
@@ -135,3 +135,6 @@ def _arrow(canvas: Canvas, x: int, y: int, width: int, change: str | None, start
             )
 
     return Element(start, 0.6, paint)
+
+
+KIND = SlideKind(Spec, build)

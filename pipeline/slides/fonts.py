@@ -21,7 +21,7 @@ from fontpkg.errors import FontpkgError
 from fontTools.ttLib import TTCollection, TTFont
 from PIL import ImageDraw, ImageFont
 
-from pipeline.cache import file_digest
+from pipeline.assets import digest as file_digest
 from pipeline.errors import ExplainerError
 from pipeline.slides.theme import Fonts, FontSpec
 

@@ -69,10 +69,23 @@ def find(name: str) -> Country | None:
     return countries()[1].get(name.strip().lower())
 
 
-def suggest(name: str) -> str:
+def named(text: str = "") -> list[Country]:
+    """Countries with ``text`` in one of their names (all of them for no text), by name."""
+    wanted = text.strip().lower()
+    index = countries()[1]
+    hits = {country.index: country for name, country in index.items() if wanted in name}
+    return sorted(hits.values(), key=lambda country: country.name)
+
+
+def codes(country: Country) -> list[str]:
+    """The country's ISO codes that a storyboard may write instead of its name."""
+    return sorted(name.upper() for name, found in countries()[1].items() if found is country and len(name) <= 3)
+
+
+def closest(name: str, n: int = 3) -> list[str]:
+    """Country names close to ``name`` (a misspelling), best first."""
     names = [c.name for c in countries()[0]]
-    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return difflib.get_close_matches(name, names, n=n, cutoff=0.6)
 
 
 def rings_in(

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import Field
 
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import rgb
 from pipeline.slides.motion import sprite, text_sprite
 from pipeline.slides.problems import SlideError
@@ -43,11 +43,10 @@ class Spec(SpecBase):
         return [self.file]
 
 
-def open_picture(root: Path, name: str) -> Image.Image:
-    """The picture as RGB, or a SlideError on 'file' that says what is wrong with it."""
-    path = root / name
+def open_picture(path: Path, name: str) -> Image.Image:
+    """The picture ``name`` (read from ``path``) as RGB, or a SlideError on 'file' that says what is wrong with it."""
     if not path.is_file():
-        raise SlideError("file", f"no picture at '{name}' (looked in {root}); put the file there or fix the path")
+        raise SlideError("file", f"no picture at '{name}' (looked for {path}); put the file there or fix the path")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -75,7 +74,7 @@ def open_picture(root: Path, name: str) -> Image.Image:
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     w, h = canvas.width, canvas.height
-    picture = open_picture(context.root, spec.file)
+    picture = open_picture(context.asset(spec.file), spec.file)
     duration = context.duration or DEFAULT_DURATION
     elements = [_ken_burns(picture, w, h, spec.move, spec.focus, duration)]
 
@@ -157,3 +156,6 @@ def _shade(width: int, height: int, color: str) -> Image.Image:
     shade = Image.new("RGBA", (width, height), (*rgb(color), 0))
     shade.putalpha(Image.fromarray(alpha))
     return shade
+
+
+KIND = SlideKind(Spec, build)

@@ -10,6 +10,11 @@ class SlideError(Exception):
         self.field = field
         super().__init__(message)
 
+    @property
+    def path(self) -> tuple[str | int, ...]:
+        """The field as a path in the slide's data: 'stops.2.sentence' -> ('stops', 2, 'sentence')."""
+        return tuple(int(p) if p.isdigit() else p for p in self.field.split("."))
+
 
 class FitError(SlideError):
     """Text for ``field`` does not fit its box even at the smallest allowed size."""

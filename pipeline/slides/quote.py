@@ -7,7 +7,7 @@ from typing import Literal
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import Field
 
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, section_label
 from pipeline.slides.motion import sprite, text_sprite
 
@@ -70,3 +70,6 @@ def _glyph(font: ImageFont.FreeTypeFont, char: str, color: str) -> Image.Image:
     image = Image.new("RGBA", (right - left + 2, bottom + 2), (0, 0, 0, 0))
     ImageDraw.Draw(image).text((-left, 0), char, font=font, fill=color)
     return image
+
+
+KIND = SlideKind(Spec, build)

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from pipeline.schema import Plain
 from pipeline.slides import geo
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import background, rgb, section_label
 from pipeline.slides.motion import ease_in_out, sprite, text_sprite
 from pipeline.slides.problems import SlideError
@@ -58,25 +58,46 @@ class Spec(SpecBase):
     def sentence_refs(self) -> list[tuple[str, int]]:
         return [(f"stops.{i}.sentence", s.sentence) for i, s in enumerate(self.stop_list()) if s.sentence]
 
+    def check(self) -> list[SlideError]:
+        """Every place the map cannot put on the map: unknown names and coordinates out of range."""
+        problems = []
+        for name, (lon, lat) in self.places.items():
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                problems.append(
+                    SlideError(
+                        f"places.{name}",
+                        f"[{lon:g}, {lat:g}] is not [longitude, latitude]: longitude runs from -180 (west) to 180 "
+                        "(east) and latitude from -90 (south) to 90 (north); write longitude first",
+                    )
+                )
+        for i, stop in enumerate(self.stop_list()):
+            for j, name in enumerate(stop.places):
+                if name in self.places or geo.find(name):
+                    continue
+                field = f"stops.{i}" if isinstance(self.stops[i], str) else f"stops.{i}.{j}"
+                if isinstance(self.stops[i], Stop):
+                    field = f"stops.{i}.places.{j}"
+                close = geo.closest(name)
+                hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+                problems.append(
+                    SlideError(
+                        field,
+                        f"unknown place '{name}'{hint}; name a country by its English name or ISO code "
+                        "('explainer places' lists them), or give its [longitude, latitude] under 'places:'",
+                    )
+                )
+        return problems
+
 
 def locate(spec: Spec) -> dict[str, tuple[float, float]]:
-    """Longitude and latitude of every named place, or a SlideError naming the unknown one."""
+    """Longitude and latitude of every named place (raises the first of ``spec.check()`` if any is unknown)."""
+    problems = spec.check()
+    if problems:
+        raise problems[0]
     where = {}
-    for i, stop in enumerate(spec.stop_list()):
+    for stop in spec.stop_list():
         for name in stop.places:
-            if name in spec.places:
-                lon, lat = spec.places[name]
-                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                    raise SlideError(f"places.{name}", f"[{lon}, {lat}] is not [longitude, latitude]")
-                where[name] = (lon, lat)
-            elif country := geo.find(name):
-                where[name] = country.label
-            else:
-                raise SlideError(
-                    f"stops.{i}",
-                    f"unknown place '{name}'{geo.suggest(name)}; name a country, or give its "
-                    f"[longitude, latitude] under 'places:'",
-                )
+            where[name] = spec.places[name] if name in spec.places else geo.find(name).label
     return where
 
 
@@ -264,3 +285,6 @@ def _arrow(
         frame.paste(fill, (x, y, x + box_w, y + box_h), mask.reduce(ss))
 
     return Element(start, duration, paint)
+
+
+KIND = SlideKind(Spec, build)

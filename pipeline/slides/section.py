@@ -7,7 +7,7 @@ from typing import Literal
 from PIL import Image, ImageDraw
 from pydantic import Field
 
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import background
 from pipeline.slides.motion import ease_out, sprite, text_sprite
 
@@ -86,3 +86,6 @@ def _grow_down(x: int, y: int, width: int, height: int, color: str, start: float
         ImageDraw.Draw(frame).rectangle((x, y, x + width - 1, bottom), fill=color)
 
     return Element(start, duration, paint)
+
+
+KIND = SlideKind(Spec, build)

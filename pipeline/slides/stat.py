@@ -7,7 +7,7 @@ from typing import Literal
 from PIL import Image, ImageDraw
 from pydantic import Field
 
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, section_label, source_line
 from pipeline.slides.motion import ease_out, sprite, text_sprite
 
@@ -96,3 +96,6 @@ def _count_up(spec, font, ascent, height, x, y, color, start, duration) -> Eleme
         frame.paste(layer, (x, y), alpha)
 
     return Element(start, duration, paint)
+
+
+KIND = SlideKind(Spec, build)

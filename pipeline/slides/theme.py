@@ -1,19 +1,27 @@
 """Themes are data: colours, fonts, a type scale and spacing, loaded from YAML.
 
-Sizes are fractions of the frame height, so one theme looks the same at 320x180
-and at 1920x1080. Built-in themes live in ``pipeline/themes``; a project's
-``assets/themes/NAME.yaml`` adds or overrides one, and may ``extends:`` another.
+Sizes are fractions of the frame's short side, so one theme looks the same at
+320x180 and at 1920x1080, and in a portrait frame. Built-in themes live in
+``pipeline/themes``; a project's ``assets/themes/NAME.yaml`` adds or overrides
+one, and may ``extends:`` another; a storyboard may override single values
+in place (``theme: {extends: NAME, ...}``). ``load`` layers them, and reports a
+wrong value in the layer (file or storyboard line) that wrote it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationError
 
+from pipeline import messages, yamlsrc
+from pipeline.errors import Problem, StoryboardError
 from pipeline.schema import Plain
+
+DEFAULT = "documentary"
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "themes"
@@ -128,3 +136,90 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+# -- layering ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One source of theme values: the storyboard's own overrides or a theme file."""
+
+    data: dict[str, Any]
+    smap: yamlsrc.SourceMap
+
+
+def load(spec: str | dict[str, Any], root: Path | None = None, smap: yamlsrc.SourceMap | None = None) -> Theme:
+    """A theme by name, or a mapping of single values over the theme it ``extends:``.
+
+    ``root`` is the project folder (for its assets/themes); ``smap`` locates an
+    inline mapping in the storyboard for error messages.
+    """
+    return validate(layers(spec, root, smap or yamlsrc.SourceMap(Path("<theme>"))))
+
+
+def validate(found: list[Layer]) -> Theme:
+    """The layers merged (base first) and checked; a wrong value is reported in the layer that wrote it."""
+    data: dict[str, Any] = {}
+    for layer in reversed(found):
+        data = merge(data, layer.data)
+    try:
+        return Theme.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = messages.data_path(tuple(err["loc"]), data)
+            layer = layer_with(found, path[:-1] if err["type"] == "missing" else path)
+            problems.append(messages.problem(err, layer.data, layer.smap, Theme))
+        raise StoryboardError(problems) from None
+
+
+def layers(spec: str | dict[str, Any], root: Path | None, smap: yamlsrc.SourceMap) -> list[Layer]:
+    """Theme sources, most specific first: inline overrides, then each file up the ``extends:`` chain."""
+    found: list[Layer] = []
+    if isinstance(spec, dict):
+        inline = smap.sub(("theme",))
+        found.append(Layer({k: v for k, v in spec.items() if k != "extends"}, inline))
+        name, where = str(spec.get("extends", DEFAULT)), (inline, ("extends",))
+    else:
+        name, where = spec, (smap, ("theme",))
+    seen: list[str] = []
+    while True:
+        file = find_theme_file(name, root)
+        if file is None:
+            names = available_themes(root)
+            message = (
+                f"unknown theme '{name}'{messages.did_you_mean(name, names)}; "
+                f"themes: {', '.join(names)} (or add assets/themes/{name}.yaml)"
+            )
+            raise StoryboardError([where[0].problem(where[1], message)])
+        data, theme_map = yamlsrc.read_file(file, "theme")
+        if not isinstance(data, dict):
+            raise StoryboardError([Problem(file, 1, 1, "a theme file must be a mapping of theme values")])
+        seen.append(name)
+        parent = data.pop("extends", None)
+        found.append(Layer(data, theme_map))
+        if parent is None:
+            return found
+        if str(parent) in seen:
+            raise StoryboardError(
+                [theme_map.problem(("extends",), f"theme '{name}' extends itself through '{parent}'")]
+            )
+        name, where = str(parent), (theme_map, ("extends",))
+
+
+def layer_with(found: list[Layer], path: tuple) -> Layer:
+    """The most specific layer that wrote ``path`` (or the nearest part of it)."""
+    for end in range(len(path), -1, -1):
+        for layer in found:
+            if layer.smap.has(path[:end]) and (end or layer is found[-1]):
+                return layer
+    return found[-1]
+
+
+def checked(spec: str | dict[str, Any], root: Path, smap: yamlsrc.SourceMap) -> tuple[Theme | None, list[Problem]]:
+    """The theme, or None and the problems that stop it from loading."""
+    try:
+        return validate(layers(spec, root, smap)), []
+    except StoryboardError as exc:
+        return None, exc.problems

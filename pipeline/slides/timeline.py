@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.schema import Plain
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label
 from pipeline.slides.motion import grow_bar, sprite
 from pipeline.slides.text import TextBlock
@@ -109,3 +109,6 @@ def _marker(cx: int, cy: int, r: int, tick: int, above: bool, color: str, start:
         draw.ellipse((cx - rr, cy - rr, cx + rr, cy + rr), fill=color)
 
     return Element(start, duration, paint)
+
+
+KIND = SlideKind(Spec, build)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import background
 from pipeline.slides.motion import grow_bar, sprite, text_sprite
 
@@ -68,3 +68,6 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             sprite(text_sprite(subtitle, colors.muted), (safe.x0, y), t + 2 * motion.stagger, motion.entrance, rise)
         )
     return Slide(background(canvas), elements)
+
+
+KIND = SlideKind(Spec, build)

@@ -1,7 +1,8 @@
-"""Stage: encode one clip per scene (MoviePy clip, our ffmpeg pipe) and join them.
+"""Encoding: one clip per scene (a MoviePy clip over the scene's source, our ffmpeg pipe), and the join.
 
-Each scene is a MoviePy ``VideoClip`` whose frame function is the slide: the
-few entrance frames are drawn, the hold reuses one still array. Frames go to
+Each scene is a MoviePy ``VideoClip`` whose frame function is the scene
+source's: a slide draws its few entrance frames and reuses one still array
+for the hold. Frames go to
 ffmpeg by index, exactly ``frames`` of them (MoviePy 2.2's own writer computes
 ``int(duration * fps)``, which drops a frame for about 2% of lengths, and it
 forces ``-pix_fmt yuva420p`` for libx264).
@@ -22,9 +23,8 @@ import numpy as np
 from moviepy import VideoClip
 
 from pipeline import cache, ffmpeg
-from pipeline.narration.audio import RATE
-from pipeline.slides import transition
-from pipeline.slides.theme import Theme
+from pipeline.audio import RATE
+from pipeline.sources.base import SceneSource
 
 AUDIO_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
 COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
@@ -41,13 +41,13 @@ def video_args(fps: int) -> list[str]:
     ]  # fmt: skip
 
 
-def scene_clip(frame: transition.FrameFunction, frames: int, fps: int, theme: Theme) -> VideoClip:
-    """The scene as a MoviePy clip: its frames with the theme's transition at both ends.
+def scene_clip(source: SceneSource, frames: int, fps: int) -> VideoClip:
+    """The scene as a MoviePy clip of ``frames`` frames over ``source`` (effects already applied).
 
     Scene clips carry no sound: the soundtrack is mixed and encoded once for the
     whole video, and a scene written alone gets its sound from ``with_sound``.
     """
-    return VideoClip(frame_function=transition.apply(frame, frames / fps, theme), duration=frames / fps)
+    return VideoClip(frame_function=source.frame, duration=frames / fps)
 
 
 def gop(fps: int) -> int:

@@ -1,4 +1,4 @@
-"""Burned-in captions: the video's cues drawn in the theme's caption style.
+"""Burned-in captions: the video's cues drawn in the theme's caption style, an effect over any source.
 
 Captions sit in a band at the bottom of the title-safe area. A canvas made
 with that band (``Canvas.caption_band``) shrinks its safe area, so every
@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from pipeline.captions import MAX_LINES, Cue
+from pipeline.cues import MAX_LINES, Cue
 from pipeline.slides.base import Canvas
 from pipeline.slides.chrome import rgb
 from pipeline.slides.theme import Theme
-from pipeline.slides.transition import FrameFunction
+from pipeline.sources.base import SceneSource, Wrapped
 
 #: Box padding around the text, as fractions of the caption's font size.
 PAD_X, PAD_Y = 0.55, 0.28
@@ -29,7 +30,7 @@ GAP = 0.02
 
 
 def band(theme: Theme) -> float:
-    """The fraction of the frame height burned-in captions need: two lines, their box and a gap above."""
+    """The fraction of the frame's short side burned-in captions need: two lines, their box and a gap above."""
     size = _size(theme)
     return size * ((MAX_LINES - 1) * theme.line_spacing + 1.25 + 2 * PAD_Y) + GAP
 
@@ -64,35 +65,41 @@ def cue_sprite(canvas: Canvas, lines: Sequence[str]) -> tuple[Image.Image, tuple
     return sprite, (x, area.y1 - height)
 
 
-def burn(frame: FrameFunction, cues: Sequence[Cue], canvas: Canvas) -> FrameFunction:
-    """``frame`` with ``cues`` (timed in seconds from the scene's start) burned in."""
-    if not cues:
-        return frame
-    starts = [cue.start for cue in cues]
-    layers: dict[int, tuple[np.ndarray, np.ndarray, tuple[int, int]]] = {}
-    last: list = [None, None, None]  # source frame, cue index, captioned frame
+@dataclass(frozen=True)
+class BurnCaptions:
+    """``cues`` (timed in seconds from the scene's start) drawn into the frames of any source."""
 
-    def layer(index: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-        if index not in layers:
-            sprite, xy = cue_sprite(canvas, cues[index].lines)
-            pixels = np.asarray(sprite, dtype=np.float32)
-            alpha = pixels[..., 3:] / 255.0
-            layers[index] = (pixels[..., :3] * alpha, 1.0 - alpha, xy)
-        return layers[index]
+    cues: tuple[Cue, ...]
+    canvas: Canvas
 
-    def captioned(t: float) -> np.ndarray:
-        image = frame(t)
-        index = bisect.bisect_right(starts, t) - 1
-        if index < 0 or t >= cues[index].end:
-            return image
-        if last[0] is image and last[1] == index:
-            return last[2]
-        colour, keep, (x, y) = layer(index)
-        h, w = keep.shape[:2]
-        out = image.copy()
-        region = out[y : y + h, x : x + w]
-        region[...] = (region * keep + colour + 0.5).astype(np.uint8)
-        last[:] = [image, index, out]
-        return out
+    def apply(self, source: SceneSource) -> SceneSource:
+        if not self.cues:
+            return source
+        cues, canvas = self.cues, self.canvas
+        starts = [cue.start for cue in cues]
+        layers: dict[int, tuple[np.ndarray, np.ndarray, tuple[int, int]]] = {}
+        last: list = [None, None, None]  # source frame, cue index, captioned frame
 
-    return captioned
+        def layer(index: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+            if index not in layers:
+                sprite, xy = cue_sprite(canvas, cues[index].lines)
+                pixels = np.asarray(sprite, dtype=np.float32)
+                alpha = pixels[..., 3:] / 255.0
+                layers[index] = (pixels[..., :3] * alpha, 1.0 - alpha, xy)
+            return layers[index]
+
+        def captioned(t: float, image: np.ndarray) -> np.ndarray:
+            index = bisect.bisect_right(starts, t) - 1
+            if index < 0 or t >= cues[index].end:
+                return image
+            if last[0] is image and last[1] == index:
+                return last[2]
+            colour, keep, (x, y) = layer(index)
+            h, w = keep.shape[:2]
+            out = image.copy()
+            region = out[y : y + h, x : x + w]
+            region[...] = (region * keep + colour + 0.5).astype(np.uint8)
+            last[:] = [image, index, out]
+            return out
+
+        return Wrapped(source, captioned)

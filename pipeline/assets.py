@@ -1,0 +1,73 @@
+"""The files a storyboard names: confined to the project folder, and known by their content.
+
+A storyboard from someone else is untrusted, so every file it names
+(pictures, music, lexicon files) goes through ``Sandbox``: a path is refused
+when it is absolute elsewhere, climbs out with '..', or is (or passes through)
+a link that points elsewhere; the resolved path is what counts.
+
+Cache keys and scene jobs address those files by content (``digest``), so an
+edited picture re-renders its scene and a renamed one does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import Problem
+from pipeline.yamlsrc import Path_, SourceMap
+
+
+def project_root(file: Path) -> Path:
+    """The nearest folder at or above the storyboard that has an ``assets/`` folder."""
+    for folder in [file.parent, *file.parent.parents]:
+        if (folder / "assets").is_dir():
+            return folder
+    return file.parent
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """Resolves the files a storyboard names, refusing those outside ``root`` unless ``allow``."""
+
+    root: Path
+    allow: bool = False
+
+    def refusal(self, name: str) -> str | None:
+        """Why the path ``name`` may not be used (None when it may)."""
+        if "\0" in name:
+            return f"'{name}' is not a usable path"
+        target = (self.root / name).resolve()
+        if self.allow or target.is_relative_to(self.root):
+            return None
+        via = "" if Path(name).is_absolute() or ".." in Path(name).parts else f", through a link to {target}"
+        return (
+            f"'{name}' is outside the project folder {self.root}{via}; copy the file into assets/, "
+            "or pass --allow-outside-assets if you trust this storyboard"
+        )
+
+    def check(self, names: list[str], smap: SourceMap, path: Path_) -> list[Problem]:
+        """A problem at ``path`` for every name in ``names`` that is refused."""
+        return [smap.problem(path, message) for name in names if (message := self.refusal(name))]
+
+
+def digest(path: Path) -> str:
+    """Hash of a file's bytes ('missing' when it is not there; the checks report that)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+    except OSError:
+        return "missing"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file a scene draws: the name the storyboard gives, where it is, and its content's digest."""
+
+    name: str
+    path: Path
+    digest: str
+
+
+def assets(root: Path, names: list[str]) -> tuple[Asset, ...]:
+    return tuple(Asset(name, root / name, digest(root / name)) for name in names)

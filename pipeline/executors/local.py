@@ -1,0 +1,118 @@
+"""The local executor: scene jobs on every core of this machine, one worker process each.
+
+Each scene is drawn and encoded whole by one worker process (a fresh
+interpreter, so fonts and slide memos live per process); the parent hands
+out the longest scenes first and turns the workers' frame counts into
+progress events. With one worker, or one scene, the serial executor runs
+them in this process and nothing is spawned.
+
+Ctrl-C reaches only the parent: workers start with it ignored, and stop at
+their next frame when the parent sets their stop event (on Ctrl-C, a failed
+scene, or the caller's cancel object).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from pipeline import jobs
+from pipeline.errors import Stopped
+from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
+from pipeline.executors.serial import Serial
+from pipeline.jobs import SceneJob, SceneStats
+
+
+class LocalPool:
+    def __init__(self, workers: int = 0):
+        #: Worker processes at most (0: one per core).
+        self.workers = workers or os.cpu_count() or 1
+
+    def run(
+        self, scene_jobs: Sequence[SceneJob], on_event: Callable[[Event], None], cancel: Cancel
+    ) -> dict[str, SceneStats]:
+        if self.workers <= 1 or len(scene_jobs) <= 1:
+            return Serial().run(scene_jobs, on_event, cancel)
+        context = multiprocessing.get_context("spawn")
+        results: dict[str, SceneStats] = {}
+        order = sorted(scene_jobs, key=lambda job: -job.frames)
+        with _sigint_ignored():  # processes started now ignore Ctrl-C for good (it is inherited through exec)
+            progress, stop = context.Queue(), context.Event()
+            pool = ProcessPoolExecutor(
+                min(self.workers, len(scene_jobs)), mp_context=context, initializer=_start, initargs=(progress, stop)
+            )
+            futures = {pool.submit(_work, job): job for job in order}
+        with pool:
+            pending = set(futures)
+            try:
+                while pending:
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    _drain(progress, on_event)
+                    if cancel.is_set():
+                        raise Stopped
+                    for future in done:
+                        job = futures[future]
+                        results[job.scene_id] = future.result()
+                        on_event(SceneDone(job.scene_id, results[job.scene_id]))
+            except BaseException:
+                # Ctrl-C, a cancel or a failed scene: the others stop at their next frame, removing their
+                # partial files (the pool then waits for them), and scenes not started are dropped.
+                stop.set()
+                for future in pending:
+                    future.cancel()
+                raise
+        _drain(progress, on_event)
+        return results
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while worker processes start, so that it reaches only this process.
+
+    A terminal sends Ctrl-C to every process in the foreground group; a worker
+    still importing would die with a traceback. Started with it ignored, the
+    workers keep ignoring it, and this process stops them through ``stop``.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _drain(progress: Any, on_event: Callable[[Event], None]) -> None:
+    while True:
+        try:
+            scene_id, frames = progress.get_nowait()
+        except queue.Empty:
+            return
+        on_event(FramesDone(scene_id, frames))
+
+
+# -- in a worker process ------------------------------------------------------
+
+#: This worker's progress queue, stop event and canvases, set once by the pool's initializer.
+_worker: dict[str, Any] = {}
+
+
+def _start(progress: Any, stop: Any) -> None:
+    _worker.update(progress=progress, stop=stop, canvases=jobs.Canvases())
+
+
+def _work(job: SceneJob) -> SceneStats:
+    def advance(frames: int) -> None:
+        if _worker["stop"].is_set():
+            raise Stopped
+        _worker["progress"].put((job.scene_id, frames))
+
+    return jobs.run(job, _worker["canvases"].get(job), advance)

@@ -1,0 +1,36 @@
+"""The serial executor: every scene in this process, one after another (no workers to start).
+
+What the local pool falls back to for one scene or one core, and the
+simplest executor to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from pipeline import jobs
+from pipeline.errors import Stopped
+from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
+from pipeline.jobs import SceneJob, SceneStats
+
+
+class Serial:
+    def __init__(self) -> None:
+        self.canvases = jobs.Canvases()
+
+    def run(
+        self, scene_jobs: Sequence[SceneJob], on_event: Callable[[Event], None], cancel: Cancel
+    ) -> dict[str, SceneStats]:
+        results = {}
+        for job in scene_jobs:
+
+            def advance(frames: int, scene_id: str = job.scene_id) -> None:
+                if cancel.is_set():
+                    raise Stopped
+                on_event(FramesDone(scene_id, frames))
+
+            if cancel.is_set():
+                raise Stopped
+            results[job.scene_id] = stats = jobs.run(job, self.canvases.get(job), advance)
+            on_event(SceneDone(job.scene_id, stats))
+        return results

@@ -1,0 +1,149 @@
+"""Stage: every scene as a self-contained job, with the key its clip is cached under, and the work a job does.
+
+A ``SceneJob`` carries everything needed to draw and encode one scene: the
+slide, the theme, the frame, its timing and burned-in cues, the files it reads
+(named and addressed by content) and where its clip goes. An executor can run
+it in this process, in a worker process or on another machine; nothing in it
+points back at the storyboard, the CLI or global state.
+
+The clip's cache key is made of everything that changes its pixels, and
+nothing else: the slide, theme, fonts and files by content, frame and format,
+the scene's timing, burned captions, and the versions of explainer's renderer
+and of everything below it that draws or encodes (``versions.drawing_stack``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline import __version__, assets, cache, captions
+from pipeline.cues import Cue
+from pipeline.effects.captions import BurnCaptions
+from pipeline.effects.dip import Dip
+from pipeline.encode import encode_scene, scene_clip
+from pipeline.errors import RenderError
+from pipeline.formats import Frame
+from pipeline.slides.base import Canvas, SceneContext, SpecBase
+from pipeline.slides.fonts import FontBook
+from pipeline.slides.problems import SlideError
+from pipeline.slides.theme import Theme
+from pipeline.sources import open_source, with_effects
+from pipeline.timing import SceneTiming
+from pipeline.versions import drawing_stack
+
+if TYPE_CHECKING:  # a worker process imports this module: keep it free of the storyboard and the voices
+    from pipeline.options import RenderOptions
+    from pipeline.plan import Plan
+    from pipeline.storyboard import Project
+
+#: Part of every scene's cache key: bump when explainer's own drawing or encoding changes.
+RENDERER = f"explainer {__version__}/scene-4"
+
+
+@dataclass(frozen=True)
+class SceneJob:
+    """One scene to draw and encode into ``target``: everything a worker needs, and nothing else."""
+
+    scene_id: str
+    #: Position in the video, from 0.
+    index: int
+    spec: SpecBase
+    section_title: str
+    section_number: int
+    timing: SceneTiming
+    #: Exactly how many frames the clip has.
+    frames: int
+    frame: Frame
+    theme: Theme
+    burn_captions: bool
+    #: Cues burned into the picture, in seconds from the scene's start (empty unless ``burn_captions``).
+    cues: tuple[Cue, ...]
+    #: The files the slide reads, by name, place and content.
+    assets: tuple[assets.Asset, ...]
+    target: Path
+
+    @property
+    def key(self) -> str:
+        return self.target.stem
+
+    def context(self) -> SceneContext:
+        return SceneContext(self.section_title, self.section_number, self.timing, {a.name: a.path for a in self.assets})
+
+
+@dataclass(frozen=True)
+class SceneStats:
+    """What rendering one scene took."""
+
+    seconds: float
+    #: Distinct frames drawn, and frames given to the encoder (a hold is encoded once and repeated).
+    drawn: int
+    encoded: int
+
+
+def scene_jobs(project: Project, plan: Plan, options: RenderOptions, store: cache.Store) -> list[SceneJob]:
+    """Every scene of ``plan`` as a job, its clip's path in ``store`` named by its key."""
+    theme = project.theme
+    shared = {
+        "renderer": RENDERER, "stack": drawing_stack(), "theme": theme.model_dump(mode="json"),
+        "fonts": FontBook(theme.fonts).fingerprint(), "size": [plan.width, plan.height], "fps": plan.fps,
+        "format": dataclasses.asdict(plan.frame.profile),
+    }  # fmt: skip
+    out = []
+    for entry, scene_plan in zip(project.entries(), plan.scenes, strict=True):
+        timing = scene_plan.timing(plan.fps)
+        cues = tuple(captions.scene_cues(scene_plan, plan.fps)) if options.burn_captions else ()
+        files = assets.assets(project.root, entry.scene.slide.asset_files())
+        digest = cache.key({
+            **shared, "slide": entry.scene.slide.model_dump(mode="json"), "frames": scene_plan.frames,
+            "section": [entry.section_title, entry.section_number], "timing": timing.key(),
+            "files": {a.name: a.digest for a in files},
+            "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],
+            "burned_captions": [c.key() for c in cues] if options.burn_captions else None,
+        })  # fmt: skip
+        # fmt: off
+        out.append(SceneJob(
+            entry.id, entry.index, entry.scene.slide, entry.section_title, entry.section_number, timing,
+            scene_plan.frames, plan.frame, theme, options.burn_captions, cues, files,
+            store.path("scenes", digest, ".mp4"),
+        ))
+        # fmt: on
+    return out
+
+
+class Canvases:
+    """The canvases one worker draws on, made once per frame, theme and caption band (fonts load once)."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, Canvas] = {}
+
+    def get(self, job: SceneJob) -> Canvas:
+        from pipeline import drawing
+
+        key = cache.key([dataclasses.asdict(job.frame), job.theme.model_dump(mode="json"), job.burn_captions])
+        if key not in self._made:
+            self._made[key] = drawing.canvas(job.frame, job.theme, burn_captions=job.burn_captions)
+        return self._made[key]
+
+
+def run(job: SceneJob, canvas: Canvas, on_frames: Callable[[int], None] = lambda n: None) -> SceneStats:
+    """Draw and encode ``job``'s clip into its target, atomically; ``on_frames`` hears each run of frames."""
+    started = time.perf_counter()
+    fps = job.frame.fps
+    try:
+        source = open_source(job.spec, canvas, job.context())
+        effects = [BurnCaptions(job.cues, canvas)] if job.cues else []
+        dip = Dip.for_theme(job.theme, job.frames / fps)
+        source = with_effects(source, [*effects, *([dip] if dip else [])])
+        try:
+            counts = encode_scene(scene_clip(source, job.frames, fps), job.frames, fps, job.target, on_frames)
+        finally:
+            source.close()
+    except SlideError as exc:
+        where = f"{job.spec.kind}.{exc.field} at {canvas.width}x{canvas.height}"
+        raise RenderError(f"scene '{job.scene_id}' cannot be drawn ({where}): {exc}") from None
+    return SceneStats(round(time.perf_counter() - started, 3), counts["drawn"], counts["encoded"])

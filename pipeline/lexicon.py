@@ -1,0 +1,45 @@
+"""Pronunciation files: shared 'word: spoken form' mappings a storyboard lists under ``lexicon_files``.
+
+The files are read in order and the storyboard's own ``lexicon`` entries go
+over them (``spoken.apply_lexicon`` applies the result). Each file is named
+relative to the project and goes through the project's sandbox.
+"""
+
+from __future__ import annotations
+
+from pipeline.assets import Sandbox
+from pipeline.errors import Problem, StoryboardError
+from pipeline.yamlsrc import Path_, SourceMap, read_file
+
+
+def load(
+    files: list[str], own: dict[str, str], sandbox: Sandbox, smap: SourceMap, at: Path_ = ("narration",)
+) -> tuple[dict[str, str], list[Problem]]:
+    """The shared lexicon ``files`` in order, then the storyboard's ``own`` entries over them; and the problems."""
+    lexicon: dict[str, str] = {}
+    problems: list[Problem] = []
+    for i, name in enumerate(files):
+        where = (*at, "lexicon_files", i)
+        refused = sandbox.check([name], smap, where)
+        if refused:
+            problems += refused
+            continue
+        file = sandbox.root / name
+        if not file.is_file():
+            message = f"lexicon file '{name}' does not exist; give a YAML file's path relative to {sandbox.root}"
+            problems.append(smap.problem(where, message))
+            continue
+        try:
+            data, file_map = read_file(file, "lexicon")
+        except StoryboardError as exc:
+            problems += exc.problems
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(file, 1, 1, "a lexicon file must be a mapping of 'word: spoken form' lines"))
+            continue
+        for word, said in data.items():
+            if not isinstance(said, str) or not str(word).strip() or not said.strip():
+                problems.append(file_map.problem((word,), f"'{word}' needs a spoken form as text, e.g. 'DMZ: D M Z'"))
+            else:
+                lexicon[str(word)] = said
+    return {**lexicon, **own}, problems

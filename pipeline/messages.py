@@ -1,0 +1,225 @@
+"""Turning pydantic's validation errors into problems a person can act on.
+
+Each error becomes one ``Problem`` at the line and column of the value (or
+key) it is about, worded for someone editing YAML: what is wrong, and what to
+write instead. Nothing here knows the storyboard's models; the caller passes
+the model that validated the data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+import unicodedata
+from collections.abc import Iterable
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel
+
+from pipeline.errors import Problem
+from pipeline.schema import YamlBool
+from pipeline.yamlsrc import SourceMap
+
+#: Text fields at most this long are labels ('prefix', 'unit'): too long means shorten, not split.
+SHORT_FIELD = 24
+#: Characters that look like a minus sign or a digit separator but are not what YAML reads as one.
+LOOKALIKES = {"\u2212": "minus sign", "\u2013": "en dash", "\u2014": "em dash", "\u2012": "figure dash",
+              "\u00a0": "no-break space", "\u202f": "narrow no-break space", "\u2009": "thin space"}  # fmt: skip
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def closest(word: object, choices: Iterable[str], n: int = 3) -> list[str]:
+    return difflib.get_close_matches(str(word), list(choices), n=n, cutoff=0.6)
+
+
+def type_name(value: Any) -> str:
+    return {
+        dict: "mapping",
+        list: "list",
+        str: "text",
+        bool: "true/false",
+        YamlBool: "true/false",
+        int: "number",
+        float: "number",
+        type(None): "empty value",
+    }.get(type(value), type(value).__name__)
+
+
+def data_path(loc: tuple, data: Any) -> tuple:
+    """Drop the union tags pydantic puts in error locations (…, 'slide', 'stat', 'value')."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part not in node and node.get("kind") == part:
+            continue
+        path.append(part)
+        if isinstance(node, dict):
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(path)
+
+
+def problems(errors: list[dict[str, Any]], data: Any, smap: SourceMap, model: type[BaseModel]) -> list[Problem]:
+    """Every pydantic error as a located problem, once each."""
+    return list(dict.fromkeys(problem(err, data, smap, model) for err in errors))
+
+
+def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseModel]) -> Problem:
+    """One pydantic error (from ``ValidationError.errors()``) on ``data`` validated by ``model``."""
+    kind = err["type"]
+    path = data_path(tuple(err["loc"]), data)
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    name = path[-1] if path else ""
+    label = f"'{path[-2]}' item {name + 1}" if isinstance(name, int) and len(path) > 1 else f"'{name}'"
+
+    if kind == "missing":
+        return smap.problem(path[:-1], f"missing required field '{name}'{_where(path[:-1], data)}")
+    if kind == "extra_forbidden":
+        found = _model_at(path[:-1], data, model)
+        allowed = list(found.model_fields) if found else []
+        hint = did_you_mean(name, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        return smap.problem(path, f"unknown field '{name}'{hint}", at_key=True)
+    if kind == "union_tag_invalid":
+        tag = ctx.get("tag")
+        kinds = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
+        return smap.problem(
+            (*path, "kind"), f"unknown slide kind '{tag}'{did_you_mean(tag, kinds)}; kinds: {', '.join(kinds)}"
+        )
+    if kind == "union_tag_not_found":
+        kinds = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
+        listing = f": one of {', '.join(kinds)}" if kinds else ""
+        return smap.problem(path, f"a slide needs a 'kind'{listing}")
+    if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
+        want = "a whole number" if kind.startswith("int") else "a number"
+        return smap.problem(path, f"{label} must be {want}, not {_show(value)}{_number_hint(value, kind)}")
+    if kind == "string_type":
+        hint = ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            hint = (
+                f"; put it in quotes, '{_show(value)}': YAML reads a bare figure as a number, and quotes make it text"
+            )
+        elif isinstance(value, YamlBool):
+            hint = f"; put it in quotes, '{value}': YAML reads yes, no, on and off as true and false"
+        return smap.problem(path, f"{label} must be text, not a {type_name(value)}{hint}")
+    if kind in ("bool_parsing", "bool_type"):
+        return smap.problem(path, f"{label} must be true or false, not {_show(value)}")
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return smap.problem(path, f"{label} must be a mapping of fields (key: value lines), not a {type_name(value)}")
+    if kind in ("list_type", "tuple_type"):
+        return smap.problem(path, f"{label} must be a list (one '- ' line per item), not a {type_name(value)}")
+    if kind == "literal_error":
+        return smap.problem(path, f"{label} must be one of {ctx.get('expected', '')}, not {_show(value)}")
+    if kind == "string_pattern_mismatch" and name in ("id", "slug"):
+        return smap.problem(
+            path, f"'{value}' is not a valid {name}: use lowercase letters, digits and dashes, e.g. 'border-guards'"
+        )
+    if kind == "too_short":
+        if isinstance(value, str):
+            return smap.problem(path, f"{label} is empty; write some text or remove the field")
+        return smap.problem(path, f"{label} needs at least {ctx.get('min_length', 1)} item(s)")
+    if kind == "string_too_long":
+        most = ctx.get("max_length") or 0
+        if most <= SHORT_FIELD:
+            advice = "shorten it (the slide has room for a short label here)"
+        else:
+            advice = "shorten it, and let the narration say the rest"
+        return smap.problem(path, f"{label} is too long: {len(value)} characters, at most {most}; {advice}")
+    if kind == "too_long":
+        return smap.problem(path, f"{label} has too many items: at most {ctx.get('max_length')}")
+    bound = {"less_than_equal": "at most", "less_than": "less than", "greater_than_equal": "at least",
+             "greater_than": "more than"}  # fmt: skip
+    if kind in bound:
+        limit = next(iter(ctx.values()), "")
+        limit = f"{limit:g}" if isinstance(limit, (int, float)) else limit
+        return smap.problem(path, f"{label} must be {bound[kind]} {limit}, not {_show(value)}")
+    if kind == "value_error":
+        return smap.problem(path, str(ctx.get("error", err["msg"])))
+    message = err["msg"][0].lower() + err["msg"][1:]
+    return smap.problem(path, f"{label}: {message}")
+
+
+def _number_hint(value: Any, kind: str) -> str:
+    if isinstance(value, YamlBool):
+        return " (YAML reads yes, no, on and off as true and false; write the figure)"
+    if not isinstance(value, str):
+        return ""
+    odd = [char for char in value if char in LOOKALIKES]
+    if odd:
+        char = odd[0]
+        fixed = "".join("-" if LOOKALIKES.get(c, "").endswith(("sign", "dash")) else c for c in value)
+        fixed = "".join(c for c in fixed if c not in LOOKALIKES)
+        return (
+            f" (it has a {LOOKALIKES[char]}, '{char}' U+{ord(char):04X} {unicodedata.name(char, '')}, often pasted "
+            f"from a document; type the figure with a plain hyphen-minus: {fixed})"
+        )
+    if re.fullmatch(r"[-+]?[\d,.\s$%€£]+", value.strip()):
+        plain = re.sub(r"[^\d.\-]", "", value)
+        return f" (write it as a plain number without quotes, commas or units: {plain})"
+    return (
+        " (quotes make text, and this field takes a figure; write just the number here, without quotes, "
+        "and put words in the slide's text fields)"
+    )
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:g}"
+    return repr(value) if isinstance(value, str) else f"a {type_name(value)}"
+
+
+def _where(path: tuple, data: Any) -> str:
+    node = data
+    for part in path:
+        node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
+    if isinstance(node, dict) and "id" in node:
+        return f" in scene '{node['id']}'"
+    if isinstance(node, dict) and "kind" in node:
+        return f" in this {node['kind']} slide"
+    return ""
+
+
+def _model_at(path: tuple, data: Any, root: type[BaseModel]) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path`` (for listing its fields)."""
+    cls: Any = root
+    node = data
+    for part in path:
+        node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
+        if isinstance(part, int):
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or part not in cls.model_fields:
+            return None
+        cls = _model_in(cls.model_fields[part].annotation, node)
+    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+
+
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(part, int) and 0 <= part < len(node)
+
+
+def _model_in(annotation: Any, node: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _model_in(typing.get_args(annotation)[0], node)
+    if origin in (list, tuple):
+        return _model_in(typing.get_args(annotation)[0], node[0] if isinstance(node, list) and node else None)
+    if origin in (Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if isinstance(node, dict) and "kind" in node:
+            for model in models:
+                if node["kind"] in typing.get_args(model.model_fields["kind"].annotation):
+                    return model
+        return models[0] if len(models) == 1 else None
+    return annotation

@@ -1,0 +1,33 @@
+"""Scene sources, keyed by the slide kind that asks for them; every drawn kind is a ``slide`` source.
+
+A new source (a video clip, ...) is one module with ``open_source(spec,
+canvas, context) -> SceneSource``, plus one line in ``SOURCES`` naming the
+slide kind whose scenes it makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipeline.slides.base import Canvas, SceneContext, SpecBase
+from pipeline.sources import slide
+from pipeline.sources.base import Effect, SceneSource, Wrapped
+
+Opener = Callable[[SpecBase, Canvas, SceneContext], SceneSource]
+
+#: Slide kind -> what opens its scenes' source (kinds not listed are drawn slides).
+SOURCES: dict[str, Opener] = {}
+
+
+def open_source(spec: SpecBase, canvas: Canvas, context: SceneContext) -> SceneSource:
+    """The source of a scene whose slide is ``spec``."""
+    return SOURCES.get(spec.kind, slide.open_source)(spec, canvas, context)
+
+
+def with_effects(source: SceneSource, effects: list[Effect]) -> SceneSource:
+    for effect in effects:
+        source = effect.apply(source)
+    return source
+
+
+__all__ = ["SOURCES", "Effect", "SceneSource", "Wrapped", "open_source", "with_effects"]

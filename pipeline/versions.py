@@ -1,0 +1,34 @@
+"""Versions of what makes a render's sound and pixels, for cache keys.
+
+A new version of a voice may sound different, and a new Pillow, FreeType,
+numpy or ffmpeg may draw, resample or encode differently: each is part of the
+key of what it makes, so an upgrade re-renders instead of reusing old clips.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import metadata
+
+
+def version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+@functools.cache
+def drawing_stack() -> dict[str, str]:
+    """Everything below explainer that draws or encodes a scene (asked once per process)."""
+    from PIL import features
+
+    from pipeline import ffmpeg
+
+    return {
+        "pillow": version("pillow"),
+        "freetype": str(features.version("freetype2")),
+        "numpy": version("numpy"),
+        "moviepy": version("moviepy"),
+        "ffmpeg": ffmpeg.build(),
+    }
