@@ -36,9 +36,14 @@ class Sandbox:
 
     def refusal(self, name: str) -> str | None:
         """Why the path ``name`` may not be used (None when it may)."""
+        shown = name if len(name) <= 60 else name[:57] + "..."
         if "\0" in name:
-            return f"'{name}' is not a usable path"
-        target = (self.root / name).resolve()
+            return f"'{shown}' is not a usable path"
+        try:
+            target = (self.root / name).resolve()
+            target.exists()
+        except OSError as exc:  # a name too long for the file system, a loop of links
+            return f"'{shown}' is not a usable path ({exc.strerror or exc}); give a file's path inside the project"
         if self.allow or target.is_relative_to(self.root):
             return None
         via = "" if Path(name).is_absolute() or ".." in Path(name).parts else f", through a link to {target}"

@@ -12,7 +12,7 @@ next scene) so it can be read.
 from __future__ import annotations
 
 from pipeline.cues import MAX_CHARS, MAX_LINES, Cue
-from pipeline.plan import Plan, ScenePlan
+from pipeline.timeline import Plan, ScenePlan
 
 __all__ = ["MAX_CHARS", "MAX_LINES", "Cue", "cues", "scene_cues", "srt", "vtt", "wrap"]
 

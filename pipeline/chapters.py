@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.plan import Plan
+from pipeline.timeline import Plan
 
 MIN_CHAPTERS = 3
 MIN_SECONDS = 10.0

@@ -38,8 +38,8 @@ from pipeline.versions import drawing_stack
 
 if TYPE_CHECKING:  # a worker process imports this module: keep it free of the storyboard and the voices
     from pipeline.options import RenderOptions
-    from pipeline.plan import Plan
     from pipeline.storyboard import Project
+    from pipeline.timeline import Plan
 
 #: Part of every scene's cache key: bump when explainer's own drawing or encoding changes.
 RENDERER = f"explainer {__version__}/scene-4"

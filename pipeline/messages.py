@@ -12,7 +12,6 @@ import difflib
 import re
 import types
 import typing
-import unicodedata
 from collections.abc import Iterable
 from typing import Annotated, Any, Union
 
@@ -25,8 +24,16 @@ from pipeline.yamlsrc import SourceMap
 #: Text fields at most this long are labels ('prefix', 'unit'): too long means shorten, not split.
 SHORT_FIELD = 24
 #: Characters that look like a minus sign or a digit separator but are not what YAML reads as one.
-LOOKALIKES = {"\u2212": "minus sign", "\u2013": "en dash", "\u2014": "em dash", "\u2012": "figure dash",
-              "\u00a0": "no-break space", "\u202f": "narrow no-break space", "\u2009": "thin space"}  # fmt: skip
+LOOKALIKES = {
+    "\u2212": "the Unicode minus sign",
+    "\u2013": "an en dash",
+    "\u2014": "an em dash",
+    "\u2012": "a figure dash",
+    "\u00a0": "a no-break space",
+    "\u202f": "a narrow no-break space",
+    "\u2009": "a thin space",
+}
+DASHES = "\u2212\u2013\u2014\u2012"
 
 
 def did_you_mean(word: object, choices: Iterable[str]) -> str:
@@ -157,11 +164,10 @@ def _number_hint(value: Any, kind: str) -> str:
     odd = [char for char in value if char in LOOKALIKES]
     if odd:
         char = odd[0]
-        fixed = "".join("-" if LOOKALIKES.get(c, "").endswith(("sign", "dash")) else c for c in value)
-        fixed = "".join(c for c in fixed if c not in LOOKALIKES)
+        fixed = "".join("-" if c in DASHES else c for c in value if c not in LOOKALIKES or c in DASHES)
         return (
-            f" (it has a {LOOKALIKES[char]}, '{char}' U+{ord(char):04X} {unicodedata.name(char, '')}, often pasted "
-            f"from a document; type the figure with a plain hyphen-minus: {fixed})"
+            f" (it has {LOOKALIKES[char]} '{char}' (U+{ord(char):04X}), often pasted from a document; "
+            f"type the figure with a plain hyphen-minus: {fixed})"
         )
     if re.fullmatch(r"[-+]?[\d,.\s$%€£]+", value.strip()):
         plain = re.sub(r"[^\d.\-]", "", value)

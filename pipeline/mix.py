@@ -29,7 +29,7 @@ import numpy as np
 from pipeline import ffmpeg
 from pipeline.audio import RATE
 from pipeline.errors import RenderError
-from pipeline.plan import Plan
+from pipeline.timeline import Plan
 
 TARGET_LUFS = -14.0
 CEILING_DBTP = -1.0

@@ -9,10 +9,10 @@ from typing import Any
 
 from pipeline import captions, chapters
 from pipeline.jobs import RENDERER, SceneStats
-from pipeline.narrate import Narration
 from pipeline.options import RenderOptions
-from pipeline.plan import Plan
+from pipeline.speech import Narration
 from pipeline.storyboard import Project
+from pipeline.timeline import Plan
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from pipeline import assets, cache, ffmpeg, mix
 from pipeline.audio import RATE, pcm16
 from pipeline.encode import AUDIO_ARGS
 from pipeline.errors import Stopped
-from pipeline.narrate import SentenceAudio, load_samples
-from pipeline.plan import Plan, ScenePlan
+from pipeline.speech import SentenceAudio, load_samples
+from pipeline.timeline import Plan, ScenePlan
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
 VERSION = "soundtrack-3"

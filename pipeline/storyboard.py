@@ -94,7 +94,9 @@ class Scene(Plain):
 
 
 class Section(Plain):
-    title: str = Field(min_length=1, description="Chapter title, also shown on the slides' section label.")
+    title: str = Field(
+        min_length=1, max_length=60, description="Chapter title, also shown on the slides' section label."
+    )
     scenes: list[Scene] = Field(min_length=1)
 
 
@@ -155,7 +157,7 @@ class MusicSettings(Plain):
 
 
 class Storyboard(Plain):
-    title: str = Field(min_length=1, description="The video's title.")
+    title: str = Field(min_length=1, max_length=100, description="The video's title (YouTube allows 100 characters).")
     slug: str | None = Field(None, pattern=SLUG, description="Output name; defaults to the file name.")
     theme: str | dict[str, Any] = Field(
         themes.DEFAULT,
@@ -284,6 +286,7 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Draft:
         raise StoryboardError([Problem(file, 1, 1, message)])
     root = project_root(file.resolve())
     sandbox = Sandbox(root, allow_outside_assets)
+    _check_scene_count(data, smap)
     problems: list[Problem] = []
     storyboard = None
     try:
@@ -360,33 +363,49 @@ def _scenes_that_validate(data: dict[str, Any]) -> list[SceneEntry]:
     return out
 
 
+def _raw_scenes(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], Any]]:
+    """(place, data) of every scene as written, well formed or not."""
+    sections = data.get("sections")
+    out = []
+    for si, section in enumerate(sections if isinstance(sections, list) else []):
+        scenes = section.get("scenes") if isinstance(section, dict) else None
+        for ci, scene in enumerate(scenes if isinstance(scenes, list) else []):
+            out.append((("sections", si, "scenes", ci), scene))
+    return out
+
+
+def _check_scene_count(data: dict[str, Any], smap: yamlsrc.SourceMap) -> None:
+    """More than MAX_SCENES scenes is refused at once, before validating any of them."""
+    scenes = _raw_scenes(data)
+    if len(scenes) > MAX_SCENES:
+        place = scenes[MAX_SCENES][0]
+        message = (
+            f"scene {MAX_SCENES + 1:,}: a storyboard has at most {MAX_SCENES:,} scenes (this one has "
+            f"{len(scenes):,}); split the video in parts"
+        )
+        raise StoryboardError([smap.problem((*place, "id"), message)])
+
+
 def _check_ids(data: dict[str, Any], smap: yamlsrc.SourceMap, thumbnail: str | None) -> list[Problem]:
-    """Scene ids are unique, the thumbnail names one, and there are not more scenes than MAX_SCENES.
+    """Scene ids are unique and the thumbnail names one.
 
     Read from the data itself, so a scene with a mistake elsewhere still counts.
     """
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
-    count = 0
-    sections = data.get("sections")
-    for si, section in enumerate(sections if isinstance(sections, list) else []):
-        scenes = section.get("scenes") if isinstance(section, dict) else None
-        for ci, scene in enumerate(scenes if isinstance(scenes, list) else []):
-            count += 1
-            path = ("sections", si, "scenes", ci, "id")
-            scene_id = scene.get("id") if isinstance(scene, dict) else None
-            if isinstance(scene_id, str):
-                if scene_id in first_line:
-                    message = (
-                        f"duplicate scene id '{scene_id}' (first used on line {first_line[scene_id]}); "
-                        "give every scene its own id"
-                    )
-                    problems.append(smap.problem(path, message))
-                else:
-                    first_line[scene_id] = smap.value(path).line
-            if count == MAX_SCENES + 1:
-                message = f"scene {count:,}: a storyboard has at most {MAX_SCENES:,} scenes; split the video in parts"
-                problems.append(smap.problem(path, message))
+    for place, scene in _raw_scenes(data):
+        path = (*place, "id")
+        scene_id = scene.get("id") if isinstance(scene, dict) else None
+        if not isinstance(scene_id, str):
+            continue
+        if scene_id in first_line:
+            message = (
+                f"duplicate scene id '{scene_id}' (first used on line {first_line[scene_id]}); "
+                "give every scene its own id"
+            )
+            problems.append(smap.problem(path, message))
+        else:
+            first_line[scene_id] = smap.value(path).line
     if thumbnail is not None and thumbnail not in first_line:
         message = (
             f"no scene '{thumbnail}'{did_you_mean(thumbnail, first_line)}; "

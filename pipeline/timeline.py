@@ -1,87 +1,130 @@
-"""Stages: narrate a project's scenes and plan them on the frame-exact clock; then the checks only timing allows.
+"""Stage: the frame-exact timeline, from the real length of every sentence.
 
-``lines`` turns a scene's narration into what the voice says (sentences in
-written and spoken form, the scene's voice, pauses); ``narrate`` speaks them
-(from the cache where it can); ``plan`` lays them out at the render's frame
-rate; ``check_lengths`` refuses a scene or video longer than the limits once
-its real length is known.
+A scene lasts its lead-in, its sentences with a gap between them, and a tail,
+rounded up to whole frames. A written pause replaces the gap where it stands
+(or adds to the lead-in or tail at either end). A scene with no sentences
+whose source has a length of its own (a clip) lasts that length instead.
+Sentence times are kept (seconds from scene start) for reveals and captions;
+audio offsets are in samples on the same clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pipeline import cache, chapters, sentences, spoken
-from pipeline import narrate as speech
-from pipeline.errors import StoryboardError
+from pipeline.audio import RATE
 from pipeline.formats import Frame
-from pipeline.narrate import Line, Narration
-from pipeline.narration.base import VoiceSettings
-from pipeline.plan import Pacing, Plan, SceneInfo
-from pipeline.plan import plan as lay_out
 from pipeline.sentences import Pause
-from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene, SceneEntry
+from pipeline.timing import SceneTiming
+
+if TYPE_CHECKING:
+    from pipeline.speech import Narration, SentenceAudio
 
 
-def voice(project: Project, scene: Scene | None = None) -> VoiceSettings:
-    """The video's voice settings, with the scene's own voice or speed over them."""
-    settings = project.storyboard.narration
-    own = scene.voice if scene and scene.voice else None
-    return VoiceSettings(
-        language=settings.language,
-        speed=own.speed if own and own.speed else settings.speed,
-        voice=own.name if own and own.name else settings.voice,
-    )
+@dataclass(frozen=True)
+class SentenceTiming:
+    text: str
+    start: float
+    end: float
+    audio: SentenceAudio
 
 
-def lines(project: Project, scene: Scene) -> list[Line | Pause]:
-    """The scene's sentences (written and spoken form, voice) and pauses."""
-    settings = voice(project, scene)
-    return [
-        part if isinstance(part, Pause) else Line(part, spoken.spoken(part, project.lexicon), settings)
-        for part in sentences.parts(scene.narration)
-    ]
+@dataclass(frozen=True)
+class ScenePlan:
+    id: str
+    index: int
+    section_number: int
+    section_title: str
+    start_frame: int
+    frames: int
+    sentences: tuple[SentenceTiming, ...]
+
+    def start(self, fps: int) -> float:
+        return self.start_frame / fps
+
+    def duration(self, fps: int) -> float:
+        return self.frames / fps
+
+    def timing(self, fps: int) -> SceneTiming:
+        """What the scene's slide needs to know of its time: sentence starts and length."""
+        return SceneTiming(tuple(s.start for s in self.sentences), self.duration(fps))
 
 
-def script(project: Project, entries: list[SceneEntry]) -> list[list[Line | Pause]]:
-    """What the narrator says, scene by scene."""
-    return [lines(project, entry.scene) for entry in entries]
+@dataclass(frozen=True)
+class Plan:
+    frame: Frame
+    scenes: tuple[ScenePlan, ...]
+
+    @property
+    def fps(self) -> int:
+        return self.frame.fps
+
+    @property
+    def width(self) -> int:
+        return self.frame.width
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    @property
+    def total_frames(self) -> int:
+        return sum(scene.frames for scene in self.scenes)
+
+    @property
+    def duration(self) -> float:
+        return self.total_frames / self.fps
+
+    def sample_at(self, frame: int) -> int:
+        return round(frame * RATE / self.fps)
 
 
-def narrate(
-    project: Project,
-    script: list[list[Line | Pause]],
-    engines: list[str],
-    store: cache.Store,
-    on_sentence: Callable[[], None] = lambda: None,
-) -> Narration:
-    """Speak ``script`` with the first of ``engines`` that works, synthesizing only what the cache lacks."""
-    return speech.narrate(script, engines, voice(project), store, on_sentence=on_sentence)
+@dataclass(frozen=True)
+class SceneInfo:
+    id: str
+    section_number: int
+    section_title: str
+    #: The scene source's own length in seconds (a clip), used when the scene has no narration.
+    own_seconds: float | None = None
 
 
-def plan(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:
-    settings = project.storyboard.narration
-    infos = [SceneInfo(entry.id, entry.section_number, entry.section_title) for entry in entries]
-    return lay_out(infos, narration, frame, Pacing(settings.lead_in, settings.gap, settings.tail))
+@dataclass(frozen=True)
+class Pacing:
+    """Silence around and between sentences, in seconds (the storyboard's narration settings)."""
+
+    lead_in: float
+    gap: float
+    tail: float
 
 
-def sentence_count(script: list[list[Line | Pause]]) -> int:
-    return sum(isinstance(part, Line) for parts in script for part in parts)
-
-
-def check_lengths(project: Project, timeline: Plan) -> None:
-    """Once narrated, no scene may last longer than MAX_SCENE_SECONDS, nor the video than MAX_VIDEO_SECONDS."""
-    smap = project.source_map
-    most = chapters.timestamp(MAX_SCENE_SECONDS)
-    problems = []
-    for entry, scene_plan in zip(project.entries(), timeline.scenes, strict=True):
-        if (seconds := scene_plan.duration(timeline.fps)) > MAX_SCENE_SECONDS:
-            lasts = chapters.timestamp(seconds)
-            message = f"scene '{entry.id}' lasts {lasts} once narrated, more than the {most} a scene may; "
-            problems.append(smap.problem((*entry.place, "narration"), message + "split its narration across scenes"))
-    if timeline.duration > MAX_VIDEO_SECONDS:
-        lasts, most = chapters.timestamp(timeline.duration), chapters.timestamp(MAX_VIDEO_SECONDS)
-        message = f"the video lasts {lasts} once narrated, more than {most}; split it into several storyboards"
-        problems.append(smap.problem(("sections",), message))
-    if problems:
-        raise StoryboardError(problems)
+def plan(scenes: list[SceneInfo], narration: Narration, frame: Frame, pacing: Pacing) -> Plan:
+    out = []
+    start_frame = 0
+    fps = frame.fps
+    for index, (info, spoken) in enumerate(zip(scenes, narration.scenes, strict=True)):
+        timings = []
+        t = pacing.lead_in
+        pause: float | None = None
+        for part in spoken:
+            if isinstance(part, Pause):
+                pause = (pause or 0.0) + part.seconds
+                continue
+            if timings or pause is not None:
+                t += pacing.gap if pause is None else pause
+            pause = None
+            # Start on a whole sample so audio placement and captions agree exactly.
+            start = round(t * RATE) / RATE
+            timings.append(SentenceTiming(part.text, start, start + part.seconds, part))
+            t = start + part.seconds
+        if not timings and info.own_seconds is not None:
+            seconds = (pause or 0.0) + info.own_seconds
+        else:
+            seconds = t + (pause or 0.0) + pacing.tail
+        frames = max(1, math.ceil(round(seconds * fps, 6)))
+        out.append(
+            ScenePlan(info.id, index, info.section_number, info.section_title, start_frame, frames, tuple(timings))
+        )
+        start_frame += frames
+    return Plan(frame, tuple(out))

@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import cache, captions, chapters, encode, jobs, mix, report, soundtrack, stills, timeline
+from pipeline import cache, captions, chapters, encode, jobs, mix, report, script, soundtrack, stills
 from pipeline.errors import UsageError
 from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool
 from pipeline.lock import check_writable, render_lock
 from pipeline.messages import closest
-from pipeline.narrate import Narration
 from pipeline.options import RenderOptions
-from pipeline.plan import Plan
+from pipeline.speech import Narration
 from pipeline.storyboard import Project, SceneEntry
+from pipeline.timeline import Plan
 from pipeline.timing import SceneTiming
 
 
@@ -71,10 +71,10 @@ def narrate(
 ) -> Narration:
     """Speak every scene (or ``entries``), synthesizing only sentences the cache lacks."""
     reporter = reporter or Silent()
-    script = timeline.script(project, entries if entries is not None else project.entries())
-    reporter.stage("Narrating", timeline.sentence_count(script))
+    lines = script.for_scenes(project, entries if entries is not None else project.entries())
+    reporter.stage("Narrating", script.sentence_count(lines))
     store = cache.Store(options.cache_root(project.root))
-    narration = timeline.narrate(project, script, options.engines(project), store, reporter.advance)
+    narration = script.narrate(project, lines, options.engines(project), store, reporter.advance)
     for note in filter(None, (narration.fallback_reason, *narration.notes)):
         reporter.note(note)
     reporter.note(
@@ -89,9 +89,9 @@ def plan(
 ) -> Plan:
     """The frame-exact timeline of every scene (or ``entries``) at this render's frame; checks narrated lengths."""
     found = entries if entries is not None else project.entries()
-    result = timeline.plan(project, found, narration, options.frame(project.storyboard.video))
+    result = script.plan(project, found, narration, options.frame(project.storyboard.video))
     if entries is None:
-        timeline.check_lengths(project, result)
+        script.check_lengths(project, result)
     return result
 
 

@@ -24,6 +24,8 @@ Path_ = tuple[str | int, ...]
 
 #: Upper bound on the number of nodes visited (alias expansion included).
 MAX_NODES = 200_000
+#: The deepest nesting of lists and mappings read (a storyboard needs about 8).
+MAX_DEPTH = 50
 #: The largest YAML file read (a storyboard, theme or lexicon is text: a 60-minute video is far below this).
 MAX_FILE_BYTES = 2_000_000
 
@@ -123,6 +125,8 @@ def load(text: str, file: Path) -> tuple[Any, SourceMap]:
     smap = SourceMap(file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise StoryboardError([_too_deep(text, file)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark and "quoted scalar" in (exc.context or ""):
@@ -142,6 +146,26 @@ def load(text: str, file: Path) -> tuple[Any, SourceMap]:
     if builder.problems:
         raise StoryboardError(builder.problems)
     return data, smap
+
+
+def _too_deep(text: str, file: Path) -> Problem:
+    """Where lists and mappings first nest deeper than MAX_DEPTH (PyYAML's parser does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    pos = _pos(event.start_mark)
+                    return Problem(file, pos.line, pos.column, _DEEP)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return Problem(file, 1, 1, _DEEP)
+
+
+_DEEP = f"lists and mappings are nested more than {MAX_DEPTH} deep here; a storyboard needs a few levels"
 
 
 def _yaml_hint(problem: str) -> str:
@@ -181,6 +205,9 @@ class _Builder:
                 ]
             )
         self.smap.values.setdefault(path, _pos(node.start_mark))
+        if len(path) > MAX_DEPTH:
+            pos = _pos(node.start_mark)
+            raise StoryboardError([Problem(self.smap.file, pos.line, pos.column, _DEEP)])
         if node.tag not in _SAFE_TAGS:
             pos = _pos(node.start_mark)
             self.problems.append(

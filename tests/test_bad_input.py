@@ -1,6 +1,8 @@
 """Every broken storyboard in tests/bad/ ends in located messages, exit code 2, and no output written.
 
-Each entry runs through the real `explainer render` in a copy of the folder;
+Each entry runs through `explainer render` in a copy of the folder: in this
+process (click's test runner calling the same command) for the fast tier, and
+as the real installed command, a process per entry, in the slow one.
 tests/bad/expected.yaml says where each must be reported and a phrase of the
 message. The copy is compared before and after: only the cache may change.
 """
@@ -12,7 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from pipeline.cli import main
 from tests.conftest import REPO, explainer
 
 BAD = REPO / "tests" / "bad"
@@ -41,16 +45,29 @@ def _files(folder: Path) -> dict[str, tuple[int, int]]:
     }
 
 
+def _in_process(folder: Path, args: list[str], monkeypatch) -> tuple[int, str]:
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    monkeypatch.chdir(folder)
+    result = runner.invoke(main, args, catch_exceptions=False)
+    return result.exit_code, result.stderr
+
+
+def _real_command(folder: Path, args: list[str], monkeypatch) -> tuple[int, str]:
+    proc = explainer(*args, cwd=folder, timeout=120)
+    return proc.returncode, proc.stderr
+
+
+@pytest.mark.parametrize("run", [_in_process, pytest.param(_real_command, marks=pytest.mark.slow)], ids=["lib", "cmd"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_bad_input_is_reported_where_it_is(folder, name):
+def test_bad_input_is_reported_where_it_is(folder, name, run, monkeypatch):
     case = CASES[name]
     before = _files(folder)
-    proc = explainer("render", f"{name}.yaml", *case.get("args", []), cwd=folder, timeout=120)
+    code, stderr = run(folder, ["render", f"{name}.yaml", *case.get("args", [])], monkeypatch)
 
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
-    assert errors, proc.stderr
+    assert code == 2, stderr
+    assert "Traceback" not in stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("error: ")]
+    assert errors, stderr
     if "at" in case:
         where = f"{case.get('file', f'{name}.yaml')}:{case['at']}: "
         assert any(where in line and case["says"] in line for line in errors), (where, case["says"], errors)

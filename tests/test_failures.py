@@ -65,6 +65,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_keeps_finished_scenes_and_the_next_render_is_right(tmp_path):
     story = _pictures(tmp_path)
     temp = tmp_path / "tmp"
@@ -104,6 +105,7 @@ def test_ctrl_c_stops_cleanly_keeps_finished_scenes_and_the_next_render_is_right
     assert report["frames"] == sum(scene["frames"] for scene in report["scenes"])
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_said_plainly_and_the_previous_video_stays(tmp_path):
     story = tmp_path / "tiny.yaml"
     (tmp_path / "assets").mkdir()
@@ -145,6 +147,7 @@ def test_an_output_folder_with_a_file_in_the_way(tmp_path):
     assert "a file is in the way" in proc.stderr and "--output" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_second_render_of_the_same_output_is_refused(tmp_path):
     story = tmp_path / "tiny.yaml"
     (tmp_path / "assets").mkdir()

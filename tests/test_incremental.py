@@ -87,6 +87,17 @@ def test_a_scene_key_changes_with_its_own_inputs_only(three):
     assert set(_keys(three, draft=True, size=None).values()).isdisjoint(first.values()), "320 wide, but 15 fps"
 
 
+@pytest.mark.parametrize("part", ["pillow", "freetype", "numpy", "ffmpeg"])
+def test_a_new_version_of_what_draws_or_encodes_re_renders_every_scene(three, monkeypatch, part):
+    from pipeline import jobs, versions
+
+    first = _keys(three)
+    stack = {**versions.drawing_stack(), part: "a newer build"}
+    monkeypatch.setattr(jobs, "drawing_stack", lambda: stack)
+    assert set(_keys(three).values()).isdisjoint(first.values())
+
+
+@pytest.mark.slow
 def test_editing_one_scene_re_renders_that_scene_only(three):
     root = three.parent
     assert explainer("render", str(three), "--quiet", cwd=root).returncode == 0
@@ -110,6 +121,7 @@ def test_editing_one_scene_re_renders_that_scene_only(three):
     assert scenes["middle"]["sentences"][0]["text"] == "Thirty four thousand people have escaped since then."
 
 
+@pytest.mark.slow
 def test_scene_option_writes_the_scene_alone_and_refreshes_the_video(three):
     root = three.parent
     out = root / "output" / "story"
@@ -136,6 +148,7 @@ def test_scene_option_writes_the_scene_alone_and_refreshes_the_video(three):
     assert "Traceback" not in wrong.stderr
 
 
+@pytest.mark.slow
 def test_draft_renders_small_and_apart(three):
     root = three.parent
     run = explainer("render", str(three), "--draft", "--quiet", cwd=root)
@@ -150,6 +163,7 @@ def test_draft_renders_small_and_apart(three):
     assert bad.returncode == 2 and "--draft has its own size and frame rate" in bad.stderr
 
 
+@pytest.mark.slow
 def test_cache_option_keeps_every_cache_entry_there(three):
     root = three.parent
     elsewhere = root / "elsewhere-cache"
@@ -159,6 +173,7 @@ def test_cache_option_keeps_every_cache_entry_there(three):
     assert {p.name for p in elsewhere.iterdir()} >= {"audio", "scenes", "soundtracks", "fit", "locks"}
 
 
+@pytest.mark.slow
 def test_a_killed_render_leaves_the_last_video_intact_and_the_next_render_correct(three):
     root = three.parent
     out = root / "output" / "story"
@@ -199,6 +214,7 @@ def test_a_killed_render_leaves_the_last_video_intact_and_the_next_render_correc
     assert report["scenes"][0]["sentences"][1]["text"].startswith("This scene is long now.")
 
 
+@pytest.mark.slow
 def test_a_caption_only_edit_refreshes_the_captions_without_rendering(three):
     """The lexicon makes 'DMZ' and 'D M Z' sound alike: no scene re-renders, but the captions must follow."""
     root = three.parent

@@ -1,9 +1,12 @@
 """Property tests: whatever text a storyboard file holds, loading it gives a project or the project's own
 validation error with a location, never anything else, and quickly.
 
-Random text, random bytes, and a valid storyboard mutated line by line (lines
-dropped, repeated, re-indented, cut short, characters swapped) are fed to the
-loader.
+Random text, random bytes, a valid storyboard mutated line by line (lines
+dropped, repeated, re-indented, cut short, characters swapped) and mutated as
+data (a value replaced by any other shape, nested deep, a collection made
+huge, a scalar made long, a field dropped or made up) are fed to the loader.
+Every problem must point inside the file it names; for a data mutation, at
+least one must point at the lines the mutation wrote.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import RenderOptions, validate
+from pipeline import RenderOptions, validate, yamlsrc
 from pipeline.errors import StoryboardError, UsageError
 from tests.conftest import REPO, TINY
 
@@ -43,19 +48,34 @@ def folder(tmp_path_factory) -> Path:
     return root
 
 
-def _load_text(folder: Path, data: bytes) -> None:
+def _load_text(folder: Path, data: bytes) -> list:
+    """Validate ``data`` as a storyboard; the problems found (none when it is valid), each checked to be located."""
     story = folder / "story.yaml"
     story.write_bytes(data)
     started = time.perf_counter()
+    problems = []
     try:
         validate(story, RenderOptions(size=(320, 180)))
     except StoryboardError as exc:
         assert exc.problems, "a validation error always says what is wrong"
-        for problem in exc.problems:
-            assert problem.line >= 1 and problem.column >= 1 and problem.message
-    except UsageError:
-        pass
+        problems = exc.problems
+        for problem in problems:
+            _assert_located(problem, story, data)
+    except UsageError as exc:
+        assert str(exc).startswith(str(story)), "a usage error names the file"
     assert time.perf_counter() - started < LIMIT_SECONDS
+    return problems
+
+
+def _assert_located(problem, story: Path, data: bytes) -> None:
+    """The problem points at a real place in the file it names, and reads as a sentence, not Python's insides."""
+    assert problem.message and "Traceback" not in problem.message and "pydantic" not in problem.message
+    assert "<class" not in problem.message and "object at 0x" not in problem.message
+    if Path(problem.file) != story:  # a theme, lexicon or music file it names
+        return
+    lines = data.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
+    assert 1 <= problem.line <= len(lines), (problem, len(lines))
+    assert 1 <= problem.column <= len(lines[problem.line - 1]) + 2, (problem, lines[problem.line - 1])
 
 
 PROPERTY = settings(
@@ -112,3 +132,86 @@ def _mutate(text: str, mutations: list[tuple[str, int, str]]) -> str:
 @given(st.lists(_mutation, min_size=1, max_size=4))
 def test_a_mutated_storyboard_loads_or_is_a_located_error(folder, mutations):
     _load_text(folder, _mutate(VALID, mutations).encode("utf-8"))
+
+
+# -- mutations of the data, dumped back to YAML ----------------------------------
+
+_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30), st.sampled_from(["", "34,000", "\u221240", "yes", "#e63946", "assets/bed.ogg"]),
+)  # fmt: skip
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    out = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, (*prefix, i))
+    return out
+
+
+@st.composite
+def _data_mutation(draw) -> tuple[str, str]:
+    """(the valid storyboard's YAML, the same data mutated at one place), both dumped the same way."""
+    data = yaml.safe_load(VALID)
+    path = draw(st.sampled_from(_paths(data)[1:]))
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    key, old = path[-1], parent[path[-1]]
+    kind = draw(st.sampled_from(["replace", "deep", "huge", "long", "drop", "unknown"]))
+    if kind == "replace":
+        parent[key] = draw(_values)
+    elif kind == "deep":
+        for _ in range(draw(st.integers(20, 120))):
+            old = [old] if draw(st.booleans()) else {"x": old}
+        parent[key] = old
+    elif kind == "huge":
+        parent[key] = [old] * draw(st.integers(1001, 3000))
+    elif kind == "long":
+        parent[key] = "W" * draw(st.integers(1000, 100_000))
+    elif kind == "drop" and isinstance(parent, dict):
+        del parent[key]
+    elif isinstance(parent, dict):
+        parent[draw(st.text(min_size=1, max_size=8))] = draw(_scalars)
+    else:
+        parent.append(draw(_values))
+    return _dump(yaml.safe_load(VALID)), _dump(data), path[:-1]
+
+
+class _NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _dump(value: Any) -> str:
+    return yaml.dump(value, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=10**6)
+
+
+@settings(PROPERTY, max_examples=60)
+@given(_data_mutation())
+def test_a_storyboard_mutated_as_data_is_valid_or_points_at_what_changed(folder, mutation):
+    """The problems point at the lines the mutation wrote, or at the mapping that lost a field."""
+    original, mutated, parent = mutation
+    problems = _load_text(folder, mutated.encode("utf-8"))
+    story = folder / "story.yaml"
+    mine = [p for p in problems if Path(p.file) == story and "duplicate" not in p.message]
+    if mine:
+        before, after = original.split("\n"), mutated.split("\n")
+        changed = [i + 1 for i, line in enumerate(after) if i >= len(before) or line != before[i]]
+        changed += [len(after)] if len(after) != len(before) else []
+        try:
+            parent_line = yamlsrc.load(mutated, story)[1].value(parent).line
+        except StoryboardError:  # nested too deep to map: the changed lines alone
+            parent_line = min(changed, default=1)
+        first = min([*changed, parent_line])
+        last = max(changed, default=len(after))
+        assert any(first - 1 <= p.line <= last + 1 for p in mine), (first, last, mine)

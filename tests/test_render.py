@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import SHIPPED, TINY, explainer, probe, top_level_atoms
 
 
+@pytest.mark.slow
 def test_tiny_render_meets_the_output_spec(project, tmp_path):
     story = project(TINY)
     run = explainer("render", str(story), cwd=tmp_path)
@@ -47,6 +48,7 @@ def test_tiny_render_meets_the_output_spec(project, tmp_path):
     assert {p.name: p.stat().st_mtime_ns for p in video.parent.iterdir()} == before, "nothing is rewritten"
 
 
+@pytest.mark.slow
 def test_narration_sits_in_its_scene(project, tmp_path):
     """Each sentence's sound is where render.json says, and the lead-in before it is silent."""
     import av

@@ -15,8 +15,8 @@ import webvtt
 from pipeline import cache, captions, chapters, mix, sentences, soundtrack
 from pipeline.audio import RATE
 from pipeline.formats import FORMATS, Frame
-from pipeline.narrate import Narration, SentenceAudio
-from pipeline.plan import Pacing, SceneInfo, plan
+from pipeline.speech import Narration, SentenceAudio
+from pipeline.timeline import Pacing, SceneInfo, plan
 from tests.conftest import REPO, explainer
 
 SOUND = """\
@@ -267,13 +267,13 @@ def test_the_voice_says_what_the_storyboard_says(tmp_path):
     """PocketSphinx (offline, its own English model) transcribes a shipped scene's narration."""
     from pocketsphinx import Decoder
 
-    from pipeline import ffmpeg, storyboard, timeline
-    from pipeline.narrate import load_samples, narrate
+    from pipeline import ffmpeg, script, storyboard
+    from pipeline.speech import load_samples, narrate
 
     project = storyboard.load(REPO / "script" / "escape-north-korea.yaml")
     scene = project.entry("border-soldiers").scene
-    lines = timeline.lines(project, scene)
-    spoken = narrate([lines], ["piper"], timeline.voice(project), cache.Store(tmp_path))
+    lines = script.lines(project, scene)
+    spoken = narrate([lines], ["piper"], script.voice(project), cache.Store(tmp_path))
     audio = np.concatenate([load_samples(s) for s in spoken.scenes[0] if not isinstance(s, sentences.Pause)])
     pcm = ffmpeg.run(
         ["-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0", "-ar", "16000", "-f", "s16le", "pipe:1"],

@@ -63,6 +63,7 @@ def test_burned_frames_show_the_cue_in_the_theme_style_only_while_it_is_up():
     assert (second != first).any() and frame(3.5) is second
 
 
+@pytest.mark.slow
 def test_render_with_burned_captions(project, tmp_path):
     """Through the real command: burned scenes are their own cache entries and the caption is in the picture."""
     import av

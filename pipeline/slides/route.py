@@ -78,7 +78,9 @@ class Spec(SpecBase):
                 if isinstance(self.stops[i], Stop):
                     field = f"stops.{i}.places.{j}"
                 close = geo.closest(name)
-                hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+                names = [repr(c) for c in close]
+                hint = f" (did you mean {', '.join(names[:-1])} or {names[-1]}?)" if len(names) > 1 else ""
+                hint = hint or (f" (did you mean {names[0]}?)" if names else "")
                 problems.append(
                     SlideError(
                         field,

@@ -22,6 +22,8 @@ from pipeline.errors import Problem, StoryboardError
 from pipeline.schema import Plain
 
 DEFAULT = "documentary"
+#: What a theme's name may be: a file name in assets/themes/ or pipeline/themes/, never a path.
+THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "themes"
@@ -180,11 +182,19 @@ def layers(spec: str | dict[str, Any], root: Path | None, smap: yamlsrc.SourceMa
     if isinstance(spec, dict):
         inline = smap.sub(("theme",))
         found.append(Layer({k: v for k, v in spec.items() if k != "extends"}, inline))
-        name, where = str(spec.get("extends", DEFAULT)), (inline, ("extends",))
+        name, where = spec.get("extends", DEFAULT), (inline, ("extends",))
     else:
         name, where = spec, (smap, ("theme",))
     seen: list[str] = []
     while True:
+        if not isinstance(name, str) or not THEME_NAME.fullmatch(name):
+            shown = f"'{name[:37]}...'" if isinstance(name, str) and len(name) > 40 else repr(name)
+            shown = shown if isinstance(name, (str, int, float)) else f"a {messages.type_name(name)}"
+            message = (
+                f"{shown} is not a theme name; name a theme (letters, digits and dashes), e.g. 'documentary'; "
+                f"themes: {', '.join(available_themes(root))}"
+            )
+            raise StoryboardError([where[0].problem(where[1], message)])
         file = find_theme_file(name, root)
         if file is None:
             names = available_themes(root)
@@ -201,11 +211,11 @@ def layers(spec: str | dict[str, Any], root: Path | None, smap: yamlsrc.SourceMa
         found.append(Layer(data, theme_map))
         if parent is None:
             return found
-        if str(parent) in seen:
+        if parent in seen:
             raise StoryboardError(
                 [theme_map.problem(("extends",), f"theme '{name}' extends itself through '{parent}'")]
             )
-        name, where = str(parent), (theme_map, ("extends",))
+        name, where = parent, (theme_map, ("extends",))
 
 
 def layer_with(found: list[Layer], path: tuple) -> Layer:

@@ -1,0 +1,86 @@
+"""The storyboard as the narrator's script: what each scene says, spoken and planned, and the checks only timing allows.
+
+``lines`` turns a scene's narration into what the voice says (sentences in
+written and spoken form, the scene's voice, pauses); ``narrate`` speaks them
+(from the cache where it can); ``plan`` lays them out at the render's frame
+rate; ``check_lengths`` refuses a scene or video longer than the limits once
+its real length is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipeline import cache, chapters, sentences, speech, spoken
+from pipeline.errors import StoryboardError
+from pipeline.formats import Frame
+from pipeline.narration.base import VoiceSettings
+from pipeline.sentences import Pause
+from pipeline.speech import Line, Narration
+from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene, SceneEntry
+from pipeline.timeline import Pacing, Plan, SceneInfo
+from pipeline.timeline import plan as lay_out
+
+
+def voice(project: Project, scene: Scene | None = None) -> VoiceSettings:
+    """The video's voice settings, with the scene's own voice or speed over them."""
+    settings = project.storyboard.narration
+    own = scene.voice if scene and scene.voice else None
+    return VoiceSettings(
+        language=settings.language,
+        speed=own.speed if own and own.speed else settings.speed,
+        voice=own.name if own and own.name else settings.voice,
+    )
+
+
+def lines(project: Project, scene: Scene) -> list[Line | Pause]:
+    """The scene's sentences (written and spoken form, voice) and pauses."""
+    settings = voice(project, scene)
+    return [
+        part if isinstance(part, Pause) else Line(part, spoken.spoken(part, project.lexicon), settings)
+        for part in sentences.parts(scene.narration)
+    ]
+
+
+def for_scenes(project: Project, entries: list[SceneEntry]) -> list[list[Line | Pause]]:
+    """What the narrator says, scene by scene."""
+    return [lines(project, entry.scene) for entry in entries]
+
+
+def narrate(
+    project: Project,
+    said: list[list[Line | Pause]],
+    engines: list[str],
+    store: cache.Store,
+    on_sentence: Callable[[], None] = lambda: None,
+) -> Narration:
+    """Speak ``said`` with the first of ``engines`` that works, synthesizing only what the cache lacks."""
+    return speech.narrate(said, engines, voice(project), store, on_sentence=on_sentence)
+
+
+def plan(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:
+    settings = project.storyboard.narration
+    infos = [SceneInfo(entry.id, entry.section_number, entry.section_title) for entry in entries]
+    return lay_out(infos, narration, frame, Pacing(settings.lead_in, settings.gap, settings.tail))
+
+
+def sentence_count(said: list[list[Line | Pause]]) -> int:
+    return sum(isinstance(part, Line) for parts in said for part in parts)
+
+
+def check_lengths(project: Project, timeline: Plan) -> None:
+    """Once narrated, no scene may last longer than MAX_SCENE_SECONDS, nor the video than MAX_VIDEO_SECONDS."""
+    smap = project.source_map
+    most = chapters.timestamp(MAX_SCENE_SECONDS)
+    problems = []
+    for entry, scene_plan in zip(project.entries(), timeline.scenes, strict=True):
+        if (seconds := scene_plan.duration(timeline.fps)) > MAX_SCENE_SECONDS:
+            lasts = chapters.timestamp(seconds)
+            message = f"scene '{entry.id}' lasts {lasts} once narrated, more than the {most} a scene may; "
+            problems.append(smap.problem((*entry.place, "narration"), message + "split its narration across scenes"))
+    if timeline.duration > MAX_VIDEO_SECONDS:
+        lasts, most = chapters.timestamp(timeline.duration), chapters.timestamp(MAX_VIDEO_SECONDS)
+        message = f"the video lasts {lasts} once narrated, more than {most}; split it into several storyboards"
+        problems.append(smap.problem(("sections",), message))
+    if problems:
+        raise StoryboardError(problems)

@@ -1,0 +1,169 @@
+"""The public library: its names, one check at the size that is drawn, and every problem found in one round."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import pipeline
+from pipeline import RenderOptions
+from pipeline.errors import StoryboardError
+from tests.conftest import REPO, explainer
+
+
+def test_the_stages_are_public_functions_whatever_was_imported_before():
+    """`pipeline.narrate` and `pipeline.plan` stay the stage functions after every submodule is imported."""
+    code = (
+        "import importlib, pkgutil, pipeline\n"
+        "for m in pkgutil.walk_packages(pipeline.__path__, 'pipeline.'):\n"
+        "    m.name.endswith('__main__') or importlib.import_module(m.name)\n"
+        "names = ['load', 'validate', 'check', 'narrate', 'plan', 'scene_jobs', 'render_scenes', "
+        "'build_soundtrack', 'join', 'write_outputs', 'render', 'still', 'sheet', 'thumbnail']\n"
+        "print([n for n in names if type(getattr(pipeline, n)).__name__ != 'function'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_importing_the_library_starts_nothing():
+    code = (
+        "import sys, pipeline; print(sorted(m for m in sys.modules if m.startswith(('pipeline.', 'moviepy', 'PIL'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        pipeline.nope  # noqa: B018
+
+
+UNFIT = """\
+title: Drafts are checked at their size
+video: {width: 1920, height: 1080, fps: 30}
+narration: {engine: espeak}
+sections:
+  - title: One
+    scenes:
+      - id: first
+        slide: {kind: title, title: WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW}
+        narration: One sentence here.
+"""
+
+
+def test_a_draft_is_checked_at_the_size_it_draws(project):
+    """Before, --draft checked at the storyboard's 1920x1080 and failed in a worker at 640x360, unlocated."""
+    story = project(UNFIT)
+    run = explainer("render", str(story), "--draft")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"{story}:8:" in run.stderr and "at 640x360" in run.stderr, run.stderr
+    assert not (story.parent / "output" / "story").exists(), "nothing was rendered"
+
+
+def test_checks_use_the_frame_options_will_draw(project):
+    story = project(UNFIT)
+    for options, size in [
+        (RenderOptions(), "1920x1080"),
+        (RenderOptions(draft=True), "640x360"),
+        (RenderOptions(size=(854, 480)), "854x480"),
+        (RenderOptions(burn_captions=True), "1920x1080 above burned-in captions"),
+    ]:
+        with pytest.raises(StoryboardError) as info:
+            pipeline.validate(story, options)
+        assert [f"at {size})" in p.message for p in info.value.problems] == [True], info.value.problems
+
+
+def test_loading_draws_nothing_and_writes_nothing(project):
+    """load() finds what needs no drawing; the text that cannot fit is the check's to find."""
+    story = project(UNFIT)
+    assert pipeline.load(story).storyboard.sections[0].scenes[0].id == "first"
+    assert not (story.parent / "output").exists()
+
+
+FOUR_ROUNDS = """\
+title: Four rounds before, one now
+video: {width: 320, height: 180}
+narration: {engine: espeak}
+sections:
+  - title: One
+    scenes:
+      - id: typed
+        slide: {kind: stat, value: lots, label: People}
+        narration: One.
+      - id: empty
+        slide: {kind: title, title: Hi}
+        narration: "  "
+      - id: highlighted
+        slide: {kind: chart, type: bar, labels: [a, b], values: [1, 2], highlight: [zz]}
+        narration: Two.
+      - id: picture
+        slide: {kind: image, file: assets/missing.png}
+        narration: Three.
+      - id: route
+        slide: {kind: route, stops: [Chnia, North Korae, {places: [Japan], sentence: 4}]}
+        narration: Four. Five.
+"""
+
+
+def test_every_problem_is_found_in_one_round(project):
+    """Field errors used to hide the missing picture, the unknown places and the sentence that does not exist."""
+    story = project(FOUR_ROUNDS)
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    found = {(p.line, p.message.split(";")[0].split(" (")[0]) for p in info.value.problems}
+    assert found == {
+        (8, "'value' must be a number, not 'lots'"),
+        (12, "narration is empty"),
+        (14, "highlight names 'zz', which is not one of the labels"),
+        (17, "no picture at 'assets/missing.png'"),
+        (20, "unknown place 'Chnia'"),
+        (20, "unknown place 'North Korae'"),
+        (20, "sentence 4 does not exist: the narration of scene 'route' has 2 sentence(s)"),
+    }, info.value.problems
+    places = [p for p in info.value.problems if "unknown place" in p.message]
+    assert places[0].column < places[1].column, "each place at its own column"
+    assert "did you mean 'China'" in places[0].message and "did you mean 'North Korea'" in places[1].message
+    assert "'explainer places' lists them" in places[0].message
+
+
+@pytest.mark.parametrize(
+    ("field", "says"),
+    [
+        ("value: \u221240", "Unicode minus sign"),  # pasted from a document
+        ("value: '\u221240'", "type the figure with a plain hyphen-minus: -40"),
+        ("value: '34 000 people'", "quotes make text, and this field takes a figure"),
+        ("value: '1,400'", "plain number without quotes, commas or units: 1400"),
+        ("value: 1, label: 2024", "put it in quotes, '2024': YAML reads a bare figure as a number"),
+        ("value: 1, label: People, prefix: 'about '", "'prefix' is too long: 6 characters, at most 4; shorten it"),
+    ],
+)
+def test_messages_say_what_to_write(project, field, says):
+    story = project(f"""\
+        title: T
+        sections:
+          - title: S
+            scenes:
+              - id: a
+                slide: {{kind: stat, {field if "label" in field else field + ", label: People"}}}
+                narration: Hi.
+        """)
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    assert any(says in p.message for p in info.value.problems), info.value.problems
+    assert all("split it across scenes" not in p.message for p in info.value.problems)
+
+
+def test_a_coordinate_out_of_range_gives_the_ranges(project):
+    story = project("""\
+        title: T
+        sections:
+          - title: S
+            scenes:
+              - id: a
+                slide: {kind: route, stops: [Base, China], places: {Base: [200, 95]}}
+                narration: Hi.
+        """)
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    (problem,) = info.value.problems
+    assert problem.line == 6 and "longitude runs from -180 (west) to 180 (east)" in problem.message
+    assert "latitude from -90 (south) to 90 (north)" in problem.message
