@@ -2,6 +2,8 @@
 
 The library, stage by stage (each is documented where it lives)::
 
+    from pathlib import Path
+
     import pipeline
     from pipeline import RenderOptions
 

@@ -33,18 +33,18 @@ def validate(path: Path | str, options: RenderOptions | None = None, only: Colle
     ``only`` limits the drawing checks to those scene ids (for a still of one scene).
     """
     options = options or RenderOptions()
-    draft = storyboard.read(path, allow_outside_assets=options.allow_outside_assets)
-    scenes = [entry for entry in draft.scenes if only is None or entry.id in only]
-    found = list(draft.problems)
-    if draft.theme is not None:
-        canvas = drawing.canvas(options.frame(draft.video), draft.theme, burn_captions=options.burn_captions)
-        root = draft.sandbox.root
-        found += _drawing_problems(scenes, canvas, root, draft.smap, options.cache_root(root))
-    found += _music_problems(draft.music, draft.sandbox, draft.smap)
+    loaded = storyboard.read(path, allow_outside_assets=options.allow_outside_assets)
+    scenes = [entry for entry in loaded.scenes if only is None or entry.id in only]
+    found = list(loaded.problems)
+    if loaded.theme is not None:
+        canvas = drawing.canvas(options.frame(loaded.video), loaded.theme, burn_captions=options.burn_captions)
+        root = loaded.sandbox.root
+        found += _drawing_problems(scenes, canvas, root, loaded.smap, options.cache_root(root))
+    found += _music_problems(loaded.music, loaded.sandbox, loaded.smap)
     if found:
         raise StoryboardError(list(dict.fromkeys(found)))
-    assert draft.project is not None  # no problems: loading made the project
-    return draft.project
+    assert loaded.project is not None  # no problems: loading made the project
+    return loaded.project
 
 
 def check(

@@ -266,13 +266,13 @@ class Normalizer:
     def _analysed(self) -> Iterator[memoryview]:
         for start, end in ranges(self.mixer.samples):
             block = self.mixer.block(start, end)
-            steps = self._steps(block)
+            steps = self.steps(block)
             at = start // self.STEP
             self.peak[at : at + steps.shape[0]] = np.abs(steps).max(axis=1)
             self.energy[at : at + steps.shape[0]] = np.square(steps, dtype=np.float64).sum(axis=1)
             yield block.astype("<f4", copy=False).data
 
-    def _steps(self, block: np.ndarray) -> np.ndarray:
+    def steps(self, block: np.ndarray) -> np.ndarray:
         """The block's samples, one row per step (the last padded with silence)."""
         padded = np.zeros((-(-block.shape[0] // self.STEP) * self.STEP, 2), np.float32)
         padded[: block.shape[0]] = block
@@ -327,13 +327,13 @@ class Normalizer:
         for start, end in ranges(n):
             lo, hi = max(0, start - margin), min(n, end + margin)
             wide = self.mixer.block(lo, hi)
-            curve = self.curve(gain_db, np.abs(self._steps(wide)).max(axis=1))
+            curve = self.curve(gain_db, np.abs(self.steps(wide)).max(axis=1))
             block = wide[start - lo : end - lo]
-            block *= _between_centres(curve, self.STEP, start - lo, end - lo)[:, None]
+            block *= between_centres(curve, self.STEP, start - lo, end - lo)[:, None]
             yield block
 
 
-def _between_centres(values: np.ndarray, step: int, start: int, end: int) -> np.ndarray:
+def between_centres(values: np.ndarray, step: int, start: int, end: int) -> np.ndarray:
     """Samples start..end of the curve through ``values`` placed at step centres, linear between, flat beyond."""
     i0, i1 = start // step, -(-end // step)
     own = values[i0:i1]

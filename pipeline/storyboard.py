@@ -240,7 +240,7 @@ class Project:
 
 
 @dataclass(frozen=True)
-class Draft:
+class Loaded:
     """What loading found: every problem, and the parts well formed on their own for the checks after it.
 
     ``project`` is None when any problem was found.
@@ -264,13 +264,13 @@ def load(path: Path | str, *, allow_outside_assets: bool = False) -> Project:
     Files the storyboard names must be inside the project folder (the nearest
     folder above it with an assets/ folder) unless ``allow_outside_assets``.
     """
-    draft = read(path, allow_outside_assets=allow_outside_assets)
-    if draft.project is None:
-        raise StoryboardError(draft.problems)
-    return draft.project
+    loaded = read(path, allow_outside_assets=allow_outside_assets)
+    if loaded.project is None:
+        raise StoryboardError(loaded.problems)
+    return loaded.project
 
 
-def read(path: Path | str, *, allow_outside_assets: bool = False) -> Draft:
+def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
     """Load as far as the storyboard allows, collecting every problem instead of stopping at the first.
 
     Raises only for a file that cannot be read as YAML at all.
@@ -326,7 +326,7 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Draft:
     if not problems and storyboard is not None and found_theme is not None:
         slug = storyboard.slug or _slug_from(file)
         project = Project(file, root, storyboard, found_theme, slug, words, smap, sandbox)
-    return Draft(file, smap, sandbox, problems, found_theme, usable, video, music, project)
+    return Loaded(file, smap, sandbox, problems, found_theme, usable, video, music, project)
 
 
 def _font_problems(spec: str | dict[str, Any], theme: Theme, root: Path, smap: yamlsrc.SourceMap) -> list[Problem]:

@@ -179,8 +179,8 @@ def test_blocks_are_limited_as_the_whole_track_would_be():
     for at in (mix.BLOCK - 3, mix.BLOCK + 40, 2 * mix.BLOCK - 100, 5, n - 7):  # peaks at and near block edges
         voice[at] = 0.95
     normalizer = _normalizer(voice)
-    normalizer.peak = np.abs(normalizer._steps(np.stack([voice] * 2, axis=1))).max(axis=1)
-    whole = np.stack([voice] * 2, axis=1) * mix._between_centres(normalizer.curve(9.0), 16, 0, n)[:, None]
+    normalizer.peak = np.abs(normalizer.steps(np.stack([voice] * 2, axis=1))).max(axis=1)
+    whole = np.stack([voice] * 2, axis=1) * mix.between_centres(normalizer.curve(9.0), 16, 0, n)[:, None]
     played = _played(normalizer, 9.0)
     assert played.shape == whole.shape
     assert np.abs(played - whole).max() < 1e-6
