@@ -22,6 +22,9 @@ from pipeline import __version__
 from pipeline.errors import ExplainerError, StoryboardError
 from pipeline.narration import ENGINES
 
+#: The most problems listed at once: past that, the first ones usually explain the rest.
+SHOWN_PROBLEMS = 100
+
 
 def _error(console: Console, message: object) -> None:
     # Messages quote the user's text, e.g. "[longitude, latitude]": never read it as Rich markup.
@@ -34,10 +37,12 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except StoryboardError as exc:
             err = Console(stderr=True, highlight=False, soft_wrap=True)
-            for problem in exc.problems:
+            for problem in exc.problems[:SHOWN_PROBLEMS]:
                 _error(err, problem)
+            if len(exc.problems) > SHOWN_PROBLEMS:
+                err.print(f"... and {len(exc.problems) - SHOWN_PROBLEMS:,} more, not shown; fix these first")
             if len(exc.problems) > 1:
-                err.print(f"{len(exc.problems)} problems found; nothing was rendered")
+                err.print(f"{len(exc.problems):,} problems found; nothing was rendered")
             ctx.exit(exc.exit_code)
         except ExplainerError as exc:
             _error(Console(stderr=True, highlight=False, soft_wrap=True), exc)

@@ -59,12 +59,19 @@ def type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def data_path(loc: tuple, data: Any) -> tuple:
-    """Drop the union tags pydantic puts in error locations (…, 'slide', 'stat', 'value')."""
+def data_path(loc: tuple, data: Any, keep_last: bool = True) -> tuple:
+    """Drop the union tags pydantic puts in error locations (…, 'slide', 'stat', 'value'; …, 'items', 2, 'Item').
+
+    A tag is a name in the location that is not in the data: a slide's kind, a
+    union member's type ('constrained-str', 'Item') under a scalar or a mapping.
+    With ``keep_last`` the last part is kept: the field that is missing or unknown.
+    """
     path: list[Any] = []
     node = data
-    for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part not in node and node.get("kind") == part:
+    for i, part in enumerate(loc):
+        last = keep_last and i == len(loc) - 1
+        tag = isinstance(part, str) and not last and (part not in node if isinstance(node, dict) else bool(path))
+        if tag and not isinstance(node, list):  # a kind ('title': also a field name) or a union member's type
             continue
         path.append(part)
         if isinstance(node, dict):
@@ -77,14 +84,36 @@ def data_path(loc: tuple, data: Any) -> tuple:
 
 
 def problems(errors: list[dict[str, Any]], data: Any, smap: SourceMap, model: type[BaseModel]) -> list[Problem]:
-    """Every pydantic error as a located problem, once each."""
-    return list(dict.fromkeys(problem(err, data, smap, model) for err in errors))
+    """Every pydantic error as a located problem, once each, without the union members the value is not.
+
+    A value that may be text or a mapping (a bullet item) fails both ways when
+    it is wrong; only the errors of the shape the author wrote are kept.
+    """
+    return list(dict.fromkeys(problem(err, data, smap, model) for err in _the_shape_written(errors, data)))
+
+
+def _the_shape_written(errors: list[dict[str, Any]], data: Any) -> list[dict[str, Any]]:
+    paths = [_path_of(err, data) for err in errors]
+    inside = {path[:end] for path in paths for end in range(len(path))}  # values with an error within them
+    inside |= {path[:-1] for err, path in zip(errors, paths, strict=True) if err["type"] == "missing"}
+    kept, shapes_seen = [], set()
+    for err, path in zip(errors, paths, strict=True):
+        if err["type"].endswith("_type"):
+            if path in inside or path in shapes_seen:
+                continue  # another member of the union says what is wrong inside the value (or already said)
+            shapes_seen.add(path)
+        kept.append(err)
+    return kept
+
+
+def _path_of(err: dict[str, Any], data: Any) -> tuple:
+    return data_path(tuple(err["loc"]), data, keep_last=err["type"] in ("missing", "extra_forbidden"))
 
 
 def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseModel]) -> Problem:
     """One pydantic error (from ``ValidationError.errors()``) on ``data`` validated by ``model``."""
     kind = err["type"]
-    path = data_path(tuple(err["loc"]), data)
+    path = _path_of(err, data)
     value = err.get("input")
     ctx = err.get("ctx") or {}
     name = path[-1] if path else ""
@@ -96,12 +125,13 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
         found = _model_at(path[:-1], data, model)
         allowed = list(found.model_fields) if found else []
         hint = did_you_mean(name, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
-        return smap.problem(path, f"unknown field '{name}'{hint}", at_key=True)
+        return smap.problem(path, f"unknown field '{shorten(str(name))}'{hint}", at_key=True)
     if kind == "union_tag_invalid":
         tag = ctx.get("tag")
         kinds = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
         return smap.problem(
-            (*path, "kind"), f"unknown slide kind '{tag}'{did_you_mean(tag, kinds)}; kinds: {', '.join(kinds)}"
+            (*path, "kind"),
+            f"unknown slide kind '{shorten(str(tag))}'{did_you_mean(tag, kinds)}; kinds: {', '.join(kinds)}",
         )
     if kind == "union_tag_not_found":
         kinds = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
@@ -129,7 +159,9 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
         return smap.problem(path, f"{label} must be one of {ctx.get('expected', '')}, not {_show(value)}")
     if kind == "string_pattern_mismatch" and name in ("id", "slug"):
         return smap.problem(
-            path, f"'{value}' is not a valid {name}: use lowercase letters, digits and dashes, e.g. 'border-guards'"
+            path,
+            f"'{shorten(str(value))}' is not a valid {name}: use lowercase letters, digits and dashes, "
+            "e.g. 'border-guards'",
         )
     if kind == "too_short":
         if isinstance(value, str):
@@ -181,7 +213,12 @@ def _number_hint(value: Any, kind: str) -> str:
 def _show(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}"
-    return repr(value) if isinstance(value, str) else f"a {type_name(value)}"
+    return repr(shorten(value)) if isinstance(value, str) else f"a {type_name(value)}"
+
+
+def shorten(text: str, most: int = 60) -> str:
+    """``text`` as a message may quote it: at most ``most`` characters."""
+    return text if len(text) <= most else f"{text[: most - 3]}..."
 
 
 def _where(path: tuple, data: Any) -> str:

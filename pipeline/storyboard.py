@@ -25,7 +25,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pipeline import lexicon, messages, sentences, yamlsrc
 from pipeline.assets import Sandbox, project_root
 from pipeline.errors import Problem, StoryboardError, UsageError
-from pipeline.messages import did_you_mean
+from pipeline.messages import did_you_mean, shorten
 from pipeline.mix import MUSIC_TYPES
 from pipeline.narration import ENGINES
 from pipeline.schema import Plain
@@ -40,6 +40,7 @@ from pipeline.slides.theme import Theme
 MAX_SCENES = 1_000
 MAX_NARRATION_CHARS = 6_000  # about seven minutes of speech
 MAX_SCENE_SECONDS = 15 * 60
+MAX_SECTION_TITLE = 60
 MAX_VIDEO_SECONDS = 3 * 60 * 60
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -55,7 +56,7 @@ VOICES = sorted({name for engine in ENGINES.values() for name in engine.voices})
 
 def _known_voice(value: str) -> str:
     if value not in VOICES:
-        raise ValueError(f"unknown voice '{value}'{did_you_mean(value, VOICES)}; voices: {', '.join(VOICES)}")
+        raise ValueError(f"unknown voice '{shorten(value)}'{did_you_mean(value, VOICES)}; voices: {', '.join(VOICES)}")
     return value
 
 
@@ -95,7 +96,9 @@ class Scene(Plain):
 
 class Section(Plain):
     title: str = Field(
-        min_length=1, max_length=60, description="Chapter title, also shown on the slides' section label."
+        min_length=1,
+        max_length=MAX_SECTION_TITLE,
+        description="Chapter title, also shown on the slides' section label.",
     )
     scenes: list[Scene] = Field(min_length=1)
 
@@ -143,7 +146,7 @@ class NarrationSettings(Plain):
     @classmethod
     def _known(cls, value: str | None) -> str | None:
         if value is not None and value not in ENGINES:
-            raise ValueError(f"unknown engine '{value}'{did_you_mean(value, ENGINES)}")
+            raise ValueError(f"unknown engine '{shorten(value)}'{did_you_mean(value, ENGINES)}")
         return value
 
 
@@ -354,6 +357,7 @@ def _scenes_that_validate(data: dict[str, Any]) -> list[SceneEntry]:
         if not isinstance(section, dict):
             continue
         title = section.get("title")
+        title = title if isinstance(title, str) and 0 < len(title) <= MAX_SECTION_TITLE else ""  # drawn on labels
         scenes = section.get("scenes")
         for ci, raw in enumerate(scenes if isinstance(scenes, list) else []):
             scene = _part(Scene, raw)
@@ -441,11 +445,11 @@ def _check_music(music: MusicSettings | None, sandbox: Sandbox, smap: yamlsrc.So
         return []
     file = sandbox.root / music.file
     if file.suffix.lower() not in MUSIC_TYPES:
-        message = f"'{music.file}' is not a music file explainer reads; use one of {', '.join(MUSIC_TYPES)}"
+        message = f"'{shorten(music.file)}' is not a music file explainer reads; use one of {', '.join(MUSIC_TYPES)}"
     elif refusal := sandbox.refusal(music.file):
         message = refusal
     elif not file.is_file():
-        message = f"music file '{music.file}' does not exist; give its path relative to {sandbox.root}"
+        message = f"music file '{shorten(music.file)}' does not exist; give its path relative to {sandbox.root}"
     else:
         return []
     return [smap.problem(("music", "file"), message)]

@@ -170,3 +170,29 @@ def test_ffmpeg_failures_quote_its_words_not_its_internals(tmp_path):
     assert " @ 0x" not in message, "ffmpeg's '[component @ 0x...]' prefixes are dropped"
     killed = ffmpeg.failure("encoding a scene", -signal.SIGXFSZ, b"")
     assert "SIGXFSZ" in killed and "ulimit -f" in killed
+
+
+def test_ctrl_c_while_workers_start_is_heard_once_they_have_started():
+    """Workers start with Ctrl-C ignored; one pressed in that moment used to be lost and the render went on."""
+    import multiprocessing
+
+    from pipeline.executors import local
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.SimpleQueue()
+    heard = False
+    try:
+        with local._sigint_blocked():
+            child = context.Process(target=_report_sigint, args=(queue,))
+            child.start()
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, pressed while the worker starts
+        time.sleep(0.2)
+    except KeyboardInterrupt:
+        heard = True
+    child.join(30)
+    assert heard, "the render hears the Ctrl-C once its workers have started"
+    assert queue.get() is True, "the worker ignores Ctrl-C: only the render hears it"
+
+
+def _report_sigint(queue) -> None:
+    queue.put(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -167,3 +168,74 @@ def test_a_coordinate_out_of_range_gives_the_ranges(project):
     (problem,) = info.value.problems
     assert problem.line == 6 and "longitude runs from -180 (west) to 180 (east)" in problem.message
     assert "latitude from -90 (south) to 90 (north)" in problem.message
+
+
+def test_a_value_that_may_take_two_shapes_is_told_about_the_shape_written(project):
+    """A bullet item is text or {text, sentence}: a wrong mapping is not also told it "must be text"."""
+    story = project("""\
+        title: T
+        sections:
+          - title: S
+            scenes:
+              - id: a
+                slide: {kind: bullets, items: [fine, {text: 5}, {txt: x}]}
+                narration: Hi.
+        """)
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    messages = [p.message for p in info.value.problems]
+    assert len(messages) == 3, messages
+    assert messages[0].startswith("'text' must be text, not a number")
+    assert "missing required field 'text'" in messages[1] and "unknown field 'txt'" in messages[2]
+    assert not any("constrained-str" in m or "'str'" in m or "must be text, not a mapping" in m for m in messages)
+
+
+def test_a_field_named_like_its_slide_kind_is_found_where_it_is_missing(project):
+    """A title slide without its title was reported as a scene missing its 'slide' (the kind's tag is 'title' too)."""
+    story = project("""\
+        title: T
+        sections:
+          - title: S
+            scenes:
+              - id: a
+                slide: {kind: title, subtitle: No headline}
+                narration: Hi.
+        """)
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    (problem,) = info.value.problems
+    assert problem.line == 6 and "missing required field 'title' in this title slide" in problem.message
+
+
+def test_a_huge_value_is_quoted_short_and_a_broken_section_is_not_drawn(project):
+    """A 20,000-character section title failed its limit, but its scenes were drawn with it: 3 minutes."""
+    story = project(f"""\
+        title: T
+        narration: {{engine: {"W" * 20_000}}}
+        sections:
+          - title: {"W" * 20_000}
+            scenes:
+              - id: a
+                slide: {{kind: stat, value: 1, label: People}}
+                narration: Hi.
+        """)
+    started = time.perf_counter()
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    assert time.perf_counter() - started < 5
+    assert {p.line for p in info.value.problems} == {2, 4}
+    assert all(len(p.message) < 300 for p in info.value.problems), info.value.problems
+
+
+def test_the_command_lists_the_first_hundred_problems(project):
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    scenes = "".join(f"      - {{id: s{i}, slide: {{kind: nope}}, narration: Hi.}}\n" for i in range(130))
+    story = project("title: T\nsections:\n  - title: S\n    scenes:\n" + scenes)
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    result = runner.invoke(main, ["validate", str(story)])
+    assert result.exit_code == 2
+    assert result.stderr.count("unknown slide kind 'nope'") == 100
+    assert "... and 30 more, not shown; fix these first" in result.stderr and "130 problems found" in result.stderr

@@ -6,7 +6,7 @@ out the longest scenes first and turns the workers' frame counts into
 progress events. With one worker, or one scene, the serial executor runs
 them in this process and nothing is spawned.
 
-Ctrl-C reaches only the parent: workers start with it ignored, and stop at
+Ctrl-C reaches only the parent: workers start with it blocked, and stop at
 their next frame when the parent sets their stop event (on Ctrl-C, a failed
 scene, or the caller's cancel object).
 """
@@ -21,6 +21,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from multiprocessing import resource_tracker
 from typing import Any
 
 from pipeline import jobs
@@ -43,7 +44,7 @@ class LocalPool:
         context = multiprocessing.get_context("spawn")
         results: dict[str, SceneStats] = {}
         order = sorted(scene_jobs, key=lambda job: -job.frames)
-        with _sigint_ignored():  # processes started now ignore Ctrl-C for good (it is inherited through exec)
+        with _sigint_blocked():  # processes started now ignore Ctrl-C for good; one pressed meanwhile is heard after
             progress, stop = context.Queue(), context.Event()
             pool = ProcessPoolExecutor(
                 min(self.workers, len(scene_jobs)), mp_context=context, initializer=_start, initargs=(progress, stop)
@@ -73,21 +74,29 @@ class LocalPool:
 
 
 @contextlib.contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C while worker processes start, so that it reaches only this process.
+def _sigint_blocked() -> Iterator[None]:
+    """Keep Ctrl-C from the worker processes started in this block, and hear it here once they have started.
 
     A terminal sends Ctrl-C to every process in the foreground group; a worker
-    still importing would die with a traceback. Started with it ignored, the
-    workers keep ignoring it, and this process stops them through ``stop``.
+    still importing would die with a traceback. Workers started while it is
+    ignored keep ignoring it (a disposition inherited through exec), and this
+    process stops them through ``stop``. It is blocked too, so that a Ctrl-C
+    pressed in this moment waits instead of being ignored, and reaches this
+    process as the block ends (before, one pressed while workers started was
+    lost and the render went on). multiprocessing's resource tracker unblocks
+    Ctrl-C when it starts, so it is started first.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held back is heard now
 
 
 def _drain(progress: Any, on_event: Callable[[Event], None]) -> None:

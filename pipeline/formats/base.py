@@ -38,7 +38,7 @@ class Insets:
 class FormatProfile:
     """A screen the video is made for."""
 
-    #: The name a storyboard or ``--format`` uses.
+    #: The name ``RenderOptions(format=...)`` uses.
     name: str
     #: The default frame size (width, height) in pixels.
     size: tuple[int, int]

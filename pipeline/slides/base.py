@@ -263,6 +263,10 @@ class SlideKind(Generic[SpecT]):
     spec: type[SpecT]
     build: Callable[[SpecT, Canvas, SceneContext], Slide]
 
+    def __post_init__(self) -> None:
+        if not (isinstance(self.spec, type) and issubclass(self.spec, SpecBase)):
+            raise TypeError(f"a slide kind's spec must subclass SpecBase, not {self.spec!r}")
+
     @property
     def name(self) -> str:
         return typing.get_args(self.spec.model_fields["kind"].annotation)[0]

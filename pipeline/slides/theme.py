@@ -31,7 +31,7 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent / "themes"
 
 def _hex_colour(value: str) -> str:
     if not HEX.match(value):
-        raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. #e63946")
+        raise ValueError(f"'{messages.shorten(value)}' is not a colour; write it as #rrggbb, e.g. #e63946")
     return value.lower()
 
 
@@ -199,7 +199,7 @@ def layers(spec: str | dict[str, Any], root: Path | None, smap: yamlsrc.SourceMa
         if file is None:
             names = available_themes(root)
             message = (
-                f"unknown theme '{name}'{messages.did_you_mean(name, names)}; "
+                f"unknown theme '{messages.shorten(name)}'{messages.did_you_mean(name, names)}; "
                 f"themes: {', '.join(names)} (or add assets/themes/{name}.yaml)"
             )
             raise StoryboardError([where[0].problem(where[1], message)])
