@@ -12,11 +12,12 @@ edited picture re-renders its scene and a renamed one does not.
 from __future__ import annotations
 
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import Problem
-from pipeline.yamlsrc import Path_, SourceMap
+from pipeline.yamlsrc import SPECIAL_FILES, Path_, SourceMap
 
 
 def project_root(file: Path) -> Path:
@@ -57,8 +58,21 @@ class Sandbox:
         return [smap.problem(path, message) for name in names if (message := self.refusal(name))]
 
 
+def not_regular(path: Path) -> str | None:
+    """What ``path`` is when it is there but is no regular file ('a folder', 'a FIFO (named pipe)'...), else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return "a folder" if stat.S_ISDIR(mode) else f"a {SPECIAL_FILES.get(stat.S_IFMT(mode), 'special file')}"
+
+
 def digest(path: Path) -> str:
-    """Hash of a file's bytes ('missing' when it is not there; the checks report that)."""
+    """Hash of a file's bytes ('missing' when it is not there, 'not a file' for a FIFO or device: never read)."""
+    if not_regular(path):
+        return "not a file"
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
     except OSError:

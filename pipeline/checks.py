@@ -17,7 +17,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from pipeline import drawing, mix, storyboard
-from pipeline.assets import Sandbox, assets
+from pipeline.assets import Sandbox, assets, not_regular
 from pipeline.errors import Problem, StoryboardError
 from pipeline.formats import Frame
 from pipeline.options import RenderOptions
@@ -84,7 +84,12 @@ def _music_problems(music: MusicSettings | None, sandbox: Sandbox, smap: SourceM
     if music is None:
         return []
     file = sandbox.root / music.file
-    if sandbox.refusal(music.file) or not file.is_file() or file.suffix.lower() not in mix.MUSIC_TYPES:
+    if (
+        sandbox.refusal(music.file)
+        or not_regular(file)
+        or not file.exists()
+        or file.suffix.lower() not in mix.MUSIC_TYPES
+    ):
         return []  # loading reported it
     if reason := mix.undecodable(file):
         message = f"'{music.file}' is not audio explainer can read ({reason}); export it again as WAV, MP3 or OGG"

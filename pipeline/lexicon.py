@@ -25,7 +25,7 @@ def load(
             problems += refused
             continue
         file = sandbox.root / name
-        if not file.is_file():
+        if not file.exists():
             message = f"lexicon file '{name}' does not exist; give a YAML file's path relative to {sandbox.root}"
             problems.append(smap.problem(where, message))
             continue

@@ -140,6 +140,12 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
         want = "a whole number" if kind.startswith("int") else "a number"
         return smap.problem(path, f"{label} must be {want}, not {_show(value)}{_number_hint(value, kind)}")
+    if kind == "finite_number":
+        return smap.problem(
+            path,
+            f"{label} must be a finite number, not {_show(value)} (YAML reads .inf and .nan as numbers); "
+            "write the figure",
+        )
     if kind == "string_type":
         hint = ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):

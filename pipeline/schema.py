@@ -23,7 +23,8 @@ class YamlBool(str):
 
 
 class Plain(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    #: inf and nan (YAML's .inf and .nan) are no figure a slide can draw or a timing can use.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Union
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 
 from pipeline import lexicon, messages, sentences, yamlsrc
-from pipeline.assets import Sandbox, project_root
+from pipeline.assets import Sandbox, not_regular, project_root
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.messages import did_you_mean, shorten
 from pipeline.mix import MUSIC_TYPES
@@ -86,8 +86,14 @@ class Scene(Plain):
                 f"narration is {len(value):,} characters, more than {MAX_NARRATION_CHARS:,} (about seven minutes "
                 "of speech); split it across several scenes"
             )
-        if not sentences.split(value):
+        said = sentences.split(value)
+        if not said:
             raise ValueError("narration is empty; write what the narrator says in this scene")
+        if not any(char.isalnum() for sentence in said for char in sentence):
+            raise ValueError(
+                f"narration {messages.shorten(value)!r} has no words to speak (only punctuation); "
+                "write what the narrator says in this scene"
+            )
         problems = sentences.marker_problems(value)
         if problems:
             raise ValueError(problems[0])
@@ -448,8 +454,10 @@ def _check_music(music: MusicSettings | None, sandbox: Sandbox, smap: yamlsrc.So
         message = f"'{shorten(music.file)}' is not a music file explainer reads; use one of {', '.join(MUSIC_TYPES)}"
     elif refusal := sandbox.refusal(music.file):
         message = refusal
-    elif not file.is_file():
+    elif not file.exists():
         message = f"music file '{shorten(music.file)}' does not exist; give its path relative to {sandbox.root}"
+    elif kind := not_regular(file):
+        message = f"'{shorten(music.file)}' is {kind}, not a regular file; give the path of a music file"
     else:
         return []
     return [smap.problem(("music", "file"), message)]

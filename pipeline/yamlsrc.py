@@ -13,6 +13,7 @@ alias expansion is bounded so an alias bomb fails fast instead of eating memory.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,19 +91,39 @@ class SourceMap:
         return Pos(1, 1)
 
 
+#: Kinds of file that are not regular files, by their type bits.
+SPECIAL_FILES = {stat.S_IFIFO: "FIFO (named pipe)", stat.S_IFCHR: "character device", stat.S_IFBLK: "block device",
+                 stat.S_IFSOCK: "socket"}  # fmt: skip
+
+
 def read_file(file: Path, what: str = "storyboard") -> tuple[Any, SourceMap]:
-    """Read a YAML file (a ``what``: storyboard, theme, lexicon) into plain data and its source map."""
+    """Read a YAML file (a ``what``: storyboard, theme, lexicon) into plain data and its source map.
+
+    Only a regular file of at most MAX_FILE_BYTES is read: a FIFO or a device
+    (through a link, say) would be read forever, and a huge file is refused by
+    its size before any of it is read.
+    """
     try:
-        raw = file.read_bytes()
+        info = file.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"{file}: is a folder; give the path of a {what} .yaml file")
+        if not stat.S_ISREG(info.st_mode):
+            kind = SPECIAL_FILES.get(stat.S_IFMT(info.st_mode), "special file")
+            raise StoryboardError(
+                [Problem(file, 1, 1, f"this is a {kind}, not a regular file; a {what} is a text file")]
+            )
+        raw = b""
+        if info.st_size <= MAX_FILE_BYTES:
+            with file.open("rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows while it is read stops here
     except FileNotFoundError:
         raise UsageError(f"{file}: no such file; give the path of a {what} .yaml file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{file}: is a folder; give the path of a {what} .yaml file") from None
     except OSError as exc:
         raise UsageError(f"{file}: cannot be read ({exc.strerror})") from None
-    if len(raw) > MAX_FILE_BYTES:
+    size = max(info.st_size, len(raw))
+    if size > MAX_FILE_BYTES:
         message = (
-            f"the file is {len(raw):,} bytes, more than {MAX_FILE_BYTES:,}; a {what} is text, "
+            f"the file is {size:,} bytes, more than {MAX_FILE_BYTES:,}; a {what} is text, "
             "so this is probably not one (or split the video into parts)"
         )
         raise StoryboardError([Problem(file, 1, 1, message)])

@@ -239,3 +239,45 @@ def test_the_command_lists_the_first_hundred_problems(project):
     assert result.exit_code == 2
     assert result.stderr.count("unknown slide kind 'nope'") == 100
     assert "... and 30 more, not shown; fix these first" in result.stderr and "130 problems found" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_file_that_is_not_a_regular_file_is_refused_without_reading_it(project, kind):
+    """A link to /dev/zero or a FIFO was read into memory (a MemoryError after 10 s), or forever."""
+    import os
+
+    story = project("title: T\nsections: []\n")
+    lexicon = story.parent / "assets" / "words.yaml"
+    if kind == "fifo":
+        os.mkfifo(lexicon)
+    else:
+        lexicon.symlink_to("/dev/zero")
+    story.write_text(
+        "title: T\nnarration: {lexicon_files: [assets/words.yaml]}\nsections:\n  - title: S\n    scenes:\n"
+        "      - {id: a, slide: {kind: title, title: Hi}, narration: Hi.}\n",
+        encoding="utf-8",
+    )
+    started = time.perf_counter()
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story, RenderOptions(allow_outside_assets=True))
+    assert time.perf_counter() - started < 5
+    (problem,) = info.value.problems
+    assert "not a regular file; a lexicon is a text file" in problem.message
+    assert ("FIFO" if kind == "fifo" else "character device") in problem.message
+
+
+def test_a_picture_that_is_a_fifo_is_refused_without_reading_it(project):
+    """A FIFO named as a picture was hashed for the cache key, which waited on it forever."""
+    import os
+
+    story = project("""\
+        title: T
+        video: {width: 320, height: 180}
+        sections:
+          - title: S
+            scenes:
+              - {id: a, slide: {kind: image, file: assets/p.png}, narration: Hi.}
+        """)
+    os.mkfifo(story.parent / "assets" / "p.png")
+    run = explainer("validate", str(story), timeout=20)
+    assert run.returncode == 2 and "'assets/p.png' is a FIFO (named pipe), not a regular file" in run.stderr

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import Field
 
+from pipeline.assets import not_regular
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import rgb
 from pipeline.slides.motion import sprite, text_sprite
@@ -45,8 +46,10 @@ class Spec(SpecBase):
 
 def open_picture(path: Path, name: str) -> Image.Image:
     """The picture ``name`` (read from ``path``) as RGB, or a SlideError on 'file' that says what is wrong with it."""
-    if not path.is_file():
+    if not path.exists():
         raise SlideError("file", f"no picture at '{name}' (looked for {path}); put the file there or fix the path")
+    if kind := not_regular(path):
+        raise SlideError("file", f"'{name}' is {kind}, not a regular file; give the path of a picture")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
