@@ -80,6 +80,15 @@ def test_loading_draws_nothing_and_writes_nothing(project):
     assert not (story.parent / "output").exists()
 
 
+def _one_scene(project, slide: str) -> list:
+    """The problems of a storyboard with one scene, whose slide (line 6) is ``slide``."""
+    head = "title: T\nsections:\n  - title: S\n    scenes:\n      - id: a\n"
+    story = project(f"{head}        slide: {slide}\n        narration: Hi.\n")
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    return info.value.problems
+
+
 FOUR_ROUNDS = """\
 title: Four rounds before, one now
 video: {width: 320, height: 180}
@@ -138,52 +147,20 @@ def test_every_problem_is_found_in_one_round(project):
     ],
 )
 def test_messages_say_what_to_write(project, field, says):
-    story = project(f"""\
-        title: T
-        sections:
-          - title: S
-            scenes:
-              - id: a
-                slide: {{kind: stat, {field if "label" in field else field + ", label: People"}}}
-                narration: Hi.
-        """)
-    with pytest.raises(StoryboardError) as info:
-        pipeline.validate(story)
-    assert any(says in p.message for p in info.value.problems), info.value.problems
-    assert all("split it across scenes" not in p.message for p in info.value.problems)
+    problems = _one_scene(project, f"{{kind: stat, {field if 'label' in field else field + ', label: People'}}}")
+    assert any(says in p.message for p in problems), problems
+    assert all("split it across scenes" not in p.message for p in problems)
 
 
 def test_a_coordinate_out_of_range_gives_the_ranges(project):
-    story = project("""\
-        title: T
-        sections:
-          - title: S
-            scenes:
-              - id: a
-                slide: {kind: route, stops: [Base, China], places: {Base: [200, 95]}}
-                narration: Hi.
-        """)
-    with pytest.raises(StoryboardError) as info:
-        pipeline.validate(story)
-    (problem,) = info.value.problems
+    (problem,) = _one_scene(project, "{kind: route, stops: [Base, China], places: {Base: [200, 95]}}")
     assert problem.line == 6 and "longitude runs from -180 (west) to 180 (east)" in problem.message
     assert "latitude from -90 (south) to 90 (north)" in problem.message
 
 
 def test_a_value_that_may_take_two_shapes_is_told_about_the_shape_written(project):
     """A bullet item is text or {text, sentence}: a wrong mapping is not also told it "must be text"."""
-    story = project("""\
-        title: T
-        sections:
-          - title: S
-            scenes:
-              - id: a
-                slide: {kind: bullets, items: [fine, {text: 5}, {txt: x}]}
-                narration: Hi.
-        """)
-    with pytest.raises(StoryboardError) as info:
-        pipeline.validate(story)
-    messages = [p.message for p in info.value.problems]
+    messages = [p.message for p in _one_scene(project, "{kind: bullets, items: [fine, {text: 5}, {txt: x}]}")]
     assert len(messages) == 3, messages
     assert messages[0].startswith("'text' must be text, not a number")
     assert "missing required field 'text'" in messages[1] and "unknown field 'txt'" in messages[2]
@@ -192,18 +169,7 @@ def test_a_value_that_may_take_two_shapes_is_told_about_the_shape_written(projec
 
 def test_a_field_named_like_its_slide_kind_is_found_where_it_is_missing(project):
     """A title slide without its title was reported as a scene missing its 'slide' (the kind's tag is 'title' too)."""
-    story = project("""\
-        title: T
-        sections:
-          - title: S
-            scenes:
-              - id: a
-                slide: {kind: title, subtitle: No headline}
-                narration: Hi.
-        """)
-    with pytest.raises(StoryboardError) as info:
-        pipeline.validate(story)
-    (problem,) = info.value.problems
+    (problem,) = _one_scene(project, "{kind: title, subtitle: No headline}")
     assert problem.line == 6 and "missing required field 'title' in this title slide" in problem.message
 
 
