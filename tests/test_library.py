@@ -247,3 +247,19 @@ def test_a_picture_that_is_a_fifo_is_refused_without_reading_it(project):
     os.mkfifo(story.parent / "assets" / "p.png")
     run = explainer("validate", str(story), timeout=20)
     assert run.returncode == 2 and "'assets/p.png' is a FIFO (named pipe), not a regular file" in run.stderr
+
+
+def test_a_theme_linked_from_outside_the_project_is_refused_unread(project, tmp_path_factory):
+    """A link in assets/themes/ to any YAML on the machine was read, and its values came back in messages."""
+    outside = tmp_path_factory.mktemp("elsewhere") / "secret.yaml"
+    outside.write_text("extends: documentary\ncolors: {accent: 'TOP-SECRET-VALUE'}\n", encoding="utf-8")
+    story = project("title: T\ntheme: linked\nsections:\n  - title: S\n    scenes:\n"
+                    "      - {id: a, slide: {kind: title, title: Hi}, narration: Hi.}\n")  # fmt: skip
+    (story.parent / "assets" / "themes").mkdir()
+    (story.parent / "assets" / "themes" / "linked.yaml").symlink_to(outside)
+    for options in (RenderOptions(), RenderOptions(allow_outside_assets=True)):
+        with pytest.raises(StoryboardError) as info:
+            pipeline.validate(story, options)
+        (problem,) = info.value.problems
+        assert problem.line == 2 and "is a link to" in problem.message and "outside the project" in problem.message
+        assert "TOP-SECRET" not in problem.message

@@ -129,6 +129,13 @@ def find_theme_file(name: str, project_dir: Path | None) -> Path | None:
     return None
 
 
+def _confined(file: Path, project_dir: Path | None) -> bool:
+    """Whether the theme file, its links followed, lies in the project or among the built-in themes."""
+    where = file.resolve()
+    allowed = [BUILTIN_DIR.resolve(), *([project_dir.resolve()] if project_dir else [])]
+    return any(where.is_relative_to(folder) for folder in allowed)
+
+
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge ``override`` onto ``base`` (mappings merge, everything else replaces)."""
     out = dict(base)
@@ -203,6 +210,12 @@ def layers(spec: str | dict[str, Any], root: Path | None, smap: yamlsrc.SourceMa
                 f"themes: {', '.join(names)} (or add assets/themes/{name}.yaml)"
             )
             raise StoryboardError([where[0].problem(where[1], message)])
+        if not _confined(file, root):
+            message = (
+                f"theme '{name}' is a link to {file.resolve()}, outside the project and explainer's own themes; "
+                "copy the theme file into assets/themes/ instead of linking to it"
+            )
+            raise StoryboardError([where[0].problem(where[1], message)])  # the file is never read
         data, theme_map = yamlsrc.read_file(file, "theme")
         if not isinstance(data, dict):
             raise StoryboardError([Problem(file, 1, 1, "a theme file must be a mapping of theme values")])
