@@ -88,10 +88,23 @@ def decade(n: int) -> str:
     return words + "s"
 
 
+#: Whole numbers longer than this are read digit by digit, as a narrator reads a serial number
+#: (Python also refuses to convert one of more than 4,300 digits).
+MAX_CARDINAL_DIGITS = 15
+
+
+def whole_number(digits: str) -> str:
+    """'34000' -> 'thirty-four thousand'; a longer run than MAX_CARDINAL_DIGITS, digit by digit."""
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > MAX_CARDINAL_DIGITS:
+        return " ".join(_ONES[int(d)] for d in digits)
+    return cardinal(int(digits))
+
+
 def decimal(text: str) -> str:
     """'3.5' -> 'three point five'; '1,047' -> 'one thousand forty-seven'."""
     whole, _, fraction = text.replace(",", "").partition(".")
-    words = cardinal(int(whole or "0"))
+    words = whole_number(whole)
     if fraction:
         words += " point " + " ".join(_ONES[int(d)] for d in fraction)
     return words
@@ -105,8 +118,8 @@ def _money(m: re.Match[str]) -> str:
     amount, scale = m["amount"], m["scale"]
     plain = amount.replace(",", "")
     if "." in plain and not scale and len(plain.split(".")[1]) == 2:
-        dollars, cents = (int(p) for p in plain.split("."))
-        words = f"{cardinal(dollars)} dollar{'s' if dollars != 1 else ''}"
+        dollars, cents = plain.split(".")[0], int(plain.split(".")[1])
+        words = f"{whole_number(dollars)} dollar{'s' if dollars.lstrip('0') != '1' else ''}"
         return words + (f" {cardinal(cents)} cent{'s' if cents != 1 else ''}" if cents else "")
     words = decimal(amount) + (f" {scale}" if scale else "")
     return words + (" dollar" if plain == "1" and not scale else " dollars")

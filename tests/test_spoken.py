@@ -52,3 +52,14 @@ def test_lexicon_replaces_whole_words_longest_first_case_sensitive():
 def test_lexicon_comes_before_numbers():
     """An entry can say a number its own way; the number rules do the rest."""
     assert spoken("COVID-19 in 2020", {"COVID-19": "covid nineteen"}) == "covid nineteen in twenty twenty"
+
+
+def test_a_number_too_long_to_be_a_quantity_is_read_digit_by_digit():
+    """A 5,000-digit number crashed the spoken form (Python refuses int() past 4,300 digits)."""
+    assert spoken("Call 1234567890123456.", {}) == (
+        "Call one two three four five six seven eight nine zero one two three four five six."
+    )
+    assert spoken("Some 999999999999999 grains.", {}).startswith("Some nine hundred ninety-nine trillion")
+    said = spoken("A " + "7" * 5000 + " long one.", {})
+    assert said.count("seven") == 5000 and said.endswith(" long one.")
+    assert spoken("$" + "1" * 20 + ".50 paid.", {}).endswith("one dollars fifty cents paid.")
