@@ -329,7 +329,14 @@ class _RichReporter:
         self.task = None
 
     def __enter__(self) -> _RichReporter:
-        self.progress.__enter__()
+        import signal
+
+        # Its refresh thread inherits this mask: Ctrl-C must reach the main thread only (see executors/local.py).
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self.progress.__enter__()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         return self
 
     def __exit__(self, *exc) -> None:

@@ -47,13 +47,12 @@ class RenderOptions:
     def frame(self, video: VideoSettings) -> Frame:
         """The size, frame rate and format of what this render draws, for a storyboard's ``video`` settings."""
         profile = FORMATS[self.format]
-        if self.draft:
-            width, height = profile.size_for(min(DRAFT_WIDTH, video.width))
-            if profile.name == DEFAULT:  # the storyboard's own shape, scaled down
-                height = round(width * video.height / video.width / 2) * 2
-            return Frame(width, height, min(DRAFT_FPS, video.fps), profile)
-        own = (video.width, video.height) if profile.name == DEFAULT else profile.size
-        width, height = self.size or own
+        # The storyboard's own size is for the default format; another format has its own.
+        width, height = (video.width, video.height) if profile.name == DEFAULT else profile.size
+        if self.draft:  # the same shape, DRAFT_WIDTH wide (even height, as H.264 needs)
+            draft = min(DRAFT_WIDTH, width)
+            return Frame(draft, round(draft * height / width / 2) * 2, min(DRAFT_FPS, video.fps), profile)
+        width, height = self.size or (width, height)
         return Frame(width, height, self.fps or video.fps, profile)
 
     def output_dir_for(self, project: Project) -> Path:

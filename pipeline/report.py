@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,6 @@ class Report:
     cues: list[captions.Cue]
     video_key: str
     video_bytes: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def data(self) -> dict[str, Any]:
         project, timeline, narration = self.project, self.plan, self.narration

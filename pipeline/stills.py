@@ -13,7 +13,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from pipeline import drawing
-from pipeline.assets import assets
 from pipeline.cues import Cue
 from pipeline.effects.captions import BurnCaptions
 from pipeline.formats import Frame
@@ -25,7 +24,7 @@ from pipeline.timing import SceneTiming
 
 def scene_source(project: Project, canvas: Canvas, entry: SceneEntry, timing: SceneTiming | None = None) -> SceneSource:
     """The scene's source drawn on ``canvas`` (raises SlideError when it cannot be drawn)."""
-    files = {asset.name: asset.path for asset in assets(project.root, entry.scene.slide.asset_files())}
+    files = {name: project.root / name for name in entry.scene.slide.asset_files()}  # by path: no digest needed
     context = SceneContext(entry.section_title, entry.section_number, timing or SceneTiming(), files)
     return open_source(entry.scene.slide, canvas, context)
 

@@ -295,7 +295,8 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
         raise StoryboardError([Problem(file, 1, 1, message)])
     root = project_root(file.resolve())
     sandbox = Sandbox(root, allow_outside_assets)
-    _check_scene_count(data, smap)
+    raw_scenes = _raw_scenes(data)
+    _check_scene_count(raw_scenes, smap)
     problems: list[Problem] = []
     storyboard = None
     try:
@@ -307,7 +308,7 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
         scenes = entries(storyboard)
         narration, music, video = storyboard.narration, storyboard.music, storyboard.video
     else:  # check each part that is well formed on its own
-        scenes = _scenes_that_validate(data)
+        scenes = _scenes_that_validate(data, raw_scenes)
         narration = _part(NarrationSettings, data.get("narration", {}))
         music = _part(MusicSettings, data["music"]) if data.get("music") is not None else None
         video = _part(VideoSettings, data.get("video", {})) or VideoSettings()
@@ -317,7 +318,7 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
     if found_theme is not None and (missing := _font_problems(spec, found_theme, root, smap)):
         problems += missing
         found_theme = None  # nothing can be drawn without its fonts
-    problems += _check_ids(data, smap, storyboard.thumbnail if storyboard else None)
+    problems += _check_ids(raw_scenes, smap, storyboard.thumbnail if storyboard else None)
     usable = []
     for entry in scenes:
         refused = _refused(entry, sandbox, smap)
@@ -355,21 +356,16 @@ def _part(model: type[Plain], value: Any) -> Any:
         return None
 
 
-def _scenes_that_validate(data: dict[str, Any]) -> list[SceneEntry]:
+def _scenes_that_validate(data: dict[str, Any], raw_scenes: list[tuple[tuple, Any]]) -> list[SceneEntry]:
     """With the storyboard failing somewhere, every scene that is well formed on its own."""
     out: list[SceneEntry] = []
-    sections = data.get("sections")
-    for si, section in enumerate(sections if isinstance(sections, list) else []):
-        if not isinstance(section, dict):
+    for place, raw in raw_scenes:
+        scene = _part(Scene, raw)
+        if scene is None:
             continue
-        title = section.get("title")
+        title = data["sections"][place[1]].get("title")
         title = title if isinstance(title, str) and 0 < len(title) <= MAX_SECTION_TITLE else ""  # drawn on labels
-        scenes = section.get("scenes")
-        for ci, raw in enumerate(scenes if isinstance(scenes, list) else []):
-            scene = _part(Scene, raw)
-            if scene is not None:
-                place = ("sections", si, "scenes", ci)
-                out.append(SceneEntry(len(out), si + 1, title if isinstance(title, str) else "", scene, place))
+        out.append(SceneEntry(len(out), place[1] + 1, title, scene, place))
     return out
 
 
@@ -384,9 +380,8 @@ def _raw_scenes(data: dict[str, Any]) -> list[tuple[tuple[str | int, ...], Any]]
     return out
 
 
-def _check_scene_count(data: dict[str, Any], smap: yamlsrc.SourceMap) -> None:
+def _check_scene_count(scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap) -> None:
     """More than MAX_SCENES scenes is refused at once, before validating any of them."""
-    scenes = _raw_scenes(data)
     if len(scenes) > MAX_SCENES:
         place = scenes[MAX_SCENES][0]
         message = (
@@ -396,14 +391,14 @@ def _check_scene_count(data: dict[str, Any], smap: yamlsrc.SourceMap) -> None:
         raise StoryboardError([smap.problem((*place, "id"), message)])
 
 
-def _check_ids(data: dict[str, Any], smap: yamlsrc.SourceMap, thumbnail: str | None) -> list[Problem]:
+def _check_ids(raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap, thumbnail: str | None) -> list[Problem]:
     """Scene ids are unique and the thumbnail names one.
 
     Read from the data itself, so a scene with a mistake elsewhere still counts.
     """
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
-    for place, scene in _raw_scenes(data):
+    for place, scene in raw_scenes:
         path = (*place, "id")
         scene_id = scene.get("id") if isinstance(scene, dict) else None
         if not isinstance(scene_id, str):

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from pipeline import cache, captions, chapters, encode, jobs, mix, report, script, soundtrack, stills
 from pipeline.errors import UsageError
 from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool
+from pipeline.executors.local import quiet_thread
 from pipeline.lock import check_writable, render_lock
 from pipeline.messages import closest
 from pipeline.options import RenderOptions
@@ -235,7 +236,7 @@ def _render(
     joining = not options.no_join and all(cached[job.scene_id] or job.scene_id in rendering for job in all_jobs)
     cancel = Cancel()
     stop = threading.Event()
-    with ThreadPoolExecutor(1) as background, _stopping(stop, cancel):
+    with ThreadPoolExecutor(1, initializer=quiet_thread) as background, _stopping(stop, cancel):
         # The soundtrack needs only the plan, so it is mixed, encoded and metered while the scenes render.
         building = background.submit(build_soundtrack, project, timeline_plan, options, stop) if joining else None
         with clock("scenes"):

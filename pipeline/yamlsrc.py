@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,12 @@ def load(text: str, file: Path) -> tuple[Any, SourceMap]:
     try:
         node = _compose(text, file)
     except RecursionError:  # PyYAML composes nested collections recursively
-        raise StoryboardError([_too_deep(text, file)]) from None
+        # PyYAML's own parser does not recurse: it finds where; a parse error before that point is at 1:1
+        try:
+            found = _too_deep(yaml.parse(text, Loader=yaml.SafeLoader), file)
+        except yaml.YAMLError:
+            found = None
+        raise StoryboardError([found or Problem(file, 1, 1, _DEEP)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark and "quoted scalar" in (exc.context or ""):
@@ -182,35 +188,25 @@ def _compose(text: str, file: Path) -> yaml.Node | None:
     if fast is None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     try:
-        depth = 0
-        for event in yaml.parse(text, Loader=fast):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    pos = _pos(event.start_mark)
-                    raise StoryboardError([Problem(file, pos.line, pos.column, _DEEP)])
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        if problem := _too_deep(yaml.parse(text, Loader=fast), file):
+            raise StoryboardError([problem])
         return yaml.compose(text, Loader=fast)
     except yaml.YAMLError:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
-def _too_deep(text: str, file: Path) -> Problem:
-    """Where lists and mappings first nest deeper than MAX_DEPTH (PyYAML's parser does not recurse)."""
+def _too_deep(events: Iterable[yaml.Event], file: Path) -> Problem | None:
+    """Where lists and mappings first nest deeper than MAX_DEPTH, from a (flat) stream of parser events."""
     depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    pos = _pos(event.start_mark)
-                    return Problem(file, pos.line, pos.column, _DEEP)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        pass
-    return Problem(file, 1, 1, _DEEP)
+    for event in events:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                pos = _pos(event.start_mark)
+                return Problem(file, pos.line, pos.column, _DEEP)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 _DEEP = f"lists and mappings are nested more than {MAX_DEPTH} deep here; a storyboard needs a few levels"

@@ -99,6 +99,12 @@ def _sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held back is heard now
 
 
+def quiet_thread() -> None:
+    """Keep Ctrl-C off this (helper) thread: only the main thread acts on it, and while workers start
+    it is ignored, so one delivered to a helper thread then would be lost (a thread initializer)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 def _drain(progress: Any, on_event: Callable[[Event], None]) -> None:
     while True:
         try:

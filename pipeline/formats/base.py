@@ -51,17 +51,9 @@ class FormatProfile:
     #: Thumbnail size in pixels (width, height).
     thumbnail: tuple[int, int]
 
-    @property
-    def aspect(self) -> float:
-        return self.size[0] / self.size[1]
-
     def keep_clear(self) -> Insets:
         """The margins every slide's content keeps: title-safe and platform-safe together."""
         return self.title_safe.widest(self.platform_safe)
-
-    def size_for(self, width: int) -> tuple[int, int]:
-        """A frame ``width`` wide in this profile's shape (even height, as H.264 needs)."""
-        return width, max(2, round(width / self.aspect / 2) * 2)
 
 
 @dataclass(frozen=True)
@@ -72,12 +64,3 @@ class Frame:
     height: int
     fps: int
     profile: FormatProfile
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.width, self.height
-
-    @property
-    def unit(self) -> int:
-        """The length layout is measured in: the short side."""
-        return min(self.width, self.height)

@@ -74,9 +74,8 @@ class Spec(SpecBase):
             for j, name in enumerate(stop.places):
                 if name in self.places or geo.find(name):
                     continue
-                field = f"stops.{i}" if isinstance(self.stops[i], str) else f"stops.{i}.{j}"
-                if isinstance(self.stops[i], Stop):
-                    field = f"stops.{i}.places.{j}"
+                written = self.stops[i]
+                field = {str: f"stops.{i}", list: f"stops.{i}.{j}"}.get(type(written), f"stops.{i}.places.{j}")
                 close = geo.closest(name)
                 names = [repr(c) for c in close]
                 hint = f" (did you mean {', '.join(names[:-1])} or {names[-1]}?)" if len(names) > 1 else ""
