@@ -5,6 +5,9 @@ characters, 1 to 7 seconds on screen, about 20 characters per second at most,
 and never across a scene cut. A sentence too long for one cue is split at
 word boundaries into balanced pieces, preferring breaks after punctuation;
 the pieces share the sentence's real time in proportion to their length.
+A word longer than a line (a URL, a long compound) is broken as a typesetter
+breaks it: after a slash, dot, hyphen or similar where there is one, else
+between letters with a hyphen, so every sentence fits its cues.
 A cue may stay up into the silence after it (never into the next cue or the
 next scene) so it can be read.
 """
@@ -41,14 +44,47 @@ def scene_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:
     return out
 
 
+#: A broken word's later pieces start with this mark: they join the piece before them without a space.
+_GLUE = "\x00"
+#: Characters after which a long word may break without a hyphen.
+_BREAK_AFTER = "/-–—._?&=:,;@#+\\|"
+
+
+def break_word(word: str, limit: int) -> list[str]:
+    """``word`` in pieces of at most ``limit`` characters: after punctuation where possible, else hyphenated."""
+    pieces = []
+    while len(word) > limit:
+        cut = max((i + 1 for i, c in enumerate(word[:limit]) if c in _BREAK_AFTER), default=0)
+        if cut >= max(1, limit // 2):
+            pieces.append(word[:cut])
+            word = word[cut:]
+        else:
+            pieces.append(word[: limit - 1] + "-")
+            word = word[limit - 1 :]
+    return [*pieces, word]
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text``, any longer than a line broken into glued pieces."""
+    out = []
+    for word in text.split():
+        first, *rest = break_word(word, MAX_CHARS)
+        out += [first, *(_GLUE + piece for piece in rest)]
+    return out
+
+
+def _join(words: list[str]) -> str:
+    return " ".join(words).replace(" " + _GLUE, "").replace(_GLUE, "")
+
+
 def wrap(text: str) -> tuple[str, ...]:
     """One line if it fits, else the most balanced two lines (raises ValueError if it cannot fit)."""
     if len(text) <= MAX_CHARS:
         return (text,)
-    words = text.split()
+    words = _words(text)
     best: tuple[str, str] | None = None
     for cut in range(1, len(words)):
-        top, bottom = " ".join(words[:cut]), " ".join(words[cut:])
+        top, bottom = _join(words[:cut]), _join(words[cut:])
         fits = len(top) <= MAX_CHARS and len(bottom) <= MAX_CHARS
         if fits and (best is None or max(len(top), len(bottom)) < max(map(len, best))):
             best = (top, bottom)
@@ -67,36 +103,38 @@ def _fits(text: str) -> bool:
 
 def _split(text: str, start: float, end: float) -> list[tuple[float, float, str]]:
     """The sentence as the fewest balanced pieces that each fit a cue, timed by their share of characters."""
-    words = text.split()
+    words = _words(text)
     for count in range(1, len(words) + 1):
         pieces = _balanced(words, count)
         seconds = [(end - start) * len(p) / max(1, sum(map(len, pieces))) for p in pieces]
-        if all(_fits(p) for p in pieces) and all(s <= MAX_SECONDS for s in seconds):
+        if all(_fits(p) for p in pieces) and (all(s <= MAX_SECONDS for s in seconds) or count == len(words)):
             out, t = [], start
             for piece, length in zip(pieces, seconds, strict=True):
                 out.append((t, t + length, piece))
                 t += length
             return out
-    return [(start, end, text)]  # a single word longer than a cue: shown as it is
+    return []  # no words: nothing to show
 
 
 def _balanced(words: list[str], count: int) -> list[str]:
     """``words`` in ``count`` pieces of similar length, breaking after punctuation where that is close."""
-    total = len(" ".join(words))
-    pieces, current = [], []
+    total = len(_join(words))
+    pieces: list[str] = []
+    current: list[str] = []
     for i, word in enumerate(words):
         current.append(word)
-        remaining = count - len(pieces) - 1
-        if remaining <= 0 or len(words) - i - 1 < remaining:
+        remaining = count - len(pieces) - 1  # pieces still to start after this one
+        left = len(words) - i - 1
+        if remaining <= 0 or left == 0:
             continue
-        done = len(" ".join(w for p in pieces for w in p.split())) + len(" ".join(current))
+        done = sum(len(p) + 1 for p in pieces) + len(_join(current))
         target = total * (len(pieces) + 1) / count
         slack = 0.15 * total / count if word.endswith((",", ";", ":", "—")) else 0
-        if done + slack >= target:
-            pieces.append(" ".join(current))
+        if left <= remaining or done + slack >= target:  # cut when each word left must start a piece
+            pieces.append(_join(current))
             current = []
     if current:
-        pieces.append(" ".join(current))
+        pieces.append(_join(current))
     return pieces
 
 

@@ -186,7 +186,8 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
              "greater_than": "more than"}  # fmt: skip
     if kind in bound:
         limit = next(iter(ctx.values()), "")
-        limit = f"{limit:g}" if isinstance(limit, (int, float)) else limit
+        if isinstance(limit, (int, float)):
+            limit = f"{limit:,.0f}" if float(limit).is_integer() and abs(limit) >= 1e6 else f"{limit:g}"
         return smap.problem(path, f"{label} must be {bound[kind]} {limit}, not {_show(value)}")
     if kind == "value_error":
         return smap.problem(path, str(ctx.get("error", err["msg"])))

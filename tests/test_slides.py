@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pipeline.effects import captions as subtitles
 from pipeline.slides import KINDS
 from pipeline.slides.base import Canvas, SceneContext, Slide
+from pipeline.slides.chart import _fmt
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.motion import text_sprite
 from pipeline.slides.text import FitError
@@ -265,6 +266,24 @@ def test_chart_bar_heights_follow_the_data(canvas):
     assert abs(heights[1] / heights[0] - 0.5) < 0.05
 
 
+@pytest.mark.parametrize("chart_type", ["bar", "line"])
+def test_negative_values_hang_below_a_zero_line_with_a_minus_sign(canvas, chart_type):
+    """Temperatures, losses: a negative value is drawn below zero, in proportion, and labelled with '−' (U+2212)."""
+    spec = dict(SPECS["chart"], type=chart_type, labels=["a", "b"], values=[20, -10], source=None)
+    slide = build(canvas, spec)
+    frame = slide.still().astype(int)
+    is_mark = np.abs(frame - np.array([0xE5, 0x38, 0x3B])).max(axis=2) < 40
+    safe = canvas.safe
+    up, down = (np.nonzero(is_mark[:, round(safe.x0 + safe.width / 2 * (i + 0.5))])[0] for i in range(2))
+    if chart_type == "bar":
+        assert up.max() < down.min(), "the positive bar ends where the negative one starts: the zero line"
+        assert abs(len(down) / len(up) - 0.5) < 0.08
+    else:
+        assert (down.mean() - up.mean()) > 0.3 * (safe.y1 - safe.y0) / 2, "the -10 point sits well below the 20"
+    spec_model = KINDS["chart"].spec.model_validate(spec)
+    assert _fmt(spec_model, -10) == "\u221210" and _fmt(spec_model, -0.0) == "0"
+
+
 def test_bullets_enter_one_after_another(canvas):
     slide = build(canvas, SPECS["bullets"])
     starts = [e.start for e in slide.elements]  # title, then the items in order
@@ -273,9 +292,37 @@ def test_bullets_enter_one_after_another(canvas):
 
 def test_text_that_cannot_fit_raises_fit_error_for_the_field(canvas):
     with pytest.raises(FitError) as info:
-        # Within the schema's length limit, but one word wider than the slide even at the smallest size.
-        build(canvas, {"kind": "closing", "title": "W" * 80})
-    assert info.value.field == "title"
+        text = "Many words that cannot all fit on one line"
+        canvas.fit(text, "heading", 0.2, field="t", width=40, height=H, max_lines=1)
+    assert info.value.field == "t"
+
+
+URL = "https://www.example.org/articles/2024/escape-routes-explained.html"
+
+
+@pytest.mark.parametrize(
+    ("text", "pieces"),
+    [
+        (URL, ["https://www.", "example.org/", "articles/2024/", "escape-routes-", "explained.html"]),
+        ("Donaudampfschifffahrtsgesellschaftskapitänswitwe", None),
+    ],
+)
+def test_a_word_wider_than_its_box_is_broken_as_a_typesetter_breaks_it(canvas, text, pieces):
+    """A URL breaks after its slashes, dots and hyphens; a word with none of them is hyphenated."""
+    box = 120
+    block = canvas.fit(text, "body", 0.1, field="t", width=box, height=H, max_lines=6)
+    assert len(block.lines) > 1
+    assert all(block.font.getlength(line) <= box for line in block.lines)
+    if pieces:  # every break at one of the URL's own punctuation marks, nothing added
+        assert "".join(block.lines) == text
+        assert all(line.endswith(("/", ".", "-")) for line in block.lines[:-1])
+    else:
+        assert all(line.endswith("-") for line in block.lines[:-1])
+        assert "".join(line.removesuffix("-") for line in block.lines) == text
+    # Words that fit are kept whole: the type shrinks before any word is broken.
+    words = ["Short", "words", "only", "here"]
+    whole = canvas.fit(" ".join(words), "body", 0.1, field="t", width=box, height=H, max_lines=6)
+    assert all(part in words for line in whole.lines for part in line.split())
 
 
 def test_descenders_are_not_clipped(canvas):

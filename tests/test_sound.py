@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import srt
 import webvtt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import cache, captions, chapters, mix, sentences, soundtrack
 from pipeline.audio import RATE
@@ -254,6 +256,31 @@ def test_captions_split_long_sentences_and_keep_short_ones_readable():
     assert all(len(c.lines) <= 2 and all(len(line) <= 42 for line in c.lines) for c in cues)
     assert all(1.0 <= c.end - c.start <= 7.0 for c in cues)
     assert any(c.text.startswith("Hi.") and c.text.endswith("here.") for c in cues), "a 0.4 s cue is merged on"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="abcdefghij.,-/:?=", min_size=1, max_size=12),
+            st.text(alphabet="abcdefghij.,-/:?=", min_size=40, max_size=160),  # URLs, compounds
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.floats(min_value=0.3, max_value=30),
+)
+def test_any_sentence_becomes_cues_that_fit_with_every_character_kept(words, seconds):
+    """A word longer than a caption line (a URL) is broken across lines or cues, never a crash or an overlong line."""
+    text = " ".join(words)
+    pieces = captions._split(text, 0.0, seconds)
+    assert pieces, text
+    for _, _, piece in pieces:
+        lines = captions.wrap(piece)
+        assert len(lines) <= captions.MAX_LINES and all(len(line) <= captions.MAX_CHARS for line in lines)
+    shown = "".join(piece for _, _, piece in pieces).replace(" ", "")
+    # Only hyphens are added (where a word had no punctuation to break at).
+    assert shown.replace("-", "") == text.replace(" ", "").replace("-", "")
 
 
 def test_chapter_rules_are_checked():

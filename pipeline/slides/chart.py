@@ -1,15 +1,23 @@
-"""`chart`: a bar or line chart drawn from data in the storyboard, growing on entry."""
+"""`chart`: a bar or line chart drawn from data in the storyboard, growing on entry.
+
+Values may be negative (temperatures, losses): the axis then spans from the
+lowest value to the highest with zero inside it, a zero line is drawn, bars
+grow down from it and negative values are labelled below their bar or point,
+with a true minus sign.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from PIL import Image, ImageDraw
-from pydantic import Field, model_validator
+from pydantic import Field
 
+from pipeline.schema import Figure
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label, source_line
 from pipeline.slides.motion import ease_in_out, ease_out, sprite
+from pipeline.slides.problems import SlideError
 
 MAX_POINTS = 40
 
@@ -19,29 +27,31 @@ class Spec(SpecBase):
     type: Literal["bar", "line"] = "bar"
     title: str | None = Field(None, max_length=60)
     labels: list[str] = Field(min_length=1, max_length=MAX_POINTS, description="One label per value (x axis).")
-    values: list[float] = Field(min_length=1, max_length=MAX_POINTS, description="One number per label.")
+    values: list[Figure] = Field(
+        min_length=1, max_length=MAX_POINTS, description="One number per label; negative ones hang below a zero line."
+    )
     highlight: list[str] = Field(default_factory=list, description="Labels of the points to mark in the accent colour.")
     value_prefix: str = ""
     value_suffix: str = ""
     source: str | None = Field(None, max_length=100)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Spec:
+    def check(self) -> list[SlideError]:
+        errors = []
         if len(self.labels) != len(self.values):
-            raise ValueError(
-                f"a chart needs one value per label: {len(self.labels)} labels but {len(self.values)} values"
-            )
-        unknown = [h for h in self.highlight if h not in self.labels]
-        if unknown:
-            raise ValueError(f"highlight names {unknown[0]!r}, which is not one of the labels")
-        if any(v < 0 for v in self.values):
-            raise ValueError("chart values must be zero or more")
-        return self
+            errors.append(SlideError(
+                "values", f"a chart needs one value per label: {len(self.labels)} labels but {len(self.values)} values"
+            ))  # fmt: skip
+        for i, name in enumerate(self.highlight):
+            if name not in self.labels:
+                errors.append(SlideError(f"highlight.{i}", f"highlight names {name!r}, which is not one of the labels"))
+        return errors
 
 
 def _fmt(spec: Spec, value: float) -> str:
     decimals = 0 if all(float(v).is_integer() for v in spec.values) else 1
-    return f"{spec.value_prefix}{value:,.{decimals}f}{spec.value_suffix}"
+    text = f"{abs(value):,.{decimals}f}"
+    sign = "\u2212" if value < 0 and text.strip("0.,") else ""  # a minus sign, not a hyphen; never "−0"
+    return f"{sign}{spec.value_prefix}{text}{spec.value_suffix}"
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
@@ -77,8 +87,12 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     text_h = ascent + descent
     base_y = bottom - text_h - canvas.px(0.015)
     top_y = y + text_h + canvas.px(0.01)
-    peak = max(spec.values) or 1.0
-    heights = [round((base_y - top_y) * v / peak) for v in spec.values]
+    low, high = min(0.0, *spec.values), max(0.0, *spec.values)
+    span = (high - low) or 1.0
+    below = text_h + canvas.px(0.008) if low < 0 else 0  # room under the lowest point for its label
+    scale = (base_y - below - top_y) / span
+    zero_y = round(top_y + high * scale)
+    heights = [round(v * scale) for v in spec.values]  # up from the zero line; negative: down
     centers = [round(safe.x0 + slot * (i + 0.5)) for i in range(n)]
 
     def color(i: int) -> str:
@@ -93,16 +107,19 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         fill = colors.text if label in spec.highlight else colors.muted
         font.draw(draw, (centers[i] - safe.x0, canvas.px(0.015) + ascent), label, fill, anchor="ms")
     elements.append(sprite(axis, (safe.x0, base_y), 0.2, motion.entrance, 0))
+    if low < 0:
+        zero = Image.new("RGBA", (safe.width, max(1, canvas.px(0.003))), colors.grid)
+        elements.append(sprite(zero, (safe.x0, zero_y), 0.2, motion.entrance, 0))
 
     grow_start, grow = 0.45, 1.2
     if spec.type == "bar":
         bar_w = max(1, round(slot * 0.62))
         for i, h in enumerate(heights):
             start = grow_start + i * min(0.06, 0.8 / n)
-            elements.append(_bar(centers[i], base_y, bar_w, h, color(i), start, 0.7))
+            elements.append(_bar(centers[i], zero_y, bar_w, h, color(i), start, 0.7))
     else:
         elements.append(
-            _line(centers, [base_y - h for h in heights], canvas.px(0.008), colors.accent, grow_start, grow)
+            _line(centers, [zero_y - h for h in heights], canvas.px(0.008), colors.accent, grow_start, grow)
         )
     for i, h in enumerate(heights):
         label = _fmt(spec, spec.values[i])
@@ -110,17 +127,21 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         fill = colors.text if color(i) == colors.accent else colors.muted
         font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
         start = grow_start + (i * min(0.06, 0.8 / n) + 0.5 if spec.type == "bar" else grow * (i + 0.5) / n)
-        elements.append(
-            sprite(image, (round(centers[i] - slot / 2), base_y - h - text_h - canvas.px(0.008)), start, 0.35, 0)
-        )
+        gap = canvas.px(0.008)
+        y = zero_y - h - text_h - gap if spec.values[i] >= 0 else zero_y - h + gap
+        elements.append(sprite(image, (round(centers[i] - slot / 2), y), start, 0.35, 0))
     return Slide(section_label(canvas, context), elements)
 
 
-def _bar(cx: int, base_y: int, width: int, height: int, color: str, start: float, duration: float) -> Element:
+def _bar(cx: int, zero_y: int, width: int, height: int, color: str, start: float, duration: float) -> Element:
+    """A bar growing from the zero line: up for a positive ``height``, down for a negative one."""
+
     def paint(frame: Image.Image, p: float) -> None:
         h = round(height * ease_out(p))
         if h > 0:
-            ImageDraw.Draw(frame).rectangle((cx - width // 2, base_y - h, cx + width // 2, base_y - 1), fill=color)
+            ImageDraw.Draw(frame).rectangle((cx - width // 2, zero_y - h, cx + width // 2, zero_y - 1), fill=color)
+        elif h < 0:
+            ImageDraw.Draw(frame).rectangle((cx - width // 2, zero_y, cx + width // 2, zero_y - h - 1), fill=color)
 
     return Element(start, duration, paint)
 

@@ -17,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import Field
 
 from pipeline.assets import not_regular
+from pipeline.schema import Fraction
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import rgb
 from pipeline.slides.motion import sprite, text_sprite
@@ -36,7 +37,7 @@ class Spec(SpecBase):
     caption: str | None = Field(None, max_length=90, description="One or two lines in the lower third.")
     credit: str | None = Field(None, max_length=80, description="Where the picture comes from, in small type.")
     move: Literal["in", "out", "left", "right", "none"] = Field("in", description="The slow camera move.")
-    focus: tuple[float, float] = Field(
+    focus: tuple[Fraction, Fraction] = Field(
         (0.5, 0.5), description="Point to move towards, as fractions of the picture's width and height."
     )
 

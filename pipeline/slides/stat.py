@@ -7,6 +7,7 @@ from typing import Literal
 from PIL import Image, ImageDraw
 from pydantic import Field
 
+from pipeline.schema import Figure
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, section_label, source_line
 from pipeline.slides.motion import ease_out, sprite, text_sprite
@@ -14,7 +15,7 @@ from pipeline.slides.motion import ease_out, sprite, text_sprite
 
 class Spec(SpecBase):
     kind: Literal["stat"]
-    value: float = Field(description="The figure, as a plain number: 34000, 3.5.")
+    value: Figure = Field(description="The figure, as a plain number: 34000, 3.5.")
     prefix: str = Field("", max_length=4, description="Before the number, e.g. '$'.")
     suffix: str = Field("", max_length=12, description="After the number, e.g. '+', '%', ' million'.")
     decimals: int | None = Field(None, ge=0, le=3, description="Digits after the point (default: as written).")

@@ -54,28 +54,54 @@ class TextBlock:
             self.font.draw(draw, (x + dx, baseline), line, fill)
 
 
-def wrap(text: str, font: Face, width: float) -> list[str] | None:
-    """Greedy wrap by measured width; None when a single word is wider than ``width``."""
+def wrap(text: str, font: Face, width: float, break_words: bool = False) -> list[str] | None:
+    """Greedy wrap by measured width.
+
+    A word wider than ``width`` makes it None, unless ``break_words``: then the
+    word is broken as a typesetter would (see ``break_word``).
+    """
     lines: list[str] = []
     for paragraph in text.split("\n"):
         words = paragraph.split()
         if not words:
             lines.append("")
             continue
-        current = words[0]
-        if font.getlength(current) > width:
-            return None
-        for word in words[1:]:
-            if font.getlength(word) > width:
-                return None
-            trial = f"{current} {word}"
+        current = ""
+        for word in words:
+            trial = f"{current} {word}" if current else word
             if font.getlength(trial) <= width:
                 current = trial
-            else:
+                continue
+            if current:
                 lines.append(current)
+            if font.getlength(word) <= width:
                 current = word
+                continue
+            if not break_words:
+                return None
+            *full, current = break_word(word, font, width)
+            lines += full
         lines.append(current)
     return lines
+
+
+#: Characters after which a long word may break without adding a hyphen.
+BREAK_AFTER = "/-–—._?&=:,;@#+\\|"
+
+
+def break_word(word: str, font: Face, width: float) -> list[str]:
+    """``word`` in pieces no wider than ``width``: after punctuation where possible, else hyphenated."""
+    pieces = []
+    while font.getlength(word) > width:
+        fit = max(i for i in range(1, len(word) + 1) if i == 1 or font.getlength(word[:i] + "-") <= width)
+        cut = max((i + 1 for i, c in enumerate(word[:fit]) if c in BREAK_AFTER), default=0)
+        if cut >= max(1, fit // 2):
+            pieces.append(word[:cut])
+            word = word[cut:]
+        else:
+            pieces.append(word[:fit] + "-")
+            word = word[fit:]
+    return [*pieces, word]
 
 
 def _extent(font: Face, lines: list[str]) -> tuple[int, int]:
@@ -92,13 +118,13 @@ def _extent(font: Face, lines: list[str]) -> tuple[int, int]:
     return ascent + 1, descent + 1
 
 
-def _balance(text: str, font: Face, width: float, n_lines: int) -> list[str]:
+def _balance(text: str, font: Face, width: float, n_lines: int, break_words: bool) -> list[str]:
     """The narrowest wrap that keeps ``n_lines`` lines, so lines come out even."""
     lo, hi = width * 0.4, width
-    best = wrap(text, font, width) or []
+    best = wrap(text, font, width, break_words) or []
     for _ in range(12):
         mid = (lo + hi) / 2
-        lines = wrap(text, font, mid)
+        lines = wrap(text, font, mid, break_words)
         if lines is not None and len(lines) <= n_lines:
             best, hi = lines, mid
         else:
@@ -120,22 +146,27 @@ def fit(
     line_spacing: float,
     balance: bool = True,
 ) -> TextBlock:
-    """The largest block of ``text`` at most ``size`` px that fits the box."""
+    """The largest block of ``text`` at most ``size`` px that fits the box.
+
+    Words are kept whole while shrinking the type can fit them; only a word
+    wider than the box at the smallest size (a URL) is broken.
+    """
     text = "\n".join(" ".join(part.split()) for part in text.strip().split("\n"))
-    current = size
-    while current >= min_size:
-        font = book.face(role, current)
-        lines = wrap(text, font, max_width)
-        if lines is not None and len(lines) <= max_lines:
-            ascent, descent = _extent(font, lines)
-            line_height = round(current * line_spacing)
-            height = (len(lines) - 1) * line_height + ascent + descent
-            if height <= max_height:
-                if balance and len(lines) > 1:
-                    lines = _balance(text, font, max_width, len(lines))
-                width = max(round(font.getlength(line)) for line in lines)
-                return TextBlock(tuple(lines), font, current, line_height, ascent, descent, width)
-        current = current - max(1, round(current * 0.04))
+    for break_words in (False, True):
+        current = size
+        while current >= min_size:
+            font = book.face(role, current)
+            lines = wrap(text, font, max_width, break_words)
+            if lines is not None and len(lines) <= max_lines:
+                ascent, descent = _extent(font, lines)
+                line_height = round(current * line_spacing)
+                height = (len(lines) - 1) * line_height + ascent + descent
+                if height <= max_height:
+                    if balance and len(lines) > 1:
+                        lines = _balance(text, font, max_width, len(lines), break_words)
+                    width = max(round(font.getlength(line)) for line in lines)
+                    return TextBlock(tuple(lines), font, current, line_height, ascent, descent, width)
+            current = current - max(1, round(current * 0.04))
     raise FitError(
         field,
         f"text is too long to fit its slide ({len(text)} characters, at most {max_lines} "
