@@ -23,6 +23,7 @@ from pipeline.formats import Frame
 from pipeline.options import RenderOptions
 from pipeline.slides import fit
 from pipeline.slides.base import Canvas
+from pipeline.slides.fonts import cannot_draw
 from pipeline.storyboard import MusicSettings, Project, SceneEntry
 from pipeline.yamlsrc import SourceMap
 
@@ -40,6 +41,7 @@ def validate(path: Path | str, options: RenderOptions | None = None, only: Colle
         canvas = drawing.canvas(options.frame(loaded.video), loaded.theme, burn_captions=options.burn_captions)
         root = loaded.sandbox.root
         found += _drawing_problems(scenes, canvas, root, loaded.smap, options.cache_root(root))
+        found += _caption_problems(scenes, canvas, loaded.smap)
     found += _music_problems(loaded.music, loaded.sandbox, loaded.smap)
     if found:
         raise StoryboardError(list(dict.fromkeys(found)))
@@ -63,6 +65,7 @@ def check(
     canvas = drawing.canvas(frame, project.theme, burn_captions=burn_captions)
     smap, sandbox = project.source_map, project.sandbox or Sandbox(project.root)
     found = _drawing_problems(scenes, canvas, project.root, smap, cache_dir)
+    found += _caption_problems(scenes, canvas, smap)
     found += _music_problems(project.storyboard.music, sandbox, smap)
     if found:
         raise StoryboardError(found)
@@ -77,6 +80,18 @@ def _drawing_problems(
         for files in [assets(root, entry.scene.slide.asset_files())]
     ]
     return fit.problems(items, canvas, smap, cache_root)
+
+
+def _caption_problems(scenes: list[SceneEntry], canvas: Canvas, smap: SourceMap) -> list[Problem]:
+    """Narration that burned-in captions cannot draw (in caption files, the viewer's player draws it)."""
+    if not canvas.caption_band:
+        return []
+    found = []
+    for entry in scenes:
+        if chars := canvas.fonts.undrawable("body", entry.scene.narration):
+            message = f"{cannot_draw(chars)}; or render with --captions file, where the player draws captions"
+            found.append(smap.problem((*entry.place, "narration"), message))
+    return found
 
 
 def _music_problems(music: MusicSettings | None, sandbox: Sandbox, smap: SourceMap) -> list[Problem]:

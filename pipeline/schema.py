@@ -18,8 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Figure = Annotated[float, Field(ge=-1e15, le=1e15)]
 #: A point across a picture, from 0 (left or top edge) to 1 (right or bottom edge).
 Fraction = Annotated[float, Field(ge=0, le=1)]
-Longitude = Annotated[float, Field(ge=-180, le=180)]
-Latitude = Annotated[float, Field(ge=-90, le=90)]
 
 
 class YamlBool(str):

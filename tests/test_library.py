@@ -41,12 +41,13 @@ def test_importing_the_library_starts_nothing():
 UNFIT = """\
 title: Drafts are checked at their size
 video: {width: 1920, height: 1080, fps: 30}
+theme: {extends: documentary, sizes: {minimum: 0.1}}
 narration: {engine: espeak}
 sections:
   - title: One
     scenes:
       - id: first
-        slide: {kind: title, title: WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW}
+        slide: {kind: bullets, title: Many, items: [Wide words in a long item, Two, Three, Four, Five, Six]}
         narration: One sentence here.
 """
 
@@ -56,7 +57,8 @@ def test_a_draft_is_checked_at_the_size_it_draws(project):
     story = project(UNFIT)
     run = explainer("render", str(story), "--draft")
     assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert f"{story}:8:" in run.stderr and "at 640x360" in run.stderr, run.stderr
+    assert f"{story}:9:" in run.stderr and "at 640x360" in run.stderr, run.stderr
+    assert "at 1920x1080" in explainer("validate", str(story)).stderr, "validate checks at the storyboard's size"
     assert not (story.parent / "output" / "story").exists(), "nothing was rendered"
 
 

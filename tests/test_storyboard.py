@@ -187,18 +187,20 @@ def test_text_over_the_schema_limit_says_how_long_it_may_be(project):
 
 
 def test_text_that_cannot_fit_names_scene_and_field(project):
-    long_title = "W" * 80  # within the length limit, but one word wider than the slide
+    # Within the length limits, but six items cannot stack on a small frame in a theme whose smallest type is large.
+    large_type = HEADER.replace("sections:", "theme: {extends: documentary, sizes: {minimum: 0.1}}\nsections:")
     (p,) = problems(
         project(
-            scene(f"""
-- id: crowded
-  slide: {{kind: title, title: {long_title}}}
-  narration: Hi.
-""")
+            large_type
+            + """\
+      - id: crowded
+        slide: {kind: bullets, items: [Wide words in a long item, Two, Three, Four, Five, Six]}
+        narration: Hi.
+"""
         )
     )
-    assert p.line == 7
-    assert "too long to fit" in p.message and "scene 'crowded', title.title" in p.message
+    assert p.line == 8
+    assert "too long to fit" in p.message and "scene 'crowded', bullets.items.0" in p.message
 
 
 def test_chart_needs_one_value_per_label(project):

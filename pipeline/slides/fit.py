@@ -19,6 +19,7 @@ from pipeline.assets import Asset
 from pipeline.errors import Problem
 from pipeline.slides import KINDS
 from pipeline.slides.base import Canvas, SceneContext, SpecBase
+from pipeline.slides.fonts import cannot_draw
 from pipeline.slides.problems import FitError, SlideError
 from pipeline.yamlsrc import Path_, SourceMap
 
@@ -58,18 +59,49 @@ def problems(items: Iterable[FitItem], canvas: Canvas, smap: SourceMap, cache_ro
             continue
         errors = item.spec.check()
         if not errors:
+            canvas.fonts.missing.clear()
             try:
                 files = {a.name: a.path for a in item.assets}
                 context = SceneContext(item.section_title, item.section_number, assets=files)
                 KINDS[item.spec.kind].build(item.spec, canvas, context)
             except SlideError as exc:
                 errors = [exc]
-        for exc in errors:
+            unknown = _undrawn(item, canvas.fonts.missing)
+            found += [smap.problem(path, message) for path, message in unknown]
+            errors += [] if not unknown else [None]  # not remembered as fitting
+        for exc in filter(None, errors):
             found.append(smap.problem((*item.place, "slide", *exc.path), _message(exc, item, canvas)))
         if not errors and fits is not None:
             with contextlib.suppress(OSError):  # a read-only project still checks; it just checks again next time
                 cache.write_bytes(fits, b"")
     return found
+
+
+def _undrawn(item: FitItem, missing: set[str]) -> list[tuple[Path_, str]]:
+    """Each text of the slide (or its section title) with characters no font has: where it is and what to do."""
+    if not missing:
+        return []
+    files = set(item.spec.asset_files())
+    texts = [((*item.place[:2], "title"), item.section_title)]
+    texts += [
+        ((*item.place, "slide", *path), text) for path, text in _strings(item.spec.model_dump()) if text not in files
+    ]
+    out = []
+    for path, text in texts:
+        chars = [c for c in dict.fromkeys(text) if c in missing]
+        if chars:
+            out.append((path, cannot_draw(chars)))
+    return out
+
+
+def _strings(data: object, path: Path_ = ()) -> list[tuple[Path_, str]]:
+    if isinstance(data, str):
+        return [(path, data)]
+    if isinstance(data, dict):
+        return [found for key, value in data.items() for found in _strings(value, (*path, key))]
+    if isinstance(data, (list, tuple)):
+        return [found for i, value in enumerate(data) for found in _strings(value, (*path, i))]
+    return []
 
 
 def _message(exc: SlideError, item: FitItem, canvas: Canvas) -> str:

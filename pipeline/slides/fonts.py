@@ -4,13 +4,17 @@ A FontBook is made per render from the theme and handed down explicitly; it
 caches opened faces per size so a slide can measure text many times cheaply.
 A Face draws with the role's font and, glyph by glyph, with the theme's
 fallback font for characters the role's font lacks (Korean names such as
-조선 in a Latin display face), so text never shows as empty boxes.
+조선 in a Latin display face). A character neither has (emoji, Arabic,
+Hebrew, Devanagari with the shipped fonts) is never drawn as an empty box:
+the FontBook records it in ``missing`` as text is measured, and the fit
+check reports it at the field that asked for it.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -90,6 +94,8 @@ class FontBook:
                 self._files[role] = resolve(spec, role)
         self._fonts: dict[tuple[str, int, int], ImageFont.FreeTypeFont] = {}
         self._faces: dict[tuple[str, int], Face] = {}
+        #: Characters asked for that no font of the book has, as text is measured or drawn.
+        self.missing: set[str] = set()
 
     def _font(self, role: str, size: int, weight: int | None = None) -> ImageFont.FreeTypeFont:
         spec: FontSpec = getattr(self.fonts, role)
@@ -106,12 +112,21 @@ class FontBook:
     def face(self, role: str, size: int) -> Face:
         key = (role, size)
         if key not in self._faces:
-            fallback = None
+            fallback, fallback_covers = None, frozenset[int]()
             if "fallback" in self._files and role != "fallback":
                 # A variable fallback follows the role's weight, so 조선 in a bold heading is bold.
                 fallback = self._font("fallback", size, getattr(self.fonts, role).weight)
-            self._faces[key] = Face(self._font(role, size), coverage(self._files[role]), fallback)
+                fallback_covers = coverage(self._files["fallback"])
+            covered = coverage(self._files[role])
+            self._faces[key] = Face(self._font(role, size), covered, fallback, fallback_covers, self.missing)
         return self._faces[key]
+
+    def undrawable(self, role: str, text: str) -> list[str]:
+        """The characters of ``text`` that neither ``role``'s font nor the fallback has, in order, once each."""
+        covered = coverage(self._files[role])
+        if "fallback" in self._files:
+            covered |= coverage(self._files["fallback"])
+        return list(dict.fromkeys(c for c in text if not _invisible(c) and ord(c) not in covered))
 
     def fingerprint(self) -> str:
         """Hash of the font files' contents, for cache keys (not their paths or times)."""
@@ -146,13 +161,26 @@ class Face:
     getmetrics) over runs of text, and draws the runs side by side.
     """
 
-    def __init__(self, font: ImageFont.FreeTypeFont, covered: frozenset[int], fallback: ImageFont.FreeTypeFont | None):
+    def __init__(
+        self,
+        font: ImageFont.FreeTypeFont,
+        covered: frozenset[int],
+        fallback: ImageFont.FreeTypeFont | None = None,
+        fallback_covers: frozenset[int] = frozenset(),
+        missing: set[str] | None = None,
+    ):
         self.font = font
         self.size = font.size
         self._covered = covered
         self._fallback = fallback
+        self._fallback_covers = fallback_covers
+        self._missing = missing if missing is not None else set()
 
     def runs(self, text: str) -> list[tuple[ImageFont.FreeTypeFont, str]]:
+        for char in text:
+            code = ord(char)
+            if code not in self._covered and code not in self._fallback_covers and not _invisible(char):
+                self._missing.add(char)
         if self._fallback is None:
             return [(self.font, text)]
         out: list[tuple[ImageFont.FreeTypeFont, str]] = []
@@ -199,6 +227,23 @@ class Face:
         for font, part in self.runs(text):
             draw.text((x, y), part, font=font, fill=fill, anchor="ls")
             x += font.getlength(part)
+
+
+def _invisible(char: str) -> bool:
+    """Spaces, controls and format characters (joiners, variation selectors): nothing to draw, so never missing."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf") or 0xFE00 <= ord(char) <= 0xFE0F
+
+
+def cannot_draw(chars: list[str]) -> str:
+    """The message for characters no font has, naming each as a person can find it: '🚀' (U+1F680 ROCKET)."""
+    named = ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')})" for c in chars[:3])
+    named += f" and {len(chars) - 3} more" if len(chars) > 3 else ""
+    it = "it" if len(chars) == 1 else "them"
+    return (
+        f"{named} cannot be drawn: none of the theme's fonts has {it} (the shipped fonts draw Latin, Greek, "
+        f"Cyrillic, Chinese, Japanese and Korean text, not emoji or right-to-left scripts); remove {it} "
+        f"or write {it} in words"
+    )
 
 
 def _set_weight(font: ImageFont.FreeTypeFont, weight: int) -> None:

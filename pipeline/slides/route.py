@@ -14,7 +14,7 @@ from typing import Literal
 from PIL import Image, ImageDraw
 from pydantic import Field
 
-from pipeline.schema import Latitude, Longitude, Plain
+from pipeline.schema import Plain
 from pipeline.slides import geo
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import background, rgb, section_label
@@ -39,7 +39,7 @@ class Spec(SpecBase):
         max_length=6,
         description="The route in order: a place, a list of alternative places, or {places, sentence}.",
     )
-    places: dict[str, tuple[Longitude, Latitude]] = Field(
+    places: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
         description="[longitude, latitude] of places that are not countries, or to move a country's marker.",
     )
