@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -48,20 +49,28 @@ class _Group(click.Group):
             _error(Console(stderr=True, highlight=False, soft_wrap=True), exc)
             ctx.exit(exc.exit_code)
         except OSError as exc:  # the disk, the folders: the machine's failures, said plainly
-            _error(Console(stderr=True, highlight=False, soft_wrap=True), os_message(exc))
+            _error(Console(stderr=True, highlight=False, soft_wrap=True), os_message(exc, ctx.meta.get(FOLDERS)))
             ctx.exit(1)
         except KeyboardInterrupt:
             Console(stderr=True).print("interrupted; finished cache entries were kept, partial files removed")
             ctx.exit(130)
 
 
-def os_message(exc: OSError) -> str:
-    """What a failed read or write means for the user, and what to do about it."""
+#: Key of the folders a command writes to (name -> path) in click's shared context, for messages about the disk.
+FOLDERS = "explainer.folders"
+
+
+def os_message(exc: OSError, folders: dict[str, Path] | None = None) -> str:
+    """What a failed read or write means for the user, and what to do about it.
+
+    ``folders``: the folders the command writes to ({'output': ..., 'cache': ...}), so that a
+    full disk names the one that filled up and how much room each has left.
+    """
     name = f" {exc.filename}" if exc.filename else ""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return (
-            f"no space left on the disk{' for' + name if name else ''}; free some space and render again "
-            "(finished scenes stay in the cache; no half-written file was kept)"
+            f"no space left on the disk{' for' + name if name else ''}{_room(exc.filename, folders or {})}; "
+            "free some space and render again (finished scenes stay in the cache; no half-written file was kept)"
         )
     if exc.errno == errno.EFBIG:
         return "a file reached the size limit this shell allows (ulimit -f); raise the limit and render again"
@@ -73,6 +82,26 @@ def os_message(exc: OSError) -> str:
     if exc.errno in (errno.ENOTDIR, errno.EEXIST):
         return f"cannot make the folder{name}: a file is in the way; move it, or choose another folder with --output"
     return f"cannot write{name}: {exc.strerror or exc}; choose another folder with --output (or --cache)"
+
+
+def _room(filename: str | None, folders: dict[str, Path]) -> str:
+    """'in the cache, /x/.cache (12 MB free)': the folder the failed file is in, else every folder written to."""
+    inside = [n for n, f in folders.items() if filename and Path(filename).resolve().is_relative_to(f.resolve())]
+    said = []
+    for folder_name in inside[:1] or list(folders):
+        folder = folders[folder_name]
+        try:
+            free = f" ({shutil.disk_usage(_existing(folder)).free / 1e6:,.0f} MB free)"
+        except OSError:
+            free = ""
+        said.append(f"the {folder_name}, {folder}{free}")
+    return f" in {' or '.join(said)}" if said else ""
+
+
+def _existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
 
 
 def _size(_ctx, _param, value: str | None) -> tuple[int, int] | None:
@@ -183,6 +212,8 @@ def render(
         allow_outside_assets=outside,
     )
     project = validate(storyboard, options)  # checked at the size and frame rate this render draws
+    output = options.output_dir or project.output_dir
+    click.get_current_context().meta[FOLDERS] = {"output": output, "cache": options.cache_root(project.root)}
     console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
     with _RichReporter(console) as reporter:
         result = run(project, options, reporter)

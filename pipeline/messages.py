@@ -71,7 +71,7 @@ def data_path(loc: tuple, data: Any, keep_last: bool = True) -> tuple:
     for i, part in enumerate(loc):
         last = keep_last and i == len(loc) - 1
         tag = isinstance(part, str) and not last and (part not in node if isinstance(node, dict) else bool(path))
-        if tag and not isinstance(node, list):  # a kind ('title': also a field name) or a union member's type
+        if tag or (isinstance(node, list) and isinstance(part, str)):  # a kind, or a union member's type
             continue
         path.append(part)
         if isinstance(node, dict):
@@ -96,14 +96,33 @@ def _the_shape_written(errors: list[dict[str, Any]], data: Any) -> list[dict[str
     paths = [_path_of(err, data) for err in errors]
     inside = {path[:end] for path in paths for end in range(len(path))}  # values with an error within them
     inside |= {path[:-1] for err, path in zip(errors, paths, strict=True) if err["type"] == "missing"}
-    kept, shapes_seen = [], set()
+    kept: list[dict[str, Any]] = []
+    shapes_seen: dict[tuple, dict[str, Any]] = {}
     for err, path in zip(errors, paths, strict=True):
         if err["type"].endswith("_type"):
-            if path in inside or path in shapes_seen:
-                continue  # another member of the union says what is wrong inside the value (or already said)
-            shapes_seen.add(path)
+            if path in inside:
+                continue  # another member of the union says what is wrong inside the value
+            if path in shapes_seen:  # text or a mapping: one message naming both shapes
+                first = shapes_seen[path]
+                first["shapes"] = [*first.get("shapes", [SHAPES.get(first["type"])]), SHAPES.get(err["type"])]
+                continue
+            err = shapes_seen[path] = dict(err)
         kept.append(err)
     return kept
+
+
+#: What each of pydantic's type errors asks for, in words.
+SHAPES = {
+    "string_type": "text",
+    "model_type": "a mapping of fields",
+    "dict_type": "a mapping of fields",
+    "model_attributes_type": "a mapping of fields",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+}
 
 
 def _path_of(err: dict[str, Any], data: Any) -> tuple:
@@ -119,6 +138,11 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
     name = path[-1] if path else ""
     label = f"'{path[-2]}' item {name + 1}" if isinstance(name, int) and len(path) > 1 else f"'{name}'"
 
+    shapes = [shape for shape in err.get("shapes", []) if shape]
+    if len(shapes) > 1:
+        return smap.problem(path, f"{label} must be {' or '.join(dict.fromkeys(shapes))}, not {_a(value)}")
+    if value is None and kind in SHAPES:
+        return smap.problem(path, f"{label} is empty (nothing after the colon); write {SHAPES[kind]} there")
     if kind == "missing":
         return smap.problem(path[:-1], f"missing required field '{name}'{_where(path[:-1], data)}")
     if kind == "extra_forbidden":
@@ -154,13 +178,13 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
             )
         elif isinstance(value, YamlBool):
             hint = f"; put it in quotes, '{value}': YAML reads yes, no, on and off as true and false"
-        return smap.problem(path, f"{label} must be text, not a {type_name(value)}{hint}")
+        return smap.problem(path, f"{label} must be text, not {_a(value)}{hint}")
     if kind in ("bool_parsing", "bool_type"):
         return smap.problem(path, f"{label} must be true or false, not {_show(value)}")
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return smap.problem(path, f"{label} must be a mapping of fields (key: value lines), not a {type_name(value)}")
+        return smap.problem(path, f"{label} must be a mapping of fields (key: value lines), not {_a(value)}")
     if kind in ("list_type", "tuple_type"):
-        return smap.problem(path, f"{label} must be a list (one '- ' line per item), not a {type_name(value)}")
+        return smap.problem(path, f"{label} must be a list (one '- ' line per item), not {_a(value)}")
     if kind == "literal_error":
         return smap.problem(path, f"{label} must be one of {ctx.get('expected', '')}, not {_show(value)}")
     if kind == "string_pattern_mismatch" and name in ("id", "slug"):
@@ -175,7 +199,9 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
         return smap.problem(path, f"{label} needs at least {ctx.get('min_length', 1)} item(s)")
     if kind == "string_too_long":
         most = ctx.get("max_length") or 0
-        if most <= SHORT_FIELD:
+        if name in ("id", "slug"):
+            advice = "shorten it (it names files; a few words are enough)"
+        elif most <= SHORT_FIELD:
             advice = "shorten it (the slide has room for a short label here)"
         else:
             advice = "shorten it, and let the narration say the rest"
@@ -220,12 +246,19 @@ def _number_hint(value: Any, kind: str) -> str:
 def _show(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}"
-    return repr(shorten(value)) if isinstance(value, str) else f"a {type_name(value)}"
+    return repr(shorten(value)) if isinstance(value, str) else _a(value)
+
+
+def _a(value: Any) -> str:
+    """'a list', 'a mapping', 'an empty value': the kind of value the author wrote."""
+    name = type_name(value)
+    return f"an {name}" if name[0] in "aeiou" else f"a {name}"
 
 
 def shorten(text: str, most: int = 60) -> str:
-    """``text`` as a message may quote it: at most ``most`` characters."""
-    return text if len(text) <= most else f"{text[: most - 3]}..."
+    """``text`` as a message may quote it: at most ``most`` characters, invisible ones shown escaped (\\u200b)."""
+    text = text if len(text) <= most else f"{text[: most - 3]}..."
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _where(path: tuple, data: Any) -> str:

@@ -44,6 +44,8 @@ MAX_SECTION_TITLE = 60
 MAX_VIDEO_SECONDS = 3 * 60 * 60
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+#: Longest scene id or slug: they name files, and a file name has at most 255 bytes with what is added to it.
+MAX_ID = 80
 
 SlideSpec = Annotated[
     Union[tuple(kind.spec for kind in KINDS.values())],  # noqa: UP007 - built from the registry
@@ -70,7 +72,7 @@ class SceneVoice(Plain):
 
 
 class Scene(Plain):
-    id: str = Field(pattern=SLUG, description="Unique slug naming the scene, e.g. 'border-guards'.")
+    id: str = Field(pattern=SLUG, max_length=MAX_ID, description="Unique slug naming the scene, e.g. 'border-guards'.")
     slide: SlideSpec
     narration: str = Field(
         description="What the narrator says during the scene; [pause 0.6] adds a pause of that many seconds."
@@ -167,7 +169,9 @@ class MusicSettings(Plain):
 
 class Storyboard(Plain):
     title: str = Field(min_length=1, max_length=100, description="The video's title (YouTube allows 100 characters).")
-    slug: str | None = Field(None, pattern=SLUG, description="Output name; defaults to the file name.")
+    slug: str | None = Field(
+        None, pattern=SLUG, max_length=MAX_ID, description="Output name; defaults to the file name."
+    )
     theme: str | dict[str, Any] = Field(
         themes.DEFAULT,
         description="Theme name (assets/themes/NAME.yaml or a built-in one), or a mapping that overrides "
@@ -466,5 +470,5 @@ def json_schema() -> dict[str, Any]:
 
 
 def _slug_from(file: Path) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-")[:MAX_ID].strip("-")
     return slug or "video"

@@ -137,6 +137,18 @@ def test_the_full_disk_message_says_what_to_do():
     assert "no space left" in message and "/videos/out.mp4" in message and "free some space" in message
 
 
+def test_a_full_disk_names_the_folder_that_filled_up_and_the_room_left(tmp_path):
+    """Before, a write that failed without a file name (ffmpeg's, a stream's) said only "no space left on the disk"."""
+    from pipeline.cli import os_message
+
+    folders = {"output": tmp_path / "out", "cache": tmp_path / "output" / ".cache"}
+    unnamed = os_message(OSError(28, "No space left on device"), folders)
+    assert f"the output, {tmp_path / 'out'} (" in unnamed and f"the cache, {folders['cache']} (" in unnamed
+    assert " MB free)" in unnamed, "the room left is measured even for a folder not made yet"
+    named = os_message(OSError(28, "No space left on device", str(folders["cache"] / "scenes" / "x.mp4")), folders)
+    assert "in the cache," in named and "the output" not in named, "a named file: only its folder"
+
+
 def test_an_output_folder_with_a_file_in_the_way(tmp_path):
     story = tmp_path / "tiny.yaml"
     (tmp_path / "assets").mkdir()

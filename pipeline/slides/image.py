@@ -51,6 +51,8 @@ def open_picture(path: Path, name: str) -> Image.Image:
         raise SlideError("file", f"no picture at '{name}' (looked for {path}); put the file there or fix the path")
     if kind := not_regular(path):
         raise SlideError("file", f"'{name}' is {kind}, not a regular file; give the path of a picture")
+    if path.stat().st_size == 0:
+        raise SlideError("file", f"'{name}' is empty (0 bytes); save or export the picture again")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
