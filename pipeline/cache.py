@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,13 @@ def key(value: Any) -> str:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target`` that replaces it only if the block succeeds."""
+def atomic_path(target: Path, once: bool = False) -> Iterator[Path]:
+    """A temporary path beside ``target`` that replaces it only if the block succeeds.
+
+    ``once``: a cache entry, written once by content. If ``target`` exists when the block
+    ends (another render sharing the cache wrote it meanwhile), it is kept and the new
+    file dropped, so an entry never changes under a reader: the first writer wins.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent)
     os.close(fd)
@@ -37,7 +43,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        if not once:
+            os.replace(tmp, target)
+        else:
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, target)  # fails, never replaces, if the entry is there
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -47,14 +57,29 @@ def copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
-def write_bytes(target: Path, data: bytes) -> None:
-    with atomic_path(target) as tmp:
+def write_bytes(target: Path, data: bytes, once: bool = False) -> None:
+    with atomic_path(target, once) as tmp:
         tmp.write_bytes(data)
 
 
 def write_checked(target: Path, data: bytes) -> None:
     """Write ``data`` followed by its SHA-256, atomically, so damage is detected on reading."""
     write_bytes(target, data + hashlib.sha256(data).digest())
+
+
+def write_once_checked(target: Path, data: bytes) -> bytes:
+    """Store ``data`` as write_checked does unless a good entry is there already; return what is stored.
+
+    Callers use what this returns, never their own ``data``: two renders sharing a cache then
+    use the same take of a sentence, whichever wrote it first.
+    """
+    with atomic_path(target, once=True) as tmp:
+        tmp.write_bytes(data + hashlib.sha256(data).digest())
+    stored = read_checked(target)
+    if stored is None:  # a damaged entry from before: this one replaces it
+        write_checked(target, data)
+        return data
+    return stored
 
 
 def read_checked(path: Path) -> bytes | None:
@@ -69,6 +94,19 @@ def read_checked(path: Path) -> bytes | None:
     return data
 
 
+def is_partial(name: str) -> bool:
+    """A file or folder written before it is renamed into place: '.name.XXXX.part.mp4', '.explainer-XXXX.part'."""
+    return name.startswith(".") and ".part" in name
+
+
+@contextlib.contextmanager
+def scratch(beside: Path) -> Iterator[Path]:
+    """A temporary folder beside ``beside`` (never in the system's temp folder), named as a partial file."""
+    beside.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".explainer-", suffix=".part", dir=beside.parent) as folder:
+        yield Path(folder)
+
+
 class Store:
     """Files under ``root/<kind>/<key><ext>``."""
 
@@ -77,3 +115,17 @@ class Store:
 
     def path(self, kind: str, digest: str, ext: str) -> Path:
         return self.root / kind / f"{digest}{ext}"
+
+    def partials(self, older_than: float = 0.0) -> list[Path]:
+        """Files and folders being written (hidden, '.part' in the name) last changed more than ``older_than`` s ago."""
+        found = []
+        now = time.time()
+        for folder, dirs, files in os.walk(self.root):
+            for name in [*dirs, *files]:
+                if is_partial(name):
+                    path = Path(folder) / name
+                    with contextlib.suppress(FileNotFoundError):
+                        if now - path.lstat().st_mtime > older_than:
+                            found.append(path)
+            dirs[:] = [d for d in dirs if not is_partial(d)]
+        return found

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -70,8 +69,7 @@ def encode_scene(
     length. Returns how many frames were drawn and how many were encoded.
     """
     width, height = clip.size
-    with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
-        folder = Path(tmp)
+    with cache.scratch(target) as folder:
         segments = _Segments(folder, width, height, fps)
         try:
             for image, count in _runs(clip, frames, fps):
@@ -81,7 +79,7 @@ def encode_scene(
         finally:
             segments.abort()
         listing = _concat_list([(path, count / fps) for path, count in segments.files], folder)
-        with cache.atomic_path(target) as out:
+        with cache.atomic_path(target, once=True) as out:
             ffmpeg.run(
                 ["-y", *listing, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)],
                 what="encoding a scene",
@@ -190,9 +188,9 @@ def join(scene_files: list[tuple[Path, float]], soundtrack: Path, target: Path, 
     ``scene_files`` are the scene clips with their lengths in seconds; ``metadata`` is an ffmpeg
     metadata file's text: the title and the chapters.
     """
-    with tempfile.TemporaryDirectory(prefix="explainer-") as tmp:
-        listing = _concat_list(scene_files, Path(tmp))
-        meta = Path(tmp) / "metadata.txt"
+    with cache.scratch(target) as tmp:
+        listing = _concat_list(scene_files, tmp)
+        meta = tmp / "metadata.txt"
         meta.write_text(metadata, encoding="utf-8")
         with cache.atomic_path(target) as out:
             ffmpeg.run(

@@ -3,6 +3,10 @@
 The lock is a file in the cache held with flock: the OS frees it when the
 render ends, however it ends (a crash or SIGKILL included). A second render
 of the same folder is refused with the holder's process id.
+
+Renders into different folders may share one cache: each holds the cache's
+own lock shared, and one that finds itself alone may remove partial files
+left in the cache by renders that died.
 """
 
 from __future__ import annotations
@@ -49,3 +53,22 @@ def render_lock(store: cache.Store, out_dir: Path) -> Iterator[None]:
         file.write(str(os.getpid()))
         file.flush()
         yield
+
+
+#: A partial file younger than this may belong to a command still writing it (a still narrating a sentence).
+STALE_SECONDS = 5.0
+
+
+@contextlib.contextmanager
+def sharing(store: cache.Store) -> Iterator[bool]:
+    """Hold the cache's lock shared for a render; yields whether no other render is using the cache."""
+    lock = store.path("locks", "cache", ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a+", encoding="utf-8") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            alone = True
+        except BlockingIOError:
+            alone = False
+        fcntl.flock(file, fcntl.LOCK_SH)  # from exclusive: let other renders in once this one has cleaned up
+        yield alone

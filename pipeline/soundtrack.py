@@ -103,7 +103,7 @@ def build(
     Setting ``stop`` ends the build at the next block, leaving no file.
     """
     normalizer = mix.Normalizer(mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed))
-    with cache.atomic_path(target) as out:
+    with cache.atomic_path(target, once=True) as out:
         gain, encoded = hint, None
         if hint is not None:
             encoded = _encode(normalizer.blocks(hint), normalizer.mixer.samples, out)

@@ -120,8 +120,7 @@ def _speak(
             made_in = 0.0
             if data is None:
                 samples = trim(decode(engine.synthesize(part.spoken, part.voice), tempo=engine.tempo(part.voice)))
-                data = samples.astype("<f4").tobytes()
-                cache.write_checked(path, data)
+                data = cache.write_once_checked(path, samples.astype("<f4").tobytes())  # what is stored is used
                 made += 1
                 made_in = time.perf_counter() - started
             spoken.append(SentenceAudio(part.text, part.spoken, path, len(data) // 4, identity, made_in))

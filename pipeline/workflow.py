@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import cache, captions, chapters, encode, jobs, mix, report, script, soundtrack, stills
+from pipeline import cache, captions, chapters, encode, jobs, mix, publish, report, script, soundtrack, stills
 from pipeline.errors import UsageError
 from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool
 from pipeline.executors.local import quiet_thread
-from pipeline.lock import check_writable, render_lock
+from pipeline.lock import STALE_SECONDS, check_writable, render_lock, sharing
 from pipeline.messages import closest
 from pipeline.options import RenderOptions
 from pipeline.speech import Narration
@@ -142,7 +142,8 @@ def build_soundtrack(
         return Soundtrack(file, report.read(info))
     last_gain = store.path("soundtracks", cache.key({"last gain of": project.slug}), ".json")
     loudness = soundtrack.build(timeline_plan, bed, file, _gain_hint(last_gain), stop)
-    cache.write_bytes(info, json.dumps(loudness).encode("utf-8"))
+    cache.write_bytes(info, json.dumps(loudness).encode("utf-8"), once=True)
+    loudness = report.read(info)  # another render sharing the cache may have stored its measures first
     cache.write_bytes(last_gain, json.dumps({"gain_db": loudness["gain_db"]}).encode("utf-8"))
     return Soundtrack(file, loudness)
 
@@ -196,7 +197,10 @@ def render(
     store = cache.Store(options.cache_root(project.root))
     for folder in (out_dir, store.root):
         check_writable(folder)
-    with render_lock(store, out_dir):
+    with render_lock(store, out_dir), sharing(store) as alone:
+        publish.recover(out_dir, publish.set_names(project.slug))  # what a render killed before left behind
+        if alone:  # no other render uses the cache: partial files in it are from renders that died
+            publish.remove_partials(store.partials(older_than=STALE_SECONDS))
         return _render(project, options, reporter or Silent(), executor or LocalPool(options.workers()), out_dir)
 
 
@@ -254,19 +258,22 @@ def _render(
             result.missing = [job.scene_id for job in all_jobs if not job.target.exists()]
             return result
 
-        with clock("join"):
-            reporter.stage("Joining", 1)
-            for problem in chapters.problems(chapter_list):
-                reporter.note(f"chapters: {problem}")
-            join(project, timeline_plan, all_jobs, sound, video)
-            reporter.advance()
-        with clock("outputs"):
-            write_outputs(project, out_dir, timeline_plan, cue_list, chapter_list)
-    summary = report.Report(
-        project, timeline_plan, narration, options, cached, stats, timings, sound.loudness, chapter_list, cue_list,
-        video_key, video.stat().st_size,
-    )  # fmt: skip
-    cache.write_bytes(result.report, json.dumps(summary.data(), indent=2, ensure_ascii=False).encode("utf-8"))
+        names = publish.set_names(project.slug)
+        with publish.staged(out_dir, names) as staged:  # the new set is written here, then swapped in as one
+            with clock("join"):
+                reporter.stage("Joining", 1)
+                for problem in chapters.problems(chapter_list):
+                    reporter.note(f"chapters: {problem}")
+                join(project, timeline_plan, all_jobs, sound, staged / video.name)
+                reporter.advance()
+            with clock("outputs"):
+                write_outputs(project, staged, timeline_plan, cue_list, chapter_list)
+            summary = report.Report(
+                project, timeline_plan, narration, options, cached, stats, timings, sound.loudness, chapter_list,
+                cue_list, video_key, (staged / video.name).stat().st_size,
+            )  # fmt: skip
+            report_json = json.dumps(summary.data(), indent=2, ensure_ascii=False).encode("utf-8")
+            cache.write_bytes(staged / result.report.name, report_json)
     return result
 
 

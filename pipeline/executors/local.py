@@ -8,7 +8,9 @@ them in this process and nothing is spawned.
 
 Ctrl-C reaches only the parent: workers start with it blocked, and stop at
 their next frame when the parent sets their stop event (on Ctrl-C, a failed
-scene, or the caller's cancel object).
+scene, or the caller's cancel object). A parent killed outright (SIGKILL,
+the out-of-memory killer) sets nothing: each worker watches its parent and
+exits within half a second of losing it, instead of waiting forever for work.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import queue
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import resource_tracker
@@ -47,7 +50,10 @@ class LocalPool:
         with _sigint_blocked():  # processes started now ignore Ctrl-C for good; one pressed meanwhile is heard after
             progress, stop = context.Queue(), context.Event()
             pool = ProcessPoolExecutor(
-                min(self.workers, len(scene_jobs)), mp_context=context, initializer=_start, initargs=(progress, stop)
+                min(self.workers, len(scene_jobs)),
+                mp_context=context,
+                initializer=_start,
+                initargs=(progress, stop, os.getpid()),
             )
             futures = {pool.submit(_work, job): job for job in order}
         with pool:
@@ -120,8 +126,20 @@ def _drain(progress: Any, on_event: Callable[[Event], None]) -> None:
 _worker: dict[str, Any] = {}
 
 
-def _start(progress: Any, stop: Any) -> None:
+#: How often a worker checks that its parent is still there (seconds).
+PARENT_CHECK = 0.5
+
+
+def _start(progress: Any, stop: Any, parent: int) -> None:
     _worker.update(progress=progress, stop=stop, canvases=jobs.Canvases())
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent is gone (this process is then adopted: its parent id changes)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(1)  # its ffmpeg, if any, sees its input close and exits too
 
 
 def _work(job: SceneJob) -> SceneStats:
