@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,16 +115,10 @@ class Store:
     def path(self, kind: str, digest: str, ext: str) -> Path:
         return self.root / kind / f"{digest}{ext}"
 
-    def partials(self, older_than: float = 0.0) -> list[Path]:
-        """Files and folders being written (hidden, '.part' in the name) last changed more than ``older_than`` s ago."""
+    def partials(self) -> list[Path]:
+        """Files and folders being written (hidden, with '.part' in the name) anywhere in the cache."""
         found = []
-        now = time.time()
         for folder, dirs, files in os.walk(self.root):
-            for name in [*dirs, *files]:
-                if is_partial(name):
-                    path = Path(folder) / name
-                    with contextlib.suppress(FileNotFoundError):
-                        if now - path.lstat().st_mtime > older_than:
-                            found.append(path)
+            found += [Path(folder) / name for name in [*dirs, *files] if is_partial(name)]
             dirs[:] = [d for d in dirs if not is_partial(d)]
         return found

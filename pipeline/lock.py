@@ -5,8 +5,9 @@ render ends, however it ends (a crash or SIGKILL included). A second render
 of the same folder is refused with the holder's process id.
 
 Renders into different folders may share one cache: each holds the cache's
-own lock shared, and one that finds itself alone may remove partial files
-left in the cache by renders that died.
+own lock shared (as do the checks and stills while they write to it), and a
+render that finds itself alone removes partial files left in the cache by
+renders that died.
 """
 
 from __future__ import annotations
@@ -55,16 +56,17 @@ def render_lock(store: cache.Store, out_dir: Path) -> Iterator[None]:
         yield
 
 
-#: A partial file younger than this may belong to a command still writing it (a still narrating a sentence).
-STALE_SECONDS = 5.0
-
-
 @contextlib.contextmanager
 def sharing(store: cache.Store) -> Iterator[bool]:
-    """Hold the cache's lock shared for a render; yields whether no other render is using the cache."""
+    """Hold the cache's lock shared while writing to it; yields whether nothing else was using the cache."""
     lock = store.path("locks", "cache", ".lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("a+", encoding="utf-8") as file:
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        file = lock.open("a+", encoding="utf-8")
+    except OSError:  # a cache that cannot be written (a read-only project still checks): nothing to share
+        yield False
+        return
+    with file:
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             alone = True

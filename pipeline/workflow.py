@@ -23,7 +23,7 @@ from pipeline import cache, captions, chapters, encode, jobs, mix, publish, repo
 from pipeline.errors import UsageError
 from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool
 from pipeline.executors.local import quiet_thread
-from pipeline.lock import STALE_SECONDS, check_writable, render_lock, sharing
+from pipeline.lock import check_writable, render_lock, sharing
 from pipeline.messages import closest
 from pipeline.options import RenderOptions
 from pipeline.speech import Narration
@@ -75,7 +75,8 @@ def narrate(
     lines = script.for_scenes(project, entries if entries is not None else project.entries())
     reporter.stage("Narrating", script.sentence_count(lines))
     store = cache.Store(options.cache_root(project.root))
-    narration = script.narrate(project, lines, options.engines(project), store, reporter.advance)
+    with sharing(store):  # a render starting meanwhile leaves this command's partial files alone
+        narration = script.narrate(project, lines, options.engines(project), store, reporter.advance)
     for note in filter(None, (narration.fallback_reason, *narration.notes)):
         reporter.note(note)
     reporter.note(
@@ -200,7 +201,7 @@ def render(
     with render_lock(store, out_dir), sharing(store) as alone:
         publish.recover(out_dir, publish.set_names(project.slug))  # what a render killed before left behind
         if alone:  # no other render uses the cache: partial files in it are from renders that died
-            publish.remove_partials(store.partials(older_than=STALE_SECONDS))
+            publish.remove_partials(store.partials())
         return _render(project, options, reporter or Silent(), executor or LocalPool(options.workers()), out_dir)
 
 

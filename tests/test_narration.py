@@ -203,3 +203,30 @@ def test_pauses_split_the_narration():
     assert sentences.split("One. [pause 0.6] Two.") == ["One.", "Two."]
     assert "is not a marker" in sentences.marker_problems("Wait [pause] here.")[0]
     assert "at most 10 seconds" in sentences.marker_problems("Wait [pause 12] here.")[0]
+
+
+def test_a_sentence_another_render_stored_meanwhile_is_the_one_used(tmp_path, monkeypatch):
+    """Two renders sharing a cache: the first take stored wins, and both plan from it.
+
+    Before, the last writer replaced the entry, and the render that wrote first went on with
+    its own take's length while the video was built from the other's (0.13 s of speech cut).
+    """
+    from pipeline import speech
+    from pipeline.narration import ENGINES
+
+    store = cache.Store(tmp_path)
+    theirs = np.full(RATE, 0.25, dtype="<f4").tobytes()  # one second: the other render's take
+
+    class Racing(EspeakEngine):
+        def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
+            ours = super().synthesize(text, settings)
+            identity = self.identity(settings).key()
+            key = cache.key({"text": text, "voice": identity, "format": speech.AUDIO_FORMAT})
+            cache.write_once_checked(store.path("audio", key, ".f32"), theirs)  # stored while we synthesized
+            return ours
+
+    monkeypatch.setitem(ENGINES, "espeak", Racing)
+    said = narrate(script(["A sentence spoken twice at once."]), ["espeak"], DEFAULT, store)
+    (sentence,) = said.scenes[0]
+    assert sentence.samples == RATE, "the length planned is the stored take's"
+    assert cache.read_checked(sentence.path) == theirs, "the entry was not replaced"

@@ -17,6 +17,7 @@ from pathlib import Path
 from pipeline import __version__, cache
 from pipeline.assets import Asset
 from pipeline.errors import Problem
+from pipeline.lock import sharing
 from pipeline.slides import KINDS
 from pipeline.slides.base import Canvas, SceneContext, SpecBase
 from pipeline.slides.fonts import cannot_draw
@@ -43,6 +44,19 @@ class FitItem:
 def problems(items: Iterable[FitItem], canvas: Canvas, smap: SourceMap, cache_root: Path | None) -> list[Problem]:
     """Every problem drawing ``items`` on ``canvas`` finds (``cache_root``: where fitting slides are remembered)."""
     store = cache.Store(cache_root) if cache_root else None
+    fitting: list[Path] = []
+    found = _problems(items, canvas, smap, store, fitting)
+    if fitting and store:
+        with sharing(store), contextlib.suppress(OSError):  # a read-only project still checks, again next time
+            for path in fitting:
+                cache.write_bytes(path, b"")
+    return found
+
+
+def _problems(
+    items: Iterable[FitItem], canvas: Canvas, smap: SourceMap, store: cache.Store | None, fitting: list[Path]
+) -> list[Problem]:
+    """The problems of ``items``; adds to ``fitting`` the cache entries of the slides found to fit."""
     shared = {
         "version": [__version__, FIT_CHECK], "theme": canvas.theme.model_dump(mode="json"),
         "fonts": canvas.fonts.fingerprint(), "size": [canvas.width, canvas.height],
@@ -72,8 +86,7 @@ def problems(items: Iterable[FitItem], canvas: Canvas, smap: SourceMap, cache_ro
         for exc in filter(None, errors):
             found.append(smap.problem((*item.place, "slide", *exc.path), _message(exc, item, canvas)))
         if not errors and fits is not None:
-            with contextlib.suppress(OSError):  # a read-only project still checks; it just checks again next time
-                cache.write_bytes(fits, b"")
+            fitting.append(fits)
     return found
 
 
