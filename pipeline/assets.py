@@ -1,7 +1,8 @@
 """The files a storyboard names: confined to the project folder, and known by their content.
 
 A storyboard from someone else is untrusted, so every file it names
-(pictures, music, lexicon files) goes through ``Sandbox``: a path is refused
+(pictures, music, lexicon files, themes and their ``extends:`` chain) goes
+through ``Sandbox``: a path is refused
 when it is absolute elsewhere, climbs out with '..', or is (or passes through)
 a link that points elsewhere; the resolved path is what counts.
 
@@ -34,6 +35,13 @@ class Sandbox:
 
     root: Path
     allow: bool = False
+    #: Folders of explainer's own files (its built-in themes) that may be read as well.
+    shipped: tuple[Path, ...] = ()
+
+    def contains(self, path: Path) -> bool:
+        """Whether ``path``, its links followed, may be read: inside the project or a shipped folder (or allowed)."""
+        where = path.resolve()
+        return self.allow or any(where.is_relative_to(folder.resolve()) for folder in (self.root, *self.shipped))
 
     def refusal(self, name: str) -> str | None:
         """Why the path ``name`` may not be used (None when it may)."""
@@ -45,7 +53,7 @@ class Sandbox:
             target.exists()
         except OSError as exc:  # a name too long for the file system, a loop of links
             return f"'{shown}' is not a usable path ({exc.strerror or exc}); give a file's path inside the project"
-        if self.allow or target.is_relative_to(self.root):
+        if self.contains(target):
             return None
         via = "" if Path(name).is_absolute() or ".." in Path(name).parts else f", through a link to {target}"
         return (

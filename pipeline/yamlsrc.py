@@ -212,6 +212,12 @@ def _too_deep(events: Iterable[yaml.Event], file: Path) -> Problem | None:
 _DEEP = f"lists and mappings are nested more than {MAX_DEPTH} deep here; a storyboard needs a few levels"
 
 
+_SELF = (
+    "the list or mapping anchored here (&name) holds an alias to itself (*name), so it would repeat forever; "
+    "write the values out instead of the alias"
+)
+
+
 def _yaml_hint(problem: str) -> str:
     if "\\t" in problem or "tab" in problem:
         return " (indent with spaces, not tabs)"
@@ -232,6 +238,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self.visited = 0
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+        #: The lists and mappings being built, outermost first: one met again is an alias to itself.
+        self.open: list[yaml.Node] = []
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.visited += 1
@@ -264,11 +272,18 @@ class _Builder:
                 )
             )
             return None
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, yaml.CollectionNode):
+            return self.constructor.construct_object(node, deep=True)
+        if any(node is outer for outer in self.open):
+            pos = _pos(node.start_mark)
+            raise StoryboardError([Problem(self.smap.file, pos.line, pos.column, _SELF)])
+        self.open.append(node)
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        finally:
+            self.open.pop()
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         out: dict[str, Any] = {}

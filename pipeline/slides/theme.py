@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationError
 
 from pipeline import messages, yamlsrc
+from pipeline.assets import Sandbox
 from pipeline.errors import Problem, StoryboardError
 from pipeline.schema import Plain
 
@@ -130,10 +131,12 @@ def find_theme_file(name: str, project_dir: Path | None) -> Path | None:
 
 
 def _confined(file: Path, project_dir: Path | None) -> bool:
-    """Whether the theme file, its links followed, lies in the project or among the built-in themes."""
-    where = file.resolve()
-    allowed = [BUILTIN_DIR.resolve(), *([project_dir.resolve()] if project_dir else [])]
-    return any(where.is_relative_to(folder) for folder in allowed)
+    """Whether the theme file, its links followed, lies in the project or among the built-in themes.
+
+    Themes go through the storyboard's sandbox with no --allow-outside-assets: their values
+    come back in messages, so a theme from elsewhere on the machine is never read.
+    """
+    return Sandbox(project_dir or BUILTIN_DIR, shipped=(BUILTIN_DIR,)).contains(file)
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
