@@ -26,7 +26,6 @@ from pipeline.errors import EngineUnavailable
 from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
 from pipeline.versions import version
 
-
 #: How piper's noise is drawn (part of the voice's identity, so audio from piper's own random noise is redone).
 NOISE = "noise seeded by phonemes/1"
 
