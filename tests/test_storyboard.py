@@ -369,3 +369,55 @@ def test_a_bad_lexicon_file_entry_points_into_that_file(project):
     (path.parent / "assets" / "words.yaml").write_text("DMZ: D M Z\nKim: [a, list]\n")
     (p,) = problems(path)
     assert p.file.name == "words.yaml" and p.line == 2 and "'Kim' needs a spoken form as text" in p.message
+
+
+#: Numeric fields whose range is checked by their slide kind instead (with a message naming both ranges).
+RANGE_CHECKED_ELSEWHERE = {"Spec.places", "Stop.sentence", "Item.sentence", "Event.sentence"}
+
+
+def test_every_number_a_storyboard_or_theme_gives_has_its_real_range():
+    """A number with no range passed validate and crashed drawing (an image focus of 1.5, a stat of 1e300)."""
+    import typing
+
+    import annotated_types
+    from pydantic import BaseModel
+
+    from pipeline.slides import KINDS
+    from pipeline.slides.theme import Theme
+    from pipeline.storyboard import Storyboard
+
+    def numeric(annotation) -> bool:
+        return annotation in (int, float) or any(numeric(a) for a in typing.get_args(annotation))
+
+    def bounded(annotation, metadata) -> bool:
+        kinds = {type(m) for m in metadata if isinstance(m, (annotated_types.Ge, annotated_types.Gt))}
+        kinds |= {type(m) for m in metadata if isinstance(m, (annotated_types.Le, annotated_types.Lt))}
+        if len(kinds) == 2:
+            return True
+        args = [a for a in typing.get_args(annotation) if a is not type(None) and a is not Ellipsis]
+        if typing.get_origin(annotation) is typing.Annotated:  # Field(ge=...) keeps its bounds in .metadata
+            extra = [m for item in annotation.__metadata__ for m in getattr(item, "metadata", [item])]
+            return bounded(args[0], [*metadata, *extra])
+        return bool(args) and all(bounded(a, []) for a in args if numeric(a))
+
+    unbounded, seen = [], set()
+
+    def walk(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            where = f"{model.__name__}.{name}"
+            if numeric(field.annotation) and where not in RANGE_CHECKED_ELSEWHERE:
+                if not bounded(field.annotation, field.metadata):
+                    unbounded.append(where)
+            stack = [field.annotation]
+            while stack:
+                t = stack.pop()
+                if isinstance(t, type) and issubclass(t, BaseModel):
+                    walk(t)
+                stack += typing.get_args(t)
+
+    for model in (Storyboard, Theme, *(kind.spec for kind in KINDS.values())):
+        walk(model)
+    assert unbounded == []
