@@ -52,6 +52,7 @@ sections:
 """
 
 
+@pytest.mark.slow
 def test_a_draft_is_checked_at_the_size_it_draws(project):
     """Before, --draft checked at the storyboard's 1920x1080 and failed in a worker at 640x360, unlocated."""
     story = project(UNFIT)

@@ -290,6 +290,7 @@ def test_chapter_rules_are_checked():
     assert chapters.timestamp(3723.9) == "1:02:03" and chapters.timestamp(65) == "1:05"
 
 
+@pytest.mark.slow
 def test_the_voice_says_what_the_storyboard_says(tmp_path):
     """PocketSphinx (offline, its own English model) transcribes a shipped scene's narration."""
     from pocketsphinx import Decoder

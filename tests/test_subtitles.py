@@ -98,6 +98,7 @@ def _frames(av, path) -> list[np.ndarray]:
         return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
 
 
+@pytest.mark.slow
 def test_validate_checks_fitting_above_the_caption_band(project, tmp_path):
     """A slide that fits the full safe area but not the room above the captions is a located load error."""
     text = "The border was sealed and crossings fell"
