@@ -11,6 +11,13 @@ layers, in order:
    years, decades, money, percentages and grouped numbers are spelled out here,
    the same for every engine (a spelled-out number is read right by all).
 
+Numbers as people paste them are read too: a minus sign (U+2212, or a hyphen
+before a number) says "minus"; a range "5–7" or "5-7" says "five to seven";
+"20,000+" says "more than twenty thousand"; thin and non-breaking spaces
+inside a number ("1 000 000") are ignored; and a unit after a number is said
+in words ("-40 °C" -> "minus forty degrees Celsius", "2 million km²" -> "two
+million square kilometres").
+
 A four-digit number without a comma between 1100 and 2099 is read as a year
 ("1990" -> "nineteen ninety", "2009" -> "two thousand nine", "2019" -> "twenty
 nineteen"); write counts with a comma ("1,047") or add a lexicon entry.
@@ -125,7 +132,56 @@ def _money(m: re.Match[str]) -> str:
     return words + (" dollar" if plain == "1" and not scale else " dollars")
 
 
+#: Units said after a number: symbol -> (singular, plural). Longest symbols are tried first.
+UNITS: dict[str, tuple[str, str]] = {
+    "°C": ("degree Celsius", "degrees Celsius"),
+    "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "°": ("degree", "degrees"),
+    "km²": ("square kilometre", "square kilometres"),
+    "km2": ("square kilometre", "square kilometres"),
+    "m²": ("square metre", "square metres"),
+    "mi²": ("square mile", "square miles"),
+    "km³": ("cubic kilometre", "cubic kilometres"),
+    "m³": ("cubic metre", "cubic metres"),
+    "km/h": ("kilometre per hour", "kilometres per hour"),
+    "mph": ("mile per hour", "miles per hour"),
+    "km": ("kilometre", "kilometres"),
+    "cm": ("centimetre", "centimetres"),
+    "mm": ("millimetre", "millimetres"),
+    "m": ("metre", "metres"),
+    "kg": ("kilogram", "kilograms"),
+    "ha": ("hectare", "hectares"),
+    "kWh": ("kilowatt hour", "kilowatt hours"),
+    "GW": ("gigawatt", "gigawatts"),
+    "MW": ("megawatt", "megawatts"),
+    "kW": ("kilowatt", "kilowatts"),
+}
+_UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+#: Spaces people put inside numbers: thin, narrow no-break and no-break.
+_NUMBER_SPACES = "\u2009\u202f\u00a0"
+_RANGE_DASH = "[\u2013\u2014-]"
+
+
+def _plain_signs(text: str) -> str:
+    """Typographic signs as the rules below expect them: '−40' -> '-40', '1 000 000' -> '1,000,000' (a count)."""
+    text = text.replace("\u2212", "-")
+    return re.sub(rf"(?<=\d)[{_NUMBER_SPACES}](?=\d{{3}}(?!\d))", ",", text)
+
+
+def _unit(m: re.Match[str]) -> str:
+    one, many = UNITS[m["unit"]]
+    return f"{m['n']} {one if m['n'] in ('one', 'minus one') else many}"
+
+
 _RULES: list[tuple[re.Pattern[str], object]] = [
+    # A range of plain numbers: '5–7 days', '5-7' -> '5 to 7' (before a hyphen can be read as a minus).
+    (
+        re.compile(rf"(?<![\w$.,-])(?P<a>{_NUMBER})\s?{_RANGE_DASH}\s?(?P<b>{_NUMBER})(?![\w.,]\d)"),
+        lambda m: f"{m['a']} to {m['b']}",
+    ),
+    # A minus: '-40' at the start or after a space or bracket.
+    (re.compile(rf"(?:(?<=^)|(?<=[\s(]))-(?P<n>{_NUMBER})"), lambda m: f"minus {m['n']}"),
+    (re.compile(rf"(?<![\w.,])(?P<n>{_NUMBER})\+"), lambda m: f"more than {m['n']}"),
     (re.compile(rf"\$(?P<amount>{_NUMBER}){_SCALE_WORD}\b"), _money),
     (re.compile(rf"(?<![\w.,])(?P<n>{_NUMBER})\s?%"), lambda m: f"{decimal(m['n'])} percent"),
     (re.compile(r"(?<![\w$.,])(?P<y>1[1-9]\d0|20\d0)'?s\b"), lambda m: decade(int(m["y"]))),
@@ -135,10 +191,17 @@ _RULES: list[tuple[re.Pattern[str], object]] = [
 
 
 def numbers(text: str) -> str:
-    """Spell out money, percentages, decades, years and other numbers."""
+    """Spell out money, percentages, decades, years, ranges, signs, other numbers and the units after them."""
+    text = _plain_signs(text)
+    # Mark a unit that follows a number (or its scale word) so it is said after the number's words.
+    marked = re.sub(
+        rf"(?:(?<=\d)|(?<=thousand)|(?<=million)|(?<=billion)|(?<=trillion))[{_NUMBER_SPACES} ]?(?={_UNIT}(?![\w²³]))",
+        "\x00",
+        text,
+    )
     for pattern, say in _RULES:
-        text = pattern.sub(say, text)  # type: ignore[arg-type]
-    return text
+        marked = pattern.sub(say, marked)  # type: ignore[arg-type]
+    return re.sub(rf"(?P<n>\S+)\x00(?P<unit>{_UNIT})", _unit, marked).replace("\x00", " ")
 
 
 def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:

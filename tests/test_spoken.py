@@ -30,6 +30,19 @@ from pipeline.spoken import apply_lexicon, cardinal, spoken, year
         ("50% of them", "fifty percent of them"),
         ("at least 10 years", "at least ten years"),
         ("No numbers here.", "No numbers here."),
+        # Numbers as people paste them: ranges, minus signs, units, thin spaces, '+'.
+        ("It takes 5\u20137 days.", "It takes five to seven days."),
+        ("It takes 5-7 days.", "It takes five to seven days."),
+        ("from 1990-1994", "from nineteen ninety to nineteen ninety-four"),
+        ("At \u221240 \u00b0C it freezes.", "At minus forty degrees Celsius it freezes."),
+        ("a low of -1 \u00b0C", "a low of minus one degree Celsius"),
+        ("about 2 million km\u00b2 of ice", "about two million square kilometres of ice"),
+        ("a 1\u2009500 m climb", "a one thousand five hundred metres climb"),
+        ("it makes 22.5 GW", "it makes twenty-two point five gigawatts"),
+        ("20,000+ people", "more than twenty thousand people"),
+        ("a 20-hour drive", "a twenty-hour drive"),
+        ("COVID-19 arrived", "COVID-nineteen arrived"),
+        ("the m is silent", "the m is silent"),
     ],
 )
 def test_numbers_are_said_as_a_narrator_says_them(written, said):
