@@ -96,11 +96,13 @@ def _the_shape_written(errors: list[dict[str, Any]], data: Any) -> list[dict[str
     paths = [_path_of(err, data) for err in errors]
     inside = {path[:end] for path in paths for end in range(len(path))}  # values with an error within them
     inside |= {path[:-1] for err, path in zip(errors, paths, strict=True) if err["type"] == "missing"}
+    # A value of the right shape for one member ('lots' for a figure or a range) is told about that member only.
+    said = {path for err, path in zip(errors, paths, strict=True) if err["type"].endswith("_parsing")}
     kept: list[dict[str, Any]] = []
     shapes_seen: dict[tuple, dict[str, Any]] = {}
     for err, path in zip(errors, paths, strict=True):
         if err["type"].endswith("_type"):
-            if path in inside:
+            if path in inside or path in said:
                 continue  # another member of the union says what is wrong inside the value
             if path in shapes_seen:  # text or a mapping: one message naming both shapes
                 first = shapes_seen[path]

@@ -8,14 +8,35 @@ true/false where a number is expected is an error at that field.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+#: Signs people paste into figures, read as the plain ones: minus signs and dashes before a number.
+MINUS_SIGNS = "\u2212\u2012\u2013\u2014"
+#: Spaces people put between digit groups (thin, narrow no-break, no-break): '1 000 000'.
+DIGIT_SPACES = "\u2009\u202f\u00a0"
+
+
+def plain_figure(value: Any) -> Any:
+    """A figure written as typeset text ('−40', '1 000 000') as the number it is; anything else unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text[:1] in MINUS_SIGNS:
+        text = "-" + text[1:]
+    text = re.sub(rf"(?<=\d)[{DIGIT_SPACES}](?=\d{{3}}(?!\d))", "", text)
+    try:
+        return float(text)
+    except ValueError:
+        return value  # the number check says what is wrong with it
+
 
 #: A figure a slide shows or charts: up to a quadrillion either way (past that, no viewer reads the digits).
-Figure = Annotated[float, Field(ge=-1e15, le=1e15)]
+Figure = Annotated[float, BeforeValidator(plain_figure), Field(ge=-1e15, le=1e15)]
 #: A point across a picture, from 0 (left or top edge) to 1 (right or bottom edge).
 Fraction = Annotated[float, Field(ge=0, le=1)]
 

@@ -284,6 +284,67 @@ def test_negative_values_hang_below_a_zero_line_with_a_minus_sign(canvas, chart_
     assert _fmt(spec_model, -10) == "\u221210" and _fmt(spec_model, -0.0) == "0"
 
 
+@pytest.mark.parametrize(
+    ("fields", "main", "small"),
+    [
+        ({"value": "5\u20137", "unit": "days"}, "5\u20137", "days"),  # a range, typed with an en dash
+        ({"value": [8, 10], "unit": "km2"}, "8\u201310", "km\u00b2"),  # km2 typeset as km²
+        ({"value": "\u221240", "unit": "\u00b0C"}, "\u221240", "\u00b0C"),  # pasted minus, drawn as a minus
+        ({"value": "1\u2009400", "unit": "$"}, "$1,400", ""),  # a thin space between digit groups; $ first
+        ({"value": 73, "unit": "%"}, "73%", ""),
+    ],
+)
+def test_a_stat_takes_figures_as_people_write_them(canvas, fields, main, small):
+    """Before: the minus sign and ranges were refused, units had a 4-character prefix, km² could not be drawn."""
+    from pipeline.slides.stat import figure_parts
+
+    spec = KINDS["stat"].spec.model_validate({"kind": "stat", "label": "Label", **fields})
+    assert figure_parts(spec, spec.values()) == (main, small)
+    build(canvas, {"kind": "stat", "label": "Label", "qualifier": "about", **fields})  # and it draws
+
+
+def test_a_share_fills_a_ring_beside_the_figure(canvas):
+    """A stat slide used to leave the right half of the frame empty; a percentage now shows its proportion."""
+    accent = np.array([0xE5, 0x38, 0x3B])
+    right = slice(canvas.safe.x0 + round(canvas.safe.width * 0.6), canvas.safe.x1)
+
+    def accent_right(value: float) -> int:
+        frame = build(canvas, {"kind": "stat", "value": value, "unit": "%", "label": "of it"}).still().astype(int)
+        return int((np.abs(frame[:, right] - accent).max(axis=2) < 40).sum())
+
+    quarter, most = accent_right(25), accent_right(75)
+    assert quarter > 20 and 2.5 < most / quarter < 3.5, "the ring's filled arc follows the share"
+    plain = build(canvas, {"kind": "stat", "value": 7500, "label": "people"}).still().astype(int)
+    assert (np.abs(plain[:, right] - accent).max(axis=2) < 40).sum() == 0, "no ring for a figure that is no share"
+
+
+def test_versus_compares_two_options_without_an_arrow_or_a_change(canvas):
+    """`compare` always drew a before -> after arrow; two options side by side are not a change."""
+    sides = {"before": {"value": "20 hours", "label": "by car"}, "after": {"value": "2 hours", "label": "by plane"}}
+    change = build(canvas, {"kind": "compare", **sides}).still().astype(int)
+    versus = build(canvas, {"kind": "compare", "mode": "versus", **sides}).still().astype(int)
+    soft = np.array([0xF4, 0xA2, 0x61])  # the arrow's colour (accent_soft)
+    assert (np.abs(change - soft).max(axis=2) < 40).sum() > 20 and (np.abs(versus - soft).max(axis=2) < 40).sum() == 0
+    accent = np.abs(versus - np.array([0xE5, 0x38, 0x3B])).max(axis=2) < 40
+    middle = canvas.width // 2
+    assert accent[:, :middle].sum() > 20 and accent[:, middle:].sum() > 20, "both options in the accent"
+    spec = KINDS["compare"].spec.model_validate({"kind": "compare", "mode": "versus", "change": "10x", **sides})
+    assert [e.field for e in spec.check()] == ["change"]
+
+
+def test_chart_axis_titles_take_room_from_the_plot(canvas):
+    plain = dict(SPECS["chart"], source=None)
+    titled = dict(plain, x_title="Year", y_title="Defectors per year")
+    for spec in (plain, titled):
+        build(canvas, spec)
+    muted = canvas.theme.colors.muted.lstrip("#")
+    rgb = [int(muted[i : i + 2], 16) for i in (0, 2, 4)]
+    ink = lambda spec, colour: np.abs(build(canvas, spec).still().astype(int) - colour).max(axis=2) < 40  # noqa: E731
+    assert ink(titled, rgb).sum() > ink(plain, rgb).sum(), "the titles are drawn, in the muted colour"
+    bar = lambda spec: ink(spec, [0xE5, 0x38, 0x3B])  # noqa: E731
+    assert bar(titled).any(axis=1).sum() < bar(plain).any(axis=1).sum(), "the plot gives them room"
+
+
 def test_bullets_enter_one_after_another(canvas):
     slide = build(canvas, SPECS["bullets"])
     starts = [e.start for e in slide.elements]  # title, then the items in order

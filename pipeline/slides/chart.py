@@ -31,8 +31,12 @@ class Spec(SpecBase):
         min_length=1, max_length=MAX_POINTS, description="One number per label; negative ones hang below a zero line."
     )
     highlight: list[str] = Field(default_factory=list, description="Labels of the points to mark in the accent colour.")
-    value_prefix: str = ""
-    value_suffix: str = ""
+    value_prefix: str = Field("", max_length=4, description="Before each value label, e.g. '$'.")
+    value_suffix: str = Field("", max_length=8, description="After each value label, e.g. '%' or '°'.")
+    x_title: str | None = Field(None, max_length=40, description="What the labels are, under them: 'Month'.")
+    y_title: str | None = Field(
+        None, max_length=40, description="What the values measure, with units, above the plot: 'Temperature (°C)'."
+    )
     source: str | None = Field(None, max_length=100)
 
     def check(self) -> list[SlideError]:
@@ -85,11 +89,25 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     font = probe.font
     ascent, descent = font.getmetrics()
     text_h = ascent + descent
+    for field, text in (("x_title", spec.x_title), ("y_title", spec.y_title)):
+        if text:  # axis titles: the labels' size, muted, never shrunk below it
+            block = canvas.fit(text, "label", font.size / canvas.unit, field=field, width=safe.width,
+                               height=text_h * 2, max_lines=1, balance=False)  # fmt: skip
+            image = Image.new("RGBA", (safe.width, block.height), (0, 0, 0, 0))
+            align = "center" if field == "x_title" else "left"
+            block.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align=align, box_width=safe.width)
+            at = (safe.x0, bottom - block.height) if field == "x_title" else (safe.x0, y)
+            elements.append(sprite(image, at, 0.2, motion.entrance, 0))
+            if field == "x_title":
+                bottom -= block.height + canvas.px(0.01)
+            else:
+                y += block.height + canvas.px(0.005)
     base_y = bottom - text_h - canvas.px(0.015)
     top_y = y + text_h + canvas.px(0.01)
     low, high = min(0.0, *spec.values), max(0.0, *spec.values)
     span = (high - low) or 1.0
-    below = text_h + canvas.px(0.008) if low < 0 else 0  # room under the lowest point for its label
+    # Room under the lowest mark for its label: a negative bar's, or a line point's (labelled below when low).
+    below = text_h + canvas.px(0.02) if low < 0 or spec.type == "line" else 0
     scale = (base_y - below - top_y) / span
     zero_y = round(top_y + high * scale)
     heights = [round(v * scale) for v in spec.values]  # up from the zero line; negative: down
@@ -127,10 +145,20 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         fill = colors.text if color(i) == colors.accent else colors.muted
         font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
         start = grow_start + (i * min(0.06, 0.8 / n) + 0.5 if spec.type == "bar" else grow * (i + 0.5) / n)
-        gap = canvas.px(0.008)
-        y = zero_y - h - text_h - gap if spec.values[i] >= 0 else zero_y - h + gap
+        gap = canvas.px(0.008) if spec.type == "bar" else canvas.px(0.02)
+        y = zero_y - h - text_h - gap if _above(spec, i) else zero_y - h + gap
         elements.append(sprite(image, (round(centers[i] - slot / 2), y), start, 0.35, 0))
     return Slide(section_label(canvas, context), elements)
+
+
+def _above(spec: Spec, i: int) -> bool:
+    """Whether value ``i``'s label goes above its mark: a bar's above its end (below, for a negative bar); a
+    line point's on the side away from the line, above a point higher than its neighbours and below a lower one."""
+    values = spec.values
+    if spec.type == "bar":
+        return values[i] >= 0
+    neighbours = [values[j] for j in (i - 1, i + 1) if 0 <= j < len(values)]
+    return not neighbours or values[i] >= sum(neighbours) / len(neighbours)
 
 
 def _bar(cx: int, zero_y: int, width: int, height: int, color: str, start: float, duration: float) -> Element:

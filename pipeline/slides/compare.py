@@ -1,4 +1,10 @@
-"""`compare`: two values or states side by side, with the change between them."""
+"""`compare`: two values side by side: a change (before -> after, with an arrow), or two options (versus).
+
+``mode: change`` (the default) reads left to right: the old value muted, an
+arrow with the change on it, the new value in the accent. ``mode: versus`` is
+two things at once ("a 20-hour drive versus a 2-hour flight"): both values in
+the accent, "vs" between them, no arrow and no change.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from pydantic import Field
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label, source_line
 from pipeline.slides.motion import ease_out, sprite
+from pipeline.slides.problems import SlideError
 from pipeline.slides.text import TextBlock
 
 
@@ -20,11 +27,19 @@ class Side(SpecBase):
 
 class Spec(SpecBase):
     kind: Literal["compare"]
+    mode: Literal["change", "versus"] = Field(
+        "change", description="change: before -> after with an arrow; versus: two options side by side."
+    )
     title: str | None = Field(None, max_length=60)
-    before: Side
-    after: Side
+    before: Side = Field(description="The left side: the value before (or the first option).")
+    after: Side = Field(description="The right side: the value after (or the second option).")
     change: str | None = Field(None, max_length=10, description="The change, shown on the arrow, e.g. '5x'.")
     source: str | None = Field(None, max_length=100)
+
+    def check(self) -> list[SlideError]:
+        if self.mode == "versus" and self.change:
+            return [SlideError("change", "a versus comparison shows no change; remove 'change', or use mode: change")]
+        return []
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
@@ -53,14 +68,23 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     height = max(v.height + canvas.px(0.02) + lab.height for v, lab in sides)
     top = y + (room - height) // 2
     starts = (0.3, 0.3 + 3 * motion.stagger)
-    for (value, label), x, color, start in zip(
-        sides, (safe.x0, safe.x0 + col_w + arrow_w), (colors.muted, colors.accent), starts, strict=True
-    ):
+    tones = (colors.muted, colors.accent) if spec.mode == "change" else (colors.accent, colors.accent)
+    for (value, label), x, color, start in zip(sides, (safe.x0, safe.x0 + col_w + arrow_w), tones, starts, strict=True):
         elements.append(
             _column(value, label, col_w, canvas.px(0.02), color, colors.text, x, top, start, motion.entrance, rise)
         )
     mid_y = top + sides[0][0].height // 2
-    elements.append(_arrow(canvas, safe.x0 + col_w, mid_y, arrow_w, spec.change, 0.3 + 1.5 * motion.stagger))
+    if spec.mode == "change":
+        elements.append(_arrow(canvas, safe.x0 + col_w, mid_y, arrow_w, spec.change, 0.3 + 1.5 * motion.stagger))
+    else:
+        versus = canvas.fit(
+            "vs", "heading", canvas.theme.sizes.heading, field="mode", width=arrow_w, height=sides[0][0].height,
+            max_lines=1, balance=False,
+        )  # fmt: skip
+        image = Image.new("RGBA", (arrow_w, versus.height), (0, 0, 0, 0))
+        versus.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align="center", box_width=arrow_w)
+        xy = (safe.x0 + col_w, mid_y - versus.height // 2)
+        elements.append(sprite(image, xy, 0.3 + 1.5 * motion.stagger, motion.entrance, 0))
     return Slide(section_label(canvas, context), elements)
 
 

@@ -1,32 +1,101 @@
-"""`stat`: one big figure that counts up on entry, with a label and a source."""
+"""`stat`: one big figure that counts up on entry, with a label and a source.
+
+Figures are written as people write them: a qualifier ("about", "almost",
+"over", "up to"), a range (``value: [5, 7]`` or ``"5–7"``, drawn "5–7" with an
+en dash), a unit placed as it is typeset (``$`` before the number, ``%``
+right after it, ``km²`` or ``°C`` after a thin space and smaller), and a
+minus sign drawn as a minus (U+2212), never a hyphen.
+
+A share (a single value in %, from 0 to 100) gets a ring beside it that fills
+as the figure counts up, so the frame shows the proportion, not only its digits.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Any, Literal
 
 from PIL import Image, ImageDraw
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from pipeline.schema import Figure
+from pipeline.schema import MINUS_SIGNS, Figure
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, section_label, source_line
 from pipeline.slides.motion import ease_out, sprite, text_sprite
 
+QUALIFIERS = ("about", "around", "almost", "nearly", "over", "more than", "less than", "under", "up to", "at least")
+#: Units written before the number, with no space.
+CURRENCIES = ("$", "€", "£", "¥", "₩", "₹")
+#: Units written right after the number, with no space, at the figure's size.
+TIGHT_UNITS = ("%", "°", "+")
+#: Unit fragments people type for superscripts: km2, m^3 -> km², m³.
+_SUPERSCRIPTS = {"2": "\u00b2", "3": "\u00b3"}
+
+
+def _range(value: Any) -> Any:
+    """'5–7' (en dash, hyphen or 'to') -> [5, 7]; anything else unchanged."""
+    if isinstance(value, str):
+        parts = re.split(rf"\s*(?:[{MINUS_SIGNS}-]|\bto\b)\s*", value.strip())
+        if len(parts) == 2 and all(parts):
+            return parts
+    return value
+
+
+def unit_text(unit: str) -> str:
+    """The unit as typeset: 'km2' and 'km^2' -> 'km²'."""
+    return re.sub(r"(?<=[a-zA-Z])\^?([23])\b", lambda m: _SUPERSCRIPTS[m[1]], unit)
+
 
 class Spec(SpecBase):
     kind: Literal["stat"]
-    value: Figure = Field(description="The figure, as a plain number: 34000, 3.5.")
-    prefix: str = Field("", max_length=4, description="Before the number, e.g. '$'.")
-    suffix: str = Field("", max_length=12, description="After the number, e.g. '+', '%', ' million'.")
+    value: Annotated[Figure | tuple[Figure, Figure], BeforeValidator(_range)] = Field(
+        description="The figure as a plain number (34000, 3.5, -40), or a range: [5, 7] or '5–7'."
+    )
+    qualifier: Literal[QUALIFIERS] | None = Field(  # type: ignore[valid-type]
+        None, description="A word before the figure: " + ", ".join(QUALIFIERS) + "."
+    )
+    unit: str | None = Field(
+        None, max_length=12, description="The figure's unit: $, %, km², °C, people... (km2 is drawn km²)."
+    )
+    prefix: str = Field("", max_length=4, description="Before the number, e.g. '$' (or use unit).")
+    suffix: str = Field("", max_length=12, description="After the number, e.g. '+', ' million'.")
     decimals: int | None = Field(None, ge=0, le=3, description="Digits after the point (default: as written).")
     label: str = Field(min_length=1, max_length=80, description="What the figure counts.")
     source: str | None = Field(None, max_length=100, description="Where the figure comes from.")
     count_up: bool = Field(True, description="Count up from zero on entry.")
 
+    def values(self) -> tuple[float, ...]:
+        return self.value if isinstance(self.value, tuple) else (self.value,)
 
-def format_value(spec: Spec, value: float) -> str:
-    decimals = spec.decimals if spec.decimals is not None else (0 if float(spec.value).is_integer() else 1)
-    return f"{spec.prefix}{value:,.{decimals}f}{spec.suffix}"
+    def share(self) -> float | None:
+        """The fraction a percentage stands for (0-1), when the figure is one; else None."""
+        value = self.values()
+        percent = (self.unit or "").strip() == "%" or (not self.unit and self.suffix.strip() == "%")
+        return value[0] / 100 if percent and len(value) == 1 and 0 <= value[0] <= 100 else None
+
+
+def _number(spec: Spec, value: float) -> str:
+    written = spec.values()
+    decimals = spec.decimals if spec.decimals is not None else (0 if all(float(v).is_integer() for v in written) else 1)
+    text = f"{abs(value):,.{decimals}f}"
+    return ("\u2212" if value < 0 and text.strip("0.,") else "") + text
+
+
+def figure_parts(spec: Spec, values: tuple[float, ...]) -> tuple[str, str]:
+    """The figure as (main text at the figure's size, unit drawn smaller after it): ('−40', '°C')."""
+    unit = unit_text(spec.unit or "")
+    numbers = "\u2013".join(_number(spec, v) for v in values)
+    before = spec.prefix + (unit if unit in CURRENCIES else "")
+    tight = unit if unit.startswith(TIGHT_UNITS) and unit not in ("°C", "°F") else ""
+    main = f"{before}{numbers}{spec.suffix}{tight}"
+    small = "" if unit in CURRENCIES or tight else unit
+    return main, small
+
+
+def format_value(spec: Spec, values: tuple[float, ...] | None = None) -> str:
+    """The figure as one line of text: 'about 5–7 km²'."""
+    main, small = figure_parts(spec, values or spec.values())
+    return " ".join(filter(None, [spec.qualifier, main, small]))
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
@@ -40,63 +109,98 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(source)
         bottom = source_top - canvas.px(0.03)
     gap = canvas.px(0.025)
+    share = spec.share()
+    column = safe.width if share is None else round(safe.width * 0.58)  # text beside the ring
     label = canvas.fit(
         spec.label,
         "heading",
         sizes.heading * 0.72,
         field="label",
-        width=round(safe.width * 0.78),
+        width=round(column * 0.78 if share is None else column),
         height=(bottom - top) * 0.45,
         max_lines=3,
     )
+    qualifier = None
+    if spec.qualifier:
+        qualifier = canvas.fit(
+            spec.qualifier, "heading", sizes.heading * 0.6, field="qualifier", width=column, height=bottom - top,
+            max_lines=1, balance=False,
+        )  # fmt: skip
+    above = qualifier.height + canvas.px(0.005) if qualifier else 0
+    main, small = figure_parts(spec, spec.values())
     figure = canvas.fit(
-        format_value(spec, spec.value),
+        f"{main} {small}".strip(),  # the unit is drawn smaller: fitting it at full size leaves room to spare
         "figure",
         sizes.figure,
         field="value",
-        width=safe.width,
-        height=bottom - top - label.height - gap,
+        width=column,
+        height=bottom - top - label.height - gap - above,
         max_lines=1,
         balance=False,
     )
-    y = top + (bottom - top - figure.height - gap - label.height) // 2
-    elements.append(
-        _count_up(
-            spec,
-            figure.font,
-            figure.ascent,
-            figure.height,
-            safe.x0,
-            y,
-            colors.accent,
-            0.2,
-            1.2 if spec.count_up else motion.entrance,
-        )
-    )
+    y = top + (bottom - top - figure.height - gap - label.height - above) // 2
+    if qualifier:
+        elements.append(sprite(text_sprite(qualifier, colors.muted), (safe.x0, y), 0.15, motion.entrance, 0))
+        y += above
+    unit_face = canvas.fonts.face("figure", max(canvas.min_text, round(figure.size * UNIT_SIZE))) if small else None
+    duration = 1.2 if spec.count_up else motion.entrance
+    elements.append(_count_up(spec, figure, unit_face, safe.x0, y, colors.accent, duration))
     y += figure.height + gap
     elements.append(
         sprite(
             text_sprite(label, colors.text), (safe.x0, y), 0.2 + motion.stagger, motion.entrance, canvas.px(motion.rise)
         )
     )
+    if share is not None:
+        room = min(bottom - top, safe.width - column)
+        radius = round(room * 0.36)
+        centre = (safe.x1 - (safe.width - column) // 2, top + (bottom - top) // 2)
+        elements.append(_ring(share, centre, radius, colors.panel, colors.accent, 0.2, duration))
     return Slide(section_label(canvas, context), elements)
 
 
-def _count_up(spec, font, ascent, height, x, y, color, start, duration) -> Element:
-    width = round(font.getlength(format_value(spec, spec.value))) + 2
+def _ring(share: float, centre: tuple[int, int], radius: int, track: str, fill: str, start: float, duration: float):
+    """A ring that fills clockwise from the top to ``share`` of its turn, in step with the count-up."""
+    cx, cy = centre
+    width = max(2, round(radius * 0.22))
+    box = (cx - radius, cy - radius, cx + radius, cy + radius)
+
+    def paint(frame: Image.Image, p: float) -> None:
+        draw = ImageDraw.Draw(frame)
+        draw.ellipse(box, outline=track, width=width)
+        turn = 360 * share * ease_out(p)
+        if turn > 0.5:
+            draw.arc(box, -90, -90 + turn, fill=fill, width=width)
+
+    return Element(start, duration, paint)
+
+
+#: A unit after the figure ('km²', '°C') is drawn at this fraction of the figure's size.
+UNIT_SIZE = 0.45
+
+
+def _count_up(spec: Spec, figure, unit_face, x: int, y: int, color: str, duration: float) -> Element:
+    """The figure, entering over ``duration`` seconds (counting up if the spec says so), its unit smaller after it."""
+    font, ascent = figure.font, figure.ascent
+    final, small = figure_parts(spec, spec.values())
+    unit_x = round(font.getlength(final) + font.size * 0.12)  # a thin space after the final figure, fixed
+    width = unit_x + (round(unit_face.getlength(small)) if unit_face else 0) + 2
 
     def paint(frame: Image.Image, p: float) -> None:
         e = ease_out(p)
-        value = spec.value * e if spec.count_up else spec.value
-        layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-        font.draw(ImageDraw.Draw(layer), (0, ascent), format_value(spec, value), color)
+        values = tuple(v * e for v in spec.values()) if spec.count_up else spec.values()
+        layer = Image.new("RGBA", (width, figure.height), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        font.draw(draw, (0, ascent), figure_parts(spec, values)[0], color)
+        if unit_face:
+            unit_face.draw(draw, (unit_x, ascent), small, color)
         alpha = layer.getchannel("A")
         if p < 1.0:
             fade = min(1.0, p * 4)
             alpha = alpha.point(lambda a: round(a * fade))
         frame.paste(layer, (x, y), alpha)
 
-    return Element(start, duration, paint)
+    return Element(0.2, duration, paint)
 
 
 KIND = SlideKind(Spec, build)
