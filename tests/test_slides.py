@@ -345,6 +345,38 @@ def test_chart_axis_titles_take_room_from_the_plot(canvas):
     assert bar(titled).any(axis=1).sum() < bar(plain).any(axis=1).sum(), "the plot gives them room"
 
 
+def test_seven_to_ten_points_stand_in_two_columns(canvas):
+    """Seven or more points were refused (at most 6), with no way round."""
+    items = [f"Point number {i}" for i in range(1, 11)]
+    slide = build(canvas, {"kind": "bullets", "title": "Ten", "items": items})
+    mask = drawn(slide, canvas, {"kind": "bullets"})
+    columns = np.nonzero(mask.any(axis=0))[0]
+    middle = canvas.safe.x0 + canvas.safe.width // 2
+    assert columns.min() < middle - 20 and columns.max() > middle + 20, "text on both halves"
+    starts = [e.start for e in slide.elements[1:]]
+    assert starts == sorted(starts), "read down the left column first, in order"
+
+
+def test_a_time_scale_places_events_as_far_apart_as_their_dates():
+    """Timelines spaced 1950, 1953 and 2020 evenly; on a time scale the long gap is long."""
+    spec = KINDS["timeline"].spec.model_validate({
+        "kind": "timeline", "spacing": "time",
+        "events": [{"date": 1950, "text": "a"}, {"date": "Mar 1953", "text": "b"}, {"date": "2020-06", "text": "c"}],
+    })  # fmt: skip
+    at = spec.positions()
+    assert at[2] - at[1] > 2 * (at[1] - at[0]) and at[0] < at[1] < at[2]
+    crowded = KINDS["timeline"].spec.model_validate({
+        "kind": "timeline", "spacing": "time",
+        "events": [{"date": "Dec 1911", "text": "a"}, {"date": "Jan 1912", "text": "b"}, {"date": 2024, "text": "c"}],
+    })  # fmt: skip
+    near = crowded.positions()
+    assert near[1] - near[0] >= 0.6 / 3 - 1e-9, "events too close to label are nudged apart"
+    bad = KINDS["timeline"].spec.model_validate({
+        "kind": "timeline", "spacing": "time", "events": [{"date": "Spring", "text": "a"}, {"date": 1990, "text": "b"}],
+    })  # fmt: skip
+    assert [e.field for e in bad.check()] == ["events.0.date"]
+
+
 def test_bullets_enter_one_after_another(canvas):
     slide = build(canvas, SPECS["bullets"])
     starts = [e.start for e in slide.elements]  # title, then the items in order

@@ -2,24 +2,63 @@
 
 The line draws itself on; each event enters on its own, either one after
 another or, with ``sentence:``, as the narrator starts that sentence.
+
+``spacing: even`` (the default) gives every event the same room; ``spacing:
+time`` places each on a time scale, so 1950, 1953 and 2020 are drawn as far
+apart as they are (events too close to label are nudged apart, in order).
+Time spacing reads dates as years (1990), months and years (Mar 2020, March
+2020, 2020-03) or days (2020-03-15, 15 Mar 2020).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from pipeline.schema import Plain
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label
 from pipeline.slides.motion import grow_bar, sprite
+from pipeline.slides.problems import SlideError
 from pipeline.slides.text import TextBlock
+
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTHS = {month: i for i, month in enumerate(_MONTH_NAMES, 1)}
+
+
+#: The least distance between neighbouring events on a time scale, as a share of an even slot: labels alternate
+#: above and below the line, so each has the room to the next-but-one.
+MIN_GAP = 0.6
+
+
+def when(date: str) -> float | None:
+    """A date label as a point in time (years, fractional), or None: '1990', 'Mar 2020', '2020-03-15'."""
+    text = date.strip().lower().replace(",", " ")
+    if m := re.fullmatch(r"(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text):
+        year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+    elif m := re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]{3})[a-z]*\.?\s+(\d{1,4})", text):
+        if m[2] not in _MONTHS:
+            return None
+        year, month, day = int(m[3]), _MONTHS[m[2]], int(m[1] or 1)
+    else:
+        return None
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return year + (month - 1) / 12 + (day - 1) / 365
+
+
+def _year_as_text(value: object) -> object:
+    """A bare year (YAML reads 1990 as a number) is the date label '1990'."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class Event(Plain):
-    date: str = Field(min_length=1, max_length=12, description="Short date label, e.g. '1990' or 'Jan 2020'.")
+    date: Annotated[str, BeforeValidator(_year_as_text)] = Field(
+        min_length=1, max_length=12, description="Short date label, e.g. 1990 or 'Jan 2020'."
+    )
     text: str = Field(min_length=1, max_length=40, description="What happened, in a few words.")
     sentence: int | None = Field(
         None, ge=1, description="Appear as this sentence of the scene's narration starts (1 = the first)."
@@ -30,9 +69,52 @@ class Spec(SpecBase):
     kind: Literal["timeline"]
     title: str | None = Field(None, max_length=70, description="Heading above the line.")
     events: list[Event] = Field(min_length=2, max_length=8, description="In date order, left to right.")
+    spacing: Literal["even", "time"] = Field(
+        "even", description="even: the same room for each event; time: placed by date on a time scale."
+    )
 
     def sentence_refs(self) -> list[tuple[str, int]]:
         return [(f"events.{i}.sentence", e.sentence) for i, e in enumerate(self.events) if e.sentence]
+
+    def check(self) -> list[SlideError]:
+        if self.spacing == "even":
+            return []
+        errors, times = [], []
+        for i, event in enumerate(self.events):
+            t = when(event.date)
+            if t is None:
+                errors.append(SlideError(
+                    f"events.{i}.date",
+                    f"'{event.date}' is not a date a time scale can place; write a year (1990), a month "
+                    "(Mar 2020 or 2020-03) or a day (2020-03-15), or use spacing: even",
+                ))  # fmt: skip
+            elif times and t < times[-1][1]:
+                errors.append(SlideError(
+                    f"events.{i}.date", f"'{event.date}' comes before '{times[-1][0]}'; put the events in date order"
+                ))  # fmt: skip
+            else:
+                times.append((event.date, t))
+        if not errors and times[0][1] == times[-1][1]:
+            errors.append(SlideError("spacing", "every event has the same date; use spacing: even"))
+        return errors
+
+    def positions(self) -> list[float]:
+        """Where each event sits along the line, from 0 to 1."""
+        n = len(self.events)
+        if self.spacing == "even":
+            return [(i + 0.5) / n for i in range(n)]
+        times = [when(e.date) or 0.0 for e in self.events]
+        first, span = times[0], (times[-1] - times[0]) or 1.0
+        margin = 0.5 / n  # the ends keep the room an evenly spaced event has
+        at = [margin + (1 - 2 * margin) * (t - first) / span for t in times]
+        # Events too close to label (Dec 1911, Jan 1912 on a century) are nudged apart, in order.
+        gap = MIN_GAP / n
+        for i in range(1, n):
+            at[i] = max(at[i], at[i - 1] + gap)
+        at[-1] = min(at[-1], 1 - margin)
+        for i in range(n - 2, -1, -1):
+            at[i] = min(at[i], at[i + 1] - gap)
+        return at
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
@@ -46,7 +128,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(title)
 
     n = len(spec.events)
-    slot = safe.width / n
+    xs = [safe.x0 + safe.width * p for p in spec.positions()]
+    # A label may be as wide as the room to the next label on its side of the line (they alternate).
+    room_x = [min([safe.width, *(abs(xs[j] - xs[i]) for j in (i - 2, i + 2) if 0 <= j < n)]) for i in range(n)]
+    slot = min(safe.width / n, min(room_x) / 2) if spec.spacing == "time" else safe.width / n
     line_y = y + (safe.y1 - y) // 2
     tick = canvas.px(0.035)
     half = safe.y1 - line_y - tick - canvas.px(0.015)
@@ -75,7 +160,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     )
     r = max(3, canvas.px(0.012))
     for i, event in enumerate(spec.events):
-        cx = round(safe.x0 + slot * (i + 0.5))
+        cx = round(xs[i])
         above = i % 2 == 0
         label = _label(dates[i], texts[i], colors.accent, colors.text, canvas.px(0.012), above)
         x = min(max(cx - label.width // 2, safe.x0), safe.x1 - label.width)
