@@ -52,6 +52,11 @@ SPECS = {
     },
     "route": {"kind": "route", "title": "Out", "stops": ["North Korea", "China", ["Thailand", "Mongolia"]]},
     "image": {"kind": "image", "file": "picture.png", "caption": "The Tumen River", "credit": "Illustration"},
+    "steps": {
+        "kind": "steps",
+        "title": "From river to grid",
+        "steps": ["Water is held", {"text": "It falls", "sentence": 2}, "A turbine spins", "Current flows"],
+    },
 }
 PICTURE = Path(__file__).parent / "data" / "picture.png"
 

@@ -7,7 +7,20 @@ ending in ``KIND = SlideKind(Spec, build)``; plus its ``KIND`` in the list here.
 
 from __future__ import annotations
 
-from pipeline.slides import bullets, chart, closing, compare, image, quote, route, section, stat, timeline, title
+from pipeline.slides import (
+    bullets,
+    chart,
+    closing,
+    compare,
+    image,
+    quote,
+    route,
+    section,
+    stat,
+    steps,
+    timeline,
+    title,
+)
 from pipeline.slides.base import SlideKind
 
 KINDS: dict[str, SlideKind] = {
@@ -21,6 +34,7 @@ KINDS: dict[str, SlideKind] = {
         compare.KIND,
         chart.KIND,
         timeline.KIND,
+        steps.KIND,
         route.KIND,
         image.KIND,
         closing.KIND,
