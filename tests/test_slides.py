@@ -52,6 +52,19 @@ SPECS = {
     },
     "route": {"kind": "route", "title": "Out", "stops": ["North Korea", "China", ["Thailand", "Mongolia"]]},
     "image": {"kind": "image", "file": "picture.png", "caption": "The Tumen River", "credit": "Illustration"},
+    "scale": {
+        "kind": "scale",
+        "title": "Lake beside country",
+        "unit": "km\u00b2",
+        "items": [{"label": "Lake Baikal", "value": 31722}, {"label": "Belgium", "value": 30689}],
+    },
+    "profile": {
+        "kind": "profile",
+        "title": "The climb",
+        "points": [[0, 5364], [4, 6400], [8, 7950], [10, 8849]],
+        "marks": [{"at": 0, "text": "Base camp"}, {"at": 10, "text": "Summit"}],
+        "y_title": "Elevation (m)",
+    },
     "steps": {
         "kind": "steps",
         "title": "From river to grid",
@@ -380,6 +393,32 @@ def test_a_time_scale_places_events_as_far_apart_as_their_dates():
         "kind": "timeline", "spacing": "time", "events": [{"date": "Spring", "text": "a"}, {"date": 1990, "text": "b"}],
     })  # fmt: skip
     assert [e.field for e in bad.check()] == ["events.0.date"]
+
+
+def test_scale_draws_areas_to_scale(canvas):
+    """A lake larger than a country had no kind: squares whose areas are 4 to 1 have sides 2 to 1."""
+    spec = {"kind": "scale", "items": [{"label": "Big", "value": 4}, {"label": "Small", "value": 1}]}
+    frame = build(canvas, spec).still().astype(int)
+    sides = []
+    for colour in ([0xE5, 0x38, 0x3B], [0xF2, 0xA5, 0x41]):  # the larger in the accent, the other in accent_soft
+        mask = np.abs(frame - colour).max(axis=2) < 30
+        rows = mask.sum(axis=1)
+        sides.append(np.count_nonzero(rows > rows.max() * 0.5))  # the square's height, not its label's
+    assert abs(sides[0] / sides[1] - 2.0) < 0.15, sides
+
+
+def test_a_profile_of_steps_runs_level_between_points(canvas):
+    """Steps render as steps, not slopes: halfway between two points the line is at the first one's level."""
+    spec = KINDS["profile"].spec.model_validate(
+        {"kind": "profile", "shape": "steps", "points": [[0, 10], [1, 5], [2, 0]]}
+    )
+    assert spec.height_at(0.5) == 10 and spec.height_at(1.5) == 5
+    slope = KINDS["profile"].spec.model_validate({"kind": "profile", "points": [[0, 10], [1, 5], [2, 0]]})
+    assert slope.height_at(0.5) == 7.5
+    bad = KINDS["profile"].spec.model_validate(
+        {"kind": "profile", "points": [[0, 1], [2, 1], [1, 1]], "marks": [{"at": 5, "text": "x"}]}
+    )
+    assert [e.field for e in bad.check()] == ["points.2", "marks.0.at"]
 
 
 def test_bullets_enter_one_after_another(canvas):

@@ -372,7 +372,7 @@ def test_a_bad_lexicon_file_entry_points_into_that_file(project):
 
 
 #: Numeric fields whose range is checked by their slide kind instead (with a message naming both ranges).
-RANGE_CHECKED_ELSEWHERE = {"Spec.places", "Stop.sentence", "Item.sentence", "Event.sentence"}
+RANGE_CHECKED_ELSEWHERE = {"Spec.places", "Stop.sentence", "Item.sentence", "Event.sentence", "Step.sentence"}
 
 
 def test_every_number_a_storyboard_or_theme_gives_has_its_real_range():
@@ -421,3 +421,47 @@ def test_every_number_a_storyboard_or_theme_gives_has_its_real_range():
     for model in (Storyboard, Theme, *(kind.spec for kind in KINDS.values())):
         walk(model)
     assert unbounded == []
+
+
+def test_every_text_a_slide_draws_has_a_length_limit():
+    """A chart label had none: a 100,000-character label took seconds to measure and could never fit."""
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    from pipeline.slides import KINDS
+
+    def unlimited(annotation, metadata) -> bool:
+        if annotation is str:
+            return not any(getattr(m, "max_length", None) for m in metadata)
+        if typing.get_origin(annotation) is typing.Annotated:
+            extra = [m for item in annotation.__metadata__ for m in getattr(item, "metadata", [item])]
+            return unlimited(typing.get_args(annotation)[0], [*metadata, *extra])
+        if typing.get_origin(annotation) is typing.Literal:
+            return False
+        args = typing.get_args(annotation)
+        inner = [a for a in args if a not in (type(None), Ellipsis)]
+        # A list's or mapping's own max_length counts its items, not their characters; an option keeps it.
+        keep = metadata if typing.get_origin(annotation) in (typing.Union, types.UnionType) else []
+        return any(unlimited(a, keep) for a in inner if not (isinstance(a, type) and issubclass(a, BaseModel)))
+
+    found, seen = [], set()
+
+    def walk(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, field in model.model_fields.items():
+            if name not in ("kind", "file") and unlimited(field.annotation, field.metadata):
+                found.append(f"{model.__name__}.{name}")
+            stack = [field.annotation]
+            while stack:
+                t = stack.pop()
+                if isinstance(t, type) and issubclass(t, BaseModel):
+                    walk(t)
+                stack += typing.get_args(t)
+
+    for kind in KINDS.values():
+        walk(kind.spec)
+    assert found == []

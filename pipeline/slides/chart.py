@@ -8,7 +8,7 @@ with a true minus sign.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
 from pydantic import Field
@@ -20,17 +20,21 @@ from pipeline.slides.motion import ease_in_out, ease_out, sprite
 from pipeline.slides.problems import SlideError
 
 MAX_POINTS = 40
+#: An axis label: a year, a month, a short name.
+Label = Annotated[str, Field(min_length=1, max_length=24)]
 
 
 class Spec(SpecBase):
     kind: Literal["chart"]
     type: Literal["bar", "line"] = "bar"
     title: str | None = Field(None, max_length=60)
-    labels: list[str] = Field(min_length=1, max_length=MAX_POINTS, description="One label per value (x axis).")
+    labels: list[Label] = Field(min_length=1, max_length=MAX_POINTS, description="One label per value (x axis).")
     values: list[Figure] = Field(
         min_length=1, max_length=MAX_POINTS, description="One number per label; negative ones hang below a zero line."
     )
-    highlight: list[str] = Field(default_factory=list, description="Labels of the points to mark in the accent colour.")
+    highlight: list[Label] = Field(
+        default_factory=list, max_length=MAX_POINTS, description="Labels of the points to mark in the accent colour."
+    )
     value_prefix: str = Field("", max_length=4, description="Before each value label, e.g. '$'.")
     value_suffix: str = Field("", max_length=8, description="After each value label, e.g. '%' or '°'.")
     x_title: str | None = Field(None, max_length=40, description="What the labels are, under them: 'Month'.")

@@ -9,7 +9,7 @@ narrator starts the sentence a stop names.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
 from pydantic import Field
@@ -21,7 +21,8 @@ from pipeline.slides.chrome import background, rgb, section_label
 from pipeline.slides.motion import ease_in_out, sprite, text_sprite
 from pipeline.slides.problems import SlideError
 
-Name = str
+#: A place's name: a country, or one given under 'places:'.
+Name = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class Stop(Plain):
@@ -39,7 +40,7 @@ class Spec(SpecBase):
         max_length=6,
         description="The route in order: a place, a list of alternative places, or {places, sentence}.",
     )
-    places: dict[str, tuple[float, float]] = Field(
+    places: dict[Name, tuple[float, float]] = Field(
         default_factory=dict,
         description="[longitude, latitude] of places that are not countries, or to move a country's marker.",
     )

@@ -93,7 +93,7 @@ def break_word(word: str, font: Face, width: float) -> list[str]:
     """``word`` in pieces no wider than ``width``: after punctuation where possible, else hyphenated."""
     pieces = []
     while font.getlength(word) > width:
-        fit = max(i for i in range(1, len(word) + 1) if i == 1 or font.getlength(word[:i] + "-") <= width)
+        fit = _longest_prefix(word, font, width)
         cut = max((i + 1 for i, c in enumerate(word[:fit]) if c in BREAK_AFTER), default=0)
         if cut >= max(1, fit // 2):
             pieces.append(word[:cut])
@@ -102,6 +102,19 @@ def break_word(word: str, font: Face, width: float) -> list[str]:
             pieces.append(word[:fit] + "-")
             word = word[fit:]
     return [*pieces, word]
+
+
+def _longest_prefix(word: str, font: Face, width: float) -> int:
+    """How many characters of ``word``, with a hyphen after them, fit ``width`` (at least one): a binary search,
+    so a very long word costs a few dozen measurements, not one per character."""
+    lo, hi = 1, len(word)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if font.getlength(word[:mid] + "-") <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _extent(font: Face, lines: list[str]) -> tuple[int, int]:

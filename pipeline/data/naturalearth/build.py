@@ -14,6 +14,7 @@ Usage:
 Requires: shapely>=2, py7zr (pip install py7zr).  Reads the snapshot with
 `git --git-dir=GIT_DIR show COMMIT:path`, so no work tree is needed.
 """
+
 import io
 import json
 import os
@@ -42,9 +43,9 @@ LAYERS = {
 
 CITY_MIN_POP = 500_000
 CITY_MAX_SCALERANK = 4
-MAX_POINTS = 200          # per area feature, all rings together
+MAX_POINTS = 200  # per area feature, all rings together
 AREA_DECIMALS = 2
-MIN_AREA = 2e-4           # deg^2; smaller polygons (or <=5 vertices) are NE label stubs -> places only
+MIN_AREA = 2e-4  # deg^2; smaller polygons (or <=5 vertices) are NE label stubs -> places only
 POINT_DECIMALS = 3
 
 # Marine names in NE 4.0.0 with obvious defects.  Original kept as an alias.
@@ -52,10 +53,10 @@ MARINE_FIXES = {
     "B. Inutil": "Bahía Inútil",
     "Bransfield Str.": "Bransfield Strait",
     "Cumberland Sd.": "Cumberland Sound",
-    "Golfo San Mat’as": "Golfo San Matías",      # damaged 'í'
-    "Gulf of Olen‘k": "Gulf of Olenëk",           # damaged 'ë'
+    "Golfo San Mat’as": "Golfo San Matías",  # damaged 'í'
+    "Gulf of Olen‘k": "Gulf of Olenëk",  # damaged 'ë'
     "Prince ALbert Sound": "Prince Albert Sound",
-    "Kaliningrad": "Vistula Lagoon",              # lagoon, would shadow the city
+    "Kaliningrad": "Vistula Lagoon",  # lagoon, would shadow the city
     "Estrecho de Magellanes": "Strait of Magellan",
 }
 # Extra English aliases for marine/region features (lookup convenience only).
@@ -74,17 +75,33 @@ EXTRA_ALIASES = {
 }
 # Damaged or wrong city alternates seen in NE 4.0.0 namealt/namepar fields.
 BAD_CITY_ALIASES = {
-    "Th nh Pho Ho Chy Minh", "Sio Paulo", "N'Djamnna", "El Djazacr", "Hai Phnng",
-    "San Miguel de Tucumnn", "Zaporiyhzhya", "Zhytomyra", "Dongguan, Guangdong",
-    "West Yorkshire", "Klintsy", "Lianyungang", "Tianmen", "Norte/Nordeste Catarinense",
-    "Baixada Santista", "Jalabad", "Gisenyi", "Masuku", "Seyhan",
+    "Th nh Pho Ho Chy Minh",
+    "Sio Paulo",
+    "N'Djamnna",
+    "El Djazacr",
+    "Hai Phnng",
+    "San Miguel de Tucumnn",
+    "Zaporiyhzhya",
+    "Zhytomyra",
+    "Dongguan, Guangdong",
+    "West Yorkshire",
+    "Klintsy",
+    "Lianyungang",
+    "Tianmen",
+    "Norte/Nordeste Catarinense",
+    "Baixada Santista",
+    "Jalabad",
+    "Gisenyi",
+    "Masuku",
+    "Seyhan",
 }
 DROP_REGION_CLASSES = {"Dragons-be-here"}  # 'Null Island'
 
 
 def git_bytes(path):
-    return subprocess.run(["git", "--git-dir", GIT_DIR, "show", f"{COMMIT}:{path}"],
-                          check=True, capture_output=True).stdout
+    return subprocess.run(
+        ["git", "--git-dir", GIT_DIR, "show", f"{COMMIT}:{path}"], check=True, capture_output=True
+    ).stdout
 
 
 def load(layer):
@@ -92,6 +109,7 @@ def load(layer):
     raw = git_bytes(path)
     if path.endswith(".7z"):
         import tempfile
+
         with py7zr.SevenZipFile(io.BytesIO(raw)) as z, tempfile.TemporaryDirectory() as td:
             z.extractall(td)
             name = next(n for n in os.listdir(td) if n.endswith(".json"))
@@ -106,8 +124,9 @@ def clean(name):
         return None, None
     n = re.sub(r"\s+", " ", name).strip()
     if n.isupper() and len(n) > 3:
-        n = " ".join(w.capitalize() if not re.fullmatch(r"(OF|THE|DE|DEL|LA|AND)", w) else w.lower()
-                     for w in n.split(" "))
+        n = " ".join(
+            w.capitalize() if not re.fullmatch(r"(OF|THE|DE|DEL|LA|AND)", w) else w.lower() for w in n.split(" ")
+        )
         n = n[0].upper() + n[1:]
         n = re.sub(r"\bMc(\w)", lambda m: "Mc" + m.group(1).upper(), n)
     return n, (name if n != name else None)
@@ -120,8 +139,14 @@ def alias_list(name, *cands):
             continue
         for a in str(c).split("|"):
             a = re.sub(r"\s+", " ", a).strip()
-            if (not a or a == name or a in out or a in BAD_CITY_ALIASES
-                    or a[0].islower() or re.search(r"(^|\s)[A-Za-z](\s|$)", a)):
+            if (
+                not a
+                or a == name
+                or a in out
+                or a in BAD_CITY_ALIASES
+                or a[0].islower()
+                or re.search(r"(^|\s)[A-Za-z](\s|$)", a)
+            ):
                 continue
             out.append(a)
     return out
@@ -134,8 +159,7 @@ def rpoint(geom):
     if not big.is_valid:
         big = shapely.make_valid(big)
         if not isinstance(big, Polygon):
-            big = max((g for g in getattr(big, "geoms", [big]) if isinstance(g, Polygon)),
-                      key=lambda p: p.area)
+            big = max((g for g in getattr(big, "geoms", [big]) if isinstance(g, Polygon)), key=lambda p: p.area)
     try:
         tol = max(1e-4, (big.bounds[2] - big.bounds[0]) / 200)
         p = polylabel(big, tolerance=tol)
@@ -172,24 +196,23 @@ def simplify_to_budget(geom, budget=MAX_POINTS):
         polys.extend(g.geoms if isinstance(g, MultiPolygon) else [g])
     total_area = sum(p.area for p in polys) or 1.0
     # drop holes smaller than 1% of the feature (lakes etc.) before simplifying
-    polys = [Polygon(p.exterior, [h for h in p.interiors if Polygon(h).area > 0.01 * total_area])
-             for p in polys]
+    polys = [Polygon(p.exterior, [h for h in p.interiors if Polygon(h).area > 0.01 * total_area]) for p in polys]
     polys.sort(key=lambda p: -p.area)
-    tol = 10 ** -AREA_DECIMALS / 2
+    tol = 10**-AREA_DECIMALS / 2
     while True:
         out, npts = [], 0
         for p in polys:
             s = p.simplify(tol, preserve_topology=True)
             if s.is_empty:
                 continue
-            for q in (s.geoms if isinstance(s, MultiPolygon) else [s]):
+            for q in s.geoms if isinstance(s, MultiPolygon) else [s]:
                 ext = ring_out(q.exterior.coords)
                 if not ext:
                     continue
                 poly = [ext] + [h for h in (ring_out(i.coords) for i in q.interiors) if h]
                 n = sum(len(r) for r in poly)
                 if npts + n > budget:
-                    continue     # does not fit: skip this (smaller) part
+                    continue  # does not fit: skip this (smaller) part
                 out.append(poly)
                 npts += n
         if out and count_ok(out, polys, tol, budget):
@@ -213,8 +236,9 @@ def clusters(items, max_gap=1.0):
     groups = []
     for i, g in enumerate(geoms):
         shifted = [g, shapely.affinity.translate(g, 360), shapely.affinity.translate(g, -360)]
-        hit = [k for k, grp in enumerate(groups)
-               if any(min(s.distance(geoms[j]) for s in shifted) <= max_gap for j in grp)]
+        hit = [
+            k for k, grp in enumerate(groups) if any(min(s.distance(geoms[j]) for s in shifted) <= max_gap for j in grp)
+        ]
         if not hit:
             groups.append([i])
         else:
@@ -245,9 +269,16 @@ def main():
             continue
         name, _ = clean(p["NAME"])
         lon, lat = f["geometry"]["coordinates"]
-        e = {"name": name, "kind": "city", "lon": round(lon, POINT_DECIMALS),
-             "lat": round(lat, POINT_DECIMALS), "rank": int(p["SCALERANK"]),
-             "country": p["ADM0NAME"], "iso_a2": p["ISO_A2"], "pop": pop}
+        e = {
+            "name": name,
+            "kind": "city",
+            "lon": round(lon, POINT_DECIMALS),
+            "lat": round(lat, POINT_DECIMALS),
+            "rank": int(p["SCALERANK"]),
+            "country": p["ADM0NAME"],
+            "iso_a2": p["ISO_A2"],
+            "pop": pop,
+        }
         if cap:
             e["capital"] = True
         al = alias_list(name, p.get("NAME_EN"), p.get("NAMEASCII"), p.get("NAMEPAR"), p.get("NAMEALT"))
@@ -272,8 +303,13 @@ def main():
                     aliases.append(raw_name)
             for f, orig in items:
                 for a in (orig, f["properties"].get("namealt")):
-                    if (a and a not in aliases and a != name and not a.isupper()
-                            and re.sub(r"\s+", " ", a).strip() != name):
+                    if (
+                        a
+                        and a not in aliases
+                        and a != name
+                        and not a.isupper()
+                        and re.sub(r"\s+", " ", a).strip() != name
+                    ):
                         aliases.append(a)
             for a in EXTRA_ALIASES.get(raw_name, []):
                 if a not in aliases and a != name:
@@ -313,9 +349,10 @@ def main():
             if aliases:
                 e["aliases"] = aliases
             places.append(e)
-            if c == "continent":   # NE continent polygons have holes punched for other regions
-                geom = shapely.union_all([Polygon(q.exterior) for q in
-                                          (geom.geoms if isinstance(geom, MultiPolygon) else [geom])])
+            if c == "continent":  # NE continent polygons have holes punched for other regions
+                geom = shapely.union_all(
+                    [Polygon(q.exterior) for q in (geom.geoms if isinstance(geom, MultiPolygon) else [geom])]
+                )
             add_area(areas, label_only, {"name": name, "kind": "region", "class": c, "rank": rank}, geom)
 
     # ---- region points (capes, islands, waterfalls, poles) ----
@@ -326,9 +363,14 @@ def main():
                 continue
             name, orig = clean(p["name"])
             lon, lat = f["geometry"]["coordinates"]
-            e = {"name": name, "kind": kind, "class": p["featurecla"].lower(),
-                 "lon": round(lon, POINT_DECIMALS), "lat": round(lat, POINT_DECIMALS),
-                 "rank": int(p["scalerank"])}
+            e = {
+                "name": name,
+                "kind": kind,
+                "class": p["featurecla"].lower(),
+                "lon": round(lon, POINT_DECIMALS),
+                "lat": round(lat, POINT_DECIMALS),
+                "rank": int(p["scalerank"]),
+            }
             if p.get("elevation"):
                 e["elevation_m"] = int(p["elevation"])
             al = [a for a in (p.get("name_alt"),) if a and a != name]
@@ -346,8 +388,13 @@ def main():
 
     kinds = Counter(e["kind"] for e in places)
     print("places:", len(places), dict(kinds))
-    print("areas:", len(areas), Counter(a["kind"] for a in areas),
-          "max pts:", max(sum(len(r) for poly in a["polygons"] for r in poly) for a in areas))
+    print(
+        "areas:",
+        len(areas),
+        Counter(a["kind"] for a in areas),
+        "max pts:",
+        max(sum(len(r) for poly in a["polygons"] for r in poly) for a in areas),
+    )
     print("label-only (no usable polygon):", sorted(label_only))
     for fn in ("places.json", "areas.json"):
         print(fn, os.path.getsize(os.path.join(OUT_DIR, fn)), "bytes")
