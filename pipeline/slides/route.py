@@ -1,9 +1,13 @@
 """`route`: a map with places joined by arrows, stop by stop (North Korea -> China -> ...).
 
-The map (Natural Earth country outlines, see geo.py) is drawn once, at twice
-the size and scaled down so coastlines are smooth, and framed to the places
-on the route. Arrows draw themselves on, one stop after another, or as the
-narrator starts the sentence a stop names.
+Places are countries, cities, seas, straits, regions or peaks by name (see
+geo.py), or coordinates given under ``places:``. The map is drawn on a real
+projection chosen from where the places are (see cartography.py: regional,
+world centred on the route, or polar), framed to the places and the routes
+between them, once per view, at twice the size and scaled down so coastlines
+are smooth. Each leg follows the great circle between its places, bowed a
+little so legs that meet fan out, and draws itself on, one stop after another
+or as the narrator starts the sentence a stop names.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.schema import Plain
-from pipeline.slides import geo
+from pipeline.slides import cartography, geo
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import background, rgb, section_label
 from pipeline.slides.motion import ease_in_out, sprite, text_sprite
@@ -42,7 +46,10 @@ class Spec(SpecBase):
     )
     places: dict[Name, tuple[float, float]] = Field(
         default_factory=dict,
-        description="[longitude, latitude] of places that are not countries, or to move a country's marker.",
+        description="[longitude, latitude] of places the map does not know, or to move a place's marker.",
+    )
+    projection: Literal["auto", "regional", "world", "polar"] = Field(
+        "auto", description="auto: chosen from where the places are; or regional, world or polar."
     )
 
     def stop_list(self) -> list[Stop]:
@@ -73,7 +80,7 @@ class Spec(SpecBase):
                 )
         for i, stop in enumerate(self.stop_list()):
             for j, name in enumerate(stop.places):
-                if name in self.places or geo.find(name):
+                if name in self.places or geo.where(name):
                     continue
                 written = self.stops[i]
                 field = {str: f"stops.{i}", list: f"stops.{i}.{j}"}.get(type(written), f"stops.{i}.places.{j}")
@@ -84,8 +91,8 @@ class Spec(SpecBase):
                 problems.append(
                     SlideError(
                         field,
-                        f"unknown place '{name}'{hint}; name a country by its English name or ISO code "
-                        "('explainer places' lists them), or give its [longitude, latitude] under 'places:'",
+                        f"unknown place '{name}'{hint}; name a country, city, sea, strait or region "
+                        "('explainer places TEXT' finds them), or give its [longitude, latitude] under 'places:'",
                     )
                 )
         return problems
@@ -99,7 +106,7 @@ def locate(spec: Spec) -> dict[str, tuple[float, float]]:
     where = {}
     for stop in spec.stop_list():
         for name in stop.places:
-            where[name] = spec.places[name] if name in spec.places else geo.find(name).label
+            where[name] = spec.places[name] if name in spec.places else geo.where(name)
     return where
 
 
@@ -129,9 +136,13 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         )
         # The route is framed below the title, so no arrow or name runs under it.
         box = (0, top + title.height, w, h - canvas.reserved)
-    project = geo.Projection.fit(list(where.values()), w, h, pad=0.16, box=box or (0, 0, w, h - canvas.reserved))
+    frame_box = box or (0, 0, w, h - canvas.reserved)
+    legs = [(a, b) for k in range(1, len(stops)) for a in stops[k - 1].places for b in stops[k].places]
+    # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward).
+    paths = [p for a, b in legs for p in cartography.great_circle(where[a], where[b], 16)]
+    view = cartography.MapView.fit(list(where.values()), frame_box, pad=0.16, extra=paths, kind=spec.projection)
 
-    xy = {name: project(*where[name]) for name in where}
+    xy = {name: view(*where[name]) for name in where}
     width = max(2, canvas.px(0.007))
     cx = sum(p[0] for p in xy.values()) / len(xy)
     cy = sum(p[1] for p in xy.values()) / len(xy)
@@ -144,17 +155,18 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             start = context.sentence_time(stop.sentence, t)
             for a in stops[k - 1].places:
                 for b in stop.places:
-                    elements.append(_arrow(xy[a], xy[b], (cx, cy), width, colors.accent, start, 0.9, canvas))
+                    path = view.arc(where[a], where[b])
+                    elements.append(_arrow(path, (cx, cy), width, colors.accent, start, 0.9, canvas))
             arrive = start + 0.75
             t = start + 1.0
         for name in stop.places:
             markers.append(_marker(canvas, name, xy[name], k == 0 or k == len(stops) - 1, arrive))
     # Markers and their names are painted over every arrow.
-    return Slide(lambda: section_label(canvas, context, base=_map(canvas, project, named).copy()), elements + markers)
+    return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
 
 
-def _map(canvas: Canvas, project: geo.Projection, named: set[str]) -> Image.Image:
-    key = f"map:{project}:{sorted(named)}"
+def _map(canvas: Canvas, view: cartography.MapView, named: set[str]) -> Image.Image:
+    key = f"map:{view}:{sorted(named)}"
     if key in canvas.memo:
         return canvas.memo[key]
     colors = canvas.theme.colors
@@ -164,12 +176,13 @@ def _map(canvas: Canvas, project: geo.Projection, named: set[str]) -> Image.Imag
     land = _mix(colors.panel, colors.muted, 0.10)
     lit = _mix(colors.panel, colors.muted, 0.32)
     border = max(1, round(canvas.px(0.0016) * ss))
-    for country, rings in geo.rings_in(project.bbox(w, h)):
-        fill = lit if country.name in named else land
-        for ring in rings:
-            points = [tuple(v * ss for v in project(lon, lat)) for lon, lat in ring]
-            if len(points) > 2:
-                draw.polygon(points, fill=fill, outline=colors.grid, width=border)
+    for outline in view.outlines(w, h):
+        fill = lit if outline.country.name in named else land
+        for ring in outline.rings:
+            if len(ring) > 2:
+                draw.polygon([(x * ss, y * ss) for x, y in ring], fill=fill)
+        for line in outline.borders:
+            draw.line([(x * ss, y * ss) for x, y in line], fill=colors.grid, width=border)
     image = image.resize((w, h), Image.Resampling.LANCZOS)
     canvas.memo[key] = image
     return image
@@ -221,8 +234,7 @@ def _marker(canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, st
 
 
 def _arrow(
-    a: tuple[float, float],
-    b: tuple[float, float],
+    path: list[tuple[float, float]],
     centre: tuple[float, float],
     width: int,
     color: str,
@@ -230,28 +242,20 @@ def _arrow(
     duration: float,
     canvas: Canvas,
 ) -> Element:
-    """A gently curved arrow from a to b that draws itself on, head last.
+    """An arrow along ``path`` (a great circle on the screen) that draws itself on, head last.
 
-    It bows away from the ``centre`` of the route, so arrows that meet at one
-    place fan out instead of crossing.
+    It bows a little away from the ``centre`` of the route, so arrows that meet
+    at one place fan out instead of crossing.
     """
-    (x0, y0), (x1, y1) = a, b
+    (x0, y0), (x1, y1) = path[0], path[-1]
     length = math.hypot(x1 - x0, y1 - y0) or 1.0
     nx, ny = -(y1 - y0) / length, (x1 - x0) / length
-    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    mid_x, mid_y = path[len(path) // 2]
     side = 1.0 if (mid_x - centre[0]) * nx + (mid_y - centre[1]) * ny >= 0 else -1.0
-    bend = 0.16 * length * side
-    mx, my = mid_x + nx * bend, mid_y + ny * bend
-    steps = 48
-    curve = []
-    for i in range(steps + 1):
-        s = i / steps
-        curve.append(
-            (
-                (1 - s) ** 2 * x0 + 2 * (1 - s) * s * mx + s * s * x1,
-                (1 - s) ** 2 * y0 + 2 * (1 - s) * s * my + s * s * y1,
-            )
-        )
+    bend = 0.12 * length * side
+    last = len(path) - 1
+    curve = [(x + nx * bend * math.sin(math.pi * i / last), y + ny * bend * math.sin(math.pi * i / last))
+             for i, (x, y) in enumerate(path)]  # fmt: skip
     # Stop short of the marker so the head does not cover the dot.
     gap = canvas.px(0.022)
     keep = [p for p in curve if math.hypot(p[0] - x1, p[1] - y1) > gap] or curve[:2]

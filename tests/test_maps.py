@@ -1,0 +1,86 @@
+"""Maps on real projections: the route's own side of the world, the poles inside the frame, places by name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.slides import cartography, geo
+
+FRAME = (0.0, 0.0, 960.0, 540.0)
+
+
+def _view(*names: str) -> tuple[cartography.MapView, list[tuple[float, float]]]:
+    points = [geo.where(name) for name in names]
+    assert all(points), names
+    return cartography.MapView.fit(points, FRAME, pad=0.16), points
+
+
+def test_a_route_from_tokyo_to_los_angeles_crosses_the_pacific():
+    """The flat world map cut at 180° drew it the long way round, over Europe and Asia."""
+    view, (tokyo, la) = _view("Tokyo", "Los Angeles")
+    assert abs(view.lon0) > 150, "the map is centred on the Pacific"
+    arc = cartography.great_circle(tokyo, la, 64)
+    assert all(lon >= 139 or lon <= -118 for lon, _ in arc), "every point of the route is over the Pacific"
+    xs = [x for x, _ in view.arc(tokyo, la)]
+    assert xs == sorted(xs), "drawn left to right without wrapping round the map"
+    assert FRAME[0] <= min(xs) and max(xs) <= FRAME[2]
+
+
+def test_a_map_of_places_south_of_60_has_the_pole_inside_the_frame():
+    """Polar places were strips along the frame's edge, the pole a dot on the edge."""
+    points = [(-68.0, -62.0), (30.0, -70.0), (150.0, -66.0)]
+    view = cartography.MapView.fit(points, FRAME, pad=0.16)
+    assert view.kind == "polar"
+    x, y = view(0.0, -90.0)
+    margin = 0.1 * min(FRAME[2], FRAME[3])
+    assert margin < x < FRAME[2] - margin and margin < y < FRAME[3] - margin
+    for lon, lat in points:  # every place is in the frame too
+        px, py = view(lon, lat)
+        assert 0 < px < FRAME[2] and 0 < py < FRAME[3]
+
+
+def test_the_projection_follows_the_extent():
+    assert _view("London", "New York", "Tokyo", "Sydney")[0].kind == "world"
+    assert _view("North Korea", "China", "Thailand")[0].kind == "regional"
+    assert _view("Murmansk", "Bering Strait")[0].kind == "polar"
+    lon0, span = cartography.middle_longitude([170.0, -170.0])
+    assert span == pytest.approx(20.0) and abs(lon0) == pytest.approx(180.0), "across the antimeridian, not the globe"
+
+
+@pytest.mark.slow
+def test_world_outlines_are_cut_at_the_maps_own_seam():
+    """Centred on the Pacific, no country's outline spans the whole map (a polygon wrapped round the back)."""
+    view, _ = _view("Tokyo", "Los Angeles", "Sydney", "London")
+    assert view.kind == "world"
+    outlines = view.outlines(960, 540)
+    width = max(x for o in outlines for ring in o.rings for x, _ in ring)
+    for outline in outlines:
+        for ring in outline.rings:
+            xs = [x for x, _ in ring]
+            assert max(xs) - min(xs) < 0.6 * width, outline.country.name
+
+
+@pytest.mark.parametrize(
+    ("name", "near"),
+    [
+        ("UK", (-2.0, 54.0)),
+        ("USA", (-100.0, 40.0)),
+        ("DPRK", (127.0, 40.0)),
+        ("Tokyo", (139.7, 35.7)),
+        ("Los Angeles", (-118.2, 34.0)),
+        ("Los Angeles, Chile", (-72.4, -37.5)),
+        ("Bering Strait", (-169.0, 65.8)),
+        ("Suez Canal", (32.35, 30.6)),
+        ("Mount Everest", (86.9, 28.0)),
+        ("Sahara", (10.0, 24.0)),
+    ],
+)
+def test_places_are_found_by_name_alias_and_kind(name, near):
+    """Only countries (and raw coordinates) could be named: no cities, seas, straits, canals or regions."""
+    lon, lat = geo.where(name)
+    assert np.hypot(lon - near[0], lat - near[1]) < 15, (name, lon, lat)
+
+
+def test_a_misspelled_place_gets_a_suggestion_from_every_kind():
+    assert "Tokyo" in geo.closest("Tokio") and "Bering Sea" in geo.closest("Berring Sea")
