@@ -380,7 +380,6 @@ def test_every_number_a_storyboard_or_theme_gives_has_its_real_range():
     import typing
 
     import annotated_types
-    from pydantic import BaseModel
 
     from pipeline.slides import KINDS
     from pipeline.slides.theme import Theme
@@ -400,27 +399,36 @@ def test_every_number_a_storyboard_or_theme_gives_has_its_real_range():
             return bounded(args[0], [*metadata, *extra])
         return bool(args) and all(bounded(a, []) for a in args if numeric(a))
 
-    unbounded, seen = [], set()
+    unbounded = [
+        where
+        for where, field in _every_field(Storyboard, Theme, *(kind.spec for kind in KINDS.values()))
+        if where not in RANGE_CHECKED_ELSEWHERE
+        and numeric(field.annotation)
+        and not bounded(field.annotation, field.metadata)
+    ]
+    assert unbounded == []
 
-    def walk(model: type[BaseModel]) -> None:
+
+def _every_field(*models):
+    """('Model.field', FieldInfo) for every field of ``models`` and of the models inside them, once each."""
+    import typing
+
+    from pydantic import BaseModel
+
+    seen, stack = set(), list(models)
+    while stack:
+        model = stack.pop()
         if model in seen:
-            return
+            continue
         seen.add(model)
         for name, field in model.model_fields.items():
-            where = f"{model.__name__}.{name}"
-            skip = where in RANGE_CHECKED_ELSEWHERE
-            if numeric(field.annotation) and not skip and not bounded(field.annotation, field.metadata):
-                unbounded.append(where)
-            stack = [field.annotation]
-            while stack:
-                t = stack.pop()
+            yield f"{model.__name__}.{name}", field
+            inner = [field.annotation]
+            while inner:
+                t = inner.pop()
                 if isinstance(t, type) and issubclass(t, BaseModel):
-                    walk(t)
-                stack += typing.get_args(t)
-
-    for model in (Storyboard, Theme, *(kind.spec for kind in KINDS.values())):
-        walk(model)
-    assert unbounded == []
+                    stack.append(t)
+                inner += typing.get_args(t)
 
 
 def test_every_text_a_slide_draws_has_a_length_limit():
@@ -446,22 +454,10 @@ def test_every_text_a_slide_draws_has_a_length_limit():
         keep = metadata if typing.get_origin(annotation) in (typing.Union, types.UnionType) else []
         return any(unlimited(a, keep) for a in inner if not (isinstance(a, type) and issubclass(a, BaseModel)))
 
-    found, seen = [], set()
-
-    def walk(model: type[BaseModel]) -> None:
-        if model in seen:
-            return
-        seen.add(model)
-        for name, field in model.model_fields.items():
-            if name not in ("kind", "file") and unlimited(field.annotation, field.metadata):
-                found.append(f"{model.__name__}.{name}")
-            stack = [field.annotation]
-            while stack:
-                t = stack.pop()
-                if isinstance(t, type) and issubclass(t, BaseModel):
-                    walk(t)
-                stack += typing.get_args(t)
-
-    for kind in KINDS.values():
-        walk(kind.spec)
+    specs = [kind.spec for kind in KINDS.values()]
+    found = [
+        where
+        for where, field in _every_field(*specs)
+        if where.split(".")[1] not in ("kind", "file") and unlimited(field.annotation, field.metadata)
+    ]
     assert found == []

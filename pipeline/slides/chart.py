@@ -15,7 +15,7 @@ from pydantic import Field
 
 from pipeline.schema import Figure
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
-from pipeline.slides.chrome import content_top, heading, section_label, source_line
+from pipeline.slides.chrome import axis_titles, frame_content, section_label
 from pipeline.slides.motion import ease_in_out, ease_out, sprite
 from pipeline.slides.problems import SlideError
 
@@ -65,16 +65,7 @@ def _fmt(spec: Spec, value: float) -> str:
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
-    y = content_top(canvas)
-    bottom = safe.y1
-    elements: list[Element] = []
-    if spec.source:
-        source, source_top = source_line(canvas, spec.source, 0.2)
-        elements.append(source)
-        bottom = source_top - canvas.px(0.02)
-    if spec.title:
-        title, y = heading(canvas, spec.title, y, room=0.25, gap=0.03)
-        elements.append(title)
+    elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.25, gap=0.03)
 
     n = len(spec.values)
     slot = safe.width / n
@@ -93,19 +84,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     font = probe.font
     ascent, descent = font.getmetrics()
     text_h = ascent + descent
-    for field, text in (("x_title", spec.x_title), ("y_title", spec.y_title)):
-        if text:  # axis titles: the labels' size, muted, never shrunk below it
-            block = canvas.fit(text, "label", font.size / canvas.unit, field=field, width=safe.width,
-                               height=text_h * 2, max_lines=1, balance=False)  # fmt: skip
-            image = Image.new("RGBA", (safe.width, block.height), (0, 0, 0, 0))
-            align = "center" if field == "x_title" else "left"
-            block.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align=align, box_width=safe.width)
-            at = (safe.x0, bottom - block.height) if field == "x_title" else (safe.x0, y)
-            elements.append(sprite(image, at, 0.2, motion.entrance, 0))
-            if field == "x_title":
-                bottom -= block.height + canvas.px(0.01)
-            else:
-                y += block.height + canvas.px(0.005)
+    titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, font.size / canvas.unit)
+    elements += titles
     base_y = bottom - text_h - canvas.px(0.015)
     top_y = y + text_h + canvas.px(0.01)
     low, high = min(0.0, *spec.values), max(0.0, *spec.values)

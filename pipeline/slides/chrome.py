@@ -99,3 +99,48 @@ def source_line(canvas: Canvas, text: str, start: float) -> tuple[Element, int]:
     image = text_sprite(block, canvas.theme.colors.muted)
     top = safe.y1 - block.height
     return sprite(image, (safe.x0, top), start, canvas.theme.motion.entrance), top
+
+
+def frame_content(
+    canvas: Canvas, title: str | None, source: str | None, *, room: float, gap: float, source_at: float = 0.2
+) -> tuple[list[Element], int, int]:
+    """A slide's heading and source line, when it has them, and the space left between them.
+
+    Returns their entrances and the top and bottom of the room for the slide's content.
+    """
+    elements: list[Element] = []
+    top, bottom = content_top(canvas), canvas.safe.y1
+    if source:
+        line, source_top = source_line(canvas, source, source_at)
+        elements.append(line)
+        bottom = source_top - canvas.px(0.02)
+    if title:
+        element, top = heading(canvas, title, top, room=room, gap=gap)
+        elements.append(element)
+    return elements, top, bottom
+
+
+def axis_titles(
+    canvas: Canvas, x_title: str | None, y_title: str | None, top: int, bottom: int, size: float
+) -> tuple[list[Element], int, int]:
+    """What a plot's axes measure: the y title above it on the left, the x title under it, centred.
+
+    ``size`` is the labels' size (a fraction of the short side); the titles are drawn at it, muted.
+    Returns their entrances and the room left for the plot.
+    """
+    safe, theme = canvas.safe, canvas.theme
+    elements: list[Element] = []
+    for field, text in (("x_title", x_title), ("y_title", y_title)):
+        if not text:
+            continue
+        block = canvas.fit(text, "label", size, field=field, width=safe.width, height=canvas.px(0.08),
+                           max_lines=1, balance=False)  # fmt: skip
+        align = "center" if field == "x_title" else "left"
+        image = text_sprite(block, theme.colors.muted, align=align, width=safe.width)
+        at = (safe.x0, bottom - block.height) if field == "x_title" else (safe.x0, top)
+        elements.append(sprite(image, at, 0.2, theme.motion.entrance, 0))
+        if field == "x_title":
+            bottom -= block.height + canvas.px(0.01)
+        else:
+            top += block.height + canvas.px(0.006)
+    return elements, top, bottom

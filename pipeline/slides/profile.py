@@ -17,7 +17,7 @@ from pydantic import Field
 
 from pipeline.schema import Figure
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
-from pipeline.slides.chrome import content_top, heading, rgb, section_label, source_line
+from pipeline.slides.chrome import axis_titles, frame_content, rgb, section_label
 from pipeline.slides.motion import ease_in_out, sprite, text_sprite
 from pipeline.slides.problems import SlideError
 
@@ -69,28 +69,9 @@ class Spec(SpecBase):
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
-    y = content_top(canvas)
-    bottom = safe.y1
-    elements: list[Element] = []
-    if spec.source:
-        source, source_top = source_line(canvas, spec.source, 0.2)
-        elements.append(source)
-        bottom = source_top - canvas.px(0.02)
-    if spec.title:
-        title, y = heading(canvas, spec.title, y, room=0.22, gap=0.03)
-        elements.append(title)
-    for field, text in (("x_title", spec.x_title), ("y_title", spec.y_title)):
-        if text:
-            block = canvas.fit(text, "label", sizes.label, field=field, width=safe.width, height=canvas.px(0.08),
-                               max_lines=1, balance=False)  # fmt: skip
-            align = "center" if field == "x_title" else "left"
-            image = text_sprite(block, colors.muted, align=align, width=safe.width)
-            at = (safe.x0, bottom - block.height) if field == "x_title" else (safe.x0, y)
-            elements.append(sprite(image, at, 0.2, motion.entrance, 0))
-            if field == "x_title":
-                bottom -= block.height + canvas.px(0.01)
-            else:
-                y += block.height + canvas.px(0.01)
+    elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.22, gap=0.03)
+    titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, sizes.label)
+    elements += titles
 
     marks = [
         canvas.fit(

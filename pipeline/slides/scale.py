@@ -17,7 +17,7 @@ from pydantic import Field
 
 from pipeline.schema import Figure
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
-from pipeline.slides.chrome import content_top, heading, section_label, source_line
+from pipeline.slides.chrome import frame_content, section_label
 from pipeline.slides.motion import ease_out, sprite, text_sprite
 from pipeline.slides.problems import SlideError
 
@@ -66,16 +66,7 @@ def ratio(a: float, b: float) -> str:
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
-    y = content_top(canvas)
-    bottom = safe.y1
-    elements: list[Element] = []
-    if spec.source:
-        source, source_top = source_line(canvas, spec.source, 0.3)
-        elements.append(source)
-        bottom = source_top - canvas.px(0.03)
-    if spec.title:
-        title, y = heading(canvas, spec.title, y, room=0.22, gap=0.05)
-        elements.append(title)
+    elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.22, gap=0.05, source_at=0.3)
 
     n = len(spec.items)
     gap = canvas.px(0.06)
