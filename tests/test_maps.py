@@ -84,3 +84,38 @@ def test_places_are_found_by_name_alias_and_kind(name, near):
 
 def test_a_misspelled_place_gets_a_suggestion_from_every_kind():
     assert "Tokyo" in geo.closest("Tokio") and "Bering Sea" in geo.closest("Berring Sea")
+
+
+def test_a_filled_sector_lies_between_its_meridians():
+    """Areas could not be filled, only arrows drawn: a sector of a claim on Antarctica, say."""
+    from pipeline.slides.route import Area
+
+    sector = Area(sector=(-74.0, -25.0), south_of=-60.0)
+    (ring,) = sector.rings()
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    assert min(lons) == -74.0 and max(lons) == -25.0 and max(lats) == -60.0 and min(lats) == -90.0
+    across = Area(sector=(170.0, -170.0)).rings()[0]  # eastward across the antimeridian: 20 degrees, not 340
+    assert max(p[0] for p in across) - min(p[0] for p in across) == pytest.approx(20.0)
+    view = cartography.MapView.fit(ring[::8], FRAME, pad=0.12)
+    assert view.kind == "polar" and view.areas(sector.rings(), 960, 540), "drawn on a polar map"
+
+
+def test_routes_and_areas_are_checked_and_drawn(tmp_path):
+    import numpy as np
+
+    from pipeline.slides import KINDS
+    from tests.test_slides import build, small_canvas
+
+    spec = KINDS["route"].spec.model_validate
+    assert [e.field for e in spec({"kind": "route", "stops": ["Chile"]}).check()] == ["stops"]
+    bad = spec({"kind": "route", "areas": [{"fill": ["Sahra"]}, {"fill": ["Chile"], "sector": [0, 10]}]})
+    assert [e.field for e in bad.check()] == ["areas.0.fill.0", "areas.1"]
+    assert "did you mean 'Sahara'" in str(bad.check()[0])
+    canvas = small_canvas()
+    only_areas = build(canvas, {"kind": "route", "areas": [{"fill": ["Sahara"], "label": "Sahara"}]}).still()
+    accent = np.abs(only_areas.astype(int) - [0xE5, 0x38, 0x3B]).max(axis=2) < 90
+    assert accent.sum() > 200, "a map of an area alone fills it"
+    solid = build(canvas, {"kind": "route", "stops": ["Lagos", "Cairo"]}).still().astype(int)
+    dashed = build(canvas, {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]})
+    soft = np.abs(dashed.still().astype(int) - [0xF2, 0xA5, 0x41]).max(axis=2) < 40
+    assert soft.sum() > 20 and (np.abs(solid - [0xF2, 0xA5, 0x41]).max(axis=2) < 40).sum() == 0

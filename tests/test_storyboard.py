@@ -372,7 +372,9 @@ def test_a_bad_lexicon_file_entry_points_into_that_file(project):
 
 
 #: Numeric fields whose range is checked by their slide kind instead (with a message naming both ranges).
-RANGE_CHECKED_ELSEWHERE = {"Spec.places", "Stop.sentence", "Item.sentence", "Event.sentence", "Step.sentence"}
+RANGE_CHECKED_ELSEWHERE = {
+    "Spec.places", "Stop.sentence", "Item.sentence", "Event.sentence", "Step.sentence", "Area.sentence"
+}  # fmt: skip
 
 
 def test_every_number_a_storyboard_or_theme_gives_has_its_real_range():

@@ -137,11 +137,7 @@ class MapView:
         for country in geo.countries()[0]:
             if not visible(country.bbox):
                 continue  # far off the frame: its geometry is never built
-            shape = _lonlat(country.index, tolerance)
-            if self.kind == "world":
-                shape = _wrapped(shape, window, self.lon0)
-            elif clip is not None:  # only what is in view is projected: nothing from the far side of the globe
-                shape = _wrapped(shape, window, self.lon0).intersection(clip)
+            shape = self._in_view(_lonlat(country.index, tolerance), window, clip)
             if shape.is_empty:
                 continue
             rings, borders = [], []
@@ -158,6 +154,30 @@ class MapView:
             if rings:
                 found.append(Outline(country, rings, borders))
         return found
+
+    def _in_view(self, shape, window, clip):
+        """``shape`` (longitude, latitude) as the map can project it: within its seam, and for a regional map
+        only what is in view (nothing from the far side of the globe)."""
+        if self.kind == "world":
+            return _wrapped(shape, window, self.lon0)
+        if clip is not None:
+            return _wrapped(shape, window, self.lon0).intersection(clip)
+        return shape
+
+    def areas(self, rings: list[list[tuple[float, float]]], width: int, height: int) -> list[list[tuple[float, float]]]:
+        """Areas given as rings of (longitude, latitude) on the screen, cut and clipped as outlines are."""
+        _, clip = self._visible_box(width, height)
+        window = box(self.lon0 - 179.999, -90, self.lon0 + 179.999, 90)
+        polygons = [Polygon(ring) for ring in rings if len(ring) >= 4]
+        shape = self._in_view(shapely.union_all([p if p.is_valid else p.buffer(0) for p in polygons]), window, clip)
+        out = []
+        for polygon in getattr(shape, "geoms", [shape]):
+            if polygon.is_empty or not hasattr(polygon, "exterior"):
+                continue
+            xs, ys = self.many(*polygon.exterior.coords.xy)
+            if np.isfinite(xs).all() and np.isfinite(ys).all():
+                out.append(list(zip(xs.tolist(), ys.tolist(), strict=True)))
+        return out
 
     def _visible_box(self, width: int, height: int):
         """A test of a (lon, lat) box, whether it may show in the frame, and for a regional map the

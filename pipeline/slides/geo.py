@@ -182,3 +182,22 @@ def closest(name: str, n: int = 3) -> list[str]:
         if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 and (ratio := matcher.ratio()) >= 0.6:
             scored.append((-round(ratio, 1), rank, candidate))  # as close, the more prominent place first
     return [candidate for *_, candidate in sorted(scored)[:n]]
+
+
+@cache
+def _area_index() -> dict[str, list]:
+    """Outlines of seas, gulfs, straits and regions by name (lower case): lists of [ring, holes...] polygons."""
+    entries = json.loads((_DATA / "areas.json").read_text(encoding="utf-8"))
+    index: dict[str, list] = {}
+    for entry in sorted(entries, key=lambda e: e.get("rank", 9)):
+        for name in {entry["name"], _spelled_out(entry["name"])}:
+            index.setdefault(name.lower(), entry["polygons"])
+    return index
+
+
+def area(name: str) -> list[list[tuple[float, float]]] | None:
+    """The outer rings (longitude, latitude) of a country, sea or region called ``name``, or None."""
+    if country := find(name):
+        return [list(ring) for ring in rings(country.index)]
+    polygons = _area_index().get(name.strip().lower())
+    return [[tuple(p) for p in polygon[0]] for polygon in polygons] if polygons else None

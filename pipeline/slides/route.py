@@ -12,11 +12,13 @@ or as the narrator starts the sentence a stop names.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
 from pydantic import Field
+from shapely.geometry import Polygon
 
 from pipeline.schema import Plain
 from pipeline.slides import cartography, geo
@@ -34,16 +36,53 @@ class Stop(Plain):
         min_length=1, max_length=4, description="One place, or several reached from the stop before."
     )
     sentence: int | None = Field(None, ge=1, description="Draw the arrows to this stop as this sentence starts.")
+    style: Literal["main", "alternative"] = Field(
+        "main", description="main: a solid arrow; alternative: dashed, in the quieter accent (a detour, a shortcut)."
+    )
+
+
+#: A meridian, in degrees east of Greenwich (west is negative).
+Meridian = Annotated[float, Field(ge=-180, le=180)]
+
+
+class Area(Plain):
+    """A filled area: countries, seas or regions by name, or a sector between two meridians."""
+
+    fill: list[Name] = Field(default_factory=list, max_length=12, description="Countries, seas or regions to fill.")
+    sector: tuple[Meridian, Meridian] | None = Field(
+        None, description="[west, east] meridians of a sector to fill, eastward from west (it may cross 180)."
+    )
+    south_of: float | None = Field(None, ge=-90, le=90, description="A sector only south of this latitude.")
+    north_of: float | None = Field(None, ge=-90, le=90, description="A sector only north of this latitude.")
+    label: str | None = Field(None, max_length=40, description="A name drawn on the area.")
+    sentence: int | None = Field(None, ge=1, description="Fill the area as this sentence starts.")
+
+    def rings(self) -> list[list[tuple[float, float]]]:
+        """The area's outer rings in longitude and latitude."""
+        if self.sector is None:
+            return [ring for name in self.fill for ring in (geo.area(name) or [])]
+        west, east = self.sector
+        east = east if east > west else east + 360  # eastward from west, across 180 if need be
+        south = -90.0 if self.north_of is None else self.north_of
+        north = 90.0 if self.south_of is None else self.south_of
+        steps = max(2, round((east - west) / 2))
+        top = [(west + (east - west) * i / steps, north) for i in range(steps + 1)]
+        bottom = [(east - (east - west) * i / steps, south) for i in range(steps + 1)]
+        left = [(west, south + (north - south) * i / 30) for i in range(1, 30)]
+        right = [(east, north - (north - south) * i / 30) for i in range(1, 30)]
+        return [[*left, *top, *right, *bottom, left[0]]]
 
 
 class Spec(SpecBase):
     kind: Literal["route"]
     title: str | None = Field(None, max_length=60, description="Heading in the top-left corner.")
     stops: list[Name | list[Name] | Stop] = Field(
-        min_length=2,
+        default_factory=list,
         max_length=6,
-        description="The route in order: a place, a list of alternative places, or {places, sentence}.",
+        description="The route in order: a place, a list of places, or {places, sentence, style}; none for a map "
+        "of areas only.",
     )
+    areas: list[Area] = Field(default_factory=list, max_length=6, description="Areas to fill, each on its sentence.")
     places: dict[Name, tuple[float, float]] = Field(
         default_factory=dict,
         description="[longitude, latitude] of places the map does not know, or to move a place's marker.",
@@ -64,11 +103,24 @@ class Spec(SpecBase):
         return out
 
     def sentence_refs(self) -> list[tuple[str, int]]:
-        return [(f"stops.{i}.sentence", s.sentence) for i, s in enumerate(self.stop_list()) if s.sentence]
+        stops = [(f"stops.{i}.sentence", s.sentence) for i, s in enumerate(self.stop_list()) if s.sentence]
+        return stops + [(f"areas.{i}.sentence", a.sentence) for i, a in enumerate(self.areas) if a.sentence]
 
     def check(self) -> list[SlideError]:
         """Every place the map cannot put on the map: unknown names and coordinates out of range."""
         problems = []
+        if len(self.stops) == 1 or (not self.stops and not self.areas):
+            problems.append(SlideError("stops", "a route needs two stops or more (or none, with areas to fill)"))
+        for i, item in enumerate(self.areas):
+            if (item.sector is None) == (not item.fill):
+                problems.append(SlideError(f"areas.{i}", "an area is either 'fill' (names) or a 'sector', not both"))
+            for j, name in enumerate(item.fill):
+                if not geo.area(name):
+                    close = [repr(c) for c in geo.closest(name)]
+                    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+                    problems.append(SlideError(
+                        f"areas.{i}.fill.{j}", f"no outline for '{name}'{hint}; name a country, sea or region"
+                    ))  # fmt: skip
         for name, (lon, lat) in self.places.items():
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 problems.append(
@@ -140,12 +192,19 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     legs = [(a, b) for k in range(1, len(stops)) for a in stops[k - 1].places for b in stops[k].places]
     # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward).
     paths = [p for a, b in legs for p in cartography.great_circle(where[a], where[b], 16)]
-    view = cartography.MapView.fit(list(where.values()), frame_box, pad=0.16, extra=paths, kind=spec.projection)
+    area_rings = [item.rings() for item in spec.areas]
+    outline = [p for rings in area_rings for ring in rings for p in ring[:: max(1, len(ring) // 64)]]
+    places = list(where.values()) or outline
+    view = cartography.MapView.fit(places, frame_box, pad=0.12, extra=paths + outline, kind=spec.projection)
+    names: list = []
+    for i, (item, rings) in enumerate(zip(spec.areas, area_rings, strict=True)):
+        start = context.sentence_time(item.sentence, 0.4 + i * motion.stagger)
+        elements.append(_area(canvas, view.areas(rings, w, h), item.label, start, names))
 
     xy = {name: view(*where[name]) for name in where}
     width = max(2, canvas.px(0.007))
-    cx = sum(p[0] for p in xy.values()) / len(xy)
-    cy = sum(p[1] for p in xy.values()) / len(xy)
+    cx = sum(p[0] for p in xy.values()) / max(1, len(xy))
+    cy = sum(p[1] for p in xy.values()) / max(1, len(xy))
     t = 0.6
     markers: list[Element] = []
     for k, stop in enumerate(stops):
@@ -156,13 +215,55 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             for a in stops[k - 1].places:
                 for b in stop.places:
                     path = view.arc(where[a], where[b])
-                    elements.append(_arrow(path, (cx, cy), width, colors.accent, start, 0.9, canvas))
+                    main = stop.style == "main"
+                    color = colors.accent if main else colors.accent_soft
+                    elements.append(_arrow(path, (cx, cy), width, color, start, 0.9, canvas, dashed=not main))
             arrive = start + 0.75
             t = start + 1.0
         for name in stop.places:
             markers.append(_marker(canvas, name, xy[name], k == 0 or k == len(stops) - 1, arrive))
     # Markers and their names are painted over every arrow.
     return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
+
+
+def _area(
+    canvas: Canvas, rings: list[list[tuple[float, float]]], label: str | None, start: float, taken: list
+) -> Element:
+    """A filled area (translucent accent, outlined) with its name at its largest piece, fading in.
+
+    ``taken``: the boxes of names already placed; a name that would cover one moves down below it.
+    """
+    colors, ss = canvas.theme.colors, 2
+    layer = Image.new("RGBA", (canvas.width * ss, canvas.height * ss), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for ring in rings:
+        if len(ring) > 2:
+            points = [(x * ss, y * ss) for x, y in ring]
+            draw.polygon(points, fill=(*rgb(colors.accent), 92), outline=(*rgb(colors.accent), 220),
+                         width=max(1, canvas.px(0.002) * ss))  # fmt: skip
+    layer = layer.resize((canvas.width, canvas.height), Image.Resampling.LANCZOS)
+    if label and rings:
+        pieces = [Polygon(r) for r in rings if len(r) > 3]
+        largest = max((p if p.is_valid else p.buffer(0) for p in pieces), key=lambda p: p.area, default=None)
+        if largest is not None and not largest.is_empty:
+            point = largest.representative_point()
+            size = canvas.theme.sizes.label
+            block = canvas.fit(label.upper(), "label", size, field="areas", width=canvas.width * 0.3,
+                               height=canvas.px(0.1), max_lines=2)  # fmt: skip
+            safe = canvas.safe
+            x = min(max(round(point.x - block.width / 2), safe.x0), safe.x1 - block.width)
+            y = min(max(round(point.y - block.height / 2), safe.y0), safe.y1 - block.height)
+            for _ in range(8):
+                hit = next(
+                    (b for b in taken if x < b[2] and b[0] < x + block.width and y < b[3] and b[1] < y + block.height),
+                    None,
+                )
+                if hit is None:
+                    break
+                y = min(hit[3] + canvas.px(0.006), safe.y1 - block.height)
+            taken.append((x, y, x + block.width, y + block.height))
+            layer.alpha_composite(text_sprite(block, colors.text, align="center"), (x, y))
+    return sprite(layer, (0, 0), start, canvas.theme.motion.entrance)
 
 
 def _map(canvas: Canvas, view: cartography.MapView, named: set[str]) -> Image.Image:
@@ -241,8 +342,10 @@ def _arrow(
     start: float,
     duration: float,
     canvas: Canvas,
+    dashed: bool = False,
 ) -> Element:
-    """An arrow along ``path`` (a great circle on the screen) that draws itself on, head last.
+    """An arrow along ``path`` (a great circle on the screen) that draws itself on, head last; ``dashed`` for
+    an alternative route.
 
     It bows a little away from the ``centre`` of the route, so arrows that meet
     at one place fan out instead of crossing.
@@ -275,7 +378,20 @@ def _arrow(
         pts = [((x - x_lo) * ss, (y - y_lo) * ss) for x, y in keep[:n]]
         mask = Image.new("L", (box_w * ss, box_h * ss), 0)
         draw = ImageDraw.Draw(mask)
-        draw.line(pts, fill=255, width=width * ss, joint="curve")
+        if dashed:  # dashes about three line widths long, with gaps as long
+            dash, run, on = width * ss * 3, 0.0, True
+            segment = [pts[0]]
+            for (ax, ay), (bx, by) in itertools.pairwise(pts):
+                run += math.hypot(bx - ax, by - ay)
+                segment.append((bx, by))
+                if run >= dash:
+                    if on and len(segment) > 1:
+                        draw.line(segment, fill=255, width=width * ss, joint="curve")
+                    segment, run, on = [(bx, by)], 0.0, not on
+            if on and len(segment) > 1:
+                draw.line(segment, fill=255, width=width * ss, joint="curve")
+        else:
+            draw.line(pts, fill=255, width=width * ss, joint="curve")
         (px, py), (qx, qy) = pts[-2], pts[-1]
         angle = math.atan2(qy - py, qx - px)
         hs = head * ss
