@@ -151,6 +151,8 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
         found = _model_at(path[:-1], data, model)
         allowed = list(found.model_fields) if found else []
         hint = did_you_mean(name, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        if value is None and allowed:  # `{source: Vostok, 1983}`: the comma ended the text, '1983' became a field
+            hint += "; if it is the end of the text before it, that text has a comma: put the whole text in quotes"
         return smap.problem(path, f"unknown field '{shorten(str(name))}'{hint}", at_key=True)
     if kind == "union_tag_invalid":
         tag = ctx.get("tag")

@@ -463,3 +463,11 @@ def test_every_text_a_slide_draws_has_a_length_limit():
         if where.split(".")[1] not in ("kind", "file") and unlimited(field.annotation, field.metadata)
     ]
     assert found == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", sorted((SHIPPED.parent / "examples").glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_example_storyboards_validate(example):
+    """The short explainers on other topics (a dam, Antarctica, measles) that README points new users to."""
+    project = validate(example)
+    assert len(project.entries()) >= 4

@@ -196,10 +196,14 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     outline = [p for rings in area_rings for ring in rings for p in ring[:: max(1, len(ring) // 64)]]
     places = list(where.values()) or outline
     view = cartography.MapView.fit(places, frame_box, pad=0.12, extra=paths + outline, kind=spec.projection)
-    names: list = []
+    taken: list = []
+    area_names = []
     for i, (item, rings) in enumerate(zip(spec.areas, area_rings, strict=True)):
         start = context.sentence_time(item.sentence, 0.4 + i * motion.stagger)
-        elements.append(_area(canvas, view.areas(rings, w, h), item.label, start, names))
+        fill, name = _area(canvas, view.areas(rings, w, h), item.label, start, taken)
+        elements.append(fill)
+        area_names += [name] if name else []
+    elements += area_names  # over every fill
 
     xy = {name: view(*where[name]) for name in where}
     width = max(2, canvas.px(0.007))
@@ -228,10 +232,11 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 
 def _area(
     canvas: Canvas, rings: list[list[tuple[float, float]]], label: str | None, start: float, taken: list
-) -> Element:
-    """A filled area (translucent accent, outlined) with its name at its largest piece, fading in.
+) -> tuple[Element, Element | None]:
+    """A filled area (translucent accent, outlined) fading in, and its name at its largest piece.
 
-    ``taken``: the boxes of names already placed; a name that would cover one moves down below it.
+    The name is its own element so that every name is painted over every fill. ``taken``: the
+    boxes of names already placed; a name that would cover one moves down below it.
     """
     colors, ss = canvas.theme.colors, 2
     layer = Image.new("RGBA", (canvas.width * ss, canvas.height * ss), (0, 0, 0, 0))
@@ -253,17 +258,17 @@ def _area(
             safe = canvas.safe
             x = min(max(round(point.x - block.width / 2), safe.x0), safe.x1 - block.width)
             y = min(max(round(point.y - block.height / 2), safe.y0), safe.y1 - block.height)
+            gap = canvas.px(0.01)  # names side by side keep a space between them
             for _ in range(8):
-                hit = next(
-                    (b for b in taken if x < b[2] and b[0] < x + block.width and y < b[3] and b[1] < y + block.height),
-                    None,
-                )
+                right, low = x + block.width + gap, y + block.height
+                hit = next((b for b in taken if x - gap < b[2] and b[0] < right and y < b[3] and b[1] < low), None)
                 if hit is None:
                     break
                 y = min(hit[3] + canvas.px(0.006), safe.y1 - block.height)
             taken.append((x, y, x + block.width, y + block.height))
-            layer.alpha_composite(text_sprite(block, colors.text, align="center"), (x, y))
-    return sprite(layer, (0, 0), start, canvas.theme.motion.entrance)
+            name = sprite(text_sprite(block, colors.text, align="center"), (x, y), start, canvas.theme.motion.entrance)
+            return sprite(layer, (0, 0), start, canvas.theme.motion.entrance), name
+    return sprite(layer, (0, 0), start, canvas.theme.motion.entrance), None
 
 
 def _map(canvas: Canvas, view: cartography.MapView, named: set[str]) -> Image.Image:
