@@ -22,20 +22,52 @@ MEAN_TOLERANCE = 1.5
 OUTLIER_SHARE = 0.002
 
 
+#: The options each kind grew for topics beyond the first video, each with its own golden images.
+VARIANTS = {
+    "stat-range": {"kind": "stat", "qualifier": "about", "value": "5\u20137", "unit": "days", "label": "on foot"},
+    "stat-share": {"kind": "stat", "value": 73, "unit": "%", "label": "of the country is mountains"},
+    "stat-minus": {"kind": "stat", "value": "\u221240", "unit": "\u00b0C", "label": "on the coldest nights"},
+    "compare-versus": {
+        "kind": "compare", "mode": "versus",
+        "before": {"value": "20 hours", "label": "by car"}, "after": {"value": "2 hours", "label": "by plane"},
+    },
+    "chart-negative": {
+        "kind": "chart", "type": "line", "labels": ["Jan", "Apr", "Jul", "Oct"], "values": [-38.6, -4.8, 19.5, -7.8],
+        "value_suffix": "\u00b0", "x_title": "Month", "y_title": "Temperature (\u00b0C)",
+    },
+    "timeline-time": {
+        "kind": "timeline", "spacing": "time",
+        "events": [{"date": "Dec 1911", "text": "Pole"}, {"date": 1959, "text": "Treaty"}, {"date": 1991, "text": "B"}],
+    },
+    "bullets-ten": {"kind": "bullets", "title": "Ten", "items": [f"Point {i}" for i in range(1, 11)]},
+    "route-areas": {
+        "kind": "route", "title": "Claims",
+        "areas": [{"sector": [-74, -25], "south_of": -60, "label": "A"}, {"sector": [-80, -20], "south_of": -60}],
+    },
+    "route-alternative": {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]},
+}  # fmt: skip
+ALL = {**SPECS, **VARIANTS}
+
+
 @pytest.fixture(scope="module")
 def canvas():
     return small_canvas()
 
 
 def frames(canvas, kind: str) -> dict[str, np.ndarray]:
-    slide = build(canvas, SPECS[kind], sentence_starts=(0.5, 1.5, 2.5), duration=6.0)
+    slide = build(canvas, ALL[kind], sentence_starts=(0.5, 1.5, 2.5), duration=6.0)
     return {"settled": slide.still(), "entering": slide.frame(0.45)}
 
 
-@pytest.mark.parametrize("kind", sorted(SPECS))
-def test_kind_matches_its_golden_images(canvas, kind, update_golden):
+@pytest.mark.parametrize(
+    ("theme", "kind"),
+    [("documentary", kind) for kind in sorted(ALL)] + [("daylight", kind) for kind in sorted(ALL)],
+)
+def test_kind_matches_its_golden_images(theme, kind, update_golden):
+    canvas = small_canvas(theme=theme)
+    folder = GOLDEN if theme == "documentary" else GOLDEN / theme
     for moment, frame in frames(canvas, kind).items():
-        path = GOLDEN / f"{kind}-{moment}.png"
+        path = folder / f"{kind}-{moment}.png"
         if update_golden or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             Image.fromarray(frame).save(path)

@@ -74,8 +74,8 @@ SPECS = {
 PICTURE = Path(__file__).parent / "data" / "picture.png"
 
 
-def small_canvas(burn_captions: bool = False) -> Canvas:
-    theme = load_theme("documentary")
+def small_canvas(burn_captions: bool = False, theme: str = "documentary") -> Canvas:
+    theme = load_theme(theme)
     band = subtitles.band(theme) if burn_captions else 0.0
     return Canvas(W, H, theme, FontBook(theme.fonts), caption_band=band)
 
