@@ -149,7 +149,7 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
         return smap.problem(path[:-1], f"missing required field '{name}'{_where(path[:-1], data)}")
     if kind == "extra_forbidden":
         found = _model_at(path[:-1], data, model)
-        allowed = list(found.model_fields) if found else []
+        allowed = [field.alias or name for name, field in found.model_fields.items()] if found else []
         hint = did_you_mean(name, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
         if value is None and allowed:  # `{source: Vostok, 1983}`: the comma ended the text, '1983' became a field
             hint += "; if it is the end of the text before it, that text has a comma: put the whole text in quotes"

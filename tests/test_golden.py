@@ -45,6 +45,11 @@ VARIANTS = {
         "areas": [{"sector": [-74, -25], "south_of": -60, "label": "A"}, {"sector": [-80, -20], "south_of": -60}],
     },
     "route-alternative": {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]},
+    "route-via": {
+        "kind": "route",
+        "stops": ["Singapore", {"places": ["Rotterdam"], "via": ["Suez Canal"]},
+                  {"places": ["Rotterdam"], "from": "Singapore", "via": ["Cape Town"], "style": "alternative"}],
+    },
 }  # fmt: skip
 ALL = {**SPECS, **VARIANTS}
 

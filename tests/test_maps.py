@@ -119,3 +119,25 @@ def test_routes_and_areas_are_checked_and_drawn(tmp_path):
     dashed = build(canvas, {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]})
     soft = np.abs(dashed.still().astype(int) - [0xF2, 0xA5, 0x41]).max(axis=2) < 40
     assert soft.sum() > 20 and (np.abs(solid - [0xF2, 0xA5, 0x41]).max(axis=2) < 40).sum() == 0
+
+
+def test_a_leg_follows_its_waypoints_and_an_alternative_can_start_where_the_main_route_did():
+    """Routes were one great circle per leg, and a detour and a shortcut from one place could not both be drawn."""
+    from pipeline.slides import KINDS
+
+    spec = KINDS["route"].spec.model_validate({
+        "kind": "route",
+        "stops": [
+            "Singapore",
+            {"places": ["Rotterdam"], "via": ["Suez Canal"]},
+            {"places": ["Rotterdam"], "from": "Singapore", "via": ["Cape of Good Hope"], "style": "alternative"},
+        ],
+        "places": {"Cape of Good Hope": [18.5, -34.4]},
+    })  # fmt: skip
+    assert spec.check() == []
+    stops = spec.stop_list()
+    assert stops[2].origins(stops[1].places) == ["Singapore"] and stops[1].origins(stops[0].places) == ["Singapore"]
+    bad = KINDS["route"].spec.model_validate(
+        {"kind": "route", "stops": ["China", {"places": ["Japan"], "via": ["Atlantis"]}]}
+    )
+    assert [e.field for e in bad.check()] == ["stops.1.via.0"]

@@ -196,9 +196,10 @@ class MapView:
             else:
                 north = 90.0
             return (lambda bbox: bbox[3] >= south - 2 and bbox[1] <= north + 2), None
-        lon0, span = middle_longitude(lons[ok].tolist())
+        # How far from the map's central meridian the frame reaches, measured the short way round.
+        offsets = np.abs(((lons[ok] - self.lon0 + 180) % 360) - 180)
+        half = min(180.0, float(offsets.max()) + 2)
         south, north = lats_ok.min() - 2, lats_ok.max() + 2
-        half = span / 2 + 2
 
         def visible(bbox) -> bool:
             if bbox[3] < south or bbox[1] > north:
@@ -206,11 +207,9 @@ class MapView:
             if bbox[2] - bbox[0] >= 180:  # spans the antimeridian in the data (Russia, Fiji): keep
                 return True
             centre, reach = (bbox[0] + bbox[2]) / 2, (bbox[2] - bbox[0]) / 2
-            return abs(((centre - lon0 + 180) % 360) - 180) <= half + reach
+            return abs(((centre - self.lon0 + 180) % 360) - 180) <= half + reach
 
-        # In the map's own window of longitudes (centred on lon0 = self.lon0 up to the wrap).
-        middle = self.lon0 + ((lon0 - self.lon0 + 180) % 360) - 180
-        return visible, box(middle - half, max(-90.0, south), middle + half, min(90.0, north))
+        return visible, box(self.lon0 - half, max(-90.0, south), self.lon0 + half, min(90.0, north))
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,20 @@ class Stop(Plain):
     style: Literal["main", "alternative"] = Field(
         "main", description="main: a solid arrow; alternative: dashed, in the quieter accent (a detour, a shortcut)."
     )
+    via: list[Name] = Field(
+        default_factory=list,
+        max_length=8,
+        description="Places the legs to this stop pass through, in order (a strait, a cape), without a marker.",
+    )
+    start: Name | None = Field(
+        None,
+        alias="from",
+        description="Where the legs to this stop start (default: the stop before): an alternative from the same place.",
+    )
+
+    def origins(self, before: list[str]) -> list[str]:
+        """Where this stop's legs start: its own 'from', else every place of the stop ``before``."""
+        return [self.start] if self.start else before
 
 
 #: A meridian, in degrees east of Greenwich (west is negative).
@@ -131,11 +145,13 @@ class Spec(SpecBase):
                     )
                 )
         for i, stop in enumerate(self.stop_list()):
-            for j, name in enumerate(stop.places):
+            named = [(j, name, False) for j, name in enumerate([*stop.places, *stop.origins([])])]
+            for j, name, _ in [*named, *((j, name, True) for j, name in enumerate(stop.via))]:
                 if name in self.places or geo.where(name):
                     continue
                 written = self.stops[i]
                 field = {str: f"stops.{i}", list: f"stops.{i}.{j}"}.get(type(written), f"stops.{i}.places.{j}")
+                field = f"stops.{i}.via.{j}" if name in stop.via and name not in stop.places else field
                 close = geo.closest(name)
                 names = [repr(c) for c in close]
                 hint = f" (did you mean {', '.join(names[:-1])} or {names[-1]}?)" if len(names) > 1 else ""
@@ -157,7 +173,7 @@ def locate(spec: Spec) -> dict[str, tuple[float, float]]:
         raise problems[0]
     where = {}
     for stop in spec.stop_list():
-        for name in stop.places:
+        for name in [*stop.places, *stop.via, *stop.origins([])]:
             where[name] = spec.places[name] if name in spec.places else geo.where(name)
     return where
 
@@ -189,9 +205,17 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         # The route is framed below the title, so no arrow or name runs under it.
         box = (0, top + title.height, w, h - canvas.reserved)
     frame_box = box or (0, 0, w, h - canvas.reserved)
-    legs = [(a, b) for k in range(1, len(stops)) for a in stops[k - 1].places for b in stops[k].places]
+    # Each leg: through its stop's waypoints, great circle by great circle.
+    legs = [
+        [a, *stop.via, b]
+        for k, stop in enumerate(stops[1:], 1)
+        for a in stop.origins(stops[k - 1].places)
+        for b in stop.places
+    ]
     # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward).
-    paths = [p for a, b in legs for p in cartography.great_circle(where[a], where[b], 16)]
+    paths = [
+        p for leg in legs for a, b in itertools.pairwise(leg) for p in cartography.great_circle(where[a], where[b], 16)
+    ]
     area_rings = [item.rings() for item in spec.areas]
     outline = [p for rings in area_rings for ring in rings for p in ring[:: max(1, len(ring) // 64)]]
     places = list(where.values()) or outline
@@ -205,7 +229,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         area_names += [name] if name else []
     elements += area_names  # over every fill
 
-    xy = {name: view(*where[name]) for name in where}
+    xy = {name: view(*where[name]) for name in where}  # markers only for stops; waypoints are on the path
     width = max(2, canvas.px(0.007))
     cx = sum(p[0] for p in xy.values()) / max(1, len(xy))
     cy = sum(p[1] for p in xy.values()) / max(1, len(xy))
@@ -216,12 +240,15 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             arrive = 0.3
         else:
             start = context.sentence_time(stop.sentence, t)
-            for a in stops[k - 1].places:
+            for a in stop.origins(stops[k - 1].places):
                 for b in stop.places:
-                    path = view.arc(where[a], where[b])
+                    hops = itertools.pairwise([a, *stop.via, b])
+                    path = [p for i, (u, v) in enumerate(hops) for p in view.arc(where[u], where[v])[1 if i else 0 :]]
                     main = stop.style == "main"
                     color = colors.accent if main else colors.accent_soft
-                    elements.append(_arrow(path, (cx, cy), width, color, start, 0.9, canvas, dashed=not main))
+                    elements.append(
+                        _arrow(path, (cx, cy), width, color, start, 0.9, canvas, dashed=not main, bow=not stop.via)
+                    )
             arrive = start + 0.75
             t = start + 1.0
         for name in stop.places:
@@ -348,6 +375,7 @@ def _arrow(
     duration: float,
     canvas: Canvas,
     dashed: bool = False,
+    bow: bool = True,
 ) -> Element:
     """An arrow along ``path`` (a great circle on the screen) that draws itself on, head last; ``dashed`` for
     an alternative route.
@@ -360,7 +388,7 @@ def _arrow(
     nx, ny = -(y1 - y0) / length, (x1 - x0) / length
     mid_x, mid_y = path[len(path) // 2]
     side = 1.0 if (mid_x - centre[0]) * nx + (mid_y - centre[1]) * ny >= 0 else -1.0
-    bend = 0.12 * length * side
+    bend = 0.12 * length * side if bow else 0.0  # a path through waypoints keeps to them
     last = len(path) - 1
     curve = [(x + nx * bend * math.sin(math.pi * i / last), y + ny * bend * math.sin(math.pi * i / last))
              for i, (x, y) in enumerate(path)]  # fmt: skip
