@@ -26,6 +26,7 @@ OUTLIER_SHARE = 0.002
 VARIANTS = {
     "stat-range": {"kind": "stat", "qualifier": "about", "value": "5\u20137", "unit": "days", "label": "on foot"},
     "stat-share": {"kind": "stat", "value": 73, "unit": "%", "label": "of the country is mountains"},
+    "stat-of": {"kind": "stat", "value": 34000, "label": "have escaped", "of": {"value": 25700000, "label": "people"}},
     "stat-minus": {"kind": "stat", "value": "\u221240", "unit": "\u00b0C", "label": "on the coldest nights"},
     "compare-versus": {
         "kind": "compare", "mode": "versus",

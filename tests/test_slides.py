@@ -421,6 +421,27 @@ def test_a_profile_of_steps_runs_level_between_points(canvas):
     assert [e.field for e in bad.check()] == ["points.2", "marks.0.at"]
 
 
+def test_a_figure_of_a_whole_fills_its_share_of_a_bar(canvas):
+    """34,000 of 25.7 million: the frame shows how small a part it is ('1 in 756'), not only the digits."""
+    from pipeline.slides.stat import part_of_whole, readable
+
+    assert part_of_whole(34000 / 25_700_000) == "1 in 756" and part_of_whole(120 / 450) == "27%"
+    assert readable(25_700_000) == "25.7 million" and readable(450) == "450" and readable(2e9) == "2 billion"
+    accent = np.array([0xE5, 0x38, 0x3B])
+    right = slice(canvas.safe.x0 + round(canvas.safe.width * 0.62), canvas.safe.x1)
+
+    def filled(value: float) -> int:
+        spec = {"kind": "stat", "value": value, "label": "seats", "of": {"value": 400, "label": "seats in all"}}
+        frame = build(canvas, spec).still().astype(int)[:, right]
+        return int((np.abs(frame - accent).max(axis=2) < 40).any(axis=0).sum())  # columns with accent ink
+
+    assert filled(300) > 2 * filled(100) > 0
+    bad = KINDS["stat"].spec.model_validate(
+        {"kind": "stat", "value": 5, "label": "x", "of": {"value": 4, "label": "y"}}
+    )
+    assert [e.field for e in bad.check()] == ["of.value"]
+
+
 def test_bullets_enter_one_after_another(canvas):
     slide = build(canvas, SPECS["bullets"])
     starts = [e.start for e in slide.elements]  # title, then the items in order

@@ -8,6 +8,9 @@ minus sign drawn as a minus (U+2212), never a hyphen.
 
 A share (a single value in %, from 0 to 100) gets a ring beside it that fills
 as the figure counts up, so the frame shows the proportion, not only its digits.
+A figure given with the whole it is part of (``of: {value, label}``: 34,000 of
+25.7 million North Koreans) gets a bar beside it: the whole, and the part
+filling it to scale, with "1 in 756" where the part is too thin to see.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pipeline.schema import MINUS_SIGNS, Figure
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, section_label, source_line
 from pipeline.slides.motion import ease_out, sprite, text_sprite
+from pipeline.slides.problems import SlideError
 
 QUALIFIERS = ("about", "around", "almost", "nearly", "over", "more than", "less than", "under", "up to", "at least")
 #: Units written before the number, with no space.
@@ -46,6 +50,11 @@ def unit_text(unit: str) -> str:
     return re.sub(r"(?<=[a-zA-Z])\^?([23])\b", lambda m: _SUPERSCRIPTS[m[1]], unit)
 
 
+class Whole(SpecBase):
+    value: Figure = Field(description="The whole the figure is part of: 25700000.")
+    label: str = Field(min_length=1, max_length=40, description="What the whole counts: 'North Koreans'.")
+
+
 class Spec(SpecBase):
     kind: Literal["stat"]
     value: Annotated[Figure | tuple[Figure, Figure], BeforeValidator(_range)] = Field(
@@ -63,6 +72,12 @@ class Spec(SpecBase):
     label: str = Field(min_length=1, max_length=80, description="What the figure counts.")
     source: str | None = Field(None, max_length=100, description="Where the figure comes from.")
     count_up: bool = Field(True, description="Count up from zero on entry.")
+    of: Whole | None = Field(None, description="The whole the figure is part of, drawn as a bar beside it.")
+
+    def check(self) -> list[SlideError]:
+        if self.of and (self.of.value <= 0 or isinstance(self.value, tuple) or not 0 <= self.value <= self.of.value):
+            return [SlideError("of.value", "the whole must be more than zero and at least the figure (a single one)")]
+        return []
 
     def values(self) -> tuple[float, ...]:
         return self.value if isinstance(self.value, tuple) else (self.value,)
@@ -110,7 +125,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         bottom = source_top - canvas.px(0.03)
     gap = canvas.px(0.025)
     share = spec.share()
-    column = safe.width if share is None else round(safe.width * 0.58)  # text beside the ring
+    beside = share is not None or spec.of is not None
+    column = round(safe.width * 0.58) if beside else safe.width  # text beside the ring or the bar
     label = canvas.fit(
         spec.label,
         "heading",
@@ -156,7 +172,54 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         radius = round(room * 0.36)
         centre = (safe.x1 - (safe.width - column) // 2, top + (bottom - top) // 2)
         elements.append(_ring(share, centre, radius, colors.panel, colors.accent, 0.2, duration))
+    elif spec.of is not None:
+        elements += _part_of(spec, canvas, (safe.x0 + column + canvas.px(0.05), top, safe.x1, bottom), duration)
     return Slide(section_label(canvas, context), elements)
+
+
+def readable(value: float) -> str:
+    """A large number as a narrator reads it: 25700000 -> '25.7 million'; smaller ones with commas."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}".removesuffix(".0") + f" {word}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+def part_of_whole(share: float) -> str:
+    """A share as people say it: '27%', or '1 in 756' when it is under one percent."""
+    return f"1 in {round(1 / share):,}" if 0 < share < 0.01 else f"{share:.0%}"
+
+
+def _part_of(spec: Spec, canvas: Canvas, area: tuple[int, int, int, int], duration: float) -> list[Element]:
+    """The whole as a bar, the figure's part of it filling in to scale, and what each is."""
+    assert spec.of is not None
+    colors, sizes = canvas.theme.colors, canvas.theme.sizes
+    x0, top, x1, bottom = area
+    width = x1 - x0
+    share = float(spec.values()[0]) / spec.of.value
+    bar_h = max(4, canvas.px(0.05))
+    whole_text = f"of {readable(spec.of.value)} {spec.of.label}"
+    ratio = part_of_whole(share)
+    caption = canvas.fit(whole_text, "body", sizes.body, field="of.label", width=width, height=(bottom - top) * 0.3,
+                         max_lines=2)  # fmt: skip
+    figure = canvas.fit(ratio, "figure", sizes.heading, field="of.value", width=width, height=(bottom - top) * 0.3,
+                        max_lines=1, balance=False)  # fmt: skip
+    total = figure.height + canvas.px(0.02) + bar_h + canvas.px(0.02) + caption.height
+    y = top + (bottom - top - total) // 2
+    elements = [sprite(text_sprite(figure, colors.accent), (x0, y), 0.2 + duration, canvas.theme.motion.entrance, 0)]
+    bar_y = y + figure.height + canvas.px(0.02)
+
+    def paint(frame: Image.Image, p: float) -> None:
+        draw = ImageDraw.Draw(frame)
+        draw.rectangle((x0, bar_y, x1, bar_y + bar_h), fill=colors.panel)
+        part = max(2, round(width * share * ease_out(p))) if share > 0 else 0
+        if part:
+            draw.rectangle((x0, bar_y, x0 + part, bar_y + bar_h), fill=colors.accent)
+
+    elements.append(Element(0.2, duration, paint))
+    caption_y = bar_y + bar_h + canvas.px(0.02)
+    elements.append(sprite(text_sprite(caption, colors.muted), (x0, caption_y), 0.3, canvas.theme.motion.entrance, 0))
+    return elements
 
 
 def _ring(share: float, centre: tuple[int, int], radius: int, track: str, fill: str, start: float, duration: float):
