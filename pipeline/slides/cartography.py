@@ -250,10 +250,16 @@ def _outline(index: int):
     """A country's outline as shapely geometry in longitude and latitude, as Natural Earth draws it."""
     polygons = []
     for ring in geo.rings(index):
-        if len(ring) >= 4:
+        # Shapefile outer rings run clockwise; a counter-clockwise ring is a hole (Lesotho in South Africa),
+        # left out so the outline is filled whole, as the country inside it is drawn over it.
+        if len(ring) >= 4 and not shapely.LinearRing(ring).is_ccw:
             polygon = Polygon(ring)
-            polygons.append(polygon if polygon.is_valid else polygon.buffer(0))
-    return shapely.union_all(polygons) if polygons else MultiPolygon()
+            fixed = polygon if polygon.is_valid else polygon.buffer(0)
+            polygons += list(getattr(fixed, "geoms", [fixed]))
+    # Natural Earth's outer rings of one country rarely overlap: a collection, without the cost of a union
+    # (where they do, the union).
+    collection = MultiPolygon([p for p in polygons if not p.is_empty])
+    return collection if collection.is_valid else shapely.union_all(polygons)
 
 
 def _wrapped(shape, window, lon0: float):
