@@ -30,5 +30,6 @@ def drawing_stack() -> dict[str, str]:
         "freetype": str(features.version("freetype2")),
         "numpy": version("numpy"),
         "moviepy": version("moviepy"),
+        "icons": version("fontawesomefree"),
         "ffmpeg": ffmpeg.build(),
     }

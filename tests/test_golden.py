@@ -40,6 +40,12 @@ VARIANTS = {
         "kind": "timeline", "spacing": "time",
         "events": [{"date": "Dec 1911", "text": "Pole"}, {"date": 1959, "text": "Treaty"}, {"date": 1991, "text": "B"}],
     },
+    "steps-icons": {
+        "kind": "steps",
+        "steps": [
+            {"text": "Held", "icon": "water"}, {"text": "Spun", "icon": "fan"}, {"text": "Power", "icon": "bolt"}
+        ],
+    },
     "bullets-ten": {"kind": "bullets", "title": "Ten", "items": [f"Point {i}" for i in range(1, 11)]},
     "route-areas": {
         "kind": "route", "title": "Claims",

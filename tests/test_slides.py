@@ -442,6 +442,21 @@ def test_a_figure_of_a_whole_fills_its_share_of_a_bar(canvas):
     assert [e.field for e in bad.check()] == ["of.value"]
 
 
+def test_a_step_can_show_an_icon_by_name(canvas):
+    """Steps had no icons; any Font Awesome Free solid icon is named as on its site, a typo gets a suggestion."""
+    from pipeline.slides import icons
+
+    assert {"water", "bolt", "syringe", "industry"} <= set(icons.names())
+    numbered = build(canvas, {"kind": "steps", "steps": ["Hold the river", "Make current"]}).still()
+    with_icons = build(
+        canvas, {"kind": "steps", "steps": [{"text": "Hold the river", "icon": "water"}, "Make current"]}
+    )
+    assert (numbered != with_icons.still()).any(), "the first disc shows the icon, not the number"
+    typo = KINDS["steps"].spec.model_validate({"kind": "steps", "steps": [{"text": "a", "icon": "watr"}, "b"]})
+    (error,) = typo.check()
+    assert error.field == "steps.0.icon" and "did you mean 'water'" in str(error)
+
+
 def test_bullets_enter_one_after_another(canvas):
     slide = build(canvas, SPECS["bullets"])
     starts = [e.start for e in slide.elements]  # title, then the items in order

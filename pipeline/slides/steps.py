@@ -17,9 +17,11 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.schema import Plain
+from pipeline.slides import icons
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label
 from pipeline.slides.motion import ease_out, sprite, text_sprite
+from pipeline.slides.problems import SlideError
 
 #: The most steps in one row.
 ROW = 5
@@ -27,6 +29,9 @@ ROW = 5
 
 class Step(Plain):
     text: str = Field(min_length=1, max_length=48, description="What happens at this step, in a few words.")
+    icon: str | None = Field(
+        None, max_length=40, description="An icon in the step's disc instead of its number: 'water', 'bolt'."
+    )
     sentence: int | None = Field(
         None, ge=1, description="Appear as this sentence of the scene's narration starts (1 = the first)."
     )
@@ -49,6 +54,13 @@ class Spec(SpecBase):
             (f"steps.{i}.sentence", step.sentence)
             for i, step in enumerate(self.steps)
             if isinstance(step, Step) and step.sentence
+        ]
+
+    def check(self) -> list[SlideError]:
+        return [
+            SlideError(f"steps.{i}.icon", message)
+            for i, step in enumerate(self.steps)
+            if isinstance(step, Step) and step.icon and (message := icons.problem(step.icon))
         ]
 
 
@@ -99,8 +111,12 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         disc = Image.new("RGBA", (2 * radius + 1, 2 * radius + 1), (0, 0, 0, 0))
         draw = ImageDraw.Draw(disc)
         draw.ellipse((0, 0, 2 * radius, 2 * radius), fill=colors.accent)
-        ascent, descent = numbers.getmetrics()
-        numbers.draw(draw, (radius, radius + (ascent - descent) / 2), str(i + 1), colors.background, anchor="ms")
+        step = spec.steps[i]
+        if isinstance(step, Step) and step.icon:
+            icons.draw(draw, step.icon, (radius, radius), round(radius * 1.05), colors.background)
+        else:
+            ascent, descent = numbers.getmetrics()
+            numbers.draw(draw, (radius, radius + (ascent - descent) / 2), str(i + 1), colors.background, anchor="ms")
         elements.append(sprite(disc, (cx - radius, cy - radius), starts[i], motion.entrance * 0.6, 0))
         label = text_sprite(labels[i], colors.text, align="center", width=round(slot * 0.9))
         at = (round(cx - slot * 0.45), cy + radius + canvas.px(0.025))
