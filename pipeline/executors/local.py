@@ -47,7 +47,7 @@ class LocalPool:
         context = multiprocessing.get_context("spawn")
         results: dict[str, SceneStats] = {}
         order = sorted(scene_jobs, key=lambda job: -job.frames)
-        with _sigint_blocked():  # processes started now ignore Ctrl-C for good; one pressed meanwhile is heard after
+        with _sigint_deferred() as pressed:  # workers start deaf to Ctrl-C; one pressed meanwhile is kept
             progress, stop = context.Queue(), context.Event()
             pool = ProcessPoolExecutor(
                 min(self.workers, len(scene_jobs)),
@@ -59,6 +59,8 @@ class LocalPool:
         with pool:
             pending = set(futures)
             try:
+                if pressed:  # Ctrl-C while the workers started: heard now, so the pool is shut down cleanly
+                    raise KeyboardInterrupt
                 while pending:
                     done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                     _drain(progress, on_event)
@@ -80,34 +82,40 @@ class LocalPool:
 
 
 @contextlib.contextmanager
-def _sigint_blocked() -> Iterator[None]:
-    """Keep Ctrl-C from the worker processes started in this block, and hear it here once they have started.
+def _sigint_deferred() -> Iterator[list[int]]:
+    """Start worker processes deaf to Ctrl-C, and keep one pressed meanwhile for the caller to act on.
 
     A terminal sends Ctrl-C to every process in the foreground group; a worker
-    still importing would die with a traceback. Workers started while it is
-    ignored keep ignoring it (a disposition inherited through exec), and this
-    process stops them through ``stop``. It is blocked too, so that a Ctrl-C
-    pressed in this moment waits instead of being ignored, and reaches this
-    process as the block ends (before, one pressed while workers started was
-    lost and the render went on). multiprocessing's resource tracker unblocks
-    Ctrl-C when it starts, so it is started first.
+    still importing would die with a traceback. Ctrl-C is blocked in this
+    thread while the workers start, so they start with it blocked (a signal
+    mask is inherited through fork and exec), and each one ignores it before
+    unblocking it (``_start``); this process stops them through ``stop``.
+
+    Here a Ctrl-C is never ignored: it is recorded in the yielded list by a
+    handler that replaces Python's for the moment (whichever thread the kernel
+    gives it to), and the caller raises KeyboardInterrupt once the pool exists.
+    Before, it was ignored here for the moment, and one given to a helper
+    thread was lost and the render went on. multiprocessing's resource tracker
+    unblocks Ctrl-C when it starts, so it is started first.
     """
+    pressed: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield pressed
         return
     resource_tracker.ensure_running()
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        yield
+        yield pressed
     finally:
+        # One held back for this thread arrives as it is unblocked, and Python runs the handler at the very
+        # next instruction, before its own handler is put back.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         signal.signal(signal.SIGINT, previous)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held back is heard now
 
 
 def quiet_thread() -> None:
-    """Keep Ctrl-C off this (helper) thread: only the main thread acts on it, and while workers start
-    it is ignored, so one delivered to a helper thread then would be lost (a thread initializer)."""
+    """Keep Ctrl-C off this (helper) thread, so that the kernel gives it to the main thread (a thread initializer)."""
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
@@ -131,6 +139,9 @@ PARENT_CHECK = 0.5
 
 
 def _start(progress: Any, stop: Any, parent: int) -> None:
+    # Started with Ctrl-C blocked (see _sigint_deferred): ignore it, dropping one held back, then unblock it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _worker.update(progress=progress, stop=stop, canvases=jobs.Canvases())
     threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
 

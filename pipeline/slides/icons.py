@@ -49,4 +49,3 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 def draw(canvas_draw: ImageDraw.ImageDraw, name: str, centre: tuple[float, float], size: int, fill) -> None:
     """The icon ``name`` centred on ``centre``, ``size`` pixels tall."""
     canvas_draw.text(centre, names()[name], font=_font(max(1, size)), fill=fill, anchor="mm")
-
