@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from pipeline import __version__
 from pipeline.errors import ExplainerError, StoryboardError
+from pipeline.lock import nearest_existing
 from pipeline.narration import ENGINES
 
 #: The most problems listed at once: past that, the first ones usually explain the rest.
@@ -91,17 +92,11 @@ def _room(filename: str | None, folders: dict[str, Path]) -> str:
     for folder_name in inside[:1] or list(folders):
         folder = folders[folder_name]
         try:
-            free = f" ({shutil.disk_usage(_existing(folder)).free / 1e6:,.0f} MB free)"
+            free = f" ({shutil.disk_usage(nearest_existing(folder)).free / 1e6:,.0f} MB free)"
         except OSError:
             free = ""
         said.append(f"the {folder_name}, {folder}{free}")
     return f" in {' or '.join(said)}" if said else ""
-
-
-def _existing(path: Path) -> Path:
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
 
 
 def _size(_ctx, _param, value: str | None) -> tuple[int, int] | None:

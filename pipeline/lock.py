@@ -23,11 +23,16 @@ from pipeline import cache
 from pipeline.errors import Busy
 
 
+def nearest_existing(path: Path) -> Path:
+    """``path``, or the nearest folder above it that exists (where it would be made)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def check_writable(folder: Path) -> None:
     """Fail before any work if ``folder`` cannot be made or written (without making it)."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    existing = nearest_existing(folder)
     if not existing.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "a file is in the way", str(folder))
     if not os.access(existing, os.W_OK | os.X_OK):

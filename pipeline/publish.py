@@ -64,7 +64,7 @@ def staged(out_dir: Path, names: list[str]) -> Iterator[Path]:
 
 
 def commit(folder: Path, out_dir: Path, names: list[str]) -> None:
-    """Make the set written in ``folder`` the one in ``out_dir``."""
+    """Make the set written in ``folder`` the one in ``out_dir`` (``staged`` removes what is left of ``folder``)."""
     if not out_dir.exists():
         os.rename(folder, out_dir)
         return
@@ -74,7 +74,6 @@ def commit(folder: Path, out_dir: Path, names: list[str]) -> None:
     else:
         for name in names:
             os.replace(folder / name, out_dir / name)
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def recover(out_dir: Path, names: list[str]) -> None:
@@ -92,9 +91,8 @@ def recover(out_dir: Path, names: list[str]) -> None:
         remove_partials(out_dir.iterdir())
 
 
-def remove_partials(entries: Iterable[Path]) -> int:
-    """Remove the partial files and folders among ``entries``; how many."""
-    removed = 0
+def remove_partials(entries: Iterable[Path]) -> None:
+    """Remove the partial files and folders among ``entries``."""
     for entry in entries:
         if is_partial(entry.name):
             with contextlib.suppress(FileNotFoundError):
@@ -102,8 +100,6 @@ def remove_partials(entries: Iterable[Path]) -> int:
                     shutil.rmtree(entry)
                 else:
                     entry.unlink()
-                removed += 1
-    return removed
 
 
 def _carry(old: Path, out_dir: Path, skip: list[str]) -> None:

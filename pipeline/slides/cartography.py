@@ -29,6 +29,7 @@ from typing import Literal
 import numpy as np
 import shapely
 from pyproj import Geod, Transformer
+from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from pipeline.slides import geo
@@ -75,8 +76,10 @@ def choose(points: list[tuple[float, float]], kind: str = "auto") -> tuple[Kind,
 
 
 @cache
-def _transformer(proj: str) -> Transformer:
-    return Transformer.from_crs("EPSG:4326", proj, always_xy=True)
+def _transformer(proj: str, inverse: bool = False) -> Transformer:
+    """Longitude and latitude to ``proj`` (or back, ``inverse``), made once per projection."""
+    ends = (proj, "EPSG:4326") if inverse else ("EPSG:4326", proj)
+    return Transformer.from_crs(*ends, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ class MapView:
         chosen, proj, lon0 = choose(points, kind)
         framed = [*points, *extra]
         if chosen == "polar":  # the pole is part of what the map shows
-            framed.append((lon0, -90.0 if "lat_0=-90" in proj else 90.0))
+            framed.append((lon0, -90.0 if _south_pole(proj) else 90.0))
         xs, ys = _transformer(proj).transform([p[0] for p in framed], [p[1] for p in framed])
         x0, y0, x1, y1 = box_px
         width, height = (x1 - x0) * (1 - 2 * pad), (y1 - y0) * (1 - 2 * pad)
@@ -129,15 +132,14 @@ class MapView:
     def outlines(self, width: int, height: int) -> list[Outline]:
         """Every country on screen, in screen coordinates, its outer rings simplified to about half a pixel."""
         found = []
-        window = box(self.lon0 - 179.999, -90, self.lon0 + 179.999, 90)
         # Outlines simplified in longitude and latitude first, to about half a pixel (a power of two, so cached).
         metres = 0.5 / self.scale
         tolerance = 2.0 ** math.floor(math.log2(max(metres / 111_000, 1e-4)))
-        visible, clip = self._visible_box(width, height)
+        visible, _ = _in_frame(self, width, height)
         for country in geo.countries()[0]:
             if not visible(country.bbox):
                 continue  # far off the frame: its geometry is never built
-            shape = self._in_view(_lonlat(country.index, tolerance), window, clip)
+            shape = self._in_view(_lonlat(country.index, tolerance), width, height)
             if shape.is_empty:
                 continue
             rings, borders = [], []
@@ -155,9 +157,11 @@ class MapView:
                 found.append(Outline(country, rings, borders))
         return found
 
-    def _in_view(self, shape, window, clip):
+    def _in_view(self, shape, width: int, height: int):
         """``shape`` (longitude, latitude) as the map can project it: within its seam, and for a regional map
         only what is in view (nothing from the far side of the globe)."""
+        _, clip = _in_frame(self, width, height)
+        window = box(self.lon0 - 179.999, -90, self.lon0 + 179.999, 90)
         if self.kind == "world":
             return _wrapped(shape, window, self.lon0)
         if clip is not None:
@@ -166,10 +170,8 @@ class MapView:
 
     def areas(self, rings: list[list[tuple[float, float]]], width: int, height: int) -> list[list[tuple[float, float]]]:
         """Areas given as rings of (longitude, latitude) on the screen, cut and clipped as outlines are."""
-        _, clip = self._visible_box(width, height)
-        window = box(self.lon0 - 179.999, -90, self.lon0 + 179.999, 90)
         polygons = [Polygon(ring) for ring in rings if len(ring) >= 4]
-        shape = self._in_view(shapely.union_all([p if p.is_valid else p.buffer(0) for p in polygons]), window, clip)
+        shape = self._in_view(shapely.union_all([p if p.is_valid else p.buffer(0) for p in polygons]), width, height)
         out = []
         for polygon in getattr(shape, "geoms", [shape]):
             if polygon.is_empty or not hasattr(polygon, "exterior"):
@@ -179,37 +181,42 @@ class MapView:
                 out.append(list(zip(xs.tolist(), ys.tolist(), strict=True)))
         return out
 
-    def _visible_box(self, width: int, height: int):
-        """A test of a (lon, lat) box, whether it may show in the frame, and for a regional map the
-        longitude and latitude box in view (None: keep everything, as a world or polar map does)."""
-        if self.kind == "world":
-            return (lambda bbox: True), None
-        gx, gy = np.meshgrid(np.linspace(-0.1, 1.1, 13) * width, np.linspace(-0.1, 1.1, 13) * height)
-        back = Transformer.from_crs(self.proj, "EPSG:4326", always_xy=True)
-        lons, lats = back.transform((gx.ravel() - self.dx) / self.scale, (self.dy - gy.ravel()) / self.scale)
-        ok = np.isfinite(lons) & np.isfinite(lats) & (np.abs(lats) <= 90)
-        lats_ok = lats[ok]
-        if self.kind == "polar" or not ok.any():  # every longitude is in view near a pole
-            south, north = (lats_ok.min(), lats_ok.max()) if ok.any() else (-90.0, 90.0)
-            if "lat_0=-90" in self.proj:
-                south = -90.0
-            else:
-                north = 90.0
-            return (lambda bbox: bbox[3] >= south - 2 and bbox[1] <= north + 2), None
-        # How far from the map's central meridian the frame reaches, measured the short way round.
-        offsets = np.abs(((lons[ok] - self.lon0 + 180) % 360) - 180)
-        half = min(180.0, float(offsets.max()) + 2)
-        south, north = lats_ok.min() - 2, lats_ok.max() + 2
 
-        def visible(bbox) -> bool:
-            if bbox[3] < south or bbox[1] > north:
-                return False
-            if bbox[2] - bbox[0] >= 180:  # spans the antimeridian in the data (Russia, Fiji): keep
-                return True
-            centre, reach = (bbox[0] + bbox[2]) / 2, (bbox[2] - bbox[0]) / 2
-            return abs(((centre - self.lon0 + 180) % 360) - 180) <= half + reach
+@cache
+def _in_frame(view: MapView, width: int, height: int):
+    """A test of a (lon, lat) box, whether it may show in the frame, and for a regional map the
+    longitude and latitude box in view (None: keep everything, as a world or polar map does).
 
-        return visible, box(self.lon0 - half, max(-90.0, south), self.lon0 + half, min(90.0, north))
+    Found once per view and frame size: the outlines and every area ask for it.
+    """
+    if view.kind == "world":
+        return (lambda bbox: True), None
+    gx, gy = np.meshgrid(np.linspace(-0.1, 1.1, 13) * width, np.linspace(-0.1, 1.1, 13) * height)
+    back = _transformer(view.proj, inverse=True)
+    lons, lats = back.transform((gx.ravel() - view.dx) / view.scale, (view.dy - gy.ravel()) / view.scale)
+    ok = np.isfinite(lons) & np.isfinite(lats) & (np.abs(lats) <= 90)
+    lats_ok = lats[ok]
+    if view.kind == "polar" or not ok.any():  # every longitude is in view near a pole
+        south, north = (lats_ok.min(), lats_ok.max()) if ok.any() else (-90.0, 90.0)
+        if _south_pole(view.proj):
+            south = -90.0
+        else:
+            north = 90.0
+        return (lambda bbox: bbox[3] >= south - 2 and bbox[1] <= north + 2), None
+    # How far from the map's central meridian the frame reaches, measured the short way round.
+    offsets = np.abs(((lons[ok] - view.lon0 + 180) % 360) - 180)
+    half = min(180.0, float(offsets.max()) + 2)
+    south, north = lats_ok.min() - 2, lats_ok.max() + 2
+
+    def visible(bbox) -> bool:
+        if bbox[3] < south or bbox[1] > north:
+            return False
+        if bbox[2] - bbox[0] >= 180:  # spans the antimeridian in the data (Russia, Fiji): keep
+            return True
+        centre, reach = (bbox[0] + bbox[2]) / 2, (bbox[2] - bbox[0]) / 2
+        return abs(((centre - view.lon0 + 180) % 360) - 180) <= half + reach
+
+    return visible, box(view.lon0 - half, max(-90.0, south), view.lon0 + half, min(90.0, north))
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,11 @@ class Outline:
     country: geo.Country
     rings: list[list[tuple[float, float]]]
     borders: list[list[tuple[float, float]]]
+
+
+def _south_pole(proj: str) -> bool:
+    """Whether a polar projection is centred on the South Pole."""
+    return "lat_0=-90" in proj
 
 
 def _borders(xs: np.ndarray, ys: np.ndarray, seam: np.ndarray) -> list[list[tuple[float, float]]]:
@@ -264,8 +276,6 @@ def _outline(index: int):
 
 def _wrapped(shape, window, lon0: float):
     """``shape`` within 180° of ``lon0``: the pieces past the seam are shifted by 360° to the other side."""
-    from shapely import affinity
-
     west, east = lon0 - 180, lon0 + 180
     minx, _, maxx, _ = shape.bounds
     for shift in (0.0, -360.0, 360.0):  # wholly on one side of the seam: only moved, never cut

@@ -72,6 +72,7 @@ def _problems(
         if fits is not None and fits.exists():
             continue
         errors = item.spec.check()
+        unknown: list[tuple[Path_, str]] = []
         if not errors:
             canvas.fonts.missing.clear()
             try:
@@ -82,10 +83,9 @@ def _problems(
                 errors = [exc]
             unknown = _undrawn(item, canvas.fonts.missing)
             found += [smap.problem(path, message) for path, message in unknown]
-            errors += [] if not unknown else [None]  # not remembered as fitting
-        for exc in filter(None, errors):
+        for exc in errors:
             found.append(smap.problem((*item.place, "slide", *exc.path), _message(exc, item, canvas)))
-        if not errors and fits is not None:
+        if not errors and not unknown and fits is not None:  # remembered only when it drew whole
             fitting.append(fits)
     return found
 

@@ -177,15 +177,14 @@ class Face:
         self._missing = missing if missing is not None else set()
 
     def runs(self, text: str) -> list[tuple[ImageFont.FreeTypeFont, str]]:
-        for char in text:
-            code = ord(char)
-            if code not in self._covered and code not in self._fallback_covers and not _invisible(char):
-                self._missing.add(char)
-        if self._fallback is None:
-            return [(self.font, text)]
+        """``text`` as runs of one font each (all the role's font without a fallback); notes missing characters."""
         out: list[tuple[ImageFont.FreeTypeFont, str]] = []
         for char in text:
-            font = self.font if char.isspace() or ord(char) in self._covered else self._fallback
+            code = ord(char)
+            own = char.isspace() or code in self._covered
+            if not own and code not in self._fallback_covers and not _invisible(char):
+                self._missing.add(char)
+            font = self.font if own or self._fallback is None else self._fallback
             if out and out[-1][0] is font:
                 out[-1] = (font, out[-1][1] + char)
             else:

@@ -148,8 +148,11 @@ def _ticks(low: float, high: float) -> list[float]:
 
 
 def _profile(outline, bottom: int, x0: int, x1: int, width: int, colors, start: float, duration: float) -> Element:
-    """The area under the profile in the panel colour and its edge in the accent, drawn on left to right."""
+    """The area under the profile in a light wash of the accent and its edge in the accent, drawn on left to right."""
     fill = (*rgb(colors.accent), 70)
+    # The wash is drawn on a layer the size of the plot, not of the frame: it is drawn again on every frame.
+    left, top = math.floor(min(p[0] for p in outline)), math.floor(min(p[1] for p in outline))
+    size = (math.ceil(max(p[0] for p in outline)) - left + 1, bottom - top + 1)
 
     def paint(frame: Image.Image, p: float) -> None:
         reach = x0 + (x1 - x0) * ease_in_out(p)
@@ -161,9 +164,10 @@ def _profile(outline, bottom: int, x0: int, x1: int, width: int, colors, start: 
             shown.append((reach, ay + (by - ay) * f))
         if len(shown) < 2:
             return
-        layer = Image.new("RGBA", frame.size, (0, 0, 0, 0))
-        ImageDraw.Draw(layer).polygon([*shown, (shown[-1][0], bottom), (shown[0][0], bottom)], fill=fill)
-        frame.paste(layer, (0, 0), layer)
+        layer = Image.new("RGBA", size, (0, 0, 0, 0))
+        area = [*shown, (shown[-1][0], bottom), (shown[0][0], bottom)]
+        ImageDraw.Draw(layer).polygon([(x - left, y - top) for x, y in area], fill=fill)
+        frame.paste(layer, (left, top), layer)
         draw = ImageDraw.Draw(frame)
         draw.line(shown, fill=colors.accent, width=width, joint="curve")
         draw.line((x0, bottom, x1, bottom), fill=colors.grid, width=max(1, width // 3))

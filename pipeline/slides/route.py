@@ -120,6 +120,19 @@ class Spec(SpecBase):
         stops = [(f"stops.{i}.sentence", s.sentence) for i, s in enumerate(self.stop_list()) if s.sentence]
         return stops + [(f"areas.{i}.sentence", a.sentence) for i, a in enumerate(self.areas) if a.sentence]
 
+    def _named_in(self, i: int, stop: Stop) -> list[tuple[str, str]]:
+        """(field, name) of every place stop ``i`` names: its places, where its legs start, its waypoints."""
+        written = self.stops[i]
+
+        def at(j: int) -> str:  # where place j is written: the stop itself, an item of its list, or of 'places'
+            if isinstance(written, str):
+                return f"stops.{i}"
+            return f"stops.{i}.{j}" if isinstance(written, list) else f"stops.{i}.places.{j}"
+
+        named = [(at(j), name) for j, name in enumerate(stop.places)]
+        named += [(f"stops.{i}.from", stop.start)] if stop.start else []
+        return named + [(f"stops.{i}.via.{j}", name) for j, name in enumerate(stop.via)]
+
     def check(self) -> list[SlideError]:
         """Every place the map cannot put on the map: unknown names and coordinates out of range."""
         problems = []
@@ -127,7 +140,9 @@ class Spec(SpecBase):
             problems.append(SlideError("stops", "a route needs two stops or more (or none, with areas to fill)"))
         for i, item in enumerate(self.areas):
             if (item.sector is None) == (not item.fill):
-                problems.append(SlideError(f"areas.{i}", "an area is either 'fill' (names) or a 'sector', not both"))
+                problems.append(
+                    SlideError(f"areas.{i}", "an area needs either 'fill' (names) or a 'sector': one of the two")
+                )
             for j, name in enumerate(item.fill):
                 if not geo.area(name):
                     close = [repr(c) for c in geo.closest(name)]
@@ -145,13 +160,9 @@ class Spec(SpecBase):
                     )
                 )
         for i, stop in enumerate(self.stop_list()):
-            named = [(j, name, False) for j, name in enumerate([*stop.places, *stop.origins([])])]
-            for j, name, _ in [*named, *((j, name, True) for j, name in enumerate(stop.via))]:
+            for field, name in self._named_in(i, stop):
                 if name in self.places or geo.where(name):
                     continue
-                written = self.stops[i]
-                field = {str: f"stops.{i}", list: f"stops.{i}.{j}"}.get(type(written), f"stops.{i}.places.{j}")
-                field = f"stops.{i}.via.{j}" if name in stop.via and name not in stop.places else field
                 close = geo.closest(name)
                 names = [repr(c) for c in close]
                 hint = f" (did you mean {', '.join(names[:-1])} or {names[-1]}?)" if len(names) > 1 else ""

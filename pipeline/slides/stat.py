@@ -76,7 +76,12 @@ class Spec(SpecBase):
 
     def check(self) -> list[SlideError]:
         if self.of and (self.of.value <= 0 or isinstance(self.value, tuple) or not 0 <= self.value <= self.of.value):
-            return [SlideError("of.value", "the whole must be more than zero and at least the figure (a single one)")]
+            return [
+                SlideError(
+                    "of.value",
+                    "'of' must be a whole at least as large as the figure, and the figure a single number, not a range",
+                )
+            ]
         return []
 
     def values(self) -> tuple[float, ...]:
