@@ -13,52 +13,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.test_slides import SPECS, build, small_canvas
+from tests.test_slides import ALL, build, small_canvas
 
 GOLDEN = Path(__file__).parent / "golden"
 ARTIFACTS = Path(__file__).parent / "_artifacts" / "golden"
 #: Mean absolute difference per channel (0-255) allowed, and the share of pixels allowed to differ by more than 48.
 MEAN_TOLERANCE = 1.5
 OUTLIER_SHARE = 0.002
-
-
-#: The options each kind grew for topics beyond the first video, each with its own golden images.
-VARIANTS = {
-    "stat-range": {"kind": "stat", "qualifier": "about", "value": "5\u20137", "unit": "days", "label": "on foot"},
-    "stat-share": {"kind": "stat", "value": 73, "unit": "%", "label": "of the country is mountains"},
-    "stat-of": {"kind": "stat", "value": 34000, "label": "have escaped", "of": {"value": 25700000, "label": "people"}},
-    "stat-minus": {"kind": "stat", "value": "\u221240", "unit": "\u00b0C", "label": "on the coldest nights"},
-    "compare-versus": {
-        "kind": "compare", "mode": "versus",
-        "before": {"value": "20 hours", "label": "by car"}, "after": {"value": "2 hours", "label": "by plane"},
-    },
-    "chart-negative": {
-        "kind": "chart", "type": "line", "labels": ["Jan", "Apr", "Jul", "Oct"], "values": [-38.6, -4.8, 19.5, -7.8],
-        "value_suffix": "\u00b0", "x_title": "Month", "y_title": "Temperature (\u00b0C)",
-    },
-    "timeline-time": {
-        "kind": "timeline", "spacing": "time",
-        "events": [{"date": "Dec 1911", "text": "Pole"}, {"date": 1959, "text": "Treaty"}, {"date": 1991, "text": "B"}],
-    },
-    "steps-icons": {
-        "kind": "steps",
-        "steps": [
-            {"text": "Held", "icon": "water"}, {"text": "Spun", "icon": "fan"}, {"text": "Power", "icon": "bolt"}
-        ],
-    },
-    "bullets-ten": {"kind": "bullets", "title": "Ten", "items": [f"Point {i}" for i in range(1, 11)]},
-    "route-areas": {
-        "kind": "route", "title": "Claims",
-        "areas": [{"sector": [-74, -25], "south_of": -60, "label": "A"}, {"sector": [-80, -20], "south_of": -60}],
-    },
-    "route-alternative": {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]},
-    "route-via": {
-        "kind": "route",
-        "stops": ["Singapore", {"places": ["Rotterdam"], "via": ["Suez Canal"]},
-                  {"places": ["Rotterdam"], "from": "Singapore", "via": ["Cape Town"], "style": "alternative"}],
-    },
-}  # fmt: skip
-ALL = {**SPECS, **VARIANTS}
 
 
 @pytest.fixture(scope="module")

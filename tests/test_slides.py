@@ -71,6 +71,47 @@ SPECS = {
         "steps": ["Water is held", {"text": "It falls", "sentence": 2}, "A turbine spins", "Current flows"],
     },
 }
+#: The options each kind grew for topics beyond the first video, each with its own golden images.
+VARIANTS = {
+    "stat-range": {"kind": "stat", "qualifier": "about", "value": "5\u20137", "unit": "days", "label": "on foot"},
+    "stat-share": {"kind": "stat", "value": 73, "unit": "%", "label": "of the country is mountains"},
+    "stat-of": {"kind": "stat", "value": 34000, "label": "have escaped", "of": {"value": 25700000, "label": "people"}},
+    "stat-minus": {"kind": "stat", "value": "\u221240", "unit": "\u00b0C", "label": "on the coldest nights"},
+    "compare-versus": {
+        "kind": "compare", "mode": "versus",
+        "before": {"value": "20 hours", "label": "by car"}, "after": {"value": "2 hours", "label": "by plane"},
+    },
+    "chart-negative": {
+        "kind": "chart", "type": "line", "labels": ["Jan", "Apr", "Jul", "Oct"], "values": [-38.6, -4.8, 19.5, -7.8],
+        "value_suffix": "\u00b0", "x_title": "Month", "y_title": "Temperature (\u00b0C)",
+    },
+    "timeline-time": {
+        "kind": "timeline", "spacing": "time",
+        "events": [{"date": "Dec 1911", "text": "Pole"}, {"date": 1959, "text": "Treaty"}, {"date": 1991, "text": "B"}],
+    },
+    "steps-icons": {
+        "kind": "steps",
+        "steps": [
+            {"text": "Held", "icon": "water"}, {"text": "Spun", "icon": "fan"}, {"text": "Power", "icon": "bolt"}
+        ],
+    },
+    "steps-level": {
+        "kind": "steps", "level": {"label": "Water", "unit": "m", "low": 0, "high": 20},
+        "steps": [{"text": "Fill", "level": 5}, {"text": "Rise", "level": 18, "sentence": 2}, "Open"],
+    },
+    "bullets-ten": {"kind": "bullets", "title": "Ten", "items": [f"Point {i}" for i in range(1, 11)]},
+    "route-areas": {
+        "kind": "route", "title": "Claims",
+        "areas": [{"sector": [-74, -25], "south_of": -60, "label": "A"}, {"sector": [-80, -20], "south_of": -60}],
+    },
+    "route-alternative": {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]},
+    "route-via": {
+        "kind": "route",
+        "stops": ["Singapore", {"places": ["Rotterdam"], "via": ["Suez Canal"]},
+                  {"places": ["Rotterdam"], "from": "Singapore", "via": ["Cape Town"], "style": "alternative"}],
+    },
+}  # fmt: skip
+ALL = {**SPECS, **VARIANTS}
 PICTURE = Path(__file__).parent / "data" / "picture.png"
 
 
@@ -109,12 +150,15 @@ def test_every_registered_kind_is_covered():
 
 
 @pytest.mark.parametrize("burn_captions", [False, True], ids=["plain", "caption-band"])
-@pytest.mark.parametrize("kind", sorted(SPECS))
+@pytest.mark.parametrize("kind", sorted(ALL))
 def test_kind_draws_content_inside_the_safe_area_and_enters(kind, burn_captions):
-    """With burned-in captions the safe area ends above the caption band, so this also keeps slides clear of it."""
+    """Every kind and every option of it (VARIANTS).
+
+    With burned-in captions the safe area ends above the caption band, so this also keeps slides clear of it.
+    """
     canvas = small_canvas(burn_captions)
-    slide = build(canvas, SPECS[kind])
-    mask = drawn(slide, canvas, SPECS[kind])
+    slide = build(canvas, ALL[kind])
+    mask = drawn(slide, canvas, ALL[kind])
     assert mask.sum() > 150, "the slide drew (almost) nothing"
     ys, xs = np.nonzero(mask)
     safe = canvas.safe
@@ -127,21 +171,21 @@ def test_kind_draws_content_inside_the_safe_area_and_enters(kind, burn_captions)
 
 
 @pytest.mark.parametrize("burn_captions", [False, True], ids=["plain", "caption-band"])
-@pytest.mark.parametrize("kind", sorted(SPECS))
+@pytest.mark.parametrize("kind", sorted(ALL))
 def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind, burn_captions):
     """Every text at its schema limit (wide letters, real word breaks) fits, and nothing spills out.
 
     The limits are the promise: anything the schema accepts must draw inside the title-safe area,
-    and above the caption band too, except a timeline filled to every limit: eight three-line
-    events do not fit the shorter room, and say so (the loader reports it at the storyboard line).
+    and above the caption band too, except where CROWDED says: there the slide refuses, naming
+    the field, and the loader reports it at the storyboard line.
     """
-    spec = _longest(KINDS[kind].spec, SPECS[kind])
+    spec = _longest(KINDS[ALL[kind]["kind"]].spec, ALL[kind], COUNTS.get(kind, {}))
     band = subtitles.band(canvas.theme) if burn_captions else 0.0
     big = Canvas(640, 360, canvas.theme, canvas.fonts, caption_band=band)
-    if burn_captions and kind == "timeline":
+    if (kind, burn_captions) in CROWDED:
         with pytest.raises(FitError, match="too long to fit") as caught:
             build(big, spec)
-        assert caught.value.field.startswith("events.")
+        assert caught.value.field.startswith(CROWDED[kind, burn_captions])
         return
     slide = build(big, spec)
     ys, xs = np.nonzero(drawn(slide, big, spec))
@@ -150,11 +194,29 @@ def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind,
     assert ys.min() >= safe.y0 - 1 and ys.max() <= safe.y1 + 1
 
 
-def _longest(model, spec):
+#: (kind, burned captions) -> the field refused when every text and list is at its limit. Each limit alone fits; all
+#: of them at once under a two-line title do not: eight three-line events above captions; eight events on a time
+#: scale all so close they are nudged apart (each label then has 60% of an even slot); ten 90-character points
+#: (two columns fit ten of about 34); six 90-character points or eight 40-character steps above captions.
+CROWDED = {
+    ("timeline", True): "events.",
+    ("timeline-time", True): "events.",
+    ("timeline-time", False): "events.",
+    ("bullets", True): "items.",
+    ("bullets-ten", True): "items.",
+    ("bullets-ten", False): "items.",
+    ("steps", True): "steps.",
+}
+#: Lists filled to fewer items than the schema's limit: a gauge stands beside at most six steps (its check refuses
+#: more), and plain bullets test the one-column layout's six (bullets-ten fills all ten).
+COUNTS = {"steps-level": {"steps": 6}, "bullets": {"items": 6}}
+
+
+def _longest(model, spec, counts=None):
     """``spec`` with every text the schema limits filled to its limit, and every list to its length limit."""
-    out = dict(spec)
+    out, counts = dict(spec), counts or {}
     for name, field in model.model_fields.items():
-        if name in ("kind", "file"):
+        if name in ("kind", "file", "icon"):  # names, not prose
             continue
         value = out.get(name)
         limit = _limit(field.metadata)
@@ -164,18 +226,25 @@ def _longest(model, spec):
         elif isinstance(value, dict) and isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
             out[name] = _longest(field.annotation, value)
         elif isinstance(value, list) and value and name != "stops":
-            count = limit or len(value)
-            first = value[0]
-            if isinstance(first, dict):
-                item_model = next(a for a in typing.get_args(field.annotation) if isinstance(a, type))
-                out[name] = [_longest(item_model, first) for _ in range(count)]
-            elif isinstance(first, str) and inner:
-                out[name] = [_words(inner) for _ in range(count)]
+            count = counts.get(name) or limit or len(value)
+            options = [o for a in typing.get_args(field.annotation) for o in (typing.get_args(a) or (a,))]
+            item_model = next((o for o in options if isinstance(o, type) and issubclass(o, BaseModel)), None)
+            items = [value[i % len(value)] for i in range(count)]  # a mixed list keeps its mix
+            if isinstance(items[0], dict) or (isinstance(items[0], str) and inner):
+                out[name] = [
+                    _longest(item_model, item) if isinstance(item, dict) else _words(inner) if inner else item
+                    for item in items
+                ]
     return out
 
 
 def _limit(metadata) -> int | None:
-    return next((m.max_length for m in metadata if getattr(m, "max_length", None)), None)
+    """The max_length among a field's constraints (a FieldInfo inside Annotated holds its own)."""
+    for m in metadata:
+        found = getattr(m, "max_length", None) or (_limit(m.metadata) if hasattr(m, "metadata") else None)
+        if found:
+            return found
+    return None
 
 
 def _text_limit(annotation) -> int | None:
@@ -455,6 +524,37 @@ def test_a_step_can_show_an_icon_by_name(canvas):
     typo = KINDS["steps"].spec.model_validate({"kind": "steps", "steps": [{"text": "a", "icon": "watr"}, "b"]})
     (error,) = typo.check()
     assert error.field == "steps.0.icon" and "did you mean 'water'" in str(error)
+
+
+def test_a_gauge_beside_steps_rises_to_each_steps_level(canvas):
+    """A change of state (a lock filling) is drawn: the gauge's fill follows the steps as they appear."""
+    from pipeline.slides.steps import level_at
+
+    assert level_at([(1.0, 10.0), (3.0, 2.0)], 4.0, 0.5) == 4.0
+    assert level_at([(1.0, 10.0), (3.0, 2.0)], 4.0, 2.9) == pytest.approx(10.0)
+    assert level_at([(1.0, 10.0), (3.0, 2.0)], 4.0, 9.0) == pytest.approx(2.0)
+    assert 4.0 < level_at([(1.0, 10.0)], 4.0, 1.5) < 10.0
+    spec = {
+        "kind": "steps", "level": {"label": "Water", "unit": "m", "low": 0, "high": 20},
+        "steps": [{"text": "Fill", "level": 5, "sentence": 1}, {"text": "Rise", "level": 18, "sentence": 2}],
+    }  # fmt: skip
+    slide = build(canvas, spec, sentence_starts=(0.5, 3.0), duration=6.0)
+    right = slice(canvas.safe.x1 - round(canvas.safe.width * 0.24), canvas.safe.x1)
+    panel = np.array(ImageColor.getrgb(canvas.theme.colors.accent))
+
+    def water_rows(t: float) -> int:
+        frame = slide.frame(t).astype(int)[:, right]
+        water = np.abs(frame - (panel * 0.4 + np.array(ImageColor.getrgb(canvas.theme.colors.background)) * 0.6))
+        return int(((water.max(axis=2) < 12).sum(axis=1) > 3).sum())
+
+    early, late = water_rows(2.5), water_rows(6.0)
+    assert early > 0 and late / early == pytest.approx(18 / 5, rel=0.2)
+    bad = KINDS["steps"].spec.model_validate({**spec, "steps": [{"text": "a", "level": 30}, "b"]})
+    assert [e.field for e in bad.check()] == ["steps.0.level"]
+    orphan = KINDS["steps"].spec.model_validate({"kind": "steps", "steps": [{"text": "a", "level": 3}, "b"]})
+    assert [e.field for e in orphan.check()] == ["steps.0.level"] and "needs a gauge" in str(orphan.check()[0])
+    crowded = KINDS["steps"].spec.model_validate({**spec, "steps": [{"text": "a", "level": 1}] + ["b"] * 6})
+    assert [e.field for e in crowded.check()] == ["level"]
 
 
 def test_bullets_enter_one_after_another(canvas):

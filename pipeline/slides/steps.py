@@ -6,6 +6,11 @@ gone ("an arrow moving along"). A step written as ``{text, sentence}`` appears
 as the narrator starts that sentence, otherwise one after another. Up to five
 steps stand in one row; six to eight in two rows, the second continuing the
 first.
+
+A process that changes a state (a lock filling, a reservoir rising, a tank
+draining) can show it: given ``level: {label, unit}`` and a ``level`` on the
+steps, a gauge beside them fills to each step's level as that step appears,
+its reading moving with the surface ("levels rising").
 """
 
 from __future__ import annotations
@@ -16,34 +21,51 @@ from typing import Annotated, Literal
 from PIL import Image, ImageDraw
 from pydantic import Field
 
-from pipeline.schema import Plain
+from pipeline.schema import Figure, Plain
 from pipeline.slides import icons
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
-from pipeline.slides.chrome import content_top, heading, section_label
-from pipeline.slides.motion import ease_out, sprite, text_sprite
+from pipeline.slides.chrome import content_top, heading, rgb, section_label
+from pipeline.slides.motion import ease_in_out, ease_out, sprite, text_sprite
 from pipeline.slides.problems import SlideError
 
-#: The most steps in one row.
+#: The most steps in one row, and beside a gauge (which takes a quarter of the width).
 ROW = 5
+ROW_BESIDE_GAUGE = 3
+#: The most steps a gauge stands beside (two rows of three).
+GAUGE_STEPS = 6
 
 
 class Step(Plain):
-    text: str = Field(min_length=1, max_length=48, description="What happens at this step, in a few words.")
+    text: str = Field(min_length=1, max_length=40, description="What happens at this step, in a few words.")
     icon: str | None = Field(
         None, max_length=40, description="An icon in the step's disc instead of its number: 'water', 'bolt'."
     )
     sentence: int | None = Field(
         None, ge=1, description="Appear as this sentence of the scene's narration starts (1 = the first)."
     )
+    level: Figure | None = Field(
+        None, description="The gauge's level once this step has happened (needs the slide's 'level')."
+    )
+
+
+class Gauge(Plain):
+    label: str = Field(min_length=1, max_length=24, description="What the gauge measures: 'Water level'.")
+    unit: str = Field("", max_length=8, description="The levels' unit: 'm', '%', '°C'.")
+    start: Figure | None = Field(None, description="The level before the first step (default: the first step's).")
+    low: Figure = Field(0, description="The gauge's bottom (default 0).")
+    high: Figure | None = Field(None, description="The gauge's top (default: the highest level).")
 
 
 class Spec(SpecBase):
     kind: Literal["steps"]
     title: str | None = Field(None, max_length=70, description="Heading above the steps.")
-    steps: list[Annotated[str, Field(min_length=1, max_length=48)] | Step] = Field(
+    steps: list[Annotated[str, Field(min_length=1, max_length=40)] | Step] = Field(
         min_length=2,
         max_length=8,
-        description="The steps in order: plain text, or {text, sentence} to appear with a sentence.",
+        description="The steps in order: plain text, or {text, icon, sentence, level}.",
+    )
+    level: Gauge | None = Field(
+        None, description="A gauge beside the steps that fills to each step's level: {label, unit, low, high}."
     )
 
     def texts(self) -> list[str]:
@@ -56,12 +78,39 @@ class Spec(SpecBase):
             if isinstance(step, Step) and step.sentence
         ]
 
+    def levels(self) -> list[float | None]:
+        return [step.level if isinstance(step, Step) else None for step in self.steps]
+
+    def range(self) -> tuple[float, float]:
+        """The gauge's bottom and top."""
+        assert self.level is not None
+        given = [v for v in [*self.levels(), self.level.start] if v is not None]
+        return self.level.low, self.level.high if self.level.high is not None else max(given)
+
     def check(self) -> list[SlideError]:
-        return [
+        problems = [
             SlideError(f"steps.{i}.icon", message)
             for i, step in enumerate(self.steps)
             if isinstance(step, Step) and step.icon and (message := icons.problem(step.icon))
         ]
+        levels = self.levels()
+        given = [(f"steps.{i}.level", v) for i, v in enumerate(levels) if v is not None]
+        if self.level is None:
+            fix = "add 'level: {label: ..., unit: ...}' to the slide"
+            return problems + [SlideError(field, f"a step's 'level' needs a gauge: {fix}") for field, _ in given[:1]]
+        if len(self.steps) > GAUGE_STEPS:
+            fix = "split the process across two scenes"
+            problems.append(SlideError("level", f"a gauge has room beside at most {GAUGE_STEPS} steps; {fix}"))
+        if not given:
+            return [*problems, SlideError("level", "the gauge has no levels: give the steps a 'level' each")]
+        low, high = self.range()
+        if high <= low:
+            return [*problems, SlideError("level.high", f"the gauge's top ({high:g}) must be above {low:g}")]
+        for field, value in [*given, ("level.start", self.level.start)]:
+            if value is not None and not low <= value <= high:
+                fix = "widen it with 'level: {low: ..., high: ...}'"
+                problems.append(SlideError(field, f"{value:g} is outside the gauge ({low:g} to {high:g}); {fix}"))
+        return problems
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
@@ -75,9 +124,13 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 
     texts = spec.texts()
     n = len(texts)
-    rows = 1 if n <= ROW else 2
+    rows = 1 if n <= (ROW if spec.level is None else ROW_BESIDE_GAUGE) else 2
     per_row = -(-n // rows)
-    slot = safe.width / per_row
+    room = safe.width
+    if spec.level is not None:
+        gauge_w = round(safe.width * 0.24)
+        room = safe.width - gauge_w - canvas.px(0.04)
+    slot = room / per_row
     row_h = (safe.y1 - y) / rows
     radius = max(4, min(canvas.px(0.045), round(slot * 0.18), round(row_h * 0.16)))
     labels = canvas.fit_alike(
@@ -87,7 +140,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         fields=[f"steps.{i}" for i in range(n)],
         width=slot * 0.9,
         height=row_h - 2 * radius - canvas.px(0.04),
-        max_lines=3,
+        max_lines=4,
     )
     number_size = max(canvas.min_text, round(radius * 1.05))
     numbers = canvas.fonts.face("figure", number_size)
@@ -121,7 +174,85 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         label = text_sprite(labels[i], colors.text, align="center", width=round(slot * 0.9))
         at = (round(cx - slot * 0.45), cy + radius + canvas.px(0.025))
         elements.append(sprite(label, at, starts[i] + 0.1, motion.entrance, canvas.px(motion.rise)))
+    if spec.level is not None:
+        area = (safe.x1 - gauge_w, y, safe.x1, safe.y1)
+        elements += _gauge(spec, canvas, area, starts)
     return Slide(section_label(canvas, context), elements)
+
+
+#: Seconds a gauge takes to move from one level to the next.
+LEVEL_MOVE = 1.2
+
+
+def level_at(levels: list[tuple[float, float]], first: float, t: float) -> float:
+    """The gauge's level at ``t``: ``first`` until the first change, then easing to each (time, level) in turn."""
+    level = first
+    for start, target in levels:
+        if t <= start:
+            break
+        level += (target - level) * ease_in_out(min(1.0, (t - start) / LEVEL_MOVE))
+    return level
+
+
+def _mix(color: str, under: str, alpha: float) -> tuple[int, int, int]:
+    """``color`` at ``alpha`` over ``under``."""
+    return tuple(round(a * alpha + b * (1 - alpha)) for a, b in zip(rgb(color), rgb(under), strict=True))
+
+
+def _reading(value: float, unit: str) -> str:
+    number = f"{abs(value):,.1f}".removesuffix(".0")
+    sign = "\u2212" if value < 0 and number.strip("0.,") else ""
+    tight = unit.startswith(("%", "°")) and unit not in ("°C", "°F")
+    return f"{sign}{number}{'' if tight or not unit else ' '}{unit}"
+
+
+def _gauge(spec: Spec, canvas: Canvas, area: tuple[int, int, int, int], starts: list[float]) -> list[Element]:
+    """A vessel whose fill rises or falls to each step's level as the step appears, its reading on the surface."""
+    assert spec.level is not None
+    colors, sizes, motion = canvas.theme.colors, canvas.theme.sizes, canvas.theme.motion
+    x0, top, x1, bottom = area
+    title = canvas.fit(spec.level.label, "label", sizes.body * 0.8, field="level.label", width=x1 - x0,
+                       height=canvas.px(0.12), max_lines=2)  # fmt: skip
+    low, high = spec.range()
+    widest = max((_reading(v, spec.level.unit) for v in (low, high)), key=len)
+    face = canvas.fonts.face("label", max(canvas.min_text, canvas.px(sizes.body * 0.8)))
+    reading_w = round(face.getlength(widest + "0")) + canvas.px(0.02)
+    vessel = (x0, top + title.height + canvas.px(0.03), x1 - reading_w, bottom)
+    vx0, vy0, vx1, vy1 = vessel
+    stroke = max(2, canvas.px(0.005))
+    inner = (vx0 + stroke, vy0 + stroke, vx1 - stroke, vy1 - stroke)
+    changes = [(starts[i] + 0.1, v) for i, v in enumerate(spec.levels()) if v is not None]
+    first = spec.level.start if spec.level.start is not None else changes[0][1]
+    ascent, descent = face.getmetrics()
+    water = _mix(colors.accent, colors.background, 0.4)
+    marks = [(inner[1], _reading(high, spec.level.unit)), (inner[3], _reading(low, spec.level.unit))]
+    elements = [sprite(text_sprite(title, colors.muted), (x0, top), 0.2, motion.entrance, 0)]
+    begin, end = 0.2, changes[-1][0] + LEVEL_MOVE
+    cap = round(ascent * 0.72)  # figures' height above the baseline
+
+    def baseline(y: int) -> int:
+        """The baseline that centres a reading on ``y``, kept inside the vessel's height."""
+        return min(max(y + cap // 2, vy0 + cap), vy1)
+
+    def paint(frame: Image.Image, p: float) -> None:
+        t = begin + p * (end - begin)
+        level = level_at(changes, first, t)
+        share = (level - low) / (high - low)
+        surface = round(inner[3] - share * (inner[3] - inner[1]))
+        draw = ImageDraw.Draw(frame)
+        draw.rectangle(vessel, outline=colors.grid, width=stroke)
+        if surface < inner[3]:
+            draw.rectangle((inner[0], surface, inner[2], inner[3]), fill=water)
+            draw.line((inner[0], surface, inner[2], surface), fill=colors.accent, width=stroke)
+        text_x = vx1 + canvas.px(0.015)
+        for mark_y, text in marks:  # the gauge's top and bottom, unless the reading is over them
+            if abs(mark_y - surface) > ascent + descent:
+                draw.line((vx1, mark_y, vx1 + canvas.px(0.008), mark_y), fill=colors.grid, width=stroke)
+                face.draw(draw, (text_x, baseline(mark_y)), text, colors.muted)
+        face.draw(draw, (text_x, baseline(surface)), _reading(level, spec.level.unit), colors.text)
+
+    elements.append(Element(begin, end - begin, paint))
+    return elements
 
 
 def _path(
