@@ -76,6 +76,11 @@ VARIANTS = {
     "stat-range": {"kind": "stat", "qualifier": "about", "value": "5\u20137", "unit": "days", "label": "on foot"},
     "stat-share": {"kind": "stat", "value": 73, "unit": "%", "label": "of the country is mountains"},
     "stat-of": {"kind": "stat", "value": 34000, "label": "have escaped", "of": {"value": 25700000, "label": "people"}},
+    "stat-against": {
+        "kind": "stat", "value": 22.5, "unit": "GW", "label": "of capacity", "name": "Three Gorges",
+        "against": [{"label": "Itaipu", "value": 14}, {"label": "Hoover", "value": 2.08}],
+    },
+    "stat-icon": {"kind": "stat", "value": 12, "label": "people infected by each case", "icon": "people-group"},
     "stat-minus": {"kind": "stat", "value": "\u221240", "unit": "\u00b0C", "label": "on the coldest nights"},
     "compare-versus": {
         "kind": "compare", "mode": "versus",
@@ -509,6 +514,29 @@ def test_a_figure_of_a_whole_fills_its_share_of_a_bar(canvas):
         {"kind": "stat", "value": 5, "label": "x", "of": {"value": 4, "label": "y"}}
     )
     assert [e.field for e in bad.check()] == ["of.value"]
+
+
+def test_a_figure_against_others_draws_each_bar_to_scale(canvas):
+    """A small comparison beside the figure: 22.5 against 14 and 2.08, bars as long as the figures are large."""
+    spec = {
+        "kind": "stat", "value": 20, "unit": "GW", "label": "capacity", "name": "This", "count_up": False,
+        "against": [{"label": "Other", "value": 10}, {"label": "Small", "value": 5}],
+    }  # fmt: skip
+    frame = build(canvas, spec).still().astype(int)
+    right = slice(canvas.safe.x0 + round(canvas.safe.width * 0.62), canvas.safe.x1)
+    lengths = []  # per bar (a band of rows with the colour), its length in pixels, top to bottom
+    for colour in (canvas.theme.colors.accent, canvas.theme.colors.grid):
+        rows = (np.abs(frame[:, right] - ImageColor.getrgb(colour)).max(axis=2) < 12).sum(axis=1)
+        bands = np.split(rows, np.nonzero(rows < 3)[0])
+        lengths += [int(band.max()) for band in bands if band.size and band.max() >= 3]
+    own, other, small = lengths
+    assert other / own == pytest.approx(0.5, abs=0.04) and small / own == pytest.approx(0.25, abs=0.04), lengths
+    model = KINDS["stat"].spec
+    assert [e.field for e in model.model_validate({**spec, "name": None}).check()] == ["against"]
+    both = model.model_validate({**spec, "icon": "bolt"})
+    assert [e.field for e in both.check()] == ["icon"] and "choose 'against' or 'icon'" in str(both.check()[0])
+    assert [e.field for e in model.model_validate({**SPECS["stat"], "icon": "bolt"}).check()] == []
+    assert [e.field for e in model.model_validate({**SPECS["stat"], "icon": "blot"}).check()] == ["icon"]
 
 
 def test_a_step_can_show_an_icon_by_name(canvas):

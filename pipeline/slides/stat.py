@@ -10,7 +10,10 @@ A share (a single value in %, from 0 to 100) gets a ring beside it that fills
 as the figure counts up, so the frame shows the proportion, not only its digits.
 A figure given with the whole it is part of (``of: {value, label}``: 34,000 of
 25.7 million North Koreans) gets a bar beside it: the whole, and the part
-filling it to scale, with "1 in 756" where the part is too thin to see.
+filling it to scale, with "1 in 756" where the part is too thin to see. A
+figure given with others to measure it against (``against: [{label, value}]``
+and a ``name`` for its own) gets bars beside it, to scale, growing as it
+counts. Any other figure may take a supporting ``icon`` beside it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from PIL import Image, ImageDraw
 from pydantic import BeforeValidator, Field
 
 from pipeline.schema import MINUS_SIGNS, Figure
+from pipeline.slides import icons
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, section_label, source_line
 from pipeline.slides.motion import ease_out, sprite, text_sprite
@@ -55,6 +59,11 @@ class Whole(SpecBase):
     label: str = Field(min_length=1, max_length=40, description="What the whole counts: 'North Koreans'.")
 
 
+class Other(SpecBase):
+    value: Figure = Field(description="The other figure, in the same unit: 14.")
+    label: str = Field(min_length=1, max_length=30, description="What it is: 'Itaipu Dam'.")
+
+
 class Spec(SpecBase):
     kind: Literal["stat"]
     value: Annotated[Figure | tuple[Figure, Figure], BeforeValidator(_range)] = Field(
@@ -73,8 +82,30 @@ class Spec(SpecBase):
     source: str | None = Field(None, max_length=100, description="Where the figure comes from.")
     count_up: bool = Field(True, description="Count up from zero on entry.")
     of: Whole | None = Field(None, description="The whole the figure is part of, drawn as a bar beside it.")
+    against: list[Other] | None = Field(
+        None, min_length=1, max_length=3, description="Figures to measure it against, drawn as bars to scale beside it."
+    )
+    name: str | None = Field(
+        None, max_length=30, description="What the figure's own bar is called beside 'against': 'Three Gorges'."
+    )
+    icon: str | None = Field(None, max_length=40, description="A supporting icon beside the figure: 'bolt', 'water'.")
 
     def check(self) -> list[SlideError]:
+        given = [name for name in ("of", "against", "icon") if getattr(self, name) is not None]
+        if len(given) > 1:
+            return [SlideError(given[1], f"a stat shows one thing beside its figure; choose '{given[0]}' or "
+                                         f"'{given[1]}'")]  # fmt: skip
+        if self.icon and (message := icons.problem(self.icon)):
+            return [SlideError("icon", message)]
+        if self.against is not None:
+            problems = []
+            if not self.name:
+                problems.append(SlideError("against", "name the figure's own bar beside the others: add 'name: ...'"))
+            if isinstance(self.value, tuple) or any(v < 0 for v in [self.value, *(o.value for o in self.against)]):
+                problems.append(SlideError("against", "bars to scale need single figures of zero or more, not ranges"))
+            return problems
+        if self.name:
+            return [SlideError("name", "'name' labels the figure's bar beside 'against'; add 'against' or remove it")]
         if self.of and (self.of.value <= 0 or isinstance(self.value, tuple) or not 0 <= self.value <= self.of.value):
             return [
                 SlideError(
@@ -129,8 +160,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(source)
         bottom = source_top - canvas.px(0.03)
     gap = canvas.px(0.025)
-    share = spec.share()
-    beside = share is not None or spec.of is not None
+    share = spec.share() if spec.icon is None and spec.against is None else None
+    beside = share is not None or spec.of is not None or spec.against is not None or spec.icon is not None
     column = round(safe.width * 0.58) if beside else safe.width  # text beside the ring or the bar
     label = canvas.fit(
         spec.label,
@@ -179,7 +210,66 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(_ring(share, centre, radius, colors.panel, colors.accent, 0.2, duration))
     elif spec.of is not None:
         elements += _part_of(spec, canvas, (safe.x0 + column + canvas.px(0.05), top, safe.x1, bottom), duration)
+    elif spec.against is not None:
+        elements += _against(spec, canvas, (safe.x0 + column + canvas.px(0.05), top, safe.x1, bottom), duration)
+    elif spec.icon is not None:
+        room = min(bottom - top, safe.width - column)
+        centre = (safe.x1 - (safe.width - column) // 2, top + (bottom - top) // 2)
+        elements.append(_icon(spec.icon, centre, round(room * 0.72), colors.panel, colors.accent, motion.entrance))
     return Slide(section_label(canvas, context), elements)
+
+
+def _icon(name: str, centre: tuple[int, int], size: int, disc: str, color: str, duration: float) -> Element:
+    """A supporting icon on a disc, entering with the figure."""
+    image = Image.new("RGBA", (size + 1, size + 1), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((0, 0, size, size), fill=disc)
+    icons.draw(draw, name, (size / 2, size / 2), round(size * 0.46), color)
+    return sprite(image, (centre[0] - size // 2, centre[1] - size // 2), 0.3, duration, 0)
+
+
+def _against(spec: Spec, canvas: Canvas, area: tuple[int, int, int, int], duration: float) -> list[Element]:
+    """The figure's bar and the others', to one scale, growing in as it counts up, each with its name and value."""
+    assert spec.against is not None and spec.name
+    colors, sizes = canvas.theme.colors, canvas.theme.sizes
+    x0, top, x1, bottom = area
+    rows = [(spec.name, float(spec.values()[0]), True), *((o.label, o.value, False) for o in spec.against)]
+    most = max(value for _, value, _ in rows) or 1.0
+    fields = ["name", *(f"against.{i}.label" for i in range(len(spec.against)))]
+    row_h = (bottom - top) / len(rows)
+    names = canvas.fit_alike([name for name, _, _ in rows], "body", sizes.body, fields=fields, width=x1 - x0,
+                             height=row_h * 0.4, max_lines=1)  # fmt: skip
+    face = canvas.fonts.face("label", max(canvas.min_text, names[0].size))
+    # Each figure as written (14 -> '14', 2.08 -> '2.1'), without the big figure's qualifier.
+    plain = [spec.model_copy(update={"value": value, "qualifier": None}) for _, value, _ in rows]
+    widest = max(round(face.getlength(format_value(one))) for one in plain) + canvas.px(0.02)
+    bar_h = max(4, min(canvas.px(0.045), round(row_h * 0.3)))
+    span = x1 - x0 - widest
+    gap = canvas.px(0.012)
+    block = names[0].height + gap + bar_h
+    row_h = min(row_h, block * 2.0)  # the rows close together, in the middle of the room
+    y0 = top + round((bottom - top - row_h * len(rows)) / 2 + (row_h - block) / 2)
+    elements: list[Element] = []
+    for i, (block_name, (_, _, own)) in enumerate(zip(names, rows, strict=True)):
+        color = colors.text if own else colors.muted
+        y = round(y0 + i * row_h)
+        elements.append(sprite(text_sprite(block_name, color), (x0, y), 0.2 + 0.1 * i, canvas.theme.motion.entrance, 0))
+    ascent, descent = face.getmetrics()
+
+    def paint(frame: Image.Image, p: float) -> None:
+        draw = ImageDraw.Draw(frame)
+        e = ease_out(p)
+        for i, (_, value, own) in enumerate(rows):
+            y = round(y0 + i * row_h) + names[i].height + gap
+            length = max(2, round(span * value / most * e)) if value > 0 else 0
+            if length:
+                draw.rectangle((x0, y, x0 + length, y + bar_h), fill=colors.accent if own else colors.grid)
+            text = format_value(plain[i], (value * e if spec.count_up else value,))
+            face.draw(draw, (x0 + length + canvas.px(0.012), y + (bar_h + ascent - descent) // 2),
+                      text, colors.text if own else colors.muted)  # fmt: skip
+
+    elements.append(Element(0.2, duration, paint))
+    return elements
 
 
 def readable(value: float) -> str:
