@@ -141,3 +141,26 @@ def test_a_leg_follows_its_waypoints_and_an_alternative_can_start_where_the_main
         {"kind": "route", "stops": ["China", {"places": ["Japan"], "via": ["Atlantis"]}]}
     )
     assert [e.field for e in bad.check()] == ["stops.1.via.0"]
+
+
+def test_a_place_name_keeps_off_the_other_markers_and_the_routes():
+    """Names always sat right of their dot, so a close neighbour's dot (Brussels, Cologne) was under a name."""
+    from pipeline.slides.base import Canvas
+    from pipeline.slides.fonts import FontBook
+    from pipeline.slides.route import Obstacles, _marker
+    from pipeline.slides.theme import load
+
+    theme = load("documentary")
+    canvas = Canvas(640, 360, theme, FontBook(theme.fonts))
+    dots = [(300.0, 200.0), (340.0, 200.0), (320.0, 160.0), (280.0, 230.0)]
+    route = [[(300.0 + i, 200.0 - i * 2) for i in range(20)]]  # up and to the right of the first dot
+    avoid = Obstacles(dots=dots, boxes=[], paths=route)
+    for i, dot in enumerate(dots):
+        _marker(canvas, f"Place {i}", dot, False, 0.0, avoid)
+    tags = avoid.boxes
+    assert len(tags) == len(dots)
+    for i, (x0, y0, x1, y1) in enumerate(tags):
+        assert not any(x0 <= x <= x1 and y0 <= y <= y1 for j, (x, y) in enumerate(dots) if j != i), (i, tags[i])
+        assert not any(x0 < x < x1 and y0 < y < y1 for x, y in route[0]), (i, tags[i])
+        for other in tags[:i]:  # no two names on top of each other
+            assert min(x1, other[2]) <= max(x0, other[0]) or min(y1, other[3]) <= max(y0, other[1])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
@@ -245,7 +246,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     cx = sum(p[0] for p in xy.values()) / max(1, len(xy))
     cy = sum(p[1] for p in xy.values()) / max(1, len(xy))
     t = 0.6
-    markers: list[Element] = []
+    tags: dict[str, tuple[bool, float]] = {}  # place -> (strong: an end of the route, when it arrives)
+    drawn_paths: list[list[tuple[float, float]]] = []
     for k, stop in enumerate(stops):
         if k == 0:
             arrive = 0.3
@@ -257,13 +259,20 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
                     path = [p for i, (u, v) in enumerate(hops) for p in view.arc(where[u], where[v])[1 if i else 0 :]]
                     main = stop.style == "main"
                     color = colors.accent if main else colors.accent_soft
-                    elements.append(
-                        _arrow(path, (cx, cy), width, color, start, 0.9, canvas, dashed=not main, bow=not stop.via)
-                    )
+                    curve = _bowed(path, (cx, cy), bow=not stop.via)
+                    elements.append(_arrow(curve, width, color, start, 0.9, canvas, dashed=not main))
+                    drawn_paths.append(curve)
             arrive = start + 0.75
             t = start + 1.0
-        for name in stop.places:
-            markers.append(_marker(canvas, name, xy[name], k == 0 or k == len(stops) - 1, arrive))
+        for name in stop.places:  # a place reached twice (by a detour and a shortcut) is marked once, when first
+            strong = k == 0 or k == len(stops) - 1
+            tags[name] = (tags[name][0] or strong, tags[name][1]) if name in tags else (strong, arrive)
+    avoid = Obstacles(
+        dots=[xy[name] for name in tags],
+        boxes=[*taken, *([(0, 0, w, box[1])] if box else [])],
+        paths=drawn_paths,
+    )
+    markers = [_marker(canvas, name, xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()]
     # Markers and their names are painted over every arrow.
     return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
 
@@ -337,8 +346,47 @@ def _mix(a: str, b: str, f: float) -> tuple[int, int, int]:
     return tuple(round(x + (y - x) * f) for x, y in zip(ca, cb, strict=True))
 
 
-def _marker(canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, start: float) -> Element:
-    """A dot and the place's name in a dark tag beside it, kept inside the safe area."""
+@dataclass
+class Obstacles:
+    """What a place's name tag should not cover: the markers, names already placed (and the title), the routes."""
+
+    dots: list[tuple[float, float]]
+    boxes: list[tuple[float, float, float, float]]
+    paths: list[list[tuple[float, float]]]
+
+    def cost(self, box: tuple[float, float, float, float], own: tuple[float, float], r: float) -> float:
+        x0, y0, x1, y1 = box
+        covered = sum(1 for x, y in self.dots if (x, y) != own and x0 - r < x < x1 + r and y0 - r < y < y1 + r)
+        overlap = sum(
+            max(0.0, min(x1, b[2]) - max(x0, b[0])) * max(0.0, min(y1, b[3]) - max(y0, b[1])) for b in self.boxes
+        ) / max(1.0, (x1 - x0) * (y1 - y0))
+        crossed = sum(1 for path in self.paths for x, y in path[::2] if x0 < x < x1 and y0 < y < y1)
+        return 100 * covered + 20 * overlap + min(crossed, 10)
+
+
+def _tag_spots(x: float, y: float, r: float, w: int, h: int) -> list[tuple[int, int]]:
+    """Where a w x h tag may sit around a marker at (x, y), in order of preference: right, left, above, below."""
+    gap = r * 1.8
+    return [
+        (round(x + gap), round(y - h / 2)),
+        (round(x - gap - w), round(y - h / 2)),
+        (round(x + gap * 0.6), round(y - gap * 0.6 - h)),
+        (round(x + gap * 0.6), round(y + gap * 0.6)),
+        (round(x - gap * 0.6 - w), round(y - gap * 0.6 - h)),
+        (round(x - gap * 0.6 - w), round(y + gap * 0.6)),
+        (round(x - w / 2), round(y - gap - h)),
+        (round(x - w / 2), round(y + gap)),
+    ]
+
+
+def _marker(
+    canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, start: float, avoid: Obstacles
+) -> Element:
+    """A dot and the place's name in a dark tag beside it, inside the safe area.
+
+    The tag takes the first spot around the dot (right, left, above, below) that covers no other
+    marker, name or route; failing that, the one that covers least. It joins ``avoid`` for the next.
+    """
     colors, safe = canvas.theme.colors, canvas.safe
     block = canvas.fit(
         name.upper(),
@@ -354,11 +402,13 @@ def _marker(canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, st
     tag = Image.new("RGBA", (block.width + 2 * pad, block.height + pad), (*rgb(colors.background_edge), 210))
     block.draw(ImageDraw.Draw(tag), pad, pad // 2, colors.text if strong else colors.muted)
     x, y = xy
-    tx = round(x + r * 1.8)
-    if tx + tag.width > safe.x1:
-        tx = round(x - r * 1.8 - tag.width)
-    tx = min(max(tx, safe.x0), safe.x1 - tag.width)
-    ty = min(max(round(y - tag.height / 2), safe.y0), safe.y1 - tag.height)
+    spots = []
+    for i, (tx, ty) in enumerate(_tag_spots(x, y, r, tag.width, tag.height)):
+        tx = min(max(tx, safe.x0), safe.x1 - tag.width)
+        ty = min(max(ty, safe.y0), safe.y1 - tag.height)
+        spots.append((avoid.cost((tx, ty, tx + tag.width, ty + tag.height), xy, r) + i * 0.01, tx, ty))
+    _, tx, ty = min(spots)
+    avoid.boxes.append((tx, ty, tx + tag.width, ty + tag.height))
     size = 2 * r + 2
     dot = Image.new("RGBA", (size * 4, size * 4), (0, 0, 0, 0))
     ImageDraw.Draw(dot).ellipse(
@@ -377,32 +427,32 @@ def _marker(canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, st
     return sprite(layer, (left, top), start, 0.4)
 
 
-def _arrow(
-    path: list[tuple[float, float]],
-    centre: tuple[float, float],
-    width: int,
-    color: str,
-    start: float,
-    duration: float,
-    canvas: Canvas,
-    dashed: bool = False,
-    bow: bool = True,
-) -> Element:
-    """An arrow along ``path`` (a great circle on the screen) that draws itself on, head last; ``dashed`` for
-    an alternative route.
-
-    It bows a little away from the ``centre`` of the route, so arrows that meet
-    at one place fan out instead of crossing.
+def _bowed(path: list[tuple[float, float]], centre: tuple[float, float], bow: bool = True) -> list[tuple[float, float]]:
+    """``path`` (a great circle on the screen) bowed a little away from the ``centre`` of the route, so arrows
+    that meet at one place fan out instead of crossing; a path through waypoints (``bow`` False) keeps to them.
     """
     (x0, y0), (x1, y1) = path[0], path[-1]
     length = math.hypot(x1 - x0, y1 - y0) or 1.0
     nx, ny = -(y1 - y0) / length, (x1 - x0) / length
     mid_x, mid_y = path[len(path) // 2]
     side = 1.0 if (mid_x - centre[0]) * nx + (mid_y - centre[1]) * ny >= 0 else -1.0
-    bend = 0.12 * length * side if bow else 0.0  # a path through waypoints keeps to them
+    bend = 0.12 * length * side if bow else 0.0
     last = len(path) - 1
-    curve = [(x + nx * bend * math.sin(math.pi * i / last), y + ny * bend * math.sin(math.pi * i / last))
-             for i, (x, y) in enumerate(path)]  # fmt: skip
+    return [(x + nx * bend * math.sin(math.pi * i / last), y + ny * bend * math.sin(math.pi * i / last))
+            for i, (x, y) in enumerate(path)]  # fmt: skip
+
+
+def _arrow(
+    curve: list[tuple[float, float]],
+    width: int,
+    color: str,
+    start: float,
+    duration: float,
+    canvas: Canvas,
+    dashed: bool = False,
+) -> Element:
+    """An arrow along ``curve`` that draws itself on, head last; ``dashed`` for an alternative route."""
+    x1, y1 = curve[-1]
     # Stop short of the marker so the head does not cover the dot.
     gap = canvas.px(0.022)
     keep = [p for p in curve if math.hypot(p[0] - x1, p[1] - y1) > gap] or curve[:2]
