@@ -88,7 +88,7 @@ def _caption_problems(scenes: list[SceneEntry], canvas: Canvas, smap: SourceMap)
         return []
     found = []
     for entry in scenes:
-        if chars := canvas.fonts.undrawable("body", entry.scene.narration):
+        if chars := canvas.fonts.undrawable("body", entry.scene.narration or ""):
             message = f"{cannot_draw(chars)}; or render with --captions file, where the player draws captions"
             found.append(smap.problem((*entry.place, "narration"), message))
     return found

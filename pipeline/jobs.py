@@ -21,18 +21,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import __version__, assets, cache, captions
+from pipeline import __version__, assets, cache, captions, footage
 from pipeline.cues import Cue
 from pipeline.effects.captions import BurnCaptions
 from pipeline.effects.dip import Dip
 from pipeline.encode import encode_scene, scene_clip
 from pipeline.errors import RenderError
 from pipeline.formats import Frame
+from pipeline.slides import video
 from pipeline.slides.base import Canvas, SceneContext, SpecBase
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.problems import SlideError
 from pipeline.slides.theme import Theme
 from pipeline.sources import open_source, with_effects
+from pipeline.sources.video import stretch
 from pipeline.timing import SceneTiming
 from pipeline.versions import drawing_stack
 
@@ -66,13 +68,16 @@ class SceneJob:
     #: The files the slide reads, by name, place and content.
     assets: tuple[assets.Asset, ...]
     target: Path
+    #: Where the scene's source keeps what it prepares once (a footage scene's normalized clip), or None.
+    prepared: Path | None = None
 
     @property
     def key(self) -> str:
         return self.target.stem
 
     def context(self) -> SceneContext:
-        return SceneContext(self.section_title, self.section_number, self.timing, {a.name: a.path for a in self.assets})
+        files = {a.name: a.path for a in self.assets}
+        return SceneContext(self.section_title, self.section_number, self.timing, files, self.frame.fps, self.prepared)
 
 
 @dataclass(frozen=True)
@@ -109,10 +114,26 @@ def scene_jobs(project: Project, plan: Plan, options: RenderOptions, store: cach
         out.append(SceneJob(
             entry.id, entry.index, entry.scene.slide, entry.section_title, entry.section_number, timing,
             scene_plan.frames, plan.frame, theme, options.burn_captions, cues, files,
-            store.path("scenes", digest, ".mp4"),
+            store.path("scenes", digest, ".mp4"), _prepared(entry.scene.slide, files, plan, timing, store),
         ))
         # fmt: on
     return out
+
+
+def _prepared(
+    spec: SpecBase, files: tuple[assets.Asset, ...], plan: Plan, timing: SceneTiming, store: cache.Store
+) -> Path | None:
+    """Where a footage scene's clip is normalized once: named by the file's content and all that shapes it."""
+    if not isinstance(spec, video.Spec):
+        return None
+    (file,) = files
+    _, part = video.clip(spec, SceneContext("", 0, timing, {file.name: file.path}))
+    part = stretch(spec, part, timing.duration)
+    digest = cache.key({
+        "version": footage.VERSION, "stack": drawing_stack(), "file": file.digest, "cut": [part.start, part.end],
+        "speed": part.speed, "fit": spec.fit, "size": [plan.width, plan.height], "fps": plan.fps,
+    })  # fmt: skip
+    return store.path("footage", digest, ".mkv")
 
 
 class Canvases:

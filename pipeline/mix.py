@@ -203,25 +203,81 @@ def _gated_db(power: np.ndarray) -> float:
     return float(10 * np.log10(np.mean(power)))
 
 
-class Mixer:
-    """Narration (mono, in both channels) over the ducked bed, block by block: the mix before normalization."""
+@dataclass(frozen=True)
+class ClipSound:
+    """A footage scene's own sound on the video's clock: its samples (``footage.sound``), where they play, how loud.
 
-    def __init__(self, voice: Voice, spans: list[tuple[float, float]], bed: Bed | None):
+    ``volume`` is in dB relative to the narration's level, as the music's is; ``duck`` dips it
+    under every sentence spoken over it.
+    """
+
+    file: Path
+    start: int
+    end: int
+    volume: float
+    duck: bool
+
+
+#: How far a clip's own sound dips under the narration (dB), and how fast (seconds).
+CLIP_DUCK_DB = 12.0
+CLIP_RAMP = 0.25
+#: The level clips are set against when the video has no narration at all (dB, gated as level_db measures).
+QUIET_VOICE_DB = -23.0
+
+
+class Clips:
+    """Every clip's sound, each at its place and level, ducked under speech where asked (stereo float32)."""
+
+    def __init__(self, clips: list[ClipSound], spans: list[tuple[float, float]], voice_level: float):
+        from pipeline.footage import load_sound
+
+        self.parts = []
+        reference = voice_level if voice_level > -70 else QUIET_VOICE_DB
+        for clip in clips:
+            data = load_sound(clip.file)[: clip.end - clip.start]
+            level = level_db([data])
+            if level <= -70:  # a silent track: nothing to place
+                continue
+            gain = np.float32(10 ** ((reference + clip.volume - level) / 20))
+            ducking = Ducking(spans, CLIP_DUCK_DB, CLIP_RAMP) if clip.duck else None
+            self.parts.append((clip.start, data * gain, ducking))
+
+    def add(self, out: np.ndarray, start: int, end: int) -> None:
+        for at, data, ducking in self.parts:
+            lo, hi = max(start, at), min(end, at + data.shape[0])
+            if lo >= hi:
+                continue
+            piece = data[lo - at : hi - at]
+            if ducking is not None:
+                piece = piece * ducking.block(lo, hi)[:, None]
+            out[lo - start : hi - start] += piece
+
+
+class Mixer:
+    """Narration (mono, in both channels) over the ducked bed and the clips' own sound: the mix before normalizing."""
+
+    def __init__(
+        self, voice: Voice, spans: list[tuple[float, float]], bed: Bed | None, clips: list[ClipSound] | None = None
+    ):
         self.voice, self.samples = voice, voice.samples
         self.music = Music(bed, self.samples) if bed else None
         self.ducking = Ducking(spans, bed.duck, bed.ramp) if bed else None
+        voice_level = level_db(voice.block(a, b) for a, b in ranges(self.samples)) if bed or clips else -120.0
         if bed:
-            voice_level = level_db(voice.block(a, b) for a, b in ranges(self.samples))
             music_level = level_db([self.music.data])  # the file as it is: the bed's own level
             self.music_gain = np.float32(10 ** ((voice_level + bed.volume - music_level) / 20))
+        self.clips = Clips(clips, spans, voice_level) if clips else None
 
     def block(self, start: int, end: int) -> np.ndarray:
         voice = self.voice.block(start, end)
         if self.music is None:
-            return stereo(voice)
-        out = self.music.block(start, end)
-        out *= (self.ducking.block(start, end) * self.music_gain)[:, None]
-        out += voice[:, None]  # the voice, in both channels, added in place
+            out = stereo(voice)
+        else:
+            out = self.music.block(start, end)
+            out *= (self.ducking.block(start, end) * self.music_gain)[:, None]
+            out += voice[:, None]  # the voice, in both channels, added in place
+        if self.clips is not None:
+            self.clips.add(out, start, end)
         return out
 
 

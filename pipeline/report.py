@@ -63,7 +63,7 @@ class Report:
     def _scene(self, entry, p) -> dict[str, Any]:
         fps = self.plan.fps
         stats = self.stats.get(entry.id)
-        first = p.sentences[0].audio.voice
+        first = p.sentences[0].audio.voice if p.sentences else None  # a footage scene may have no narration
         return {
             "id": entry.id,
             "section": entry.section_title,
@@ -80,7 +80,7 @@ class Report:
             },
             "frames_drawn": stats.drawn if stats else 0,
             "frames_encoded": stats.encoded if stats else 0,
-            "voice": {"voice": first.voice, "speed": first.speed},
+            "voice": {"voice": first.voice, "speed": first.speed} if first else None,
             "sentences": [
                 {
                     "text": s.text,

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline import cache, chapters, sentences, speech, spoken
-from pipeline.errors import StoryboardError
+from pipeline.errors import RenderError, StoryboardError
 from pipeline.formats import Frame
 from pipeline.narration.base import VoiceSettings
 from pipeline.sentences import Pause
+from pipeline.slides import video
+from pipeline.slides.base import SceneContext
+from pipeline.slides.problems import SlideError
 from pipeline.speech import Line, Narration
 from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene, SceneEntry
 from pipeline.timeline import Pacing, Plan, SceneInfo
@@ -38,7 +41,7 @@ def lines(project: Project, scene: Scene) -> list[Line | Pause]:
     settings = voice(project, scene)
     return [
         part if isinstance(part, Pause) else Line(part, spoken.spoken(part, project.lexicon), settings)
-        for part in sentences.parts(scene.narration)
+        for part in sentences.parts(scene.narration or "")
     ]
 
 
@@ -60,8 +63,21 @@ def narrate(
 
 def plan(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:
     settings = project.storyboard.narration
-    infos = [SceneInfo(entry.id, entry.section_number, entry.section_title) for entry in entries]
+    infos = [SceneInfo(entry.id, entry.section_number, entry.section_title, own_seconds(project, entry))
+             for entry in entries]  # fmt: skip
     return lay_out(infos, narration, frame, Pacing(settings.lead_in, settings.gap, settings.tail))
+
+
+def own_seconds(project: Project, entry: SceneEntry) -> float | None:
+    """How long a footage scene's cut plays (it lasts that long when it has no narration); None for slides."""
+    spec = entry.scene.slide
+    if not isinstance(spec, video.Spec):
+        return None
+    files = {spec.file: project.root / spec.file}
+    try:
+        return video.clip(spec, SceneContext(entry.section_title, entry.section_number, assets=files))[1].seconds
+    except SlideError as exc:  # validate reports it, located; here the render cannot go on
+        raise RenderError(f"scene '{entry.id}': {exc}") from None
 
 
 def sentence_count(said: list[list[Line | Pause]]) -> int:

@@ -76,19 +76,25 @@ def scene_track(plan: Plan, scene: ScenePlan) -> np.ndarray:
     return NarrationTrack(plan).block(first, end)
 
 
-def key(plan: Plan, bed: mix.Bed | None) -> str:
-    """Everything that changes the finished soundtrack: sentence audio and times, scene lengths, the music."""
+def key(plan: Plan, bed: mix.Bed | None, clips: list[mix.ClipSound] = ()) -> str:
+    """Everything that changes the finished soundtrack: sentence audio and times, scene lengths, music, clips."""
     music = None
     if bed is not None:
         music = {"file": assets.digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
     return cache.key({
         "version": VERSION, "encoder": AUDIO_ARGS, "fps": plan.fps, "music": music,
+        "clips": [[c.file.stem, c.start, c.end, c.volume, c.duck] for c in clips],  # files named by content
         "scenes": [[s.frames, [[x.audio.path.stem, x.start] for x in s.sentences]] for s in plan.scenes],
     })  # fmt: skip
 
 
 def build(
-    plan: Plan, bed: mix.Bed | None, target: Path, hint: float | None = None, stop: threading.Event | None = None
+    plan: Plan,
+    bed: mix.Bed | None,
+    target: Path,
+    hint: float | None = None,
+    stop: threading.Event | None = None,
+    clips: list[mix.ClipSound] = (),
 ) -> dict[str, float | None]:
     """Mix, normalize and encode the whole soundtrack once, as AAC in ``target`` (atomically).
 
@@ -102,7 +108,7 @@ def build(
     analysed, and the encoded audio's integrated loudness and true peak.
     Setting ``stop`` ends the build at the next block, leaving no file.
     """
-    normalizer = mix.Normalizer(mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed))
+    normalizer = mix.Normalizer(mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed, list(clips)))
     with cache.atomic_path(target, once=True) as out:
         gain, encoded = hint, None
         if hint is not None:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from pipeline import lexicon, messages, sentences, yamlsrc
 from pipeline.assets import Sandbox, not_regular, project_root
@@ -74,14 +75,22 @@ class SceneVoice(Plain):
 class Scene(Plain):
     id: str = Field(pattern=SLUG, max_length=MAX_ID, description="Unique slug naming the scene, e.g. 'border-guards'.")
     slide: SlideSpec
-    narration: str = Field(
-        description="What the narrator says during the scene; [pause 0.6] adds a pause of that many seconds."
+    narration: str | None = Field(
+        None,
+        validate_default=True,
+        description="What the narrator says during the scene; [pause 0.6] adds a pause of that many seconds. "
+        "Only a video scene may have none: it then lasts its cut, with its own sound.",
     )
     voice: SceneVoice | None = Field(None, description="Voice or speed for this scene only, e.g. {speed: 0.9}.")
 
     @field_validator("narration")
     @classmethod
-    def _spoken(cls, value: str) -> str:
+    def _spoken(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            slide = info.data.get("slide")
+            if slide is not None and slide.kind == "video":
+                return None
+            raise PydanticCustomError("missing", "Field required")
         value = " ".join(value.split())
         if len(value) > MAX_NARRATION_CHARS:
             raise ValueError(
@@ -433,7 +442,7 @@ def _check_sentences(entry: SceneEntry, smap: yamlsrc.SourceMap) -> list[Problem
     """Reveals tied to a sentence must name one the scene's narration has."""
     problems = []
     scene = entry.scene
-    count = len(sentences.split(scene.narration))
+    count = len(sentences.split(scene.narration or ""))
     for field_path, number in scene.slide.sentence_refs():
         if number > count:
             message = (

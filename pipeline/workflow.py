@@ -19,13 +19,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import cache, captions, chapters, encode, jobs, mix, publish, report, script, soundtrack, stills
+from pipeline import (
+    assets,
+    cache,
+    captions,
+    chapters,
+    encode,
+    ffmpeg,
+    footage,
+    jobs,
+    mix,
+    publish,
+    report,
+    script,
+    soundtrack,
+    stills,
+)
 from pipeline.errors import UsageError
 from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool
 from pipeline.executors.local import quiet_thread
 from pipeline.lock import check_writable, render_lock, sharing
 from pipeline.messages import closest
 from pipeline.options import RenderOptions
+from pipeline.slides import video
+from pipeline.slides.base import SceneContext
+from pipeline.sources.video import stretch
 from pipeline.speech import Narration
 from pipeline.storyboard import Project, SceneEntry
 from pipeline.timeline import Plan
@@ -123,6 +141,31 @@ def music_bed(project: Project) -> mix.Bed | None:
     return mix.Bed(project.root / music.file, music.volume, music.duck, music.ramp, music.fade_in, music.fade_out)
 
 
+def clip_sounds(project: Project, timeline_plan: Plan, store: cache.Store) -> list[mix.ClipSound]:
+    """Every footage scene's own sound (unless muted or absent), decoded once into the cache, on the plan's clock."""
+    found = []
+    for entry, scene_plan in zip(project.entries(), timeline_plan.scenes, strict=True):
+        spec = entry.scene.slide
+        if not isinstance(spec, video.Spec) or spec.volume is None:
+            continue
+        file = project.root / spec.file
+        probed, part = video.clip(
+            spec, SceneContext(entry.section_title, entry.section_number, assets={spec.file: file})
+        )
+        if not probed.audio:
+            continue
+        part = stretch(spec, part, scene_plan.duration(timeline_plan.fps))
+        digest = cache.key({"version": footage.VERSION, "file": assets.digest(file), "cut": [part.start, part.end],
+                            "speed": part.speed, "ffmpeg": ffmpeg.build()})  # fmt: skip
+        samples = store.path("footage", digest, ".f32")
+        if not samples.exists():
+            footage.sound(file, part, samples)
+        start = timeline_plan.sample_at(scene_plan.start_frame)
+        end = timeline_plan.sample_at(scene_plan.start_frame + scene_plan.frames)
+        found.append(mix.ClipSound(samples, start, end, spec.volume, spec.duck and bool(scene_plan.sentences)))
+    return found
+
+
 @dataclass(frozen=True)
 class Soundtrack:
     """The whole video's sound, encoded once (AAC), and what its meter read."""
@@ -137,12 +180,13 @@ def build_soundtrack(
     """Narration and music on the plan's clock, mixed, normalized and encoded (from the cache when unchanged)."""
     store = cache.Store(options.cache_root(project.root))
     bed = music_bed(project)
-    key = soundtrack.key(timeline_plan, bed)
+    clips = clip_sounds(project, timeline_plan, store)
+    key = soundtrack.key(timeline_plan, bed, clips)
     file, info = store.path("soundtracks", key, ".m4a"), store.path("soundtracks", key, ".json")
     if file.exists() and info.exists():
         return Soundtrack(file, report.read(info))
     last_gain = store.path("soundtracks", cache.key({"last gain of": project.slug}), ".json")
-    loudness = soundtrack.build(timeline_plan, bed, file, _gain_hint(last_gain), stop)
+    loudness = soundtrack.build(timeline_plan, bed, file, _gain_hint(last_gain), stop, clips)
     cache.write_bytes(info, json.dumps(loudness).encode("utf-8"), once=True)
     loudness = report.read(info)  # another render sharing the cache may have stored its measures first
     cache.write_bytes(last_gain, json.dumps({"gain_db": loudness["gain_db"]}).encode("utf-8"))

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.test_slides import ALL, build, small_canvas
+from tests.test_slides import ALL, small_canvas, source
 
 GOLDEN = Path(__file__).parent / "golden"
 ARTIFACTS = Path(__file__).parent / "_artifacts" / "golden"
@@ -28,8 +28,12 @@ def canvas():
 
 
 def frames(canvas, kind: str) -> dict[str, np.ndarray]:
-    slide = build(canvas, ALL[kind], sentence_starts=(0.5, 1.5, 2.5), duration=6.0)
-    return {"settled": slide.still(), "entering": slide.frame(0.45)}
+    """The settled frame and one mid-entrance, from the kind's scene source (footage is under the video's text)."""
+    scene = source(canvas, ALL[kind], sentence_starts=(0.5, 1.5, 2.5), duration=6.0)
+    try:
+        return {"settled": scene.still(), "entering": scene.frame(0.45)}
+    finally:
+        scene.close()
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,7 @@ SPECS = {
     },
     "route": {"kind": "route", "title": "Out", "stops": ["North Korea", "China", ["Thailand", "Mongolia"]]},
     "image": {"kind": "image", "file": "picture.png", "caption": "The Tumen River", "credit": "Illustration"},
+    "video": {"kind": "video", "file": "clip.mp4", "caption": "November 2017, Panmunjom", "credit": "Test footage"},
     "scale": {
         "kind": "scale",
         "title": "Lake beside country",
@@ -118,6 +119,7 @@ VARIANTS = {
 }  # fmt: skip
 ALL = {**SPECS, **VARIANTS}
 PICTURE = Path(__file__).parent / "data" / "picture.png"
+CLIP = Path(__file__).parent / "data" / "clip.mp4"  # made by tests/clips.py: frame i shows i
 
 
 def small_canvas(burn_captions: bool = False, theme: str = "documentary") -> Canvas:
@@ -133,19 +135,30 @@ def canvas() -> Canvas:
 
 def build(canvas, spec, sentence_starts=(), duration=0.0):
     kind = KINDS[spec["kind"]]
-    files = {"picture.png": PICTURE}
-    context = SceneContext("Section", 2, SceneTiming(tuple(sentence_starts), duration), files)
-    return kind.build(kind.spec.model_validate(spec), canvas, context)
+    return kind.build(kind.spec.model_validate(spec), canvas, _context(sentence_starts, duration))
+
+
+def source(canvas, spec, sentence_starts=(), duration=0.0):
+    """The scene source for ``spec``: a slide, or footage with the text over it."""
+    from pipeline.sources import open_source
+
+    return open_source(KINDS[spec["kind"]].spec.model_validate(spec), canvas, _context(sentence_starts, duration))
+
+
+def _context(sentence_starts, duration) -> SceneContext:
+    files = {"picture.png": PICTURE, "clip.mp4": CLIP}
+    return SceneContext("Section", 2, SceneTiming(tuple(sentence_starts), duration), files)
 
 
 def drawn(slide, canvas, spec) -> np.ndarray:
     """Mask of pixels the slide's text and marks changed, relative to what is behind them.
 
-    Behind is the background; for a picture slide it is the picture and its full-width shade
-    (the first two elements), so the check is about the caption's bar and text.
+    Behind is the background; for a picture it is the picture and its full-width shade (the first
+    two elements), for footage the shade (the clip itself is not part of the slide), so the check is
+    about the caption's bar and text.
     """
-    is_picture = spec["kind"] == "image"
-    behind = Slide(slide.base, slide.elements[:2]).still() if is_picture else np.asarray(slide.base)
+    under = {"image": 2, "video": 1}.get(spec["kind"], 0)
+    behind = Slide(slide.base, slide.elements[:under]).still() if under else np.asarray(slide.base)
     diff = np.abs(slide.still().astype(int) - behind.astype(int)).max(axis=2)
     return diff > 40
 

@@ -22,6 +22,7 @@ from pipeline.slides import (
     steps,
     timeline,
     title,
+    video,
 )
 from pipeline.slides.base import SlideKind
 
@@ -41,6 +42,7 @@ KINDS: dict[str, SlideKind] = {
         profile.KIND,
         route.KIND,
         image.KIND,
+        video.KIND,
         closing.KIND,
     )
 }

@@ -154,6 +154,11 @@ class SceneContext:
     timing: SceneTiming = field(default_factory=SceneTiming)
     #: The files the slide names (as written in the storyboard) -> where to read them.
     assets: Mapping[str, Path] = field(default_factory=dict)
+    #: Frames per second of the video the scene is in.
+    fps: int = 30
+    #: Where a scene source keeps what it prepares from its files once (a normalized clip), in the cache; None:
+    #: prepare nothing (a still reads the one frame it needs).
+    prepared: Path | None = None
 
     @property
     def sentence_starts(self) -> tuple[float, ...]:

@@ -12,15 +12,14 @@ import warnings
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import Field
 
 from pipeline.assets import not_regular
 from pipeline.schema import Fraction
+from pipeline.slides import overlay
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import rgb
-from pipeline.slides.motion import sprite, text_sprite
 from pipeline.slides.problems import SlideError
 
 #: The most pixels a picture may have (a 40-megapixel photo is plenty for 4K video).
@@ -34,6 +33,7 @@ DEFAULT_DURATION = 8.0
 class Spec(SpecBase):
     kind: Literal["image"]
     file: str = Field(min_length=1, description="Picture under the project folder, e.g. assets/images/river.jpg.")
+    title: str | None = Field(None, max_length=70, description="A heading at the top, over a shade.")
     caption: str | None = Field(None, max_length=90, description="One or two lines in the lower third.")
     credit: str | None = Field(None, max_length=80, description="Where the picture comes from, in small type.")
     move: Literal["in", "out", "left", "right", "none"] = Field("in", description="The slow camera move.")
@@ -78,39 +78,12 @@ def open_picture(path: Path, name: str) -> Image.Image:
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    theme, safe = canvas.theme, canvas.safe
     w, h = canvas.width, canvas.height
     picture = open_picture(context.asset(spec.file), spec.file)
     duration = context.duration or DEFAULT_DURATION
     elements = [_ken_burns(picture, w, h, spec.move, spec.focus, duration)]
-
-    sizes, colors = theme.sizes, theme.colors
-    lines = [
-        ("caption", spec.caption, "body", sizes.body, h * 0.22, colors.text),
-        ("credit", spec.credit, "label", sizes.minimum, h * 0.1, colors.muted),
-    ]
-    texts = [
-        (canvas.fit(text, role, size, field=name, width=safe.width * 0.75, height=room, max_lines=2), color)
-        for name, text, role, size, room, color in lines
-        if text
-    ]
-    if texts:
-        gap = canvas.px(0.015)
-        total = sum(block.height for block, _ in texts) + gap * (len(texts) - 1)
-        shade_top = safe.y1 - total - canvas.px(0.22)
-        elements.append(sprite(_shade(w, h - shade_top, theme.colors.background_edge), (0, shade_top), 0.2, 0.8))
-        bar_w = max(2, canvas.px(0.008))
-        y = safe.y1 - total
-        block, _ = texts[0]
-        bar = Image.new("RGBA", (bar_w, total), (*rgb(theme.colors.accent), 255))
-        elements.append(sprite(bar, (safe.x0, y), 0.4, theme.motion.entrance))
-        x = safe.x0 + bar_w + canvas.px(0.025)
-        for i, (block, color) in enumerate(texts):
-            elements.append(
-                sprite(text_sprite(block, color), (x, y), 0.5 + i * theme.motion.stagger, theme.motion.entrance)
-            )
-            y += block.height + gap
-    return Slide(Image.new("RGB", (w, h), rgb(theme.colors.background_edge)), elements)
+    elements += overlay.title_over(canvas, spec.title) + overlay.lower_third(canvas, spec.caption, spec.credit)
+    return Slide(Image.new("RGB", (w, h), rgb(canvas.theme.colors.background_edge)), elements)
 
 
 def _cover(picture: Image.Image, width: int, height: int, focus: tuple[float, float]) -> Image.Image:
@@ -153,15 +126,6 @@ def _ken_burns(picture: Image.Image, w: int, h: int, move: str, focus: tuple[flo
 
     # Starts before 0 so the very first frame already shows the picture.
     return Element(-1e-6, duration, paint)
-
-
-def _shade(width: int, height: int, color: str) -> Image.Image:
-    """A vertical gradient from clear to 80% ``color``, for text over a picture."""
-    ramp = np.linspace(0.0, 1.0, height, dtype=np.float32) ** 1.3 * 204
-    alpha = np.repeat(ramp[:, None], width, axis=1).astype(np.uint8)
-    shade = Image.new("RGBA", (width, height), (*rgb(color), 0))
-    shade.putalpha(Image.fromarray(alpha))
-    return shade
 
 
 KIND = SlideKind(Spec, build)

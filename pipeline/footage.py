@@ -1,0 +1,243 @@
+"""Footage: probing a video file, the cut that plays, and the clip normalized once for the video.
+
+What phones and cameras write varies: variable frame rates, rotation kept as
+metadata, odd sizes and non-square pixels, BT.601 or BT.709 colour, 44.1 kHz
+mono sound or none. A clip is made regular once, by ffmpeg, and kept in the
+cache under its file's content and everything that shapes it:
+
+* the cut (``from``/``to``), with ``speed`` applied to picture and sound;
+* constant frame rate at the video's fps (ffmpeg's ``fps`` filter picks, for
+  each output frame, the input frame showing at that time, so a phone clip's
+  uneven frame times cannot drift);
+* rotation applied (ffmpeg applies the display matrix when decoding), pixels
+  made square, then fitted to the frame: ``cover`` (crop), ``contain``
+  (letterbox on black) or ``blur`` (contained over a blurred, darkened cover
+  of itself);
+* stored as lossless-quality RGB H.264 (libx264rgb), so no colour matrix is
+  guessed twice: ffmpeg reads the source's own matrix once, and the scene's
+  encoder converts to BT.709 TV range like any slide;
+* the sound decoded to 48 kHz stereo float samples, kept beside it.
+
+Frames are streamed from the normalized file, one at a time, never a whole
+clip in memory.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from pipeline import cache, ffmpeg
+from pipeline.audio import RATE
+from pipeline.errors import RenderError
+
+Fit = Literal["cover", "contain", "blur"]
+#: Video files explainer reads (anything ffmpeg decodes works; these are what the checks expect).
+VIDEO_TYPES = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi")
+#: Part of every normalized clip's cache key: bump when the normalization changes.
+VERSION = "footage-1"
+
+
+class FootageError(Exception):
+    """Something about the file or its cut, said for the author; ``field`` is the slide field it concerns."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a video file holds, as shown (rotation applied)."""
+
+    seconds: float
+    width: int
+    height: int
+    #: Frames per second as the stream declares it on average (a variable-rate clip varies around it).
+    fps: float
+    rotation: int
+    audio: bool
+
+
+def probe(path: Path, name: str) -> Probe:
+    """``path``'s video as shown, or a FootageError on 'file' saying why it cannot be used."""
+    import av  # imported when a clip is used: the rest of explainer never needs it
+
+    if not path.exists():
+        raise FootageError("file", f"no video at '{name}' (looked for {path}); put the file there or fix the path")
+    if path.stat().st_size == 0:
+        raise FootageError("file", f"'{name}' is empty (0 bytes); export the clip again")
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise FootageError("file", f"'{name}' has no video stream; give a video file (MP4, MOV, WebM)")
+            stream = container.streams.video[0]
+            first = next(container.decode(stream), None)
+            if first is None:
+                raise FootageError("file", f"'{name}' has no frames ffmpeg can decode; export the clip again")
+            rotation = round(getattr(first, "rotation", 0) or 0) % 360
+            width, height = stream.codec_context.width, stream.codec_context.height
+            if stream.sample_aspect_ratio:  # non-square pixels: the width as shown
+                width = round(width * float(stream.sample_aspect_ratio))
+            if rotation in (90, 270):
+                width, height = height, width
+            seconds = _seconds(container, stream)
+            rate = stream.average_rate or stream.guessed_rate or Fraction(30)
+            return Probe(seconds, width, height, float(rate), rotation, bool(container.streams.audio))
+    except FootageError:
+        raise
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise FootageError(
+            "file", f"'{name}' is not a video ffmpeg can read ({exc.__class__.__name__}); export it as MP4 (H.264)"
+        ) from None
+
+
+def _seconds(container, stream) -> float:
+    if stream.duration is not None and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / 1_000_000
+    raise FootageError("file", "the video's length is not recorded in the file; export the clip again")
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The part of the file that plays (seconds into the file) and how fast."""
+
+    start: float
+    end: float
+    speed: float
+
+    @property
+    def seconds(self) -> float:
+        """How long the cut plays at its speed."""
+        return (self.end - self.start) / self.speed
+
+
+def cut(start: float, end: float | None, speed: float, found: Probe) -> Cut:
+    """The cut from ``start`` to ``end`` (default: the file's end), or a FootageError on 'from' or 'to'."""
+    length = f"{found.seconds:.2f}".rstrip("0").rstrip(".")
+    if start >= found.seconds:
+        raise FootageError("from", f"the clip is {length} s long; 'from: {start:g}' starts after its end")
+    stop = found.seconds if end is None else end
+    if stop > found.seconds + 0.05:
+        raise FootageError("to", f"the clip is {length} s long; 'to: {stop:g}' is past its end (at most {length})")
+    if stop - start < 0.1:
+        raise FootageError("to", f"'to: {stop:g}' must be at least 0.1 s after 'from: {start:g}'")
+    return Cut(start, min(stop, found.seconds), speed)
+
+
+def picture_filter(fit: Fit, width: int, height: int, fps: int, speed: float) -> str:
+    """ffmpeg's filter graph from the decoded file (rotation already applied) to the video's frames."""
+    timing = f"setpts=(PTS-STARTPTS)/{speed:.6f},fps={fps}"
+    square = "scale=trunc(iw*sar/2)*2:ih,setsar=1"
+    cover = f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height}"
+    contain = f"scale={width}:{height}:force_original_aspect_ratio=decrease"
+    if fit == "cover":
+        return f"{timing},{square},{cover},setsar=1,format=gbrp"
+    if fit == "contain":
+        return f"{timing},{square},{contain},pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=gbrp"
+    blur = max(4, round(min(width, height) / 30))
+    return (
+        f"{timing},{square},split[a][b];[a]{cover},gblur=sigma={blur},eq=brightness=-0.12[back];"
+        f"[b]{contain}[front];[back][front]overlay=(W-w)/2:(H-h)/2,setsar=1,format=gbrp"
+    )
+
+
+def normalize(source: Path, part: Cut, fit: Fit, size: tuple[int, int], fps: int, target: Path) -> None:
+    """The cut as the video's frames, written to ``target`` (Matroska, RGB H.264) atomically."""
+    width, height = size
+    with cache.atomic_path(target, once=True) as out:
+        ffmpeg.run(
+            [
+                "-y", "-ss", f"{part.start:.6f}", "-t", f"{part.end - part.start:.6f}", "-i", str(source),
+                "-filter_complex", f"[0:v:0]{picture_filter(fit, width, height, fps, part.speed)}[v]",
+                "-map", "[v]", "-an", "-c:v", "libx264rgb", "-preset", "veryfast", "-crf", "6", "-g", str(fps),
+                "-f", "matroska", str(out),
+            ],
+            what=f"preparing the clip {source.name}",
+        )  # fmt: skip
+
+
+def frames(path: Path, size: tuple[int, int]) -> Iterator[np.ndarray]:
+    """The normalized clip's frames in order (HxWx3 uint8), streamed from one ffmpeg."""
+    width, height = size
+    process = ffmpeg.Process(
+        ["-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+        what=f"reading the clip {path.name}",
+        stdout=subprocess.PIPE,
+    )
+    frame_bytes = width * height * 3
+    try:
+        while True:
+            data = process.proc.stdout.read(frame_bytes)
+            if len(data) < frame_bytes:
+                break
+            yield np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
+        process.proc.stdout.close()
+        process.finish()
+    except BaseException:
+        process.kill()
+        raise
+    finally:
+        if process.proc.poll() is None:
+            process.kill()
+
+
+def one_frame(source: Path, part: Cut, fit: Fit, size: tuple[int, int], at: float) -> np.ndarray:
+    """The frame ``at`` seconds into the cut, straight from the file (for a still: nothing prepared)."""
+    width, height = size
+    offset = min(part.start + at * part.speed, max(part.start, part.end - 0.05))
+    raw = ffmpeg.run(
+        [
+            "-ss", f"{offset:.6f}", "-i", str(source),
+            "-filter_complex", f"[0:v:0]{picture_filter(fit, width, height, 30, 1.0)}[v]",
+            "-map", "[v]", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+        ],
+        what=f"reading a frame of {source.name}",
+    )  # fmt: skip
+    if len(raw) < width * height * 3:
+        raise RenderError(f"no frame at {at:.2f} s in {source.name}")
+    return np.frombuffer(raw[: width * height * 3], dtype=np.uint8).reshape(height, width, 3)
+
+
+def sound(source: Path, part: Cut, target: Path) -> None:
+    """The cut's sound at its speed as 48 kHz stereo float32 samples in ``target``, atomically."""
+    tempo = _atempo(part.speed)
+    with cache.atomic_path(target, once=True) as out:
+        ffmpeg.run(
+            [
+                "-y", "-ss", f"{part.start:.6f}", "-t", f"{part.end - part.start:.6f}", "-i", str(source),
+                "-map", "0:a:0", "-af", f"{tempo}aresample={RATE}", "-ac", "2", "-ar", str(RATE),
+                "-f", "f32le", str(out),
+            ],
+            what=f"decoding the sound of {source.name}",
+        )  # fmt: skip
+
+
+def _atempo(speed: float) -> str:
+    """ffmpeg's atempo takes 0.5-2 per stage: a chain of stages for any speed from 0.25 to 4."""
+    if math.isclose(speed, 1.0):
+        return ""
+    stages = []
+    left = speed
+    while left > 2.0:
+        stages.append(2.0)
+        left /= 2.0
+    while left < 0.5:
+        stages.append(0.5)
+        left /= 0.5
+    stages.append(left)
+    return "".join(f"atempo={s:.6f}," for s in stages)
+
+
+def load_sound(path: Path) -> np.ndarray:
+    """Samples written by ``sound`` (stereo float32)."""
+    return np.fromfile(path, dtype="<f4").reshape(-1, 2)

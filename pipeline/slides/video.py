@@ -1,0 +1,83 @@
+"""`video`: footage (the author's recording, licensed stock, archive film) as a scene, with its own sound.
+
+The spec says which part of the file plays, how it fills the frame, how fast,
+and what its sound does under the narration. The pictures come from the
+``video`` scene source (sources/video.py); what this kind draws is the text
+over them, a title and a caption with its credit, on shades that keep them
+legible over any footage, so the fit check measures it like any slide's text.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from PIL import Image
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+
+from pipeline import footage
+from pipeline.schema import Plain
+from pipeline.slides import overlay
+from pipeline.slides.base import Canvas, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.slides.chrome import rgb
+from pipeline.slides.problems import SlideError
+
+#: The clip's sound level, relative to the narration's, when the storyboard does not say.
+DEFAULT_VOLUME = -6.0
+
+
+def _mute(value: object) -> object:
+    """'mute' (or 'off', or false) -> None: the clip's sound is dropped."""
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("mute", "off", "none")):
+        return None
+    return value
+
+
+class Spec(SpecBase):
+    kind: Literal["video"]
+    file: str = Field(min_length=1, description="Video under the project folder, e.g. assets/footage/border.mp4.")
+    start: float = Field(0.0, ge=0, le=86_400, alias="from", description="Seconds into the file where the cut starts.")
+    to: float | None = Field(None, gt=0, le=86_400, description="Seconds into the file where it ends (default: end).")
+    fit: footage.Fit = Field(
+        "cover", description="cover: fill the frame, cropping; contain: all of it, on black; blur: on a blurred copy."
+    )
+    speed: float = Field(1.0, ge=0.25, le=4.0, description="Playback speed, 0.25 to 4 (picture and sound).")
+    volume: Annotated[float | None, BeforeValidator(_mute)] = Field(
+        DEFAULT_VOLUME, ge=-60, le=12, description="The clip's sound in dB relative to the narration; 'mute' drops it."
+    )
+    duck: bool = Field(True, description="Dip the clip's sound under the narration, as the music does.")
+    when_short: Literal["freeze", "loop", "slow"] = Field(
+        "freeze", description="If the narration outlasts the clip: hold its last frame, loop it, or slow it to fit."
+    )
+    title: str | None = Field(None, max_length=70, description="A heading over the footage, at the top.")
+    caption: str | None = Field(None, max_length=90, description="One or two lines in the lower third.")
+    credit: str | None = Field(None, max_length=80, description="Where the footage comes from, in small type.")
+
+    model_config = ConfigDict(**Plain.model_config, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _cut_in_order(self) -> Spec:
+        if self.to is not None and self.to <= self.start:
+            raise ValueError(f"'to: {self.to:g}' must come after 'from: {self.start:g}'")
+        return self
+
+    def asset_files(self) -> list[str]:
+        return [self.file]
+
+
+def clip(spec: Spec, context: SceneContext) -> tuple[footage.Probe, footage.Cut]:
+    """The file as probed and the cut that plays, or a SlideError at the field that is wrong."""
+    try:
+        found = footage.probe(context.asset(spec.file), spec.file)
+        return found, footage.cut(spec.start, spec.to, spec.speed, found)
+    except footage.FootageError as exc:
+        raise SlideError(exc.field, str(exc)) from None
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    """The text over the footage (the file is checked first: a clip that cannot play is an error here)."""
+    clip(spec, context)
+    elements = overlay.title_over(canvas, spec.title) + overlay.lower_third(canvas, spec.caption, spec.credit)
+    return Slide(Image.new("RGB", (canvas.width, canvas.height), rgb(canvas.theme.colors.background_edge)), elements)
+
+
+KIND = SlideKind(Spec, build)
