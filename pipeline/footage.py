@@ -93,10 +93,8 @@ def probe(path: Path, name: str) -> Probe:
             return Probe(seconds, width, height, float(rate), rotation, bool(container.streams.audio))
     except FootageError:
         raise
-    except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise FootageError(
-            "file", f"'{name}' is not a video ffmpeg can read ({exc.__class__.__name__}); export it as MP4 (H.264)"
-        ) from None
+    except (av.error.FFmpegError, OSError, ValueError):
+        raise FootageError("file", f"'{name}' is not a video ffmpeg can read; export it as MP4 (H.264)") from None
 
 
 def _seconds(container, stream) -> float:
