@@ -24,11 +24,11 @@ clip in memory.
 
 from __future__ import annotations
 
+import functools
 import math
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
@@ -39,8 +39,6 @@ from pipeline.audio import RATE
 from pipeline.errors import RenderError
 
 Fit = Literal["cover", "contain", "blur"]
-#: Video files explainer reads (anything ffmpeg decodes works; these are what the checks expect).
-VIDEO_TYPES = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi")
 #: Part of every normalized clip's cache key: bump when the normalization changes.
 VERSION = "footage-1"
 
@@ -60,20 +58,28 @@ class Probe:
     seconds: float
     width: int
     height: int
-    #: Frames per second as the stream declares it on average (a variable-rate clip varies around it).
-    fps: float
     rotation: int
     audio: bool
 
 
 def probe(path: Path, name: str) -> Probe:
-    """``path``'s video as shown, or a FootageError on 'file' saying why it cannot be used."""
-    import av  # imported when a clip is used: the rest of explainer never needs it
+    """``path``'s video as shown, or a FootageError on 'file' saying why it cannot be used.
 
+    Checking, planning, rendering and mixing each ask; the file is opened once per version of it.
+    """
     if not path.exists():
         raise FootageError("file", f"no video at '{name}' (looked for {path}); put the file there or fix the path")
-    if path.stat().st_size == 0:
+    found = path.stat()
+    if found.st_size == 0:
         raise FootageError("file", f"'{name}' is empty (0 bytes); export the clip again")
+    return _probe(path, name, found.st_size, found.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _probe(path: Path, name: str, size: int, mtime_ns: int) -> Probe:
+    """The probe of one version of ``path`` (its size and modification time name the version)."""
+    import av  # imported when a clip is used: the rest of explainer never needs it
+
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
@@ -88,21 +94,19 @@ def probe(path: Path, name: str) -> Probe:
                 width = round(width * float(stream.sample_aspect_ratio))
             if rotation in (90, 270):
                 width, height = height, width
-            seconds = _seconds(container, stream)
-            rate = stream.average_rate or stream.guessed_rate or Fraction(30)
-            return Probe(seconds, width, height, float(rate), rotation, bool(container.streams.audio))
+            return Probe(_seconds(container, stream, name), width, height, rotation, bool(container.streams.audio))
     except FootageError:
         raise
     except (av.error.FFmpegError, OSError, ValueError):
         raise FootageError("file", f"'{name}' is not a video ffmpeg can read; export it as MP4 (H.264)") from None
 
 
-def _seconds(container, stream) -> float:
+def _seconds(container, stream, name: str) -> float:
     if stream.duration is not None and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
         return container.duration / 1_000_000
-    raise FootageError("file", "the video's length is not recorded in the file; export the clip again")
+    raise FootageError("file", f"the length of '{name}' is not recorded in the file; export the clip again")
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,14 @@ def cut(start: float, end: float | None, speed: float, found: Probe) -> Cut:
     if stop - start < 0.1:
         raise FootageError("to", f"'to: {stop:g}' must be at least 0.1 s after 'from: {start:g}'")
     return Cut(start, min(stop, found.seconds), speed)
+
+
+def key(digest: str, part: Cut, **shape: object) -> str:
+    """A prepared clip's cache key: the file's content, the cut and speed, and what else ``shape``s it."""
+    from pipeline.versions import drawing_stack
+
+    return cache.key({"version": VERSION, "ffmpeg": drawing_stack()["ffmpeg"], "file": digest,
+                      "cut": [part.start, part.end], "speed": part.speed, **shape})  # fmt: skip
 
 
 def picture_filter(fit: Fit, width: int, height: int, fps: int, speed: float) -> str:
@@ -174,19 +186,13 @@ def frames(path: Path, size: tuple[int, int]) -> Iterator[np.ndarray]:
     )
     frame_bytes = width * height * 3
     try:
-        while True:
-            data = process.proc.stdout.read(frame_bytes)
-            if len(data) < frame_bytes:
-                break
+        while len(data := process.proc.stdout.read(frame_bytes)) == frame_bytes:
             yield np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)
-        process.proc.stdout.close()
-        process.finish()
-    except BaseException:
+    except BaseException:  # closed early (the scene needed fewer frames), or stopped
         process.kill()
         raise
-    finally:
-        if process.proc.poll() is None:
-            process.kill()
+    process.proc.stdout.close()
+    process.finish()
 
 
 def one_frame(source: Path, part: Cut, fit: Fit, size: tuple[int, int], at: float) -> np.ndarray:

@@ -34,7 +34,6 @@ from pipeline.slides.fonts import FontBook
 from pipeline.slides.problems import SlideError
 from pipeline.slides.theme import Theme
 from pipeline.sources import open_source, with_effects
-from pipeline.sources.video import stretch
 from pipeline.timing import SceneTiming
 from pipeline.versions import drawing_stack
 
@@ -127,12 +126,8 @@ def _prepared(
     if not isinstance(spec, video.Spec):
         return None
     (file,) = files
-    _, part = video.clip(spec, SceneContext("", 0, timing, {file.name: file.path}))
-    part = stretch(spec, part, timing.duration)
-    digest = cache.key({
-        "version": footage.VERSION, "stack": drawing_stack(), "file": file.digest, "cut": [part.start, part.end],
-        "speed": part.speed, "fit": spec.fit, "size": [plan.width, plan.height], "fps": plan.fps,
-    })  # fmt: skip
+    part = video.stretch(spec, video.clip(spec, file.path)[1], timing.duration)
+    digest = footage.key(file.digest, part, fit=spec.fit, size=[plan.width, plan.height], fps=plan.fps)
     return store.path("footage", digest, ".mkv")
 
 

@@ -17,7 +17,6 @@ from pipeline.formats import Frame
 from pipeline.narration.base import VoiceSettings
 from pipeline.sentences import Pause
 from pipeline.slides import video
-from pipeline.slides.base import SceneContext
 from pipeline.slides.problems import SlideError
 from pipeline.speech import Line, Narration
 from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene, SceneEntry
@@ -73,9 +72,8 @@ def own_seconds(project: Project, entry: SceneEntry) -> float | None:
     spec = entry.scene.slide
     if not isinstance(spec, video.Spec):
         return None
-    files = {spec.file: project.root / spec.file}
     try:
-        return video.clip(spec, SceneContext(entry.section_title, entry.section_number, assets=files))[1].seconds
+        return video.clip(spec, project.root / spec.file)[1].seconds
     except SlideError as exc:  # validate reports it, located; here the render cannot go on
         raise RenderError(f"scene '{entry.id}': {exc}") from None
 

@@ -25,7 +25,6 @@ from pipeline import (
     captions,
     chapters,
     encode,
-    ffmpeg,
     footage,
     jobs,
     mix,
@@ -42,8 +41,6 @@ from pipeline.lock import check_writable, render_lock, sharing
 from pipeline.messages import closest
 from pipeline.options import RenderOptions
 from pipeline.slides import video
-from pipeline.slides.base import SceneContext
-from pipeline.sources.video import stretch
 from pipeline.speech import Narration
 from pipeline.storyboard import Project, SceneEntry
 from pipeline.timeline import Plan
@@ -149,14 +146,11 @@ def clip_sounds(project: Project, timeline_plan: Plan, store: cache.Store) -> li
         if not isinstance(spec, video.Spec) or spec.volume is None:
             continue
         file = project.root / spec.file
-        probed, part = video.clip(
-            spec, SceneContext(entry.section_title, entry.section_number, assets={spec.file: file})
-        )
+        probed, part = video.clip(spec, file)
         if not probed.audio:
             continue
-        part = stretch(spec, part, scene_plan.duration(timeline_plan.fps))
-        digest = cache.key({"version": footage.VERSION, "file": assets.digest(file), "cut": [part.start, part.end],
-                            "speed": part.speed, "ffmpeg": ffmpeg.build()})  # fmt: skip
+        part = video.stretch(spec, part, scene_plan.duration(timeline_plan.fps))
+        digest = footage.key(assets.digest(file), part, sound=True)
         samples = store.path("footage", digest, ".f32")
         if not samples.exists():
             footage.sound(file, part, samples)

@@ -9,6 +9,7 @@ legible over any footage, so the fit check measures it like any slide's text.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from PIL import Image
@@ -64,20 +65,32 @@ class Spec(SpecBase):
         return [self.file]
 
 
-def clip(spec: Spec, context: SceneContext) -> tuple[footage.Probe, footage.Cut]:
-    """The file as probed and the cut that plays, or a SlideError at the field that is wrong."""
+def clip(spec: Spec, file: Path) -> tuple[footage.Probe, footage.Cut]:
+    """The file (read from ``file``) as probed and the cut that plays, or a SlideError at the field that is wrong."""
     try:
-        found = footage.probe(context.asset(spec.file), spec.file)
+        found = footage.probe(file, spec.file)
         return found, footage.cut(spec.start, spec.to, spec.speed, found)
     except footage.FootageError as exc:
         raise SlideError(exc.field, str(exc)) from None
 
 
-def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    """The text over the footage (the file is checked first: a clip that cannot play is an error here)."""
-    clip(spec, context)
+def stretch(spec: Spec, part: footage.Cut, scene_seconds: float) -> footage.Cut:
+    """The cut at the speed it plays in a scene ``scene_seconds`` long: slowed to fill it when ``slow`` says so."""
+    if spec.when_short == "slow" and scene_seconds > part.seconds:
+        return footage.Cut(part.start, part.end, (part.end - part.start) / scene_seconds)
+    return part
+
+
+def text_over(spec: Spec, canvas: Canvas) -> Slide:
+    """The title, caption and credit over the footage, as a slide (its background is never shown)."""
     elements = overlay.title_over(canvas, spec.title) + overlay.lower_third(canvas, spec.caption, spec.credit)
     return Slide(Image.new("RGB", (canvas.width, canvas.height), rgb(canvas.theme.colors.background_edge)), elements)
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    """The text over the footage (the file is checked first: a clip that cannot play is an error here)."""
+    clip(spec, context.asset(spec.file))
+    return text_over(spec, canvas)
 
 
 KIND = SlideKind(Spec, build)

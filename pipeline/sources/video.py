@@ -22,17 +22,10 @@ from PIL import Image
 
 from pipeline import footage
 from pipeline.slides.base import Canvas, SceneContext, Slide
-from pipeline.slides.video import Spec, build, clip
+from pipeline.slides.video import Spec, clip, stretch, text_over
 
 #: The frame a still of footage shows, in seconds into the scene (past the text's entrance).
 STILL_AT = 1.5
-
-
-def stretch(spec: Spec, part: footage.Cut, scene_seconds: float) -> footage.Cut:
-    """The cut at the speed it plays in a scene ``scene_seconds`` long: slowed to fill it when ``slow`` says so."""
-    if spec.when_short == "slow" and scene_seconds > part.seconds:
-        return footage.Cut(part.start, part.end, (part.end - part.start) / scene_seconds)
-    return part
 
 
 @dataclass
@@ -47,7 +40,8 @@ class VideoSource:
     _stream: Iterator[np.ndarray] | None = field(default=None, repr=False)
     _index: int = field(default=-1, repr=False)
     _current: np.ndarray | None = field(default=None, repr=False)
-    _composed: tuple[int, np.ndarray] | None = field(default=None, repr=False)
+    #: The last frame drawn over a settled text, and the picture it was drawn from.
+    _composed: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def count(self) -> int:
@@ -60,10 +54,10 @@ class VideoSource:
             wanted = wanted % self.count if self.spec.when_short == "loop" else self.count - 1
         picture = self._picture(wanted)
         settled = t >= self.overlay.settle_time
-        if self._composed is not None and self._composed[0] == id(picture) and settled:
+        if self._composed is not None and self._composed[0] is picture and settled:
             return self._composed[1]  # a frozen frame under settled text: the very same array, a hold
         composed = self._compose(picture, t)
-        self._composed = (id(picture), composed) if settled else None
+        self._composed = (picture, composed) if settled else None
         return composed
 
     def _compose(self, picture: np.ndarray, t: float) -> np.ndarray:
@@ -120,9 +114,7 @@ class VideoSource:
 
 def open_source(spec: Spec, canvas: Canvas, context: SceneContext) -> VideoSource:
     """The footage ``spec`` names, fitted to ``canvas``; the text over it drawn by the ``video`` kind."""
-    overlay = build(spec, canvas, context)
-    _, part = clip(spec, context)
-    part = stretch(spec, part, context.duration)
-    fps = context.fps
-    return VideoSource(spec, overlay, context.asset(spec.file), part, (canvas.width, canvas.height), fps,
-                       context.prepared)  # fmt: skip
+    file = context.asset(spec.file)
+    part = stretch(spec, clip(spec, file)[1], context.duration)
+    size = (canvas.width, canvas.height)
+    return VideoSource(spec, text_over(spec, canvas), file, part, size, context.fps, context.prepared)
