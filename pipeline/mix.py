@@ -208,7 +208,8 @@ class ClipSound:
     """A footage scene's own sound on the video's clock: its samples (``footage.sound``), where they play, how loud.
 
     ``volume`` is in dB relative to the narration's level, as the music's is; ``duck`` dips it
-    under every sentence spoken over it.
+    under every sentence spoken over it; ``loop`` is the period in samples when the picture loops
+    (its sound repeats with it, in step), else None (it plays once and stops where the clip ends).
     """
 
     file: Path
@@ -216,6 +217,7 @@ class ClipSound:
     end: int
     volume: float
     duck: bool
+    loop: int | None = None
 
 
 #: How far a clip's own sound dips under the narration (dB), and how fast (seconds).
@@ -223,18 +225,37 @@ CLIP_DUCK_DB = 12.0
 CLIP_RAMP = 0.25
 #: The level clips are set against when the video has no narration at all (dB, gated as level_db measures).
 QUIET_VOICE_DB = -23.0
+#: Each play of a clip's sound fades in and out over this long (seconds), so a cut or a loop's seam never clicks.
+CLIP_EDGE = 0.01
+
+
+def clip_samples(clip: ClipSound) -> np.ndarray:
+    """The clip's samples as they play in its scene: once, or repeated every ``loop`` samples; edges faded."""
+    from pipeline.footage import load_sound
+
+    data = load_sound(clip.file)
+    length = clip.end - clip.start
+    if clip.loop:
+        data = np.pad(data[: clip.loop], ((0, max(0, clip.loop - data.shape[0])), (0, 0)))
+    data = data[:length].copy()
+    edge = min(round(CLIP_EDGE * RATE), data.shape[0] // 2)
+    if edge:
+        ramp = np.linspace(0.0, 1.0, edge, dtype=np.float32)[:, None]
+        data[:edge] *= ramp
+        data[-edge:] *= ramp[::-1]
+    if clip.loop and length > data.shape[0]:
+        data = np.take(data, np.arange(length), axis=0, mode="wrap")
+    return data
 
 
 class Clips:
     """Every clip's sound, each at its place and level, ducked under speech where asked (stereo float32)."""
 
     def __init__(self, clips: list[ClipSound], spans: list[tuple[float, float]], voice_level: float):
-        from pipeline.footage import load_sound
-
         self.parts = []
         reference = voice_level if voice_level > -70 else QUIET_VOICE_DB
         for clip in clips:
-            data = load_sound(clip.file)[: clip.end - clip.start]
+            data = clip_samples(clip)
             level = level_db([data])
             if level <= -70:  # a silent track: nothing to place
                 continue

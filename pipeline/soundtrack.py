@@ -26,7 +26,7 @@ from pipeline.speech import SentenceAudio, load_samples
 from pipeline.timeline import Plan, ScenePlan
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
-VERSION = "soundtrack-3"
+VERSION = "soundtrack-4"  # 4: clips fade at their edges and loop with their picture
 #: How close to the target the encoded mix must meter before the gain is corrected and it is encoded again.
 TOLERANCE_LU = 0.15
 
@@ -83,7 +83,7 @@ def key(plan: Plan, bed: mix.Bed | None, clips: list[mix.ClipSound] = ()) -> str
         music = {"file": assets.digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
     return cache.key({
         "version": VERSION, "encoder": AUDIO_ARGS, "fps": plan.fps, "music": music,
-        "clips": [[c.file.stem, c.start, c.end, c.volume, c.duck] for c in clips],  # files named by content
+        "clips": [[c.file.stem, c.start, c.end, c.volume, c.duck, c.loop] for c in clips],  # files named by content
         "scenes": [[s.frames, [[x.audio.path.stem, x.start] for x in s.sentences]] for s in plan.scenes],
     })  # fmt: skip
 

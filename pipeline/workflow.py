@@ -34,6 +34,7 @@ from pipeline import (
     soundtrack,
     stills,
 )
+from pipeline.audio import RATE
 from pipeline.errors import UsageError
 from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool
 from pipeline.executors.local import quiet_thread
@@ -156,7 +157,8 @@ def clip_sounds(project: Project, timeline_plan: Plan, store: cache.Store) -> li
             footage.sound(file, part, samples)
         start = timeline_plan.sample_at(scene_plan.start_frame)
         end = timeline_plan.sample_at(scene_plan.start_frame + scene_plan.frames)
-        found.append(mix.ClipSound(samples, start, end, spec.volume, spec.duck and bool(scene_plan.sentences)))
+        loop = round(part.seconds * RATE) if spec.when_short == "loop" else None
+        found.append(mix.ClipSound(samples, start, end, spec.volume, spec.duck and bool(scene_plan.sentences), loop))
     return found
 
 

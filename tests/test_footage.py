@@ -14,9 +14,9 @@ import av
 import numpy as np
 import pytest
 
-from pipeline import footage
+from pipeline import footage, mix
 from pipeline.slides import KINDS
-from tests.clips import find_burst, make_clip, read_number
+from tests.clips import burst, find_burst, make_clip, read_number
 from tests.conftest import explainer
 
 FPS = 30
@@ -60,6 +60,35 @@ def test_speeds_beyond_one_atempo_stage_are_chained():
     with pytest.raises(ValueError, match="speed"):
         spec.model_validate({"kind": "video", "file": "a.mp4", "speed": -1})
     assert spec.model_validate({"kind": "video", "file": "a.mp4", "volume": "mute"}).volume is None
+
+
+def _bursts(mono: np.ndarray) -> list[float]:
+    """When each burst starts (seconds): the onsets of the envelope over half its peak, 0.1 s apart or more."""
+    loud = np.flatnonzero(np.abs(mono) > np.abs(mono).max() * 0.5)
+    onsets = loud[np.concatenate([[True], np.diff(loud) > 0.1 * 48_000])]
+    return [round(x / 48_000, 3) for x in onsets]
+
+
+@pytest.mark.parametrize(("loop", "want"), [(True, [0.4, 1.4, 2.4, 3.4]), (False, [0.4])])
+def test_a_looping_clips_sound_repeats_with_its_picture_and_a_frozen_ones_stops(tmp_path, loop, want):
+    """A 1 s clip in a 3.7 s scene: looped, its burst comes back every second, in step with the picture's loop."""
+    file = tmp_path / "clip.f32"
+    burst(0.98, 0.4).tofile(file)  # decoded sound may fall short of the cut: the period is the cut's, not the file's
+    sound = mix.ClipSound(file, 48_000, 48_000 + round(3.7 * 48_000), 0.0, False, 48_000 if loop else None)
+    out = np.zeros((5 * 48_000, 2), dtype=np.float32)
+    mix.Clips([sound], [], -20.0).add(out, 0, out.shape[0])
+    assert _bursts(out[48_000:, 0]) == pytest.approx(want, abs=0.001)
+    assert not out[:48_000].any() and not out[48_000 + round(3.7 * 48_000) :].any()
+
+
+def test_a_clips_sound_fades_in_and_out_at_its_edges(tmp_path):
+    """A clip cut mid-tone starts and stops over 10 ms, not with a click."""
+    file = tmp_path / "tone.f32"
+    np.full((48_000, 2), 0.5, dtype=np.float32).tofile(file)
+    out = np.zeros((48_000, 2), dtype=np.float32)
+    mix.Clips([mix.ClipSound(file, 0, 24_000, 0.0, False)], [], -20.0).add(out, 0, out.shape[0])
+    steps = np.abs(np.diff(out[:, 0]))
+    assert steps.max() < 0.01 * out.max(), "no sample jumps more than 1% of the level"
 
 
 #: Each footage scene of the sync storyboard: (id, clip options, slide options, narrated).
