@@ -12,6 +12,7 @@ edited picture re-renders its scene and a renamed one does not.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import stat
 from dataclasses import dataclass
@@ -75,6 +76,26 @@ def not_regular(path: Path) -> str | None:
     if stat.S_ISREG(mode):
         return None
     return "a folder" if stat.S_ISDIR(mode) else f"a {SPECIAL_FILES.get(stat.S_IFMT(mode), 'special file')}"
+
+
+def nearby(path: Path, name: str) -> str:
+    """``; did you mean 'assets/clip.mp4'?`` when a file beside the missing ``path`` has a name like its own.
+
+    Case counts on Linux and not on the Mac or Windows a storyboard may come
+    from, so a name that differs only in case is the first suggestion.
+    ``name`` is the path as written; the suggestion keeps its folder part.
+    """
+    try:
+        names = sorted(p.name for p in path.parent.iterdir() if p.is_file())
+    except OSError:  # the folder itself is missing: nothing to suggest
+        return ""
+    close = [n for n in names if n.lower() == path.name.lower()]
+    close = close or difflib.get_close_matches(path.name.lower(), [n.lower() for n in names], n=1, cutoff=0.75)
+    if not close:
+        return ""
+    found = next(n for n in names if n.lower() == close[0].lower())
+    folder = name.rpartition("/")[0]
+    return f"; did you mean '{folder + '/' if folder else ''}{found}'?"
 
 
 def digest(path: Path) -> str:

@@ -283,6 +283,7 @@ def still(
     from PIL import Image
 
     from pipeline import RenderOptions, cache, scene_timing, stills, validate
+    from pipeline.errors import UsageError
 
     burn = captions == "burn"
     options = RenderOptions(size=size, burn_captions=burn, allow_outside_assets=outside)
@@ -291,6 +292,11 @@ def still(
     timing, cues = None, []
     if at is not None or burn:
         timing, cues = scene_timing(project, scene_id, options)
+    if at is not None and at >= timing.duration:
+        raise UsageError(
+            f"scene '{scene_id}' lasts {timing.duration:.2f} s; --at {at:g} is past its end: give a time from 0 to "
+            f"{timing.duration:.2f}"
+        )
     frame = stills.still(
         project, options.frame(project.storyboard.video), entry, at=at, timing=timing, cues=tuple(cues),
         burn_captions=burn,

@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 
 from pipeline import cache, ffmpeg
+from pipeline.assets import nearby, not_regular
 from pipeline.audio import RATE
 from pipeline.errors import RenderError
 
@@ -68,7 +69,10 @@ def probe(path: Path, name: str) -> Probe:
     Checking, planning, rendering and mixing each ask; the file is opened once per version of it.
     """
     if not path.exists():
-        raise FootageError("file", f"no video at '{name}' (looked for {path}); put the file there or fix the path")
+        hint = nearby(path, name) or "; put the file there or fix the path"
+        raise FootageError("file", f"no video at '{name}' (looked for {path}){hint}")
+    if kind := not_regular(path):
+        raise FootageError("file", f"'{name}' is {kind}, not a regular file; give the path of a video file")
     found = path.stat()
     if found.st_size == 0:
         raise FootageError("file", f"'{name}' is empty (0 bytes); export the clip again")
@@ -82,6 +86,8 @@ def _probe(path: Path, name: str, size: int, mtime_ns: int) -> Probe:
 
     try:
         with av.open(str(path)) as container:
+            if container.format.name == "image2" or container.format.name.endswith("_pipe"):
+                raise FootageError("file", f"'{name}' is a still picture, not footage; show it with kind: image")
             if not container.streams.video:
                 raise FootageError("file", f"'{name}' has no video stream; give a video file (MP4, MOV, WebM)")
             stream = container.streams.video[0]
@@ -97,8 +103,19 @@ def _probe(path: Path, name: str, size: int, mtime_ns: int) -> Probe:
             return Probe(_seconds(container, stream, name), width, height, rotation, bool(container.streams.audio))
     except FootageError:
         raise
-    except (av.error.FFmpegError, OSError, ValueError):
-        raise FootageError("file", f"'{name}' is not a video ffmpeg can read; export it as MP4 (H.264)") from None
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        reason = f" (ffmpeg: {exc.strerror})" if getattr(exc, "strerror", None) else ""
+        with path.open("rb") as head:
+            mp4 = head.read(12)[4:8] == b"ftyp"
+        if mp4:  # an MP4's index is often at its end: a file cut short cannot be opened at all
+            raise FootageError(
+                "file",
+                f"'{name}' starts like an MP4 but ffmpeg cannot read it{reason}; it may be cut short (a download "
+                "or export that did not finish): export or download it again",
+            ) from None
+        raise FootageError(
+            "file", f"'{name}' is not a video ffmpeg can read{reason}; export it as MP4 (H.264)"
+        ) from None
 
 
 def _seconds(container, stream, name: str) -> float:
@@ -127,7 +144,10 @@ def cut(start: float, end: float | None, speed: float, found: Probe) -> Cut:
     """The cut from ``start`` to ``end`` (default: the file's end), or a FootageError on 'from' or 'to'."""
     length = f"{found.seconds:.2f}".rstrip("0").rstrip(".")
     if start >= found.seconds:
-        raise FootageError("from", f"the clip is {length} s long; 'from: {start:g}' starts after its end")
+        where = "at" if math.isclose(start, found.seconds, abs_tol=0.005) else "after"
+        raise FootageError(
+            "from", f"the clip is {length} s long; 'from: {start:g}' starts {where} its end (give less than {length})"
+        )
     stop = found.seconds if end is None else end
     if stop > found.seconds + 0.05:
         raise FootageError("to", f"the clip is {length} s long; 'to: {stop:g}' is past its end (at most {length})")

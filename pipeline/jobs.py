@@ -103,7 +103,7 @@ def scene_jobs(project: Project, plan: Plan, options: RenderOptions, store: cach
         cues = tuple(captions.scene_cues(scene_plan, plan.fps)) if options.burn_captions else ()
         files = assets.assets(project.root, entry.scene.slide.asset_files())
         digest = cache.key({
-            **shared, "slide": entry.scene.slide.model_dump(mode="json"), "frames": scene_plan.frames,
+            **shared, "slide": entry.scene.slide.picture(), "frames": scene_plan.frames,
             "section": [entry.section_title, entry.section_number], "timing": timing.key(),
             "files": {a.name: a.digest for a in files},
             "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],

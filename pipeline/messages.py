@@ -63,15 +63,20 @@ def data_path(loc: tuple, data: Any, keep_last: bool = True) -> tuple:
     """Drop the union tags pydantic puts in error locations (…, 'slide', 'stat', 'value'; …, 'items', 2, 'Item').
 
     A tag is a name in the location that is not in the data: a slide's kind, a
-    union member's type ('constrained-str', 'Item') under a scalar or a mapping.
-    With ``keep_last`` the last part is kept: the field that is missing or unknown.
+    union member's type ('constrained-str', 'Item') under a scalar or a mapping;
+    or the kind of the mapping it is under, once (a title slide's tag is 'title',
+    which is also one of its fields). With ``keep_last`` the last part is kept:
+    the field that is missing or unknown.
     """
     path: list[Any] = []
     node = data
+    after_kind = False
     for i, part in enumerate(loc):
         last = keep_last and i == len(loc) - 1
+        kind = isinstance(node, dict) and not after_kind and node.get("kind") == part
+        after_kind = kind
         tag = isinstance(part, str) and not last and (part not in node if isinstance(node, dict) else bool(path))
-        if tag or (isinstance(node, list) and isinstance(part, str)):  # a kind, or a union member's type
+        if kind or tag or (isinstance(node, list) and isinstance(part, str)):  # a kind, or a union member's type
             continue
         path.append(part)
         if isinstance(node, dict):
@@ -150,16 +155,19 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
     if kind == "extra_forbidden":
         found = _model_at(path[:-1], data, model)
         allowed = [field.alias or name for name, field in found.model_fields.items()] if found else []
-        hint = did_you_mean(name, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        advice = getattr(found, "FIELD_HINTS", {}).get(str(name).lower())
+        hint = f"; {advice}" if advice else ""
+        hint = hint or did_you_mean(name, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
         if value is None and allowed:  # `{source: Vostok, 1983}`: the comma ended the text, '1983' became a field
             hint += "; if it is the end of the text before it, that text has a comma: put the whole text in quotes"
         return smap.problem(path, f"unknown field '{shorten(str(name))}'{hint}", at_key=True)
     if kind == "union_tag_invalid":
         tag = ctx.get("tag")
         kinds = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
+        alias = next((k for m, k in _union_kinds(path, data, model) if str(tag).lower() in m.ALSO_CALLED), None)
+        hint = f" (for {tag}, the kind is '{alias}')" if alias else did_you_mean(tag, kinds)
         return smap.problem(
-            (*path, "kind"),
-            f"unknown slide kind '{shorten(str(tag))}'{did_you_mean(tag, kinds)}; kinds: {', '.join(kinds)}",
+            (*path, "kind"), f"unknown slide kind '{shorten(str(tag))}'{hint}; kinds: {', '.join(kinds)}"
         )
     if kind == "union_tag_not_found":
         kinds = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
@@ -241,10 +249,10 @@ def _number_hint(value: Any, kind: str) -> str:
     if re.fullmatch(r"[-+]?[\d,.\s$%€£]+", value.strip()):
         plain = re.sub(r"[^\d.\-]", "", value)
         return f" (write it as a plain number without quotes, commas or units: {plain})"
-    return (
-        " (quotes make text, and this field takes a figure; write just the number here, without quotes, "
-        "and put words in the slide's text fields)"
-    )
+    unit = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*([^\d\s.]+)\s*", value)
+    if unit:  # '2x', '-6 dB', '30 s': the figure with a unit the field does not take
+        return f" (this field takes just the figure, without '{unit.group(2)}': {unit.group(1)})"
+    return " (this field takes a figure: write just the number here, and put words in the slide's text fields)"
 
 
 def _show(value: Any) -> str:
@@ -288,6 +296,21 @@ def _model_at(path: tuple, data: Any, root: type[BaseModel]) -> type[BaseModel] 
             return None
         cls = _model_in(cls.model_fields[part].annotation, node)
     return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+
+
+def _union_kinds(path: tuple, data: Any, root: type[BaseModel]) -> list[tuple[Any, str]]:
+    """(model, kind) of every member of the union of kinds at ``path`` (the slide field), for their other names."""
+    parent = _model_at(path[:-1], data, root)
+    field = parent.model_fields.get(path[-1]) if parent and path else None
+    annotation = field.annotation if field else None
+    while typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
+    members = typing.get_args(annotation) if typing.get_origin(annotation) in (Union, types.UnionType) else ()
+    return [
+        (m, typing.get_args(m.model_fields["kind"].annotation)[0])
+        for m in members
+        if isinstance(m, type) and issubclass(m, BaseModel) and "kind" in m.model_fields and hasattr(m, "ALSO_CALLED")
+    ]
 
 
 def _has(node: Any, part: Any) -> bool:

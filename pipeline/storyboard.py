@@ -24,7 +24,7 @@ from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, fie
 from pydantic_core import PydanticCustomError
 
 from pipeline import lexicon, messages, sentences, yamlsrc
-from pipeline.assets import Sandbox, not_regular, project_root
+from pipeline.assets import Sandbox, nearby, not_regular, project_root
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.messages import did_you_mean, shorten
 from pipeline.mix import MUSIC_TYPES
@@ -463,7 +463,8 @@ def _check_music(music: MusicSettings | None, sandbox: Sandbox, smap: yamlsrc.So
     elif refusal := sandbox.refusal(music.file):
         message = refusal
     elif not file.exists():
-        message = f"music file '{shorten(music.file)}' does not exist; give its path relative to {sandbox.root}"
+        hint = nearby(file, music.file) or f"; give its path relative to {sandbox.root}"
+        message = f"music file '{shorten(music.file)}' does not exist{hint}"
     elif kind := not_regular(file):
         message = f"'{shorten(music.file)}' is {kind}, not a regular file; give the path of a music file"
     else:

@@ -67,6 +67,14 @@ def test_still_writes_the_settled_frame(project, tmp_path):
         assert len(set(image.convert("RGB").getdata())) > 20, "the frame is (nearly) blank"
 
 
+def test_still_at_a_time_past_the_scenes_end_is_refused(project, tmp_path):
+    """A frame past the end would be the last one, labelled as a time the scene never reaches: say so instead."""
+    out = tmp_path / "frame.png"
+    run = explainer("still", str(project(TINY)), "number", "--at", "60", "-o", str(out))
+    assert run.returncode == 2 and "scene 'number' lasts" in run.stderr and "--at 60 is past its end" in run.stderr
+    assert "Traceback" not in run.stderr and not out.exists()
+
+
 def test_python_dash_m_works():
     import subprocess
     import sys

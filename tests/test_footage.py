@@ -34,7 +34,12 @@ def test_probe_reads_what_the_clip_is_as_shown(tmp_path):
 
 @pytest.mark.parametrize(
     ("start", "end", "field", "words"),
-    [(5.0, None, "from", "starts after its end"), (0.0, 9.0, "to", "past its end"), (1.0, 1.05, "to", "at least")],
+    [
+        (5.0, None, "from", "starts after its end"),
+        (2.0, None, "from", "starts at its end (give less than 2)"),
+        (0.0, 9.0, "to", "past its end"),
+        (1.0, 1.05, "to", "at least"),
+    ],
 )
 def test_a_cut_outside_the_clip_is_said_at_its_field(tmp_path, start, end, field, words):
     found = footage.probe(make_clip(tmp_path / "c.mp4", seconds=2), "c.mp4")

@@ -87,6 +87,22 @@ def test_a_scene_key_changes_with_its_own_inputs_only(three):
     assert set(_keys(three, draft=True, size=None).values()).isdisjoint(first.values()), "320 wide, but 15 fps"
 
 
+def test_a_footage_scenes_sound_settings_keep_its_picture(tmp_path):
+    """Volume and ducking go to the soundtrack: changing them re-mixes, not re-renders the footage."""
+    (tmp_path / "assets").mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "clip.mp4", tmp_path / "assets" / "clip.mp4")
+    story = tmp_path / "story.yaml"
+    story.write_text(THREE.replace("kind: image, file: assets/picture.png", "kind: video, file: assets/clip.mp4"))
+    first = _keys(story)["picture"]
+    for old, new in [("caption: A", "volume: -12, caption: A"), ("caption: A", "volume: mute, caption: A"),
+                     ("caption: A", "duck: false, caption: A")]:  # fmt: skip
+        _edit(story, old, new)
+        assert _keys(story)["picture"] == first, new
+        _edit(story, new, old)
+    _edit(story, "caption: A", "fit: contain, caption: A")
+    assert _keys(story)["picture"] != first, "the fit is drawn"
+
+
 @pytest.mark.parametrize("part", ["pillow", "freetype", "numpy", "ffmpeg"])
 def test_a_new_version_of_what_draws_or_encodes_re_renders_every_scene(three, monkeypatch, part):
     from pipeline import jobs, versions

@@ -142,7 +142,7 @@ def test_every_problem_is_found_in_one_round(project):
     ("field", "says"),
     [
         ("value: '\u22124\u20130'", "type the figure with a plain hyphen-minus: -4-0"),  # dashes pasted mid-figure
-        ("value: '34 000 people'", "quotes make text, and this field takes a figure"),
+        ("value: '34 000 people'", "this field takes a figure: write just the number here"),
         ("value: '1,400'", "plain number without quotes, commas or units: 1400"),
         ("value: 1, label: 2024", "put it in quotes, '2024': YAML reads a bare figure as a number"),
         ("value: 1, label: People, prefix: 'about '", "'prefix' is too long: 6 characters, at most 4; shorten it"),

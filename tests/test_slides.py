@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import ImageColor
+from PIL import Image, ImageColor
 from pydantic import BaseModel
 
 from pipeline.effects import captions as subtitles
@@ -655,3 +655,57 @@ def test_a_second_theme_is_only_data():
     frame = build(light, SPECS["title"]).still()
     assert frame.mean() > 180, "daylight should be a light slide"
     assert (frame.max(axis=2) < 90).sum() > 200, "with dark ink on it"
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of sRGB colours (last axis: R, G, B in 0-255)."""
+    c = np.asarray(rgb, dtype=float) / 255
+    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return c @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def _near(mask: np.ndarray, reach: int) -> np.ndarray:
+    """``mask`` grown by ``reach`` pixels every way (a square neighbourhood)."""
+    grown = np.zeros_like(mask)
+    padded = np.pad(mask, reach)
+    for dy in range(2 * reach + 1):
+        for dx in range(2 * reach + 1):
+            grown |= padded[dy : dy + mask.shape[0], dx : dx + mask.shape[1]]
+    return grown
+
+
+@pytest.mark.parametrize("theme", ["documentary", "daylight"])
+def test_text_over_footage_stays_legible_on_any_frame(theme):
+    """Title, caption and credit over the brightest and the darkest footage: each line's colour has at least
+    WCAG's 4.5:1 contrast with every pixel of the shade around it (text pixels are the same over white and
+    over black; the shade is what differs)."""
+    found = load_theme(theme)
+    width, height = 1280, 720  # large enough that the credit's small letters have solid cores
+    canvas = Canvas(width, height, found, FontBook(found.fonts))
+    spec = KINDS["video"].spec.model_validate({
+        "kind": "video", "file": "a.mp4", "title": "Inside the starter",
+        "caption": "Wild yeast feeding on flour", "credit": "Footage: test pattern",
+    })  # fmt: skip
+    slide = KINDS["video"].build.__globals__["text_over"](spec, canvas)
+    over = {}
+    for name in ("white", "black"):
+        frame = Image.new("RGB", (width, height), name)
+        for element in slide.elements:
+            element.paint(frame, 1.0)
+        over[name] = np.asarray(frame).astype(int)
+    same = (over["white"] == over["black"]).all(axis=2)
+    color = np.array(ImageColor.getrgb(canvas.theme.colors.text))  # title, caption and credit
+    ink = same & (np.abs(over["white"] - color).sum(axis=2) <= 6)
+    rows = np.flatnonzero(ink.sum(axis=1) > 2)
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > height // 60) + 1)  # title, caption, credit
+    assert len(runs) == 3 and runs[0][0] < height * 0.2 and runs[2][-1] > height * 0.85
+    edges = _near(~same, 0) & _near(same, 3)  # anti-aliased rims of the letters: neither text nor shade
+    for run in runs:
+        cols = np.flatnonzero(ink[run].any(axis=0))
+        box = np.s_[run[0] : run[-1] + 1, cols[0] : cols[-1] + 1]
+        shade = ~same[box] & ~edges[box]
+        for frame in over.values():
+            under = _luminance(frame[box][shade])
+            text = _luminance(color)
+            worst = min((max(text, u) + 0.05) / (min(text, u) + 0.05) for u in (under.min(), under.max()))
+            assert worst >= 4.5, (run[0], round(worst, 2))

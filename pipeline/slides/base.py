@@ -15,7 +15,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -243,7 +243,19 @@ class Slide:
 
 
 class SpecBase(Plain):
-    """Fields every slide kind's spec shares; unknown fields are errors."""
+    """Fields every slide kind's spec shares; unknown fields are errors.
+
+    ``ALSO_CALLED`` lists names an author may guess for the kind ('footage' for
+    video); ``FIELD_HINTS`` says what to write instead of a field the kind does
+    not have but an author may guess ('mute'). Error messages use both.
+    """
+
+    ALSO_CALLED: ClassVar[tuple[str, ...]] = ()
+    FIELD_HINTS: ClassVar[dict[str, str]] = {}
+
+    def picture(self) -> dict[str, Any]:
+        """The fields that change the scene's picture, for its cache key (a kind leaves out those for sound only)."""
+        return self.model_dump(mode="json")
 
     def sentence_refs(self) -> list[tuple[str, int]]:
         """(field path, sentence number) for every reveal tied to a narration sentence."""

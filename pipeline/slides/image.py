@@ -15,7 +15,7 @@ from typing import Literal
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pydantic import Field
 
-from pipeline.assets import not_regular
+from pipeline.assets import nearby, not_regular
 from pipeline.schema import Fraction
 from pipeline.slides import overlay
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
@@ -48,7 +48,10 @@ class Spec(SpecBase):
 def open_picture(path: Path, name: str) -> Image.Image:
     """The picture ``name`` (read from ``path``) as RGB, or a SlideError on 'file' that says what is wrong with it."""
     if not path.exists():
-        raise SlideError("file", f"no picture at '{name}' (looked for {path}); put the file there or fix the path")
+        raise SlideError(
+            "file",
+            f"no picture at '{name}' (looked for {path}){nearby(path, name) or '; put the file there or fix the path'}",
+        )
     if kind := not_regular(path):
         raise SlideError("file", f"'{name}' is {kind}, not a regular file; give the path of a picture")
     if path.stat().st_size == 0:

@@ -9,11 +9,12 @@ legible over any footage, so the fit check measures it like any slide's text.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from PIL import Image
-from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from pipeline import footage
 from pipeline.schema import Plain
@@ -27,9 +28,16 @@ DEFAULT_VOLUME = -6.0
 
 
 def _mute(value: object) -> object:
-    """'mute' (or 'off', or false) -> None: the clip's sound is dropped."""
+    """'mute' (or 'off', or false) -> None: the clip's sound is dropped; other words are said to be wrong here."""
     if value is False or (isinstance(value, str) and value.strip().lower() in ("mute", "off", "none")):
         return None
+    if isinstance(value, str):
+        figure = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*(?:db)?\s*", value, re.IGNORECASE)
+        fix = f"write just the number: {figure.group(1)}" if figure else "write a number such as -12, or mute"
+        raise ValueError(
+            f"'volume' is the clip's sound in dB relative to the narration (e.g. -12), or mute to drop it; "
+            f"not '{value}': {fix}"
+        )
     return value
 
 
@@ -54,15 +62,33 @@ class Spec(SpecBase):
     credit: str | None = Field(None, max_length=80, description="Where the footage comes from, in small type.")
 
     model_config = ConfigDict(**Plain.model_config, populate_by_name=True)
+    ALSO_CALLED: ClassVar[tuple[str, ...]] = ("footage", "clip", "movie", "film", "broll", "b-roll")
+    FIELD_HINTS: ClassVar[dict[str, str]] = {
+        "mute": "to drop the clip's sound write volume: mute",
+        "muted": "to drop the clip's sound write volume: mute",
+        "sound": "the clip's sound is set by volume (dB, or mute) and duck",
+        "audio": "the clip's sound is set by volume (dB, or mute) and duck",
+        "start": "the cut's start is written from:",
+        "end": "the cut's end is written to:",
+        "loop": "to loop a clip shorter than its narration write when_short: loop",
+        "freeze": "a clip shorter than its narration holds its last frame by default (when_short: freeze)",
+        "path": "the clip's path is written file:",
+        "src": "the clip's path is written file:",
+    }
 
-    @model_validator(mode="after")
-    def _cut_in_order(self) -> Spec:
-        if self.to is not None and self.to <= self.start:
-            raise ValueError(f"'to: {self.to:g}' must come after 'from: {self.start:g}'")
-        return self
+    @field_validator("to")
+    @classmethod
+    def _cut_in_order(cls, to: float | None, info: ValidationInfo) -> float | None:
+        start = info.data.get("start")
+        if to is not None and start is not None and to <= start:
+            raise ValueError(f"'to: {to:g}' must come after 'from: {start:g}' (both are seconds into the file)")
+        return to
 
     def asset_files(self) -> list[str]:
         return [self.file]
+
+    def picture(self) -> dict[str, object]:
+        return self.model_dump(mode="json", exclude={"volume", "duck"})  # the soundtrack's, not the picture's
 
 
 def clip(spec: Spec, file: Path) -> tuple[footage.Probe, footage.Cut]:
