@@ -115,6 +115,16 @@ size_option = click.option(
     "--size", callback=_size, metavar="WxH", help="Render at another resolution than the storyboard's (e.g. 640x360)."
 )
 
+format_option = click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["wide", "vertical", "square"]),
+    default="wide",
+    show_default=True,
+    help="The screen: wide 16:9 (the storyboard's size), vertical 9:16 1080x1920 (Shorts, Reels, TikTok; "
+    "into output/<slug>/vertical/), square 1:1 1080x1080 (into output/<slug>/square/).",
+)
+
 outside_option = click.option(
     "--allow-outside-assets",
     "outside",
@@ -154,6 +164,7 @@ def main() -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Cache folder for narration and scene clips (default: output/.cache/).",
 )
+@format_option
 @size_option
 @click.option("--fps", type=click.IntRange(1, 60), help="Frame rate (default: the storyboard's).")
 @captions_option
@@ -174,6 +185,7 @@ def render(
     engine: str | None,
     output_dir: Path | None,
     cache_dir: Path | None,
+    format_name: str,
     size,
     fps: int | None,
     captions: str,
@@ -197,6 +209,7 @@ def render(
         output_dir=output_dir,
         cache_dir=cache_dir,
         engine=engine,
+        format=format_name,
         size=size,
         fps=fps,
         burn_captions=captions == "burn",
@@ -207,7 +220,7 @@ def render(
         allow_outside_assets=outside,
     )
     project = validate(storyboard, options)  # checked at the size and frame rate this render draws
-    output = options.output_dir or project.output_dir
+    output = options.output_dir_for(project)
     click.get_current_context().meta[FOLDERS] = {"output": output, "cache": options.cache_root(project.root)}
     console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
     with _RichReporter(console) as reporter:
@@ -234,14 +247,17 @@ def render(
 
 @main.command()
 @click.argument("storyboard", type=click.Path(path_type=Path))
+@format_option
 @size_option
 @captions_option
 @outside_option
-def validate(storyboard: Path, size, captions: str, outside: bool) -> None:
+def validate(storyboard: Path, format_name: str, size, captions: str, outside: bool) -> None:
     """Check STORYBOARD without rendering: schema, ids, theme, fonts, files, text fitting."""
     from pipeline import RenderOptions, validate
 
-    options = RenderOptions(size=size, burn_captions=captions == "burn", allow_outside_assets=outside)
+    options = RenderOptions(
+        format=format_name, size=size, burn_captions=captions == "burn", allow_outside_assets=outside
+    )
     project = validate(storyboard, options)
     count = len(project.entries())
     click.echo(f"{storyboard}: ok ({len(project.storyboard.sections)} sections, {count} scenes)")
@@ -270,11 +286,19 @@ def schema() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="PNG to write (default: output/<slug>/stills/<id>.png).",
 )
+@format_option
 @size_option
 @captions_option
 @outside_option
 def still(
-    storyboard: Path, scene_id: str, at: float | None, out: Path | None, size, captions: str, outside: bool
+    storyboard: Path,
+    scene_id: str,
+    at: float | None,
+    out: Path | None,
+    format_name: str,
+    size,
+    captions: str,
+    outside: bool,
 ) -> None:
     """Write one frame of SCENE_ID as a PNG, without rendering the video.
 
@@ -286,7 +310,7 @@ def still(
     from pipeline.errors import UsageError
 
     burn = captions == "burn"
-    options = RenderOptions(size=size, burn_captions=burn, allow_outside_assets=outside)
+    options = RenderOptions(format=format_name, size=size, burn_captions=burn, allow_outside_assets=outside)
     project = validate(storyboard, options, only={scene_id})
     entry = project.entry(scene_id)
     timing, cues = None, []
@@ -301,7 +325,7 @@ def still(
         project, options.frame(project.storyboard.video), entry, at=at, timing=timing, cues=tuple(cues),
         burn_captions=burn,
     )  # fmt: skip
-    target = out or project.output_dir / "stills" / f"{scene_id}.png"
+    target = out or options.output_dir_for(project) / "stills" / f"{scene_id}.png"
     with cache.atomic_path(target) as tmp:
         Image.fromarray(frame).save(tmp, format="PNG")
     click.echo(str(target))
@@ -315,16 +339,18 @@ def still(
     type=click.Path(path_type=Path, dir_okay=False),
     help="PNG to write (default: output/<slug>/sheet.png).",
 )
-@click.option("--columns", type=click.IntRange(1, 12), default=4, show_default=True)
+@click.option("--columns", type=click.IntRange(1, 12), help="Scenes per row (default: 4 wide, 6 vertical, 5 square).")
+@format_option
 @outside_option
-def sheet(storyboard: Path, out: Path | None, columns: int, outside: bool) -> None:
+def sheet(storyboard: Path, out: Path | None, columns: int | None, format_name: str, outside: bool) -> None:
     """Write a contact sheet: the settled frame of every scene, labelled with its id."""
     from pipeline import RenderOptions, cache, stills, validate
 
-    options = RenderOptions(allow_outside_assets=outside)
+    options = RenderOptions(format=format_name, allow_outside_assets=outside)
     project = validate(storyboard, options)
+    columns = columns or {"vertical": 6, "square": 5}.get(format_name, 4)
     image = stills.sheet(project, options.frame(project.storyboard.video), columns=columns)
-    target = out or project.output_dir / "sheet.png"
+    target = out or options.output_dir_for(project) / "sheet.png"
     with cache.atomic_path(target) as tmp:
         image.save(tmp, format="PNG")
     click.echo(str(target))

@@ -56,7 +56,10 @@ class RenderOptions:
         return Frame(width, height, self.fps or video.fps, profile)
 
     def output_dir_for(self, project: Project) -> Path:
+        """Where this render writes: output/<slug>/ (or --output), in a folder of its own per format and for drafts."""
         base = self.output_dir or project.output_dir
+        if self.format != DEFAULT:
+            base = base / self.format
         return base / "draft" if self.draft else base
 
     def cache_root(self, project_root: Path) -> Path:

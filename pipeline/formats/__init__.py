@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pipeline.formats import wide
+from pipeline.formats import square, vertical, wide
 from pipeline.formats.base import FormatProfile, Frame, Insets
 
-FORMATS: dict[str, FormatProfile] = {profile.name: profile for profile in (wide.PROFILE,)}
+FORMATS: dict[str, FormatProfile] = {
+    profile.name: profile for profile in (wide.PROFILE, vertical.PROFILE, square.PROFILE)
+}
 DEFAULT = "wide"
 
 __all__ = ["DEFAULT", "FORMATS", "FormatProfile", "Frame", "Insets"]

@@ -95,6 +95,19 @@ class Canvas:
     def min_text(self) -> int:
         return self.px(self.theme.sizes.minimum)
 
+    @property
+    def narrowness(self) -> float:
+        """How many times narrower the safe area is than a wide frame's with the same short side (1 or more).
+
+        Type is sized from the short side, so a text that takes two lines on a
+        wide slide takes about twice this many in a portrait column: ``fit``
+        allows that many more lines (the height it is given still bounds it).
+        """
+        if self.width >= self.height * 16 / 9 - 1:
+            return 1.0
+        wide = Canvas(round(self.unit * 16 / 9), self.unit, self.theme, self.fonts, profile=FORMATS["wide"])
+        return max(1.0, wide.safe.width / max(1, self.safe.width))
+
     def fit(
         self,
         text: str,
@@ -117,7 +130,7 @@ class Canvas:
             max_height=height,
             size=max(self.px(size), self.min_text),
             min_size=self.min_text,
-            max_lines=max_lines,
+            max_lines=max(max_lines, round(max_lines * self.narrowness)),
             line_spacing=self.theme.line_spacing,
             balance=balance,
         )
