@@ -101,7 +101,8 @@ class Canvas:
 
         Type is sized from the short side, so a text that takes two lines on a
         wide slide takes about twice this many in a portrait column: ``fit``
-        allows that many more lines (the height it is given still bounds it).
+        allows that many more lines (the height it is given still bounds it);
+        a one-line label stays one line.
         """
         if self.width >= self.height * 16 / 9 - 1:
             return 1.0
@@ -130,7 +131,7 @@ class Canvas:
             max_height=height,
             size=max(self.px(size), self.min_text),
             min_size=self.min_text,
-            max_lines=max(max_lines, round(max_lines * self.narrowness)),
+            max_lines=max_lines if max_lines == 1 else max(max_lines, round(max_lines * self.narrowness)),
             line_spacing=self.theme.line_spacing,
             balance=balance,
         )

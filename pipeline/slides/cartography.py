@@ -182,6 +182,12 @@ class MapView:
         return out
 
 
+#: How far from its centre (degrees of longitude) a regional map draws land: a tall frame zoomed out to fit a
+#: long route reaches round towards the far side of the globe, where an azimuthal projection turns a country
+#: cut at the clip's edge into a sheet across the frame.
+REGIONAL_REACH = 120.0
+
+
 @cache
 def _in_frame(view: MapView, width: int, height: int):
     """A test of a (lon, lat) box, whether it may show in the frame, and for a regional map the
@@ -205,7 +211,7 @@ def _in_frame(view: MapView, width: int, height: int):
         return (lambda bbox: bbox[3] >= south - 2 and bbox[1] <= north + 2), None
     # How far from the map's central meridian the frame reaches, measured the short way round.
     offsets = np.abs(((lons[ok] - view.lon0 + 180) % 360) - 180)
-    half = min(180.0, float(offsets.max()) + 2)
+    half = min(REGIONAL_REACH, float(offsets.max()) + 2)
     south, north = lats_ok.min() - 2, lats_ok.max() + 2
 
     def visible(bbox) -> bool:

@@ -4,6 +4,11 @@ Values may be negative (temperatures, losses): the axis then spans from the
 lowest value to the highest with zero inside it, a zero line is drawn, bars
 grow down from it and negative values are labelled below their bar or point,
 with a true minus sign.
+
+Where the area for content is taller than wide (a portrait frame), a bar chart
+turns on its side: one row per label, the label at the left, the bar growing
+rightwards from zero (leftwards when negative) with its value at its end, so
+labels keep a whole row's width instead of a narrow column's.
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.25, gap=0.03)
 
+    if spec.type == "bar" and safe.height > safe.width:
+        return Slide(section_label(canvas, context), elements + _rows(spec, canvas, y, bottom))
     n = len(spec.values)
     slot = safe.width / n
     # Axis labels and value labels share one size, the largest that fits every slot.
@@ -133,6 +140,70 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         y = zero_y - h - text_h - gap if _above(spec, i) else zero_y - h + gap
         elements.append(sprite(image, (round(centers[i] - slot / 2), y), start, 0.35, 0))
     return Slide(section_label(canvas, context), elements)
+
+
+def _rows(spec: Spec, canvas: Canvas, y: int, bottom: int) -> list[Element]:
+    """The bar chart on its side, between ``y`` and ``bottom``: a row per label, bars growing from a zero line."""
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    n = len(spec.values)
+    values = [_fmt(spec, v) for v in spec.values]
+    probe = canvas.fit(
+        max([*spec.labels, *values], key=len),
+        "label",
+        sizes.label,
+        field="labels",
+        width=safe.width * 0.3,
+        height=(bottom - y) / n * 1.25,
+        max_lines=1,
+        balance=False,
+    )  # fmt: skip  (one line: a row needs the glyphs' height, not a line's height with its spacing)
+    font = probe.font
+    ascent, descent = font.getmetrics()
+    text_h = ascent + descent
+    titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, font.size / canvas.unit)
+    gap = canvas.px(0.015)
+    label_w = max(round(font.getlength(label)) for label in spec.labels)
+    value_w = max(round(font.getlength(value)) for value in values) + gap
+    low, high = min(0.0, *spec.values), max(0.0, *spec.values)
+    span = (high - low) or 1.0
+    plot_x0 = safe.x0 + label_w + gap + (value_w if low < 0 else 0)
+    scale = (safe.x1 - value_w - plot_x0) / span
+    zero_x = round(plot_x0 - low * scale)
+    row = (bottom - y) / n
+    thick = max(1, round(min(row * 0.62, text_h * 1.6)))
+    elements = list(titles)
+    axis = Image.new("RGBA", (max(1, canvas.px(0.003)), bottom - y), colors.grid)
+    elements.append(sprite(axis, (zero_x, y), 0.2, motion.entrance, 0))
+    for i, (label, value, figure) in enumerate(zip(spec.labels, values, spec.values, strict=True)):
+        cy = round(y + row * (i + 0.5))
+        marked = not spec.highlight or label in spec.highlight
+        start = 0.45 + i * min(0.06, 0.8 / n)
+        text = Image.new("RGBA", (label_w, text_h), (0, 0, 0, 0))
+        tone = colors.text if label in spec.highlight else colors.muted
+        font.draw(ImageDraw.Draw(text), (label_w, ascent), label, tone, anchor="rs")
+        elements.append(sprite(text, (safe.x0, cy - text_h // 2), 0.2, motion.entrance, 0))
+        length = round(figure * scale)
+        elements.append(_bar_across(zero_x, cy, thick, length, colors.accent if marked else colors.muted, start, 0.7))
+        tag = Image.new("RGBA", (value_w, text_h), (0, 0, 0, 0))
+        right = length >= 0
+        font.draw(ImageDraw.Draw(tag), (gap if right else value_w - gap, ascent), value,
+                  colors.text if marked else colors.muted, anchor="ls" if right else "rs")  # fmt: skip
+        x = zero_x + length if right else zero_x + length - value_w
+        elements.append(sprite(tag, (x, cy - text_h // 2), start + 0.5, 0.35, 0))
+    return elements
+
+
+def _bar_across(zero_x: int, cy: int, thick: int, length: int, color: str, start: float, duration: float) -> Element:
+    """A bar growing sideways from the zero line: right for a positive ``length``, left for a negative one."""
+
+    def paint(frame: Image.Image, p: float) -> None:
+        run = round(length * ease_out(p))
+        x0, x1 = sorted((zero_x, zero_x + run))
+        if x1 > x0:
+            ImageDraw.Draw(frame).rectangle((x0, cy - thick // 2, x1 - 1, cy + thick // 2), fill=color)
+
+    return Element(start, duration, paint)
 
 
 def _above(spec: Spec, i: int) -> bool:

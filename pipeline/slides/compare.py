@@ -4,6 +4,10 @@
 arrow with the change on it, the new value in the accent. ``mode: versus`` is
 two things at once ("a 20-hour drive versus a 2-hour flight"): both values in
 the accent, "vs" between them, no arrow and no change.
+
+When the area for content is taller than wide (a portrait frame) the two
+columns stack: the first side above, the arrow (or "vs") pointing down, the
+second below, each as wide as the frame allows.
 """
 
 from __future__ import annotations
@@ -57,34 +61,44 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         title, y = heading(canvas, spec.title, y, room=0.25, gap=0.04)
         elements.append(title)
 
-    arrow_w = round(safe.width * 0.16)
-    col_w = (safe.width - arrow_w) // 2
     room = bottom - y
+    stacked = safe.height > safe.width
+    gap_w = round((room if stacked else safe.width) * 0.16)  # between the sides: the arrow or "vs"
+    col_w = safe.width if stacked else (safe.width - gap_w) // 2
+    side_room = (room - gap_w) // 2 if stacked else room
     pairs = (("before", spec.before), ("after", spec.after))
-    sides = [_side(canvas, side, name, col_w, room) for name, side in pairs]
+    sides = [_side(canvas, side, name, col_w, side_room) for name, side in pairs]
     # One figure size for both sides, so the eye compares values, not type sizes.
     size = min(v.size for v, _ in sides) / canvas.unit
-    sides = [_side(canvas, side, name, col_w, room, size) for name, side in pairs]
-    height = max(v.height + canvas.px(0.02) + lab.height for v, lab in sides)
-    top = y + (room - height) // 2
+    sides = [_side(canvas, side, name, col_w, side_room, size) for name, side in pairs]
+    spacing = canvas.px(0.02)
+    heights = [v.height + spacing + lab.height for v, lab in sides]
+    if stacked:
+        top = y + (room - sum(heights) - gap_w) // 2
+        places = [(safe.x0, top), (safe.x0, top + heights[0] + gap_w)]
+        between = (safe.x0 + col_w // 2, top + heights[0])  # the arrow runs down from here
+    else:
+        top = y + (room - max(heights)) // 2
+        places = [(safe.x0, top), (safe.x0 + col_w + gap_w, top)]
+        between = (safe.x0 + col_w, top + sides[0][0].height // 2)
     starts = (0.3, 0.3 + 3 * motion.stagger)
     tones = (colors.muted, colors.accent) if spec.mode == "change" else (colors.accent, colors.accent)
-    for (value, label), x, color, start in zip(sides, (safe.x0, safe.x0 + col_w + arrow_w), tones, starts, strict=True):
+    for (value, label), (x, top_y), color, start in zip(sides, places, tones, starts, strict=True):
         elements.append(
-            _column(value, label, col_w, canvas.px(0.02), color, colors.text, x, top, start, motion.entrance, rise)
+            _column(value, label, col_w, spacing, color, colors.text, x, top_y, start, motion.entrance, rise)
         )
-    mid_y = top + sides[0][0].height // 2
     if spec.mode == "change":
-        elements.append(_arrow(canvas, safe.x0 + col_w, mid_y, arrow_w, spec.change, 0.3 + 1.5 * motion.stagger))
+        elements.append(_arrow(canvas, *between, gap_w, spec.change, 0.3 + 1.5 * motion.stagger, down=stacked))
     else:
+        box = (col_w, gap_w) if stacked else (gap_w, sides[0][0].height)
         versus = canvas.fit(
-            "vs", "heading", canvas.theme.sizes.heading, field="mode", width=arrow_w, height=sides[0][0].height,
+            "vs", "heading", canvas.theme.sizes.heading, field="mode", width=box[0], height=box[1],
             max_lines=1, balance=False,
         )  # fmt: skip
-        image = Image.new("RGBA", (arrow_w, versus.height), (0, 0, 0, 0))
-        versus.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align="center", box_width=arrow_w)
-        xy = (safe.x0 + col_w, mid_y - versus.height // 2)
-        elements.append(sprite(image, xy, 0.3 + 1.5 * motion.stagger, motion.entrance, 0))
+        image = Image.new("RGBA", (box[0], versus.height), (0, 0, 0, 0))
+        versus.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align="center", box_width=box[0])
+        x, y_mid = (safe.x0, between[1] + gap_w // 2) if stacked else between
+        elements.append(sprite(image, (x, y_mid - versus.height // 2), 0.3 + 1.5 * motion.stagger, motion.entrance, 0))
     return Slide(section_label(canvas, context), elements)
 
 
@@ -126,9 +140,10 @@ def _column(
     return sprite(image, (x, y), start, duration, rise)
 
 
-def _arrow(canvas: Canvas, x: int, y: int, width: int, change: str | None, start: float) -> Element:
+def _arrow(canvas: Canvas, x: int, y: int, length: int, change: str | None, start: float, down: bool = False):
+    """The arrow from (x, y), ``length`` long, rightwards (or ``down``), with the change beside it."""
     colors = canvas.theme.colors
-    pad = round(width * 0.14)
+    pad = round(length * 0.14)
     thick = canvas.px(0.012)
     head = canvas.px(0.035)
     label = (
@@ -137,7 +152,7 @@ def _arrow(canvas: Canvas, x: int, y: int, width: int, change: str | None, start
             "label",
             canvas.theme.sizes.label * 1.3,
             field="change",
-            width=width - 2 * pad,
+            width=canvas.safe.width / 2 - 2 * head if down else max(length - 2 * pad, canvas.safe.width * 0.24),
             height=canvas.px(0.1),
             max_lines=1,
             balance=False,
@@ -148,15 +163,24 @@ def _arrow(canvas: Canvas, x: int, y: int, width: int, change: str | None, start
 
     def paint(frame: Image.Image, p: float) -> None:
         draw = ImageDraw.Draw(frame)
-        e = ease_out(p)
-        x0, x1 = x + pad, x + pad + round((width - 2 * pad) * e)
-        draw.rectangle((x0, y - thick // 2, max(x0, x1 - head // 2), y + thick // 2), fill=colors.accent_soft)
-        if x1 - x0 > head:
-            draw.polygon([(x1, y), (x1 - head, y - head * 0.75), (x1 - head, y + head * 0.75)], fill=colors.accent_soft)
+        run = round((length - 2 * pad) * ease_out(p))
+        a, b = pad, pad + run  # along the arrow, from its start
+        if down:
+            draw.rectangle((x - thick // 2, y + a, x + thick // 2, y + max(a, b - head // 2)), fill=colors.accent_soft)
+            if b - a > head:
+                tip = [(x, y + b), (x - head * 0.75, y + b - head), (x + head * 0.75, y + b - head)]
+                draw.polygon(tip, fill=colors.accent_soft)
+        else:
+            draw.rectangle((x + a, y - thick // 2, x + max(a, b - head // 2), y + thick // 2), fill=colors.accent_soft)
+            if b - a > head:
+                draw.polygon([(x + b, y), (x + b - head, y - head * 0.75), (x + b - head, y + head * 0.75)],
+                             fill=colors.accent_soft)  # fmt: skip
         if label and p >= 1.0:
-            label.draw(
-                draw, x + pad, y - head - label.height, colors.accent_soft, align="center", box_width=width - 2 * pad
-            )
+            if down:  # beside the arrow's middle, to its right
+                label.draw(draw, x + head * 1.5, y + length // 2 - label.height // 2, colors.accent_soft)
+            else:
+                label.draw(draw, x + length // 2 - label.width // 2, y - head - label.height, colors.accent_soft,
+                           align="center", box_width=label.width)  # fmt: skip  (may be wider than the arrow)
 
     return Element(start, 0.6, paint)
 

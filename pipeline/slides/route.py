@@ -215,8 +215,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             sprite(text_sprite(title, colors.text), (safe.x0, top), 0.1, motion.entrance, canvas.px(motion.rise))
         )
         # The route is framed below the title, so no arrow or name runs under it.
-        box = (0, top + title.height, w, h - canvas.reserved)
-    frame_box = box or (0, 0, w, h - canvas.reserved)
+        box = (safe.x0, top + title.height, safe.x1, safe.y1)
+    # Places and routes are framed inside the safe area (clear of a platform's buttons in a portrait frame);
+    # the map around them fills the whole frame.
+    frame_box = box or (safe.x0, safe.y0, safe.x1, safe.y1)
     # Each leg: through its stop's waypoints, great circle by great circle.
     legs = [
         [a, *stop.via, b]

@@ -8,10 +8,15 @@ time`` places each on a time scale, so 1950, 1953 and 2020 are drawn as far
 apart as they are (events too close to label are nudged apart, in order).
 Time spacing reads dates as years (1990), months and years (Mar 2020, March
 2020, 2020-03) or days (2020-03-15, 15 Mar 2020).
+
+Where the area for content is taller than wide (a portrait frame) the line
+runs top to bottom: dates at its left, what happened at its right, each
+event's text with the whole width beside the line.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Annotated, Literal
 
@@ -21,7 +26,7 @@ from pydantic import BeforeValidator, Field
 from pipeline.schema import Plain
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label
-from pipeline.slides.motion import grow_bar, sprite
+from pipeline.slides.motion import ease_out, grow_bar, sprite, text_sprite
 from pipeline.slides.problems import SlideError
 from pipeline.slides.text import TextBlock
 
@@ -127,6 +132,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         title, y = heading(canvas, spec.title, y, room=0.22, gap=0.04)
         elements.append(title)
 
+    if safe.height > safe.width:
+        return Slide(section_label(canvas, context), elements + _down(spec, canvas, context, y))
     n = len(spec.events)
     xs = [safe.x0 + safe.width * p for p in spec.positions()]
     # A label may be as wide as the room to the next label on its side of the line (they alternate).
@@ -169,6 +176,49 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(_marker(cx, line_y, r, tick, above, colors.accent, start, motion.entrance * 0.6))
         elements.append(sprite(label, (x, top), start + 0.1, motion.entrance, rise if not above else -rise))
     return Slide(section_label(canvas, context), elements)
+
+
+def _down(spec: Spec, canvas: Canvas, context: SceneContext, y: int) -> list[Element]:
+    """The timeline running down from ``y``: a date left of the line and its text right of it, per event."""
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    n = len(spec.events)
+    top, length = y + canvas.px(0.02), safe.y1 - y - canvas.px(0.04)
+    ys = [top + length * p for p in spec.positions()]
+    row = min([length / n, *(b - a for a, b in itertools.pairwise(ys))])
+    gap = canvas.px(0.025)
+    dates = canvas.fit_alike(
+        [e.date for e in spec.events], "figure", sizes.heading * 0.8, fields=[f"events.{i}.date" for i in range(n)],
+        width=safe.width * 0.32, height=row * 0.6, max_lines=1,
+    )  # fmt: skip
+    line_x = safe.x0 + max(d.width for d in dates) + gap
+    texts = canvas.fit_alike(
+        [e.text for e in spec.events], "body", sizes.body, fields=[f"events.{i}.text" for i in range(n)],
+        width=safe.x1 - line_x - gap, height=row * 0.95, max_lines=3,
+    )  # fmt: skip
+    thick = max(2, canvas.px(0.004))
+    elements = [_rule_down(line_x - thick // 2, top, thick, length, colors.grid, 0.25, 0.9)]
+    r = max(3, canvas.px(0.012))
+    rise = canvas.px(motion.rise)
+    for i, event in enumerate(spec.events):
+        cy = round(ys[i])
+        start = context.sentence_time(event.sentence, 0.5 + i * motion.stagger)
+        elements.append(_marker(line_x, cy, r, 0, True, colors.accent, start, motion.entrance * 0.6))
+        date = text_sprite(dates[i], colors.accent, "right")
+        elements.append(sprite(date, (line_x - gap - date.width, cy - date.height // 2), start + 0.1, motion.entrance))
+        text = text_sprite(texts[i], colors.text)
+        elements.append(sprite(text, (line_x + gap, cy - text.height // 2), start + 0.1, motion.entrance, rise))
+    return elements
+
+
+def _rule_down(x: int, y: int, width: int, length: int, color: str, start: float, duration: float) -> Element:
+    """The line drawing itself from the top down."""
+
+    def paint(frame: Image.Image, p: float) -> None:
+        bottom = y + max(1, round(length * ease_out(p))) - 1
+        ImageDraw.Draw(frame).rectangle((x, y, x + width - 1, bottom), fill=color)
+
+    return Element(start, duration, paint)
 
 
 def _label(date: TextBlock, text: TextBlock, date_color: str, text_color: str, gap: int, above: bool) -> Image.Image:
