@@ -115,6 +115,21 @@ size_option = click.option(
     "--size", callback=_size, metavar="WxH", help="Render at another resolution than the storyboard's (e.g. 640x360)."
 )
 
+
+def _shape(format_name: str, size: tuple[int, int] | None) -> None:
+    """A --size for another format must keep that format's shape (a 16:9 size would squash a 9:16 layout)."""
+    from pipeline.errors import UsageError
+    from pipeline.formats import DEFAULT, FORMATS
+
+    if size is None or format_name == DEFAULT:
+        return
+    width, height = FORMATS[format_name].size
+    if abs(size[0] / size[1] - width / height) > 0.01:
+        example = f"{width // 4}x{height // 4}"
+        raise UsageError(f"--size {size[0]}x{size[1]} is not the {format_name} format's shape ({width}x{height}); "
+                         f"give a size of that shape, e.g. {example}")  # fmt: skip
+
+
 format_option = click.option(
     "--format",
     "format_name",
@@ -205,6 +220,7 @@ def render(
         raise UsageError("--draft has its own size and frame rate; leave out --size and --fps")
     if no_join and not scene_ids:
         raise UsageError("--no-join only makes sense with --scene ID")
+    _shape(format_name, size)
     options = RenderOptions(
         output_dir=output_dir,
         cache_dir=cache_dir,
@@ -310,6 +326,7 @@ def still(
     from pipeline.errors import UsageError
 
     burn = captions == "burn"
+    _shape(format_name, size)
     options = RenderOptions(format=format_name, size=size, burn_captions=burn, allow_outside_assets=outside)
     project = validate(storyboard, options, only={scene_id})
     entry = project.entry(scene_id)

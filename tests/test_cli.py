@@ -6,7 +6,7 @@ import json
 
 from PIL import Image
 
-from tests.conftest import SHIPPED, TINY, explainer
+from tests.conftest import SHIPPED, TINY, explainer, probe
 
 
 def test_validate_ok():
@@ -73,6 +73,24 @@ def test_still_at_a_time_past_the_scenes_end_is_refused(project, tmp_path):
     run = explainer("still", str(project(TINY)), "number", "--at", "60", "-o", str(out))
     assert run.returncode == 2 and "scene 'number' lasts" in run.stderr and "--at 60 is past its end" in run.stderr
     assert "Traceback" not in run.stderr and not out.exists()
+
+
+def test_a_format_renders_into_its_own_folder_at_its_shape(project):
+    """--format vertical: a 9:16 video in output/<slug>/vertical/, the wide output untouched; still and sheet
+    follow; a --size of another shape is refused."""
+    story = project(TINY)
+    run = explainer("render", str(story), "--format", "vertical", "--size", "180x320")
+    assert run.returncode == 0, run.stderr
+    out = story.parent / "output" / "story"
+    facts = probe(out / "vertical" / "story.mp4")
+    assert (facts["width"], facts["height"]) == (180, 320)
+    assert not (out / "story.mp4").exists(), "the wide video is not written by a vertical render"
+    still = explainer("still", str(story), "number", "--format", "square", "--size", "270x270")
+    assert still.returncode == 0, still.stderr
+    with Image.open(out / "square" / "stills" / "number.png") as image:
+        assert image.size == (270, 270)
+    wrong = explainer("render", str(story), "--format", "vertical", "--size", "320x180")
+    assert wrong.returncode == 2 and "not the vertical format's shape (1080x1920)" in wrong.stderr
 
 
 def test_python_dash_m_works():

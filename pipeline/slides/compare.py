@@ -179,8 +179,9 @@ def _arrow(canvas: Canvas, x: int, y: int, length: int, change: str | None, star
             if down:  # beside the arrow's middle, to its right
                 label.draw(draw, x + head * 1.5, y + length // 2 - label.height // 2, colors.accent_soft)
             else:
-                label.draw(draw, x + length // 2 - label.width // 2, y - head - label.height, colors.accent_soft,
-                           align="center", box_width=label.width)  # fmt: skip  (may be wider than the arrow)
+                left = x + length // 2 - label.width // 2  # centred on the arrow; it may be wider than the arrow
+                label.draw(draw, left, y - head - label.height, colors.accent_soft, align="center",
+                           box_width=label.width)  # fmt: skip
 
     return Element(start, 0.6, paint)
 
