@@ -26,6 +26,17 @@ from pipeline.audio import RATE
 from pipeline.sources.base import SceneSource
 
 AUDIO_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
+#: Samples of encoder delay ffmpeg's AAC encoder puts before the audio.
+AAC_PRIMING = 1024
+#: The sound's first AAC_PRIMING samples are cut before encoding, so the encoder's priming takes their place and
+#: the first sample a player plays is sample AAC_PRIMING of the mix, at its time, with no edit list to skip it.
+#: (The mix loses 21 ms at its very start, which is always the lead-in's silence.)
+PRIMED = ["-af", f"atrim=start_sample={AAC_PRIMING}"]
+#: How every MP4 a person gets (the video, a --scene clip) is muxed: index first (faststart) and no edit lists,
+#: which YouTube's recommended upload settings ask for: the video's B-frame delay is written as negative
+#: composition offsets instead of an edit list, and the sound is PRIMED, so a player that ignores edit lists
+#: plays narration on its frame too.
+DELIVERY_MUX = ["-movflags", "+faststart+negative_cts_offsets", "-use_editlist", "0"]
 COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 
 
@@ -93,8 +104,8 @@ def with_sound(video: Path, sound: np.ndarray, target: Path) -> None:
         ffmpeg.run(
             [
                 "-y", "-i", str(video), "-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-                "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *AUDIO_ARGS,
-                "-movflags", "+faststart", "-f", "mp4", str(out),
+                "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *PRIMED, *AUDIO_ARGS,
+                *DELIVERY_MUX, "-f", "mp4", str(out),
             ],
             input=np.ascontiguousarray(sound, dtype="<f4").tobytes(),
             what="adding the scene's sound",
@@ -197,7 +208,7 @@ def join(scene_files: list[tuple[Path, float]], soundtrack: Path, target: Path, 
                 [
                     "-y", *listing, "-i", str(soundtrack), "-i", str(meta),
                     "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
-                    "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out),
+                    "-c", "copy", *DELIVERY_MUX, "-f", "mp4", str(out),
                 ],
                 what="joining the scenes",
             )  # fmt: skip

@@ -20,13 +20,13 @@ import numpy as np
 
 from pipeline import assets, cache, ffmpeg, mix
 from pipeline.audio import RATE, pcm16
-from pipeline.encode import AUDIO_ARGS
+from pipeline.encode import AUDIO_ARGS, PRIMED
 from pipeline.errors import Stopped
 from pipeline.speech import SentenceAudio, load_samples
 from pipeline.timeline import Plan, ScenePlan
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
-VERSION = "soundtrack-4"  # 4: clips fade at their edges and loop with their picture
+VERSION = "soundtrack-5"  # 5: no edit list; the encoder's priming takes the place of the mix's first 1024 samples
 #: How close to the target the encoded mix must meter before the gain is corrected and it is encoded again.
 TOLERANCE_LU = 0.15
 
@@ -129,10 +129,6 @@ def _on_target(level: float) -> bool:
     return not np.isfinite(level) or abs(level - mix.TARGET_LUFS) < TOLERANCE_LU
 
 
-#: Samples of encoder delay ffmpeg's AAC encoder puts before the audio (an MP4's edit list skips them).
-AAC_PRIMING = 1024
-
-
 def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path) -> dict[str, float]:
     """Encode stereo float ``blocks`` as AAC in ``out``; the encoded audio's loudness and true peak.
 
@@ -140,15 +136,16 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path) -> dict[str, 
     packets to a second ffmpeg that decodes and meters them (integrated loudness
     and 4x-oversampled true peak) while the encoding goes on: the finished
     audio is measured as a player will decode it, at no extra time on two cores.
-    The raw AAC stream has no edit list, so the meter trims the encoder's
-    priming and padding itself and reads the ``samples`` the MP4 plays.
+    The mix's first AAC_PRIMING samples are cut before encoding and the MP4
+    has no edit list (see ``encode.PRIMED``), so the meter reads the stream
+    from its start, priming and all, up to the ``samples`` the MP4 plays.
 
     The encoded loudness is what the gain is judged by. The encoder is given
     16-bit samples: the float mix's sub-LSB detail costs it 40% more time
     (6.3 s against 4.5 s for the shipped video) for nothing AAC keeps.
     """
     # ``out`` is an atomic_path name ('.<key>.<random>.part.m4a'): nothing in it is special to the tee muxer.
-    trim = f"atrim=start_sample={AAC_PRIMING}:end_sample={AAC_PRIMING + samples}"
+    trim = f"atrim=end_sample={samples}"
     meter = ffmpeg.Process(
         ["-f", "aac", "-i", "pipe:0", "-af", f"{trim},ebur128=peak=true", "-f", "null", "-"],
         what="metering the encoded soundtrack",
@@ -160,8 +157,8 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path) -> dict[str, 
         ffmpeg.feed(
             [
                 "-y", "-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-                "-map", "0:a", *AUDIO_ARGS, "-flags", "+global_header",
-                "-f", "tee", f"[f=mp4]{out.name}|[f=adts]pipe:1",
+                "-map", "0:a", *PRIMED, *AUDIO_ARGS, "-flags", "+global_header",
+                "-f", "tee", f"[f=mp4:use_editlist=0]{out.name}|[f=adts]pipe:1",
             ],
             (pcm16(block).data for block in blocks),
             what="encoding the soundtrack",

@@ -105,3 +105,37 @@ def pytest_addoption(parser):
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
+
+
+def _boxes(data: bytes, start: int, end: int):
+    """(kind, body start, end) of each ISO-BMFF box between ``start`` and ``end``."""
+    while start + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[start : start + 8])
+        head = 8
+        if size == 1:
+            size, head = struct.unpack(">Q", data[start + 8 : start + 16])[0], 16
+        elif size == 0:
+            size = end - start
+        if size < head:
+            raise ValueError(f"bad box size at {start}")
+        yield kind, start + head, start + size
+        start += size
+
+
+def edit_lists(path: Path) -> list[list[tuple[int, int, int]] | None]:
+    """Per track of an MP4: its edit list's entries (segment duration, media time, rate), or None without one."""
+    data = path.read_bytes()
+    found = []
+    for kind, start, end in _boxes(data, 0, len(data)):
+        if kind != b"moov":
+            continue
+        for trak in (box for box in _boxes(data, start, end) if box[0] == b"trak"):
+            entries = None
+            for edts in (box for box in _boxes(data, trak[1], trak[2]) if box[0] == b"edts"):
+                for elst in (box for box in _boxes(data, edts[1], edts[2]) if box[0] == b"elst"):
+                    at = elst[1]
+                    layout = ">Qqhh" if data[at] == 1 else ">Iihh"
+                    count, size = struct.unpack(">I", data[at + 4 : at + 8])[0], struct.calcsize(layout)
+                    entries = [struct.unpack_from(layout, data, at + 8 + i * size)[:3] for i in range(count)]
+            found.append(entries)
+    return found

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 import numpy as np
 import pytest
 
-from tests.conftest import SHIPPED, TINY, explainer, probe, top_level_atoms
+from tests.conftest import SHIPPED, TINY, edit_lists, explainer, probe, top_level_atoms
 
 
 @pytest.mark.slow
@@ -137,3 +138,54 @@ class _Frames:
 
     def __init__(self, frame):
         self.frame = frame
+
+
+@pytest.mark.slow
+def test_no_edit_lists_and_in_step_for_players_that_ignore_them(project, tmp_path):
+    """YouTube asks for MP4s without edit lists: none in any track of the video or a --scene clip, and a
+    player that ignores edit lists (ffmpeg -ignore_editlist 1) still has the clip's burst within 1 ms of
+    where the plan put it, the first frame at time 0, and the clip's first frame on the scene's first frame."""
+    import av
+
+    from tests.clips import ffmpeg_exe, find_burst, make_clip, read_number
+
+    make_clip(tmp_path / "assets" / "clip.mp4", seconds=2.0, burst_at=1.0)
+    story = project(
+        """\
+        title: No edit lists
+        video: {width: 160, height: 90, fps: 30}
+        narration: {engine: espeak}
+        theme: {extends: documentary, transition: {style: cut}}
+        sections:
+          - title: One
+            scenes:
+              - id: hello
+                slide: {kind: title, title: Hello}
+                narration: Hello there.
+              - id: clip
+                slide: {kind: video, file: assets/clip.mp4, volume: 0}
+        """
+    )
+    assert explainer("render", str(story), "--quiet", cwd=tmp_path).returncode == 0
+    scene = explainer("render", str(story), "--scene", "clip", "--no-join", "--quiet", cwd=tmp_path)
+    assert scene.returncode == 0, scene.stderr
+    out = tmp_path / "output" / "story"
+    video, clip = out / "story.mp4", out / "scenes" / "clip.mp4"
+    assert edit_lists(video) == [None] * len(edit_lists(video)) and len(edit_lists(video)) >= 2
+    assert edit_lists(clip) == [None, None]
+
+    report = json.loads((out / "render.json").read_text())
+    start = next(s for s in report["scenes"] if s["id"] == "clip")["start"]
+    decoded = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-ignore_editlist", "1", "-i", str(video), "-map", "0:a", "-ac", "1",
+         "-ar", "48000", "-f", "f32le", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    sound = np.frombuffer(decoded, dtype="<f4")
+    a = round(start * 48_000)
+    assert a / 48_000 + find_burst(sound[a:]) == pytest.approx(start + 1.0, abs=0.001)
+    with av.open(str(video), options={"ignore_editlist": "1"}) as container:
+        stream = container.streams.video[0]
+        frames = [(f.pts * stream.time_base, f.to_ndarray(format="rgb24")) for f in container.decode(stream)]
+    assert frames[0][0] == 0 and len(frames) == report["frames"]
+    assert read_number(frames[round(start * 30)][1]) == 0, "the clip's first frame on the scene's first frame"
