@@ -34,14 +34,18 @@ def trim(samples: np.ndarray, threshold_db: float = -45.0, keep: float = 0.04) -
     Engines pad sentences differently (gTTS's MP3 has long tails); trimming
     makes the pauses between sentences what the storyboard says they are.
     """
-    if samples.size == 0:
-        return samples
+    start, end = speech_span(samples, threshold_db, keep)
+    return samples[start:end]
+
+
+def speech_span(samples: np.ndarray, threshold_db: float = -45.0, keep: float = 0.04) -> tuple[int, int]:
+    """(start, end) in samples of what ``trim`` keeps: (0, 0) for silence."""
     level = 10 ** (threshold_db / 20)
     loud = np.flatnonzero(np.abs(samples) > level)
     if loud.size == 0:
-        return samples[:0]
+        return 0, 0
     pad = round(keep * RATE)
-    return samples[max(0, loud[0] - pad) : min(samples.size, loud[-1] + pad + 1)]
+    return max(0, loud[0] - pad), min(samples.size, loud[-1] + pad + 1)
 
 
 def pcm16_wav(pcm: bytes, rate: int, channels: int = 1) -> bytes:

@@ -87,6 +87,13 @@ class Report:
                     "spoken": s.audio.spoken,
                     "start": round(p.start(fps) + s.start, 4),
                     "end": round(p.start(fps) + s.end, 4),
+                    # Each written word's start and end on the video's clock; "words_from" says whether the engine
+                    # reported them or they were spread over the sentence by syllables (gTTS reports none).
+                    "words": [
+                        [w.text, round(p.start(fps) + s.start + w.start, 4), round(p.start(fps) + s.start + w.end, 4)]
+                        for w in s.audio.words
+                    ],
+                    "words_from": s.audio.word_source,
                 }
                 for s in p.sentences
             ],

@@ -39,7 +39,14 @@ def lines(project: Project, scene: Scene) -> list[Line | Pause]:
     """The scene's sentences (written and spoken form, voice) and pauses."""
     settings = voice(project, scene)
     return [
-        part if isinstance(part, Pause) else Line(part, spoken.spoken(part, project.lexicon), settings)
+        part
+        if isinstance(part, Pause)
+        else Line(
+            part,
+            spoken.spoken(part, project.lexicon),
+            settings,
+            tuple(spoken.spoken(word, project.lexicon) for word in part.split()),
+        )
         for part in sentences.parts(scene.narration or "")
     ]
 

@@ -12,6 +12,7 @@ The engine is chosen once per render: if the storyboard's engine cannot run
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,11 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import cache
-from pipeline.audio import RATE, decode, trim
+from pipeline import words as words_
+from pipeline.audio import RATE, decode, speech_span
 from pipeline.errors import EngineUnavailable, RenderError
 from pipeline.narration import ENGINES
 from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
 from pipeline.sentences import Pause
+from pipeline.words import Word
 
 #: Bump when decoding or trimming changes, so cached audio is redone.
 AUDIO_FORMAT = "f32-48k-mono-trim45/2"
@@ -37,6 +40,8 @@ class Line:
     text: str
     spoken: str
     voice: VoiceSettings
+    #: Each written word as the engine is given it alone (for mapping spoken word times back to written words).
+    alone: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,10 @@ class SentenceAudio:
     voice: VoiceIdentity
     #: Seconds spent synthesizing it in this run (0 when it came from the cache).
     made_in: float = 0.0
+    #: Each written word and when it is spoken, in seconds from the start of this audio.
+    words: tuple[Word, ...] = ()
+    #: Whether the engine reported the word times or they were spread over the sentence by syllables.
+    word_source: words_.Source = "estimated"
 
     @property
     def seconds(self) -> float:
@@ -114,16 +123,31 @@ def _speak(
                 missing.add(part.voice.voice)
             identity = engine.identity(part.voice)
             digest = cache.key({"text": part.spoken, "voice": identity.key(), "format": AUDIO_FORMAT})
-            path = store.path("audio", digest, ".f32")
+            path, times = store.path("audio", digest, ".f32"), store.path("words", digest, ".json")
             data = cache.read_checked(path)
+            said = _read_words(times)
             started = time.perf_counter()
             made_in = 0.0
-            if data is None:
-                samples = trim(decode(engine.synthesize(part.spoken, part.voice), tempo=engine.tempo(part.voice)))
-                data = cache.write_once_checked(path, samples.astype("<f4").tobytes())  # what is stored is used
+            if data is None or (said is None and engine.reports_words):
+                result = engine.speak(part.spoken, part.voice)
+                tempo = engine.tempo(part.voice)
+                raw = decode(result.audio, tempo=tempo)
+                first, last = speech_span(raw)
+                ours = raw[first:last].astype("<f4").tobytes()
+                if data is None:
+                    data = cache.write_once_checked(path, ours)  # what is stored is used
+                # The words are this take's: kept only when this take is the stored audio (another render may
+                # have stored its own meanwhile, or an engine may not say a sentence the same way twice).
+                if result.words is not None and data == ours:
+                    said = words_.shifted(result.words, tempo, first / RATE, (last - first) / RATE)
+                    cache.write_checked(times, json.dumps(words_.to_json(said)).encode())
                 made += 1
                 made_in = time.perf_counter() - started
-            spoken.append(SentenceAudio(part.text, part.spoken, path, len(data) // 4, identity, made_in))
+            samples = len(data) // 4
+            source: words_.Source = "engine" if said is not None else "estimated"
+            heard = said if said is not None else words_.estimate(part.spoken, samples / RATE)
+            written = words_.written(part.text, heard, part.alone or tuple(part.text.split()))
+            spoken.append(SentenceAudio(part.text, part.spoken, path, samples, identity, made_in, written, source))
             on_sentence()
         out.append(tuple(spoken))
     notes = tuple(
@@ -132,6 +156,15 @@ def _speak(
         for name in sorted(missing)
     )
     return Narration(engine.identity(default), reason, tuple(out), made, notes)
+
+
+def _read_words(path: Path) -> tuple[Word, ...] | None:
+    """Word times kept beside a sentence's audio, or None when there are none (or they are damaged)."""
+    data = cache.read_checked(path)
+    try:
+        return None if data is None else words_.from_json(json.loads(data))
+    except (ValueError, TypeError):
+        return None
 
 
 def load_samples(sentence: SentenceAudio) -> np.ndarray:

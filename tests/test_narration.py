@@ -242,8 +242,8 @@ def test_a_sentence_another_render_stored_meanwhile_is_the_one_used(tmp_path, mo
     theirs = np.full(RATE, 0.25, dtype="<f4").tobytes()  # one second: the other render's take
 
     class Racing(EspeakEngine):
-        def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
-            ours = super().synthesize(text, settings)
+        def speak(self, text: str, settings: VoiceSettings):
+            ours = super().speak(text, settings)
             identity = self.identity(settings).key()
             key = cache.key({"text": text, "voice": identity, "format": speech.AUDIO_FORMAT})
             cache.write_once_checked(store.path("audio", key, ".f32"), theirs)  # stored while we synthesized
@@ -253,4 +253,56 @@ def test_a_sentence_another_render_stored_meanwhile_is_the_one_used(tmp_path, mo
     said = narrate(script(["A sentence spoken twice at once."]), ["espeak"], DEFAULT, store)
     (sentence,) = said.scenes[0]
     assert sentence.samples == RATE, "the length planned is the stored take's"
+    assert sentence.word_source == "estimated", "our take's word times do not belong to theirs"
     assert cache.read_checked(sentence.path) == theirs, "the entry was not replaced"
+
+
+def _onsets_after_pauses(audio: np.ndarray, gap: float = 0.12) -> list[float]:
+    """Where sound starts again after each silence of ``gap`` seconds or more (10 ms windows over -40 dB)."""
+    window = RATE // 100
+    frames = audio[: audio.size // window * window].reshape(-1, window)
+    loud = np.sqrt((frames**2).mean(axis=1)) > 10 ** (-40 / 20)
+    onsets, quiet = [], 0
+    for i, on in enumerate(loud):
+        if on and quiet * 0.01 >= gap:
+            on_sample = i * window + int(np.argmax(np.abs(audio[i * window : (i + 1) * window]) > 10 ** (-40 / 20)))
+            onsets.append(on_sample / RATE)
+        quiet = 0 if on else quiet + 1
+    return onsets
+
+
+@pytest.mark.parametrize("engine", ["piper", "espeak"])
+def test_word_times_are_where_the_words_are_heard(tmp_path, engine):
+    """Each word after a comma starts after a pause: its reported start is within 30 ms of where sound
+    comes back in the stored audio (engine times, shifted by the trim). The words start with a vowel or a
+    nasal, so the sound starts with the word (a stop's silent closure would hide its start)."""
+    from pipeline.speech import load_samples
+
+    text = "Alpha, echo, india, oscar, mike."
+    said = narrate(script([text]), [engine], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
+    assert said.word_source == "engine" and [w.text for w in said.words] == text.split()
+    onsets = _onsets_after_pauses(load_samples(said))
+    assert len(onsets) == 4, onsets
+    for word, onset in zip(said.words[1:], onsets, strict=True):
+        assert word.start == pytest.approx(onset, abs=0.03), word
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(said.words, said.words[1:], strict=False))
+    again = narrate(script([text]), [engine], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
+    assert again.made_in == 0 and again.words == said.words, "word times come from the cache with the audio"
+
+
+def test_written_words_take_the_times_of_what_they_became(tmp_path):
+    """'$10,000' is spoken as three words: it spans them, and the word after it starts after them."""
+    line = Line("It costs $10,000 now.", "It costs ten thousand dollars now.", DEFAULT,
+                ("It", "costs", "ten thousand dollars", "now."))  # fmt: skip
+    said = narrate([[line]], ["espeak"], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
+    money, now = said.words[2], said.words[3]
+    assert [w.text for w in said.words] == ["It", "costs", "$10,000", "now."]
+    assert money.end - money.start > 0.5 and now.start >= money.end - 1e-6
+
+
+def test_gtts_words_are_spread_by_syllables_and_said_to_be(monkeypatch, tone_mp3, tmp_path):
+    monkeypatch.setattr(GttsEngine, "synthesize", lambda self, text, settings: tone_mp3)
+    said = narrate(script(["An unbelievable story."]), ["gtts"], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
+    assert said.word_source == "estimated"
+    lengths = [w.end - w.start for w in said.words]
+    assert lengths[1] > 2.5 * lengths[0], "five syllables last longer than one"

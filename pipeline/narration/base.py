@@ -15,6 +15,8 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+from pipeline.words import Word
+
 
 @dataclass(frozen=True)
 class VoiceSettings:
@@ -40,10 +42,22 @@ class VoiceIdentity:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Spoken:
+    """A sentence as an engine spoke it: the encoded audio, and the words it spoke with their times in
+    that audio when the engine reports them (None: it does not, and they are estimated)."""
+
+    audio: bytes
+    words: tuple[Word, ...] | None = None
+
+
 class Engine(ABC):
     name: ClassVar[str]
     #: True when the engine needs the internet (the CLI says so when it is picked).
     online: ClassVar[bool] = False
+    #: True when ``speak`` reports word times (and speaking again gives the same audio, so a sentence cached
+    #: before word times were kept can be spoken again for them).
+    reports_words: ClassVar[bool] = False
     #: Voice name -> the engine's own voice id; the first one is the default.
     voices: ClassVar[dict[str, str]]
 
@@ -63,6 +77,10 @@ class Engine(ABC):
 
         Raises EngineUnavailable when the engine cannot run here.
         """
+
+    def speak(self, text: str, settings: VoiceSettings) -> Spoken:
+        """The sentence and, where the engine knows them, its words' times (engines that do override this)."""
+        return Spoken(self.synthesize(text, settings))
 
     def tempo(self, settings: VoiceSettings) -> float:
         """Speed-up the decoder applies, for engines that cannot set their own rate."""

