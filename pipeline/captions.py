@@ -17,7 +17,7 @@ from __future__ import annotations
 from pipeline.cues import MAX_CHARS, MAX_LINES, Cue
 from pipeline.timeline import Plan, ScenePlan
 
-__all__ = ["MAX_CHARS", "MAX_LINES", "Cue", "cues", "scene_cues", "srt", "vtt", "wrap"]
+__all__ = ["MAX_CHARS", "MAX_LINES", "Cue", "cues", "scene_cues", "srt", "vtt", "word_cues", "wrap"]
 
 MIN_SECONDS = 1.0
 MAX_SECONDS = 7.0
@@ -46,6 +46,47 @@ def scene_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:
 
 #: A broken word's later pieces start with this mark: they join the piece before them without a space.
 _GLUE = "\x00"
+#: A word-by-word caption's phrase: at most this many words and characters, as Shorts captions show them.
+PHRASE_WORDS, PHRASE_CHARS = 4, 22
+#: How long the last phrase of a sentence stays up after its last word (seconds), unless the next one comes.
+PHRASE_HOLD = 0.4
+
+
+def word_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:
+    """The scene's words as short phrases (one line each), every word with its real time, for captions that
+    highlight the word being said. A phrase ends at a sentence's end, after punctuation, or when full; it stays
+    up until the next phrase starts (or a moment after its last word, at a sentence's end)."""
+    phrases: list[list[tuple[str, float, float]]] = []
+    for sentence in scene.sentences:
+        current: list[tuple[str, float, float]] = []
+        for word in sentence.audio.words:
+            timed = (word.text, begin + sentence.start + word.start, begin + sentence.start + word.end)
+            if current and (
+                len(current) >= PHRASE_WORDS
+                or len(" ".join(w for w, _, _ in current)) + 1 + len(word.text) > PHRASE_CHARS
+            ):
+                phrases.append(current)
+                current = []
+            current.append(timed)
+            if word.text.endswith((",", ";", ":", ".", "?", "!", "—")):
+                phrases.append(current)
+                current = []
+        if current:
+            phrases.append(current)
+    out = []
+    for i, phrase in enumerate(phrases):
+        start = phrase[0][1]
+        limit = phrases[i + 1][0][1] if i + 1 < len(phrases) else begin + scene.duration(fps)
+        end = (
+            min(limit, max(phrase[-1][2] + PHRASE_HOLD, start + 0.2))
+            if i + 1 == len(phrases) or (limit - phrase[-1][2] > PHRASE_HOLD)
+            else limit
+        )
+        words = tuple((text, round(a, 3), round(b, 3)) for text, a, b in phrase)
+        out.append(Cue(round(start, 3), round(end, 3), (" ".join(w for w, _, _ in phrase),), words))
+    return out
+
+
 #: Characters after which a long word may break without a hyphen.
 _BREAK_AFTER = "/-–—._?&=:,;@#+\\|"
 

@@ -149,10 +149,11 @@ outside_option = click.option(
 
 captions_option = click.option(
     "--captions",
-    type=click.Choice(["file", "burn"]),
+    type=click.Choice(["file", "burn", "words"]),
     default="file",
     show_default=True,
-    help="'file': captions only as <slug>.srt/.vtt beside the video; 'burn': also drawn into the picture.",
+    help="'file': captions only as <slug>.srt/.vtt beside the video; 'burn': also drawn into the picture; "
+    "'words': drawn as short phrases, the word being said highlighted (as Shorts show them).",
 )
 
 
@@ -228,7 +229,8 @@ def render(
         format=format_name,
         size=size,
         fps=fps,
-        burn_captions=captions == "burn",
+        burn_captions=captions != "file",
+        caption_words=captions == "words",
         scenes=scene_ids,
         no_join=no_join,
         draft=draft,
@@ -272,7 +274,7 @@ def validate(storyboard: Path, format_name: str, size, captions: str, outside: b
     from pipeline import RenderOptions, validate
 
     options = RenderOptions(
-        format=format_name, size=size, burn_captions=captions == "burn", allow_outside_assets=outside
+        format=format_name, size=size, burn_captions=captions != "file", allow_outside_assets=outside
     )
     project = validate(storyboard, options)
     count = len(project.entries())
@@ -325,9 +327,12 @@ def still(
     from pipeline import RenderOptions, cache, scene_timing, stills, validate
     from pipeline.errors import UsageError
 
-    burn = captions == "burn"
+    burn = captions != "file"
     _shape(format_name, size)
-    options = RenderOptions(format=format_name, size=size, burn_captions=burn, allow_outside_assets=outside)
+    options = RenderOptions(
+        format=format_name, size=size, burn_captions=burn, caption_words=captions == "words",
+        allow_outside_assets=outside,
+    )  # fmt: skip
     project = validate(storyboard, options, only={scene_id})
     entry = project.entry(scene_id)
     timing, cues = None, []

@@ -17,11 +17,18 @@ class Cue:
     start: float
     end: float
     lines: tuple[str, ...]
+    #: For a word-by-word cue (one line): each word of it and when it is spoken, on the cue's clock.
+    words: tuple[tuple[str, float, float], ...] = ()
 
     @property
     def text(self) -> str:
         return " ".join(self.lines)
 
+    def spoken_at(self, t: float) -> int | None:
+        """The index of the word being said at ``t`` (the last one begun), or None before the first."""
+        begun = [i for i, (_, start, _) in enumerate(self.words) if start <= t]
+        return begun[-1] if begun else None
+
     def key(self) -> list:
         """The cue as plain data, for cache keys."""
-        return [self.start, self.end, list(self.lines)]
+        return [self.start, self.end, list(self.lines), [list(w) for w in self.words]]

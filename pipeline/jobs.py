@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import __version__, assets, cache, captions, footage
+from pipeline import __version__, assets, cache, footage
 from pipeline.cues import Cue
 from pipeline.effects.captions import BurnCaptions
 from pipeline.effects.dip import Dip
@@ -100,7 +100,7 @@ def scene_jobs(project: Project, plan: Plan, options: RenderOptions, store: cach
     out = []
     for entry, scene_plan in zip(project.entries(), plan.scenes, strict=True):
         timing = scene_plan.timing(plan.fps)
-        cues = tuple(captions.scene_cues(scene_plan, plan.fps)) if options.burn_captions else ()
+        cues = tuple(options.cues(scene_plan, plan.fps))
         files = assets.assets(project.root, entry.scene.slide.asset_files())
         digest = cache.key({
             **shared, "slide": entry.scene.slide.picture(), "frames": scene_plan.frames,

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from pipeline.formats import DEFAULT, FORMATS, Frame
 
 if TYPE_CHECKING:
+    from pipeline.cues import Cue
     from pipeline.storyboard import Project, VideoSettings
+    from pipeline.timeline import ScenePlan
 
 #: The draft preview's width (height follows the format's shape) and frame rate.
 DRAFT_WIDTH, DRAFT_FPS = 640, 15
@@ -33,6 +35,8 @@ class RenderOptions:
     format: str = DEFAULT
     #: Draw the captions into the picture (slides keep clear of the caption band).
     burn_captions: bool = False
+    #: Burned captions as short phrases with the word being said highlighted (implies ``burn_captions``).
+    caption_words: bool = False
     #: Render only these scenes (to output/<slug>/scenes/<id>.mp4); empty: every scene.
     scenes: tuple[str, ...] = ()
     #: Skip refreshing the full video after rendering ``scenes``.
@@ -43,6 +47,18 @@ class RenderOptions:
     jobs: int = 0
     #: Let the storyboard read files outside its project folder.
     allow_outside_assets: bool = False
+
+    def __post_init__(self) -> None:
+        if self.caption_words and not self.burn_captions:
+            object.__setattr__(self, "burn_captions", True)
+
+    def cues(self, scene: ScenePlan, fps: int) -> list[Cue]:
+        """The cues burned into ``scene`` (seconds from its start): phrases word by word, or subtitles."""
+        from pipeline import captions
+
+        if not self.burn_captions:
+            return []
+        return (captions.word_cues if self.caption_words else captions.scene_cues)(scene, fps)
 
     def frame(self, video: VideoSettings) -> Frame:
         """The size, frame rate and format of what this render draws, for a storyboard's ``video`` settings."""

@@ -220,7 +220,12 @@ def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> tup
     entry = project.entry(scene_id)
     scene_plan = plan(project, narrate(project, options, entries=[entry]), options, entries=[entry])
     fps = scene_plan.fps
-    return scene_plan.scenes[0].timing(fps), captions.scene_cues(scene_plan.scenes[0], fps)
+    cues = (
+        options.cues(scene_plan.scenes[0], fps)
+        if options.burn_captions
+        else captions.scene_cues(scene_plan.scenes[0], fps)
+    )
+    return scene_plan.scenes[0].timing(fps), cues
 
 
 # -- the whole render -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -133,3 +134,45 @@ class _Still:
 
     def frame(self, t):
         return self.image
+
+
+def test_word_captions_highlight_the_word_being_said():
+    """A phrase on one line; from each word's start to the next one's, that word is in the accent: the
+    accent's pixels move right word by word, and a frame is made once per word, not per video frame."""
+    canvas = _canvas("documentary", 640, 360)
+    still = np.full((360, 640, 3), 40, dtype=np.uint8)
+    words = (("Escaping", 1.0, 1.5), ("costs", 1.6, 1.9), ("$10,000", 2.0, 2.9))
+    cue = Cue(1.0, 3.3, ("Escaping costs $10,000",), words)
+    frame = subtitles.BurnCaptions((cue,), canvas).apply(_Still(still)).frame
+    accent = np.array(ImageColor.getrgb(canvas.theme.colors.accent))
+
+    def accent_x(t: float) -> float:
+        found = np.nonzero(np.abs(frame(t).astype(int) - accent).max(axis=2) <= 30)
+        assert found[1].size > 20, t
+        return float(found[1].mean())
+
+    assert frame(0.9) is still and frame(3.3) is still
+    xs = [accent_x(t) for t in (1.2, 1.7, 2.5)]
+    assert xs[0] < xs[1] < xs[2]
+    assert frame(2.1) is frame(2.8), "the same word: the same frame"
+    assert accent_x(1.55) == xs[0], "between words the last word begun stays lit"
+
+
+def test_word_cues_are_short_phrases_timed_by_their_words():
+    from pipeline.captions import PHRASE_CHARS, PHRASE_WORDS, word_cues
+    from pipeline.narration.base import VoiceIdentity
+    from pipeline.speech import SentenceAudio
+    from pipeline.timeline import ScenePlan, SentenceTiming
+    from pipeline.words import Word
+
+    text = "By 2019, only about 1,000 people managed to escape the country at all."
+    times = [Word(w, 0.3 * i, 0.3 * i + 0.25) for i, w in enumerate(text.split())]
+    voice = VoiceIdentity("piper", "joe", "1", "en", 1.0)
+    audio = SentenceAudio(text, text, None, 48_000 * 5, voice, 0.0, tuple(times), "engine")
+    scene = ScenePlan("s", 0, 1, "One", 0, 30 * 6, (SentenceTiming(text, 0.5, 4.5, audio),))
+    cues = word_cues(scene, 30)
+    assert [c.lines[0] for c in cues][:3] == ["By 2019,", "only about 1,000", "people managed to"]
+    assert all(len(c.words) <= PHRASE_WORDS and len(c.lines[0]) <= PHRASE_CHARS for c in cues)
+    assert " ".join(c.lines[0] for c in cues) == text, "every word, in order"
+    assert cues[0].start == pytest.approx(0.5) and cues[1].words[0][1] == pytest.approx(0.5 + 0.6)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(cues))

@@ -6,6 +6,10 @@ slide lays out above the band and no caption ever covers a slide's figure
 or text. Each cue is drawn once, as a boxed sprite centred in the band, and
 composited onto the frames it is up for; on a slide's hold the captioned
 frame is computed once per cue, not once per frame.
+
+A word-by-word cue (``--captions words``) is a short phrase on one line in
+larger type, drawn once per word with the word being said in the theme's
+accent: the highlight moves on each word's real start.
 """
 
 from __future__ import annotations
@@ -65,6 +69,36 @@ def cue_sprite(canvas: Canvas, lines: Sequence[str]) -> tuple[Image.Image, tuple
     return sprite, (x, area.y1 - height)
 
 
+#: A word-by-word phrase's type, relative to a caption's.
+WORD_SCALE = 1.3
+
+
+def phrase_sprite(canvas: Canvas, words: Sequence[str], current: int | None) -> tuple[Image.Image, tuple[int, int]]:
+    """A phrase on one line, word ``current`` in the accent, on the caption box, centred at the band's bottom."""
+    theme, style, area = canvas.theme, canvas.theme.captions, canvas.caption_box
+    size = canvas.px(_size(theme) * WORD_SCALE)
+    line = " ".join(words)
+    face = canvas.fonts.face("body", size)
+    room = area.width - 2 * size * PAD_X
+    if face.getlength(line) > room:
+        size = max(canvas.min_text, int(size * room / face.getlength(line)))
+        face = canvas.fonts.face("body", size)
+    ascent, descent = face.getmetrics()
+    pad_x, pad_y = round(size * PAD_X), round(size * PAD_Y)
+    space = face.getlength(" ")
+    width = round(face.getlength(line)) + 2 * pad_x
+    height = ascent + descent + 2 * pad_y
+    box = (*rgb(style.box or theme.colors.background_edge), round(255 * style.opacity))
+    sprite = Image.new("RGBA", (width, height), box)
+    draw = ImageDraw.Draw(sprite)
+    x = pad_x
+    for i, word in enumerate(words):
+        color = theme.colors.accent if i == current else (style.color or theme.colors.text)
+        face.draw(draw, (x, pad_y + ascent), word, (*rgb(color), 255), anchor="ls")
+        x += face.getlength(word) + space
+    return sprite, (area.x0 + (area.width - width) // 2, area.y1 - height)
+
+
 @dataclass(frozen=True)
 class BurnCaptions:
     """``cues`` (timed in seconds from the scene's start) drawn into the frames of any source."""
@@ -77,29 +111,34 @@ class BurnCaptions:
             return source
         cues, canvas = self.cues, self.canvas
         starts = [cue.start for cue in cues]
-        layers: dict[int, tuple[np.ndarray, np.ndarray, tuple[int, int]]] = {}
-        last: list = [None, None, None]  # source frame, cue index, captioned frame
+        layers: dict[tuple[int, int | None], tuple[np.ndarray, np.ndarray, tuple[int, int]]] = {}
+        last: list = [None, None, None]  # source frame, (cue index, word), captioned frame
 
-        def layer(index: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-            if index not in layers:
-                sprite, xy = cue_sprite(canvas, cues[index].lines)
+        def layer(index: int, word: int | None) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+            if (index, word) not in layers:
+                cue = cues[index]
+                if cue.words:
+                    sprite, xy = phrase_sprite(canvas, [w for w, _, _ in cue.words], word)
+                else:
+                    sprite, xy = cue_sprite(canvas, cue.lines)
                 pixels = np.asarray(sprite, dtype=np.float32)
                 alpha = pixels[..., 3:] / 255.0
-                layers[index] = (pixels[..., :3] * alpha, 1.0 - alpha, xy)
-            return layers[index]
+                layers[index, word] = (pixels[..., :3] * alpha, 1.0 - alpha, xy)
+            return layers[index, word]
 
         def captioned(t: float, image: np.ndarray) -> np.ndarray:
             index = bisect.bisect_right(starts, t) - 1
             if index < 0 or t >= cues[index].end:
                 return image
-            if last[0] is image and last[1] == index:
+            state = (index, cues[index].spoken_at(t) if cues[index].words else None)
+            if last[0] is image and last[1] == state:
                 return last[2]
-            colour, keep, (x, y) = layer(index)
+            colour, keep, (x, y) = layer(*state)
             h, w = keep.shape[:2]
             out = image.copy()
             region = out[y : y + h, x : x + w]
             region[...] = (region * keep + colour + 0.5).astype(np.uint8)
-            last[:] = [image, index, out]
+            last[:] = [image, state, out]
             return out
 
         return Wrapped(source, captioned)
