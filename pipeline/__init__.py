@@ -47,6 +47,7 @@ _EXPORTS = {
     "join": "pipeline.workflow",
     "write_outputs": "pipeline.workflow",
     "render": "pipeline.workflow",
+    "render_shorts": "pipeline.workflow",
     "RenderResult": "pipeline.workflow",
     "scene_keys": "pipeline.workflow",
     "scene_timing": "pipeline.workflow",

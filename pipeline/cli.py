@@ -192,6 +192,12 @@ def main() -> None:
     help="Render just this scene (repeatable) to output/<slug>/scenes/<id>.mp4, then refresh the full video.",
 )
 @click.option("--no-join", is_flag=True, help="With --scene: do not refresh the full video.")
+@click.option(
+    "--shorts",
+    is_flag=True,
+    help="Render the storyboard's Shorts instead: each a vertical video with word-by-word captions, in "
+    "output/<slug>/shorts/<id>/.",
+)
 @click.option("--draft", is_flag=True, help="A quick 640-wide, 15 fps preview in output/<slug>/draft/.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Scenes rendered at once (default: one per core).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
@@ -207,6 +213,7 @@ def render(
     captions: str,
     scene_ids: tuple[str, ...],
     no_join: bool,
+    shorts: bool,
     draft: bool,
     jobs: int | None,
     quiet: bool,
@@ -237,6 +244,9 @@ def render(
         jobs=jobs or 0,
         allow_outside_assets=outside,
     )
+    if shorts:
+        _render_shorts(storyboard, options, quiet)
+        return
     project = validate(storyboard, options)  # checked at the size and frame rate this render draws
     output = options.output_dir_for(project)
     click.get_current_context().meta[FOLDERS] = {"output": output, "cache": options.cache_root(project.root)}
@@ -261,6 +271,39 @@ def render(
         f"wrote {escape(str(result.video))} ({minutes}:{seconds:02d}, {result.plan.width}x{result.plan.height}, "
         f"{scenes} scenes, {len(result.scenes_rendered)} rendered, {scenes - len(result.scenes_rendered)} from cache)"
     )
+
+
+def _render_shorts(storyboard: Path, options, quiet: bool) -> None:
+    """Every Short of ``storyboard``: its scenes checked as vertical with word captions, then each rendered."""
+    import dataclasses
+
+    from pipeline import load, render_shorts, validate
+    from pipeline.errors import UsageError
+    from pipeline.shorts import chosen
+
+    if options.scenes or options.draft or options.format != "wide":
+        raise UsageError("--shorts renders each Short whole, vertical, at full size; leave out --scene, --draft "
+                         "and --format")  # fmt: skip
+    _shape("vertical", options.size)
+    words = options.caption_words or not options.burn_captions
+    checked = dataclasses.replace(options, format="vertical", burn_captions=True, caption_words=words)
+    loaded = load(storyboard, allow_outside_assets=options.allow_outside_assets)
+    shown = {entry.id for short in loaded.storyboard.shorts for entry in chosen(loaded, short)}
+    project = validate(storyboard, checked, only=shown)  # the scenes the Shorts show, as they draw them
+    if not project.storyboard.shorts:
+        raise UsageError(f"{storyboard} declares no Shorts; add a 'shorts:' list (see the README's Shorts section)")
+    click.get_current_context().meta[FOLDERS] = {
+        "output": (options.output_dir or project.output_dir) / "shorts",
+        "cache": options.cache_root(project.root),
+    }
+    console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
+    with _RichReporter(console) as reporter:
+        results = render_shorts(project, options, reporter)
+    for result in results:
+        minutes, seconds = divmod(round(result.plan.duration), 60)
+        state = "unchanged" if result.unchanged else f"{len(result.scenes_rendered)} scene(s) rendered"
+        console.print(f"wrote {escape(str(result.video))} ({minutes}:{seconds:02d}, {result.plan.width}x"
+                      f"{result.plan.height}, {state})")  # fmt: skip
 
 
 @main.command()

@@ -47,6 +47,8 @@ class RenderOptions:
     jobs: int = 0
     #: Let the storyboard read files outside its project folder.
     allow_outside_assets: bool = False
+    #: This render is the Short with this id: into output/<slug>/shorts/<id>/, with no chapters.
+    short: str | None = None
 
     def __post_init__(self) -> None:
         if self.caption_words and not self.burn_captions:
@@ -74,7 +76,9 @@ class RenderOptions:
     def output_dir_for(self, project: Project) -> Path:
         """Where this render writes: output/<slug>/ (or --output), in a folder of its own per format and for drafts."""
         base = self.output_dir or project.output_dir
-        if self.format != DEFAULT:
+        if self.short:
+            base = base / "shorts" / self.short
+        elif self.format != DEFAULT:
             base = base / self.format
         return base / "draft" if self.draft else base
 

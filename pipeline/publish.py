@@ -31,12 +31,17 @@ from pipeline.cache import is_partial
 from pipeline.formats import FORMATS
 
 #: What else explainer keeps in an output folder; any other entry makes it a folder that is not only explainer's.
-OWN_ENTRIES = frozenset({"stills", "scenes", "sheet.png", *FORMATS})
+OWN_ENTRIES = frozenset({"stills", "scenes", "sheet.png", "shorts", *FORMATS})
 
 
-def set_names(slug: str) -> list[str]:
-    """The files of one output set, the video last (the order files are renamed in when not exchanged)."""
-    return [f"{slug}.srt", f"{slug}.vtt", "chapters.txt", "thumbnail.png", "render.json", f"{slug}.mp4"]
+def set_names(slug: str, chapters: bool = True) -> list[str]:
+    """The files of one output set, the video last (the order files are renamed in when not exchanged).
+
+    A Short has no chapters (YouTube shows none on a Short), so no chapters.txt.
+    """
+    listing = "chapters.txt" if chapters else None
+    names = [f"{slug}.srt", f"{slug}.vtt", listing, "thumbnail.png", "render.json", f"{slug}.mp4"]
+    return [name for name in names if name]
 
 
 def staging(out_dir: Path) -> Path:

@@ -104,17 +104,14 @@ def read(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def up_to_date(out_dir: Path, video: Path, video_key: str) -> bool:
-    """The last render here made this very video, and it and its companions are still in place."""
+def up_to_date(out_dir: Path, video: Path, video_key: str, names: list[str]) -> bool:
+    """The last render here made this very video, and it and its companions (the set ``names``) are in place."""
     try:
         report = read(out_dir / "render.json")
         return (
             report.get("video_key") == video_key
             and video.stat().st_size == report.get("video_bytes")
-            and all(
-                path.exists()
-                for path in (video.with_suffix(".srt"), video.with_suffix(".vtt"), out_dir / "chapters.txt")
-            )
+            and all((out_dir / name).exists() for name in names)
         )
     except (OSError, ValueError):
         return False

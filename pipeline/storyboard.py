@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from pipeline import lexicon, messages, sentences, yamlsrc
@@ -176,6 +176,27 @@ class MusicSettings(Plain):
     fade_out: float = Field(4.0, ge=0, le=30, description="Seconds the music fades out at the end.")
 
 
+#: The longest Short (seconds): YouTube counts vertical videos up to three minutes as Shorts.
+SHORT_SECONDS = 180.0
+
+
+class Short(Plain):
+    """A vertical Short cut from the video: a hook card, then some of its scenes."""
+
+    id: str = Field(pattern=SLUG, max_length=MAX_ID, description="Names the Short's files, e.g. 'broker-prices'.")
+    title: str = Field(
+        min_length=1, max_length=80, description="The hook: said and shown on a title card before the scenes."
+    )
+    scenes: list[str] | None = Field(None, min_length=1, description="Ids of the scenes it shows, in this order.")
+    section: int | None = Field(None, ge=1, description="Or every scene of this section (1 = the first).")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Short:
+        if (self.scenes is None) == (self.section is None):
+            raise ValueError("a Short takes either 'scenes' (a list of scene ids) or 'section' (a number), not both")
+        return self
+
+
 class Storyboard(Plain):
     title: str = Field(min_length=1, max_length=100, description="The video's title (YouTube allows 100 characters).")
     slug: str | None = Field(
@@ -191,6 +212,9 @@ class Storyboard(Plain):
     music: MusicSettings | None = Field(None, description="A music bed under the narration, ducked as it speaks.")
     thumbnail: str | None = Field(None, description="Id of the scene drawn as thumbnail.png (default: the title).")
     sections: list[Section] = Field(min_length=1)
+    shorts: list[Short] = Field(
+        default_factory=list, max_length=50, description="Vertical Shorts cut from the video (render --shorts)."
+    )
 
 
 @dataclass(frozen=True)
@@ -235,6 +259,8 @@ class Project:
     smap: yamlsrc.SourceMap | None = field(default=None, compare=False, repr=False)
     #: Which files the storyboard may read (inside the project, unless --allow-outside-assets).
     sandbox: Sandbox | None = field(default=None, compare=False, repr=False)
+    #: The scenes this project renders when not all of the storyboard's (a Short's), in order.
+    picked: tuple[SceneEntry, ...] | None = None
 
     @property
     def output_dir(self) -> Path:
@@ -247,7 +273,7 @@ class Project:
 
     def entries(self) -> list[SceneEntry]:
         """Every scene in order, with its section and place in the file."""
-        return entries(self.storyboard)
+        return list(self.picked) if self.picked is not None else entries(self.storyboard)
 
     def entry(self, scene_id: str) -> SceneEntry:
         """The scene with id ``scene_id`` (a UsageError naming the closest id when there is none)."""
@@ -332,6 +358,8 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
         problems += missing
         found_theme = None  # nothing can be drawn without its fonts
     problems += _check_ids(raw_scenes, smap, storyboard.thumbnail if storyboard else None)
+    if storyboard is not None:
+        problems += _check_shorts(storyboard, smap)
     usable = []
     for entry in scenes:
         refused = _refused(entry, sandbox, smap)
@@ -430,6 +458,29 @@ def _check_ids(raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap, thu
             "name the id of the scene to use as the thumbnail"
         )
         problems.append(smap.problem(("thumbnail",), message))
+    return problems
+
+
+def _check_shorts(storyboard: Storyboard, smap: yamlsrc.SourceMap) -> list[Problem]:
+    """Each Short names scenes that exist (or a section that does), once each, and has an id of its own."""
+    problems: list[Problem] = []
+    ids = [entry.id for entry in entries(storyboard)]
+    seen: set[str] = set()
+    for i, short in enumerate(storyboard.shorts):
+        if short.id in seen:
+            problems.append(smap.problem(("shorts", i, "id"), f"duplicate Short id '{short.id}'; give each its own"))
+        seen.add(short.id)
+        if short.section is not None and short.section > len(storyboard.sections):
+            problems.append(smap.problem(
+                ("shorts", i, "section"),
+                f"there is no section {short.section}: the storyboard has {len(storyboard.sections)}",
+            ))  # fmt: skip
+        for k, scene_id in enumerate(short.scenes or []):
+            if scene_id not in ids:
+                message = f"no scene '{scene_id}'{did_you_mean(scene_id, ids)}; a Short shows scenes of the video"
+                problems.append(smap.problem(("shorts", i, "scenes", k), message))
+            elif scene_id in short.scenes[:k]:
+                problems.append(smap.problem(("shorts", i, "scenes", k), f"'{scene_id}' is in this Short twice"))
     return problems
 
 

@@ -190,20 +190,29 @@ def build_soundtrack(
 
 
 def join(
-    project: Project, timeline_plan: Plan, scene_clips: list[jobs.SceneJob], sound: Soundtrack, video: Path
+    project: Project,
+    timeline_plan: Plan,
+    scene_clips: list[jobs.SceneJob],
+    sound: Soundtrack,
+    video: Path,
+    metadata: str | None = None,
 ) -> None:
-    """The scene clips and the soundtrack into ``video`` with title and chapters, copied without re-encoding."""
-    metadata = chapters.ffmetadata(chapters.chapters(timeline_plan), project.storyboard.title)
-    encode.join([(job.target, job.frames / timeline_plan.fps) for job in scene_clips], sound.file, video, metadata)
+    """The scene clips and the soundtrack into ``video`` with title and chapters (or ``metadata``, an ffmpeg
+    metadata file's text), copied without re-encoding."""
+    if metadata is None:
+        metadata = chapters.ffmetadata(chapters.chapters(timeline_plan), project.storyboard.title)
+    fps = timeline_plan.fps
+    encode.join([(job.target, job.frames / fps) for job in scene_clips], sound.file, video, metadata)
 
 
 def write_outputs(
-    project: Project, out_dir: Path, timeline_plan: Plan, cue_list: list[captions.Cue], chapter_list: list
+    project: Project, out_dir: Path, timeline_plan: Plan, cue_list: list[captions.Cue], chapter_list: list | None
 ) -> None:
-    """Captions (SRT, WebVTT), chapters.txt and the thumbnail beside the video, each written atomically."""
+    """Captions (SRT, WebVTT), chapters.txt (unless ``chapter_list`` is None) and the thumbnail, each atomically."""
     cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
     cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list).encode("utf-8"))
-    cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
+    if chapter_list is not None:
+        cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
     thumb = stills.thumbnail(project, timeline_plan.frame)
     with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
         thumb.save(tmp, format="PNG")
@@ -244,7 +253,8 @@ def render(
     for folder in (out_dir, store.root):
         check_writable(folder)
     with render_lock(store, out_dir), sharing(store) as alone:
-        publish.recover(out_dir, publish.set_names(project.slug))  # what a render killed before left behind
+        names = publish.set_names(project.slug, chapters=not options.short)
+        publish.recover(out_dir, names)  # what a render killed before left behind
         if alone:  # no other render uses the cache: partial files in it are from renders that died
             publish.remove_partials(store.partials())
         return _render(project, options, reporter or Silent(), executor or LocalPool(options.workers()), out_dir)
@@ -264,7 +274,7 @@ def _render(
     with clock("keys"):
         all_jobs = scene_jobs(project, timeline_plan, options)
         sound_key = soundtrack.key(timeline_plan, music_bed(project))
-        chapter_list = chapters.chapters(timeline_plan)
+        chapter_list = [] if options.short else chapters.chapters(timeline_plan)  # a Short has none
         metadata = chapters.ffmetadata(chapter_list, project.storyboard.title)
         cue_list = captions.cues(timeline_plan)
         thumb_scene = stills.thumbnail_entry(project).id
@@ -278,7 +288,9 @@ def _render(
     todo = [job for job in wanted if not job.target.exists()]
     cached = {job.scene_id: job.target.exists() for job in all_jobs}
 
-    if not options.scenes and report.up_to_date(out_dir, video, video_key):
+    if not options.scenes and report.up_to_date(
+        out_dir, video, video_key, publish.set_names(project.slug, chapters=not options.short)
+    ):
         reporter.note(f"nothing changed since the last render; {video} is up to date")
         return RenderResult(video, out_dir / "render.json", timeline_plan, narration, unchanged=True)
 
@@ -304,16 +316,16 @@ def _render(
             result.missing = [job.scene_id for job in all_jobs if not job.target.exists()]
             return result
 
-        names = publish.set_names(project.slug)
+        names = publish.set_names(project.slug, chapters=not options.short)
         with publish.staged(out_dir, names) as staged:  # the new set is written here, then swapped in as one
             with clock("join"):
                 reporter.stage("Joining", 1)
-                for problem in chapters.problems(chapter_list):
+                for problem in [] if options.short else chapters.problems(chapter_list):
                     reporter.note(f"chapters: {problem}")
-                join(project, timeline_plan, all_jobs, sound, staged / video.name)
+                join(project, timeline_plan, all_jobs, sound, staged / video.name, metadata)
                 reporter.advance()
             with clock("outputs"):
-                write_outputs(project, staged, timeline_plan, cue_list, chapter_list)
+                write_outputs(project, staged, timeline_plan, cue_list, None if options.short else chapter_list)
             summary = report.Report(
                 project, timeline_plan, narration, options, cached, stats, timings, sound.loudness, chapter_list,
                 cue_list, video_key, (staged / video.name).stat().st_size,
@@ -321,6 +333,25 @@ def _render(
             report_json = json.dumps(summary.data(), indent=2, ensure_ascii=False).encode("utf-8")
             cache.write_bytes(staged / result.report.name, report_json)
     return result
+
+
+def render_shorts(
+    project: Project, options: RenderOptions, reporter: Reporter | None = None, executor: Executor | None = None
+) -> list[RenderResult]:
+    """Every Short the storyboard declares, each checked (its hook card fits, it lasts at most three minutes)
+    and rendered as a video of its own (see pipeline.shorts)."""
+    from pipeline import checks, shorts
+
+    results = []
+    for index, short in enumerate(project.storyboard.shorts):
+        cut = shorts.short_project(project, index)
+        short_options = shorts.options_for(project, options, short)
+        frame = short_options.frame(cut.storyboard.video)
+        checks.check(cut, frame, burn_captions=True, only={shorts.HOOK})
+        timeline_plan = plan(cut, narrate(cut, short_options), short_options)
+        shorts.check_length(project, index, timeline_plan.duration)
+        results.append(render(cut, short_options, reporter, executor))
+    return results
 
 
 @contextlib.contextmanager
