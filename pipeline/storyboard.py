@@ -188,7 +188,7 @@ class Short(Plain):
         min_length=1, max_length=80, description="The hook: said and shown on a title card before the scenes."
     )
     scenes: list[str] | None = Field(None, min_length=1, description="Ids of the scenes it shows, in this order.")
-    section: int | None = Field(None, ge=1, description="Or every scene of this section (1 = the first).")
+    section: int | None = Field(None, ge=1, le=500, description="Or every scene of this section (1 = the first).")
 
     @model_validator(mode="after")
     def _one_source(self) -> Short:
