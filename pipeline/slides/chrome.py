@@ -86,14 +86,15 @@ def content_top(canvas: Canvas) -> int:
 def source_line(canvas: Canvas, text: str, start: float) -> tuple[Element, int]:
     """'SOURCE: …' at the bottom-left of the safe area; returns it and its top y."""
     safe = canvas.safe
+    lines = max(2, round(2 * canvas.narrowness))  # two lines wide; as many more as a portrait column is narrower
     block = canvas.fit(
         f"Source: {text}",
         "label",
         canvas.theme.sizes.minimum,
         field="source",
         width=safe.width,
-        height=canvas.min_text * 2.6,
-        max_lines=2,
+        height=canvas.min_text * 1.3 * lines,
+        max_lines=lines,
         balance=False,
     )
     image = text_sprite(block, canvas.theme.colors.muted)

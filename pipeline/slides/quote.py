@@ -35,7 +35,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             sizes.label * 1.15,
             field="attribution",
             width=width - (x - safe.x0),
-            height=canvas.px(0.12),
+            height=canvas.px(0.06) * max(2, round(2 * canvas.narrowness)),  # two lines, more in a narrow column
             max_lines=2,
         )
         if spec.attribution
