@@ -21,6 +21,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from pipeline import __version__
 from pipeline.errors import ExplainerError, StoryboardError
+from pipeline.formats import DEFAULT as DEFAULT_FORMAT
+from pipeline.formats import FORMATS
 from pipeline.lock import nearest_existing
 from pipeline.narration import ENGINES
 
@@ -133,8 +135,8 @@ def _shape(format_name: str, size: tuple[int, int] | None) -> None:
 format_option = click.option(
     "--format",
     "format_name",
-    type=click.Choice(["wide", "vertical", "square"]),
-    default="wide",
+    type=click.Choice(list(FORMATS)),
+    default=DEFAULT_FORMAT,
     show_default=True,
     help="The screen: wide 16:9 (the storyboard's size), vertical 9:16 1080x1920 (Shorts, Reels, TikTok; "
     "into output/<slug>/vertical/), square 1:1 1080x1080 (into output/<slug>/square/).",

@@ -201,16 +201,22 @@ def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind,
     spec = _longest(KINDS[ALL[kind]["kind"]].spec, ALL[kind], COUNTS.get(kind, {}))
     band = subtitles.band(canvas.theme) if burn_captions else 0.0
     big = Canvas(640, 360, canvas.theme, canvas.fonts, caption_band=band)
-    if (kind, burn_captions) in CROWDED:
+    _inside_or_refused(big, spec, CROWDED.get((kind, burn_captions)))
+
+
+def _inside_or_refused(frame: Canvas, spec: dict, refused: str | None) -> None:
+    """``spec`` drawn on ``frame`` stays inside its safe area; or, when ``refused`` names a field, the slide
+    refuses to draw, naming it."""
+    if refused is not None:
         with pytest.raises(FitError, match="too long to fit") as caught:
-            build(big, spec)
-        assert caught.value.field.startswith(CROWDED[kind, burn_captions])
+            build(frame, spec)
+        assert caught.value.field.startswith(refused)
         return
-    slide = build(big, spec)
-    ys, xs = np.nonzero(drawn(slide, big, spec))
-    safe = big.safe
-    assert xs.min() >= safe.x0 - 1 and xs.max() <= safe.x1 + 1
-    assert ys.min() >= safe.y0 - 1 and ys.max() <= safe.y1 + 1
+    slide = build(frame, spec)
+    ys, xs = np.nonzero(drawn(slide, frame, spec))
+    safe = frame.safe
+    assert xs.min() >= safe.x0 - 1 and xs.max() <= safe.x1 + 1, (xs.min(), xs.max(), safe)
+    assert ys.min() >= safe.y0 - 1 and ys.max() <= safe.y1 + 1, (ys.min(), ys.max(), safe)
 
 
 #: Other formats at a quarter of their size (insets and type are fractions of the frame, so they lay out alike).
@@ -225,16 +231,7 @@ def test_every_kind_lays_out_in_every_format(canvas, kind, fmt):
     naming the field, as CROWDED_IN says."""
     spec = _longest(KINDS[ALL[kind]["kind"]].spec, ALL[kind], COUNTS.get(kind, {}))
     frame = Canvas(*FORMAT_SIZES[fmt], canvas.theme, canvas.fonts, profile=FORMATS[fmt])
-    if (kind, fmt) in CROWDED_IN:
-        with pytest.raises(FitError, match="too long to fit") as caught:
-            build(frame, spec)
-        assert caught.value.field.startswith(CROWDED_IN[kind, fmt])
-        return
-    slide = build(frame, spec)
-    ys, xs = np.nonzero(drawn(slide, frame, spec))
-    safe = frame.safe
-    assert xs.min() >= safe.x0 - 1 and xs.max() <= safe.x1 + 1, (xs.min(), xs.max(), safe)
-    assert ys.min() >= safe.y0 - 1 and ys.max() <= safe.y1 + 1, (ys.min(), ys.max(), safe)
+    _inside_or_refused(frame, spec, CROWDED_IN.get((kind, fmt)))
 
 
 #: (kind, format) -> the field refused when every text and list is at its limit in that format. Measured when the
