@@ -244,8 +244,6 @@ CROWDED_IN: dict[tuple[str, str], str] = {
     ("bullets-ten", "square"): "items.",
     ("bullets-ten", "vertical"): "items.",
     ("chart-negative", "vertical"): "labels",
-    ("compare", "square"): "before.",
-    ("compare-versus", "square"): "before.",
     ("profile", "vertical"): "marks.",
     ("route-areas", "square"): "areas",
     ("route-areas", "vertical"): "areas",

@@ -5,8 +5,8 @@ arrow with the change on it, the new value in the accent. ``mode: versus`` is
 two things at once ("a 20-hour drive versus a 2-hour flight"): both values in
 the accent, "vs" between them, no arrow and no change.
 
-When the area for content is taller than wide (a portrait frame) the two
-columns stack: the first side above, the arrow (or "vs") pointing down, the
+When the area for content is taller than wide (a portrait frame), or a side
+does not fit half its width, the two columns stack: the first side above, the arrow (or "vs") pointing down, the
 second below, each as wide as the frame allows.
 """
 
@@ -20,7 +20,7 @@ from pydantic import Field
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import content_top, heading, section_label, source_line
 from pipeline.slides.motion import ease_out, sprite
-from pipeline.slides.problems import SlideError
+from pipeline.slides.problems import FitError, SlideError
 from pipeline.slides.text import TextBlock
 
 
@@ -62,11 +62,16 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(title)
 
     room = bottom - y
+    pairs = (("before", spec.before), ("after", spec.after))
     stacked = safe.height > safe.width
+    if not stacked:  # side by side, unless a side does not fit half the width: then stacked
+        try:
+            [_side(canvas, side, name, (safe.width - round(safe.width * 0.16)) // 2, room) for name, side in pairs]
+        except FitError:
+            stacked = True
     gap_w = round((room if stacked else safe.width) * 0.16)  # between the sides: the arrow or "vs"
     col_w = safe.width if stacked else (safe.width - gap_w) // 2
     side_room = (room - gap_w) // 2 if stacked else room
-    pairs = (("before", spec.before), ("after", spec.after))
     sides = [_side(canvas, side, name, col_w, side_room) for name, side in pairs]
     # One figure size for both sides, so the eye compares values, not type sizes.
     size = min(v.size for v, _ in sides) / canvas.unit

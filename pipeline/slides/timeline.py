@@ -189,7 +189,7 @@ def _down(spec: Spec, canvas: Canvas, context: SceneContext, y: int) -> list[Ele
     gap = canvas.px(0.025)
     dates = canvas.fit_alike(
         [e.date for e in spec.events], "figure", sizes.heading * 0.8, fields=[f"events.{i}.date" for i in range(n)],
-        width=safe.width * 0.32, height=row * 0.6, max_lines=1,
+        width=safe.width * 0.4, height=row * 0.6, max_lines=1,
     )  # fmt: skip
     line_x = safe.x0 + max(d.width for d in dates) + gap
     texts = canvas.fit_alike(
