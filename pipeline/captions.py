@@ -50,6 +50,11 @@ _GLUE = "\x00"
 PHRASE_WORDS, PHRASE_CHARS = 4, 22
 #: How long the last phrase of a sentence stays up after its last word (seconds), unless the next one comes.
 PHRASE_HOLD = 0.4
+#: Words a phrase does not end on when it is cut for length: they lead into the next word ("a", "of the").
+LEADING = frozenset({
+    "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "and", "or", "but", "as", "than",
+    "that", "into", "its", "their", "his", "her", "our",
+})  # fmt: skip
 
 
 def word_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:
@@ -65,8 +70,11 @@ def word_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:
                 len(current) >= PHRASE_WORDS
                 or len(" ".join(w for w, _, _ in current)) + 1 + len(word.text) > PHRASE_CHARS
             ):
+                carried = []  # "Your body remembers a" -> "Your body remembers" / "a ..."
+                while len(current) > 1 and current[-1][0].lower() in LEADING:
+                    carried.insert(0, current.pop())
                 phrases.append(current)
-                current = []
+                current = carried
             current.append(timed)
             if word.text.endswith((",", ";", ":", ".", "?", "!", "—")):
                 phrases.append(current)

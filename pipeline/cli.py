@@ -275,25 +275,36 @@ def render(
     )
 
 
-def _render_shorts(storyboard: Path, options, quiet: bool) -> None:
-    """Every Short of ``storyboard``: its scenes checked as vertical with word captions, then each rendered."""
+def _validated_shorts(storyboard: Path, options):
+    """The project, once every Short checks: the scenes they show as they draw in the vertical format above
+    their captions, and their hook cards."""
     import dataclasses
 
-    from pipeline import load, render_shorts, validate
+    from pipeline import load, shorts, validate
     from pipeline.errors import UsageError
-    from pipeline.shorts import chosen
 
-    if options.scenes or options.draft or options.format != "wide":
-        raise UsageError("--shorts renders each Short whole, vertical, at full size; leave out --scene, --draft "
-                         "and --format")  # fmt: skip
+    if options.scenes or options.draft:
+        raise UsageError("--shorts renders each Short whole; leave out --scene and --draft")
+    if options.format not in ("wide", "vertical"):  # wide: the default, not asked for
+        raise UsageError(f"Shorts are vertical; leave out --format {options.format}")
     _shape("vertical", options.size)
     words = options.caption_words or not options.burn_captions
     checked = dataclasses.replace(options, format="vertical", burn_captions=True, caption_words=words)
     loaded = load(storyboard, allow_outside_assets=options.allow_outside_assets)
-    shown = {entry.id for short in loaded.storyboard.shorts for entry in chosen(loaded, short)}
+    shown = {entry.id for short in loaded.storyboard.shorts for entry in shorts.chosen(loaded, short)}
     project = validate(storyboard, checked, only=shown)  # the scenes the Shorts show, as they draw them
     if not project.storyboard.shorts:
         raise UsageError(f"{storyboard} declares no Shorts; add a 'shorts:' list (see the README's Shorts section)")
+    for index in range(len(project.storyboard.shorts)):
+        shorts.check_hook(project, index, options)
+    return project
+
+
+def _render_shorts(storyboard: Path, options, quiet: bool) -> None:
+    """Every Short of ``storyboard``, checked, then each rendered."""
+    from pipeline import render_shorts
+
+    project = _validated_shorts(storyboard, options)
     click.get_current_context().meta[FOLDERS] = {
         "output": (options.output_dir or project.output_dir) / "shorts",
         "cache": options.cache_root(project.root),
@@ -313,14 +324,21 @@ def _render_shorts(storyboard: Path, options, quiet: bool) -> None:
 @format_option
 @size_option
 @captions_option
+@click.option("--shorts", is_flag=True, help="Check the Shorts as they will render (vertical, word captions).")
 @outside_option
-def validate(storyboard: Path, format_name: str, size, captions: str, outside: bool) -> None:
+def validate(storyboard: Path, format_name: str, size, captions: str, shorts: bool, outside: bool) -> None:
     """Check STORYBOARD without rendering: schema, ids, theme, fonts, files, text fitting."""
     from pipeline import RenderOptions, validate
 
     options = RenderOptions(
-        format=format_name, size=size, burn_captions=captions != "file", allow_outside_assets=outside
-    )
+        format=format_name, size=size, burn_captions=captions != "file", caption_words=captions == "words",
+        allow_outside_assets=outside,
+    )  # fmt: skip
+    if shorts:
+        project = _validated_shorts(storyboard, options)
+        click.echo(f"{storyboard}: ok ({len(project.storyboard.shorts)} Shorts)")
+        return
+    _shape(format_name, size)
     project = validate(storyboard, options)
     count = len(project.entries())
     click.echo(f"{storyboard}: ok ({len(project.storyboard.sections)} sections, {count} scenes)")

@@ -278,7 +278,7 @@ def _where(path: tuple, data: Any) -> str:
     for part in path:
         node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
     if isinstance(node, dict) and "id" in node:
-        return f" in scene '{node['id']}'"
+        return f" in {'Short' if path[:1] == ('shorts',) else 'scene'} '{node['id']}'"
     if isinstance(node, dict) and "kind" in node:
         return f" in this {node['kind']} slide"
     return ""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from pipeline import checks
 from pipeline.errors import StoryboardError
 from pipeline.options import RenderOptions
 from pipeline.slides import KINDS
@@ -69,3 +70,10 @@ def check_length(project: Project, index: int, seconds: float) -> None:
                 "take fewer scenes, or cut their narration",
             )
         ])  # fmt: skip
+
+
+def check_hook(project: Project, index: int, options: RenderOptions) -> None:
+    """The Short's hook card fits the vertical frame above its captions (a located error at its title if not)."""
+    cut = short_project(project, index)
+    short_options = options_for(project, options, project.storyboard.shorts[index])
+    checks.check(cut, short_options.frame(cut.storyboard.video), burn_captions=True, only={HOOK})

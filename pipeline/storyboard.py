@@ -192,8 +192,10 @@ class Short(Plain):
 
     @model_validator(mode="after")
     def _one_source(self) -> Short:
-        if (self.scenes is None) == (self.section is None):
+        if self.scenes is not None and self.section is not None:
             raise ValueError("a Short takes either 'scenes' (a list of scene ids) or 'section' (a number), not both")
+        if self.scenes is None and self.section is None:
+            raise ValueError("a Short needs 'scenes' (a list of scene ids) or 'section' (a section's number)")
         return self
 
 

@@ -340,14 +340,13 @@ def render_shorts(
 ) -> list[RenderResult]:
     """Every Short the storyboard declares, each checked (its hook card fits, it lasts at most three minutes)
     and rendered as a video of its own (see pipeline.shorts)."""
-    from pipeline import checks, shorts
+    from pipeline import shorts
 
     results = []
     for index, short in enumerate(project.storyboard.shorts):
         cut = shorts.short_project(project, index)
         short_options = shorts.options_for(project, options, short)
-        frame = short_options.frame(cut.storyboard.video)
-        checks.check(cut, frame, burn_captions=True, only={shorts.HOOK})
+        shorts.check_hook(project, index, options)
         timeline_plan = plan(cut, narrate(cut, short_options), short_options)
         shorts.check_length(project, index, timeline_plan.duration)
         results.append(render(cut, short_options, reporter, executor))

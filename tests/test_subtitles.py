@@ -171,8 +171,25 @@ def test_word_cues_are_short_phrases_timed_by_their_words():
     audio = SentenceAudio(text, text, None, 48_000 * 5, voice, 0.0, tuple(times), "engine")
     scene = ScenePlan("s", 0, 1, "One", 0, 30 * 6, (SentenceTiming(text, 0.5, 4.5, audio),))
     cues = word_cues(scene, 30)
-    assert [c.lines[0] for c in cues][:3] == ["By 2019,", "only about 1,000", "people managed to"]
+    assert [c.lines[0] for c in cues][:3] == ["By 2019,", "only about 1,000", "people managed"]
     assert all(len(c.words) <= PHRASE_WORDS and len(c.lines[0]) <= PHRASE_CHARS for c in cues)
     assert " ".join(c.lines[0] for c in cues) == text, "every word, in order"
     assert cues[0].start == pytest.approx(0.5) and cues[1].words[0][1] == pytest.approx(0.5 + 0.6)
     assert all(a.end <= b.start for a, b in itertools.pairwise(cues))
+
+
+def test_a_phrase_cut_for_length_does_not_end_on_a_word_that_leads_into_the_next():
+    from pipeline.captions import word_cues
+    from pipeline.narration.base import VoiceIdentity
+    from pipeline.speech import SentenceAudio
+    from pipeline.timeline import ScenePlan, SentenceTiming
+    from pipeline.words import Word
+
+    text = "Your body remembers a shape and makes more of the antibodies."
+    times = tuple(Word(w, 0.3 * i, 0.3 * i + 0.25) for i, w in enumerate(text.split()))
+    audio = SentenceAudio(text, text, None, 48_000 * 5, VoiceIdentity("piper", "joe", "1", "en", 1.0), 0.0, times)
+    scene = ScenePlan("s", 0, 1, "One", 0, 30 * 6, (SentenceTiming(text, 0.5, 4.5, audio),))
+    phrases = [c.lines[0] for c in word_cues(scene, 30)]
+    assert phrases[0] == "Your body remembers"
+    assert not any(p.split()[-1] in ("a", "of", "the", "and") for p in phrases)
+    assert " ".join(phrases) == text

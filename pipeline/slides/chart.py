@@ -161,7 +161,8 @@ def _rows(spec: Spec, canvas: Canvas, y: int, bottom: int) -> list[Element]:
     font = probe.font
     ascent, descent = font.getmetrics()
     text_h = ascent + descent
-    titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, font.size / canvas.unit)
+    # On its side, the values run across: their title goes under the bars, the labels' above their column.
+    titles, y, bottom = axis_titles(canvas, spec.y_title, spec.x_title, y, bottom, font.size / canvas.unit)
     gap = canvas.px(0.015)
     label_w = max(round(font.getlength(label)) for label in spec.labels)
     value_w = max(round(font.getlength(value)) for value in values) + gap
