@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # a worker process imports this module: keep it free of the s
     from pipeline.timeline import Plan
 
 #: Part of every scene's cache key: bump when explainer's own drawing or encoding changes.
-RENDERER = f"explainer {__version__}/scene-6"  # 6: layouts for vertical and square frames
+RENDERER = f"explainer {__version__}/scene-7"  # 7: more layouts adapted to narrow and square frames
 
 
 @dataclass(frozen=True)
