@@ -1,4 +1,5 @@
-"""Golden images: every kind drawn at 320x180, settled and mid-entrance, against stored PNGs.
+"""Golden images: every kind drawn at 320x180, settled and mid-entrance, against stored PNGs; and settled in
+the vertical and square formats (at a quarter of their size), in tests/golden/<format>/.
 
 After an intended visual change, look at the new frames and run
 ``pytest tests/test_golden.py --update-golden``. A failing comparison writes
@@ -13,7 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.test_slides import ALL, small_canvas, source
+from pipeline.formats import FORMATS
+from pipeline.slides.base import Canvas
+from tests.test_slides import ALL, FORMAT_SIZES, small_canvas, source
 
 GOLDEN = Path(__file__).parent / "golden"
 ARTIFACTS = Path(__file__).parent / "_artifacts" / "golden"
@@ -44,24 +47,37 @@ def test_kind_matches_its_golden_images(theme, kind, update_golden):
     canvas = small_canvas(theme=theme)
     folder = GOLDEN if theme == "documentary" else GOLDEN / theme
     for moment, frame in frames(canvas, kind).items():
-        path = folder / f"{kind}-{moment}.png"
-        if update_golden or not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(frame).save(path)
-            if not update_golden:
-                pytest.fail(f"no golden image yet; wrote {path} - look at it, then commit it")
-            continue
-        expected = np.asarray(Image.open(path).convert("RGB")).astype(int)
-        diff = np.abs(frame.astype(int) - expected)
-        mean, outliers = diff.mean(), (diff.max(axis=2) > 48).mean()
-        if mean > MEAN_TOLERANCE or outliers > OUTLIER_SHARE:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            Image.fromarray(frame).save(ARTIFACTS / f"{kind}-{moment}-actual.png")
-            Image.fromarray(np.clip(diff * 4, 0, 255).astype(np.uint8)).save(ARTIFACTS / f"{kind}-{moment}-diff.png")
-            pytest.fail(
-                f"{kind} ({moment}) differs from {path.name}: mean {mean:.2f}, {outliers:.2%} of pixels far off; "
-                f"see {ARTIFACTS}; if the change is intended, rerun with --update-golden"
-            )
+        _matches(frame, folder / f"{kind}-{moment}.png", update_golden)
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMAT_SIZES))
+@pytest.mark.parametrize("kind", sorted(ALL))
+def test_kind_matches_its_golden_image_in_each_format(fmt, kind, update_golden):
+    theme = small_canvas().theme
+    canvas = Canvas(*FORMAT_SIZES[fmt], theme, small_canvas().fonts, profile=FORMATS[fmt])
+    _matches(frames(canvas, kind)["settled"], GOLDEN / fmt / f"{kind}-settled.png", update_golden)
+
+
+def _matches(frame: np.ndarray, path: Path, update_golden: bool) -> None:
+    """``frame`` is the golden image at ``path`` within the tolerance (written when asked, or when missing)."""
+    if update_golden or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(frame).save(path)
+        if not update_golden:
+            pytest.fail(f"no golden image yet; wrote {path} - look at it, then commit it")
+        return
+    expected = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    diff = np.abs(frame.astype(int) - expected)
+    mean, outliers = diff.mean(), (diff.max(axis=2) > 48).mean()
+    if mean > MEAN_TOLERANCE or outliers > OUTLIER_SHARE:
+        name = f"{path.parent.name}-{path.stem}"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(frame).save(ARTIFACTS / f"{name}-actual.png")
+        Image.fromarray(np.clip(diff * 4, 0, 255).astype(np.uint8)).save(ARTIFACTS / f"{name}-diff.png")
+        pytest.fail(
+            f"{path.stem} differs from {path}: mean {mean:.2f}, {outliers:.2%} of pixels far off; "
+            f"see {ARTIFACTS}; if the change is intended, rerun with --update-golden"
+        )
 
 
 def test_a_changed_drawing_is_caught(canvas):
