@@ -5,7 +5,8 @@ fills up to a step as it appears, so the frame shows how far the process has
 gone ("an arrow moving along"). A step written as ``{text, sentence}`` appears
 as the narrator starts that sentence, otherwise one after another. Up to five
 steps stand in one row; six to eight in two rows, the second continuing the
-first.
+first. In a portrait frame the steps run down the line instead, one per row,
+each label beside its disc.
 
 A process that changes a state (a lock filling, a reservoir rising, a tank
 draining) can show it: given ``level: {label, unit}`` and a ``level`` on the
@@ -124,26 +125,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 
     texts = spec.texts()
     n = len(texts)
-    rows = 1 if n <= (ROW if spec.level is None else ROW_BESIDE_GAUGE) else 2
-    per_row = -(-n // rows)
     room = safe.width
     if spec.level is not None:
         gauge_w = round(safe.width * 0.24)
         room = safe.width - gauge_w - canvas.px(0.04)
-    slot = room / per_row
-    row_h = (safe.y1 - y) / rows
-    radius = max(4, min(canvas.px(0.045), round(slot * 0.18), round(row_h * 0.16)))
-    labels = canvas.fit_alike(
-        texts,
-        "body",
-        sizes.body,
-        fields=[f"steps.{i}" for i in range(n)],
-        width=slot * 0.9,
-        height=row_h - 2 * radius - canvas.px(0.04),
-        max_lines=4,
-    )
-    number_size = max(canvas.min_text, round(radius * 1.05))
-    numbers = canvas.fonts.face("figure", number_size)
 
     starts = []
     for i, step in enumerate(spec.steps):
@@ -151,14 +136,41 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         starts.append(context.sentence_time(None if isinstance(step, str) else step.sentence, default))
     starts = [max(starts[: i + 1]) for i in range(n)]  # a later step never appears before an earlier one
 
-    centres = []
-    tallest = max(label.height for label in labels)  # every disc of a row on one line
-    for i in range(n):
-        row, col = divmod(i, per_row)
-        block_top = y + round(row * row_h + (row_h - 2 * radius - canvas.px(0.025) - tallest) / 2)
-        centres.append((round(safe.x0 + slot * (col + 0.5)), block_top + radius))
-    below_labels = centres[0][1] + radius + canvas.px(0.025) + tallest
-    turn = (round(slot / 2), (below_labels + centres[-1][1] - radius) // 2)  # around the end of the first row
+    gap = canvas.px(0.025)
+    if safe.height > safe.width:  # a portrait frame: one step per row, down a line, its text beside it
+        row_h = (safe.y1 - y) / n
+        radius = max(4, min(canvas.px(0.045), round(row_h * 0.3)))
+        text_x = safe.x0 + 2 * radius + 2 * gap
+        labels = canvas.fit_alike(
+            texts, "body", sizes.body, fields=[f"steps.{i}" for i in range(n)], width=safe.x0 + room - text_x,
+            height=row_h * 0.95, max_lines=3,
+        )  # fmt: skip
+        centres = [(safe.x0 + radius, round(y + row_h * (i + 0.5))) for i in range(n)]
+        per_row, turn = n, (0, 0)
+        places = [(text_x, cy - label.height // 2) for (_, cy), label in zip(centres, labels, strict=True)]
+        align, label_w = "left", None
+    else:
+        rows = 1 if n <= (ROW if spec.level is None else ROW_BESIDE_GAUGE) else 2
+        per_row = -(-n // rows)
+        slot = room / per_row
+        row_h = (safe.y1 - y) / rows
+        radius = max(4, min(canvas.px(0.045), round(slot * 0.18), round(row_h * 0.16)))
+        labels = canvas.fit_alike(
+            texts, "body", sizes.body, fields=[f"steps.{i}" for i in range(n)], width=slot * 0.9,
+            height=row_h - 2 * radius - canvas.px(0.04), max_lines=4,
+        )  # fmt: skip
+        centres = []
+        tallest = max(label.height for label in labels)  # every disc of a row on one line
+        for i in range(n):
+            row, col = divmod(i, per_row)
+            block_top = y + round(row * row_h + (row_h - 2 * radius - gap - tallest) / 2)
+            centres.append((round(safe.x0 + slot * (col + 0.5)), block_top + radius))
+        below_labels = centres[0][1] + radius + gap + tallest
+        turn = (round(slot / 2), (below_labels + centres[-1][1] - radius) // 2)  # around the end of the first row
+        places = [(round(cx - slot * 0.45), cy + radius + gap) for cx, cy in centres]
+        align, label_w = "center", round(slot * 0.9)
+    number_size = max(canvas.min_text, round(radius * 1.05))
+    numbers = canvas.fonts.face("figure", number_size)
     elements.append(_path(centres, per_row, turn, max(2, canvas.px(0.006)), colors.grid, colors.accent, starts))
     for i, (cx, cy) in enumerate(centres):
         disc = Image.new("RGBA", (2 * radius + 1, 2 * radius + 1), (0, 0, 0, 0))
@@ -171,9 +183,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             ascent, descent = numbers.getmetrics()
             numbers.draw(draw, (radius, radius + (ascent - descent) / 2), str(i + 1), colors.background, anchor="ms")
         elements.append(sprite(disc, (cx - radius, cy - radius), starts[i], motion.entrance * 0.6, 0))
-        label = text_sprite(labels[i], colors.text, align="center", width=round(slot * 0.9))
-        at = (round(cx - slot * 0.45), cy + radius + canvas.px(0.025))
-        elements.append(sprite(label, at, starts[i] + 0.1, motion.entrance, canvas.px(motion.rise)))
+        label = text_sprite(labels[i], colors.text, align=align, width=label_w)
+        elements.append(sprite(label, places[i], starts[i] + 0.1, motion.entrance, canvas.px(motion.rise)))
     if spec.level is not None:
         area = (safe.x1 - gauge_w, y, safe.x1, safe.y1)
         elements += _gauge(spec, canvas, area, starts)
