@@ -57,13 +57,17 @@ def great_circle(a: tuple[float, float], b: tuple[float, float], steps: int) -> 
     return [a, *(tuple(p) for p in _GEOD.npts(a[0], a[1], b[0], b[1], max(0, steps - 2))), b]
 
 
-def choose(points: list[tuple[float, float]], kind: str = "auto") -> tuple[Kind, str, float]:
+def choose(
+    points: list[tuple[float, float]], kind: str = "auto", along: list[tuple[float, float]] = ()
+) -> tuple[Kind, str, float]:
     """The projection for ``points`` (longitude, latitude): its kind, PROJ string and central longitude.
 
-    ``kind`` other than 'auto' is the storyboard's choice.
+    ``kind`` other than 'auto' is the storyboard's choice. ``along``: points the map must also hold
+    without a seam through them (the routes' great circles): a route from Mexico City to Manila
+    crosses the Pacific, so the map's seam goes elsewhere.
     """
     lons, lats = [p[0] for p in points], [p[1] for p in points]
-    lon0, span = middle_longitude(lons)
+    lon0, span = middle_longitude(lons + [p[0] for p in along])
     south = sum(lats) < 0
     near_pole = all(lat <= -55 for lat in lats) or min(lats) <= -75 or all(lat >= 55 for lat in lats) or max(lats) >= 75
     if kind == "polar" or (kind == "auto" and near_pole):
@@ -103,7 +107,7 @@ class MapView:
         kind: str = "auto",
     ) -> MapView:
         """A view of ``points`` (and ``extra``, such as route arcs) framed in ``box_px`` with ``pad`` around."""
-        chosen, proj, lon0 = choose(points, kind)
+        chosen, proj, lon0 = choose(points, kind, extra)
         framed = [*points, *extra]
         if chosen == "polar":  # the pole is part of what the map shows
             framed.append((lon0, -90.0 if _south_pole(proj) else 90.0))
