@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -170,10 +172,10 @@ def test_a_route_across_the_pacific_is_not_cut_by_the_maps_seam():
     """Mexico City to Manila crosses the Pacific: the world map's seam goes elsewhere, so the leg is drawn as
     one unbroken arc (it ran back across the whole frame along its top edge)."""
     places = [(-3.70, 40.42), (-66.90, 10.48), (-99.13, 19.43), (120.98, 14.60)]  # Madrid ... Manila
-    legs = list(zip(places, places[1:], strict=False))
+    legs = list(itertools.pairwise(places))
     paths = [p for a, b in legs for p in cartography.great_circle(a, b, 16)]
     view = cartography.MapView.fit(places, (0, 0, 640, 360), pad=0.12, extra=paths)
     for a, b in legs:
         arc = view.arc(a, b)
-        jumps = [abs(x1 - x0) for (x0, _), (x1, _) in zip(arc, arc[1:], strict=False)]
+        jumps = [abs(x1 - x0) for (x0, _), (x1, _) in itertools.pairwise(arc)]
         assert max(jumps) < 640 / 6, (a, b, max(jumps))
