@@ -1,4 +1,8 @@
-"""`section`: the chapter card that opens a section: a large number and the chapter's title."""
+"""`section`: the chapter card that opens a section: a large number and the chapter's title.
+
+The number stands beside the title, a rule between them; in a portrait frame
+it stands above, the rule under it, so the title has the column's width.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pydantic import Field
 
 from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.slides.chrome import background
-from pipeline.slides.motion import ease_out, sprite, text_sprite
+from pipeline.slides.motion import ease_out, grow_bar, sprite, text_sprite
 
 
 class Spec(SpecBase):
@@ -19,6 +23,8 @@ class Spec(SpecBase):
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    if canvas.safe.height > canvas.safe.width:
+        return _stacked(spec, canvas, context)
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise = canvas.px(motion.rise)
@@ -74,6 +80,45 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         y += title.height + inner_gap
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (text_x, y), 0.45 + motion.stagger, motion.entrance, rise)
+        )
+    return Slide(background(canvas), elements)
+
+
+def _stacked(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    """The card in a portrait frame: the number, a rule under it, then the title and subtitle across the column."""
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    rise, gap, inner_gap = canvas.px(motion.rise), canvas.px(0.04), canvas.px(0.03)
+    number = canvas.fit(f"{context.section_number:02d}", "figure", sizes.figure * 1.15, field="title",
+                        width=safe.width * 0.5, height=safe.height * 0.3, max_lines=1)  # fmt: skip
+    subtitle = (
+        canvas.fit(
+            spec.subtitle,
+            "body",
+            sizes.body,
+            field="subtitle",
+            width=safe.width,
+            height=safe.height * 0.25,
+            max_lines=2,
+        )
+        if spec.subtitle
+        else None
+    )
+    rule_h = max(2, canvas.px(0.006))
+    room = safe.height * 0.9 - number.height - 2 * gap - rule_h - (subtitle.height + inner_gap if subtitle else 0)
+    title = canvas.fit(spec.title or context.section_title, "heading", sizes.title * 0.85, field="title",
+                       width=safe.width, height=room, max_lines=3)  # fmt: skip
+    blocks = [number.height, gap + rule_h + gap, title.height, *([inner_gap + subtitle.height] if subtitle else [])]
+    y = safe.y0 + (safe.height - sum(blocks)) // 2
+    elements: list[Element] = [sprite(text_sprite(number, colors.accent), (safe.x0, y), 0.1, motion.entrance, rise)]
+    y += number.height + gap
+    elements.append(grow_bar(safe.x0, y, round(safe.width * 0.25), rule_h, colors.grid, 0.3, motion.entrance))
+    y += rule_h + gap
+    elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), 0.45, motion.entrance, rise))
+    if subtitle:
+        y += title.height + inner_gap
+        elements.append(
+            sprite(text_sprite(subtitle, colors.muted), (safe.x0, y), 0.45 + motion.stagger, motion.entrance, rise)
         )
     return Slide(background(canvas), elements)
 
