@@ -58,15 +58,15 @@ def options_for(project: Project, options: RenderOptions, short: Short) -> Rende
     )  # fmt: skip
 
 
-def check_length(project: Project, index: int, seconds: float) -> None:
-    """A Short longer than YouTube's three minutes is a located error."""
+def check_length(cut: Project, seconds: float) -> None:
+    """A Short (``cut``, made by ``short_project``) longer than YouTube's three minutes is an error at its id."""
     if seconds > SHORT_SECONDS:
-        short = project.storyboard.shorts[index]
+        where = cut.entries()[0].place[:2]  # ('shorts', index): the hook card stands for the Short
         minutes, rest = divmod(round(seconds), 60)
         raise StoryboardError([
-            project.source_map.problem(
-                ("shorts", index, "id"),
-                f"the Short '{short.id}' lasts {minutes}:{rest:02d}, longer than a Short's 3:00; "
+            cut.source_map.problem(
+                (*where, "id"),
+                f"the Short '{cut.slug}' lasts {minutes}:{rest:02d}, longer than a Short's 3:00; "
                 "take fewer scenes, or cut their narration",
             )
         ])  # fmt: skip

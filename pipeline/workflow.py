@@ -270,6 +270,10 @@ def _render(
     with clock("narrate"):
         narration = narrate(project, options, reporter)
         timeline_plan = plan(project, narration, options)
+    if options.short:  # checked once it is narrated, before anything is drawn
+        from pipeline import shorts
+
+        shorts.check_length(project, timeline_plan.duration)
 
     with clock("keys"):
         all_jobs = scene_jobs(project, timeline_plan, options)
@@ -345,11 +349,8 @@ def render_shorts(
     results = []
     for index, short in enumerate(project.storyboard.shorts):
         cut = shorts.short_project(project, index)
-        short_options = shorts.options_for(project, options, short)
         shorts.check_hook(project, index, options)
-        timeline_plan = plan(cut, narrate(cut, short_options), short_options)
-        shorts.check_length(project, index, timeline_plan.duration)
-        results.append(render(cut, short_options, reporter, executor))
+        results.append(render(cut, shorts.options_for(project, options, short), reporter, executor))
     return results
 
 

@@ -52,12 +52,12 @@ def test_a_short_is_its_hook_then_its_scenes_with_their_own_sections(project):
 
 
 def test_a_short_longer_than_three_minutes_is_a_located_error(project):
-    loaded = load(project(STORY))
-    check_length(loaded, 1, 179.0)
+    cut = short_project(load(project(STORY)), 1)
+    check_length(cut, 179.0)
     with pytest.raises(StoryboardError) as caught:
-        check_length(loaded, 1, 181.0)
+        check_length(cut, 181.0)
     (problem,) = caught.value.problems
-    assert problem.line == 22 and "lasts 3:01, longer than a Short's 3:00" in problem.message
+    assert problem.line == 22 and "'picked' lasts 3:01, longer than a Short's 3:00" in problem.message
 
 
 @pytest.mark.slow
