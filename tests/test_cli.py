@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PIL import Image
 
 from tests.conftest import SHIPPED, TINY, explainer, probe
@@ -75,6 +76,7 @@ def test_still_at_a_time_past_the_scenes_end_is_refused(project, tmp_path):
     assert "Traceback" not in run.stderr and not out.exists()
 
 
+@pytest.mark.slow
 def test_a_format_renders_into_its_own_folder_at_its_shape(project):
     """--format vertical: a 9:16 video in output/<slug>/vertical/, the wide output untouched; still and sheet
     follow; a --size of another shape is refused."""
