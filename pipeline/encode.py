@@ -43,7 +43,10 @@ COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc",
 def video_args(fps: int) -> list[str]:
     """H.264 High, yuv420p, BT.709: what YouTube's upload guidance asks for."""
     return [
-        "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p",
+        # The frames carry their colour description (setparams): ffmpeg 9 takes it from the frames, and the
+        # encoder's own -color_* options alone left primaries and transfer 'unspecified' in every MP4.
+        "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p,"
+        "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv",
         "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "18",
         "-profile:v", "high", "-pix_fmt", "yuv420p",
         "-g", str(gop(fps)), "-bf", "2",

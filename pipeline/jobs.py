@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # a worker process imports this module: keep it free of the s
     from pipeline.timeline import Plan
 
 #: Part of every scene's cache key: bump when explainer's own drawing or encoding changes.
-RENDERER = f"explainer {__version__}/scene-8"  # 8: steps, section cards and world maps laid out anew
+RENDERER = f"explainer {__version__}/scene-9"  # 9: BT.709 primaries and transfer tagged in every scene
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,10 @@ def probe(path: Path) -> dict:
             "width": video.codec_context.width,
             "height": video.codec_context.height,
             "video_duration": float(video.duration * video.time_base),
-        }
+            # ITU-T H.273 codes: 1 is BT.709 for each (2: unspecified); range 1 is TV (limited)
+            "colour": (video.codec_context.color_primaries, video.codec_context.color_trc,
+                       video.codec_context.colorspace, video.codec_context.color_range),
+        }  # fmt: skip
         if container.streams.audio:  # scene clips in the cache are video only
             audio = container.streams.audio[0]
             info |= {

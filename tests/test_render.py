@@ -20,6 +20,7 @@ def test_tiny_render_meets_the_output_spec(project, tmp_path):
     report = json.loads((tmp_path / "output" / "story" / "render.json").read_text())
     info = probe(video)
     assert (info["video_codec"], info["profile"], info["pix_fmt"]) == ("h264", "High", "yuv420p")
+    assert info["colour"] == (1, 1, 1, 1), "BT.709 primaries, transfer and matrix, TV range, all tagged"
     assert (info["width"], info["height"], info["fps"]) == (320, 180, 30.0)
     assert (info["audio_codec"], info["audio_profile"], info["sample_rate"], info["channels"]) == (
         "aac",
