@@ -139,8 +139,11 @@ def music_bed(project: Project) -> mix.Bed | None:
     return mix.Bed(project.root / music.file, music.volume, music.duck, music.ramp, music.fade_in, music.fade_out)
 
 
-def clip_sounds(project: Project, timeline_plan: Plan, store: cache.Store) -> list[mix.ClipSound]:
-    """Every footage scene's own sound (unless muted or absent), decoded once into the cache, on the plan's clock."""
+def clip_sounds(project: Project, timeline_plan: Plan, store: cache.Store, decode: bool = True) -> list[mix.ClipSound]:
+    """Every footage scene's own sound (unless muted or absent), decoded once into the cache, on the plan's clock.
+
+    ``decode=False``: only what the sounds are (for the soundtrack's key), nothing decoded.
+    """
     found = []
     for entry, scene_plan in zip(project.entries(), timeline_plan.scenes, strict=True):
         spec = entry.scene.slide
@@ -153,7 +156,7 @@ def clip_sounds(project: Project, timeline_plan: Plan, store: cache.Store) -> li
         part = video.stretch(spec, part, scene_plan.duration(timeline_plan.fps))
         digest = footage.key(assets.digest(file), part, sound=True)
         samples = store.path("footage", digest, ".f32")
-        if not samples.exists():
+        if decode and not samples.exists():
             footage.sound(file, part, samples)
         start = timeline_plan.sample_at(scene_plan.start_frame)
         end = timeline_plan.sample_at(scene_plan.start_frame + scene_plan.frames)
@@ -277,7 +280,8 @@ def _render(
 
     with clock("keys"):
         all_jobs = scene_jobs(project, timeline_plan, options)
-        sound_key = soundtrack.key(timeline_plan, music_bed(project))
+        clips = clip_sounds(project, timeline_plan, cache.Store(options.cache_root(project.root)), decode=False)
+        sound_key = soundtrack.key(timeline_plan, music_bed(project), clips)  # a clip's volume is the sound's
         chapter_list = [] if options.short else chapters.chapters(timeline_plan)  # a Short has none
         metadata = chapters.ffmetadata(chapter_list, project.storyboard.title)
         cue_list = captions.cues(timeline_plan)

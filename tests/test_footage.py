@@ -218,3 +218,23 @@ def test_the_clips_sound_sits_where_the_plan_put_it(rendered, name, within):
     start = {"cfr": 0.5}.get(name, 0.0)
     speed = {"fast": 2.0}.get(name, 1.0)
     assert find_burst(sound[a:b]) == pytest.approx((1.0 - start) / speed, abs=within)
+
+
+@pytest.mark.slow
+def test_a_volume_edit_remixes_the_sound_without_drawing_the_footage_again(tmp_path):
+    """Changing only a clip's volume is a new video (its sound changed) with no scene rendered again."""
+    (tmp_path / "assets").mkdir()
+    make_clip(tmp_path / "assets" / "clip.mp4", seconds=1.0, burst_at=0.5)
+    story = tmp_path / "story.yaml"
+    story.write_text(
+        f"title: Volume\nvideo: {{width: {W}, height: {H}, fps: {FPS}}}\nnarration: {{engine: espeak}}\n"
+        "sections:\n  - title: One\n    scenes:\n"
+        "      - id: hello\n        slide: {kind: title, title: Hello}\n        narration: Hello there.\n"
+        "      - id: clip\n        slide: {kind: video, file: assets/clip.mp4, volume: -6}\n",
+        encoding="utf-8",
+    )
+    assert explainer("render", str(story), cwd=tmp_path).returncode == 0
+    story.write_text(story.read_text(encoding="utf-8").replace("volume: -6", "volume: -20"), encoding="utf-8")
+    again = explainer("render", str(story), cwd=tmp_path)
+    assert again.returncode == 0 and "nothing changed" not in again.stderr
+    assert "0 rendered, 2 from cache" in again.stderr
