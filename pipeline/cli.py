@@ -121,9 +121,8 @@ size_option = click.option(
 def _shape(format_name: str, size: tuple[int, int] | None) -> None:
     """A --size for another format must keep that format's shape (a 16:9 size would squash a 9:16 layout)."""
     from pipeline.errors import UsageError
-    from pipeline.formats import DEFAULT, FORMATS
 
-    if size is None or format_name == DEFAULT:
+    if size is None or format_name == DEFAULT_FORMAT:
         return
     width, height = FORMATS[format_name].size
     if abs(size[0] / size[1] - width / height) > 0.01:
