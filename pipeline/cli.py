@@ -151,10 +151,8 @@ outside_option = click.option(
 captions_option = click.option(
     "--captions",
     type=click.Choice(["file", "burn", "words"]),
-    default="file",
-    show_default=True,
-    help="'file': captions only as <slug>.srt/.vtt beside the video; 'burn': also drawn into the picture; "
-    "'words': drawn as short phrases, the word being said highlighted (as Shorts show them).",
+    help="'file' (default): captions only as <slug>.srt/.vtt beside the video; 'burn': also drawn into the "
+    "picture; 'words': drawn as short phrases, the word being said highlighted (the default for --shorts).",
 )
 
 
@@ -211,7 +209,7 @@ def render(
     format_name: str,
     size,
     fps: int | None,
-    captions: str,
+    captions: str | None,
     scene_ids: tuple[str, ...],
     no_join: bool,
     shorts: bool,
@@ -237,7 +235,7 @@ def render(
         format=format_name,
         size=size,
         fps=fps,
-        burn_captions=captions != "file",
+        burn_captions=captions in ("burn", "words"),
         caption_words=captions == "words",
         scenes=scene_ids,
         no_join=no_join,
@@ -246,7 +244,7 @@ def render(
         allow_outside_assets=outside,
     )
     if shorts:
-        _render_shorts(storyboard, options, quiet)
+        _render_shorts(storyboard, _for_shorts(options, captions), quiet)
         return
     project = validate(storyboard, options)  # checked at the size and frame rate this render draws
     output = options.output_dir_for(project)
@@ -272,6 +270,17 @@ def render(
         f"wrote {escape(str(result.video))} ({minutes}:{seconds:02d}, {result.plan.width}x{result.plan.height}, "
         f"{scenes} scenes, {len(result.scenes_rendered)} rendered, {scenes - len(result.scenes_rendered)} from cache)"
     )
+
+
+def _for_shorts(options, captions: str | None):
+    """Shorts burn their captions: word by word unless --captions burn says otherwise; --captions file is refused."""
+    import dataclasses
+
+    from pipeline.errors import UsageError
+
+    if captions == "file":
+        raise UsageError("Shorts always have their captions drawn in; use --captions words (the default) or burn")
+    return dataclasses.replace(options, burn_captions=True, caption_words=captions != "burn")
 
 
 def _validated_shorts(storyboard: Path, options):
@@ -325,16 +334,16 @@ def _render_shorts(storyboard: Path, options, quiet: bool) -> None:
 @captions_option
 @click.option("--shorts", is_flag=True, help="Check the Shorts as they will render (vertical, word captions).")
 @outside_option
-def validate(storyboard: Path, format_name: str, size, captions: str, shorts: bool, outside: bool) -> None:
+def validate(storyboard: Path, format_name: str, size, captions: str | None, shorts: bool, outside: bool) -> None:
     """Check STORYBOARD without rendering: schema, ids, theme, fonts, files, text fitting."""
     from pipeline import RenderOptions, validate
 
     options = RenderOptions(
-        format=format_name, size=size, burn_captions=captions != "file", caption_words=captions == "words",
+        format=format_name, size=size, burn_captions=captions in ("burn", "words"), caption_words=captions == "words",
         allow_outside_assets=outside,
     )  # fmt: skip
     if shorts:
-        project = _validated_shorts(storyboard, options)
+        project = _validated_shorts(storyboard, _for_shorts(options, captions))
         click.echo(f"{storyboard}: ok ({len(project.storyboard.shorts)} Shorts)")
         return
     _shape(format_name, size)
@@ -377,7 +386,7 @@ def still(
     out: Path | None,
     format_name: str,
     size,
-    captions: str,
+    captions: str | None,
     outside: bool,
 ) -> None:
     """Write one frame of SCENE_ID as a PNG, without rendering the video.
@@ -389,7 +398,7 @@ def still(
     from pipeline import RenderOptions, cache, scene_timing, stills, validate
     from pipeline.errors import UsageError
 
-    burn = captions != "file"
+    burn = captions in ("burn", "words")
     _shape(format_name, size)
     options = RenderOptions(
         format=format_name, size=size, burn_captions=burn, caption_words=captions == "words",

@@ -83,3 +83,9 @@ def test_render_shorts_writes_each_as_a_vertical_upload(project):
     assert hook_words == ["34,000", "people", "got", "out"], "said as written, timed word by word"
     again = explainer("render", str(story), "--shorts", "--size", "180x320")
     assert again.returncode == 0 and again.stderr.count("unchanged") == 2
+
+
+def test_shorts_with_plain_caption_files_only_are_refused(project):
+    """A Short's captions are drawn in; asking for files only is said to be impossible, not silently ignored."""
+    run = explainer("render", str(project(STORY)), "--shorts", "--captions", "file")
+    assert run.returncode == 2 and "Shorts always have their captions drawn in" in run.stderr
