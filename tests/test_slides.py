@@ -757,3 +757,14 @@ def test_text_over_footage_stays_legible_on_any_frame(theme):
             text = _luminance(color)
             worst = min((max(text, u) + 0.05) / (min(text, u) + 0.05) for u in (under.min(), under.max()))
             assert worst >= 4.5, (run[0], round(worst, 2))
+
+
+def test_siblings_that_cannot_share_the_room_are_told_so(canvas):
+    """When even the shortest of a list does not fit its share, the message says to use fewer, and names the
+    longest item, not the first that happened to fail."""
+    texts = ["Short one", "Another short", "A much longer text that goes on and on about it"]
+    with pytest.raises(FitError) as caught:
+        canvas.fit_alike(texts, "body", 0.05, fields=["items.0", "items.1", "items.2"], width=W * 0.8,
+                         height=canvas.min_text * 0.5, max_lines=2)  # fmt: skip
+    assert caught.value.field == "items.2"
+    assert "even the shortest of these 3 (9 characters)" in str(caught.value) and "use fewer" in str(caught.value)

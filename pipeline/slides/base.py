@@ -23,7 +23,7 @@ from PIL import Image
 from pipeline.formats import FORMATS, FormatProfile
 from pipeline.schema import Plain
 from pipeline.slides.fonts import FontBook
-from pipeline.slides.problems import SlideError
+from pipeline.slides.problems import FitError, SlideError
 from pipeline.slides.text import TextBlock, fit
 from pipeline.slides.theme import Theme
 from pipeline.timing import SceneTiming
@@ -147,11 +147,28 @@ class Canvas:
         height: float,
         max_lines: int,
     ) -> list[TextBlock]:
-        """Every text at one size: the largest at which all of them fit, so sibling labels look alike."""
-        first = [
-            self.fit(t, role, size, field=f, width=width, height=height, max_lines=max_lines)
-            for t, f in zip(texts, fields, strict=True)
-        ]
+        """Every text at one size: the largest at which all of them fit, so sibling labels look alike.
+
+        When some do not fit, the longest of those is named; when even the shortest text does not, the
+        room each has is the problem (too many siblings), and the message says so.
+        """
+        first, failed = [], []
+        for t, f in zip(texts, fields, strict=True):
+            try:
+                first.append(self.fit(t, role, size, field=f, width=width, height=height, max_lines=max_lines))
+            except FitError as exc:
+                failed.append((len(t), t, exc))
+        if failed:
+            longest, _, exc = max(failed, key=lambda item: item[0])
+            shortest = min(len(t) for t in texts)
+            if shortest == min(length for length, _, _ in failed) and shortest <= 0.6 * longest:
+                raise FitError(
+                    exc.field,
+                    f"text is too long to fit its share of the slide: even the shortest of these {len(texts)} "
+                    f"({shortest} characters) does not fit at the smallest size; use fewer, or split them across "
+                    "scenes",
+                )
+            raise exc
         common = min(block.size for block in first) / self.unit
         return [
             self.fit(t, role, common, field=f, width=width, height=height, max_lines=max_lines)
