@@ -14,6 +14,8 @@ next scene) so it can be read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pipeline.cues import MAX_CHARS, MAX_LINES, Cue
 from pipeline.timeline import Plan, ScenePlan
 
@@ -217,11 +219,38 @@ def srt(cue_list: list[Cue]) -> str:
     )
 
 
-def vtt(cue_list: list[Cue]) -> str:
+def vtt(cue_list: list[Cue], words: Sequence[tuple[str, float]] = ()) -> str:
+    """WebVTT; with ``words`` (each spoken word and its start, on the video's clock, in order) every word after
+    a cue's first carries its start as an inline timestamp, which web players use to highlight word by word."""
+
     def escape(line: str) -> str:
         return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    return "WEBVTT\n\n" + "".join(
-        f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n" + "\n".join(map(escape, c.lines)) + "\n\n"
-        for c in cue_list
-    )
+    timed = _word_starts(cue_list, words) if words else [{} for _ in cue_list]
+    out = []
+    for cue, starts in zip(cue_list, timed, strict=True):
+        lines, k = [], 0
+        for line in cue.lines:
+            parts = []
+            for token in line.split(" "):
+                at = starts.get(k)
+                stamp = f"<{_stamp(at, '.')}>" if at is not None and k and cue.start < at < cue.end else ""
+                parts.append(stamp + escape(token))
+                k += 1
+            lines.append(" ".join(parts))
+        out.append(f"{_stamp(cue.start, '.')} --> {_stamp(cue.end, '.')}\n" + "\n".join(lines) + "\n\n")
+    return "WEBVTT\n\n" + "".join(out)
+
+
+def _word_starts(cue_list: list[Cue], words: Sequence[tuple[str, float]]) -> list[dict[int, float]]:
+    """Per cue, its tokens' starts by position, matching the cue's words to the spoken words in order (a token
+    that does not match, such as a piece of a word broken across lines, has none)."""
+    out, j = [], 0
+    for cue in cue_list:
+        found: dict[int, float] = {}
+        for k, token in enumerate(" ".join(cue.lines).split(" ")):
+            ahead = next((i for i in range(j, min(j + 4, len(words))) if words[i][0] == token), None)
+            if ahead is not None:
+                found[k], j = words[ahead][1], ahead + 1
+        out.append(found)
+    return out

@@ -213,7 +213,10 @@ def write_outputs(
 ) -> None:
     """Captions (SRT, WebVTT), chapters.txt (unless ``chapter_list`` is None) and the thumbnail, each atomically."""
     cache.write_bytes(out_dir / f"{project.slug}.srt", captions.srt(cue_list).encode("utf-8"))
-    cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list).encode("utf-8"))
+    fps = timeline_plan.fps
+    words = [(w.text, scene.start(fps) + s.start + w.start) for scene in timeline_plan.scenes
+             for s in scene.sentences for w in s.audio.words]  # fmt: skip
+    cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list, words).encode("utf-8"))
     if chapter_list is not None:
         cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
     thumb = stills.thumbnail(project, timeline_plan.frame)
@@ -288,7 +291,7 @@ def _render(
         thumb_scene = stills.thumbnail_entry(project).id
         video_key = cache.key({
             "scenes": [job.key for job in all_jobs], "sound": sound_key, "meta": metadata,
-            "captions": [c.key() for c in cue_list],
+            "captions": [c.key() for c in cue_list], "vtt": "word timestamps/1",
             "thumbnail": next(job.key for job in all_jobs if job.scene_id == thumb_scene),
         })  # fmt: skip
     video = out_dir / f"{project.slug}.mp4"

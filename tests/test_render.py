@@ -39,6 +39,8 @@ def test_tiny_render_meets_the_output_spec(project, tmp_path):
     first = scenes[0]["sentences"][0]
     assert first["text"] == "Hello there." and first["start"] == pytest.approx(0.5, abs=0.01)
     assert top_level_atoms(video).index("moov") < top_level_atoms(video).index("mdat"), "not +faststart"
+    webvtt = video.with_suffix(".vtt").read_text(encoding="utf-8")
+    assert "Hello <00:00:00." in webvtt or "Hello <00:00:01." in webvtt, "words carry their starts in the VTT"
     assert "wrote" in run.stderr and "Traceback" not in run.stderr
 
     quiet = explainer("render", str(story), "--quiet", cwd=tmp_path)

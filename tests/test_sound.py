@@ -59,6 +59,7 @@ def rendered(tmp_path_factory):
     return out, json.loads((out / "render.json").read_text()), run.stderr
 
 
+@pytest.mark.slow  # reads a rendered MP4: the module's render is the fast tier's largest cost
 def test_a_pause_lasts_what_it_says_and_the_lexicon_reaches_the_voice(rendered):
     _, report, _ = rendered
     first, second = report["scenes"][0]["sentences"]
@@ -75,6 +76,7 @@ def _seconds(stamp: str) -> float:
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
+@pytest.mark.slow  # reads a rendered MP4: the module's render is the fast tier's largest cost
 def test_captions_parse_and_follow_subtitle_practice(rendered):
     out, report, _ = rendered
     parsed = list(srt.parse((out / "story.srt").read_text(encoding="utf-8")))
@@ -99,6 +101,7 @@ def test_captions_parse_and_follow_subtitle_practice(rendered):
         assert min(abs(sentence["start"] - start) for start in starts) <= 0.0015, sentence
 
 
+@pytest.mark.slow  # reads a rendered MP4: the module's render is the fast tier's largest cost
 def test_chapters_are_in_the_mp4_and_in_youtube_form(rendered):
     import av
 
@@ -113,6 +116,7 @@ def test_chapters_are_in_the_mp4_and_in_youtube_form(rendered):
     assert "YouTube needs every chapter to last at least 10 s" in stderr, "short chapters must be warned about"
 
 
+@pytest.mark.slow  # reads a rendered MP4: the module's render is the fast tier's largest cost
 def test_the_mix_is_at_youtube_loudness(rendered):
     out, report, _ = rendered
     measured = mix.measure(out / "story.mp4")

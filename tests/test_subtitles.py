@@ -193,3 +193,16 @@ def test_a_phrase_cut_for_length_does_not_end_on_a_word_that_leads_into_the_next
     assert phrases[0] == "Your body remembers"
     assert not any(p.split()[-1] in ("a", "of", "the", "and") for p in phrases)
     assert " ".join(phrases) == text
+
+
+def test_webvtt_cues_carry_each_words_start_for_web_players():
+    """Phrase-level cues; every word after a cue's first has its spoken start as an inline timestamp, inside
+    the cue's time; a word not matched (a piece of a broken word) simply has none."""
+    from pipeline.captions import vtt
+
+    cues = [Cue(1.0, 2.5, ("Escaping costs",)), Cue(2.5, 4.0, ("$10,000 & more", "today"))]
+    words = [("Escaping", 1.0), ("costs", 1.6), ("$10,000", 2.5), ("&", 3.1), ("more", 3.3), ("today", 3.7)]
+    text = vtt(cues, words)
+    assert "Escaping <00:00:01.600>costs" in text
+    assert "$10,000 <00:00:03.100>&amp; <00:00:03.300>more\n<00:00:03.700>today" in text
+    assert vtt(cues) == vtt(cues, []) and "<00:" not in vtt(cues)
