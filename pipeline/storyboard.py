@@ -360,8 +360,7 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
         problems += missing
         found_theme = None  # nothing can be drawn without its fonts
     problems += _check_ids(raw_scenes, smap, storyboard.thumbnail if storyboard else None)
-    if storyboard is not None:
-        problems += _check_shorts(storyboard, smap)
+    problems += _check_shorts(data, raw_scenes, smap)
     usable = []
     for entry in scenes:
         refused = _refused(entry, sandbox, smap)
@@ -463,25 +462,37 @@ def _check_ids(raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap, thu
     return problems
 
 
-def _check_shorts(storyboard: Storyboard, smap: yamlsrc.SourceMap) -> list[Problem]:
-    """Each Short names scenes that exist (or a section that does), once each, and has an id of its own."""
+def _check_shorts(data: dict, raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap) -> list[Problem]:
+    """Each Short names scenes that exist (or a section that does), once each, and has an id of its own.
+
+    Read from the data itself, like the scene ids, so a mistake in one Short (or anywhere else) does not
+    hide these in the others; a Short's own fields are checked by its model.
+    """
     problems: list[Problem] = []
-    ids = [entry.id for entry in entries(storyboard)]
+    ids = [scene["id"] for _, scene in raw_scenes if isinstance(scene, dict) and isinstance(scene.get("id"), str)]
+    sections = data.get("sections") if isinstance(data.get("sections"), list) else []
+    shorts = data.get("shorts") if isinstance(data.get("shorts"), list) else []
     seen: set[str] = set()
-    for i, short in enumerate(storyboard.shorts):
-        if short.id in seen:
-            problems.append(smap.problem(("shorts", i, "id"), f"duplicate Short id '{short.id}'; give each its own"))
-        seen.add(short.id)
-        if short.section is not None and short.section > len(storyboard.sections):
+    for i, short in enumerate(shorts):
+        if not isinstance(short, dict):
+            continue
+        short_id, section, scenes = short.get("id"), short.get("section"), short.get("scenes")
+        if isinstance(short_id, str):
+            if short_id in seen:
+                message = f"duplicate Short id '{short_id}'; give each its own"
+                problems.append(smap.problem(("shorts", i, "id"), message))
+            seen.add(short_id)
+        if isinstance(section, int) and not isinstance(section, bool) and section > len(sections) >= 1:
             problems.append(smap.problem(
-                ("shorts", i, "section"),
-                f"there is no section {short.section}: the storyboard has {len(storyboard.sections)}",
+                ("shorts", i, "section"), f"there is no section {section}: the storyboard has {len(sections)}"
             ))  # fmt: skip
-        for k, scene_id in enumerate(short.scenes or []):
+        for k, scene_id in enumerate(scenes if isinstance(scenes, list) else []):
+            if not isinstance(scene_id, str):
+                continue  # the model says what it should be
             if scene_id not in ids:
                 message = f"no scene '{scene_id}'{did_you_mean(scene_id, ids)}; a Short shows scenes of the video"
                 problems.append(smap.problem(("shorts", i, "scenes", k), message))
-            elif scene_id in short.scenes[:k]:
+            elif scene_id in scenes[:k]:
                 problems.append(smap.problem(("shorts", i, "scenes", k), f"'{scene_id}' is in this Short twice"))
     return problems
 

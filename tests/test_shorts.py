@@ -89,3 +89,13 @@ def test_shorts_with_plain_caption_files_only_are_refused(project):
     """A Short's captions are drawn in; asking for files only is said to be impossible, not silently ignored."""
     run = explainer("render", str(project(STORY)), "--shorts", "--captions", "file")
     assert run.returncode == 2 and "Shorts always have their captions drawn in" in run.stderr
+
+
+def test_a_mistake_in_one_short_does_not_hide_the_others(project):
+    """A Short without its title and another naming a scene that does not exist: both are said at once."""
+    story = project(STORY.replace('    title: "34,000 people got out"\n', "").replace("[more, hello]", "[more, helo]"))
+    with pytest.raises(StoryboardError) as caught:
+        load(story)
+    messages = [p.message for p in caught.value.problems]
+    assert any("missing required field 'title' in Short 'numbers'" in m for m in messages)
+    assert any("no scene 'helo' (did you mean 'hello'?)" in m for m in messages)
