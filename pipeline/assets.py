@@ -13,6 +13,7 @@ edited picture re-renders its scene and a renamed one does not.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import stat
 from dataclasses import dataclass
@@ -99,11 +100,25 @@ def nearby(path: Path, name: str) -> str:
 
 
 def digest(path: Path) -> str:
-    """Hash of a file's bytes ('missing' when it is not there, 'not a file' for a FIFO or device: never read)."""
+    """Hash of a file's bytes ('missing' when it is not there, 'not a file' for a FIFO or device: never read).
+
+    Read once per version of the file (its size and modification time name the version), streamed: a render
+    asks for a clip's digest for its scene, its prepared frames and its sound, and a clip can be gigabytes.
+    """
     if not_regular(path):
         return "not a file"
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+        found = path.stat()
+    except OSError:
+        return "missing"
+    return _digest(path, found.st_size, found.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _digest(path: Path, size: int, mtime_ns: int) -> str:
+    try:
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()[:32]
     except OSError:
         return "missing"
 

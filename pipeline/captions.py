@@ -87,11 +87,7 @@ def word_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:
     for i, phrase in enumerate(phrases):
         start = phrase[0][1]
         limit = phrases[i + 1][0][1] if i + 1 < len(phrases) else begin + scene.duration(fps)
-        end = (
-            min(limit, max(phrase[-1][2] + PHRASE_HOLD, start + 0.2))
-            if i + 1 == len(phrases) or (limit - phrase[-1][2] > PHRASE_HOLD)
-            else limit
-        )
+        end = min(limit, max(phrase[-1][2] + PHRASE_HOLD, start + 0.2))  # up to the next phrase, at the latest
         words = tuple((text, round(a, 3), round(b, 3)) for text, a, b in phrase)
         out.append(Cue(round(start, 3), round(end, 3), (" ".join(w for w, _, _ in phrase),), words))
     return out

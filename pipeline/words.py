@@ -79,6 +79,24 @@ def shifted(words: Sequence[Word], tempo: float, offset: float, length: float) -
     return tuple(Word(w.text, place(w.start), place(w.end)) for w in words)
 
 
+def owners(reference: Sequence[tuple[str, int]], heard: Sequence[str]) -> list[int]:
+    """For each unit ``heard`` (a word, a phoneme), which item owns it: ``reference`` is the units each item
+    gives when said alone, labelled with the item. The two sequences are aligned; a heard unit takes the owner
+    of the unit it matched (spread over a replaced span), and one the reference lacks goes with the unit
+    before it."""
+    owner: list[int | None] = [None] * len(heard)
+    matcher = difflib.SequenceMatcher(None, [unit for unit, _ in reference], list(heard), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "insert":
+            continue
+        for k, j in enumerate(range(j1, j2)):  # equal or replaced: spread over the reference's span
+            owner[j] = reference[i1 + min(i2 - i1 - 1, k * (i2 - i1) // (j2 - j1))][1]
+    filled: list[int] = []
+    for found in owner:
+        filled.append(found if found is not None else (filled[-1] if filled else 0))
+    return filled
+
+
 def written(text: str, said: Sequence[Word], spoken: Sequence[str]) -> tuple[Word, ...]:
     """The written words of ``text`` timed by the spoken words ``said``; ``spoken`` is each written word as
     the engine is given it alone (numbers spelled out, the lexicon applied), one per written word.
@@ -91,17 +109,7 @@ def written(text: str, said: Sequence[Word], spoken: Sequence[str]) -> tuple[Wor
     reference = [
         (_plain(part), i) for i, said_alone in enumerate(spoken) for part in tokens(said_alone) if _plain(part)
     ]
-    heard = [_plain(w.text) for w in said]
-    owner: list[int | None] = [None] * len(said)
-    matcher = difflib.SequenceMatcher(None, [r for r, _ in reference], heard, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "insert":
-            continue
-        for k, j in enumerate(range(j1, j2)):  # equal or replaced: spread over the reference's span
-            owner[j] = reference[i1 + min(i2 - i1 - 1, k * (i2 - i1) // (j2 - j1))][1]
-    for j in range(len(owner)):
-        if owner[j] is None:
-            owner[j] = owner[j - 1] if j else 0
+    owner = owners(reference, [_plain(w.text) for w in said])
     out: list[Word] = []
     for i, word in enumerate(shown):
         spans = [w for w, o in zip(said, owner, strict=True) if o == i]

@@ -21,7 +21,6 @@ is one phoneme word) and drops pauses between them.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import unicodedata
@@ -33,7 +32,7 @@ from pipeline.audio import pcm16_wav
 from pipeline.errors import EngineUnavailable
 from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
 from pipeline.versions import version
-from pipeline.words import Word
+from pipeline.words import Word, owners
 
 #: How piper's noise is drawn (part of the voice's identity, so audio from piper's own random noise is redone).
 NOISE = "noise seeded by phonemes/1"
@@ -126,16 +125,7 @@ def _words(text: str, said: list[tuple[str, int, int]], phonemize, rate: int) ->
     words = text.split()
     reference = [(c, i) for i, word in enumerate(words) for part in phonemize(word) for c in _sounds("".join(part))]
     sounds = [c for phoneme, _, _ in said for c in _sounds(phoneme)[:1] or [phoneme]]
-    owner: list[int | None] = [None] * len(said)
-    matcher = difflib.SequenceMatcher(None, [c for c, _ in reference], sounds, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "insert":
-            continue
-        for k, j in enumerate(range(j1, j2)):
-            owner[j] = reference[i1 + min(i2 - i1 - 1, k * (i2 - i1) // (j2 - j1))][1]
-    for j in range(len(owner)):
-        if owner[j] is None:
-            owner[j] = owner[j - 1] if j else 0
+    owner = owners(reference, sounds)
     out = []
     for i, word in enumerate(words):
         spans = [(a, b) for (_, a, b), o in zip(said, owner, strict=True) if o == i]
