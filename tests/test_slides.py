@@ -249,8 +249,6 @@ CROWDED_IN: dict[tuple[str, str], str] = {
     ("route-areas", "vertical"): "areas",
     ("scale", "square"): "items.",
     ("scale", "vertical"): "items.",
-    ("stat-against", "square"): "name",
-    ("stat-against", "vertical"): "name",
     ("steps", "square"): "steps.",
     ("steps", "vertical"): "steps.",
     ("timeline", "square"): "events.",

@@ -25,7 +25,7 @@ from pipeline.slides.problems import FitError, SlideError
 from pipeline.yamlsrc import Path_, SourceMap
 
 #: Part of the key under which a slide that fits is remembered: bump when layout code changes.
-FIT_CHECK = "fit-5"  # 5: steps and section cards in portrait
+FIT_CHECK = "fit-6"  # 6: a stat's graphic under it in square and portrait
 
 
 @dataclass(frozen=True)

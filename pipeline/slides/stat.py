@@ -13,7 +13,8 @@ A figure given with the whole it is part of (``of: {value, label}``: 34,000 of
 filling it to scale, with "1 in 756" where the part is too thin to see. A
 figure given with others to measure it against (``against: [{label, value}]``
 and a ``name`` for its own) gets bars beside it, to scale, growing as it
-counts. Any other figure may take a supporting ``icon`` beside it.
+counts. Any other figure may take a supporting ``icon`` beside it. Where the
+room is not wide (a square or portrait frame) the graphic goes under the figure.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ QUALIFIERS = ("about", "around", "almost", "nearly", "over", "more than", "less 
 CURRENCIES = ("$", "€", "£", "¥", "₩", "₹")
 #: Units written right after the number, with no space, at the figure's size.
 TIGHT_UNITS = ("%", "°", "+")
+#: The graphic beside a figure goes under it where the room for content is narrower than this many times its height.
+STACK_BELOW = 1.6
 #: Unit fragments people type for superscripts: km2, m^3 -> km², m³.
 _SUPERSCRIPTS = {"2": "\u00b2", "3": "\u00b3"}
 
@@ -162,21 +165,24 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     gap = canvas.px(0.025)
     share = spec.share() if spec.icon is None and spec.against is None else None
     beside = share is not None or spec.of is not None or spec.against is not None or spec.icon is not None
-    column = round(safe.width * 0.58) if beside else safe.width  # text beside the ring or the bar
+    # The graphic stands beside the text where the room is wide; under it where it is not (square and portrait).
+    under = beside and safe.width < (bottom - top) * STACK_BELOW
+    column = round(safe.width * 0.58) if beside and not under else safe.width
+    text_bottom = top + round((bottom - top) * 0.55) if under else bottom
     label = canvas.fit(
         spec.label,
         "heading",
         sizes.heading * 0.72,
         field="label",
-        width=round(column * 0.78 if share is None else column),
-        height=(bottom - top) * 0.45,
+        width=round(column * 0.78 if share is None and not under else column),
+        height=(text_bottom - top) * 0.45,
         max_lines=3,
     )
     qualifier = None
     if spec.qualifier:
         qualifier = canvas.fit(
-            spec.qualifier, "heading", sizes.heading * 0.6, field="qualifier", width=column, height=bottom - top,
-            max_lines=1, balance=False,
+            spec.qualifier, "heading", sizes.heading * 0.6, field="qualifier", width=column,
+            height=text_bottom - top, max_lines=1, balance=False,
         )  # fmt: skip
     above = qualifier.height + canvas.px(0.005) if qualifier else 0
     main, small = figure_parts(spec, spec.values())
@@ -186,11 +192,14 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         sizes.figure,
         field="value",
         width=column,
-        height=bottom - top - label.height - gap - above,
+        height=text_bottom - top - label.height - gap - above,
         max_lines=1,
         balance=False,
     )
-    y = top + (bottom - top - figure.height - gap - label.height - above) // 2
+    y = top + (text_bottom - top - figure.height - gap - label.height - above) // 2
+    if under:  # the text at the top of its part, the graphic taking what it leaves
+        y = top
+        text_bottom = top + above + figure.height + gap + label.height + canvas.px(0.05)
     if qualifier:
         elements.append(sprite(text_sprite(qualifier, colors.muted), (safe.x0, y), 0.15, motion.entrance, 0))
         y += above
@@ -203,18 +212,18 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             text_sprite(label, colors.text), (safe.x0, y), 0.2 + motion.stagger, motion.entrance, canvas.px(motion.rise)
         )
     )
+    # Where the graphic goes: the column's right, or the room under the text.
+    x0, g_top = (safe.x0, text_bottom) if under else (safe.x0 + column + canvas.px(0.05), top)
+    room_w = safe.width if under else safe.width - column
+    centre = (safe.x0 + safe.width // 2 if under else safe.x1 - room_w // 2, g_top + (bottom - g_top) // 2)
+    room = min(bottom - g_top, room_w)
     if share is not None:
-        room = min(bottom - top, safe.width - column)
-        radius = round(room * 0.36)
-        centre = (safe.x1 - (safe.width - column) // 2, top + (bottom - top) // 2)
-        elements.append(_ring(share, centre, radius, colors.panel, colors.accent, 0.2, duration))
+        elements.append(_ring(share, centre, round(room * 0.36), colors.panel, colors.accent, 0.2, duration))
     elif spec.of is not None:
-        elements += _part_of(spec, canvas, (safe.x0 + column + canvas.px(0.05), top, safe.x1, bottom), duration)
+        elements += _part_of(spec, canvas, (x0, g_top, safe.x1, bottom), duration)
     elif spec.against is not None:
-        elements += _against(spec, canvas, (safe.x0 + column + canvas.px(0.05), top, safe.x1, bottom), duration)
+        elements += _against(spec, canvas, (x0, g_top, safe.x1, bottom), duration)
     elif spec.icon is not None:
-        room = min(bottom - top, safe.width - column)
-        centre = (safe.x1 - (safe.width - column) // 2, top + (bottom - top) // 2)
         elements.append(_icon(spec.icon, centre, round(room * 0.72), colors.panel, colors.accent, motion.entrance))
     return Slide(section_label(canvas, context), elements)
 
@@ -238,7 +247,7 @@ def _against(spec: Spec, canvas: Canvas, area: tuple[int, int, int, int], durati
     fields = ["name", *(f"against.{i}.label" for i in range(len(spec.against)))]
     row_h = (bottom - top) / len(rows)
     names = canvas.fit_alike([name for name, _, _ in rows], "body", sizes.body, fields=fields, width=x1 - x0,
-                             height=row_h * 0.4, max_lines=1)  # fmt: skip
+                             height=row_h * 0.5, max_lines=1)  # fmt: skip
     face = canvas.fonts.face("label", max(canvas.min_text, names[0].size))
     # Each figure as written (14 -> '14', 2.08 -> '2.1'), without the big figure's qualifier.
     plain = [spec.model_copy(update={"value": value, "qualifier": None}) for _, value, _ in rows]
