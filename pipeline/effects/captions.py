@@ -45,28 +45,8 @@ def _size(theme: Theme) -> float:
 
 def cue_sprite(canvas: Canvas, lines: Sequence[str]) -> tuple[Image.Image, tuple[int, int]]:
     """One cue as an RGBA sprite (text on its box) and where it goes: centred, at the bottom of the band."""
-    theme, style, area = canvas.theme, canvas.theme.captions, canvas.caption_box
-    size = canvas.px(_size(theme))
-    face = canvas.fonts.face("body", size)
-    widest = max(face.getlength(line) for line in lines)
-    room = area.width - 2 * size * PAD_X
-    if widest > room:  # only at odd sizes: a 42-character line is about half the safe width
-        size = max(canvas.min_text, int(size * room / widest))
-        face = canvas.fonts.face("body", size)
-        widest = max(face.getlength(line) for line in lines)
-    ascent, descent = face.getmetrics()
-    line_h = round(size * theme.line_spacing)
-    pad_x, pad_y = round(size * PAD_X), round(size * PAD_Y)
-    width = round(widest) + 2 * pad_x
-    height = (len(lines) - 1) * line_h + ascent + descent + 2 * pad_y
-    box = (*rgb(style.box or theme.colors.background_edge), round(255 * style.opacity))
-    sprite = Image.new("RGBA", (width, height), box)
-    draw = ImageDraw.Draw(sprite)
-    text = (*rgb(style.color or theme.colors.text), 255)
-    for i, line in enumerate(lines):
-        face.draw(draw, (width / 2, pad_y + ascent + i * line_h), line, text, anchor="ms")
-    x = area.x0 + (area.width - width) // 2
-    return sprite, (x, area.y1 - height)
+    color = canvas.theme.captions.color or canvas.theme.colors.text
+    return _boxed(canvas, [[(word, color) for word in line.split(" ")] for line in lines], 1.0)
 
 
 #: A word-by-word phrase's type, relative to a caption's.
@@ -75,27 +55,45 @@ WORD_SCALE = 1.3
 
 def phrase_sprite(canvas: Canvas, words: Sequence[str], current: int | None) -> tuple[Image.Image, tuple[int, int]]:
     """A phrase on one line, word ``current`` in the accent, on the caption box, centred at the band's bottom."""
+    theme = canvas.theme
+    plain = theme.captions.color or theme.colors.text
+    return _boxed(
+        canvas, [[(w, theme.colors.accent if i == current else plain) for i, w in enumerate(words)]], WORD_SCALE
+    )
+
+
+def _boxed(
+    canvas: Canvas, lines: Sequence[Sequence[tuple[str, str]]], scale: float
+) -> tuple[Image.Image, tuple[int, int]]:
+    """Lines of (word, colour) centred on the caption box, and where the box goes: centred at the band's bottom.
+
+    The type is the captions' size times ``scale``, smaller only where the widest line would not fit the band
+    (at odd sizes: a 42-character line is about half the safe width).
+    """
     theme, style, area = canvas.theme, canvas.theme.captions, canvas.caption_box
-    size = canvas.px(_size(theme) * WORD_SCALE)
-    line = " ".join(words)
+    texts = [" ".join(word for word, _ in line) for line in lines]
+    size = canvas.px(_size(theme) * scale)
     face = canvas.fonts.face("body", size)
+    widest = max(face.getlength(text) for text in texts)
     room = area.width - 2 * size * PAD_X
-    if face.getlength(line) > room:
-        size = max(canvas.min_text, int(size * room / face.getlength(line)))
+    if widest > room:
+        size = max(canvas.min_text, int(size * room / widest))
         face = canvas.fonts.face("body", size)
+        widest = max(face.getlength(text) for text in texts)
     ascent, descent = face.getmetrics()
+    line_h = round(size * theme.line_spacing)
     pad_x, pad_y = round(size * PAD_X), round(size * PAD_Y)
-    space = face.getlength(" ")
-    width = round(face.getlength(line)) + 2 * pad_x
-    height = ascent + descent + 2 * pad_y
+    width = round(widest) + 2 * pad_x
+    height = (len(lines) - 1) * line_h + ascent + descent + 2 * pad_y
     box = (*rgb(style.box or theme.colors.background_edge), round(255 * style.opacity))
     sprite = Image.new("RGBA", (width, height), box)
     draw = ImageDraw.Draw(sprite)
-    x = pad_x
-    for i, word in enumerate(words):
-        color = theme.colors.accent if i == current else (style.color or theme.colors.text)
-        face.draw(draw, (x, pad_y + ascent), word, (*rgb(color), 255), anchor="ls")
-        x += face.getlength(word) + space
+    space = face.getlength(" ")
+    for i, (line, text) in enumerate(zip(lines, texts, strict=True)):
+        x = (width - face.getlength(text)) / 2
+        for word, color in line:
+            face.draw(draw, (x, pad_y + ascent + i * line_h), word, (*rgb(color), 255), anchor="ls")
+            x += face.getlength(word) + space
     return sprite, (area.x0 + (area.width - width) // 2, area.y1 - height)
 
 
