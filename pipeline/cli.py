@@ -450,6 +450,44 @@ def sheet(storyboard: Path, out: Path | None, columns: int | None, format_name: 
 
 
 @main.command()
+@click.argument("script", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Storyboard to write (default: script/<script name>.yaml).",
+)
+@format_option
+@click.option("--force", is_flag=True, help="Replace the storyboard if it exists.")
+def draft(script: Path, out: Path | None, format_name: str, force: bool) -> None:
+    """Draft a storyboard from SCRIPT (plain text or Markdown) that validates and renders as it is."""
+    from pipeline import cache
+    from pipeline.draft import draft as make_draft
+    from pipeline.draft import slug_for
+    from pipeline.errors import UsageError
+
+    target = out or Path("script") / f"{slug_for(script)}.yaml"
+    if target.exists() and not force:
+        raise UsageError(f"{target} exists; choose another name with -o, or add --force to replace it")
+    try:
+        text = script.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{script}: no such file; give the path of a script (plain text or Markdown)") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{script}: not UTF-8 text (byte {exc.start}); save the script as UTF-8") from None
+    if not any(ch.isalnum() for ch in text):
+        raise UsageError(f"{script}: the script is empty; write a title line and some paragraphs")
+    made = make_draft(text, script_name=script.name, slug=slug_for(target), format_name=format_name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with cache.atomic_path(target) as tmp:
+        tmp.write_text(made.yaml, encoding="utf-8")
+    click.echo(
+        f"wrote {target} ({made.sections} sections, {made.scenes} scenes, {made.notes} notes for you as comments); "
+        f"next: explainer validate {target}"
+    )
+
+
+@main.command()
 @click.argument("text", required=False, default="")
 def places(text: str) -> None:
     """List the places a route map knows: countries (with ISO codes), and cities, seas, straits, regions and peaks

@@ -60,6 +60,9 @@ class Engine(ABC):
     reports_words: ClassVar[bool] = False
     #: Voice name -> the engine's own voice id; the first one is the default.
     voices: ClassVar[dict[str, str]]
+    #: How fast its default voice speaks at speed 1.0, in words a minute from a sentence's first word to its
+    #: last (gaps between sentences not counted), as measured here; None where it cannot be measured offline.
+    words_per_minute: ClassVar[float | None] = None
 
     def voice_name(self, settings: VoiceSettings) -> str:
         """The voice this engine uses for ``settings`` (its default when it lacks the one asked for)."""

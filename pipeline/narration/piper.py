@@ -42,6 +42,8 @@ class PiperEngine(Engine):
     name = "piper"
     reports_words = True
     voices: ClassVar[dict[str, str]] = {"us": "en_US-joe-medium"}
+    #: The shipped video's 109 sentences: 974 words in 320.1 s of speech.
+    words_per_minute = 183.0
 
     def __init__(self) -> None:
         self._voice = None

@@ -1,0 +1,62 @@
+"""`explainer draft`: a storyboard drafted from a script, that validates and renders as it is.
+
+The stages: ``reader`` reads the script (Markdown or plain text) into sections
+and blocks; ``compose`` makes scenes of a comfortable length and the cards that
+open and close sections; ``rules`` chooses each scene's slide; ``ids`` names the
+scenes; the fit check shortens any text that cannot be drawn at the target
+format; ``writer`` writes the YAML with comments where the author should act.
+Deterministic: the same script gives the same storyboard, byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.draft import compose, fitting, ids, reader, voice, writer
+from pipeline.formats import FORMATS
+from pipeline.slides.theme import DEFAULT as DEFAULT_THEME
+
+
+@dataclass(frozen=True)
+class Draft:
+    yaml: str
+    sections: int
+    scenes: int
+    notes: int
+
+
+#: How the draft narrates: the engine the product was designed around, and an offline voice when it cannot run.
+ENGINE, FALLBACK = "gtts", "piper"
+
+
+def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide") -> Draft:
+    """The storyboard drafted from ``text`` (the script's contents; ``script_name`` names it in a comment)."""
+    script = reader.read(text)
+    rate = voice.words_per_minute(ENGINE, FALLBACK)
+    sections = compose.compose(script, rate)
+    ids.assign(sections)
+    fitting.fit(sections, FORMATS[format_name], DEFAULT_THEME)
+    voice.note_words(sections, script)
+    form = "Markdown" if script.form == "markdown" else "plain text"
+    header = [
+        f"{script.title}: drafted by `explainer draft` from {script_name} ({form}).",
+        "Check it with `explainer validate` and `explainer lint`, see it with `explainer sheet`; comments",
+        "above a scene say where it needs you (a figure's source, a word the voice may say oddly).",
+    ]
+    if script.left_out:
+        header += ["", "Left out of the narration (channel furniture and asides):"]
+        header += [f"  {line}" for line in script.left_out]
+    settings = {"narration": {"engine": ENGINE, "fallback": FALLBACK}}
+    if format_name != "wide":
+        header += ["", f"Drafted to fit the {format_name} format: render it with --format {format_name}."]
+    text_out = writer.storyboard(title=script.title[:100], slug=slug, header=header, settings=settings,
+                                 sections=sections)  # fmt: skip
+    scenes = [scene for section in sections for scene in section.scenes]
+    return Draft(text_out, len(sections), len(scenes), sum(len(s.notes) for s in scenes))
+
+
+def slug_for(out: Path) -> str:
+    """The storyboard's slug from its file name: script/my-video.yaml -> my-video."""
+    return "-".join(re.findall(r"[a-z0-9]+", out.stem.lower()))[:80] or "draft"

@@ -1,0 +1,190 @@
+"""From a read script to scenes in sections: how long a scene is, what opens and closes each section.
+
+- The opening (the text before the first heading) is a section named from its
+  content and opens on the title card; every other section opens on a section
+  card that says its heading.
+- Paragraphs are split into scenes of about ``LONGEST`` seconds at most, at
+  sentence boundaries, evenly; a statement shorter than ``SHORTEST`` seconds
+  joins the statement before it when the two fit one scene.
+- A list is one scene (up to ``LIST_ITEMS`` items; a longer one is split), with
+  the one-sentence paragraph before it as its lead-in when that sentence has
+  no figure, or ends with a colon.
+- When the last section has three blocks or more, its last paragraph is a
+  closing section of its own, ending on the closing card.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.draft.figures import figures
+from pipeline.draft.phrases import STOPWORDS, phrase, title_case
+from pipeline.draft.reader import ListBlock, Paragraph, Part, Quotation, Script
+from pipeline.draft.rules import Chunk, Drafted, choose
+
+#: Seconds of speech a scene aims to stay within.
+SHORTEST, LONGEST = 8.0, 20.0
+#: Items one bullets slide carries.
+LIST_ITEMS = 6
+#: Seconds between sentences (the storyboard's default gap).
+GAP = 0.35
+
+
+@dataclass
+class DraftScene:
+    slide: dict[str, Any]
+    sentences: list[str]
+    notes: list[str] = field(default_factory=list)
+    names: str = ""
+    id: str = ""
+
+
+@dataclass
+class DraftSection:
+    title: str
+    scenes: list[DraftScene]
+
+
+def compose(script: Script, words_per_minute: float) -> list[DraftSection]:
+    """The script's sections and scenes, slides chosen (ids not yet given)."""
+    parts = _with_closing(script.parts)
+    sections = []
+    for number, part in enumerate(parts):
+        scenes = _merged([_scene(chunk) for chunk in _chunks(part.blocks, words_per_minute)], words_per_minute)
+        named = part.heading is None or part.heading == CLOSING
+        title = _named(part, script.title) if named else part.heading
+        if number == 0 and part.heading is None:  # the opening: the title card says its first scene
+            card = {"kind": "title", "title": phrase(script.title, 80)}
+            scenes[0] = DraftScene(card, scenes[0].sentences, [], script.title)
+        else:
+            scenes.insert(0, DraftScene({"kind": "section"}, [_spoken(title)], [], f"{phrase(title, 60)} card"))
+        if part.heading == CLOSING:  # the video's last words on the closing card
+            last = scenes[-1]
+            closing: dict[str, Any] = {"kind": "closing", "title": phrase(last.sentences[0], 80)}
+            if len(last.sentences) > 1:
+                closing["lines"] = [phrase(last.sentences[1], 70)]
+            scenes[-1] = DraftScene(closing, last.sentences, [], "closing")
+        sections.append(DraftSection(_section_title(title), scenes))
+    return sections
+
+
+#: Marks the closing part split off the last section (named from its content like the opening).
+CLOSING = "\0closing"
+
+
+def _with_closing(parts: list[Part]) -> list[Part]:
+    last = parts[-1]
+    if len(parts) < 2 or len(last.blocks) < 3 or not isinstance(last.blocks[-1], Paragraph):
+        return parts
+    return [*parts[:-1], Part(last.heading, last.blocks[:-1]), Part(CLOSING, [last.blocks[-1]])]
+
+
+def seconds(sentence: str, words_per_minute: float) -> float:
+    return len(sentence.split()) / words_per_minute * 60 + GAP
+
+
+def _chunks(blocks: list, words_per_minute: float) -> list[Chunk]:
+    out: list[Chunk] = []
+    for i, block in enumerate(blocks):
+        if isinstance(block, Quotation):
+            out.append(Chunk(block.sentences, attribution=block.attribution, quotation=True))
+        elif isinstance(block, ListBlock):
+            lead: tuple[str, ...] = ()
+            if out and _leads_in(blocks[i - 1]):
+                lead = out.pop().sentences
+            items = [_said(item) for item in block.items]
+            for start in range(0, len(items), LIST_ITEMS):
+                part = tuple(items[start : start + LIST_ITEMS])
+                said = lead if start == 0 else ()
+                out.append(Chunk((*said, *part), items=tuple(block.items[start : start + LIST_ITEMS]), lead=len(said)))
+        else:
+            out += [Chunk(tuple(group)) for group in _even(list(block.sentences), words_per_minute)]
+    return out
+
+
+def _leads_in(block) -> bool:
+    """A paragraph that introduces the list after it: one sentence with no figure, or ending with a colon."""
+    if not isinstance(block, Paragraph):
+        return False
+    text = " ".join(block.sentences)
+    return text.endswith(":") or (len(block.sentences) == 1 and not figures(text))
+
+
+def _said(item: str) -> str:
+    """A list item as a sentence to speak: 'Installed signal jammers,' -> 'Installed signal jammers.'"""
+    text = item.strip().rstrip(",;:–—-").strip()
+    return text if text.endswith((".", "!", "?", '"', "”")) else f"{text}."
+
+
+def _even(said: list[str], words_per_minute: float) -> list[list[str]]:
+    """``said`` in as few groups of at most LONGEST seconds as can be, the groups as even as sentences allow."""
+    total = sum(seconds(s, words_per_minute) for s in said)
+    count = max(1, math.ceil(total / LONGEST))
+    groups: list[list[str]] = [[] for _ in range(count)]
+    elapsed = 0.0
+    for sentence in said:
+        length = seconds(sentence, words_per_minute)
+        index = min(count - 1, int((elapsed + length / 2) / (total / count)))
+        groups[index].append(sentence)
+        elapsed += length
+    return [g for g in groups if g]
+
+
+def _scene(chunk: Chunk) -> DraftScene:
+    drafted: Drafted = choose(chunk)
+    return DraftScene(drafted.slide, list(chunk.sentences), drafted.notes, drafted.names)
+
+
+def _merged(scenes: list[DraftScene], words_per_minute: float) -> list[DraftScene]:
+    """Statements shorter than SHORTEST seconds joined to the statement before them when both fit one scene."""
+    out: list[DraftScene] = []
+    for scene in scenes:
+        before = out[-1] if out else None
+        length = sum(seconds(s, words_per_minute) for s in scene.sentences)
+        if (
+            before is not None
+            and scene.slide["kind"] == before.slide["kind"] == "title"
+            and (length < SHORTEST or sum(seconds(s, words_per_minute) for s in before.sentences) < SHORTEST)
+            and sum(seconds(s, words_per_minute) for s in before.sentences + scene.sentences) <= LONGEST
+        ):
+            before.sentences += scene.sentences
+            continue
+        out.append(scene)
+    return out
+
+
+def _spoken(title: str) -> str:
+    return title if title.endswith((".", "!", "?")) else f"{title}."
+
+
+def _named(part: Part, title: str) -> str:
+    """A name for a section without a heading: the two content words said together most often in it (not both
+    in the video's title), else the phrase of its first sentence."""
+    text = " ".join(
+        " ".join(b.sentences) if isinstance(b, (Paragraph, Quotation)) else " ".join(b.items) for b in part.blocks
+    )
+    in_title = set(_words(title))
+    words = _words(text)
+    pairs = Counter(
+        (a, b) for a, b in itertools.pairwise(words)
+        if a not in STOPWORDS and b not in STOPWORDS and not {a, b} <= in_title and not (a.isdigit() or b.isdigit())
+    )  # fmt: skip
+    best = max(pairs.items(), key=lambda kv: kv[1], default=(None, 0))
+    if best[0] is not None and best[1] >= 2:
+        return title_case(" ".join(best[0]))
+    first = next(b for b in part.blocks)
+    sentence = (first.sentences if not isinstance(first, ListBlock) else first.items)[0]
+    return phrase(sentence, 40)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", text.lower())
+
+
+def _section_title(title: str) -> str:
+    return title[:60].rstrip()

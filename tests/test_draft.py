@@ -1,0 +1,221 @@
+"""`explainer draft`: scripts in both forms become storyboards that validate and render, by rules each tested here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import explainer, probe
+
+from pipeline import RenderOptions, sentences, validate
+from pipeline.draft import draft, reader
+from pipeline.draft.figures import figures
+from pipeline.draft.rules import Chunk, choose
+
+SCRIPTS = Path(__file__).parent / "data" / "scripts"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "why-its-impossible-to-escape-north-korea.txt"
+ALL = sorted(p for p in SCRIPTS.iterdir() if p.suffix in (".txt", ".md") and p.name != "README.md")
+
+
+def _drafted(script: Path, tmp_path: Path, name: str | None = None) -> Path:
+    out = tmp_path / "script" / f"{name or script.stem}.yaml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "assets").mkdir(exist_ok=True)
+    out.write_text(draft(script.read_text(encoding="utf-8"), script_name=script.name, slug=script.stem).yaml)
+    return out
+
+
+def _said(board: dict) -> list[str]:
+    return [scene["narration"] for section in board["sections"] for scene in section["scenes"]]
+
+
+@pytest.mark.parametrize("script", ALL, ids=[p.name for p in ALL])
+def test_each_script_drafts_to_a_storyboard_that_validates(script, tmp_path):
+    path = _drafted(script, tmp_path)
+    project = validate(path, RenderOptions())
+    assert len(project.storyboard.sections) >= 4
+    kinds = {entry.scene.slide.kind for entry in project.entries()}
+    assert {"title", "section"} <= kinds and len(kinds) >= 4, kinds
+
+
+@pytest.mark.parametrize("script", ALL, ids=[p.name for p in ALL])
+def test_every_sentence_of_the_body_is_said_once_in_order(script):
+    """The scenes' narrations, read in order (section cards, which say their heading, aside), are the script's
+    body sentence by sentence (list items as sentences; furniture left out): each said once, in its place."""
+    text = script.read_text(encoding="utf-8")
+    read = reader.read(text)
+    body = [
+        s
+        for part in read.parts
+        for block in part.blocks
+        for s in (block.items if isinstance(block, reader.ListBlock) else block.sentences)
+    ]
+    board = yaml.safe_load(draft(text, script_name="s", slug="s").yaml)
+    narrations = [
+        scene["narration"] for section in board["sections"] for scene in section["scenes"]
+        if scene["slide"]["kind"] != "section"
+    ]  # fmt: skip
+    said = [s for narration in narrations for s in sentences.split(narration)]
+
+    def plain(sentence: str) -> str:
+        return " ".join(sentence.split()).rstrip(",;:.–—- ")
+
+    assert [plain(s) for s in said] == [plain(s) for s in body]
+
+
+def test_drafting_is_deterministic_and_ids_are_unique_and_stable(tmp_path):
+    text = (SCRIPTS / "aral-sea.txt").read_text(encoding="utf-8")
+    first = draft(text, script_name="a", slug="a").yaml
+    assert first == draft(text, script_name="a", slug="a").yaml
+    ids = _ids(first)
+    assert len(ids) == len(set(ids))
+    # An edit to one paragraph renames at most the scenes made from it.
+    paragraphs = text.split("\n")
+    target = next(i for i, line in enumerate(paragraphs) if len(line) > 200)
+    paragraphs[target] = paragraphs[target].replace(".", ", they say.", 1)
+    edited = _ids(draft("\n".join(paragraphs), script_name="a", slug="a").yaml)
+    assert len(set(ids) - set(edited)) <= 1, set(ids) ^ set(edited)
+
+
+def _ids(text: str) -> list[str]:
+    return [scene["id"] for section in yaml.safe_load(text)["sections"] for scene in section["scenes"]]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed script is beside the checkout")
+def test_the_seed_drafts_to_its_six_sections_with_every_figure(tmp_path):
+    text = SEED.read_text(encoding="utf-8")
+    board = yaml.safe_load(draft(text, script_name=SEED.name, slug="nk").yaml)
+    titles = [s["title"] for s in board["sections"]]
+    assert len(titles) == 6
+    assert titles[1:5] == [
+        "The Geographical Trap", "The Northern Route: Through China and Russia", "The Risk and the Decline",
+        "COVID-19: The Final Lockdown",
+    ]  # fmt: skip
+    shown = yaml.safe_dump(board)
+    for figure in {f.text for line in text.split("Comments (")[0].splitlines() for f in figures(line)}:
+        assert figure in shown, f"{figure} is in no slide or narration"
+    assert "Welcome once again" not in " ".join(_said(board))
+    assert "Welcome once again to JAM TV" in draft(text, script_name="s", slug="s").yaml.split("title:")[0]
+
+
+# One test per rule: the chunk that makes it answer.
+
+
+def test_quote_rule_takes_a_quotation_and_who_said_it():
+    chunk = Chunk(('"It is one of the worst environmental disasters of the twentieth century," said Ban Ki-moon.',))
+    slide = choose(chunk).slide
+    assert slide == {
+        "kind": "quote", "text": "It is one of the worst environmental disasters of the twentieth century",
+        "attribution": "Ban Ki-moon",
+    }  # fmt: skip
+
+
+def test_timeline_rule_takes_three_dates():
+    chunk = Chunk(("Work began in 1881.", "The French gave up in 1889.", "The canal opened in August 1914."))
+    slide = choose(chunk).slide
+    assert slide["kind"] == "timeline"
+    assert [(e["date"], e["sentence"]) for e in slide["events"]] == [("1881", 1), ("1889", 2), ("Aug 1914", 3)]
+    assert slide["events"][0]["text"] == "Work began"
+
+
+def test_route_rule_takes_places_the_map_knows_where_something_moves():
+    chunk = Chunk(("The road runs from Nigeria through Niger and Chad to Sudan.", "Then it follows the Nile to Egypt."))
+    slide = choose(chunk).slide
+    assert slide["kind"] == "route"
+    assert slide["stops"][0] == "Nigeria" and slide["stops"][-1] == {"places": ["Egypt"], "sentence": 2}
+    # Places named for another reason are not a route; nor are words that spell an ISO code ('It', 'In').
+    assert choose(Chunk(("It trades with China, India and Brazil.",))).slide["kind"] != "route"
+
+
+def test_compare_rule_takes_two_amounts_from_one_to_the_other():
+    slide = choose(Chunk(("Brokers raised their prices from $2,000 in 2011 to $10,000, far beyond most.",))).slide
+    assert slide["kind"] == "compare"
+    assert slide["before"] == {"value": "$2,000", "label": "2011"} and slide["after"]["value"] == "$10,000"
+    assert slide["change"] == "5x" and slide["title"] == "Brokers raised their prices"
+
+
+def test_bullets_rule_reveals_each_item_on_its_sentence():
+    chunk = Chunk(("Then came the crackdown.", "Installed signal jammers.", "Put up fences."),
+                  items=("Installed signal jammers,", "Put up fences"), lead=1)  # fmt: skip
+    slide = choose(chunk).slide
+    assert slide["kind"] == "bullets" and slide["title"] == "Then came the crackdown"
+    assert slide["items"] == [
+        {"text": "Installed signal jammers", "sentence": 2},
+        {"text": "Put up fences", "sentence": 3},
+    ]
+
+
+def test_stat_rule_takes_one_figure_with_its_qualifier_and_unit():
+    slide = choose(Chunk(("Since 1990, around 34,000 North Koreans have defected to the South.",))).slide
+    assert slide == {"kind": "stat", "qualifier": "about", "value": 34000,
+                     "label": "North Koreans have defected to the South"}  # fmt: skip
+    million = choose(Chunk(("Famine killed an estimated 3.5 million people.",))).slide
+    assert (million["value"], million["suffix"]) == (3.5, " million")
+    share = choose(Chunk(("The sea lost 90% of its water.",))).slide
+    assert (share["value"], share["unit"]) == (90, "%")
+
+
+def test_a_chunk_no_rule_takes_is_a_statement_card_with_its_key_phrase():
+    slide = choose(Chunk(("But even after reaching the border, the danger isn't over.",))).slide
+    assert slide == {"kind": "title", "title": "Even after reaching the border, the danger isn't over"}
+
+
+def test_markdown_is_told_from_plain_text_and_furniture_is_left_out():
+    md = reader.read(
+        "# Title\n\n## One\n\nWelcome back to my channel. Rivers freeze.\n\n> A long saying here.\n> — Someone"
+    )
+    assert md.form == "markdown" and md.title == "Title" and [p.heading for p in md.parts] == ["One"]
+    assert md.left_out == ["Welcome back to my channel."]
+    assert md.parts[0].blocks[-1] == reader.Quotation(("A long saying here.",), "Someone")
+    plain = reader.read("Title\nTitle\nA paragraph here.\nA Heading\nMore text [citation needed].\n\nComments (2)\nhi")
+    assert plain.form == "text" and plain.title == "Title" and [p.heading for p in plain.parts] == [None, "A Heading"]
+    assert plain.parts[1].blocks == [reader.Paragraph(("More text.",))] and "hi" not in str(plain.parts)
+
+
+def test_scenes_keep_to_a_comfortable_length(tmp_path):
+    """No drafted scene's narration runs past about 20 s of speech at the voice's rate (a list of six items may)."""
+    board = yaml.safe_load(draft((SCRIPTS / "volcanoes.txt").read_text(), script_name="v", slug="v").yaml)
+    for section in board["sections"]:
+        for scene in section["scenes"]:
+            if scene["slide"]["kind"] in ("bullets", "quote"):
+                continue
+            words = len(scene["narration"].split())
+            assert words / 183 * 60 <= 22, (scene["id"], words)
+
+
+def test_draft_command_writes_the_storyboard_and_refuses_to_overwrite(tmp_path):
+    (tmp_path / "assets").mkdir()
+    script = tmp_path / "talk.md"
+    script.write_text((SCRIPTS / "panama-canal.md").read_text())
+    run = explainer("draft", str(script), "-o", "script/canal.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "wrote script/canal.yaml" in run.stdout
+    assert explainer("validate", "script/canal.yaml", cwd=tmp_path).returncode == 0
+    again = explainer("draft", str(script), "-o", "script/canal.yaml", cwd=tmp_path)
+    assert again.returncode != 0 and "exists" in again.stderr and "--force" in again.stderr
+    assert "Traceback" not in again.stderr
+    missing = explainer("draft", "nope.txt", cwd=tmp_path)
+    assert missing.returncode != 0 and "nope.txt: no such file" in missing.stderr
+
+
+def test_draft_for_vertical_fits_the_portrait_frame(tmp_path):
+    text = (SCRIPTS / "zimbabwe-dollar.md").read_text()
+    path = tmp_path / "z.yaml"
+    (tmp_path / "assets").mkdir()
+    path.write_text(draft(text, script_name="z", slug="z", format_name="vertical").yaml)
+    validate(path, RenderOptions(format="vertical"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", ALL, ids=[p.name for p in ALL])
+def test_each_draft_renders_at_320x180(script, tmp_path):
+    path = _drafted(script, tmp_path)
+    run = explainer("render", str(path), "--size", "320x180", "--fps", "5", "--engine", "piper", "-q",
+                    timeout=900, cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    video = next((tmp_path / "output").glob("*/*.mp4"))
+    facts = probe(video)
+    assert (facts["width"], facts["height"]) == (320, 180) and facts["duration"] > 60
+    assert re.search(r"\d:\d\d", (video.parent / "chapters.txt").read_text())
