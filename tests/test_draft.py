@@ -217,5 +217,5 @@ def test_each_draft_renders_at_320x180(script, tmp_path):
     assert run.returncode == 0, run.stderr
     video = next((tmp_path / "output").glob("*/*.mp4"))
     facts = probe(video)
-    assert (facts["width"], facts["height"]) == (320, 180) and facts["duration"] > 60
+    assert (facts["width"], facts["height"]) == (320, 180) and facts["video_duration"] > 60
     assert re.search(r"\d:\d\d", (video.parent / "chapters.txt").read_text())
