@@ -81,16 +81,30 @@ def write_once_checked(target: Path, data: bytes) -> bytes:
     return stored
 
 
+#: Bytes of the checksum write_checked puts after the data.
+CHECKSUM = 32
+
+
 def read_checked(path: Path) -> bytes | None:
     """The data written by write_checked, or None when missing, truncated or damaged."""
     try:
         blob = path.read_bytes()
     except OSError:
         return None
-    data, digest = blob[:-32], blob[-32:]
-    if len(blob) < 32 or hashlib.sha256(data).digest() != digest:
+    data, digest = blob[:-CHECKSUM], blob[-CHECKSUM:]
+    if len(blob) < CHECKSUM or hashlib.sha256(data).digest() != digest:
         return None
     return data
+
+
+def checked_size(path: Path) -> int | None:
+    """How many bytes of data an entry written by write_checked holds, from its size alone (not verified);
+    None when it is missing or too short to hold any."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    return size - CHECKSUM if size > CHECKSUM else None
 
 
 def is_partial(name: str) -> bool:

@@ -353,6 +353,32 @@ def validate(storyboard: Path, format_name: str, size, captions: str | None, sho
 
 
 @main.command()
+@click.argument("storyboard", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit with 1 when there are warnings (for CI).")
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The narration cache to measure sentences from (default: output/.cache/).",
+)
+@outside_option
+def lint(storyboard: Path, strict: bool, cache_dir: Path | None, outside: bool) -> None:
+    """Read STORYBOARD as an editor would: located warnings on pacing, sources, figures, chapters, reveals and
+    pronunciation, one per line (a storyboard that does not validate is reported as validate reports it)."""
+    from pipeline.lint import LintOptions
+    from pipeline.lint import lint as run
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    options = LintOptions(allow_outside_assets=outside, cache_dir=cache_dir, note=lambda m: err.print(m, markup=False))
+    warnings = run(storyboard, options)
+    for warning in warnings:
+        click.echo(str(warning))
+    err.print(f"{storyboard}: {len(warnings)} warning(s)" if warnings else f"{storyboard}: no warnings", markup=False)
+    if strict and warnings:
+        click.get_current_context().exit(1)
+
+
+@main.command()
 def schema() -> None:
     """Print the storyboard's JSON Schema (for YAML editors' autocompletion)."""
     from pipeline.storyboard import json_schema

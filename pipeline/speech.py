@@ -122,10 +122,9 @@ def _speak(
             if part.voice.voice and part.voice.voice not in engine.voices:
                 missing.add(part.voice.voice)
             identity = engine.identity(part.voice)
-            digest = cache.key({"text": part.spoken, "voice": identity.key(), "format": AUDIO_FORMAT})
-            path, times = store.path("audio", digest, ".f32"), store.path("words", digest, ".json")
+            path, times = entry(store, part.spoken, identity)
             data = cache.read_checked(path)
-            said = _read_words(times)
+            said = read_words(times)
             started = time.perf_counter()
             made_in = 0.0
             if data is None or (said is None and engine.reports_words):
@@ -158,7 +157,13 @@ def _speak(
     return Narration(engine.identity(default), reason, tuple(out), made, notes)
 
 
-def _read_words(path: Path) -> tuple[Word, ...] | None:
+def entry(store: cache.Store, spoken: str, identity: VoiceIdentity) -> tuple[Path, Path]:
+    """Where a sentence said by ``identity`` is cached: its audio (mono float32 at RATE, checked) and its words."""
+    digest = cache.key({"text": spoken, "voice": identity.key(), "format": AUDIO_FORMAT})
+    return store.path("audio", digest, ".f32"), store.path("words", digest, ".json")
+
+
+def read_words(path: Path) -> tuple[Word, ...] | None:
     """Word times kept beside a sentence's audio, or None when there are none (or they are damaged)."""
     data = cache.read_checked(path)
     try:

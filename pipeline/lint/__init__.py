@@ -1,0 +1,67 @@
+"""Lint: read a storyboard as an editor would, and say what would make the video worse.
+
+``validate`` says whether a storyboard can be rendered; ``lint`` reads one that can and points
+at what a viewer would notice, each warning at its file, line and column, with its fix::
+
+    from pipeline.lint import lint
+    for warning in lint("script/escape-north-korea.yaml"):
+        print(warning)   # file:line:col: warning: <what is wrong and how to fix it> [rule-id]
+
+A storyboard that does not validate raises the StoryboardError ``validate`` raises (the CLI
+prints it as validate does, exit code 2). The rules, one module each, with stable ids:
+
+==================== ==============================================================================
+``still-scene``      a scene over 25 s whose slide holds still after its entrance (still.py)
+``pace``             narration faster than about 170 or slower than about 120 words a minute (pace.py)
+``no-source``        a stat, chart, scale, profile or compare with figures and no ``source`` (sources.py)
+``figure-mismatch``  the narration says a figure close to, but not, the one on its slide (figures.py)
+``chapters``         chapters YouTube would not show: fewer than 3, or one under 10 s (chapters.py)
+``one-scene-section`` a section of one scene, not counting its section card (sections.py)
+``pronunciation``    a name or acronym the voice says oddly, with no lexicon entry (pronunciation.py)
+``reveal-order``     items revealed out of order, or on a sentence other than the one that says them
+                     (reveals.py)
+==================== ==============================================================================
+
+Rules that need time (scene lengths, pace, chapters) use real sentence times where the last
+render (output/<slug>/render.json) or the narration cache has them, and estimate the rest from
+the engine's measured rate (timing.py). Nothing is synthesized, drawn or downloaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.lint import chapters, figures, pace, pronunciation, reveals, sections, sources, still
+from pipeline.lint.base import Context, LintOptions, Warning
+
+__all__ = ["RULES", "LintOptions", "Warning", "lint"]
+
+#: Rule id -> its check, in the order of the README.
+RULES = {
+    module.RULE: module.check for module in (still, pace, sources, figures, chapters, sections, pronunciation, reveals)
+}
+
+
+def lint(path: Path | str, options: LintOptions | None = None) -> list[Warning]:
+    """Validate the storyboard at ``path`` (raising StoryboardError as ``validate`` does), then every rule's
+    warnings, sorted by place in the file."""
+    from pipeline.checks import validate
+    from pipeline.errors import UsageError
+    from pipeline.narration import ENGINES
+    from pipeline.options import RenderOptions
+
+    options = options or LintOptions()
+    unknown = [rule for rule in options.rules if rule not in RULES]
+    if unknown:
+        raise UsageError(f"no lint rule '{unknown[0]}'; rules: {', '.join(RULES)}")
+    if options.engine is not None and options.engine not in ENGINES:
+        raise UsageError(f"no engine '{options.engine}'; engines: {', '.join(ENGINES)}")
+    project = validate(path, RenderOptions(allow_outside_assets=options.allow_outside_assets))
+    context = Context(project, options)
+    found: list[Warning] = []
+    for rule, check in RULES.items():
+        if not options.rules or rule in options.rules:
+            found += check(context)
+    if "timings" in context.__dict__:  # a rule needed the scenes' times: say where they came from
+        context.note(context.timings.summary())
+    return sorted(set(found), key=lambda w: (str(w.file), w.line, w.col, w.rule, w.message))
