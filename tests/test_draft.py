@@ -31,6 +31,7 @@ def _said(board: dict) -> list[str]:
     return [scene["narration"] for section in board["sections"] for scene in section["scenes"]]
 
 
+@pytest.mark.slow  # draws every slide of six storyboards (about 10 s); the fast tier drafts them all below
 @pytest.mark.parametrize("script", ALL, ids=[p.name for p in ALL])
 def test_each_script_drafts_to_a_storyboard_that_validates(script, tmp_path):
     path = _drafted(script, tmp_path)
@@ -86,7 +87,8 @@ def _ids(text: str) -> list[str]:
 @pytest.mark.skipif(not SEED.exists(), reason="the seed script is beside the checkout")
 def test_the_seed_drafts_to_its_six_sections_with_every_figure(tmp_path):
     text = SEED.read_text(encoding="utf-8")
-    board = yaml.safe_load(draft(text, script_name=SEED.name, slug="nk").yaml)
+    drafted = draft(text, script_name=SEED.name, slug="nk").yaml
+    board = yaml.safe_load(drafted)
     titles = [s["title"] for s in board["sections"]]
     assert len(titles) == 6
     assert titles[1:5] == [
@@ -97,7 +99,7 @@ def test_the_seed_drafts_to_its_six_sections_with_every_figure(tmp_path):
     for figure in {f.text for line in text.split("Comments (")[0].splitlines() for f in figures(line)}:
         assert figure in shown, f"{figure} is in no slide or narration"
     assert "Welcome once again" not in " ".join(_said(board))
-    assert "Welcome once again to JAM TV" in draft(text, script_name="s", slug="s").yaml.split("title:")[0]
+    assert "Welcome once again to JAM TV" in drafted.split("title:")[0]
 
 
 # One test per rule: the chunk that makes it answer.
@@ -185,6 +187,7 @@ def test_scenes_keep_to_a_comfortable_length(tmp_path):
             assert words / 183 * 60 <= 22, (scene["id"], words)
 
 
+@pytest.mark.slow  # four runs of the real command
 def test_draft_command_writes_the_storyboard_and_refuses_to_overwrite(tmp_path):
     (tmp_path / "assets").mkdir()
     script = tmp_path / "talk.md"
