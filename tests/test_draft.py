@@ -131,6 +131,14 @@ def test_route_rule_takes_places_the_map_knows_where_something_moves():
     assert choose(Chunk(("It trades with China, India and Brazil.",))).slide["kind"] != "route"
 
 
+def test_route_between_cities_stops_at_the_cities_not_the_countries_crossed():
+    chunk = Chunk(
+        ("Lagos to Kano: north through Nigeria.", "Kano to N'Djamena: east across Niger and around Lake Chad.")
+    )
+    slide = choose(chunk).slide
+    assert slide["stops"] == ["Lagos", {"places": ["Kano"], "sentence": 1}, {"places": ["N'Djamena"], "sentence": 2}]
+
+
 def test_compare_rule_takes_two_amounts_from_one_to_the_other():
     slide = choose(Chunk(("Brokers raised their prices from $2,000 in 2011 to $10,000, far beyond most.",))).slide
     assert slide["kind"] == "compare"
@@ -174,6 +182,36 @@ def test_markdown_is_told_from_plain_text_and_furniture_is_left_out():
     plain = reader.read("Title\nTitle\nA paragraph here.\nA Heading\nMore text [citation needed].\n\nComments (2)\nhi")
     assert plain.form == "text" and plain.title == "Title" and [p.heading for p in plain.parts] == [None, "A Heading"]
     assert plain.parts[1].blocks == [reader.Paragraph(("More text.",))] and "hi" not in str(plain.parts)
+
+
+def test_words_the_voice_says_oddly_are_noted_where_lint_warns_about_them(tmp_path):
+    """The draft's pronunciation notes are lint's warnings: the same judge, the same words, the same lexicon entry."""
+    from pipeline.lint import LintOptions, lint
+
+    text = (
+        "# Missiles\n\n## Tests\n\nThe Hwasong rockets flew from a base near Sinpo. An ICBM flew over the sea.\n\n"
+        "The NGOs that watched were silent, and NATO said nothing at all about the launch or the DMZ.\n"
+    )
+    out = tmp_path / "script" / "m.yaml"
+    out.parent.mkdir()
+    (tmp_path / "assets").mkdir()
+    out.write_text(draft(text, script_name="m.md", slug="m").yaml)
+    noted = re.findall(r"# the voice (?:reads|cannot say the start of) '(\w+)'", out.read_text())
+    warned = [w for w in lint(out, LintOptions(rules=("pronunciation",))) if w.rule == "pronunciation"]
+    warned_words = sorted(re.search(r"'(\w+)'", w.message).group(1) for w in warned)
+    assert sorted(noted) == warned_words == ["Hwasong", "ICBM", "NGO"]
+    comments = " ".join(line.strip()[2:] for line in out.read_text().splitlines() if line.strip().startswith("# "))
+    assert 'narration.lexicon: "ICBM: I C B M"' in comments
+
+
+def test_a_section_of_one_paragraph_is_two_scenes_or_noted():
+    """A chapter of one slide is what lint's one-scene-section warns about: the draft splits it, or says so."""
+    two = "# T\n\n## A\n\nOne long sentence about rivers that runs on a while. Another on the sea, its salt and fish.\n"
+    scenes = yaml.safe_load(draft(two, script_name="t", slug="t").yaml)["sections"][0]["scenes"]
+    assert [s["slide"]["kind"] for s in scenes] == ["section", "title", "title"]
+    one = "# T\n\n## A\n\nOne short sentence about rivers and lakes.\n"
+    drafted = draft(one, script_name="t", slug="t").yaml
+    assert "# this section has one scene besides its card: merge it" in drafted
 
 
 def test_scenes_keep_to_a_comfortable_length(tmp_path):

@@ -204,7 +204,7 @@ def _dump(value: Any) -> str:
     return yaml.dump(value, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=10**6)
 
 
-@settings(PROPERTY, max_examples=60)
+@settings(PROPERTY, max_examples=30)  # each is a full validation of the shipped storyboard (about 0.4 s)
 @given(_data_mutation())
 def test_a_storyboard_mutated_as_data_is_valid_or_points_at_what_changed(folder, mutation):
     """The problems point at the lines the mutation wrote, or at the mapping that lost a field."""

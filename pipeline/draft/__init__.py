@@ -38,13 +38,15 @@ def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide") 
     sections = compose.compose(script, rate)
     ids.assign(sections)
     fitting.fit(sections, FORMATS[format_name], DEFAULT_THEME)
-    voice.note_words(sections, script)
+    unchecked = voice.note_words(sections)
     form = "Markdown" if script.form == "markdown" else "plain text"
     header = [
         f"{script.title}: drafted by `explainer draft` from {script_name} ({form}).",
         "Check it with `explainer validate` and `explainer lint`, see it with `explainer sheet`; comments",
         "above a scene say where it needs you (a figure's source, a word the voice may say oddly).",
     ]
+    if unchecked:
+        header += ["", f"Pronunciations not checked: {unchecked}"]
     if script.left_out:
         header += ["", "Left out of the narration (channel furniture and asides):"]
         header += [f"  {line}" for line in script.left_out]

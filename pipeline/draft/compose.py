@@ -10,7 +10,11 @@
   the one-sentence paragraph before it as its lead-in when that sentence has
   no figure, or ends with a colon.
 - When the last section has three blocks or more, its last paragraph is a
-  closing section of its own, ending on the closing card.
+  closing section of its own, named from its last sentences; the closing card
+  shows the video's title over them.
+- A section with one statement scene has it split in two at the sentence nearest
+  its middle (a chapter of one slide is a sentence, not a chapter); when it
+  cannot be, the scene carries a note.
 """
 
 from __future__ import annotations
@@ -56,21 +60,46 @@ def compose(script: Script, words_per_minute: float) -> list[DraftSection]:
     sections = []
     for number, part in enumerate(parts):
         scenes = _merged([_scene(chunk) for chunk in _chunks(part.blocks, words_per_minute)], words_per_minute)
-        named = part.heading is None or part.heading == CLOSING
-        title = _named(part, script.title) if named else part.heading
+        if len(scenes) == 1 and (number > 0 or part.heading is not None):
+            scenes = _in_two(scenes[0], words_per_minute, closing=part.heading == CLOSING)
+        if part.heading == CLOSING:
+            title = phrase(scenes[-1].sentences[0], 40)
+        else:
+            title = _named(part, script.title) if part.heading is None else part.heading
         if number == 0 and part.heading is None:  # the opening: the title card says its first scene
             card = {"kind": "title", "title": phrase(script.title, 80)}
             scenes[0] = DraftScene(card, scenes[0].sentences, [], script.title)
         else:
             scenes.insert(0, DraftScene({"kind": "section"}, [_spoken(title)], [], f"{phrase(title, 60)} card"))
-        if part.heading == CLOSING:  # the video's last words on the closing card
+        if part.heading == CLOSING:  # the video's last words, under its title, on the closing card
             last = scenes[-1]
-            closing: dict[str, Any] = {"kind": "closing", "title": phrase(last.sentences[0], 80)}
-            if len(last.sentences) > 1:
-                closing["lines"] = [phrase(last.sentences[1], 70)]
+            closing: dict[str, Any] = {"kind": "closing", "title": phrase(script.title, 80)}
+            closing["lines"] = [phrase(sentence, 70) for sentence in last.sentences[-2:]]
             scenes[-1] = DraftScene(closing, last.sentences, [], "closing")
+        if len(scenes) == 2 and scenes[0].slide["kind"] == "section":  # lint's one-scene-section will say so
+            scenes[1].notes.append(
+                "this section has one scene besides its card: merge it into the section before or after it, "
+                "or give it more to say"
+            )
         sections.append(DraftSection(_section_title(title), scenes))
     return sections
+
+
+def _in_two(scene: DraftScene, words_per_minute: float, *, closing: bool) -> list[DraftScene]:
+    """A section's only scene as two, so that a chapter is more than one slide: split at the sentence nearest its
+    middle when each part is at least SHORTEST / 3 seconds (a short sentence reads well alone); a closing keeps
+    its last sentences for its card."""
+    said = scene.sentences
+    if len(said) < 2 or scene.slide["kind"] != "title":
+        return [scene]
+    lengths = [seconds(s, words_per_minute) for s in said]
+    if closing:
+        at = len(said) - min(2, len(said) - 1)
+    else:
+        at = min(range(1, len(said)), key=lambda i: abs(sum(lengths[:i]) - sum(lengths[i:])))
+    if min(sum(lengths[:at]), sum(lengths[at:])) < SHORTEST / 3:
+        return [scene]
+    return [_scene(Chunk(tuple(said[:at]))), _scene(Chunk(tuple(said[at:])))]
 
 
 #: Marks the closing part split off the last section (named from its content like the opening).

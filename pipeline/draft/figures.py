@@ -1,8 +1,11 @@
-"""Figures and dates in a sentence, as a writer writes them.
+"""Figures and dates in a sentence, as a slide shows them.
 
-A figure is a number with what goes with it: a qualifier before it ("around",
-"over"), a currency sign ("$2,000"), a scale word ("3.5 million"), a unit after
-it ("90%", "68,000 km²", "25,000 workers" keeps only the number). A year on its
+Which numbers are figures, their values and which are years is lint's reading
+(``pipeline.lint.numbers``: the draft and its lint read a figure alike); this
+module adds what a slide needs: the figure's parts as written, a qualifier
+before it ("around" is drawn "about"), a currency sign ("$2,000"), a scale word
+("3.5 million"), a unit after it ("90%", "68,000 km²"; "25,000 workers" keeps
+only the number). Figures said in words stay in the narration. A year on its
 own (1990, "in 2019") is a date, not a figure; so is "March 2020".
 """
 
@@ -11,28 +14,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.lint import numbers
 from pipeline.slides.stat import CURRENCIES, QUALIFIERS
 
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_UNITS = ("%", "percent", "per cent", "km²", "km2", "square kilometres", "square kilometers", "km", "kilometres",
-          "kilometers", "miles", "metres", "meters", "m", "°C", "°F", "degrees", "tonnes", "tons", "kg", "years",
-          "hours", "days")  # fmt: skip
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
            "dec")  # fmt: skip
-_FIGURE = re.compile(
-    r"(?P<qualifier>\b(?:" + "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
-    r"(?P<currency>[" + "".join(CURRENCIES) + r"])?"
-    r"(?P<number>(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?)"
-    r"(?P<scale>\s+(?:thousand|million|billion|trillion)\b)?"
-    r"(?P<unit>\s?(?:%|°C|°F|km²|km2)|\s+(?:percent|per cent|square (?:kilometres|kilometers|miles)|km|kilometres"
-    r"|kilometers|miles|metres|meters|tonnes|tons|degrees)\b)?",
+#: A figure's text as lint reads it: "$2,000", "90%", "3.5 million".
+_PARTS = re.compile(
+    r"(?P<currency>[" + "".join(CURRENCIES) + r"])?(?P<number>[\d,]+(?:\.\d+)?)"
+    r"(?P<percent>\s?%|\s+per\s*cent)?(?:\s*(?P<scale>thousand|million|billion|trillion))?",
     re.IGNORECASE,
 )
+_UNIT = re.compile(
+    r"\s?(?:°C|°F|km²|km2)|\s+(?:square (?:kilometres|kilometers|miles)|km|kilometres|kilometers|miles|metres|meters"
+    r"|tonnes|tons|degrees)\b",
+    re.IGNORECASE,
+)
+#: What a four-digit number is a count of when it is not a year: "1500 soldiers".
+_COUNTED = re.compile(r"\s*(?:km|miles|people|soldiers)\b")
 _DATE = re.compile(
     r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")\.?\s+)?(?P<year>1[0-9]{3}|20[0-9]{2})(?P<decade>s)?\b(?!,\d)",
     re.IGNORECASE,
 )
+#: Lint's hedges drawn as another qualifier on a stat.
+_DRAWN_AS = {"around": "about", "estimated": "about", "roughly": "about", "approximately": "about", "some": "about"}
 
 
 @dataclass(frozen=True)
@@ -57,27 +63,36 @@ class Found:
     @property
     def size(self) -> float:
         """The value with its scale word: 3.5 million -> 3500000."""
-        return self.value * _SCALES.get(self.scale.lower(), 1.0)
+        return self.value * numbers.scale_of(self.scale)
 
 
 def figures(sentence: str) -> list[Found]:
-    """The figures in ``sentence`` that are not dates, in order."""
-    years = {m.span("year") for m in _DATE.finditer(sentence) if _is_date(sentence, m)}
+    """The figures written in digits in ``sentence`` that are not dates, in order."""
     found = []
-    for m in _FIGURE.finditer(sentence):
-        if m.span("number") in years and not (m.group("currency") or m.group("unit") or m.group("scale")):
+    for said in numbers.figures(sentence):
+        parts = _PARTS.fullmatch(said.text)
+        end = said.start + len(said.text)
+        if parts is None or said.ratio or _inside_word(sentence, end):
+            continue  # said in words, "ten times", "2-year-old"
+        unit_match = _UNIT.match(sentence, end)
+        if said.year and not (unit_match or _COUNTED.match(sentence, end)):
             continue
-        if _inside_word(sentence, m.start("number"), m.end("number")):
-            continue
-        number = m.group("number")
-        value = float(number.replace(",", ""))
-        unit = (m.group("unit") or "").strip()
-        unit = {"percent": "%", "per cent": "%", "km2": "km²"}.get(unit.lower(), unit)
+        unit = "%" if parts["percent"] else (unit_match.group(0).strip() if unit_match else "")
+        unit = {"km2": "km²"}.get(unit.lower(), unit)
         unit = unit if unit in ("%", "°C", "°F") else (f" {unit}" if unit else "")
-        qualifier = (m.group("qualifier") or "").strip().lower() or None
-        found.append(Found(value, number, m.start(), m.end(), qualifier, m.group("currency") or "",
-                           (m.group("scale") or "").strip().lower(), unit))  # fmt: skip
+        hedge = _qualifier(said.hedge)
+        start = sentence.lower().rfind(said.hedge, 0, said.start) if said.hedge else said.start
+        found.append(Found(said.value / numbers.scale_of(parts["scale"] or ""), parts["number"], start,
+                           unit_match.end() if unit_match else end, hedge,
+                           parts["currency"] or "", (parts["scale"] or "").lower(), unit))  # fmt: skip
     return found
+
+
+def _qualifier(hedge: str) -> str | None:
+    """Lint's hedge as a stat's qualifier: 'around' and 'estimated' are drawn 'about', 'only about' and 'just over'
+    as their last words; a hedge a stat cannot draw ('as many as') is none."""
+    hedge = _DRAWN_AS.get(hedge, hedge)
+    return next((q for q in sorted(QUALIFIERS, key=len, reverse=True) if hedge == q or hedge.endswith(f" {q}")), None)
 
 
 def dates(sentence: str) -> list[tuple[str, int, int]]:
@@ -100,8 +115,7 @@ def _is_date(sentence: str, m: re.Match) -> bool:
     return not (before.endswith(tuple(CURRENCIES)) or re.match(r"\s*(%|percent|km|miles|people|soldiers)", after))
 
 
-def _inside_word(text: str, start: int, end: int) -> bool:
-    """A number that is part of a name or a word: 'COVID-19', 'G7', 'mp3', '2-year-old'."""
-    before = text[start - 1] if start else " "
+def _inside_word(text: str, end: int) -> bool:
+    """A number that runs on into a word ('2-year-old', 'mp3'; lint leaves out 'COVID-19' and 'G7' already)."""
     after = text[end] if end < len(text) else " "
-    return before.isalpha() or before == "-" or after.isalpha() or after == "-"
+    return after.isalpha() or after == "-"

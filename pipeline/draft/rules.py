@@ -11,6 +11,7 @@ script" lists them in this order:
 3. ``route``: where something moves (from, through, travel, cross, escape, reach...), places the map
    knows at three stops or more (places listed together, "Thailand,
    Vietnam or Mongolia", are one stop), four places at two stops, or two joined by "from A … to B".
+   When two cities or more are named, the stops are the cities (the countries are what the road crosses).
 4. ``compare``: "from X to Y" between two amounts of the same kind ($2,000 to $10,000).
 5. ``bullets``: a list, each item revealed on the sentence that speaks it.
 6. ``stat``: one figure that is not a date (34,000; 3.5 million; 90%).
@@ -67,7 +68,9 @@ _MOVES = re.compile(
     r"|journey\w*|head\w*|sail\w*|fl(?:y|ew|ies)|march\w*|migrat\w+|on to|onward)\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"\b(?:[A-Z][a-z’'-]+|[A-Z]{2,})(?:\s+(?:of\s+|the\s+)?(?:[A-Z][a-z’'-]+|[A-Z]{2,}))*")
+_CAPITALISED = r"[A-Z](?:[a-z]+|(?=['’-][A-Z]?[a-z]))(?:['’-][A-Z]?[a-z]+)*"  # Kano, N'Djamena, Guinea-Bissau
+_NAME = re.compile(rf"\b(?:{_CAPITALISED}|[A-Z]{{2,}})(?:\s+(?:of\s+|the\s+)?(?:{_CAPITALISED}|[A-Z]{{2,}}))*")
+_LEADING = re.compile(r"^(?:The|From|To|In|Into|Through|Via|Across|And|But|Then|Past|Beyond)\s+")
 _GROUPED = re.compile(r"^\s*(?:,|,?\s*or|,?\s*and)\s*$")
 
 
@@ -121,10 +124,15 @@ def route(chunk: Chunk) -> Drafted | None:
     stops: list[dict[str, Any]] = []
     seen: set[str] = set()
     unknown: list[str] = []
+    named = [_place(m.group(0)) for _, line in _lines(chunk) for m in _NAME.finditer(line)]
+    cities = len({found[0] for found in named if found and found[1] == "city"}) >= 2
     for number, line in _lines(chunk):
         last_end, group = None, None
         for m in _NAME.finditer(line):
-            name = _place(m.group(0))
+            found = _place(m.group(0))
+            name = found[0] if found else None
+            if found and cities and found[1] != "city":
+                continue  # a route between cities passes through countries; they are not stops
             if name is not None and re.search(r"\b(?:not|never|back)\s+(?:\w+\s+)?$", line[: m.start()]):
                 continue  # "not back to North Korea": a place the route does not go
             if name is None:
@@ -196,7 +204,7 @@ def stat(chunk: Chunk) -> Drafted | None:
     sentence, figure = found[0]
     slide: dict[str, Any] = {"kind": "stat"}
     if figure.qualifier:
-        slide["qualifier"] = "about" if figure.qualifier in ("around", "an estimated") else figure.qualifier
+        slide["qualifier"] = figure.qualifier
     value: float | int = int(figure.value) if figure.value.is_integer() else figure.value
     slide["value"] = value
     if figure.currency or figure.unit.strip():
@@ -233,16 +241,17 @@ def _lines(chunk: Chunk) -> list[tuple[int, str]]:
     return said
 
 
-def _place(name: str) -> str | None:
-    """``name`` (or it without a leading 'The') as the map knows it: a country, or a city."""
-    for candidate in (name, re.sub(r"^The\s+", "", name)):
+def _place(name: str) -> tuple[str, str] | None:
+    """``name`` as the map knows it, with its kind ("country" or "city"); a sentence's first word may be a capitalised
+    function word before it ('From Kano', 'The Gambia'), which is not part of the name ('Lake Chad' is not Chad)."""
+    for candidate in (name, _LEADING.sub("", name)):
         if len(candidate) <= 3 and not candidate.isupper():  # 'It', 'In': words, not the ISO codes IT and IN
             continue
         if geo.find(candidate) is not None:
-            return candidate
+            return candidate, "country"
         place = geo.gazetteer().get(candidate.lower())
         if place is not None and place.kind == "city" and place.rank <= 3:
-            return candidate
+            return candidate, "city"
     return None
 
 

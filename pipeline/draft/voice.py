@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from pipeline.draft.compose import DraftSection
-from pipeline.draft.reader import Script
+from pipeline.lint import pronunciation
+from pipeline.lint.phonemes import Phonemizer, Unavailable
 from pipeline.narration import ENGINES
-
-#: An acronym: two or more capitals (digits may follow), said letter by letter or as a word.
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-?\d+)?\b|\b[A-Z]\d+\b")
-#: Roman numerals and the like that are not acronyms to a reader.
-_NOT_ACRONYMS = {"I", "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "OK", "TV"}
 
 
 def words_per_minute(engine: str, fallback: str | None) -> float:
@@ -22,22 +16,20 @@ def words_per_minute(engine: str, fallback: str | None) -> float:
     raise AssertionError("piper's rate is measured")  # pragma: no cover
 
 
-def note_words(sections: list[DraftSection], script: Script) -> None:
-    """A note on the first scene that says each acronym, with a lexicon entry to suggest."""
-    seen: set[str] = set()
+def note_words(sections: list[DraftSection], voice: str = "en-us") -> str | None:
+    """A note on the first scene that says each name or acronym the voice reads oddly, with a lexicon entry to try.
+
+    The judge is lint's (``pipeline.lint.pronunciation``), so a draft and its lint agree. Returns why the words
+    could not be checked, or None."""
+    try:
+        phonemizer = Phonemizer(voice)
+    except Unavailable as exc:
+        return str(exc)
+    noted: set[str] = set()
     for section in sections:
         for scene in section.scenes:
-            for sentence in scene.sentences:
-                for word in _ACRONYM.findall(sentence):
-                    if word in seen or word in _NOT_ACRONYMS:
-                        continue
-                    seen.add(word)
-                    scene.notes.append(_suggestion(word))
-
-
-def _suggestion(word: str) -> str:
-    letters = " ".join(c for c in re.sub(r"-?\d+$", "", word))
-    said = letters if not re.search(r"[AEIOU]", word[1:-1]) or len(word) <= 3 else word.title()
-    return (
-        f"the voice may say {word!r} oddly: listen, and if it does, add it to narration.lexicon, e.g. `{word}: {said}`"
-    )
+            for word, reason in pronunciation.odd_words(scene.sentences, {}, phonemizer):
+                if word not in noted:
+                    noted.add(word)
+                    scene.notes.append(reason)
+    return None

@@ -25,6 +25,7 @@ speaks when it cannot run).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from pipeline import spoken
 from pipeline.lint import timing
@@ -114,28 +115,35 @@ def _respellings(word: str, letters: str, phonemizer: Phonemizer) -> list[str]:
     return out
 
 
+def odd_words(sentences: Iterable[str], lexicon: dict[str, str], phonemizer: Phonemizer) -> Iterator[tuple[str, str]]:
+    """Each word of ``sentences`` the voice reads oddly, once, where it is first said, with why and the fix."""
+    seen: set[str] = set()
+    for sentence in sentences:
+        for word in candidates(sentence, lexicon):
+            if word in seen:
+                continue
+            seen.add(word)
+            if (reason := odd(word, phonemizer)) is not None:
+                yield word, reason
+
+
 def check(context: Context) -> list[Warning]:
     try:
         phonemizer = Phonemizer(espeak_voice(context))
     except Unavailable as exc:
         context.note(f"{RULE}: not checked: {exc}")
         return []
-    lexicon = context.project.lexicon
-    found, seen = [], set()
-    for entry in context.entries:
-        narration = entry.scene.narration or ""
-        for sentence in _sentences(narration):
-            for word in candidates(sentence, lexicon):
-                if word in seen:
-                    continue
-                reason = odd(word, phonemizer)
-                if reason is None:
-                    continue
-                seen.add(word)
-                at = _find(narration, word)
-                if at is None:
-                    continue
-                found.append(context.in_narration(entry, at, word, RULE, reason))
+    said = [(entry, sentence) for entry in context.entries for sentence in _sentences(entry.scene.narration or "")]
+    where = {}
+    for entry, sentence in said:
+        for word in candidates(sentence, context.project.lexicon):
+            where.setdefault(word, entry)
+    found = []
+    for word, reason in odd_words((sentence for _, sentence in said), context.project.lexicon, phonemizer):
+        entry = where[word]
+        at = _find(entry.scene.narration or "", word)
+        if at is not None:
+            found.append(context.in_narration(entry, at, word, RULE, reason))
     return found
 
 
