@@ -514,6 +514,38 @@ def draft(script: Path, out: Path | None, format_name: str, force: bool) -> None
 
 
 @main.command()
+@click.argument("storyboard", type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (default: a free one).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback lets other machines see the preview (a warning says so).",
+)
+@click.option(
+    "--quality",
+    type=click.Choice(["draft", "full"]),
+    default="draft",
+    show_default=True,
+    help="draft: 640 wide at 15 fps, quick; full: the storyboard's own size and frame rate.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@outside_option
+def preview(storyboard: Path, port: int, host: str, quality: str, open_browser: bool, outside: bool) -> None:
+    """Serve a live page of STORYBOARD that re-renders as it (or anything it uses) is saved, until Ctrl-C."""
+    from pipeline.errors import UsageError
+    from pipeline.preview import serve
+
+    if not storyboard.is_file():
+        raise UsageError(f"{storyboard}: no such file")
+    try:
+        serve(storyboard, host=host, port=port, quality=quality, open_browser=open_browser,
+              allow_outside_assets=outside, say=lambda line: click.echo(line, err=False))  # fmt: skip
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@main.command()
 @click.argument("text", required=False, default="")
 def places(text: str) -> None:
     """List the places a route map knows: countries (with ISO codes), and cities, seas, straits, regions and peaks

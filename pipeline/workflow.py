@@ -247,11 +247,16 @@ def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> tup
 
 
 def render(
-    project: Project, options: RenderOptions, reporter: Reporter | None = None, executor: Executor | None = None
+    project: Project,
+    options: RenderOptions,
+    reporter: Reporter | None = None,
+    executor: Executor | None = None,
+    cancel: Cancel | None = None,
 ) -> RenderResult:
     """Narrate, plan, render the scenes not cached, build the soundtrack, join; skip what is up to date.
 
-    ``executor`` runs the scene jobs (default: a local pool of ``options.jobs`` workers).
+    ``executor`` runs the scene jobs (default: a local pool of ``options.jobs`` workers). Setting ``cancel``
+    stops the scenes at their next frame (raising ``Stopped``) and leaves the last finished video as it was.
     One render at a time writes an output folder: a second one started meanwhile is refused.
     """
     out_dir = options.output_dir_for(project)
@@ -263,11 +268,12 @@ def render(
         publish.recover(out_dir, names)  # what a render killed before left behind
         if alone:  # no other render uses the cache: partial files in it are from renders that died
             publish.remove_partials(store.partials())
-        return _render(project, options, reporter or Silent(), executor or LocalPool(options.workers()), out_dir)
+        pool = executor or LocalPool(options.workers())
+        return _render(project, options, reporter or Silent(), pool, out_dir, cancel or Cancel())
 
 
 def _render(
-    project: Project, options: RenderOptions, reporter: Reporter, executor: Executor, out_dir: Path
+    project: Project, options: RenderOptions, reporter: Reporter, executor: Executor, out_dir: Path, cancel: Cancel
 ) -> RenderResult:
     timings: dict[str, float] = {}
     clock = _Clock(timings)
@@ -307,7 +313,6 @@ def _render(
 
     rendering = {job.scene_id for job in todo}
     joining = not options.no_join and all(cached[job.scene_id] or job.scene_id in rendering for job in all_jobs)
-    cancel = Cancel()
     stop = threading.Event()
     with ThreadPoolExecutor(1, initializer=quiet_thread) as background, _stopping(stop, cancel):
         # The soundtrack needs only the plan, so it is mixed, encoded and metered while the scenes render.

@@ -1,0 +1,195 @@
+"""What the preview page shows, kept up to date: check, narrate, render at preview quality, describe.
+
+A ``Session`` owns one storyboard's preview. ``refresh`` runs the same render path as
+``explainer render`` (``pipeline.validate`` then ``pipeline.render``, cached by content, so only
+changed sentences are spoken and only changed scenes drawn) into its own folder,
+``output/.preview/<slug>/``, and turns the result into the page's state: sections and scenes with
+their stills, kinds, lengths, sentence times, reveal times and waveforms, the video and its
+chapters. A storyboard that does not validate gives its located problems with the YAML lines
+around each, and the last good video stays. ``cancel`` stops a refresh in progress at the next
+frame (a newer save supersedes it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from pipeline.errors import ExplainerError, Stopped, StoryboardError
+from pipeline.executors import Cancel
+
+#: Peaks per second of a scene's waveform (drawn one bar per peak).
+PEAKS_PER_SECOND = 25
+#: Lines of YAML shown before and after a problem's line.
+CONTEXT_LINES = 3
+
+
+@dataclass(frozen=True)
+class Quality:
+    """How the preview renders: ``draft`` (640 wide, 15 fps) or ``full`` (the storyboard's own size)."""
+
+    name: str
+
+    @property
+    def draft(self) -> bool:
+        return self.name == "draft"
+
+
+class Session:
+    """The preview of one storyboard: its latest state, and the refresh that makes it."""
+
+    def __init__(self, storyboard: Path, quality: str = "draft", *, allow_outside_assets: bool = False):
+        self.storyboard = storyboard.resolve()
+        self.root = _project_root(self.storyboard)
+        self.quality = Quality(quality)
+        self.allow_outside_assets = allow_outside_assets
+        self.version = 0
+        self.state: dict[str, Any] = {"version": 0, "status": "starting", "problems": [], "sections": []}
+        self._good: dict[str, Any] = {}  # the last state with a video: kept playable beside problems
+        self._cancel: Cancel | None = None
+        self._lock = threading.Lock()
+
+    # -- what the server may serve ---------------------------------------------------------------
+
+    @property
+    def media_root(self) -> Path:
+        """The one folder the page may read files from: this preview's own outputs and stills."""
+        return self.root / "output" / ".preview"  # beside .cache: no slug can name it
+
+    # -- refreshing -------------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the refresh in progress, if any, at its next frame."""
+        with self._lock:
+            if self._cancel is not None:
+                self._cancel.set()
+
+    def refresh(self, changed: list[str] | None = None) -> dict[str, Any]:
+        """Check and render the storyboard as it is now; the new state (also kept as ``state``).
+
+        Raises ``Stopped`` when cancelled (the state is left as it was)."""
+        import pipeline
+        from pipeline.options import RenderOptions
+
+        cancel = Cancel()
+        with self._lock:
+            self._cancel = cancel
+        started = time.perf_counter()
+        try:
+            options = RenderOptions(draft=self.quality.draft, allow_outside_assets=self.allow_outside_assets)
+            project = pipeline.validate(self.storyboard, options)  # checked at the size the preview draws
+            options = dataclasses.replace(options, output_dir=self.media_root / project.slug)
+            result = pipeline.render(project, options, cancel=cancel)
+            state = self._described(project, options, result)
+            state["changed"] = result.scenes_rendered
+            self._good = state
+        except StoryboardError as exc:
+            state = {**self._good, "status": "error", "problems": [self._problem(p) for p in exc.problems]}
+        except Stopped:
+            raise
+        except ExplainerError as exc:
+            state = {**self._good, "status": "error", "problems": [{"message": str(exc), "lines": []}]}
+        finally:
+            with self._lock:
+                if self._cancel is cancel:
+                    self._cancel = None
+        self.version += 1
+        state.update(version=self.version, took=round(time.perf_counter() - started, 2), files=changed or [])
+        self.state = state
+        return state
+
+    def failed(self, message: str, changed: list[str]) -> dict[str, Any]:
+        """The state after a refresh that failed for a reason not in the storyboard (the last video stays)."""
+        self.version += 1
+        self.state = {**self._good, "status": "error", "problems": [{"message": message, "lines": []}],
+                      "version": self.version, "took": 0.0, "files": changed}  # fmt: skip
+        return self.state
+
+    # -- describing a render ----------------------------------------------------------------------
+
+    def _described(self, project, options, result) -> dict[str, Any]:
+        import pipeline
+        from pipeline import chapters, soundtrack
+
+        plan = result.plan
+        fps = plan.fps
+        jobs = {job.scene_id: job for job in pipeline.scene_jobs(project, plan, options)}
+        stills = self.media_root / project.slug / "stills"
+        stills.mkdir(parents=True, exist_ok=True)
+        sections: list[dict[str, Any]] = []
+        for entry, scene in zip(project.entries(), plan.scenes, strict=True):
+            if not sections or sections[-1]["number"] != entry.section_number:
+                sections.append({"number": entry.section_number, "title": entry.section_title, "scenes": []})
+            key = jobs[entry.id].key
+            still = stills / f"{key}.png"
+            if not still.exists():
+                frame = pipeline.still(project, plan.frame, entry, timing=scene.timing(fps))
+                partial = still.with_suffix(".partial.png")
+                Image.fromarray(frame).save(partial)
+                partial.replace(still)
+            sentences = [{"text": s.text, "start": round(s.start, 3), "end": round(s.end, 3)} for s in scene.sentences]
+            reveals = [
+                {"at": round(scene.sentences[n - 1].start, 3), "field": field}
+                for field, n in entry.scene.slide.sentence_refs()
+                if 0 < n <= len(scene.sentences)
+            ]
+            sections[-1]["scenes"].append({
+                "id": entry.id, "kind": entry.scene.slide.kind, "index": entry.index,
+                "start": round(scene.start(fps), 3), "duration": round(scene.duration(fps), 3),
+                "still": self._url(still), "sentences": sentences, "reveals": reveals,
+                "waveform": _peaks(soundtrack.scene_track(plan, scene), scene.duration(fps)),
+            })  # fmt: skip
+        return {
+            "status": "ready",
+            "problems": [],
+            "title": project.storyboard.title,
+            "slug": project.slug,
+            "duration": round(plan.duration, 3),
+            "size": [plan.width, plan.height],
+            "video": f"{self._url(result.video)}?v={self.version + 1}",
+            "chapters": [{"title": c.title, "start": round(c.start, 3)} for c in chapters.chapters(plan)],
+            "sections": sections,
+        }
+
+    def _url(self, path: Path) -> str:
+        return "/media/" + path.relative_to(self.media_root).as_posix()
+
+    def _problem(self, problem) -> dict[str, Any]:
+        """A located problem with the lines of its file around it (only files inside the project are read)."""
+        path = Path(problem.file)
+        path = path if path.is_absolute() else self.root / path
+        lines: list[dict[str, Any]] = []
+        if path.resolve().is_relative_to(self.root) and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            first = max(1, problem.line - CONTEXT_LINES)
+            last = min(len(text), problem.line + CONTEXT_LINES)
+            lines = [{"number": n, "text": text[n - 1], "here": n == problem.line} for n in range(first, last + 1)]
+        shown = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(problem.file)
+        return {"file": shown, "line": problem.line, "column": problem.column, "message": problem.message,
+                "lines": lines}  # fmt: skip
+
+
+def _peaks(samples: np.ndarray, seconds: float) -> list[float]:
+    """The loudest magnitude in each 1/PEAKS_PER_SECOND s of ``samples``, 0-1, two decimals."""
+    count = max(1, round(seconds * PEAKS_PER_SECOND))
+    if samples.size == 0:
+        return [0.0] * count
+    edges = np.linspace(0, samples.size, count + 1).astype(int)
+    magnitude = np.abs(samples.astype(np.float32))
+    peaks = [float(magnitude[a:b].max()) if b > a else 0.0 for a, b in itertools.pairwise(edges)]
+    top = max(max(peaks), 1e-9)
+    return [round(p / top, 2) for p in peaks]
+
+
+def _project_root(storyboard: Path) -> Path:
+    from pipeline.assets import project_root
+
+    return project_root(storyboard)

@@ -1,0 +1,78 @@
+"""Benchmark: the loop an author lives in with `explainer preview` (run on demand, not by pytest).
+
+    python tests/benchmark_preview.py [--edits 5]
+
+Copies script/ and assets/ to a scratch project, starts `explainer preview` on the shipped
+storyboard (draft quality), opens the page in headless Chromium and waits for the first render;
+then, ``--edits`` times, changes one sentence of one mid-video scene's narration in the file and
+measures the time from the save to the page showing the new narration with its re-rendered video.
+Prints each figure and the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STORYBOARD = "script/escape-north-korea.yaml"
+#: The end of the famine scene's narration, where each edit adds a few words.
+SCENE, SENTENCE = "famine", "million people.\n\n      - id: defectors-per-year"
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        for folder in ("script", "assets"):
+            shutil.copytree(REPO / folder, root / folder)
+        story = root / STORYBOARD
+        text = story.read_text(encoding="utf-8")
+        assert SENTENCE in text, "the benchmark's sentence is no longer in the shipped storyboard"
+        exe = shutil.which("explainer") or sys.exit("explainer is not installed")
+        process = subprocess.Popen([exe, "preview", STORYBOARD], cwd=root, stdout=subprocess.PIPE, text=True)
+        try:
+            url = re.search(r"(http://\S+/)", process.stdout.readline()).group(1)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True)
+                page = browser.new_page()
+                started = time.perf_counter()
+                page.goto(url)
+                page.wait_for_function("document.getElementById('status').dataset.status === 'ready'", timeout=600_000)
+                print(f"first render (cold cache, narration included): {time.perf_counter() - started:.1f} s")
+                figures = []
+                for edit in range(1, args.edits + 1):
+                    said = SENTENCE.replace("people.", f"people, by estimate number {edit}.")
+                    old_video = page.evaluate("document.getElementById('video').src")
+                    saved = time.perf_counter()
+                    story.write_text(text.replace(SENTENCE, said), encoding="utf-8")
+                    page.wait_for_function(
+                        "([id, words, old]) => document.querySelector(`.scene[data-id=${id}] .narration`)"
+                        ".textContent.includes(words) && document.getElementById('video').src !== old"
+                        " && document.getElementById('video').readyState >= 1",
+                        arg=[SCENE, f"number {edit}", old_video],
+                        timeout=120_000,
+                    )
+                    figures.append(time.perf_counter() - saved)
+                    print(f"edit {edit}: save to page {figures[-1]:.2f} s ({page.inner_text('#status')})")
+                    time.sleep(1.0)
+                print(f"median of {len(figures)}: {statistics.median(figures):.2f} s")
+                browser.close()
+        finally:
+            process.terminate()
+            process.wait(30)
+
+
+if __name__ == "__main__":
+    main()
