@@ -73,6 +73,13 @@ class RenderOptions:
         width, height = self.size or (width, height)
         return Frame(width, height, self.fps or video.fps, profile)
 
+    @property
+    def audio_encoder(self) -> list[str]:
+        """How the soundtrack is encoded: AAC at 192 kb/s, or 64 kb/s for a draft."""
+        from pipeline.encode import AUDIO_ARGS, DRAFT_AUDIO_ARGS
+
+        return DRAFT_AUDIO_ARGS if self.draft else AUDIO_ARGS
+
     def output_dir_for(self, project: Project) -> Path:
         """Where this render writes: output/<slug>/ (or --output), in a folder of its own per format and for drafts."""
         base = self.output_dir or project.output_dir

