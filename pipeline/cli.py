@@ -199,6 +199,14 @@ def main() -> None:
 )
 @click.option("--draft", is_flag=True, help="A quick 640-wide, 15 fps preview in output/<slug>/draft/.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Scenes rendered at once (default: one per core).")
+@click.option(
+    "--executor",
+    "executor_spec",
+    default="local",
+    show_default=True,
+    metavar="local|serial|dask://HOST:PORT",
+    help="Where scenes are rendered: worker processes here, this process, or a Dask cluster's workers.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @outside_option
 def render(
@@ -215,6 +223,7 @@ def render(
     shorts: bool,
     draft: bool,
     jobs: int | None,
+    executor_spec: str,
     quiet: bool,
     outside: bool,
 ) -> None:
@@ -222,6 +231,7 @@ def render(
     from pipeline import RenderOptions, validate
     from pipeline import render as run
     from pipeline.errors import UsageError
+    from pipeline.executors import executor_for
 
     if draft and (size or fps):
         raise UsageError("--draft has its own size and frame rate; leave out --size and --fps")
@@ -250,8 +260,9 @@ def render(
     output = options.output_dir_for(project)
     click.get_current_context().meta[FOLDERS] = {"output": output, "cache": options.cache_root(project.root)}
     console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
+    executor = executor_for(executor_spec, options.workers())
     with _RichReporter(console) as reporter:
-        result = run(project, options, reporter)
+        result = run(project, options, reporter, executor)
     for path in result.scene_files.values():
         console.print(f"wrote {escape(str(path))}")
     if result.unchanged:

@@ -79,6 +79,12 @@ class SceneJob:
         return SceneContext(self.section_title, self.section_number, self.timing, files, self.frame.fps, self.prepared)
 
 
+def identity() -> dict[str, object]:
+    """What must be the same on every machine that renders one video's scenes: the renderer and the drawing stack
+    below it (both in every scene key: a machine with another would draw a clip its key does not describe)."""
+    return {"renderer": RENDERER, "stack": drawing_stack()}
+
+
 @dataclass(frozen=True)
 class SceneStats:
     """What rendering one scene took."""

@@ -1,0 +1,212 @@
+"""Rendering on Dask: a real scheduler and real workers, started as separate processes on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from conftest import explainer
+
+from pipeline.errors import UsageError
+from pipeline.executors import executor_for
+from pipeline.executors.cluster import DaskCluster, RendererMismatch, check_workers
+from pipeline.jobs import identity
+
+STORY = """\
+title: Cluster test
+video: {width: 640, height: 360, fps: 30}
+narration: {engine: piper}
+sections:
+  - title: One
+    scenes:
+      - id: hello
+        slide: {kind: title, title: Hello cluster, subtitle: Scenes rendered elsewhere}
+        narration: Hello there. These scenes are drawn by workers on a cluster, then joined here.
+      - id: number
+        slide: {kind: stat, value: 34000, label: people, source: Ministry of Unification}
+        narration: Thirty four thousand people, counted one by one, over thirty years.
+  - title: Two
+    scenes:
+      - id: years
+        slide:
+          kind: timeline
+          events:
+            - {date: "1991", text: The Soviet Union collapses}
+            - {date: "2009", text: Defections peak}
+            - {date: "2019", text: Only a thousand get out}
+        narration: Three dates tell the story. First the collapse, then the peak, then almost nobody.
+"""
+
+
+def _dask(*args: str, env: dict | None = None) -> subprocess.Popen:
+    exe = shutil.which("dask")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "distributed.cli.dask_" + args[0], *args[1:]]
+    env = {**os.environ, **(env or {})}
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+
+
+class Cluster:
+    """A scheduler and workers on loopback, each its own process (no nanny: a worker is one process to kill)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.file = folder / "scheduler.json"
+        self.processes: list[subprocess.Popen] = []
+        self.workers: dict[str, tuple[subprocess.Popen, Path]] = {}
+        folder.mkdir(parents=True, exist_ok=True)
+        where = ["--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(self.file)]
+        self.processes.append(_dask("scheduler", *where))
+        deadline = time.monotonic() + 60
+        while not self.file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.address = json.loads(self.file.read_text())["address"]
+
+    def worker(self, name: str, preload: Path | None = None) -> None:
+        store = self.folder / f"store-{name}"
+        args = ["worker", "--scheduler-file", str(self.file), "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                "--name", name, "--host", "127.0.0.1"]  # fmt: skip
+        if preload:
+            args += ["--preload", str(preload)]
+        process = _dask(*args, env={"EXPLAINER_WORKER_STORE": str(store)})
+        self.processes.append(process)
+        self.workers[name] = (process, store)
+
+    def wait_for(self, count: int) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            client.wait_for_workers(count, timeout=120)
+
+    @property
+    def url(self) -> str:
+        return "dask://" + self.address.removeprefix("tcp://")
+
+    def close(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    made = Cluster(tmp_path_factory.mktemp("cluster"))
+    made.worker("w1")
+    made.worker("w2")
+    made.wait_for(2)
+    yield made
+    made.close()
+
+
+def _project(root: Path, text: str = STORY) -> Path:
+    (root / "assets").mkdir(parents=True, exist_ok=True)
+    (root / "script").mkdir(exist_ok=True)
+    story = root / "script" / "story.yaml"
+    story.write_text(textwrap.dedent(text), encoding="utf-8")
+    return story
+
+
+def _decoded(video: Path) -> tuple[str, str]:
+    """MD5 of the decoded pictures, and of the decoded sound."""
+    import imageio_ffmpeg
+
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    out = []
+    for stream in ("0:v", "0:a"):
+        run = subprocess.run([ffmpeg, "-loglevel", "error", "-i", str(video), "-map", stream, "-f", "md5", "-"],
+                             capture_output=True, text=True, check=True)  # fmt: skip
+        out.append(run.stdout.strip())
+    return out[0], out[1]
+
+
+@pytest.fixture(scope="module")
+def local_render(tmp_path_factory) -> tuple[str, str]:
+    root = tmp_path_factory.mktemp("local")
+    story = _project(root)
+    run = explainer("render", str(story), "--quiet", cwd=root)
+    assert run.returncode == 0, run.stderr
+    return _decoded(root / "output" / "story" / "story.mp4")
+
+
+@pytest.mark.slow
+def test_a_render_on_the_cluster_is_the_local_render(cluster, local_render, tmp_path):
+    story = _project(tmp_path)
+    run = explainer("render", str(story), "--executor", cluster.url, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "3 rendered" in run.stderr
+    assert _decoded(tmp_path / "output" / "story" / "story.mp4") == local_render
+    # The workers kept nothing but what they may reuse: no clip left behind.
+    for _, store in cluster.workers.values():
+        assert not list((store / "clips").glob("*")), list((store / "clips").glob("*"))
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_scene_leaves_the_video_right(tmp_path, local_render):
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("k1")
+        made.worker("k2")
+        made.wait_for(2)
+        story = _project(tmp_path / "project")
+        cmd = [shutil.which("explainer") or sys.executable, "render", str(story), "--executor", made.url, "--quiet"]
+        render = subprocess.Popen(cmd, cwd=story.parent.parent, stderr=subprocess.PIPE, text=True)
+        killed = None
+        deadline = time.monotonic() + 120
+        while killed is None and time.monotonic() < deadline and render.poll() is None:
+            for name, (process, store) in made.workers.items():
+                if any((store / "clips").glob("*.part*")):  # drawing a scene right now
+                    process.send_signal(signal.SIGKILL)
+                    killed = name
+                    break
+            time.sleep(0.02)
+        assert killed, "no worker was seen drawing a scene"
+        assert render.wait(300) == 0, render.stderr.read()
+        assert _decoded(story.parent.parent / "output" / "story" / "story.mp4") == local_render
+    finally:
+        made.close()
+
+
+@pytest.mark.slow
+def test_a_worker_with_another_renderer_is_refused(tmp_path):
+    preload = tmp_path / "old_renderer.py"
+    preload.write_text('import pipeline.jobs\npipeline.jobs.RENDERER = "explainer 0.0.1/scene-1"\n')
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("old", preload=preload)
+        made.wait_for(1)
+        story = _project(tmp_path / "project")
+        run = explainer("render", str(story), "--executor", made.url, cwd=story.parent.parent)
+        assert run.returncode != 0 and "Traceback" not in run.stderr
+        assert "worker" in run.stderr and "renders with explainer 0.0.1/scene-1" in run.stderr
+        assert "install the same explainer" in run.stderr
+    finally:
+        made.close()
+
+
+def test_executor_names_and_addresses():
+    assert isinstance(executor_for("dask://127.0.0.1:8786"), DaskCluster)
+    assert executor_for("dask://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
+    for wrong in ("dask://", "ray://x:1", "threads"):
+        with pytest.raises(UsageError, match="--executor"):
+            executor_for(wrong)
+
+
+def test_a_stack_that_differs_is_named():
+    ours = identity()
+    theirs = {**ours, "stack": {**ours["stack"], "pillow": "9.0.0"}}
+    with pytest.raises(RendererMismatch, match=r"worker tcp://w:1 draws with another stack: pillow 9\.0\.0 there"):
+        check_workers({"tcp://w:1": theirs, "tcp://w:2": ours}, ours)
+    with pytest.raises(UsageError, match="no workers"):
+        check_workers({}, ours)
