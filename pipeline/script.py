@@ -62,9 +62,11 @@ def narrate(
     engines: list[str],
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
+    workers: int = 1,
 ) -> Narration:
-    """Speak ``said`` with the first of ``engines`` that works, synthesizing only what the cache lacks."""
-    return speech.narrate(said, engines, voice(project), store, on_sentence=on_sentence)
+    """Speak ``said`` with the first of ``engines`` that works, synthesizing only what the cache lacks (on
+    ``workers`` processes when there is much to say)."""
+    return speech.narrate(said, engines, voice(project), store, on_sentence=on_sentence, workers=workers)
 
 
 def plan(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:

@@ -25,12 +25,15 @@ from pipeline import words as words_
 from pipeline.audio import RATE, decode, speech_span
 from pipeline.errors import EngineUnavailable, RenderError
 from pipeline.narration import ENGINES
-from pipeline.narration.base import Engine, VoiceIdentity, VoiceSettings
+from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
 from pipeline.sentences import Pause
 from pipeline.words import Word
 
 #: Bump when decoding or trimming changes, so cached audio is redone.
 AUDIO_FORMAT = "f32-48k-mono-trim45/2"
+#: Sentences to synthesize before they are spoken on every core at once: each worker process loads the voice
+#: (about 1.5 s with its imports), which a handful of sentences does not repay.
+POOL_FROM = 8
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,18 @@ def narrate(
     default: VoiceSettings,
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
+    workers: int = 1,
 ) -> Narration:
-    """Speak ``scenes`` with the first engine in ``engines`` that works (``default``: the video's voice)."""
+    """Speak ``scenes`` with the first engine in ``engines`` that works (``default``: the video's voice).
+
+    An offline engine speaks the sentences the cache lacks on ``workers`` processes at once when there are
+    POOL_FROM or more (its sound is the same in any process: piper's noise is seeded by each sentence)."""
     reason: str | None = None
     for position, name in enumerate(engines):
         engine = ENGINES[name]()
         try:
-            return _speak(engine, scenes, default, store, on_sentence, reason)
+            ahead = _ahead(engine, scenes, store, workers)
+            return _speak(engine, scenes, default, store, on_sentence, reason, ahead)
         except EngineUnavailable as exc:
             if position == len(engines) - 1:
                 if engine.online:
@@ -109,6 +117,7 @@ def _speak(
     store: cache.Store,
     on_sentence: Callable[[], None],
     reason: str | None,
+    ahead: dict[tuple[str, VoiceIdentity], Spoken],
 ) -> Narration:
     out = []
     made = 0
@@ -128,7 +137,7 @@ def _speak(
             started = time.perf_counter()
             made_in = 0.0
             if data is None or (said is None and engine.reports_words):
-                result = engine.speak(part.spoken, part.voice)
+                result = ahead.get((part.spoken, identity)) or engine.speak(part.spoken, part.voice)
                 tempo = engine.tempo(part.voice)
                 raw = decode(result.audio, tempo=tempo)
                 first, last = speech_span(raw)
@@ -155,6 +164,57 @@ def _speak(
         for name in sorted(missing)
     )
     return Narration(engine.identity(default), reason, tuple(out), made, notes)
+
+
+def _ahead(
+    engine: Engine, scenes: list[list[Line | Pause]], store: cache.Store, workers: int
+) -> dict[tuple[str, VoiceIdentity], Spoken]:
+    """The sentences the cache lacks, spoken on ``workers`` processes at once, by (spoken text, voice key); empty
+    when an online engine speaks (its time is the network's), or there are too few to repay starting workers."""
+    if workers <= 1 or engine.online:
+        return {}
+    todo: dict[tuple[str, VoiceIdentity], Line] = {}
+    for parts in scenes:
+        for part in parts:
+            if isinstance(part, Pause):
+                continue
+            identity = engine.identity(part.voice)
+            path, times = entry(store, part.spoken, identity)
+            if cache.read_checked(path) is None or (engine.reports_words and read_words(times) is None):
+                todo.setdefault((part.spoken, identity), part)
+    if len(todo) < POOL_FROM:
+        return {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.executors.local import sigint_deferred
+
+    context = multiprocessing.get_context("spawn")
+    with sigint_deferred() as pressed:  # the workers start deaf to Ctrl-C; this process stops them
+        pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=context, initializer=_pool_worker)
+        futures = {key: pool.submit(_speak_one, engine.name, line.spoken, line.voice) for key, line in todo.items()}
+    with pool:
+        try:
+            if pressed:
+                raise KeyboardInterrupt
+            return {key: future.result() for key, future in futures.items()}
+        except BaseException:
+            for future in futures.values():
+                future.cancel()
+            raise
+
+
+def _pool_worker() -> None:
+    from pipeline.executors.local import deaf_to_ctrl_c
+    from pipeline.narration import piper
+
+    deaf_to_ctrl_c()
+    piper.one_sentence_at_a_time()
+
+
+def _speak_one(engine: str, spoken: str, voice: VoiceSettings) -> Spoken:
+    """In a worker process: one sentence, by a fresh ``engine`` (its voice loaded once per process)."""
+    return ENGINES[engine]().speak(spoken, voice)
 
 
 def entry(store: cache.Store, spoken: str, identity: VoiceIdentity) -> tuple[Path, Path]:

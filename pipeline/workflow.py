@@ -92,7 +92,9 @@ def narrate(
     reporter.stage("Narrating", script.sentence_count(lines))
     store = cache.Store(options.cache_root(project.root))
     with sharing(store):  # a render starting meanwhile leaves this command's partial files alone
-        narration = script.narrate(project, lines, options.engines(project), store, reporter.advance)
+        narration = script.narrate(
+            project, lines, options.engines(project), store, reporter.advance, workers=options.workers()
+        )
     for note in filter(None, (narration.fallback_reason, *narration.notes)):
         reporter.note(note)
     reporter.note(

@@ -197,7 +197,7 @@ def test_ctrl_c_while_workers_start_is_heard_once_they_have_started():
     helper = threading.Thread(target=time.sleep, args=(2,), daemon=True)
     helper.start()  # a thread that does not block Ctrl-C: the kernel may give the signal to it
     for _ in range(5):
-        with local._sigint_deferred() as pressed:
+        with local.sigint_deferred() as pressed:
             child = context.Process(target=_report_sigint, args=(queue,))
             child.start()
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, pressed while the worker starts

@@ -16,7 +16,7 @@ from pipeline.narration.base import VoiceSettings
 from pipeline.narration.espeak import EspeakEngine
 from pipeline.narration.gtts import GttsEngine
 from pipeline.narration.piper import PiperEngine
-from pipeline.speech import Line, narrate
+from pipeline.speech import POOL_FROM, Line, narrate
 
 DEFAULT = VoiceSettings()
 
@@ -167,6 +167,19 @@ def test_cache_redoes_only_what_changed(tmp_path):
     assert faster.synthesized == 1
     other_engine = narrate(script(["One sentence.", "Another one."]), ["espeak"], DEFAULT, store)
     assert other_engine.synthesized == 2
+
+
+@pytest.mark.slow  # two worker processes load the voice
+def test_sentences_spoken_on_every_core_are_the_sentences_spoken_one_by_one(tmp_path):
+    said = [f"Sentence number {n} of a longer scene." for n in ("one", "two", "three", "four", "five")]
+    lines = script(said, [s.replace("Sentence", "Line") for s in said])
+    together = narrate(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "pool"), workers=2)
+    alone = narrate(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "one"), workers=1)
+    assert together.synthesized == alone.synthesized == 10 >= POOL_FROM  # enough to be spoken on the pool
+    for pooled, serial in zip(together.scenes, alone.scenes, strict=True):
+        for a, b in zip(pooled, serial, strict=True):
+            assert a.path.name == b.path.name and a.path.read_bytes() == b.path.read_bytes()
+            assert a.words == b.words and a.word_source == b.word_source == "engine"
 
 
 def test_the_spoken_form_is_what_is_synthesized_and_cached(tmp_path):

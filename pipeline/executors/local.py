@@ -47,7 +47,7 @@ class LocalPool:
         context = multiprocessing.get_context("spawn")
         results: dict[str, SceneStats] = {}
         order = sorted(scene_jobs, key=lambda job: -job.frames)
-        with _sigint_deferred() as pressed:  # workers start deaf to Ctrl-C; one pressed meanwhile is kept
+        with sigint_deferred() as pressed:  # workers start deaf to Ctrl-C; one pressed meanwhile is kept
             progress, stop = context.Queue(), context.Event()
             pool = ProcessPoolExecutor(
                 min(self.workers, len(scene_jobs)),
@@ -82,7 +82,7 @@ class LocalPool:
 
 
 @contextlib.contextmanager
-def _sigint_deferred() -> Iterator[list[int]]:
+def sigint_deferred() -> Iterator[list[int]]:
     """Start worker processes deaf to Ctrl-C, and keep one pressed meanwhile for the caller to act on.
 
     A terminal sends Ctrl-C to every process in the foreground group; a worker
@@ -138,10 +138,15 @@ _worker: dict[str, Any] = {}
 PARENT_CHECK = 0.5
 
 
-def _start(progress: Any, stop: Any, parent: int) -> None:
-    # Started with Ctrl-C blocked (see _sigint_deferred): ignore it, dropping one held back, then unblock it.
+def deaf_to_ctrl_c() -> None:
+    """In a worker started with Ctrl-C blocked (see sigint_deferred): ignore it, dropping one held back, then
+    unblock it. The parent stops its workers itself."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _start(progress: Any, stop: Any, parent: int) -> None:
+    deaf_to_ctrl_c()
     _worker.update(progress=progress, stop=stop, canvases=jobs.Canvases())
     threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
 
