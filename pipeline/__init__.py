@@ -48,6 +48,8 @@ _EXPORTS = {
     "write_outputs": "pipeline.workflow",
     "render": "pipeline.workflow",
     "render_shorts": "pipeline.workflow",
+    "render_batch": "pipeline.workflow",
+    "BatchItem": "pipeline.workflow",
     "RenderResult": "pipeline.workflow",
     "scene_keys": "pipeline.workflow",
     "scene_timing": "pipeline.workflow",

@@ -163,7 +163,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("storyboard", type=click.Path(path_type=Path))
+@click.argument("storyboards", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--engine", type=click.Choice(sorted(ENGINES)), help="Narrate with this engine, whatever the storyboard says."
 )
@@ -210,7 +210,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @outside_option
 def render(
-    storyboard: Path,
+    storyboards: tuple[Path, ...],
     engine: str | None,
     output_dir: Path | None,
     cache_dir: Path | None,
@@ -227,7 +227,9 @@ def render(
     quiet: bool,
     outside: bool,
 ) -> None:
-    """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration, re-rendering only what changed."""
+    """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration, re-rendering only what changed.
+
+    Several storyboards are one batch: all their scenes on one pool, then each video, and a table."""
     from pipeline import RenderOptions, validate
     from pipeline import render as run
     from pipeline.errors import UsageError
@@ -253,6 +255,14 @@ def render(
         jobs=jobs or 0,
         allow_outside_assets=outside,
     )
+    if len(storyboards) > 1:
+        one_only = (("--scene", scene_ids), ("--shorts", shorts), ("--output", output_dir))
+        asked = [name for name, given in one_only if given]
+        if asked:
+            raise UsageError(f"{asked[0]} renders one storyboard; name one, or leave it out to render a batch")
+        _render_batch(list(storyboards), options, executor_for(executor_spec, options.workers()), quiet)
+        return
+    (storyboard,) = storyboards
     if shorts:
         _render_shorts(storyboard, _for_shorts(options, captions), quiet)
         return
@@ -281,6 +291,40 @@ def render(
         f"wrote {escape(str(result.video))} ({minutes}:{seconds:02d}, {result.plan.width}x{result.plan.height}, "
         f"{scenes} scenes, {len(result.scenes_rendered)} rendered, {scenes - len(result.scenes_rendered)} from cache)"
     )
+
+
+def _render_batch(storyboards: list[Path], options, executor, quiet: bool) -> None:
+    """Every storyboard on one pool, then a table of what became of each; exit 1 when any failed."""
+    from rich.table import Column, Table
+
+    from pipeline import render_batch
+
+    console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
+    with _RichReporter(console) as reporter:
+        items = render_batch(storyboards, options, reporter, executor)
+    whole = {"no_wrap": True, "overflow": "ignore"}  # paths are never cut: they are copied from here
+    table = Table(Column("storyboard", **whole), Column("video", **whole), "length", "scenes drawn", "done at", "",
+                  box=None, pad_edge=False)  # fmt: skip
+    for item in items:
+        if item.result is None:
+            table.add_row(escape(str(item.storyboard)), "", "", "", "", "[red]failed[/]")
+            continue
+        plan = item.result.plan
+        minutes, seconds = divmod(round(plan.duration), 60)
+        video = item.result.video
+        shown = video.relative_to(Path.cwd()) if video.is_relative_to(Path.cwd()) else video
+        table.add_row(escape(str(item.storyboard)), escape(str(shown)), f"{minutes}:{seconds:02d}",
+                      f"{item.rendered} of {len(plan.scenes)}", f"{item.seconds:.1f} s", "[green]ok[/]")  # fmt: skip
+    Console(highlight=False, soft_wrap=True).print(table)
+    failed = [item for item in items if item.error is not None]
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for item in failed:
+        problems = item.error.problems if isinstance(item.error, StoryboardError) else [item.error]
+        for problem in problems[:SHOWN_PROBLEMS]:
+            _error(err, problem)
+    if failed:
+        err.print(f"{len(failed)} of {len(items)} storyboards failed; the others were rendered")
+        raise click.exceptions.Exit(1)
 
 
 def _for_shorts(options, captions: str | None):

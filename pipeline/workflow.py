@@ -35,7 +35,8 @@ from pipeline import (
     stills,
 )
 from pipeline.audio import RATE
-from pipeline.errors import UsageError
+from pipeline.checks import validate
+from pipeline.errors import ExplainerError, UsageError
 from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool
 from pipeline.executors.local import quiet_thread
 from pipeline.lock import check_writable, render_lock, sharing
@@ -355,6 +356,59 @@ def _render(
             report_json = json.dumps(summary.data(), indent=2, ensure_ascii=False).encode("utf-8")
             cache.write_bytes(staged / result.report.name, report_json)
     return result
+
+
+@dataclass
+class BatchItem:
+    """One storyboard of a batch: its render, or what stopped it."""
+
+    storyboard: Path
+    result: RenderResult | None = None
+    error: ExplainerError | None = None
+    #: Scenes of this storyboard drawn by the batch (the rest came from the cache, or from a storyboard before it).
+    rendered: int = 0
+    #: Seconds from the batch's start to this video's being written.
+    seconds: float = 0.0
+
+
+def render_batch(
+    storyboards: list[Path], options: RenderOptions, reporter: Reporter | None = None, executor: Executor | None = None
+) -> list[BatchItem]:
+    """Several storyboards as one batch: every scene not cached, of all of them, on one executor (longest first,
+    a scene two storyboards share drawn once), then each video narrated, mixed and joined as ``render`` does.
+
+    A storyboard that cannot be rendered (it does not validate, a scene of it cannot be drawn) is reported in its
+    item and the others go on; Ctrl-C stops all."""
+    reporter = reporter or Silent()
+    executor = executor or LocalPool(options.workers())
+    started = time.perf_counter()
+    items = [BatchItem(Path(path)) for path in storyboards]
+    todo: dict[str, jobs.SceneJob] = {}
+    with contextlib.ExitStack() as stack:
+        for item in items:
+            try:
+                project = validate(item.storyboard, options)
+                stack.enter_context(sharing(cache.Store(options.cache_root(project.root))))
+                narration = narrate(project, options, reporter)
+                missing = [job for job in scene_jobs(project, plan(project, narration, options), options)
+                           if not job.target.exists() and job.key not in todo]  # fmt: skip
+            except ExplainerError as exc:
+                item.error = exc
+                continue
+            item.rendered = len(missing)
+            todo.update((job.key, job) for job in missing)
+        if todo:
+            with contextlib.suppress(ExplainerError):  # each storyboard's own render below says which failed
+                render_scenes(list(todo.values()), executor, reporter)
+    for item in items:
+        if item.error is not None:
+            continue
+        try:
+            item.result = render(validate(item.storyboard, options), options, reporter, executor)
+        except ExplainerError as exc:
+            item.error = exc
+        item.seconds = time.perf_counter() - started
+    return items
 
 
 def render_shorts(

@@ -102,3 +102,21 @@ def test_python_dash_m_works():
 
     run = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=False)
     assert run.returncode == 0 and "explainer" in run.stdout
+
+
+@pytest.mark.slow
+def test_a_batch_renders_every_storyboard_it_can_and_says_which_failed(project, tmp_path):
+    first = project(TINY, "a.yaml")
+    second = project(TINY.replace("Hello world", "Hello batch"), "b.yaml")
+    broken = project(TINY.replace("value: 34000", "value: lots"), "broken.yaml")
+    run = explainer("render", first.name, second.name, broken.name, "--quiet", cwd=tmp_path)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "broken.yaml:13:36: 'value' must be a number" in run.stderr
+    assert "1 of 3 storyboards failed; the others were rendered" in run.stderr
+    rows = {line.split()[0]: line for line in run.stdout.splitlines()[1:]}
+    assert "2 of 2" in rows["a.yaml"] and "1 of 2" in rows["b.yaml"], run.stdout  # the shared stat drawn once
+    assert rows["broken.yaml"].rstrip().endswith("failed")
+    for slug in ("a", "b"):
+        assert probe(tmp_path / "output" / slug / f"{slug}.mp4")["frames"] > 0
+    alone = explainer("render", first.name, second.name, "--scene", "hello", cwd=tmp_path)
+    assert alone.returncode == 2 and "--scene renders one storyboard" in alone.stderr

@@ -131,6 +131,10 @@ def _decoded(video: Path) -> tuple[str, str]:
     return out[0], out[1]
 
 
+#: A second storyboard for batches: one scene shared with STORY, one of its own.
+OTHER = STORY.replace("title: Cluster test", "title: Cluster test two").replace("Hello cluster", "Hello again")
+
+
 @pytest.fixture(scope="module")
 def local_render(tmp_path_factory) -> tuple[str, str]:
     root = tmp_path_factory.mktemp("local")
@@ -140,13 +144,31 @@ def local_render(tmp_path_factory) -> tuple[str, str]:
     return _decoded(root / "output" / "story" / "story.mp4")
 
 
-@pytest.mark.slow
-def test_a_render_on_the_cluster_is_the_local_render(cluster, local_render, tmp_path):
-    story = _project(tmp_path)
-    run = explainer("render", str(story), "--executor", cluster.url, cwd=tmp_path)
+@pytest.fixture(scope="module")
+def local_other(tmp_path_factory) -> tuple[str, str]:
+    root = tmp_path_factory.mktemp("local-other")
+    story = _project(root, OTHER)
+    run = explainer("render", str(story), "--quiet", cwd=root)
     assert run.returncode == 0, run.stderr
-    assert "3 rendered" in run.stderr
-    assert _decoded(tmp_path / "output" / "story" / "story.mp4") == local_render
+    return _decoded(root / "output" / "story" / "story.mp4")
+
+
+@pytest.mark.slow
+def test_a_batch_on_the_cluster_is_the_local_renders(cluster, local_render, local_other, tmp_path):
+    """Two storyboards as one batch through the cluster, sharing a cache folder: each video equals its local render,
+    and a scene the two share is drawn once."""
+    story = _project(tmp_path / "one").relative_to(tmp_path)
+    other = _project(tmp_path / "two", OTHER).relative_to(tmp_path)
+    other = (tmp_path / other).rename(tmp_path / other.with_name("other.yaml")).relative_to(tmp_path)
+    shared = tmp_path / "shared-cache"
+    run = explainer("render", str(story), str(other), "--executor", cluster.url, "--cache", str(shared), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert _decoded(tmp_path / "one" / "output" / "story" / "story.mp4") == local_render
+    assert _decoded(tmp_path / "two" / "output" / "other" / "other.mp4") == local_other
+    rows = {line.split()[0]: line.split() for line in run.stdout.splitlines() if line.strip().endswith("ok")}
+    drawn = [rows[str(path)][rows[str(path)].index("of") - 1] for path in (story, other)]
+    assert drawn == ["3", "1"], run.stdout  # the stat and the timeline were drawn for the first storyboard only
+    assert len(list((shared / "scenes").glob("*.mp4"))) == 4
     # The workers kept nothing but what they may reuse: no clip left behind.
     for _, store in cluster.workers.values():
         assert not list((store / "clips").glob("*")), list((store / "clips").glob("*"))
