@@ -6,6 +6,7 @@ One session per test file: starting the server, the browser and the first render
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,11 @@ def preview(tmp_path):
         process.wait()
 
 
+def _state(url: str) -> dict:
+    with urllib.request.urlopen(url + "api/state", timeout=10) as reply:
+        return json.load(reply)
+
+
 def _wait(page, script: str, arg=None, timeout: float = 60_000):
     page.wait_for_function(script, arg=arg, timeout=timeout)
 
@@ -115,13 +122,39 @@ def test_the_page_follows_every_save_and_shows_errors(preview):
         _wait(page, "document.querySelector('.scene[data-id=hello] .narration').textContent.includes('rivers')")
         _wait(page, "d => document.getElementById('video').duration > d + 0.5", second)
 
+        # A burst of writes (an editor writing a file in pieces) is one save: one render, one new state.
+        before = _state(url)["version"]
+        page.evaluate("""() => { window.renders = 0; window.listening = new EventSource('/events');
+            window.listening.addEventListener('rendering', () => { window.renders += 1; }); }""")
+        _wait(page, "window.listening.readyState === 1")
+        text = story.read_text()
+        for n in range(5):
+            story.write_text(text.replace("rivers and the sea", f"rivers and the sea, take {n}"))
+            time.sleep(0.005)
+        _wait(page, "document.querySelector('.scene[data-id=hello] .narration').textContent.includes('take 4')")
+        time.sleep(1.5)  # time for any second render to show itself
+        assert _state(url)["version"] == before + 1
+        assert page.evaluate("window.renders") == 1  # one render started, not one per write
+
+        # A save while a render is under way cancels it: its state never shows, the newer one does.
+        before, text = _state(url)["version"], story.read_text()
+        long = " ".join(f"This is added sentence number {n} of a long revision." for n in range(1, 7))
+        story.write_text(text.replace("Thirty four thousand people", f"{long} Thirty four thousand people"))
+        _wait(page, "window.renders === 2")  # the first save is being rendered (narrating six new sentences)
+        story.write_text(text.replace("Thirty four thousand people", "Exactly thirty four thousand people"))
+        _wait(page, "document.querySelector('.scene[data-id=number] .narration').textContent.includes('Exactly')")
+        time.sleep(1.0)
+        assert page.evaluate("window.renders") == 3 and _state(url)["version"] == before + 1
+        assert "added sentence" not in page.inner_text(".scene[data-id=number] .narration")
+        assert not [p for p in (story.parent.parent / "output").rglob("*") if ".part" in p.name]
+
         # A broken save: the located error with the YAML around it; the last video still plays.
         story.write_text(TINY.replace("value: 34000", "value: lots"))
         _wait(page, "!document.getElementById('problems').hidden")
         problems = page.inner_text("#problems")
         assert re.search(r"script/tiny\.yaml:\d+:\d+", problems), problems
         assert "value: lots" in problems
-        assert page.evaluate("document.getElementById('video').src").endswith(".mp4?v=3")
+        assert page.evaluate("document.getElementById('video').src").endswith(".mp4?v=5")
         page.evaluate("document.getElementById('video').play()")
         _wait(page, "document.getElementById('video').currentTime > 0.3", timeout=20_000)
         assert page.evaluate("document.getElementById('video').error") is None
