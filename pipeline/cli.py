@@ -141,6 +141,16 @@ format_option = click.option(
     "into output/<slug>/vertical/), square 1:1 1080x1080 (into output/<slug>/square/).",
 )
 
+#: render's --format: one or several (a batch renders each storyboard in each).
+formats_option = click.option(
+    "--format",
+    "format_names",
+    type=click.Choice(list(FORMATS)),
+    multiple=True,
+    help="The screen, repeatable: wide 16:9 (the default, the storyboard's size), vertical 9:16 1080x1920 "
+    "(Shorts, Reels, TikTok; into output/<slug>/vertical/), square 1:1 1080x1080 (into output/<slug>/square/).",
+)
+
 outside_option = click.option(
     "--allow-outside-assets",
     "outside",
@@ -179,7 +189,7 @@ def main() -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Cache folder for narration and scene clips (default: output/.cache/).",
 )
-@format_option
+@formats_option
 @size_option
 @click.option("--fps", type=click.IntRange(1, 60), help="Frame rate (default: the storyboard's).")
 @captions_option
@@ -214,7 +224,7 @@ def render(
     engine: str | None,
     output_dir: Path | None,
     cache_dir: Path | None,
-    format_name: str,
+    format_names: tuple[str, ...],
     size,
     fps: int | None,
     captions: str | None,
@@ -239,12 +249,14 @@ def render(
         raise UsageError("--draft has its own size and frame rate; leave out --size and --fps")
     if no_join and not scene_ids:
         raise UsageError("--no-join only makes sense with --scene ID")
-    _shape(format_name, size)
+    format_names = tuple(dict.fromkeys(format_names)) or (DEFAULT_FORMAT,)
+    for format_name in format_names:
+        _shape(format_name, size)
     options = RenderOptions(
         output_dir=output_dir,
         cache_dir=cache_dir,
         engine=engine,
-        format=format_name,
+        format=format_names[0],
         size=size,
         fps=fps,
         burn_captions=captions in ("burn", "words"),
@@ -255,12 +267,13 @@ def render(
         jobs=jobs or 0,
         allow_outside_assets=outside,
     )
-    if len(storyboards) > 1:
+    if len(storyboards) > 1 or len(format_names) > 1:
         one_only = (("--scene", scene_ids), ("--shorts", shorts), ("--output", output_dir))
         asked = [name for name, given in one_only if given]
         if asked:
-            raise UsageError(f"{asked[0]} renders one storyboard; name one, or leave it out to render a batch")
-        _render_batch(list(storyboards), options, executor_for(executor_spec, options.workers()), quiet)
+            raise UsageError(f"{asked[0]} renders one storyboard in one format; leave it out to render a batch")
+        executor = executor_for(executor_spec, options.workers())
+        _render_batch(list(storyboards), options, executor, quiet, format_names)
         return
     (storyboard,) = storyboards
     if shorts:
@@ -293,7 +306,7 @@ def render(
     )
 
 
-def _render_batch(storyboards: list[Path], options, executor, quiet: bool) -> None:
+def _render_batch(storyboards: list[Path], options, executor, quiet: bool, formats: tuple[str, ...]) -> None:
     """Every storyboard on one pool, then a table of what became of each; exit 1 when any failed."""
     from rich.table import Column, Table
 
@@ -301,19 +314,19 @@ def _render_batch(storyboards: list[Path], options, executor, quiet: bool) -> No
 
     console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
     with _RichReporter(console) as reporter:
-        items = render_batch(storyboards, options, reporter, executor)
+        items = render_batch(storyboards, options, reporter, executor, formats)
     whole = {"no_wrap": True, "overflow": "ignore"}  # paths are never cut: they are copied from here
-    table = Table(Column("storyboard", **whole), Column("video", **whole), "length", "scenes drawn", "done at", "",
-                  box=None, pad_edge=False)  # fmt: skip
+    table = Table(Column("storyboard", **whole), "format", Column("video", **whole), "length", "scenes drawn",
+                  "done at", "", box=None, pad_edge=False)  # fmt: skip
     for item in items:
         if item.result is None:
-            table.add_row(escape(str(item.storyboard)), "", "", "", "", "[red]failed[/]")
+            table.add_row(escape(str(item.storyboard)), item.format, "", "", "", "", "[red]failed[/]")
             continue
         plan = item.result.plan
         minutes, seconds = divmod(round(plan.duration), 60)
         video = item.result.video
         shown = video.relative_to(Path.cwd()) if video.is_relative_to(Path.cwd()) else video
-        table.add_row(escape(str(item.storyboard)), escape(str(shown)), f"{minutes}:{seconds:02d}",
+        table.add_row(escape(str(item.storyboard)), item.format, escape(str(shown)), f"{minutes}:{seconds:02d}",
                       f"{item.rendered} of {len(plan.scenes)}", f"{item.seconds:.1f} s", "[green]ok[/]")  # fmt: skip
     Console(highlight=False, soft_wrap=True).print(table)
     failed = [item for item in items if item.error is not None]
@@ -323,7 +336,7 @@ def _render_batch(storyboards: list[Path], options, executor, quiet: bool) -> No
         for problem in problems[:SHOWN_PROBLEMS]:
             _error(err, problem)
     if failed:
-        err.print(f"{len(failed)} of {len(items)} storyboards failed; the others were rendered")
+        err.print(f"{len(failed)} of {len(items)} videos failed; the others were rendered")
         raise click.exceptions.Exit(1)
 
 

@@ -10,6 +10,7 @@ as RenderOptions, never from globals.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import threading
 import time
@@ -363,6 +364,8 @@ class BatchItem:
     """One storyboard of a batch: its render, or what stopped it."""
 
     storyboard: Path
+    #: The format it is rendered in.
+    format: str = "wide"
     result: RenderResult | None = None
     error: ExplainerError | None = None
     #: Scenes of this storyboard drawn by the batch (the rest came from the cache, or from a storyboard before it).
@@ -372,25 +375,31 @@ class BatchItem:
 
 
 def render_batch(
-    storyboards: list[Path], options: RenderOptions, reporter: Reporter | None = None, executor: Executor | None = None
+    storyboards: list[Path],
+    options: RenderOptions,
+    reporter: Reporter | None = None,
+    executor: Executor | None = None,
+    formats: tuple[str, ...] = (),
 ) -> list[BatchItem]:
-    """Several storyboards as one batch: every scene not cached, of all of them, on one executor (longest first,
-    a scene two storyboards share drawn once), then each video narrated, mixed and joined as ``render`` does.
+    """Several storyboards (each in each of ``formats``, default ``options.format``) as one batch: every scene not
+    cached, of all of them, on one executor (longest first, a scene two share drawn once), then each video
+    narrated, mixed and joined as ``render`` does.
 
     A storyboard that cannot be rendered (it does not validate, a scene of it cannot be drawn) is reported in its
     item and the others go on; Ctrl-C stops all."""
     reporter = reporter or Silent()
     executor = executor or LocalPool(options.workers())
     started = time.perf_counter()
-    items = [BatchItem(Path(path)) for path in storyboards]
+    items = [BatchItem(Path(path), name) for path in storyboards for name in formats or (options.format,)]
     todo: dict[str, jobs.SceneJob] = {}
     with contextlib.ExitStack() as stack:
         for item in items:
+            wanted = dataclasses.replace(options, format=item.format)
             try:
-                project = validate(item.storyboard, options)
-                stack.enter_context(sharing(cache.Store(options.cache_root(project.root))))
-                narration = narrate(project, options, reporter)
-                missing = [job for job in scene_jobs(project, plan(project, narration, options), options)
+                project = validate(item.storyboard, wanted)
+                stack.enter_context(sharing(cache.Store(wanted.cache_root(project.root))))
+                narration = narrate(project, wanted, reporter)
+                missing = [job for job in scene_jobs(project, plan(project, narration, wanted), wanted)
                            if not job.target.exists() and job.key not in todo]  # fmt: skip
             except ExplainerError as exc:
                 item.error = exc
@@ -403,8 +412,9 @@ def render_batch(
     for item in items:
         if item.error is not None:
             continue
+        wanted = dataclasses.replace(options, format=item.format)
         try:
-            item.result = render(validate(item.storyboard, options), options, reporter, executor)
+            item.result = render(validate(item.storyboard, wanted), wanted, reporter, executor)
         except ExplainerError as exc:
             item.error = exc
         item.seconds = time.perf_counter() - started

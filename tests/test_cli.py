@@ -112,11 +112,25 @@ def test_a_batch_renders_every_storyboard_it_can_and_says_which_failed(project, 
     run = explainer("render", first.name, second.name, broken.name, "--quiet", cwd=tmp_path)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "broken.yaml:13:36: 'value' must be a number" in run.stderr
-    assert "1 of 3 storyboards failed; the others were rendered" in run.stderr
+    assert "1 of 3 videos failed; the others were rendered" in run.stderr
     rows = {line.split()[0]: line for line in run.stdout.splitlines()[1:]}
     assert "2 of 2" in rows["a.yaml"] and "1 of 2" in rows["b.yaml"], run.stdout  # the shared stat drawn once
     assert rows["broken.yaml"].rstrip().endswith("failed")
     for slug in ("a", "b"):
         assert probe(tmp_path / "output" / slug / f"{slug}.mp4")["frames"] > 0
     alone = explainer("render", first.name, second.name, "--scene", "hello", cwd=tmp_path)
-    assert alone.returncode == 2 and "--scene renders one storyboard" in alone.stderr
+    assert alone.returncode == 2 and "--scene renders one storyboard in one format" in alone.stderr
+
+
+@pytest.mark.slow
+def test_a_storyboard_in_several_formats_is_one_batch(project, tmp_path):
+    story = project(TINY, "tiny.yaml")
+    run = explainer("render", story.name, "--format", "wide", "--format", "square", "--quiet", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    rows = [line.split() for line in run.stdout.splitlines() if line.strip().endswith("ok")]
+    assert [(row[1], row[2]) for row in rows] == [("wide", "output/tiny/tiny.mp4"),
+                                                  ("square", "output/tiny/square/tiny.mp4")]  # fmt: skip
+    assert (
+        probe(tmp_path / "output/tiny/square/tiny.mp4")["width"],
+        probe(tmp_path / "output/tiny/tiny.mp4")["width"],
+    ) == (1080, 320)
