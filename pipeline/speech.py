@@ -169,7 +169,7 @@ def _speak(
 def _ahead(
     engine: Engine, scenes: list[list[Line | Pause]], store: cache.Store, workers: int
 ) -> dict[tuple[str, VoiceIdentity], Spoken]:
-    """The sentences the cache lacks, spoken on ``workers`` processes at once, by (spoken text, voice key); empty
+    """The sentences the cache lacks, spoken on ``workers`` processes at once, by (spoken text, voice); empty
     when an online engine speaks (its time is the network's), or there are too few to repay starting workers."""
     if workers <= 1 or engine.online:
         return {}
