@@ -189,11 +189,11 @@ def _ahead(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from pipeline.executors.local import sigint_deferred
+    from pipeline.executors.local import deaf_to_ctrl_c, sigint_deferred
 
     context = multiprocessing.get_context("spawn")
     with sigint_deferred() as pressed:  # the workers start deaf to Ctrl-C; this process stops them
-        pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=context, initializer=_pool_worker)
+        pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=context, initializer=deaf_to_ctrl_c)
         futures = {key: pool.submit(_speak_one, engine.name, line.spoken, line.voice) for key, line in todo.items()}
     with pool:
         try:
@@ -206,17 +206,10 @@ def _ahead(
             raise
 
 
-def _pool_worker() -> None:
-    from pipeline.executors.local import deaf_to_ctrl_c
-    from pipeline.narration import piper
-
-    deaf_to_ctrl_c()
-    piper.one_sentence_at_a_time()
-
-
 def _speak_one(engine: str, spoken: str, voice: VoiceSettings) -> Spoken:
-    """In a worker process: one sentence, by a fresh ``engine`` (its voice loaded once per process)."""
-    return ENGINES[engine]().speak(spoken, voice)
+    """In a worker process: one sentence, by ``engine`` as a pool worker makes it (its voice loaded once per
+    process)."""
+    return ENGINES[engine].in_pool().speak(spoken, voice)
 
 
 def entry(store: cache.Store, spoken: str, identity: VoiceIdentity) -> tuple[Path, Path]:

@@ -121,15 +121,16 @@ def timeline(chunk: Chunk) -> Drafted | None:
 
 
 def route(chunk: Chunk) -> Drafted | None:
+    if not any(_MOVES.search(s) for s in chunk.sentences):
+        return None  # before any name is looked up on the map
     stops: list[dict[str, Any]] = []
     seen: set[str] = set()
     unknown: list[str] = []
-    named = [_place(m.group(0)) for _, line in _lines(chunk) for m in _NAME.finditer(line)]
-    cities = len({found[0] for found in named if found and found[1] == "city"}) >= 2
-    for number, line in _lines(chunk):
+    named = [(number, line, [(m, _place(m.group(0))) for m in _NAME.finditer(line)]) for number, line in _lines(chunk)]
+    cities = len({found[0] for *_, names in named for _, found in names if found and found[1] == "city"}) >= 2
+    for number, line, names in named:
         last_end, group = None, None
-        for m in _NAME.finditer(line):
-            found = _place(m.group(0))
+        for m, found in names:
             name = found[0] if found else None
             if found and cities and found[1] != "city":
                 continue  # a route between cities passes through countries; they are not stops
@@ -152,8 +153,6 @@ def route(chunk: Chunk) -> Drafted | None:
             last_end = m.end()
     from_to = any(_FROM_TO.search(s) for s in chunk.sentences)
     places = sum(len(stop["places"]) for stop in stops)
-    if not any(_MOVES.search(s) for s in chunk.sentences):
-        return None
     if len(stops) < 2 or (len(stops) < 3 and places < 4 and not from_to):
         return None
     stops = stops[:6]

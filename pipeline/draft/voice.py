@@ -25,11 +25,7 @@ def note_words(sections: list[DraftSection], voice: str = "en-us") -> str | None
         phonemizer = Phonemizer(voice)
     except Unavailable as exc:
         return str(exc)
-    noted: set[str] = set()
-    for section in sections:
-        for scene in section.scenes:
-            for word, reason in pronunciation.odd_words(scene.sentences, {}, phonemizer):
-                if word not in noted:
-                    noted.add(word)
-                    scene.notes.append(reason)
+    said = ((scene, sentence) for section in sections for scene in section.scenes for sentence in scene.sentences)
+    for scene, _, reason in pronunciation.odd_words(said, {}, phonemizer):
+        scene.notes.append(reason)
     return None

@@ -23,6 +23,7 @@ Each scene is one task, longest first:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import tempfile
 import time
@@ -174,11 +175,7 @@ def _kept(store: Path, asset: Asset, data: bytes) -> Asset:
     return Asset(asset.name, path, asset.digest)
 
 
-_CANVASES: list[jobs.Canvases] = []
-
-
+@functools.cache
 def _canvases() -> jobs.Canvases:
     """The canvases of this worker process, made on its first scene (fonts load once per worker)."""
-    if not _CANVASES:
-        _CANVASES.append(jobs.Canvases())
-    return _CANVASES[0]
+    return jobs.Canvases()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from pipeline import spoken
 from pipeline.lint import timing
@@ -34,6 +35,7 @@ from pipeline.lint.phonemes import Phonemizer, Unavailable, vowel_letters, vowel
 from pipeline.narration import ENGINES
 
 RULE = "pronunciation"
+T = TypeVar("T")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 #: Text the lexicon puts in place of a word (never judged: the author chose it).
@@ -115,16 +117,19 @@ def _respellings(word: str, letters: str, phonemizer: Phonemizer) -> list[str]:
     return out
 
 
-def odd_words(sentences: Iterable[str], lexicon: dict[str, str], phonemizer: Phonemizer) -> Iterator[tuple[str, str]]:
-    """Each word of ``sentences`` the voice reads oddly, once, where it is first said, with why and the fix."""
+def odd_words(
+    said: Iterable[tuple[T, str]], lexicon: dict[str, str], phonemizer: Phonemizer
+) -> Iterator[tuple[T, str, str]]:
+    """Each word the voice reads oddly in ``said`` ((where, sentence) pairs), once, where it is first said:
+    (where, the word, why and the fix)."""
     seen: set[str] = set()
-    for sentence in sentences:
+    for place, sentence in said:
         for word in candidates(sentence, lexicon):
             if word in seen:
                 continue
             seen.add(word)
             if (reason := odd(word, phonemizer)) is not None:
-                yield word, reason
+                yield place, word, reason
 
 
 def check(context: Context) -> list[Warning]:
@@ -133,14 +138,9 @@ def check(context: Context) -> list[Warning]:
     except Unavailable as exc:
         context.note(f"{RULE}: not checked: {exc}")
         return []
-    said = [(entry, sentence) for entry in context.entries for sentence in _sentences(entry.scene.narration or "")]
-    where = {}
-    for entry, sentence in said:
-        for word in candidates(sentence, context.project.lexicon):
-            where.setdefault(word, entry)
+    said = ((entry, sentence) for entry in context.entries for sentence in _sentences(entry.scene.narration or ""))
     found = []
-    for word, reason in odd_words((sentence for _, sentence in said), context.project.lexicon, phonemizer):
-        entry = where[word]
+    for entry, word, reason in odd_words(said, context.project.lexicon, phonemizer):
         at = _find(entry.scene.narration or "", word)
         if at is not None:
             found.append(context.in_narration(entry, at, word, RULE, reason))

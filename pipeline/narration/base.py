@@ -88,3 +88,9 @@ class Engine(ABC):
     def tempo(self, settings: VoiceSettings) -> float:
         """Speed-up the decoder applies, for engines that cannot set their own rate."""
         return 1.0
+
+    @classmethod
+    def in_pool(cls) -> Engine:
+        """The engine as a worker of a narration pool makes it, one worker per core (an engine that would spread
+        one sentence over every core says here to keep to one)."""
+        return cls()

@@ -46,8 +46,16 @@ class PiperEngine(Engine):
     #: The shipped video's 109 sentences: 974 words in 320.1 s of speech.
     words_per_minute = 183.0
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 0) -> None:
+        #: Threads onnxruntime speaks one sentence on (0: one per core, its default).
+        self.threads = threads
         self._voice = None
+
+    @classmethod
+    def in_pool(cls) -> PiperEngine:
+        """One thread per sentence: on two cores, onnxruntime's own threads speak the shipped video's 85
+        sentences in 21.6 s (40.8 s of CPU); two processes of one thread each take 18.6 s."""
+        return cls(threads=1)
 
     def identity(self, settings: VoiceSettings) -> VoiceIdentity:
         return VoiceIdentity(
@@ -60,7 +68,7 @@ class PiperEngine(Engine):
 
     def _load(self):
         if self._voice is None:
-            self._voice = _loaded_voice(_INFERENCE_THREADS[0])
+            self._voice = _loaded_voice(self.threads)
         return self._voice
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
@@ -148,18 +156,6 @@ def _feed_noise(model: Any) -> list[str]:
     del graph.node[:]
     graph.node.extend(nodes)
     return names
-
-
-#: Threads onnxruntime runs one sentence on (0: one per core, its default). See one_sentence_at_a_time.
-_INFERENCE_THREADS = [0]
-
-
-def one_sentence_at_a_time() -> None:
-    """In a worker process of a narration pool: synthesize on one thread, the pool giving each core a sentence.
-
-    On two cores, onnxruntime's own threads speak the shipped video's 85 sentences in 21.6 s (40.8 s of CPU);
-    two processes of one thread each take 18.6 s: sentences in parallel waste less than one split in two."""
-    _INFERENCE_THREADS[0] = 1
 
 
 @functools.cache

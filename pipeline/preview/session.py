@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from pipeline.assets import project_root
 from pipeline.errors import ExplainerError, Stopped, StoryboardError
 from pipeline.executors import Cancel
 
@@ -48,12 +49,13 @@ class Session:
 
     def __init__(self, storyboard: Path, quality: str = "draft", *, allow_outside_assets: bool = False):
         self.storyboard = storyboard.resolve()
-        self.root = _project_root(self.storyboard)
+        self.root = project_root(self.storyboard)
         self.quality = Quality(quality)
         self.allow_outside_assets = allow_outside_assets
         self.version = 0
         self.state: dict[str, Any] = {"version": 0, "status": "starting", "problems": [], "sections": []}
         self._good: dict[str, Any] = {}  # the last state with a video: kept playable beside problems
+        self._peaks: dict[str, list[float]] = {}  # each scene's waveform, by its key (its sound is in it)
         self._cancel: Cancel | None = None
         self._lock = threading.Lock()
 
@@ -92,26 +94,31 @@ class Session:
             state["changed"] = result.scenes_rendered
             self._good = state
         except StoryboardError as exc:
-            state = {**self._good, "status": "error", "problems": [self._problem(p) for p in exc.problems]}
+            state = self._broken([self._problem(p) for p in exc.problems])
         except Stopped:
             raise
         except ExplainerError as exc:
-            state = {**self._good, "status": "error", "problems": [{"message": str(exc), "lines": []}]}
+            state = self._broken([{"message": str(exc), "lines": []}])
         finally:
             with self._lock:
                 if self._cancel is cancel:
                     self._cancel = None
-        self.version += 1
-        state.update(version=self.version, took=round(time.perf_counter() - started, 2), files=changed or [])
-        self.state = state
-        return state
+        return self._settled(state, time.perf_counter() - started, changed or [])
 
     def failed(self, message: str, changed: list[str]) -> dict[str, Any]:
         """The state after a refresh that failed for a reason not in the storyboard (the last video stays)."""
+        return self._settled(self._broken([{"message": message, "lines": []}]), 0.0, changed)
+
+    def _broken(self, problems: list[dict[str, Any]]) -> dict[str, Any]:
+        """The last good state (its video still playable) with ``problems`` beside it."""
+        return {**self._good, "status": "error", "problems": problems}
+
+    def _settled(self, state: dict[str, Any], took: float, changed: list[str]) -> dict[str, Any]:
+        """``state`` as the newest, numbered, with how long it took and the saved files that made it."""
         self.version += 1
-        self.state = {**self._good, "status": "error", "problems": [{"message": message, "lines": []}],
-                      "version": self.version, "took": 0.0, "files": changed}  # fmt: skip
-        return self.state
+        state.update(version=self.version, took=round(took, 2), files=changed)
+        self.state = state
+        return state
 
     # -- describing a render ----------------------------------------------------------------------
 
@@ -125,10 +132,13 @@ class Session:
         stills = self.media_root / project.slug / "stills"
         stills.mkdir(parents=True, exist_ok=True)
         sections: list[dict[str, Any]] = []
+        peaks: dict[str, list[float]] = {}
         for entry, scene in zip(project.entries(), plan.scenes, strict=True):
             if not sections or sections[-1]["number"] != entry.section_number:
                 sections.append({"number": entry.section_number, "title": entry.section_title, "scenes": []})
             key = jobs[entry.id].key
+            # Read from the sentences' audio only for a scene whose sound is new.
+            peaks[key] = self._peaks.get(key) or _peaks(soundtrack.scene_track(plan, scene), scene.duration(fps))
             still = stills / f"{key}.png"
             if not still.exists():
                 frame = pipeline.still(project, plan.frame, entry, timing=scene.timing(fps))
@@ -145,8 +155,9 @@ class Session:
                 "id": entry.id, "kind": entry.scene.slide.kind, "index": entry.index,
                 "start": round(scene.start(fps), 3), "duration": round(scene.duration(fps), 3),
                 "still": self._url(still), "sentences": sentences, "reveals": reveals,
-                "waveform": _peaks(soundtrack.scene_track(plan, scene), scene.duration(fps)),
+                "waveform": peaks[key],
             })  # fmt: skip
+        self._peaks = peaks  # only the scenes the video has now
         return {
             "status": "ready",
             "problems": [],
@@ -187,9 +198,3 @@ def _peaks(samples: np.ndarray, seconds: float) -> list[float]:
     peaks = [float(magnitude[a:b].max()) if b > a else 0.0 for a, b in itertools.pairwise(edges)]
     top = max(max(peaks), 1e-9)
     return [round(p / top, 2) for p in peaks]
-
-
-def _project_root(storyboard: Path) -> Path:
-    from pipeline.assets import project_root
-
-    return project_root(storyboard)
