@@ -7,10 +7,12 @@ RenderError quoting ffmpeg's last relevant lines instead of a Python stack.
 from __future__ import annotations
 
 import contextlib
+import queue
 import re
 import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -89,20 +91,59 @@ def feed(
 
     The input is never held whole: a long soundtrack streams through in blocks.
     ``stdout`` (default: nowhere) may be another process's stdin, for work done alongside.
+
+    A thread writes while the caller makes the next chunks: a pipe holds 64 KB, so writing a
+    block of seconds in the caller's thread left ffmpeg idle while the block after it was made,
+    and the two took turns (the draft soundtrack: 2.4 s of feeding, 1.4 s of it waiting).
     """
     process = Process(
         args, what=what, loglevel=loglevel, stdin=subprocess.PIPE, stdout=stdout or subprocess.DEVNULL, cwd=cwd
     )
+    writer = _Writer(process.proc.stdin)
     try:
         for chunk in chunks:
-            process.proc.stdin.write(chunk)
-        process.proc.stdin.close()
-    except BrokenPipeError:
-        pass  # ffmpeg stopped reading: its log says why
+            if not writer.put(chunk):
+                break  # ffmpeg stopped reading: its log says why
+        writer.close()
     except BaseException:
         process.kill()
+        writer.close()
         raise
     return process.finish()
+
+
+class _Writer:
+    """Writes chunks to a pipe from its own thread, up to AHEAD chunks behind the one who puts them."""
+
+    AHEAD = 2
+
+    def __init__(self, pipe: IO[bytes]):
+        self.pipe = pipe
+        self.broken = False
+        self._chunks: queue.Queue = queue.Queue(self.AHEAD)
+        self._thread = threading.Thread(target=self._write, name="ffmpeg stdin", daemon=True)
+        self._thread.start()
+
+    def _write(self) -> None:
+        while (chunk := self._chunks.get()) is not None:
+            if self.broken:
+                continue  # drained, so a put never waits on a writer that has stopped
+            try:
+                self.pipe.write(chunk)
+            except (BrokenPipeError, ValueError):  # ffmpeg stopped reading, or was killed and its stdin closed
+                self.broken = True
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            self.pipe.close()
+
+    def put(self, chunk: bytes | memoryview) -> bool:
+        """Queue ``chunk``; False once ffmpeg has stopped reading."""
+        self._chunks.put(chunk)
+        return not self.broken
+
+    def close(self) -> None:
+        """Write what is queued, close the pipe and wait for the thread."""
+        self._chunks.put(None)
+        self._thread.join()
 
 
 def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subprocess.CompletedProcess:

@@ -440,21 +440,23 @@ def measure_stream(blocks: Iterable[bytes | memoryview]) -> float:
     """Integrated loudness (LUFS) of stereo float samples at RATE, streamed to the meter block by block."""
     args = [*RAW_INPUT, "-af", "ebur128", "-f", "null", "-"]
     text = ffmpeg.feed(args, blocks, what="metering the loudness", loglevel="info")
-    return summary(text, peak=False)["integrated_lufs"]
+    return summary(text)["integrated_lufs"]
 
 
 def measure(media: Path) -> dict[str, float]:
     """Integrated loudness (LUFS) and true peak (dBTP) of a file's audio, by ffmpeg's EBU R128 meter."""
     args = ["-i", str(media), "-vn", "-af", "ebur128=peak=true", "-f", "null", "-"]
-    return summary(ffmpeg.run_stderr(args, what="metering the loudness"), peak=True)
+    return summary(ffmpeg.run_stderr(args, what="metering the loudness"), peak="true")
 
 
-def summary(text: str, *, peak: bool) -> dict[str, float]:
-    """The integrated loudness (and true peak) from the EBU R128 meter's summary in ffmpeg's log."""
+def summary(text: str, *, peak: str | None = None) -> dict[str, float]:
+    """The integrated loudness (and the ``peak="true"`` or ``"sample"`` peak the meter was asked for) from the EBU
+    R128 meter's summary in ffmpeg's log."""
     last = text[text.rfind("Summary:") :]
     found = {"integrated_lufs": re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", last)}
-    if peak:
-        found["true_peak_dbtp"] = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", last)
+    if peak is not None:
+        name = {"true": "true_peak_dbtp", "sample": "sample_peak_dbfs"}[peak]
+        found[name] = re.search(rf"{peak.capitalize()} peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", last)
     if not all(found.values()):
         raise RenderError("metering the loudness failed: ffmpeg printed no summary")
     return {name: float(match.group(1)) for name, match in found.items()}

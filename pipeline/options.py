@@ -17,6 +17,7 @@ from pipeline.formats import DEFAULT, FORMATS, Frame
 
 if TYPE_CHECKING:
     from pipeline.cues import Cue
+    from pipeline.encode import AudioCodec
     from pipeline.storyboard import Project, VideoSettings
     from pipeline.timeline import ScenePlan
 
@@ -74,11 +75,11 @@ class RenderOptions:
         return Frame(width, height, self.fps or video.fps, profile)
 
     @property
-    def audio_encoder(self) -> list[str]:
-        """How the soundtrack is encoded: AAC at 192 kb/s, or 64 kb/s for a draft."""
-        from pipeline.encode import AUDIO_ARGS, DRAFT_AUDIO_ARGS
+    def audio_codec(self) -> AudioCodec:
+        """How the soundtrack is encoded: AAC at 192 kb/s, or Opus at 64 kb/s for a draft."""
+        from pipeline.encode import AAC, DRAFT_OPUS
 
-        return DRAFT_AUDIO_ARGS if self.draft else AUDIO_ARGS
+        return DRAFT_OPUS if self.draft else AAC
 
     def output_dir_for(self, project: Project) -> Path:
         """Where this render writes: output/<slug>/ (or --output), in a folder of its own per format and for drafts."""

@@ -20,13 +20,13 @@ import numpy as np
 
 from pipeline import assets, cache, ffmpeg, mix
 from pipeline.audio import RATE, pcm16
-from pipeline.encode import AUDIO_ARGS, PRIMED
+from pipeline.encode import AAC, AudioCodec
 from pipeline.errors import Stopped
 from pipeline.speech import SentenceAudio, load_samples
 from pipeline.timeline import Plan, ScenePlan
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
-VERSION = "soundtrack-5"  # 5: no edit list; the encoder's priming takes the place of the mix's first 1024 samples
+VERSION = "soundtrack-5"  # 5: no edit list; an AAC encoder's priming takes the place of the mix's first 1024 samples
 #: How close to the target the encoded mix must meter before the gain is corrected and it is encoded again.
 TOLERANCE_LU = 0.15
 
@@ -76,13 +76,13 @@ def scene_track(plan: Plan, scene: ScenePlan) -> np.ndarray:
     return NarrationTrack(plan).block(first, end)
 
 
-def key(plan: Plan, bed: mix.Bed | None, clips: list[mix.ClipSound] = (), encoder: list[str] = AUDIO_ARGS) -> str:
+def key(plan: Plan, bed: mix.Bed | None, clips: list[mix.ClipSound] = (), codec: AudioCodec = AAC) -> str:
     """Everything that changes the finished soundtrack: sentence audio and times, scene lengths, music, clips."""
     music = None
     if bed is not None:
         music = {"file": assets.digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
     return cache.key({
-        "version": VERSION, "encoder": encoder, "fps": plan.fps, "music": music,
+        "version": VERSION, "encoder": codec.identity(), "fps": plan.fps, "music": music,
         "clips": [[c.file.stem, c.start, c.end, c.volume, c.duck, c.loop] for c in clips],  # files named by content
         "scenes": [[s.frames, [[x.audio.path.stem, x.start] for x in s.sentences]] for s in plan.scenes],
     })  # fmt: skip
@@ -95,7 +95,7 @@ def build(
     hint: float | None = None,
     stop: threading.Event | None = None,
     clips: list[mix.ClipSound] = (),
-    encoder: list[str] = AUDIO_ARGS,
+    codec: AudioCodec = AAC,
 ) -> dict[str, float | None]:
     """Mix, normalize and encode the whole soundtrack once, as AAC in ``target`` (atomically).
 
@@ -107,19 +107,19 @@ def build(
 
     Returns the gain applied, the mix's loudness before normalizing when it was
     analysed, and the encoded audio's integrated loudness and true peak.
-    Setting ``stop`` ends the build at the next block, leaving no file. ``encoder`` is ffmpeg's audio
-    arguments (a draft's are cheaper).
+    Setting ``stop`` ends the build at the next block, leaving no file. ``codec`` is how it is encoded (a
+    draft's is cheaper).
     """
     normalizer = mix.Normalizer(mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed, list(clips)))
     with cache.atomic_path(target, once=True) as out:
         gain, encoded = hint, None
         if hint is not None:
-            encoded = _encode(normalizer.blocks(hint), normalizer.mixer.samples, out, encoder)
+            encoded = _encode(normalizer.blocks(hint), normalizer.mixer.samples, out, codec)
         if encoded is None or not _on_target(encoded["integrated_lufs"]):
             normalizer.analyse()
             gain = normalizer.solve()
             for _ in range(3):
-                encoded = _encode(normalizer.blocks(gain), normalizer.mixer.samples, out, encoder)
+                encoded = _encode(normalizer.blocks(gain), normalizer.mixer.samples, out, codec)
                 if _on_target(encoded["integrated_lufs"]):
                     break
                 gain = normalizer.correct(gain, encoded["integrated_lufs"])  # the prediction missed: once more
@@ -131,16 +131,18 @@ def _on_target(level: float) -> bool:
     return not np.isfinite(level) or abs(level - mix.TARGET_LUFS) < TOLERANCE_LU
 
 
-def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, encoder: list[str]) -> dict[str, float]:
-    """Encode stereo float ``blocks`` as AAC in ``out``; the encoded audio's loudness and true peak.
+def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, codec: AudioCodec) -> dict[str, float]:
+    """Encode stereo float ``blocks`` with ``codec`` in ``out``; the encoded audio's loudness and true peak.
 
-    One encoder writes the MP4 and, through ffmpeg's tee muxer, the same AAC
-    packets to a second ffmpeg that decodes and meters them (integrated loudness
+    One encoder writes the MP4 and, through ffmpeg's tee muxer, the same
+    packets (as a bare stream) to a second ffmpeg that decodes and meters them (integrated loudness
     and 4x-oversampled true peak) while the encoding goes on: the finished
     audio is measured as a player will decode it, at no extra time on two cores.
-    The mix's first AAC_PRIMING samples are cut before encoding and the MP4
-    has no edit list (see ``encode.PRIMED``), so the meter reads the stream
-    from its start, priming and all, up to the ``samples`` the MP4 plays.
+    For AAC the mix's first AAC_PRIMING samples are cut before encoding and
+    the MP4 has no edit list (see ``encode.PRIMED``), so the meter reads the
+    stream from its start, priming and all, up to the ``samples`` the MP4
+    plays; Opus's delay is its pre-skip, which the meter's decoder skips as a
+    player's does.
 
     The encoded loudness is what the gain is judged by. The encoder is given
     16-bit samples: the float mix's sub-LSB detail costs it 40% more time
@@ -149,7 +151,7 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, encoder: list
     # ``out`` is an atomic_path name ('.<key>.<random>.part.m4a'): nothing in it is special to the tee muxer.
     trim = f"atrim=end_sample={samples}"
     meter = ffmpeg.Process(
-        ["-f", "aac", "-i", "pipe:0", "-af", f"{trim},ebur128=peak=true", "-f", "null", "-"],
+        ["-f", codec.stream[1], "-i", "pipe:0", "-af", f"{trim},ebur128=peak={codec.peak}", "-f", "null", "-"],
         what="metering the encoded soundtrack",
         loglevel="info",
         stdin=subprocess.PIPE,
@@ -159,8 +161,8 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, encoder: list
         ffmpeg.feed(
             [
                 "-y", "-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-                "-map", "0:a", *PRIMED, *encoder, "-flags", "+global_header",
-                "-f", "tee", f"[f=mp4:use_editlist=0]{out.name}|[f=adts]pipe:1",
+                "-map", "0:a", *codec.before, *codec.args, "-flags", "+global_header",
+                "-f", "tee", f"[f=mp4:use_editlist=0]{out.name}|[f={codec.stream[0]}]pipe:1",
             ],
             (pcm16(block).data for block in blocks),
             what="encoding the soundtrack",
@@ -171,4 +173,4 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, encoder: list
         meter.kill()
         raise
     meter.proc.stdin.close()
-    return mix.summary(meter.finish(), peak=True)
+    return mix.summary(meter.finish(), peak=codec.peak)

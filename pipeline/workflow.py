@@ -184,15 +184,15 @@ def build_soundtrack(
     store = cache.Store(options.cache_root(project.root))
     bed = music_bed(project)
     clips = clip_sounds(project, timeline_plan, store)
-    key = soundtrack.key(timeline_plan, bed, clips, options.audio_encoder)
+    key = soundtrack.key(timeline_plan, bed, clips, options.audio_codec)
     file, info = store.path("soundtracks", key, ".m4a"), store.path("soundtracks", key, ".json")
     if file.exists() and info.exists():
         return Soundtrack(file, report.read(info))
     # Per encoder: a draft's may need a hair more or less gain than the video's (each keeps its own hint).
     last_gain = store.path(
-        "soundtracks", cache.key({"last gain of": project.slug, "encoder": options.audio_encoder}), ".json"
+        "soundtracks", cache.key({"last gain of": project.slug, "encoder": options.audio_codec.identity()}), ".json"
     )
-    loudness = soundtrack.build(timeline_plan, bed, file, _gain_hint(last_gain), stop, clips, options.audio_encoder)
+    loudness = soundtrack.build(timeline_plan, bed, file, _gain_hint(last_gain), stop, clips, options.audio_codec)
     cache.write_bytes(info, json.dumps(loudness).encode("utf-8"), once=True)
     loudness = report.read(info)  # another render sharing the cache may have stored its measures first
     cache.write_bytes(last_gain, json.dumps({"gain_db": loudness["gain_db"]}).encode("utf-8"))
@@ -298,7 +298,7 @@ def _render(
         all_jobs = scene_jobs(project, timeline_plan, options)
         clips = clip_sounds(project, timeline_plan, cache.Store(options.cache_root(project.root)), decode=False)
         # A clip's volume is the sound's.
-        sound_key = soundtrack.key(timeline_plan, music_bed(project), clips, options.audio_encoder)
+        sound_key = soundtrack.key(timeline_plan, music_bed(project), clips, options.audio_codec)
         chapter_list = [] if options.short else chapters.chapters(timeline_plan)  # a Short has none
         metadata = chapters.ffmetadata(chapter_list, project.storyboard.title)
         cue_list = captions.cues(timeline_plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import subprocess
@@ -50,6 +51,17 @@ def explainer(*args: str, cwd: Path | None = None, timeout: float = 600) -> subp
     exe = shutil.which("explainer")
     cmd = [exe, *args] if exe else [sys.executable, "-m", "pipeline", *args]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def chromium() -> str:
+    """The system's Chromium, for Playwright's ``executable_path`` (its own browser download is not available)."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    message = "no Chromium on PATH: README's test command installs it (apt-get install -y chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def top_level_atoms(path: Path) -> list[str]:

@@ -8,7 +8,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from tests.conftest import SHIPPED, TINY, edit_lists, explainer, probe, top_level_atoms
+from tests.conftest import SHIPPED, TINY, chromium, edit_lists, explainer, probe, top_level_atoms
 
 
 @pytest.mark.slow
@@ -141,6 +141,69 @@ class _Frames:
 
     def __init__(self, frame):
         self.frame = frame
+
+
+@pytest.mark.slow
+def test_a_drafts_opus_sound_is_in_step_in_ffmpeg_and_in_the_browser(project, tmp_path):
+    """A draft's soundtrack is Opus (half the encoding time of AAC), whose delay is its pre-skip: ffmpeg (edit
+    lists ignored or not) and Chromium's own decoder both put the clip's burst within 2 ms of the plan's time."""
+    import base64
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.clips import ffmpeg_exe, find_burst, make_clip
+
+    make_clip(tmp_path / "assets" / "clip.mp4", seconds=2.0, burst_at=1.0)
+    story = project(
+        """\
+        title: Draft sound
+        video: {width: 160, height: 90, fps: 30}
+        narration: {engine: espeak}
+        theme: {extends: documentary, transition: {style: cut}}
+        sections:
+          - title: One
+            scenes:
+              - id: hello
+                slide: {kind: title, title: Hello}
+                narration: Hello there.
+              - id: clip
+                slide: {kind: video, file: assets/clip.mp4}
+        """
+    )
+    done = explainer("render", str(story), "--draft", "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "output" / "story" / "draft"
+    video = out / "story.mp4"
+    assert probe(video)["audio_codec"] == "opus"
+    report = json.loads((out / "render.json").read_text())
+    assert set(report["loudness"]) >= {"integrated_lufs", "sample_peak_dbfs"}
+    burst = next(s for s in report["scenes"] if s["id"] == "clip")["start"] + 1.0
+    a = round((burst - 0.5) * 48_000)
+
+    for ignore in ("0", "1"):
+        decoded = subprocess.run(
+            [ffmpeg_exe(), "-v", "error", "-ignore_editlist", ignore, "-i", str(video), "-map", "0:a", "-ac", "1",
+             "-ar", "48000", "-f", "f32le", "-"],
+            capture_output=True, check=True,
+        ).stdout  # fmt: skip
+        sound = np.frombuffer(decoded, dtype="<f4")
+        assert a / 48_000 + find_burst(sound[a:]) == pytest.approx(burst, abs=0.002), f"ignore_editlist {ignore}"
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), headless=True)
+        page = browser.new_page()
+        channel = page.evaluate(
+            """async (data) => {
+                const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+                const audio = await new OfflineAudioContext(1, 48000, 48000).decodeAudioData(bytes.buffer);
+                return {rate: audio.sampleRate, samples: Array.from(audio.getChannelData(0))};
+            }""",
+            base64.b64encode(video.read_bytes()).decode("ascii"),
+        )
+        browser.close()
+    assert channel["rate"] == 48_000
+    sound = np.asarray(channel["samples"], dtype=np.float32)
+    assert a / 48_000 + find_burst(sound[a:]) == pytest.approx(burst, abs=0.002), "Chromium"
 
 
 @pytest.mark.slow

@@ -89,6 +89,11 @@ class Engine(ABC):
         """Speed-up the decoder applies, for engines that cannot set their own rate."""
         return 1.0
 
+    def warm(self) -> None:
+        """Load what speaking needs before the first sentence is asked for (a process that lives on, like the
+        preview's, does it while the author writes). Nothing by default."""
+        return None
+
     @classmethod
     def in_pool(cls) -> Engine:
         """The engine as a worker of a narration pool makes it, one worker per core (an engine that would spread

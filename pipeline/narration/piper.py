@@ -66,6 +66,9 @@ class PiperEngine(Engine):
             speed=settings.speed,
         )
 
+    def warm(self) -> None:
+        self._load()  # 0.6 s: the voice's model into onnxruntime, kept for the process (_loaded_voice)
+
     def _load(self):
         if self._voice is None:
             self._voice = _loaded_voice(self.threads)

@@ -12,6 +12,7 @@ frame (a newer save supersedes it).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import threading
@@ -24,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.assets import project_root
-from pipeline.errors import ExplainerError, Stopped, StoryboardError
+from pipeline.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
 from pipeline.executors import Cancel
 
 #: Peaks per second of a scene's waveform (drawn one bar per peak).
@@ -58,6 +59,7 @@ class Session:
         self._peaks: dict[str, list[float]] = {}  # each scene's waveform, by its key (its sound is in it)
         self._cancel: Cancel | None = None
         self._lock = threading.Lock()
+        self._warm = False  # the voice is loaded in this process
 
     # -- what the server may serve ---------------------------------------------------------------
 
@@ -90,6 +92,9 @@ class Session:
             project = pipeline.validate(self.storyboard, options)  # checked at the size the preview draws
             options = dataclasses.replace(options, output_dir=self.media_root / project.slug)
             result = pipeline.render(project, options, cancel=cancel)
+            if not self._warm:  # the first render narrated on a pool: the next save speaks here
+                _warm(options.engines(project))
+                self._warm = True
             state = self._described(project, options, result)
             state["changed"] = result.scenes_rendered
             self._good = state
@@ -186,6 +191,16 @@ class Session:
         shown = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(problem.file)
         return {"file": shown, "line": problem.line, "column": problem.column, "message": problem.message,
                 "lines": lines}  # fmt: skip
+
+
+def _warm(engines: list[str]) -> None:
+    """Load the voices the storyboard may speak with (its engine and fallback), so that the first save is as
+    quick as the next."""
+    from pipeline.narration import ENGINES
+
+    for engine in engines:
+        with contextlib.suppress(EngineUnavailable):
+            ENGINES[engine]().warm()
 
 
 def _peaks(samples: np.ndarray, seconds: float) -> list[float]:
