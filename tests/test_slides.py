@@ -339,6 +339,42 @@ def test_reveals_follow_the_real_sentence_starts(canvas):
     assert markers == [0.5, 3.0, 6.0]
 
 
+def _painted_afresh(slide: Slide, t: float) -> np.ndarray:
+    """The frame at ``t`` with every element painted onto the background in order, nothing kept."""
+    frame = slide.base.copy()
+    for element in slide.elements:
+        if (p := element.progress(t)) > 0:
+            element.paint(frame, p)
+    return np.asarray(frame)
+
+
+@pytest.mark.parametrize("kind", ["timeline", "bullets", "image", "route"])
+def test_frames_drawn_from_kept_layers_are_the_frames_painted_afresh(canvas, kind):
+    """A slide keeps the leading elements that have settled and the last frame; every frame, asked for in
+    order or out of it, is still pixel for pixel what painting each element in turn gives."""
+    spec = ALL[kind]
+    if kind in ("timeline", "bullets"):
+        key = "events" if kind == "timeline" else "items"
+        spec = dict(spec, **{key: [dict(e, sentence=i + 1) if isinstance(e, dict) else {"text": e, "sentence": i + 1}
+                                   for i, e in enumerate(spec[key])]})  # fmt: skip
+    starts = tuple(0.5 + 2.5 * i for i in range(6))
+    slide = build(canvas, spec, sentence_starts=starts, duration=16.0)
+    times = [i / 15 for i in range(0, 16 * 15, 7)] + [9.3, 0.2, 4.0, 15.9, 1.1]
+    for t in times:
+        assert np.array_equal(slide.frame(t), _painted_afresh(slide, t)), t
+
+
+def test_frames_between_reveals_are_one_array(canvas):
+    """Between a timeline's reveals nothing moves: each frame is the array of the frame before, which the
+    encoder sees as a hold (it had drawn and encoded every one of them)."""
+    events = [dict(e, sentence=i + 1) for i, e in enumerate(SPECS["timeline"]["events"])]
+    slide = build(canvas, dict(SPECS["timeline"], events=events), sentence_starts=(0.5, 4.0, 8.0), duration=12.0)
+    assert slide.settle_time > 8.0
+    between = [slide.frame(t) for t in (2.5, 2.6, 3.0, 3.9)]  # the first event has entered, the second not
+    assert all(frame is between[0] for frame in between)
+    assert slide.frame(4.1) is not between[0]
+
+
 def test_korean_is_drawn_with_real_glyphs(canvas):
     """조선 in a Latin face falls back per glyph to Noto Sans CJK: distinct ink, not two identical boxes."""
     face = canvas.fonts.face("heading", 40)

@@ -236,11 +236,21 @@ class Element:
 
 @dataclass
 class Slide:
-    """``background`` may be a function that draws it, so checking a layout never pays for drawing it."""
+    """``background`` may be a function that draws it, so checking a layout never pays for drawing it.
+
+    A frame is drawn from the elements' progress alone, so two frames with the same progress are the same
+    frame: it is drawn once and returned as the same array (which the encoder sees as a hold), as between
+    the reveals of a timeline or a list tied to its sentences. The leading elements that are settled or not
+    yet started are painted once and kept, so a frame repaints only from the first element that is moving.
+    """
 
     background: Image.Image | Callable[[], Image.Image]
     elements: list[Element] = field(default_factory=list)
     _still: np.ndarray | None = field(default=None, repr=False)
+    #: The last frame drawn, by the elements' progress in it.
+    _last: tuple[tuple[float, ...], np.ndarray] | None = field(default=None, repr=False)
+    #: The base with a run of leading elements painted, by their progress (each 0 or 1).
+    _settled: tuple[tuple[float, ...], Image.Image] | None = field(default=None, repr=False)
 
     @property
     def base(self) -> Image.Image:
@@ -254,18 +264,32 @@ class Slide:
         return max((e.start + e.duration for e in self.elements), default=0.0)
 
     def image(self, t: float) -> Image.Image:
-        frame = self.base.copy()
-        for element in self.elements:
-            p = element.progress(t)
+        return self._paint(tuple(e.progress(t) for e in self.elements))
+
+    def _paint(self, state: tuple[float, ...]) -> Image.Image:
+        """The frame with each element at its progress in ``state``."""
+        steady = next((i for i, p in enumerate(state) if p not in (0.0, 1.0)), len(state))
+        if self._settled is None or self._settled[0] != state[:steady]:
+            layer = self.base.copy()
+            for element, p in zip(self.elements[:steady], state, strict=False):
+                if p > 0:
+                    element.paint(layer, p)
+            self._settled = (state[:steady], layer)
+        frame = self._settled[1].copy()
+        for element, p in zip(self.elements[steady:], state[steady:], strict=True):
             if p > 0:
                 element.paint(frame, p)
         return frame
 
     def frame(self, t: float) -> np.ndarray:
-        """The RGB frame at ``t`` seconds as an HxWx3 uint8 array."""
+        """The RGB frame at ``t`` seconds as an HxWx3 uint8 array (the same array as the frame before when
+        nothing moved)."""
         if t >= self.settle_time:
             return self.still()
-        return np.asarray(self.image(t))
+        state = tuple(e.progress(t) for e in self.elements)
+        if self._last is None or self._last[0] != state:
+            self._last = (state, np.asarray(self._paint(state)))
+        return self._last[1]
 
     def still(self) -> np.ndarray:
         if self._still is None:

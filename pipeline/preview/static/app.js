@@ -45,14 +45,26 @@ function render(next) {
   }
   drawProblems(next.problems || []);
   if (next.video && (!previous || previous.video !== next.video)) {
-    const at = video.currentTime || 0;
+    resumeAt = video.currentTime || 0;
     video.src = next.video;
-    video.addEventListener("loadedmetadata", () => { video.currentTime = Math.min(at, video.duration || 0); }, { once: true });
+    video.addEventListener("loadedmetadata", () => {
+      video.currentTime = Math.min(resumeAt, video.duration || 0);
+      resumeAt = null;
+    }, { once: true });
   }
   drawChapters();
   drawScenes(changed);
   const ids = scenes().map((scene) => scene.id);
   select(ids.includes(selected) ? selected : ids[0]);
+}
+
+// Where a new video starts once its metadata is in: the old one's playhead, or a scene or chapter clicked
+// while it loaded (a seek then was the element's default start, which Chromium sometimes lost to ours).
+let resumeAt = null;
+
+function seek(seconds) {
+  if (resumeAt !== null) resumeAt = seconds;
+  else video.currentTime = seconds;
 }
 
 function drawProblems(problems) {
@@ -82,7 +94,7 @@ function drawChapters() {
     const button = el("button", { type: "button", title: `${fmt(chapter.start)} ${chapter.title}`, text: chapter.title });
     button.style.left = `${(100 * chapter.start) / state.duration}%`;
     button.style.width = `${(100 * (end - chapter.start)) / state.duration}%`;
-    button.addEventListener("click", () => { video.currentTime = chapter.start + 0.01; });
+    button.addEventListener("click", () => seek(chapter.start + 0.01));
     bar.append(button);
   });
 }
@@ -100,7 +112,7 @@ function drawScenes(changed) {
           el("div", { class: "id", text: scene.id }),
           el("div", { class: "meta", text: `${scene.kind} · ${scene.duration.toFixed(1)} s · at ${fmt(scene.start)}` }),
           el("div", { class: "narration", text: narration })));
-      item.addEventListener("click", () => { select(scene.id); video.currentTime = scene.start + 0.01; });
+      item.addEventListener("click", () => { select(scene.id); seek(scene.start + 0.01); });
       list.append(item);
     }
   }
