@@ -89,6 +89,9 @@ def video_args(fps: int) -> list[str]:
         "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "18",
         "-profile:v", "high", "-pix_fmt", "yuv420p",
         "-g", str(gop(fps)), "-bf", "2",
+        # One thread: a render runs an encoder per core already, and each of x264's own threads kept frames
+        # of its own (377 MB an encoder at 1080p against 320 MB, for the same CPU time).
+        "-threads", "1",
         *COLOR_ARGS,
     ]  # fmt: skip
 
