@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -17,7 +18,7 @@ from conftest import explainer
 
 from pipeline.errors import UsageError
 from pipeline.executors import executor_for
-from pipeline.executors.cluster import DaskCluster, RendererMismatch, check_workers
+from pipeline.executors.cluster import RendererMismatch, check_workers
 from pipeline.jobs import identity
 
 STORY = """\
@@ -217,12 +218,29 @@ def test_a_worker_with_another_renderer_is_refused(tmp_path):
         made.close()
 
 
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # closed again when the test connects: nothing listens there
+
+
 def test_executor_names_and_addresses():
-    assert isinstance(executor_for("dask://127.0.0.1:8786"), DaskCluster)
-    assert executor_for("dask://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
+    port = _closed_port()
+    said = rf"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:{port}: .*--port {port}"
+    with pytest.raises(UsageError, match=said):
+        executor_for(f"dask://127.0.0.1:{port}")
     for wrong in ("dask://", "ray://x:1", "threads"):
         with pytest.raises(UsageError, match="--executor"):
             executor_for(wrong)
+
+
+def test_a_scheduler_that_is_not_there_is_said_before_anything_is_narrated(tmp_path):
+    """It was found only when the scenes were sent, after the narration and a 30 s wait."""
+    story = _project(tmp_path / "project")
+    run = explainer("render", str(story), "--executor", f"dask://127.0.0.1:{_closed_port()}", cwd=story.parent.parent)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "cannot reach the Dask scheduler" in run.stderr and "dask scheduler --port" in run.stderr
+    assert not list((story.parent.parent / "output").rglob("*.f32")), "nothing was narrated"
 
 
 def test_a_stack_that_differs_is_named():

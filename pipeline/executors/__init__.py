@@ -37,7 +37,7 @@ def executor_for(spec: str, workers: int = 0) -> Executor:
 def _dask(address: str) -> Executor:
     from pipeline.executors.cluster import DaskCluster
 
-    return DaskCluster(f"tcp://{address}")
+    return DaskCluster.connect(f"tcp://{address}")
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import socket
 import tempfile
 import time
 import uuid
@@ -52,22 +53,48 @@ class DaskCluster:
 
     def __init__(self, address: str):
         self.address = address
+        self._client = None
+
+    @classmethod
+    def connect(cls, address: str) -> DaskCluster:
+        """The cluster at ``address``, reached and its workers checked now: a scheduler that is not there, or
+        a worker that would draw differently, is said before anything is narrated or drawn."""
+        cluster = cls(address)
+        cluster._open()
+        return cluster
+
+    def _open(self):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError('--executor dask:// needs Dask distributed: pip install -e ".[cluster]"') from None
+        host, _, port = self.address.removeprefix("tcp://").rpartition(":")
+        try:  # refused at once: the Client would retry for all of CONNECT_TIMEOUT
+            socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
+            client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, ValueError) as exc:
+            raise UsageError(
+                f"cannot reach the Dask scheduler at {self.address}: {exc}; start it with "
+                f"'dask scheduler --port {port or 8786}', or check the address"
+            ) from None
+        try:
+            check_workers(client.run(jobs.identity), jobs.identity())
+        except BaseException:
+            client.close()
+            raise
+        self._client = client
+        return client
 
     def run(
         self, scene_jobs: Sequence[SceneJob], on_event: Callable[[Event], None], cancel: Cancel
     ) -> dict[str, SceneStats]:
-        try:
-            from distributed import Client, as_completed
-            from distributed import Event as DaskEvent
-        except ImportError:
-            raise UsageError('--executor dask:// needs Dask distributed: pip install -e ".[cluster]"') from None
-        try:
-            client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        except OSError as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {self.address}: {exc}") from None
+        from distributed import Event as DaskEvent
+        from distributed import as_completed
+
+        client, self._client = self._client or self._open(), None  # one client a run: closed when it ends
         with client:
             expected = jobs.identity()
-            check_workers(client.run(jobs.identity), expected)
+            check_workers(client.run(jobs.identity), expected)  # again: workers may have joined since
             stop = DaskEvent(f"explainer-stop-{uuid.uuid4().hex}", client=client)
             files = _scatter(client, scene_jobs)
             order = sorted(scene_jobs, key=lambda job: -job.frames)
