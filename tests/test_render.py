@@ -143,6 +143,23 @@ class _Frames:
         self.frame = frame
 
 
+#: A title, then a clip (``CLIP``: its slide) whose burst of sound is at 1.0 s (tests.clips.make_clip).
+CLIP_AFTER_TITLE = """\
+title: Clip after a title
+video: {width: 160, height: 90, fps: 30}
+narration: {engine: espeak}
+theme: {extends: documentary, transition: {style: cut}}
+sections:
+  - title: One
+    scenes:
+      - id: hello
+        slide: {kind: title, title: Hello}
+        narration: Hello there.
+      - id: clip
+        slide: CLIP
+"""
+
+
 @pytest.mark.slow
 def test_a_drafts_opus_sound_is_in_step_in_ffmpeg_and_in_the_browser(project, tmp_path):
     """A draft's soundtrack is Opus (half the encoding time of AAC), whose delay is its pre-skip: ffmpeg (edit
@@ -154,22 +171,7 @@ def test_a_drafts_opus_sound_is_in_step_in_ffmpeg_and_in_the_browser(project, tm
     from tests.clips import ffmpeg_exe, find_burst, make_clip
 
     make_clip(tmp_path / "assets" / "clip.mp4", seconds=2.0, burst_at=1.0)
-    story = project(
-        """\
-        title: Draft sound
-        video: {width: 160, height: 90, fps: 30}
-        narration: {engine: espeak}
-        theme: {extends: documentary, transition: {style: cut}}
-        sections:
-          - title: One
-            scenes:
-              - id: hello
-                slide: {kind: title, title: Hello}
-                narration: Hello there.
-              - id: clip
-                slide: {kind: video, file: assets/clip.mp4}
-        """
-    )
+    story = project(CLIP_AFTER_TITLE.replace("CLIP", "{kind: video, file: assets/clip.mp4}"))
     done = explainer("render", str(story), "--draft", "--quiet", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / "output" / "story" / "draft"
@@ -216,22 +218,7 @@ def test_no_edit_lists_and_in_step_for_players_that_ignore_them(project, tmp_pat
     from tests.clips import ffmpeg_exe, find_burst, make_clip, read_number
 
     make_clip(tmp_path / "assets" / "clip.mp4", seconds=2.0, burst_at=1.0)
-    story = project(
-        """\
-        title: No edit lists
-        video: {width: 160, height: 90, fps: 30}
-        narration: {engine: espeak}
-        theme: {extends: documentary, transition: {style: cut}}
-        sections:
-          - title: One
-            scenes:
-              - id: hello
-                slide: {kind: title, title: Hello}
-                narration: Hello there.
-              - id: clip
-                slide: {kind: video, file: assets/clip.mp4, volume: 0}
-        """
-    )
+    story = project(CLIP_AFTER_TITLE.replace("CLIP", "{kind: video, file: assets/clip.mp4, volume: 0}"))
     assert explainer("render", str(story), "--quiet", cwd=tmp_path).returncode == 0
     scene = explainer("render", str(story), "--scene", "clip", "--no-join", "--quiet", cwd=tmp_path)
     assert scene.returncode == 0, scene.stderr
