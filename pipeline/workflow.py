@@ -80,6 +80,8 @@ class RenderResult:
     scene_files: dict[str, Path] = field(default_factory=dict)
     #: Scene ids whose clips are not rendered yet (the full video was not refreshed).
     missing: list[str] = field(default_factory=list)
+    #: Per scene id, its cache key (what its picture and sound are made of).
+    scene_keys: dict[str, str] = field(default_factory=dict)
 
 
 # -- the stages ---------------------------------------------------------------
@@ -133,6 +135,8 @@ def render_scenes(
         if isinstance(event, FramesDone):
             reporter.advance(event.frames)
 
+    if not todo:  # nothing to draw: no pool started, no cluster reached
+        return {}
     return executor.run(todo, on_event, cancel or Cancel())
 
 
@@ -312,12 +316,13 @@ def _render(
     wanted = [job for job in all_jobs if job.scene_id in options.scenes] if options.scenes else all_jobs
     todo = [job for job in wanted if not job.target.exists()]
     cached = {job.scene_id: job.target.exists() for job in all_jobs}
+    keys = {job.scene_id: job.key for job in all_jobs}
 
     if not options.scenes and report.up_to_date(
         out_dir, video, video_key, publish.set_names(project.slug, chapters=not options.short)
     ):
         reporter.note(f"nothing changed since the last render; {video} is up to date")
-        return RenderResult(video, out_dir / "render.json", timeline_plan, narration, unchanged=True)
+        return RenderResult(video, out_dir / "render.json", timeline_plan, narration, unchanged=True, scene_keys=keys)
 
     rendering = {job.scene_id for job in todo}
     joining = not options.no_join and all(cached[job.scene_id] or job.scene_id in rendering for job in all_jobs)
@@ -330,7 +335,9 @@ def _render(
         with clock("soundtrack"):
             sound = building.result() if building else None
 
-        result = RenderResult(video, out_dir / "render.json", timeline_plan, narration, [job.scene_id for job in todo])
+        result = RenderResult(
+            video, out_dir / "render.json", timeline_plan, narration, [job.scene_id for job in todo], scene_keys=keys
+        )
         for job in wanted if options.scenes else []:
             target = out_dir / "scenes" / f"{job.scene_id}.mp4"
             track = soundtrack.scene_track(timeline_plan, timeline_plan.scenes[job.index])
@@ -392,11 +399,12 @@ def render_batch(
     started = time.perf_counter()
     items = [BatchItem(Path(path), name) for path in storyboards for name in formats or (options.format,)]
     todo: dict[str, jobs.SceneJob] = {}
+    projects: dict[int, Project] = {}  # by item: checked once, rendered below as it was checked
     with contextlib.ExitStack() as stack:
-        for item in items:
+        for number, item in enumerate(items):
             wanted = dataclasses.replace(options, format=item.format)
             try:
-                project = validate(item.storyboard, wanted)
+                project = projects[number] = validate(item.storyboard, wanted)
                 stack.enter_context(sharing(cache.Store(wanted.cache_root(project.root))))
                 narration = narrate(project, wanted, reporter)
                 missing = [job for job in scene_jobs(project, plan(project, narration, wanted), wanted)
@@ -409,12 +417,12 @@ def render_batch(
         if todo:
             with contextlib.suppress(ExplainerError):  # each storyboard's own render below says which failed
                 render_scenes(list(todo.values()), executor, reporter)
-    for item in items:
+    for number, item in enumerate(items):
         if item.error is not None:
             continue
         wanted = dataclasses.replace(options, format=item.format)
         try:
-            item.result = render(validate(item.storyboard, wanted), wanted, reporter, executor)
+            item.result = render(projects[number], wanted, reporter, executor)
         except ExplainerError as exc:
             item.error = exc
         item.seconds = time.perf_counter() - started

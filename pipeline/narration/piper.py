@@ -49,7 +49,6 @@ class PiperEngine(Engine):
     def __init__(self, threads: int = 0) -> None:
         #: Threads onnxruntime speaks one sentence on (0: one per core, its default).
         self.threads = threads
-        self._voice = None
 
     @classmethod
     def in_pool(cls) -> PiperEngine:
@@ -67,12 +66,7 @@ class PiperEngine(Engine):
         )
 
     def warm(self) -> None:
-        self._load()  # 0.6 s: the voice's model into onnxruntime, kept for the process (_loaded_voice)
-
-    def _load(self):
-        if self._voice is None:
-            self._voice = _loaded_voice(self.threads)
-        return self._voice
+        _loaded_voice(self.threads)  # 0.6 s: the voice's model into onnxruntime, kept for the process
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         return self.speak(text, settings).audio
@@ -80,7 +74,7 @@ class PiperEngine(Engine):
     def speak(self, text: str, settings: VoiceSettings) -> Spoken:
         from piper import SynthesisConfig
 
-        voice = self._load()
+        voice = _loaded_voice(self.threads)
         config = SynthesisConfig(length_scale=1.0 / settings.speed)
         chunks = list(voice.synthesize(text, syn_config=config, include_alignments=True))
         pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)

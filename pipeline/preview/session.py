@@ -17,7 +17,6 @@ import dataclasses
 import itertools
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,24 +33,14 @@ PEAKS_PER_SECOND = 25
 CONTEXT_LINES = 3
 
 
-@dataclass(frozen=True)
-class Quality:
-    """How the preview renders: ``draft`` (640 wide, 15 fps) or ``full`` (the storyboard's own size)."""
-
-    name: str
-
-    @property
-    def draft(self) -> bool:
-        return self.name == "draft"
-
-
 class Session:
     """The preview of one storyboard: its latest state, and the refresh that makes it."""
 
     def __init__(self, storyboard: Path, quality: str = "draft", *, allow_outside_assets: bool = False):
         self.storyboard = storyboard.resolve()
         self.root = project_root(self.storyboard)
-        self.quality = Quality(quality)
+        #: ``quality`` "draft" (640 wide, 15 fps) or "full" (the storyboard's own size and frame rate).
+        self.draft = quality == "draft"
         self.allow_outside_assets = allow_outside_assets
         self.version = 0
         self.state: dict[str, Any] = {"version": 0, "status": "starting", "problems": [], "sections": []}
@@ -88,14 +77,14 @@ class Session:
             self._cancel = cancel
         started = time.perf_counter()
         try:
-            options = RenderOptions(draft=self.quality.draft, allow_outside_assets=self.allow_outside_assets)
+            options = RenderOptions(draft=self.draft, allow_outside_assets=self.allow_outside_assets)
             project = pipeline.validate(self.storyboard, options)  # checked at the size the preview draws
             options = dataclasses.replace(options, output_dir=self.media_root / project.slug)
             result = pipeline.render(project, options, cancel=cancel)
             if not self._warm:  # the first render narrated on a pool: the next save speaks here
                 _warm(options.engines(project))
                 self._warm = True
-            state = self._described(project, options, result)
+            state = self._described(project, result)
             state["changed"] = result.scenes_rendered
             self._good = state
         except StoryboardError as exc:
@@ -127,13 +116,12 @@ class Session:
 
     # -- describing a render ----------------------------------------------------------------------
 
-    def _described(self, project, options, result) -> dict[str, Any]:
+    def _described(self, project, result) -> dict[str, Any]:
         import pipeline
-        from pipeline import chapters, soundtrack
+        from pipeline import cache, chapters, soundtrack
 
         plan = result.plan
         fps = plan.fps
-        jobs = {job.scene_id: job for job in pipeline.scene_jobs(project, plan, options)}
         stills = self.media_root / project.slug / "stills"
         stills.mkdir(parents=True, exist_ok=True)
         sections: list[dict[str, Any]] = []
@@ -141,15 +129,14 @@ class Session:
         for entry, scene in zip(project.entries(), plan.scenes, strict=True):
             if not sections or sections[-1]["number"] != entry.section_number:
                 sections.append({"number": entry.section_number, "title": entry.section_title, "scenes": []})
-            key = jobs[entry.id].key
+            key = result.scene_keys[entry.id]
             # Read from the sentences' audio only for a scene whose sound is new.
             peaks[key] = self._peaks.get(key) or _peaks(soundtrack.scene_track(plan, scene), scene.duration(fps))
             still = stills / f"{key}.png"
             if not still.exists():
                 frame = pipeline.still(project, plan.frame, entry, timing=scene.timing(fps))
-                partial = still.with_suffix(".partial.png")
-                Image.fromarray(frame).save(partial)
-                partial.replace(still)
+                with cache.atomic_path(still, once=True) as partial:
+                    Image.fromarray(frame).save(partial, format="PNG")
             sentences = [{"text": s.text, "start": round(s.start, 3), "end": round(s.end, 3)} for s in scene.sentences]
             reveals = [
                 {"at": round(scene.sentences[n - 1].start, 3), "field": field}
