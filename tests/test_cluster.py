@@ -229,7 +229,7 @@ def test_executor_names_and_addresses():
     said = rf"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:{port}: .*--port {port}"
     with pytest.raises(UsageError, match=said):
         executor_for(f"dask://127.0.0.1:{port}")
-    for wrong in ("dask://", "ray://x:1", "threads"):
+    for wrong in ("dask://", "dask://127.0.0.1", "dask://:8786", "ray://x:1", "threads"):
         with pytest.raises(UsageError, match="--executor"):
             executor_for(wrong)
 

@@ -26,7 +26,8 @@ def executor_for(spec: str, workers: int = 0) -> Executor:
 
     scheme, sep, address = spec.partition("://")
     if sep:
-        if scheme not in CLUSTERS or not address:
+        host, _, port = address.rpartition(":")
+        if scheme not in CLUSTERS or not host or not port.isdigit():
             raise UsageError(f"--executor {spec}: expected dask://HOST:PORT, e.g. dask://127.0.0.1:8786")
         return CLUSTERS[scheme](address)
     if spec not in EXECUTORS:

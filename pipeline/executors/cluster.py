@@ -72,10 +72,10 @@ class DaskCluster:
         try:  # refused at once: the Client would retry for all of CONNECT_TIMEOUT
             socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
             client = Client(self.address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
             raise UsageError(
                 f"cannot reach the Dask scheduler at {self.address}: {exc}; start it with "
-                f"'dask scheduler --port {port or 8786}', or check the address"
+                f"'dask scheduler --port {port}', or check the address"
             ) from None
         try:
             check_workers(client.run(jobs.identity), jobs.identity())
