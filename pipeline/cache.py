@@ -16,7 +16,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.remotecache import Shared
 
 
 def key(value: Any) -> str:
@@ -91,6 +94,10 @@ def read_checked(path: Path) -> bytes | None:
         blob = path.read_bytes()
     except OSError:
         return None
+    return _checked(blob)
+
+
+def _checked(blob: bytes) -> bytes | None:
     data, digest = blob[:-CHECKSUM], blob[-CHECKSUM:]
     if len(blob) < CHECKSUM or hashlib.sha256(data).digest() != digest:
         return None
@@ -121,13 +128,55 @@ def scratch(beside: Path) -> Iterator[Path]:
 
 
 class Store:
-    """Files under ``root/<kind>/<key><ext>``."""
+    """Files under ``root/<kind>/<key><ext>``, and behind them, when ``shared`` is given, the shared tier at a URL
+    (see remotecache): an entry missing here is fetched from it, and one made here is put there."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, shared: Shared | None = None):
         self.root = root
+        self.shared = shared
 
     def path(self, kind: str, digest: str, ext: str) -> Path:
         return self.root / kind / f"{digest}{ext}"
+
+    def has(self, path: Path) -> bool:
+        """Whether the entry at ``path`` is here, fetching it from the shared tier when it is there."""
+        return path.exists() or (self.shared is not None and self.shared.fetch(self._relative(path), path))
+
+    def share(self, path: Path) -> None:
+        """Put the entry made at ``path`` in the shared tier, unless one is there already."""
+        if self.shared is not None:
+            self.shared.put(path, self._relative(path))
+
+    def read_checked(self, path: Path) -> bytes | None:
+        """As ``read_checked``, taking the shared tier's entry when this one is missing or damaged; a damaged
+        shared entry is dropped there, so that the next machine stores a good one."""
+        data = read_checked(path)
+        if data is not None or self.shared is None:
+            return data
+        relative = self._relative(path)
+        blob = self.shared.read(relative)
+        data = None if blob is None else _checked(blob)
+        if data is None:
+            if blob is not None:
+                self.shared.remove(relative)
+            return None
+        write_bytes(path, blob)
+        return data
+
+    def write_once_checked(self, path: Path, data: bytes) -> bytes:
+        """As ``write_once_checked`` on both tiers: the take stored first, here or on the shared tier, is the
+        one kept and returned (another machine's replaces ours here when it won the race)."""
+        stored = write_once_checked(path, data)
+        if self.shared is not None and not self.shared.put(path, self._relative(path)):
+            blob = self.shared.read(self._relative(path))
+            theirs = None if blob is None else _checked(blob)
+            if theirs is not None and theirs != stored:
+                write_bytes(path, blob)
+                return theirs
+        return stored
+
+    def _relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
 
     def partials(self) -> list[Path]:
         """Files and folders being written (hidden, with '.part' in the name) anywhere in the cache."""

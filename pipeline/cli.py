@@ -186,8 +186,9 @@ def main() -> None:
 @click.option(
     "--cache",
     "cache_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Cache folder for narration and scene clips (default: output/.cache/).",
+    metavar="FOLDER|URL",
+    help="Cache folder for narration and scene clips (default: output/.cache/), or a cache shared between "
+    "machines at an fsspec URL (s3://bucket/prefix), kept behind output/.cache/.",
 )
 @formats_option
 @size_option
@@ -223,7 +224,7 @@ def render(
     storyboards: tuple[Path, ...],
     engine: str | None,
     output_dir: Path | None,
-    cache_dir: Path | None,
+    cache_dir: str | None,
     format_names: tuple[str, ...],
     size,
     fps: int | None,
@@ -240,7 +241,7 @@ def render(
     """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration, re-rendering only what changed.
 
     Several storyboards are one batch: all their scenes on one pool, then each video, and a table."""
-    from pipeline import RenderOptions, validate
+    from pipeline import RenderOptions, remotecache, validate
     from pipeline import render as run
     from pipeline.errors import UsageError
     from pipeline.executors import executor_for
@@ -252,9 +253,13 @@ def render(
     format_names = tuple(dict.fromkeys(format_names)) or (DEFAULT_FORMAT,)
     for format_name in format_names:
         _shape(format_name, size)
+    shared = cache_dir if cache_dir and remotecache.is_url(cache_dir) else None
+    if shared:  # reached now: a wrong URL or missing credentials are said before anything is narrated
+        remotecache.Shared(shared).check()
     options = RenderOptions(
         output_dir=output_dir,
-        cache_dir=cache_dir,
+        cache_dir=remotecache.folder(cache_dir) if cache_dir and not shared else None,
+        shared_cache=shared,
         engine=engine,
         format=format_names[0],
         size=size,

@@ -45,6 +45,12 @@ class UsageError(ExplainerError):
     exit_code = 2
 
 
+class RendererMismatch(ExplainerError):
+    """A worker would draw or narrate otherwise than this machine (another explainer, another package version)."""
+
+    exit_code = 2
+
+
 class EngineUnavailable(ExplainerError):
     """A text-to-speech engine cannot run here (no network, missing model, ...)."""
 

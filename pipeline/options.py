@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pipeline.formats import DEFAULT, FORMATS, Frame
 
 if TYPE_CHECKING:
+    from pipeline.cache import Store
     from pipeline.cues import Cue
     from pipeline.encode import AudioCodec
     from pipeline.storyboard import Project, VideoSettings
@@ -29,6 +30,8 @@ DRAFT_WIDTH, DRAFT_FPS = 640, 15
 class RenderOptions:
     output_dir: Path | None = None
     cache_dir: Path | None = None
+    #: The shared tier of the cache, an fsspec URL (``s3://bucket/prefix``); see pipeline.remotecache.
+    shared_cache: str | None = None
     engine: str | None = None
     size: tuple[int, int] | None = None
     fps: int | None = None
@@ -92,6 +95,13 @@ class RenderOptions:
 
     def cache_root(self, project_root: Path) -> Path:
         return self.cache_dir or project_root / "output" / ".cache"
+
+    def store(self, project_root: Path) -> Store:
+        """The cache this render reads and writes: its folder here, and the shared tier behind it if one is set."""
+        from pipeline.cache import Store
+        from pipeline.remotecache import Shared
+
+        return Store(self.cache_root(project_root), Shared(self.shared_cache) if self.shared_cache else None)
 
     def workers(self) -> int:
         return self.jobs or os.cpu_count() or 1

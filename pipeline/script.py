@@ -10,6 +10,7 @@ its real length is known.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from pipeline import cache, chapters, sentences, speech, spoken
 from pipeline.errors import RenderError, StoryboardError
@@ -22,6 +23,9 @@ from pipeline.speech import Line, Narration
 from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene, SceneEntry
 from pipeline.timeline import Pacing, Plan, SceneInfo
 from pipeline.timeline import plan as lay_out
+
+if TYPE_CHECKING:
+    from pipeline.executors.base import Executor
 
 
 def voice(project: Project, scene: Scene | None = None) -> VoiceSettings:
@@ -62,11 +66,11 @@ def narrate(
     engines: list[str],
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
-    workers: int = 1,
+    executor: Executor | None = None,
 ) -> Narration:
     """Speak ``said`` with the first of ``engines`` that works, synthesizing only what the cache lacks (on
-    ``workers`` processes when there is much to say)."""
-    return speech.narrate(said, engines, voice(project), store, on_sentence=on_sentence, workers=workers)
+    ``executor``'s workers when there is much to say)."""
+    return speech.narrate(said, engines, voice(project), store, on_sentence=on_sentence, executor=executor)
 
 
 def plan(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:

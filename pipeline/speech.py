@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,16 +25,17 @@ from pipeline import cache
 from pipeline import words as words_
 from pipeline.audio import RATE, decode, speech_span
 from pipeline.errors import EngineUnavailable, RenderError
+from pipeline.executors.base import SpeechJob
 from pipeline.narration import ENGINES
 from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
 from pipeline.sentences import Pause
 from pipeline.words import Word
 
+if TYPE_CHECKING:
+    from pipeline.executors.base import Executor
+
 #: Bump when decoding or trimming changes, so cached audio is redone.
 AUDIO_FORMAT = "f32-48k-mono-trim45/2"
-#: Sentences to synthesize before they are spoken on every core at once: each worker process loads the voice
-#: (about 1.5 s with its imports), which a handful of sentences does not repay.
-POOL_FROM = 8
 
 
 @dataclass(frozen=True)
@@ -85,17 +87,17 @@ def narrate(
     default: VoiceSettings,
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
-    workers: int = 1,
+    executor: Executor | None = None,
 ) -> Narration:
     """Speak ``scenes`` with the first engine in ``engines`` that works (``default``: the video's voice).
 
-    An offline engine speaks the sentences the cache lacks on ``workers`` processes at once when there are
-    POOL_FROM or more (its sound is the same in any process: piper's noise is seeded by each sentence)."""
+    An offline engine speaks the sentences the cache lacks on ``executor``'s workers when it has any and finds
+    them worth sending (its sound is the same in any process: piper's noise is seeded by each sentence)."""
     reason: str | None = None
     for position, name in enumerate(engines):
         engine = ENGINES[name]()
         try:
-            ahead = _ahead(engine, scenes, store, workers)
+            ahead = _ahead(engine, scenes, store, executor)
             return _speak(engine, scenes, default, store, on_sentence, reason, ahead)
         except EngineUnavailable as exc:
             if position == len(engines) - 1:
@@ -132,8 +134,8 @@ def _speak(
                 missing.add(part.voice.voice)
             identity = engine.identity(part.voice)
             path, times = entry(store, part.spoken, identity)
-            data = cache.read_checked(path)
-            said = read_words(times)
+            data = store.read_checked(path)
+            said = read_words(times, store)
             started = time.perf_counter()
             made_in = 0.0
             if data is None or (said is None and engine.reports_words):
@@ -143,12 +145,13 @@ def _speak(
                 first, last = speech_span(raw)
                 ours = raw[first:last].astype("<f4").tobytes()
                 if data is None:
-                    data = cache.write_once_checked(path, ours)  # what is stored is used
+                    data = store.write_once_checked(path, ours)  # what is stored (here or shared) is used
                 # The words are this take's: kept only when this take is the stored audio (another render may
                 # have stored its own meanwhile, or an engine may not say a sentence the same way twice).
                 if result.words is not None and data == ours:
                     said = words_.shifted(result.words, tempo, first / RATE, (last - first) / RATE)
                     cache.write_checked(times, json.dumps(words_.to_json(said)).encode())
+                    store.share(times)
                 made += 1
                 made_in = time.perf_counter() - started
             samples = len(data) // 4
@@ -167,13 +170,15 @@ def _speak(
 
 
 def _ahead(
-    engine: Engine, scenes: list[list[Line | Pause]], store: cache.Store, workers: int
+    engine: Engine, scenes: list[list[Line | Pause]], store: cache.Store, executor: Executor | None
 ) -> dict[tuple[str, VoiceIdentity], Spoken]:
-    """The sentences the cache lacks, spoken on ``workers`` processes at once, by (spoken text, voice); empty
-    when an online engine speaks (its time is the network's), or there are too few to repay starting workers."""
-    if workers <= 1 or engine.online:
+    """The sentences the cache lacks, spoken by ``executor``'s workers (every core here, or a cluster's workers),
+    by (spoken text, voice); empty when an online engine speaks (its time is the network's), or the executor
+    finds too few to repay sending them out."""
+    speak = getattr(executor, "speak", None)  # optional: an executor that only draws leaves narration here
+    if speak is None or engine.online:
         return {}
-    todo: dict[tuple[str, VoiceIdentity], Line] = {}
+    todo: dict[tuple[str, VoiceIdentity], SpeechJob] = {}
     for parts in scenes:
         for part in parts:
             if isinstance(part, Pause):
@@ -182,34 +187,10 @@ def _ahead(
             path, times = entry(store, part.spoken, identity)
             # Only whether the entries are there: reading and checking them is _speak's (a damaged one is redone
             # there), and reading every entry twice cost a render with nothing changed 0.3 s.
-            if not path.exists() or (engine.reports_words and not times.exists()):
-                todo.setdefault((part.spoken, identity), part)
-    if len(todo) < POOL_FROM:
-        return {}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from pipeline.executors.local import deaf_to_ctrl_c, sigint_deferred
-
-    context = multiprocessing.get_context("spawn")
-    with sigint_deferred() as pressed:  # the workers start deaf to Ctrl-C; this process stops them
-        pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=context, initializer=deaf_to_ctrl_c)
-        futures = {key: pool.submit(_speak_one, engine.name, line.spoken, line.voice) for key, line in todo.items()}
-    with pool:
-        try:
-            if pressed:
-                raise KeyboardInterrupt
-            return {key: future.result() for key, future in futures.items()}
-        except BaseException:
-            for future in futures.values():
-                future.cancel()
-            raise
-
-
-def _speak_one(engine: str, spoken: str, voice: VoiceSettings) -> Spoken:
-    """In a worker process: one sentence, by ``engine`` as a pool worker makes it (its voice loaded once per
-    process)."""
-    return ENGINES[engine].in_pool().speak(spoken, voice)
+            if not store.has(path) or (engine.reports_words and not store.has(times)):
+                todo.setdefault((part.spoken, identity), SpeechJob(part.spoken, part.voice, identity))
+    spoken = speak(engine.name, list(todo.values())) if todo else None
+    return dict(zip(todo, spoken, strict=True)) if spoken is not None else {}
 
 
 def entry(store: cache.Store, spoken: str, identity: VoiceIdentity) -> tuple[Path, Path]:
@@ -218,9 +199,10 @@ def entry(store: cache.Store, spoken: str, identity: VoiceIdentity) -> tuple[Pat
     return store.path("audio", digest, ".f32"), store.path("words", digest, ".json")
 
 
-def read_words(path: Path) -> tuple[Word, ...] | None:
-    """Word times kept beside a sentence's audio, or None when there are none (or they are damaged)."""
-    data = cache.read_checked(path)
+def read_words(path: Path, store: cache.Store | None = None) -> tuple[Word, ...] | None:
+    """Word times kept beside a sentence's audio, or None when there are none (or they are damaged); fetched
+    from ``store``'s shared tier when it has one."""
+    data = store.read_checked(path) if store else cache.read_checked(path)
     try:
         return None if data is None else words_.from_json(json.loads(data))
     except (ValueError, TypeError):

@@ -14,7 +14,7 @@ import dataclasses
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +38,7 @@ from pipeline import (
 from pipeline.audio import RATE
 from pipeline.checks import validate
 from pipeline.errors import ExplainerError, UsageError
-from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool
+from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool, SceneDone
 from pipeline.executors.local import quiet_thread
 from pipeline.lock import check_writable, render_lock, sharing
 from pipeline.messages import closest
@@ -88,16 +88,21 @@ class RenderResult:
 
 
 def narrate(
-    project: Project, options: RenderOptions, reporter: Reporter | None = None, entries: list[SceneEntry] | None = None
+    project: Project,
+    options: RenderOptions,
+    reporter: Reporter | None = None,
+    entries: list[SceneEntry] | None = None,
+    executor: Executor | None = None,
 ) -> Narration:
-    """Speak every scene (or ``entries``), synthesizing only sentences the cache lacks."""
+    """Speak every scene (or ``entries``), synthesizing only sentences the cache lacks, on ``executor``'s workers
+    when there are enough (default: a local pool of ``options.jobs`` workers)."""
     reporter = reporter or Silent()
     lines = script.for_scenes(project, entries if entries is not None else project.entries())
     reporter.stage("Narrating", script.sentence_count(lines))
-    store = cache.Store(options.cache_root(project.root))
+    store = options.store(project.root)
     with sharing(store):  # a render starting meanwhile leaves this command's partial files alone
         narration = script.narrate(
-            project, lines, options.engines(project), store, reporter.advance, workers=options.workers()
+            project, lines, options.engines(project), store, reporter.advance, executor or LocalPool(options.workers())
         )
     for note in filter(None, (narration.fallback_reason, *narration.notes)):
         reporter.note(note)
@@ -121,19 +126,26 @@ def plan(
 
 def scene_jobs(project: Project, timeline_plan: Plan, options: RenderOptions) -> list[jobs.SceneJob]:
     """Every scene as a self-contained job, named by its cache key."""
-    return jobs.scene_jobs(project, timeline_plan, options, cache.Store(options.cache_root(project.root)))
+    return jobs.scene_jobs(project, timeline_plan, options, options.store(project.root))
 
 
 def render_scenes(
-    todo: list[jobs.SceneJob], executor: Executor, reporter: Reporter | None = None, cancel: Cancel | None = None
+    todo: list[jobs.SceneJob],
+    executor: Executor,
+    reporter: Reporter | None = None,
+    cancel: Cancel | None = None,
+    on_done: Callable[[jobs.SceneJob], None] = lambda job: None,
 ) -> dict[str, jobs.SceneStats]:
-    """Draw and encode ``todo`` with ``executor``; per scene id, what it took."""
+    """Draw and encode ``todo`` with ``executor``; per scene id, what it took. ``on_done`` is given each job as
+    its clip is written (to put it in the shared cache)."""
     reporter = reporter or Silent()
     reporter.stage("Rendering scenes", sum(job.frames for job in todo))
 
     def on_event(event: Event) -> None:
         if isinstance(event, FramesDone):
             reporter.advance(event.frames)
+        elif isinstance(event, SceneDone):
+            on_done(event.job)
 
     if not todo:  # nothing to draw: no pool started, no cluster reached
         return {}
@@ -185,12 +197,12 @@ def build_soundtrack(
     project: Project, timeline_plan: Plan, options: RenderOptions, stop: threading.Event | None = None
 ) -> Soundtrack:
     """Narration and music on the plan's clock, mixed, normalized and encoded (from the cache when unchanged)."""
-    store = cache.Store(options.cache_root(project.root))
+    store = options.store(project.root)
     bed = music_bed(project)
     clips = clip_sounds(project, timeline_plan, store)
     key = soundtrack.key(timeline_plan, bed, clips, options.audio_codec)
     file, info = store.path("soundtracks", key, ".m4a"), store.path("soundtracks", key, ".json")
-    if file.exists() and info.exists():
+    if store.has(file) and store.has(info):
         return Soundtrack(file, report.read(info))
     # Per encoder: a draft's may need a hair more or less gain than the video's (each keeps its own hint).
     last_gain = store.path(
@@ -199,6 +211,8 @@ def build_soundtrack(
     loudness = soundtrack.build(timeline_plan, bed, file, _gain_hint(last_gain), stop, clips, options.audio_codec)
     cache.write_bytes(info, json.dumps(loudness).encode("utf-8"), once=True)
     loudness = report.read(info)  # another render sharing the cache may have stored its measures first
+    for made in (file, info):
+        store.share(made)
     cache.write_bytes(last_gain, json.dumps({"gain_db": loudness["gain_db"]}).encode("utf-8"))
     return Soundtrack(file, loudness)
 
@@ -271,7 +285,7 @@ def render(
     One render at a time writes an output folder: a second one started meanwhile is refused.
     """
     out_dir = options.output_dir_for(project)
-    store = cache.Store(options.cache_root(project.root))
+    store = options.store(project.root)
     for folder in (out_dir, store.root):
         check_writable(folder)
     with render_lock(store, out_dir), sharing(store) as alone:
@@ -291,7 +305,7 @@ def _render(
 
     _check_scene_ids(options.scenes, [entry.id for entry in project.entries()])
     with clock("narrate"):
-        narration = narrate(project, options, reporter)
+        narration = narrate(project, options, reporter, executor=executor)
         timeline_plan = plan(project, narration, options)
     if options.short:  # checked once it is narrated, before anything is drawn
         from pipeline import shorts
@@ -300,7 +314,7 @@ def _render(
 
     with clock("keys"):
         all_jobs = scene_jobs(project, timeline_plan, options)
-        clips = clip_sounds(project, timeline_plan, cache.Store(options.cache_root(project.root)), decode=False)
+        clips = clip_sounds(project, timeline_plan, options.store(project.root), decode=False)
         # A clip's volume is the sound's.
         sound_key = soundtrack.key(timeline_plan, music_bed(project), clips, options.audio_codec)
         chapter_list = [] if options.short else chapters.chapters(timeline_plan)  # a Short has none
@@ -314,8 +328,6 @@ def _render(
         })  # fmt: skip
     video = out_dir / f"{project.slug}.mp4"
     wanted = [job for job in all_jobs if job.scene_id in options.scenes] if options.scenes else all_jobs
-    todo = [job for job in wanted if not job.target.exists()]
-    cached = {job.scene_id: job.target.exists() for job in all_jobs}
     keys = {job.scene_id: job.key for job in all_jobs}
 
     if not options.scenes and report.up_to_date(
@@ -324,6 +336,9 @@ def _render(
         reporter.note(f"nothing changed since the last render; {video} is up to date")
         return RenderResult(video, out_dir / "render.json", timeline_plan, narration, unchanged=True, scene_keys=keys)
 
+    store = options.store(project.root)
+    cached = {job.scene_id: store.has(job.target) for job in all_jobs}
+    todo = [job for job in wanted if not cached[job.scene_id]]
     rendering = {job.scene_id for job in todo}
     joining = not options.no_join and all(cached[job.scene_id] or job.scene_id in rendering for job in all_jobs)
     stop = threading.Event()
@@ -331,7 +346,7 @@ def _render(
         # The soundtrack needs only the plan, so it is mixed, encoded and metered while the scenes render.
         building = background.submit(build_soundtrack, project, timeline_plan, options, stop) if joining else None
         with clock("scenes"):
-            stats = render_scenes(todo, executor, reporter, cancel)
+            stats = render_scenes(todo, executor, reporter, cancel, lambda job: store.share(job.target))
         with clock("soundtrack"):
             sound = building.result() if building else None
 
@@ -399,24 +414,27 @@ def render_batch(
     started = time.perf_counter()
     items = [BatchItem(Path(path), name) for path in storyboards for name in formats or (options.format,)]
     todo: dict[str, jobs.SceneJob] = {}
+    owners: dict[str, cache.Store] = {}  # by scene key: the cache it is written to
     projects: dict[int, Project] = {}  # by item: checked once, rendered below as it was checked
     with contextlib.ExitStack() as stack:
         for number, item in enumerate(items):
             wanted = dataclasses.replace(options, format=item.format)
             try:
                 project = projects[number] = validate(item.storyboard, wanted)
-                stack.enter_context(sharing(cache.Store(wanted.cache_root(project.root))))
-                narration = narrate(project, wanted, reporter)
+                store = wanted.store(project.root)
+                stack.enter_context(sharing(store))
+                narration = narrate(project, wanted, reporter, executor=executor)
                 missing = [job for job in scene_jobs(project, plan(project, narration, wanted), wanted)
-                           if not job.target.exists() and job.key not in todo]  # fmt: skip
+                           if job.key not in todo and not store.has(job.target)]  # fmt: skip
             except ExplainerError as exc:
                 item.error = exc
                 continue
             item.rendered = len(missing)
             todo.update((job.key, job) for job in missing)
+            owners.update((job.key, store) for job in missing)
         if todo:
             with contextlib.suppress(ExplainerError):  # each storyboard's own render below says which failed
-                render_scenes(list(todo.values()), executor, reporter)
+                render_scenes(list(todo.values()), executor, reporter, on_done=lambda job: _share(owners, job))
     for number, item in enumerate(items):
         if item.error is not None:
             continue
@@ -477,6 +495,10 @@ def _check_scene_ids(wanted: tuple[str, ...], ids: list[str]) -> None:
             hint = f"; did you mean '{close[0]}'?" if close else ""
             listing = "'explainer sheet' shows them all"
             raise UsageError(f"--scene {name}: the storyboard has no scene '{name}'{hint} ({listing})")
+
+
+def _share(owners: dict[str, cache.Store], job: jobs.SceneJob) -> None:
+    owners[job.key].share(job.target)
 
 
 def _gain_hint(last_gain: Path) -> float | None:

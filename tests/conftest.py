@@ -46,11 +46,16 @@ def project(tmp_path: Path):
     return write
 
 
-def explainer(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    """Run the real `explainer` command (the installed console script when there is one)."""
+def explainer(
+    *args: str, cwd: Path | None = None, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run the real `explainer` command (the installed console script when there is one), with ``env`` added to
+    this process's environment."""
     exe = shutil.which("explainer")
     cmd = [exe, *args] if exe else [sys.executable, "-m", "pipeline", *args]
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False, env={**os.environ, **(env or {})}
+    )
 
 
 def chromium() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -114,6 +115,10 @@ def cluster(tmp_path_factory):
 def _project(root: Path, text: str = STORY) -> Path:
     (root / "assets").mkdir(parents=True, exist_ok=True)
     (root / "script").mkdir(exist_ok=True)
+    if "assets/picture.png" in text:
+        from PIL import Image
+
+        Image.radial_gradient("L").resize((800, 450)).convert("RGB").save(root / "assets" / "picture.png")
     story = root / "script" / "story.yaml"
     story.write_text(textwrap.dedent(text), encoding="utf-8")
     return story
@@ -132,8 +137,16 @@ def _decoded(video: Path) -> tuple[str, str]:
     return out[0], out[1]
 
 
-#: A second storyboard for batches: one scene shared with STORY, one of its own.
-OTHER = STORY.replace("title: Cluster test", "title: Cluster test two").replace("Hello cluster", "Hello again")
+#: A second storyboard for batches: one scene shared with STORY, one of its own, and a picture (a file the workers
+#: are sent).
+OTHER = (
+    STORY.replace("title: Cluster test", "title: Cluster test two").replace("Hello cluster", "Hello again")
+    + """\
+      - id: picture
+        slide: {kind: image, file: assets/picture.png, caption: A picture sent to the workers, move: in}
+        narration: A picture, which the workers are sent once.
+"""
+)
 
 
 @pytest.fixture(scope="module")
@@ -168,8 +181,8 @@ def test_a_batch_on_the_cluster_is_the_local_renders(cluster, local_render, loca
     assert _decoded(tmp_path / "two" / "output" / "other" / "other.mp4") == local_other
     rows = {line.split()[0]: line.split() for line in run.stdout.splitlines() if line.strip().endswith("ok")}
     drawn = [rows[str(path)][rows[str(path)].index("of") - 1] for path in (story, other)]
-    assert drawn == ["3", "1"], run.stdout  # the stat and the timeline were drawn for the first storyboard only
-    assert len(list((shared / "scenes").glob("*.mp4"))) == 4
+    assert drawn == ["3", "2"], run.stdout  # the stat and the timeline were drawn for the first storyboard only
+    assert len(list((shared / "scenes").glob("*.mp4"))) == 5
     # The workers kept nothing but what they may reuse: no clip left behind.
     for _, store in cluster.workers.values():
         assert not list((store / "clips").glob("*")), list((store / "clips").glob("*"))
@@ -211,11 +224,68 @@ def test_a_worker_with_another_renderer_is_refused(tmp_path):
         made.wait_for(1)
         story = _project(tmp_path / "project")
         run = explainer("render", str(story), "--executor", made.url, cwd=story.parent.parent)
-        assert run.returncode != 0 and "Traceback" not in run.stderr
+        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
         assert "worker" in run.stderr and "renders with explainer 0.0.1/scene-1" in run.stderr
         assert "install the same explainer" in run.stderr
     finally:
         made.close()
+
+
+@pytest.mark.slow
+def test_a_worker_that_would_narrate_otherwise_is_refused(tmp_path):
+    """Narration runs on the workers: one whose voice would not be the one the sentences are cached under (here,
+    another piper noise) refuses them, and the render stops with what differs."""
+    preload = tmp_path / "other_voice.py"
+    preload.write_text('import pipeline.narration.piper\npipeline.narration.piper.NOISE = "noise unseeded"\n')
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("voice", preload=preload)
+        made.wait_for(1)
+        story = _project(tmp_path / "project")
+        run = explainer("render", str(story), "--executor", made.url, cwd=story.parent.parent)
+        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+        assert "this worker narrates with piper piper-tts" in run.stderr and "noise unseeded" in run.stderr
+        assert not list((story.parent.parent / "output").rglob("*.f32")), "no sentence was stored"
+    finally:
+        made.close()
+
+
+class _Recording:
+    """A real client, with the out-of-band functions it runs on workers written down."""
+
+    def __init__(self, client):
+        self.client, self.calls = client, []
+
+    def run(self, function, *args, workers=None):
+        self.calls.append((function.__name__, workers))
+        return self.client.run(function, *args, workers=workers)
+
+
+def test_a_file_is_sent_only_to_the_workers_that_lack_it(cluster, tmp_path):
+    from types import SimpleNamespace
+
+    from distributed import Client
+
+    from pipeline.assets import Asset
+    from pipeline.executors.cluster import _send
+
+    data = f"the bytes of a picture, {tmp_path.name}".encode()
+    picture = tmp_path / "picture.png"
+    picture.write_bytes(data)
+    asset = Asset("assets/picture.png", picture, hashlib.sha256(data).hexdigest()[:32])
+    job = SimpleNamespace(assets=(asset,))
+    kept = {name: store / "files" / f"{asset.digest}.png" for name, (_, store) in cluster.workers.items()}
+    kept["w1"].parent.mkdir(parents=True, exist_ok=True)
+    kept["w1"].write_bytes(data)  # w1 has it from an earlier render
+    with Client(cluster.address, timeout=60) as client:
+        names = {address: info["name"] for address, info in client.scheduler_info()["workers"].items()}
+        spy = _Recording(client)
+        _send(spy, [job])
+        sent = [[names[w] for w in workers] for function, workers in spy.calls if function == "keep_file"]
+        assert sent == [["w2"]] and kept["w2"].read_bytes() == data
+        spy.calls.clear()
+        _send(spy, [job])
+        assert [function for function, _ in spy.calls] == ["kept_files"], "every worker keeps it: nothing is sent"
 
 
 def _closed_port() -> int:

@@ -1,15 +1,18 @@
-"""The Dask executor: scene jobs on a Dask distributed cluster (``--executor dask://HOST:PORT``).
+"""The Dask executor: scene and narration jobs on a Dask distributed cluster (``--executor dask://HOST:PORT``).
 
 A real scheduler and real workers (``dask scheduler``, ``dask worker tcp://HOST:PORT`` on each
 machine, each with explainer and its packages installed: ``pip install -e ".[cluster]"``).
 Each scene is one task, longest first:
 
-- **Self-contained.** A task carries its job (slide, timing, theme, frame) and the files the
-  slide reads, by content: each file is scattered once per render under a key made from its
-  bytes, so a worker that holds it already is not sent it again, and a worker keeps it on disk
-  by digest (as it keeps a footage clip it normalized). The clip comes back to this machine,
-  which writes it into the cache and joins the video, so the final join runs where the output
-  goes.
+- **Self-contained.** A task carries its job (slide, timing, theme, frame) and the digests of the
+  files the slide reads. Each worker keeps files on disk by digest (as it keeps a footage clip
+  it normalized); a file some worker lacks is sent to the cluster once per render, and only a
+  worker that lacks it fetches it, so a worker that has a file is never sent it again. The clip
+  comes back to this machine, which writes it into the cache and joins the video, so the final
+  join runs where the output goes.
+- **Narration too.** Each sentence the cache lacks is a task (``speak``): a worker loads the voice
+  once and speaks any number of sentences, refusing them when its engine's identity (engine,
+  version, voice) is not the one the sentence is cached under.
 - **Checked.** Before any work, every worker's renderer identity (explainer's renderer version and
   the drawing stack, the versions in every scene key) is compared with this machine's; a worker
   that differs is named in one message. Each task checks again, for workers that join later.
@@ -31,21 +34,21 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import cache, jobs
 from pipeline.assets import Asset
-from pipeline.errors import ExplainerError, Stopped, UsageError
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
+from pipeline.errors import RendererMismatch, RenderError, Stopped, UsageError
+from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone, SpeechJob, speak_job
 from pipeline.jobs import SceneJob, SceneStats
+
+if TYPE_CHECKING:
+    from pipeline.narration.base import Spoken
 
 #: How often a running task asks whether the render was cancelled (seconds).
 CANCEL_CHECK = 0.5
 #: How long to wait for the scheduler and a first worker (seconds).
 CONNECT_TIMEOUT = 30
-
-
-class RendererMismatch(ExplainerError):
-    """A worker would draw with another renderer than this machine's."""
 
 
 class DaskCluster:
@@ -96,11 +99,11 @@ class DaskCluster:
             expected = jobs.identity()
             check_workers(client.run(jobs.identity), expected)  # again: workers may have joined since
             stop = DaskEvent(f"explainer-stop-{uuid.uuid4().hex}", client=client)
-            files = _scatter(client, scene_jobs)
+            _send(client, scene_jobs)
             order = sorted(scene_jobs, key=lambda job: -job.frames)
             futures = {
                 client.submit(
-                    render_on_worker, job, expected, {a.digest: files[a.digest] for a in job.assets}, stop.name,
+                    render_on_worker, job, expected, stop.name,
                     key=f"scene-{job.key}-{uuid.uuid4().hex[:8]}", pure=False,
                 ): job
                 for job in order
@@ -115,7 +118,7 @@ class DaskCluster:
                     cache.write_bytes(job.target, clip, once=True)
                     results[job.scene_id] = stats
                     on_event(FramesDone(job.scene_id, job.frames))
-                    on_event(SceneDone(job.scene_id, stats))
+                    on_event(SceneDone(job, stats))
                     if cancel.is_set():
                         raise Stopped
             except BaseException:
@@ -123,6 +126,21 @@ class DaskCluster:
                 client.cancel(list(futures))
                 raise
         return results
+
+    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken]:
+        """``lines`` spoken by the cluster's workers, one task each (a worker loads the voice once); a worker whose
+        engine is not the one the sentences are cached under refuses them."""
+        if self._client is None:
+            self._open()  # kept open for the scenes that follow (run closes it)
+        client = self._client
+        futures = [
+            client.submit(speak_job, engine, line, key=f"speak-{uuid.uuid4().hex}", pure=False) for line in lines
+        ]
+        try:
+            return client.gather(futures)
+        except BaseException:
+            client.cancel(futures)
+            raise
 
 
 def check_workers(found: dict[str, dict], expected: dict) -> None:
@@ -145,18 +163,23 @@ def _difference(theirs: dict, ours: dict) -> str:
     return "draws with another stack: " + ", ".join(parts)
 
 
-def _scatter(client, scene_jobs: Sequence[SceneJob]) -> dict[str, object]:
-    """Every file the jobs read, sent to the cluster once under a key made from its content."""
+def _send(client, scene_jobs: Sequence[SceneJob]) -> None:
+    """Every file the jobs read, written to the disk of each worker that lacks it (asked first, by digest): a
+    worker that keeps a file already is not sent it again."""
     wanted = {a.digest: a for job in scene_jobs for a in job.assets}
-    return {digest: client.scatter(asset.path.read_bytes(), hash=True) for digest, asset in wanted.items()}
+    if not wanted:
+        return
+    kept = client.run(kept_files, [(a.digest, a.path.suffix) for a in wanted.values()])
+    for digest, asset in wanted.items():
+        lacking = [worker for worker, found in kept.items() if digest not in found]
+        if lacking:
+            client.run(keep_file, digest, asset.path.suffix, asset.path.read_bytes(), workers=lacking)
 
 
 # -- on a worker ----------------------------------------------------------------------------------
 
 
-def render_on_worker(
-    job: SceneJob, expected: dict, files: dict[str, bytes], stop_name: str
-) -> tuple[SceneStats, bytes]:
+def render_on_worker(job: SceneJob, expected: dict, stop_name: str) -> tuple[SceneStats, bytes]:
     """Draw and encode ``job`` on this worker; its stats and the clip's bytes."""
     from distributed import Event as DaskEvent
 
@@ -166,7 +189,7 @@ def render_on_worker(
     store = worker_store()
     local = dataclasses.replace(
         job,
-        assets=tuple(_kept(store, asset, files[asset.digest]) for asset in job.assets),
+        assets=tuple(_kept(store, asset) for asset in job.assets),
         target=store / "clips" / f"{job.key}.{uuid.uuid4().hex}.mp4",
         prepared=store / "footage" / job.prepared.name if job.prepared else None,
     )
@@ -193,12 +216,22 @@ def worker_store() -> Path:
     return Path(chosen) if chosen else Path(tempfile.gettempdir()) / f"explainer-worker-{os.getuid()}"
 
 
-def _kept(store: Path, asset: Asset, data: bytes) -> Asset:
-    """``asset`` as this worker keeps it: its bytes on disk by digest, written once."""
+def kept_files(files: list[tuple[str, str]]) -> list[str]:
+    """Which of ``files`` (digest, suffix) this worker keeps on disk."""
+    folder = worker_store() / "files"
+    return [digest for digest, suffix in files if (folder / f"{digest}{suffix}").exists()]
+
+
+def keep_file(digest: str, suffix: str, data: bytes) -> None:
+    """Keep ``data`` on this worker's disk by its digest, written once."""
+    cache.write_bytes(worker_store() / "files" / f"{digest}{suffix}", data, once=True)
+
+
+def _kept(store: Path, asset: Asset) -> Asset:
+    """``asset`` as this worker keeps it (sent before the scenes, by digest)."""
     path = store / "files" / f"{asset.digest}{asset.path.suffix}"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_bytes(path, data, once=True)
+    if not path.exists():  # a worker that joined after the files were sent, or lost them since
+        raise RenderError(f"worker has no copy of {asset.name} (it joined the cluster during the render); render again")
     return Asset(asset.name, path, asset.digest)
 
 

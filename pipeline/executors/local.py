@@ -25,13 +25,20 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import resource_tracker
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline import jobs
 from pipeline.errors import Stopped
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
+from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone, SpeechJob, speak_job
 from pipeline.executors.serial import Serial
 from pipeline.jobs import SceneJob, SceneStats
+
+if TYPE_CHECKING:
+    from pipeline.narration.base import Spoken
+
+#: Sentences to synthesize before they are spoken on every core at once: each worker process loads the voice
+#: (about 1.5 s with its imports), which a handful of sentences does not repay.
+POOL_FROM = 8
 
 
 class LocalPool:
@@ -69,7 +76,7 @@ class LocalPool:
                     for future in done:
                         job = futures[future]
                         results[job.scene_id] = future.result()
-                        on_event(SceneDone(job.scene_id, results[job.scene_id]))
+                        on_event(SceneDone(job, results[job.scene_id]))
             except BaseException:
                 # Ctrl-C, a cancel or a failed scene: the others stop at their next frame, removing their
                 # partial files (the pool then waits for them), and scenes not started are dropped.
@@ -79,6 +86,24 @@ class LocalPool:
                 raise
         _drain(progress, on_event)
         return results
+
+    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken] | None:
+        """``lines`` on every core at once, when there are POOL_FROM or more (else None: the caller speaks them)."""
+        if self.workers <= 1 or len(lines) < POOL_FROM:
+            return None
+        context = multiprocessing.get_context("spawn")
+        with sigint_deferred() as pressed:  # the workers start deaf to Ctrl-C; this process stops them
+            pool = ProcessPoolExecutor(min(self.workers, len(lines)), mp_context=context, initializer=deaf_to_ctrl_c)
+            futures = [pool.submit(speak_job, engine, line) for line in lines]
+        with pool:
+            try:
+                if pressed:
+                    raise KeyboardInterrupt
+                return [future.result() for future in futures]
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
 
 
 @contextlib.contextmanager

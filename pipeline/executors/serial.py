@@ -7,11 +7,15 @@ simplest executor to read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from pipeline import jobs
 from pipeline.errors import Stopped
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
+from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone, SpeechJob
 from pipeline.jobs import SceneJob, SceneStats
+
+if TYPE_CHECKING:
+    from pipeline.narration.base import Spoken
 
 
 class Serial:
@@ -32,5 +36,9 @@ class Serial:
             if cancel.is_set():
                 raise Stopped
             results[job.scene_id] = stats = jobs.run(job, self.canvases.get(job), advance)
-            on_event(SceneDone(job.scene_id, stats))
+            on_event(SceneDone(job, stats))
         return results
+
+    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken] | None:
+        """None: the caller speaks the lines itself, in this process, as this executor would."""
+        return None

