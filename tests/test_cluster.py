@@ -215,36 +215,29 @@ def test_a_worker_killed_mid_scene_leaves_the_video_right(tmp_path, local_render
 
 
 @pytest.mark.slow
-def test_a_worker_with_another_renderer_is_refused(tmp_path):
-    preload = tmp_path / "old_renderer.py"
-    preload.write_text('import pipeline.jobs\npipeline.jobs.RENDERER = "explainer 0.0.1/scene-1"\n')
+@pytest.mark.parametrize(
+    ("patch", "said"),
+    [
+        # Another drawing stack: refused before any work.
+        ('import pipeline.jobs\npipeline.jobs.RENDERER = "explainer 0.0.1/scene-1"\n',
+         ["worker", "renders with explainer 0.0.1/scene-1", "install the same explainer"]),
+        # Another voice (here, another piper noise): its narration tasks refuse the sentences.
+        ('import pipeline.narration.piper\npipeline.narration.piper.NOISE = "noise unseeded"\n',
+         ["this worker narrates with piper piper-tts", "noise unseeded", "install the same explainer"]),
+    ],
+    ids=["renderer", "voice"],
+)  # fmt: skip
+def test_a_worker_that_would_draw_or_narrate_otherwise_is_refused(tmp_path, patch, said):
+    preload = tmp_path / "preload.py"
+    preload.write_text(patch)
     made = Cluster(tmp_path / "cluster")
     try:
-        made.worker("old", preload=preload)
+        made.worker("other", preload=preload)
         made.wait_for(1)
         story = _project(tmp_path / "project")
         run = explainer("render", str(story), "--executor", made.url, cwd=story.parent.parent)
         assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
-        assert "worker" in run.stderr and "renders with explainer 0.0.1/scene-1" in run.stderr
-        assert "install the same explainer" in run.stderr
-    finally:
-        made.close()
-
-
-@pytest.mark.slow
-def test_a_worker_that_would_narrate_otherwise_is_refused(tmp_path):
-    """Narration runs on the workers: one whose voice would not be the one the sentences are cached under (here,
-    another piper noise) refuses them, and the render stops with what differs."""
-    preload = tmp_path / "other_voice.py"
-    preload.write_text('import pipeline.narration.piper\npipeline.narration.piper.NOISE = "noise unseeded"\n')
-    made = Cluster(tmp_path / "cluster")
-    try:
-        made.worker("voice", preload=preload)
-        made.wait_for(1)
-        story = _project(tmp_path / "project")
-        run = explainer("render", str(story), "--executor", made.url, cwd=story.parent.parent)
-        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
-        assert "this worker narrates with piper piper-tts" in run.stderr and "noise unseeded" in run.stderr
+        assert all(words in run.stderr for words in said), run.stderr
         assert not list((story.parent.parent / "output").rglob("*.f32")), "no sentence was stored"
     finally:
         made.close()
