@@ -25,9 +25,9 @@ from pipeline import cache
 from pipeline import words as words_
 from pipeline.audio import RATE, decode, speech_span
 from pipeline.errors import EngineUnavailable, RenderError
-from pipeline.executors.base import SpeechJob
 from pipeline.narration import ENGINES
 from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
+from pipeline.narration.jobs import SpeechJob
 from pipeline.sentences import Pause
 from pipeline.words import Word
 

@@ -326,7 +326,7 @@ def test_gtts_words_are_spread_by_syllables_and_said_to_be(monkeypatch, tone_mp3
 def test_a_sentence_sounds_the_same_here_on_a_pool_and_on_a_cluster():
     """Where it is spoken must not change a sample: on onnxruntime's own threads this sentence came out up to 4e-5
     different from a one-thread worker's, and a video narrated on a cluster was not the one narrated here."""
-    from pipeline.executors.base import SpeechJob, speak_job
+    from pipeline.narration.jobs import SpeechJob, speak_job
     from pipeline.narration.piper import PiperEngine
 
     text = "Three dates tell the story. First the collapse, then the peak, then almost nobody."

@@ -39,11 +39,12 @@ from typing import TYPE_CHECKING
 from pipeline import cache, jobs
 from pipeline.assets import Asset
 from pipeline.errors import RendererMismatch, RenderError, Stopped, UsageError
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone, SpeechJob, speak_job
+from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
 from pipeline.jobs import SceneJob, SceneStats
 
 if TYPE_CHECKING:
     from pipeline.narration.base import Spoken
+    from pipeline.narration.jobs import SpeechJob
 
 #: How often a running task asks whether the render was cancelled (seconds).
 CANCEL_CHECK = 0.5
@@ -130,6 +131,8 @@ class DaskCluster:
     def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken]:
         """``lines`` spoken by the cluster's workers, one task each (a worker loads the voice once); a worker whose
         engine is not the one the sentences are cached under refuses them."""
+        from pipeline.narration.jobs import speak_job
+
         if self._client is None:
             self._open()  # kept open for the scenes that follow (run closes it)
         client = self._client

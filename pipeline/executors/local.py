@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import jobs
 from pipeline.errors import Stopped
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone, SpeechJob, speak_job
+from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
 from pipeline.executors.serial import Serial
 from pipeline.jobs import SceneJob, SceneStats
 
 if TYPE_CHECKING:
     from pipeline.narration.base import Spoken
+    from pipeline.narration.jobs import SpeechJob
 
 #: Sentences to synthesize before they are spoken on every core at once: each worker process loads the voice
 #: (about 1.5 s with its imports), which a handful of sentences does not repay.
@@ -89,6 +90,8 @@ class LocalPool:
 
     def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken] | None:
         """``lines`` on every core at once, when there are POOL_FROM or more (else None: the caller speaks them)."""
+        from pipeline.narration.jobs import speak_job
+
         if self.workers <= 1 or len(lines) < POOL_FROM:
             return None
         context = multiprocessing.get_context("spawn")

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from pipeline import jobs
 from pipeline.errors import Stopped
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone, SpeechJob
+from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
 from pipeline.jobs import SceneJob, SceneStats
 
 if TYPE_CHECKING:
     from pipeline.narration.base import Spoken
+    from pipeline.narration.jobs import SpeechJob
 
 
 class Serial:
