@@ -1,0 +1,37 @@
+"""A narration job: one sentence for an executor's worker to speak (see executors.base.Speaker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.narration.base import Spoken, VoiceIdentity, VoiceSettings
+
+
+@dataclass(frozen=True)
+class SpeechJob:
+    """One sentence to synthesize: the text as spoken, its voice, and who must speak it (the identity its cache
+    entry is keyed by, which a worker checks is its own)."""
+
+    spoken: str
+    voice: VoiceSettings
+    identity: VoiceIdentity
+
+
+def speak_job(engine: str, job: SpeechJob) -> Spoken:
+    """In a worker: ``job`` spoken by ``engine`` as a pool worker makes it (its voice loaded once per process),
+    refused when this worker's engine would not be the identity the sentence is cached under."""
+    from pipeline.errors import RendererMismatch
+    from pipeline.narration import ENGINES  # here: the package imports this module's neighbours
+
+    speaker = ENGINES[engine].in_pool()
+    found = speaker.identity(job.voice)
+    if found != job.identity:
+        raise RendererMismatch(
+            f"this worker narrates with {_said(found)}, this render with {_said(job.identity)}; install the same "
+            'explainer and packages on every worker (pip install -e ".[cluster]"), then restart it'
+        )
+    return speaker.speak(job.spoken, job.voice)
+
+
+def _said(identity: VoiceIdentity) -> str:
+    return f"{identity.engine} {identity.version} ({identity.voice}, {identity.language}, speed {identity.speed:g})"
