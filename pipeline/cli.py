@@ -313,6 +313,7 @@ def render(
 
 def _render_batch(storyboards: list[Path], options, executor, quiet: bool, formats: tuple[str, ...]) -> None:
     """Every storyboard on one pool, then a table of what became of each; exit 1 when any failed."""
+    from rich.measure import Measurement
     from rich.table import Column, Table
 
     from pipeline import render_batch
@@ -333,7 +334,10 @@ def _render_batch(storyboards: list[Path], options, executor, quiet: bool, forma
         shown = video.relative_to(Path.cwd()) if video.is_relative_to(Path.cwd()) else video
         table.add_row(escape(str(item.storyboard)), item.format, escape(str(shown)), f"{minutes}:{seconds:02d}",
                       f"{item.rendered} of {len(plan.scenes)}", f"{item.seconds:.1f} s", "[green]ok[/]")  # fmt: skip
-    Console(highlight=False, soft_wrap=True).print(table)
+    out = Console(highlight=False, soft_wrap=True)
+    # As wide as its rows, whatever the terminal's width (80 columns when piped): a cut path cannot be copied.
+    natural = Measurement.get(out, out.options.update(max_width=10_000), table).maximum
+    Console(highlight=False, soft_wrap=True, width=max(natural, out.width)).print(table)
     failed = [item for item in items if item.error is not None]
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     for item in failed:

@@ -122,6 +122,14 @@ def test_a_batch_renders_every_storyboard_it_can_and_says_which_failed(project, 
     assert alone.returncode == 2 and "--scene renders one storyboard in one format" in alone.stderr
 
 
+def test_a_batch_table_is_as_wide_as_its_paths_when_piped(project, tmp_path):
+    """Piped, the console is 80 columns wide, and the table cut its paths ('a-storyboard-with-a-long-na')."""
+    long = "a-storyboard-with-a-long-name-in-a-folder-of-its-own-that-is-deep.yaml"
+    run = explainer("render", f"missing/{long}", f"missing/second-{long}", "--quiet", cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert f"missing/{long}" in run.stdout and f"missing/second-{long}" in run.stdout, run.stdout
+
+
 @pytest.mark.slow
 def test_a_storyboard_in_several_formats_is_one_batch(project, tmp_path):
     story = project(TINY, "tiny.yaml")
