@@ -88,10 +88,12 @@ def video_args(fps: int) -> list[str]:
         "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv",
         "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "18",
         "-profile:v", "high", "-pix_fmt", "yuv420p",
-        "-g", str(gop(fps)), "-bf", "2",
+        "-g", str(gop(fps)),
         # One thread: a render runs an encoder per core already, and each of x264's own threads kept frames
-        # of its own (377 MB an encoder at 1080p against 320 MB, for the same CPU time).
-        "-threads", "1",
+        # of its own (377 MB an encoder at 1080p against 320 MB, for the same CPU time). No B-frames and a
+        # 5-frame lookahead: 74 MB less an encoder at 1080p (they hold frames in memory), less CPU, for a file
+        # 5% smaller at SSIM 0.9983 against 0.9986 (six scenes, against lossless).
+        "-threads", "1", "-bf", "0", "-rc-lookahead", "5",
         *COLOR_ARGS,
     ]  # fmt: skip
 

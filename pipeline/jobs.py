@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # a worker process imports this module: keep it free of the s
     from pipeline.timeline import Plan
 
 #: Part of every scene's cache key: bump when explainer's own drawing or encoding changes.
-RENDERER = f"explainer {__version__}/scene-11"  # 11: x264 on one thread (10: a stat's graphic in square)
+RENDERER = f"explainer {__version__}/scene-12"  # 12: no B-frames, 5-frame lookahead (11: x264 on one thread)
 
 
 @dataclass(frozen=True)

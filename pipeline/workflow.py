@@ -28,6 +28,7 @@ from pipeline import (
     encode,
     footage,
     jobs,
+    memory,
     mix,
     publish,
     report,
@@ -209,6 +210,7 @@ def build_soundtrack(
         "soundtracks", cache.key({"last gain of": project.slug, "encoder": options.audio_codec.identity()}), ".json"
     )
     loudness = soundtrack.build(timeline_plan, bed, file, _gain_hint(last_gain), stop, clips, options.audio_codec)
+    memory.trim()  # the mixer's buffers, while the scenes may still render
     cache.write_bytes(info, json.dumps(loudness).encode("utf-8"), once=True)
     loudness = report.read(info)  # another render sharing the cache may have stored its measures first
     for made in (file, info):
@@ -307,6 +309,7 @@ def _render(
     with clock("narrate"):
         narration = narrate(project, options, reporter, executor=executor)
         timeline_plan = plan(project, narration, options)
+        memory.trim()  # what narrating took is not held through the scenes
     if options.short:  # checked once it is narrated, before anything is drawn
         from pipeline import shorts
 

@@ -27,7 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import resource_tracker
 from typing import TYPE_CHECKING, Any
 
-from pipeline import jobs
+from pipeline import jobs, memory
 from pipeline.errors import Stopped
 from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
 from pipeline.executors.serial import Serial
@@ -192,4 +192,7 @@ def _work(job: SceneJob) -> SceneStats:
             raise Stopped
         _worker["progress"].put((job.scene_id, frames))
 
-    return jobs.run(job, _worker["canvases"].get(job), advance)
+    try:
+        return jobs.run(job, _worker["canvases"].get(job), advance)
+    finally:
+        memory.trim()  # this scene's peak is not kept into the next

@@ -15,8 +15,9 @@ from __future__ import annotations
 import difflib
 import hashlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import fontpkg
@@ -114,8 +115,9 @@ class FontBook:
         if key not in self._faces:
             fallback, fallback_covers = None, frozenset[int]()
             if "fallback" in self._files and role != "fallback":
-                # A variable fallback follows the role's weight, so 조선 in a bold heading is bold.
-                fallback = self._font("fallback", size, getattr(self.fonts, role).weight)
+                # A variable fallback follows the role's weight, so 조선 in a bold heading is bold. Made when a
+                # character first needs it: the CJK font is 3.3 MB of memory per size, 117 MB a scene worker.
+                fallback = partial(self._font, "fallback", size, getattr(self.fonts, role).weight)
                 fallback_covers = coverage(self._files["fallback"])
             covered = coverage(self._files[role])
             self._faces[key] = Face(self._font(role, size), covered, fallback, fallback_covers, self.missing)
@@ -165,13 +167,14 @@ class Face:
         self,
         font: ImageFont.FreeTypeFont,
         covered: frozenset[int],
-        fallback: ImageFont.FreeTypeFont | None = None,
+        fallback: Callable[[], ImageFont.FreeTypeFont] | None = None,
         fallback_covers: frozenset[int] = frozenset(),
         missing: set[str] | None = None,
     ):
         self.font = font
         self.size = font.size
         self._covered = covered
+        #: Makes the fallback font, the first time a character needs it.
         self._fallback = fallback
         self._fallback_covers = fallback_covers
         self._missing = missing if missing is not None else set()
@@ -184,7 +187,7 @@ class Face:
             own = char.isspace() or code in self._covered
             if not own and code not in self._fallback_covers and not _invisible(char):
                 self._missing.add(char)
-            font = self.font if own or self._fallback is None else self._fallback
+            font = self.font if own or self._fallback is None else self._fallback()
             if out and out[-1][0] is font:
                 out[-1] = (font, out[-1][1] + char)
             else:
