@@ -309,7 +309,6 @@ def _render(
     with clock("narrate"):
         narration = narrate(project, options, reporter, executor=executor)
         timeline_plan = plan(project, narration, options)
-        memory.trim()  # what narrating took is not held through the scenes
     if options.short:  # checked once it is narrated, before anything is drawn
         from pipeline import shorts
 
@@ -343,6 +342,8 @@ def _render(
     cached = {job.scene_id: store.has(job.target) for job in all_jobs}
     todo = [job for job in wanted if not cached[job.scene_id]]
     rendering = {job.scene_id for job in todo}
+    if todo:
+        memory.trim()  # what narrating and planning took is not held through the scenes (36 ms: not when idle)
     joining = not options.no_join and all(cached[job.scene_id] or job.scene_id in rendering for job in all_jobs)
     stop = threading.Event()
     with ThreadPoolExecutor(1, initializer=quiet_thread) as background, _stopping(stop, cancel):
