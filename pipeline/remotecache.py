@@ -23,9 +23,10 @@ filesystem path works directly; its entries are renamed into place, which is ato
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.errors import UsageError
+from pipeline.errors import RenderError, UsageError
 
 
 def is_url(value: str) -> bool:
@@ -76,7 +77,7 @@ class Shared:
         from pipeline import cache
 
         try:
-            with cache.atomic_path(local, once=True) as tmp:
+            with self._said(), cache.atomic_path(local, once=True) as tmp:
                 self.fs.get_file(self.key(relative), str(tmp))
         except FileNotFoundError:
             return False
@@ -85,22 +86,38 @@ class Shared:
     def read(self, relative: str) -> bytes | None:
         """The entry at ``relative``, or None when it is not there."""
         try:
-            return self.fs.cat_file(self.key(relative))
+            with self._said():
+                return self.fs.cat_file(self.key(relative))
         except FileNotFoundError:
             return None
 
     def put(self, local: Path, relative: str) -> bool:
         """Store ``local`` at ``relative`` unless an entry is there; False when one was (it is kept)."""
         try:
-            self.fs.put_file(str(local), self.key(relative), mode="create")
+            with self._said():
+                self.fs.put_file(str(local), self.key(relative), mode="create")
         except FileExistsError:
             return False
         return True
 
     def remove(self, relative: str) -> None:
         """Drop a damaged entry, so that the next machine stores a good one."""
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError), self._said():
             self.fs.rm_file(self.key(relative))
+
+    @contextlib.contextmanager
+    def _said(self) -> Iterator[None]:
+        """The store failing during a render (the network, credentials) as one message, not the library's
+        traceback; a missing or existing entry is the caller's to handle."""
+        try:
+            yield
+        except (FileNotFoundError, FileExistsError):
+            raise
+        except Exception as exc:
+            raise RenderError(
+                f"the shared cache at {self.url} failed: {_said(exc)}; finished entries here are kept, render again "
+                "once it is reachable (or without --cache)"
+            ) from None
 
 
 def _said(exc: BaseException) -> str:

@@ -94,3 +94,19 @@ def test_a_shared_cache_that_cannot_be_reached_is_said_before_anything_is_narrat
         assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
         assert said in run.stderr, run.stderr
     assert not list((tmp_path / "project" / "output").rglob("*.f32")), "nothing was narrated"
+
+
+def test_a_store_that_fails_during_a_render_is_one_message(s3, tmp_path, monkeypatch):
+    """An S3 error after the start (the network, expired credentials) was botocore's traceback."""
+    from pipeline.errors import RenderError
+
+    store = _store(tmp_path / "a", "s3://team/failing")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    store.shared.fs.clear_instance_cache()
+    store.shared = Shared("s3://team/failing")
+    try:
+        with pytest.raises(RenderError, match=r"the shared cache at s3://team/failing failed: .*render again"):
+            store.has(store.path("scenes", "abc", ".mp4"))
+    finally:
+        store.shared.fs.clear_instance_cache()  # the next test's s3:// reaches the real server again
+    assert not list((tmp_path / "a").rglob("*.part*")), "no partial file left"
