@@ -61,7 +61,10 @@ class Shared:
         # An object store's first part is its bucket, which must exist; a folder-like store's folders need not.
         top = self.root.split("/", 1)[0]
         try:
-            self.fs.info(top) if top else self.fs.exists(self.root)
+            if top:
+                self.fs.info(top)
+            else:  # a folder-like store (memory://, sftp://): reached, its folders made as entries are put
+                self.fs.exists(self.root)
         except FileNotFoundError:
             raise UsageError(
                 f"--cache {self.url}: there is no bucket '{top}' there; create it first, or check the URL"

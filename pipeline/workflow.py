@@ -314,9 +314,10 @@ def _render(
 
         shorts.check_length(project, timeline_plan.duration)
 
+    store = options.store(project.root)
     with clock("keys"):
-        all_jobs = scene_jobs(project, timeline_plan, options)
-        clips = clip_sounds(project, timeline_plan, options.store(project.root), decode=False)
+        all_jobs = jobs.scene_jobs(project, timeline_plan, options, store)
+        clips = clip_sounds(project, timeline_plan, store, decode=False)
         # A clip's volume is the sound's.
         sound_key = soundtrack.key(timeline_plan, music_bed(project), clips, options.audio_codec)
         chapter_list = [] if options.short else chapters.chapters(timeline_plan)  # a Short has none
@@ -338,7 +339,6 @@ def _render(
         reporter.note(f"nothing changed since the last render; {video} is up to date")
         return RenderResult(video, out_dir / "render.json", timeline_plan, narration, unchanged=True, scene_keys=keys)
 
-    store = options.store(project.root)
     cached = {job.scene_id: store.has(job.target) for job in all_jobs}
     todo = [job for job in wanted if not cached[job.scene_id]]
     rendering = {job.scene_id for job in todo}

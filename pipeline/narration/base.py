@@ -93,9 +93,3 @@ class Engine(ABC):
         """Load what speaking needs before the first sentence is asked for (a process that lives on, like the
         preview's, does it while the author writes). Nothing by default."""
         return None
-
-    @classmethod
-    def in_pool(cls) -> Engine:
-        """The engine as a worker of a narration pool makes it, one worker per core (an engine that would spread
-        one sentence over every core says here to keep to one)."""
-        return cls()

@@ -18,12 +18,12 @@ class SpeechJob:
 
 
 def speak_job(engine: str, job: SpeechJob) -> Spoken:
-    """In a worker: ``job`` spoken by ``engine`` as a pool worker makes it (its voice loaded once per process),
-    refused when this worker's engine would not be the identity the sentence is cached under."""
+    """In a worker: ``job`` spoken by ``engine`` (its voice loaded once per process), refused when this worker's
+    engine would not be the identity the sentence is cached under."""
     from pipeline.errors import RendererMismatch
     from pipeline.narration import ENGINES  # here: the package imports this module's neighbours
 
-    speaker = ENGINES[engine].in_pool()
+    speaker = ENGINES[engine]()
     found = speaker.identity(job.voice)
     if found != job.identity:
         raise RendererMismatch(

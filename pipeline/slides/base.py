@@ -271,7 +271,7 @@ class Slide:
         steady = next((i for i, p in enumerate(state) if p not in (0.0, 1.0)), len(state))
         if self._settled is None or self._settled[0] != state[:steady]:
             layer = self.base.copy()
-            for element, p in zip(self.elements[:steady], state, strict=False):
+            for element, p in zip(self.elements[:steady], state[:steady], strict=True):
                 if p > 0:
                     element.paint(layer, p)
             self._settled = (state[:steady], layer)
