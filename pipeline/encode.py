@@ -14,17 +14,18 @@ soundtrack, encoded once, beside them.
 from __future__ import annotations
 
 import contextlib
+import fractions
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from pipeline import cache, ffmpeg
 from pipeline.audio import RATE
-from pipeline.sources.base import SceneSource
+from pipeline.sources.base import Backdrop, SceneSource
 
 if TYPE_CHECKING:
     from moviepy import VideoClip
@@ -79,13 +80,23 @@ DELIVERY_MUX = ["-movflags", "+faststart+negative_cts_offsets", "-use_editlist",
 COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 
 
+#: From the frames' colours to the encoder's. The frames carry their colour description (setparams): ffmpeg 9
+#: takes it from the frames, and the encoder's own -color_* options alone left primaries and transfer
+#: 'unspecified' in every MP4.
+TO_ENCODER = (
+    "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p,"
+    "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
+)
+
+
 def video_args(fps: int) -> list[str]:
-    """H.264 High, yuv420p, BT.709: what YouTube's upload guidance asks for."""
+    """H.264 High, yuv420p, BT.709: what YouTube's upload guidance asks for, from RGB frames."""
+    return ["-vf", TO_ENCODER, *codec_args(fps)]
+
+
+def codec_args(fps: int) -> list[str]:
+    """The H.264 encoder's settings, the same for every scene so that scenes join by stream copy."""
     return [
-        # The frames carry their colour description (setparams): ffmpeg 9 takes it from the frames, and the
-        # encoder's own -color_* options alone left primaries and transfer 'unspecified' in every MP4.
-        "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p,"
-        "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv",
         "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "18",
         "-profile:v", "high", "-pix_fmt", "yuv420p",
         "-g", str(gop(fps)),
@@ -145,6 +156,127 @@ def encode_scene(
                 what="encoding a scene",
             )
     return {"drawn": segments.drawn, "encoded": segments.encoded}
+
+
+def encode_layered(
+    backdrop: Backdrop,
+    over_black: SceneSource,
+    over_white: SceneSource,
+    frames: int,
+    fps: int,
+    target: Path,
+    on_frames: Callable[[int], None] = lambda n: None,
+) -> dict[str, int]:
+    """Write a layered scene to ``target`` (H.264, no sound) atomically, exactly ``frames`` frames long, in one
+    ffmpeg: ``backdrop`` is made there, and the layer drawn here is laid over it.
+
+    The layer is drawn over black and over white (the same drawing over two flat bases): over black it is its
+    colour times its opacity, and the two differ by 255 times its transparency, exactly, since everything drawn
+    over a picture is a blend with it. Only the layer's frames that change are sent (Matroska over a pipe, each
+    with its time); ffmpeg holds each until the next. Returns how many layer frames were drawn, and how many
+    frames were encoded.
+    """
+    first = over_black.frame(0.0)
+    height, width = first.shape[:2]
+    graph = (
+        f"[0:v:0]{backdrop.chain}[backdrop];"
+        # The layer's times come in whole milliseconds, each at or just before its frame: back on the frames' clock
+        # (a time base of one frame), where the backdrop's frames are too, so each frame meets its own layer.
+        f"[1:v:0]settb=1/{fps},setpts=round(T*{fps}),scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[layer];"
+        f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
+    )
+    drawn = 0
+    with cache.atomic_path(target, once=True) as out:
+        process = ffmpeg.Process(
+            [
+                "-y", "-filter_complex_threads", "1", *backdrop.inputs, "-f", "matroska", "-i", "pipe:0",
+                "-filter_complex", graph, "-frames:v", str(frames), *codec_args(fps), "-an", "-f", "mp4", str(out),
+            ],
+            what="encoding a scene",
+            stdin=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            with _LayerStream(process.proc.stdin, width, height) as stream:
+                previous, told = None, 0
+                for i in range(frames):
+                    dark = over_black.frame(i / fps)
+                    if dark is not previous:  # a source returns the same array for a frame that did not change
+                        stream.write(_layer(dark, over_white.frame(i / fps)), i * 1000 // fps)
+                        previous, drawn = dark, drawn + 1
+                    if i + 1 - told >= fps or i + 1 == frames:
+                        on_frames(i + 1 - told)
+                        told = i + 1
+        except BrokenPipeError:
+            pass  # ffmpeg stopped: finish() says why
+        except BaseException:
+            process.kill()
+            raise
+        process.finish()
+    return {"drawn": drawn, "encoded": frames}
+
+
+def _layer(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
+    """The layer as straight RGBA, from its drawings over black (colour x opacity) and over white.
+
+    The opacity is read from one channel (it is the same in all three, up to rounding), and only the rows where
+    something is drawn are computed (text and its shades over a picture leave most of the frame clear)."""
+    rgba = np.zeros((*over_black.shape[:2], 4), dtype=np.uint8)
+    drawn = np.flatnonzero(over_black.any(axis=(1, 2)) | (over_white != 255).any(axis=(1, 2)))
+    if drawn.size == 0:
+        return rgba
+    rows = slice(drawn[0], drawn[-1] + 1)
+    dark = over_black[rows]
+    alpha = np.subtract(dark[..., 1], over_white[rows, :, 1], dtype=np.int16)
+    alpha += 255
+    np.clip(alpha, 0, 255, out=alpha)
+    colour = dark * (np.float32(255.0) / np.maximum(alpha, 1).astype(np.float32))[..., None]
+    colour += 0.5
+    np.minimum(colour, 255.0, out=colour)
+    rgba[rows, :, :3] = colour
+    rgba[rows, :, 3] = alpha
+    return rgba
+
+
+class _LayerStream:
+    """RGBA frames, each with its time in milliseconds, as Matroska into ffmpeg's stdin (PyAV's muxer)."""
+
+    def __init__(self, pipe: IO[bytes], width: int, height: int):
+        import av
+
+        self._container = av.open(_WriteOnly(pipe), "w", format="matroska")
+        self._stream = self._container.add_stream("rawvideo", rate=1000)
+        self._stream.width, self._stream.height, self._stream.pix_fmt = width, height, "rgba"
+        self._stream.time_base = fractions.Fraction(1, 1000)
+        self._pipe = pipe
+
+    def write(self, rgba: np.ndarray, millisecond: int) -> None:
+        import av
+
+        frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+        frame.pts, frame.time_base = millisecond, self._stream.time_base
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def __enter__(self) -> _LayerStream:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            for packet in self._stream.encode():
+                self._container.mux(packet)
+            self._container.close()
+            self._pipe.close()
+
+
+class _WriteOnly:
+    """The pipe as PyAV sees it: only written to (given the pipe itself, its muxer tries to seek and aborts)."""
+
+    def __init__(self, pipe: IO[bytes]):
+        self._pipe = pipe
+
+    def write(self, data: bytes) -> int:
+        self._pipe.write(data)
+        return len(data)
 
 
 def with_sound(video: Path, sound: np.ndarray, target: Path) -> None:

@@ -22,6 +22,11 @@ cache under its file's content and everything that shapes it:
 
 Frames are streamed from the normalized file, one at a time, never a whole
 clip in memory.
+
+A scene is encoded without the normalized file, in one ffmpeg: the cut is
+decoded, fitted and converted straight to the encoder's colours (BT.709), the
+text drawn over it is laid on in the same filter graph (``backdrop``). Only a
+looping clip is normalized first, so each pass of the loop is the same frames.
 """
 
 from __future__ import annotations
@@ -168,20 +173,25 @@ def key(digest: str, part: Cut, **shape: object) -> str:
                       "cut": [part.start, part.end], "speed": part.speed, **shape})  # fmt: skip
 
 
-def picture_filter(fit: Fit, width: int, height: int, fps: int, speed: float) -> str:
-    """ffmpeg's filter graph from the decoded file (rotation already applied) to the video's frames."""
+#: The encoder's colours: BT.709 yuv420p in TV range (the last filter of a scene's backdrop).
+TO_VIDEO = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
+
+
+def picture_filter(fit: Fit, width: int, height: int, fps: int, speed: float, pixels: str = "format=gbrp") -> str:
+    """ffmpeg's filter graph from the decoded file (rotation already applied) to the video's frames, ending in
+    ``pixels`` (planar RGB for the normalized clip and stills, ``TO_VIDEO`` for a scene's backdrop)."""
     timing = f"setpts=(PTS-STARTPTS)/{speed:.6f},fps={fps}"
     square = "scale=trunc(iw*sar/2)*2:ih,setsar=1"
     cover = f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height}"
     contain = f"scale={width}:{height}:force_original_aspect_ratio=decrease"
     if fit == "cover":
-        return f"{timing},{square},{cover},setsar=1,format=gbrp"
+        return f"{timing},{square},{cover},setsar=1,{pixels}"
     if fit == "contain":
-        return f"{timing},{square},{contain},pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,format=gbrp"
+        return f"{timing},{square},{contain},pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:black,setsar=1,{pixels}"
     blur = max(4, round(min(width, height) / 30))
     return (
         f"{timing},{square},split[a][b];[a]{cover},gblur=sigma={blur},eq=brightness=-0.12[back];"
-        f"[b]{contain}[front];[back][front]overlay=(W-w)/2:(H-h)/2,setsar=1,format=gbrp"
+        f"[b]{contain}[front];[back][front]overlay=(W-w)/2:(H-h)/2,setsar=1,{pixels}"
     )
 
 
@@ -201,6 +211,20 @@ def normalize(source: Path, part: Cut, fit: Fit, size: tuple[int, int], fps: int
             ],
             what=f"preparing the clip {source.name}",
         )  # fmt: skip
+
+
+def backdrop(
+    source: Path, part: Cut, fit: Fit, size: tuple[int, int], fps: int, count: int, looped: Path | None
+) -> tuple[tuple[str, ...], str]:
+    """ffmpeg's input arguments and filter chain for the scene's moving picture: frame ``i`` of the scene is
+    frame ``i`` of the cut's ``count``, then its last frame held; or, with ``looped`` (the normalized clip),
+    the clip again and again."""
+    width, height = size
+    if looped is not None:
+        return ("-threads", "1", "-stream_loop", "-1", "-i", str(looped)), f"settb=1/{fps},setpts=N,{TO_VIDEO}"
+    inputs = ("-threads", "1", "-ss", f"{part.start:.6f}", "-t", f"{part.end - part.start:.6f}", "-i", str(source))
+    chain = picture_filter(fit, width, height, fps, part.speed, TO_VIDEO)
+    return inputs, f"{chain},trim=end_frame={count},tpad=stop_mode=clone:stop=-1"
 
 
 def frames(path: Path, size: tuple[int, int]) -> Iterator[np.ndarray]:

@@ -25,7 +25,7 @@ from pipeline import __version__, assets, cache, footage
 from pipeline.cues import Cue
 from pipeline.effects.captions import BurnCaptions
 from pipeline.effects.dip import Dip
-from pipeline.encode import encode_scene, scene_clip
+from pipeline.encode import encode_layered, encode_scene, scene_clip
 from pipeline.errors import RenderError
 from pipeline.formats import Frame
 from pipeline.slides import video
@@ -34,6 +34,7 @@ from pipeline.slides.fonts import FontBook
 from pipeline.slides.problems import SlideError
 from pipeline.slides.theme import Theme
 from pipeline.sources import open_source, with_effects
+from pipeline.sources.base import Layered
 from pipeline.timing import SceneTiming
 from pipeline.versions import drawing_stack
 
@@ -43,7 +44,10 @@ if TYPE_CHECKING:  # a worker process imports this module: keep it free of the s
     from pipeline.timeline import Plan
 
 #: Part of every scene's cache key: bump when explainer's own drawing or encoding changes.
-RENDERER = f"explainer {__version__}/scene-12"  # 12: no B-frames, 5-frame lookahead (11: x264 on one thread)
+#: 13: pictures and footage moved by ffmpeg under a drawn layer; 12: no B-frames, 5-frame lookahead.
+RENDERER = f"explainer {__version__}/scene-13"
+#: The flat bases a layered scene's layer is drawn over (encode.encode_layered).
+BLACK, WHITE = (0, 0, 0), (255, 255, 255)
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class SceneJob:
     #: The files the slide reads, by name, place and content.
     assets: tuple[assets.Asset, ...]
     target: Path
-    #: Where the scene's source keeps what it prepares once (a footage scene's normalized clip), or None.
+    #: Where the scene's source keeps what it prepares once (a looping footage scene's normalized clip), or None.
     prepared: Path | None = None
 
     @property
@@ -128,8 +132,9 @@ def scene_jobs(project: Project, plan: Plan, options: RenderOptions, store: cach
 def _prepared(
     spec: SpecBase, files: tuple[assets.Asset, ...], plan: Plan, timing: SceneTiming, store: cache.Store
 ) -> Path | None:
-    """Where a footage scene's clip is normalized once: named by the file's content and all that shapes it."""
-    if not isinstance(spec, video.Spec):
+    """Where a looping footage scene's clip is normalized once (each pass of the loop plays it): named by the
+    file's content and all that shapes it. Other footage is decoded straight into the scene's encoder."""
+    if not isinstance(spec, video.Spec) or spec.when_short != "loop":
         return None
     (file,) = files
     part = video.stretch(spec, video.clip(spec, file.path)[1], timing.duration)
@@ -160,9 +165,16 @@ def run(job: SceneJob, canvas: Canvas, on_frames: Callable[[int], None] = lambda
         source = open_source(job.spec, canvas, job.context())
         effects = [BurnCaptions(job.cues, canvas)] if job.cues else []
         dip = Dip.for_theme(job.theme, job.frames / fps)
-        source = with_effects(source, [*effects, *([dip] if dip else [])])
+        effects += [dip] if dip else []
         try:
-            counts = encode_scene(scene_clip(source, job.frames, fps), job.frames, fps, job.target, on_frames)
+            if isinstance(source, Layered):  # ffmpeg makes the moving picture; the effects are drawn over it
+                over_black, over_white = (with_effects(source.layer(base), effects) for base in (BLACK, WHITE))
+                counts = encode_layered(
+                    source.backdrop(), over_black, over_white, job.frames, fps, job.target, on_frames
+                )
+            else:
+                clip = scene_clip(with_effects(source, effects), job.frames, fps)
+                counts = encode_scene(clip, job.frames, fps, job.target, on_frames)
         finally:
             source.close()
     except SlideError as exc:

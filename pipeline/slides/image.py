@@ -1,8 +1,9 @@
 """`image`: the author's picture, full frame, with a slow Ken Burns move and an optional caption.
 
 The picture is scaled once to a little more than the frame; each frame is one
-sub-pixel crop of it (a bilinear EXTENT transform), so the move stays smooth
-and costs one resample per frame. The caption sits in the lower third over a
+sub-pixel crop of it, scaled to the frame, so the move stays smooth and costs
+one resample per frame. A video's frames are made so by ffmpeg
+(sources/image.py); the drawing here gives stills, sheets and the preview. The caption sits in the lower third over a
 soft shade that keeps it readable on any picture.
 """
 
@@ -28,6 +29,8 @@ MAX_PIXELS = 40_000_000
 ZOOM = 1.12
 #: Scene length assumed when drawing a still before the narration is known.
 DEFAULT_DURATION = 8.0
+#: A crop of the scaled picture: left, top, right, bottom, in its pixels.
+Box4 = tuple[float, float, float, float]
 
 
 class Spec(SpecBase):
@@ -81,20 +84,45 @@ def open_picture(path: Path, name: str) -> Image.Image:
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    w, h = canvas.width, canvas.height
     picture = open_picture(context.asset(spec.file), spec.file)
-    duration = context.duration or DEFAULT_DURATION
-    elements = [_ken_burns(picture, w, h, spec.move, spec.focus, duration)]
-    elements += overlay.title_over(canvas, spec.title) + overlay.lower_third(canvas, spec.caption, spec.credit)
+    return drawn(spec, canvas, picture, duration(context))
+
+
+def duration(context: SceneContext) -> float:
+    """How long the move lasts: the scene (or, before the narration is known, a typical scene)."""
+    return context.duration or DEFAULT_DURATION
+
+
+def drawn(spec: Spec, canvas: Canvas, picture: Image.Image, seconds: float) -> Slide:
+    """The whole slide drawn here: the picture moving over ``seconds``, the text over it."""
+    w, h = canvas.width, canvas.height
+    elements = [_ken_burns(picture, w, h, spec.move, spec.focus, seconds), *text_over(spec, canvas)]
     return Slide(Image.new("RGB", (w, h), rgb(canvas.theme.colors.background_edge)), elements)
 
 
-def _cover(picture: Image.Image, width: int, height: int, focus: tuple[float, float]) -> Image.Image:
+def text_over(spec: Spec, canvas: Canvas) -> list[Element]:
+    """The title, caption and credit over the picture."""
+    return overlay.title_over(canvas, spec.title) + overlay.lower_third(canvas, spec.caption, spec.credit)
+
+
+def room(width: int, height: int) -> tuple[int, int]:
+    """The size the picture is scaled to for a width x height frame: a little larger, the move's room."""
+    return round(width * ZOOM), round(height * ZOOM)
+
+
+def covered(picture: Image.Image, width: int, height: int, focus: tuple[float, float]) -> Image.Image:
     """Scale and crop ``picture`` to fill width x height, keeping ``focus`` in view."""
     return ImageOps.fit(picture, (width, height), Image.Resampling.LANCZOS, centering=focus)
 
 
-def _window(move: str, focus: tuple[float, float], p: float, sw: int, sh: int) -> tuple[float, float, float, float]:
+def move_ends(spec: Spec, width: int, height: int) -> tuple[Box4, Box4]:
+    """The move's first and last window on the scaled picture (``room``): the window moves from one to the other
+    in a straight line at a steady speed, for every move."""
+    sw, sh = room(width, height)
+    return _window(spec.move, spec.focus, 0.0, sw, sh), _window(spec.move, spec.focus, 1.0, sw, sh)
+
+
+def _window(move: str, focus: tuple[float, float], p: float, sw: int, sh: int) -> Box4:
     """The crop of the scaled picture shown at progress ``p`` (0 at the scene's start, 1 at its end)."""
     fx, fy = focus
     if move in ("left", "right"):
@@ -117,12 +145,12 @@ def _window(move: str, focus: tuple[float, float], p: float, sw: int, sh: int) -
 
 
 def _ken_burns(picture: Image.Image, w: int, h: int, move: str, focus: tuple[float, float], duration: float) -> Element:
-    sw, sh = round(w * ZOOM), round(h * ZOOM)
+    sw, sh = room(w, h)
     scaled: list[Image.Image] = []  # scaled on the first frame drawn, not when a layout is checked
 
     def paint(frame: Image.Image, p: float) -> None:
         if not scaled:
-            scaled.append(_cover(picture, sw, sh, focus))
+            scaled.append(covered(picture, sw, sh, focus))
         box = _window(move, focus, p, sw, sh)
         # resize() with a box is the separable (and anti-aliased) path: half the time of transform() at 1080p.
         frame.paste(scaled[0].resize((w, h), Image.Resampling.BILINEAR, box=box))

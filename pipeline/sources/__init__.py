@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pipeline.slides.base import Canvas, SceneContext, SpecBase
-from pipeline.sources import slide, video
+from pipeline.sources import image, slide, video
 from pipeline.sources.base import Effect, SceneSource, Wrapped
 
 Opener = Callable[[SpecBase, Canvas, SceneContext], SceneSource]
 
 #: Slide kind -> what opens its scenes' source (kinds not listed are drawn slides).
-SOURCES: dict[str, Opener] = {"video": video.open_source}
+SOURCES: dict[str, Opener] = {"video": video.open_source, "image": image.open_source}
 
 
 def open_source(spec: SpecBase, canvas: Canvas, context: SceneContext) -> SceneSource:

@@ -9,6 +9,13 @@ source and are sources themselves.
 Frames are HxWx3 uint8 arrays. A source returns the very same array object
 for a frame that did not change, so the encoder can see a hold and encode it
 once (see encode.py).
+
+A source whose picture moves in every frame (a camera move over a photo,
+footage) can also be ``Layered``: ffmpeg makes its moving picture (the
+``Backdrop``) in C, and Python draws only what lies over it (text, shades,
+captions, the dip), which changes in a few frames. The encoder then sends
+ffmpeg just those few frames of the layer; ``frame()`` stays the whole
+picture, drawn here, for stills, sheets and the preview.
 """
 
 from __future__ import annotations
@@ -45,6 +52,33 @@ class SceneSource(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Backdrop:
+    """A moving picture ffmpeg makes itself, under a layered scene's drawn layer.
+
+    ``inputs`` are ffmpeg's arguments for its one input (ending in ``-i FILE``); ``chain`` is the filter chain
+    from that input's video to the scene's frames: its size and frame rate, yuv420p with BT.709 colours in TV
+    range, from time 0, as many frames as the scene has or more (the encoder stops at the scene's last frame).
+    """
+
+    inputs: tuple[str, ...]
+    chain: str
+
+
+@runtime_checkable
+class Layered(Protocol):
+    """A source whose moving picture ffmpeg makes (``backdrop``), under a layer drawn here (``layer``)."""
+
+    def backdrop(self) -> Backdrop:
+        """The moving picture, for ffmpeg (it may prepare a file first)."""
+        ...
+
+    def layer(self, base: tuple[int, int, int]) -> SceneSource:
+        """What is drawn over the backdrop, drawn over a flat ``base`` colour instead: the encoder draws it over
+        black and over white, and the two give the layer's colour and its opacity exactly (encode.py)."""
+        ...
 
 
 @dataclass

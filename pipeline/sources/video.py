@@ -9,6 +9,10 @@ was already stretched to the scene's length when the clip was prepared.
 With ``prepared`` (a path in the cache) the clip is normalized once into it
 and read from there; without it (a still, a contact sheet) the one frame
 asked for is read straight from the file.
+
+A scene is encoded as a layered source: ffmpeg decodes and fits the cut
+itself (``backdrop``) under the text drawn here (``layer``), in one pass;
+only a looping clip is normalized first.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from PIL import Image
 from pipeline import footage
 from pipeline.slides.base import Canvas, SceneContext, Slide
 from pipeline.slides.video import Spec, clip, stretch, text_over
+from pipeline.sources.base import Backdrop
+from pipeline.sources.slide import SlideSource
 
 #: The frame a still of footage shows, in seconds into the scene (past the text's entrance).
 STILL_AT = 1.5
@@ -94,6 +100,19 @@ class VideoSource:
 
     def still(self) -> np.ndarray:
         return self.frame(self.still_time)
+
+    def backdrop(self) -> Backdrop:
+        looped = None
+        if self.spec.when_short == "loop":
+            assert self.prepared is not None, "a scene is encoded with a place to prepare its clip"
+            if not self.prepared.exists():
+                footage.normalize(self.file, self.part, self.spec.fit, self.size, self.fps, self.prepared)
+            looped = self.prepared
+        inputs, chain = footage.backdrop(self.file, self.part, self.spec.fit, self.size, self.fps, self.count, looped)
+        return Backdrop(inputs, chain)
+
+    def layer(self, base: tuple[int, int, int]) -> SlideSource:
+        return SlideSource(Slide(Image.new("RGB", self.size, base), self.overlay.elements))
 
     @property
     def still_time(self) -> float:

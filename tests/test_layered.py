@@ -1,0 +1,156 @@
+"""Layered scenes: ffmpeg moves the picture or plays the footage, and lays the layer drawn here over it.
+
+The video's frames must be the frames drawn here (what stills, sheets and the
+preview show) within encoding's loss, frame for frame: the move's window, the
+text's entrance, the dip at each end and burned captions all on their frame.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import shutil
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+import pipeline
+from pipeline import RenderOptions, ffmpeg, jobs
+from pipeline.effects.captions import BurnCaptions
+from pipeline.effects.dip import Dip
+from pipeline.encode import _layer
+from pipeline.slides import image
+from pipeline.slides.base import Slide
+from pipeline.slides.motion import sprite
+from pipeline.sources import open_source, with_effects
+from pipeline.sources.base import Layered
+from pipeline.sources.slide import SlideSource
+
+DATA = Path(__file__).parent / "data"
+
+STORY = """\
+title: Layered
+video: {width: 320, height: 180, fps: 30}
+narration: {engine: espeak}
+sections:
+  - title: Pictures
+    scenes:
+      - id: zoom
+        slide: {kind: image, file: assets/picture.png, title: A heading, caption: A caption over it, move: in,
+                focus: [0.3, 0.6]}
+        narration: The camera moves slowly into the picture.
+      - id: pan
+        slide: {kind: image, file: assets/picture.png, caption: Panning, move: left}
+        narration: And now it pans, slowly, from one side of the picture to the other, as this sentence goes on.
+      - id: frozen
+        slide: {kind: video, file: assets/clip.mp4, caption: Footage, credit: Test clip, when_short: freeze}
+        narration: The clip is shorter than this sentence, which is read slowly over its last frame.
+      - id: looped
+        slide: {kind: video, file: assets/clip.mp4, to: 0.5, when_short: loop}
+        narration: A short cut of the clip, looped under a sentence.
+"""
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(((a.astype(np.float64) - b.astype(np.float64)) ** 2).mean())
+    return 99.0 if mse == 0 else 10 * np.log10(255**2 / mse)
+
+
+@pytest.fixture(scope="module")
+def scenes(tmp_path_factory):
+    """The storyboard's scene jobs, checked and narrated, with their canvases."""
+    root = tmp_path_factory.mktemp("layered")
+    (root / "assets").mkdir()
+    shutil.copy(DATA / "picture.png", root / "assets" / "picture.png")
+    shutil.copy(DATA / "clip.mp4", root / "assets" / "clip.mp4")
+    (root / "story.yaml").write_text(STORY, encoding="utf-8")
+
+    def made(**options):
+        options = RenderOptions(cache_dir=root / "output" / ".cache", **options)
+        project = pipeline.validate(root / "story.yaml", options)
+        plan = pipeline.plan(project, pipeline.narrate(project, options), options)
+        return pipeline.scene_jobs(project, plan, options)
+
+    return root, made
+
+
+def _drawn_here(job: jobs.SceneJob, canvas) -> object:
+    """The scene's frames as drawn in Python, with the effects a render applies."""
+    effects = [BurnCaptions(job.cues, canvas)] if job.cues else []
+    dip = Dip.for_theme(job.theme, job.frames / job.frame.fps)
+    return with_effects(open_source(job.spec, canvas, job.context()), [*effects, *([dip] if dip else [])])
+
+
+def _rendered(job: jobs.SceneJob, canvas, folder: Path) -> tuple[list[np.ndarray], jobs.SceneStats]:
+    job = dataclasses.replace(job, target=folder / f"{job.scene_id}.mp4")
+    stats = jobs.run(job, canvas)
+    with av.open(str(job.target)) as container:
+        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)], stats
+
+
+@pytest.mark.parametrize("captions", [False, True], ids=["plain", "burned-captions"])
+def test_every_frame_of_a_layered_scene_is_the_frame_drawn_here(scenes, tmp_path, captions):
+    """Each kind that ffmpeg moves, every frame compared: a frame shifted by one in the move, the entrance,
+    the dip or a caption would fall far below the bound (a frame dropped by a wrong frame rate fell to 19 dB)."""
+    _, made = scenes
+    canvases = jobs.Canvases()
+    for job in made(burn_captions=captions):
+        canvas = canvases.get(job)
+        here = _drawn_here(job, canvas)
+        assert isinstance(open_source(job.spec, canvas, job.context()), Layered), job.spec.kind
+        frames, stats = _rendered(job, canvas, tmp_path)
+        assert len(frames) == job.frames == stats.encoded
+        worst = min((_psnr(frame, here.frame(i / job.frame.fps)), i) for i, frame in enumerate(frames))
+        assert worst[0] > 33.0, (job.scene_id, worst)
+        if not captions:  # only the layer's changes were drawn: the entrance and the two dips
+            assert stats.drawn < job.frames / 2, (job.scene_id, stats)
+
+
+@pytest.mark.parametrize("scene", ["zoom", "pan"])
+def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene):
+    """ffmpeg's move, before the encoder: no frame repeats its neighbour (a frame rate lost on the way had
+    ffmpeg drop and repeat frames to keep 25 a second) and each is the drawn move's frame at its time."""
+    _, made = scenes
+    job = next(j for j in made() if j.scene_id == scene)
+    canvas = jobs.Canvases().get(job)
+    source = open_source(job.spec, canvas, job.context())
+    try:
+        backdrop = source.backdrop()
+        raw = ffmpeg.run([*backdrop.inputs, "-filter_complex", f"[0:v:0]{backdrop.chain}", "-frames:v",
+                          str(job.frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])  # fmt: skip
+    finally:
+        source.close()
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, canvas.height, canvas.width, 3)
+    assert len(frames) == job.frames
+    moved = [np.abs(b.astype(np.int16) - a).max() for a, b in itertools.pairwise(frames)]
+    assert min(moved) > 0, "every frame moves on"
+    bare = job.spec.model_copy(update={"title": None, "caption": None, "credit": None})  # the move alone
+    drawn = image.drawn(bare, canvas, source.picture, source.seconds)
+    for i in range(0, job.frames, 5):
+        assert _psnr(frames[i], drawn.frame(i / job.frame.fps)) > 35.0, i
+
+
+def test_a_layer_drawn_over_black_and_white_lays_over_any_picture_as_if_drawn_on_it():
+    """The layer's colour and opacity, read from its drawings over black and over white, composite over a
+    picture to what drawing straight onto that picture gives (within rounding)."""
+    rng = np.random.default_rng(7)
+    size = (96, 64)
+    text = Image.new("RGBA", (40, 20), (250, 240, 30, 0))
+    text.putalpha(Image.fromarray(rng.integers(0, 256, (20, 40), dtype=np.uint8)))
+    shade = Image.new("RGBA", (96, 30), (10, 10, 40, 200))
+    elements = [sprite(shade, (0, 34), 0.0, 0.5), sprite(text, (20, 40), 0.2, 0.5, rise=6)]
+    dip = Dip(0.2, (200, 30, 60), 2.0)
+    picture = rng.integers(0, 256, (64, 96, 3), dtype=np.uint8)
+
+    def over(base: Image.Image) -> SlideSource:
+        return with_effects(SlideSource(Slide(base, elements)), [dip])
+
+    for t in (0.05, 0.3, 0.45, 1.0, 1.9):
+        direct = over(Image.fromarray(picture)).frame(t).astype(np.float64)
+        layer = _layer(over(Image.new("RGB", size, (0, 0, 0))).frame(t), over(Image.new("RGB", size, "white")).frame(t))
+        alpha = layer[..., 3:].astype(np.float64) / 255
+        composed = layer[..., :3] * alpha + picture * (1 - alpha)
+        assert np.abs(composed - direct).max() <= 2.5, t
