@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import fractions
+import re
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,6 +164,7 @@ def encode_layered(
     backdrop: Backdrop,
     over_black: SceneSource,
     over_white: SceneSource,
+    size: tuple[int, int],
     frames: int,
     fps: int,
     target: Path,
@@ -173,11 +176,9 @@ def encode_layered(
     The layer is drawn over black and over white (the same drawing over two flat bases): over black it is its
     colour times its opacity, and the two differ by 255 times its transparency, exactly, since everything drawn
     over a picture is a blend with it. Only the layer's frames that change are sent (Matroska over a pipe, each
-    with its time); ffmpeg holds each until the next. Returns how many layer frames were drawn, and how many
-    frames were encoded.
+    with its time); ffmpeg holds each until the next. ``on_frames`` hears the frames ffmpeg has encoded, as it
+    goes. Returns how many layer frames were drawn, and how many frames were encoded.
     """
-    first = over_black.frame(0.0)
-    height, width = first.shape[:2]
     graph = (
         f"[0:v:0]{backdrop.chain}[backdrop];"
         # The layer's times come in whole milliseconds, each at or just before its frame: back on the frames' clock
@@ -186,33 +187,50 @@ def encode_layered(
         f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
     )
     drawn = 0
-    with cache.atomic_path(target, once=True) as out:
+    with cache.scratch(target) as folder, cache.atomic_path(target, once=True) as out:
+        progress = folder / "progress.txt"
         process = ffmpeg.Process(
             [
-                "-y", "-filter_complex_threads", "1", *backdrop.inputs, "-f", "matroska", "-i", "pipe:0",
-                "-filter_complex", graph, "-frames:v", str(frames), *codec_args(fps), "-an", "-f", "mp4", str(out),
+                "-y", "-filter_complex_threads", "1", "-progress", str(progress), "-stats_period", "0.25",
+                *backdrop.inputs, "-f", "matroska", "-i", "pipe:0", "-filter_complex", graph,
+                "-frames:v", str(frames), *codec_args(fps), "-an", "-f", "mp4", str(out),
             ],
             what="encoding a scene",
             stdin=subprocess.PIPE,
         )  # fmt: skip
         try:
-            with _LayerStream(process.proc.stdin, width, height) as stream:
-                previous, told = None, 0
+            with _LayerStream(process.proc.stdin, *size) as stream:
+                previous = None
                 for i in range(frames):
                     dark = over_black.frame(i / fps)
                     if dark is not previous:  # a source returns the same array for a frame that did not change
                         stream.write(_layer(dark, over_white.frame(i / fps)), i * 1000 // fps)
                         previous, drawn = dark, drawn + 1
-                    if i + 1 - told >= fps or i + 1 == frames:
-                        on_frames(i + 1 - told)
-                        told = i + 1
+            told = _follow(process, progress, on_frames)
         except BrokenPipeError:
-            pass  # ffmpeg stopped: finish() says why
+            told = 0  # ffmpeg stopped: finish() says why
         except BaseException:
             process.kill()
             raise
         process.finish()
+        if frames > told:
+            on_frames(frames - told)
     return {"drawn": drawn, "encoded": frames}
+
+
+def _follow(process: ffmpeg.Process, progress: Path, on_frames: Callable[[int], None]) -> int:
+    """Tell ``on_frames`` of the frames ffmpeg reports encoded in its ``progress`` file until it is done; how many."""
+    told = 0
+    while True:
+        done = process.proc.poll() is not None
+        with contextlib.suppress(FileNotFoundError):
+            reported = re.findall(r"^frame=(\d+)$", progress.read_text(encoding="utf-8"), re.MULTILINE)
+            if reported and int(reported[-1]) > told:
+                on_frames(int(reported[-1]) - told)
+                told = int(reported[-1])
+        if done:
+            return told
+        time.sleep(0.25)
 
 
 def _layer(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:

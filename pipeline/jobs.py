@@ -169,8 +169,9 @@ def run(job: SceneJob, canvas: Canvas, on_frames: Callable[[int], None] = lambda
         try:
             if isinstance(source, Layered):  # ffmpeg makes the moving picture; the effects are drawn over it
                 over_black, over_white = (with_effects(source.layer(base), effects) for base in (BLACK, WHITE))
+                size = (canvas.width, canvas.height)
                 counts = encode_layered(
-                    source.backdrop(), over_black, over_white, job.frames, fps, job.target, on_frames
+                    source.backdrop(), over_black, over_white, size, job.frames, fps, job.target, on_frames
                 )
             else:
                 clip = scene_clip(with_effects(source, effects), job.frames, fps)

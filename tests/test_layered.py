@@ -86,7 +86,9 @@ def _drawn_here(job: jobs.SceneJob, canvas) -> object:
 
 def _rendered(job: jobs.SceneJob, canvas, folder: Path) -> tuple[list[np.ndarray], jobs.SceneStats]:
     job = dataclasses.replace(job, target=folder / f"{job.scene_id}.mp4")
-    stats = jobs.run(job, canvas)
+    heard: list[int] = []
+    stats = jobs.run(job, canvas, heard.append)
+    assert sum(heard) == job.frames and min(heard) > 0, "the progress hears each frame once, as ffmpeg encodes it"
     with av.open(str(job.target)) as container:
         return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)], stats
 
