@@ -1,9 +1,9 @@
-"""Footage: probing a video file, the cut that plays, and the clip normalized once for the video.
+"""Footage: probing a video file, the cut that plays, and the filters that make it the video's frames.
 
 What phones and cameras write varies: variable frame rates, rotation kept as
 metadata, odd sizes and non-square pixels, BT.601 or BT.709 colour, 44.1 kHz
-mono sound or none. A clip is made regular once, by ffmpeg, and kept in the
-cache under its file's content and everything that shapes it:
+mono sound or none. ffmpeg makes a clip regular (a looping clip is normalized
+once into the cache, under its file's content and everything that shapes it):
 
 * the cut (``from``/``to``), with ``speed`` applied to picture and sound;
 * constant frame rate at the video's fps (ffmpeg's ``fps`` filter picks, for

@@ -223,7 +223,7 @@ def test_a_worker_killed_mid_scene_leaves_the_video_right(tmp_path, local_render
          ["worker", "renders with explainer 0.0.1/scene-1", "install the same explainer"]),
         # Another voice (here, another piper noise): its narration tasks refuse the sentences.
         ('import pipeline.narration.piper\npipeline.narration.piper.NOISE = "noise unseeded"\n',
-         ["this worker narrates with piper piper-tts", "noise unseeded", "install the same explainer"]),
+         ["worker tcp://127.0.0.1:", "narrates with piper piper-tts", "noise unseeded", "install the same explainer"]),
     ],
     ids=["renderer", "voice"],
 )  # fmt: skip

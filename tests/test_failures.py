@@ -27,7 +27,8 @@ from pipeline.errors import RenderError
 from pipeline.lock import render_lock
 from tests.conftest import TINY, explainer
 
-#: Four picture scenes with a slow camera move: every frame is drawn, so a render lasts long enough to interrupt.
+#: Four picture scenes with a slow camera move: every frame is moved and encoded, so a render lasts long enough to
+#: interrupt.
 PICTURES = """\
 title: Pictures
 video: {width: 640, height: 360, fps: 30}

@@ -93,10 +93,13 @@ def _rendered(job: jobs.SceneJob, canvas, folder: Path) -> tuple[list[np.ndarray
         return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)], stats
 
 
-@pytest.mark.parametrize("captions", [False, True], ids=["plain", "burned-captions"])
-def test_every_frame_of_a_layered_scene_is_the_frame_drawn_here(scenes, tmp_path, captions):
-    """Each kind that ffmpeg moves, every frame compared: a frame shifted by one in the move, the entrance,
-    the dip or a caption would fall far below the bound (a frame dropped by a wrong frame rate fell to 19 dB)."""
+@pytest.mark.parametrize(
+    "captions", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["plain", "burned-captions"]
+)
+def test_a_layered_scenes_frames_are_the_frames_drawn_here(scenes, tmp_path, captions):
+    """Each kind that ffmpeg moves, its entrance and dips frame by frame and every sixth frame between: a frame
+    shifted in the entrance, the dip or a caption falls far below the bound (a frame rate lost on the way, which
+    had ffmpeg drop one frame in six, put the dip 12 frames early: 19 dB)."""
     _, made = scenes
     canvases = jobs.Canvases()
     for job in made(burn_captions=captions):
@@ -105,7 +108,10 @@ def test_every_frame_of_a_layered_scene_is_the_frame_drawn_here(scenes, tmp_path
         assert isinstance(open_source(job.spec, canvas, job.context()), Layered), job.spec.kind
         frames, stats = _rendered(job, canvas, tmp_path)
         assert len(frames) == job.frames == stats.encoded
-        worst = min((_psnr(frame, here.frame(i / job.frame.fps)), i) for i, frame in enumerate(frames))
+        fps = job.frame.fps  # every frame of the entrance and the dips, every sixth between (a drawn footage frame
+        # is read from the file by its own ffmpeg here)
+        checked = [i for i in range(job.frames) if i < 2 * fps or i >= job.frames - fps or i % 6 == 0]
+        worst = min((_psnr(frames[i], here.frame(i / fps)), i) for i in checked)
         assert worst[0] > 33.0, (job.scene_id, worst)
         if not captions:  # only the layer's changes were drawn: the entrance and the two dips
             assert stats.drawn < job.frames / 2, (job.scene_id, stats)

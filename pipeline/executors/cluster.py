@@ -131,19 +131,26 @@ class DaskCluster:
     def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken]:
         """``lines`` spoken by the cluster's workers, one task each (a worker loads the voice once); a worker whose
         engine is not the one the sentences are cached under refuses them."""
-        from pipeline.narration.jobs import speak_job
-
         if self._client is None:
             self._open()  # kept open for the scenes that follow (run closes it)
         client = self._client
         futures = [
-            client.submit(speak_job, engine, line, key=f"speak-{uuid.uuid4().hex}", pure=False) for line in lines
+            client.submit(_speak_on_worker, engine, line, key=f"speak-{uuid.uuid4().hex}", pure=False) for line in lines
         ]
         try:
             return client.gather(futures)
         except BaseException:
             client.cancel(futures)
             raise
+
+
+def _speak_on_worker(engine: str, line: SpeechJob) -> Spoken:
+    """A narration task: the sentence spoken by the worker it runs on, which a refusal names by its address."""
+    from distributed import get_worker
+
+    from pipeline.narration.jobs import speak_job
+
+    return speak_job(engine, line, who=f"worker {get_worker().address}")
 
 
 def check_workers(found: dict[str, dict], expected: dict) -> None:

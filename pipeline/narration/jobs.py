@@ -17,9 +17,9 @@ class SpeechJob:
     identity: VoiceIdentity
 
 
-def speak_job(engine: str, job: SpeechJob) -> Spoken:
+def speak_job(engine: str, job: SpeechJob, who: str = "this worker") -> Spoken:
     """In a worker: ``job`` spoken by ``engine`` (its voice loaded once per process), refused when this worker's
-    engine would not be the identity the sentence is cached under."""
+    engine would not be the identity the sentence is cached under (the message names the worker as ``who``)."""
     from pipeline.errors import RendererMismatch
     from pipeline.narration import ENGINES  # here: the package imports this module's neighbours
 
@@ -27,7 +27,7 @@ def speak_job(engine: str, job: SpeechJob) -> Spoken:
     found = speaker.identity(job.voice)
     if found != job.identity:
         raise RendererMismatch(
-            f"this worker narrates with {_said(found)}, this render with {_said(job.identity)}; install the same "
+            f"{who} narrates with {_said(found)}, this render with {_said(job.identity)}; install the same "
             'explainer and packages on every worker (pip install -e ".[cluster]"), then restart it'
         )
     return speaker.speak(job.spoken, job.voice)
