@@ -183,7 +183,7 @@ def encode_layered(
         f"[0:v:0]{backdrop.chain}[backdrop];"
         # The layer's times come in whole milliseconds, each at or just before its frame: back on the frames' clock
         # (a time base of one frame), where the backdrop's frames are too, so each frame meets its own layer.
-        f"[1:v:0]settb=1/{fps},setpts=round(T*{fps}),scale=out_color_matrix=bt709:out_range=tv,format=yuva420p[layer];"
+        f"[1:v:0]settb=1/{fps},setpts=round(T*{fps}),{ffmpeg.to_bt709('yuva420p')}[layer];"
         f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
     )
     drawn = 0
@@ -266,11 +266,10 @@ class _LayerStream:
         self._stream.width, self._stream.height, self._stream.pix_fmt = width, height, "rgba"
         self._stream.time_base = fractions.Fraction(1, 1000)
         self._pipe = pipe
+        self._frame = av.VideoFrame
 
     def write(self, rgba: np.ndarray, millisecond: int) -> None:
-        import av
-
-        frame = av.VideoFrame.from_ndarray(rgba, format="rgba")
+        frame = self._frame.from_ndarray(rgba, format="rgba")
         frame.pts, frame.time_base = millisecond, self._stream.time_base
         for packet in self._stream.encode(frame):
             self._container.mux(packet)

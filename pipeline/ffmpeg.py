@@ -33,6 +33,11 @@ def build() -> str:
     return " | ".join(lines) or f"imageio-ffmpeg {imageio_ffmpeg.__version__}"
 
 
+def to_bt709(pixels: str = "yuv420p") -> str:
+    """The filters that convert frames to BT.709 colours in TV range, as ``pixels``: what the encoder takes."""
+    return f"scale=out_color_matrix=bt709:out_range=tv,format={pixels}"
+
+
 def command(args: list[str], loglevel: str = "error") -> list[str]:
     """The full ffmpeg command line for ``args``: no banner, no stdin prompts, only ``loglevel`` messages."""
     return [exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", loglevel, *args]

@@ -173,13 +173,9 @@ def key(digest: str, part: Cut, **shape: object) -> str:
                       "cut": [part.start, part.end], "speed": part.speed, **shape})  # fmt: skip
 
 
-#: The encoder's colours: BT.709 yuv420p in TV range (the last filter of a scene's backdrop).
-TO_VIDEO = "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"
-
-
 def picture_filter(fit: Fit, width: int, height: int, fps: int, speed: float, pixels: str = "format=gbrp") -> str:
     """ffmpeg's filter graph from the decoded file (rotation already applied) to the video's frames, ending in
-    ``pixels`` (planar RGB for the normalized clip and stills, ``TO_VIDEO`` for a scene's backdrop)."""
+    ``pixels`` (planar RGB for the normalized clip and stills, the encoder's colours for a scene's backdrop)."""
     timing = f"setpts=(PTS-STARTPTS)/{speed:.6f},fps={fps}"
     square = "scale=trunc(iw*sar/2)*2:ih,setsar=1"
     cover = f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height}"
@@ -216,14 +212,15 @@ def normalize(source: Path, part: Cut, fit: Fit, size: tuple[int, int], fps: int
 def backdrop(
     source: Path, part: Cut, fit: Fit, size: tuple[int, int], fps: int, count: int, looped: Path | None
 ) -> tuple[tuple[str, ...], str]:
-    """ffmpeg's input arguments and filter chain for the scene's moving picture: frame ``i`` of the scene is
-    frame ``i`` of the cut's ``count``, then its last frame held; or, with ``looped`` (the normalized clip),
-    the clip again and again."""
+    """ffmpeg's input arguments and filter chain for the scene's moving picture (a ``sources.base.Backdrop``):
+    frame ``i`` of the scene is frame ``i`` of the cut's ``count``, then its last frame held; or, with ``looped``
+    (the normalized clip), the clip again and again."""
     width, height = size
     if looped is not None:
-        return ("-threads", "1", "-stream_loop", "-1", "-i", str(looped)), f"settb=1/{fps},setpts=N,{TO_VIDEO}"
+        inputs = ("-threads", "1", "-stream_loop", "-1", "-i", str(looped))
+        return inputs, f"settb=1/{fps},setpts=N,{ffmpeg.to_bt709()}"
     inputs = ("-threads", "1", "-ss", f"{part.start:.6f}", "-t", f"{part.end - part.start:.6f}", "-i", str(source))
-    chain = picture_filter(fit, width, height, fps, part.speed, TO_VIDEO)
+    chain = picture_filter(fit, width, height, fps, part.speed, ffmpeg.to_bt709())
     return inputs, f"{chain},trim=end_frame={count},tpad=stop_mode=clone:stop=-1"
 
 

@@ -136,7 +136,7 @@ def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene):
     moved = [np.abs(b.astype(np.int16) - a).max() for a, b in itertools.pairwise(frames)]
     assert min(moved) > 0, "every frame moves on"
     bare = job.spec.model_copy(update={"title": None, "caption": None, "credit": None})  # the move alone
-    drawn = image.drawn(bare, canvas, source.picture, source.seconds)
+    drawn = image.drawn(bare, canvas, source.picture, source.seconds, image.text_over(bare, canvas))
     for i in range(0, job.frames, 5):
         assert _psnr(frames[i], drawn.frame(i / job.frame.fps)) > 35.0, i
 

@@ -3,8 +3,9 @@
 The picture is scaled once to a little more than the frame; each frame is one
 sub-pixel crop of it, scaled to the frame, so the move stays smooth and costs
 one resample per frame. A video's frames are made so by ffmpeg
-(sources/image.py); the drawing here gives stills, sheets and the preview. The caption sits in the lower third over a
-soft shade that keeps it readable on any picture.
+(sources/image.py); the drawing here gives stills, sheets and the preview.
+The caption sits in the lower third over a soft shade that keeps it
+readable on any picture.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def open_picture(path: Path, name: str) -> Image.Image:
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     picture = open_picture(context.asset(spec.file), spec.file)
-    return drawn(spec, canvas, picture, duration(context))
+    return drawn(spec, canvas, picture, duration(context), text_over(spec, canvas))
 
 
 def duration(context: SceneContext) -> float:
@@ -93,10 +94,10 @@ def duration(context: SceneContext) -> float:
     return context.duration or DEFAULT_DURATION
 
 
-def drawn(spec: Spec, canvas: Canvas, picture: Image.Image, seconds: float) -> Slide:
-    """The whole slide drawn here: the picture moving over ``seconds``, the text over it."""
+def drawn(spec: Spec, canvas: Canvas, picture: Image.Image, seconds: float, text: list[Element]) -> Slide:
+    """The whole slide drawn here: the picture moving over ``seconds``, ``text`` (``text_over``'s) over it."""
     w, h = canvas.width, canvas.height
-    elements = [_ken_burns(picture, w, h, spec.move, spec.focus, seconds), *text_over(spec, canvas)]
+    elements = [_ken_burns(picture, w, h, spec.move, spec.focus, seconds), *text]
     return Slide(Image.new("RGB", (w, h), rgb(canvas.theme.colors.background_edge)), elements)
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from pipeline.footage import TO_VIDEO
+from pipeline import ffmpeg
 from pipeline.slides import image
-from pipeline.slides.base import Canvas, SceneContext, Slide
+from pipeline.slides.base import Canvas, Element, SceneContext
 from pipeline.sources.base import Backdrop
 from pipeline.sources.slide import SlideSource
 
@@ -33,6 +33,8 @@ class ImageSource(SlideSource):
     picture: Image.Image = field(kw_only=True)
     seconds: float = field(kw_only=True)
     fps: int = field(kw_only=True)
+    #: The title, caption and credit, laid out once for the drawn slide and the layer.
+    text: list[Element] = field(kw_only=True)
     _folder: Path | None = field(default=None, repr=False)
 
     def backdrop(self) -> Backdrop:
@@ -48,7 +50,7 @@ class ImageSource(SlideSource):
         corners = {"x0": x0, "y0": y0, "x1": x1, "y1": y0, "x2": x0, "y2": y1, "x3": x1, "y3": y1}
         window = ":".join(f"{name}='{value}'" for name, value in corners.items())
         chain = (
-            f"{TO_VIDEO},loop=loop=-1:size=1,settb=1/{self.fps},setpts=N,"
+            f"{ffmpeg.to_bt709()},loop=loop=-1:size=1,settb=1/{self.fps},setpts=N,"
             f"perspective={window}:interpolation=linear:eval=frame,scale={width}:{height}:flags=bilinear"
         )
         # The rate matters though the picture is one frame: ffmpeg's output keeps the rate its input declares.
@@ -56,8 +58,7 @@ class ImageSource(SlideSource):
         return Backdrop((*inputs, "-i", str(raw)), chain)
 
     def layer(self, base: tuple[int, int, int]) -> SlideSource:
-        size = (self.canvas.width, self.canvas.height)
-        return SlideSource(Slide(Image.new("RGB", size, base), image.text_over(self.spec, self.canvas)))
+        return SlideSource.over(base, (self.canvas.width, self.canvas.height), self.text)
 
     def close(self) -> None:
         if self._folder is not None:
@@ -68,6 +69,6 @@ class ImageSource(SlideSource):
 def open_source(spec: image.Spec, canvas: Canvas, context: SceneContext) -> ImageSource:
     """The picture ``spec`` names, moving over the scene, with its text."""
     picture = image.open_picture(context.asset(spec.file), spec.file)
-    seconds = image.duration(context)
-    slide = image.drawn(spec, canvas, picture, seconds)
-    return ImageSource(slide, spec=spec, canvas=canvas, picture=picture, seconds=seconds, fps=context.fps)
+    seconds, text = image.duration(context), image.text_over(spec, canvas)
+    slide = image.drawn(spec, canvas, picture, seconds, text)
+    return ImageSource(slide, spec=spec, canvas=canvas, picture=picture, seconds=seconds, fps=context.fps, text=text)

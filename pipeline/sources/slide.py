@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
 
 from pipeline.slides import KINDS
-from pipeline.slides.base import Canvas, SceneContext, Slide, SpecBase
+from pipeline.slides.base import Canvas, Element, SceneContext, Slide, SpecBase
 
 
 @dataclass
@@ -33,6 +34,11 @@ class SlideSource:
 
     def close(self) -> None:
         pass
+
+    @classmethod
+    def over(cls, base: tuple[int, int, int], size: tuple[int, int], elements: list[Element]) -> SlideSource:
+        """``elements`` drawn over a flat ``base`` colour: a layered source's layer (sources/base.py)."""
+        return cls(Slide(Image.new("RGB", size, base), elements))
 
 
 def open_source(spec: SpecBase, canvas: Canvas, context: SceneContext) -> SlideSource:

@@ -108,11 +108,10 @@ class VideoSource:
             if not self.prepared.exists():
                 footage.normalize(self.file, self.part, self.spec.fit, self.size, self.fps, self.prepared)
             looped = self.prepared
-        inputs, chain = footage.backdrop(self.file, self.part, self.spec.fit, self.size, self.fps, self.count, looped)
-        return Backdrop(inputs, chain)
+        return Backdrop(*footage.backdrop(self.file, self.part, self.spec.fit, self.size, self.fps, self.count, looped))
 
     def layer(self, base: tuple[int, int, int]) -> SlideSource:
-        return SlideSource(Slide(Image.new("RGB", self.size, base), self.overlay.elements))
+        return SlideSource.over(base, self.size, self.overlay.elements)
 
     @property
     def still_time(self) -> float:
