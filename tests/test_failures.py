@@ -186,6 +186,33 @@ def test_ffmpeg_failures_quote_its_words_not_its_internals(tmp_path):
     assert "SIGXFSZ" in killed and "ulimit -f" in killed
 
 
+#: Ctrl-C pressed while the command is still loading its modules: a real SIGINT, sent as the CLI imports click.
+PRESSED_WHILE_LOADING = """
+import os, signal, sys
+
+class Press:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Press())
+sys.argv = ["explainer", "--version"]
+from pipeline.entry import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_loads_is_a_clean_stop(tmp_path):
+    """Loading the CLI takes a quarter of a second, more on a busy machine; a Ctrl-C then ended in a traceback
+    from the middle of an import (exit -2)."""
+    run = subprocess.run(
+        [sys.executable, "-c", PRESSED_WHILE_LOADING], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 130, run.stderr
+    assert run.stderr == "explainer: interrupted\n"
+
+
 def test_ctrl_c_while_workers_start_is_heard_once_they_have_started():
     """Workers start deaf to Ctrl-C; one pressed in that moment was lost (one try in twenty, more under load):
     this process ignored it for the moment, and the kernel could hand it to a helper thread. Now it is kept."""

@@ -141,17 +141,33 @@ def test_the_page_follows_every_save_and_shows_errors(preview):
         assert _state(url)["version"] == before + 1
         assert page.evaluate("window.renders") == 1  # one render started, not one per write
 
-        # A save while a render is under way cancels it: its state never shows, the newer one does.
-        before, text = _state(url)["version"], story.read_text()
-        long = " ".join(f"This is added sentence number {n} of a long revision." for n in range(1, 7))
-        story.write_text(text.replace("Thirty four thousand people", f"{long} Thirty four thousand people"))
-        _wait(page, "window.renders === 2")  # the first save is being rendered (narrating six new sentences)
-        story.write_text(text.replace("Thirty four thousand people", "Exactly thirty four thousand people"))
-        _wait(page, "document.querySelector('.scene[data-id=number] .narration').textContent.includes('Exactly')")
-        time.sleep(1.0)
-        assert page.evaluate("window.renders") == 3 and _state(url)["version"] == before + 1
-        assert "added sentence" not in page.inner_text(".scene[data-id=number] .narration")
+        # A save while a render is under way cancels it: its state never shows, the newer one does. The page logs
+        # the events in order; the second save must be seen (a third "rendering") before the first render ends,
+        # which a busy machine can miss with a short revision: then it is tried again with a longer one.
+        page.evaluate("""() => { window.log = []; for (const kind of ['rendering', 'state'])
+            window.listening.addEventListener(kind, () => window.log.push(kind)); }""")
+        text = story.read_text()
+        for attempt, count in enumerate((6, 24, 60)):
+            before, seen = _state(url)["version"], page.evaluate("window.log.length")
+            long = " ".join(f"This is added sentence number {n} of a long revision." for n in range(1, count + 1))
+            story.write_text(text.replace("Thirty four thousand people", f"{long} Thirty four thousand people"))
+            _wait(page, "n => window.log.length > n", seen)  # the first save is being rendered
+            final = f"Exactly thirty four thousand people, try {attempt}"
+            story.write_text(text.replace("Thirty four thousand people", final))
+            narration = "t => document.querySelector('.scene[data-id=number] .narration').textContent.includes(t)"
+            _wait(page, narration, final)
+            time.sleep(1.0)
+            log = page.evaluate("n => window.log.slice(n)", seen)
+            if log[:2] == ["rendering", "state"]:
+                continue  # the first render ended before the second save was seen: not this case
+            assert log == ["rendering", "rendering", "state"], log
+            assert _state(url)["version"] == before + 1
+            assert "added sentence" not in page.inner_text(".scene[data-id=number] .narration")
+            break
+        else:
+            raise AssertionError("no revision was long enough to be saved over while it rendered")
         assert not [p for p in (story.parent.parent / "output").rglob("*") if ".part" in p.name]
+        good = _state(url)["version"]
 
         # A broken save: the located error with the YAML around it; the last video still plays.
         story.write_text(TINY.replace("value: 34000", "value: lots"))
@@ -159,7 +175,7 @@ def test_the_page_follows_every_save_and_shows_errors(preview):
         problems = page.inner_text("#problems")
         assert re.search(r"script/tiny\.yaml:\d+:\d+", problems), problems
         assert "value: lots" in problems
-        assert page.evaluate("document.getElementById('video').src").endswith(".mp4?v=6")
+        assert page.evaluate("document.getElementById('video').src").endswith(f".mp4?v={good}")
         page.evaluate("document.getElementById('video').play()")
         _wait(page, "document.getElementById('video').currentTime > 0.3", timeout=20_000)
         assert page.evaluate("document.getElementById('video').error") is None
