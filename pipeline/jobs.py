@@ -169,10 +169,10 @@ def run(job: SceneJob, canvas: Canvas, on_frames: Callable[[int], None] = lambda
         try:
             if isinstance(source, Layered):  # ffmpeg makes the moving picture; the effects are drawn over it
                 over_black, over_white = (with_effects(source.layer(base), effects) for base in (BLACK, WHITE))
-                size = (canvas.width, canvas.height)
-                counts = encode_layered(
-                    source.backdrop(), over_black, over_white, size, job.frames, fps, job.target, on_frames
-                )
+                size, frames = (canvas.width, canvas.height), job.frames
+                with cache.scratch(job.target) as scratch:
+                    backdrop = source.backdrop(scratch)
+                    counts = encode_layered(backdrop, over_black, over_white, size, frames, fps, job.target, on_frames)
             else:
                 clip = scene_clip(with_effects(source, effects), job.frames, fps)
                 counts = encode_scene(clip, job.frames, fps, job.target, on_frames)

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import multiprocessing
+import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import av
@@ -18,7 +22,7 @@ import pytest
 from PIL import Image
 
 import pipeline
-from pipeline import RenderOptions, ffmpeg, jobs
+from pipeline import RenderOptions, cache, ffmpeg, jobs
 from pipeline.effects.captions import BurnCaptions
 from pipeline.effects.dip import Dip
 from pipeline.encode import _layer
@@ -118,7 +122,7 @@ def test_a_layered_scenes_frames_are_the_frames_drawn_here(scenes, tmp_path, cap
 
 
 @pytest.mark.parametrize("scene", ["zoom", "pan"])
-def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene):
+def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene, tmp_path):
     """ffmpeg's move, before the encoder: no frame repeats its neighbour (a frame rate lost on the way had
     ffmpeg drop and repeat frames to keep 25 a second) and each is the drawn move's frame at its time."""
     _, made = scenes
@@ -126,7 +130,7 @@ def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene):
     canvas = jobs.Canvases().get(job)
     source = open_source(job.spec, canvas, job.context())
     try:
-        backdrop = source.backdrop()
+        backdrop = source.backdrop(tmp_path)
         raw = ffmpeg.run([*backdrop.inputs, "-filter_complex", f"[0:v:0]{backdrop.chain}", "-frames:v",
                           str(job.frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])  # fmt: skip
     finally:
@@ -139,6 +143,44 @@ def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene):
     drawn = image.drawn(bare, canvas, source.picture, source.seconds, image.text_over(bare, canvas))
     for i in range(0, job.frames, 5):
         assert _psnr(frames[i], drawn.frame(i / job.frame.fps)) > 35.0, i
+
+
+def _run_job(job: jobs.SceneJob) -> None:
+    jobs.run(job, jobs.Canvases().get(job))
+
+
+def test_a_worker_killed_mid_scene_leaves_nothing_outside_the_cache(scenes, tmp_path, monkeypatch):
+    """The picture's scaled copy (8 MB at 1080p) is written for the scene's ffmpeg in a folder beside the scene's
+    clip, named as a partial file that the next render removes; in the system's temp folder, a killed worker's
+    was left for good."""
+    _, made = scenes
+    job = next(j for j in made() if j.scene_id == "pan")
+    job.target.unlink(missing_ok=True)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    worker = multiprocessing.get_context("spawn").Process(target=_run_job, args=(job,))
+    worker.start()
+    clips = job.target.parent
+
+    def encoding() -> bool:  # the picture is written and the encoder writes the clip
+        found = [p.name for p in clips.rglob("*")] if clips.is_dir() else []
+        return any(name.startswith(f".{job.target.stem}.") for name in found) and "picture.rgb" in [
+            *found,
+            *(p.name for p in temp.rglob("*")),
+        ]
+
+    deadline = time.monotonic() + 60
+    while not encoding():
+        assert time.monotonic() < deadline and worker.is_alive()
+        time.sleep(0.002)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.join()
+    assert not job.target.exists(), "killed before the scene was finished"
+    assert list(temp.iterdir()) == []
+    left = [p.name for p in clips.iterdir() if p.name.startswith(".")]
+    assert any((clips / name / "picture.rgb").exists() for name in left), left
+    assert all(cache.is_partial(name) for name in left), left
 
 
 def test_a_layer_drawn_over_black_and_white_lays_over_any_picture_as_if_drawn_on_it():

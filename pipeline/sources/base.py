@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -71,8 +72,9 @@ class Backdrop:
 class Layered(Protocol):
     """A source whose moving picture ffmpeg makes (``backdrop``), under a layer drawn here (``layer``)."""
 
-    def backdrop(self) -> Backdrop:
-        """The moving picture, for ffmpeg (it may prepare a file first)."""
+    def backdrop(self, scratch: Path) -> Backdrop:
+        """The moving picture, for ffmpeg. A file it needs only while the scene is encoded goes in ``scratch``, a
+        folder beside the scene's clip that is removed with the scene (a killed worker's is a partial file)."""
         ...
 
     def layer(self, base: tuple[int, int, int]) -> SceneSource:

@@ -3,7 +3,7 @@
 Drawn here (``frame``, ``still``), the slide is the image kind's own drawing:
 each frame a crop of the scaled picture, resized by Pillow. Encoded, the scene
 is layered: the scaled picture goes to ffmpeg once, as raw pixels in a
-temporary file, and ffmpeg's ``perspective`` filter cuts each frame's window
+file beside the scene's clip (removed with it), and ffmpeg's ``perspective`` filter cuts each frame's window
 from it (sub-pixel, bilinear) and ``scale`` brings it to the frame, in C and
 in yuv420p, half the bytes of RGB; the title and caption are the layer drawn
 over it. The window moves in a straight line at a steady speed for every move
@@ -12,8 +12,6 @@ over it. The window moves in a straight line at a steady speed for every move
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,13 +33,11 @@ class ImageSource(SlideSource):
     fps: int = field(kw_only=True)
     #: The title, caption and credit, laid out once for the drawn slide and the layer.
     text: list[Element] = field(kw_only=True)
-    _folder: Path | None = field(default=None, repr=False)
 
-    def backdrop(self) -> Backdrop:
+    def backdrop(self, scratch: Path) -> Backdrop:
         width, height = self.canvas.width, self.canvas.height
         sw, sh = image.room(width, height)
-        self._folder = Path(tempfile.mkdtemp(prefix="explainer-picture-"))
-        raw = self._folder / "picture.rgb"
+        raw = scratch / "picture.rgb"
         raw.write_bytes(image.covered(self.picture, sw, sh, self.spec.focus).tobytes())
         first, last = image.move_ends(self.spec, width, height)
         # Progress through the move at the frame ("on" counts from 1), as the drawn slide has it (a hair early).
@@ -59,11 +55,6 @@ class ImageSource(SlideSource):
 
     def layer(self, base: tuple[int, int, int]) -> SlideSource:
         return SlideSource.over(base, (self.canvas.width, self.canvas.height), self.text)
-
-    def close(self) -> None:
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            self._folder = None
 
 
 def open_source(spec: image.Spec, canvas: Canvas, context: SceneContext) -> ImageSource:

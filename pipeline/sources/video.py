@@ -101,7 +101,7 @@ class VideoSource:
     def still(self) -> np.ndarray:
         return self.frame(self.still_time)
 
-    def backdrop(self) -> Backdrop:
+    def backdrop(self, scratch: Path) -> Backdrop:
         looped = None
         if self.spec.when_short == "loop":
             assert self.prepared is not None, "a scene is encoded with a place to prepare its clip"
