@@ -131,7 +131,9 @@ def read_file(file: Path, what: str = "storyboard") -> tuple[Any, SourceMap]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        before = re.split(rb"\r\n|\r|\n", raw[: exc.start])  # lines as an editor counts them
+        # Lines as YAML counts them, as every other problem's place is (NEL and the Unicode separators break
+        # lines too), and the column in characters: the bytes before the bad one are good UTF-8.
+        before = re.split("\r\n|[\r\n\x85\u2028\u2029]", raw[: exc.start].decode("utf-8-sig"))
         line, column = len(before), len(before[-1]) + 1
         raise StoryboardError(
             [Problem(file, line, column, "the file is not UTF-8 text; save it as UTF-8 in your editor")]

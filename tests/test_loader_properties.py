@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import RenderOptions, validate, yamlsrc
@@ -99,6 +99,7 @@ def test_any_text_loads_or_is_a_located_error(folder, text):
 
 @PROPERTY
 @given(st.binary(max_size=300))
+@example(data=b"\xc2\x85\x80")  # a NEL (a YAML line break) then a bad byte: it was placed on the line before
 def test_any_bytes_load_or_are_a_located_error(folder, data):
     _load_text(folder, data)
 
