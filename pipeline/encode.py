@@ -54,6 +54,9 @@ class AudioCodec:
     stream: tuple[str, str]
     #: The peak the meter reads: "true" (4x oversampled, dBTP) or "sample" (dBFS; a third of the meter's time).
     peak: str = "true"
+    #: Samples per packet where the stream can be encoded in cached segments and joined (AAC's 1024;
+    #: segments.py), else None.
+    frame: int | None = None
 
     def identity(self) -> list[str]:
         """What a cache key needs to know of it."""
@@ -61,7 +64,7 @@ class AudioCodec:
 
 
 #: The video's soundtrack: AAC at 192 kb/s, what YouTube's upload guidance asks for.
-AAC = AudioCodec(tuple(AUDIO_ARGS), tuple(PRIMED), ("adts", "aac"))
+AAC = AudioCodec(tuple(AUDIO_ARGS), tuple(PRIMED), ("adts", "aac"), frame=1024)
 #: A draft's (render --draft, explainer preview): Opus at 64 kb/s with libopus's fastest setting, 2.1x as fast to
 #: encode as 64 kb/s AAC (1.15 s against 2.43 s for the shipped video), for a sound that is listened to while
 #: writing, in a browser or a player (every browser plays Opus in MP4). Its meter reads the sample peak: the true

@@ -41,6 +41,11 @@ BLOCK = 25 * int(0.4 * RATE)
 RAW_INPUT = ["-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
 
 
+#: How far (dB) the narration's level may be from the level the storyboard's last soundtrack set the music and
+#: clips against for that level to be kept. An edit to one sentence moves it by thousandths of a dB; kept, the mix
+#: before the edit is the same samples, and its encoded segments are used again (segments.py).
+LEVEL_KEEP_DB = 0.05
+
 #: Music files explainer reads (ffmpeg decodes them).
 MUSIC_TYPES = (".wav", ".mp3", ".ogg", ".oga", ".flac", ".m4a")
 
@@ -278,12 +283,22 @@ class Mixer:
     """Narration (mono, in both channels) over the ducked bed and the clips' own sound: the mix before normalizing."""
 
     def __init__(
-        self, voice: Voice, spans: list[tuple[float, float]], bed: Bed | None, clips: list[ClipSound] | None = None
+        self,
+        voice: Voice,
+        spans: list[tuple[float, float]],
+        bed: Bed | None,
+        clips: list[ClipSound] | None = None,
+        level_hint: float | None = None,
     ):
+        """``level_hint``: the narration's level the last soundtrack used, kept if within LEVEL_KEEP_DB."""
         self.voice, self.samples = voice, voice.samples
         self.music = Music(bed, self.samples) if bed else None
         self.ducking = Ducking(spans, bed.duck, bed.ramp) if bed else None
         voice_level = level_db(voice.block(a, b) for a, b in ranges(self.samples)) if bed or clips else -120.0
+        if level_hint is not None and abs(level_hint - voice_level) < LEVEL_KEEP_DB:
+            voice_level = level_hint
+        #: The narration's level (dB) the music and clips are set against.
+        self.voice_level = voice_level
         if bed:
             music_level = level_db([self.music.data])  # the file as it is: the bed's own level
             self.music_gain = np.float32(10 ** ((voice_level + bed.volume - music_level) / 20))

@@ -4,9 +4,11 @@ Encoding each scene's audio separately and joining the pieces drifts (every
 AAC segment adds priming samples); building one track from the frame-exact
 plan and encoding it once keeps every sentence in step with its slide.
 
-The track is never held whole: the narration is read block by block from the
-sentence files, mixed, limited and streamed to the encoder, which meters what
-it is given in the same pass.
+The track is never held whole in memory: the narration is read block by block
+from the sentence files, mixed, limited and streamed to the encoder, which
+meters what it is given in the same pass. The video's AAC is encoded in
+segments kept in the cache (segments.py), so an edit encodes the track only
+from the edited scene on.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import assets, cache, ffmpeg, mix
+from pipeline import assets, cache, ffmpeg, mix, segments
 from pipeline.audio import RATE, pcm16
 from pipeline.encode import AAC, AudioCodec
 from pipeline.errors import Stopped
@@ -26,7 +28,7 @@ from pipeline.speech import SentenceAudio, load_samples
 from pipeline.timeline import Plan, ScenePlan
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
-VERSION = "soundtrack-5"  # 5: no edit list; an AAC encoder's priming takes the place of the mix's first 1024 samples
+VERSION = "soundtrack-6"  # 6: AAC in cached segments, muxed by PyAV (segments.py)
 #: How close to the target the encoded mix must meter before the gain is corrected and it is encoded again.
 TOLERANCE_LU = 0.15
 
@@ -96,6 +98,8 @@ def build(
     stop: threading.Event | None = None,
     clips: list[mix.ClipSound] = (),
     codec: AudioCodec = AAC,
+    cached: Path | None = None,
+    level_hint: float | None = None,
 ) -> dict[str, float | None]:
     """Mix, normalize and encode the whole soundtrack once, as AAC in ``target`` (atomically).
 
@@ -106,24 +110,29 @@ def build(
     hint, the mix is analysed, the gain solved, and the mix encoded again.
 
     Returns the gain applied, the mix's loudness before normalizing when it was
-    analysed, and the encoded audio's integrated loudness and true peak.
+    analysed, the narration's level the music was set against, and the encoded
+    audio's integrated loudness and true peak.
     Setting ``stop`` ends the build at the next block, leaving no file. ``codec`` is how it is encoded (a
-    draft's is cheaper).
+    draft's is cheaper). With ``cached``, a folder, AAC is encoded in segments kept there, and only the
+    segments it lacks are encoded (segments.py): after an edit, the track from the edited scene on.
+    ``level_hint`` is the narration's level the last soundtrack set the music and clips against (mix.Mixer).
     """
-    normalizer = mix.Normalizer(mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed, list(clips)))
+    mixer = mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed, list(clips), level_hint)
+    normalizer = mix.Normalizer(mixer)
     with cache.atomic_path(target, once=True) as out:
         gain, encoded = hint, None
         if hint is not None:
-            encoded = _encode(normalizer.blocks(hint), normalizer.mixer.samples, out, codec)
+            encoded = _encode(normalizer.blocks(hint), normalizer.mixer.samples, out, codec, cached, stop)
         if encoded is None or not _on_target(encoded["integrated_lufs"]):
             normalizer.analyse()
             gain = normalizer.solve()
             for _ in range(3):
-                encoded = _encode(normalizer.blocks(gain), normalizer.mixer.samples, out, codec)
+                encoded = _encode(normalizer.blocks(gain), normalizer.mixer.samples, out, codec, cached, stop)
                 if _on_target(encoded["integrated_lufs"]):
                     break
                 gain = normalizer.correct(gain, encoded["integrated_lufs"])  # the prediction missed: once more
-    return {"mix_before_normalizing_lufs": normalizer.before, "gain_db": gain, **encoded}
+    level = mixer.voice_level if bed is not None or clips else None
+    return {"mix_before_normalizing_lufs": normalizer.before, "gain_db": gain, "voice_level_db": level, **encoded}
 
 
 def _on_target(level: float) -> bool:
@@ -131,7 +140,14 @@ def _on_target(level: float) -> bool:
     return not np.isfinite(level) or abs(level - mix.TARGET_LUFS) < TOLERANCE_LU
 
 
-def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, codec: AudioCodec) -> dict[str, float]:
+def _encode(
+    blocks: Iterable[np.ndarray],
+    samples: int,
+    out: Path,
+    codec: AudioCodec,
+    cached: Path | None = None,
+    stop: threading.Event | None = None,
+) -> dict[str, float]:
     """Encode stereo float ``blocks`` with ``codec`` in ``out``; the encoded audio's loudness and true peak.
 
     One encoder writes the MP4 and, through ffmpeg's tee muxer, the same
@@ -148,10 +164,14 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, codec: AudioC
     16-bit samples: the float mix's sub-LSB detail costs it 40% more time
     (6.3 s against 4.5 s for the shipped video) for nothing AAC keeps.
     """
-    # ``out`` is an atomic_path name ('.<key>.<random>.part.m4a'): nothing in it is special to the tee muxer.
     trim = f"atrim=end_sample={samples}"
+    metering = ["-af", f"{trim},ebur128=peak={codec.peak}", "-f", "null", "-"]
+    if cached is not None and codec.frame == segments.FRAME:
+        log = segments.encode(blocks, samples, out, list(codec.args), codec.identity(), cached, metering, stop)
+        return mix.summary(log, peak=codec.peak)
+    # ``out`` is an atomic_path name ('.<key>.<random>.part.m4a'): nothing in it is special to the tee muxer.
     meter = ffmpeg.Process(
-        ["-f", codec.stream[1], "-i", "pipe:0", "-af", f"{trim},ebur128=peak={codec.peak}", "-f", "null", "-"],
+        ["-f", codec.stream[1], "-i", "pipe:0", *metering],
         what="metering the encoded soundtrack",
         loglevel="info",
         stdin=subprocess.PIPE,

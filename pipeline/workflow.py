@@ -209,13 +209,15 @@ def build_soundtrack(
     last_gain = store.path(
         "soundtracks", cache.key({"last gain of": project.slug, "encoder": options.audio_codec.identity()}), ".json"
     )
-    loudness = soundtrack.build(timeline_plan, bed, file, _gain_hint(last_gain), stop, clips, options.audio_codec)
+    hint, level, segments = *_hints(last_gain), store.root / "segments"
+    loudness = soundtrack.build(timeline_plan, bed, file, hint, stop, clips, options.audio_codec, segments, level)
     memory.trim()  # the mixer's buffers, while the scenes may still render
     cache.write_bytes(info, json.dumps(loudness).encode("utf-8"), once=True)
     loudness = report.read(info)  # another render sharing the cache may have stored its measures first
     for made in (file, info):
         store.share(made)
-    cache.write_bytes(last_gain, json.dumps({"gain_db": loudness["gain_db"]}).encode("utf-8"))
+    kept = {name: loudness.get(name) for name in ("gain_db", "voice_level_db")}
+    cache.write_bytes(last_gain, json.dumps(kept).encode("utf-8"))
     return Soundtrack(file, loudness)
 
 
@@ -505,9 +507,17 @@ def _share(owners: dict[str, cache.Store], job: jobs.SceneJob) -> None:
     owners[job.key].share(job.target)
 
 
-def _gain_hint(last_gain: Path) -> float | None:
-    """The gain the storyboard's last soundtrack needed: a hint for this one (see soundtrack.build)."""
+def _hints(last_gain: Path) -> tuple[float | None, float | None]:
+    """The gain the storyboard's last soundtrack needed and the narration's level it set the music against: hints
+    for this one (see soundtrack.build)."""
     try:
-        return float(report.read(last_gain)["gain_db"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+        last = report.read(last_gain)
+    except (OSError, ValueError):
+        return None, None
+    found = []
+    for name in ("gain_db", "voice_level_db"):
+        try:
+            found.append(float(last[name]))
+        except (KeyError, TypeError, ValueError):
+            found.append(None)
+    return found[0], found[1]

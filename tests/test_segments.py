@@ -1,0 +1,114 @@
+"""The soundtrack's AAC in cached segments: an edit encodes the track from the edit on, and the joins decode clean.
+
+Real encodes (ffmpeg's AAC), real files, real decoding (PyAV); the mix is a
+synthetic one long enough for three segments (45 s).
+"""
+
+from __future__ import annotations
+
+import av
+import numpy as np
+import pytest
+
+from pipeline import mix, segments, soundtrack
+from pipeline.audio import RATE
+from pipeline.encode import AAC
+from tests.conftest import REPO
+
+SECONDS = 45
+METER = ["-af", "ebur128=peak=true", "-f", "null", "-"]
+
+
+def _mix(seed: int = 1, change_at: float | None = None) -> np.ndarray:
+    """Speech-like bursts (0.6 s each second) over a quiet tone, stereo float32; from ``change_at`` seconds on,
+    other bursts (an edit)."""
+    n = SECONDS * RATE
+    t = np.arange(n) / RATE
+    out = np.stack([0.02 * np.sin(2 * np.pi * 220 * t), 0.02 * np.sin(2 * np.pi * 330 * t)], axis=1)
+    rng, other = np.random.default_rng(seed), np.random.default_rng(seed + 100)
+    for start in range(0, n - RATE, RATE):
+        burst = rng.normal(0, 0.15, round(0.6 * RATE))
+        if change_at is not None and start >= change_at * RATE:
+            burst = other.normal(0, 0.15, burst.size)
+        out[start : start + burst.size] += np.convolve(burst, np.ones(6) / 6, mode="same")[:, None]
+    return out.astype(np.float32)
+
+
+def _blocks(samples: np.ndarray):
+    return (samples[a:b] for a, b in mix.ranges(samples.shape[0]))
+
+
+def _build(samples: np.ndarray, folder, out) -> dict[str, float]:
+    log = segments.encode(_blocks(samples), samples.shape[0], out, list(AAC.args), AAC.identity(), folder, METER)
+    return mix.summary(log, peak="true")
+
+
+def _decoded(path) -> np.ndarray:
+    with av.open(str(path)) as container:
+        return np.concatenate([frame.to_ndarray() for frame in container.decode(audio=0)], axis=1).T
+
+
+def _snr(decoded: np.ndarray, reference: np.ndarray, lo: int, hi: int) -> float:
+    error = decoded[lo:hi] - reference[lo:hi]
+    return 10 * np.log10(np.sum(reference[lo:hi] ** 2) / max(np.sum(error**2), 1e-12))
+
+
+def test_the_track_in_segments_is_the_whole_encode_and_meters_as_its_file(tmp_path):
+    samples = _mix()
+    built = _build(samples, tmp_path / "cache", tmp_path / "one.m4a")
+    assert len(list((tmp_path / "cache").iterdir())) == 3
+    whole = tmp_path / "whole.m4a"  # one encode of the whole mix, muxed by ffmpeg, as the soundtrack was made
+    soundtrack._encode(_blocks(samples), samples.shape[0], whole, AAC)
+    assert np.array_equal(_decoded(tmp_path / "one.m4a"), _decoded(whole)), "a cold build is one run: one encode"
+    with av.open(str(tmp_path / "one.m4a")) as ours, av.open(str(whole)) as theirs:
+        assert ours.streams.audio[0].duration == theirs.streams.audio[0].duration == samples.shape[0]
+    assert mix.measure(tmp_path / "one.m4a") == built, "metered from the packets as the file plays"
+
+
+def test_an_edit_encodes_the_track_from_the_edit_on_and_the_joins_decode_clean(tmp_path):
+    folder = tmp_path / "cache"
+    first = _mix()
+    _build(first, folder, tmp_path / "first.m4a")
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    edited = _mix(change_at=30.0)  # the third segment (from 38.4 s) and the end of the second change
+    built = _build(edited, folder, tmp_path / "edited.m4a")
+    after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(after) == 5, "the second and third segments are encoded; the first is used again"
+    assert all(after[name] == when for name, when in before.items()), "the cached segments are left as they were"
+
+    ours, old = _decoded(tmp_path / "edited.m4a"), _decoded(tmp_path / "first.m4a")
+    join = segments.SEGMENT * segments.FRAME
+    assert np.array_equal(ours[: join - segments.FRAME], old[: join - segments.FRAME]), "the first segment's packets"
+    fresh = tmp_path / "fresh"
+    _build(edited, fresh, tmp_path / "fresh.m4a")  # the same mix encoded in one run
+    whole = _decoded(tmp_path / "fresh.m4a")
+    reference = edited.astype(np.float64)
+    around = (join - 4 * segments.FRAME, join + 4 * segments.FRAME)
+    assert _snr(ours, reference, *around) > _snr(whole, reference, *around) - 1.0, "the join decodes as any frame"
+    everywhere = (segments.FRAME, len(reference))
+    assert _snr(ours, reference, *everywhere) > _snr(whole, reference, *everywhere) - 0.5
+    assert mix.measure(tmp_path / "edited.m4a") == built
+    assert built["integrated_lufs"] == pytest.approx(mix.measure(tmp_path / "fresh.m4a")["integrated_lufs"], abs=0.1)
+
+
+def test_a_damaged_segment_is_encoded_again(tmp_path):
+    folder = tmp_path / "cache"
+    samples = _mix()
+    _build(samples, folder, tmp_path / "first.m4a")
+    damaged = max(folder.iterdir(), key=lambda p: p.stat().st_size)  # a whole segment (not the short last one)
+    damaged.write_bytes(damaged.read_bytes()[:-500])
+    assert segments._read(damaged, segments.SEGMENT) is None
+    built = _build(samples, folder, tmp_path / "again.m4a")
+    assert segments._read(damaged, segments.SEGMENT) is not None, "replaced by a whole one"
+    reference, everywhere = samples.astype(np.float64), (segments.FRAME, len(samples))
+    again, first = _decoded(tmp_path / "again.m4a"), _decoded(tmp_path / "first.m4a")
+    assert _snr(again, reference, *everywhere) > _snr(first, reference, *everywhere) - 0.5
+    assert mix.measure(tmp_path / "again.m4a") == built
+
+
+def test_the_narrations_level_the_music_is_set_against_is_kept_through_a_small_edit():
+    bed = mix.Bed(REPO / "assets" / "music" / "ambient-bed.ogg", volume=-18, duck=10, ramp=0.4, fade_in=1, fade_out=1)
+    voice = np.random.default_rng(2).normal(0, 0.05, 10 * RATE).astype(np.float32)
+    measured = mix.Mixer(mix.ArrayVoice(voice), [], bed).voice_level
+    assert mix.Mixer(mix.ArrayVoice(voice), [], bed, level_hint=measured + 0.03).voice_level == measured + 0.03
+    assert mix.Mixer(mix.ArrayVoice(voice), [], bed, level_hint=measured + 0.2).voice_level == measured
