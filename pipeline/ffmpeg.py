@@ -104,7 +104,7 @@ def feed(
     process = Process(
         args, what=what, loglevel=loglevel, stdin=subprocess.PIPE, stdout=stdout or subprocess.DEVNULL, cwd=cwd
     )
-    writer = _Writer(process.proc.stdin)
+    writer = Writer(process.proc.stdin)
     try:
         for chunk in chunks:
             if not writer.put(chunk):
@@ -117,7 +117,7 @@ def feed(
     return process.finish()
 
 
-class _Writer:
+class Writer:
     """Writes chunks to a pipe from its own thread, up to AHEAD chunks behind the one who puts them."""
 
     AHEAD = 2

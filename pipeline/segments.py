@@ -27,10 +27,10 @@ the samples that are left, as ffmpeg's own muxing of the encoder's output does.
 from __future__ import annotations
 
 import hashlib
-import os
+import queue
+import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -40,7 +40,6 @@ import numpy as np
 from pipeline import cache, ffmpeg
 from pipeline.audio import RATE, pcm16
 from pipeline.errors import RenderError, Stopped
-from pipeline.executors.local import quiet_thread
 
 #: Samples in an AAC frame (one packet); ffmpeg's encoder primes with one frame (encode.AAC_PRIMING).
 FRAME = 1024
@@ -92,12 +91,22 @@ def plan(samples: int) -> list[Segment]:
     return found
 
 
-def write_mix(blocks: Iterable[np.ndarray], samples: int, path: Path) -> np.ndarray:
-    """The mix as 16-bit stereo in ``path`` (it is never held whole in memory), mapped for reading."""
-    with path.open("wb") as out:
-        for block in blocks:
-            out.write(pcm16(block).data)
-    return np.memmap(path, dtype="<i2", mode="r", shape=(samples, 2))
+class _Mix:
+    """The mix as 16-bit stereo in a file beside the soundtrack (it is never held whole in memory), written as far
+    as it is asked for and mapped for reading."""
+
+    def __init__(self, blocks: Iterable[np.ndarray], samples: int, path: Path):
+        self._blocks = iter(blocks)
+        self.pcm = np.memmap(path, dtype="<i2", mode="w+", shape=(samples, 2))
+        self.written = 0
+
+    def until(self, end: int) -> np.ndarray:
+        """Mix up to sample ``end``; the samples."""
+        while self.written < end:
+            block = pcm16(next(self._blocks))
+            self.pcm[self.written : self.written + block.shape[0]] = block
+            self.written += block.shape[0]
+        return self.pcm
 
 
 def encode(
@@ -113,121 +122,124 @@ def encode(
     """Encode ``blocks`` (the mix, ``samples`` long) as AAC with ``args`` into the MP4 ``out``, taking every
     segment the cache ``folder`` has from it and adding the ones it lacks; the meter's log.
 
-    The meter (ffmpeg, ``meter_args`` after its input) reads the packets in order as they come: the cached
-    segments' at once, a run's as its encoder gives them, so encoding and metering overlap as one encode
-    teed to the meter did.
+    It all goes at the pace of the mix: a segment is looked up as soon as its samples are mixed, and the meter
+    (ffmpeg, ``meter_args`` after its input) reads the packets in order as they come, a cached segment's at once
+    and a run's as its encoder gives them. Mixing, encoding and metering overlap, as when one encoder was teed
+    to the meter; after an edit, the segments before it are metered while the mix goes on.
     """
-    failed = threading.Event()  # the meter failed: a run still encoding stops too
+    segments = plan(samples)
+    have: list[list[bytes]] = []
 
-    def stopped() -> bool:
-        return failed.is_set() or (stop is not None and stop.is_set())
-
-    with cache.scratch(out) as scratch, ThreadPoolExecutor(1, initializer=quiet_thread) as encoder:
-        pcm = write_mix(blocks, samples, scratch / "mix.s16")
-        segments = plan(samples)
-        paths = [folder / f"{segment.key(pcm, codec_identity, samples)}.aac" for segment in segments]
-        have = [_read(path, s.end - s.first) for path, s in zip(paths, segments, strict=True)]
-        runs = [_Run([segments[i] for i in run], run) for run in _runs([i for i, p in enumerate(have) if p is None])]
-        for run in runs:
-            run.coding = encoder.submit(run.encode, pcm, args, stopped)
-
-        def in_order() -> Iterator[bytes]:
-            for run in [None, *runs]:
-                start = run.indices[-1] + 1 if run is not None else 0
-                if run is not None:  # a run the cache lacked: its packets as the encoder gives them
-                    for i, packets in zip(run.indices, run.segments_coded(), strict=True):
-                        cache.write_bytes(paths[i], b"".join(packets))  # replaces a damaged one
-                        have[i] = packets
-                        yield b"".join(packets)
-                for i in range(start, len(segments)):  # then the cached segments up to the next run
-                    if have[i] is None:
+    def in_order(mix: _Mix) -> Iterator[bytes]:
+        ahead = None  # the next segment's place and packets, when it was looked up already
+        while len(have) < len(segments):
+            if stop is not None and stop.is_set():
+                raise Stopped
+            index = len(have)
+            path, packets = ahead or _cached(mix, segments[index], codec_identity, folder, samples)
+            ahead = None
+            if packets is not None:
+                have.append(packets)
+                yield b"".join(packets)
+                continue
+            segment = segments[index]
+            with _Run(mix.until(segment.stop)[segment.start : segment.stop], segment.start, args) as run:
+                while True:  # the run goes on while the segment after is missing too
+                    after = index + 1
+                    ahead = _cached(mix, segments[after], codec_identity, folder, samples) if after < len(
+                        segments) else None  # fmt: skip
+                    going_on = ahead is not None and ahead[1] is None
+                    if going_on:
+                        run.feed(mix.pcm[segments[index].stop : segments[after].stop])
+                    else:
+                        run.end()
+                    packets = run.packets(segments[index])
+                    cache.write_bytes(path, b"".join(packets))  # replaces a damaged one
+                    have.append(packets)
+                    yield b"".join(packets)
+                    if not going_on:
                         break
-                    if stopped():
-                        raise Stopped
-                    yield b"".join(have[i])
+                    index, path, ahead = after, ahead[0], None
 
-        try:
-            log = ffmpeg.feed(["-f", "aac", "-i", "pipe:0", *meter_args], in_order(),
-                              what="metering the encoded soundtrack", loglevel="info")  # fmt: skip
-        except BaseException:
-            failed.set()
-            for run in runs:
-                run.close()
-            raise
-        del pcm  # the mapping, before its file is removed with the scratch folder
+    with cache.scratch(out) as scratch:
+        mix = _Mix(blocks, samples, scratch / "mix.s16")
+        log = ffmpeg.feed(["-f", "aac", "-i", "pipe:0", *meter_args], in_order(mix),
+                          what="metering the encoded soundtrack", loglevel="info")  # fmt: skip
+        del mix  # the mapping, before its file is removed with the scratch folder
     _mux([packet for packets in have for packet in packets], samples, out)
     return log
 
 
-def _runs(indices: list[int]) -> Iterator[list[int]]:
-    """Consecutive indices, grouped."""
-    run: list[int] = []
-    for i in indices:
-        if run and i != run[-1] + 1:
-            yield run
-            run = []
-        run.append(i)
-    if run:
-        yield run
+def _cached(
+    mix: _Mix, segment: Segment, codec_identity: list[str], folder: Path, samples: int
+) -> tuple[Path, list[bytes] | None]:
+    """Where ``segment`` is kept and its packets if they are (mixing up to its stop to name it)."""
+    path = folder / f"{segment.key(mix.until(segment.stop), codec_identity, samples)}.aac"
+    return path, _read(path, segment.end - segment.first)
 
 
 class _Run:
-    """One encode of consecutive segments the cache lacks, from the first's start to the last's stop, whose
-    packets are read from the encoder's output as it writes them."""
+    """One encode of consecutive segments the cache lacks, fed as the mix is made, whose packets are read from
+    the encoder's output as it writes them (a thread reads them, so feeding never waits on reading)."""
 
-    def __init__(self, segments: list[Segment], indices: list[int]):
-        self.segments, self.indices = segments, indices
-        read, write = os.pipe()
-        self._output, self._input = os.fdopen(read, "rb"), os.fdopen(write, "wb")
-        self.coding: Future | None = None
+    def __init__(self, first: np.ndarray, start: int, args: list[str]):
+        self.number = start // FRAME - 1  # the track's packet the encode's first packet is
+        self._process = ffmpeg.Process(
+            ["-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0", *args, "-f", "adts", "pipe:1"],
+            what="encoding the soundtrack", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )  # fmt: skip
+        self._writer = ffmpeg.Writer(self._process.proc.stdin)
+        self._out: queue.Queue[bytes | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, name="soundtrack packets", daemon=True)
+        self._reader.start()
+        self.feed(first)
 
-    def encode(self, pcm: np.ndarray, args: list[str], stopped: Callable[[], bool]) -> None:
-        """Run the encoder (in a helper thread), its ADTS to the pipe ``segments_coded`` reads."""
-        start, end = self.segments[0].start, self.segments[-1].stop
+    def __enter__(self) -> _Run:
+        return self
 
-        def chunks() -> Iterator[memoryview]:
-            for at in range(start, end, 10 * RATE):
-                if stopped():
-                    raise Stopped
-                yield pcm[at : min(end, at + 10 * RATE)].data
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:  # stopping: the encoder is killed, its pipes closed
+            self._process.kill()
+        self._writer.close()
+        self._reader.join()
+        if kind is None:
+            self._process.finish()
 
+    def feed(self, samples: np.ndarray) -> None:
+        for at in range(0, samples.shape[0], 10 * RATE):
+            self._writer.put(samples[at : at + 10 * RATE].data)
+
+    def end(self) -> None:
+        """No more samples: the encoder finishes (its last packets are read by ``packets``)."""
+        self._writer.close()
+
+    def packets(self, segment: Segment) -> list[bytes]:
+        """``segment``'s packets, as the encoder gives them; the ones before it (the warm-up) dropped."""
+        found = []
+        while self.number < segment.end:
+            packet = self._out.get()
+            if packet is None:
+                self._reader.join()
+                self._process.finish()  # the encoder's own failure, if it failed
+                raise RenderError("encoding the soundtrack failed: the encoder gave fewer packets than asked")
+            if self.number >= segment.first:
+                found.append(packet)
+            self.number += 1
+        return found
+
+    def _read(self) -> None:
+        output = self._process.proc.stdout
         try:
-            ffmpeg.feed(
-                ["-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0", *args, "-f", "adts", "pipe:1"],
-                chunks(),
-                what="encoding the soundtrack",
-                stdout=self._input,
-            )
+            while len(header := output.read(HEADER)) == HEADER:
+                length = ((header[3] & 3) << 11) | (header[4] << 3) | (header[5] >> 5)
+                rest = output.read(length - HEADER)
+                if len(rest) < length - HEADER:
+                    break
+                self._out.put(header + rest)
+        except (OSError, ValueError):
+            pass  # killed: the caller is stopping
         finally:
-            self._input.close()  # the reader sees the end
-
-    def segments_coded(self) -> Iterator[list[bytes]]:
-        """Each segment's packets, in order, as the encoder gives them; the packets before and after dropped."""
-        number = self.segments[0].start // FRAME - 1  # the track's packet the encode's first packet is
-        for segment in self.segments:
-            packets = []
-            while number < segment.end:
-                packet = self._packet()
-                if packet is None:
-                    self.coding.result()  # the encoder's own failure, if it failed
-                    raise RenderError("encoding the soundtrack failed: the encoder gave fewer packets than asked")
-                if number >= segment.first:
-                    packets.append(packet)
-                number += 1
-            yield packets
-        self.coding.result()
-        self._output.close()
-
-    def _packet(self) -> bytes | None:
-        header = self._output.read(HEADER)
-        if len(header) < HEADER:
-            return None
-        length = ((header[3] & 3) << 11) | (header[4] << 3) | (header[5] >> 5)
-        rest = self._output.read(length - HEADER)
-        return header + rest if len(rest) == length - HEADER else None
-
-    def close(self) -> None:
-        self._output.close()  # an encoder still writing stops on a broken pipe
+            self._out.put(None)
 
 
 def _split(data: bytes) -> list[bytes] | None:
