@@ -181,10 +181,12 @@ def encode_layered(
     frames: int,
     fps: int,
     target: Path,
+    scratch: Path,
     on_frames: Callable[[int], None] = lambda n: None,
 ) -> dict[str, int]:
     """Write a layered scene to ``target`` (H.264, no sound) atomically, exactly ``frames`` frames long, in one
-    ffmpeg: ``backdrop`` is made there, and the layer drawn here is laid over it.
+    ffmpeg: ``backdrop`` is made there, and the layer drawn here is laid over it. ``scratch`` is the scene's
+    scratch folder (``cache.scratch``), where ffmpeg reports its progress.
 
     The layer is drawn over black and over white (the same drawing over two flat bases): over black it is its
     colour times its opacity, and the two differ by 255 times its transparency, exactly, since everything drawn
@@ -200,8 +202,8 @@ def encode_layered(
         f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
     )
     drawn = 0
-    with cache.scratch(target) as folder, cache.atomic_path(target, once=True) as out:
-        progress = folder / "progress.txt"
+    with cache.atomic_path(target, once=True) as out:
+        progress = scratch / "progress.txt"
         process = ffmpeg.Process(
             [
                 "-y", "-filter_complex_threads", "1", "-progress", str(progress), "-stats_period", "0.25",

@@ -170,10 +170,12 @@ def run(job: SceneJob, canvas: Canvas, on_frames: Callable[[int], None] = lambda
         try:
             if isinstance(source, Layered):  # ffmpeg makes the moving picture; the effects are drawn over it
                 over_black, over_white = (with_effects(source.layer(base), effects) for base in (BLACK, WHITE))
-                size, frames = (canvas.width, canvas.height), job.frames
-                with cache.scratch(job.target) as scratch:
+                size, frames, target = (canvas.width, canvas.height), job.frames, job.target
+                with cache.scratch(target) as scratch:  # the backdrop's files and ffmpeg's progress
                     backdrop = source.backdrop(scratch)
-                    counts = encode_layered(backdrop, over_black, over_white, size, frames, fps, job.target, on_frames)
+                    counts = encode_layered(
+                        backdrop, over_black, over_white, size, frames, fps, target, scratch, on_frames
+                    )
             else:
                 clip = scene_clip(with_effects(source, effects), job.frames, fps)
                 counts = encode_scene(clip, job.frames, fps, job.target, on_frames)

@@ -22,6 +22,8 @@ same places of one continuous encode.
 The encoder's packets are read as ADTS (each with a 7-byte header that gives its
 length) and muxed into the MP4 with PyAV, which lets the last packet carry only
 the samples that are left, as ffmpeg's own muxing of the encoder's output does.
+PyAV opens an AAC encoder for the stream, which writes the decoder's
+configuration the MP4 carries (the same bytes ffmpeg's encoder wrote).
 """
 
 from __future__ import annotations
@@ -53,8 +55,6 @@ AHEAD = 4
 VERSION = "aac-segments-1"
 #: ADTS header without CRC, as ffmpeg's muxer writes it.
 HEADER = 7
-#: The AAC-LC stereo 48 kHz decoder configuration the MP4 carries (AudioSpecificConfig).
-CONFIG = bytes([0x11, 0x90])
 
 
 @dataclass(frozen=True)
@@ -130,27 +130,30 @@ def encode(
     segments = plan(samples)
     have: list[list[bytes]] = []
 
+    def look(mix: _Mix, index: int) -> tuple[Path, list[bytes] | None]:
+        """Where segment ``index`` is kept and its packets if they are (mixing up to its stop to name it)."""
+        segment = segments[index]
+        path = folder / f"{segment.key(mix.until(segment.stop), codec_identity, samples)}.aac"
+        return path, _read(path, segment.end - segment.first)
+
     def in_order(mix: _Mix) -> Iterator[bytes]:
-        ahead = None  # the next segment's place and packets, when it was looked up already
+        ahead = None  # the next segment's place and packets, when a run looked it up already
         while len(have) < len(segments):
             if stop is not None and stop.is_set():
                 raise Stopped
             index = len(have)
-            path, packets = ahead or _cached(mix, segments[index], codec_identity, folder, samples)
-            ahead = None
+            path, packets = ahead or look(mix, index)
             if packets is not None:
+                ahead = None
                 have.append(packets)
                 yield b"".join(packets)
                 continue
-            segment = segments[index]
-            with _Run(mix.until(segment.stop)[segment.start : segment.stop], segment.start, args) as run:
-                while True:  # the run goes on while the segment after is missing too
-                    after = index + 1
-                    ahead = _cached(mix, segments[after], codec_identity, folder, samples) if after < len(
-                        segments) else None  # fmt: skip
+            with _Run(mix.pcm[segments[index].start : segments[index].stop], segments[index].start, args) as run:
+                while True:  # the run goes on while the segment after this one is missing too
+                    ahead = look(mix, index + 1) if index + 1 < len(segments) else None
                     going_on = ahead is not None and ahead[1] is None
                     if going_on:
-                        run.feed(mix.pcm[segments[index].stop : segments[after].stop])
+                        run.feed(mix.pcm[segments[index].stop : segments[index + 1].stop])
                     else:
                         run.end()
                     packets = run.packets(segments[index])
@@ -159,7 +162,7 @@ def encode(
                     yield b"".join(packets)
                     if not going_on:
                         break
-                    index, path, ahead = after, ahead[0], None
+                    index, path = index + 1, ahead[0]
 
     with cache.scratch(out) as scratch:
         mix = _Mix(blocks, samples, scratch / "mix.s16")
@@ -168,14 +171,6 @@ def encode(
         del mix  # the mapping, before its file is removed with the scratch folder
     _mux([packet for packets in have for packet in packets], samples, out)
     return log
-
-
-def _cached(
-    mix: _Mix, segment: Segment, codec_identity: list[str], folder: Path, samples: int
-) -> tuple[Path, list[bytes] | None]:
-    """Where ``segment`` is kept and its packets if they are (mixing up to its stop to name it)."""
-    path = folder / f"{segment.key(mix.until(segment.stop), codec_identity, samples)}.aac"
-    return path, _read(path, segment.end - segment.first)
 
 
 class _Run:
@@ -272,8 +267,7 @@ def _mux(packets: list[bytes], samples: int, out: Path) -> None:
     if len(packets) != packets_for(samples):
         raise RenderError("encoding the soundtrack failed: the segments do not make up the track")
     with av.open(str(out), "w", format="mp4", options={"use_editlist": "0"}) as container:
-        stream = container.add_stream("aac", rate=RATE, layout="stereo")
-        stream.codec_context.extradata = CONFIG
+        stream = container.add_stream("aac", rate=RATE, layout="stereo")  # its encoder gives the decoder config
         tick, last = Fraction(1, RATE), len(packets) - 1
         for number, packet in enumerate(packets):
             payload = av.Packet(packet[HEADER:])

@@ -150,6 +150,9 @@ def _encode(
 ) -> dict[str, float]:
     """Encode stereo float ``blocks`` with ``codec`` in ``out``; the encoded audio's loudness and true peak.
 
+    With ``cached`` and a codec whose packets can be joined (AAC), segments.encode does it from the segments
+    kept there. Otherwise (a draft's Opus, or no cache folder) it is one encode, as follows.
+
     One encoder writes the MP4 and, through ffmpeg's tee muxer, the same
     packets (as a bare stream) to a second ffmpeg that decodes and meters them (integrated loudness
     and 4x-oversampled true peak) while the encoding goes on: the finished
