@@ -136,6 +136,26 @@ def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp
     assert max(abs(a - b) for a, b in zip(decoded, expected, strict=True)) <= 4
 
 
+def test_a_hold_sent_once_is_the_gop_sent_frame_by_frame(tmp_path):
+    """A hold's GOP is one frame sent and repeated by ffmpeg: the segment is byte for byte the one its frames
+    sent one by one make, so cached clips stay good and a hold costs one frame's conversion."""
+    from pipeline.encode import _Segments, gop
+
+    fps, w, h = 30, 320, 180
+    picture = np.random.default_rng(7).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    made = []
+    for name, sends in (("once", [(picture, gop(fps))]), ("whole", [(picture, 1)] * gop(fps))):
+        segments = _Segments(tmp_path, w, h, fps)
+        segments._open(repeat=sends[0][1])
+        for image, frames in sends:
+            segments._write(image, frames)
+        segments.finish()
+        ((path, frames),) = segments.files
+        assert frames == segments.encoded == gop(fps)
+        made.append(path.rename(tmp_path / f"{name}.mp4").read_bytes())
+    assert made[0] == made[1]
+
+
 class _Frames:
     """A scene source made of a frame function: the encoder sees only ``frame(t)``."""
 
