@@ -40,8 +40,8 @@ from pipeline.versions import drawing_stack
 
 if TYPE_CHECKING:  # a worker process imports this module: keep it free of the storyboard and the voices
     from pipeline.options import RenderOptions
-    from pipeline.storyboard import Project
-    from pipeline.timeline import Plan
+    from pipeline.storyboard import Project, SceneEntry
+    from pipeline.timeline import Plan, ScenePlan
 
 #: Part of every scene's cache key: bump when explainer's own drawing or encoding changes.
 #: 14: a moving picture keyed every 2 s with no macroblock tree (it pulsed); 13: pictures and footage moved by
@@ -102,16 +102,25 @@ class SceneStats:
 
 def scene_jobs(project: Project, plan: Plan, options: RenderOptions, store: cache.Store) -> list[SceneJob]:
     """Every scene of ``plan`` as a job, its clip's path in ``store`` named by its key."""
+    make = job_maker(project, plan.frame, options, store)
+    return [make(entry, scene_plan) for entry, scene_plan in zip(project.entries(), plan.scenes, strict=True)]
+
+
+def job_maker(
+    project: Project, frame: Frame, options: RenderOptions, store: cache.Store
+) -> Callable[[SceneEntry, ScenePlan], SceneJob]:
+    """What makes one scene's job from its plan alone (a scene's job and key do not depend on where it starts, so
+    a render can send it as soon as its sentences are spoken)."""
     theme = project.theme
     shared = {
         "renderer": RENDERER, "stack": drawing_stack(), "theme": theme.model_dump(mode="json"),
-        "fonts": FontBook(theme.fonts).fingerprint(), "size": [plan.width, plan.height], "fps": plan.fps,
-        "format": dataclasses.asdict(plan.frame.profile),
+        "fonts": FontBook(theme.fonts).fingerprint(), "size": [frame.width, frame.height], "fps": frame.fps,
+        "format": dataclasses.asdict(frame.profile),
     }  # fmt: skip
-    out = []
-    for entry, scene_plan in zip(project.entries(), plan.scenes, strict=True):
-        timing = scene_plan.timing(plan.fps)
-        cues = tuple(options.cues(scene_plan, plan.fps))
+
+    def make(entry: SceneEntry, scene_plan: ScenePlan) -> SceneJob:
+        timing = scene_plan.timing(frame.fps)
+        cues = tuple(options.cues(scene_plan, frame.fps))
         files = assets.assets(project.root, entry.scene.slide.asset_files())
         digest = cache.key({
             **shared, "slide": entry.scene.slide.picture(), "frames": scene_plan.frames,
@@ -121,17 +130,18 @@ def scene_jobs(project: Project, plan: Plan, options: RenderOptions, store: cach
             "burned_captions": [c.key() for c in cues] if options.burn_captions else None,
         })  # fmt: skip
         # fmt: off
-        out.append(SceneJob(
+        return SceneJob(
             entry.id, entry.index, entry.scene.slide, entry.section_title, entry.section_number, timing,
-            scene_plan.frames, plan.frame, theme, options.burn_captions, cues, files,
-            store.path("scenes", digest, ".mp4"), _prepared(entry.scene.slide, files, plan, timing, store),
-        ))
+            scene_plan.frames, frame, theme, options.burn_captions, cues, files,
+            store.path("scenes", digest, ".mp4"), _prepared(entry.scene.slide, files, frame, timing, store),
+        )
         # fmt: on
-    return out
+
+    return make
 
 
 def _prepared(
-    spec: SpecBase, files: tuple[assets.Asset, ...], plan: Plan, timing: SceneTiming, store: cache.Store
+    spec: SpecBase, files: tuple[assets.Asset, ...], frame: Frame, timing: SceneTiming, store: cache.Store
 ) -> Path | None:
     """Where a looping footage scene's clip is normalized once (each pass of the loop plays it): named by the
     file's content and all that shapes it. Other footage is decoded straight into the scene's encoder."""
@@ -139,7 +149,7 @@ def _prepared(
         return None
     (file,) = files
     part = video.stretch(spec, video.clip(spec, file.path)[1], timing.duration)
-    digest = footage.key(file.digest, part, fit=spec.fit, size=[plan.width, plan.height], fps=plan.fps)
+    digest = footage.key(file.digest, part, fit=spec.fit, size=[frame.width, frame.height], fps=frame.fps)
     return store.path("footage", digest, ".mkv")
 
 

@@ -19,10 +19,11 @@ from pipeline.narration.base import VoiceSettings
 from pipeline.sentences import Pause
 from pipeline.slides import video
 from pipeline.slides.problems import SlideError
-from pipeline.speech import Line, Narration
+from pipeline.speech import Line, Narration, OnScene, SentenceAudio
 from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, Scene, SceneEntry
-from pipeline.timeline import Pacing, Plan, SceneInfo
+from pipeline.timeline import Pacing, Plan, SceneInfo, ScenePlan
 from pipeline.timeline import plan as lay_out
+from pipeline.timeline import scene_plan as lay_out_scene
 
 if TYPE_CHECKING:
     from pipeline.executors.base import Executor
@@ -67,17 +68,33 @@ def narrate(
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
     executor: Executor | None = None,
+    on_scene: OnScene = lambda index, said, on_workers: None,
 ) -> Narration:
     """Speak ``said`` with the first of ``engines`` that works, synthesizing only what the cache lacks (on
-    ``executor``'s workers when there is much to say)."""
-    return speech.narrate(said, engines, voice(project), store, on_sentence=on_sentence, executor=executor)
+    ``executor``'s workers when there is much to say); ``on_scene`` hears each scene as soon as it is spoken
+    (see speech.narrate)."""
+    return speech.narrate(
+        said, engines, voice(project), store, on_sentence=on_sentence, executor=executor, on_scene=on_scene
+    )
 
 
 def plan(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:
+    infos = [info(project, entry) for entry in entries]
+    return lay_out(infos, narration, frame, pacing(project))
+
+
+def scene_plan(project: Project, entry: SceneEntry, said: tuple[SentenceAudio | Pause, ...], fps: int) -> ScenePlan:
+    """One scene's timeline, from its own sentences alone (as ``plan`` lays it out, starting at frame 0)."""
+    return lay_out_scene(info(project, entry), said, entry.index, 0, fps, pacing(project))
+
+
+def info(project: Project, entry: SceneEntry) -> SceneInfo:
+    return SceneInfo(entry.id, entry.section_number, entry.section_title, own_seconds(project, entry))
+
+
+def pacing(project: Project) -> Pacing:
     settings = project.storyboard.narration
-    infos = [SceneInfo(entry.id, entry.section_number, entry.section_title, own_seconds(project, entry))
-             for entry in entries]  # fmt: skip
-    return lay_out(infos, narration, frame, Pacing(settings.lead_in, settings.gap, settings.tail))
+    return Pacing(settings.lead_in, settings.gap, settings.tail)
 
 
 def own_seconds(project: Project, entry: SceneEntry) -> float | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,6 +82,11 @@ class Narration:
     notes: tuple[str, ...] = field(default=())
 
 
+#: Hears a scene as soon as its sentences are spoken: its index, its sentences and pauses, and whether the
+#: executor's workers are speaking the narration (so they are up, and a scene sent to them starts at once).
+OnScene = Callable[[int, tuple[SentenceAudio | Pause, ...], bool], None]
+
+
 def narrate(
     scenes: list[list[Line | Pause]],
     engines: list[str],
@@ -88,18 +94,24 @@ def narrate(
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
     executor: Executor | None = None,
+    on_scene: OnScene = lambda index, said, on_workers: None,
 ) -> Narration:
     """Speak ``scenes`` with the first engine in ``engines`` that works (``default``: the video's voice).
 
     An offline engine speaks the sentences the cache lacks on ``executor``'s workers when it has any and finds
-    them worth sending (its sound is the same in any process: piper's noise is seeded by each sentence)."""
+    them worth sending (its sound is the same in any process: piper's noise is seeded by each sentence).
+    ``on_scene`` hears each scene as soon as its sentences are spoken, in order (see OnScene)."""
     reason: str | None = None
     for position, name in enumerate(engines):
         engine = ENGINES[name]()
+        ahead: dict[tuple[str, VoiceIdentity], Spoken | Future[Spoken]] = {}
         try:
             ahead = _ahead(engine, scenes, store, executor)
-            return _speak(engine, scenes, default, store, on_sentence, reason, ahead)
+            return _speak(engine, scenes, default, store, on_sentence, reason, ahead, on_scene)
         except EngineUnavailable as exc:
+            for pending in ahead.values():  # what this engine was still to say on the workers
+                if isinstance(pending, Future):
+                    pending.cancel()
             if position == len(engines) - 1:
                 if engine.online:
                     offline = [n for n, cls in ENGINES.items() if not cls.online]
@@ -119,12 +131,13 @@ def _speak(
     store: cache.Store,
     on_sentence: Callable[[], None],
     reason: str | None,
-    ahead: dict[tuple[str, VoiceIdentity], Spoken],
+    ahead: dict[tuple[str, VoiceIdentity], Spoken | Future[Spoken]],
+    on_scene: OnScene,
 ) -> Narration:
     out = []
     made = 0
     missing: set[str] = set()
-    for parts in scenes:
+    for index, parts in enumerate(scenes):
         spoken: list[SentenceAudio | Pause] = []
         for part in parts:
             if isinstance(part, Pause):
@@ -140,6 +153,8 @@ def _speak(
             made_in = 0.0
             if data is None or (said is None and engine.reports_words):
                 result = ahead.get((part.spoken, identity)) or engine.speak(part.spoken, part.voice)
+                if isinstance(result, Future):  # being spoken on a worker
+                    result = result.result()
                 tempo = engine.tempo(part.voice)
                 raw = decode(result.audio, tempo=tempo)
                 first, last = speech_span(raw)
@@ -161,6 +176,7 @@ def _speak(
             spoken.append(SentenceAudio(part.text, part.spoken, path, samples, identity, made_in, written, source))
             on_sentence()
         out.append(tuple(spoken))
+        on_scene(index, out[-1], bool(ahead))
     notes = tuple(
         f"{engine.name} has no '{name}' voice; those scenes use its '{engine.voice_name(VoiceSettings())}' voice "
         f"(it has: {', '.join(engine.voices)})"
@@ -171,10 +187,10 @@ def _speak(
 
 def _ahead(
     engine: Engine, scenes: list[list[Line | Pause]], store: cache.Store, executor: Executor | None
-) -> dict[tuple[str, VoiceIdentity], Spoken]:
+) -> dict[tuple[str, VoiceIdentity], Spoken | Future[Spoken]]:
     """The sentences the cache lacks, spoken by ``executor``'s workers (every core here, or a cluster's workers),
-    by (spoken text, voice); empty when an online engine speaks (its time is the network's), or the executor
-    finds too few to repay sending them out."""
+    by (spoken text, voice), or a future of each (the local pool's, in the order they are needed); empty when an
+    online engine speaks (its time is the network's), or the executor finds too few to repay sending them out."""
     speak = getattr(executor, "speak", None)  # optional: an executor that only draws leaves narration here
     if speak is None or engine.online:
         return {}

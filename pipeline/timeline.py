@@ -102,29 +102,38 @@ class Pacing:
 def plan(scenes: list[SceneInfo], narration: Narration, frame: Frame, pacing: Pacing) -> Plan:
     out = []
     start_frame = 0
-    fps = frame.fps
     for index, (info, spoken) in enumerate(zip(scenes, narration.scenes, strict=True)):
-        timings = []
-        t = pacing.lead_in
-        pause: float | None = None
-        for part in spoken:
-            if isinstance(part, Pause):
-                pause = (pause or 0.0) + part.seconds
-                continue
-            if timings or pause is not None:
-                t += pacing.gap if pause is None else pause
-            pause = None
-            # Start on a whole sample so audio placement and captions agree exactly.
-            start = round(t * RATE) / RATE
-            timings.append(SentenceTiming(part.text, start, start + part.seconds, part))
-            t = start + part.seconds
-        if not timings and info.own_seconds is not None:
-            seconds = (pause or 0.0) + info.own_seconds
-        else:
-            seconds = t + (pause or 0.0) + pacing.tail
-        frames = max(1, math.ceil(round(seconds * fps, 6)))
-        out.append(
-            ScenePlan(info.id, index, info.section_number, info.section_title, start_frame, frames, tuple(timings))
-        )
-        start_frame += frames
+        out.append(scene_plan(info, spoken, index, start_frame, frame.fps, pacing))
+        start_frame += out[-1].frames
     return Plan(frame, tuple(out))
+
+
+def scene_plan(
+    info: SceneInfo,
+    spoken: tuple[SentenceAudio | Pause, ...],
+    index: int,
+    start_frame: int,
+    fps: int,
+    pacing: Pacing,
+) -> ScenePlan:
+    """One scene laid out from its own sentences: nothing but where it starts depends on the other scenes."""
+    timings = []
+    t = pacing.lead_in
+    pause: float | None = None
+    for part in spoken:
+        if isinstance(part, Pause):
+            pause = (pause or 0.0) + part.seconds
+            continue
+        if timings or pause is not None:
+            t += pacing.gap if pause is None else pause
+        pause = None
+        # Start on a whole sample so audio placement and captions agree exactly.
+        start = round(t * RATE) / RATE
+        timings.append(SentenceTiming(part.text, start, start + part.seconds, part))
+        t = start + part.seconds
+    if not timings and info.own_seconds is not None:
+        seconds = (pause or 0.0) + info.own_seconds
+    else:
+        seconds = t + (pause or 0.0) + pacing.tail
+    frames = max(1, math.ceil(round(seconds * fps, 6)))
+    return ScenePlan(info.id, index, info.section_number, info.section_title, start_frame, frames, tuple(timings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 
 import numpy as np
@@ -175,7 +176,8 @@ def test_cache_redoes_only_what_changed(tmp_path):
 def test_sentences_spoken_on_every_core_are_the_sentences_spoken_one_by_one(tmp_path):
     said = [f"Sentence number {n} of a longer scene." for n in ("one", "two", "three", "four", "five")]
     lines = script(said, [s.replace("Sentence", "Line") for s in said])
-    together = narrate(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "pool"), executor=LocalPool(2))
+    with contextlib.closing(LocalPool(2)) as pool:  # the workers stay up for scenes until the pool is closed
+        together = narrate(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "pool"), executor=pool)
     alone = narrate(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "one"), executor=Serial())
     assert together.synthesized == alone.synthesized == 10 >= POOL_FROM  # enough to be spoken on the pool
     for pooled, serial in zip(together.scenes, alone.scenes, strict=True):

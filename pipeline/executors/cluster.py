@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from pipeline import cache, jobs
 from pipeline.assets import Asset
 from pipeline.errors import RendererMismatch, RenderError, Stopped, UsageError
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
+from pipeline.executors.base import Cancel, Event, Feed, FramesDone, SceneDone
 from pipeline.jobs import SceneJob, SceneStats
 
 if TYPE_CHECKING:
@@ -90,10 +90,14 @@ class DaskCluster:
         return client
 
     def run(
-        self, scene_jobs: Sequence[SceneJob], on_event: Callable[[Event], None], cancel: Cancel
+        self, scene_jobs: Sequence[SceneJob] | Feed, on_event: Callable[[Event], None], cancel: Cancel
     ) -> dict[str, SceneStats]:
         from distributed import Event as DaskEvent
         from distributed import as_completed
+
+        # A feed's jobs once it is closed: the cluster has spoken every sentence by the time a render fills it, and
+        # the files go out in one round.
+        scene_jobs = list(scene_jobs)
 
         client, self._client = self._client or self._open(), None  # one client a run: closed when it ends
         with client:

@@ -23,13 +23,13 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import resource_tracker
 from typing import TYPE_CHECKING, Any
 
 from pipeline import jobs, memory
 from pipeline.errors import Stopped
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
+from pipeline.executors.base import Cancel, Event, Feed, FramesDone, SceneDone
 from pipeline.executors.serial import Serial
 from pipeline.jobs import SceneJob, SceneStats
 
@@ -43,70 +43,100 @@ POOL_FROM = 8
 
 
 class LocalPool:
+    """Scene jobs (and narration) on worker processes of this machine, one per core.
+
+    The workers start on the first call that needs them and serve the whole render: narration first, then
+    each scene as soon as its job comes (a feed's jobs come as their sentences are spoken), longest first
+    among those waiting, so no core waits for narration to finish and no second set of workers starts.
+    ``close`` (a render's end, a failure) lets them go."""
+
     def __init__(self, workers: int = 0):
         #: Worker processes at most (0: one per core).
         self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._started = 0
+        self._progress: Any = None
+        self._stop: Any = None
 
     def run(
-        self, scene_jobs: Sequence[SceneJob], on_event: Callable[[Event], None], cancel: Cancel
+        self, scene_jobs: Sequence[SceneJob] | Feed, on_event: Callable[[Event], None], cancel: Cancel
     ) -> dict[str, SceneStats]:
-        if self.workers <= 1 or len(scene_jobs) <= 1:
+        alone = not isinstance(scene_jobs, Feed) and self._pool is None and len(scene_jobs) <= 1
+        if self.workers <= 1 or alone:  # one core, or one scene and no workers up: drawn here, nothing started
             return Serial().run(scene_jobs, on_event, cancel)
-        context = multiprocessing.get_context("spawn")
+        feed = Feed.of(scene_jobs)
+        size = self.workers if isinstance(scene_jobs, Feed) else len(scene_jobs)
+        pool = self._pool  # started with the first job, if narration did not start it
         results: dict[str, SceneStats] = {}
-        order = sorted(scene_jobs, key=lambda job: -job.frames)
-        with sigint_deferred() as pressed:  # workers start deaf to Ctrl-C; one pressed meanwhile is kept
-            progress, stop = context.Queue(), context.Event()
-            pool = ProcessPoolExecutor(
-                min(self.workers, len(scene_jobs)),
-                mp_context=context,
-                initializer=_start,
-                initargs=(progress, stop, os.getpid()),
-            )
-            futures = {pool.submit(_work, job): job for job in order}
-        with pool:
-            pending = set(futures)
-            try:
-                if pressed:  # Ctrl-C while the workers started: heard now, so the pool is shut down cleanly
-                    raise KeyboardInterrupt
-                while pending:
-                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    _drain(progress, on_event)
-                    if cancel.is_set():
-                        raise Stopped
-                    for future in done:
-                        job = futures[future]
-                        results[job.scene_id] = future.result()
-                        on_event(SceneDone(job, results[job.scene_id]))
-            except BaseException:
-                # Ctrl-C, a cancel or a failed scene: the others stop at their next frame, removing their
-                # partial files (the pool then waits for them), and scenes not started are dropped.
-                stop.set()
-                for future in pending:
-                    future.cancel()
-                raise
-        _drain(progress, on_event)
+        waiting: list[SceneJob] = []
+        running: dict[Future, SceneJob] = {}
+        closed = False
+        try:
+            while True:
+                new, closed = feed.take(timeout=0.0 if running or waiting else 0.2)
+                waiting = sorted([*waiting, *new], key=lambda job: -job.frames)  # the longest first
+                while waiting and len(running) < self.workers:  # one each: the rest wait here, longest first
+                    pool = pool or self._open(size)
+                    job = waiting.pop(0)
+                    running[pool.submit(_work, job)] = job
+                if closed and not running and not waiting:
+                    break
+                done = wait(running, timeout=0.2, return_when=FIRST_COMPLETED).done if running else set()
+                _drain(self._progress, on_event)
+                if cancel.is_set():
+                    raise Stopped
+                for future in done:
+                    job = running.pop(future)
+                    results[job.scene_id] = future.result()
+                    on_event(SceneDone(job, results[job.scene_id]))
+        except BaseException:
+            # Ctrl-C, a cancel or a failed scene: the others stop at their next frame, removing their partial
+            # files (closing waits for them), and scenes not started are dropped.
+            self.close()
+            raise
+        _drain(self._progress, on_event)
+        self.close()
         return results
 
-    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken] | None:
-        """``lines`` on every core at once, when there are POOL_FROM or more (else None: the caller speaks them)."""
-        from pipeline.narration.jobs import speak_job
-
+    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Future[Spoken]] | None:
+        """A future of each line spoken on the workers, when there are POOL_FROM or more (else None: the caller
+        speaks them). The workers go on to the scenes that follow."""
         if self.workers <= 1 or len(lines) < POOL_FROM:
             return None
+        pool = self._open(len(lines))
+        return [pool.submit(_speak, engine, line) for line in lines]
+
+    def close(self) -> None:
+        """Stop the workers (a scene under way stops at its next frame; narration not started is dropped) and wait
+        for them to exit."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        self._stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        self._started = 0
+
+    def _open(self, tasks: int) -> ProcessPoolExecutor:
+        """The workers, started now (as many as ``tasks`` can use, up to one per core) if they are not yet."""
+        wanted = min(self.workers, max(tasks, 1))
+        if self._pool is not None and self._started >= wanted:
+            return self._pool
         context = multiprocessing.get_context("spawn")
-        with sigint_deferred() as pressed:  # the workers start deaf to Ctrl-C; this process stops them
-            pool = ProcessPoolExecutor(min(self.workers, len(lines)), mp_context=context, initializer=deaf_to_ctrl_c)
-            futures = [pool.submit(speak_job, engine, line) for line in lines]
-        with pool:
-            try:
-                if pressed:
-                    raise KeyboardInterrupt
-                return [future.result() for future in futures]
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        with sigint_deferred() as pressed:  # workers start deaf to Ctrl-C; one pressed meanwhile is kept
+            if self._pool is None:
+                self._progress, self._stop = context.Queue(), context.Event()
+                self._pool = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_start,
+                    initargs=(self._progress, self._stop, os.getpid()),
+                )  # fmt: skip
+            # Each process starts when a task finds no idle one: start them here, while Ctrl-C is held back.
+            for _ in range(wanted - self._started):
+                self._pool.submit(_ready)
+            self._started = max(self._started, wanted)
+        if pressed:  # Ctrl-C while the workers started: heard now, and the pool is shut down cleanly
+            self.close()
+            raise KeyboardInterrupt
+        return self._pool
 
 
 @contextlib.contextmanager
@@ -148,7 +178,7 @@ def quiet_thread() -> None:
 
 
 def _drain(progress: Any, on_event: Callable[[Event], None]) -> None:
-    while True:
+    while progress is not None:  # None: no workers were started
         try:
             scene_id, frames = progress.get_nowait()
         except queue.Empty:
@@ -186,7 +216,24 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)  # its ffmpeg, if any, sees its input close and exits too
 
 
+def _ready() -> None:
+    """A task that only makes the pool start a worker process (see LocalPool._open)."""
+
+
+def _speak(engine: str, line: SpeechJob) -> Spoken:
+    """A narration task: ``line`` spoken by this worker, which keeps the voice loaded for the next sentence."""
+    from pipeline.narration.jobs import speak_job
+
+    _worker.setdefault("voices", set()).add(engine)
+    return speak_job(engine, line)
+
+
 def _work(job: SceneJob) -> SceneStats:
+    if _worker.get("voices"):  # narration is done: the voice's memory goes before the scene's (piper: 330 MB)
+        from pipeline.narration.jobs import release
+
+        release(_worker.pop("voices"))
+
     def advance(frames: int) -> None:
         if _worker["stop"].is_set():
             raise Stopped

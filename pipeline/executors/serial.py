@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from pipeline import jobs
 from pipeline.errors import Stopped
-from pipeline.executors.base import Cancel, Event, FramesDone, SceneDone
+from pipeline.executors.base import Cancel, Event, Feed, FramesDone, SceneDone
 from pipeline.jobs import SceneJob, SceneStats
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class Serial:
         self.canvases = jobs.Canvases()
 
     def run(
-        self, scene_jobs: Sequence[SceneJob], on_event: Callable[[Event], None], cancel: Cancel
+        self, scene_jobs: Sequence[SceneJob] | Feed, on_event: Callable[[Event], None], cancel: Cancel
     ) -> dict[str, SceneStats]:
         results = {}
         for job in scene_jobs:

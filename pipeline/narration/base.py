@@ -93,3 +93,8 @@ class Engine(ABC):
         """Load what speaking needs before the first sentence is asked for (a process that lives on, like the
         preview's, does it while the author writes). Nothing by default."""
         return None
+
+    def release(self) -> None:
+        """Let go of what ``warm`` or speaking loaded, in a process that speaks no more (a worker going on to draw
+        scenes). Nothing by default."""
+        return None

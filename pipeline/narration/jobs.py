@@ -33,5 +33,15 @@ def speak_job(engine: str, job: SpeechJob, who: str = "this worker") -> Spoken:
     return speaker.speak(job.spoken, job.voice)
 
 
+def release(engines: set[str]) -> None:
+    """In a worker that spoke with ``engines`` and now draws: their voices' memory handed back to the system."""
+    from pipeline import memory
+    from pipeline.narration import ENGINES
+
+    for name in engines:
+        ENGINES[name]().release()
+    memory.trim()
+
+
 def _said(identity: VoiceIdentity) -> str:
     return f"{identity.engine} {identity.version} ({identity.voice}, {identity.language}, speed {identity.speed:g})"
