@@ -112,10 +112,16 @@ def codec_args(fps: int, moving: bool = False) -> list[str]:
     shipped video's picture scene at 1080p changes 3.6-4.6 times as much at a keyframe as at a P-frame,
     every two seconds, against 7.4 times twice a second (the move alone, without its layer: 1.9 against
     3.4), for about 1.9 times the bits (1.8 Mb/s on that move, under a quarter of YouTube's 1080p advice).
+
+    A moving picture is encoded with x264's superfast preset, not veryfast, and not tuned for still images
+    (it is not one). At 1080p, 1.7 times faster on the shipped footage (24.8 ms a frame against 41.0) and
+    1.4 times on its picture's move (8.2 ms against 11.5), at the same crf and the same or a hair better
+    SSIM against lossless (0.98925 against 0.98903; 0.99903 against 0.99894), for more bits (17.4 Mb/s
+    against 13.9; 2.4 against 1.8). The presets write the same stream parameters, so scenes still join.
     """
+    tuned = ["-preset", "superfast"] if moving else ["-preset", "veryfast", "-tune", "stillimage"]
     return [
-        "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "18",
-        "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-c:v", "libx264", *tuned, "-crf", "18", "-profile:v", "high", "-pix_fmt", "yuv420p",
         "-g", str(2 * fps if moving else gop(fps)), *(["-x264-params", "mbtree=0"] if moving else []),
         # One thread: a render runs an encoder per core already, and each of x264's own threads kept frames
         # of its own (377 MB an encoder at 1080p against 320 MB, for the same CPU time). No B-frames and a
