@@ -367,7 +367,7 @@ def _rendered(
     cached = {job.scene_id: job.key not in early.sent and store.has(job.target) for job in all_jobs}
     todo = [job for job in wanted if not cached[job.scene_id]]
     rendering = {job.scene_id for job in todo}
-    if todo and not early.sent:
+    if todo:
         memory.trim()  # what narrating and planning took is not held through the scenes (36 ms: not when idle)
     joining = not options.no_join and all(cached[job.scene_id] or job.scene_id in rendering for job in all_jobs)
     with ThreadPoolExecutor(1, initializer=quiet_thread) as background:
