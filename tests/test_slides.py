@@ -590,6 +590,24 @@ def test_a_profile_of_steps_runs_level_between_points(canvas):
     assert [e.field for e in bad.check()] == ["points.2", "marks.0.at"]
 
 
+def test_a_profile_numbers_its_distances_with_the_decimals_their_step_needs(canvas):
+    """The distance axis had its title and no numbers; its ticks (and the heights') show what their step needs."""
+    from pipeline.slides.chrome import rgb
+    from pipeline.slides.profile import _number, _ticks
+
+    short, long = _ticks(0, 0.8), _ticks(0, 1700)
+    assert [_number(t, short) for t in short] == ["0.0", "0.2", "0.4", "0.6", "0.8"]
+    assert [_number(t, long) for t in long] == ["0", "500", "1,000", "1,500"]
+    spec = {"kind": "profile", "points": [[0, 120], [950, 300], [1700, 1450]], "x_title": "Distance (km)"}
+    big = Canvas(1280, 720, canvas.theme, canvas.fonts)
+    settled = build(big, spec).still()
+    below = settled[big.safe.y0 + round(big.safe.height * 0.85) :, big.safe.x0 : big.safe.x1].astype(int)
+    muted = np.abs(below - np.array(rgb(big.theme.colors.muted))).sum(axis=2) < 60  # the grey of ticks and titles
+    columns = np.flatnonzero(muted.any(axis=0))
+    runs = np.split(columns, np.flatnonzero(np.diff(columns) > big.px(0.03)) + 1)
+    assert len(runs) >= 5, "the distances 0, 500, 1,000 and 1,500, and the title, under the plot"
+
+
 def test_a_figure_of_a_whole_fills_its_share_of_a_bar(canvas):
     """34,000 of 25.7 million: the frame shows how small a part it is ('1 in 756'), not only the digits."""
     from pipeline.slides.stat import part_of_whole, readable

@@ -92,9 +92,12 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     if min(hs) > 0.25 * high:  # far from zero (an elevation): the axis starts near the lowest point, with ticks
         low = min(hs) - 0.15 * ((high - min(hs)) or high)
     span_x, span_h = (xs[-1] - xs[0]) or 1.0, (high - low) or 1.0
-    ticks = _ticks(low, high)
+    ticks, along = _ticks(low, high), _ticks(xs[0], xs[-1])
     tick_font = canvas.fonts.face("label", max(canvas.min_text, round(canvas.px(sizes.label) * 0.9)))
-    gutter = round(max(tick_font.getlength(f"{t:,.0f}") for t in ticks) + canvas.px(0.015)) if ticks else 0
+    gutter = round(max(tick_font.getlength(_number(t, ticks)) for t in ticks) + canvas.px(0.015)) if ticks else 0
+    ascent, descent = tick_font.getmetrics()
+    if along:  # the distances under the plot, above the x title
+        bottom -= ascent + descent + canvas.px(0.012)
 
     r = max(3, canvas.px(0.01))  # a mark's dot: the plot keeps it inside the frame at either end
     plot_x0, plot_w = safe.x0 + gutter + r, safe.width - gutter - 2 * r - 1
@@ -102,15 +105,21 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     def px(x: float, h: float) -> tuple[float, float]:
         return (plot_x0 + (x - xs[0]) / span_x * plot_w, bottom - (h - low) / span_h * (bottom - top))
 
-    if ticks:
-        grid = Image.new("RGBA", (safe.width, bottom - top + tick_font.size), (0, 0, 0, 0))
+    if ticks or along:
+        room = ascent + descent + canvas.px(0.012) if along else 0
+        grid = Image.new("RGBA", (safe.width, bottom - top + tick_font.size + room), (0, 0, 0, 0))
         draw = ImageDraw.Draw(grid)
-        ascent, descent = tick_font.getmetrics()
         for t in ticks:
             ty = px(xs[0], t)[1] - top + tick_font.size // 2
             draw.line((gutter, ty, safe.width, ty), fill=colors.grid, width=1)
-            tick_font.draw(draw, (gutter - canvas.px(0.01), ty + (ascent - descent) / 2), f"{t:,.0f}", colors.muted,
-                           anchor="rs")  # fmt: skip
+            tick_font.draw(draw, (gutter - canvas.px(0.01), ty + (ascent - descent) / 2), _number(t, ticks),
+                           colors.muted, anchor="rs")  # fmt: skip
+        for t in along:
+            label, tx = _number(t, along), px(t, low)[0] - safe.x0
+            half = tick_font.getlength(label) / 2
+            tx = min(max(tx, half), safe.width - half)  # a label at either end stays in the frame
+            ty = bottom - top + tick_font.size // 2 + canvas.px(0.008)
+            tick_font.draw(draw, (tx, ty + ascent), label, colors.muted, anchor="ms")
         elements.append(sprite(grid, (safe.x0, top - tick_font.size // 2), 0.2, motion.entrance, 0))
 
     outline = []
@@ -145,6 +154,13 @@ def _ticks(low: float, high: float) -> list[float]:
             break
     first = math.ceil(low / step) * step
     return [first + i * step for i in range(int((high - first) / step) + 1)]
+
+
+def _number(value: float, ticks: list[float]) -> str:
+    """A tick's value with as many decimals as the step between ticks needs: 8,000 or 2.5."""
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+    return f"{value:,.{decimals}f}"
 
 
 def _profile(outline, bottom: int, x0: int, x1: int, width: int, colors, start: float, duration: float) -> Element:
