@@ -106,8 +106,9 @@ def narrate(
     reporter.stage("Narrating", script.sentence_count(lines))
     store = options.store(project.root)
     own = LocalPool(options.workers()) if executor is None else None
-    with sharing(store), contextlib.closing(own or _NoClose()):  # sharing: a render starting meanwhile leaves
-        narration = script.narrate(  # this command's partial files alone
+    # sharing: a render starting meanwhile leaves this command's partial files alone
+    with sharing(store), contextlib.closing(own) if own else contextlib.nullcontext():
+        narration = script.narrate(
             project, lines, options.engines(project), store, reporter.advance, executor or own, on_scene
         )
     for note in filter(None, (narration.fallback_reason, *narration.notes)):
@@ -303,7 +304,9 @@ def render(
         if alone:  # no other render uses the cache: partial files in it are from renders that died
             publish.remove_partials(store.partials())
         pool = executor or LocalPool(options.workers())
-        with contextlib.closing(pool if executor is None else _NoClose()):  # the caller's it keeps open
+        # A pool made here keeps its workers from narration to the scenes, and lets them go at the end; an executor
+        # given is the caller's to close.
+        with contextlib.closing(pool) if executor is None else contextlib.nullcontext():
             return _render(project, options, reporter or Silent(), pool, out_dir, cancel or Cancel())
 
 
@@ -312,7 +315,7 @@ def _render(
 ) -> RenderResult:
     _check_scene_ids(options.scenes, [entry.id for entry in project.entries()])
     store = options.store(project.root)
-    stop = threading.Event()
+    stop = threading.Event()  # set (with cancel) when the render fails or is interrupted, as soon as it is
     with _Early(project, options, store, executor, cancel) as early, _stopping(stop, cancel):
         return _rendered(project, options, reporter, executor, out_dir, cancel, early, stop)
 
@@ -370,7 +373,8 @@ def _rendered(
     if todo:
         memory.trim()  # what narrating and planning took is not held through the scenes (36 ms: not when idle)
     joining = not options.no_join and all(cached[job.scene_id] or job.scene_id in rendering for job in all_jobs)
-    with ThreadPoolExecutor(1, initializer=quiet_thread) as background:
+    # _stopping here too: the soundtrack stops at once, before the pool's exit waits for it.
+    with ThreadPoolExecutor(1, initializer=quiet_thread) as background, _stopping(stop, cancel):
         # The soundtrack needs only the plan, so it is mixed, encoded and metered while the scenes render.
         building = background.submit(build_soundtrack, project, timeline_plan, options, stop) if joining else None
         with clock("scenes"):
@@ -583,13 +587,6 @@ class _Early:
 
     def _share(self, job: jobs.SceneJob) -> None:
         self.store.share(job.target)
-
-
-class _NoClose:
-    """Stands for an executor a caller gave, which it closes itself."""
-
-    def close(self) -> None:
-        pass
 
 
 @contextlib.contextmanager

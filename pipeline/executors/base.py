@@ -124,10 +124,3 @@ class Speaker(Protocol):
         speaks while the caller goes on); None when it is not worth it here (too few lines to repay starting
         workers), and the caller speaks them itself."""
         ...
-
-
-class Closing(Protocol):
-    """An executor that keeps workers between calls (optional): ``close`` lets them go. A render closes the
-    executor it made when it ends."""
-
-    def close(self) -> None: ...

@@ -70,7 +70,6 @@ class LocalPool:
         results: dict[str, SceneStats] = {}
         waiting: list[SceneJob] = []
         running: dict[Future, SceneJob] = {}
-        closed = False
         try:
             while True:
                 new, closed = feed.take(timeout=0.0 if running or waiting else 0.2)
