@@ -157,9 +157,10 @@ def encode(
                     else:
                         run.end()
                     packets = run.packets(segments[index])
-                    cache.write_bytes(path, b"".join(packets))  # replaces a damaged one
+                    data = b"".join(packets)
+                    cache.write_bytes(path, data)  # replaces a damaged one
                     have.append(packets)
-                    yield b"".join(packets)
+                    yield data
                     if not going_on:
                         break
                     index, path = index + 1, ahead[0]
@@ -226,7 +227,7 @@ class _Run:
         output = self._process.proc.stdout
         try:
             while len(header := output.read(HEADER)) == HEADER:
-                length = ((header[3] & 3) << 11) | (header[4] << 3) | (header[5] >> 5)
+                length = _length(header)
                 rest = output.read(length - HEADER)
                 if len(rest) < length - HEADER:
                     break
@@ -237,13 +238,18 @@ class _Run:
             self._out.put(None)
 
 
+def _length(header: bytes) -> int:
+    """An ADTS packet's length, header included, from its header's 13-bit frame length field."""
+    return ((header[3] & 3) << 11) | (header[4] << 3) | (header[5] >> 5)
+
+
 def _split(data: bytes) -> list[bytes] | None:
     """ADTS packets, each with its header; None when ``data`` is not a whole run of them."""
     found, at = [], 0
     while at < len(data):
         if len(data) - at < HEADER or data[at] != 0xFF or data[at + 1] & 0xF6 != 0xF0:
             return None
-        length = ((data[at + 3] & 3) << 11) | (data[at + 4] << 3) | (data[at + 5] >> 5)
+        length = _length(data[at : at + HEADER])
         if length <= HEADER or at + length > len(data):
             return None
         found.append(data[at : at + length])

@@ -508,6 +508,7 @@ class _Early:
         self, project: Project, options: RenderOptions, store: cache.Store, executor: Executor, cancel: Cancel
     ) -> None:
         self.project, self.options, self.store, self.executor, self.cancel = project, options, store, executor, cancel
+        self._frame = options.frame(project.storyboard.video)
         #: By key: the jobs sent before the render knew all its scenes.
         self.sent: dict[str, jobs.SceneJob] = {}
         #: By scene index: jobs not sent yet (a scene spoken again by a fallback engine replaces its own).
@@ -537,10 +538,9 @@ class _Early:
         entry = self.project.entries()[index]
         if self.options.scenes and entry.id not in self.options.scenes:
             return
-        frame = self.options.frame(self.project.storyboard.video)
-        if self._make is None:
-            self._make = jobs.job_maker(self.project, frame, self.options, self.store)
-        job = self._make(entry, script.scene_plan(self.project, entry, said, frame.fps))
+        if self._make is None:  # made once it is needed (the fonts' fingerprint, the drawing stack's versions)
+            self._make = jobs.job_maker(self.project, self._frame, self.options, self.store)
+        job = self._make(entry, script.scene_plan(self.project, entry, said, self._frame.fps))
         if self.store.has(job.target):
             self._held.pop(index, None)
         else:

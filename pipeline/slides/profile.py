@@ -96,8 +96,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     tick_font = canvas.fonts.face("label", max(canvas.min_text, round(canvas.px(sizes.label) * 0.9)))
     gutter = round(max(tick_font.getlength(_number(t, ticks)) for t in ticks) + canvas.px(0.015)) if ticks else 0
     ascent, descent = tick_font.getmetrics()
-    if along:  # the distances under the plot, above the x title
-        bottom -= ascent + descent + canvas.px(0.012)
+    under = ascent + descent + canvas.px(0.012) if along else 0  # the distances under the plot, above the x title
+    bottom -= under
 
     r = max(3, canvas.px(0.01))  # a mark's dot: the plot keeps it inside the frame at either end
     plot_x0, plot_w = safe.x0 + gutter + r, safe.width - gutter - 2 * r - 1
@@ -106,8 +106,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         return (plot_x0 + (x - xs[0]) / span_x * plot_w, bottom - (h - low) / span_h * (bottom - top))
 
     if ticks or along:
-        room = ascent + descent + canvas.px(0.012) if along else 0
-        grid = Image.new("RGBA", (safe.width, bottom - top + tick_font.size + room), (0, 0, 0, 0))
+        grid = Image.new("RGBA", (safe.width, bottom - top + tick_font.size + under), (0, 0, 0, 0))
         draw = ImageDraw.Draw(grid)
         for t in ticks:
             ty = px(xs[0], t)[1] - top + tick_font.size // 2
