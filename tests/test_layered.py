@@ -15,6 +15,7 @@ import shutil
 import signal
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import numpy as np
@@ -28,7 +29,7 @@ from pipeline.effects.dip import Dip
 from pipeline.encode import _layer
 from pipeline.slides import image
 from pipeline.slides.base import Slide
-from pipeline.slides.motion import sprite
+from pipeline.slides.motion import ease_in_out, sprite
 from pipeline.sources import open_source, with_effects
 from pipeline.sources.base import Layered
 from pipeline.sources.slide import SlideSource
@@ -204,6 +205,23 @@ def test_a_layer_drawn_over_black_and_white_lays_over_any_picture_as_if_drawn_on
         alpha = layer[..., 3:].astype(np.float64) / 255
         composed = layer[..., :3] * alpha + picture * (1 - alpha)
         assert np.abs(composed - direct).max() <= 2.5, t
+
+
+def test_the_dip_through_a_table_is_the_blend_of_every_pixel_with_its_colour():
+    """The dip looks each channel's value up in a table made with the blend's own float32 sums, so every frame
+    is the same bytes as blending each pixel was, on every value of every channel, in and out."""
+    values = np.arange(256, dtype=np.uint8)
+    image = np.stack([values, values[::-1], np.roll(values, 77)], axis=-1)[None].repeat(3, axis=0)  # (3, 256, 3)
+    still = SimpleNamespace(frame=lambda t: image)
+    dip = Dip(0.25, (13, 200, 97), 2.0)
+    dipped = dip.apply(still)
+    colour = np.array(dip.color, dtype=np.float32)
+    for t in (0.0, 0.01, 0.1, 0.2, 0.249, 1.0, 1.8, 1.99, 2.0):
+        k = min(t / dip.half, (dip.duration - t) / dip.half, 1.0)
+        w = ease_in_out(max(0.0, k))
+        blend = image if k >= 1.0 else (image.astype(np.float32) * w + colour * (1.0 - w) + 0.5).astype(np.uint8)
+        assert np.array_equal(dipped.frame(t), blend), t
+    assert dipped.frame(1.0) is image, "a frame past the dip passes as it is, so a hold stays one array"
 
 
 @pytest.mark.parametrize("scene", ["zoom", "pan"])
