@@ -385,6 +385,22 @@ def test_korean_is_drawn_with_real_glyphs(canvas):
     assert masks[0].shape != masks[1].shape or (masks[0] != masks[1]).any(), "both drawn as the same box"
 
 
+def test_a_fonts_coverage_is_the_code_points_its_cmap_names(canvas):
+    """Coverage reads the cmap with numbered glyph names (the names were the cost, not the code points): the
+    same code points as fontTools' own reading, for every face of the theme and the CJK fallback."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    from pipeline.slides.fonts import coverage
+
+    for role, file in canvas.fonts._files.items():
+        if file.path.suffix.lower() == ".ttc":
+            font = TTCollection(str(file.path), lazy=True).fonts[file.index]
+        else:
+            font = TTFont(str(file.path), lazy=True)
+        assert coverage(file) == frozenset(font.getBestCmap()), role
+    assert ord("조") in coverage(canvas.fonts._files["fallback"])
+
+
 def test_image_moves_for_the_whole_scene(canvas):
     slide = build(canvas, {"kind": "image", "file": "picture.png", "move": "in"}, duration=6.0)
     assert slide.settle_time == pytest.approx(6.0, abs=1e-3)

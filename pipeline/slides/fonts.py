@@ -148,11 +148,16 @@ def _file_digest(path: Path) -> bytes:
 
 @cache
 def coverage(file: FontFile) -> frozenset[int]:
-    """The code points ``file`` has glyphs for (read once per process from its cmap)."""
+    """The code points ``file`` has glyphs for (read once per process from its cmap).
+
+    Only the code points are wanted, not the glyphs' names: given numbered names, fontTools reads the CJK
+    fallback's cmap in 0.04 s, where working out its 65,535 names from the font took 0.18 s (and 0.33 s in
+    a scene job, for every process that draws)."""
     if file.path.suffix.lower() == ".ttc":
         font = TTCollection(str(file.path), lazy=True).fonts[file.index]
     else:
         font = TTFont(str(file.path), lazy=True)
+    font.setGlyphOrder([f"glyph{i}" for i in range(font["maxp"].numGlyphs)])
     return frozenset(font.getBestCmap() or {})
 
 
