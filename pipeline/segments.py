@@ -24,13 +24,27 @@ length) and muxed into the MP4 with PyAV, which lets the last packet carry only
 the samples that are left, as ffmpeg's own muxing of the encoder's output does.
 PyAV opens an AAC encoder for the stream, which writes the decoder's
 configuration the MP4 carries (the same bytes ffmpeg's encoder wrote).
+
+The track is metered by segment too. ffmpeg's EBU R128 meter reports, every
+100 ms, the loudness of the 400 ms before (the blocks the integrated loudness
+gates) and the true peak so far. A segment's blocks and peak are kept beside
+its packets, named by them and the LEAD packets before it, which the meter
+decodes first (its window fills and its filters settle) and drops. The
+integrated loudness is then gated from every segment's blocks as the meter
+gates them. After an edit only the segments from the edit on are metered:
+metering the shipped video's whole track again was 1.5 CPU-s of an edit's
+5.4 s. Its blocks come out the same to the meter's three decimals as metering
+the whole track in one pass, and the loudness and true peak the same.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import queue
+import re
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -55,6 +69,13 @@ AHEAD = 4
 VERSION = "aac-segments-1"
 #: ADTS header without CRC, as ffmpeg's muxer writes it.
 HEADER = 7
+#: Packets the meter decodes before the first segment it measures, and drops: 1.6 s, a whole number of its
+#: 100-ms steps, so its steps fall where the whole track's do.
+LEAD = 75
+#: Samples per step of the meter (100 ms).
+STEP = RATE // 10
+#: Part of every segment's meter key: bump when how a segment is metered changes.
+METER = "ebur128 true peak, 100-ms blocks/1"
 
 
 @dataclass(frozen=True)
@@ -116,16 +137,15 @@ def encode(
     args: list[str],
     codec_identity: list[str],
     folder: Path,
-    meter_args: list[str],
     stop: threading.Event | None = None,
-) -> str:
+) -> dict[str, float]:
     """Encode ``blocks`` (the mix, ``samples`` long) as AAC with ``args`` into the MP4 ``out``, taking every
-    segment the cache ``folder`` has from it and adding the ones it lacks; the meter's log.
+    segment the cache ``folder`` has from it and adding the ones it lacks; its integrated loudness (LUFS) and
+    true peak (dBTP), as ffmpeg's meter reads the packets.
 
     It all goes at the pace of the mix: a segment is looked up as soon as its samples are mixed, and the meter
-    (ffmpeg, ``meter_args`` after its input) reads the packets in order as they come, a cached segment's at once
-    and a run's as its encoder gives them. Mixing, encoding and metering overlap, as when one encoder was teed
-    to the meter; after an edit, the segments before it are metered while the mix goes on.
+    reads the packets of the segments whose measures the cache lacks as they come (one meter for each run of
+    them). Mixing, encoding and metering overlap, as when one encoder was teed to the meter.
     """
     segments = plan(samples)
     have: list[list[bytes]] = []
@@ -165,13 +185,137 @@ def encode(
                         break
                     index, path = index + 1, ahead[0]
 
+    measures: list[_Measure] = []
+    meter: _Meter | None = None
     with cache.scratch(out) as scratch:
         mix = _Mix(blocks, samples, scratch / "mix.s16")
-        log = ffmpeg.feed(["-f", "aac", "-i", "pipe:0", *meter_args], in_order(mix),
-                          what="metering the encoded soundtrack", loglevel="info")  # fmt: skip
+        try:
+            for index, data in enumerate(in_order(mix)):
+                lead = have[index - 1][-LEAD:] if index else []  # every segment but the last is SEGMENT long
+                path = folder / f"{_meter_key(lead, data, segments[index], samples, codec_identity)}.json"
+                found = _Measure.read(path)
+                if found is None:
+                    meter = meter or _Meter(lead, samples - (segments[index].first - len(lead)) * FRAME)
+                    meter.add(data, path)
+                    continue
+                if meter is not None:
+                    measures += meter.finish()
+                    meter = None
+                measures.append(found)
+            if meter is not None:
+                measures += meter.finish()
+        except BaseException:
+            if meter is not None:
+                meter.kill()
+            raise
         del mix  # the mapping, before its file is removed with the scratch folder
     _mux([packet for packets in have for packet in packets], samples, out)
-    return log
+    return _summary(measures)
+
+
+def _meter_key(lead: list[bytes], data: bytes, segment: Segment, samples: int, codec_identity: list[str]) -> str:
+    """A segment's measures are named by the packets the meter decodes for them: the LEAD before, its own."""
+    digest = hashlib.sha256(b"".join(lead) + data).hexdigest()
+    return cache.key({
+        "version": METER, "encoder": codec_identity, "packets": digest, "lead": len(lead),
+        "plays": min(samples, segment.end * FRAME) - segment.first * FRAME,
+    })  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """What the meter read of one segment: the loudness (LUFS, in thousandths) of the 400 ms before each of its
+    100-ms steps, and the true peak (linear) up to its end since the meter started (its run's LEAD included)."""
+
+    blocks: tuple[int, ...]
+    peak: float
+
+    @classmethod
+    def read(cls, path: Path) -> _Measure | None:
+        data = cache.read_checked(path)
+        if data is None:
+            return None
+        kept = json.loads(data)
+        return cls(tuple(kept["blocks"]), kept["peak"])
+
+    def write(self, path: Path) -> None:
+        cache.write_checked(path, json.dumps({"blocks": list(self.blocks), "peak": self.peak}).encode("utf-8"))
+
+
+class _Meter:
+    """ffmpeg's EBU R128 meter over a run of consecutive segments, fed their packets as they come, after the
+    LEAD packets before the first (faded in over half a second: the first packet decodes without the one before
+    it, and its peaks are not the track's)."""
+
+    def __init__(self, lead: list[bytes], plays: int):
+        fade = "afade=t=in:d=0.5:curve=hsin," if lead else ""
+        self._skip = len(lead) * FRAME // STEP
+        self._paths: list[Path] = []
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish() or kill()
+        self._process = ffmpeg.Process(
+            ["-f", "aac", "-i", "pipe:0", "-af",
+             f"{fade}atrim=end_sample={plays},ebur128=peak=true:metadata=1,ametadata=mode=print:file=-",
+             "-f", "null", "-"],
+            what="metering the encoded soundtrack", stdin=subprocess.PIPE, stdout=self._out,
+        )  # fmt: skip
+        self._writer = ffmpeg.Writer(self._process.proc.stdin)
+        if lead:
+            self._writer.put(b"".join(lead))
+
+    def add(self, data: bytes, path: Path) -> None:
+        """A segment's packets, and where its measures are kept."""
+        self._writer.put(data)
+        self._paths.append(path)
+
+    def finish(self) -> list[_Measure]:
+        """Each segment's measures, kept in the cache."""
+        self._writer.close()
+        self._process.finish()
+        self._out.seek(0)
+        text = self._out.read().decode("ascii", "replace")
+        self._out.close()
+        blocks = [round(float(v) * 1000) for v in re.findall(r"lavfi\.r128\.M=(\S+)", text)][self._skip :]
+        peaks = [max(map(float, pair)) for pair in re.findall(r"true_peaks_ch0=(\S+)\s+\S*true_peaks_ch1=(\S+)", text)]
+        peaks = peaks[self._skip :]
+        per = SEGMENT * FRAME // STEP
+        found = []
+        for k, path in enumerate(self._paths):
+            mine = blocks[k * per : (k + 1) * per] if k < len(self._paths) - 1 else blocks[k * per :]
+            if not mine or len(peaks) < k * per + len(mine):
+                raise RenderError("metering the encoded soundtrack failed: the meter read fewer steps than asked")
+            measure = _Measure(tuple(mine), peaks[k * per + len(mine) - 1])
+            measure.write(path)
+            found.append(measure)
+        return found
+
+    def kill(self) -> None:
+        self._process.kill()
+        self._writer.close()
+        self._out.close()
+
+
+#: ffmpeg's meter (f_ebur128.c): blocks between -70 LUFS and +10 LU go to a histogram of 0.01-LU bins (the bin is
+#: the block's loudness less -70, times 100, truncated); the relative gate is 10 LU under the blocks' mean power;
+#: the integrated loudness is the mean power of the bins' own loudness over the blocks at or above it.
+_FLOOR, _GRAIN, _BINS = -70_000, 10, 8001
+
+
+def _summary(measures: list[_Measure]) -> dict[str, float]:
+    """The track's integrated loudness and true peak, rounded as the meter's summary prints them."""
+    blocks = np.array([b for m in measures for b in m.blocks], dtype=np.int64)
+    blocks = blocks[blocks >= _FLOOR]
+    loudness = -70.0
+    if blocks.size:
+        power = 10 ** ((blocks / 1000 + 0.691) / 10)
+        bins = np.clip((blocks - _FLOOR) // _GRAIN, 0, _BINS - 1)
+        gate = -0.691 + 10 * np.log10(power.mean()) - 10
+        kept = bins[bins >= min(max(int((gate + 70) * 100), 0), _BINS - 1)]
+        loudness = -0.691 + 10 * np.log10(np.mean(10 ** ((kept / 100 - 70 + 0.691) / 10)))
+    peak = max((m.peak for m in measures), default=0.0)
+    return {
+        "integrated_lufs": round(loudness, 1),
+        "true_peak_dbtp": round(20 * np.log10(peak), 1) if peak > 0 else float("-inf"),
+    }
 
 
 class _Run:

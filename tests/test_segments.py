@@ -16,7 +16,6 @@ from pipeline.encode import AAC
 from tests.conftest import REPO
 
 SECONDS = 45
-METER = ["-af", "ebur128=peak=true", "-f", "null", "-"]
 
 
 def _mix(seed: int = 1, change_at: float | None = None) -> np.ndarray:
@@ -39,8 +38,12 @@ def _blocks(samples: np.ndarray):
 
 
 def _build(samples: np.ndarray, folder, out) -> dict[str, float]:
-    log = segments.encode(_blocks(samples), samples.shape[0], out, list(AAC.args), AAC.identity(), folder, METER)
-    return mix.summary(log, peak="true")
+    return segments.encode(_blocks(samples), samples.shape[0], out, list(AAC.args), AAC.identity(), folder)
+
+
+def _kept(folder) -> tuple[int, int]:
+    """Segments' packets and segments' measures in the cache ``folder``."""
+    return len(list(folder.glob("*.aac"))), len(list(folder.glob("*.json")))
 
 
 def _decoded(path) -> np.ndarray:
@@ -56,7 +59,7 @@ def _snr(decoded: np.ndarray, reference: np.ndarray, lo: int, hi: int) -> float:
 def test_the_track_in_segments_is_the_whole_encode_and_meters_as_its_file(tmp_path):
     samples = _mix()
     built = _build(samples, tmp_path / "cache", tmp_path / "one.m4a")
-    assert len(list((tmp_path / "cache").iterdir())) == 3
+    assert _kept(tmp_path / "cache") == (3, 3), "three segments' packets, and what the meter read of each"
     whole = tmp_path / "whole.m4a"  # one encode of the whole mix, muxed by ffmpeg, as the soundtrack was made
     soundtrack._encode(_blocks(samples), samples.shape[0], whole, AAC)
     assert np.array_equal(_decoded(tmp_path / "one.m4a"), _decoded(whole)), "a cold build is one run: one encode"
@@ -73,7 +76,7 @@ def test_an_edit_encodes_the_track_from_the_edit_on_and_the_joins_decode_clean(t
     edited = _mix(change_at=30.0)  # the third segment (from 38.4 s) and the end of the second change
     built = _build(edited, folder, tmp_path / "edited.m4a")
     after = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-    assert len(after) == 5, "the second and third segments are encoded; the first is used again"
+    assert _kept(folder) == (5, 5), "the second and third segments are encoded and metered; the first is kept"
     assert all(after[name] == when for name, when in before.items()), "the cached segments are left as they were"
 
     ours, old = _decoded(tmp_path / "edited.m4a"), _decoded(tmp_path / "first.m4a")
@@ -110,5 +113,35 @@ def test_the_narrations_level_the_music_is_set_against_is_kept_through_a_small_e
     bed = mix.Bed(REPO / "assets" / "music" / "ambient-bed.ogg", volume=-18, duck=10, ramp=0.4, fade_in=1, fade_out=1)
     voice = np.random.default_rng(2).normal(0, 0.05, 10 * RATE).astype(np.float32)
     measured = mix.Mixer(mix.ArrayVoice(voice), [], bed).voice_level
-    assert mix.Mixer(mix.ArrayVoice(voice), [], bed, level_hint=measured + 0.03).voice_level == measured + 0.03
-    assert mix.Mixer(mix.ArrayVoice(voice), [], bed, level_hint=measured + 0.2).voice_level == measured
+    near, far = measured + 0.06, measured + mix.LEVEL_KEEP_DB + 0.01  # an edit to one sentence moved it 0.055 dB
+    assert mix.Mixer(mix.ArrayVoice(voice), [], bed, level_hint=near).voice_level == near
+    assert mix.Mixer(mix.ArrayVoice(voice), [], bed, level_hint=far).voice_level == measured
+
+
+def test_an_edits_segments_are_metered_after_the_packets_before_them_as_one_pass_meters_the_track(tmp_path):
+    """The segments an edit encodes are metered from LEAD packets before them (the first segment's measures are
+    kept): their 400-ms blocks are those one pass over the whole file reads, to the meter's three decimals, and the
+    track's loudness and true peak are what ffmpeg's meter reads of the file."""
+    folder = tmp_path / "cache"
+    _build(_mix(), folder, tmp_path / "first.m4a")
+    kept = set(folder.glob("*.json"))
+    built = _build(_mix(change_at=30.0), folder, tmp_path / "edited.m4a")
+    second, third = sorted(
+        (segments._Measure.read(path) for path in set(folder.glob("*.json")) - kept), key=lambda m: -len(m.blocks)
+    )
+    one_pass = _read_blocks(tmp_path / "edited.m4a")
+    per = segments.SEGMENT * segments.FRAME // segments.STEP
+    assert second.blocks == tuple(one_pass[per : 2 * per])
+    assert third.blocks == tuple(one_pass[2 * per :]) and len(third.blocks) > 60
+    assert built == mix.measure(tmp_path / "edited.m4a")
+
+
+def _read_blocks(path) -> list[int]:
+    """Every 100-ms block's loudness (thousandths of a LU) ffmpeg's meter reads over the file's sound, in one pass."""
+    import re
+
+    from pipeline import ffmpeg
+
+    text = ffmpeg.run(["-i", str(path), "-map", "0:a", "-af", "ebur128=metadata=1,ametadata=mode=print:file=-",
+                       "-f", "null", "-"]).decode()  # fmt: skip
+    return [round(float(v) * 1000) for v in re.findall(r"lavfi\.r128\.M=(\S+)", text)]
