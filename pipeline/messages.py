@@ -175,7 +175,9 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
         return smap.problem(path, f"a slide needs a 'kind'{listing}")
     if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
         want = "a whole number" if kind.startswith("int") else "a number"
-        return smap.problem(path, f"{label} must be {want}, not {_show(value)}{_number_hint(value, kind)}")
+        parent = _model_at(path[:-1], data, model)
+        suffix = str(name) if parent is not None and "suffix" in parent.model_fields else ""
+        return smap.problem(path, f"{label} must be {want}, not {_show(value)}{_number_hint(value, kind, suffix)}")
     if kind == "finite_number":
         return smap.problem(
             path,
@@ -233,7 +235,13 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
     return smap.problem(path, f"{label}: {message}")
 
 
-def _number_hint(value: Any, kind: str) -> str:
+#: Words for a figure's size a creator may write after it ('200 million').
+SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+
+
+def _number_hint(value: Any, kind: str, suffix: str = "") -> str:
+    """Why the text ``value`` is not a number and what to write; ``suffix``: the field's name when its mapping has
+    a 'suffix' field, which draws words after the figure."""
     if isinstance(value, YamlBool):
         return " (YAML reads yes, no, on and off as true and false; write the figure)"
     if not isinstance(value, str):
@@ -250,6 +258,12 @@ def _number_hint(value: Any, kind: str) -> str:
         plain = re.sub(r"[^\d.\-]", "", value)
         return f" (write it as a plain number without quotes, commas or units: {plain})"
     unit = re.fullmatch(r"\s*([-+]?\d+(?:\.\d+)?)\s*([^\d\s.]+)\s*", value)
+    if unit and unit.group(2).lower() in SCALES:  # '200 million': the figure alone would lose the million
+        figure, word = unit.group(1), unit.group(2)
+        whole = round(float(figure) * SCALES[word.lower()])
+        if suffix:
+            return f' (write {suffix}: {figure} and suffix: " {word}" (drawn after it), or the whole figure: {whole})'
+        return f" (write the whole figure: {whole})"
     if unit:  # '2x', '-6 dB', '30 s': the figure with a unit the field does not take
         return f" (this field takes just the figure, without '{unit.group(2)}': {unit.group(1)})"
     return " (this field takes a figure: write just the number here, and put words in the slide's text fields)"
