@@ -32,9 +32,10 @@ its packets, named by them and the LEAD packets before it, which the meter
 decodes first (its window fills and its filters settle) and drops. The
 integrated loudness is then gated from every segment's blocks as the meter
 gates them. After an edit only the segments from the edit on are metered:
-metering the shipped video's whole track again was 1.5 CPU-s of an edit's
-5.4 s. Its blocks come out the same to the meter's three decimals as metering
-the whole track in one pass, and the loudness and true peak the same.
+metering the shipped video's whole track again was 1.5 CPU-s of every edit.
+On its soundtrack, segments metered so give the same blocks, to the meter's
+three decimals, as one pass over the whole track, and the same integrated
+loudness (-14.0313 LUFS) and true peak (0.8280).
 """
 
 from __future__ import annotations

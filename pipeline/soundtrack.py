@@ -5,10 +5,10 @@ AAC segment adds priming samples); building one track from the frame-exact
 plan and encoding it once keeps every sentence in step with its slide.
 
 The track is never held whole in memory: the narration is read block by block
-from the sentence files, mixed, limited and streamed to the encoder, which
-meters what it is given in the same pass. The video's AAC is encoded in
-segments kept in the cache (segments.py), so an edit encodes the track only
-from the edited scene on.
+from the sentence files, mixed, limited and streamed to the encoder, whose
+packets are metered as they come. The video's AAC is encoded and metered in
+segments kept in the cache (segments.py), so an edit encodes and meters the
+track only from the edited scene on.
 """
 
 from __future__ import annotations
@@ -150,8 +150,9 @@ def _encode(
 ) -> dict[str, float]:
     """Encode stereo float ``blocks`` with ``codec`` in ``out``; the encoded audio's loudness and true peak.
 
-    With ``cached`` and a codec whose packets can be joined (AAC), segments.encode does it from the segments
-    kept there. Otherwise (a draft's Opus, or no cache folder) it is one encode, as follows.
+    With ``cached`` and a codec whose packets can be joined (AAC, metered for its true peak), segments.encode
+    does it from the segments kept there. Otherwise (a draft's Opus, or no cache folder) it is one encode, as
+    follows.
 
     One encoder writes the MP4 and, through ffmpeg's tee muxer, the same
     packets (as a bare stream) to a second ffmpeg that decodes and meters them (integrated loudness
