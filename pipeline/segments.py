@@ -275,7 +275,7 @@ class _Meter:
         self._out.seek(0)
         text = self._out.read().decode("ascii", "replace")
         self._out.close()
-        blocks = [round(float(v) * 1000) for v in re.findall(r"lavfi\.r128\.M=(\S+)", text)][self._skip :]
+        blocks = [_thousandths(v) for v in re.findall(r"lavfi\.r128\.M=(\S+)", text)][self._skip :]
         peaks = [max(map(float, pair)) for pair in re.findall(r"true_peaks_ch0=(\S+)\s+\S*true_peaks_ch1=(\S+)", text)]
         peaks = peaks[self._skip :]
         per = SEGMENT * FRAME // STEP
@@ -293,6 +293,17 @@ class _Meter:
         self._process.kill()
         self._writer.close()
         self._out.close()
+
+
+#: A block's loudness as ffmpeg's meter prints it for silence (its power floor, 1e-12).
+_SILENT = -120_691
+
+
+def _thousandths(printed: str) -> int:
+    """A block's loudness in thousandths of a LU. The meter's running sums can dip a hair under zero in digital
+    silence after sound, and it prints 'nan' there (its own gate passes over it): silence."""
+    value = float(printed)
+    return round(value * 1000) if np.isfinite(value) else _SILENT
 
 
 #: ffmpeg's meter (f_ebur128.c): blocks between -70 LUFS and +10 LU go to a histogram of 0.01-LU bins (the bin is

@@ -145,3 +145,14 @@ def _read_blocks(path) -> list[int]:
     text = ffmpeg.run(["-i", str(path), "-map", "0:a", "-af", "ebur128=metadata=1,ametadata=mode=print:file=-",
                        "-f", "null", "-"]).decode()  # fmt: skip
     return [round(float(v) * 1000) for v in re.findall(r"lavfi\.r128\.M=(\S+)", text)]
+
+
+def test_a_block_the_meter_prints_as_nan_is_silence():
+    """In digital silence after sound the meter's running sums dip a hair under zero, and it printed 'nan' for
+    those blocks (the tests' short espeak storyboards, between scenes: the render failed). They count as silence,
+    under the gate, as the meter's own summary counts them."""
+    assert segments._thousandths("nan") == segments._thousandths("-120.691") == segments._SILENT
+    assert segments._thousandths("-14.0313") == -14031
+    loud = segments._Measure((-14000, -15000, -13000), 0.5)
+    quiet = segments._Measure((segments._SILENT, segments._thousandths("nan"), -14000), 0.25)
+    assert segments._summary([loud, quiet]) == segments._summary([loud, segments._Measure((-14000,), 0.25)])
