@@ -175,8 +175,8 @@ def encode(
                     going_on = ahead is not None and ahead[1] is None
                     if going_on:
                         run.feed(mix.pcm[segments[index].stop : segments[index + 1].stop])
-                    else:
-                        run.end()
+                    if not going_on or segments[index + 1].stop == samples:
+                        run.end()  # the track's last samples are in: the encoder gives its last packets
                     packets = run.packets(segments[index])
                     data = b"".join(packets)
                     cache.write_bytes(path, data)  # replaces a damaged one
@@ -278,13 +278,16 @@ class _Meter:
         blocks = [_thousandths(v) for v in re.findall(r"lavfi\.r128\.M=(\S+)", text)][self._skip :]
         peaks = [max(map(float, pair)) for pair in re.findall(r"true_peaks_ch0=(\S+)\s+\S*true_peaks_ch1=(\S+)", text)]
         peaks = peaks[self._skip :]
-        per = SEGMENT * FRAME // STEP
+        per, last = SEGMENT * FRAME // STEP, len(self._paths) - 1
+        if len(peaks) != len(blocks) or len(blocks) < last * per:
+            raise RenderError("metering the encoded soundtrack failed: the meter read fewer steps than asked")
         found = []
         for k, path in enumerate(self._paths):
-            mine = blocks[k * per : (k + 1) * per] if k < len(self._paths) - 1 else blocks[k * per :]
-            if not mine or len(peaks) < k * per + len(mine):
-                raise RenderError("metering the encoded soundtrack failed: the meter read fewer steps than asked")
-            measure = _Measure(tuple(mine), peaks[k * per + len(mine) - 1])
+            # The track's last segment may end in a step the meter never completes (it reads no block there),
+            # or be shorter than a step altogether: its peak is then the run's so far.
+            mine = blocks[k * per : (k + 1) * per] if k < last else blocks[k * per :]
+            seen = k * per + len(mine)
+            measure = _Measure(tuple(mine), peaks[seen - 1] if seen else 0.0)
             measure.write(path)
             found.append(measure)
         return found
@@ -341,6 +344,7 @@ class _Run:
             what="encoding the soundtrack", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         )  # fmt: skip
         self._writer = ffmpeg.Writer(self._process.proc.stdin)
+        self._ended = False
         self._out: queue.Queue[bytes | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, name="soundtrack packets", daemon=True)
         self._reader.start()
@@ -362,8 +366,10 @@ class _Run:
             self._writer.put(samples[at : at + 10 * RATE].data)
 
     def end(self) -> None:
-        """No more samples: the encoder finishes (its last packets are read by ``packets``)."""
-        self._writer.close()
+        """No more samples: the encoder finishes (its last packets are read by ``packets``). Once is enough."""
+        if not self._ended:
+            self._ended = True
+            self._writer.close()
 
     def packets(self, segment: Segment) -> list[bytes]:
         """``segment``'s packets, as the encoder gives them; the ones before it (the warm-up) dropped."""

@@ -156,3 +156,14 @@ def test_a_block_the_meter_prints_as_nan_is_silence():
     loud = segments._Measure((-14000, -15000, -13000), 0.5)
     quiet = segments._Measure((segments._SILENT, segments._thousandths("nan"), -14000), 0.25)
     assert segments._summary([loud, quiet]) == segments._summary([loud, segments._Measure((-14000,), 0.25)])
+
+
+def test_a_track_whose_last_segment_is_shorter_than_a_meter_step_is_metered(tmp_path):
+    """A track 42 ms longer than one segment: its second segment is two packets, shorter than the meter's 100-ms
+    step, and has no block of its own (the meter had failed on it). The first segment's encoder is given the
+    whole track, which it must then be told is all (the encode had waited for the first segment's last packets
+    for ever)."""
+    samples = _mix()[: segments.SEGMENT * segments.FRAME + 2000]
+    built = _build(samples, tmp_path / "cache", tmp_path / "short.m4a")
+    assert _kept(tmp_path / "cache") == (2, 2)
+    assert built == mix.measure(tmp_path / "short.m4a")
