@@ -146,9 +146,11 @@ class Writer:
         return not self.broken
 
     def close(self) -> None:
-        """Write what is queued, close the pipe and wait for the thread."""
-        self._chunks.put(None)
-        self._thread.join()
+        """Write what is queued, close the pipe and wait for the thread. Closing again does nothing (the queue
+        would wait for a thread that has ended)."""
+        if self._thread.is_alive():
+            self._chunks.put(None)
+            self._thread.join()
 
 
 def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subprocess.CompletedProcess:

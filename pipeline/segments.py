@@ -344,7 +344,6 @@ class _Run:
             what="encoding the soundtrack", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         )  # fmt: skip
         self._writer = ffmpeg.Writer(self._process.proc.stdin)
-        self._ended = False
         self._out: queue.Queue[bytes | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, name="soundtrack packets", daemon=True)
         self._reader.start()
@@ -366,10 +365,8 @@ class _Run:
             self._writer.put(samples[at : at + 10 * RATE].data)
 
     def end(self) -> None:
-        """No more samples: the encoder finishes (its last packets are read by ``packets``). Once is enough."""
-        if not self._ended:
-            self._ended = True
-            self._writer.close()
+        """No more samples: the encoder finishes (its last packets are read by ``packets``)."""
+        self._writer.close()
 
     def packets(self, segment: Segment) -> list[bytes]:
         """``segment``'s packets, as the encoder gives them; the ones before it (the warm-up) dropped."""
