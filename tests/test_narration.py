@@ -335,3 +335,22 @@ def test_a_sentence_sounds_the_same_here_on_a_pool_and_on_a_cluster():
     here = PiperEngine()
     there = speak_job("piper", SpeechJob(text, DEFAULT, here.identity(DEFAULT)))
     assert here.speak(text, DEFAULT).audio == there.audio
+
+
+def test_ctrl_c_while_espeak_speaks_stops_the_sentence():
+    """eSpeak hands its samples to a ctypes callback; a KeyboardInterrupt raised there was printed and dropped,
+    and a render Ctrl-C'd while narrating with espeak went on to the end (exit 0, not 130)."""
+    import os
+    import signal
+    import threading
+
+    engine = EspeakEngine()
+    engine.synthesize("Ready.", VoiceSettings())  # the library loaded: what follows is speaking
+    long = " ".join(["The border is watched from towers along its whole length, day and night."] * 200)
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))  # about a fifth of the way through
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            engine.synthesize(long, VoiceSettings())
+    finally:
+        timer.cancel()

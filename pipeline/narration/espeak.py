@@ -9,9 +9,12 @@ place in the text) and each pause, which ends the word before it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import re
+import signal
 import threading
+from collections.abc import Iterator
 from typing import ClassVar
 
 import numpy as np
@@ -95,11 +98,34 @@ class _Library:
             self.lib.espeak_SetParameter(_RATE, wpm, 0)
             self._chunks, self._events = [], []
             data = text.encode("utf-8")
-            if self.lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None) != 0:
-                raise EngineUnavailable("eSpeak NG could not synthesize the sentence")
-            self.lib.espeak_Synchronize()
+            with _ctrl_c_after_synthesis():
+                if self.lib.espeak_Synth(data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None) != 0:
+                    raise EngineUnavailable("eSpeak NG could not synthesize the sentence")
+                self.lib.espeak_Synchronize()
             samples = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
             return samples, _words(text, self._events, samples.size, self.rate)
+
+
+@contextlib.contextmanager
+def _ctrl_c_after_synthesis() -> Iterator[None]:
+    """A Ctrl-C while eSpeak speaks, raised once it returns. eSpeak runs Python only in its callback, where Python
+    runs the handler first, and a KeyboardInterrupt raised in a ctypes callback is printed and dropped: a render
+    Ctrl-C'd while narrating went on to the end. Only where Python's own handler raises it (the main thread of a
+    command; a worker ignores Ctrl-C, and its parent stops it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    pressed: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if pressed:
+        raise KeyboardInterrupt
 
 
 def _words(text: str, events: list[tuple[int, int, int, bytes]], total: int, rate: int) -> tuple[Word, ...]:
