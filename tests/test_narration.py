@@ -68,6 +68,19 @@ def test_piper_says_a_sentence_the_same_way_every_time_in_any_process():
     assert hashlib.sha256(different).hexdigest() not in takes
 
 
+@pytest.mark.slow
+def test_piper_sounds_the_same_whatever_noise_it_is_given(monkeypatch):
+    """Only the start of the noise is used: a slow sentence given far too little (so its run is retried with more)
+    sounds the same as with the amount drawn for every sentence."""
+    from pipeline.narration import piper
+
+    slow = VoiceSettings(speed=0.5)
+    text = "Slowly, the border closed, and the brokers raised their prices."
+    usual = PiperEngine().synthesize(text, slow)
+    monkeypatch.setattr(piper._Seeded, "PER_PHONEME", 4)
+    assert PiperEngine().synthesize(text, slow) == usual
+
+
 def test_espeak_speaks_offline_in_more_than_one_voice():
     engine = EspeakEngine()
     us = decode(engine.synthesize("The border is guarded by soldiers.", DEFAULT))
