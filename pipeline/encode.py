@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import fractions
+import os
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -210,17 +212,25 @@ def encode_layered(
         f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
     )
     drawn = 0
-    with cache.atomic_path(target, once=True) as out:
+    feeder = _Feeder(backdrop.feed, frames) if backdrop.feed else None
+    with cache.atomic_path(target, once=True) as out, contextlib.ExitStack() as stack:
+        inputs = backdrop.inputs
+        if feeder:
+            stack.callback(feeder.close)
+            inputs = (*inputs, "-i", f"pipe:{feeder.read}")
         progress = scratch / "progress.txt"
         process = ffmpeg.Process(
             [
                 "-y", "-filter_complex_threads", "1", "-progress", str(progress), "-stats_period", "0.25",
-                *backdrop.inputs, "-f", "matroska", "-i", "pipe:0", "-filter_complex", graph,
+                *inputs, "-f", "matroska", "-i", "pipe:0", "-filter_complex", graph,
                 "-frames:v", str(frames), *codec_args(fps, moving=True), "-an", "-f", "mp4", str(out),
             ],
             what="encoding a scene",
             stdin=subprocess.PIPE,
+            pass_fds=(feeder.read,) if feeder else (),
         )  # fmt: skip
+        if feeder:
+            feeder.start()
         try:
             with _LayerStream(process.proc.stdin, *size) as stream:
                 previous = None
@@ -239,6 +249,42 @@ def encode_layered(
         if frames > told:
             on_frames(frames - told)
     return {"drawn": drawn, "encoded": frames}
+
+
+class _Feeder:
+    """A backdrop made here (``Backdrop.feed``), written into ffmpeg through a pipe of its own by a thread while
+    the layer is drawn: ffmpeg reads each input on a thread of its own, so neither pipe waits for the other."""
+
+    def __init__(self, feed: Callable[[BinaryIO, int], None], frames: int):
+        self._feed, self._frames = feed, frames
+        self.read, self._write = os.pipe()
+        self._thread = threading.Thread(target=self._run, name="backdrop feed", daemon=True)
+        self._failed: list[BaseException] = []
+
+    def start(self) -> None:
+        """Once ffmpeg holds the pipe's read end: feed it."""
+        os.close(self.read)
+        self.read = -1
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with open(self._write, "wb", buffering=0) as pipe:
+                self._feed(pipe, self._frames)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading: it has its frames, or it failed and its log says why
+        except BaseException as exc:  # handed to the encoding thread, in close()
+            self._failed.append(exc)
+
+    def close(self) -> None:
+        """Once ffmpeg has ended (so a write cannot block): wait for the feed, and raise what stopped it."""
+        if self._thread.ident is None:  # ffmpeg never started
+            for fd in (self.read, self._write):
+                os.close(fd)
+            return
+        self._thread.join()
+        if self._failed:
+            raise self._failed[0]
 
 
 def _follow(process: ffmpeg.Process, progress: Path, on_frames: Callable[[int], None]) -> int:

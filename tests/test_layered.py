@@ -8,6 +8,7 @@ text's entrance, the dip at each end and burned captions all on their frame.
 from __future__ import annotations
 
 import dataclasses
+import io
 import itertools
 import multiprocessing
 import os
@@ -124,16 +125,18 @@ def test_a_layered_scenes_frames_are_the_frames_drawn_here(scenes, tmp_path, cap
 
 @pytest.mark.parametrize("scene", ["zoom", "pan"])
 def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene, tmp_path):
-    """ffmpeg's move, before the encoder: no frame repeats its neighbour (a frame rate lost on the way had
-    ffmpeg drop and repeat frames to keep 25 a second) and each is the drawn move's frame at its time."""
+    """The move as ffmpeg gets it, before the encoder: no frame repeats its neighbour (a frame rate lost on the
+    way had ffmpeg drop and repeat frames to keep 25 a second) and each is the drawn move's frame at its time."""
     _, made = scenes
     job = next(j for j in made() if j.scene_id == scene)
     canvas = jobs.Canvases().get(job)
     source = open_source(job.spec, canvas, job.context())
     try:
-        backdrop = source.backdrop(tmp_path)
-        raw = ffmpeg.run([*backdrop.inputs, "-filter_complex", f"[0:v:0]{backdrop.chain}", "-frames:v",
-                          str(job.frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"])  # fmt: skip
+        backdrop, fed = source.backdrop(tmp_path), io.BytesIO()
+        backdrop.feed(fed, job.frames)
+        raw = ffmpeg.run([*backdrop.inputs, "-i", "pipe:0", "-filter_complex", f"[0:v:0]{backdrop.chain}",
+                          "-frames:v", str(job.frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+                         input=fed.getvalue())  # fmt: skip
     finally:
         source.close()
     frames = np.frombuffer(raw, np.uint8).reshape(-1, canvas.height, canvas.width, 3)
@@ -151,9 +154,9 @@ def _run_job(job: jobs.SceneJob) -> None:
 
 
 def test_a_worker_killed_mid_scene_leaves_nothing_outside_the_cache(scenes, tmp_path, monkeypatch):
-    """The picture's scaled copy (8 MB at 1080p) is written for the scene's ffmpeg in a folder beside the scene's
-    clip, named as a partial file that the next render removes; in the system's temp folder, a killed worker's
-    was left for good."""
+    """What the scene's ffmpeg needs while it runs is in a folder beside the scene's clip, named as a partial file
+    that the next render removes: the picture's scaled copy (8 MB at 1080p) was once in the system's temp
+    folder, where a killed worker's was left for good; now the picture goes through a pipe."""
     _, made = scenes
     job = next(j for j in made() if j.scene_id == "pan")
     job.target.unlink(missing_ok=True)
@@ -164,12 +167,9 @@ def test_a_worker_killed_mid_scene_leaves_nothing_outside_the_cache(scenes, tmp_
     worker.start()
     clips = job.target.parent
 
-    def encoding() -> bool:  # the picture is written and the encoder writes the clip
+    def encoding() -> bool:  # the encoder writes the clip, and reports its progress
         found = [p.name for p in clips.rglob("*")] if clips.is_dir() else []
-        return any(name.startswith(f".{job.target.stem}.") for name in found) and "picture.rgb" in [
-            *found,
-            *(p.name for p in temp.rglob("*")),
-        ]
+        return any(name.startswith(f".{job.target.stem}.") for name in found) and "progress.txt" in found
 
     deadline = time.monotonic() + 60
     while not encoding():
@@ -180,7 +180,7 @@ def test_a_worker_killed_mid_scene_leaves_nothing_outside_the_cache(scenes, tmp_
     assert not job.target.exists(), "killed before the scene was finished"
     assert list(temp.iterdir()) == []
     left = [p.name for p in clips.iterdir() if p.name.startswith(".")]
-    assert any((clips / name / "picture.rgb").exists() for name in left), left
+    assert any((clips / name / "progress.txt").exists() for name in left), left
     assert all(cache.is_partial(name) for name in left), left
 
 

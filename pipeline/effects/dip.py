@@ -47,6 +47,6 @@ class Dip:
             # Each channel's 256 values through a table, with the same float32 sums the frame's pixels had:
             # the same bytes, 4.6 ms a 1080p frame in Pillow against 25 ms for the sums over every pixel.
             table = (np.arange(256, dtype=np.float32)[:, None] * w + color * (1.0 - w) + 0.5).astype(np.uint8)
-            return np.asarray(Image.fromarray(image, "RGB").point(table.T.ravel().tolist()))
+            return np.asarray(Image.fromarray(image).point(table.T.ravel().tolist()))  # uint8 HxWx3: RGB
 
         return Wrapped(source, dipped)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -62,10 +62,15 @@ class Backdrop:
     ``inputs`` are ffmpeg's arguments for its one input (ending in ``-i FILE``); ``chain`` is the filter chain
     from that input's video to the scene's frames: its size and frame rate, yuv420p with BT.709 colours in TV
     range, from time 0, as many frames as the scene has or more (the encoder stops at the scene's last frame).
+
+    A backdrop made here instead has a ``feed``: ``feed(pipe, frames)`` writes its first ``frames`` raw frames,
+    in the format ``inputs`` declare (which then stop before ``-i``: the encoder names the pipe), from a thread
+    of its own while the layer is drawn.
     """
 
     inputs: tuple[str, ...]
     chain: str
+    feed: Callable[[BinaryIO, int], None] | None = None
 
 
 @runtime_checkable
