@@ -5,7 +5,7 @@
 Copies script/ and assets/ to a scratch project (its own empty cache) and
 measures, in one run on this machine, each as a fresh `explainer` process:
 
-1. cold: the full video with an empty cache (narration included);
+1. cold: the full video with an empty cache (narration included), --runs times;
 2. scenes cold: the full video with narration cached but no scene clips;
 3. baseline: the plain MoviePy approach on the same narration (one ImageClip
    of each settled slide, concatenate_videoclips, write_videofile);
@@ -41,7 +41,7 @@ EDIT_SCENE = "famine"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="1920x1080")
-    parser.add_argument("--runs", type=int, default=1, help="repeat the warm steps and report medians")
+    parser.add_argument("--runs", type=int, default=1, help="repeat the cold render and the warm steps; report medians")
     parser.add_argument("--keep", action="store_true", help="keep the scratch project")
     parser.add_argument("--baseline-only", metavar="PROJECT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -56,8 +56,11 @@ def main() -> None:
             shutil.copytree(REPO / folder, work / folder)
         story = work / STORYBOARD
         render = [sys.executable, "-m", "pipeline", "render", str(story), "--quiet", "--size", args.size]
-        rows = []
-        rows.append(("cold render (empty cache)", *measure(render, work)))
+        rows, colds = [], []
+        for _ in range(args.runs):  # each from nothing: no cache, no video
+            shutil.rmtree(work / "output", ignore_errors=True)
+            colds.append(measure(render, work))
+        rows.append(("cold render (empty cache)", *medians(colds)))
         duration = json.loads((work / "output" / "escape-north-korea" / "render.json").read_text())["duration"]
         for folder in ("scenes", "soundtracks"):
             shutil.rmtree(work / "output" / ".cache" / folder)
