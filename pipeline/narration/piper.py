@@ -177,6 +177,9 @@ def _loaded_voice():
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4  # a noise input found short is retried, not logged
     options.intra_op_num_threads = 1
+    # No memory pattern planned from each run's shapes: every sentence has its own, and the plans were kept. A
+    # voice held 456 MB after twelve long sentences against 501, at the same speed and with the same samples.
+    options.enable_mem_pattern = False
     session = onnxruntime.InferenceSession(
         model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
     )
