@@ -149,6 +149,28 @@ def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene, tmp_path
         assert _psnr(frames[i], drawn.frame(i / job.frame.fps)) > 35.0, i
 
 
+def test_a_picture_of_odd_size_is_cut_from_planes_of_its_yuv420p_sizes():
+    """A picture's scaled copy is odd-sized at many frame sizes (361x204 for 322x182): its chroma planes are
+    half the size rounded up, as yuv420p has them, and a frame cut from it is that window of it."""
+    from pipeline.sources.image import _cut, _planes
+
+    ys, xs = np.mgrid[0:203, 0:361]
+    smooth = np.stack([xs * 255 // 360, ys * 255 // 202, (xs + ys) * 255 // 563], axis=-1).astype(np.uint8)
+    planes = _planes(Image.fromarray(smooth))
+    assert [plane.size for plane in planes] == [(361, 203), (181, 102), (181, 102)]
+    corner = _cut(planes, (0.0, 0.0, 360.0, 202.0), 360, 202)  # frames are even-sized: the corner at its size
+    sizes = [(360, 202), (180, 101), (180, 101)]
+    expected = [plane.crop((0, 0, *size)).tobytes() for plane, size in zip(planes, sizes, strict=True)]
+    assert list(corner) == expected, "a window at its own size is that part of the picture, in every plane"
+    frame = b"".join(_cut(planes, (36.0, 20.0, 358.0, 202.0), 322, 182))
+    assert len(frame) == 322 * 182 + 2 * 161 * 91
+    shown = ffmpeg.run(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "322x182", "-i", "pipe:0", "-vf",
+                        "scale=in_color_matrix=bt709:in_range=tv", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+                       input=frame)  # fmt: skip
+    window = np.asarray(Image.fromarray(smooth).resize((322, 182), Image.Resampling.BILINEAR, box=(36, 20, 358, 202)))
+    assert _psnr(np.frombuffer(shown, np.uint8).reshape(182, 322, 3), window) > 35.0
+
+
 def _run_job(job: jobs.SceneJob) -> None:
     jobs.run(job, jobs.Canvases().get(job))
 
