@@ -32,7 +32,7 @@ from pipeline.slides import image
 from pipeline.slides.base import Slide
 from pipeline.slides.motion import ease_in_out, sprite
 from pipeline.sources import open_source, with_effects
-from pipeline.sources.base import Layered
+from pipeline.sources.base import Backdrop, Layered
 from pipeline.sources.slide import SlideSource
 
 DATA = Path(__file__).parent / "data"
@@ -169,6 +169,57 @@ def test_a_picture_of_odd_size_is_cut_from_planes_of_its_yuv420p_sizes():
                        input=frame)  # fmt: skip
     window = np.asarray(Image.fromarray(smooth).resize((322, 182), Image.Resampling.BILINEAR, box=(36, 20, 358, 202)))
     assert _psnr(np.frombuffer(shown, np.uint8).reshape(182, 322, 3), window) > 35.0
+
+
+def _fed_scene(tmp_path: Path, feed, chain: str = "null") -> Path:
+    """A 12-frame 64x36 layered scene whose backdrop ``feed`` writes (yuv420p), under an empty layer."""
+    from pipeline.encode import encode_layered
+
+    inputs = ("-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "64x36", "-framerate", "30")
+    backdrop = Backdrop(inputs, chain, feed)
+    target, scratch = tmp_path / "scene.mp4", tmp_path / "scratch"
+    scratch.mkdir()
+    layers = [SlideSource.over(base, (64, 36), []) for base in (jobs.BLACK, jobs.WHITE)]
+    encode_layered(backdrop, *layers, (64, 36), 12, 30, target, scratch)
+    return target
+
+
+def test_a_fed_backdrop_makes_its_frames(tmp_path):
+    grey = bytes([128]) * (64 * 36) + bytes([128]) * (2 * 32 * 18)
+
+    def feed(pipe, frames):
+        for _ in range(frames):
+            pipe.write(grey)
+
+    target = _fed_scene(tmp_path, feed)
+    raw = ffmpeg.run(["-i", str(target), "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"])
+    assert len(raw) == 12 * 64 * 36 and abs(int(np.frombuffer(raw, np.uint8).mean()) - 128) <= 1
+
+
+def test_a_backdrop_feed_that_fails_fails_the_scene_and_leaves_no_clip(tmp_path):
+    """The feed runs on a thread of its own: what stops it is raised where the scene is encoded."""
+
+    def feed(pipe, frames):
+        pipe.write(bytes(64 * 36 * 3 // 2))
+        raise OSError("the picture could not be read")
+
+    with pytest.raises(OSError, match="could not be read"):
+        _fed_scene(tmp_path, feed)
+    assert not (tmp_path / "scene.mp4").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name != "scratch"] == []
+
+
+def test_ffmpeg_failing_while_fed_is_one_error_not_a_wait(tmp_path):
+    """ffmpeg stops reading (its filter is wrong): the feed stops at its next write, and the error is ffmpeg's."""
+    from pipeline.errors import RenderError
+
+    def feed(pipe, frames):
+        while True:  # more than ffmpeg takes: only a closed pipe ends it
+            pipe.write(bytes(64 * 36 * 3 // 2))
+
+    with pytest.raises(RenderError, match="encoding a scene failed"):
+        _fed_scene(tmp_path, feed, chain="nosuchfilter")
+    assert not (tmp_path / "scene.mp4").exists()
 
 
 def _run_job(job: jobs.SceneJob) -> None:
