@@ -212,10 +212,10 @@ def encode_layered(
         f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
     )
     drawn = 0
-    feeder = _Feeder(backdrop.feed, frames) if backdrop.feed else None
     with cache.atomic_path(target, once=True) as out, contextlib.ExitStack() as stack:
-        inputs = backdrop.inputs
-        if feeder:
+        inputs, feeder = backdrop.inputs, None
+        if backdrop.feed:  # its pipe opened here, where closing it is sure
+            feeder = _Feeder(backdrop.feed, frames)
             stack.callback(feeder.close)
             inputs = (*inputs, "-i", f"pipe:{feeder.read}")
         progress = scratch / "progress.txt"

@@ -70,7 +70,7 @@ _TAGGED = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:rang
 def _planes(picture: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
     """``picture`` in yuv420p, BT.709 in TV range (ffmpeg's conversion, as every frame's): its three planes."""
     width, height = picture.size
-    half = ((width + 1) // 2, (height + 1) // 2)
+    half = _chroma(width, height)
     data = ffmpeg.run(
         [
             "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-i", "pipe:0",
@@ -90,13 +90,18 @@ def _planes(picture: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image
 def _cut(planes: tuple[Image.Image, ...], window: image.Box4, width: int, height: int) -> tuple[bytes, ...]:
     """The frame showing ``window`` of the picture: each plane's part of it, scaled to the frame's (bilinear).
     The chroma planes are half the size each way, and so is their window."""
-    half = ((width + 1) // 2, (height + 1) // 2)
+    half = _chroma(width, height)
     luma, *chroma = planes
     bilinear = Image.Resampling.BILINEAR
     return (
         luma.resize((width, height), bilinear, box=window).tobytes(),
         *(plane.resize(half, bilinear, box=tuple(v / 2 for v in window)).tobytes() for plane in chroma),
     )
+
+
+def _chroma(width: int, height: int) -> tuple[int, int]:
+    """The size of a yuv420p picture's chroma planes: half its own, rounded up."""
+    return (width + 1) // 2, (height + 1) // 2
 
 
 def open_source(spec: image.Spec, canvas: Canvas, context: SceneContext) -> ImageSource:
