@@ -311,17 +311,22 @@ def _layer(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
     drawn = np.flatnonzero(over_black.any(axis=(1, 2)) | (over_white != 255).any(axis=(1, 2)))
     if drawn.size == 0:
         return rgba
-    rows = slice(drawn[0], drawn[-1] + 1)
-    dark = over_black[rows]
-    alpha = np.subtract(dark[..., 1], over_white[rows, :, 1], dtype=np.int16)
-    alpha += 255
-    np.clip(alpha, 0, 255, out=alpha)
-    colour = dark * (np.float32(255.0) / np.maximum(alpha, 1).astype(np.float32))[..., None]
-    colour += 0.5
-    np.minimum(colour, 255.0, out=colour)
-    rgba[rows, :, :3] = colour
-    rgba[rows, :, 3] = alpha
+    for top in range(drawn[0], drawn[-1] + 1, _BAND):  # in bands: a 1080p frame's float colour was 25 MB at once
+        rows = slice(top, min(top + _BAND, drawn[-1] + 1))
+        dark = over_black[rows]
+        alpha = np.subtract(dark[..., 1], over_white[rows, :, 1], dtype=np.int16)
+        alpha += 255
+        np.clip(alpha, 0, 255, out=alpha)
+        colour = dark * (np.float32(255.0) / np.maximum(alpha, 1).astype(np.float32))[..., None]
+        colour += 0.5
+        np.minimum(colour, 255.0, out=colour)
+        rgba[rows, :, :3] = colour
+        rgba[rows, :, 3] = alpha
     return rgba
+
+
+#: Rows of the layer computed at once.
+_BAND = 128
 
 
 class _LayerStream:
@@ -394,6 +399,17 @@ def _runs(clip: VideoClip, frames: int, fps: int) -> Iterator[tuple[np.ndarray, 
         yield previous, count
 
 
+#: Frames a drawn scene's encoder may be sent beyond those it has given out (x264 holds 6: its 5-frame lookahead
+#: and the one it codes). Sent as fast as they were drawn, ffmpeg queued up to 16 more 1080p RGB frames between
+#: its threads (236 MB an encoder against 136 fed at its pace); with this, 177 MB.
+AHEAD = 12
+#: How often (seconds) a drawn scene's encoder reports the frames it has given out.
+REPORT_EVERY = 0.05
+#: Seconds without a frame given out after which an encoder is sent frames unpaced (its reports are not coming: a
+#: render never waits on a report forever).
+STALL = 5.0
+
+
 class _Segments:
     """Video-only H.264 segments with one encoder setting, so they join by stream copy."""
 
@@ -403,6 +419,7 @@ class _Segments:
         self.files: list[tuple[Path, int]] = []
         self.drawn = self.encoded = 0
         self._proc: ffmpeg.Process | None = None
+        self._given: _Given | None = None
 
     def add(self, image: np.ndarray, count: int) -> None:
         self.drawn += 1
@@ -424,6 +441,7 @@ class _Segments:
         if self._proc is not None:
             self._proc.kill()
             self._proc = None
+            self._given.close()
 
     def _open(self, repeat: int = 1) -> None:
         """Start the next segment's encoder; ``repeat``: it encodes each frame it is sent that many times (ffmpeg
@@ -432,23 +450,27 @@ class _Segments:
         args = video_args(self.fps, repeat)
         self._proc = ffmpeg.Process(
             [
-                "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}",
+                "-y", "-progress", "pipe:1", "-stats_period", str(REPORT_EVERY),
+                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}",
                 "-r", str(self.fps), "-i", "pipe:0", *args, "-an", "-f", "mp4", str(path),
             ],
             what="encoding a scene",
             stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )  # fmt: skip
+        self._given = _Given(self._proc.proc.stdout)
         self.files.append((path, 0))
 
     def _write(self, image: np.ndarray, frames: int = 1) -> None:
         """Send ``image`` to the segment's encoder, which makes ``frames`` frames of it (see ``_open``)."""
         if self._proc is None:
             self._open()
+        path, count = self.files[-1]
+        self._given.wait(count - AHEAD)  # sent no faster than it encodes: ffmpeg would queue them
         try:
             self._proc.proc.stdin.write(np.ascontiguousarray(image, dtype=np.uint8).data)
         except BrokenPipeError:
             self._close()  # reports ffmpeg's own message
-        path, count = self.files[-1]
         self.files[-1] = (path, count + frames)
         self.encoded += frames
 
@@ -458,7 +480,46 @@ class _Segments:
         process, self._proc = self._proc, None
         with contextlib.suppress(BrokenPipeError):
             process.proc.stdin.close()
-        process.finish()  # raises with ffmpeg's own message
+        try:
+            process.finish()  # raises with ffmpeg's own message
+        finally:
+            self._given.close()
+
+
+class _Given:
+    """How many frames an encoder has given out, read by a thread from its progress report on ``stdout``."""
+
+    def __init__(self, stdout: IO[bytes]):
+        self._stdout = stdout
+        self._count, self._ended = 0, False
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, name="encoder progress", daemon=True)
+        self._thread.start()
+
+    def wait(self, frames: int) -> None:
+        """Until the encoder has given out ``frames`` frames, has stopped, or has not reported for STALL seconds
+        (then it is no longer waited for)."""
+        with self._changed:
+            while not (self._ended or self._count >= frames):
+                if not self._changed.wait(STALL):
+                    self._ended = True  # no frame given out for STALL seconds: unpaced from now on
+
+    def close(self) -> None:
+        """Once the encoder has ended."""
+        self._thread.join()
+        self._stdout.close()
+
+    def _read(self) -> None:
+        try:
+            for line in self._stdout:
+                if line.startswith(b"frame=") and int(line[6:]) != self._count:
+                    with self._changed:
+                        self._count = int(line[6:])
+                        self._changed.notify_all()
+        finally:
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
 
 
 def join(scene_files: list[tuple[Path, float]], soundtrack: Path, target: Path, metadata: str) -> None:

@@ -14,8 +14,8 @@ measures, in one run on this machine, each as a fresh `explainer` process:
 6. draft: `--draft` with an empty scene cache (narration cached);
 
 with wall time, its ratio to the video's length, and the peak resident
-memory of the process tree (sampled from /proc every 50 ms). Prints a
-Markdown table for the README.
+memory of the process tree, summed per process (RSS) and shared out (PSS),
+sampled from /proc every 50 ms. Prints a Markdown table for the README.
 """
 
 from __future__ import annotations
@@ -98,16 +98,19 @@ def edit_narration(story: Path, n: int) -> None:
     story.write_text(f"{head}- id: {EDIT_SCENE}\n{tail}", encoding="utf-8")
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of the process tree."""
+def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, and the peak resident MB of the process tree: summed per process (RSS, which counts a page
+    shared by several processes, such as a library's, once in each) and shared out (PSS, each shared page split
+    between the processes that map it: what the tree takes of the machine's memory)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], tree_rss(proc.pid))
+            rss, pss = tree_memory(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -118,36 +121,39 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float]:
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err.decode(errors='replace')}")
-    return elapsed, peak[0] / 1024
+    return elapsed, peak[0] / 1024, peak[1] / 1024
 
 
-def tree_rss(root: int) -> int:
-    """Resident kB of ``root`` and all its descendants."""
+def tree_memory(root: int) -> tuple[int, int]:
+    """Resident kB (RSS, PSS) of ``root`` and all its descendants."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
-            status = Path(f"/proc/{entry}/status").read_text()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry)] = int(line.split()[1])
-    total, stack = 0, [root]
+        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    rss = pss = 0
+    stack = [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
         stack += children.get(pid, [])
-    return total
+        try:
+            rss += _field(Path(f"/proc/{pid}/status").read_text(), "VmRSS:")
+            pss += _field(Path(f"/proc/{pid}/smaps_rollup").read_text(), "Pss:")
+        except OSError:
+            continue  # it has ended
+    return rss, pss
 
 
-def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+def _field(text: str, name: str) -> int:
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(name)), 0)
+
+
+def medians(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    return tuple(statistics.median(r[k] for r in runs) for k in range(3))
 
 
 def table(rows, duration: float, ours: float, plain: float) -> str:
@@ -155,11 +161,11 @@ def table(rows, duration: float, ours: float, plain: float) -> str:
     lines = [
         f"Video: {duration / 60:.1f} min. Machine: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}.",
         "",
-        "| run | wall time | x video length | peak memory |",
-        "| --- | ---: | ---: | ---: |",
+        "| run | wall time | x video length | peak memory (RSS summed) | peak memory (PSS) |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for name, seconds, mb in rows:
-        lines.append(f"| {name} | {seconds:.1f} s | {seconds / duration:.3f} | {mb:.0f} MB |")
+    for name, seconds, rss, pss in rows:
+        lines.append(f"| {name} | {seconds:.1f} s | {seconds / duration:.3f} | {rss:.0f} MB | {pss:.0f} MB |")
     lines += ["", f"Plain MoviePy / explainer (narration cached, no scene clips): {plain / ours:.1f}x"]
     return "\n".join(lines)
 

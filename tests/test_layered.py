@@ -280,6 +280,25 @@ def test_a_layer_drawn_over_black_and_white_lays_over_any_picture_as_if_drawn_on
         assert np.abs(composed - direct).max() <= 2.5, t
 
 
+def test_a_layer_computed_in_bands_of_rows_is_the_layer_computed_whole():
+    """The layer is worked out a band of rows at a time (a 1080p frame's float colour was 25 MB at once): the same
+    bytes as the whole frame's sums, across band edges, with clear rows above, between and below."""
+    from pipeline import encode
+
+    rng = np.random.default_rng(11)
+    h, w = 3 * encode._BAND + 37, 50
+    black = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    white = np.maximum(black, rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+    white[..., 1] = np.maximum(white[..., 1], black[..., 1])  # over white is never darker than over black
+    for rows in (slice(0, 9), slice(encode._BAND - 3, encode._BAND + 5), slice(h - 20, h)):  # left clear
+        black[rows], white[rows] = 0, 255
+    alpha = np.clip(black[..., 1].astype(np.int16) - white[..., 1] + 255, 0, 255)
+    colour = black * (np.float32(255.0) / np.maximum(alpha, 1).astype(np.float32))[..., None] + 0.5
+    whole = np.concatenate([np.minimum(colour, 255.0).astype(np.uint8), alpha[..., None].astype(np.uint8)], axis=2)
+    whole[:9], whole[h - 20 :] = 0, 0  # the clear rows above and below what is drawn are not worked out: zeros
+    assert np.array_equal(encode._layer(black, white), whole)
+
+
 def test_the_dip_through_a_table_is_the_blend_of_every_pixel_with_its_colour():
     """The dip looks each channel's value up in a table made with the blend's own float32 sums, so every frame
     is the same bytes as blending each pixel was, on every value of every channel, in and out."""

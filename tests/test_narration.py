@@ -81,6 +81,25 @@ def test_piper_sounds_the_same_whatever_noise_it_is_given(monkeypatch):
     assert PiperEngine().synthesize(text, slow) == usual
 
 
+@pytest.mark.slow
+def test_piper_loads_its_voice_from_a_file_it_removes(tmp_path, monkeypatch):
+    """The voice's edited model goes to onnxruntime as a file, not as bytes, which its session kept for as long as
+    it lived (63 MB more in every process that spoke); the file is gone once the session is made."""
+    import tempfile
+
+    from pipeline.narration import piper
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    piper._loaded_voice.cache_clear()
+    try:
+        voice = piper._loaded_voice()
+        assert list(tmp_path.iterdir()) == []
+        assert decode(PiperEngine().synthesize("The border is guarded by soldiers.", DEFAULT)).size > RATE
+        assert voice.session.session._model_path is not None, "made from a file"
+    finally:
+        piper._loaded_voice.cache_clear()
+
+
 def test_espeak_speaks_offline_in_more_than_one_voice():
     engine = EspeakEngine()
     us = decode(engine.synthesize("The border is guarded by soldiers.", DEFAULT))

