@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import queue
 import re
 import subprocess
@@ -122,20 +121,22 @@ class _Mix:
 
     def __init__(self, blocks: Iterable[np.ndarray], path: Path):
         self._blocks = iter(blocks)
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        self._file = open(path, "w+b")  # noqa: SIM115 - closed by close()
         self.written = 0
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Mix samples ``start:stop`` (mixing up to ``stop`` first)."""
         while self.written < stop:
             block = pcm16(next(self._blocks))
-            os.pwrite(self._fd, block.data, self.written * 4)
+            self._file.seek(self.written * 4)
+            self._file.write(block.data)
             self.written += block.shape[0]
-        data = os.pread(self._fd, (stop - start) * 4, start * 4)
+        self._file.seek(start * 4)
+        data = self._file.read((stop - start) * 4)
         return np.frombuffer(data, dtype="<i2").reshape(-1, 2)
 
     def close(self) -> None:
-        os.close(self._fd)
+        self._file.close()
 
 
 def encode(
