@@ -90,10 +90,7 @@ COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc",
 #: From the frames' colours to the encoder's. The frames carry their colour description (setparams): ffmpeg 9
 #: takes it from the frames, and the encoder's own -color_* options alone left primaries and transfer
 #: 'unspecified' in every MP4.
-TO_ENCODER = (
-    "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p,"
-    "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
-)
+TO_ENCODER = f"scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p,{ffmpeg.BT709_TAGS}"
 
 
 def video_args(fps: int, repeat: int = 1) -> list[str]:

@@ -33,6 +33,10 @@ def build() -> str:
     return " | ".join(lines) or f"imageio-ffmpeg {imageio_ffmpeg.__version__}"
 
 
+#: The filter that labels frames BT.709 in TV range (what to_bt709 makes), so that nothing converts them again.
+BT709_TAGS = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
+
+
 def to_bt709(pixels: str = "yuv420p") -> str:
     """The filters that convert frames to BT.709 colours in TV range, as ``pixels``: what the encoder takes."""
     return f"scale=out_color_matrix=bt709:out_range=tv,format={pixels}"

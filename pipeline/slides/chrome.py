@@ -31,14 +31,18 @@ def _draw_background(canvas: Canvas) -> Image.Image:
     ys = np.linspace(-1.0, 1.0, h, dtype=np.float32)[:, None]
     xs = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]
     out = np.empty((h, w, 3), dtype=np.uint8)
-    for top in range(0, h, 64):  # in bands of rows: whole, a 1080p frame's float temporaries took 100 MB at once
-        band = slice(top, top + 64)
+    for top in range(0, h, _BAND):  # in bands of rows: whole, a 1080p frame's float temporaries took 100 MB at once
+        band = slice(top, top + _BAND)
         # Centre slightly left and up, where the content sits.
         d = np.sqrt(((xs + 0.25) / 1.3) ** 2 + ((ys[band] + 0.1) / 1.1) ** 2)
         k = np.clip(d, 0.0, 1.0)[..., None] ** 1.6
         pixels = inner * (1 - k) + outer * k
         out[band] = np.clip(pixels + 0.5, 0, 255).astype(np.uint8)
     return Image.fromarray(out)
+
+
+#: Rows of the background worked out at once.
+_BAND = 64
 
 
 def section_label(canvas: Canvas, context: SceneContext, base: Image.Image | None = None) -> Image.Image:

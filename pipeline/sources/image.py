@@ -57,14 +57,10 @@ class ImageSource(SlideSource):
                     pipe.write(plane)
 
         inputs = ("-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-framerate", str(fps))
-        return Backdrop(inputs, _TAGGED, feed)
+        return Backdrop(inputs, ffmpeg.BT709_TAGS, feed)  # the planes are BT.709 in TV range already
 
     def layer(self, base: tuple[int, int, int]) -> SlideSource:
         return SlideSource.over(base, (self.canvas.width, self.canvas.height), self.text)
-
-
-#: The fed planes are BT.709 in TV range already: said so, so that nothing converts them again.
-_TAGGED = "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709:range=tv"
 
 
 def _planes(picture: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
