@@ -398,10 +398,13 @@ def _runs(clip: VideoClip, frames: int, fps: int) -> Iterator[tuple[np.ndarray, 
 
 #: Frames a drawn scene's encoder may be sent beyond those it has given out (x264 holds 6: its 5-frame lookahead
 #: and the one it codes). Sent as fast as they were drawn, ffmpeg queued up to 16 more 1080p RGB frames between
-#: its threads (236 MB an encoder against 136 fed at its pace); with this, 177 MB.
-AHEAD = 12
-#: How often (seconds) a drawn scene's encoder reports the frames it has given out.
-REPORT_EVERY = 0.05
+#: its threads (236 MB an encoder against 136 fed at its pace). 150 frames at 1080p sent as fast as possible: 12
+#: ahead with a report every 50 ms, 176-201 MB in 2.15-2.32 s; 9 ahead every 20 ms, 159-164 MB in 2.15-2.25 s;
+#: 8 ahead, 2.47 s (the encoder waits for frames).
+AHEAD = 9
+#: How often (seconds) a drawn scene's encoder reports the frames it has given out: the sooner it reports, the
+#: fewer frames need to be on the way to keep it busy.
+REPORT_EVERY = 0.02
 #: Seconds without a frame given out after which an encoder is sent frames unpaced (its reports are not coming: a
 #: render never waits on a report forever).
 STALL = 5.0

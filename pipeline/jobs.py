@@ -33,7 +33,7 @@ from pipeline.slides.base import Canvas, SceneContext, SpecBase
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.problems import SlideError
 from pipeline.slides.theme import Theme
-from pipeline.sources import open_source, with_effects
+from pipeline.sources import LAYERED, open_source, with_effects
 from pipeline.sources.base import Layered
 from pipeline.timing import SceneTiming
 from pipeline.versions import drawing_stack
@@ -80,6 +80,11 @@ class SceneJob:
     @property
     def key(self) -> str:
         return self.target.stem
+
+    @property
+    def layered(self) -> bool:
+        """Whether the scene is encoded layered (its kind is in ``sources.LAYERED``)."""
+        return self.spec.kind in LAYERED
 
     def context(self) -> SceneContext:
         files = {a.name: a.path for a in self.assets}

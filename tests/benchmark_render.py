@@ -14,8 +14,10 @@ measures, in one run on this machine, each as a fresh `explainer` process:
 6. draft: `--draft` with an empty scene cache (narration cached);
 
 with wall time, its ratio to the video's length, and the peak resident
-memory of the process tree, summed per process (RSS) and shared out (PSS),
-sampled from /proc every 50 ms. Prints a Markdown table for the README.
+memory of the process tree, summed per process (RSS, read every 50 ms) and
+shared out (PSS, every 250 ms: reading it walks each process's page tables,
+which at every 50 ms slowed the render it measured by about 5%). Prints a
+Markdown table for the README.
 """
 
 from __future__ import annotations
@@ -108,9 +110,13 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
     done = threading.Event()
 
     def sample() -> None:
+        tick = 0
         while not done.is_set():
-            rss, pss = tree_memory(proc.pid)
-            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            tree = processes(proc.pid)
+            peak[0] = max(peak[0], sum(_read(f"/proc/{pid}/statm", _statm_rss) for pid in tree))
+            if tick % PSS_EVERY == 0:
+                peak[1] = max(peak[1], sum(_read(f"/proc/{pid}/smaps_rollup", _pss) for pid in tree))
+            tick += 1
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -124,32 +130,39 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
     return elapsed, peak[0] / 1024, peak[1] / 1024
 
 
-def tree_memory(root: int) -> tuple[int, int]:
-    """Resident kB (RSS, PSS) of ``root`` and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    rss = pss = 0
-    stack = [root]
+#: PSS is read every this many 50-ms samples.
+PSS_EVERY = 5
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def processes(root: int) -> list[int]:
+    """``root`` and all its descendants, from each thread's list of the children it started."""
+    found, stack = [], [root]
     while stack:
         pid = stack.pop()
-        stack += children.get(pid, [])
+        found.append(pid)
         try:
-            rss += _field(Path(f"/proc/{pid}/status").read_text(), "VmRSS:")
-            pss += _field(Path(f"/proc/{pid}/smaps_rollup").read_text(), "Pss:")
+            threads = os.listdir(f"/proc/{pid}/task")
         except OSError:
             continue  # it has ended
-    return rss, pss
+        for tid in threads:
+            stack += [int(child) for child in _read(f"/proc/{pid}/task/{tid}/children", str.split, [])]
+    return found
 
 
-def _field(text: str, name: str) -> int:
-    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith(name)), 0)
+def _read(path: str, parse, default=0):
+    try:
+        return parse(Path(path).read_text())
+    except OSError:
+        return default  # the process has ended
+
+
+def _statm_rss(text: str) -> int:
+    return int(text.split()[1]) * PAGE_KB
+
+
+def _pss(text: str) -> int:
+    return next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
 
 
 def medians(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:

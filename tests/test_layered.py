@@ -112,6 +112,7 @@ def test_a_layered_scenes_frames_are_the_frames_drawn_here(scenes, tmp_path, cap
         canvas = canvases.get(job)
         here = _drawn_here(job, canvas)
         assert isinstance(open_source(job.spec, canvas, job.context()), Layered), job.spec.kind
+        assert job.layered, "the pool tells a layered scene by its kind (sources.LAYERED), before opening it"
         frames, stats = _rendered(job, canvas, tmp_path)
         assert len(frames) == job.frames == stats.encoded
         fps = job.frame.fps  # every frame of the entrance and the dips, every sixth between (a drawn footage frame
@@ -336,3 +337,12 @@ def test_a_moving_picture_does_not_pulse_at_its_keyframes(scenes, scene):
     assert max(change[i] for i in keys) < 4.0 * steady, ([change[i] for i in keys], steady)
     every = [i for i, (key, _) in enumerate(decoded) if key]  # every two seconds, and a cut x264 may see in the dip
     assert len(every) <= len(decoded) / (2 * fps) + 2, every
+
+
+def test_the_kinds_the_pool_calls_layered_are_those_whose_source_is():
+    """The pool keeps two layered scenes apart by their kind (sources.LAYERED), known before a source is opened:
+    those kinds have sources of their own (each checked Layered above), and every other kind is a drawn slide."""
+    from pipeline.sources import LAYERED, SOURCES
+
+    assert LAYERED.issubset(SOURCES)
+    assert not issubclass(SlideSource, Layered)

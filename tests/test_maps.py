@@ -179,3 +179,14 @@ def test_a_route_across_the_pacific_is_not_cut_by_the_maps_seam():
         arc = view.arc(a, b)
         jumps = [abs(x1 - x0) for (x0, _), (x1, _) in itertools.pairwise(arc)]
         assert max(jumps) < 640 / 6, (a, b, max(jumps))
+
+
+def test_checking_places_by_name_keeps_no_shapes():
+    """The render's own process checks a route's places by name and draws no map: it kept Natural Earth's shapes
+    (9.6 MB) through the render. Only a process that draws outlines keeps them."""
+    geo.countries.cache_clear()
+    geo._shapes.cache_clear()
+    assert geo.where("North Korea") is not None
+    assert geo._shapes.cache_info().currsize == 0
+    assert geo.rings(geo.find("North Korea").index)
+    assert geo._shapes.cache_info().currsize == 1

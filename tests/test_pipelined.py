@@ -12,6 +12,7 @@ import subprocess
 import textwrap
 import threading
 import time
+from types import SimpleNamespace
 
 import imageio_ffmpeg
 import pytest
@@ -21,7 +22,7 @@ import pipeline
 from pipeline import RenderOptions
 from pipeline.executors import Cancel, LocalPool, SceneDone
 from pipeline.executors.base import Feed
-from pipeline.executors.local import POOL_FROM
+from pipeline.executors.local import POOL_FROM, next_job
 
 #: Three scenes, 1 + 4 + 5 sentences (enough to be spoken on the workers), the first one short, so that it is
 #: spoken while the last scene's sentences are still waiting for a worker.
@@ -163,6 +164,20 @@ def test_a_feed_gives_its_jobs_as_they_come_until_it_is_closed():
     with pytest.raises(ValueError):
         feed.put("e")
     assert Feed.of(["x"]).take() == (["x"], True)
+
+
+def test_a_second_layered_scene_waits_while_a_drawn_one_can_go():
+    """Longest first, except that two layered scenes do not run at once while a drawn one is waiting (together
+    they were a render's peak memory); with only layered scenes left, they go."""
+    picture, footage, slide, card = (
+        SimpleNamespace(name=n, frames=f, layered=lay)
+        for n, f, lay in (("picture", 464, True), ("footage", 433, True), ("slide", 300, False), ("card", 90, False))
+    )
+    waiting = [footage, slide, card]
+    assert waiting[next_job(waiting, [])] is footage
+    assert waiting[next_job(waiting, [card])] is footage
+    assert waiting[next_job(waiting, [picture])] is slide
+    assert waiting[next_job([footage], [picture])] is footage
 
 
 def test_a_pool_that_never_started_closes_and_runs_nothing():

@@ -407,6 +407,27 @@ def test_image_moves_for_the_whole_scene(canvas):
     assert (slide.frame(1.0) != slide.frame(5.0)).any()
 
 
+def test_a_settled_slide_lets_go_of_what_drew_its_moving_frames(canvas):
+    """Once settled, every frame is the still: the last moving frame and the kept layers are let go (a layered
+    scene draws two slides: 29 MB at 1080p), and an earlier frame asked for again is drawn again, the same."""
+    events = [dict(e, sentence=i + 1) for i, e in enumerate(SPECS["timeline"]["events"])]
+    slide = build(canvas, dict(SPECS["timeline"], events=events), sentence_starts=(0.5, 4.0, 8.0), duration=12.0)
+    moving = slide.frame(4.2).copy()
+    assert slide._last is not None and slide._settled is not None
+    assert np.array_equal(slide.frame(slide.settle_time + 0.1), slide.still())
+    assert slide._last is None and slide._settled is None
+    assert np.array_equal(slide.frame(4.2), moving)
+
+
+def test_a_picture_slide_makes_its_background_only_when_drawn(canvas):
+    """A layered picture scene never draws the slide itself (ffmpeg moves the picture): its frame-sized background
+    is not made for nothing."""
+    slide = build(canvas, {"kind": "image", "file": "picture.png", "move": "in"}, duration=6.0)
+    assert callable(slide.background)
+    slide.frame(1.0)
+    assert not callable(slide.background)
+
+
 def test_image_errors_name_the_file_field(canvas, tmp_path):
     from pipeline.slides.problems import SlideError
 

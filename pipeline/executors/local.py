@@ -22,7 +22,7 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import resource_tracker
 from typing import TYPE_CHECKING, Any
@@ -76,7 +76,7 @@ class LocalPool:
                 waiting = sorted([*waiting, *new], key=lambda job: -job.frames)  # the longest first
                 while waiting and len(running) < self.workers:  # one each: the rest wait here, longest first
                     pool = pool or self._open(size)
-                    job = waiting.pop(0)
+                    job = waiting.pop(next_job(waiting, running.values()))
                     running[pool.submit(_work, job)] = job
                 if closed and not running and not waiting:
                     break
@@ -136,6 +136,15 @@ class LocalPool:
             self.close()
             raise KeyboardInterrupt
         return self._pool
+
+
+def next_job(waiting: Sequence[SceneJob], running: Iterable[SceneJob]) -> int:
+    """Which of ``waiting`` (longest first) to start: the longest, but not a second layered scene while another
+    is running and a drawn one can go instead. A worker drawing a layered scene holds 150-190 MB more than one
+    drawing a slide at 1080p: two at once were the cold render's peak (1.12-1.16 GB summed RSS in three runs)."""
+    if any(job.layered for job in running):
+        return next((i for i, job in enumerate(waiting) if not job.layered), 0)
+    return 0
 
 
 @contextlib.contextmanager

@@ -285,7 +285,10 @@ class Slide:
         """The RGB frame at ``t`` seconds as an HxWx3 uint8 array (the same array as the frame before when
         nothing moved)."""
         if t >= self.settle_time:
-            return self.still()
+            still = self.still()
+            # Settled: what drew the moving frames is let go (a layered scene draws two slides; 29 MB at 1080p).
+            self._last = self._settled = None
+            return still
         state = tuple(e.progress(t) for e in self.elements)
         if self._last is None or self._last[0] != state:
             self._last = (state, np.asarray(self._paint(state)))

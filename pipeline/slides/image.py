@@ -98,7 +98,8 @@ def drawn(spec: Spec, canvas: Canvas, picture: Image.Image, seconds: float, text
     """The whole slide drawn here: the picture moving over ``seconds``, ``text`` (``text_over``'s) over it."""
     w, h = canvas.width, canvas.height
     elements = [_ken_burns(picture, w, h, spec.move, spec.focus, seconds), *text]
-    return Slide(Image.new("RGB", (w, h), rgb(canvas.theme.colors.background_edge)), elements)
+    edge = rgb(canvas.theme.colors.background_edge)
+    return Slide(lambda: Image.new("RGB", (w, h), edge), elements)  # made when drawn: a layered scene never is
 
 
 def text_over(spec: Spec, canvas: Canvas) -> list[Element]:

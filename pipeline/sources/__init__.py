@@ -17,6 +17,9 @@ Opener = Callable[[SpecBase, Canvas, SceneContext], SceneSource]
 
 #: Slide kind -> what opens its scenes' source (kinds not listed are drawn slides).
 SOURCES: dict[str, Opener] = {"video": video.open_source, "image": image.open_source}
+#: The kinds whose source is ``Layered``, known before a source is opened: a worker drawing one of their scenes,
+#: with its encoder, holds the most memory (test_layered checks each against its source).
+LAYERED = frozenset({"video", "image"})
 
 
 def open_source(spec: SpecBase, canvas: Canvas, context: SceneContext) -> SceneSource:
@@ -30,4 +33,4 @@ def with_effects(source: SceneSource, effects: list[Effect]) -> SceneSource:
     return source
 
 
-__all__ = ["SOURCES", "Effect", "SceneSource", "Wrapped", "open_source", "with_effects"]
+__all__ = ["LAYERED", "SOURCES", "Effect", "SceneSource", "Wrapped", "open_source", "with_effects"]
