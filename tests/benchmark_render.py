@@ -14,10 +14,11 @@ measures, in one run on this machine, each as a fresh `explainer` process:
 6. draft: `--draft` with an empty scene cache (narration cached);
 
 with wall time, its ratio to the video's length, and the peak resident
-memory of the process tree, summed per process (RSS, read every 50 ms) and
-shared out (PSS, every 250 ms: reading it walks each process's page tables,
-which at every 50 ms slowed the render it measured by about 5%). Prints a
-Markdown table for the README.
+memory of the process tree, summed per process (RSS, read every 0.1 s) and
+shared out (PSS, every 0.5 s: reading it walks each process's page tables).
+The sampler shares the two cores with the render it measures: reading both
+every 50 ms slowed a cold render by about 5%; this takes under 2% of one
+core. Prints a Markdown table for the README.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
             if tick % PSS_EVERY == 0:
                 peak[1] = max(peak[1], sum(_read(f"/proc/{pid}/smaps_rollup", _pss) for pid in tree))
             tick += 1
-            done.wait(0.05)
+            done.wait(EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -130,7 +131,8 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
     return elapsed, peak[0] / 1024, peak[1] / 1024
 
 
-#: PSS is read every this many 50-ms samples.
+#: Seconds between samples of RSS; PSS is read every PSS_EVERY samples.
+EVERY = 0.1
 PSS_EVERY = 5
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
