@@ -23,7 +23,7 @@ from pipeline.formats import Frame
 from pipeline.options import RenderOptions
 from pipeline.slides import fit
 from pipeline.slides.base import Canvas
-from pipeline.slides.fonts import cannot_draw
+from pipeline.slides.fonts import FontBook, cannot_draw
 from pipeline.storyboard import MusicSettings, Project, SceneEntry
 from pipeline.yamlsrc import SourceMap
 
@@ -38,7 +38,8 @@ def validate(path: Path | str, options: RenderOptions | None = None, only: Colle
     scenes = [entry for entry in loaded.scenes if only is None or entry.id in only]
     found = list(loaded.problems)
     if loaded.theme is not None:
-        canvas = drawing.canvas(options.frame(loaded.video), loaded.theme, burn_captions=options.burn_captions)
+        frame, fonts = options.frame(loaded.video), FontBook(loaded.theme.fonts, glyphs=False)
+        canvas = drawing.canvas(frame, loaded.theme, burn_captions=options.burn_captions, fonts=fonts)
         root = loaded.sandbox.root
         found += _drawing_problems(scenes, canvas, root, loaded.smap, options.cache_root(root))
         found += _caption_problems(scenes, canvas, loaded.smap)
@@ -62,7 +63,8 @@ def check(
     ``cache_dir``: where slides found to fit are remembered (None: nowhere, check them all).
     """
     scenes = [entry for entry in project.entries() if only is None or entry.id in only]
-    canvas = drawing.canvas(frame, project.theme, burn_captions=burn_captions)
+    fonts = FontBook(project.theme.fonts, glyphs=False)  # laid out and measured: nothing here is looked at
+    canvas = drawing.canvas(frame, project.theme, burn_captions=burn_captions, fonts=fonts)
     smap, sandbox = project.source_map, project.sandbox or Sandbox(project.root)
     found = _drawing_problems(scenes, canvas, project.root, smap, cache_dir)
     found += _caption_problems(scenes, canvas, smap)

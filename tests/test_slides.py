@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from pipeline.effects import captions as subtitles
 from pipeline.formats import FORMATS
-from pipeline.slides import KINDS
+from pipeline.slides import KINDS, text
 from pipeline.slides.base import Canvas, SceneContext, Slide
 from pipeline.slides.chart import _fmt
 from pipeline.slides.fonts import FontBook
@@ -383,6 +383,22 @@ def test_korean_is_drawn_with_real_glyphs(canvas):
     masks = [np.asarray(font.getmask(ch)) for ch in "조선"]
     assert all(m.any() for m in masks)
     assert masks[0].shape != masks[1].shape or (masks[0] != masks[1]).any(), "both drawn as the same box"
+
+
+def test_a_checks_font_book_lays_out_and_notes_missing_characters_without_drawing_glyphs():
+    """The fit check's book measures text and notes characters no font has, as a drawing book does, but draws no
+    glyphs (nobody looks at what a check draws): the same layout, a blank sprite."""
+    theme = load_theme("documentary")
+    books = FontBook(theme.fonts), FontBook(theme.fonts, glyphs=False)
+    sprites, layouts = [], []
+    for book in books:
+        block = text.fit("Pyongyang 평양 🚀", book, "body", field="t", max_width=300, max_height=200, size=40,
+                         min_size=20, max_lines=3, line_spacing=1.2)  # fmt: skip
+        layouts.append((block.width, block.height, block.lines))
+        sprites.append(np.asarray(text_sprite(block, "#ffffff")))
+    assert layouts[0] == layouts[1]
+    assert books[0].missing == books[1].missing == {"🚀"}
+    assert sprites[0][..., 3].any() and not sprites[1][..., 3].any()
 
 
 def test_a_fonts_coverage_is_the_code_points_its_cmap_names(canvas):
