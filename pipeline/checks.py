@@ -24,6 +24,7 @@ from pipeline.options import RenderOptions
 from pipeline.slides import fit
 from pipeline.slides.base import Canvas
 from pipeline.slides.fonts import FontBook, cannot_draw
+from pipeline.slides.theme import Theme
 from pipeline.storyboard import MusicSettings, Project, SceneEntry
 from pipeline.yamlsrc import SourceMap
 
@@ -38,8 +39,7 @@ def validate(path: Path | str, options: RenderOptions | None = None, only: Colle
     scenes = [entry for entry in loaded.scenes if only is None or entry.id in only]
     found = list(loaded.problems)
     if loaded.theme is not None:
-        frame, fonts = options.frame(loaded.video), FontBook(loaded.theme.fonts, glyphs=False)
-        canvas = drawing.canvas(frame, loaded.theme, burn_captions=options.burn_captions, fonts=fonts)
+        canvas = _canvas(options.frame(loaded.video), loaded.theme, options.burn_captions)
         root = loaded.sandbox.root
         found += _drawing_problems(scenes, canvas, root, loaded.smap, options.cache_root(root))
         found += _caption_problems(scenes, canvas, loaded.smap)
@@ -63,14 +63,18 @@ def check(
     ``cache_dir``: where slides found to fit are remembered (None: nowhere, check them all).
     """
     scenes = [entry for entry in project.entries() if only is None or entry.id in only]
-    fonts = FontBook(project.theme.fonts, glyphs=False)  # laid out and measured: nothing here is looked at
-    canvas = drawing.canvas(frame, project.theme, burn_captions=burn_captions, fonts=fonts)
+    canvas = _canvas(frame, project.theme, burn_captions)
     smap, sandbox = project.source_map, project.sandbox or Sandbox(project.root)
     found = _drawing_problems(scenes, canvas, project.root, smap, cache_dir)
     found += _caption_problems(scenes, canvas, smap)
     found += _music_problems(project.storyboard.music, sandbox, smap)
     if found:
         raise StoryboardError(found)
+
+
+def _canvas(frame: Frame, theme: Theme, burn_captions: bool) -> Canvas:
+    """The canvas slides are checked on: text is laid out and measured, never drawn (nothing here is looked at)."""
+    return drawing.canvas(frame, theme, burn_captions=burn_captions, fonts=FontBook(theme.fonts, glyphs=False))
 
 
 def _drawing_problems(
