@@ -12,11 +12,14 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pipeline.errors import UsageError
 
 if TYPE_CHECKING:
     from pipeline.remotecache import Shared
@@ -36,7 +39,8 @@ def atomic_path(target: Path, once: bool = False) -> Iterator[Path]:
     file dropped, so an entry never changes under a reader: the first writer wins.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent)
+    # The name ends as the target's does, so that ffmpeg picks the container from its extension.
+    fd, name = tempfile.mkstemp(prefix=PART_PREFIX, suffix=f"-{target.name}", dir=target.parent)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -114,17 +118,70 @@ def checked_size(path: Path) -> int | None:
     return size - CHECKSUM if size > CHECKSUM else None
 
 
+#: How every file and folder explainer writes before renaming it into place begins ('.explainer-part-'), followed
+#: by tempfile's eight random characters and, for a file, '-' and the name it is being written as.
+PART_PREFIX = ".explainer-part-"
+_PARTIAL = re.compile(re.escape(PART_PREFIX) + r"[a-z0-9_]{8}(?:-.+)?")
+
+
 def is_partial(name: str) -> bool:
-    """A file or folder written before it is renamed into place: '.name.XXXX.part.mp4', '.explainer-XXXX.part'."""
-    return name.startswith(".") and ".part" in name
+    """A scratch file or folder of explainer's: '.explainer-part-k3x9q0ab-clip.mp4', '.explainer-part-k3x9q0ab'.
+
+    Only this exact form counts: a creator's '.party-plan.txt' or '.part-time.xlsx' is never taken for one.
+    """
+    return _PARTIAL.fullmatch(name) is not None
 
 
 @contextlib.contextmanager
 def scratch(beside: Path) -> Iterator[Path]:
     """A temporary folder beside ``beside`` (never in the system's temp folder), named as a partial file."""
     beside.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".explainer-", suffix=".part", dir=beside.parent) as folder:
+    with tempfile.TemporaryDirectory(prefix=PART_PREFIX, dir=beside.parent) as folder:
         yield Path(folder)
+
+
+#: The marker of a folder explainer made: its name, and the line it begins with (the Cache Directory Tagging
+#: specification's, so that backup tools skip a cache).
+CACHE_TAG = "CACHEDIR.TAG"
+CACHE_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
+#: The folders a cache holds (Store.path's kinds). A cache made before caches were tagged holds only these, and
+#: is tagged when next used.
+KINDS = frozenset({"audio", "fit", "footage", "locks", "scenes", "segments", "soundtracks", "words"})
+
+
+def is_tagged(folder: Path) -> bool:
+    """Whether ``folder`` is a cache explainer made: it holds a CACHEDIR.TAG that explainer wrote."""
+    try:
+        with (folder / CACHE_TAG).open("rb") as file:
+            head = file.read(512)
+    except OSError:
+        return False
+    return head.startswith(CACHE_SIGNATURE.encode()) and b"explainer" in head
+
+
+def claim(root: Path) -> None:
+    """Make ``root`` explainer's cache, or refuse it: a new or empty folder is tagged (CACHEDIR.TAG), a tagged one
+    is used as it is, and a folder that holds anything else is refused before anything is written in it.
+
+    Only a tagged cache is ever swept of partial files, so a folder of the creator's given by mistake with
+    ``--cache`` loses nothing.
+    """
+    if is_tagged(root):
+        return
+    root.mkdir(parents=True, exist_ok=True)
+    entries = sorted(entry.name for entry in root.iterdir())
+    theirs = [name for name in entries if not ((root / name).is_dir() and name in KINDS)]
+    if theirs:
+        shown = ", ".join(theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
+        raise UsageError(
+            f"the cache folder {root} holds files that are not explainer's ({shown}) and no {CACHE_TAG}; "
+            "give the cache a folder of its own with --cache (a new or empty one)"
+        )
+    write_bytes(
+        root / CACHE_TAG,
+        f"{CACHE_SIGNATURE}\n# This file is a cache directory tag created by explainer.\n"
+        "# explainer keeps narration, scene clips and soundtracks here; it may all be deleted.\n".encode(),
+    )
 
 
 class Store:
@@ -179,8 +236,10 @@ class Store:
         return path.relative_to(self.root).as_posix()
 
     def partials(self) -> list[Path]:
-        """Files and folders being written (hidden, with '.part' in the name) anywhere in the cache."""
-        found = []
+        """explainer's scratch files and folders anywhere in the cache (none in a folder explainer did not tag)."""
+        found: list[Path] = []
+        if not is_tagged(self.root):
+            return found
         for folder, dirs, files in os.walk(self.root):
             found += [Path(folder) / name for name in [*dirs, *files] if is_partial(name)]
             dirs[:] = [d for d in dirs if not is_partial(d)]

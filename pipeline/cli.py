@@ -498,7 +498,7 @@ def still(
     """
     from PIL import Image
 
-    from pipeline import RenderOptions, cache, scene_timing, stills, validate
+    from pipeline import RenderOptions, cache, publish, scene_timing, stills, validate
     from pipeline.errors import UsageError
 
     burn = captions in ("burn", "words")
@@ -521,6 +521,8 @@ def still(
         project, options.frame(project.storyboard.video), entry, at=at, timing=timing, cues=tuple(cues),
         burn_captions=burn,
     )  # fmt: skip
+    if out is None:
+        publish.make_output(options.output_dir_for(project))
     target = out or options.output_dir_for(project) / "stills" / f"{scene_id}.png"
     with cache.atomic_path(target) as tmp:
         Image.fromarray(frame).save(tmp, format="PNG")
@@ -540,12 +542,14 @@ def still(
 @outside_option
 def sheet(storyboard: Path, out: Path | None, columns: int | None, format_name: str, outside: bool) -> None:
     """Write a contact sheet: the settled frame of every scene, labelled with its id."""
-    from pipeline import RenderOptions, cache, stills, validate
+    from pipeline import RenderOptions, cache, publish, stills, validate
 
     options = RenderOptions(format=format_name, allow_outside_assets=outside)
     project = validate(storyboard, options)
     columns = columns or {"vertical": 6, "square": 5}.get(format_name, 4)
     image = stills.sheet(project, options.frame(project.storyboard.video), columns=columns)
+    if out is None:
+        publish.make_output(options.output_dir_for(project))
     target = out or options.output_dir_for(project) / "sheet.png"
     with cache.atomic_path(target) as tmp:
         image.save(tmp, format="PNG")

@@ -69,3 +69,9 @@ class Stopped(Exception):
     Raised inside workers and the soundtrack thread so that their cleanup runs;
     never shown to the user: the reason it stopped is.
     """
+
+
+def shown(path: Path) -> str:
+    """``path`` as a message gives it: from the working folder when it is inside it (output/tiny), else whole."""
+    here = Path.cwd()
+    return str(path.relative_to(here)) if path.is_absolute() and path.is_relative_to(here) else str(path)

@@ -47,6 +47,22 @@ MAX_VIDEO_SECONDS = 3 * 60 * 60
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 #: Longest scene id or slug: they name files, and a file name has at most 255 bytes with what is added to it.
 MAX_ID = 80
+#: Names Windows keeps for devices, whatever follows the dot ('con.mp4' cannot be made there): an id or slug names
+#: files and folders, and the output must be copyable to any system.
+RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(10))})
+
+
+def _portable(value: str) -> str:
+    """An id or slug that names a file any system can make."""
+    if value in RESERVED:
+        raise ValueError(
+            f"'{value}' names a device on Windows, so files named after it cannot be copied there; "
+            f"choose another name, such as '{value}-1'"
+        )
+    return value
+
+
+Portable = AfterValidator(_portable)
 
 SlideSpec = Annotated[
     Union[tuple(kind.spec for kind in KINDS.values())],  # noqa: UP007 - built from the registry
@@ -73,7 +89,9 @@ class SceneVoice(Plain):
 
 
 class Scene(Plain):
-    id: str = Field(pattern=SLUG, max_length=MAX_ID, description="Unique slug naming the scene, e.g. 'border-guards'.")
+    id: Annotated[str, Portable] = Field(
+        pattern=SLUG, max_length=MAX_ID, description="Unique slug naming the scene, e.g. 'border-guards'."
+    )
     slide: SlideSpec
     narration: str | None = Field(
         None,
@@ -183,7 +201,9 @@ SHORT_SECONDS = 180.0
 class Short(Plain):
     """A vertical Short cut from the video: a hook card, then some of its scenes."""
 
-    id: str = Field(pattern=SLUG, max_length=MAX_ID, description="Names the Short's files, e.g. 'broker-prices'.")
+    id: Annotated[str, Portable] = Field(
+        pattern=SLUG, max_length=MAX_ID, description="Names the Short's files, e.g. 'broker-prices'."
+    )
     title: str = Field(
         min_length=1, max_length=80, description="The hook: said and shown on a title card before the scenes."
     )
@@ -201,7 +221,7 @@ class Short(Plain):
 
 class Storyboard(Plain):
     title: str = Field(min_length=1, max_length=100, description="The video's title (YouTube allows 100 characters).")
-    slug: str | None = Field(
+    slug: Annotated[str, Portable] | None = Field(
         None, pattern=SLUG, max_length=MAX_ID, description="Output name; defaults to the file name."
     )
     theme: str | dict[str, Any] = Field(
@@ -373,6 +393,15 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
         problems += lexicon_problems
     problems += _check_music(music, sandbox, smap)
 
+    if storyboard is not None and storyboard.slug is None and _slug_from(file) in RESERVED:
+        name = _slug_from(file)
+        problems.append(
+            Problem(
+                file, 1, 1,
+                f"the file name makes the slug '{name}', which names a device on Windows, so the output could not "
+                f"be copied there; add 'slug: {name}-video' (or another name) to the storyboard, or rename the file",
+            )
+        )  # fmt: skip
     problems = list(dict.fromkeys(problems))
     project = None
     if not problems and storyboard is not None and found_theme is not None:

@@ -38,7 +38,7 @@ from pipeline import (
 )
 from pipeline.audio import RATE
 from pipeline.checks import validate
-from pipeline.errors import ExplainerError, UsageError
+from pipeline.errors import ExplainerError, UsageError, shown
 from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool, SceneDone
 from pipeline.executors.base import Feed
 from pipeline.executors.local import quiet_thread
@@ -298,7 +298,7 @@ def render(
     store = options.store(project.root)
     for folder in (out_dir, store.root):
         check_writable(folder)
-    with render_lock(store, out_dir), sharing(store) as alone:
+    with render_lock(out_dir), sharing(store) as alone:
         names = publish.set_names(project.slug, chapters=not options.short)
         publish.recover(out_dir, names)  # what a render killed before left behind
         if alone:  # no other render uses the cache: partial files in it are from renders that died
@@ -385,6 +385,8 @@ def _rendered(
         result = RenderResult(
             video, out_dir / "render.json", timeline_plan, narration, [job.scene_id for job in todo], scene_keys=keys
         )
+        if options.scenes:
+            publish.make_output(out_dir)
         for job in wanted if options.scenes else []:
             target = out_dir / "scenes" / f"{job.scene_id}.mp4"
             track = soundtrack.scene_track(timeline_plan, timeline_plan.scenes[job.index])
@@ -442,17 +444,25 @@ def render_batch(
     A storyboard that cannot be rendered (it does not validate, a scene of it cannot be drawn) is reported in its
     item and the others go on; Ctrl-C stops all."""
     reporter = reporter or Silent()
-    executor = executor or LocalPool(options.workers())
     started = time.perf_counter()
     items = [BatchItem(Path(path), name) for path in storyboards for name in formats or (options.format,)]
     todo: dict[str, jobs.SceneJob] = {}
     owners: dict[str, cache.Store] = {}  # by scene key: the cache it is written to
     projects: dict[int, Project] = {}  # by item: checked once, rendered below as it was checked
+    for number, item in enumerate(items):
+        try:
+            projects[number] = validate(item.storyboard, dataclasses.replace(options, format=item.format))
+        except ExplainerError as exc:
+            item.error = exc
+    _refuse_shared_outputs(items, projects, options)
+    executor = executor or LocalPool(options.workers())
     with contextlib.ExitStack() as stack:
         for number, item in enumerate(items):
+            if item.error is not None:
+                continue
             wanted = dataclasses.replace(options, format=item.format)
+            project = projects[number]
             try:
-                project = projects[number] = validate(item.storyboard, wanted)
                 store = wanted.store(project.root)
                 stack.enter_context(sharing(store))
                 narration = narrate(project, wanted, reporter, executor=executor)
@@ -477,6 +487,28 @@ def render_batch(
             item.error = exc
         item.seconds = time.perf_counter() - started
     return items
+
+
+def _refuse_shared_outputs(items: list[BatchItem], projects: dict[int, Project], options: RenderOptions) -> None:
+    """Refuse a batch two of whose videos would be written into one folder (the same slug, or one storyboard named
+    twice), before any work: the second would replace the first. Folders are compared as a system that ignores
+    case would (a copy to one must not merge them)."""
+    seen: dict[str, tuple[BatchItem, Project]] = {}
+    for number, project in projects.items():
+        item = items[number]
+        out_dir = dataclasses.replace(options, format=item.format).output_dir_for(project)
+        place = str(out_dir.resolve()).casefold()
+        if place not in seen:
+            seen[place] = item, project
+            continue
+        first, first_project = seen[place]
+        if first.storyboard.resolve() == item.storyboard.resolve():
+            raise UsageError(f"{item.storyboard} is named twice; name each storyboard once")
+        raise UsageError(
+            f"{first.storyboard} and {item.storyboard} would both be written into {shown(out_dir)}/ (slug "
+            f"'{first_project.slug}' and '{project.slug}'); give one of them another 'slug:' so that each video has "
+            "a folder of its own"
+        )
 
 
 def render_shorts(

@@ -203,7 +203,7 @@ def test_a_worker_killed_mid_scene_leaves_the_video_right(tmp_path, local_render
         deadline = time.monotonic() + 120
         while killed is None and time.monotonic() < deadline and render.poll() is None:
             for name, (process, store) in made.workers.items():
-                if any((store / "clips").glob("*.part*")):  # drawing a scene right now
+                if any((store / "clips").glob(".explainer-part-*")):  # drawing a scene right now
                     process.send_signal(signal.SIGKILL)
                     killed = name
                     break

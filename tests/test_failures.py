@@ -60,7 +60,7 @@ def _command(*args: str) -> list[str]:
 
 
 def _partial_files(root: Path) -> list[str]:
-    return [str(p.relative_to(root)) for p in root.rglob("*") if ".part" in p.name]
+    return [str(p.relative_to(root)) for p in root.rglob("*") if cache.is_partial(p.name)]
 
 
 def _digest(path: Path) -> str:
@@ -85,7 +85,7 @@ def test_ctrl_c_stops_cleanly_keeps_finished_scenes_and_the_next_render_is_right
     scenes = tmp_path / "output" / ".cache" / "scenes"
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:
-        if scenes.is_dir() and any(p.suffix == ".mp4" and ".part" not in p.name for p in scenes.iterdir()):
+        if scenes.is_dir() and any(p.suffix == ".mp4" and not cache.is_partial(p.name) for p in scenes.iterdir()):
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the render finished before it could be interrupted"
@@ -166,8 +166,7 @@ def test_a_second_render_of_the_same_output_is_refused(tmp_path):
     story = tmp_path / "tiny.yaml"
     (tmp_path / "assets").mkdir()
     story.write_text(TINY, encoding="utf-8")
-    store = cache.Store(tmp_path / "output" / ".cache")
-    with render_lock(store, tmp_path / "output" / "tiny"):  # as a render in another process holds it
+    with render_lock(tmp_path / "output" / "tiny"):  # as a render in another process holds it
         proc = explainer("render", str(story), cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert "another render is writing" in proc.stderr and f"process {os.getpid()}" in proc.stderr

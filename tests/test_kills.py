@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import cache
 from tests.conftest import explainer
 from tests.test_failures import _command, _partial_files
 
@@ -79,10 +80,10 @@ def _cache(root: Path) -> Path:
 STAGES: dict[str, Callable[[Path, list[str]], bool]] = {
     "narration": lambda root, said: "Narrating…" in said,
     "scenes": lambda root, said: any(p.name.startswith(".explainer-") for p in _folder(_cache(root) / "scenes")),
-    "soundtrack": lambda root, said: any(".part" in p.name for p in _folder(_cache(root) / "soundtracks")),
+    "soundtrack": lambda root, said: any(cache.is_partial(p.name) for p in _folder(_cache(root) / "soundtracks")),
     "join": lambda root, said: "Joining…" in said,
     # The video is joined into the staging folder; captions, chapters, thumbnail and report are being written.
-    "outputs": lambda root, said: (root / "output" / ".killed.next" / "killed.mp4").exists(),
+    "outputs": lambda root, said: (root / "output" / ".killed.explainer-staging" / "killed.mp4").exists(),
 }
 
 
@@ -147,7 +148,7 @@ def test_a_render_killed_at_any_stage_loses_nothing_and_leaves_nothing(first_ren
     again = explainer("render", str(story), cwd=root)
     assert again.returncode == 0, again.stderr
     assert _partial_files(root) == [], "the next render removed every partial file"
-    assert not (root / "output" / ".killed.next").exists()
+    assert not (root / "output" / ".killed.explainer-staging").exists()
     assert (out / "stills" / "number.png").exists()
     report = json.loads((out / "render.json").read_text())
     assert report["frames"] == sum(scene["frames"] for scene in report["scenes"])
@@ -172,7 +173,7 @@ def test_the_next_render_recovers_a_folder_killed_around_the_exchange(tmp_path, 
     if moment == "before the exchange":  # a part of the new set, and a scratch folder of the join
         _write_set(out, "old")
         (out / "stills").mkdir()
-        (staging / ".explainer-x.part").mkdir(parents=True)
+        (staging / ".explainer-part-k3x9q0ab").mkdir(parents=True)
         (staging / "killed.mp4").write_text("new, half-joined")
         expected = "old"
     else:  # the new set in place; the old one and the folder's other files in the staging folder
@@ -181,10 +182,12 @@ def test_the_next_render_recovers_a_folder_killed_around_the_exchange(tmp_path, 
         (staging / "stills").mkdir()
         (staging / "stills" / "number.png").write_text("a still")
         expected = "new"
-    (out / ".killed.abc.part.mp4").write_text("a partial file")
+    for folder in (out, staging):  # each made by explainer, and so marked
+        (folder / publish.MARK).write_text("explainer output folder\n")
+    (out / ".explainer-part-abcd1234-killed.mp4").write_text("a partial file")
     publish.recover(out, publish.set_names("killed"))
     assert not staging.exists()
-    assert sorted(p.name for p in out.iterdir()) == sorted([*SET, "stills"]), "the set, whole, and the stills"
+    assert sorted(p.name for p in out.iterdir()) == sorted([*SET, "stills", publish.MARK]), "the set and the stills"
     assert {(out / name).read_text() for name in SET} == {f"{expected} {name}" for name in SET}
 
 

@@ -166,7 +166,7 @@ def test_the_page_follows_every_save_and_shows_errors(preview):
             break
         else:
             raise AssertionError("no revision was long enough to be saved over while it rendered")
-        assert not [p for p in (story.parent.parent / "output").rglob("*") if ".part" in p.name]
+        assert not [p for p in (story.parent.parent / "output").rglob("*") if p.name.startswith(".explainer-part-")]
         good = _state(url)["version"]
 
         # A broken save: the located error with the YAML around it; the last video still plays.

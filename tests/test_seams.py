@@ -202,4 +202,4 @@ def test_cancel_stops_a_scene_at_its_next_frame_and_leaves_no_file(tmp_path):
     with pytest.raises(Stopped):
         Serial().run(scene_jobs, on_event, cancel)
     assert not any(job.target.exists() for job in scene_jobs)
-    assert not list(scene_jobs[0].target.parent.glob("*.part*")), "no partial file left"
+    assert not list(scene_jobs[0].target.parent.glob(".explainer-part-*")), "no partial file left"

@@ -109,4 +109,4 @@ def test_a_store_that_fails_during_a_render_is_one_message(s3, tmp_path, monkeyp
             store.has(store.path("scenes", "abc", ".mp4"))
     finally:
         store.shared.fs.clear_instance_cache()  # the next test's s3:// reaches the real server again
-    assert not list((tmp_path / "a").rglob("*.part*")), "no partial file left"
+    assert not list((tmp_path / "a").rglob(".explainer-part-*")), "no partial file left"
