@@ -210,3 +210,59 @@ def test_a_slug_from_a_file_name_windows_keeps_is_refused_at_validate(tmp_path):
     assert proc.returncode == 2
     assert "nul.yaml:1:1: the file name makes the slug 'nul', which names a device on Windows" in proc.stderr
     assert "slug: nul-video" in proc.stderr
+
+
+def _leftovers(root: Path, temp: Path) -> list[str]:
+    """What of explainer's a finished render should not have left: partial files anywhere in the project, staging
+    folders and lock files beside the outputs, anything in the render's $TMPDIR."""
+    left = [str(p.relative_to(root)) for p in root.rglob("*") if cache.is_partial(p.name)]
+    left += [str(p.relative_to(root)) for p in (root / "output").glob(".*.explainer-*")]
+    return left + [str(p) for p in temp.iterdir() if p.name != ".party-plan.txt"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["render", "batch"])
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGINT"])
+def test_a_render_killed_at_a_random_moment_touches_nothing_of_the_creators_and_the_next_leaves_nothing(
+    tmp_path, command, signal_name
+):
+    import os
+    import random
+    import signal
+
+    seed = random.randrange(10**6)
+    moment = random.Random(seed).uniform(0.3, 6.0)
+    root, temp = tmp_path / "project", tmp_path / "tmp"
+    (root / "assets").mkdir(parents=True)
+    temp.mkdir()
+    stories = ["one.yaml", "two.yaml"] if command == "batch" else ["one.yaml"]
+    for name in stories:
+        (root / name).write_text(TINY.replace("Hello there.", f"Hello from {name[:3]}."), encoding="utf-8")
+    env = {**os.environ, "TMPDIR": str(temp)}
+    first = subprocess.run([sys.executable, "-m", "pipeline", "render", *stories], cwd=root, env=env,
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    made = _make(root, LOOKALIKES) | _make(temp, {".party-plan.txt": b"mine"})
+    for slug in ("one", "two")[: len(stories)]:
+        made |= _make(root / "output" / slug, LOOKALIKES)
+    made |= _make(root / "output" / ".cache", {"notes/.particles/data.csv": b"x,y\n"})
+    for name in stories:  # every sentence new: the killed render has narration, scenes and a join to do
+        (root / name).write_text(TINY.replace("Hello there.", f"Hello again from {name[:3]}.").replace(
+            "Thirty four", "Some thirty four"), encoding="utf-8")  # fmt: skip
+    command_line = [sys.executable, "-m", "pipeline", "render", *stories]
+    killed = subprocess.Popen(command_line, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)  # fmt: skip
+    try:
+        killed.wait(timeout=moment)
+    except subprocess.TimeoutExpired:
+        os.killpg(killed.pid, getattr(signal, signal_name))  # the whole group, as a terminal's Ctrl-C is sent
+    said = killed.communicate(timeout=60)[1]
+    assert "Traceback" not in said, said
+    assert _unchanged(made) == [], f"seed {seed}, killed at {moment:.2f} s"
+    again = subprocess.run([sys.executable, "-m", "pipeline", "render", *stories], cwd=root, env=env,
+                           capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert _unchanged(made) == [], f"seed {seed}, killed at {moment:.2f} s"
+    assert _leftovers(root, temp) == [], f"seed {seed}, killed at {moment:.2f} s"
+    for name in stories:
+        assert f"Hello again from {name[:3]}." in (root / "output" / name[:3] / f"{name[:3]}.srt").read_text()
