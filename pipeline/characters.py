@@ -64,6 +64,19 @@ def name(char: str) -> str:
     return f"U+{code:04X} {named}"
 
 
+def invisible(text: str) -> list[str]:
+    """The control and bidirectional characters in ``text``, once each, in order."""
+    return list(dict.fromkeys(c for c in text if c in BIDI or is_control(c)))
+
+
+def names(chars: list[str]) -> str:
+    """The characters named, at most NAMED of them: 'U+0007 BELL and U+001B ESCAPE'."""
+    named = [name(c) for c in chars[:NAMED]]
+    if len(chars) > NAMED:
+        return f"{', '.join(named)} and {len(chars) - NAMED} more"
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
 def problems(data: Any, smap: SourceMap) -> list[Problem]:
     """Every text in ``data`` (a loaded storyboard) that holds a control or bidirectional character, at its place."""
     found: list[Problem] = []
@@ -96,23 +109,13 @@ def _message(text: str, label: str) -> str | None:
             if len(bidi) == 1
             else "invisible characters that reorder the text around them"
         )
-        said.append(f"{_names(bidi)}, {what} (it would be drawn reversed or jumbled)")
+        said.append(f"{names(bidi)}, {what} (it would be drawn reversed or jumbled)")
     if controls:
         what = "a control character" if len(controls) == 1 else "control characters"
-        said.append(
-            f"{_names(controls)}, {what}, not text (in a quoted value, an escape such as \\a or \\e writes one)"
-        )
+        said.append(f"{names(controls)}, {what}, not text (in a quoted value, an escape such as \\a or \\e writes one)")
     if not said:
         return None
     return f"{label} has {'; and '.join(said)}; delete {'it' if len(bidi) + len(controls) == 1 else 'them'}"
-
-
-def _names(chars: list[str]) -> str:
-    """The characters named, at most NAMED of them: 'U+0007 BELL and U+001B ESCAPE'."""
-    named = [name(c) for c in chars[:NAMED]]
-    if len(chars) > NAMED:
-        return f"{', '.join(named)} and {len(chars) - NAMED} more"
-    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
 
 
 def _label(path: Path_) -> str:

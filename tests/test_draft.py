@@ -200,6 +200,19 @@ def test_a_figure_in_square_kilometres_drafts_to_a_stat_that_validates(tmp_path)
     assert checked.returncode == 0, checked.stderr
 
 
+def test_control_and_bidi_characters_in_a_script_are_left_out_of_the_draft_and_named(tmp_path):
+    """A BEL in a script was written into the draft as it was (YAML refuses it: the file did not load), and a
+    U+202E would be refused by validate: both are left out, and the header names them."""
+    (tmp_path / "assets").mkdir()
+    text = DESERTS.replace("cold desert", "cold\a desert").replace("Death Valley", "Death \u202eValley")
+    (tmp_path / "deserts.md").write_text(text, encoding="utf-8")
+    assert explainer("draft", "deserts.md", "-o", "deserts.yaml", cwd=tmp_path).returncode == 0
+    written = (tmp_path / "deserts.yaml").read_text(encoding="utf-8")
+    assert "left out of the script: U+0007 BELL and U+202E RIGHT-TO-LEFT OVERRIDE" in written
+    checked = explainer("validate", "deserts.yaml", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+
+
 def test_a_slide_a_rule_drafts_that_its_schema_refuses_becomes_a_noted_statement_card():
     """The net under the rules: whatever a rule gets wrong, the draft never writes a slide validate refuses."""
     from pipeline.draft import fitting
