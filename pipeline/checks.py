@@ -18,14 +18,14 @@ from pathlib import Path
 
 from pipeline import drawing, mix, storyboard
 from pipeline.assets import Sandbox, assets, not_regular
-from pipeline.errors import Problem, StoryboardError
+from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.formats import Frame
-from pipeline.options import RenderOptions
+from pipeline.options import DRAFT_WIDTH, RenderOptions
 from pipeline.slides import fit
 from pipeline.slides.base import Canvas
 from pipeline.slides.fonts import FontBook, cannot_draw
 from pipeline.slides.theme import Theme
-from pipeline.storyboard import MusicSettings, Project, SceneEntry
+from pipeline.storyboard import MusicSettings, Project, SceneEntry, VideoSettings
 from pipeline.yamlsrc import SourceMap
 
 
@@ -38,7 +38,9 @@ def validate(path: Path | str, options: RenderOptions | None = None, only: Colle
     loaded = storyboard.read(path, allow_outside_assets=options.allow_outside_assets)
     scenes = [entry for entry in loaded.scenes if only is None or entry.id in only]
     found = list(loaded.problems)
-    if loaded.theme is not None:
+    if loaded.theme is not None and (small := _too_small(options, loaded.video, loaded.theme, loaded.smap)):
+        found.append(small)  # text at this size cannot be read: no slide is worth laying out
+    elif loaded.theme is not None:
         canvas = _canvas(options.frame(loaded.video), loaded.theme, options.burn_captions)
         root = loaded.sandbox.root
         found += _drawing_problems(scenes, canvas, root, loaded.smap, options.cache_root(root))
@@ -70,6 +72,53 @@ def check(
     found += _music_problems(project.storyboard.music, sandbox, smap)
     if found:
         raise StoryboardError(found)
+
+
+#: The smallest type a viewer can read, in pixels: a 6-pixel em (an x-height of about 3 pixels) is the least at which
+#: antialiased Latin letters stay apart; the section label and a source line at 320x180 are drawn at it. Under it, the
+#: frame is refused: at 64x4320 a title was 5 pixels and a label 2.
+READABLE_PX = 6
+#: The largest short side a frame may have (the storyboard's and --size's largest height).
+MAX_SHORT_SIDE = 4320
+
+
+def smallest_type(width: int, height: int, theme: Theme) -> int:
+    """The slides' smallest type at width x height, in pixels: the theme's ``sizes.minimum`` of the short side (the
+    section label and sources are drawn at it, and no text is fitted below it), rounded as ``Canvas.px`` rounds."""
+    return max(1, round(theme.sizes.minimum * min(width, height)))
+
+
+def least_short_side(theme: Theme) -> int:
+    """The least even short side at which the theme's smallest type is READABLE_PX or more."""
+    side = 2
+    while smallest_type(side, side, theme) < READABLE_PX:
+        side += 2
+    return side
+
+
+def _too_small(options: RenderOptions, video: VideoSettings, theme: Theme, smap: SourceMap) -> Problem | None:
+    """The frame this render draws, if its smallest type is too small to read: at the storyboard's size (or the
+    draft made from it), or a UsageError for a --size."""
+    frame = options.frame(video)
+    size = smallest_type(frame.width, frame.height, theme)
+    if size >= READABLE_PX:
+        return None
+    least = least_short_side(theme)
+    why = (
+        f"the slides' smallest type (the theme's sizes.minimum, {theme.sizes.minimum:g} of the short side) would "
+        f"be {size} px, and text under {READABLE_PX} px cannot be read"
+    )
+    fix = f"make the short side at least {least} px" if least <= MAX_SHORT_SIDE else "raise the theme's sizes.minimum"
+    if options.size:
+        raise UsageError(f"--size {frame.width}x{frame.height}: {why}; {fix}")
+    field = "width" if video.width <= video.height else "height"
+    if options.draft:
+        what = f"a draft of this {video.width}x{video.height} video is {frame.width}x{frame.height}"
+        fix = f"a draft keeps the video's shape at {DRAFT_WIDTH} px wide: render this one without --draft"
+    else:
+        what = f"the video is {frame.width}x{frame.height}"
+        fix = f"{fix}, e.g. {field}: {least}" if least <= MAX_SHORT_SIDE else fix
+    return smap.problem(("video", field), f"{what}: {why}; {fix}")
 
 
 def _canvas(frame: Frame, theme: Theme, burn_captions: bool) -> Canvas:

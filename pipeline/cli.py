@@ -113,6 +113,26 @@ def _size(_ctx, _param, value: str | None) -> tuple[int, int] | None:
     return width, height
 
 
+def _cache(_ctx, _param, value: str | None) -> str | None:
+    """A --cache folder with a file in its place (or in the place of a folder above it) is the --cache's mistake,
+    said before anything is drawn: found later, when the cache is made, it read as a folder in --output's way."""
+    from pipeline import remotecache
+
+    if value is None or remotecache.is_url(value):
+        return value
+    folder = remotecache.folder(value)
+    for at in (folder, *folder.parents):
+        if at.is_dir():
+            break
+        if at.exists() or at.is_symlink():
+            where = "is a file" if at == folder else f"is inside {at}, which is a file"
+            raise click.BadParameter(
+                f"'{value}' {where}; --cache takes a folder for the cache (made when missing), e.g. --cache "
+                "output/.cache, or a shared store's URL"
+            )
+    return value
+
+
 size_option = click.option(
     "--size", callback=_size, metavar="WxH", help="Render at another resolution than the storyboard's (e.g. 640x360)."
 )
@@ -187,6 +207,7 @@ def main() -> None:
     "--cache",
     "cache_dir",
     metavar="FOLDER|URL",
+    callback=_cache,
     help="Cache folder for narration and scene clips (default: output/.cache/), or a cache shared between "
     "machines at an fsspec URL (s3://bucket/prefix), kept behind output/.cache/.",
 )

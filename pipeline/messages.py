@@ -101,8 +101,9 @@ def _the_shape_written(errors: list[dict[str, Any]], data: Any) -> list[dict[str
     paths = [_path_of(err, data) for err in errors]
     inside = {path[:end] for path in paths for end in range(len(path))}  # values with an error within them
     inside |= {path[:-1] for err, path in zip(errors, paths, strict=True) if err["type"] == "missing"}
-    # A value of the right shape for one member ('lots' for a figure or a range) is told about that member only.
-    said = {path for err, path in zip(errors, paths, strict=True) if err["type"].endswith("_parsing")}
+    # A value of the right shape for one member is told about that member only: 'lots' for a figure or a range is
+    # not a number, and 1e300 or inf is a number out of bounds, not a list (a range) that it was never meant to be.
+    said = {path for err, path in zip(errors, paths, strict=True) if not err["type"].endswith("_type")}
     kept: list[dict[str, Any]] = []
     shapes_seen: dict[tuple, dict[str, Any]] = {}
     for err, path in zip(errors, paths, strict=True):
@@ -179,11 +180,9 @@ def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseMod
         suffix = str(name) if parent is not None and "suffix" in parent.model_fields else ""
         return smap.problem(path, f"{label} must be {want}, not {_show(value)}{_number_hint(value, kind, suffix)}")
     if kind == "finite_number":
-        return smap.problem(
-            path,
-            f"{label} must be a finite number, not {_show(value)} (YAML reads .inf and .nan as numbers); "
-            "write the figure",
-        )
+        written = _written(path, data)  # .inf (a YAML number) or inf (text that reads as one)
+        why = " (YAML reads .inf and .nan as numbers)" if isinstance(written, float) else ""
+        return smap.problem(path, f"{label} must be a finite number, not {_show(value)}{why}; write the figure")
     if kind == "string_type":
         hint = ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -296,6 +295,14 @@ def _where(path: tuple, data: Any) -> str:
     if isinstance(node, dict) and "kind" in node:
         return f" in this {node['kind']} slide"
     return ""
+
+
+def _written(path: tuple, data: Any) -> Any:
+    """The value at ``path`` as the file has it (None when there is none)."""
+    node = data
+    for part in path:
+        node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
+    return node
 
 
 def _model_at(path: tuple, data: Any, root: type[BaseModel]) -> type[BaseModel] | None:

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Union
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from pipeline import lexicon, messages, sentences, yamlsrc
+from pipeline import characters, lexicon, messages, sentences, yamlsrc
 from pipeline.assets import Sandbox, nearby, not_regular, project_root
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.messages import did_you_mean, shorten
@@ -379,6 +379,7 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
     if found_theme is not None and (missing := _font_problems(spec, found_theme, root, smap)):
         problems += missing
         found_theme = None  # nothing can be drawn without its fonts
+    problems += characters.problems(data, smap)  # control and bidi characters: invisible, and not text
     problems += _check_ids(raw_scenes, smap, storyboard.thumbnail if storyboard else None)
     problems += _check_shorts(data, raw_scenes, smap)
     usable = []

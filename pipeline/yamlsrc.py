@@ -42,6 +42,9 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 
+#: What YAML makes of an unquoted date (2020-02-28): text is wanted, the message says to quote it.
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
 
 @dataclass(frozen=True)
 class Pos:
@@ -264,15 +267,17 @@ class _Builder:
             raise StoryboardError([Problem(self.smap.file, pos.line, pos.column, _DEEP)])
         if node.tag not in _SAFE_TAGS:
             pos = _pos(node.start_mark)
-            self.problems.append(
-                Problem(
-                    self.smap.file,
-                    pos.line,
-                    pos.column,
-                    f"the tag '{node.tag}' is not allowed; storyboards hold plain "
-                    "text, numbers, lists and mappings only",
+            if node.tag == _TIMESTAMP and isinstance(node, yaml.ScalarNode):  # 2020-02-28, unquoted
+                message = (
+                    f"YAML reads an unquoted {node.value} as a calendar date, which a storyboard does not take; "
+                    f"write it as text, in quotes: '{node.value}'"
                 )
-            )
+            else:
+                message = (
+                    f"the tag '{node.tag}' is not allowed; storyboards hold plain text, numbers, lists and mappings "
+                    "only"
+                )
+            self.problems.append(Problem(self.smap.file, pos.line, pos.column, message))
             return None
         if not isinstance(node, yaml.CollectionNode):
             return self.constructor.construct_object(node, deep=True)

@@ -46,6 +46,19 @@ def test_bad_storyboard_renders_nothing(project, tmp_path):
     assert not (tmp_path / "output").exists()
 
 
+def test_a_file_given_as_the_cache_names_the_cache_option(project, tmp_path):
+    """--cache good.yaml (a file, not a folder) is --cache's mistake: it was said as a folder in the way, to be
+    moved or to be replaced with --output. Nothing is written, the file least of all."""
+    story = project(TINY)
+    before = story.read_bytes()
+    for value, says in ((story.name, "'story.yaml' is a file"), (f"{story.name}/sub", "is inside story.yaml")):
+        run = explainer("render", str(story), "--cache", value, cwd=tmp_path)
+        assert run.returncode == 2, run.stderr
+        assert "'--cache'" in run.stderr and says in run.stderr and "--cache takes a folder" in run.stderr
+        assert "--output" not in run.stderr and "Traceback" not in run.stderr
+    assert story.read_bytes() == before and not (tmp_path / "output").exists()
+
+
 def test_missing_file_and_unknown_scene(project, tmp_path):
     run = explainer("validate", str(tmp_path / "nope.yaml"))
     assert run.returncode == 2 and "no such file" in run.stderr and "Traceback" not in run.stderr

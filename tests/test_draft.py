@@ -167,6 +167,65 @@ def test_stat_rule_takes_one_figure_with_its_qualifier_and_unit():
     assert (share["value"], share["unit"]) == (90, "%")
 
 
+DESERTS = """\
+# Deserts of the world
+
+## The Gobi
+
+The Gobi is a cold desert on the border of China and Mongolia. It spreads over 1,295,000 square kilometres of rock and
+gravel.
+
+Winters there drop far below freezing. Camels carry loads across it still.
+
+## The Mojave
+
+The Mojave is the driest desert in North America. It covers about 47,877 square miles of the American Southwest.
+
+Death Valley lies at its heart.
+"""
+
+
+def test_a_figure_in_square_kilometres_drafts_to_a_stat_that_validates(tmp_path):
+    """A unit such as "square kilometres" is longer than a stat's may be: the draft ended in a pydantic traceback.
+    It is drawn as a slide typesets it (km², sq mi), and the command's storyboard validates."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "deserts.md").write_text(DESERTS, encoding="utf-8")
+    run = explainer("draft", "deserts.md", "-o", "deserts.yaml", cwd=tmp_path)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    board = yaml.safe_load((tmp_path / "deserts.yaml").read_text(encoding="utf-8"))
+    stats = [scene["slide"] for section in board["sections"] for scene in section["scenes"]
+             if scene["slide"]["kind"] == "stat"]  # fmt: skip
+    assert [(s["value"], s.get("unit")) for s in stats] == [(1295000, "km\u00b2"), (47877, "sq mi")]
+    checked = explainer("validate", "deserts.yaml", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_control_and_bidi_characters_in_a_script_are_left_out_of_the_draft_and_named(tmp_path):
+    """A BEL in a script was written into the draft as it was (YAML refuses it: the file did not load), and a
+    U+202E would be refused by validate: both are left out, and the header names them."""
+    (tmp_path / "assets").mkdir()
+    text = DESERTS.replace("cold desert", "cold\a desert").replace("Death Valley", "Death \u202eValley")
+    (tmp_path / "deserts.md").write_text(text, encoding="utf-8")
+    assert explainer("draft", "deserts.md", "-o", "deserts.yaml", cwd=tmp_path).returncode == 0
+    written = (tmp_path / "deserts.yaml").read_text(encoding="utf-8")
+    assert "left out of the script: U+0007 BELL and U+202E RIGHT-TO-LEFT OVERRIDE" in written
+    checked = explainer("validate", "deserts.yaml", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_a_slide_a_rule_drafts_that_its_schema_refuses_becomes_a_noted_statement_card():
+    """The net under the rules: whatever a rule gets wrong, the draft never writes a slide validate refuses."""
+    from pipeline.draft import fitting
+    from pipeline.draft.compose import DraftScene, DraftSection
+    from pipeline.formats import FORMATS
+
+    wrong = {"kind": "stat", "value": 8, "unit": "square leagues", "label": "of forest"}
+    scene = DraftScene(wrong, ["The forest covers eight square leagues.", "It is old."])
+    fitting.fit([DraftSection("Forests", [scene])], FORMATS["wide"], "documentary")
+    assert scene.slide == {"kind": "title", "title": "The forest covers eight square leagues"}
+    assert any("stat slide whose unit it could not write" in note for note in scene.notes), scene.notes
+
+
 def test_a_chunk_no_rule_takes_is_a_statement_card_with_its_key_phrase():
     slide = choose(Chunk(("But even after reaching the border, the danger isn't over.",))).slide
     assert slide == {"kind": "title", "title": "Even after reaching the border, the danger isn't over"}

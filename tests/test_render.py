@@ -207,7 +207,7 @@ class _Frames:
 #: A title, then a clip (``CLIP``: its slide) whose burst of sound is at 1.0 s (tests.clips.make_clip).
 CLIP_AFTER_TITLE = """\
 title: Clip after a title
-video: {width: 160, height: 90, fps: 30}
+video: {width: 320, height: 180, fps: 30}
 narration: {engine: espeak}
 theme: {extends: documentary, transition: {style: cut}}
 sections:

@@ -458,6 +458,39 @@ def test_image_errors_name_the_file_field(canvas, tmp_path):
         assert info.value.field == "file"
 
 
+def test_a_16_bit_greyscale_picture_is_drawn_as_bright_as_the_same_picture_in_8_bits(project, tmp_path):
+    """Pillow's conversion clipped a 16-bit greyscale PNG's values at 255: the still was pure white. The still of
+    a grey ramp saved in 16 bits is the still of the same ramp in 8 bits."""
+    from tests.conftest import explainer
+
+    ramp = np.tile(np.linspace(0, 255, 400).round().astype(np.uint16), (240, 1))
+    Image.fromarray(ramp.astype(np.uint8)).save(tmp_path / "assets" / "eight.png")
+    sixteen = Image.new("I;16", (400, 240))
+    sixteen.frombytes((ramp * 257).astype("<u2").tobytes())
+    sixteen.save(tmp_path / "assets" / "sixteen.png")
+    with Image.open(tmp_path / "assets" / "sixteen.png") as opened:
+        assert opened.mode.startswith("I"), "saved as a 16-bit greyscale PNG"
+    scene = """\
+      - id: {name}
+        slide: {{kind: image, file: assets/{name}.png, move: none}}
+        narration: A grey ramp.
+"""
+    story = project(
+        "title: Ramps\nvideo: {width: 320, height: 180}\nsections:\n  - title: One\n    scenes:\n"
+        + scene.format(name="eight")
+        + scene.format(name="sixteen")
+    )
+    stills = []
+    for name in ("eight", "sixteen"):
+        run = explainer("still", str(story), name, "-o", str(tmp_path / f"{name}-still.png"))
+        assert run.returncode == 0, run.stderr
+        with Image.open(tmp_path / f"{name}-still.png") as still:
+            stills.append(np.asarray(still.convert("RGB")).astype(int))
+    eight, sixteen = stills
+    assert eight[:, :40].mean() < 40 and eight[:, -40:].mean() > 215, "the 8-bit ramp runs from dark to light"
+    assert np.abs(sixteen - eight).max() <= 2
+
+
 def test_route_rejects_an_unknown_place_with_a_suggestion(canvas):
     from pipeline.slides.problems import SlideError
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import characters
 from pipeline.draft import compose, fitting, ids, reader, voice, writer
 from pipeline.formats import FORMATS
 from pipeline.slides.theme import DEFAULT as DEFAULT_THEME
@@ -33,6 +34,8 @@ ENGINE, FALLBACK = "gtts", "piper"
 
 def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide") -> Draft:
     """The storyboard drafted from ``text`` (the script's contents; ``script_name`` names it in a comment)."""
+    dropped = characters.invisible(text)  # a control or bidi character in a storyboard is refused by validate
+    text = "".join(c for c in text if c not in dropped)
     script = reader.read(text)
     rate = voice.words_per_minute(ENGINE, FALLBACK)
     sections = compose.compose(script, rate)
@@ -47,6 +50,8 @@ def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide") 
     ]
     if unchecked:
         header += ["", f"Pronunciations not checked: {unchecked}"]
+    if dropped:
+        header += ["", f"Invisible characters left out of the script: {characters.names(dropped)}."]
     if script.left_out:
         header += ["", "Left out of the narration (channel furniture and asides):"]
         header += [f"  {line}" for line in script.left_out]

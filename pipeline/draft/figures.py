@@ -31,6 +31,11 @@ _UNIT = re.compile(
     r"|tonnes|tons|degrees)\b",
     re.IGNORECASE,
 )
+#: Units as a slide typesets them: "68,800 square kilometres" is drawn "68,800 km²" (a stat's unit has room for a
+#: few characters; the narration keeps the words).
+ABBREVIATED = {
+    "km2": "km\u00b2", "square kilometres": "km\u00b2", "square kilometers": "km\u00b2", "square miles": "sq mi",
+}  # fmt: skip
 #: What a four-digit number is a count of when it is not a year: "1500 soldiers".
 _COUNTED = re.compile(r"\s*(?:km|miles|people|soldiers)\b")
 _DATE = re.compile(
@@ -78,7 +83,7 @@ def figures(sentence: str) -> list[Found]:
         if said.year and not (unit_match or _COUNTED.match(sentence, end)):
             continue
         unit = "%" if parts["percent"] else (unit_match.group(0).strip() if unit_match else "")
-        unit = {"km2": "km²"}.get(unit.lower(), unit)
+        unit = ABBREVIATED.get(unit.lower(), unit)
         unit = unit if unit in ("%", "°C", "°F") else (f" {unit}" if unit else "")
         hedge = _qualifier(said.hedge)
         start = sentence.lower().rfind(said.hedge, 0, said.start) if said.hedge else said.start

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.draft.compose import DraftSection
+from pydantic import ValidationError
+
+from pipeline.draft.compose import DraftScene, DraftSection
 from pipeline.draft.phrases import phrase
 from pipeline.drawing import canvas as make_canvas
 from pipeline.formats.base import FormatProfile, Frame
@@ -24,6 +26,7 @@ def fit(sections: list[DraftSection], profile: FormatProfile, theme_name: str) -
     for number, section in enumerate(sections, start=1):
         context = SceneContext(section.title, number)
         for scene in section.scenes:
+            _valid(scene)
             kind = KINDS[scene.slide["kind"]]
             for _ in range(TRIES):
                 try:
@@ -32,6 +35,20 @@ def fit(sections: list[DraftSection], profile: FormatProfile, theme_name: str) -
                 except FitError as exc:
                     if not _shorten(scene.slide, exc.path):
                         break
+
+
+def _valid(scene: DraftScene) -> None:
+    """A slide a rule drafted that its kind's schema refuses becomes a statement card, with a note saying so: the
+    draft never writes what validate refuses (the rules keep to the limits; this is the net under them)."""
+    kind = scene.slide["kind"]
+    try:
+        KINDS[kind].spec.model_validate(scene.slide)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"])
+        scene.notes.append(f"drafted as a {kind} slide whose {where} it could not write ({error['msg'].lower()}); "
+                           "drawn as a statement card: choose its slide")  # fmt: skip
+        scene.slide = {"kind": "title", "title": phrase(scene.sentences[0], 70)}
 
 
 def _shorten(slide: dict[str, Any], path: tuple) -> bool:

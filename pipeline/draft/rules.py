@@ -28,6 +28,7 @@ from typing import Any
 from pipeline.draft.figures import Found, dates, figures
 from pipeline.draft.phrases import phrase
 from pipeline.slides import geo
+from pipeline.slides.stat import UNIT_CHARS
 
 
 @dataclass(frozen=True)
@@ -206,11 +207,14 @@ def stat(chunk: Chunk) -> Drafted | None:
         slide["qualifier"] = figure.qualifier
     value: float | int = int(figure.value) if figure.value.is_integer() else figure.value
     slide["value"] = value
-    if figure.currency or figure.unit.strip():
-        slide["unit"] = (figure.currency or figure.unit).strip()
+    unit = (figure.currency or figure.unit).strip()
+    if unit and len(unit) <= UNIT_CHARS:
+        slide["unit"] = unit
     if figure.scale:
         slide["suffix"] = f" {figure.scale}"
     slide["label"] = _label(sentence, figure)
+    if len(unit) > UNIT_CHARS:  # a unit the slide has no room for after the figure is said in its label
+        slide["label"] = phrase(f"{unit} {slide['label']}", 60, capital=False)
     return Drafted(slide, [_no_source(figure.shown)], f"{figure.shown} {slide['label']}")
 
 

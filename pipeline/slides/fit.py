@@ -25,7 +25,8 @@ from pipeline.slides.problems import FitError, SlideError
 from pipeline.yamlsrc import Path_, SourceMap
 
 #: Part of the key under which a slide that fits is remembered: bump when layout code changes.
-FIT_CHECK = "fit-6"  # 6: a stat's graphic under it in square and portrait
+#: 7: a timeline day that does not exist (30 Feb) is refused; 6: a stat's graphic under it in square and portrait.
+FIT_CHECK = "fit-7"
 
 
 @dataclass(frozen=True)

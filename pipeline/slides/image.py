@@ -71,7 +71,7 @@ def open_picture(path: Path, name: str) -> Image.Image:
                         "scale it down (3840x2160 is plenty)",
                     )
                 image = ImageOps.exif_transpose(image)
-                return image.convert("RGB")
+                return _rgb(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise SlideError(
             "file",
@@ -82,6 +82,21 @@ def open_picture(path: Path, name: str) -> Image.Image:
         raise SlideError("file", f"'{name}' is not a picture Pillow can read; use a PNG or JPEG") from None
     except OSError as exc:
         raise SlideError("file", f"'{name}' cannot be read ({exc}); re-export it as PNG or JPEG") from None
+
+
+#: Modes Pillow opens 16-bit greyscale pictures in (PNG, TIFF): values from 0 to 65535, not 0 to 255.
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    """``image`` as 8-bit RGB, its brightness kept.
+
+    Pillow's own conversion clips a 16-bit greyscale picture's values at 255, so all but its darkest
+    pixels became pure white: its values are scaled to 8 bits first (65535 -> 255).
+    """
+    if image.mode in _SIXTEEN_BIT:
+        image = image.convert("I").point(lambda value: value / 257, "L")
+    return image.convert("RGB")
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:

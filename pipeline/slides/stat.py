@@ -39,6 +39,8 @@ CURRENCIES = ("$", "€", "£", "¥", "₩", "₹")
 TIGHT_UNITS = ("%", "°", "+")
 #: The graphic beside a figure goes under it where the room for content is narrower than this many times its height.
 STACK_BELOW = 1.6
+#: The longest unit a stat draws after its figure.
+UNIT_CHARS = 12
 #: Unit fragments people type for superscripts: km2, m^3 -> km², m³.
 _SUPERSCRIPTS = {"2": "\u00b2", "3": "\u00b3"}
 
@@ -76,7 +78,7 @@ class Spec(SpecBase):
         None, description="A word before the figure: " + ", ".join(QUALIFIERS) + "."
     )
     unit: str | None = Field(
-        None, max_length=12, description="The figure's unit: $, %, km², °C, people... (km2 is drawn km²)."
+        None, max_length=UNIT_CHARS, description="The figure's unit: $, %, km², °C, people... (km2 is drawn km²)."
     )
     prefix: str = Field("", max_length=4, description="Before the number, e.g. '$' (or use unit).")
     suffix: str = Field("", max_length=12, description="After the number, e.g. '+', ' million'.")

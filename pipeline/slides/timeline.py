@@ -16,6 +16,7 @@ event's text with the whole width beside the line.
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import re
 from typing import Annotated, Literal
@@ -39,20 +40,40 @@ _MONTHS = {month: i for i, month in enumerate(_MONTH_NAMES, 1)}
 MIN_GAP = 0.6
 
 
-def when(date: str) -> float | None:
-    """A date label as a point in time (years, fractional), or None: '1990', 'Mar 2020', '2020-03-15'."""
+def _parts(date: str) -> tuple[int, int, int | None] | None:
+    """(year, month, day or None) of a date label as written, or None when it reads as no date."""
     text = date.strip().lower().replace(",", " ")
     if m := re.fullmatch(r"(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text):
-        year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+        year, month, day = int(m[1]), int(m[2] or 1), int(m[3]) if m[3] else None
     elif m := re.fullmatch(r"(?:(\d{1,2})\s+)?([a-z]{3})[a-z]*\.?\s+(\d{1,4})", text):
         if m[2] not in _MONTHS:
             return None
-        year, month, day = int(m[3]), _MONTHS[m[2]], int(m[1] or 1)
+        year, month, day = int(m[3]), _MONTHS[m[2]], int(m[1]) if m[1] else None
     else:
         return None
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+    return (year, month, day) if 1 <= month <= 12 else None
+
+
+def missing_day(date: str) -> str | None:
+    """Why the date label ``date`` names a day that does not exist ('30 Feb 2020': February 2020 has 29 days),
+    or None (it is a real day, or no day at all)."""
+    parts = _parts(date)
+    if parts is None or parts[2] is None:
         return None
-    return year + (month - 1) / 12 + (day - 1) / 365
+    year, month, day = parts
+    days = calendar.monthrange(year, month)[1]
+    if 1 <= day <= days:
+        return None
+    return f"{calendar.month_name[month]} {year} has {days} days" if day else "a month has no day 0"
+
+
+def when(date: str) -> float | None:
+    """A date label as a point in time (years, fractional), or None: '1990', 'Mar 2020', '2020-03-15'."""
+    parts = _parts(date)
+    if parts is None or missing_day(date):
+        return None
+    year, month, day = parts
+    return year + (month - 1) / 12 + ((day or 1) - 1) / 365
 
 
 def _year_as_text(value: object) -> object:
@@ -82,6 +103,12 @@ class Spec(SpecBase):
         return [(f"events.{i}.sentence", e.sentence) for i, e in enumerate(self.events) if e.sentence]
 
     def check(self) -> list[SlideError]:
+        missing = [(i, e.date, why) for i, e in enumerate(self.events) if (why := missing_day(e.date))]
+        if missing:  # a typo whatever the spacing: the label would show it, and a time scale would place it
+            return [
+                SlideError(f"events.{i}.date", f"'{date}' is not a date: {why}; write the day that was meant")
+                for i, date, why in missing
+            ]
         if self.spacing == "even":
             return []
         errors, times = [], []
