@@ -243,7 +243,9 @@ def test_a_worker_killed_mid_scene_leaves_nothing_outside_the_cache(scenes, tmp_
 
     def encoding() -> bool:  # the encoder writes the clip, and reports its progress
         found = [p.name for p in clips.rglob("*")] if clips.is_dir() else []
-        return any(name.startswith(f".{job.target.stem}.") for name in found) and "progress.txt" in found
+        return any(cache.is_partial(name) and name.endswith(job.target.name) for name in found) and (
+            "progress.txt" in found
+        )
 
     deadline = time.monotonic() + 60
     while not encoding():
