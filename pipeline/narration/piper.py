@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from pipeline import memory
+from pipeline import memory, voicelimits
 from pipeline.audio import pcm16_wav
 from pipeline.errors import EngineUnavailable
 from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
@@ -69,26 +69,48 @@ class PiperEngine(Engine):
         return self.speak(text, settings).audio
 
     def speak(self, text: str, settings: VoiceSettings) -> Spoken:
+        """The sentence, said in pieces when it is long: one call of the model says at most
+        voicelimits.model_phonemes (its memory grows with what one call says: 5,900 characters took 11.3 GB)."""
         no_telemetry()
         from piper import SynthesisConfig
 
         voice = _loaded_voice()
         config = SynthesisConfig(length_scale=1.0 / settings.speed)
-        chunks = list(voice.synthesize(text, syn_config=config, include_alignments=True))
-        pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
+        most = voicelimits.model_phonemes(settings.speed)
         rate = voice.config.sample_rate
-        said, at = [], 0  # (phoneme, start sample, end sample) of every sound, across piper's own chunks
-        for chunk in chunks:
-            pending = None  # a stress mark's time goes with the sound after it
-            for phone in chunk.phoneme_alignments or ():
-                start, at = at, at + phone.num_samples
-                if phone.phoneme in _STRESS:
-                    pending = start if pending is None else pending
-                elif phone.phoneme not in _SILENT:
-                    said.append((phone.phoneme, start if pending is None else pending, at))
-                    pending = None
-        words = _words(text, said, voice.phonemize, rate) if said else None
-        return Spoken(pcm16_wav(pcm, rate), words)
+        pcm: list[bytes] = []
+        words: list[Word] | None = []
+        for piece in voicelimits.pieces(text, lambda part: _longest(voice, part) <= most):
+            audio, said = _say(voice, piece, config)
+            before = sum(len(done) for done in pcm) // 2 / rate
+            if words is not None and said is not None:
+                words += [Word(w.text, w.start + before, w.end + before) for w in said]
+            else:
+                words = None  # a piece without word times: the sentence's are estimated
+            pcm.append(audio)
+        return Spoken(pcm16_wav(b"".join(pcm), rate), None if words is None else tuple(words))
+
+
+def _longest(voice: Any, text: str) -> int:
+    """Most phonemes one call of the model is given for ``text`` (piper says each of its sentences in a call)."""
+    return max((len(phonemes) for phonemes in voice.phonemize(text)), default=0)
+
+
+def _say(voice: Any, text: str, config: Any) -> tuple[bytes, tuple[Word, ...] | None]:
+    """``text``'s 16-bit samples and its words' times in them (None when piper reports no phonemes)."""
+    chunks = list(voice.synthesize(text, syn_config=config, include_alignments=True))
+    pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
+    said, at = [], 0  # (phoneme, start sample, end sample) of every sound, across piper's own chunks
+    for chunk in chunks:
+        pending = None  # a stress mark's time goes with the sound after it
+        for phone in chunk.phoneme_alignments or ():
+            start, at = at, at + phone.num_samples
+            if phone.phoneme in _STRESS:
+                pending = start if pending is None else pending
+            elif phone.phoneme not in _SILENT:
+                said.append((phone.phoneme, start if pending is None else pending, at))
+                pending = None
+    return pcm, _words(text, said, voice.phonemize, voice.config.sample_rate) if said else None
 
 
 _STRESS = "ˈˌ"
