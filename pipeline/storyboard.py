@@ -23,7 +23,7 @@ from typing import Annotated, Any, Union
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from pipeline import lexicon, messages, sentences, yamlsrc
+from pipeline import lexicon, messages, sentences, spoken, voicelimits, yamlsrc
 from pipeline.assets import Sandbox, nearby, not_regular, project_root
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.messages import did_you_mean, shorten
@@ -371,6 +371,8 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
     if narration is not None:
         words, lexicon_problems = lexicon.load(narration.lexicon_files, narration.lexicon, sandbox, smap)
         problems += lexicon_problems
+    for entry in scenes:
+        problems += _check_spoken(entry, words, narration.speed if narration is not None else 1.0, smap)
     problems += _check_music(music, sandbox, smap)
 
     problems = list(dict.fromkeys(problems))
@@ -514,6 +516,26 @@ def _check_sentences(entry: SceneEntry, smap: yamlsrc.SourceMap) -> list[Problem
                 f"{count} sentence(s); use a number from 1 to {count}"
             )
             problems.append(smap.problem((*entry.place, "slide", *SlideError(field_path, "").path), message))
+    return problems
+
+
+def _check_spoken(entry: SceneEntry, words: dict[str, str], speed: float, smap: yamlsrc.SourceMap) -> list[Problem]:
+    """What the voice will be given for the scene (after the lexicon and number words), within voicelimits: a
+    sentence, a clause without a break or the whole narration too long to say (piper's model took 11 GB for one
+    5,900-character sentence, and 28.8 GB for a 5,000-digit number said digit by digit)."""
+    if entry.scene.voice is not None and entry.scene.voice.speed:
+        speed = entry.scene.voice.speed
+    problems, total = [], 0
+    for number, sentence in enumerate(sentences.split(entry.scene.narration or ""), 1):
+        said = spoken.spoken(sentence, words)
+        total += len(said)
+        if voicelimits.sentence_problem(said, (), speed) is None:
+            continue
+        alone = [(word, spoken.spoken(word, words)) for word in sentence.split()]
+        message = f"sentence {number} ('{shorten(sentence)}') {voicelimits.sentence_problem(said, alone, speed)}"
+        problems.append(smap.problem((*entry.place, "narration"), message))
+    if not problems and (message := voicelimits.scene_problem(total)):
+        problems.append(smap.problem((*entry.place, "narration"), f"the {message}"))
     return problems
 
 
