@@ -533,10 +533,34 @@ def _check_spoken(entry: SceneEntry, words: dict[str, str], speed: float, smap: 
             continue
         alone = [(word, spoken.spoken(word, words)) for word in sentence.split()]
         message = f"sentence {number} ('{shorten(sentence)}') {voicelimits.sentence_problem(said, alone, speed)}"
-        problems.append(smap.problem((*entry.place, "narration"), message))
+        clause = [voicelimits.longest_clause(said)] if len(said) <= voicelimits.MAX_SENTENCE else []
+        problems.append(_at_sentence(smap, (*entry.place, "narration"), [sentence, *clause], message))
     if not problems and (message := voicelimits.scene_problem(total)):
         problems.append(smap.problem((*entry.place, "narration"), f"the {message}"))
     return problems
+
+
+def _at_sentence(smap: yamlsrc.SourceMap, path: yamlsrc.Path_, texts: list[str], message: str) -> Problem:
+    """A problem with the narration at ``path``, at the line and column where the last of ``texts`` found starts
+    (each looked for after the one before: a sentence, then its clause), for a block narration runs over many
+    lines; at the narration itself when the first cannot be found as written (escapes, say)."""
+    found = smap.problem(path, message)
+    try:
+        lines = smap.file.read_text(encoding="utf-8").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError):
+        return found
+    text = "".join(lines[found.line - 1 :])  # from the narration's line on
+    at = None
+    for part in texts:
+        words = part.split()[:4]
+        match = re.compile(r"\s+".join(map(re.escape, words))).search(text, at or found.column - 1) if words else None
+        if match is None:
+            break
+        at = match.start()
+    if at is None:
+        return found
+    before = text[:at]
+    return Problem(found.file, found.line + before.count("\n"), at - (before.rfind("\n") + 1) + 1, message)
 
 
 def _check_music(music: MusicSettings | None, sandbox: Sandbox, smap: yamlsrc.SourceMap) -> list[Problem]:
