@@ -13,8 +13,21 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import ffmpeg
+from pipeline.errors import RenderError
 
 RATE = 48_000
+#: Music files explainer reads (ffmpeg decodes them): the storyboard checks a music file's name against these before
+#: the mix decodes it.
+MUSIC_TYPES = (".wav", ".mp3", ".ogg", ".oga", ".flac", ".m4a")
+
+
+def undecodable(file: Path) -> str | None:
+    """Why ffmpeg cannot decode sound from ``file`` (its first second), or None when it can."""
+    try:
+        ffmpeg.run(["-t", "1", "-i", str(file), "-map", "0:a:0", "-f", "null", "-"], what="reading it")
+    except RenderError as exc:
+        return "ffmpeg: " + str(exc).removeprefix("reading it failed: ").split(" | ")[0]
+    return None
 
 
 def decode(data: bytes, tempo: float = 1.0) -> np.ndarray:

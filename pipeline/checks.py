@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from pipeline import drawing, mix, storyboard
+from pipeline import drawing, storyboard
 from pipeline.assets import Sandbox, assets, not_regular
+from pipeline.audio import MUSIC_TYPES, undecodable
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.formats import Frame
 from pipeline.options import DRAFT_WIDTH, RenderOptions
@@ -154,14 +155,9 @@ def _music_problems(music: MusicSettings | None, sandbox: Sandbox, smap: SourceM
     if music is None:
         return []
     file = sandbox.root / music.file
-    if (
-        sandbox.refusal(music.file)
-        or not_regular(file)
-        or not file.exists()
-        or file.suffix.lower() not in mix.MUSIC_TYPES
-    ):
+    if sandbox.refusal(music.file) or not_regular(file) or not file.exists() or file.suffix.lower() not in MUSIC_TYPES:
         return []  # loading reported it
-    if reason := mix.undecodable(file):
+    if reason := undecodable(file):
         message = f"'{music.file}' is not audio explainer can read ({reason}); export it again as WAV, MP3 or OGG"
         return [smap.problem(("music", "file"), message)]
     return []

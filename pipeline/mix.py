@@ -48,18 +48,6 @@ RAW_INPUT = ["-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
 #: dB on a bed 18 dB under the voice is far under what a listener can hear.
 LEVEL_KEEP_DB = 0.25
 
-#: Music files explainer reads (ffmpeg decodes them).
-MUSIC_TYPES = (".wav", ".mp3", ".ogg", ".oga", ".flac", ".m4a")
-
-
-def undecodable(file: Path) -> str | None:
-    """Why ffmpeg cannot decode sound from ``file`` (its first second), or None when it can."""
-    try:
-        ffmpeg.run(["-t", "1", "-i", str(file), "-map", "0:a:0", "-f", "null", "-"], what="reading it")
-    except RenderError as exc:
-        return "ffmpeg: " + str(exc).removeprefix("reading it failed: ").split(" | ")[0]
-    return None
-
 
 @dataclass(frozen=True)
 class Bed:

@@ -25,9 +25,9 @@ from pydantic_core import PydanticCustomError
 
 from pipeline import characters, lexicon, messages, sentences, spoken, voicelimits, yamlsrc
 from pipeline.assets import Sandbox, nearby, not_regular, project_root
+from pipeline.audio import MUSIC_TYPES
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.messages import did_you_mean, shorten
-from pipeline.mix import MUSIC_TYPES
 from pipeline.narration import ENGINES
 from pipeline.schema import Plain
 from pipeline.slides import KINDS
