@@ -39,6 +39,16 @@ def test_every_example_validates_through_the_real_loader(tmp_path: Path):
     ]
 
 
+def test_the_readme_first_storyboard_validates(tmp_path: Path):
+    """The README's first storyboard is pasted by newcomers: it must render as it is."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(title:.*?)```", readme, re.S).group(1)
+    (tmp_path / "assets").mkdir()
+    story = tmp_path / "my-first-video.yaml"
+    story.write_text(example, encoding="utf-8")
+    assert pipeline.validate(story, RenderOptions()).entries()
+
+
 def _anchors(page: Path) -> set[str]:
     """GitHub's anchors for a page's headings (outside code blocks), a repeated one numbered -1, -2..."""
     found: set[str] = set()
@@ -55,7 +65,8 @@ def test_relative_links_reach_a_file_and_heading():
     broken = []
     for page in PAGES:
         text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
-        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        for target in re.findall(r"\]\(([^)\s]+)\)|src=\"([^\"]+)\"", text):
+            target = target[0] or target[1]
             if re.match(r"[a-z]+:", target):
                 continue  # a web address: not checked offline
             path, _, anchor = target.partition("#")
