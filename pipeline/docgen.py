@@ -322,7 +322,8 @@ def _type(prop: dict[str, Any], names: dict[str, str]) -> str:
     if kind == "array" and "prefixItems" in prop:
         return "[" + ", ".join(_type(p, names) for p in prop["prefixItems"]) + "]"
     if kind == "array":
-        return "list of " + _type(prop.get("items", {}), names)
+        item = _type(prop.get("items", {}), names)
+        return f"list of ({item})" if " or " in item else f"list of {item}"
     if kind == "object":
         values = prop.get("additionalProperties")
         return "mapping of " + _type(values, names) if isinstance(values, dict) else "mapping"
