@@ -7,6 +7,7 @@ relative to the project and goes through the project's sandbox.
 
 from __future__ import annotations
 
+from pipeline import voicelimits
 from pipeline.assets import Sandbox
 from pipeline.errors import Problem, StoryboardError
 from pipeline.yamlsrc import Path_, SourceMap, read_file
@@ -15,7 +16,10 @@ from pipeline.yamlsrc import Path_, SourceMap, read_file
 def load(
     files: list[str], own: dict[str, str], sandbox: Sandbox, smap: SourceMap, at: Path_ = ("narration",)
 ) -> tuple[dict[str, str], list[Problem]]:
-    """The shared lexicon ``files`` in order, then the storyboard's ``own`` entries over them; and the problems."""
+    """The shared lexicon ``files`` in order, then the storyboard's ``own`` entries over them; and the problems.
+
+    An entry found wrong is left out (its problem is reported where it is written), so what the narration says is
+    checked with the others only."""
     lexicon: dict[str, str] = {}
     problems: list[Problem] = []
     for i, name in enumerate(files):
@@ -40,6 +44,12 @@ def load(
         for word, said in data.items():
             if not isinstance(said, str) or not str(word).strip() or not said.strip():
                 problems.append(file_map.problem((word,), f"'{word}' needs a spoken form as text, e.g. 'DMZ: D M Z'"))
+            elif too_long := voicelimits.lexicon_problem(str(word), said):
+                problems.append(file_map.problem((word,), too_long))
             else:
                 lexicon[str(word)] = said
-    return {**lexicon, **own}, problems
+    for word, said in own.items():
+        if too_long := voicelimits.lexicon_problem(word, said):
+            problems.append(smap.problem((*at, "lexicon", word), too_long))
+    kept = {word: said for word, said in own.items() if voicelimits.lexicon_problem(word, said) is None}
+    return {**lexicon, **kept}, problems

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Union
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from pipeline import characters, lexicon, messages, sentences, yamlsrc
+from pipeline import characters, lexicon, messages, sentences, spoken, voicelimits, yamlsrc
 from pipeline.assets import Sandbox, nearby, not_regular, project_root
 from pipeline.errors import Problem, StoryboardError, UsageError
 from pipeline.messages import did_you_mean, shorten
@@ -392,6 +392,8 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
     if narration is not None:
         words, lexicon_problems = lexicon.load(narration.lexicon_files, narration.lexicon, sandbox, smap)
         problems += lexicon_problems
+    for entry in scenes:
+        problems += _check_spoken(entry, words, narration.speed if narration is not None else 1.0, smap)
     problems += _check_music(music, sandbox, smap)
 
     if storyboard is not None and storyboard.slug is None and _slug_from(file) in RESERVED:
@@ -545,6 +547,50 @@ def _check_sentences(entry: SceneEntry, smap: yamlsrc.SourceMap) -> list[Problem
             )
             problems.append(smap.problem((*entry.place, "slide", *SlideError(field_path, "").path), message))
     return problems
+
+
+def _check_spoken(entry: SceneEntry, words: dict[str, str], speed: float, smap: yamlsrc.SourceMap) -> list[Problem]:
+    """What the voice will be given for the scene (after the lexicon and number words), within voicelimits: a
+    sentence, a clause without a break or the whole narration too long to say (piper's model took 11 GB for one
+    5,900-character sentence, and 28.8 GB for a 5,000-digit number said digit by digit)."""
+    if entry.scene.voice is not None and entry.scene.voice.speed:
+        speed = entry.scene.voice.speed
+    problems, total = [], 0
+    for number, sentence in enumerate(sentences.split(entry.scene.narration or ""), 1):
+        said = spoken.spoken(sentence, words)
+        total += len(said)
+        if voicelimits.sentence_problem(said, (), speed) is None:
+            continue
+        alone = [(word, spoken.spoken(word, words)) for word in sentence.split()]
+        message = f"sentence {number} ('{shorten(sentence)}') {voicelimits.sentence_problem(said, alone, speed)}"
+        clause = [voicelimits.longest_clause(said)] if len(said) <= voicelimits.MAX_SENTENCE else []
+        problems.append(_at_sentence(smap, (*entry.place, "narration"), [sentence, *clause], message))
+    if not problems and (message := voicelimits.scene_problem(total)):
+        problems.append(smap.problem((*entry.place, "narration"), f"the {message}"))
+    return problems
+
+
+def _at_sentence(smap: yamlsrc.SourceMap, path: yamlsrc.Path_, texts: list[str], message: str) -> Problem:
+    """A problem with the narration at ``path``, at the line and column where the last of ``texts`` found starts
+    (each looked for after the one before: a sentence, then its clause), for a block narration runs over many
+    lines; at the narration itself when the first cannot be found as written (escapes, say)."""
+    found = smap.problem(path, message)
+    try:
+        lines = smap.file.read_text(encoding="utf-8").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError):
+        return found
+    text = "".join(lines[found.line - 1 :])  # from the narration's line on
+    at = None
+    for part in texts:
+        words = part.split()[:4]
+        match = re.compile(r"\s+".join(map(re.escape, words))).search(text, at or found.column - 1) if words else None
+        if match is None:
+            break
+        at = match.start()
+    if at is None:
+        return found
+    before = text[:at]
+    return Problem(found.file, found.line + before.count("\n"), at - (before.rfind("\n") + 1) + 1, message)
 
 
 def _check_music(music: MusicSettings | None, sandbox: Sandbox, smap: yamlsrc.SourceMap) -> list[Problem]:

