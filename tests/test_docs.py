@@ -1,0 +1,78 @@
+"""The docs cannot drift: the storyboard reference is the generator's output now, its examples validate, and every
+relative link in README.md and docs/ reaches a file and heading that exist."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pipeline
+from pipeline import RenderOptions, docgen
+
+REPO = Path(__file__).resolve().parent.parent
+REGENERATE = "python -m pipeline.docgen > docs/storyboard.md"
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+def test_reference_is_what_the_generator_writes_now():
+    committed = (REPO / "docs" / "storyboard.md").read_text(encoding="utf-8")
+    assert committed == docgen.reference(), f"docs/storyboard.md is out of date with the schema; run: {REGENERATE}"
+
+
+def test_every_slide_kind_has_an_example():
+    assert set(docgen.EXAMPLES) == set(pipeline.KINDS), "give each kind an example in pipeline/docgen.py EXAMPLES"
+
+
+def test_every_example_validates_through_the_real_loader(tmp_path: Path):
+    """All the kinds' examples in one storyboard, with the shipped picture and footage they name, checked to draw."""
+    for name in ("images/border-river.png", "footage/border-night.mp4"):
+        (tmp_path / "assets" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / "assets" / name, tmp_path / "assets" / name)
+    scenes = "".join(textwrap.indent(docgen.EXAMPLES[kind], "      ") for kind in pipeline.KINDS)
+    story = tmp_path / "examples.yaml"
+    story.write_text(f"title: Examples\nsections:\n  - title: Every kind\n    scenes:\n{scenes}", encoding="utf-8")
+    project = pipeline.validate(story, RenderOptions())
+    assert [entry.id for entry in project.entries()] == [
+        re.match(r"- id: (\S+)", docgen.EXAMPLES[kind]).group(1) for kind in pipeline.KINDS
+    ]
+
+
+def test_the_readme_first_storyboard_validates(tmp_path: Path):
+    """The README's first storyboard is pasted by newcomers: it must render as it is."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(title:.*?)```", readme, re.S).group(1)
+    (tmp_path / "assets").mkdir()
+    story = tmp_path / "my-first-video.yaml"
+    story.write_text(example, encoding="utf-8")
+    assert pipeline.validate(story, RenderOptions()).entries()
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's anchors for a page's headings (outside code blocks), a repeated one numbered -1, -2..."""
+    found: set[str] = set()
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    for heading in re.findall(r"^#{1,6} (.+)$", text, re.M):
+        slug, n = docgen.anchor(heading), 0
+        while (slug if n == 0 else f"{slug}-{n}") in found:
+            n += 1
+        found.add(slug if n == 0 else f"{slug}-{n}")
+    return found
+
+
+def test_relative_links_reach_a_file_and_heading():
+    broken = []
+    for page in PAGES:
+        text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s]+)\)|src=\"([^\"]+)\"", text):
+            target = target[0] or target[1]
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address: not checked offline
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                broken.append(f"{page.relative_to(REPO)}: {target} (no such file)")
+            elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
+                broken.append(f"{page.relative_to(REPO)}: {target} (no such heading)")
+    assert not broken, "broken links:\n" + "\n".join(broken)
