@@ -17,12 +17,9 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pipeline.errors import UsageError
-
-if TYPE_CHECKING:
-    from pipeline.remotecache import Shared
 
 
 def key(value: Any) -> str:
@@ -182,6 +179,23 @@ def claim(root: Path) -> None:
         f"{CACHE_SIGNATURE}\n# This file is a cache directory tag created by explainer.\n"
         "# explainer keeps narration, scene clips and soundtracks here; it may all be deleted.\n".encode(),
     )
+
+
+class Shared(Protocol):
+    """The shared tier behind a local cache, by an entry's path relative to the cache's root (remotecache.Shared
+    keeps it at an fsspec URL)."""
+
+    def fetch(self, relative: str, local: Path) -> bool:
+        """Copy the entry to ``local`` (whole, renamed into place); False when it is not there."""
+        ...
+
+    def read(self, relative: str) -> bytes | None: ...
+
+    def put(self, local: Path, relative: str) -> bool:
+        """Store ``local`` unless an entry is there; False when one was (it is kept)."""
+        ...
+
+    def remove(self, relative: str) -> None: ...
 
 
 class Store:

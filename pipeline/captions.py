@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pipeline.cues import MAX_CHARS, MAX_LINES, Cue
 from pipeline.timeline import Plan, ScenePlan
 
-__all__ = ["MAX_CHARS", "MAX_LINES", "Cue", "cues", "scene_cues", "srt", "vtt", "word_cues", "wrap"]
+__all__ = ["MAX_CHARS", "MAX_LINES", "Cue", "burned", "cues", "scene_cues", "srt", "vtt", "word_cues", "wrap"]
 
 MIN_SECONDS = 1.0
 MAX_SECONDS = 7.0
@@ -57,6 +57,14 @@ LEADING = frozenset({
     "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "with", "from", "and", "or", "but", "as", "than",
     "that", "into", "its", "their", "his", "her", "our",
 })  # fmt: skip
+
+
+def burned(scene: ScenePlan, fps: int, burn: bool, words: bool) -> list[Cue]:
+    """The cues burned into ``scene`` (seconds from its start): none unless ``burn``, phrases word by word with
+    ``words``, else the subtitles."""
+    if not burn:
+        return []
+    return (word_cues if words else scene_cues)(scene, fps)
 
 
 def word_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:

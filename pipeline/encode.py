@@ -79,6 +79,13 @@ DRAFT_OPUS = AudioCodec(
     stream=("ogg", "ogg"),
     peak="sample",
 )
+
+
+def audio_codec(draft: bool) -> AudioCodec:
+    """How a render's soundtrack is encoded: AAC at 192 kb/s, or Opus at 64 kb/s for a draft."""
+    return DRAFT_OPUS if draft else AAC
+
+
 #: How every MP4 a person gets (the video, a --scene clip) is muxed: index first (faststart) and no edit lists,
 #: which YouTube's recommended upload settings ask for: the video's B-frame delay is written as negative
 #: composition offsets instead of an edit list, and the sound is PRIMED, so a player that ignores edit lists

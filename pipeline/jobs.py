@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import __version__, assets, cache, footage
+from pipeline import __version__, assets, cache, captions, footage
 from pipeline.cues import Cue
 from pipeline.effects.captions import BurnCaptions
 from pipeline.effects.dip import Dip
@@ -128,7 +128,7 @@ def job_maker(
 
     def make(entry: SceneEntry, scene_plan: ScenePlan) -> SceneJob:
         timing = scene_plan.timing(frame.fps)
-        cues = tuple(options.cues(scene_plan, frame.fps))
+        cues = tuple(captions.burned(scene_plan, frame.fps, options.burn_captions, options.caption_words))
         files = assets.assets(project.root, entry.scene.slide.asset_files())
         digest = cache.key({
             **shared, "slide": entry.scene.slide.picture(), "frames": scene_plan.frames,

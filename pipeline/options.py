@@ -17,10 +17,7 @@ from pipeline.formats import DEFAULT, FORMATS, Frame
 
 if TYPE_CHECKING:
     from pipeline.cache import Store
-    from pipeline.cues import Cue
-    from pipeline.encode import AudioCodec
     from pipeline.storyboard import Project, VideoSettings
-    from pipeline.timeline import ScenePlan
 
 #: The draft preview's width (height follows the format's shape) and frame rate.
 DRAFT_WIDTH, DRAFT_FPS = 640, 15
@@ -58,14 +55,6 @@ class RenderOptions:
         if self.caption_words and not self.burn_captions:
             object.__setattr__(self, "burn_captions", True)
 
-    def cues(self, scene: ScenePlan, fps: int) -> list[Cue]:
-        """The cues burned into ``scene`` (seconds from its start): phrases word by word, or subtitles."""
-        from pipeline import captions
-
-        if not self.burn_captions:
-            return []
-        return (captions.word_cues if self.caption_words else captions.scene_cues)(scene, fps)
-
     def frame(self, video: VideoSettings) -> Frame:
         """The size, frame rate and format of what this render draws, for a storyboard's ``video`` settings."""
         profile = FORMATS[self.format]
@@ -76,13 +65,6 @@ class RenderOptions:
             return Frame(draft, round(draft * height / width / 2) * 2, min(DRAFT_FPS, video.fps), profile)
         width, height = self.size or (width, height)
         return Frame(width, height, self.fps or video.fps, profile)
-
-    @property
-    def audio_codec(self) -> AudioCodec:
-        """How the soundtrack is encoded: AAC at 192 kb/s, or Opus at 64 kb/s for a draft."""
-        from pipeline.encode import AAC, DRAFT_OPUS
-
-        return DRAFT_OPUS if self.draft else AAC
 
     def output_dir_for(self, project: Project) -> Path:
         """Where this render writes: output/<slug>/ (or --output), in a folder of its own per format and for drafts."""

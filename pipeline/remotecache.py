@@ -26,6 +26,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipeline import cache
 from pipeline.errors import RenderError, UsageError
 
 
@@ -77,8 +78,6 @@ class Shared:
 
     def fetch(self, relative: str, local: Path) -> bool:
         """Copy the entry at ``relative`` to ``local`` (whole, renamed into place); False when it is not there."""
-        from pipeline import cache
-
         try:
             with self._said(), cache.atomic_path(local, once=True) as tmp:
                 self.fs.get_file(self.key(relative), str(tmp))

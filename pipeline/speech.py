@@ -18,7 +18,6 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,12 +27,9 @@ from pipeline.audio import RATE, decode, speech_span
 from pipeline.errors import EngineUnavailable, RenderError
 from pipeline.narration import ENGINES
 from pipeline.narration.base import Engine, Spoken, VoiceIdentity, VoiceSettings
-from pipeline.narration.jobs import SpeechJob
+from pipeline.narration.jobs import Speaker, SpeechJob
 from pipeline.sentences import Pause
 from pipeline.words import Word
-
-if TYPE_CHECKING:
-    from pipeline.executors.base import Executor
 
 #: Bump when decoding or trimming changes, so cached audio is redone.
 AUDIO_FORMAT = "f32-48k-mono-trim45/2"
@@ -93,7 +89,7 @@ def narrate(
     default: VoiceSettings,
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
-    executor: Executor | None = None,
+    executor: Speaker | None = None,
     on_scene: OnScene = lambda index, said, on_workers: None,
 ) -> Narration:
     """Speak ``scenes`` with the first engine in ``engines`` that works (``default``: the video's voice).
@@ -186,7 +182,7 @@ def _speak(
 
 
 def _ahead(
-    engine: Engine, scenes: list[list[Line | Pause]], store: cache.Store, executor: Executor | None
+    engine: Engine, scenes: list[list[Line | Pause]], store: cache.Store, executor: Speaker | None
 ) -> dict[tuple[str, VoiceIdentity], Spoken | Future[Spoken]]:
     """The sentences the cache lacks, spoken by ``executor``'s workers (every core here, or a cluster's workers),
     by (spoken text, voice), or a future of each (the local pool's, in the order they are needed); empty when an

@@ -207,16 +207,16 @@ def build_soundtrack(
     store = options.store(project.root)
     bed = music_bed(project)
     clips = clip_sounds(project, timeline_plan, store)
-    key = soundtrack.key(timeline_plan, bed, clips, options.audio_codec)
+    codec = encode.audio_codec(options.draft)
+    key = soundtrack.key(timeline_plan, bed, clips, codec)
     file, info = store.path("soundtracks", key, ".m4a"), store.path("soundtracks", key, ".json")
     if store.has(file) and store.has(info):
         return Soundtrack(file, report.read(info))
     # Per encoder: a draft's may need a hair more or less gain than the video's (each keeps its own hint).
-    last_gain = store.path(
-        "soundtracks", cache.key({"last gain of": project.slug, "encoder": options.audio_codec.identity()}), ".json"
-    )
+    gain_key = cache.key({"last gain of": project.slug, "encoder": codec.identity()})
+    last_gain = store.path("soundtracks", gain_key, ".json")
     hint, level, segments = *_hints(last_gain), store.root / "segments"
-    loudness = soundtrack.build(timeline_plan, bed, file, hint, stop, clips, options.audio_codec, segments, level)
+    loudness = soundtrack.build(timeline_plan, bed, file, hint, stop, clips, codec, segments, level)
     memory.trim()  # the mixer's buffers, while the scenes may still render
     cache.write_bytes(info, json.dumps(loudness).encode("utf-8"), once=True)
     loudness = report.read(info)  # another render sharing the cache may have stored its measures first
@@ -271,7 +271,7 @@ def scene_timing(project: Project, scene_id: str, options: RenderOptions) -> tup
     scene_plan = plan(project, narrate(project, options, entries=[entry]), options, entries=[entry])
     fps = scene_plan.fps
     cues = (
-        options.cues(scene_plan.scenes[0], fps)
+        captions.burned(scene_plan.scenes[0], fps, options.burn_captions, options.caption_words)
         if options.burn_captions
         else captions.scene_cues(scene_plan.scenes[0], fps)
     )
@@ -345,7 +345,7 @@ def _rendered(
         all_jobs = jobs.scene_jobs(project, timeline_plan, options, store)
         clips = clip_sounds(project, timeline_plan, store, decode=False)
         # A clip's volume is the sound's.
-        sound_key = soundtrack.key(timeline_plan, music_bed(project), clips, options.audio_codec)
+        sound_key = soundtrack.key(timeline_plan, music_bed(project), clips, encode.audio_codec(options.draft))
         chapter_list = [] if options.short else chapters.chapters(timeline_plan)  # a Short has none
         metadata = chapters.ffmetadata(chapter_list, project.storyboard.title)
         cue_list = captions.cues(timeline_plan)

@@ -15,15 +15,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from pipeline.jobs import SceneJob, SceneStats
-
-if TYPE_CHECKING:
-    from pipeline.narration.base import Spoken
-    from pipeline.narration.jobs import SpeechJob
 
 
 class Cancel:
@@ -112,15 +107,4 @@ class Executor(Protocol):
     ) -> dict[str, SceneStats]:
         """Render every job (of a feed: until it is closed); per scene id, what it took. Raises Stopped once
         ``cancel`` is set."""
-        ...
-
-
-class Speaker(Protocol):
-    """An executor that also speaks narration on its workers (optional: one without ``speak`` only draws, and the
-    narration is spoken in this process)."""
-
-    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken | Future[Spoken]] | None:
-        """Every line spoken by ``engine`` (an offline engine's name), in order, or a future of it (the local pool
-        speaks while the caller goes on); None when it is not worth it here (too few lines to repay starting
-        workers), and the caller speaks them itself."""
         ...

@@ -32,7 +32,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.lint import chapters, figures, pace, pronunciation, reveals, sections, sources, still
-from pipeline.lint.base import Context, LintOptions, Warning
+from pipeline.lint.base import Context, Warning
+from pipeline.lint.options import LintOptions
 
 __all__ = ["RULES", "LintOptions", "Warning", "lint"]
 

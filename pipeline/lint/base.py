@@ -1,4 +1,4 @@
-"""What every lint rule shares: the warning, the options, and the storyboard as the rules read it.
+"""What every lint rule shares: the warning and the storyboard as the rules read it (the options: options.py).
 
 A rule is a module with ``RULE`` (its stable id) and ``check(context) -> list[Warning]``.
 The ``Context`` holds the validated project and what rules need from it more than
@@ -9,11 +9,12 @@ timing (measured or estimated, see ``timing.py``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import script
+from pipeline.lint import timing
+from pipeline.lint.options import LintOptions
 from pipeline.storyboard import Project, SceneEntry
 from pipeline.yamlsrc import Path_
 
@@ -30,26 +31,6 @@ class Warning:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: warning: {self.message} [{self.rule}]"
-
-
-@dataclass(frozen=True)
-class LintOptions:
-    """How lint reads the storyboard; every field has the default a render has."""
-
-    #: Let the storyboard name files outside its project folder (as render's --allow-outside-assets).
-    allow_outside_assets: bool = False
-    #: The narration cache to measure sentences from (default: output/.cache/ under the project).
-    cache_dir: Path | None = None
-    #: The folder of the last render, whose render.json has real sentence times (default: output/<slug>/).
-    output_dir: Path | None = None
-    #: Judge the narration as this engine speaks it, whatever the storyboard says (as render's --engine).
-    engine: str | None = None
-    #: Use real sentence times from the last render and the narration cache (False: estimate everything).
-    measured: bool = True
-    #: Only these rule ids (empty: every rule).
-    rules: tuple[str, ...] = ()
-    #: Told what lint could not check or where timings came from (the CLI prints these on stderr).
-    note: Callable[[str], None] | None = None
 
 
 class Context:
@@ -115,8 +96,6 @@ class Context:
     @functools.cached_property
     def timings(self):
         """Each scene's timing, measured where a render or the cache has it, else estimated (timing.py)."""
-        from pipeline.lint import timing
-
         return timing.scene_times(self.project, self.options)
 
     def speed(self, entry: SceneEntry) -> float:

@@ -37,7 +37,7 @@ from pipeline import cache, script, speech
 from pipeline import words as words_
 from pipeline.audio import RATE
 from pipeline.errors import RenderError
-from pipeline.lint.base import LintOptions
+from pipeline.lint.options import LintOptions
 from pipeline.narration import ENGINES
 from pipeline.narration.base import VoiceIdentity, VoiceSettings
 from pipeline.options import RenderOptions

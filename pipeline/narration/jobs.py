@@ -1,8 +1,11 @@
-"""A narration job: one sentence for an executor's worker to speak (see executors.base.Speaker)."""
+"""A narration job: one sentence for an executor's worker to speak, and what an executor that speaks them has."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Protocol
 
 from pipeline.narration.base import Spoken, VoiceIdentity, VoiceSettings
 
@@ -15,6 +18,17 @@ class SpeechJob:
     spoken: str
     voice: VoiceSettings
     identity: VoiceIdentity
+
+
+class Speaker(Protocol):
+    """An executor that also speaks narration on its workers (optional: one without ``speak`` only draws, and the
+    narration is spoken in this process)."""
+
+    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken | Future[Spoken]] | None:
+        """Every line spoken by ``engine`` (an offline engine's name), in order, or a future of it (the local pool
+        speaks while the caller goes on); None when it is not worth it here (too few lines to repay starting
+        workers), and the caller speaks them itself."""
+        ...
 
 
 def speak_job(engine: str, job: SpeechJob, who: str = "this worker") -> Spoken:
