@@ -401,6 +401,46 @@ def test_a_render_whose_last_worker_dies_says_so_keeps_what_finished_and_the_nex
         made.close()
 
 
+#: A storyboard with 15 sentences to speak: the one worker is killed while it speaks them.
+TALKATIVE = STORY.replace(
+    "Hello there. These scenes are drawn by workers on a cluster, then joined here.",
+    " ".join(f"Sentence number {n} of a long opening, spoken on the cluster." for n in range(1, 13)),
+)
+
+
+@pytest.mark.slow
+def test_a_render_whose_last_worker_dies_while_it_speaks_keeps_the_sentences_spoken(tmp_path):
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("only")
+        made.wait_for(1)
+        story = _project(tmp_path / "project", TALKATIVE)
+        root = story.parent.parent
+        render = _render(story, made.url)
+        worker, _ = made.workers["only"]
+
+        def stored() -> list[Path]:
+            return list((root / "output" / ".cache").rglob("*.f32"))
+
+        assert _until(stored, 180, render), "".join(render.said)  # the first sentence is back, and stored
+        worker.send_signal(signal.SIGKILL)
+        code = _ended(render, 60)
+        said = "".join(render.said)
+        kept = len(stored())
+        assert code == 1 and "Traceback" not in said and said.count("error:") == 1, (code, said)
+        assert "no worker is left in the Dask cluster" in said, said
+        assert f"{kept} of 15 sentence(s) finished and stay in the cache" in said, said
+        assert 0 < kept < 15, kept
+
+        made.worker("again")
+        made.wait_for(1)
+        again = explainer("render", str(story), "--executor", made.url, cwd=root, timeout=300)
+        assert again.returncode == 0, again.stderr
+        assert f"{15 - kept} sentence(s) synthesized" in again.stderr, again.stderr
+    finally:
+        made.close()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("moment", ["while a worker draws", "once the last worker died"])
 def test_ctrl_c_ends_a_dask_render_within_seconds(tmp_path, moment):

@@ -23,11 +23,12 @@ Each scene is one task, longest first:
   started are cancelled.
 - **Never a hang.** Reaching the scheduler waits for its greeting (a port that accepts and never
   answers, a dashboard's HTTP port, is said within ANSWER_TIMEOUT). While tasks run, this process
-  looks every POLL seconds at the cancel, the scheduler and its workers: a cluster left with no
-  worker for NO_WORKER_GRACE seconds (the last one died), or a scheduler that stopped answering,
-  ends the render with one message; the clips that came back stay in the cache. The client's
-  threads start with Ctrl-C blocked, so Ctrl-C always reaches the main thread, and every wait and
-  clean-up step towards the scheduler is bounded.
+  looks every POLL seconds at the cancel, and every second at the scheduler and its workers: a
+  cluster left with no worker for NO_WORKER_GRACE seconds (the last one died), or a scheduler that
+  stopped answering, ends the render with one message; the sentences and clips that came back stay
+  in the cache (each sentence is handed to the narration as it comes). The client's threads start
+  with Ctrl-C blocked, so Ctrl-C always reaches the main thread, and every clean-up call to the
+  scheduler is bounded.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -139,12 +141,18 @@ class DaskCluster:
 
         try:
             expected = jobs.identity()
-            check_workers(client.run(jobs.identity), expected)  # again: workers may have joined since
+            found = client.run(jobs.identity)
+            if not found:  # the last worker left during the narration: as while scenes run, a moment to come back
+                _quietly(lambda: client.wait_for_workers(1, timeout=NO_WORKER_GRACE))
+                found = client.run(jobs.identity)
+                if not found:
+                    raise RenderError(self._stopped(f"no worker is left in the Dask cluster at {self.address}", ""))
+            check_workers(found, expected)  # again: workers may have joined since
             _send(client, scene_jobs)
             for job in sorted(scene_jobs, key=lambda job: -job.frames):
                 key = f"scene-{job.key}-{uuid.uuid4().hex[:8]}"
                 futures[client.submit(render_on_worker, job, expected, stop, key=key, pure=False)] = job
-            self._collect(client, futures, done, cancel, lambda: f"{len(results)} of {len(futures)} scene(s)")
+            self._collect(client, futures, done, cancel.is_set, lambda: f"{len(results)} of {len(futures)} scene(s)")
         except BaseException:
             # Running tasks stop at their next frames, the others are dropped; each step bounded, so that a
             # scheduler gone quiet cannot hold the render.
@@ -155,23 +163,40 @@ class DaskCluster:
             _close(client, loop)
         return results
 
-    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Spoken]:
-        """``lines`` spoken by the cluster's workers, one task each (a worker loads the voice once); a worker whose
-        engine is not the one the sentences are cached under refuses them."""
+    def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Future[Spoken]]:
+        """A future of each of ``lines`` spoken by the cluster's workers, one task each (a worker loads the voice
+        once), resolved as it comes back: the narration stores each sentence as it is spoken, and keeps them
+        should the cluster fail. A worker whose engine is not the one the sentences are cached under refuses
+        them. Cancelling the futures drops the tasks not done."""
         if self._client is None:
             self._open()  # kept open for the scenes that follow (run closes it)
         client = self._client
-        futures = {
+        tasks = {
             client.submit(_speak_on_worker, engine, line, key=f"speak-{uuid.uuid4().hex}", pure=False): index
             for index, line in enumerate(lines)
         }
-        spoken: dict[int, Spoken] = {}
-        try:
-            self._collect(client, futures, spoken.__setitem__, None, lambda: "")
-        except BaseException:
-            _quietly(lambda: client.cancel(list(futures)))
-            raise
-        return [spoken[index] for index in range(len(lines))]
+        spoken: list[Future[Spoken]] = [Future() for _ in lines]
+
+        def said(index: int, result: Spoken) -> None:
+            with contextlib.suppress(InvalidStateError):  # cancelled meanwhile
+                spoken[index].set_result(result)
+
+        def kept() -> str:  # the narration stores them in order, up to the first one missing
+            count = next((i for i, future in enumerate(spoken) if not future.done() or future.cancelled()), len(lines))
+            return f"{count} of {len(lines)} sentence(s)"
+
+        def wait() -> None:
+            try:
+                self._collect(client, tasks, said, lambda: any(future.cancelled() for future in spoken), kept)
+            except BaseException as exc:
+                _quietly(lambda: client.cancel(list(tasks)))
+                for future in spoken:
+                    with contextlib.suppress(InvalidStateError):
+                        future.set_exception(exc)
+
+        with _ctrl_c_blocked():  # Ctrl-C stays the main thread's, which waits on these futures
+            threading.Thread(target=wait, name="dask-speak", daemon=True).start()
+        return spoken
 
     def close(self) -> None:
         """Let the client go (a render's end; run does it itself)."""
@@ -180,17 +205,17 @@ class DaskCluster:
             _close(client, loop)
 
     def _collect(
-        self, client, futures: dict, on_result: Callable, cancel: Cancel | None, finished: Callable[[], str]
+        self, client, futures: dict, on_result: Callable, stopped: Callable[[], bool], finished: Callable[[], str]
     ) -> None:
         """Hand each future's item and result to ``on_result`` as it finishes, looking every POLL seconds at
-        ``cancel`` (raising Stopped) and, every second, at the scheduler and its workers: none left, or no
+        ``stopped`` (then raising Stopped) and, every second, at the scheduler and its workers: none left, or no
         answer, for NO_WORKER_GRACE seconds is a RenderError saying what ``finished`` says was kept."""
         from distributed.scheduler import KilledWorker
 
         pending = dict(futures)
         checked, trouble_since = time.monotonic(), None
         while pending:
-            if cancel is not None and cancel.is_set():
+            if stopped():
                 raise Stopped
             for future in [future for future in pending if future.done()]:
                 item = pending.pop(future)
