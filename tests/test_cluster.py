@@ -401,6 +401,28 @@ def test_a_render_whose_last_worker_dies_says_so_keeps_what_finished_and_the_nex
         made.close()
 
 
+@pytest.mark.slow
+def test_a_render_whose_scheduler_dies_says_so_in_one_line(tmp_path):
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("only")
+        made.wait_for(1)
+        story = _project(tmp_path / "project")
+        render = _render(story, made.url)
+        _, store = made.workers["only"]
+        assert _until(lambda: _drawing(store), 180, render), "".join(render.said)
+        made.processes[0].send_signal(signal.SIGKILL)  # the scheduler
+        killed = time.monotonic()
+        code = _ended(render, 60)
+        took = time.monotonic() - killed
+        said = "".join(render.said)
+        assert code == 1 and took < 20, (code, took, said)
+        assert f"the Dask scheduler at {made.address}" in said and "start the scheduler" in said, said
+        assert "Traceback" not in said and said.count("error:") == 1, said
+    finally:
+        made.close()
+
+
 #: A storyboard with 15 sentences to speak: the one worker is killed while it speaks them.
 TALKATIVE = STORY.replace(
     "Hello there. These scenes are drawn by workers on a cluster, then joined here.",

@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import logging
 import os
 import signal
 import socket
@@ -220,7 +221,8 @@ class DaskCluster:
             for future in [future for future in pending if future.done()]:
                 item = pending.pop(future)
                 if future.status == "cancelled":  # not by this render: the client lost the scheduler
-                    raise RenderError(self._stopped(f"lost the Dask scheduler at {self.address}", finished()))
+                    lost = f"lost the Dask scheduler at {self.address}"
+                    raise RenderError(self._stopped(lost, finished(), waited=False))
                 try:
                     result = future.result()
                 except KilledWorker:
@@ -249,15 +251,17 @@ class DaskCluster:
             return f"the Dask scheduler at {self.address} stopped answering"
         return None if workers else f"no worker is left in the Dask cluster at {self.address}"
 
-    def _stopped(self, trouble: str, finished: str) -> str:
-        """The message for a render the cluster can no longer run: ``trouble``, what was kept, what to do."""
+    def _stopped(self, trouble: str, finished: str, waited: bool = True) -> str:
+        """The message for a render the cluster can no longer run: ``trouble`` (``waited`` for NO_WORKER_GRACE),
+        what was kept, what to do."""
         kept = f"; {finished} finished and stay in the cache" if finished else ""
         again = (
             f"start a worker ('dask worker {self.address}')"
             if trouble.startswith("no worker")
             else "start the scheduler and its workers again"
         )
-        return f"{trouble} (for {NO_WORKER_GRACE} s){kept}; {again} and render again: only what is missing is drawn"
+        waited_for = f" (for {NO_WORKER_GRACE} s)" if waited else ""
+        return f"{trouble}{waited_for}{kept}; {again} and render again: only what is missing is drawn"
 
 
 def greet(address: str) -> None:
@@ -314,10 +318,17 @@ def _ctrl_c_blocked() -> Iterator[None]:
 
 
 def _close(client, loop) -> None:
-    """Close ``client`` and stop its loop, each within CALL_TIMEOUT (a lost scheduler cannot hold it)."""
-    _quietly(lambda: client.close(timeout=CALL_TIMEOUT))
-    if loop is not None:
-        _quietly(lambda: loop.stop(CALL_TIMEOUT))
+    """Close ``client`` and stop its loop, each within CALL_TIMEOUT (a lost scheduler cannot hold it). Dask's
+    own log is silenced meanwhile: closing while it tries to reach a lost scheduler again makes it log the
+    cancelled attempt, with a traceback, where the render has said what happened in one line."""
+    before = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)  # every logger: Dask's log under 'distributed.*' with levels of their own
+    try:
+        _quietly(lambda: client.close(timeout=CALL_TIMEOUT))
+        if loop is not None:
+            _quietly(lambda: loop.stop(CALL_TIMEOUT))
+    finally:
+        logging.disable(before)
 
 
 def _quietly(step: Callable[[], object]) -> None:
