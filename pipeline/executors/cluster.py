@@ -96,11 +96,11 @@ class DaskCluster:
             from distributed.utils import LoopRunner
         except ImportError:
             raise UsageError('--executor dask:// needs Dask distributed: pip install -e ".[cluster]"') from None
-        greet(self.address)  # a port that takes the connection and never answers: said now, not never
         with _ctrl_c_blocked():  # the loop's thread, and each thread it starts, inherit the mask: Ctrl-C comes here
             loop = LoopRunner()
             loop.start()
         try:
+            greet(self.address, loop.loop)  # a port that takes the connection and never answers: said now
             client = Client(self.address, loop=loop.loop, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except BaseException as exc:
             loop.stop(CALL_TIMEOUT)
@@ -264,34 +264,34 @@ class DaskCluster:
         return f"{trouble}{waited_for}{kept}; {again} and render again: only what is missing is drawn"
 
 
-def greet(address: str) -> None:
-    """Connect to the scheduler at ``address`` and take its greeting, within ANSWER_TIMEOUT seconds: a port that
-    takes connections but never answers (another server, a dashboard's HTTP port) is a UsageError saying so, and
-    one that refuses them is said at once (Dask would try again for all of its timeout)."""
+def greet(address: str, loop) -> None:
+    """Connect to the scheduler at ``address`` and take its greeting, on ``loop`` (running in another thread),
+    within ANSWER_TIMEOUT seconds: a port that takes connections but never answers (another server, a dashboard's
+    HTTP port) is a UsageError saying so, and one that refuses them is said at once (Dask would try again for
+    all of its timeout)."""
     import asyncio
 
     from distributed.comm import connect
+    from distributed.utils import sync
 
     host, _, port = address.removeprefix("tcp://").rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=ANSWER_TIMEOUT).close()
+    except OSError as exc:  # refused, no route, no such host, or no answer to the connection itself
+        raise UsageError(unreachable(address, exc)) from None
 
     async def hello() -> None:
         comm = await asyncio.wait_for(connect(address, timeout=ANSWER_TIMEOUT), ANSWER_TIMEOUT)
         await comm.close()
 
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=ANSWER_TIMEOUT).close()
-    except OSError as exc:  # refused, no route, no such host, or no answer to the connection itself
-        raise UsageError(unreachable(address, exc)) from None
-    try:
-        asyncio.run(hello())
+        sync(loop, hello)
     except TimeoutError:
         raise UsageError(
             f"the server at {address} took the connection but did not answer as a Dask scheduler does within "
             f"{ANSWER_TIMEOUT} s: is it another server, or the dashboard's port? A scheduler listens on 8786 unless "
             "started with 'dask scheduler --port PORT'"
         ) from None
-    except OSError as exc:
-        raise UsageError(unreachable(address, exc)) from None
 
 
 def unreachable(address: str, exc: OSError) -> str:
