@@ -645,3 +645,33 @@ def _group_alive(group: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@pytest.mark.slow
+def test_a_batch_whose_last_worker_dies_ends_with_its_table_in_seconds(tmp_path):
+    """Each storyboard is not given the cluster's grace again: the batch fails as a whole within seconds."""
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("only")
+        made.wait_for(1)
+        stories = [_project(tmp_path / name, TALKATIVE.replace("Cluster test", f"Cluster {name}")) for name in "abc"]
+        cmd = [shutil.which("explainer") or sys.executable, "render", *map(str, stories), "--executor", made.url]
+        render = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  start_new_session=True)  # fmt: skip
+        render.said = []  # type: ignore[attr-defined]
+        threading.Thread(target=lambda: render.said.extend(render.stderr), daemon=True).start()  # type: ignore[attr-defined]
+        worker, _ = made.workers["only"]
+        first = tmp_path / "a" / "output" / ".cache"
+        assert _until(lambda: list(first.rglob("*.f32")), 180, render), "".join(render.said)
+        worker.send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        code = _ended(render, 120)
+        took = time.monotonic() - killed
+        said, table = "".join(render.said), render.stdout.read()
+        # One grace of 5 s, then a second for each wait that follows: 7.5 s here; 18 s when each storyboard's
+        # narration waited the whole grace again.
+        assert code == 1 and took < 13, (code, took, said)
+        assert "Traceback" not in said and "no worker is left in the Dask cluster" in said, said
+        assert "3 of 3 videos failed" in said or table.count("failed") == 3, (said, table)
+    finally:
+        made.close()

@@ -81,6 +81,9 @@ class DaskCluster:
         self.address = address
         self._client = None
         self._loop = None  # the client's IO loop, run by a thread of ours that never takes Ctrl-C
+        #: Since when the cluster has had no worker or no answer (monotonic), or None: kept from one wait to the
+        #: next, so that a batch's later storyboards are not each given the grace again.
+        self._trouble_since: float | None = None
 
     @classmethod
     def connect(cls, address: str) -> DaskCluster:
@@ -144,7 +147,10 @@ class DaskCluster:
             expected = jobs.identity()
             found = client.run(jobs.identity)
             if not found:  # the last worker left during the narration: as while scenes run, a moment to come back
-                _quietly(lambda: client.wait_for_workers(1, timeout=NO_WORKER_GRACE))
+                since = self._trouble_since = self._trouble_since or time.monotonic()
+                left = NO_WORKER_GRACE - (time.monotonic() - since)
+                if left > 0:
+                    _quietly(lambda: client.wait_for_workers(1, timeout=left))
                 found = client.run(jobs.identity)
                 if not found:
                     raise RenderError(self._stopped(f"no worker is left in the Dask cluster at {self.address}", ""))
@@ -214,7 +220,7 @@ class DaskCluster:
         from distributed.scheduler import KilledWorker
 
         pending = dict(futures)
-        checked, trouble_since = time.monotonic(), None
+        checked = time.monotonic()
         while pending:
             if stopped():
                 raise Stopped
@@ -236,10 +242,10 @@ class DaskCluster:
                 checked = now
                 trouble = self._trouble(client)
                 if trouble is None:
-                    trouble_since = None
-                elif trouble_since is None:
-                    trouble_since = now
-                elif now - trouble_since >= NO_WORKER_GRACE:
+                    self._trouble_since = None
+                elif self._trouble_since is None:
+                    self._trouble_since = now
+                elif now - self._trouble_since >= NO_WORKER_GRACE:
                     raise RenderError(self._stopped(trouble, finished()))
             time.sleep(POLL)
 
