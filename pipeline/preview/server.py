@@ -108,7 +108,8 @@ def app(session: Session, hub: Hub, hosts: list[str], say: Callable[[str], None]
 
 
 def media_file(root: Path, asked: str) -> Path | None:
-    """The file ``asked`` names inside ``root``, or None when it is not one (outside, a folder, missing)."""
+    """The file ``asked`` names inside ``root``, or None when it is not one (outside, a folder, missing); a name no
+    file can have raises as the system does (ValueError for a null byte, OSError for a name too long)."""
     if not asked or asked.startswith(("/", "\\")) or ".." in Path(asked).parts or ":" in asked:
         return None
     root = root.resolve()
