@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -314,3 +318,360 @@ def test_a_stack_that_differs_is_named():
         check_workers({"tcp://w:1": theirs, "tcp://w:2": ours}, ours)
     with pytest.raises(UsageError, match="no workers"):
         check_workers({}, ours)
+
+
+# -- hangs: a cluster that dies, a port that never answers, Ctrl-C -----------------------------------------------
+
+
+def _render(story: Path, url: str, *extra: str) -> subprocess.Popen:
+    """``explainer render`` on the cluster at ``url``, in its own process group (a terminal's Ctrl-C reaches the
+    whole group), its stderr read into a list as it comes."""
+    cmd = [shutil.which("explainer") or sys.executable, "render", str(story), "--executor", url, *extra]
+    process = subprocess.Popen(
+        cmd, cwd=story.parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    process.said = []  # type: ignore[attr-defined]
+    threading.Thread(target=lambda: process.said.extend(process.stderr), daemon=True).start()  # type: ignore[attr-defined]
+    return process
+
+
+def _ended(process: subprocess.Popen, seconds: float) -> int | None:
+    """The exit status within ``seconds``, or None after killing the process group that did not end."""
+    try:
+        return process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return None
+
+
+def _until(condition, seconds: float, process: subprocess.Popen | None = None) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and (process is None or process.poll() is None):
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def _drawing(store: Path) -> bool:
+    return any((store / "clips").glob("*.part*"))
+
+
+def _clips(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (root / "output" / ".cache" / "scenes").glob("*.mp4")}
+
+
+@pytest.mark.slow
+def test_a_render_whose_last_worker_dies_says_so_keeps_what_finished_and_the_next_one_recovers(tmp_path):
+    """It waited for a worker for good, and Ctrl-C did nothing."""
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("only")
+        made.wait_for(1)
+        story = _project(tmp_path / "project")
+        root = story.parent.parent
+        render = _render(story, made.url)
+        worker, store = made.workers["only"]
+        # One scene at a time on the one worker: killed while it draws another, once one is back in the cache.
+        assert _until(lambda: _clips(root) and _drawing(store), 180, render), "".join(render.said)
+        kept = _clips(root)
+        worker.send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        code = _ended(render, 60)
+        took = time.monotonic() - killed
+        said = "".join(render.said)
+        assert code == 1, (code, said)
+        assert took < 20, took  # the cluster's grace (5 s) and a poll: not forever
+        assert "no worker is left in the Dask cluster" in said and "dask worker tcp://127.0.0.1:" in said, said
+        finished = _clips(root)
+        assert f"{len(finished)} of 3 scene(s) finished and stay in the cache" in said, said
+        assert "Traceback" not in said and said.count("error:") == 1, said
+        assert {name: data for name, data in finished.items() if name in kept} == kept
+        assert not [p for p in root.rglob("*") if ".part" in p.name], "no partial file"
+
+        # A worker again: the next render draws only what was missing, and makes the local render's video.
+        made.worker("again")
+        made.wait_for(1)
+        again = explainer("render", str(story), "--executor", made.url, cwd=root, timeout=300)
+        assert again.returncode == 0, again.stderr
+        assert f"{3 - len(finished)} rendered, {len(finished)} from cache" in again.stderr, again.stderr
+    finally:
+        made.close()
+
+
+@pytest.mark.slow
+def test_a_render_whose_scheduler_dies_says_so_in_one_line(tmp_path):
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("only")
+        made.wait_for(1)
+        story = _project(tmp_path / "project")
+        render = _render(story, made.url)
+        _, store = made.workers["only"]
+        assert _until(lambda: _drawing(store), 180, render), "".join(render.said)
+        made.processes[0].send_signal(signal.SIGKILL)  # the scheduler
+        killed = time.monotonic()
+        code = _ended(render, 60)
+        took = time.monotonic() - killed
+        said = "".join(render.said)
+        assert code == 1 and took < 20, (code, took, said)
+        assert f"the Dask scheduler at {made.address}" in said and "start the scheduler" in said, said
+        assert "Traceback" not in said and said.count("error:") == 1, said
+    finally:
+        made.close()
+
+
+#: A storyboard with 15 sentences to speak: the one worker is killed while it speaks them.
+TALKATIVE = STORY.replace(
+    "Hello there. These scenes are drawn by workers on a cluster, then joined here.",
+    " ".join(f"Sentence number {n} of a long opening, spoken on the cluster." for n in range(1, 13)),
+)
+
+
+@pytest.mark.slow
+def test_a_render_whose_last_worker_dies_while_it_speaks_keeps_the_sentences_spoken(tmp_path):
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("only")
+        made.wait_for(1)
+        story = _project(tmp_path / "project", TALKATIVE)
+        root = story.parent.parent
+        render = _render(story, made.url)
+        worker, _ = made.workers["only"]
+
+        def stored() -> list[Path]:
+            return list((root / "output" / ".cache").rglob("*.f32"))
+
+        assert _until(stored, 180, render), "".join(render.said)  # the first sentence is back, and stored
+        worker.send_signal(signal.SIGKILL)
+        code = _ended(render, 60)
+        said = "".join(render.said)
+        kept = len(stored())
+        assert code == 1 and "Traceback" not in said and said.count("error:") == 1, (code, said)
+        assert "no worker is left in the Dask cluster" in said, said
+        assert f"{kept} of 15 sentence(s) finished and stay in the cache" in said, said
+        assert 0 < kept < 15, kept
+
+        made.worker("again")
+        made.wait_for(1)
+        again = explainer("render", str(story), "--executor", made.url, cwd=root, timeout=300)
+        assert again.returncode == 0, again.stderr
+        assert f"{15 - kept} sentence(s) synthesized" in again.stderr, again.stderr
+    finally:
+        made.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["while a worker draws", "once the last worker died"])
+def test_ctrl_c_ends_a_dask_render_within_seconds(tmp_path, moment):
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("only")
+        made.wait_for(1)
+        story = _project(tmp_path / "project")
+        render = _render(story, made.url)
+        worker, store = made.workers["only"]
+        assert _until(lambda: _drawing(store), 180, render), "".join(render.said)
+        if moment == "once the last worker died":
+            worker.send_signal(signal.SIGKILL)
+            time.sleep(1)  # within the cluster's grace: the render is waiting for a worker
+        os.killpg(render.pid, signal.SIGINT)
+        pressed = time.monotonic()
+        code = _ended(render, 30)
+        took = time.monotonic() - pressed
+        said = "".join(render.said)
+        assert code == 130 and took < 5, (code, took, said)
+        assert "interrupted" in said and "Traceback" not in said, said
+        assert not [p for p in story.parent.parent.rglob("*") if ".part" in p.name], "no partial file"
+    finally:
+        made.close()
+
+
+@contextlib.contextmanager
+def _silent_server(seconds: float = 90) -> Iterator[int]:
+    """A port on loopback that accepts connections and never answers (for ``seconds`` at most); its number."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        deadline = time.monotonic() + seconds
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+        for connection in held:
+            connection.close()
+        server.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(5)
+
+
+@contextlib.contextmanager
+def _http_server(seconds: float = 90) -> Iterator[int]:
+    """An HTTP server on loopback (as a dashboard's port is), serving for ``seconds`` at most; its port."""
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    timer = threading.Timer(seconds, server.shutdown)
+    timer.start()
+    try:
+        yield server.server_port
+    finally:
+        timer.cancel()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", [_silent_server, _http_server], ids=["silent", "http"])
+def test_a_port_that_never_answers_as_a_scheduler_is_said_within_seconds(tmp_path, server):
+    """It printed nothing for 240 s: the connect timeout does not cover Dask's handshake."""
+    story = _project(tmp_path / "project")
+    with server() as port:
+        started = time.monotonic()
+        try:
+            run = explainer("render", str(story), "--executor", f"dask://127.0.0.1:{port}", cwd=tmp_path, timeout=45)
+        except subprocess.TimeoutExpired:
+            pytest.fail("still silent after 45 s")
+        took = time.monotonic() - started
+    assert run.returncode == 2 and took < 15, (took, run.stderr)
+    assert f"the server at tcp://127.0.0.1:{port} took the connection but did not answer" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and run.stderr.count("error:") == 1, run.stderr
+    assert not list((tmp_path / "project" / "output").rglob("*.f32")), "nothing was narrated"
+
+
+@pytest.mark.slow
+def test_an_executor_address_is_checked_and_an_ipv6_one_is_parsed(tmp_path):
+    story = _project(tmp_path / "project")
+    for spec, said in [
+        ("dask://127.0.0.1:99999", "port 99999 is invalid: a port is a number from 1 to 65535"),
+        ("dask://127.0.0.1:0", "port 0 is invalid"),
+        ("dask://::1:8786", "an IPv6 address goes in brackets, e.g. dask://[::1]:8786"),
+    ]:
+        run = explainer("render", str(story), "--executor", spec, cwd=tmp_path)
+        assert run.returncode == 2 and said in run.stderr and "Traceback" not in run.stderr, (spec, run.stderr)
+    # A scheduler on IPv6 loopback is reached (it has no workers yet, which is what it says).
+    folder = tmp_path / "cluster"
+    folder.mkdir()
+    file = folder / "scheduler.json"
+    scheduler = _dask("scheduler", "--host", "[::1]", "--port", "0", "--no-dashboard", "--scheduler-file", str(file))
+    try:
+        assert _until(file.exists, 60, scheduler), "the scheduler did not start"
+        address = json.loads(file.read_text())["address"]
+        assert address.startswith("tcp://[::1]:"), address
+        run = explainer("render", str(story), "--executor", "dask://" + address.removeprefix("tcp://"), cwd=tmp_path)
+        assert run.returncode == 2 and "the Dask cluster has no workers" in run.stderr, run.stderr
+    finally:
+        scheduler.terminate()
+        try:
+            scheduler.wait(5)
+        except subprocess.TimeoutExpired:
+            scheduler.kill()
+            scheduler.wait()
+
+
+#: The user's own files, in the project and beside the video: a render killed or interrupted leaves each as it was.
+USERS = {
+    "notes/.party-plan.txt": b"the user's hidden notes",
+    "output/story/my-edit.txt": b"the user's file beside the video",
+    "output/.story.next.txt": b"a name like the tool's",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["narration", "scenes"])
+@pytest.mark.parametrize("how", ["SIGKILL", "Ctrl-C"])
+def test_a_dask_render_killed_or_interrupted_at_random_loses_nothing_and_the_next_one_recovers(
+    cluster, local_render, tmp_path, how, stage
+):
+    # A moment past the stage's start, another each run; EXPLAINER_TEST_SEED=N replays the one a failure names.
+    seed = int(os.environ.get("EXPLAINER_TEST_SEED") or random.randrange(10**6))
+    wait = random.Random(seed).uniform(0, 1.5)
+    story = _project(tmp_path / "project")
+    root = story.parent.parent
+    for name, data in USERS.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+    stores = [store for _, store in cluster.workers.values()]
+    render = _render(story, cluster.url)
+    reached = {
+        "narration": lambda: "Narrating" in "".join(render.said),
+        "scenes": lambda: any(_drawing(store) for store in stores),
+    }[stage]
+    assert _until(reached, 180, render), f"the render ended before {stage}: {''.join(render.said)}"
+    time.sleep(wait)
+    if how == "SIGKILL":
+        render.send_signal(signal.SIGKILL)  # the main process only, as the out-of-memory killer does
+        assert _ended(render, 10) == -signal.SIGKILL
+    else:
+        os.killpg(render.pid, signal.SIGINT)  # a terminal's Ctrl-C: the whole group
+        code = _ended(render, 10)
+        said = "".join(render.said)
+        assert code in (130, 0) and "Traceback" not in said, (seed, wait, code, said)  # 0: it had just finished
+    assert _until(lambda: not _group_alive(render.pid), 15), "a process of the render is left"
+    assert {name: (root / name).read_bytes() for name in USERS} == USERS, (seed, wait)
+
+    again = explainer("render", str(story), "--executor", cluster.url, cwd=root, timeout=300)
+    assert again.returncode == 0, (seed, wait, again.stderr)
+    assert _decoded(root / "output" / "story" / "story.mp4") == local_render
+    assert {name: (root / name).read_bytes() for name in USERS} == USERS, (seed, wait)
+    left = [p for p in root.rglob("*") if ".part" in p.name or p.name.endswith(".next")]
+    assert [p for p in left if p.relative_to(root).as_posix() not in USERS] == [], "nothing of the tool's is left"
+    # A scene the killed render left running ends on its worker, which keeps no clip of it.
+    assert _until(lambda: not any(list((store / "clips").glob("*")) for store in stores), 60)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+def test_a_batch_whose_last_worker_dies_ends_with_its_table_in_seconds(tmp_path):
+    """Each storyboard is not given the cluster's grace again: the batch fails as a whole within seconds."""
+    made = Cluster(tmp_path / "cluster")
+    try:
+        made.worker("only")
+        made.wait_for(1)
+        stories = [_project(tmp_path / name, TALKATIVE.replace("Cluster test", f"Cluster {name}")) for name in "abc"]
+        cmd = [shutil.which("explainer") or sys.executable, "render", *map(str, stories), "--executor", made.url]
+        render = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  start_new_session=True)  # fmt: skip
+        render.said = []  # type: ignore[attr-defined]
+        threading.Thread(target=lambda: render.said.extend(render.stderr), daemon=True).start()  # type: ignore[attr-defined]
+        worker, _ = made.workers["only"]
+        first = tmp_path / "a" / "output" / ".cache"
+        assert _until(lambda: list(first.rglob("*.f32")), 180, render), "".join(render.said)
+        worker.send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        code = _ended(render, 120)
+        took = time.monotonic() - killed
+        said, table = "".join(render.said), render.stdout.read()
+        # One grace of 5 s, then a second for each wait that follows: 7.5 s here; 18 s when each storyboard's
+        # narration waited the whole grace again.
+        assert code == 1 and took < 13, (code, took, said)
+        assert "Traceback" not in said and "no worker is left in the Dask cluster" in said, said
+        assert "3 of 3 videos failed" in said or table.count("failed") == 3, (said, table)
+    finally:
+        made.close()

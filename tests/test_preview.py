@@ -202,6 +202,30 @@ def test_the_page_follows_every_save_and_shows_errors(preview):
     assert [pid for pid in below if _running(pid)] == []
 
 
+def test_a_media_path_no_file_can_have_is_a_404_said_in_one_line(preview):
+    """A null byte or a name too long for the disk was a 500, with a traceback in the preview's terminal."""
+    _, _, url, process = preview
+    deadline = time.monotonic() + 120
+    while not _state(url).get("video") and time.monotonic() < deadline:  # the folder is there: a name is looked up
+        time.sleep(0.2)
+    assert _state(url).get("video"), _state(url)
+    host, port = url.removeprefix("http://").rstrip("/").split(":")
+    asked = ["/media/%00", "/media/tiny/a%00b.mp4", "/media/" + "x" * 300 + ".mp4", "/media/tiny/" + "y" * 300]
+    for path in asked:
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", path)
+        reply = connection.getresponse()
+        assert (reply.status, reply.read()) == (404, b"not found"), path
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    out, err = process.stdout.read(), process.stderr.read()
+    assert "Traceback" not in out + err and "Exception" not in out + err, err
+    refused = [line for line in out.splitlines() if line.startswith("preview: refused /media/")]
+    assert len(refused) == len(asked), out
+    assert "\\x00" in refused[0] and "embedded null byte" in refused[0], refused
+    assert "File name too long" in refused[2] and "(304 characters)" in refused[2], refused
+
+
 def test_media_paths_stay_inside_the_preview_folder(tmp_path):
     (tmp_path / "tiny").mkdir()
     (tmp_path / "tiny" / "a.mp4").write_bytes(b"x")

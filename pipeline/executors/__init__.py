@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Callable
 
 from pipeline.executors.base import Cancel, Event, Executor, FramesDone, SceneDone
@@ -26,13 +28,32 @@ def executor_for(spec: str, workers: int = 0) -> Executor:
 
     scheme, sep, address = spec.partition("://")
     if sep:
-        host, _, port = address.rpartition(":")
-        if scheme not in CLUSTERS or not host or not port.isdigit():
+        if scheme not in CLUSTERS:
             raise UsageError(f"--executor {spec}: expected dask://HOST:PORT, e.g. dask://127.0.0.1:8786")
-        return CLUSTERS[scheme](address)
+        return CLUSTERS[scheme](host_port(spec, address))
     if spec not in EXECUTORS:
         raise UsageError(f"--executor {spec}: executors are {', '.join(EXECUTORS)}, or dask://HOST:PORT")
     return EXECUTORS[spec](workers)
+
+
+def host_port(spec: str, address: str) -> str:
+    """``address`` (HOST:PORT, an IPv6 host in brackets) checked: the port a number from 1 to 65535."""
+    from pipeline.errors import UsageError
+
+    match = re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[^\s:\[\]/]+):([0-9]+)", address)
+    if match is None:
+        bare = address.count(":") > 1 and "[" not in address
+        hint = "; an IPv6 address goes in brackets, e.g. dask://[::1]:8786" if bare else ", e.g. dask://127.0.0.1:8786"
+        raise UsageError(f"--executor {spec}: expected dask://HOST:PORT{hint}")
+    host, port = match[1], int(match[2])
+    if not 1 <= port <= 65535:
+        raise UsageError(f"--executor {spec}: port {match[2]} is invalid: a port is a number from 1 to 65535")
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise UsageError(f"--executor {spec}: {host} is not an IPv6 address") from None
+    return f"{host}:{port}"
 
 
 def _dask(address: str) -> Executor:

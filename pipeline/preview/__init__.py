@@ -98,7 +98,7 @@ def serve(
     listening = socket.create_server((host, port))
     bound = listening.getsockname()[1]
     hosts = ["127.0.0.1", "localhost", "[::1]", host]
-    server = uvicorn.Server(uvicorn.Config(app(session, hub, hosts), log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app(session, hub, hosts, say), log_level="warning", lifespan="off"))
     serving = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, name="preview-server", daemon=True)
     serving.start()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{bound}/"

@@ -4,7 +4,8 @@
 - ``/api/state``: the latest state as JSON; ``/events``: server-sent events, one per new state, and
   ``rendering`` when a save is being worked on;
 - ``/media/…``: files of the preview's own output folder only; a path that leaves it (``..``, an
-  absolute path, a link out) is refused with 404, as is anything not a file there.
+  absolute path, a link out) is refused with 404, as is anything not a file there. A path no file can
+  have (a null byte, a name too long for the disk) is refused with 404 too, and said in one line.
 
 Requests whose Host is not the address the server listens on are refused (400): a page on
 another site cannot reach the preview through DNS rebinding. Read-only: nothing here writes.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib import resources
 from pathlib import Path
 
@@ -65,8 +66,9 @@ class Hub:
             self._queues.discard(queue)
 
 
-def app(session: Session, hub: Hub, hosts: list[str]) -> Starlette:
-    """The preview's ASGI app for ``session``; ``hosts`` are the Host names it answers to."""
+def app(session: Session, hub: Hub, hosts: list[str], say: Callable[[str], None] = print) -> Starlette:
+    """The preview's ASGI app for ``session``; ``hosts`` are the Host names it answers to; ``say`` is told, in one
+    line, of a media path refused because no file can have it."""
 
     async def page(request: Request) -> Response:
         return _static("index.html")
@@ -84,7 +86,13 @@ def app(session: Session, hub: Hub, hosts: list[str]) -> Starlette:
         return StreamingResponse(hub.stream(request, first), media_type="text/event-stream", headers=headers)
 
     async def media(request: Request) -> Response:
-        path = media_file(session.media_root, request.path_params["path"])
+        asked = request.path_params["path"]
+        try:
+            path = media_file(session.media_root, asked)
+        except (OSError, ValueError) as exc:  # a null byte, a name too long: no file has it
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            say(f"preview: refused /media/{_shown(asked)} (404): {reason}")
+            path = None
         if path is None:
             return Response("not found", 404)
         return FileResponse(path, headers={"Cache-Control": "no-store"})
@@ -100,12 +108,19 @@ def app(session: Session, hub: Hub, hosts: list[str]) -> Starlette:
 
 
 def media_file(root: Path, asked: str) -> Path | None:
-    """The file ``asked`` names inside ``root``, or None when it is not one (outside, a folder, missing)."""
+    """The file ``asked`` names inside ``root``, or None when it is not one (outside, a folder, missing); a name no
+    file can have raises as the system does (ValueError for a null byte, OSError for a name too long)."""
     if not asked or asked.startswith(("/", "\\")) or ".." in Path(asked).parts or ":" in asked:
         return None
     root = root.resolve()
     path = (root / asked).resolve()
     return path if path.is_relative_to(root) and path.is_file() else None
+
+
+def _shown(asked: str, most: int = 60) -> str:
+    """``asked`` for one line of a terminal: control and other unprintable characters escaped, cut to ``most``."""
+    shown = repr(asked[:most])[1:-1]
+    return f"{shown}… ({len(asked)} characters)" if len(asked) > most else shown
 
 
 def _static(name: str) -> Response:
