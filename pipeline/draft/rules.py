@@ -2,8 +2,8 @@
 
 Each rule looks at one chunk (a scene's worth of sentences, or a list, or a
 quotation) and returns the slide for it, or None to let the next rule try. The
-first that answers wins; the last always does. The README's "Start from a
-script" lists them in this order:
+first that answers wins; the last always does. docs/draft.md lists them in
+this order:
 
 1. ``quote``: a block quotation, or a sentence with a quotation of six words or
    more and who said it ("…," said X / according to X).
