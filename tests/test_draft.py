@@ -319,3 +319,50 @@ def test_each_draft_renders_at_320x180(script, tmp_path):
     facts = probe(video)
     assert (facts["width"], facts["height"]) == (320, 180) and facts["video_duration"] > 60
     assert re.search(r"\d:\d\d", (video.parent / "chapters.txt").read_text())
+
+
+#: A script of the kind a creator pastes from a transcript: one paragraph said as a single run-on sentence.
+RIVERS = (
+    """# How Rivers Carve Canyons
+
+A river carves a canyon slowly.
+
+## The long sentence
+
+"""
+    + " ".join(f"the water cuts a little deeper in year {n}, and the walls rise higher," for n in range(1, 28))
+    + """
+until the canyon is a mile deep.
+
+The river keeps going.
+"""
+)
+
+
+def test_a_sentence_too_long_for_the_voice_is_drafted_as_several_that_validate(tmp_path):
+    """A 1,800-character run-on sentence was drafted as it was, and validate then refused it (more than 1,500
+    characters as spoken): the draft splits it at its clauses, says so in a note, and its storyboard validates."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "rivers.md").write_text(RIVERS, encoding="utf-8")
+    run = explainer("draft", "rivers.md", "-o", "rivers.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    written = (tmp_path / "rivers.yaml").read_text(encoding="utf-8")
+    assert "is split at\n      # its clauses into 2: check they read well" in written or "into 2: check" in written
+    checked = explainer("validate", "rivers.yaml", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    said = " ".join(s for section in yaml.safe_load(written)["sections"] for s in _narrations(section))
+    assert "year 27, and the walls rise higher, until the canyon is a mile deep." in said, "every word kept"
+
+
+def _narrations(section: dict) -> list[str]:
+    return [scene.get("narration", "") for scene in section["scenes"]]
+
+
+def test_a_number_too_long_to_say_refuses_the_draft_naming_it(tmp_path):
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "rivers.md").write_text(RIVERS.replace("slowly.", "slowly, " + "9" * 300 + " grains at a time."))
+    run = explainer("draft", "rivers.md", "-o", "rivers.yaml", cwd=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert "rivers.md: the sentence 'A river carves a canyon slowly" in run.stderr
+    assert "has 300 digits, read one by one" in run.stderr and "then draft again" in run.stderr
+    assert not (tmp_path / "rivers.yaml").exists()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pipeline import voicelimits
 from pipeline.draft.compose import DraftSection
+from pipeline.errors import UsageError
 from pipeline.lint import pronunciation
 from pipeline.lint.phonemes import Phonemizer, Unavailable
 from pipeline.narration import ENGINES
+from pipeline.spoken import spoken
 
 
 def words_per_minute(engine: str, fallback: str | None) -> float:
@@ -29,3 +32,48 @@ def note_words(sections: list[DraftSection], voice: str = "en-us") -> str | None
     for scene, _, reason in pronunciation.odd_words(said, {}, phonemizer):
         scene.notes.append(reason)
     return None
+
+
+def bound(sections: list[DraftSection], script_name: str) -> None:
+    """Every sentence of the draft within what validate lets the voice be given (pipeline.voicelimits): a sentence
+    too long as spoken is split at its clause breaks into sentences, with a note to check it reads well; a clause
+    too long to say in one breath (a number of hundreds of digits, a run of words with no comma) cannot be split
+    with its meaning kept, so the draft is refused, naming it, rather than written for validate to refuse."""
+    for scene in (scene for section in sections for scene in section.scenes):
+        out: list[str] = []
+        for sentence in scene.sentences:
+            said = spoken(sentence, {})
+            if voicelimits.sentence_problem(said, (), 1.0) is None:
+                out.append(sentence)
+                continue
+            clauses = voicelimits.clauses(sentence)
+            for clause in clauses:
+                if len(spoken(clause, {})) > voicelimits.MAX_CLAUSE:
+                    alone = [(word, spoken(word, {})) for word in clause.split()]
+                    problem = voicelimits.sentence_problem(spoken(clause, {}), alone, 1.0)
+                    raise UsageError(
+                        f"{script_name}: the sentence '{voicelimits.shorten(sentence)}' {problem}; then draft again"
+                    )
+            split = _packed(clauses)
+            out += split
+            scene.notes.append(
+                f"a sentence of {len(said):,} characters as spoken (more than the voice says in one go) is split "
+                f"at its clauses into {len(split)}: check they read well"
+            )
+        scene.sentences = out
+
+
+def _packed(clauses: list[str]) -> list[str]:
+    """``clauses`` joined into as few sentences as keep each within a sentence's limit as spoken, each ending in a
+    full stop and starting with a capital."""
+    sentences: list[list[str]] = [[]]
+    for clause in clauses:
+        if sentences[-1] and len(spoken(" ".join([*sentences[-1], clause]), {})) > voicelimits.MAX_SENTENCE:
+            sentences.append([])
+        sentences[-1].append(clause)
+    out = []
+    for words in sentences:
+        text = " ".join(words).rstrip()
+        text = text[:-1] + "." if text[-1] in ",;:—–" else text if text[-1] in ".!?…" else text + "."
+        out.append(text[0].upper() + text[1:])
+    return out
