@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,58 @@ def test_a_render_killed_at_a_random_moment_touches_nothing_of_the_creators_and_
     assert _leftovers(root, temp) == [], f"seed {seed}, killed at {moment:.2f} s"
     for name in stories:
         assert f"Hello again from {name[:3]}." in (root / "output" / name[:3] / f"{name[:3]}.srt").read_text()
+
+
+PREVIEW = [sys.executable, "-m", "pipeline", "preview", "script/tiny.yaml"]
+
+
+def _preview_ready(root: Path, env: dict[str, str]) -> subprocess.Popen:
+    """``explainer preview`` on script/tiny.yaml, once its first render is ready."""
+    import json
+    import re
+    import urllib.request
+
+    process = subprocess.Popen(PREVIEW, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # fmt: skip
+    match = re.search(r"at (http://127\.0\.0\.1:\d+/)", process.stdout.readline())
+    assert match, process.stderr.read() if process.poll() is not None else "no address"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(match.group(1) + "api/state", timeout=10) as reply:
+            if json.load(reply)["status"] == "ready":
+                return process
+        time.sleep(0.2)
+    raise AssertionError("the preview was not ready in 120 s")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGINT"])
+def test_a_preview_killed_at_a_random_moment_touches_nothing_of_the_creators_and_the_next_leaves_nothing(
+    tmp_path, signal_name
+):
+    import os
+    import random
+    import signal
+
+    seed = random.randrange(10**6)
+    moment = random.Random(seed).uniform(0.5, 5.0)
+    root, temp = tmp_path / "project", tmp_path / "tmp"
+    (root / "assets").mkdir(parents=True)
+    (root / "script").mkdir()
+    temp.mkdir()
+    (root / "script" / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    env = {**os.environ, "TMPDIR": str(temp)}
+    made = _make(root, LOOKALIKES) | _make(root / "output", LOOKALIKES) | _make(temp, {".party-plan.txt": b"mine"})
+    killed = subprocess.Popen(PREVIEW, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True)  # fmt: skip
+    time.sleep(moment)  # starting, narrating, drawing or serving
+    os.killpg(killed.pid, getattr(signal, signal_name))
+    said = killed.communicate(timeout=60)[1]
+    assert "Traceback" not in said, said
+    assert _unchanged(made) == [], f"seed {seed}, killed at {moment:.2f} s"
+    again = _preview_ready(root, env)
+    os.killpg(again.pid, signal.SIGINT)  # as a creator stops it
+    again.communicate(timeout=60)
+    assert _unchanged(made) == [], f"seed {seed}, killed at {moment:.2f} s"
+    assert _leftovers(root, temp) == [], f"seed {seed}, killed at {moment:.2f} s"
+    assert (root / "output" / ".preview" / "tiny" / "draft" / "tiny.mp4").stat().st_size > 0, "the second video"
