@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import explainer
 
+from pipeline import cache
 from pipeline.errors import UsageError
 from pipeline.executors import executor_for
 from pipeline.executors.cluster import RendererMismatch, check_workers
@@ -356,7 +357,7 @@ def _until(condition, seconds: float, process: subprocess.Popen | None = None) -
 
 
 def _drawing(store: Path) -> bool:
-    return any((store / "clips").glob("*.part*"))
+    return any((store / "clips").glob(".explainer-part-*"))
 
 
 def _clips(root: Path) -> dict[str, bytes]:
@@ -389,7 +390,7 @@ def test_a_render_whose_last_worker_dies_says_so_keeps_what_finished_and_the_nex
         assert f"{len(finished)} of 3 scene(s) finished and stay in the cache" in said, said
         assert "Traceback" not in said and said.count("error:") == 1, said
         assert {name: data for name, data in finished.items() if name in kept} == kept
-        assert not [p for p in root.rglob("*") if ".part" in p.name], "no partial file"
+        assert not [p for p in root.rglob("*") if cache.is_partial(p.name)], "no partial file"
 
         # A worker again: the next render draws only what was missing, and makes the local render's video.
         made.worker("again")
@@ -484,7 +485,7 @@ def test_ctrl_c_ends_a_dask_render_within_seconds(tmp_path, moment):
         said = "".join(render.said)
         assert code == 130 and took < 5, (code, took, said)
         assert "interrupted" in said and "Traceback" not in said, said
-        assert not [p for p in story.parent.parent.rglob("*") if ".part" in p.name], "no partial file"
+        assert not [p for p in story.parent.parent.rglob("*") if cache.is_partial(p.name)], "no partial file"
     finally:
         made.close()
 
@@ -633,7 +634,8 @@ def test_a_dask_render_killed_or_interrupted_at_random_loses_nothing_and_the_nex
     assert again.returncode == 0, (seed, wait, again.stderr)
     assert _decoded(root / "output" / "story" / "story.mp4") == local_render
     assert {name: (root / name).read_bytes() for name in USERS} == USERS, (seed, wait)
-    left = [p for p in root.rglob("*") if ".part" in p.name or p.name.endswith(".next")]
+    ours = (".explainer-staging", ".explainer-lock")
+    left = [p for p in root.rglob("*") if cache.is_partial(p.name) or p.name.endswith(ours)]
     assert [p for p in left if p.relative_to(root).as_posix() not in USERS] == [], "nothing of the tool's is left"
     # A scene the killed render left running ends on its worker, which keeps no clip of it.
     assert _until(lambda: not any(list((store / "clips").glob("*")) for store in stores), 60)

@@ -20,7 +20,7 @@ from tests.clips import burst, find_burst, make_clip, read_number
 from tests.conftest import explainer
 
 FPS = 30
-W, H = 160, 90
+W, H = 320, 180  # the smallest frame whose slides' text can be read (a 160x90 one is refused)
 
 
 def test_probe_reads_what_the_clip_is_as_shown(tmp_path):

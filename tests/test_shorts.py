@@ -69,7 +69,7 @@ def test_render_shorts_writes_each_as_a_vertical_upload(project):
     assert sorted(p.name for p in shorts.iterdir()) == ["numbers", "picked"]
     folder = shorts / "numbers"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "numbers.mp4", "numbers.srt", "numbers.vtt", "render.json", "thumbnail.png"
+        ".explainer-output", "numbers.mp4", "numbers.srt", "numbers.vtt", "render.json", "thumbnail.png"
     ], "no chapters"  # fmt: skip
     facts = probe(folder / "numbers.mp4")
     assert (facts["width"], facts["height"]) == (180, 320) and facts["video_duration"] < 180
