@@ -11,8 +11,9 @@ audio offsets are in samples on the same clock.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.audio import RATE
 from pipeline.formats import Frame
@@ -108,6 +109,36 @@ def plan(scenes: list[SceneInfo], narration: Narration, frame: Frame, pacing: Pa
     return Plan(frame, tuple(out))
 
 
+class Timed(Protocol):
+    #: How long the sentence's audio lasts, in seconds.
+    seconds: float
+
+
+def lay_out(spoken: Sequence[Timed | Pause], pacing: Pacing, own_seconds: float | None) -> tuple[list[float], float]:
+    """Where each sentence of a scene starts (seconds from the scene's start, on a whole sample so that the sound's
+    placement and the captions agree exactly), and how long the scene lasts: the lead-in, the sentences with the
+    gap between them (a pause written in the narration instead of the gap where it stands, or added at either
+    end), and the tail; a scene with no sentence lasts ``own_seconds`` (a clip's cut) when it has one.
+
+    The one layout of a scene: the render's plan and lint's scene times (lint/timing.py) both use it."""
+    starts: list[float] = []
+    t = pacing.lead_in
+    pause: float | None = None
+    for part in spoken:
+        if isinstance(part, Pause):
+            pause = (pause or 0.0) + part.seconds
+            continue
+        if starts or pause is not None:
+            t += pacing.gap if pause is None else pause
+        pause = None
+        start = round(t * RATE) / RATE
+        starts.append(start)
+        t = start + part.seconds
+    if not starts and own_seconds is not None:
+        return starts, (pause or 0.0) + own_seconds
+    return starts, t + (pause or 0.0) + pacing.tail
+
+
 def scene_plan(
     info: SceneInfo,
     spoken: tuple[SentenceAudio | Pause, ...],
@@ -117,23 +148,10 @@ def scene_plan(
     pacing: Pacing,
 ) -> ScenePlan:
     """One scene laid out from its own sentences: nothing but where it starts depends on the other scenes."""
-    timings = []
-    t = pacing.lead_in
-    pause: float | None = None
-    for part in spoken:
-        if isinstance(part, Pause):
-            pause = (pause or 0.0) + part.seconds
-            continue
-        if timings or pause is not None:
-            t += pacing.gap if pause is None else pause
-        pause = None
-        # Start on a whole sample so audio placement and captions agree exactly.
-        start = round(t * RATE) / RATE
-        timings.append(SentenceTiming(part.text, start, start + part.seconds, part))
-        t = start + part.seconds
-    if not timings and info.own_seconds is not None:
-        seconds = (pause or 0.0) + info.own_seconds
-    else:
-        seconds = t + (pause or 0.0) + pacing.tail
+    starts, seconds = lay_out(spoken, pacing, info.own_seconds)
+    said = [part for part in spoken if not isinstance(part, Pause)]
+    timings = [
+        SentenceTiming(part.text, start, start + part.seconds, part) for part, start in zip(said, starts, strict=True)
+    ]
     frames = max(1, math.ceil(round(seconds * fps, 6)))
     return ScenePlan(info.id, index, info.section_number, info.section_title, start_frame, frames, tuple(timings))

@@ -44,6 +44,7 @@ from pipeline.options import RenderOptions
 from pipeline.sentences import Pause
 from pipeline.slides.problems import SlideError
 from pipeline.storyboard import Project, SceneEntry
+from pipeline.timeline import lay_out
 
 #: Syllables (``words.syllables`` of the spoken form) per written word in the shipped video's narration, where
 #: the engines' ``words_per_minute`` were measured: 1,530 in 974 words. Turns a rate in words into syllables.
@@ -153,31 +154,15 @@ def _all_measured(parts: list[Sentence | Pause]) -> bool:
 
 
 def _lay_out(project: Project, entry: SceneEntry, parts: list[Sentence | Pause], engine: str) -> SceneTime:
-    """The scene's sentences placed as timeline.plan places them."""
-    settings = project.storyboard.narration
-    t, pause = settings.lead_in, None
-    first = last = None
-    count = 0
-    for part in parts:
-        if isinstance(part, Pause):
-            pause = (pause or 0.0) + part.seconds
-            continue
-        if first is not None or pause is not None:
-            t += settings.gap if pause is None else pause
-        if first is None:
-            first = t + part.first
-        pause = None
-        last = t + part.last
-        t += part.seconds
-        count += part.words
-    if first is None:
-        own = _own_seconds(project, entry)
-        duration = (pause or 0.0) + (own if own is not None else settings.lead_in + settings.tail)
-    else:
-        duration = t + (pause or 0.0) + settings.tail
-    sources = [p.source for p in parts if isinstance(p, Sentence)]
-    source = "estimate" if "estimate" in sources else "cache" if "cache" in sources else "render"
-    return SceneTime(entry, duration, first, last, count, source if sources else "estimate", engine)
+    """The scene's sentences placed as the render's plan places them (timeline.lay_out)."""
+    said = [part for part in parts if isinstance(part, Sentence)]
+    own = None if said else _own_seconds(project, entry)  # probing a clip only where its length is the scene's
+    starts, duration = lay_out(parts, script.pacing(project), own)
+    first = starts[0] + said[0].first if said else None
+    last = starts[-1] + said[-1].last if said else None
+    sources = [part.source for part in said]
+    source = "estimate" if "estimate" in sources or not sources else "cache" if "cache" in sources else "render"
+    return SceneTime(entry, duration, first, last, sum(p.words for p in said), source, engine)
 
 
 def _own_seconds(project: Project, entry: SceneEntry) -> float | None:
