@@ -48,7 +48,7 @@ from pipeline.errors import RenderError
 
 Fit = Literal["cover", "contain", "blur"]
 #: Part of every normalized clip's cache key: bump when the normalization changes.
-VERSION = "footage-3"  # 3: one thread, no B-frames (the same bits on any machine); 2: CRF 14
+VERSION = "footage-3"
 #: The prepared clip's quality: visually lossless before the scene's own encode, a quarter of CRF 6's size.
 CRF = 14
 

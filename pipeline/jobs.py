@@ -43,12 +43,8 @@ if TYPE_CHECKING:  # a worker process imports this module: keep it free of the s
     from pipeline.storyboard import Project, SceneEntry
     from pipeline.timeline import Plan, ScenePlan
 
-#: Part of every scene's cache key: bump when explainer's own drawing or encoding changes.
-#: 17: a 16-bit greyscale picture scaled to 8 bits (its values were clipped: it was drawn white);
-#: 16: a picture's move cut from its yuv420p planes by Pillow and fed to ffmpeg (it was ffmpeg's perspective);
-#: 15: a moving picture encoded with x264's superfast preset, untuned; 14: a moving picture keyed every 2 s
-#: with no macroblock tree (it pulsed); 13: pictures and footage moved by
-#: ffmpeg under a drawn layer; 12: no B-frames, 5-frame lookahead.
+#: Part of every scene's cache key: bump when explainer's own drawing or encoding changes (why each bump was made:
+#: git log -S 'scene-N' pipeline/jobs.py).
 RENDERER = f"explainer {__version__}/scene-17"
 #: The flat bases a layered scene's layer is drawn over (encode.encode_layered).
 BLACK, WHITE = (0, 0, 0), (255, 255, 255)

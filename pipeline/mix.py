@@ -43,9 +43,9 @@ RAW_INPUT = ["-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0"]
 
 #: How far (dB) the narration's level may be from the level the storyboard's last soundtrack set the music and
 #: clips against for that level to be kept. Kept, the mix before the edit is the same samples, and its encoded
-#: segments are used again (segments.py). An edit to one sentence of the shipped video moved it by up to 0.055 dB
-#: (it was 0.05 then: such an edit encoded the whole track again, 8.3-8.7 s against 6.0-6.2), and a quarter of a
-#: dB on a bed 18 dB under the voice is far under what a listener can hear.
+#: segments are used again (segments.py). An edit to one sentence of the shipped video moves it by up to 0.055 dB
+#: (a tighter bound would encode the whole track again after such an edit), and a quarter of a dB on a bed 18 dB
+#: under the voice is far under what a listener can hear.
 LEVEL_KEEP_DB = 0.25
 
 

@@ -28,7 +28,7 @@ from pipeline.speech import SentenceAudio, load_samples
 from pipeline.timeline import Plan, ScenePlan
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
-VERSION = "soundtrack-6"  # 6: AAC in cached segments, muxed by PyAV (segments.py)
+VERSION = "soundtrack-6"
 #: How close to the target the encoded mix must meter before the gain is corrected and it is encoded again.
 TOLERANCE_LU = 0.15
 

@@ -24,8 +24,8 @@ from pipeline.slides.fonts import cannot_draw
 from pipeline.slides.problems import FitError, SlideError
 from pipeline.yamlsrc import Path_, SourceMap
 
-#: Part of the key under which a slide that fits is remembered: bump when layout code changes.
-#: 7: a timeline day that does not exist (30 Feb) is refused; 6: a stat's graphic under it in square and portrait.
+#: Part of the key under which a slide that fits is remembered: bump when layout code changes (why each bump was
+#: made: git log -S 'fit-N' pipeline/slides/fit.py).
 FIT_CHECK = "fit-7"
 
 
