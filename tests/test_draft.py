@@ -366,3 +366,26 @@ def test_a_number_too_long_to_say_refuses_the_draft_naming_it(tmp_path):
     assert "rivers.md: the sentence 'A river carves a canyon slowly" in run.stderr
     assert "has 300 digits, read one by one" in run.stderr and "then draft again" in run.stderr
     assert not (tmp_path / "rivers.yaml").exists()
+
+
+def test_a_list_led_in_by_a_colon_reveals_each_item_on_the_sentence_that_says_it(tmp_path):
+    """'The tools you need are:' runs on into the first item as one sentence when the narration is split, and the
+    draft counted them as two: every item was revealed a sentence late and the last named a sentence that does not
+    exist, so validate refused the draft."""
+    (tmp_path / "assets").mkdir()
+    script = (
+        "# Baking Bread at Home\n\nAnyone can bake a good loaf of bread at home with flour, water, salt and yeast.\n\n"
+        "## The kitchen\n\nA home kitchen has almost everything a baker needs already, in the cupboards.\n\n"
+        "Bread needs only a few tools. The tools you need are:\n\n"
+        "- A large mixing bowl\n- A kitchen scale\n- A hot oven with a baking stone\n\n"
+        "## The wait\n\nThe rest of the work is patience, while the dough rises for hours on the counter.\n"
+    )
+    (tmp_path / "bread.md").write_text(script, encoding="utf-8")
+    assert explainer("draft", "bread.md", "-o", "bread.yaml", cwd=tmp_path).returncode == 0
+    checked = explainer("validate", "bread.yaml", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    board = yaml.safe_load((tmp_path / "bread.yaml").read_text(encoding="utf-8"))
+    (scene,) = [s for section in board["sections"] for s in section["scenes"] if s["slide"]["kind"] == "bullets"]
+    said = sentences.split(scene["narration"])
+    for item in scene["slide"]["items"]:
+        assert item["text"].lower() in said[item["sentence"] - 1].lower(), (item, said)

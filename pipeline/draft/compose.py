@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline import sentences
 from pipeline.draft.figures import figures
 from pipeline.draft.phrases import STOPWORDS, phrase, title_case
 from pipeline.draft.reader import ListBlock, Paragraph, Part, Quotation, Script
@@ -217,3 +218,35 @@ def _words(text: str) -> list[str]:
 
 def _section_title(title: str) -> str:
     return title[:60].rstrip()
+
+
+def align_reveals(sections: list[DraftSection]) -> None:
+    """Point every reveal at the sentence the narration is split into where it is said (pipeline.sentences, as
+    validate and the render split it), not at the draft's own count: a list's lead-in ending in a colon ("The
+    steps are:") runs on into the first item as one sentence, so the items were numbered one too far and the last
+    named a sentence that does not exist."""
+    for scene in (scene for section in sections for scene in section.scenes):
+        text = " ".join(scene.sentences)
+        ends, at = [], 0
+        for said in sentences.split(text):
+            at = text.index(said, at) + len(said)
+            ends.append(at)
+        starts, at = [], 0
+        for drafted in scene.sentences:
+            starts.append(at)
+            at += len(drafted) + 1
+        real = {n + 1: 1 + sum(end <= start for end in ends) for n, start in enumerate(starts)}
+        renumber(scene.slide, real)
+
+
+def renumber(value: object, real: dict[int, int]) -> None:
+    """Every ``sentence`` number in a drafted slide, through ``real`` (drafted number -> sentence said)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "sentence" and isinstance(item, int) and item in real:
+                value[key] = real[item]
+            else:
+                renumber(item, real)
+    elif isinstance(value, list):
+        for item in value:
+            renumber(item, real)

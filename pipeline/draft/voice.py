@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline import voicelimits
-from pipeline.draft.compose import DraftSection
+from pipeline.draft.compose import DraftSection, renumber
 from pipeline.errors import UsageError
 from pipeline.lint import pronunciation
 from pipeline.lint.phonemes import Phonemizer, Unavailable
@@ -41,7 +41,9 @@ def bound(sections: list[DraftSection], script_name: str) -> None:
     with its meaning kept, so the draft is refused, naming it, rather than written for validate to refuse."""
     for scene in (scene for section in sections for scene in section.scenes):
         out: list[str] = []
-        for sentence in scene.sentences:
+        moved: dict[int, int] = {}  # a sentence's number before -> after the splits (for the slide's reveals)
+        for number, sentence in enumerate(scene.sentences, start=1):
+            moved[number] = len(out) + 1
             said = spoken(sentence, {})
             if voicelimits.sentence_problem(said, (), 1.0) is None:
                 out.append(sentence)
@@ -61,6 +63,7 @@ def bound(sections: list[DraftSection], script_name: str) -> None:
                 f"at its clauses into {len(split)}: check they read well"
             )
         scene.sentences = out
+        renumber(scene.slide, moved)
 
 
 def _packed(clauses: list[str]) -> list[str]:
