@@ -190,6 +190,11 @@ def level_db(blocks: Iterable[np.ndarray]) -> float:
     return _gated_db(np.concatenate(powers) if powers else np.zeros(0))
 
 
+#: What ffmpeg's EBU R128 meter reports for a silent mix (its absolute gate), where it reports no -inf: a mix that
+#: measures this is silent, and no gain can bring it to the target.
+SILENT_LUFS = -70.0
+
+
 def _gated_db(power: np.ndarray) -> float:
     power = power[power > 10 ** (-70 / 10)]
     if power.size == 0:
@@ -386,7 +391,7 @@ class Normalizer:
 
     def solve(self, target: float = TARGET_LUFS) -> float:
         """The gain (dB) at which the limited mix is predicted to measure ``target`` (after ``analyse``)."""
-        if not np.isfinite(self.before):
+        if not np.isfinite(self.before) or self.before <= SILENT_LUFS:
             return 0.0
         gain = target - self.before
         for _ in range(30):

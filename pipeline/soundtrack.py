@@ -137,7 +137,7 @@ def build(
 
 def _on_target(level: float) -> bool:
     """Metered close enough to the target, or silent (no gain can help)."""
-    return not np.isfinite(level) or abs(level - mix.TARGET_LUFS) < TOLERANCE_LU
+    return not np.isfinite(level) or level <= mix.SILENT_LUFS or abs(level - mix.TARGET_LUFS) < TOLERANCE_LU
 
 
 def _encode(

@@ -238,3 +238,23 @@ def test_a_volume_edit_remixes_the_sound_without_drawing_the_footage_again(tmp_p
     again = explainer("render", str(story), cwd=tmp_path)
     assert again.returncode == 0 and "nothing changed" not in again.stderr
     assert "0 rendered, 2 from cache" in again.stderr
+
+
+@pytest.mark.slow
+def test_a_video_of_silent_footage_with_no_narration_renders_with_a_silent_track(tmp_path):
+    """Nothing in the mix: ffmpeg's meter says -70 LUFS (its gate), not -inf, and the loudness correction chased it
+    to an overflow, a traceback instead of a video."""
+    (tmp_path / "assets").mkdir()
+    make_clip(tmp_path / "assets" / "quiet.mp4", size=(320, 180), seconds=2.0, audio=False)
+    story = tmp_path / "quiet.yaml"
+    story.write_text(
+        f"title: Quiet\nvideo: {{width: {W}, height: {H}, fps: {FPS}}}\nnarration: {{engine: piper}}\n"
+        "sections:\n  - title: Only\n    scenes:\n      - id: clip\n"
+        "        slide: {kind: video, file: assets/quiet.mp4}\n",
+        encoding="utf-8",
+    )
+    run = explainer("render", str(story), cwd=tmp_path)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    with av.open(str(tmp_path / "output" / "quiet" / "quiet.mp4")) as container:
+        sound = np.concatenate([f.to_ndarray() for f in container.decode(audio=0)], axis=1)
+    assert sound.size and np.abs(sound).max() < 1e-3, "a silent track, as long as the video"
