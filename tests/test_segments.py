@@ -84,6 +84,7 @@ def test_the_mix_is_never_mapped_into_the_process_that_encodes_it(tmp_path):
     assert mapped == []
 
 
+@pytest.mark.slow
 def test_an_edit_encodes_the_track_from_the_edit_on_and_the_joins_decode_clean(tmp_path):
     folder = tmp_path / "cache"
     first = _mix()
@@ -110,6 +111,7 @@ def test_an_edit_encodes_the_track_from_the_edit_on_and_the_joins_decode_clean(t
     assert built["integrated_lufs"] == pytest.approx(mix.measure(tmp_path / "fresh.m4a")["integrated_lufs"], abs=0.1)
 
 
+@pytest.mark.slow
 def test_a_damaged_segment_is_encoded_again(tmp_path):
     folder = tmp_path / "cache"
     samples = _mix()

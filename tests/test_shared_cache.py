@@ -96,6 +96,7 @@ def test_a_shared_cache_that_cannot_be_reached_is_said_before_anything_is_narrat
     assert not list((tmp_path / "project" / "output").rglob("*.f32")), "nothing was narrated"
 
 
+@pytest.mark.slow
 def test_a_store_that_fails_during_a_render_is_one_message(s3, tmp_path, monkeypatch):
     """An S3 error after the start (the network, expired credentials) was botocore's traceback."""
     from pipeline.errors import RenderError
