@@ -35,7 +35,7 @@ def scene_cues(scene: ScenePlan, fps: int, begin: float = 0.0) -> list[Cue]:
     """One scene's cues, in seconds from ``begin`` (0: the scene's start, what burned-in captions draw)."""
     pieces: list[tuple[float, float, str]] = []
     for sentence in scene.sentences:
-        pieces += _split(sentence.text, begin + sentence.start, begin + sentence.end)
+        pieces += split_timed(sentence.text, begin + sentence.start, begin + sentence.end)
     pieces = _merge_short(pieces)
     out = []
     for i, (start, end, text) in enumerate(pieces):
@@ -156,7 +156,7 @@ def _fits(text: str) -> bool:
     return True
 
 
-def _split(text: str, start: float, end: float) -> list[tuple[float, float, str]]:
+def split_timed(text: str, start: float, end: float) -> list[tuple[float, float, str]]:
     """The sentence as the fewest balanced pieces that each fit a cue, timed by their share of characters."""
     words = _words(text)
     for count in range(1, len(words) + 1):

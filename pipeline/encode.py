@@ -170,7 +170,7 @@ def encode_scene(
     """
     width, height = clip.size
     with cache.scratch(target) as folder:
-        segments = _Segments(folder, width, height, fps)
+        segments = Segments(folder, width, height, fps)
         try:
             for image, count in _runs(clip, frames, fps):
                 segments.add(image, count)
@@ -241,7 +241,7 @@ def encode_layered(
                 for i in range(frames):
                     dark = over_black.frame(i / fps)
                     if dark is not previous:  # a source returns the same array for a frame that did not change
-                        stream.write(_layer(dark, over_white.frame(i / fps)), i * 1000 // fps)
+                        stream.write(layer_from(dark, over_white.frame(i / fps)), i * 1000 // fps)
                         previous, drawn = dark, drawn + 1
             told = _follow(process, progress, on_frames)
         except BrokenPipeError:
@@ -306,7 +306,7 @@ def _follow(process: ffmpeg.Process, progress: Path, on_frames: Callable[[int], 
         time.sleep(0.25)
 
 
-def _layer(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
+def layer_from(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
     """The layer as straight RGBA, from its drawings over black (colour x opacity) and over white.
 
     The opacity is read from one channel (it is the same in all three, up to rounding), and only the rows where
@@ -315,8 +315,8 @@ def _layer(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
     drawn = np.flatnonzero(over_black.any(axis=(1, 2)) | (over_white != 255).any(axis=(1, 2)))
     if drawn.size == 0:
         return rgba
-    for top in range(drawn[0], drawn[-1] + 1, _BAND):  # in bands: a 1080p frame's float colour was 25 MB at once
-        rows = slice(top, min(top + _BAND, drawn[-1] + 1))
+    for top in range(drawn[0], drawn[-1] + 1, BAND_ROWS):  # in bands: a 1080p frame's float colour was 25 MB at once
+        rows = slice(top, min(top + BAND_ROWS, drawn[-1] + 1))
         dark = over_black[rows]
         alpha = np.subtract(dark[..., 1], over_white[rows, :, 1], dtype=np.int16)
         alpha += 255
@@ -330,7 +330,7 @@ def _layer(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
 
 
 #: Rows of the layer computed at once.
-_BAND = 128
+BAND_ROWS = 128
 
 
 class _LayerStream:
@@ -417,7 +417,7 @@ REPORT_EVERY = 0.02
 STALL = 5.0
 
 
-class _Segments:
+class Segments:
     """Video-only H.264 segments with one encoder setting, so they join by stream copy."""
 
     def __init__(self, folder: Path, width: int, height: int, fps: int):

@@ -263,7 +263,7 @@ def one_frame(source: Path, part: Cut, fit: Fit, size: tuple[int, int], at: floa
 
 def sound(source: Path, part: Cut, target: Path) -> None:
     """The cut's sound at its speed as 48 kHz stereo float32 samples in ``target``, atomically."""
-    tempo = _atempo(part.speed)
+    tempo = atempo_chain(part.speed)
     with cache.atomic_path(target, once=True) as out:
         ffmpeg.run(
             [
@@ -275,7 +275,7 @@ def sound(source: Path, part: Cut, target: Path) -> None:
         )  # fmt: skip
 
 
-def _atempo(speed: float) -> str:
+def atempo_chain(speed: float) -> str:
     """ffmpeg's atempo takes 0.5-2 per stage: a chain of stages for any speed from 0.25 to 4."""
     if math.isclose(speed, 1.0):
         return ""

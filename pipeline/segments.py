@@ -163,7 +163,7 @@ def encode(
         """Where segment ``index`` is kept and its packets if they are (mixing up to its stop to name it)."""
         segment = segments[index]
         path = folder / f"{segment.key(mix.read(segment.start, segment.stop), codec_identity, samples)}.aac"
-        return path, _read(path, segment.end - segment.first)
+        return path, read_segment(path, segment.end - segment.first)
 
     def in_order(mix: _Mix) -> Iterator[bytes]:
         ahead = None  # the next segment's place and packets, when a run looked it up already
@@ -195,7 +195,7 @@ def encode(
                         break
                     index, path = index + 1, ahead[0]
 
-    measures: list[_Measure] = []
+    measures: list[Measure] = []
     meter: _Meter | None = None
     with cache.scratch(out) as scratch:
         mix = _Mix(blocks, scratch / "mix.s16")
@@ -203,7 +203,7 @@ def encode(
             for index, data in enumerate(in_order(mix)):
                 lead = have[index - 1][-LEAD:] if index else []  # every segment but the last is SEGMENT long
                 path = folder / f"{_meter_key(lead, data, segments[index], samples, codec_identity)}.json"
-                found = _Measure.read(path)
+                found = Measure.read(path)
                 if found is None:
                     meter = meter or _Meter(lead, samples - (segments[index].first - len(lead)) * FRAME)
                     meter.add(data, path)
@@ -221,7 +221,7 @@ def encode(
         finally:
             mix.close()
     _mux([packet for packets in have for packet in packets], samples, out)
-    return _summary(measures)
+    return track_summary(measures)
 
 
 def _meter_key(lead: list[bytes], data: bytes, segment: Segment, samples: int, codec_identity: list[str]) -> str:
@@ -234,7 +234,7 @@ def _meter_key(lead: list[bytes], data: bytes, segment: Segment, samples: int, c
 
 
 @dataclass(frozen=True)
-class _Measure:
+class Measure:
     """What the meter read of one segment: the loudness (LUFS, in thousandths) of the 400 ms before each of its
     100-ms steps, and the true peak (linear) up to its end since the meter started (its run's LEAD included)."""
 
@@ -242,7 +242,7 @@ class _Measure:
     peak: float
 
     @classmethod
-    def read(cls, path: Path) -> _Measure | None:
+    def read(cls, path: Path) -> Measure | None:
         data = cache.read_checked(path)
         if data is None:
             return None
@@ -278,14 +278,14 @@ class _Meter:
         self._writer.put(data)
         self._paths.append(path)
 
-    def finish(self) -> list[_Measure]:
+    def finish(self) -> list[Measure]:
         """Each segment's measures, kept in the cache."""
         self._writer.close()
         self._process.finish()
         self._out.seek(0)
         text = self._out.read().decode("ascii", "replace")
         self._out.close()
-        blocks = [_thousandths(v) for v in re.findall(r"lavfi\.r128\.M=(\S+)", text)][self._skip :]
+        blocks = [block_thousandths(v) for v in re.findall(r"lavfi\.r128\.M=(\S+)", text)][self._skip :]
         peaks = [max(map(float, pair)) for pair in re.findall(r"true_peaks_ch0=(\S+)\s+\S*true_peaks_ch1=(\S+)", text)]
         peaks = peaks[self._skip :]
         per, last = SEGMENT * FRAME // STEP, len(self._paths) - 1
@@ -297,7 +297,7 @@ class _Meter:
             # or be shorter than a step altogether: its peak is then the run's so far.
             mine = blocks[k * per : (k + 1) * per] if k < last else blocks[k * per :]
             seen = k * per + len(mine)
-            measure = _Measure(tuple(mine), peaks[seen - 1] if seen else 0.0)
+            measure = Measure(tuple(mine), peaks[seen - 1] if seen else 0.0)
             measure.write(path)
             found.append(measure)
         return found
@@ -309,14 +309,14 @@ class _Meter:
 
 
 #: A block's loudness as ffmpeg's meter prints it for silence (its power floor, 1e-12).
-_SILENT = -120_691
+SILENT = -120_691
 
 
-def _thousandths(printed: str) -> int:
+def block_thousandths(printed: str) -> int:
     """A block's loudness in thousandths of a LU. The meter's running sums can dip a hair under zero in digital
     silence after sound, and it prints 'nan' there (its own gate passes over it): silence."""
     value = float(printed)
-    return round(value * 1000) if np.isfinite(value) else _SILENT
+    return round(value * 1000) if np.isfinite(value) else SILENT
 
 
 #: ffmpeg's meter (f_ebur128.c): blocks between -70 LUFS and +10 LU go to a histogram of 0.01-LU bins (the bin is
@@ -325,7 +325,7 @@ def _thousandths(printed: str) -> int:
 _FLOOR, _GRAIN, _BINS = -70_000, 10, 8001
 
 
-def _summary(measures: list[_Measure]) -> dict[str, float]:
+def track_summary(measures: list[Measure]) -> dict[str, float]:
     """The track's integrated loudness and true peak, rounded as the meter's summary prints them."""
     blocks = np.array([b for m in measures for b in m.blocks], dtype=np.int64)
     blocks = blocks[blocks >= _FLOOR]
@@ -426,7 +426,7 @@ def _split(data: bytes) -> list[bytes] | None:
     return found
 
 
-def _read(path: Path, count: int) -> list[bytes] | None:
+def read_segment(path: Path, count: int) -> list[bytes] | None:
     """A cached segment's packets, or None when it is missing or not whole (it is then encoded again)."""
     try:
         packets = _split(path.read_bytes())

@@ -122,12 +122,12 @@ def build(
     with cache.atomic_path(target, once=True) as out:
         gain, encoded = hint, None
         if hint is not None:
-            encoded = _encode(normalizer.blocks(hint), normalizer.mixer.samples, out, codec, cached, stop)
+            encoded = encode_blocks(normalizer.blocks(hint), normalizer.mixer.samples, out, codec, cached, stop)
         if encoded is None or not _on_target(encoded["integrated_lufs"]):
             normalizer.analyse()
             gain = normalizer.solve()
             for _ in range(3):
-                encoded = _encode(normalizer.blocks(gain), normalizer.mixer.samples, out, codec, cached, stop)
+                encoded = encode_blocks(normalizer.blocks(gain), normalizer.mixer.samples, out, codec, cached, stop)
                 if _on_target(encoded["integrated_lufs"]):
                     break
                 gain = normalizer.correct(gain, encoded["integrated_lufs"])  # the prediction missed: once more
@@ -140,7 +140,7 @@ def _on_target(level: float) -> bool:
     return not np.isfinite(level) or level <= mix.SILENT_LUFS or abs(level - mix.TARGET_LUFS) < TOLERANCE_LU
 
 
-def _encode(
+def encode_blocks(
     blocks: Iterable[np.ndarray],
     samples: int,
     out: Path,

@@ -266,7 +266,7 @@ def test_a_file_is_sent_only_to_the_workers_that_lack_it(cluster, tmp_path):
     from distributed import Client
 
     from pipeline.assets import Asset
-    from pipeline.executors.cluster import _send
+    from pipeline.executors.cluster import send_files
 
     data = f"the bytes of a picture, {tmp_path.name}".encode()
     picture = tmp_path / "picture.png"
@@ -279,11 +279,11 @@ def test_a_file_is_sent_only_to_the_workers_that_lack_it(cluster, tmp_path):
     with Client(cluster.address, timeout=60) as client:
         names = {address: info["name"] for address, info in client.scheduler_info()["workers"].items()}
         spy = _Recording(client)
-        _send(spy, [job])
+        send_files(spy, [job])
         sent = [[names[w] for w in workers] for function, workers in spy.calls if function == "keep_file"]
         assert sent == [["w2"]] and kept["w2"].read_bytes() == data
         spy.calls.clear()
-        _send(spy, [job])
+        send_files(spy, [job])
         assert [function for function, _ in spy.calls] == ["kept_files"], "every worker keeps it: nothing is sent"
 
 

@@ -58,9 +58,9 @@ def test_a_file_that_is_not_a_video_is_said_so(tmp_path):
 
 
 def test_speeds_beyond_one_atempo_stage_are_chained():
-    assert footage._atempo(1.0) == ""
-    assert footage._atempo(4.0) == "atempo=2.000000,atempo=2.000000,"
-    assert footage._atempo(0.25) == "atempo=0.500000,atempo=0.500000,"
+    assert footage.atempo_chain(1.0) == ""
+    assert footage.atempo_chain(4.0) == "atempo=2.000000,atempo=2.000000,"
+    assert footage.atempo_chain(0.25) == "atempo=0.500000,atempo=0.500000,"
     spec = KINDS["video"].spec
     with pytest.raises(ValueError, match="speed"):
         spec.model_validate({"kind": "video", "file": "a.mp4", "speed": -1})

@@ -27,7 +27,7 @@ import pipeline
 from pipeline import RenderOptions, cache, ffmpeg, jobs
 from pipeline.effects.captions import BurnCaptions
 from pipeline.effects.dip import Dip
-from pipeline.encode import _layer
+from pipeline.encode import layer_from
 from pipeline.slides import image
 from pipeline.slides.base import Slide
 from pipeline.slides.motion import ease_in_out, sprite
@@ -153,17 +153,17 @@ def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene, tmp_path
 def test_a_picture_of_odd_size_is_cut_from_planes_of_its_yuv420p_sizes():
     """A picture's scaled copy is odd-sized at many frame sizes (361x204 for 322x182): its chroma planes are
     half the size rounded up, as yuv420p has them, and a frame cut from it is that window of it."""
-    from pipeline.sources.image import _cut, _planes
+    from pipeline.sources.image import cut_window, yuv_planes
 
     ys, xs = np.mgrid[0:203, 0:361]
     smooth = np.stack([xs * 255 // 360, ys * 255 // 202, (xs + ys) * 255 // 563], axis=-1).astype(np.uint8)
-    planes = _planes(Image.fromarray(smooth))
+    planes = yuv_planes(Image.fromarray(smooth))
     assert [plane.size for plane in planes] == [(361, 203), (181, 102), (181, 102)]
-    corner = _cut(planes, (0.0, 0.0, 360.0, 202.0), 360, 202)  # frames are even-sized: the corner at its size
+    corner = cut_window(planes, (0.0, 0.0, 360.0, 202.0), 360, 202)  # frames are even-sized: the corner at its size
     sizes = [(360, 202), (180, 101), (180, 101)]
     expected = [plane.crop((0, 0, *size)).tobytes() for plane, size in zip(planes, sizes, strict=True)]
     assert list(corner) == expected, "a window at its own size is that part of the picture, in every plane"
-    frame = b"".join(_cut(planes, (36.0, 20.0, 358.0, 202.0), 322, 182))
+    frame = b"".join(cut_window(planes, (36.0, 20.0, 358.0, 202.0), 322, 182))
     assert len(frame) == 322 * 182 + 2 * 161 * 91
     shown = ffmpeg.run(["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "322x182", "-i", "pipe:0", "-vf",
                         "scale=in_color_matrix=bt709:in_range=tv", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
@@ -277,7 +277,9 @@ def test_a_layer_drawn_over_black_and_white_lays_over_any_picture_as_if_drawn_on
 
     for t in (0.05, 0.3, 0.45, 1.0, 1.9):
         direct = over(Image.fromarray(picture)).frame(t).astype(np.float64)
-        layer = _layer(over(Image.new("RGB", size, (0, 0, 0))).frame(t), over(Image.new("RGB", size, "white")).frame(t))
+        layer = layer_from(
+            over(Image.new("RGB", size, (0, 0, 0))).frame(t), over(Image.new("RGB", size, "white")).frame(t)
+        )
         alpha = layer[..., 3:].astype(np.float64) / 255
         composed = layer[..., :3] * alpha + picture * (1 - alpha)
         assert np.abs(composed - direct).max() <= 2.5, t
@@ -289,17 +291,17 @@ def test_a_layer_computed_in_bands_of_rows_is_the_layer_computed_whole():
     from pipeline import encode
 
     rng = np.random.default_rng(11)
-    h, w = 3 * encode._BAND + 37, 50
+    h, w = 3 * encode.BAND_ROWS + 37, 50
     black = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
     white = np.maximum(black, rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
     white[..., 1] = np.maximum(white[..., 1], black[..., 1])  # over white is never darker than over black
-    for rows in (slice(0, 9), slice(encode._BAND - 3, encode._BAND + 5), slice(h - 20, h)):  # left clear
+    for rows in (slice(0, 9), slice(encode.BAND_ROWS - 3, encode.BAND_ROWS + 5), slice(h - 20, h)):  # left clear
         black[rows], white[rows] = 0, 255
     alpha = np.clip(black[..., 1].astype(np.int16) - white[..., 1] + 255, 0, 255)
     colour = black * (np.float32(255.0) / np.maximum(alpha, 1).astype(np.float32))[..., None] + 0.5
     whole = np.concatenate([np.minimum(colour, 255.0).astype(np.uint8), alpha[..., None].astype(np.uint8)], axis=2)
     whole[:9], whole[h - 20 :] = 0, 0  # the clear rows above and below what is drawn are not worked out: zeros
-    assert np.array_equal(encode._layer(black, white), whole)
+    assert np.array_equal(encode.layer_from(black, white), whole)
 
 
 def test_the_dip_through_a_table_is_the_blend_of_every_pixel_with_its_colour():

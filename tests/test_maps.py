@@ -149,7 +149,7 @@ def test_a_place_name_keeps_off_the_other_markers_and_the_routes():
     """Names always sat right of their dot, so a close neighbour's dot (Brussels, Cologne) was under a name."""
     from pipeline.slides.base import Canvas
     from pipeline.slides.fonts import FontBook
-    from pipeline.slides.route import Obstacles, _marker
+    from pipeline.slides.route import Obstacles, place_marker
     from pipeline.slides.theme import load
 
     theme = load("documentary")
@@ -158,7 +158,7 @@ def test_a_place_name_keeps_off_the_other_markers_and_the_routes():
     route = [[(300.0 + i, 200.0 - i * 2) for i in range(20)]]  # up and to the right of the first dot
     avoid = Obstacles(dots=dots, boxes=[], paths=route)
     for i, dot in enumerate(dots):
-        _marker(canvas, f"Place {i}", dot, False, 0.0, avoid)
+        place_marker(canvas, f"Place {i}", dot, False, 0.0, avoid)
     tags = avoid.boxes
     assert len(tags) == len(dots)
     for i, (x0, y0, x1, y1) in enumerate(tags):
@@ -185,8 +185,8 @@ def test_checking_places_by_name_keeps_no_shapes():
     """The render's own process checks a route's places by name and draws no map: it kept Natural Earth's shapes
     (9.6 MB) through the render. Only a process that draws outlines keeps them."""
     geo.countries.cache_clear()
-    geo._shapes.cache_clear()
+    geo.shape_reader.cache_clear()
     assert geo.where("North Korea") is not None
-    assert geo._shapes.cache_info().currsize == 0
+    assert geo.shape_reader.cache_info().currsize == 0
     assert geo.rings(geo.find("North Korea").index)
-    assert geo._shapes.cache_info().currsize == 1
+    assert geo.shape_reader.cache_info().currsize == 1

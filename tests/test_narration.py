@@ -77,7 +77,7 @@ def test_piper_sounds_the_same_whatever_noise_it_is_given(monkeypatch):
     slow = VoiceSettings(speed=0.5)
     text = "Slowly, the border closed, and the brokers raised their prices."
     usual = PiperEngine().synthesize(text, slow)
-    monkeypatch.setattr(piper._Seeded, "PER_PHONEME", 4)
+    monkeypatch.setattr(piper.Seeded, "PER_PHONEME", 4)
     assert PiperEngine().synthesize(text, slow) == usual
 
 
@@ -90,14 +90,14 @@ def test_piper_loads_its_voice_from_a_file_it_removes(tmp_path, monkeypatch):
     from pipeline.narration import piper
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    piper._loaded_voice.cache_clear()
+    piper.loaded_voice.cache_clear()
     try:
-        voice = piper._loaded_voice()
+        voice = piper.loaded_voice()
         assert list(tmp_path.iterdir()) == []
         assert decode(PiperEngine().synthesize("The border is guarded by soldiers.", DEFAULT)).size > RATE
         assert voice.session.session._model_path.startswith("/proc/self/fd/"), "made from a file in memory"
     finally:
-        piper._loaded_voice.cache_clear()
+        piper.loaded_voice.cache_clear()
 
 
 def test_espeak_speaks_offline_in_more_than_one_voice():

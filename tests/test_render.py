@@ -140,13 +140,13 @@ def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp
 def test_a_hold_sent_once_is_the_gop_sent_frame_by_frame(tmp_path):
     """A hold's GOP is one frame sent and repeated by ffmpeg: the segment is byte for byte the one its frames
     sent one by one make, so cached clips stay good and a hold costs one frame's conversion."""
-    from pipeline.encode import _Segments, gop
+    from pipeline.encode import Segments, gop
 
     fps, w, h = 30, 320, 180
     picture = np.random.default_rng(7).integers(0, 256, (h, w, 3), dtype=np.uint8)
     made = []
     for name, sends in (("once", [(picture, gop(fps))]), ("whole", [(picture, 1)] * gop(fps))):
-        segments = _Segments(tmp_path, w, h, fps)
+        segments = Segments(tmp_path, w, h, fps)
         segments._open(repeat=sends[0][1])
         for image, frames in sends:
             segments._write(image, frames)
@@ -166,14 +166,14 @@ def test_a_drawn_scene_is_sent_to_its_encoder_no_faster_than_it_encodes(tmp_path
     rng = np.random.default_rng(3)
     frames = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(count)]
     ahead = []
-    write = encode._Segments._write
+    write = encode.Segments._write
 
     def watched(self, image, frames=1):
         write(self, image, frames)
         ahead.append(self.files[-1][1] - self._given._count)  # sent to this encoder, less what it has given out
 
-    monkeypatch.setattr(encode._Segments, "_write", watched)
-    segments = encode._Segments(tmp_path, w, h, fps)
+    monkeypatch.setattr(encode.Segments, "_write", watched)
+    segments = encode.Segments(tmp_path, w, h, fps)
     for frame in frames:
         segments.add(frame, 1)
     segments.finish()
@@ -190,7 +190,7 @@ def test_an_encoder_that_never_reports_is_sent_its_frames_all_the_same(tmp_path,
     monkeypatch.setattr(encode, "STALL", 0.2)
     monkeypatch.setattr(encode, "REPORT_EVERY", 3600)  # no report comes before the end
     fps, w, h, count = 30, 64, 36, 2 * encode.AHEAD
-    segments = encode._Segments(tmp_path, w, h, fps)
+    segments = encode.Segments(tmp_path, w, h, fps)
     for value in range(count):
         segments.add(np.full((h, w, 3), value, dtype=np.uint8), 1)
     segments.finish()

@@ -61,7 +61,7 @@ def test_the_track_in_segments_is_the_whole_encode_and_meters_as_its_file(tmp_pa
     built = _build(samples, tmp_path / "cache", tmp_path / "one.m4a")
     assert _kept(tmp_path / "cache") == (3, 3), "three segments' packets, and what the meter read of each"
     whole = tmp_path / "whole.m4a"  # one encode of the whole mix, muxed by ffmpeg, as the soundtrack was made
-    soundtrack._encode(_blocks(samples), samples.shape[0], whole, AAC)
+    soundtrack.encode_blocks(_blocks(samples), samples.shape[0], whole, AAC)
     assert np.array_equal(_decoded(tmp_path / "one.m4a"), _decoded(whole)), "a cold build is one run: one encode"
     with av.open(str(tmp_path / "one.m4a")) as ours, av.open(str(whole)) as theirs:
         assert ours.streams.audio[0].duration == theirs.streams.audio[0].duration == samples.shape[0]
@@ -118,9 +118,9 @@ def test_a_damaged_segment_is_encoded_again(tmp_path):
     _build(samples, folder, tmp_path / "first.m4a")
     damaged = max(folder.iterdir(), key=lambda p: p.stat().st_size)  # a whole segment (not the short last one)
     damaged.write_bytes(damaged.read_bytes()[:-500])
-    assert segments._read(damaged, segments.SEGMENT) is None
+    assert segments.read_segment(damaged, segments.SEGMENT) is None
     built = _build(samples, folder, tmp_path / "again.m4a")
-    assert segments._read(damaged, segments.SEGMENT) is not None, "replaced by a whole one"
+    assert segments.read_segment(damaged, segments.SEGMENT) is not None, "replaced by a whole one"
     reference, everywhere = samples.astype(np.float64), (segments.FRAME, len(samples))
     again, first = _decoded(tmp_path / "again.m4a"), _decoded(tmp_path / "first.m4a")
     assert _snr(again, reference, *everywhere) > _snr(first, reference, *everywhere) - 0.5
@@ -145,7 +145,7 @@ def test_an_edits_segments_are_metered_after_the_packets_before_them_as_one_pass
     kept = set(folder.glob("*.json"))
     built = _build(_mix(change_at=30.0), folder, tmp_path / "edited.m4a")
     second, third = sorted(
-        (segments._Measure.read(path) for path in set(folder.glob("*.json")) - kept), key=lambda m: -len(m.blocks)
+        (segments.Measure.read(path) for path in set(folder.glob("*.json")) - kept), key=lambda m: -len(m.blocks)
     )
     one_pass = _read_blocks(tmp_path / "edited.m4a")
     per = segments.SEGMENT * segments.FRAME // segments.STEP
@@ -169,11 +169,11 @@ def test_a_block_the_meter_prints_as_nan_is_silence():
     """In digital silence after sound the meter's running sums dip a hair under zero, and it printed 'nan' for
     those blocks (the tests' short espeak storyboards, between scenes: the render failed). They count as silence,
     under the gate, as the meter's own summary counts them."""
-    assert segments._thousandths("nan") == segments._thousandths("-120.691") == segments._SILENT
-    assert segments._thousandths("-14.0313") == -14031
-    loud = segments._Measure((-14000, -15000, -13000), 0.5)
-    quiet = segments._Measure((segments._SILENT, segments._thousandths("nan"), -14000), 0.25)
-    assert segments._summary([loud, quiet]) == segments._summary([loud, segments._Measure((-14000,), 0.25)])
+    assert segments.block_thousandths("nan") == segments.block_thousandths("-120.691") == segments.SILENT
+    assert segments.block_thousandths("-14.0313") == -14031
+    loud = segments.Measure((-14000, -15000, -13000), 0.5)
+    quiet = segments.Measure((segments.SILENT, segments.block_thousandths("nan"), -14000), 0.25)
+    assert segments.track_summary([loud, quiet]) == segments.track_summary([loud, segments.Measure((-14000,), 0.25)])
 
 
 def test_a_track_whose_last_segment_is_shorter_than_a_meter_step_is_metered(tmp_path):

@@ -15,7 +15,7 @@ from pipeline.effects import captions as subtitles
 from pipeline.formats import FORMATS
 from pipeline.slides import KINDS, text
 from pipeline.slides.base import Canvas, SceneContext, Slide
-from pipeline.slides.chart import _fmt
+from pipeline.slides.chart import value_text
 from pipeline.slides.fonts import FontBook
 from pipeline.slides.motion import text_sprite
 from pipeline.slides.text import FitError
@@ -554,7 +554,7 @@ def test_negative_values_hang_below_a_zero_line_with_a_minus_sign(canvas, chart_
     else:
         assert (down.mean() - up.mean()) > 0.3 * (safe.y1 - safe.y0) / 2, "the -10 point sits well below the 20"
     spec_model = KINDS["chart"].spec.model_validate(spec)
-    assert _fmt(spec_model, -10) == "\u221210" and _fmt(spec_model, -0.0) == "0"
+    assert value_text(spec_model, -10) == "\u221210" and value_text(spec_model, -0.0) == "0"
 
 
 @pytest.mark.parametrize(
@@ -679,11 +679,11 @@ def test_a_profile_of_steps_runs_level_between_points(canvas):
 def test_a_profile_numbers_its_distances_with_the_decimals_their_step_needs(canvas):
     """The distance axis had its title and no numbers; its ticks (and the heights') show what their step needs."""
     from pipeline.slides.chrome import rgb
-    from pipeline.slides.profile import _number, _ticks
+    from pipeline.slides.profile import tick_text, tick_values
 
-    short, long = _ticks(0, 0.8), _ticks(0, 1700)
-    assert [_number(t, short) for t in short] == ["0.0", "0.2", "0.4", "0.6", "0.8"]
-    assert [_number(t, long) for t in long] == ["0", "500", "1,000", "1,500"]
+    short, long = tick_values(0, 0.8), tick_values(0, 1700)
+    assert [tick_text(t, short) for t in short] == ["0.0", "0.2", "0.4", "0.6", "0.8"]
+    assert [tick_text(t, long) for t in long] == ["0", "500", "1,000", "1,500"]
     spec = {"kind": "profile", "points": [[0, 120], [950, 300], [1700, 1450]], "x_title": "Distance (km)"}
     big = Canvas(1280, 720, canvas.theme, canvas.fonts)
     settled = build(big, spec).still()

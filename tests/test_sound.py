@@ -277,7 +277,7 @@ def test_captions_split_long_sentences_and_keep_short_ones_readable():
 def test_any_sentence_becomes_cues_that_fit_with_every_character_kept(words, seconds):
     """A word longer than a caption line (a URL) is broken across lines or cues, never a crash or an overlong line."""
     text = " ".join(words)
-    pieces = captions._split(text, 0.0, seconds)
+    pieces = captions.split_timed(text, 0.0, seconds)
     assert pieces, text
     for _, _, piece in pieces:
         lines = captions.wrap(piece)

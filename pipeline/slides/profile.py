@@ -92,9 +92,9 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     if min(hs) > 0.25 * high:  # far from zero (an elevation): the axis starts near the lowest point, with ticks
         low = min(hs) - 0.15 * ((high - min(hs)) or high)
     span_x, span_h = (xs[-1] - xs[0]) or 1.0, (high - low) or 1.0
-    ticks, along = _ticks(low, high), _ticks(xs[0], xs[-1])
+    ticks, along = tick_values(low, high), tick_values(xs[0], xs[-1])
     tick_font = canvas.fonts.face("label", max(canvas.min_text, round(canvas.px(sizes.label) * 0.9)))
-    gutter = round(max(tick_font.getlength(_number(t, ticks)) for t in ticks) + canvas.px(0.015)) if ticks else 0
+    gutter = round(max(tick_font.getlength(tick_text(t, ticks)) for t in ticks) + canvas.px(0.015)) if ticks else 0
     ascent, descent = tick_font.getmetrics()
     under = ascent + descent + canvas.px(0.012) if along else 0  # the distances under the plot, above the x title
     bottom -= under
@@ -111,10 +111,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         for t in ticks:
             ty = px(xs[0], t)[1] - top + tick_font.size // 2
             draw.line((gutter, ty, safe.width, ty), fill=colors.grid, width=1)
-            tick_font.draw(draw, (gutter - canvas.px(0.01), ty + (ascent - descent) / 2), _number(t, ticks),
+            tick_font.draw(draw, (gutter - canvas.px(0.01), ty + (ascent - descent) / 2), tick_text(t, ticks),
                            colors.muted, anchor="rs")  # fmt: skip
         for t in along:
-            label, tx = _number(t, along), px(t, low)[0] - safe.x0
+            label, tx = tick_text(t, along), px(t, low)[0] - safe.x0
             half = tick_font.getlength(label) / 2
             tx = min(max(tx, half), safe.width - half)  # a label at either end stays in the frame
             ty = bottom - top + tick_font.size // 2 + canvas.px(0.008)
@@ -141,7 +141,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     return Slide(section_label(canvas, context), elements)
 
 
-def _ticks(low: float, high: float) -> list[float]:
+def tick_values(low: float, high: float) -> list[float]:
     """Two to four round values between ``low`` and ``high`` for gridlines: 6,000 7,000 8,000."""
     span = high - low
     if span <= 0:
@@ -155,7 +155,7 @@ def _ticks(low: float, high: float) -> list[float]:
     return [first + i * step for i in range(int((high - first) / step) + 1)]
 
 
-def _number(value: float, ticks: list[float]) -> str:
+def tick_text(value: float, ticks: list[float]) -> str:
     """A tick's value with as many decimals as the step between ticks needs: 8,000 or 2.5."""
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0

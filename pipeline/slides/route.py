@@ -274,7 +274,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         boxes=[*taken, *([(0, 0, w, box[1])] if box else [])],
         paths=drawn_paths,
     )
-    markers = [_marker(canvas, name, xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()]
+    markers = [place_marker(canvas, name, xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()]
     # Markers and their names are painted over every arrow.
     return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
 
@@ -381,7 +381,7 @@ def _tag_spots(x: float, y: float, r: float, w: int, h: int) -> list[tuple[int, 
     ]
 
 
-def _marker(
+def place_marker(
     canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, start: float, avoid: Obstacles
 ) -> Element:
     """A dot and the place's name in a dark tag beside it, inside the safe area.

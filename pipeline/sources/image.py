@@ -42,7 +42,7 @@ class ImageSource(SlideSource):
     def backdrop(self, scratch: Path) -> Backdrop:
         width, height = self.canvas.width, self.canvas.height
         first, last = image.move_ends(self.spec, width, height)
-        planes = _planes(image.covered(self.picture, *image.room(width, height), self.spec.focus))
+        planes = yuv_planes(image.covered(self.picture, *image.room(width, height), self.spec.focus))
         fps, seconds = self.fps, self.seconds
 
         def feed(pipe: BinaryIO, frames: int) -> None:
@@ -52,7 +52,7 @@ class ImageSource(SlideSource):
                 p = min(1.0, (i / fps + 1e-6) / seconds)
                 window = tuple(a + (b - a) * p for a, b in zip(first, last, strict=True))
                 if window != shown:  # the same window (the move over, or none) is the same frame
-                    shown, data = window, _cut(planes, window, width, height)
+                    shown, data = window, cut_window(planes, window, width, height)
                 for plane in data:
                     pipe.write(plane)
 
@@ -63,7 +63,7 @@ class ImageSource(SlideSource):
         return SlideSource.over(base, (self.canvas.width, self.canvas.height), self.text)
 
 
-def _planes(picture: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
+def yuv_planes(picture: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
     """``picture`` in yuv420p, BT.709 in TV range (ffmpeg's conversion, as every frame's): its three planes."""
     width, height = picture.size
     half = _chroma(width, height)
@@ -83,7 +83,7 @@ def _planes(picture: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image
     )
 
 
-def _cut(planes: tuple[Image.Image, ...], window: image.Box4, width: int, height: int) -> tuple[bytes, ...]:
+def cut_window(planes: tuple[Image.Image, ...], window: image.Box4, width: int, height: int) -> tuple[bytes, ...]:
     """The frame showing ``window`` of the picture: each plane's part of it, scaled to the frame's (bilinear).
     The chroma planes are half the size each way, and so is their window."""
     half = _chroma(width, height)
