@@ -668,6 +668,21 @@ def places(text: str) -> None:
         raise click.UsageError(f"no place has '{text}' in its name{hint}")
 
 
+@main.command()
+@click.argument("text", required=False, default="")
+def icons(text: str) -> None:
+    """List the icons a slide may name (Font Awesome Free's solid set, as on fontawesome.com): those with TEXT in
+    their name, or every one when TEXT is left out."""
+    from pipeline.slides import icons as icon_set
+
+    wanted = text.strip().lower()
+    found = sorted(name for name in icon_set.names() if wanted in name)
+    if not found:
+        raise click.UsageError(icon_set.problem(wanted) or f"no icon has '{text}' in its name")
+    for name in found:
+        click.echo(name)
+
+
 class _RichReporter:
     """One progress display for the whole render, on stderr."""
 

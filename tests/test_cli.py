@@ -155,3 +155,13 @@ def test_a_storyboard_in_several_formats_is_one_batch(project, tmp_path):
         probe(tmp_path / "output/tiny/square/tiny.mp4")["width"],
         probe(tmp_path / "output/tiny/tiny.mp4")["width"],
     ) == (1080, 320)
+
+
+def test_icons_lists_the_names_a_slide_may_use_and_says_which_are_close_to_one_it_lacks():
+    """A creator had to look inside the installed package to learn that 'shovel' is not a free icon."""
+    found = explainer("icons", "bread")
+    assert found.returncode == 0 and found.stdout.split() == ["bread-slice"], found.stderr
+    every = explainer("icons").stdout.split()
+    assert len(every) > 1000 and every == sorted(every) and "leaf" in every and "wind" in every
+    missing = explainer("icons", "shovel")
+    assert missing.returncode == 2 and "no icon 'shovel' (did you mean" in missing.stderr, missing.stderr
