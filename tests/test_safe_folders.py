@@ -322,3 +322,24 @@ def test_a_preview_killed_at_a_random_moment_touches_nothing_of_the_creators_and
     assert _unchanged(made) == [], f"seed {seed}, killed at {moment:.2f} s"
     assert _leftovers(root, temp) == [], f"seed {seed}, killed at {moment:.2f} s"
     assert (root / "output" / ".preview" / "tiny" / "draft" / "tiny.mp4").stat().st_size > 0, "the second video"
+
+
+@pytest.mark.slow
+def test_a_still_a_killed_preview_left_half_written_is_removed_by_the_next(tmp_path):
+    import os
+    import signal
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "script").mkdir()
+    (tmp_path / "script" / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    for _ in range(2):
+        running = _preview_ready(tmp_path, dict(os.environ))
+        os.killpg(running.pid, signal.SIGINT)
+        running.communicate(timeout=60)
+        stills = tmp_path / "output" / ".preview" / "tiny" / "stills"
+        assert publish.is_marked(tmp_path / "output" / ".preview"), "the preview's folder is marked as explainer's"
+        if _ == 0:  # as a preview killed while it wrote a still leaves it
+            (stills / ".explainer-part-abcd1234-0123.png").write_bytes(b"half a png")
+            made = _make(stills, {".party.png": b"a creator's"})
+    assert not (stills / ".explainer-part-abcd1234-0123.png").exists()
+    assert _unchanged(made) == []

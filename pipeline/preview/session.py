@@ -70,6 +70,7 @@ class Session:
 
         Raises ``Stopped`` when cancelled (the state is left as it was)."""
         import pipeline
+        from pipeline import publish
         from pipeline.options import RenderOptions
 
         cancel = Cancel()
@@ -80,6 +81,7 @@ class Session:
             options = RenderOptions(draft=self.draft, allow_outside_assets=self.allow_outside_assets)
             project = pipeline.validate(self.storyboard, options)  # checked at the size the preview draws
             options = dataclasses.replace(options, output_dir=self.media_root / project.slug)
+            publish.make_output(self.media_root)  # the preview's own folder, marked: its partial stills are swept
             result = pipeline.render(project, options, cancel=cancel)
             if not self._warm:  # the first render narrated on a pool: the next save speaks here
                 _warm(options.engines(project))
@@ -118,12 +120,14 @@ class Session:
 
     def _described(self, project, result) -> dict[str, Any]:
         import pipeline
-        from pipeline import cache, chapters, soundtrack
+        from pipeline import cache, chapters, publish, soundtrack
 
         plan = result.plan
         fps = plan.fps
         stills = self.media_root / project.slug / "stills"
         stills.mkdir(parents=True, exist_ok=True)
+        if publish.is_marked(self.media_root):  # a still a preview killed mid-write left
+            publish.remove_partials(stills.iterdir())
         sections: list[dict[str, Any]] = []
         peaks: dict[str, list[float]] = {}
         for entry, scene in zip(project.entries(), plan.scenes, strict=True):
