@@ -10,12 +10,12 @@ its real length is known.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pipeline import cache, chapters, sentences, speech, spoken
 from pipeline.errors import RenderError, StoryboardError
 from pipeline.formats import Frame
 from pipeline.narration.base import VoiceSettings
+from pipeline.narration.jobs import Speaker
 from pipeline.sentences import Pause
 from pipeline.slides import video
 from pipeline.slides.problems import SlideError
@@ -24,9 +24,6 @@ from pipeline.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, S
 from pipeline.timeline import Pacing, Plan, SceneInfo, ScenePlan
 from pipeline.timeline import plan as lay_out
 from pipeline.timeline import scene_plan as lay_out_scene
-
-if TYPE_CHECKING:
-    from pipeline.executors.base import Executor
 
 
 def voice(project: Project, scene: Scene | None = None) -> VoiceSettings:
@@ -67,7 +64,7 @@ def narrate(
     engines: list[str],
     store: cache.Store,
     on_sentence: Callable[[], None] = lambda: None,
-    executor: Executor | None = None,
+    executor: Speaker | None = None,
     on_scene: OnScene = lambda index, said, on_workers: None,
 ) -> Narration:
     """Speak ``said`` with the first of ``engines`` that works, synthesizing only what the cache lacks (on

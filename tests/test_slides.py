@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageColor
 from pydantic import BaseModel
 
-from pipeline.effects import captions as subtitles
+from pipeline import drawing
 from pipeline.formats import FORMATS
 from pipeline.slides import KINDS, text
 from pipeline.slides.base import Canvas, SceneContext, Slide
@@ -125,7 +125,7 @@ CLIP = Path(__file__).parent / "data" / "clip.mp4"  # made by tests/clips.py: fr
 
 def small_canvas(burn_captions: bool = False, theme: str = "documentary") -> Canvas:
     theme = load_theme(theme)
-    band = subtitles.band(theme) if burn_captions else 0.0
+    band = drawing.band(theme) if burn_captions else 0.0
     return Canvas(W, H, theme, FontBook(theme.fonts), caption_band=band)
 
 
@@ -199,7 +199,7 @@ def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind,
     the field, and the loader reports it at the storyboard line.
     """
     spec = _longest(KINDS[ALL[kind]["kind"]].spec, ALL[kind], COUNTS.get(kind, {}))
-    band = subtitles.band(canvas.theme) if burn_captions else 0.0
+    band = drawing.band(canvas.theme) if burn_captions else 0.0
     big = Canvas(640, 360, canvas.theme, canvas.fonts, caption_band=band)
     _inside_or_refused(big, spec, CROWDED.get((kind, burn_captions)))
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import ImageColor
 
+from pipeline import drawing
 from pipeline.captions import MAX_CHARS, Cue
 from pipeline.effects import captions as subtitles
 from pipeline.slides.base import Canvas
@@ -22,7 +23,7 @@ WIDEST = ("W" * MAX_CHARS, "M" * MAX_CHARS)
 
 def _canvas(theme_name: str, width: int, height: int) -> Canvas:
     theme = load_theme(theme_name)
-    return Canvas(width, height, theme, FontBook(theme.fonts), caption_band=subtitles.band(theme))
+    return Canvas(width, height, theme, FontBook(theme.fonts), caption_band=drawing.band(theme))
 
 
 @pytest.mark.parametrize(("theme", "size"), [("documentary", (320, 180)), ("daylight", (1920, 1080))])

@@ -21,26 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-from pipeline.cues import MAX_LINES, Cue
+from pipeline.cues import Cue
+from pipeline.drawing import PAD_X, PAD_Y, caption_size
 from pipeline.slides.base import Canvas
 from pipeline.slides.chrome import rgb
-from pipeline.slides.theme import Theme
 from pipeline.sources.base import SceneSource, Wrapped
-
-#: Box padding around the text, as fractions of the caption's font size.
-PAD_X, PAD_Y = 0.55, 0.28
-#: Space between the content above and the band, as a fraction of the height.
-GAP = 0.02
-
-
-def band(theme: Theme) -> float:
-    """The fraction of the frame's short side burned-in captions need: two lines, their box and a gap above."""
-    size = _size(theme)
-    return size * ((MAX_LINES - 1) * theme.line_spacing + 1.25 + 2 * PAD_Y) + GAP
-
-
-def _size(theme: Theme) -> float:
-    return max(theme.captions.size, theme.sizes.minimum)
 
 
 def cue_sprite(canvas: Canvas, lines: Sequence[str]) -> tuple[Image.Image, tuple[int, int]]:
@@ -72,7 +57,7 @@ def _boxed(
     """
     theme, style, area = canvas.theme, canvas.theme.captions, canvas.caption_box
     texts = [" ".join(word for word, _ in line) for line in lines]
-    size = canvas.px(_size(theme) * scale)
+    size = canvas.px(caption_size(theme) * scale)
     face = canvas.fonts.face("body", size)
     widest = max(face.getlength(text) for text in texts)
     room = area.width - 2 * size * PAD_X
