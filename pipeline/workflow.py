@@ -30,6 +30,7 @@ from pipeline import (
     jobs,
     memory,
     mix,
+    planning,
     publish,
     report,
     script,
@@ -125,9 +126,9 @@ def plan(
 ) -> Plan:
     """The frame-exact timeline of every scene (or ``entries``) at this render's frame; checks narrated lengths."""
     found = entries if entries is not None else project.entries()
-    result = script.plan(project, found, narration, options.frame(project.storyboard.video))
+    result = planning.plan(project, found, narration, options.frame(project.storyboard.video))
     if entries is None:
-        script.check_lengths(project, result)
+        planning.check_lengths(project, result)
     return result
 
 
@@ -572,7 +573,7 @@ class _Early:
             return
         if self._make is None:  # made once it is needed (the fonts' fingerprint, the drawing stack's versions)
             self._make = jobs.job_maker(self.project, self._frame, self.options, self.store)
-        job = self._make(entry, script.scene_plan(self.project, entry, said, self._frame.fps))
+        job = self._make(entry, planning.scene_plan(self.project, entry, said, self._frame.fps))
         if self.store.has(job.target):
             self._held.pop(index, None)
         else:

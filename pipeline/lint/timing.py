@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import cache, script, speech
+from pipeline import cache, planning, script, speech
 from pipeline import words as words_
 from pipeline.audio import RATE
 from pipeline.errors import RenderError
@@ -157,7 +157,7 @@ def _lay_out(project: Project, entry: SceneEntry, parts: list[Sentence | Pause],
     """The scene's sentences placed as the render's plan places them (timeline.lay_out)."""
     said = [part for part in parts if isinstance(part, Sentence)]
     own = None if said else _own_seconds(project, entry)  # probing a clip only where its length is the scene's
-    starts, duration = lay_out(parts, script.pacing(project), own)
+    starts, duration = lay_out(parts, planning.pacing(project), own)
     first = starts[0] + said[0].first if said else None
     last = starts[-1] + said[-1].last if said else None
     sources = [part.source for part in said]
@@ -167,7 +167,7 @@ def _lay_out(project: Project, entry: SceneEntry, parts: list[Sentence | Pause],
 
 def _own_seconds(project: Project, entry: SceneEntry) -> float | None:
     try:
-        return script.own_seconds(project, entry)
+        return planning.own_seconds(project, entry)
     except (RenderError, SlideError, OSError, ValueError):  # a clip that cannot be probed: validate said why
         return None
 
