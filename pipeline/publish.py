@@ -147,6 +147,8 @@ def recover(out_dir: Path, names: list[str]) -> None:
             if out_dir.is_dir():
                 _carry(folder, out_dir, names)
             _discard(folder, names)
+            if folder.exists() and not out_dir.exists() and not out_dir.is_symlink():
+                os.rename(folder, out_dir)  # the output folder was removed since: what else it held is it again
             if folder.exists():
                 left = ", ".join(sorted(entry.name for entry in folder.iterdir()))
                 raise UsageError(

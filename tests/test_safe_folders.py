@@ -343,3 +343,15 @@ def test_a_still_a_killed_preview_left_half_written_is_removed_by_the_next(tmp_p
             made = _make(stills, {".party.png": b"a creator's"})
     assert not (stills / ".explainer-part-abcd1234-0123.png").exists()
     assert _unchanged(made) == []
+
+
+def test_what_a_killed_render_staged_comes_back_as_the_output_folder_if_that_was_removed_since(tmp_path):
+    out = tmp_path / "output" / "tiny"
+    staging = publish.staging(out)
+    (staging / "stills").mkdir(parents=True)  # killed just after the exchange: the old set and the folder's stills
+    (staging / publish.MARK).write_text("explainer output folder\n")
+    made = _make(staging / "stills", {"hello.png": b"png", "notes.txt": b"mine"})
+    (staging / "tiny.mp4").write_bytes(b"the old video")
+    publish.recover(out, publish.set_names("tiny"))  # the creator removed output/tiny/ meanwhile
+    assert not staging.exists() and sorted(p.name for p in out.iterdir()) == [publish.MARK, "stills"]
+    assert _unchanged({out / "stills" / p.name: digest for p, digest in made.items()}) == []
