@@ -235,6 +235,30 @@ def test_ctrl_c_while_workers_start_is_heard_once_they_have_started():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler, "Python's own handler is back"
 
 
+def test_workers_started_from_another_thread_start_deaf_to_ctrl_c_too():
+    """The preview renders on a thread of its own: its workers started hearing Ctrl-C, and one pressed while they
+    imported printed a KeyboardInterrupt traceback in the creator's terminal (a random-kill test of the preview
+    caught it). The mask a worker is started with is its starting thread's."""
+    import multiprocessing
+
+    from pipeline.executors import local
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.SimpleQueue()
+
+    def start() -> None:
+        with local.sigint_deferred():
+            child = context.Process(target=_report_sigint, args=(queue,))
+            child.start()
+        child.join(30)
+
+    thread = threading.Thread(target=start)
+    thread.start()
+    thread.join(60)
+    assert queue.get() is True, "a worker started from a helper thread starts with Ctrl-C blocked"
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, []), "this thread's mask is untouched"
+
+
 def _report_sigint(queue) -> None:
     blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
     queue.put(blocked or signal.getsignal(signal.SIGINT) == signal.SIG_IGN)

@@ -166,7 +166,15 @@ def sigint_deferred() -> Iterator[list[int]]:
     """
     pressed: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield pressed
+        # Another thread (the preview renders on one) cannot set a handler, and needs none: Python hears Ctrl-C
+        # in the main thread only. Blocked in this thread, the workers it starts still start deaf to it (they
+        # were started hearing it, and one pressed as they imported printed its traceback).
+        resource_tracker.ensure_running()
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield pressed
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
         return
     resource_tracker.ensure_running()
     previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
