@@ -226,15 +226,16 @@ def align_reveals(sections: list[DraftSection]) -> None:
     steps are:") runs on into the first item as one sentence, so the items were numbered one too far and the last
     named a sentence that does not exist."""
     for scene in (scene for section in sections for scene in section.scenes):
-        text = " ".join(scene.sentences)
+        drafted = [" ".join(sentence.split()) for sentence in scene.sentences]  # spaced as the splitter spaces them
+        text = " ".join(drafted)
         ends, at = [], 0
         for said in sentences.split(text):
             at = text.index(said, at) + len(said)
             ends.append(at)
         starts, at = [], 0
-        for drafted in scene.sentences:
+        for sentence in drafted:
             starts.append(at)
-            at += len(drafted) + 1
+            at += len(sentence) + 1
         real = {n + 1: 1 + sum(end <= start for end in ends) for n, start in enumerate(starts)}
         renumber(scene.slide, real)
 

@@ -50,9 +50,9 @@ def bound(sections: list[DraftSection], script_name: str) -> None:
                 continue
             clauses = voicelimits.clauses(sentence)
             for clause in clauses:
-                if len(spoken(clause, {})) > voicelimits.MAX_CLAUSE:
+                if len(said_clause := spoken(clause, {})) > voicelimits.MAX_CLAUSE:
                     alone = [(word, spoken(word, {})) for word in clause.split()]
-                    problem = voicelimits.sentence_problem(spoken(clause, {}), alone, 1.0)
+                    problem = voicelimits.sentence_problem(said_clause, alone, 1.0)
                     raise UsageError(
                         f"{script_name}: the sentence '{voicelimits.shorten(sentence)}' {problem}; then draft again"
                     )
