@@ -32,12 +32,12 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it.
 _EXPORTS = {
     # loading and checking
-    "load": "pipeline.storyboard",
-    "Project": "pipeline.storyboard",
-    "SceneEntry": "pipeline.storyboard",
-    "validate": "pipeline.checks",
-    "check": "pipeline.checks",
-    "RenderOptions": "pipeline.options",
+    "load": "pipeline.loading.storyboard",
+    "Project": "pipeline.loading.storyboard",
+    "SceneEntry": "pipeline.loading.storyboard",
+    "validate": "pipeline.loading.checks",
+    "check": "pipeline.loading.checks",
+    "RenderOptions": "pipeline.loading.options",
     # the stages of a render
     "narrate": "pipeline.workflow",
     "plan": "pipeline.workflow",
@@ -54,22 +54,22 @@ _EXPORTS = {
     "scene_keys": "pipeline.workflow",
     "scene_timing": "pipeline.workflow",
     # seeing scenes without rendering
-    "still": "pipeline.stills",
-    "sheet": "pipeline.stills",
-    "thumbnail": "pipeline.stills",
+    "still": "pipeline.rendering.stills",
+    "sheet": "pipeline.rendering.stills",
+    "thumbnail": "pipeline.rendering.stills",
     # the seams
-    "KINDS": "pipeline.slides",
-    "ENGINES": "pipeline.narration",
-    "SOURCES": "pipeline.sources",
-    "FORMATS": "pipeline.formats",
-    "EXECUTORS": "pipeline.executors",
-    "LocalPool": "pipeline.executors",
-    "Serial": "pipeline.executors",
-    "Cancel": "pipeline.executors",
+    "KINDS": "pipeline.drawing.slides",
+    "ENGINES": "pipeline.narration.engines",
+    "SOURCES": "pipeline.drawing.sources",
+    "FORMATS": "pipeline.core.formats",
+    "EXECUTORS": "pipeline.rendering.executors",
+    "LocalPool": "pipeline.rendering.executors",
+    "Serial": "pipeline.rendering.executors",
+    "Cancel": "pipeline.rendering.executors",
     # what goes wrong
-    "ExplainerError": "pipeline.errors",
-    "StoryboardError": "pipeline.errors",
-    "Problem": "pipeline.errors",
+    "ExplainerError": "pipeline.core.errors",
+    "StoryboardError": "pipeline.core.errors",
+    "Problem": "pipeline.core.errors",
 }
 
 __all__ = ["__version__", *_EXPORTS]

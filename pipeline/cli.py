@@ -20,11 +20,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from pipeline import __version__
-from pipeline.errors import ExplainerError, StoryboardError
-from pipeline.formats import DEFAULT as DEFAULT_FORMAT
-from pipeline.formats import FORMATS
-from pipeline.lock import nearest_existing
-from pipeline.narration import ENGINES
+from pipeline.core.errors import ExplainerError, StoryboardError
+from pipeline.core.formats import DEFAULT as DEFAULT_FORMAT
+from pipeline.core.formats import FORMATS
+from pipeline.core.lock import nearest_existing
+from pipeline.narration.engines import ENGINES
 
 #: The most problems listed at once: past that, the first ones usually explain the rest.
 SHOWN_PROBLEMS = 100
@@ -116,7 +116,7 @@ def _size(_ctx, _param, value: str | None) -> tuple[int, int] | None:
 def _cache(_ctx, _param, value: str | None) -> str | None:
     """A --cache folder with a file in its place (or in the place of a folder above it) is the --cache's mistake,
     said before anything is drawn: found later, when the cache is made, it read as a folder in --output's way."""
-    from pipeline import remotecache
+    from pipeline.core import remotecache
 
     if value is None or remotecache.is_url(value):
         return value
@@ -140,7 +140,7 @@ size_option = click.option(
 
 def _shape(format_name: str, size: tuple[int, int] | None) -> None:
     """A --size for another format must keep that format's shape (a 16:9 size would squash a 9:16 layout)."""
-    from pipeline.errors import UsageError
+    from pipeline.core.errors import UsageError
 
     if size is None or format_name == DEFAULT_FORMAT:
         return
@@ -262,10 +262,11 @@ def render(
     """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration, re-rendering only what changed.
 
     Several storyboards are one batch: all their scenes on one pool, then each video, and a table."""
-    from pipeline import RenderOptions, remotecache, validate
+    from pipeline import RenderOptions, validate
     from pipeline import render as run
-    from pipeline.errors import UsageError
-    from pipeline.executors import executor_for
+    from pipeline.core import remotecache
+    from pipeline.core.errors import UsageError
+    from pipeline.rendering.executors import executor_for
 
     if draft and (size or fps):
         raise UsageError("--draft has its own size and frame rate; leave out --size and --fps")
@@ -374,7 +375,7 @@ def _for_shorts(options, captions: str | None):
     """Shorts burn their captions: word by word unless --captions burn says otherwise; --captions file is refused."""
     import dataclasses
 
-    from pipeline.errors import UsageError
+    from pipeline.core.errors import UsageError
 
     if captions == "file":
         raise UsageError("Shorts always have their captions drawn in; use --captions words (the default) or burn")
@@ -386,8 +387,9 @@ def _validated_shorts(storyboard: Path, options):
     their captions, and their hook cards."""
     import dataclasses
 
-    from pipeline import load, shorts, validate
-    from pipeline.errors import UsageError
+    from pipeline import load, validate
+    from pipeline.core.errors import UsageError
+    from pipeline.planning import shorts
 
     if options.scenes or options.draft:
         raise UsageError("--shorts renders each Short whole; leave out --scene and --draft")
@@ -479,7 +481,7 @@ def lint(storyboard: Path, strict: bool, cache_dir: Path | None, outside: bool) 
 @main.command()
 def schema() -> None:
     """Print the storyboard's JSON Schema (for YAML editors' autocompletion)."""
-    from pipeline.storyboard import json_schema
+    from pipeline.loading.storyboard import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
 
@@ -519,8 +521,11 @@ def still(
     """
     from PIL import Image
 
-    from pipeline import RenderOptions, cache, publish, scene_timing, stills, validate
-    from pipeline.errors import UsageError
+    from pipeline import RenderOptions, scene_timing, validate
+    from pipeline.core import cache
+    from pipeline.core.errors import UsageError
+    from pipeline.publishing import publish
+    from pipeline.rendering import stills
 
     burn = captions in ("burn", "words")
     _shape(format_name, size)
@@ -563,7 +568,10 @@ def still(
 @outside_option
 def sheet(storyboard: Path, out: Path | None, columns: int | None, format_name: str, outside: bool) -> None:
     """Write a contact sheet: the settled frame of every scene, labelled with its id."""
-    from pipeline import RenderOptions, cache, publish, stills, validate
+    from pipeline import RenderOptions, validate
+    from pipeline.core import cache
+    from pipeline.publishing import publish
+    from pipeline.rendering import stills
 
     options = RenderOptions(format=format_name, allow_outside_assets=outside)
     project = validate(storyboard, options)
@@ -589,10 +597,10 @@ def sheet(storyboard: Path, out: Path | None, columns: int | None, format_name: 
 @click.option("--force", is_flag=True, help="Replace the storyboard if it exists.")
 def draft(script: Path, out: Path | None, format_name: str, force: bool) -> None:
     """Draft a storyboard from SCRIPT (plain text or Markdown) that validates and renders as it is."""
-    from pipeline import cache
+    from pipeline.core import cache
+    from pipeline.core.errors import UsageError
     from pipeline.draft import draft as make_draft
     from pipeline.draft import slug_for
-    from pipeline.errors import UsageError
 
     target = out or Path("script") / f"{slug_for(script)}.yaml"
     if target.exists() and not force:
@@ -635,7 +643,7 @@ def draft(script: Path, out: Path | None, format_name: str, force: bool) -> None
 @outside_option
 def preview(storyboard: Path, port: int, host: str, quality: str, open_browser: bool, outside: bool) -> None:
     """Serve a live page of STORYBOARD that re-renders as it (or anything it uses) is saved, until Ctrl-C."""
-    from pipeline.errors import UsageError
+    from pipeline.core.errors import UsageError
     from pipeline.preview import serve
 
     if not storyboard.is_file():
@@ -652,7 +660,7 @@ def preview(storyboard: Path, port: int, host: str, quality: str, open_browser: 
 def places(text: str) -> None:
     """List the places a route map knows: countries (with ISO codes), and cities, seas, straits, regions and peaks
     with TEXT in their name (countries only when TEXT is left out)."""
-    from pipeline.slides import geo
+    from pipeline.drawing.slides import geo
 
     found = geo.named(text)
     for country in found:
@@ -673,7 +681,7 @@ def places(text: str) -> None:
 def icons(text: str) -> None:
     """List the icons a slide may name (Font Awesome Free's solid set, as on fontawesome.com): those with TEXT in
     their name, or every one when TEXT is left out."""
-    from pipeline.slides import icons as icon_set
+    from pipeline.drawing.slides import icons as icon_set
 
     wanted = text.strip().lower()
     found = sorted(name for name in icon_set.names() if wanted in name)

@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 import pipeline
-from pipeline.storyboard import json_schema  # the loader's own schema, as `explainer schema` prints it
+from pipeline.loading.storyboard import json_schema  # the loader's own schema, as `explainer schema` prints it
 
 #: One example scene per slide kind, as written under a section's ``scenes:``. Each must validate.
 EXAMPLES: dict[str, str] = {

@@ -20,38 +20,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline import (
-    assets,
-    cache,
-    captions,
-    chapters,
-    encode,
-    footage,
-    jobs,
-    memory,
-    mix,
-    planning,
-    publish,
-    report,
-    script,
-    soundtrack,
-    stills,
-)
-from pipeline.audio import RATE
-from pipeline.checks import validate
-from pipeline.errors import ExplainerError, UsageError, shown
-from pipeline.executors import Cancel, Event, Executor, FramesDone, LocalPool, SceneDone
-from pipeline.executors.base import Feed
-from pipeline.executors.local import quiet_thread
-from pipeline.lock import check_writable, render_lock, sharing
-from pipeline.messages import closest
-from pipeline.options import RenderOptions
-from pipeline.sentences import Pause
-from pipeline.slides import video
-from pipeline.speech import Narration, OnScene, SentenceAudio
-from pipeline.storyboard import Project, SceneEntry
-from pipeline.timeline import Plan, ScenePlan
-from pipeline.timing import SceneTiming
+from pipeline.core import assets, cache, memory
+from pipeline.core.audio import RATE
+from pipeline.core.errors import ExplainerError, UsageError, shown
+from pipeline.core.lock import check_writable, render_lock, sharing
+from pipeline.core.messages import closest
+from pipeline.drawing import footage
+from pipeline.drawing.slides import video
+from pipeline.drawing.timing import SceneTiming
+from pipeline.loading.checks import validate
+from pipeline.loading.options import RenderOptions
+from pipeline.loading.storyboard import Project, SceneEntry
+from pipeline.narration.sentences import Pause
+from pipeline.narration.speech import Narration, OnScene, SentenceAudio
+from pipeline.planning import captions, chapters, scenes, script
+from pipeline.planning.timeline import Plan, ScenePlan
+from pipeline.publishing import publish, report
+from pipeline.rendering import encode, jobs, stills
+from pipeline.rendering.executors import Cancel, Event, Executor, FramesDone, LocalPool, SceneDone
+from pipeline.rendering.executors.base import Feed
+from pipeline.rendering.executors.local import quiet_thread
+from pipeline.sound import mix, soundtrack
 
 
 class Reporter(Protocol):
@@ -126,9 +115,9 @@ def plan(
 ) -> Plan:
     """The frame-exact timeline of every scene (or ``entries``) at this render's frame; checks narrated lengths."""
     found = entries if entries is not None else project.entries()
-    result = planning.plan(project, found, narration, options.frame(project.storyboard.video))
+    result = scenes.plan(project, found, narration, options.frame(project.storyboard.video))
     if entries is None:
-        planning.check_lengths(project, result)
+        scenes.check_lengths(project, result)
     return result
 
 
@@ -337,7 +326,7 @@ def _rendered(
         narration = narrate(project, options, reporter, executor=executor, on_scene=early.spoken)
         timeline_plan = plan(project, narration, options)
     if options.short:  # checked once it is narrated, before anything more is drawn
-        from pipeline import shorts
+        from pipeline.planning import shorts
 
         shorts.check_length(project, timeline_plan.duration)
 
@@ -516,8 +505,8 @@ def render_shorts(
     project: Project, options: RenderOptions, reporter: Reporter | None = None, executor: Executor | None = None
 ) -> list[RenderResult]:
     """Every Short the storyboard declares, each checked (its hook card fits, it lasts at most three minutes)
-    and rendered as a video of its own (see pipeline.shorts)."""
-    from pipeline import shorts
+    and rendered as a video of its own (see pipeline.planning.shorts)."""
+    from pipeline.planning import shorts
 
     results = []
     for index, short in enumerate(project.storyboard.shorts):
@@ -573,7 +562,7 @@ class _Early:
             return
         if self._make is None:  # made once it is needed (the fonts' fingerprint, the drawing stack's versions)
             self._make = jobs.job_maker(self.project, self._frame, self.options, self.store)
-        job = self._make(entry, planning.scene_plan(self.project, entry, said, self._frame.fps))
+        job = self._make(entry, scenes.scene_plan(self.project, entry, said, self._frame.fps))
         if self.store.has(job.target):
             self._held.pop(index, None)
         else:

@@ -31,7 +31,8 @@ def cpu() -> float:
 
 def main() -> None:
     import pipeline
-    from pipeline import RenderOptions, jobs
+    from pipeline import RenderOptions
+    from pipeline.rendering import jobs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--formats", nargs="+", default=["wide", "vertical"])

@@ -191,9 +191,10 @@ def baseline(work: Path, size: tuple[int, int]) -> None:
     from moviepy import AudioArrayClip, ImageClip, concatenate_videoclips
 
     import pipeline
-    from pipeline import RenderOptions, stills
-    from pipeline.mix import stereo
-    from pipeline.soundtrack import scene_track
+    from pipeline import RenderOptions
+    from pipeline.rendering import stills
+    from pipeline.sound.mix import stereo
+    from pipeline.sound.soundtrack import scene_track
 
     options = RenderOptions(size=size, fps=30)
     project = pipeline.load(work / STORYBOARD)

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from conftest import explainer
 
-from pipeline import cache
-from pipeline.errors import UsageError
-from pipeline.executors import executor_for
-from pipeline.executors.cluster import RendererMismatch, check_workers
-from pipeline.jobs import identity
+from pipeline.core import cache
+from pipeline.core.errors import UsageError
+from pipeline.rendering.executors import executor_for
+from pipeline.rendering.executors.cluster import RendererMismatch, check_workers
+from pipeline.rendering.jobs import identity
 
 STORY = """\
 title: Cluster test
@@ -225,10 +225,10 @@ def test_a_worker_killed_mid_scene_leaves_the_video_right(tmp_path, local_render
     ("patch", "said"),
     [
         # Another drawing stack: refused before any work.
-        ('import pipeline.jobs\npipeline.jobs.RENDERER = "explainer 0.0.1/scene-1"\n',
+        ('import pipeline.rendering.jobs\npipeline.jobs.RENDERER = "explainer 0.0.1/scene-1"\n',
          ["worker", "renders with explainer 0.0.1/scene-1", "install the same explainer"]),
         # Another voice (here, another piper noise): its narration tasks refuse the sentences.
-        ('import pipeline.narration.piper\npipeline.narration.piper.NOISE = "noise unseeded"\n',
+        ('import pipeline.narration.engines.piper\npipeline.narration.piper.NOISE = "noise unseeded"\n',
          ["worker tcp://127.0.0.1:", "narrates with piper piper-tts", "noise unseeded", "install the same explainer"]),
     ],
     ids=["renderer", "voice"],
@@ -265,8 +265,8 @@ def test_a_file_is_sent_only_to_the_workers_that_lack_it(cluster, tmp_path):
 
     from distributed import Client
 
-    from pipeline.assets import Asset
-    from pipeline.executors.cluster import send_files
+    from pipeline.core.assets import Asset
+    from pipeline.rendering.executors.cluster import send_files
 
     data = f"the bytes of a picture, {tmp_path.name}".encode()
     picture = tmp_path / "picture.png"

@@ -9,10 +9,11 @@ import pytest
 import yaml
 from conftest import explainer, probe
 
-from pipeline import RenderOptions, sentences, validate
+from pipeline import RenderOptions, validate
 from pipeline.draft import draft, reader
 from pipeline.draft.figures import figures
 from pipeline.draft.rules import Chunk, choose
+from pipeline.narration import sentences
 
 SCRIPTS = Path(__file__).parent / "data" / "scripts"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "why-its-impossible-to-escape-north-korea.txt"
@@ -215,9 +216,9 @@ def test_control_and_bidi_characters_in_a_script_are_left_out_of_the_draft_and_n
 
 def test_a_slide_a_rule_drafts_that_its_schema_refuses_becomes_a_noted_statement_card():
     """The net under the rules: whatever a rule gets wrong, the draft never writes a slide validate refuses."""
+    from pipeline.core.formats import FORMATS
     from pipeline.draft import fitting
     from pipeline.draft.compose import DraftScene, DraftSection
-    from pipeline.formats import FORMATS
 
     wrong = {"kind": "stat", "value": 8, "unit": "square leagues", "label": "of forest"}
     scene = DraftScene(wrong, ["The forest covers eight square leagues.", "It is old."])

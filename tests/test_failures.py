@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline import cache, ffmpeg
-from pipeline.errors import RenderError
-from pipeline.lock import render_lock
+from pipeline.core import cache, ffmpeg
+from pipeline.core.errors import RenderError
+from pipeline.core.lock import render_lock
 from tests.conftest import TINY, explainer
 
 #: Four picture scenes with a slow camera move: every frame is moved and encoded, so a render lasts long enough to
@@ -217,7 +217,7 @@ def test_ctrl_c_while_workers_start_is_heard_once_they_have_started():
     this process ignored it for the moment, and the kernel could hand it to a helper thread. Now it is kept."""
     import multiprocessing
 
-    from pipeline.executors import local
+    from pipeline.rendering.executors import local
 
     context = multiprocessing.get_context("spawn")
     queue = context.SimpleQueue()
@@ -241,7 +241,7 @@ def test_workers_started_from_another_thread_start_deaf_to_ctrl_c_too():
     caught it). The mask a worker is started with is its starting thread's."""
     import multiprocessing
 
-    from pipeline.executors import local
+    from pipeline.rendering.executors import local
 
     context = multiprocessing.get_context("spawn")
     queue = context.SimpleQueue()

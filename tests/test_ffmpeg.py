@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from pipeline import ffmpeg
+from pipeline.core import ffmpeg
 
 RAW = ["-f", "s16le", "-ar", "48000", "-ac", "2", "-i", "pipe:0"]
 

@@ -14,8 +14,9 @@ import av
 import numpy as np
 import pytest
 
-from pipeline import footage, mix
-from pipeline.slides import KINDS
+from pipeline.drawing import footage
+from pipeline.drawing.slides import KINDS
+from pipeline.sound import mix
 from tests.clips import burst, find_burst, make_clip, read_number
 from tests.conftest import explainer
 

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.formats import FORMATS
-from pipeline.slides.base import Canvas
+from pipeline.core.formats import FORMATS
+from pipeline.drawing.slides.base import Canvas
 from tests.test_slides import ALL, FORMAT_SIZES, small_canvas, source
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -105,7 +105,8 @@ def test_a_footage_scenes_sound_settings_keep_its_picture(tmp_path):
 
 @pytest.mark.parametrize("part", ["pillow", "freetype", "numpy", "ffmpeg"])
 def test_a_new_version_of_what_draws_or_encodes_re_renders_every_scene(three, monkeypatch, part):
-    from pipeline import jobs, versions
+    from pipeline.core import versions
+    from pipeline.rendering import jobs
 
     first = _keys(three)
     stack = {**versions.drawing_stack(), part: "a newer build"}

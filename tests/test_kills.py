@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cache
+from pipeline.core import cache
 from tests.conftest import explainer
 from tests.test_failures import _command, _partial_files
 
@@ -166,7 +166,7 @@ def _write_set(folder: Path, tag: str) -> None:
 @pytest.mark.parametrize("moment", ["before the exchange", "just after the exchange"])
 def test_the_next_render_recovers_a_folder_killed_around_the_exchange(tmp_path, moment):
     """The moments too short to hit from outside, made by hand: the staging folder as a kill leaves it."""
-    from pipeline import publish
+    from pipeline.publishing import publish
 
     out = tmp_path / "output" / "killed"
     staging = publish.staging(out)
@@ -192,7 +192,7 @@ def test_the_next_render_recovers_a_folder_killed_around_the_exchange(tmp_path, 
 
 
 def test_a_set_is_exchanged_whole_and_the_folder_keeps_its_other_files(tmp_path):
-    from pipeline import publish
+    from pipeline.publishing import publish
 
     out = tmp_path / "output" / "killed"
     _write_set(out, "old")

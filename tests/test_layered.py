@@ -24,16 +24,18 @@ import pytest
 from PIL import Image
 
 import pipeline
-from pipeline import RenderOptions, cache, ffmpeg, jobs
-from pipeline.effects.captions import BurnCaptions
-from pipeline.effects.dip import Dip
-from pipeline.encode import layer_from
-from pipeline.slides import image
-from pipeline.slides.base import Slide
-from pipeline.slides.motion import ease_in_out, sprite
-from pipeline.sources import open_source, with_effects
-from pipeline.sources.base import Backdrop, Layered
-from pipeline.sources.slide import SlideSource
+from pipeline import RenderOptions
+from pipeline.core import cache, ffmpeg
+from pipeline.drawing.effects.captions import BurnCaptions
+from pipeline.drawing.effects.dip import Dip
+from pipeline.drawing.slides import image
+from pipeline.drawing.slides.base import Slide
+from pipeline.drawing.slides.motion import ease_in_out, sprite
+from pipeline.drawing.sources import open_source, with_effects
+from pipeline.drawing.sources.base import Backdrop, Layered
+from pipeline.drawing.sources.slide import SlideSource
+from pipeline.rendering import jobs
+from pipeline.rendering.encode import layer_from
 
 DATA = Path(__file__).parent / "data"
 
@@ -153,7 +155,7 @@ def test_a_moving_pictures_backdrop_moves_on_every_frame(scenes, scene, tmp_path
 def test_a_picture_of_odd_size_is_cut_from_planes_of_its_yuv420p_sizes():
     """A picture's scaled copy is odd-sized at many frame sizes (361x204 for 322x182): its chroma planes are
     half the size rounded up, as yuv420p has them, and a frame cut from it is that window of it."""
-    from pipeline.sources.image import cut_window, yuv_planes
+    from pipeline.drawing.sources.image import cut_window, yuv_planes
 
     ys, xs = np.mgrid[0:203, 0:361]
     smooth = np.stack([xs * 255 // 360, ys * 255 // 202, (xs + ys) * 255 // 563], axis=-1).astype(np.uint8)
@@ -174,7 +176,7 @@ def test_a_picture_of_odd_size_is_cut_from_planes_of_its_yuv420p_sizes():
 
 def _fed_scene(tmp_path: Path, feed, chain: str = "null") -> Path:
     """A 12-frame 64x36 layered scene whose backdrop ``feed`` writes (yuv420p), under an empty layer."""
-    from pipeline.encode import encode_layered
+    from pipeline.rendering.encode import encode_layered
 
     inputs = ("-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", "64x36", "-framerate", "30")
     backdrop = Backdrop(inputs, chain, feed)
@@ -212,7 +214,7 @@ def test_a_backdrop_feed_that_fails_fails_the_scene_and_leaves_no_clip(tmp_path)
 
 def test_ffmpeg_failing_while_fed_is_one_error_not_a_wait(tmp_path):
     """ffmpeg stops reading (its filter is wrong): the feed stops at its next write, and the error is ffmpeg's."""
-    from pipeline.errors import RenderError
+    from pipeline.core.errors import RenderError
 
     def feed(pipe, frames):
         while True:  # more than ffmpeg takes: only a closed pipe ends it
@@ -288,7 +290,7 @@ def test_a_layer_drawn_over_black_and_white_lays_over_any_picture_as_if_drawn_on
 def test_a_layer_computed_in_bands_of_rows_is_the_layer_computed_whole():
     """The layer is worked out a band of rows at a time (a 1080p frame's float colour was 25 MB at once): the same
     bytes as the whole frame's sums, across band edges, with clear rows above, between and below."""
-    from pipeline import encode
+    from pipeline.rendering import encode
 
     rng = np.random.default_rng(11)
     h, w = 3 * encode.BAND_ROWS + 37, 50
@@ -346,7 +348,7 @@ def test_a_moving_picture_does_not_pulse_at_its_keyframes(scenes, scene):
 def test_the_kinds_the_pool_calls_layered_are_those_whose_source_is():
     """The pool keeps two layered scenes apart by their kind (sources.LAYERED), known before a source is opened:
     those kinds have sources of their own (each checked Layered above), and every other kind is a drawn slide."""
-    from pipeline.sources import LAYERED, SOURCES
+    from pipeline.drawing.sources import LAYERED, SOURCES
 
     assert LAYERED.issubset(SOURCES)
     assert not issubclass(SlideSource, Layered)

@@ -10,7 +10,7 @@ import pytest
 
 import pipeline
 from pipeline import RenderOptions
-from pipeline.errors import StoryboardError
+from pipeline.core.errors import StoryboardError
 from tests.conftest import REPO, explainer
 
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pipeline.errors import StoryboardError
+from pipeline.core.errors import StoryboardError
 from pipeline.lint import RULES, LintOptions, lint
 from pipeline.lint import numbers as figures_said
 from pipeline.lint.phonemes import Phonemizer
@@ -433,7 +433,7 @@ def test_the_shipped_storyboard(project):
 
 
 def test_an_unknown_rule_is_refused():
-    from pipeline.errors import UsageError
+    from pipeline.core.errors import UsageError
 
     with pytest.raises(UsageError, match="no lint rule 'pacing'"):
         lint(SHIPPED, LintOptions(rules=("pacing",)))

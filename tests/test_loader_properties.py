@@ -22,8 +22,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline import RenderOptions, validate, yamlsrc
-from pipeline.errors import StoryboardError, UsageError
+from pipeline import RenderOptions, validate
+from pipeline.core import yamlsrc
+from pipeline.core.errors import StoryboardError, UsageError
 from tests.conftest import REPO, TINY
 
 #: Whatever the input, loading answers within this many seconds of CPU time (fitting included). CPU time, not the

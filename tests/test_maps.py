@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from pipeline.slides import cartography, geo
+from pipeline.drawing.slides import cartography, geo
 
 FRAME = (0.0, 0.0, 960.0, 540.0)
 
@@ -90,7 +90,7 @@ def test_a_misspelled_place_gets_a_suggestion_from_every_kind():
 
 def test_a_filled_sector_lies_between_its_meridians():
     """Areas could not be filled, only arrows drawn: a sector of a claim on Antarctica, say."""
-    from pipeline.slides.route import Area
+    from pipeline.drawing.slides.route import Area
 
     sector = Area(sector=(-74.0, -25.0), south_of=-60.0)
     (ring,) = sector.rings()
@@ -105,7 +105,7 @@ def test_a_filled_sector_lies_between_its_meridians():
 def test_routes_and_areas_are_checked_and_drawn(tmp_path):
     import numpy as np
 
-    from pipeline.slides import KINDS
+    from pipeline.drawing.slides import KINDS
     from tests.test_slides import build, small_canvas
 
     spec = KINDS["route"].spec.model_validate
@@ -125,7 +125,7 @@ def test_routes_and_areas_are_checked_and_drawn(tmp_path):
 
 def test_a_leg_follows_its_waypoints_and_an_alternative_can_start_where_the_main_route_did():
     """Routes were one great circle per leg, and a detour and a shortcut from one place could not both be drawn."""
-    from pipeline.slides import KINDS
+    from pipeline.drawing.slides import KINDS
 
     spec = KINDS["route"].spec.model_validate({
         "kind": "route",
@@ -147,10 +147,10 @@ def test_a_leg_follows_its_waypoints_and_an_alternative_can_start_where_the_main
 
 def test_a_place_name_keeps_off_the_other_markers_and_the_routes():
     """Names always sat right of their dot, so a close neighbour's dot (Brussels, Cologne) was under a name."""
-    from pipeline.slides.base import Canvas
-    from pipeline.slides.fonts import FontBook
-    from pipeline.slides.route import Obstacles, place_marker
-    from pipeline.slides.theme import load
+    from pipeline.drawing.slides.base import Canvas
+    from pipeline.drawing.slides.fonts import FontBook
+    from pipeline.drawing.slides.route import Obstacles, place_marker
+    from pipeline.drawing.slides.theme import load
 
     theme = load("documentary")
     canvas = Canvas(640, 360, theme, FontBook(theme.fonts))

@@ -10,16 +10,17 @@ import numpy as np
 import pytest
 import requests
 
-from pipeline import cache, ffmpeg, sentences
-from pipeline.audio import RATE, decode
-from pipeline.errors import EngineUnavailable
-from pipeline.executors import LocalPool, Serial
-from pipeline.executors.local import POOL_FROM
-from pipeline.narration.base import VoiceSettings
-from pipeline.narration.espeak import EspeakEngine
-from pipeline.narration.gtts import GttsEngine
-from pipeline.narration.piper import PiperEngine
-from pipeline.speech import Line, narrate
+from pipeline.core import cache, ffmpeg
+from pipeline.core.audio import RATE, decode
+from pipeline.core.errors import EngineUnavailable
+from pipeline.narration import sentences
+from pipeline.narration.engines.base import VoiceSettings
+from pipeline.narration.engines.espeak import EspeakEngine
+from pipeline.narration.engines.gtts import GttsEngine
+from pipeline.narration.engines.piper import PiperEngine
+from pipeline.narration.speech import Line, narrate
+from pipeline.rendering.executors import LocalPool, Serial
+from pipeline.rendering.executors.local import POOL_FROM
 
 DEFAULT = VoiceSettings()
 
@@ -45,8 +46,8 @@ def test_piper_speed_changes_the_length():
 
 PIPER_TAKE = """
 import hashlib, sys
-from pipeline.narration.base import VoiceSettings
-from pipeline.narration.piper import PiperEngine
+from pipeline.narration.engines.base import VoiceSettings
+from pipeline.narration.engines.piper import PiperEngine
 print(hashlib.sha256(PiperEngine().synthesize(sys.argv[1], VoiceSettings())).hexdigest())
 """
 
@@ -72,7 +73,7 @@ def test_piper_says_a_sentence_the_same_way_every_time_in_any_process():
 def test_piper_sounds_the_same_whatever_noise_it_is_given(monkeypatch):
     """Only the start of the noise is used: a slow sentence given far too little (so its run is retried with more)
     sounds the same as with the amount drawn for every sentence."""
-    from pipeline.narration import piper
+    from pipeline.narration.engines import piper
 
     slow = VoiceSettings(speed=0.5)
     text = "Slowly, the border closed, and the brokers raised their prices."
@@ -87,7 +88,7 @@ def test_piper_loads_its_voice_from_a_file_it_removes(tmp_path, monkeypatch):
     it lived (63 MB more in every process that spoke); the file is one in memory, never in the temp folder."""
     import tempfile
 
-    from pipeline.narration import piper
+    from pipeline.narration.engines import piper
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     piper.loaded_voice.cache_clear()
@@ -284,8 +285,8 @@ def test_a_sentence_another_render_stored_meanwhile_is_the_one_used(tmp_path, mo
     Before, the last writer replaced the entry, and the render that wrote first went on with
     its own take's length while the video was built from the other's (0.13 s of speech cut).
     """
-    from pipeline import speech
-    from pipeline.narration import ENGINES
+    from pipeline.narration import speech
+    from pipeline.narration.engines import ENGINES
 
     store = cache.Store(tmp_path)
     theirs = np.full(RATE, 0.25, dtype="<f4").tobytes()  # one second: the other render's take
@@ -325,7 +326,7 @@ def test_word_times_are_where_the_words_are_heard(tmp_path, engine):
     """Each word after a comma starts after a pause: its reported start is within 30 ms of where sound
     comes back in the stored audio (engine times, shifted by the trim). The words start with a vowel or a
     nasal, so the sound starts with the word (a stop's silent closure would hide its start)."""
-    from pipeline.speech import load_samples
+    from pipeline.narration.speech import load_samples
 
     text = "Alpha, echo, india, oscar, mike."
     said = narrate(script([text]), [engine], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
@@ -360,8 +361,8 @@ def test_gtts_words_are_spread_by_syllables_and_said_to_be(monkeypatch, tone_mp3
 def test_a_sentence_sounds_the_same_here_on_a_pool_and_on_a_cluster():
     """Where it is spoken must not change a sample: on onnxruntime's own threads this sentence came out up to 4e-5
     different from a one-thread worker's, and a video narrated on a cluster was not the one narrated here."""
+    from pipeline.narration.engines.piper import PiperEngine
     from pipeline.narration.jobs import SpeechJob, speak_job
-    from pipeline.narration.piper import PiperEngine
 
     text = "Three dates tell the story. First the collapse, then the peak, then almost nobody."
     here = PiperEngine()

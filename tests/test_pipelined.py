@@ -20,9 +20,9 @@ import requests
 
 import pipeline
 from pipeline import RenderOptions
-from pipeline.executors import Cancel, LocalPool, SceneDone
-from pipeline.executors.base import Feed
-from pipeline.executors.local import POOL_FROM, next_job
+from pipeline.rendering.executors import Cancel, LocalPool, SceneDone
+from pipeline.rendering.executors.base import Feed
+from pipeline.rendering.executors.local import POOL_FROM, next_job
 
 #: Three scenes, 1 + 4 + 5 sentences (enough to be spoken on the workers), the first one short, so that it is
 #: spoken while the last scene's sentences are still waiting for a worker.
@@ -121,7 +121,7 @@ def test_scenes_drawn_while_the_narration_is_spoken_make_the_video_drawn_after_i
 def test_a_scene_spoken_again_by_the_fallback_voice_is_sent_once_in_that_voice(tmp_path, monkeypatch):
     """gTTS had spoken the first scene (cached) and is offline now: piper speaks the whole video again, and only
     piper's scenes are drawn (the first scene's gTTS job, ready before gTTS failed, is not sent)."""
-    from pipeline import ffmpeg
+    from pipeline.core import ffmpeg
     from tests.test_narration import _google_reply
 
     story = _story(tmp_path)

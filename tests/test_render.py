@@ -112,7 +112,7 @@ def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp
     import av
     from moviepy import VideoClip
 
-    from pipeline.encode import encode_scene, gop, scene_clip
+    from pipeline.rendering.encode import encode_scene, gop, scene_clip
 
     fps, w, h = 30, 64, 36
     assert gop(fps) == 15
@@ -140,7 +140,7 @@ def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp
 def test_a_hold_sent_once_is_the_gop_sent_frame_by_frame(tmp_path):
     """A hold's GOP is one frame sent and repeated by ffmpeg: the segment is byte for byte the one its frames
     sent one by one make, so cached clips stay good and a hold costs one frame's conversion."""
-    from pipeline.encode import Segments, gop
+    from pipeline.rendering.encode import Segments, gop
 
     fps, w, h = 30, 320, 180
     picture = np.random.default_rng(7).integers(0, 256, (h, w, 3), dtype=np.uint8)
@@ -160,7 +160,7 @@ def test_a_hold_sent_once_is_the_gop_sent_frame_by_frame(tmp_path):
 def test_a_drawn_scene_is_sent_to_its_encoder_no_faster_than_it_encodes(tmp_path, monkeypatch):
     """Frames drawn faster than x264 codes them waited in ffmpeg's queues (236 MB an encoder at 1080p against 136
     fed at its pace): a frame is sent only when the encoder has given out all but AHEAD of those before it."""
-    from pipeline import encode
+    from pipeline.rendering import encode
 
     fps, w, h, count = 30, 320, 180, 90
     rng = np.random.default_rng(3)
@@ -185,7 +185,7 @@ def test_a_drawn_scene_is_sent_to_its_encoder_no_faster_than_it_encodes(tmp_path
 def test_an_encoder_that_never_reports_is_sent_its_frames_all_the_same(tmp_path, monkeypatch):
     """Pacing waits on the encoder's reports: without them (silent for STALL seconds), frames go unpaced, and a
     render is never left waiting on a report that will not come."""
-    from pipeline import encode
+    from pipeline.rendering import encode
 
     monkeypatch.setattr(encode, "STALL", 0.2)
     monkeypatch.setattr(encode, "REPORT_EVERY", 3600)  # no report comes before the end

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cache, publish
-from pipeline.lock import lock_file, render_lock
+from pipeline.core import cache
+from pipeline.core.lock import lock_file, render_lock
+from pipeline.publishing import publish
 from tests.conftest import TINY, explainer
 
 #: Hidden files of a creator's whose names hold '.part' (the old sweep's test), at several depths.

@@ -15,14 +15,16 @@ import numpy as np
 import pytest
 
 import pipeline
-from pipeline import RenderOptions, drawing, jobs, sources
-from pipeline.errors import Stopped
-from pipeline.executors import Cancel, FramesDone, SceneDone, Serial
-from pipeline.formats import FORMATS, FormatProfile, Frame, Insets
-from pipeline.slides import KINDS
-from pipeline.slides.theme import load as load_theme
-from pipeline.timeline import Pacing, SceneInfo, plan
-from pipeline.timing import SceneTiming
+from pipeline import RenderOptions
+from pipeline.core.errors import Stopped
+from pipeline.core.formats import FORMATS, FormatProfile, Frame, Insets
+from pipeline.drawing import canvases, sources
+from pipeline.drawing.slides import KINDS
+from pipeline.drawing.slides.theme import load as load_theme
+from pipeline.drawing.timing import SceneTiming
+from pipeline.planning.timeline import Pacing, SceneInfo, plan
+from pipeline.rendering import jobs
+from pipeline.rendering.executors import Cancel, FramesDone, SceneDone, Serial
 from tests.conftest import TINY, probe
 
 # -- scene source -------------------------------------------------------------
@@ -97,12 +99,12 @@ def test_a_second_scene_source_renders_through_the_same_job_with_the_same_effect
     assert frames[0].mean() < frames[6].mean() - 20, "the theme's dip applies over any source"
 
 
-def test_drawing_never_imports_the_voices():
-    """Slides, effects, sources, the canvas and scene jobs work without the text-to-speech layer."""
+def test_drawing_and_scene_jobs_never_import_the_voices():
+    """Slides, effects, sources, the canvas, scene jobs and the executors run without a text-to-speech engine."""
     code = (
-        "import sys; import pipeline.sources, pipeline.effects.captions, pipeline.effects.dip, pipeline.drawing, "
-        "pipeline.jobs, pipeline.executors\n"
-        "loaded = sorted(m for m in sys.modules if m.startswith(('pipeline.narrat', 'piper', 'gtts')))\n"
+        "import sys; import pipeline.drawing.sources, pipeline.drawing.effects.captions, pipeline.drawing.effects.dip, "
+        "pipeline.drawing.canvases, pipeline.rendering.jobs, pipeline.rendering.executors\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('pipeline.narration.engines', 'piper', 'gtts')))\n"
         "print(loaded)"
     )
     out = subprocess.run(
@@ -131,7 +133,7 @@ def test_a_square_profile_is_data_and_every_kind_lays_out_inside_its_safe_area(m
     frame = RenderOptions(format=SQUARE.name).frame(pipeline.load(_tiny_story(tmp_path)).storyboard.video)
     assert (frame.width, frame.height, frame.profile) == (1080, 1080, SQUARE), "the profile's own size"
 
-    canvas = drawing.canvas(Frame(360, 360, 30, SQUARE), theme)
+    canvas = canvases.canvas(Frame(360, 360, 30, SQUARE), theme)
     assert canvas.unit == 360 and canvas.px(0.1) == 36, "layout is measured from the short side"
     safe = canvas.safe
     assert (safe.y0, safe.y1) == (36, 270), "the platform's overlays are kept clear, top and bottom"
@@ -145,7 +147,7 @@ def test_a_square_profile_is_data_and_every_kind_lays_out_inside_its_safe_area(m
 
 def test_the_wide_profile_keeps_16_9_layout_exactly_as_before():
     """Units from the short side equal units from the height in 16:9: the golden images prove the pixels."""
-    canvas = drawing.canvas(Frame(1920, 1080, 30, FORMATS["wide"]), load_theme("documentary"))
+    canvas = canvases.canvas(Frame(1920, 1080, 30, FORMATS["wide"]), load_theme("documentary"))
     assert canvas.unit == 1080 and (canvas.safe.x0, canvas.safe.y0, canvas.safe.x1, canvas.safe.y1) == (
         96, 54, 1824, 1026,
     )  # fmt: skip

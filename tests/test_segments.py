@@ -10,9 +10,9 @@ import av
 import numpy as np
 import pytest
 
-from pipeline import mix, segments, soundtrack
-from pipeline.audio import RATE
-from pipeline.encode import AAC
+from pipeline.core.audio import RATE
+from pipeline.rendering.encode import AAC
+from pipeline.sound import mix, segments, soundtrack
 from tests.conftest import REPO
 
 SECONDS = 45
@@ -158,7 +158,7 @@ def _read_blocks(path) -> list[int]:
     """Every 100-ms block's loudness (thousandths of a LU) ffmpeg's meter reads over the file's sound, in one pass."""
     import re
 
-    from pipeline import ffmpeg
+    from pipeline.core import ffmpeg
 
     text = ffmpeg.run(["-i", str(path), "-map", "0:a", "-af", "ebur128=metadata=1,ametadata=mode=print:file=-",
                        "-f", "null", "-"]).decode()  # fmt: skip

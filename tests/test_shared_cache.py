@@ -9,8 +9,8 @@ import pytest
 from conftest import explainer
 from test_cluster import STORY, _decoded, _project
 
-from pipeline import cache
-from pipeline.remotecache import Shared
+from pipeline.core import cache
+from pipeline.core.remotecache import Shared
 
 pytest.importorskip("s3fs", reason='the shared cache tests need the cluster extra: pip install -e ".[test]"')
 
@@ -99,7 +99,7 @@ def test_a_shared_cache_that_cannot_be_reached_is_said_before_anything_is_narrat
 @pytest.mark.slow
 def test_a_store_that_fails_during_a_render_is_one_message(s3, tmp_path, monkeypatch):
     """An S3 error after the start (the network, expired credentials) was botocore's traceback."""
-    from pipeline.errors import RenderError
+    from pipeline.core.errors import RenderError
 
     store = _store(tmp_path / "a", "s3://team/failing")
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port

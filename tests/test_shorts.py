@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from pipeline import load
-from pipeline.errors import StoryboardError
-from pipeline.shorts import HOOK, check_length, short_project
+from pipeline.core.errors import StoryboardError
+from pipeline.planning.shorts import HOOK, check_length, short_project
 from tests.conftest import edit_lists, explainer, probe
 
 STORY = """\

@@ -11,16 +11,16 @@ import pytest
 from PIL import Image, ImageColor
 from pydantic import BaseModel
 
-from pipeline import drawing
-from pipeline.formats import FORMATS
-from pipeline.slides import KINDS, text
-from pipeline.slides.base import Canvas, SceneContext, Slide
-from pipeline.slides.chart import value_text
-from pipeline.slides.fonts import FontBook
-from pipeline.slides.motion import text_sprite
-from pipeline.slides.text import FitError
-from pipeline.slides.theme import load as load_theme
-from pipeline.timing import SceneTiming
+from pipeline.core.formats import FORMATS
+from pipeline.drawing import canvases
+from pipeline.drawing.slides import KINDS, text
+from pipeline.drawing.slides.base import Canvas, SceneContext, Slide
+from pipeline.drawing.slides.chart import value_text
+from pipeline.drawing.slides.fonts import FontBook
+from pipeline.drawing.slides.motion import text_sprite
+from pipeline.drawing.slides.text import FitError
+from pipeline.drawing.slides.theme import load as load_theme
+from pipeline.drawing.timing import SceneTiming
 
 W, H = 320, 180
 
@@ -125,7 +125,7 @@ CLIP = Path(__file__).parent / "data" / "clip.mp4"  # made by tests/clips.py: fr
 
 def small_canvas(burn_captions: bool = False, theme: str = "documentary") -> Canvas:
     theme = load_theme(theme)
-    band = drawing.band(theme) if burn_captions else 0.0
+    band = canvases.band(theme) if burn_captions else 0.0
     return Canvas(W, H, theme, FontBook(theme.fonts), caption_band=band)
 
 
@@ -141,7 +141,7 @@ def build(canvas, spec, sentence_starts=(), duration=0.0):
 
 def source(canvas, spec, sentence_starts=(), duration=0.0):
     """The scene source for ``spec``: a slide, or footage with the text over it."""
-    from pipeline.sources import open_source
+    from pipeline.drawing.sources import open_source
 
     return open_source(KINDS[spec["kind"]].spec.model_validate(spec), canvas, _context(sentence_starts, duration))
 
@@ -199,7 +199,7 @@ def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind,
     the field, and the loader reports it at the storyboard line.
     """
     spec = _longest(KINDS[ALL[kind]["kind"]].spec, ALL[kind], COUNTS.get(kind, {}))
-    band = drawing.band(canvas.theme) if burn_captions else 0.0
+    band = canvases.band(canvas.theme) if burn_captions else 0.0
     big = Canvas(640, 360, canvas.theme, canvas.fonts, caption_band=band)
     _inside_or_refused(big, spec, CROWDED.get((kind, burn_captions)))
 
@@ -406,7 +406,7 @@ def test_a_fonts_coverage_is_the_code_points_its_cmap_names(canvas):
     same code points as fontTools' own reading, for every face of the theme and the CJK fallback."""
     from fontTools.ttLib import TTCollection, TTFont
 
-    from pipeline.slides.fonts import coverage
+    from pipeline.drawing.slides.fonts import coverage
 
     for role, file in canvas.fonts._files.items():
         if file.path.suffix.lower() == ".ttc":
@@ -445,7 +445,7 @@ def test_a_picture_slide_makes_its_background_only_when_drawn(canvas):
 
 
 def test_image_errors_name_the_file_field(canvas, tmp_path):
-    from pipeline.slides.problems import SlideError
+    from pipeline.drawing.slides.problems import SlideError
 
     (tmp_path / "notes.png").write_text("not a picture")
     for name in ("missing.png", "notes.png"):
@@ -492,7 +492,7 @@ def test_a_16_bit_greyscale_picture_is_drawn_as_bright_as_the_same_picture_in_8_
 
 
 def test_route_rejects_an_unknown_place_with_a_suggestion(canvas):
-    from pipeline.slides.problems import SlideError
+    from pipeline.drawing.slides.problems import SlideError
 
     with pytest.raises(SlideError, match="did you mean 'China'"):
         build(canvas, {"kind": "route", "stops": ["North Korea", "Chnia"]})
@@ -569,7 +569,7 @@ def test_negative_values_hang_below_a_zero_line_with_a_minus_sign(canvas, chart_
 )
 def test_a_stat_takes_figures_as_people_write_them(canvas, fields, main, small):
     """Before: the minus sign and ranges were refused, units had a 4-character prefix, km² could not be drawn."""
-    from pipeline.slides.stat import figure_parts
+    from pipeline.drawing.slides.stat import figure_parts
 
     spec = KINDS["stat"].spec.model_validate({"kind": "stat", "label": "Label", **fields})
     assert figure_parts(spec, spec.values()) == (main, small)
@@ -678,8 +678,8 @@ def test_a_profile_of_steps_runs_level_between_points(canvas):
 
 def test_a_profile_numbers_its_distances_with_the_decimals_their_step_needs(canvas):
     """The distance axis had its title and no numbers; its ticks (and the heights') show what their step needs."""
-    from pipeline.slides.chrome import rgb
-    from pipeline.slides.profile import tick_text, tick_values
+    from pipeline.drawing.slides.chrome import rgb
+    from pipeline.drawing.slides.profile import tick_text, tick_values
 
     short, long = tick_values(0, 0.8), tick_values(0, 1700)
     assert [tick_text(t, short) for t in short] == ["0.0", "0.2", "0.4", "0.6", "0.8"]
@@ -696,7 +696,7 @@ def test_a_profile_numbers_its_distances_with_the_decimals_their_step_needs(canv
 
 def test_a_figure_of_a_whole_fills_its_share_of_a_bar(canvas):
     """34,000 of 25.7 million: the frame shows how small a part it is ('1 in 756'), not only the digits."""
-    from pipeline.slides.stat import part_of_whole, readable
+    from pipeline.drawing.slides.stat import part_of_whole, readable
 
     assert part_of_whole(34000 / 25_700_000) == "1 in 756" and part_of_whole(120 / 450) == "27%"
     assert readable(25_700_000) == "25.7 million" and readable(450) == "450" and readable(2e9) == "2 billion"
@@ -740,7 +740,7 @@ def test_a_figure_against_others_draws_each_bar_to_scale(canvas):
 
 def test_a_step_can_show_an_icon_by_name(canvas):
     """Steps had no icons; any Font Awesome Free solid icon is named as on its site, a typo gets a suggestion."""
-    from pipeline.slides import icons
+    from pipeline.drawing.slides import icons
 
     assert {"water", "bolt", "syringe", "industry"} <= set(icons.names())
     numbered = build(canvas, {"kind": "steps", "steps": ["Hold the river", "Make current"]}).still()
@@ -755,7 +755,7 @@ def test_a_step_can_show_an_icon_by_name(canvas):
 
 def test_a_gauge_beside_steps_rises_to_each_steps_level(canvas):
     """A change of state (a lock filling) is drawn: the gauge's fill follows the steps as they appear."""
-    from pipeline.slides.steps import level_at
+    from pipeline.drawing.slides.steps import level_at
 
     assert level_at([(1.0, 10.0), (3.0, 2.0)], 4.0, 0.5) == 4.0
     assert level_at([(1.0, 10.0), (3.0, 2.0)], 4.0, 2.9) == pytest.approx(10.0)

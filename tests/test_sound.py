@@ -14,11 +14,14 @@ import webvtt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import cache, captions, chapters, mix, sentences, soundtrack
-from pipeline.audio import RATE
-from pipeline.formats import FORMATS, Frame
-from pipeline.speech import Narration, SentenceAudio
-from pipeline.timeline import Pacing, SceneInfo, plan
+from pipeline.core import cache
+from pipeline.core.audio import RATE
+from pipeline.core.formats import FORMATS, Frame
+from pipeline.narration import sentences
+from pipeline.narration.speech import Narration, SentenceAudio
+from pipeline.planning import captions, chapters
+from pipeline.planning.timeline import Pacing, SceneInfo, plan
+from pipeline.sound import mix, soundtrack
 from tests.conftest import REPO, explainer
 
 SOUND = """\
@@ -299,8 +302,10 @@ def test_the_voice_says_what_the_storyboard_says(tmp_path):
     """PocketSphinx (offline, its own English model) transcribes a shipped scene's narration."""
     from pocketsphinx import Decoder
 
-    from pipeline import ffmpeg, script, storyboard
-    from pipeline.speech import load_samples, narrate
+    from pipeline.core import ffmpeg
+    from pipeline.loading import storyboard
+    from pipeline.narration.speech import load_samples, narrate
+    from pipeline.planning import script
 
     project = storyboard.load(REPO / "script" / "escape-north-korea.yaml")
     scene = project.entry("border-soldiers").scene

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.spoken import apply_lexicon, cardinal, spoken, year
+from pipeline.narration.spoken import apply_lexicon, cardinal, spoken, year
 
 
 @pytest.mark.parametrize(

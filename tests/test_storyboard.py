@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline import validate
-from pipeline.errors import StoryboardError, UsageError
-from pipeline.slides.theme import load as load_theme
-from pipeline.storyboard import json_schema, load
+from pipeline.core.errors import StoryboardError, UsageError
+from pipeline.drawing.slides.theme import load as load_theme
+from pipeline.loading.storyboard import json_schema, load
 from tests.conftest import SHIPPED
 
 HEADER = """\
@@ -383,9 +383,9 @@ def test_every_number_a_storyboard_or_theme_gives_has_its_real_range():
 
     import annotated_types
 
-    from pipeline.slides import KINDS
-    from pipeline.slides.theme import Theme
-    from pipeline.storyboard import Storyboard
+    from pipeline.drawing.slides import KINDS
+    from pipeline.drawing.slides.theme import Theme
+    from pipeline.loading.storyboard import Storyboard
 
     def numeric(annotation) -> bool:
         return annotation in (int, float) or any(numeric(a) for a in typing.get_args(annotation))
@@ -440,7 +440,7 @@ def test_every_text_a_slide_draws_has_a_length_limit():
 
     from pydantic import BaseModel
 
-    from pipeline.slides import KINDS
+    from pipeline.drawing.slides import KINDS
 
     def unlimited(annotation, metadata) -> bool:
         if annotation is str:

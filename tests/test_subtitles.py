@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from PIL import ImageColor
 
-from pipeline import drawing
-from pipeline.captions import MAX_CHARS, Cue
-from pipeline.effects import captions as subtitles
-from pipeline.slides.base import Canvas
-from pipeline.slides.fonts import FontBook
-from pipeline.slides.theme import load as load_theme
+from pipeline.drawing import canvases
+from pipeline.drawing.effects import captions as subtitles
+from pipeline.drawing.slides.base import Canvas
+from pipeline.drawing.slides.fonts import FontBook
+from pipeline.drawing.slides.theme import load as load_theme
+from pipeline.planning.captions import MAX_CHARS, Cue
 from tests.conftest import TINY, explainer
 
 #: The widest caption the cue rules allow: two full lines of wide letters.
@@ -23,7 +23,7 @@ WIDEST = ("W" * MAX_CHARS, "M" * MAX_CHARS)
 
 def _canvas(theme_name: str, width: int, height: int) -> Canvas:
     theme = load_theme(theme_name)
-    return Canvas(width, height, theme, FontBook(theme.fonts), caption_band=drawing.band(theme))
+    return Canvas(width, height, theme, FontBook(theme.fonts), caption_band=canvases.band(theme))
 
 
 @pytest.mark.parametrize(("theme", "size"), [("documentary", (320, 180)), ("daylight", (1920, 1080))])
@@ -160,11 +160,11 @@ def test_word_captions_highlight_the_word_being_said():
 
 
 def test_word_cues_are_short_phrases_timed_by_their_words():
-    from pipeline.captions import PHRASE_CHARS, PHRASE_WORDS, word_cues
-    from pipeline.narration.base import VoiceIdentity
-    from pipeline.speech import SentenceAudio
-    from pipeline.timeline import ScenePlan, SentenceTiming
-    from pipeline.words import Word
+    from pipeline.narration.engines.base import VoiceIdentity
+    from pipeline.narration.speech import SentenceAudio
+    from pipeline.narration.words import Word
+    from pipeline.planning.captions import PHRASE_CHARS, PHRASE_WORDS, word_cues
+    from pipeline.planning.timeline import ScenePlan, SentenceTiming
 
     text = "By 2019, only about 1,000 people managed to escape the country at all."
     times = [Word(w, 0.3 * i, 0.3 * i + 0.25) for i, w in enumerate(text.split())]
@@ -180,11 +180,11 @@ def test_word_cues_are_short_phrases_timed_by_their_words():
 
 
 def test_a_phrase_cut_for_length_does_not_end_on_a_word_that_leads_into_the_next():
-    from pipeline.captions import word_cues
-    from pipeline.narration.base import VoiceIdentity
-    from pipeline.speech import SentenceAudio
-    from pipeline.timeline import ScenePlan, SentenceTiming
-    from pipeline.words import Word
+    from pipeline.narration.engines.base import VoiceIdentity
+    from pipeline.narration.speech import SentenceAudio
+    from pipeline.narration.words import Word
+    from pipeline.planning.captions import word_cues
+    from pipeline.planning.timeline import ScenePlan, SentenceTiming
 
     text = "Your body remembers a shape and makes more of the antibodies."
     times = tuple(Word(w, 0.3 * i, 0.3 * i + 0.25) for i, w in enumerate(text.split()))
@@ -199,7 +199,7 @@ def test_a_phrase_cut_for_length_does_not_end_on_a_word_that_leads_into_the_next
 def test_webvtt_cues_carry_each_words_start_for_web_players():
     """Phrase-level cues; every word after a cue's first has its spoken start as an inline timestamp, inside
     the cue's time; a word not matched (a piece of a broken word) simply has none."""
-    from pipeline.captions import vtt
+    from pipeline.planning.captions import vtt
 
     cues = [Cue(1.0, 2.5, ("Escaping costs",)), Cue(2.5, 4.0, ("$10,000 & more", "today"))]
     words = [("Escaping", 1.0), ("costs", 1.6), ("$10,000", 2.5), ("&", 3.1), ("more", 3.3), ("today", 3.7)]

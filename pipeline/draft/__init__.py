@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import characters
+from pipeline.core.formats import FORMATS
 from pipeline.draft import compose, fitting, ids, reader, voice, writer
-from pipeline.formats import FORMATS
-from pipeline.slides.theme import DEFAULT as DEFAULT_THEME
+from pipeline.drawing.slides.theme import DEFAULT as DEFAULT_THEME
+from pipeline.loading import characters
 
 
 @dataclass(frozen=True)

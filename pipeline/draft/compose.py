@@ -26,11 +26,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline import sentences
 from pipeline.draft.figures import figures
 from pipeline.draft.phrases import STOPWORDS, phrase, title_case
 from pipeline.draft.reader import ListBlock, Paragraph, Part, Quotation, Script
 from pipeline.draft.rules import Chunk, Drafted, choose
+from pipeline.narration import sentences
 
 #: Seconds of speech a scene aims to stay within.
 SHORTEST, LONGEST = 8.0, 20.0
@@ -221,7 +221,7 @@ def _section_title(title: str) -> str:
 
 
 def align_reveals(sections: list[DraftSection]) -> None:
-    """Point every reveal at the sentence the narration is split into where it is said (pipeline.sentences, as
+    """Point every reveal at the sentence the narration is split into where it is said (pipeline.narration.sentences, as
     validate and the render split it), not at the draft's own count: a list's lead-in ending in a colon ("The
     steps are:") runs on into the first item as one sentence, so the items were numbered one too far and the last
     named a sentence that does not exist."""

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.drawing.slides.stat import CURRENCIES, QUALIFIERS
 from pipeline.lint import numbers
-from pipeline.slides.stat import CURRENCIES, QUALIFIERS
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",

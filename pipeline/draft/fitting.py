@@ -6,14 +6,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline.core.formats.base import FormatProfile, Frame
 from pipeline.draft.compose import DraftScene, DraftSection
 from pipeline.draft.phrases import phrase
-from pipeline.drawing import canvas as make_canvas
-from pipeline.formats.base import FormatProfile, Frame
-from pipeline.slides import KINDS
-from pipeline.slides.base import SceneContext
-from pipeline.slides.problems import FitError
-from pipeline.slides.theme import load as load_theme
+from pipeline.drawing.canvases import canvas as make_canvas
+from pipeline.drawing.slides import KINDS
+from pipeline.drawing.slides.base import SceneContext
+from pipeline.drawing.slides.problems import FitError
+from pipeline.drawing.slides.theme import load as load_theme
 
 #: How many times a text is shortened before the draft gives up on it (and the author sees validate's error).
 TRIES = 8

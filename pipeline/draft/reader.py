@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipeline import sentences
+from pipeline.narration import sentences
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from typing import Any
 
 from pipeline.draft.figures import Found, dates, figures
 from pipeline.draft.phrases import phrase
-from pipeline.slides import geo
-from pipeline.slides.stat import UNIT_CHARS
+from pipeline.drawing.slides import geo
+from pipeline.drawing.slides.stat import UNIT_CHARS
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pipeline import voicelimits
+from pipeline.core.errors import UsageError
 from pipeline.draft.compose import DraftSection, renumber
-from pipeline.errors import UsageError
 from pipeline.lint import pronunciation
 from pipeline.lint.phonemes import Phonemizer, Unavailable
-from pipeline.narration import ENGINES
-from pipeline.spoken import spoken
+from pipeline.narration import voicelimits
+from pipeline.narration.engines import ENGINES
+from pipeline.narration.spoken import spoken
 
 
 def words_per_minute(engine: str, fallback: str | None) -> float:
@@ -35,7 +35,7 @@ def note_words(sections: list[DraftSection], voice: str = "en-us") -> str | None
 
 
 def bound(sections: list[DraftSection], script_name: str) -> None:
-    """Every sentence of the draft within what validate lets the voice be given (pipeline.voicelimits): a sentence
+    """Every sentence of the draft within what validate lets the voice be given (narration.voicelimits): a sentence
     too long as spoken is split at its clause breaks into sentences, with a note to check it reads well; a clause
     too long to say in one breath (a number of hundreds of digits, a run of words with no comma) cannot be split
     with its meaning kept, so the draft is refused, naming it, rather than written for validate to refuse."""

@@ -46,10 +46,10 @@ RULES = {
 def lint(path: Path | str, options: LintOptions | None = None) -> list[Warning]:
     """Validate the storyboard at ``path`` (raising StoryboardError as ``validate`` does), then every rule's
     warnings, sorted by place in the file."""
-    from pipeline.checks import validate
-    from pipeline.errors import UsageError
-    from pipeline.narration import ENGINES
-    from pipeline.options import RenderOptions
+    from pipeline.core.errors import UsageError
+    from pipeline.loading.checks import validate
+    from pipeline.loading.options import RenderOptions
+    from pipeline.narration.engines import ENGINES
 
     options = options or LintOptions()
     unknown = [rule for rule in options.rules if rule not in RULES]

@@ -12,11 +12,11 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import script
+from pipeline.core.yamlsrc import Path_
 from pipeline.lint import timing
 from pipeline.lint.options import LintOptions
-from pipeline.storyboard import Project, SceneEntry
-from pipeline.yamlsrc import Path_
+from pipeline.loading.storyboard import Project, SceneEntry
+from pipeline.planning import script
 
 
 @dataclass(frozen=True, order=True)

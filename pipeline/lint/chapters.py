@@ -1,6 +1,6 @@
 """`chapters`: chapters YouTube would not show.
 
-The video's chapters are its sections (pipeline/chapters.py), each from its first scene's
+The video's chapters are its sections (pipeline/planning/chapters.py), each from its first scene's
 start to the next section's. YouTube shows chapters only when the first starts at 0:00 (always
 so here: the first section starts the video), there are at least three, and each lasts at
 least ten seconds; otherwise it shows none at all. Section lengths are the scenes' lengths,
@@ -10,8 +10,8 @@ A storyboard with a single section has no chapters and is not judged.
 
 from __future__ import annotations
 
-from pipeline import chapters
 from pipeline.lint.base import Context, Warning
+from pipeline.planning import chapters
 
 RULE = "chapters"
 

@@ -50,7 +50,7 @@ class Phonemizer:
     _lock = threading.Lock()
 
     def __init__(self, voice: str = "en-us"):
-        from pipeline.narration.piper import no_telemetry
+        from pipeline.narration.engines.piper import no_telemetry
 
         no_telemetry()  # importing piper imports onnxruntime
         try:

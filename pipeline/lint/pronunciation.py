@@ -28,11 +28,11 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from pipeline import spoken
 from pipeline.lint import timing
 from pipeline.lint.base import Context, Warning
 from pipeline.lint.phonemes import Phonemizer, Unavailable, vowel_letters, vowel_sounds
-from pipeline.narration import ENGINES
+from pipeline.narration import spoken
+from pipeline.narration.engines import ENGINES
 
 RULE = "pronunciation"
 T = TypeVar("T")
@@ -148,7 +148,7 @@ def check(context: Context) -> list[Warning]:
 
 
 def _sentences(narration: str) -> list[str]:
-    from pipeline import sentences
+    from pipeline.narration import sentences
 
     return sentences.split(narration)
 

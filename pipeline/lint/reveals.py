@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline import sentences
 from pipeline.lint import numbers
 from pipeline.lint.base import Context, Warning
+from pipeline.narration import sentences
 
 RULE = "reveal-order"
 #: Kinds whose items are read in order and may be tied to sentences: kind -> its list's field.

@@ -33,18 +33,20 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import cache, planning, script, speech
-from pipeline import words as words_
-from pipeline.audio import RATE
-from pipeline.errors import RenderError
+from pipeline.core import cache
+from pipeline.core.audio import RATE
+from pipeline.core.errors import RenderError
+from pipeline.drawing.slides.problems import SlideError
 from pipeline.lint.options import LintOptions
-from pipeline.narration import ENGINES
-from pipeline.narration.base import VoiceIdentity, VoiceSettings
-from pipeline.options import RenderOptions
-from pipeline.sentences import Pause
-from pipeline.slides.problems import SlideError
-from pipeline.storyboard import Project, SceneEntry
-from pipeline.timeline import lay_out
+from pipeline.loading.options import RenderOptions
+from pipeline.loading.storyboard import Project, SceneEntry
+from pipeline.narration import speech
+from pipeline.narration import words as words_
+from pipeline.narration.engines import ENGINES
+from pipeline.narration.engines.base import VoiceIdentity, VoiceSettings
+from pipeline.narration.sentences import Pause
+from pipeline.planning import scenes, script
+from pipeline.planning.timeline import lay_out
 
 #: Syllables (``words.syllables`` of the spoken form) per written word in the shipped video's narration, where
 #: the engines' ``words_per_minute`` were measured: 1,530 in 974 words. Turns a rate in words into syllables.
@@ -157,7 +159,7 @@ def _lay_out(project: Project, entry: SceneEntry, parts: list[Sentence | Pause],
     """The scene's sentences placed as the render's plan places them (timeline.lay_out)."""
     said = [part for part in parts if isinstance(part, Sentence)]
     own = None if said else _own_seconds(project, entry)  # probing a clip only where its length is the scene's
-    starts, duration = lay_out(parts, planning.pacing(project), own)
+    starts, duration = lay_out(parts, scenes.pacing(project), own)
     first = starts[0] + said[0].first if said else None
     last = starts[-1] + said[-1].last if said else None
     sources = [part.source for part in said]
@@ -167,7 +169,7 @@ def _lay_out(project: Project, entry: SceneEntry, parts: list[Sentence | Pause],
 
 def _own_seconds(project: Project, entry: SceneEntry) -> float | None:
     try:
-        return planning.own_seconds(project, entry)
+        return scenes.own_seconds(project, entry)
     except (RenderError, SlideError, OSError, ValueError):  # a clip that cannot be probed: validate said why
         return None
 

@@ -1,17 +1,13 @@
-"""Text-to-speech engines, keyed by the name a storyboard writes.
+"""narration: what a voice is given and what it says back, sentence by sentence.
 
-A new engine is one module with an Engine subclass, plus one line here.
+Takes text: a scene's narration as written, the lexicon's words and the voice's settings; gives audio in the
+internal format with word times, spoken once per sentence and cached by content.
+
+- ``sentences`` and ``spoken``: narration split into sentences and pauses, and their spoken form (numbers as words,
+  the lexicon applied); ``voicelimits``: what a voice may be given at once;
+- ``engines/``: one module per text-to-speech engine (piper, espeak, gtts) behind ``engines.base.Engine``;
+- ``speech``: every sentence of a video spoken by one engine, cached; ``jobs``: a sentence as a job for a worker;
+  ``words``: word times.
+
+It knows nothing of storyboards: loading checks a storyboard against what the voices accept, so it comes first.
 """
-
-from __future__ import annotations
-
-from pipeline.narration.base import Engine
-from pipeline.narration.espeak import EspeakEngine
-from pipeline.narration.gtts import GttsEngine
-from pipeline.narration.piper import PiperEngine
-
-ENGINES: dict[str, type[Engine]] = {
-    "gtts": GttsEngine,
-    "piper": PiperEngine,
-    "espeak": EspeakEngine,
-}

@@ -7,7 +7,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
-from pipeline.narration.base import Spoken, VoiceIdentity, VoiceSettings
+from pipeline.narration.engines.base import Spoken, VoiceIdentity, VoiceSettings
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ class Speaker(Protocol):
 def speak_job(engine: str, job: SpeechJob, who: str = "this worker") -> Spoken:
     """In a worker: ``job`` spoken by ``engine`` (its voice loaded once per process), refused when this worker's
     engine would not be the identity the sentence is cached under (the message names the worker as ``who``)."""
-    from pipeline.errors import RendererMismatch
-    from pipeline.narration import ENGINES  # here: the package imports this module's neighbours
+    from pipeline.core.errors import RendererMismatch
+    from pipeline.narration.engines import ENGINES  # here: the package imports this module's neighbours
 
     speaker = ENGINES[engine]()
     found = speaker.identity(job.voice)
@@ -49,8 +49,8 @@ def speak_job(engine: str, job: SpeechJob, who: str = "this worker") -> Spoken:
 
 def release(engines: set[str]) -> None:
     """In a worker that spoke with ``engines`` and now draws: their voices' memory handed back to the system."""
-    from pipeline import memory
-    from pipeline.narration import ENGINES
+    from pipeline.core import memory
+    from pipeline.narration.engines import ENGINES
 
     for name in engines:
         ENGINES[name]().release()

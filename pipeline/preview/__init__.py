@@ -24,7 +24,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.errors import Stopped
+from pipeline.core.errors import Stopped
 from pipeline.preview.server import Hub, app
 from pipeline.preview.session import Session
 

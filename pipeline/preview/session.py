@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from pipeline.assets import project_root
-from pipeline.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
-from pipeline.executors import Cancel
+from pipeline.core.assets import project_root
+from pipeline.core.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
+from pipeline.rendering.executors import Cancel
 
 #: Peaks per second of a scene's waveform (drawn one bar per peak).
 PEAKS_PER_SECOND = 25
@@ -70,8 +70,8 @@ class Session:
 
         Raises ``Stopped`` when cancelled (the state is left as it was)."""
         import pipeline
-        from pipeline import publish
-        from pipeline.options import RenderOptions
+        from pipeline.loading.options import RenderOptions
+        from pipeline.publishing import publish
 
         cancel = Cancel()
         with self._lock:
@@ -120,7 +120,10 @@ class Session:
 
     def _described(self, project, result) -> dict[str, Any]:
         import pipeline
-        from pipeline import cache, chapters, publish, soundtrack
+        from pipeline.core import cache
+        from pipeline.planning import chapters
+        from pipeline.publishing import publish
+        from pipeline.sound import soundtrack
 
         plan = result.plan
         fps = plan.fps
@@ -187,7 +190,7 @@ class Session:
 def _warm(engines: list[str]) -> None:
     """Load the voices the storyboard may speak with (its engine and fallback), so that the first save is as
     quick as the next."""
-    from pipeline.narration import ENGINES
+    from pipeline.narration.engines import ENGINES
 
     for engine in engines:
         with contextlib.suppress(EngineUnavailable):

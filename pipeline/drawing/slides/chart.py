@@ -1,0 +1,253 @@
+"""`chart`: a bar or line chart drawn from data in the storyboard, growing on entry.
+
+Values may be negative (temperatures, losses): the axis then spans from the
+lowest value to the highest with zero inside it, a zero line is drawn, bars
+grow down from it and negative values are labelled below their bar or point,
+with a true minus sign.
+
+Where the area for content is taller than wide (a portrait frame), a bar chart
+turns on its side: one row per label, the label at the left, the bar growing
+rightwards from zero (leftwards when negative) with its value at its end, so
+labels keep a whole row's width instead of a narrow column's.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from PIL import Image, ImageDraw
+from pydantic import Field
+
+from pipeline.core.schema import Figure
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides.chrome import axis_titles, frame_content, section_label
+from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite
+from pipeline.drawing.slides.problems import SlideError
+
+MAX_POINTS = 40
+#: An axis label: a year, a month, a short name.
+Label = Annotated[str, Field(min_length=1, max_length=24)]
+
+
+class Spec(SpecBase):
+    kind: Literal["chart"]
+    type: Literal["bar", "line"] = "bar"
+    title: str | None = Field(None, max_length=60)
+    labels: list[Label] = Field(min_length=1, max_length=MAX_POINTS, description="One label per value (x axis).")
+    values: list[Figure] = Field(
+        min_length=1, max_length=MAX_POINTS, description="One number per label; negative ones hang below a zero line."
+    )
+    highlight: list[Label] = Field(
+        default_factory=list, max_length=MAX_POINTS, description="Labels of the points to mark in the accent colour."
+    )
+    value_prefix: str = Field("", max_length=4, description="Before each value label, e.g. '$'.")
+    value_suffix: str = Field("", max_length=8, description="After each value label, e.g. '%' or '°'.")
+    x_title: str | None = Field(None, max_length=40, description="What the labels are, under them: 'Month'.")
+    y_title: str | None = Field(
+        None, max_length=40, description="What the values measure, with units, above the plot: 'Temperature (°C)'."
+    )
+    source: str | None = Field(None, max_length=100)
+
+    def check(self) -> list[SlideError]:
+        errors = []
+        if len(self.labels) != len(self.values):
+            errors.append(SlideError(
+                "values", f"a chart needs one value per label: {len(self.labels)} labels but {len(self.values)} values"
+            ))  # fmt: skip
+        for i, name in enumerate(self.highlight):
+            if name not in self.labels:
+                errors.append(SlideError(f"highlight.{i}", f"highlight names {name!r}, which is not one of the labels"))
+        return errors
+
+
+def value_text(spec: Spec, value: float) -> str:
+    decimals = 0 if all(float(v).is_integer() for v in spec.values) else 1
+    text = f"{abs(value):,.{decimals}f}"
+    sign = "\u2212" if value < 0 and text.strip("0.,") else ""  # a minus sign, not a hyphen; never "−0"
+    return f"{sign}{spec.value_prefix}{text}{spec.value_suffix}"
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.25, gap=0.03)
+
+    if spec.type == "bar" and safe.height > safe.width:
+        return Slide(section_label(canvas, context), elements + _rows(spec, canvas, y, bottom))
+    n = len(spec.values)
+    slot = safe.width / n
+    # Axis labels and value labels share one size, the largest that fits every slot.
+    longest = max([*spec.labels, *(value_text(spec, v) for v in spec.values)], key=len)
+    probe = canvas.fit(
+        longest,
+        "label",
+        sizes.label,
+        field="labels",
+        width=slot * 0.94,
+        height=canvas.px(0.1),
+        max_lines=1,
+        balance=False,
+    )
+    font = probe.font
+    ascent, descent = font.getmetrics()
+    text_h = ascent + descent
+    titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, font.size / canvas.unit)
+    elements += titles
+    base_y = bottom - text_h - canvas.px(0.015)
+    top_y = y + text_h + canvas.px(0.01)
+    low, high = min(0.0, *spec.values), max(0.0, *spec.values)
+    span = (high - low) or 1.0
+    # Room under the lowest mark for its label: a negative bar's, or a line point's (labelled below when low).
+    below = text_h + canvas.px(0.02) if low < 0 or spec.type == "line" else 0
+    scale = (base_y - below - top_y) / span
+    zero_y = round(top_y + high * scale)
+    heights = [round(v * scale) for v in spec.values]  # up from the zero line; negative: down
+    centers = [round(safe.x0 + slot * (i + 0.5)) for i in range(n)]
+
+    def color(i: int) -> str:
+        if not spec.highlight:
+            return colors.accent
+        return colors.accent if spec.labels[i] in spec.highlight else colors.muted
+
+    axis = Image.new("RGBA", (safe.width, bottom - base_y + 2), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(axis)
+    draw.rectangle((0, 0, safe.width, max(1, canvas.px(0.003))), fill=colors.grid)
+    for i, label in enumerate(spec.labels):
+        fill = colors.text if label in spec.highlight else colors.muted
+        font.draw(draw, (centers[i] - safe.x0, canvas.px(0.015) + ascent), label, fill, anchor="ms")
+    elements.append(sprite(axis, (safe.x0, base_y), 0.2, motion.entrance, 0))
+    if low < 0:
+        zero = Image.new("RGBA", (safe.width, max(1, canvas.px(0.003))), colors.grid)
+        elements.append(sprite(zero, (safe.x0, zero_y), 0.2, motion.entrance, 0))
+
+    grow_start, grow = 0.45, 1.2
+    if spec.type == "bar":
+        bar_w = max(1, round(slot * 0.62))
+        for i, h in enumerate(heights):
+            start = grow_start + i * min(0.06, 0.8 / n)
+            elements.append(_bar(centers[i], zero_y, bar_w, h, color(i), start, 0.7))
+    else:
+        elements.append(
+            _line(centers, [zero_y - h for h in heights], canvas.px(0.008), colors.accent, grow_start, grow)
+        )
+    for i, h in enumerate(heights):
+        label = value_text(spec, spec.values[i])
+        image = Image.new("RGBA", (round(slot), text_h), (0, 0, 0, 0))
+        fill = colors.text if color(i) == colors.accent else colors.muted
+        font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
+        start = grow_start + (i * min(0.06, 0.8 / n) + 0.5 if spec.type == "bar" else grow * (i + 0.5) / n)
+        gap = canvas.px(0.008) if spec.type == "bar" else canvas.px(0.02)
+        y = zero_y - h - text_h - gap if _above(spec, i) else zero_y - h + gap
+        elements.append(sprite(image, (round(centers[i] - slot / 2), y), start, 0.35, 0))
+    return Slide(section_label(canvas, context), elements)
+
+
+def _rows(spec: Spec, canvas: Canvas, y: int, bottom: int) -> list[Element]:
+    """The bar chart on its side, between ``y`` and ``bottom``: a row per label, bars growing from a zero line."""
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    n = len(spec.values)
+    values = [value_text(spec, v) for v in spec.values]
+    probe = canvas.fit(
+        max([*spec.labels, *values], key=len),
+        "label",
+        sizes.label,
+        field="labels",
+        width=safe.width * 0.3,
+        height=(bottom - y) / n * 1.25,
+        max_lines=1,
+        balance=False,
+    )  # fmt: skip  (one line: a row needs the glyphs' height, not a line's height with its spacing)
+    font = probe.font
+    ascent, descent = font.getmetrics()
+    text_h = ascent + descent
+    # On its side, the values run across: their title goes under the bars, the labels' above their column.
+    titles, y, bottom = axis_titles(canvas, spec.y_title, spec.x_title, y, bottom, font.size / canvas.unit)
+    gap = canvas.px(0.015)
+    label_w = max(round(font.getlength(label)) for label in spec.labels)
+    value_w = max(round(font.getlength(value)) for value in values) + gap
+    low, high = min(0.0, *spec.values), max(0.0, *spec.values)
+    span = (high - low) or 1.0
+    plot_x0 = safe.x0 + label_w + gap + (value_w if low < 0 else 0)
+    scale = (safe.x1 - value_w - plot_x0) / span
+    zero_x = round(plot_x0 - low * scale)
+    row = (bottom - y) / n
+    thick = max(1, round(min(row * 0.62, text_h * 1.6)))
+    elements = list(titles)
+    axis = Image.new("RGBA", (max(1, canvas.px(0.003)), bottom - y), colors.grid)
+    elements.append(sprite(axis, (zero_x, y), 0.2, motion.entrance, 0))
+    for i, (label, value, figure) in enumerate(zip(spec.labels, values, spec.values, strict=True)):
+        cy = round(y + row * (i + 0.5))
+        marked = not spec.highlight or label in spec.highlight
+        start = 0.45 + i * min(0.06, 0.8 / n)
+        text = Image.new("RGBA", (label_w, text_h), (0, 0, 0, 0))
+        tone = colors.text if label in spec.highlight else colors.muted
+        font.draw(ImageDraw.Draw(text), (label_w, ascent), label, tone, anchor="rs")
+        elements.append(sprite(text, (safe.x0, cy - text_h // 2), 0.2, motion.entrance, 0))
+        length = round(figure * scale)
+        elements.append(_bar_across(zero_x, cy, thick, length, colors.accent if marked else colors.muted, start, 0.7))
+        tag = Image.new("RGBA", (value_w, text_h), (0, 0, 0, 0))
+        right = length >= 0
+        font.draw(ImageDraw.Draw(tag), (gap if right else value_w - gap, ascent), value,
+                  colors.text if marked else colors.muted, anchor="ls" if right else "rs")  # fmt: skip
+        x = zero_x + length if right else zero_x + length - value_w
+        elements.append(sprite(tag, (x, cy - text_h // 2), start + 0.5, 0.35, 0))
+    return elements
+
+
+def _bar_across(zero_x: int, cy: int, thick: int, length: int, color: str, start: float, duration: float) -> Element:
+    """A bar growing sideways from the zero line: right for a positive ``length``, left for a negative one."""
+
+    def paint(frame: Image.Image, p: float) -> None:
+        run = round(length * ease_out(p))
+        x0, x1 = sorted((zero_x, zero_x + run))
+        if x1 > x0:
+            ImageDraw.Draw(frame).rectangle((x0, cy - thick // 2, x1 - 1, cy + thick // 2), fill=color)
+
+    return Element(start, duration, paint)
+
+
+def _above(spec: Spec, i: int) -> bool:
+    """Whether value ``i``'s label goes above its mark: a bar's above its end (below, for a negative bar); a
+    line point's on the side away from the line, above a point higher than its neighbours and below a lower one."""
+    values = spec.values
+    if spec.type == "bar":
+        return values[i] >= 0
+    neighbours = [values[j] for j in (i - 1, i + 1) if 0 <= j < len(values)]
+    return not neighbours or values[i] >= sum(neighbours) / len(neighbours)
+
+
+def _bar(cx: int, zero_y: int, width: int, height: int, color: str, start: float, duration: float) -> Element:
+    """A bar growing from the zero line: up for a positive ``height``, down for a negative one."""
+
+    def paint(frame: Image.Image, p: float) -> None:
+        h = round(height * ease_out(p))
+        if h > 0:
+            ImageDraw.Draw(frame).rectangle((cx - width // 2, zero_y - h, cx + width // 2, zero_y - 1), fill=color)
+        elif h < 0:
+            ImageDraw.Draw(frame).rectangle((cx - width // 2, zero_y, cx + width // 2, zero_y - h - 1), fill=color)
+
+    return Element(start, duration, paint)
+
+
+def _line(xs: list[int], ys: list[int], width: int, color: str, start: float, duration: float) -> Element:
+    """A polyline that draws itself on from left to right, with a dot at each point."""
+
+    def paint(frame: Image.Image, p: float) -> None:
+        draw = ImageDraw.Draw(frame)
+        reach = ease_in_out(p) * (len(xs) - 1) if len(xs) > 1 else 1.0
+        points = [(xs[i], ys[i]) for i in range(int(reach) + 1)]
+        if len(xs) > 1 and int(reach) < len(xs) - 1:
+            f = reach - int(reach)
+            i = int(reach)
+            points.append((xs[i] + (xs[i + 1] - xs[i]) * f, ys[i] + (ys[i + 1] - ys[i]) * f))
+        if len(points) > 1:
+            draw.line(points, fill=color, width=width, joint="curve")
+        r = width * 1.4
+        for x, y in [(xs[i], ys[i]) for i in range(int(reach) + 1)]:
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=color)
+
+    return Element(start, duration, paint)
+
+
+KIND = SlideKind(Spec, build)

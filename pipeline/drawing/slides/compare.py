@@ -1,0 +1,194 @@
+"""`compare`: two values side by side: a change (before -> after, with an arrow), or two options (versus).
+
+``mode: change`` (the default) reads left to right: the old value muted, an
+arrow with the change on it, the new value in the accent. ``mode: versus`` is
+two things at once ("a 20-hour drive versus a 2-hour flight"): both values in
+the accent, "vs" between them, no arrow and no change.
+
+When the area for content is taller than wide (a portrait frame), or a side
+does not fit half its width, the two columns stack: the first side above, the arrow (or "vs") pointing down, the
+second below, each as wide as the frame allows.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PIL import Image, ImageDraw
+from pydantic import Field
+
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides.chrome import content_top, heading, section_label, source_line
+from pipeline.drawing.slides.motion import ease_out, sprite
+from pipeline.drawing.slides.problems import FitError, SlideError
+from pipeline.drawing.slides.text import TextBlock
+
+
+class Side(SpecBase):
+    value: str = Field(min_length=1, max_length=28, description="The value as shown, e.g. '$2,000'.")
+    label: str = Field(min_length=1, max_length=60, description="What it is, e.g. 'broker fee before 2012'.")
+
+
+class Spec(SpecBase):
+    kind: Literal["compare"]
+    mode: Literal["change", "versus"] = Field(
+        "change", description="change: before -> after with an arrow; versus: two options side by side."
+    )
+    title: str | None = Field(None, max_length=60)
+    before: Side = Field(description="The left side: the value before (or the first option).")
+    after: Side = Field(description="The right side: the value after (or the second option).")
+    change: str | None = Field(None, max_length=10, description="The change, shown on the arrow, e.g. '5x'.")
+    source: str | None = Field(None, max_length=100)
+
+    def check(self) -> list[SlideError]:
+        if self.mode == "versus" and self.change:
+            return [SlideError("change", "a versus comparison shows no change; remove 'change', or use mode: change")]
+        return []
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    colors, motion = theme.colors, theme.motion
+    rise = canvas.px(motion.rise)
+    y = content_top(canvas)
+    bottom = safe.y1
+    elements: list[Element] = []
+    if spec.source:
+        source, source_top = source_line(canvas, spec.source, 0.2 + 4 * motion.stagger)
+        elements.append(source)
+        bottom = source_top - canvas.px(0.03)
+    if spec.title:
+        title, y = heading(canvas, spec.title, y, room=0.25, gap=0.04)
+        elements.append(title)
+
+    room = bottom - y
+    pairs = (("before", spec.before), ("after", spec.after))
+    stacked = safe.height > safe.width
+    if not stacked:  # side by side, unless a side does not fit half the width: then stacked
+        try:
+            [_side(canvas, side, name, (safe.width - round(safe.width * 0.16)) // 2, room) for name, side in pairs]
+        except FitError:
+            stacked = True
+    gap_w = round((room if stacked else safe.width) * 0.16)  # between the sides: the arrow or "vs"
+    col_w = safe.width if stacked else (safe.width - gap_w) // 2
+    side_room = (room - gap_w) // 2 if stacked else room
+    sides = [_side(canvas, side, name, col_w, side_room) for name, side in pairs]
+    # One figure size for both sides, so the eye compares values, not type sizes.
+    size = min(v.size for v, _ in sides) / canvas.unit
+    sides = [_side(canvas, side, name, col_w, side_room, size) for name, side in pairs]
+    spacing = canvas.px(0.02)
+    heights = [v.height + spacing + lab.height for v, lab in sides]
+    if stacked:
+        top = y + (room - sum(heights) - gap_w) // 2
+        places = [(safe.x0, top), (safe.x0, top + heights[0] + gap_w)]
+        between = (safe.x0 + col_w // 2, top + heights[0])  # the arrow runs down from here
+    else:
+        top = y + (room - max(heights)) // 2
+        places = [(safe.x0, top), (safe.x0 + col_w + gap_w, top)]
+        between = (safe.x0 + col_w, top + sides[0][0].height // 2)
+    starts = (0.3, 0.3 + 3 * motion.stagger)
+    tones = (colors.muted, colors.accent) if spec.mode == "change" else (colors.accent, colors.accent)
+    for (value, label), (x, top_y), color, start in zip(sides, places, tones, starts, strict=True):
+        elements.append(
+            _column(value, label, col_w, spacing, color, colors.text, x, top_y, start, motion.entrance, rise)
+        )
+    if spec.mode == "change":
+        elements.append(_arrow(canvas, *between, gap_w, spec.change, 0.3 + 1.5 * motion.stagger, down=stacked))
+    else:
+        box = (col_w, gap_w) if stacked else (gap_w, sides[0][0].height)
+        versus = canvas.fit(
+            "vs", "heading", canvas.theme.sizes.heading, field="mode", width=box[0], height=box[1],
+            max_lines=1, balance=False,
+        )  # fmt: skip
+        image = Image.new("RGBA", (box[0], versus.height), (0, 0, 0, 0))
+        versus.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align="center", box_width=box[0])
+        x, y_mid = (safe.x0, between[1] + gap_w // 2) if stacked else between
+        elements.append(sprite(image, (x, y_mid - versus.height // 2), 0.3 + 1.5 * motion.stagger, motion.entrance, 0))
+    return Slide(section_label(canvas, context), elements)
+
+
+def _side(canvas: Canvas, side: Side, name: str, width: int, room: int, size: float | None = None):
+    sizes = canvas.theme.sizes
+    label = canvas.fit(
+        side.label, "body", sizes.body, field=f"{name}.label", width=width, height=room * 0.4, max_lines=3
+    )
+    value = canvas.fit(
+        side.value,
+        "figure",
+        size or sizes.figure * 0.62,
+        field=f"{name}.value",
+        width=width,
+        height=room - label.height,
+        max_lines=1,
+        balance=False,
+    )
+    return value, label
+
+
+def _column(
+    value: TextBlock,
+    label: TextBlock,
+    width: int,
+    gap: int,
+    value_color: str,
+    label_color: str,
+    x: int,
+    y: int,
+    start: float,
+    duration: float,
+    rise: int,
+) -> Element:
+    image = Image.new("RGBA", (width, value.height + gap + label.height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    value.draw(draw, 0, 0, value_color, align="center", box_width=width)
+    label.draw(draw, 0, value.height + gap, label_color, align="center", box_width=width)
+    return sprite(image, (x, y), start, duration, rise)
+
+
+def _arrow(canvas: Canvas, x: int, y: int, length: int, change: str | None, start: float, down: bool = False):
+    """The arrow from (x, y), ``length`` long, rightwards (or ``down``), with the change beside it."""
+    colors = canvas.theme.colors
+    pad = round(length * 0.14)
+    thick = canvas.px(0.012)
+    head = canvas.px(0.035)
+    label = (
+        canvas.fit(
+            change,
+            "label",
+            canvas.theme.sizes.label * 1.3,
+            field="change",
+            width=canvas.safe.width / 2 - 2 * head if down else max(length - 2 * pad, canvas.safe.width * 0.24),
+            height=canvas.px(0.1),
+            max_lines=1,
+            balance=False,
+        )
+        if change
+        else None
+    )
+
+    def paint(frame: Image.Image, p: float) -> None:
+        draw = ImageDraw.Draw(frame)
+        run = round((length - 2 * pad) * ease_out(p))
+        a, b = pad, pad + run  # along the arrow, from its start
+        if down:
+            draw.rectangle((x - thick // 2, y + a, x + thick // 2, y + max(a, b - head // 2)), fill=colors.accent_soft)
+            if b - a > head:
+                tip = [(x, y + b), (x - head * 0.75, y + b - head), (x + head * 0.75, y + b - head)]
+                draw.polygon(tip, fill=colors.accent_soft)
+        else:
+            draw.rectangle((x + a, y - thick // 2, x + max(a, b - head // 2), y + thick // 2), fill=colors.accent_soft)
+            if b - a > head:
+                draw.polygon([(x + b, y), (x + b - head, y - head * 0.75), (x + b - head, y + head * 0.75)],
+                             fill=colors.accent_soft)  # fmt: skip
+        if label and p >= 1.0:
+            if down:  # beside the arrow's middle, to its right
+                label.draw(draw, x + head * 1.5, y + length // 2 - label.height // 2, colors.accent_soft)
+            else:
+                left = x + length // 2 - label.width // 2  # centred on the arrow; it may be wider than the arrow
+                label.draw(draw, left, y - head - label.height, colors.accent_soft, align="center",
+                           box_width=label.width)  # fmt: skip
+
+    return Element(start, 0.6, paint)
+
+
+KIND = SlideKind(Spec, build)

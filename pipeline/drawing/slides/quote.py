@@ -1,0 +1,75 @@
+"""`quote`: a quotation in the serif quote face, with who said it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from PIL import Image, ImageDraw, ImageFont
+from pydantic import Field
+
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides.chrome import content_top, section_label
+from pipeline.drawing.slides.motion import sprite, text_sprite
+
+
+class Spec(SpecBase):
+    kind: Literal["quote"]
+    text: str = Field(min_length=1, max_length=260, description="The quotation, without quote marks.")
+    attribution: str | None = Field(None, max_length=100, description="Who said or wrote it, and where.")
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    rise = canvas.px(motion.rise)
+    top = content_top(canvas)
+    width = round(safe.width * 0.84)
+    mark = canvas.fonts.face("quote", canvas.px(0.26))
+    quote_mark = _glyph(mark.font, "\u201c", colors.accent)
+    # The text starts after the mark's own width, so the two never touch.
+    x = safe.x0 + quote_mark.width + canvas.px(0.03)
+    attribution = (
+        canvas.fit(
+            f"— {spec.attribution}",
+            "label",
+            sizes.label * 1.15,
+            field="attribution",
+            width=width - (x - safe.x0),
+            height=canvas.px(0.06) * max(2, round(2 * canvas.narrowness)),  # two lines, more in a narrow column
+            max_lines=2,
+        )
+        if spec.attribution
+        else None
+    )
+    gap = canvas.px(0.04)
+    room = safe.y1 - top - (attribution.height + gap if attribution else 0)
+    body = canvas.fit(
+        spec.text, "quote", sizes.quote, field="text", width=width - (x - safe.x0), height=room, max_lines=7
+    )
+    total = body.height + (gap + attribution.height if attribution else 0)
+    y = top + (safe.y1 - top - total) // 2
+
+    elements: list[Element] = []
+    elements.append(sprite(quote_mark, (safe.x0, y - round(mark.size * 0.12)), 0.1, motion.entrance, 0))
+    elements.append(sprite(text_sprite(body, colors.text), (x, y), 0.3, motion.entrance * 1.4, rise))
+    if attribution:
+        elements.append(
+            sprite(
+                text_sprite(attribution, colors.muted),
+                (x, y + body.height + gap),
+                0.3 + 2 * motion.stagger,
+                motion.entrance,
+                rise,
+            )
+        )
+    return Slide(section_label(canvas, context), elements)
+
+
+def _glyph(font: ImageFont.FreeTypeFont, char: str, color: str) -> Image.Image:
+    left, _top, right, bottom = font.getbbox(char)
+    image = Image.new("RGBA", (right - left + 2, bottom + 2), (0, 0, 0, 0))
+    ImageDraw.Draw(image).text((-left, 0), char, font=font, fill=color)
+    return image
+
+
+KIND = SlideKind(Spec, build)

@@ -1,0 +1,508 @@
+"""`route`: a map with places joined by arrows, stop by stop (North Korea -> China -> ...).
+
+Places are countries, cities, seas, straits, regions or peaks by name (see
+geo.py), or coordinates given under ``places:``. The map is drawn on a real
+projection chosen from where the places are (see cartography.py: regional,
+world centred on the route, or polar), framed to the places and the routes
+between them, once per view, at twice the size and scaled down so coastlines
+are smooth. Each leg follows the great circle between its places, bowed a
+little so legs that meet fan out, and draws itself on, one stop after another
+or as the narrator starts the sentence a stop names.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from PIL import Image, ImageDraw
+from pydantic import Field
+from shapely.geometry import Polygon
+
+from pipeline.core.schema import Plain
+from pipeline.drawing.slides import cartography, geo
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides.chrome import background, rgb, section_label
+from pipeline.drawing.slides.motion import ease_in_out, sprite, text_sprite
+from pipeline.drawing.slides.problems import SlideError
+
+#: A place's name: a country, or one given under 'places:'.
+Name = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class Stop(Plain):
+    places: list[Name] = Field(
+        min_length=1, max_length=4, description="One place, or several reached from the stop before."
+    )
+    sentence: int | None = Field(None, ge=1, description="Draw the arrows to this stop as this sentence starts.")
+    style: Literal["main", "alternative"] = Field(
+        "main", description="main: a solid arrow; alternative: dashed, in the quieter accent (a detour, a shortcut)."
+    )
+    via: list[Name] = Field(
+        default_factory=list,
+        max_length=8,
+        description="Places the legs to this stop pass through, in order (a strait, a cape), without a marker.",
+    )
+    start: Name | None = Field(
+        None,
+        alias="from",
+        description="Where the legs to this stop start (default: the stop before): an alternative from the same place.",
+    )
+
+    def origins(self, before: list[str]) -> list[str]:
+        """Where this stop's legs start: its own 'from', else every place of the stop ``before``."""
+        return [self.start] if self.start else before
+
+
+#: A meridian, in degrees east of Greenwich (west is negative).
+Meridian = Annotated[float, Field(ge=-180, le=180)]
+
+
+class Area(Plain):
+    """A filled area: countries, seas or regions by name, or a sector between two meridians."""
+
+    fill: list[Name] = Field(default_factory=list, max_length=12, description="Countries, seas or regions to fill.")
+    sector: tuple[Meridian, Meridian] | None = Field(
+        None, description="[west, east] meridians of a sector to fill, eastward from west (it may cross 180)."
+    )
+    south_of: float | None = Field(None, ge=-90, le=90, description="A sector only south of this latitude.")
+    north_of: float | None = Field(None, ge=-90, le=90, description="A sector only north of this latitude.")
+    label: str | None = Field(None, max_length=40, description="A name drawn on the area.")
+    sentence: int | None = Field(None, ge=1, description="Fill the area as this sentence starts.")
+
+    def rings(self) -> list[list[tuple[float, float]]]:
+        """The area's outer rings in longitude and latitude."""
+        if self.sector is None:
+            return [ring for name in self.fill for ring in (geo.area(name) or [])]
+        west, east = self.sector
+        east = east if east > west else east + 360  # eastward from west, across 180 if need be
+        south = -90.0 if self.north_of is None else self.north_of
+        north = 90.0 if self.south_of is None else self.south_of
+        steps = max(2, round((east - west) / 2))
+        top = [(west + (east - west) * i / steps, north) for i in range(steps + 1)]
+        bottom = [(east - (east - west) * i / steps, south) for i in range(steps + 1)]
+        left = [(west, south + (north - south) * i / 30) for i in range(1, 30)]
+        right = [(east, north - (north - south) * i / 30) for i in range(1, 30)]
+        return [[*left, *top, *right, *bottom, left[0]]]
+
+
+class Spec(SpecBase):
+    kind: Literal["route"]
+    title: str | None = Field(None, max_length=60, description="Heading in the top-left corner.")
+    stops: list[Name | list[Name] | Stop] = Field(
+        default_factory=list,
+        max_length=6,
+        description="The route in order: a place, a list of places, or {places, sentence, style}; none for a map "
+        "of areas only.",
+    )
+    areas: list[Area] = Field(default_factory=list, max_length=6, description="Areas to fill, each on its sentence.")
+    places: dict[Name, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="[longitude, latitude] of places the map does not know, or to move a place's marker.",
+    )
+    projection: Literal["auto", "regional", "world", "polar"] = Field(
+        "auto", description="auto: chosen from where the places are; or regional, world or polar."
+    )
+
+    def stop_list(self) -> list[Stop]:
+        out = []
+        for stop in self.stops:
+            if isinstance(stop, str):
+                out.append(Stop(places=[stop]))
+            elif isinstance(stop, list):
+                out.append(Stop(places=stop))
+            else:
+                out.append(stop)
+        return out
+
+    def sentence_refs(self) -> list[tuple[str, int]]:
+        stops = [(f"stops.{i}.sentence", s.sentence) for i, s in enumerate(self.stop_list()) if s.sentence]
+        return stops + [(f"areas.{i}.sentence", a.sentence) for i, a in enumerate(self.areas) if a.sentence]
+
+    def _named_in(self, i: int, stop: Stop) -> list[tuple[str, str]]:
+        """(field, name) of every place stop ``i`` names: its places, where its legs start, its waypoints."""
+        written = self.stops[i]
+
+        def at(j: int) -> str:  # where place j is written: the stop itself, an item of its list, or of 'places'
+            if isinstance(written, str):
+                return f"stops.{i}"
+            return f"stops.{i}.{j}" if isinstance(written, list) else f"stops.{i}.places.{j}"
+
+        named = [(at(j), name) for j, name in enumerate(stop.places)]
+        named += [(f"stops.{i}.from", stop.start)] if stop.start else []
+        return named + [(f"stops.{i}.via.{j}", name) for j, name in enumerate(stop.via)]
+
+    def check(self) -> list[SlideError]:
+        """Every place the map cannot put on the map: unknown names and coordinates out of range."""
+        problems = []
+        if len(self.stops) == 1 or (not self.stops and not self.areas):
+            problems.append(SlideError("stops", "a route needs two stops or more (or none, with areas to fill)"))
+        for i, item in enumerate(self.areas):
+            if (item.sector is None) == (not item.fill):
+                problems.append(
+                    SlideError(f"areas.{i}", "an area needs either 'fill' (names) or a 'sector': one of the two")
+                )
+            for j, name in enumerate(item.fill):
+                if not geo.area(name):
+                    close = [repr(c) for c in geo.closest(name)]
+                    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+                    problems.append(SlideError(
+                        f"areas.{i}.fill.{j}", f"no outline for '{name}'{hint}; name a country, sea or region"
+                    ))  # fmt: skip
+        for name, (lon, lat) in self.places.items():
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                problems.append(
+                    SlideError(
+                        f"places.{name}",
+                        f"[{lon:g}, {lat:g}] is not [longitude, latitude]: longitude runs from -180 (west) to 180 "
+                        "(east) and latitude from -90 (south) to 90 (north); write longitude first",
+                    )
+                )
+        for i, stop in enumerate(self.stop_list()):
+            for field, name in self._named_in(i, stop):
+                if name in self.places or geo.where(name):
+                    continue
+                close = geo.closest(name)
+                names = [repr(c) for c in close]
+                hint = f" (did you mean {', '.join(names[:-1])} or {names[-1]}?)" if len(names) > 1 else ""
+                hint = hint or (f" (did you mean {names[0]}?)" if names else "")
+                problems.append(
+                    SlideError(
+                        field,
+                        f"unknown place '{name}'{hint}; name a country, city, sea, strait or region "
+                        "('explainer places TEXT' finds them), or give its [longitude, latitude] under 'places:'",
+                    )
+                )
+        return problems
+
+
+def locate(spec: Spec) -> dict[str, tuple[float, float]]:
+    """Longitude and latitude of every named place (raises the first of ``spec.check()`` if any is unknown)."""
+    problems = spec.check()
+    if problems:
+        raise problems[0]
+    where = {}
+    for stop in spec.stop_list():
+        for name in [*stop.places, *stop.via, *stop.origins([])]:
+            where[name] = spec.places[name] if name in spec.places else geo.where(name)
+    return where
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    theme, safe = canvas.theme, canvas.safe
+    colors, motion = theme.colors, theme.motion
+    w, h = canvas.width, canvas.height
+    where = locate(spec)
+    stops = spec.stop_list()
+    named = {country.name for name in where if (country := geo.find(name))}
+
+    elements: list[Element] = []
+    box = None
+    if spec.title:
+        title = canvas.fit(
+            spec.title,
+            "heading",
+            theme.sizes.heading,
+            field="title",
+            width=safe.width * 0.45,
+            height=h * 0.3,
+            max_lines=2,
+        )
+        top = safe.y0 + round(canvas.min_text * 2.2)
+        elements.append(
+            sprite(text_sprite(title, colors.text), (safe.x0, top), 0.1, motion.entrance, canvas.px(motion.rise))
+        )
+        # The route is framed below the title, so no arrow or name runs under it.
+        box = (safe.x0, top + title.height, safe.x1, safe.y1)
+    # Places and routes are framed inside the safe area (clear of a platform's buttons in a portrait frame);
+    # the map around them fills the whole frame.
+    frame_box = box or (safe.x0, safe.y0, safe.x1, safe.y1)
+    # Each leg: through its stop's waypoints, great circle by great circle.
+    legs = [
+        [a, *stop.via, b]
+        for k, stop in enumerate(stops[1:], 1)
+        for a in stop.origins(stops[k - 1].places)
+        for b in stop.places
+    ]
+    # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward).
+    paths = [
+        p for leg in legs for a, b in itertools.pairwise(leg) for p in cartography.great_circle(where[a], where[b], 16)
+    ]
+    area_rings = [item.rings() for item in spec.areas]
+    outline = [p for rings in area_rings for ring in rings for p in ring[:: max(1, len(ring) // 64)]]
+    places = list(where.values()) or outline
+    view = cartography.MapView.fit(places, frame_box, pad=0.12, extra=paths + outline, kind=spec.projection)
+    taken: list = []
+    area_names = []
+    for i, (item, rings) in enumerate(zip(spec.areas, area_rings, strict=True)):
+        start = context.sentence_time(item.sentence, 0.4 + i * motion.stagger)
+        fill, name = _area(canvas, view.areas(rings, w, h), item.label, start, taken)
+        elements.append(fill)
+        area_names += [name] if name else []
+    elements += area_names  # over every fill
+
+    xy = {name: view(*where[name]) for name in where}  # markers only for stops; waypoints are on the path
+    width = max(2, canvas.px(0.007))
+    cx = sum(p[0] for p in xy.values()) / max(1, len(xy))
+    cy = sum(p[1] for p in xy.values()) / max(1, len(xy))
+    t = 0.6
+    tags: dict[str, tuple[bool, float]] = {}  # place -> (strong: an end of the route, when it arrives)
+    drawn_paths: list[list[tuple[float, float]]] = []
+    for k, stop in enumerate(stops):
+        if k == 0:
+            arrive = 0.3
+        else:
+            start = context.sentence_time(stop.sentence, t)
+            for a in stop.origins(stops[k - 1].places):
+                for b in stop.places:
+                    hops = itertools.pairwise([a, *stop.via, b])
+                    path = [p for i, (u, v) in enumerate(hops) for p in view.arc(where[u], where[v])[1 if i else 0 :]]
+                    main = stop.style == "main"
+                    color = colors.accent if main else colors.accent_soft
+                    curve = _bowed(path, (cx, cy), bow=not stop.via)
+                    elements.append(_arrow(curve, width, color, start, 0.9, canvas, dashed=not main))
+                    drawn_paths.append(curve)
+            arrive = start + 0.75
+            t = start + 1.0
+        for name in stop.places:  # a place reached twice (by a detour and a shortcut) is marked once, when first
+            strong = k == 0 or k == len(stops) - 1
+            tags[name] = (tags[name][0] or strong, tags[name][1]) if name in tags else (strong, arrive)
+    avoid = Obstacles(
+        dots=[xy[name] for name in tags],
+        boxes=[*taken, *([(0, 0, w, box[1])] if box else [])],
+        paths=drawn_paths,
+    )
+    markers = [place_marker(canvas, name, xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()]
+    # Markers and their names are painted over every arrow.
+    return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
+
+
+def _area(
+    canvas: Canvas, rings: list[list[tuple[float, float]]], label: str | None, start: float, taken: list
+) -> tuple[Element, Element | None]:
+    """A filled area (translucent accent, outlined) fading in, and its name at its largest piece.
+
+    The name is its own element so that every name is painted over every fill. ``taken``: the
+    boxes of names already placed; a name that would cover one moves down below it.
+    """
+    colors, ss = canvas.theme.colors, 2
+    layer = Image.new("RGBA", (canvas.width * ss, canvas.height * ss), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for ring in rings:
+        if len(ring) > 2:
+            points = [(x * ss, y * ss) for x, y in ring]
+            draw.polygon(points, fill=(*rgb(colors.accent), 92), outline=(*rgb(colors.accent), 220),
+                         width=max(1, canvas.px(0.002) * ss))  # fmt: skip
+    layer = layer.resize((canvas.width, canvas.height), Image.Resampling.LANCZOS)
+    if label and rings:
+        pieces = [Polygon(r) for r in rings if len(r) > 3]
+        largest = max((p if p.is_valid else p.buffer(0) for p in pieces), key=lambda p: p.area, default=None)
+        if largest is not None and not largest.is_empty:
+            point = largest.representative_point()
+            size = canvas.theme.sizes.label
+            block = canvas.fit(label.upper(), "label", size, field="areas", width=canvas.width * 0.3,
+                               height=canvas.px(0.1), max_lines=2)  # fmt: skip
+            safe = canvas.safe
+            x = min(max(round(point.x - block.width / 2), safe.x0), safe.x1 - block.width)
+            y = min(max(round(point.y - block.height / 2), safe.y0), safe.y1 - block.height)
+            gap = canvas.px(0.01)  # names side by side keep a space between them
+            for _ in range(8):
+                right, low = x + block.width + gap, y + block.height
+                hit = next((b for b in taken if x - gap < b[2] and b[0] < right and y < b[3] and b[1] < low), None)
+                if hit is None:
+                    break
+                y = min(hit[3] + canvas.px(0.006), safe.y1 - block.height)
+            taken.append((x, y, x + block.width, y + block.height))
+            name = sprite(text_sprite(block, colors.text, align="center"), (x, y), start, canvas.theme.motion.entrance)
+            return sprite(layer, (0, 0), start, canvas.theme.motion.entrance), name
+    return sprite(layer, (0, 0), start, canvas.theme.motion.entrance), None
+
+
+def _map(canvas: Canvas, view: cartography.MapView, named: set[str]) -> Image.Image:
+    key = f"map:{view}:{sorted(named)}"
+    if key in canvas.memo:
+        return canvas.memo[key]
+    colors = canvas.theme.colors
+    w, h, ss = canvas.width, canvas.height, 2
+    image = background(canvas).resize((w * ss, h * ss))
+    draw = ImageDraw.Draw(image)
+    land = _mix(colors.panel, colors.muted, 0.10)
+    lit = _mix(colors.panel, colors.muted, 0.32)
+    border = max(1, round(canvas.px(0.0016) * ss))
+    for outline in view.outlines(w, h):
+        fill = lit if outline.country.name in named else land
+        for ring in outline.rings:
+            if len(ring) > 2:
+                draw.polygon([(x * ss, y * ss) for x, y in ring], fill=fill)
+        for line in outline.borders:
+            draw.line([(x * ss, y * ss) for x, y in line], fill=colors.grid, width=border)
+    image = image.resize((w, h), Image.Resampling.LANCZOS)
+    canvas.memo[key] = image
+    return image
+
+
+def _mix(a: str, b: str, f: float) -> tuple[int, int, int]:
+    ca, cb = rgb(a), rgb(b)
+    return tuple(round(x + (y - x) * f) for x, y in zip(ca, cb, strict=True))
+
+
+@dataclass
+class Obstacles:
+    """What a place's name tag should not cover: the markers, names already placed (and the title), the routes."""
+
+    dots: list[tuple[float, float]]
+    boxes: list[tuple[float, float, float, float]]
+    paths: list[list[tuple[float, float]]]
+
+    def cost(self, box: tuple[float, float, float, float], own: tuple[float, float], r: float) -> float:
+        x0, y0, x1, y1 = box
+        covered = sum(1 for x, y in self.dots if (x, y) != own and x0 - r < x < x1 + r and y0 - r < y < y1 + r)
+        overlap = sum(
+            max(0.0, min(x1, b[2]) - max(x0, b[0])) * max(0.0, min(y1, b[3]) - max(y0, b[1])) for b in self.boxes
+        ) / max(1.0, (x1 - x0) * (y1 - y0))
+        crossed = sum(1 for path in self.paths for x, y in path[::2] if x0 < x < x1 and y0 < y < y1)
+        return 100 * covered + 20 * overlap + min(crossed, 10)
+
+
+def _tag_spots(x: float, y: float, r: float, w: int, h: int) -> list[tuple[int, int]]:
+    """Where a w x h tag may sit around a marker at (x, y), in order of preference: right, left, above, below."""
+    gap = r * 1.8
+    return [
+        (round(x + gap), round(y - h / 2)),
+        (round(x - gap - w), round(y - h / 2)),
+        (round(x + gap * 0.6), round(y - gap * 0.6 - h)),
+        (round(x + gap * 0.6), round(y + gap * 0.6)),
+        (round(x - gap * 0.6 - w), round(y - gap * 0.6 - h)),
+        (round(x - gap * 0.6 - w), round(y + gap * 0.6)),
+        (round(x - w / 2), round(y - gap - h)),
+        (round(x - w / 2), round(y + gap)),
+    ]
+
+
+def place_marker(
+    canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, start: float, avoid: Obstacles
+) -> Element:
+    """A dot and the place's name in a dark tag beside it, inside the safe area.
+
+    The tag takes the first spot around the dot (right, left, above, below) that covers no other
+    marker, name or route; failing that, the one that covers least. It joins ``avoid`` for the next.
+    """
+    colors, safe = canvas.theme.colors, canvas.safe
+    block = canvas.fit(
+        name.upper(),
+        "label",
+        canvas.theme.sizes.label,
+        field="stops",
+        width=safe.width * 0.3,
+        height=canvas.px(0.1),
+        max_lines=1,
+    )
+    pad = canvas.px(0.01)
+    r = canvas.px(0.013 if strong else 0.01)
+    tag = Image.new("RGBA", (block.width + 2 * pad, block.height + pad), (*rgb(colors.background_edge), 210))
+    block.draw(ImageDraw.Draw(tag), pad, pad // 2, colors.text if strong else colors.muted)
+    x, y = xy
+    spots = []
+    for i, (tx, ty) in enumerate(_tag_spots(x, y, r, tag.width, tag.height)):
+        tx = min(max(tx, safe.x0), safe.x1 - tag.width)
+        ty = min(max(ty, safe.y0), safe.y1 - tag.height)
+        spots.append((avoid.cost((tx, ty, tx + tag.width, ty + tag.height), xy, r) + i * 0.01, tx, ty))
+    _, tx, ty = min(spots)
+    avoid.boxes.append((tx, ty, tx + tag.width, ty + tag.height))
+    size = 2 * r + 2
+    dot = Image.new("RGBA", (size * 4, size * 4), (0, 0, 0, 0))
+    ImageDraw.Draw(dot).ellipse(
+        (4, 4, size * 4 - 5, size * 4 - 5),
+        fill=colors.accent if strong else colors.text,
+        outline=colors.background_edge,
+        width=4,
+    )
+    dot = dot.resize((size, size), Image.Resampling.LANCZOS)
+    dot_x, dot_y = round(x - size / 2), round(y - size / 2)
+    left, top = min(tx, dot_x), min(ty, dot_y)
+    right, bottom = max(tx + tag.width, dot_x + size), max(ty + tag.height, dot_y + size)
+    layer = Image.new("RGBA", (right - left, bottom - top), (0, 0, 0, 0))
+    layer.alpha_composite(tag, (tx - left, ty - top))
+    layer.alpha_composite(dot, (dot_x - left, dot_y - top))
+    return sprite(layer, (left, top), start, 0.4)
+
+
+def _bowed(path: list[tuple[float, float]], centre: tuple[float, float], bow: bool = True) -> list[tuple[float, float]]:
+    """``path`` (a great circle on the screen) bowed a little away from the ``centre`` of the route, so arrows
+    that meet at one place fan out instead of crossing; a path through waypoints (``bow`` False) keeps to them.
+    """
+    (x0, y0), (x1, y1) = path[0], path[-1]
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length
+    mid_x, mid_y = path[len(path) // 2]
+    side = 1.0 if (mid_x - centre[0]) * nx + (mid_y - centre[1]) * ny >= 0 else -1.0
+    bend = 0.12 * length * side if bow else 0.0
+    last = len(path) - 1
+    return [(x + nx * bend * math.sin(math.pi * i / last), y + ny * bend * math.sin(math.pi * i / last))
+            for i, (x, y) in enumerate(path)]  # fmt: skip
+
+
+def _arrow(
+    curve: list[tuple[float, float]],
+    width: int,
+    color: str,
+    start: float,
+    duration: float,
+    canvas: Canvas,
+    dashed: bool = False,
+) -> Element:
+    """An arrow along ``curve`` that draws itself on, head last; ``dashed`` for an alternative route."""
+    x1, y1 = curve[-1]
+    # Stop short of the marker so the head does not cover the dot.
+    gap = canvas.px(0.022)
+    keep = [p for p in curve if math.hypot(p[0] - x1, p[1] - y1) > gap] or curve[:2]
+    head = canvas.px(0.028)
+    ss = 3
+    x_lo = min(p[0] for p in curve) - head * 2
+    y_lo = min(p[1] for p in curve) - head * 2
+    box_w = round(max(p[0] for p in curve) - x_lo + head * 2)
+    box_h = round(max(p[1] for p in curve) - y_lo + head * 2)
+
+    fill = rgb(color)
+
+    def paint(frame: Image.Image, p: float) -> None:
+        # The line is drawn as a coverage mask at 3x and box-averaged down (reduce): the same anti-aliasing
+        # as resampling an RGBA layer, in a quarter of the time, and the colour itself is never averaged.
+        n = max(2, round(len(keep) * ease_in_out(p)))
+        pts = [((x - x_lo) * ss, (y - y_lo) * ss) for x, y in keep[:n]]
+        mask = Image.new("L", (box_w * ss, box_h * ss), 0)
+        draw = ImageDraw.Draw(mask)
+        if dashed:  # dashes about three line widths long, with gaps as long
+            dash, run, on = width * ss * 3, 0.0, True
+            segment = [pts[0]]
+            for (ax, ay), (bx, by) in itertools.pairwise(pts):
+                run += math.hypot(bx - ax, by - ay)
+                segment.append((bx, by))
+                if run >= dash:
+                    if on and len(segment) > 1:
+                        draw.line(segment, fill=255, width=width * ss, joint="curve")
+                    segment, run, on = [(bx, by)], 0.0, not on
+            if on and len(segment) > 1:
+                draw.line(segment, fill=255, width=width * ss, joint="curve")
+        else:
+            draw.line(pts, fill=255, width=width * ss, joint="curve")
+        (px, py), (qx, qy) = pts[-2], pts[-1]
+        angle = math.atan2(qy - py, qx - px)
+        hs = head * ss
+        draw.polygon(
+            [
+                (qx + math.cos(angle) * hs * 0.6, qy + math.sin(angle) * hs * 0.6),
+                (qx + math.cos(angle + 2.5) * hs * 0.7, qy + math.sin(angle + 2.5) * hs * 0.7),
+                (qx + math.cos(angle - 2.5) * hs * 0.7, qy + math.sin(angle - 2.5) * hs * 0.7),
+            ],
+            fill=255,
+        )
+        x, y = round(x_lo), round(y_lo)
+        frame.paste(fill, (x, y, x + box_w, y + box_h), mask.reduce(ss))
+
+    return Element(start, duration, paint)
+
+
+KIND = SlideKind(Spec, build)

@@ -1,0 +1,251 @@
+"""Themes are data: colours, fonts, a type scale and spacing, loaded from YAML.
+
+Sizes are fractions of the frame's short side, so one theme looks the same at
+320x180 and at 1920x1080, and in a portrait frame. Built-in themes live in
+``pipeline/themes``; a project's ``assets/themes/NAME.yaml`` adds or overrides
+one, and may ``extends:`` another; a storyboard may override single values
+in place (``theme: {extends: NAME, ...}``). ``load`` layers them, and reports a
+wrong value in the layer (file or storyboard line) that wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, ValidationError
+
+from pipeline.core import messages, yamlsrc
+from pipeline.core.assets import Sandbox
+from pipeline.core.errors import Problem, StoryboardError
+from pipeline.core.schema import Plain
+
+DEFAULT = "documentary"
+#: What a theme's name may be: a file name in assets/themes/ or pipeline/themes/, never a path.
+THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "themes"
+
+
+def _hex_colour(value: str) -> str:
+    if not HEX.match(value):
+        raise ValueError(f"'{messages.shorten(value)}' is not a colour; write it as #rrggbb, e.g. #e63946")
+    return value.lower()
+
+
+Colour = Annotated[str, AfterValidator(_hex_colour)]
+
+
+class FontSpec(Plain):
+    family: str = Field(description="Font family installed from a font package, e.g. 'Barlow Condensed'.")
+    weight: int = Field(400, ge=100, le=900)
+    style: Literal["normal", "italic"] = "normal"
+
+
+class Colors(Plain):
+    background: Colour
+    background_edge: Colour = Field(description="Colour the background fades to at the edges.")
+    text: Colour
+    muted: Colour
+    accent: Colour
+    accent_soft: Colour = Field(description="A quieter accent for secondary marks.")
+    panel: Colour = Field(description="Fill of cards and chart plot areas.")
+    grid: Colour
+
+
+class Fonts(Plain):
+    heading: FontSpec
+    body: FontSpec
+    figure: FontSpec
+    quote: FontSpec
+    label: FontSpec
+    fallback: FontSpec | None = Field(
+        None, description="Used per glyph for characters the main fonts lack (e.g. Korean)."
+    )
+
+
+class Sizes(Plain):
+    """Type scale as fractions of the frame height."""
+
+    title: float = Field(gt=0, le=0.3)
+    heading: float = Field(gt=0, le=0.3)
+    body: float = Field(gt=0, le=0.2)
+    label: float = Field(gt=0, le=0.1)
+    figure: float = Field(gt=0, le=0.5)
+    quote: float = Field(gt=0, le=0.2)
+    minimum: float = Field(0.035, gt=0, le=0.1, description="No text is drawn smaller than this.")
+
+
+class Motion(Plain):
+    entrance: float = Field(0.6, ge=0, le=3, description="Seconds an element takes to enter.")
+    stagger: float = Field(0.35, ge=0, le=3, description="Seconds between elements entering.")
+    rise: float = Field(0.03, ge=0, le=0.2, description="How far elements rise as they enter (of height).")
+
+
+class Transition(Plain):
+    style: Literal["dip", "cut"] = Field("dip", description="'dip': fade through a colour between scenes.")
+    seconds: float = Field(0.5, ge=0, le=2, description="Length of the whole dip, split across the two scenes.")
+    color: Colour | None = Field(None, description="Colour to dip through; defaults to the background's edge colour.")
+
+
+class Captions(Plain):
+    """How burned-in captions look (``explainer render --captions burn``)."""
+
+    size: float = Field(0.042, gt=0, le=0.1, description="Caption text size (of height); never below sizes.minimum.")
+    color: Colour | None = Field(None, description="Caption text colour; defaults to colors.text.")
+    box: Colour | None = Field(None, description="Colour of the box behind the text; default colors.background_edge.")
+    opacity: float = Field(0.8, ge=0, le=1, description="Opacity of the box (0: no box, 1: solid).")
+
+
+class Theme(Plain):
+    name: str
+    colors: Colors
+    fonts: Fonts
+    sizes: Sizes
+    margin: float = Field(0.05, ge=0.0, le=0.2, description="Title-safe margin, fraction of each side.")
+    line_spacing: float = Field(1.12, ge=0.8, le=2.0)
+    motion: Motion = Motion()
+    transition: Transition = Transition()
+    captions: Captions = Captions()
+
+
+def theme_search_path(project_dir: Path | None) -> list[Path]:
+    dirs = [project_dir / "assets" / "themes"] if project_dir else []
+    return [*dirs, BUILTIN_DIR]
+
+
+def available_themes(project_dir: Path | None) -> list[str]:
+    names = {p.stem for d in theme_search_path(project_dir) if d.is_dir() for p in d.glob("*.yaml")}
+    return sorted(names)
+
+
+def find_theme_file(name: str, project_dir: Path | None) -> Path | None:
+    for directory in theme_search_path(project_dir):
+        candidate = directory / f"{name}.yaml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _confined(file: Path, project_dir: Path | None) -> bool:
+    """Whether the theme file, its links followed, lies in the project or among the built-in themes.
+
+    Themes go through the storyboard's sandbox with no --allow-outside-assets: their values
+    come back in messages, so a theme from elsewhere on the machine is never read.
+    """
+    return Sandbox(project_dir or BUILTIN_DIR, shipped=(BUILTIN_DIR,)).contains(file)
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``override`` onto ``base`` (mappings merge, everything else replaces)."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+# -- layering ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One source of theme values: the storyboard's own overrides or a theme file."""
+
+    data: dict[str, Any]
+    smap: yamlsrc.SourceMap
+
+
+def load(spec: str | dict[str, Any], root: Path | None = None, smap: yamlsrc.SourceMap | None = None) -> Theme:
+    """A theme by name, or a mapping of single values over the theme it ``extends:``.
+
+    ``root`` is the project folder (for its assets/themes); ``smap`` locates an
+    inline mapping in the storyboard for error messages.
+    """
+    return validate(layers(spec, root, smap or yamlsrc.SourceMap(Path("<theme>"))))
+
+
+def validate(found: list[Layer]) -> Theme:
+    """The layers merged (base first) and checked; a wrong value is reported in the layer that wrote it."""
+    data: dict[str, Any] = {}
+    for layer in reversed(found):
+        data = merge(data, layer.data)
+    try:
+        return Theme.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = messages.data_path(tuple(err["loc"]), data)
+            layer = layer_with(found, path[:-1] if err["type"] == "missing" else path)
+            problems.append(messages.problem(err, layer.data, layer.smap, Theme))
+        raise StoryboardError(problems) from None
+
+
+def layers(spec: str | dict[str, Any], root: Path | None, smap: yamlsrc.SourceMap) -> list[Layer]:
+    """Theme sources, most specific first: inline overrides, then each file up the ``extends:`` chain."""
+    found: list[Layer] = []
+    if isinstance(spec, dict):
+        inline = smap.sub(("theme",))
+        found.append(Layer({k: v for k, v in spec.items() if k != "extends"}, inline))
+        name, where = spec.get("extends", DEFAULT), (inline, ("extends",))
+    else:
+        name, where = spec, (smap, ("theme",))
+    seen: list[str] = []
+    while True:
+        if not isinstance(name, str) or not THEME_NAME.fullmatch(name):
+            shown = f"'{name[:37]}...'" if isinstance(name, str) and len(name) > 40 else repr(name)
+            shown = shown if isinstance(name, (str, int, float)) else f"a {messages.type_name(name)}"
+            message = (
+                f"{shown} is not a theme name; name a theme (letters, digits and dashes), e.g. 'documentary'; "
+                f"themes: {', '.join(available_themes(root))}"
+            )
+            raise StoryboardError([where[0].problem(where[1], message)])
+        file = find_theme_file(name, root)
+        if file is None:
+            names = available_themes(root)
+            message = (
+                f"unknown theme '{messages.shorten(name)}'{messages.did_you_mean(name, names)}; "
+                f"themes: {', '.join(names)} (or add assets/themes/{name}.yaml)"
+            )
+            raise StoryboardError([where[0].problem(where[1], message)])
+        if not _confined(file, root):
+            message = (
+                f"theme '{name}' is a link to {file.resolve()}, outside the project and explainer's own themes; "
+                "copy the theme file into assets/themes/ instead of linking to it"
+            )
+            raise StoryboardError([where[0].problem(where[1], message)])  # the file is never read
+        data, theme_map = yamlsrc.read_file(file, "theme")
+        if not isinstance(data, dict):
+            raise StoryboardError([Problem(file, 1, 1, "a theme file must be a mapping of theme values")])
+        seen.append(name)
+        parent = data.pop("extends", None)
+        found.append(Layer(data, theme_map))
+        if parent is None:
+            return found
+        if parent in seen:
+            raise StoryboardError(
+                [theme_map.problem(("extends",), f"theme '{name}' extends itself through '{parent}'")]
+            )
+        name, where = parent, (theme_map, ("extends",))
+
+
+def layer_with(found: list[Layer], path: tuple) -> Layer:
+    """The most specific layer that wrote ``path`` (or the nearest part of it)."""
+    for end in range(len(path), -1, -1):
+        for layer in found:
+            if layer.smap.has(path[:end]) and (end or layer is found[-1]):
+                return layer
+    return found[-1]
+
+
+def checked(spec: str | dict[str, Any], root: Path, smap: yamlsrc.SourceMap) -> tuple[Theme | None, list[Problem]]:
+    """The theme, or None and the problems that stop it from loading."""
+    try:
+        return validate(layers(spec, root, smap)), []
+    except StoryboardError as exc:
+        return None, exc.problems

@@ -1,0 +1,68 @@
+"""The storyboard's scenes on the video's clock: the narration, once spoken, laid out at the render's frame rate
+(timeline.py does the arithmetic), and the checks only the real lengths allow.
+
+``plan`` lays every scene out, ``scene_plan`` one scene alone (starting at frame 0); ``check_lengths`` refuses a
+scene or a video longer than the limits once its real length is known.
+"""
+
+from __future__ import annotations
+
+from pipeline.core.errors import RenderError, StoryboardError
+from pipeline.core.formats import Frame
+from pipeline.drawing.slides import video
+from pipeline.drawing.slides.problems import SlideError
+from pipeline.loading.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, SceneEntry
+from pipeline.narration.sentences import Pause
+from pipeline.narration.speech import Narration, SentenceAudio
+from pipeline.planning import chapters
+from pipeline.planning.timeline import Pacing, Plan, SceneInfo, ScenePlan
+from pipeline.planning.timeline import plan as lay_out
+from pipeline.planning.timeline import scene_plan as lay_out_scene
+
+
+def plan(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:
+    infos = [info(project, entry) for entry in entries]
+    return lay_out(infos, narration, frame, pacing(project))
+
+
+def scene_plan(project: Project, entry: SceneEntry, said: tuple[SentenceAudio | Pause, ...], fps: int) -> ScenePlan:
+    """One scene's timeline, from its own sentences alone (as ``plan`` lays it out, starting at frame 0)."""
+    return lay_out_scene(info(project, entry), said, entry.index, 0, fps, pacing(project))
+
+
+def info(project: Project, entry: SceneEntry) -> SceneInfo:
+    return SceneInfo(entry.id, entry.section_number, entry.section_title, own_seconds(project, entry))
+
+
+def pacing(project: Project) -> Pacing:
+    settings = project.storyboard.narration
+    return Pacing(settings.lead_in, settings.gap, settings.tail)
+
+
+def own_seconds(project: Project, entry: SceneEntry) -> float | None:
+    """How long a footage scene's cut plays (it lasts that long when it has no narration); None for slides."""
+    spec = entry.scene.slide
+    if not isinstance(spec, video.Spec):
+        return None
+    try:
+        return video.clip(spec, project.root / spec.file)[1].seconds
+    except SlideError as exc:  # validate reports it, located; here the render cannot go on
+        raise RenderError(f"scene '{entry.id}': {exc}") from None
+
+
+def check_lengths(project: Project, timeline: Plan) -> None:
+    """Once narrated, no scene may last longer than MAX_SCENE_SECONDS, nor the video than MAX_VIDEO_SECONDS."""
+    smap = project.source_map
+    most = chapters.timestamp(MAX_SCENE_SECONDS)
+    problems = []
+    for entry, scene_plan in zip(project.entries(), timeline.scenes, strict=True):
+        if (seconds := scene_plan.duration(timeline.fps)) > MAX_SCENE_SECONDS:
+            lasts = chapters.timestamp(seconds)
+            message = f"scene '{entry.id}' lasts {lasts} once narrated, more than the {most} a scene may; "
+            problems.append(smap.problem((*entry.place, "narration"), message + "split its narration across scenes"))
+    if timeline.duration > MAX_VIDEO_SECONDS:
+        lasts, most = chapters.timestamp(timeline.duration), chapters.timestamp(MAX_VIDEO_SECONDS)
+        message = f"the video lasts {lasts} once narrated, more than {most}; split it into several storyboards"
+        problems.append(smap.problem(("sections",), message))
+    if problems:
+        raise StoryboardError(problems)

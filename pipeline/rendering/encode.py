@@ -1,0 +1,570 @@
+"""Encoding: one clip per scene (a MoviePy clip over the scene's source, our ffmpeg pipe), and the join.
+
+Each scene is a MoviePy ``VideoClip`` whose frame function is the scene
+source's: a slide draws its few entrance frames and reuses one still array
+for the hold. Frames go to
+ffmpeg by index, exactly ``frames`` of them (MoviePy 2.2's own writer computes
+``int(duration * fps)``, which drops a frame for about 2% of lengths, and it
+forces ``-pix_fmt yuva420p`` for libx264).
+
+The join copies the scenes' video streams without re-encoding and muxes the
+soundtrack, encoded once, beside them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fractions
+import os
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, BinaryIO
+
+import numpy as np
+
+from pipeline.core import cache, ffmpeg
+from pipeline.core.audio import RATE
+from pipeline.drawing.sources.base import Backdrop, SceneSource
+
+if TYPE_CHECKING:
+    from moviepy import VideoClip
+
+AUDIO_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
+#: Samples of encoder delay ffmpeg's AAC encoder puts before the audio.
+AAC_PRIMING = 1024
+#: The sound's first AAC_PRIMING samples are cut before encoding, so the encoder's priming takes their place and
+#: the first sample a player plays is sample AAC_PRIMING of the mix, at its time, with no edit list to skip it.
+#: (The mix loses 21 ms at its very start, which is always the lead-in's silence.)
+PRIMED = ["-af", f"atrim=start_sample={AAC_PRIMING}"]
+
+
+@dataclass(frozen=True)
+class AudioCodec:
+    """How a soundtrack is encoded: the encoder's arguments, how its delay is kept off the clock, and the raw
+    stream the meter reads beside the MP4."""
+
+    args: tuple[str, ...]
+    #: ffmpeg arguments on the mix before it is encoded (PRIMED for AAC; nothing where the codec's header
+    #: carries its delay for every decoder to skip, as Opus's pre-skip does).
+    before: tuple[str, ...]
+    #: The bare stream teed to the meter: ffmpeg's muxer and demuxer for it.
+    stream: tuple[str, str]
+    #: The peak the meter reads: "true" (4x oversampled, dBTP) or "sample" (dBFS; a third of the meter's time).
+    peak: str = "true"
+    #: Samples per packet where the stream can be encoded in cached segments and joined (AAC's 1024;
+    #: segments.py), else None.
+    frame: int | None = None
+
+    def identity(self) -> list[str]:
+        """What a cache key needs to know of it."""
+        return [*self.args, *self.before, self.peak]
+
+
+#: The video's soundtrack: AAC at 192 kb/s, what YouTube's upload guidance asks for.
+AAC = AudioCodec(tuple(AUDIO_ARGS), tuple(PRIMED), ("adts", "aac"), frame=1024)
+#: A draft's (render --draft, explainer preview): Opus at 64 kb/s with libopus's fastest setting, 2.1x as fast to
+#: encode as 64 kb/s AAC (1.15 s against 2.43 s for the shipped video), for a sound that is listened to while
+#: writing, in a browser or a player (every browser plays Opus in MP4). Its meter reads the sample peak: the true
+#: peak's oversampling was 1.15 of its 2.05 s, and a draft's peak is a figure in render.json nothing acts on (the
+#: limiter holds the mix's peaks either way). Still stereo: mono would need its own loudness and peak handling
+#: (a mono fold-down of the limited stereo mix peaks over the ceiling).
+DRAFT_OPUS = AudioCodec(
+    args=("-c:a", "libopus", "-compression_level", "0", "-b:a", "64k", "-ar", str(RATE), "-ac", "2"),
+    before=(),
+    stream=("ogg", "ogg"),
+    peak="sample",
+)
+
+
+def audio_codec(draft: bool) -> AudioCodec:
+    """How a render's soundtrack is encoded: AAC at 192 kb/s, or Opus at 64 kb/s for a draft."""
+    return DRAFT_OPUS if draft else AAC
+
+
+#: How every MP4 a person gets (the video, a --scene clip) is muxed: index first (faststart) and no edit lists,
+#: which YouTube's recommended upload settings ask for: the video's B-frame delay is written as negative
+#: composition offsets instead of an edit list, and the sound is PRIMED, so a player that ignores edit lists
+#: plays narration on its frame too.
+DELIVERY_MUX = ["-movflags", "+faststart+negative_cts_offsets", "-use_editlist", "0"]
+COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
+
+
+#: From the frames' colours to the encoder's. The frames carry their colour description (setparams): ffmpeg 9
+#: takes it from the frames, and the encoder's own -color_* options alone left primaries and transfer
+#: 'unspecified' in every MP4.
+TO_ENCODER = f"scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p,{ffmpeg.BT709_TAGS}"
+
+
+def video_args(fps: int, repeat: int = 1) -> list[str]:
+    """H.264 High, yuv420p, BT.709: what YouTube's upload guidance asks for, from RGB frames; ``repeat``: each
+    frame converted once and encoded that many times."""
+    again = f",loop=loop={repeat - 1}:size=1" if repeat > 1 else ""
+    return ["-vf", TO_ENCODER + again, *codec_args(fps)]
+
+
+def codec_args(fps: int, moving: bool = False) -> list[str]:
+    """The H.264 encoder's settings, with the same stream parameters for every scene so that scenes join by
+    stream copy.
+
+    ``moving``: a picture that changes on every frame (a layered scene: a camera move, footage). Its
+    keyframes came every half second, as a drawn scene's do for its holds, and each one restored the
+    detail the P-frames before it had let go, so the picture pulsed twice a second. With x264's macroblock
+    tree off (with a 5-frame lookahead it spent the bits badly) and a keyframe every two seconds, the
+    shipped video's picture scene at 1080p changes 3.6-4.6 times as much at a keyframe as at a P-frame,
+    every two seconds, against 7.4 times twice a second (the move alone, without its layer: 1.9 against
+    3.4), for about 1.9 times the bits (1.8 Mb/s on that move, under a quarter of YouTube's 1080p advice).
+
+    A moving picture is encoded with x264's superfast preset, not veryfast, and not tuned for still images
+    (it is not one). At 1080p, 1.7 times faster on the shipped footage (24.8 ms a frame against 41.0) and
+    1.4 times on its picture's move (8.2 ms against 11.5), at the same crf and the same or a hair better
+    SSIM against lossless (0.98925 against 0.98903; 0.99903 against 0.99894), for more bits (17.4 Mb/s
+    against 13.9; 2.4 against 1.8). The presets write the same stream parameters, so scenes still join.
+    """
+    tuned = ["-preset", "superfast"] if moving else ["-preset", "veryfast", "-tune", "stillimage"]
+    return [
+        "-c:v", "libx264", *tuned, "-crf", "18", "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-g", str(2 * fps if moving else gop(fps)), *(["-x264-params", "mbtree=0"] if moving else []),
+        # One thread: a render runs an encoder per core already, and each of x264's own threads kept frames
+        # of its own (377 MB an encoder at 1080p against 320 MB, for the same CPU time). No B-frames and a
+        # 5-frame lookahead: 74 MB less an encoder at 1080p (they hold frames in memory), less CPU, for a file
+        # 5% smaller at SSIM 0.9983 against 0.9986 (six scenes, against lossless).
+        "-threads", "1", "-bf", "0", "-rc-lookahead", "5",
+        *COLOR_ARGS,
+    ]  # fmt: skip
+
+
+def scene_clip(source: SceneSource, frames: int, fps: int) -> VideoClip:
+    """The scene as a MoviePy clip of ``frames`` frames over ``source`` (effects already applied).
+
+    Scene clips carry no sound: the soundtrack is mixed and encoded once for the
+    whole video, and a scene written alone gets its sound from ``with_sound``.
+    """
+    from moviepy import VideoClip  # imported when a scene is drawn: with IPython, 0.35 s of every command
+
+    return VideoClip(frame_function=source.frame, duration=frames / fps)
+
+
+def gop(fps: int) -> int:
+    """Frames per group of pictures: a keyframe every half second."""
+    return max(1, fps // 2)
+
+
+def encode_scene(
+    clip: VideoClip,
+    frames: int,
+    fps: int,
+    target: Path,
+    on_frames: Callable[[int], None] = lambda n: None,
+) -> dict[str, int]:
+    """Write ``clip``'s video to ``target`` (H.264, no sound) atomically, exactly ``frames`` frames long.
+
+    Frames are encoded as segments joined without re-encoding: a still stretch
+    at least two GOPs long (a slide's hold, a caption held over it) is encoded
+    once as one GOP and that segment repeated, so a hold costs the same at any
+    length. Returns how many frames were drawn and how many were encoded.
+    """
+    width, height = clip.size
+    with cache.scratch(target) as folder:
+        segments = Segments(folder, width, height, fps)
+        try:
+            for image, count in _runs(clip, frames, fps):
+                segments.add(image, count)
+                on_frames(count)
+            segments.finish()
+        finally:
+            segments.abort()
+        listing = _concat_list([(path, count / fps) for path, count in segments.files], folder)
+        with cache.atomic_path(target, once=True) as out:
+            ffmpeg.run(
+                ["-y", *listing, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)],
+                what="encoding a scene",
+            )
+    return {"drawn": segments.drawn, "encoded": segments.encoded}
+
+
+def encode_layered(
+    backdrop: Backdrop,
+    over_black: SceneSource,
+    over_white: SceneSource,
+    size: tuple[int, int],
+    frames: int,
+    fps: int,
+    target: Path,
+    scratch: Path,
+    on_frames: Callable[[int], None] = lambda n: None,
+) -> dict[str, int]:
+    """Write a layered scene to ``target`` (H.264, no sound) atomically, exactly ``frames`` frames long, in one
+    ffmpeg: ``backdrop`` is made there, and the layer drawn here is laid over it. ``scratch`` is the scene's
+    scratch folder (``cache.scratch``), where ffmpeg reports its progress.
+
+    The layer is drawn over black and over white (the same drawing over two flat bases): over black it is its
+    colour times its opacity, and the two differ by 255 times its transparency, exactly, since everything drawn
+    over a picture is a blend with it. Only the layer's frames that change are sent (Matroska over a pipe, each
+    with its time); ffmpeg holds each until the next. ``on_frames`` hears the frames ffmpeg has encoded, as it
+    goes. Returns how many layer frames were drawn, and how many frames were encoded.
+    """
+    graph = (
+        f"[0:v:0]{backdrop.chain}[backdrop];"
+        # The layer's times come in whole milliseconds, each at or just before its frame: back on the frames' clock
+        # (a time base of one frame), where the backdrop's frames are too, so each frame meets its own layer.
+        f"[1:v:0]settb=1/{fps},setpts=round(T*{fps}),{ffmpeg.to_bt709('yuva420p')}[layer];"
+        f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
+    )
+    drawn = 0
+    with cache.atomic_path(target, once=True) as out, contextlib.ExitStack() as stack:
+        inputs, feeder = backdrop.inputs, None
+        if backdrop.feed:  # its pipe opened here, where closing it is sure
+            feeder = _Feeder(backdrop.feed, frames)
+            stack.callback(feeder.close)
+            inputs = (*inputs, "-i", f"pipe:{feeder.read}")
+        progress = scratch / "progress.txt"
+        process = ffmpeg.Process(
+            [
+                "-y", "-filter_complex_threads", "1", "-progress", str(progress), "-stats_period", "0.25",
+                *inputs, "-f", "matroska", "-i", "pipe:0", "-filter_complex", graph,
+                "-frames:v", str(frames), *codec_args(fps, moving=True), "-an", "-f", "mp4", str(out),
+            ],
+            what="encoding a scene",
+            stdin=subprocess.PIPE,
+            pass_fds=(feeder.read,) if feeder else (),
+        )  # fmt: skip
+        if feeder:
+            feeder.start()
+        try:
+            with _LayerStream(process.proc.stdin, *size) as stream:
+                previous = None
+                for i in range(frames):
+                    dark = over_black.frame(i / fps)
+                    if dark is not previous:  # a source returns the same array for a frame that did not change
+                        stream.write(layer_from(dark, over_white.frame(i / fps)), i * 1000 // fps)
+                        previous, drawn = dark, drawn + 1
+            told = _follow(process, progress, on_frames)
+        except BrokenPipeError:
+            told = 0  # ffmpeg stopped: finish() says why
+        except BaseException:
+            process.kill()
+            raise
+        process.finish()
+        if frames > told:
+            on_frames(frames - told)
+    return {"drawn": drawn, "encoded": frames}
+
+
+class _Feeder:
+    """A backdrop made here (``Backdrop.feed``), written into ffmpeg through a pipe of its own by a thread while
+    the layer is drawn: ffmpeg reads each input on a thread of its own, so neither pipe waits for the other."""
+
+    def __init__(self, feed: Callable[[BinaryIO, int], None], frames: int):
+        self._feed, self._frames = feed, frames
+        self.read, self._write = os.pipe()
+        self._thread = threading.Thread(target=self._run, name="backdrop feed", daemon=True)
+        self._failed: list[BaseException] = []
+
+    def start(self) -> None:
+        """Once ffmpeg holds the pipe's read end: feed it."""
+        os.close(self.read)
+        self.read = -1
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with open(self._write, "wb", buffering=0) as pipe:
+                self._feed(pipe, self._frames)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading: it has its frames, or it failed and its log says why
+        except BaseException as exc:  # handed to the encoding thread, in close()
+            self._failed.append(exc)
+
+    def close(self) -> None:
+        """Once ffmpeg has ended (so a write cannot block): wait for the feed, and raise what stopped it."""
+        if self._thread.ident is None:  # ffmpeg never started
+            for fd in (self.read, self._write):
+                os.close(fd)
+            return
+        self._thread.join()
+        if self._failed:
+            raise self._failed[0]
+
+
+def _follow(process: ffmpeg.Process, progress: Path, on_frames: Callable[[int], None]) -> int:
+    """Tell ``on_frames`` of the frames ffmpeg reports encoded in its ``progress`` file until it is done; how many."""
+    told = 0
+    while True:
+        done = process.proc.poll() is not None
+        with contextlib.suppress(FileNotFoundError):
+            reported = re.findall(r"^frame=(\d+)$", progress.read_text(encoding="utf-8"), re.MULTILINE)
+            if reported and int(reported[-1]) > told:
+                on_frames(int(reported[-1]) - told)
+                told = int(reported[-1])
+        if done:
+            return told
+        time.sleep(0.25)
+
+
+def layer_from(over_black: np.ndarray, over_white: np.ndarray) -> np.ndarray:
+    """The layer as straight RGBA, from its drawings over black (colour x opacity) and over white.
+
+    The opacity is read from one channel (it is the same in all three, up to rounding), and only the rows where
+    something is drawn are computed (text and its shades over a picture leave most of the frame clear)."""
+    rgba = np.zeros((*over_black.shape[:2], 4), dtype=np.uint8)
+    drawn = np.flatnonzero(over_black.any(axis=(1, 2)) | (over_white != 255).any(axis=(1, 2)))
+    if drawn.size == 0:
+        return rgba
+    for top in range(drawn[0], drawn[-1] + 1, BAND_ROWS):  # in bands: a 1080p frame's float colour was 25 MB at once
+        rows = slice(top, min(top + BAND_ROWS, drawn[-1] + 1))
+        dark = over_black[rows]
+        alpha = np.subtract(dark[..., 1], over_white[rows, :, 1], dtype=np.int16)
+        alpha += 255
+        np.clip(alpha, 0, 255, out=alpha)
+        colour = dark * (np.float32(255.0) / np.maximum(alpha, 1).astype(np.float32))[..., None]
+        colour += 0.5
+        np.minimum(colour, 255.0, out=colour)
+        rgba[rows, :, :3] = colour
+        rgba[rows, :, 3] = alpha
+    return rgba
+
+
+#: Rows of the layer computed at once.
+BAND_ROWS = 128
+
+
+class _LayerStream:
+    """RGBA frames, each with its time in milliseconds, as Matroska into ffmpeg's stdin (PyAV's muxer)."""
+
+    def __init__(self, pipe: IO[bytes], width: int, height: int):
+        import av
+
+        self._container = av.open(_WriteOnly(pipe), "w", format="matroska")
+        self._stream = self._container.add_stream("rawvideo", rate=1000)
+        self._stream.width, self._stream.height, self._stream.pix_fmt = width, height, "rgba"
+        self._stream.time_base = fractions.Fraction(1, 1000)
+        self._pipe = pipe
+        self._frame = av.VideoFrame
+
+    def write(self, rgba: np.ndarray, millisecond: int) -> None:
+        frame = self._frame.from_ndarray(rgba, format="rgba")
+        frame.pts, frame.time_base = millisecond, self._stream.time_base
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def __enter__(self) -> _LayerStream:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is None:
+            for packet in self._stream.encode():
+                self._container.mux(packet)
+            self._container.close()
+            self._pipe.close()
+
+
+class _WriteOnly:
+    """The pipe as PyAV sees it: only written to (given the pipe itself, its muxer tries to seek and aborts)."""
+
+    def __init__(self, pipe: IO[bytes]):
+        self._pipe = pipe
+
+    def write(self, data: bytes) -> int:
+        self._pipe.write(data)
+        return len(data)
+
+
+def with_sound(video: Path, sound: np.ndarray, target: Path) -> None:
+    """``video`` (copied as it is) with ``sound`` (stereo float samples at RATE) as AAC, atomically."""
+    with cache.atomic_path(target) as out:
+        ffmpeg.run(
+            [
+                "-y", "-i", str(video), "-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
+                "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *PRIMED, *AUDIO_ARGS,
+                *DELIVERY_MUX, "-f", "mp4", str(out),
+            ],
+            input=np.ascontiguousarray(sound, dtype="<f4").tobytes(),
+            what="adding the scene's sound",
+        )  # fmt: skip
+
+
+def _runs(clip: VideoClip, frames: int, fps: int) -> Iterator[tuple[np.ndarray, int]]:
+    """The clip's frames as (frame, how many times in a row): a still frame comes back as the same array."""
+    previous, count = None, 0
+    for i in range(frames):
+        frame = clip.get_frame(i / fps)
+        if frame is previous:
+            count += 1
+            continue
+        if previous is not None:
+            yield previous, count
+        previous, count = frame, 1
+    if previous is not None:
+        yield previous, count
+
+
+#: Frames a drawn scene's encoder may be sent beyond those it has given out (x264 holds 6: its 5-frame lookahead
+#: and the one it codes). Sent as fast as they were drawn, ffmpeg queued up to 16 more 1080p RGB frames between
+#: its threads (236 MB an encoder against 136 fed at its pace). 150 frames at 1080p sent as fast as possible: 12
+#: ahead with a report every 50 ms, 176-201 MB in 2.15-2.32 s; 9 ahead every 20 ms, 159-164 MB in 2.15-2.25 s;
+#: 8 ahead, 2.47 s (the encoder waits for frames).
+AHEAD = 9
+#: How often (seconds) a drawn scene's encoder reports the frames it has given out: the sooner it reports, the
+#: fewer frames need to be on the way to keep it busy.
+REPORT_EVERY = 0.02
+#: Seconds without a frame given out after which an encoder is sent frames unpaced (its reports are not coming: a
+#: render never waits on a report forever).
+STALL = 5.0
+
+
+class Segments:
+    """Video-only H.264 segments with one encoder setting, so they join by stream copy."""
+
+    def __init__(self, folder: Path, width: int, height: int, fps: int):
+        self.folder, self.width, self.height, self.fps = folder, width, height, fps
+        #: Segment files in order, each with its frame count (a repeated hold appears once per use).
+        self.files: list[tuple[Path, int]] = []
+        self.drawn = self.encoded = 0
+        self._proc: ffmpeg.Process | None = None
+        self._given: _Given | None = None
+
+    def add(self, image: np.ndarray, count: int) -> None:
+        self.drawn += 1
+        size = gop(self.fps)
+        if count >= 2 * size:
+            self._close()
+            self._open(repeat=size)  # one frame in, the GOP out: byte for byte the GOP of ``size`` frames sent
+            self._write(image, size)
+            self._close()
+            self.files += [self.files[-1]] * (count // size - 1)
+            count %= size
+        for _ in range(count):
+            self._write(image)
+
+    def finish(self) -> None:
+        self._close()
+
+    def abort(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc = None
+            self._given.close()
+
+    def _open(self, repeat: int = 1) -> None:
+        """Start the next segment's encoder; ``repeat``: it encodes each frame it is sent that many times (ffmpeg
+        repeats the converted frame: a hold's GOP cost 0.26 CPU-s at 1080p sent whole, 0.14 s so)."""
+        path = self.folder / f"segment-{len(self.files):04d}.mp4"
+        args = video_args(self.fps, repeat)
+        self._proc = ffmpeg.Process(
+            [
+                "-y", "-progress", "pipe:1", "-stats_period", str(REPORT_EVERY),
+                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}",
+                "-r", str(self.fps), "-i", "pipe:0", *args, "-an", "-f", "mp4", str(path),
+            ],
+            what="encoding a scene",
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )  # fmt: skip
+        self._given = _Given(self._proc.proc.stdout)
+        self.files.append((path, 0))
+
+    def _write(self, image: np.ndarray, frames: int = 1) -> None:
+        """Send ``image`` to the segment's encoder, which makes ``frames`` frames of it (see ``_open``)."""
+        if self._proc is None:
+            self._open()
+        path, count = self.files[-1]
+        self._given.wait(count - AHEAD)  # sent no faster than it encodes: ffmpeg would queue them
+        try:
+            self._proc.proc.stdin.write(np.ascontiguousarray(image, dtype=np.uint8).data)
+        except BrokenPipeError:
+            self._close()  # reports ffmpeg's own message
+        self.files[-1] = (path, count + frames)
+        self.encoded += frames
+
+    def _close(self) -> None:
+        if self._proc is None:
+            return
+        process, self._proc = self._proc, None
+        with contextlib.suppress(BrokenPipeError):
+            process.proc.stdin.close()
+        try:
+            process.finish()  # raises with ffmpeg's own message
+        finally:
+            self._given.close()
+
+
+class _Given:
+    """How many frames an encoder has given out, read by a thread from its progress report on ``stdout``."""
+
+    def __init__(self, stdout: IO[bytes]):
+        self._stdout = stdout
+        self._count, self._ended = 0, False
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, name="encoder progress", daemon=True)
+        self._thread.start()
+
+    def wait(self, frames: int) -> None:
+        """Until the encoder has given out ``frames`` frames, has stopped, or has not reported for STALL seconds
+        (then it is no longer waited for)."""
+        with self._changed:
+            while not (self._ended or self._count >= frames):
+                if not self._changed.wait(STALL):
+                    self._ended = True  # no frame given out for STALL seconds: unpaced from now on
+
+    def close(self) -> None:
+        """Once the encoder has ended."""
+        self._thread.join()
+        self._stdout.close()
+
+    def _read(self) -> None:
+        try:
+            for line in self._stdout:
+                if line.startswith(b"frame=") and int(line[6:]) != self._count:
+                    with self._changed:
+                        self._count = int(line[6:])
+                        self._changed.notify_all()
+        finally:
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
+
+
+def join(scene_files: list[tuple[Path, float]], soundtrack: Path, target: Path, metadata: str) -> None:
+    """Concatenate scene video streams and mux the encoded soundtrack and the metadata, atomically.
+
+    Nothing is re-encoded: the scenes' video and the soundtrack's AAC are copied as they are.
+
+    ``scene_files`` are the scene clips with their lengths in seconds; ``metadata`` is an ffmpeg
+    metadata file's text: the title and the chapters.
+    """
+    with cache.scratch(target) as tmp:
+        listing = _concat_list(scene_files, tmp)
+        meta = tmp / "metadata.txt"
+        meta.write_text(metadata, encoding="utf-8")
+        with cache.atomic_path(target) as out:
+            ffmpeg.run(
+                [
+                    "-y", *listing, "-i", str(soundtrack), "-i", str(meta),
+                    "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
+                    "-c", "copy", *DELIVERY_MUX, "-f", "mp4", str(out),
+                ],
+                what="joining the scenes",
+            )  # fmt: skip
+
+
+def _concat_list(files: list[tuple[Path, float]], folder: Path) -> list[str]:
+    """ffmpeg input arguments that read ``files`` one after another (concat demuxer; a file may repeat).
+
+    Each file comes with its exact length in seconds: the demuxer would otherwise take it from
+    the container, which for a short H.264 segment with B-frames is a fraction of a frame off.
+    """
+    listing = folder / "concat.txt"
+    listing.write_text(
+        "".join(f"file '{_concat_quote(path)}'\nduration {seconds:.6f}\n" for path, seconds in files),
+        encoding="utf-8",
+    )
+    return ["-f", "concat", "-safe", "0", "-i", str(listing)]
+
+
+def _concat_quote(path: Path) -> str:
+    return str(path.resolve()).replace("'", "'\\''")
