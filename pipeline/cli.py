@@ -262,23 +262,56 @@ def render(
     """Render STORYBOARD to output/<slug>/<slug>.mp4 with narration, re-rendering only what changed.
 
     Several storyboards are one batch: all their scenes on one pool, then each video, and a table."""
-    from pipeline import RenderOptions, validate
-    from pipeline import render as run
-    from pipeline.core import remotecache
     from pipeline.core.errors import UsageError
     from pipeline.rendering.executors import executor_for
+
+    format_names = tuple(dict.fromkeys(format_names)) or (DEFAULT_FORMAT,)
+    options = _render_options(
+        output_dir, cache_dir, engine, format_names, size, fps, captions, scene_ids, no_join, draft, jobs, outside
+    )
+    if len(storyboards) > 1 or len(format_names) > 1:
+        one_only = (("--scene", scene_ids), ("--shorts", shorts), ("--output", output_dir))
+        asked = [name for name, given in one_only if given]
+        if asked:
+            raise UsageError(f"{asked[0]} renders one storyboard in one format; leave it out to render a batch")
+        executor = executor_for(executor_spec, options.workers())
+        _render_batch(list(storyboards), options, executor, quiet, format_names)
+    elif shorts:
+        _render_shorts(storyboards[0], _for_shorts(options, captions), quiet)
+    else:
+        _render_one(storyboards[0], options, executor_for(executor_spec, options.workers()), quiet)
+
+
+def _render_options(
+    output_dir: Path | None,
+    cache_dir: str | None,
+    engine: str | None,
+    format_names: tuple[str, ...],
+    size,
+    fps: int | None,
+    captions: str | None,
+    scene_ids: tuple[str, ...],
+    no_join: bool,
+    draft: bool,
+    jobs: int | None,
+    outside: bool,
+):
+    """The render's options from its arguments, refusing combinations that make no sense; a shared cache is
+    reached now, so a wrong URL or missing credentials are said before anything is narrated."""
+    from pipeline import RenderOptions
+    from pipeline.core import remotecache
+    from pipeline.core.errors import UsageError
 
     if draft and (size or fps):
         raise UsageError("--draft has its own size and frame rate; leave out --size and --fps")
     if no_join and not scene_ids:
         raise UsageError("--no-join only makes sense with --scene ID")
-    format_names = tuple(dict.fromkeys(format_names)) or (DEFAULT_FORMAT,)
     for format_name in format_names:
         _shape(format_name, size)
     shared = cache_dir if cache_dir and remotecache.is_url(cache_dir) else None
-    if shared:  # reached now: a wrong URL or missing credentials are said before anything is narrated
+    if shared:
         remotecache.Shared(shared).check()
-    options = RenderOptions(
+    return RenderOptions(
         output_dir=output_dir,
         cache_dir=remotecache.folder(cache_dir) if cache_dir and not shared else None,
         shared_cache=shared,
@@ -294,23 +327,18 @@ def render(
         jobs=jobs or 0,
         allow_outside_assets=outside,
     )
-    if len(storyboards) > 1 or len(format_names) > 1:
-        one_only = (("--scene", scene_ids), ("--shorts", shorts), ("--output", output_dir))
-        asked = [name for name, given in one_only if given]
-        if asked:
-            raise UsageError(f"{asked[0]} renders one storyboard in one format; leave it out to render a batch")
-        executor = executor_for(executor_spec, options.workers())
-        _render_batch(list(storyboards), options, executor, quiet, format_names)
-        return
-    (storyboard,) = storyboards
-    if shorts:
-        _render_shorts(storyboard, _for_shorts(options, captions), quiet)
-        return
+
+
+def _render_one(storyboard: Path, options, executor, quiet: bool) -> None:
+    """One storyboard in one format: checked at the size this render draws, rendered with bars, then one line
+    saying what was written."""
+    from pipeline import render as run
+    from pipeline import validate
+
     project = validate(storyboard, options)  # checked at the size and frame rate this render draws
     output = options.output_dir_for(project)
     click.get_current_context().meta[FOLDERS] = {"output": output, "cache": options.cache_root(project.root)}
     console = Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True)
-    executor = executor_for(executor_spec, options.workers())
     with _RichReporter(console) as reporter:
         result = run(project, options, reporter, executor)
     for path in result.scene_files.values():
@@ -323,7 +351,7 @@ def render(
             f"run 'explainer render {escape(str(storyboard))}' to render them"
         )
         return
-    if no_join:
+    if options.no_join:
         return
     scenes = len(result.plan.scenes)
     minutes, seconds = divmod(round(result.plan.duration), 60)

@@ -32,7 +32,7 @@ from tests.conftest import TINY, probe
 
 @dataclasses.dataclass
 class SolidColour:
-    """A second scene source: one colour, with a length of its own."""
+    """A second scene source: one colour."""
 
     colour: tuple[int, int, int]
     size: tuple[int, int]
@@ -54,13 +54,6 @@ class SolidColour:
     def still_time(self) -> float:
         return 0.0
 
-    def audio(self) -> np.ndarray | None:
-        return None
-
-    @property
-    def duration(self) -> float | None:
-        return self.seconds
-
     def close(self) -> None:
         self.closed = True
 
@@ -72,18 +65,23 @@ def test_a_second_scene_source_renders_through_the_same_job_with_the_same_effect
         opened.append(SolidColour((200, 40, 40), (canvas.width, canvas.height), 1.2))
         return opened[-1]
 
-    monkeypatch.setitem(sources.SOURCES, "title", open_solid)  # the one registration line
+    kind = sources.SourceKind(open_solid, own_seconds=lambda spec, root: 1.2)
+    monkeypatch.setitem(sources.SOURCES, "title", kind)  # the one registration line
     assert isinstance(opened or SolidColour((0, 0, 0), (2, 2), 1.0), sources.SceneSource)
 
-    # A scene with no narration lasts its source's own length.
+    # A scene with no narration lasts its source's own length, known without opening it.
+    spec = KINDS["title"].spec(kind="title", title="unused")
+    own = sources.own_seconds(spec, tmp_path)
+    assert own == 1.2 and not opened
+    assert sources.own_sound(spec, tmp_path, own) is None, "no sound of its own unless the kind gives one"
     frame = Frame(64, 36, 10, FORMATS["wide"])
     empty = type("Narration", (), {"scenes": ((),)})()
-    timeline = plan([SceneInfo("solid", 1, "S", own_seconds=1.2)], empty, frame, Pacing(0.5, 0.3, 0.9))
+    timeline = plan([SceneInfo("solid", 1, "S", own_seconds=own)], empty, frame, Pacing(0.5, 0.3, 0.9))
     assert timeline.scenes[0].frames == 12
 
     theme = load_theme("documentary")
     job = jobs.SceneJob(
-        "solid", 0, KINDS["title"].spec(kind="title", title="unused"), "S", 1, SceneTiming((), 1.2),
+        "solid", 0, spec, "S", 1, SceneTiming((), 1.2),
         12, frame, theme, False, (), (), tmp_path / "solid.mp4",
     )  # fmt: skip
     stats = Serial().run([job], lambda event: None, Cancel())

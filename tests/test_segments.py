@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from pipeline.core.audio import RATE
-from pipeline.rendering.encode import AAC
 from pipeline.sound import mix, segments, soundtrack
+from pipeline.sound.codecs import AAC
 from tests.conftest import REPO
 
 SECONDS = 45

@@ -157,6 +157,24 @@ class Writer:
             self._thread.join()
 
 
+def concat_inputs(files: list[tuple[Path, float]], folder: Path) -> list[str]:
+    """ffmpeg input arguments that read ``files`` one after another (concat demuxer; a file may repeat).
+
+    Each file comes with its exact length in seconds: the demuxer would otherwise take it from
+    the container, which for a short H.264 segment with B-frames is a fraction of a frame off.
+    """
+    listing = folder / "concat.txt"
+    listing.write_text(
+        "".join(f"file '{_concat_quote(path)}'\nduration {seconds:.6f}\n" for path, seconds in files),
+        encoding="utf-8",
+    )
+    return ["-f", "concat", "-safe", "0", "-i", str(listing)]
+
+
+def _concat_quote(path: Path) -> str:
+    return str(path.resolve()).replace("'", "'\\''")
+
+
 def _run(args: list[str], input: bytes | None, loglevel: str, what: str) -> subprocess.CompletedProcess:
     proc = subprocess.run(command(args, loglevel), input=input, capture_output=True, check=False, process_group=0)
     if proc.returncode != 0:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pipeline.core.errors import RenderError, StoryboardError
 from pipeline.core.formats import Frame
-from pipeline.drawing.slides import video
+from pipeline.drawing import sources
 from pipeline.drawing.slides.problems import SlideError
 from pipeline.loading.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, SceneEntry
 from pipeline.narration.sentences import Pause
@@ -40,12 +40,10 @@ def pacing(project: Project) -> Pacing:
 
 
 def own_seconds(project: Project, entry: SceneEntry) -> float | None:
-    """How long a footage scene's cut plays (it lasts that long when it has no narration); None for slides."""
-    spec = entry.scene.slide
-    if not isinstance(spec, video.Spec):
-        return None
+    """The scene's own length, e.g. how long a footage scene's cut plays (it lasts that long when it has no
+    narration); None when the narration decides."""
     try:
-        return video.clip(spec, project.root / spec.file)[1].seconds
+        return sources.own_seconds(entry.scene.slide, project.root)
     except SlideError as exc:  # validate reports it, located; here the render cannot go on
         raise RenderError(f"scene '{entry.id}': {exc}") from None
 

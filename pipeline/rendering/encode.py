@@ -1,4 +1,4 @@
-"""Encoding: one clip per scene (a MoviePy clip over the scene's source, our ffmpeg pipe), and the join.
+"""Encoding: one clip per scene (a MoviePy clip over the scene's source, our ffmpeg pipe).
 
 Each scene is a MoviePy ``VideoClip`` whose frame function is the scene
 source's: a slide draws its few entrance frames and reuses one still array
@@ -7,8 +7,7 @@ ffmpeg by index, exactly ``frames`` of them (MoviePy 2.2's own writer computes
 ``int(duration * fps)``, which drops a frame for about 2% of lengths, and it
 forces ``-pix_fmt yuva420p`` for libx264).
 
-The join copies the scenes' video streams without re-encoding and muxes the
-soundtrack, encoded once, beside them.
+The join (publishing/delivery.py) copies these clips' video streams as they are.
 """
 
 from __future__ import annotations
@@ -21,76 +20,17 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from pipeline.core import cache, ffmpeg
-from pipeline.core.audio import RATE
 from pipeline.drawing.sources.base import Backdrop, SceneSource
 
 if TYPE_CHECKING:
     from moviepy import VideoClip
 
-AUDIO_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
-#: Samples of encoder delay ffmpeg's AAC encoder puts before the audio.
-AAC_PRIMING = 1024
-#: The sound's first AAC_PRIMING samples are cut before encoding, so the encoder's priming takes their place and
-#: the first sample a player plays is sample AAC_PRIMING of the mix, at its time, with no edit list to skip it.
-#: (The mix loses 21 ms at its very start, which is always the lead-in's silence.)
-PRIMED = ["-af", f"atrim=start_sample={AAC_PRIMING}"]
-
-
-@dataclass(frozen=True)
-class AudioCodec:
-    """How a soundtrack is encoded: the encoder's arguments, how its delay is kept off the clock, and the raw
-    stream the meter reads beside the MP4."""
-
-    args: tuple[str, ...]
-    #: ffmpeg arguments on the mix before it is encoded (PRIMED for AAC; nothing where the codec's header
-    #: carries its delay for every decoder to skip, as Opus's pre-skip does).
-    before: tuple[str, ...]
-    #: The bare stream teed to the meter: ffmpeg's muxer and demuxer for it.
-    stream: tuple[str, str]
-    #: The peak the meter reads: "true" (4x oversampled, dBTP) or "sample" (dBFS; a third of the meter's time).
-    peak: str = "true"
-    #: Samples per packet where the stream can be encoded in cached segments and joined (AAC's 1024;
-    #: segments.py), else None.
-    frame: int | None = None
-
-    def identity(self) -> list[str]:
-        """What a cache key needs to know of it."""
-        return [*self.args, *self.before, self.peak]
-
-
-#: The video's soundtrack: AAC at 192 kb/s, what YouTube's upload guidance asks for.
-AAC = AudioCodec(tuple(AUDIO_ARGS), tuple(PRIMED), ("adts", "aac"), frame=1024)
-#: A draft's (render --draft, explainer preview): Opus at 64 kb/s with libopus's fastest setting, 2.1x as fast to
-#: encode as 64 kb/s AAC (1.15 s against 2.43 s for the shipped video), for a sound that is listened to while
-#: writing, in a browser or a player (every browser plays Opus in MP4). Its meter reads the sample peak: the true
-#: peak's oversampling was 1.15 of its 2.05 s, and a draft's peak is a figure in render.json nothing acts on (the
-#: limiter holds the mix's peaks either way). Still stereo: mono would need its own loudness and peak handling
-#: (a mono fold-down of the limited stereo mix peaks over the ceiling).
-DRAFT_OPUS = AudioCodec(
-    args=("-c:a", "libopus", "-compression_level", "0", "-b:a", "64k", "-ar", str(RATE), "-ac", "2"),
-    before=(),
-    stream=("ogg", "ogg"),
-    peak="sample",
-)
-
-
-def audio_codec(draft: bool) -> AudioCodec:
-    """How a render's soundtrack is encoded: AAC at 192 kb/s, or Opus at 64 kb/s for a draft."""
-    return DRAFT_OPUS if draft else AAC
-
-
-#: How every MP4 a person gets (the video, a --scene clip) is muxed: index first (faststart) and no edit lists,
-#: which YouTube's recommended upload settings ask for: the video's B-frame delay is written as negative
-#: composition offsets instead of an edit list, and the sound is PRIMED, so a player that ignores edit lists
-#: plays narration on its frame too.
-DELIVERY_MUX = ["-movflags", "+faststart+negative_cts_offsets", "-use_editlist", "0"]
 COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"]
 
 
@@ -178,7 +118,7 @@ def encode_scene(
             segments.finish()
         finally:
             segments.abort()
-        listing = _concat_list([(path, count / fps) for path, count in segments.files], folder)
+        listing = ffmpeg.concat_inputs([(path, count / fps) for path, count in segments.files], folder)
         with cache.atomic_path(target, once=True) as out:
             ffmpeg.run(
                 ["-y", *listing, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)],
@@ -374,20 +314,6 @@ class _WriteOnly:
         return len(data)
 
 
-def with_sound(video: Path, sound: np.ndarray, target: Path) -> None:
-    """``video`` (copied as it is) with ``sound`` (stereo float samples at RATE) as AAC, atomically."""
-    with cache.atomic_path(target) as out:
-        ffmpeg.run(
-            [
-                "-y", "-i", str(video), "-f", "f32le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-                "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", *PRIMED, *AUDIO_ARGS,
-                *DELIVERY_MUX, "-f", "mp4", str(out),
-            ],
-            input=np.ascontiguousarray(sound, dtype="<f4").tobytes(),
-            what="adding the scene's sound",
-        )  # fmt: skip
-
-
 def _runs(clip: VideoClip, frames: int, fps: int) -> Iterator[tuple[np.ndarray, int]]:
     """The clip's frames as (frame, how many times in a row): a still frame comes back as the same array."""
     previous, count = None, 0
@@ -527,44 +453,3 @@ class _Given:
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()
-
-
-def join(scene_files: list[tuple[Path, float]], soundtrack: Path, target: Path, metadata: str) -> None:
-    """Concatenate scene video streams and mux the encoded soundtrack and the metadata, atomically.
-
-    Nothing is re-encoded: the scenes' video and the soundtrack's AAC are copied as they are.
-
-    ``scene_files`` are the scene clips with their lengths in seconds; ``metadata`` is an ffmpeg
-    metadata file's text: the title and the chapters.
-    """
-    with cache.scratch(target) as tmp:
-        listing = _concat_list(scene_files, tmp)
-        meta = tmp / "metadata.txt"
-        meta.write_text(metadata, encoding="utf-8")
-        with cache.atomic_path(target) as out:
-            ffmpeg.run(
-                [
-                    "-y", *listing, "-i", str(soundtrack), "-i", str(meta),
-                    "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
-                    "-c", "copy", *DELIVERY_MUX, "-f", "mp4", str(out),
-                ],
-                what="joining the scenes",
-            )  # fmt: skip
-
-
-def _concat_list(files: list[tuple[Path, float]], folder: Path) -> list[str]:
-    """ffmpeg input arguments that read ``files`` one after another (concat demuxer; a file may repeat).
-
-    Each file comes with its exact length in seconds: the demuxer would otherwise take it from
-    the container, which for a short H.264 segment with B-frames is a fraction of a frame off.
-    """
-    listing = folder / "concat.txt"
-    listing.write_text(
-        "".join(f"file '{_concat_quote(path)}'\nduration {seconds:.6f}\n" for path, seconds in files),
-        encoding="utf-8",
-    )
-    return ["-f", "concat", "-safe", "0", "-i", str(listing)]
-
-
-def _concat_quote(path: Path) -> str:
-    return str(path.resolve()).replace("'", "'\\''")

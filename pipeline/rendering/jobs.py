@@ -26,11 +26,10 @@ from pipeline.core import assets, cache
 from pipeline.core.errors import RenderError
 from pipeline.core.formats import Frame
 from pipeline.core.versions import drawing_stack
-from pipeline.drawing import footage
+from pipeline.drawing import sources
 from pipeline.drawing.cues import Cue
 from pipeline.drawing.effects.captions import BurnCaptions
 from pipeline.drawing.effects.dip import Dip
-from pipeline.drawing.slides import video
 from pipeline.drawing.slides.base import Canvas, SceneContext, SpecBase
 from pipeline.drawing.slides.fonts import FontBook
 from pipeline.drawing.slides.problems import SlideError
@@ -136,28 +135,16 @@ def job_maker(
             "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],
             "burned_captions": [c.key() for c in cues] if options.burn_captions else None,
         })  # fmt: skip
+        prepared = sources.prepared(entry.scene.slide, files, frame, timing.duration, store)
         # fmt: off
         return SceneJob(
             entry.id, entry.index, entry.scene.slide, entry.section_title, entry.section_number, timing,
             scene_plan.frames, frame, theme, options.burn_captions, cues, files,
-            store.path("scenes", digest, ".mp4"), _prepared(entry.scene.slide, files, frame, timing, store),
+            store.path("scenes", digest, ".mp4"), prepared,
         )
         # fmt: on
 
     return make
-
-
-def _prepared(
-    spec: SpecBase, files: tuple[assets.Asset, ...], frame: Frame, timing: SceneTiming, store: cache.Store
-) -> Path | None:
-    """Where a looping footage scene's clip is normalized once (each pass of the loop plays it): named by the
-    file's content and all that shapes it. Other footage is decoded straight into the scene's encoder."""
-    if not isinstance(spec, video.Spec) or spec.when_short != "loop":
-        return None
-    (file,) = files
-    part = video.stretch(spec, video.clip(spec, file.path)[1], timing.duration)
-    digest = footage.key(file.digest, part, fit=spec.fit, size=[frame.width, frame.height], fps=frame.fps)
-    return store.path("footage", digest, ".mkv")
 
 
 class Canvases:

@@ -58,7 +58,7 @@ from pipeline.core import cache, ffmpeg
 from pipeline.core.audio import RATE, pcm16
 from pipeline.core.errors import RenderError, Stopped
 
-#: Samples in an AAC frame (one packet); ffmpeg's encoder primes with one frame (encode.AAC_PRIMING).
+#: Samples in an AAC frame (one packet); ffmpeg's encoder primes with one frame (codecs.AAC_PRIMING).
 FRAME = 1024
 #: Frames per segment: 19.2 s, a whole number of the loudness meter's 100 ms steps too.
 SEGMENT = 900

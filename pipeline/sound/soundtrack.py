@@ -25,8 +25,8 @@ from pipeline.core.audio import RATE, pcm16
 from pipeline.core.errors import Stopped
 from pipeline.narration.speech import SentenceAudio, load_samples
 from pipeline.planning.timeline import Plan, ScenePlan
-from pipeline.rendering.encode import AAC, AudioCodec
 from pipeline.sound import mix, segments
+from pipeline.sound.codecs import AAC, AudioCodec
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
 VERSION = "soundtrack-6"
@@ -160,7 +160,7 @@ def encode_blocks(
     and 4x-oversampled true peak) while the encoding goes on: the finished
     audio is measured as a player will decode it, at no extra time on two cores.
     For AAC the mix's first AAC_PRIMING samples are cut before encoding and
-    the MP4 has no edit list (see ``encode.PRIMED``), so the meter reads the
+    the MP4 has no edit list (see ``codecs.PRIMED``), so the meter reads the
     stream from its start, priming and all, up to the ``samples`` the MP4
     plays; Opus's delay is its pre-skip, which the meter's decoder skips as a
     player's does.

@@ -1,10 +1,13 @@
 """What a scene's picture comes from: a scene source.
 
-A source gives the scene's frames by time, a representative still (for
-stills, sheets and thumbnails), optionally its own sound and its own length,
-and is closed when the scene is done. A drawn slide is one source; a video
-clip is another; a transition or burned-in captions are effects that wrap any
-source and are sources themselves.
+A source gives the scene's frames by time and a representative still (for
+stills, sheets and thumbnails), and is closed when the scene is done. A drawn
+slide is one source; a video clip is another; a transition or burned-in
+captions are effects that wrap any source and are sources themselves.
+
+What a scene's kind knows without drawing (its own length, the sound it brings,
+media prepared once for it) comes from its ``SourceKind``, read while the
+render is planned and its soundtrack mixed, long before a frame is drawn.
 
 Frames are HxWx3 uint8 arrays. A source returns the very same array object
 for a frame that did not change, so the encoder can see a hold and encode it
@@ -23,9 +26,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pipeline.core.assets import Asset
+    from pipeline.core.cache import Store
+    from pipeline.core.formats import Frame
+    from pipeline.drawing.slides.base import Canvas, SceneContext, SpecBase
 
 
 @runtime_checkable
@@ -41,15 +50,6 @@ class SceneSource(Protocol):
     @property
     def still_time(self) -> float:
         """When in the scene ``still()``'s frame is shown (seconds)."""
-        ...
-
-    def audio(self) -> np.ndarray | None:
-        """The source's own sound (stereo float32 at the mix's rate, from the scene's start), or None."""
-        ...
-
-    @property
-    def duration(self) -> float | None:
-        """The source's own length in seconds, or None when the narration decides the scene's length."""
         ...
 
     def close(self) -> None: ...
@@ -90,7 +90,7 @@ class Layered(Protocol):
 
 @dataclass
 class Wrapped:
-    """A source whose frames pass through ``change``: what an effect returns. Still, sound and length pass on."""
+    """A source whose frames pass through ``change``: what an effect returns. Its still passes on."""
 
     inner: SceneSource
     change: Callable[[float, np.ndarray], np.ndarray]
@@ -105,13 +105,6 @@ class Wrapped:
     def still_time(self) -> float:
         return self.inner.still_time
 
-    def audio(self) -> np.ndarray | None:
-        return self.inner.audio()
-
-    @property
-    def duration(self) -> float | None:
-        return self.inner.duration
-
     def close(self) -> None:
         self.inner.close()
 
@@ -120,3 +113,41 @@ class Effect(Protocol):
     """A change over any source (a dip at the scene's ends, burned-in captions): one ``apply``."""
 
     def apply(self, source: SceneSource) -> SceneSource: ...
+
+
+@dataclass(frozen=True)
+class OwnSound:
+    """The sound a scene brings with it (footage's own), mixed into the one soundtrack on the plan's clock.
+
+    ``key`` names its samples in the cache and ``decode(target)`` writes them there (float32 at the mix's rate);
+    they play from the scene's start at ``volume`` dB against the narration, dipped under it when ``duck``, and
+    with ``loop`` start again every ``seconds`` until the scene ends."""
+
+    key: str
+    decode: Callable[[Path], None]
+    seconds: float
+    volume: float
+    duck: bool
+    loop: bool
+
+
+def _nothing(*args: object) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """What makes the scenes of a slide kind that is not simply drawn: ``open`` gives their frames; the rest is
+    known from the slide's fields and the project's files without drawing anything, while the render is planned:
+
+    - ``own_seconds(spec, root)``: the scene's own length (a clip's cut; with no narration it lasts that long), or
+      None when the narration decides;
+    - ``own_sound(spec, root, seconds)``: the ``OwnSound`` a scene of that length brings, or None;
+    - ``prepared(spec, files, frame, seconds, store)``: where media made once for the scene goes in the cache (a
+      looping clip, normalized), named by everything that shapes it, or None.
+    """
+
+    open: Callable[[SpecBase, Canvas, SceneContext], SceneSource]
+    own_seconds: Callable[[SpecBase, Path], float | None] = _nothing
+    own_sound: Callable[[SpecBase, Path, float], OwnSound | None] = _nothing
+    prepared: Callable[[SpecBase, tuple[Asset, ...], Frame, float, Store], Path | None] = _nothing

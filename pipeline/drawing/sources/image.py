@@ -25,7 +25,7 @@ from PIL import Image
 from pipeline.core import ffmpeg
 from pipeline.drawing.slides import image
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext
-from pipeline.drawing.sources.base import Backdrop
+from pipeline.drawing.sources.base import Backdrop, SourceKind
 from pipeline.drawing.sources.slide import SlideSource
 
 
@@ -106,3 +106,6 @@ def open_source(spec: image.Spec, canvas: Canvas, context: SceneContext) -> Imag
     seconds, text = image.duration(context), image.text_over(spec, canvas)
     slide = image.drawn(spec, canvas, picture, seconds, text)
     return ImageSource(slide, spec=spec, canvas=canvas, picture=picture, seconds=seconds, fps=context.fps, text=text)
+
+
+KIND = SourceKind(open_source)

@@ -25,13 +25,6 @@ class SlideSource:
     def still_time(self) -> float:
         return self.slide.settle_time
 
-    def audio(self) -> np.ndarray | None:
-        return None
-
-    @property
-    def duration(self) -> float | None:
-        return None  # a slide lasts as long as its narration
-
     def close(self) -> None:
         pass
 

@@ -24,10 +24,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from pipeline.core import assets
+from pipeline.core.cache import Store
+from pipeline.core.formats import Frame
 from pipeline.drawing import footage
 from pipeline.drawing.slides.base import Canvas, SceneContext, Slide
 from pipeline.drawing.slides.video import Spec, clip, stretch, text_over
-from pipeline.drawing.sources.base import Backdrop
+from pipeline.drawing.sources.base import Backdrop, OwnSound, SourceKind
 from pipeline.drawing.sources.slide import SlideSource
 
 #: The frame a still of footage shows, in seconds into the scene (past the text's entrance).
@@ -117,13 +120,6 @@ class VideoSource:
     def still_time(self) -> float:
         return min(STILL_AT, max(0.0, self.part.seconds - 1 / self.fps))
 
-    def audio(self) -> np.ndarray | None:
-        return None  # the clip's sound is mixed into the one soundtrack on the plan's clock (soundtrack.py)
-
-    @property
-    def duration(self) -> float | None:
-        return self.part.seconds
-
     def close(self) -> None:
         if self._stream is not None:
             self._stream.close()  # ends the generator: its ffmpeg is stopped
@@ -136,3 +132,39 @@ def open_source(spec: Spec, canvas: Canvas, context: SceneContext) -> VideoSourc
     part = stretch(spec, clip(spec, file)[1], context.duration)
     size = (canvas.width, canvas.height)
     return VideoSource(spec, text_over(spec, canvas), file, part, size, context.fps, context.prepared)
+
+
+def own_seconds(spec: Spec, root: Path) -> float:
+    """How long the cut plays: the scene lasts that long when it has no narration."""
+    return clip(spec, root / spec.file)[1].seconds
+
+
+def own_sound(spec: Spec, root: Path, seconds: float) -> OwnSound | None:
+    """The clip's own sound over a scene of ``seconds`` (None when muted or the file has none)."""
+    if spec.volume is None:
+        return None
+    file = root / spec.file
+    probed, part = clip(spec, file)
+    if not probed.audio:
+        return None
+    part = stretch(spec, part, seconds)
+    key = footage.key(assets.digest(file), part, sound=True)
+
+    def decode(target: Path) -> None:
+        footage.sound(file, part, target)
+
+    return OwnSound(key, decode, part.seconds, spec.volume, spec.duck, spec.when_short == "loop")
+
+
+def prepared(spec: Spec, files: tuple[assets.Asset, ...], frame: Frame, seconds: float, store: Store) -> Path | None:
+    """Where a looping clip is normalized once (each pass of the loop plays it): named by the file's content and
+    all that shapes it. Other footage is decoded straight into the scene's encoder."""
+    if spec.when_short != "loop":
+        return None
+    (file,) = files
+    part = stretch(spec, clip(spec, file.path)[1], seconds)
+    digest = footage.key(file.digest, part, fit=spec.fit, size=[frame.width, frame.height], fps=frame.fps)
+    return store.path("footage", digest, ".mkv")
+
+
+KIND = SourceKind(open_source, own_seconds, own_sound, prepared)
