@@ -173,3 +173,121 @@ def test_importing_a_stage_loads_no_later_stage(stage):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "[]", f"importing {stage} loaded {out.stdout.strip()}"
+
+
+# Tests use the package as its users do: through public names. A seam a test needs is a public, documented name
+# (docs/extending.md), never a private one reached into: a private name may change with no one told.
+
+TESTS = REPO / "tests"
+
+#: Underscored names that are public by the standard library's own convention (a namedtuple's methods and fields).
+PUBLIC_UNDERSCORED = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
+
+#: Calls whose string arguments name an attribute or a dotted target: monkeypatch.setattr/delattr, mock.patch,
+#: mock.patch.object and .multiple, and the getattr family.
+NAMING_CALLS = frozenset({"setattr", "delattr", "getattr", "hasattr", "patch", "object", "multiple"})
+
+
+def _private(name: str) -> bool:
+    """One leading underscore (or a mangled two), not a dunder nor a namedtuple's public method."""
+    return name.startswith("_") and not name.endswith("__") and name not in PUBLIC_UNDERSCORED
+
+
+def _own_attributes(cls: ast.ClassDef) -> set[str]:
+    """The underscored names a class written in a test defines itself: methods, class attributes, ``self._x = ``."""
+    own = set()
+    for node in ast.walk(cls):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node is not cls:
+            own.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            own.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            own.add(node.id)
+    return {name for name in own if _private(name)}
+
+
+def _private_reaches(source: str, filename: str = "<test>") -> list[str]:
+    """Each place the source imports, reads, patches or names a private name, as 'file:line: what'.
+
+    Attribute reads ``x._y`` count whatever ``x`` is, except ``self._y`` / ``cls._y`` inside a class the test itself
+    defines, for a ``_y`` that class defines (its own state). Strings count where they name a target: an argument of
+    monkeypatch.setattr, mock.patch or getattr naming ``_y``, or a dotted ``pipeline.x._y``.
+    """
+    tree = ast.parse(source)
+    exempt: set[int] = set()  # ids of attribute nodes that are a test class's own state
+    for cls in (node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)):
+        own = _own_attributes(cls)
+        for node in ast.walk(cls):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in own
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("self", "cls")
+            ):
+                exempt.add(id(node))
+    found = []
+    for node in ast.walk(tree):
+        where = f"{filename}:{getattr(node, 'lineno', 0)}"
+        if isinstance(node, ast.Import):
+            found += [f"{where}: imports {a.name}" for a in node.names if any(map(_private, a.name.split(".")))]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "pipeline":
+            if any(map(_private, node.module.split("."))):
+                found.append(f"{where}: imports from {node.module}")
+            found += [f"{where}: imports {a.name} from {node.module}" for a in node.names if _private(a.name)]
+        elif isinstance(node, ast.Attribute) and _private(node.attr) and id(node) not in exempt:
+            found.append(f"{where}: {'patches' if isinstance(node.ctx, ast.Store | ast.Del) else 'reads'} .{node.attr}")
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name not in NAMING_CALLS:
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                    continue
+                parts = arg.value.split(".")
+                if (len(parts) == 1 and _private(arg.value)) or (parts[0] == "pipeline" and any(map(_private, parts))):
+                    found.append(f"{where}: names {arg.value!r} in {name}()")
+    return sorted(set(found), key=lambda line: (line.split(":")[0], int(line.split(":")[1]), line))
+
+
+def test_the_private_name_check_finds_each_way_a_test_reaches_in():
+    source = (
+        "import pipeline._hidden\n"
+        "from pipeline.rendering.encode import Segments, _Given\n"
+        "from pipeline.core._inner import thing\n"
+        "from tests.conftest import _helper\n"  # a test's own helper: not the package's
+        "def test_it(monkeypatch, canvas):\n"
+        "    canvas.fonts._files.items()\n"
+        "    Segments._write = None\n"
+        "    monkeypatch.setattr(Segments, '_write', print)\n"
+        "    monkeypatch.setattr('pipeline.rendering.encode._Given', print)\n"
+        "    mock.patch.object(Segments, '_open')\n"
+        "    getattr(canvas, '_last')\n"
+        "    canvas.__class__, canvas.__dict__, row._replace(a=1), monkeypatch.setattr('os.environ', {})\n"
+        "class Fake:\n"
+        "    def __init__(self):\n"
+        "        self._count = 0\n"
+        "    def _bump(self):\n"
+        "        self._count += 1\n"
+        "        return self._bump, self._other\n"  # _other is not the class's own
+    )
+    assert _private_reaches(source, "t.py") == [
+        "t.py:1: imports pipeline._hidden",
+        "t.py:2: imports _Given from pipeline.rendering.encode",
+        "t.py:3: imports from pipeline.core._inner",
+        "t.py:6: reads ._files",
+        "t.py:7: patches ._write",
+        "t.py:8: names '_write' in setattr()",
+        "t.py:9: names 'pipeline.rendering.encode._Given' in setattr()",
+        "t.py:10: names '_open' in object()",
+        "t.py:11: names '_last' in getattr()",
+        "t.py:18: reads ._other",
+    ]
+
+
+def test_no_test_reaches_into_a_private_name():
+    """Tests check the package through its public names; a seam they need is made public and documented."""
+    paths = sorted(TESTS.glob("*.py"))
+    assert len(paths) > 30, "the tests were not found"
+    found = [line for path in paths for line in _private_reaches(path.read_text(encoding="utf-8"), path.name)]
+    assert found == [], "tests reach private names:\n" + "\n".join(found)

@@ -143,21 +143,24 @@ def test_a_hold_sent_once_is_the_gop_sent_frame_by_frame(tmp_path):
     from pipeline.rendering.encode import Segments, gop
 
     fps, w, h = 30, 320, 180
+    size = gop(fps)
     picture = np.random.default_rng(7).integers(0, 256, (h, w, 3), dtype=np.uint8)
-    made = []
-    for name, sends in (("once", [(picture, gop(fps))]), ("whole", [(picture, 1)] * gop(fps))):
-        segments = Segments(tmp_path, w, h, fps)
-        segments._open(repeat=sends[0][1])
-        for image, frames in sends:
-            segments._write(image, frames)
-        segments.finish()
-        ((path, frames),) = segments.files
-        assert frames == segments.encoded == gop(fps)
-        made.append(path.rename(tmp_path / f"{name}.mp4").read_bytes())
-    assert made[0] == made[1]
+    (tmp_path / "once").mkdir()
+    (tmp_path / "whole").mkdir()
+    held = Segments(tmp_path / "once", w, h, fps)
+    held.add(picture, 2 * size)  # a hold of two GOPs: one GOP encoded, used twice
+    held.finish()
+    assert held.files == [(held.files[0][0], size)] * 2 and held.drawn == 1 and held.encoded == size
+    sent = Segments(tmp_path / "whole", w, h, fps)
+    for _ in range(size):
+        sent.add(picture, 1)
+    sent.finish()
+    ((path, frames),) = sent.files
+    assert frames == sent.encoded == size
+    assert held.files[0][0].read_bytes() == path.read_bytes()
 
 
-def test_a_drawn_scene_is_sent_to_its_encoder_no_faster_than_it_encodes(tmp_path, monkeypatch):
+def test_a_drawn_scene_is_sent_to_its_encoder_no_faster_than_it_encodes(tmp_path):
     """Frames drawn faster than x264 codes them waited in ffmpeg's queues (236 MB an encoder at 1080p against 136
     fed at its pace): a frame is sent only when the encoder has given out all but AHEAD of those before it."""
     from pipeline.rendering import encode
@@ -166,16 +169,10 @@ def test_a_drawn_scene_is_sent_to_its_encoder_no_faster_than_it_encodes(tmp_path
     rng = np.random.default_rng(3)
     frames = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(count)]
     ahead = []
-    write = encode.Segments._write
-
-    def watched(self, image, frames=1):
-        write(self, image, frames)
-        ahead.append(self.files[-1][1] - self._given._count)  # sent to this encoder, less what it has given out
-
-    monkeypatch.setattr(encode.Segments, "_write", watched)
     segments = encode.Segments(tmp_path, w, h, fps)
     for frame in frames:
-        segments.add(frame, 1)
+        segments.add(frame, 1)  # one frame sent
+        ahead.append(segments.files[-1][1] - segments.progress.given)  # sent to the encoder, less what it gave out
     segments.finish()
     assert max(ahead) == encode.AHEAD + 1, "sent as fast as drawn, or held back further than AHEAD"
     with av.open(str(segments.files[0][0])) as container:

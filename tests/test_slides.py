@@ -406,15 +406,17 @@ def test_a_fonts_coverage_is_the_code_points_its_cmap_names(canvas):
     same code points as fontTools' own reading, for every face of the theme and the CJK fallback."""
     from fontTools.ttLib import TTCollection, TTFont
 
-    from pipeline.drawing.slides.fonts import coverage
+    from pipeline.drawing.slides.fonts import coverage, resolve
 
-    for role, file in canvas.fonts._files.items():
+    files = {role: resolve(spec, role) for role, spec in canvas.fonts.fonts if spec is not None}  # the theme's
+    assert "fallback" in files and len(files) == 6
+    for role, file in files.items():
         if file.path.suffix.lower() == ".ttc":
             font = TTCollection(str(file.path), lazy=True).fonts[file.index]
         else:
             font = TTFont(str(file.path), lazy=True)
         assert coverage(file) == frozenset(font.getBestCmap()), role
-    assert ord("조") in coverage(canvas.fonts._files["fallback"])
+    assert ord("조") in coverage(files["fallback"])
 
 
 def test_image_moves_for_the_whole_scene(canvas):
@@ -423,15 +425,33 @@ def test_image_moves_for_the_whole_scene(canvas):
     assert (slide.frame(1.0) != slide.frame(5.0)).any()
 
 
-def test_a_settled_slide_lets_go_of_what_drew_its_moving_frames(canvas):
+def test_a_settled_slide_lets_go_of_what_drew_its_moving_frames(canvas, monkeypatch):
     """Once settled, every frame is the still: the last moving frame and the kept layers are let go (a layered
     scene draws two slides: 29 MB at 1080p), and an earlier frame asked for again is drawn again, the same."""
+    import gc
+    import weakref
+
     events = [dict(e, sentence=i + 1) for i, e in enumerate(SPECS["timeline"]["events"])]
     slide = build(canvas, dict(SPECS["timeline"], events=events), sentence_starts=(0.5, 4.0, 8.0), duration=12.0)
-    moving = slide.frame(4.2).copy()
-    assert slide._last is not None and slide._settled is not None
+    size = slide.base.size  # the background, made before watching: the slide keeps it
+    layers = []  # every frame-sized picture made while drawing, by weak reference
+    copy = Image.Image.copy
+
+    def watched(image):
+        made = copy(image)
+        if made.size == size:
+            layers.append(weakref.ref(made))
+        return made
+
+    monkeypatch.setattr(Image.Image, "copy", watched)
+    drawn = slide.frame(4.2)
+    moving, last = drawn.copy(), weakref.ref(drawn)
+    del drawn
+    gc.collect()
+    assert last() is not None and any(layer() is not None for layer in layers), "kept while the slide moves"
     assert np.array_equal(slide.frame(slide.settle_time + 0.1), slide.still())
-    assert slide._last is None and slide._settled is None
+    gc.collect()
+    assert last() is None and all(layer() is None for layer in layers), "let go once settled"
     assert np.array_equal(slide.frame(4.2), moving)
 
 

@@ -352,7 +352,8 @@ class Segments:
         self.files: list[tuple[Path, int]] = []
         self.drawn = self.encoded = 0
         self._proc: ffmpeg.Process | None = None
-        self._given: _Given | None = None
+        #: The current segment's encoder's progress: how many frames it has given out (None between segments).
+        self.progress: EncoderProgress | None = None
 
     def add(self, image: np.ndarray, count: int) -> None:
         self.drawn += 1
@@ -374,7 +375,7 @@ class Segments:
         if self._proc is not None:
             self._proc.kill()
             self._proc = None
-            self._given.close()
+            self.progress.close()
 
     def _open(self, repeat: int = 1) -> None:
         """Start the next segment's encoder; ``repeat``: it encodes each frame it is sent that many times (ffmpeg
@@ -391,7 +392,7 @@ class Segments:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )  # fmt: skip
-        self._given = _Given(self._proc.proc.stdout)
+        self.progress = EncoderProgress(self._proc.proc.stdout)
         self.files.append((path, 0))
 
     def _write(self, image: np.ndarray, frames: int = 1) -> None:
@@ -399,7 +400,7 @@ class Segments:
         if self._proc is None:
             self._open()
         path, count = self.files[-1]
-        self._given.wait(count - AHEAD)  # sent no faster than it encodes: ffmpeg would queue them
+        self.progress.wait(count - AHEAD)  # sent no faster than it encodes: ffmpeg would queue them
         try:
             self._proc.proc.stdin.write(np.ascontiguousarray(image, dtype=np.uint8).data)
         except BrokenPipeError:
@@ -416,15 +417,16 @@ class Segments:
         try:
             process.finish()  # raises with ffmpeg's own message
         finally:
-            self._given.close()
+            self.progress.close()
 
 
-class _Given:
+class EncoderProgress:
     """How many frames an encoder has given out, read by a thread from its progress report on ``stdout``."""
 
     def __init__(self, stdout: IO[bytes]):
         self._stdout = stdout
-        self._count, self._ended = 0, False
+        #: Frames the encoder has given out so far, as it last reported.
+        self.given, self._ended = 0, False
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._read, name="encoder progress", daemon=True)
         self._thread.start()
@@ -433,7 +435,7 @@ class _Given:
         """Until the encoder has given out ``frames`` frames, has stopped, or has not reported for STALL seconds
         (then it is no longer waited for)."""
         with self._changed:
-            while not (self._ended or self._count >= frames):
+            while not (self._ended or self.given >= frames):
                 if not self._changed.wait(STALL):
                     self._ended = True  # no frame given out for STALL seconds: unpaced from now on
 
@@ -445,9 +447,9 @@ class _Given:
     def _read(self) -> None:
         try:
             for line in self._stdout:
-                if line.startswith(b"frame=") and int(line[6:]) != self._count:
+                if line.startswith(b"frame=") and int(line[6:]) != self.given:
                     with self._changed:
-                        self._count = int(line[6:])
+                        self.given = int(line[6:])
                         self._changed.notify_all()
         finally:
             with self._changed:
