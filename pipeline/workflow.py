@@ -72,7 +72,7 @@ def narrate(
 ) -> Narration:
     """Speak every scene (or ``entries``), synthesizing only sentences the cache lacks, on ``executor``'s workers
     when there are enough (default: a local pool of ``options.jobs`` workers, closed when done). ``on_scene``
-    hears each scene as soon as it is spoken (see speech.narrate)."""
+    hears each scene as soon as it is spoken (see speech.speak)."""
     reporter = reporter or Silent()
     lines = script.for_scenes(project, entries if entries is not None else project.entries())
     reporter.stage("Narrating", script.sentence_count(lines))
@@ -80,7 +80,7 @@ def narrate(
     own = LocalPool(options.workers()) if executor is None else None
     # sharing: a render starting meanwhile leaves this command's partial files alone
     with sharing(store), contextlib.closing(own) if own else contextlib.nullcontext():
-        narration = script.narrate(
+        narration = script.speak(
             project, lines, options.engines(project), store, reporter.advance, executor or own, on_scene
         )
     for note in filter(None, (narration.fallback_reason, *narration.notes)):
@@ -97,7 +97,7 @@ def plan(
 ) -> Plan:
     """The frame-exact timeline of every scene (or ``entries``) at this render's frame; checks narrated lengths."""
     found = entries if entries is not None else project.entries()
-    result = scenes.plan(project, found, narration, options.frame(project.storyboard.video))
+    result = scenes.on_timeline(project, found, narration, options.frame(project.storyboard.video))
     if entries is None:
         scenes.check_lengths(project, result)
         if options.short:  # checked once it is narrated, before anything more is drawn

@@ -18,7 +18,7 @@ from pipeline.narration.engines.base import VoiceSettings
 from pipeline.narration.engines.espeak import EspeakEngine
 from pipeline.narration.engines.gtts import GttsEngine
 from pipeline.narration.engines.piper import PiperEngine
-from pipeline.narration.speech import Line, narrate
+from pipeline.narration.speech import Line, speak
 from pipeline.rendering.executors import LocalPool, Serial
 from pipeline.rendering.executors.local import POOL_FROM
 
@@ -190,7 +190,7 @@ def _offline(monkeypatch):
 
 def test_gtts_offline_falls_back_for_the_whole_video(monkeypatch, tmp_path):
     _offline(monkeypatch)
-    result = narrate(script(["One."], ["Two.", "Three."]), ["gtts", "piper"], DEFAULT, cache.Store(tmp_path))
+    result = speak(script(["One."], ["Two.", "Three."]), ["gtts", "piper"], DEFAULT, cache.Store(tmp_path))
     assert result.engine.engine == "piper"
     assert "gtts could not reach" in result.fallback_reason and "with piper instead" in result.fallback_reason
     assert [len(s) for s in result.scenes] == [1, 2]
@@ -199,20 +199,20 @@ def test_gtts_offline_falls_back_for_the_whole_video(monkeypatch, tmp_path):
 def test_gtts_offline_without_fallback_says_how_to_render_offline(monkeypatch, tmp_path):
     _offline(monkeypatch)
     with pytest.raises(EngineUnavailable, match="--engine piper"):
-        narrate(script(["One."]), ["gtts"], DEFAULT, cache.Store(tmp_path))
+        speak(script(["One."]), ["gtts"], DEFAULT, cache.Store(tmp_path))
 
 
 def test_cache_redoes_only_what_changed(tmp_path):
     store = cache.Store(tmp_path)
-    first = narrate(script(["One sentence.", "Another one."]), ["piper"], DEFAULT, store)
+    first = speak(script(["One sentence.", "Another one."]), ["piper"], DEFAULT, store)
     assert first.synthesized == 2
-    again = narrate(script(["One sentence.", "Another one."]), ["piper"], DEFAULT, store)
+    again = speak(script(["One sentence.", "Another one."]), ["piper"], DEFAULT, store)
     assert again.synthesized == 0
-    edited = narrate(script(["One sentence.", "A changed one."]), ["piper"], DEFAULT, store)
+    edited = speak(script(["One sentence.", "A changed one."]), ["piper"], DEFAULT, store)
     assert edited.synthesized == 1
-    faster = narrate(script(["One sentence."], voice=VoiceSettings(speed=1.2)), ["piper"], DEFAULT, store)
+    faster = speak(script(["One sentence."], voice=VoiceSettings(speed=1.2)), ["piper"], DEFAULT, store)
     assert faster.synthesized == 1
-    other_engine = narrate(script(["One sentence.", "Another one."]), ["espeak"], DEFAULT, store)
+    other_engine = speak(script(["One sentence.", "Another one."]), ["espeak"], DEFAULT, store)
     assert other_engine.synthesized == 2
 
 
@@ -221,8 +221,8 @@ def test_sentences_spoken_on_every_core_are_the_sentences_spoken_one_by_one(tmp_
     said = [f"Sentence number {n} of a longer scene." for n in ("one", "two", "three", "four", "five")]
     lines = script(said, [s.replace("Sentence", "Line") for s in said])
     with contextlib.closing(LocalPool(2)) as pool:  # the workers stay up for scenes until the pool is closed
-        together = narrate(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "pool"), executor=pool)
-    alone = narrate(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "one"), executor=Serial())
+        together = speak(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "pool"), executor=pool)
+    alone = speak(lines, ["piper"], DEFAULT, cache.Store(tmp_path / "one"), executor=Serial())
     assert together.synthesized == alone.synthesized == 10 >= POOL_FROM  # enough to be spoken on the pool
     for pooled, serial in zip(together.scenes, alone.scenes, strict=True):
         for a, b in zip(pooled, serial, strict=True):
@@ -232,16 +232,16 @@ def test_sentences_spoken_on_every_core_are_the_sentences_spoken_one_by_one(tmp_
 
 def test_the_spoken_form_is_what_is_synthesized_and_cached(tmp_path):
     store = cache.Store(tmp_path)
-    written = narrate([[Line("In 1990.", "In nineteen ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
-    respelled = narrate([[Line("In 1990.", "In nineteen hundred ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
+    written = speak([[Line("In 1990.", "In nineteen ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
+    respelled = speak([[Line("In 1990.", "In nineteen hundred ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
     assert respelled.synthesized == 1, "a new spoken form must be synthesized again"
-    caption_only = narrate([[Line("In '90.", "In nineteen ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
+    caption_only = speak([[Line("In '90.", "In nineteen ninety.", DEFAULT)]], ["piper"], DEFAULT, store)
     assert caption_only.synthesized == 0, "changing only the written form reuses the audio"
     assert written.scenes[0][0].spoken == "In nineteen ninety." and written.scenes[0][0].text == "In 1990."
 
 
 def test_a_voice_the_engine_lacks_is_noted_and_the_default_used(tmp_path):
-    result = narrate(script(["Hello."], voice=VoiceSettings(voice="uk")), ["piper"], DEFAULT, cache.Store(tmp_path))
+    result = speak(script(["Hello."], voice=VoiceSettings(voice="uk")), ["piper"], DEFAULT, cache.Store(tmp_path))
     assert result.scenes[0][0].voice.voice == "en_US-joe-medium"
     assert result.notes == ("piper has no 'uk' voice; those scenes use its 'us' voice (it has: us)",)
 
@@ -249,7 +249,7 @@ def test_a_voice_the_engine_lacks_is_noted_and_the_default_used(tmp_path):
 @pytest.mark.parametrize("damage", ["truncate", "flip"])
 def test_damaged_cache_entry_is_redone(tmp_path, damage):
     store = cache.Store(tmp_path)
-    first = narrate(script(["Cache me."]), ["piper"], DEFAULT, store)
+    first = speak(script(["Cache me."]), ["piper"], DEFAULT, store)
     path = first.scenes[0][0].path
     blob = bytearray(path.read_bytes())
     if damage == "truncate":
@@ -257,7 +257,7 @@ def test_damaged_cache_entry_is_redone(tmp_path, damage):
     else:
         blob[len(blob) // 2] ^= 0x40  # same length, one sample changed
     path.write_bytes(bytes(blob))
-    again = narrate(script(["Cache me."]), ["piper"], DEFAULT, store)
+    again = speak(script(["Cache me."]), ["piper"], DEFAULT, store)
     assert again.synthesized == 1 and again.scenes[0][0].samples == first.scenes[0][0].samples
 
 
@@ -311,7 +311,7 @@ def test_a_sentence_another_render_stored_meanwhile_is_the_one_used(tmp_path, mo
             return ours
 
     monkeypatch.setitem(ENGINES, "espeak", Racing)
-    said = narrate(script(["A sentence spoken twice at once."]), ["espeak"], DEFAULT, store)
+    said = speak(script(["A sentence spoken twice at once."]), ["espeak"], DEFAULT, store)
     (sentence,) = said.scenes[0]
     assert sentence.samples == RATE, "the length planned is the stored take's"
     assert sentence.word_source == "estimated", "our take's word times do not belong to theirs"
@@ -340,14 +340,14 @@ def test_word_times_are_where_the_words_are_heard(tmp_path, engine):
     from pipeline.narration.speech import load_samples
 
     text = "Alpha, echo, india, oscar, mike."
-    said = narrate(script([text]), [engine], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
+    said = speak(script([text]), [engine], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
     assert said.word_source == "engine" and [w.text for w in said.words] == text.split()
     onsets = _onsets_after_pauses(load_samples(said))
     assert len(onsets) == 4, onsets
     for word, onset in zip(said.words[1:], onsets, strict=True):
         assert word.start == pytest.approx(onset, abs=0.03), word
     assert all(a.end <= b.start + 1e-6 for a, b in zip(said.words, said.words[1:], strict=False))
-    again = narrate(script([text]), [engine], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
+    again = speak(script([text]), [engine], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
     assert again.made_in == 0 and again.words == said.words, "word times come from the cache with the audio"
 
 
@@ -355,7 +355,7 @@ def test_written_words_take_the_times_of_what_they_became(tmp_path):
     """'$10,000' is spoken as three words: it spans them, and the word after it starts after them."""
     line = Line("It costs $10,000 now.", "It costs ten thousand dollars now.", DEFAULT,
                 ("It", "costs", "ten thousand dollars", "now."))  # fmt: skip
-    said = narrate([[line]], ["espeak"], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
+    said = speak([[line]], ["espeak"], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
     money, now = said.words[2], said.words[3]
     assert [w.text for w in said.words] == ["It", "costs", "$10,000", "now."]
     assert money.end - money.start > 0.5 and now.start >= money.end - 1e-6
@@ -363,7 +363,7 @@ def test_written_words_take_the_times_of_what_they_became(tmp_path):
 
 def test_gtts_words_are_spread_by_syllables_and_said_to_be(monkeypatch, tone_mp3, tmp_path):
     monkeypatch.setattr(GttsEngine, "synthesize", lambda self, text, settings: tone_mp3)
-    said = narrate(script(["An unbelievable story."]), ["gtts"], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
+    said = speak(script(["An unbelievable story."]), ["gtts"], DEFAULT, cache.Store(tmp_path)).scenes[0][0]
     assert said.word_source == "estimated"
     lengths = [w.end - w.start for w in said.words]
     assert lengths[1] > 2.5 * lengths[0], "five syllables last longer than one"

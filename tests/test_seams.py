@@ -22,7 +22,7 @@ from pipeline.drawing import canvases, sources
 from pipeline.drawing.slides import KINDS
 from pipeline.drawing.slides.theme import load as load_theme
 from pipeline.drawing.timing import SceneTiming
-from pipeline.planning.timeline import Pacing, SceneInfo, plan
+from pipeline.planning.timeline import Pacing, SceneInfo, make_plan
 from pipeline.rendering import jobs
 from pipeline.rendering.executors import Cancel, FramesDone, SceneDone, Serial
 from tests.conftest import TINY, probe
@@ -76,7 +76,7 @@ def test_a_second_scene_source_renders_through_the_same_job_with_the_same_effect
     assert sources.own_sound(spec, tmp_path, own) is None, "no sound of its own unless the kind gives one"
     frame = Frame(64, 36, 10, FORMATS["wide"])
     empty = type("Narration", (), {"scenes": ((),)})()
-    timeline = plan([SceneInfo("solid", 1, "S", own_seconds=own)], empty, frame, Pacing(0.5, 0.3, 0.9))
+    timeline = make_plan([SceneInfo("solid", 1, "S", own_seconds=own)], empty, frame, Pacing(0.5, 0.3, 0.9))
     assert timeline.scenes[0].frames == 12
 
     theme = load_theme("documentary")

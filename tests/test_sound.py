@@ -20,7 +20,7 @@ from pipeline.core.formats import FORMATS, Frame
 from pipeline.narration import sentences
 from pipeline.narration.speech import Narration, SentenceAudio
 from pipeline.planning import captions, chapters
-from pipeline.planning.timeline import Pacing, SceneInfo, plan
+from pipeline.planning.timeline import Pacing, SceneInfo, make_plan
 from pipeline.sound import mix, soundtrack
 from tests.conftest import REPO, explainer
 
@@ -135,7 +135,7 @@ def _synthetic_plan(sentence_seconds: list[float], gap: float):
     """A one-scene plan whose sentences last the given seconds (no audio files needed)."""
     fake = [SentenceAudio(f"s{i}", f"s{i}", REPO, round(s * RATE), {}) for i, s in enumerate(sentence_seconds)]
     narration = Narration({}, None, (tuple(fake),), 0)
-    return plan([SceneInfo("a", 1, "S")], narration, TINY_FRAME, Pacing(lead_in=2, gap=gap, tail=2))
+    return make_plan([SceneInfo("a", 1, "S")], narration, TINY_FRAME, Pacing(lead_in=2, gap=gap, tail=2))
 
 
 def test_music_ducks_under_every_sentence_and_rises_in_the_gaps(tmp_path):
@@ -232,7 +232,7 @@ def test_a_good_gain_hint_skips_the_analysing_pass_and_a_bad_one_is_caught(tmp_p
         cache.write_checked(path, samples.astype("<f4").tobytes())
         audios.append(SentenceAudio(f"s{i}", f"s{i}", path, samples.size, {}))
     narration = Narration({}, None, (tuple(audios),), 0)
-    timeline = plan([SceneInfo("a", 1, "S")], narration, TINY_FRAME, Pacing(lead_in=1, gap=0.5, tail=1))
+    timeline = make_plan([SceneInfo("a", 1, "S")], narration, TINY_FRAME, Pacing(lead_in=1, gap=0.5, tail=1))
     track = soundtrack.NarrationTrack(timeline)
     pieces = np.concatenate([track.block(a, b) for a, b in mix.ranges(track.samples, 4_999)])
     assert np.array_equal(pieces, track.block(0, track.samples)), "sentences read across block edges intact"
@@ -304,13 +304,13 @@ def test_the_voice_says_what_the_storyboard_says(tmp_path):
 
     from pipeline.core import ffmpeg
     from pipeline.loading import storyboard
-    from pipeline.narration.speech import load_samples, narrate
+    from pipeline.narration.speech import load_samples, speak
     from pipeline.planning import script
 
     project = storyboard.load(REPO / "script" / "escape-north-korea.yaml")
     scene = project.entry("border-soldiers").scene
     lines = script.lines(project, scene)
-    spoken = narrate([lines], ["piper"], script.voice(project), cache.Store(tmp_path))
+    spoken = speak([lines], ["piper"], script.voice(project), cache.Store(tmp_path))
     audio = np.concatenate([load_samples(s) for s in spoken.scenes[0] if not isinstance(s, sentences.Pause)])
     pcm = ffmpeg.run(
         ["-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0", "-ar", "16000", "-f", "s16le", "pipe:1"],

@@ -24,7 +24,7 @@ prints it as validate does, exit code 2). The rules, one module each, with stabl
 
 Rules that need time (scene lengths, pace, chapters) use real sentence times where the last
 render (output/<slug>/render.json) or the narration cache has them, and estimate the rest from
-the engine's measured rate (timing.py). Nothing is synthesized, drawn or downloaded.
+the engine's measured rate (scene_times.py). Nothing is synthesized, drawn or downloaded.
 """
 
 from __future__ import annotations

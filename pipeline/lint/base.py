@@ -3,7 +3,7 @@
 A rule is a module with ``RULE`` (its stable id) and ``check(context) -> list[Warning]``.
 The ``Context`` holds the validated project and what rules need from it more than
 once: the text of the file (to point at a word inside a narration) and each scene's
-timing (measured or estimated, see ``timing.py``).
+timing (measured or estimated, see ``scene_times.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.yamlsrc import Path_
-from pipeline.lint import timing
+from pipeline.lint import scene_times
 from pipeline.lint.options import LintOptions
 from pipeline.loading.storyboard import Project, SceneEntry
 from pipeline.planning import script
@@ -95,8 +95,8 @@ class Context:
 
     @functools.cached_property
     def timings(self):
-        """Each scene's timing, measured where a render or the cache has it, else estimated (timing.py)."""
-        return timing.scene_times(self.project, self.options)
+        """Each scene's timing, measured where a render or the cache has it, else estimated (scene_times.py)."""
+        return scene_times.scene_times(self.project, self.options)
 
     def speed(self, entry: SceneEntry) -> float:
         """The speed the scene's voice speaks at (its own, else the storyboard's)."""

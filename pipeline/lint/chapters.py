@@ -4,7 +4,7 @@ The video's chapters are its sections (pipeline/planning/chapters.py), each from
 start to the next section's. YouTube shows chapters only when the first starts at 0:00 (always
 so here: the first section starts the video), there are at least three, and each lasts at
 least ten seconds; otherwise it shows none at all. Section lengths are the scenes' lengths,
-measured where the last render or the narration cache has them, else estimated (timing.py).
+measured where the last render or the narration cache has them, else estimated (scene_times.py).
 A storyboard with a single section has no chapters and is not judged.
 """
 

@@ -19,7 +19,7 @@ short words and few breaks, and the closing line.
 Only scenes of at least MIN_WORDS (20) words are judged, about two sentences: one line ("Then
 came the pandemic.") is heard as a line, not as a pace. A run of spelled letters from the
 lexicon ("D M Z") counts as the one word it is. Times are measured where the last render or
-the narration cache has them, else estimated (timing.py); the message says which.
+the narration cache has them, else estimated (scene_times.py); the message says which.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 
 from pipeline.lint.base import Context, Warning
-from pipeline.lint.timing import SceneTime
+from pipeline.lint.scene_times import SceneTime
 
 RULE = "pace"
 FAST, SLOW = 170, 120

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from pipeline.lint import timing
+from pipeline.lint import scene_times
 from pipeline.lint.base import Context, Warning
 from pipeline.lint.phonemes import Phonemizer, Unavailable, vowel_letters, vowel_sounds
 from pipeline.narration import spoken
@@ -44,7 +44,7 @@ _CHOSEN = "\ue000"
 
 def espeak_voice(context: Context) -> str:
     """The eSpeak NG voice that reads the narration: piper's (en-us), or the espeak engine's accent."""
-    engine = timing.estimate_engine(timing.chain(context.project, context.options))
+    engine = scene_times.estimate_engine(scene_times.chain(context.project, context.options))
     if engine == "espeak":
         narration = context.project.storyboard.narration
         espeak = ENGINES["espeak"]

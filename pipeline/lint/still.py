@@ -16,7 +16,7 @@ animates through its narration on its own; `stat`, `compare`, `scale`, `profile`
 narration loses viewers: the advice is the motion the kind can have, or a second scene.
 
 The scene's length is measured where the last render or the narration cache has it, else
-estimated (timing.py).
+estimated (scene_times.py).
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ class Narration:
 OnScene = Callable[[int, tuple[SentenceAudio | Pause, ...], bool], None]
 
 
-def narrate(
+def speak(
     scenes: list[list[Line | Pause]],
     engines: list[str],
     default: VoiceSettings,

@@ -15,14 +15,13 @@ from pipeline.loading.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Pr
 from pipeline.narration.sentences import Pause
 from pipeline.narration.speech import Narration, SentenceAudio
 from pipeline.planning import chapters
-from pipeline.planning.timeline import Pacing, Plan, SceneInfo, ScenePlan
-from pipeline.planning.timeline import plan as lay_out
+from pipeline.planning.timeline import Pacing, Plan, SceneInfo, ScenePlan, make_plan
 from pipeline.planning.timeline import scene_plan as lay_out_scene
 
 
-def plan(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:
+def on_timeline(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:
     infos = [info(project, entry) for entry in entries]
-    return lay_out(infos, narration, frame, pacing(project))
+    return make_plan(infos, narration, frame, pacing(project))
 
 
 def scene_plan(project: Project, entry: SceneEntry, said: tuple[SentenceAudio | Pause, ...], fps: int) -> ScenePlan:

@@ -51,7 +51,7 @@ def for_scenes(project: Project, entries: list[SceneEntry]) -> list[list[Line | 
     return [lines(project, entry.scene) for entry in entries]
 
 
-def narrate(
+def speak(
     project: Project,
     said: list[list[Line | Pause]],
     engines: list[str],
@@ -62,8 +62,8 @@ def narrate(
 ) -> Narration:
     """Speak ``said`` with the first of ``engines`` that works, synthesizing only what the cache lacks (on
     ``executor``'s workers when there is much to say); ``on_scene`` hears each scene as soon as it is spoken
-    (see speech.narrate)."""
-    return speech.narrate(
+    (see speech.speak)."""
+    return speech.speak(
         said, engines, voice(project), store, on_sentence=on_sentence, executor=executor, on_scene=on_scene
     )
 

@@ -100,7 +100,7 @@ class Pacing:
     tail: float
 
 
-def plan(scenes: list[SceneInfo], narration: Narration, frame: Frame, pacing: Pacing) -> Plan:
+def make_plan(scenes: list[SceneInfo], narration: Narration, frame: Frame, pacing: Pacing) -> Plan:
     out = []
     start_frame = 0
     for index, (info, spoken) in enumerate(zip(scenes, narration.scenes, strict=True)):
@@ -120,7 +120,7 @@ def lay_out(spoken: Sequence[Timed | Pause], pacing: Pacing, own_seconds: float 
     gap between them (a pause written in the narration instead of the gap where it stands, or added at either
     end), and the tail; a scene with no sentence lasts ``own_seconds`` (a clip's cut) when it has one.
 
-    The one layout of a scene: the render's plan and lint's scene times (lint/timing.py) both use it."""
+    The one layout of a scene: the render's plan and lint's scene times (lint/scene_times.py) both use it."""
     starts: list[float] = []
     t = pacing.lead_in
     pause: float | None = None

@@ -103,7 +103,7 @@ def packets_for(samples: int) -> int:
     return -(-samples // FRAME)
 
 
-def plan(samples: int) -> list[Segment]:
+def segments_of(samples: int) -> list[Segment]:
     """The track's segments. Packet ``g`` plays mix samples ``g*FRAME`` on; packet 0 is the encoder's priming,
     so an encode starts at mix sample FRAME at the earliest."""
     total = packets_for(samples)
@@ -156,7 +156,7 @@ def encode(
     reads the packets of the segments whose measures the cache lacks as they come (one meter for each run of
     them). Mixing, encoding and metering overlap, as when one encoder was teed to the meter.
     """
-    segments = plan(samples)
+    segments = segments_of(samples)
     have: list[list[bytes]] = []
 
     def look(mix: _Mix, index: int) -> tuple[Path, list[bytes] | None]:
