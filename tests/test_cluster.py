@@ -225,10 +225,10 @@ def test_a_worker_killed_mid_scene_leaves_the_video_right(tmp_path, local_render
     ("patch", "said"),
     [
         # Another drawing stack: refused before any work.
-        ('import pipeline.rendering.jobs\npipeline.jobs.RENDERER = "explainer 0.0.1/scene-1"\n',
+        ('import pipeline.rendering.jobs\npipeline.rendering.jobs.RENDERER = "explainer 0.0.1/scene-1"\n',
          ["worker", "renders with explainer 0.0.1/scene-1", "install the same explainer"]),
         # Another voice (here, another piper noise): its narration tasks refuse the sentences.
-        ('import pipeline.narration.engines.piper\npipeline.narration.piper.NOISE = "noise unseeded"\n',
+        ('import pipeline.narration.engines.piper\npipeline.narration.engines.piper.NOISE = "noise unseeded"\n',
          ["worker tcp://127.0.0.1:", "narrates with piper piper-tts", "noise unseeded", "install the same explainer"]),
     ],
     ids=["renderer", "voice"],
