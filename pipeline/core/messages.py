@@ -12,7 +12,8 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel
@@ -139,99 +140,200 @@ def _path_of(err: dict[str, Any], data: Any) -> tuple:
 
 def problem(err: dict[str, Any], data: Any, smap: SourceMap, model: type[BaseModel]) -> Problem:
     """One pydantic error (from ``ValidationError.errors()``) on ``data`` validated by ``model``."""
-    kind = err["type"]
-    path = _path_of(err, data)
-    value = err.get("input")
-    ctx = err.get("ctx") or {}
-    name = path[-1] if path else ""
-    label = f"'{path[-2]}' item {name + 1}" if isinstance(name, int) and len(path) > 1 else f"'{name}'"
-
+    error = _Error(err, _path_of(err, data), data, smap, model)
     shapes = [shape for shape in err.get("shapes", []) if shape]
     if len(shapes) > 1:
-        return smap.problem(path, f"{label} must be {' or '.join(dict.fromkeys(shapes))}, not {_a(value)}")
-    if value is None and kind in SHAPES:
-        return smap.problem(path, f"{label} is empty (nothing after the colon); write {SHAPES[kind]} there")
-    if kind == "missing":
-        return smap.problem(path[:-1], f"missing required field '{name}'{_where(path[:-1], data)}")
-    if kind == "extra_forbidden":
-        found = _model_at(path[:-1], data, model)
-        allowed = [field.alias or name for name, field in found.model_fields.items()] if found else []
-        advice = getattr(found, "FIELD_HINTS", {}).get(str(name).lower())
-        hint = f"; {advice}" if advice else ""
-        hint = hint or did_you_mean(name, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
-        if value is None and allowed:  # `{source: Vostok, 1983}`: the comma ended the text, '1983' became a field
-            hint += "; if it is the end of the text before it, that text has a comma: put the whole text in quotes"
-        return smap.problem(path, f"unknown field '{shorten(str(name))}'{hint}", at_key=True)
-    if kind == "union_tag_invalid":
-        tag = ctx.get("tag")
-        kinds = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
-        alias = next((k for m, k in _union_kinds(path, data, model) if str(tag).lower() in m.ALSO_CALLED), None)
-        hint = f" (for {tag}, the kind is '{alias}')" if alias else did_you_mean(tag, kinds)
-        return smap.problem(
-            (*path, "kind"), f"unknown slide kind '{shorten(str(tag))}'{hint}; kinds: {', '.join(kinds)}"
-        )
-    if kind == "union_tag_not_found":
-        kinds = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
-        listing = f": one of {', '.join(kinds)}" if kinds else ""
-        return smap.problem(path, f"a slide needs a 'kind'{listing}")
-    if kind in ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"):
-        want = "a whole number" if kind.startswith("int") else "a number"
-        parent = _model_at(path[:-1], data, model)
-        suffix = str(name) if parent is not None and "suffix" in parent.model_fields else ""
-        return smap.problem(path, f"{label} must be {want}, not {_show(value)}{_number_hint(value, kind, suffix)}")
-    if kind == "finite_number":
-        written = _written(path, data)  # .inf (a YAML number) or inf (text that reads as one)
-        why = " (YAML reads .inf and .nan as numbers)" if isinstance(written, float) else ""
-        return smap.problem(path, f"{label} must be a finite number, not {_show(value)}{why}; write the figure")
-    if kind == "string_type":
-        hint = ""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            hint = (
-                f"; put it in quotes, '{_show(value)}': YAML reads a bare figure as a number, and quotes make it text"
-            )
-        elif isinstance(value, YamlBool):
-            hint = f"; put it in quotes, '{value}': YAML reads yes, no, on and off as true and false"
-        return smap.problem(path, f"{label} must be text, not {_a(value)}{hint}")
-    if kind in ("bool_parsing", "bool_type"):
-        return smap.problem(path, f"{label} must be true or false, not {_show(value)}")
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return smap.problem(path, f"{label} must be a mapping of fields (key: value lines), not {_a(value)}")
-    if kind in ("list_type", "tuple_type"):
-        return smap.problem(path, f"{label} must be a list (one '- ' line per item), not {_a(value)}")
-    if kind == "literal_error":
-        return smap.problem(path, f"{label} must be one of {ctx.get('expected', '')}, not {_show(value)}")
-    if kind == "string_pattern_mismatch" and name in ("id", "slug"):
-        return smap.problem(
-            path,
-            f"'{shorten(str(value))}' is not a valid {name}: use lowercase letters, digits and dashes, "
-            "e.g. 'border-guards'",
-        )
-    if kind == "too_short":
-        if isinstance(value, str):
-            return smap.problem(path, f"{label} is empty; write some text or remove the field")
-        return smap.problem(path, f"{label} needs at least {ctx.get('min_length', 1)} item(s)")
-    if kind == "string_too_long":
-        most = ctx.get("max_length") or 0
-        if name in ("id", "slug"):
-            advice = "shorten it (it names files; a few words are enough)"
-        elif most <= SHORT_FIELD:
-            advice = "shorten it (the slide has room for a short label here)"
-        else:
-            advice = "shorten it, and let the narration say the rest"
-        return smap.problem(path, f"{label} is too long: {len(value)} characters, at most {most}; {advice}")
-    if kind == "too_long":
-        return smap.problem(path, f"{label} has too many items: at most {ctx.get('max_length')}")
-    bound = {"less_than_equal": "at most", "less_than": "less than", "greater_than_equal": "at least",
-             "greater_than": "more than"}  # fmt: skip
-    if kind in bound:
-        limit = next(iter(ctx.values()), "")
-        if isinstance(limit, (int, float)):
-            limit = f"{limit:,.0f}" if float(limit).is_integer() and abs(limit) >= 1e6 else f"{limit:g}"
-        return smap.problem(path, f"{label} must be {bound[kind]} {limit}, not {_show(value)}")
-    if kind == "value_error":
-        return smap.problem(path, str(ctx.get("error", err["msg"])))
-    message = err["msg"][0].lower() + err["msg"][1:]
-    return smap.problem(path, f"{label}: {message}")
+        return error.say(f"{error.label} must be {' or '.join(dict.fromkeys(shapes))}, not {_a(error.value)}")
+    if error.value is None and error.kind in SHAPES:
+        return error.say(f"{error.label} is empty (nothing after the colon); write {SHAPES[error.kind]} there")
+    case = CASES.get(error.kind)
+    found = case(error) if case is not None else None
+    return found if found is not None else _in_pydantic_words(error)
+
+
+@dataclass(frozen=True)
+class _Error:
+    """One pydantic error, with what its case needs to word it: where it is and what the author wrote."""
+
+    err: dict[str, Any]
+    path: tuple
+    data: Any
+    smap: SourceMap
+    model: type[BaseModel]
+
+    @property
+    def kind(self) -> str:
+        return self.err["type"]
+
+    @property
+    def value(self) -> Any:
+        return self.err.get("input")
+
+    @property
+    def ctx(self) -> dict[str, Any]:
+        return self.err.get("ctx") or {}
+
+    @property
+    def name(self) -> Any:
+        """The field's name, or the item's index in its list."""
+        return self.path[-1] if self.path else ""
+
+    @property
+    def label(self) -> str:
+        """'title', or 'items' item 3: the value as the author knows it."""
+        name = self.name
+        return f"'{self.path[-2]}' item {name + 1}" if isinstance(name, int) and len(self.path) > 1 else f"'{name}'"
+
+    def say(self, message: str, path: tuple | None = None, at_key: bool = False) -> Problem:
+        """``message`` at the value (or at ``path``; at its key with ``at_key``)."""
+        return self.smap.problem(self.path if path is None else path, message, at_key=at_key)
+
+
+def _missing(error: _Error) -> Problem:
+    parent = error.path[:-1]
+    return error.say(f"missing required field '{error.name}'{_where(parent, error.data)}", parent)
+
+
+def _unknown_field(error: _Error) -> Problem:
+    name, value = error.name, error.value
+    found = _model_at(error.path[:-1], error.data, error.model)
+    allowed = [field.alias or name for name, field in found.model_fields.items()] if found else []
+    advice = getattr(found, "FIELD_HINTS", {}).get(str(name).lower())
+    hint = f"; {advice}" if advice else ""
+    hint = hint or did_you_mean(name, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
+    if value is None and allowed:  # `{source: Vostok, 1983}`: the comma ended the text, '1983' became a field
+        hint += "; if it is the end of the text before it, that text has a comma: put the whole text in quotes"
+    return error.say(f"unknown field '{shorten(str(name))}'{hint}", at_key=True)
+
+
+def _kinds_expected(error: _Error) -> list[str]:
+    return re.findall(r"'([^']+)'", str(error.ctx.get("expected_tags", "")))
+
+
+def _unknown_kind(error: _Error) -> Problem:
+    tag, kinds = error.ctx.get("tag"), _kinds_expected(error)
+    members = _union_kinds(error.path, error.data, error.model)
+    alias = next((k for m, k in members if str(tag).lower() in m.ALSO_CALLED), None)
+    hint = f" (for {tag}, the kind is '{alias}')" if alias else did_you_mean(tag, kinds)
+    message = f"unknown slide kind '{shorten(str(tag))}'{hint}; kinds: {', '.join(kinds)}"
+    return error.say(message, (*error.path, "kind"))
+
+
+def _no_kind(error: _Error) -> Problem:
+    kinds = _kinds_expected(error)
+    listing = f": one of {', '.join(kinds)}" if kinds else ""
+    return error.say(f"a slide needs a 'kind'{listing}")
+
+
+def _not_a_number(error: _Error) -> Problem:
+    kind, name, value = error.kind, error.name, error.value
+    want = "a whole number" if kind.startswith("int") else "a number"
+    parent = _model_at(error.path[:-1], error.data, error.model)
+    suffix = str(name) if parent is not None and "suffix" in parent.model_fields else ""
+    return error.say(f"{error.label} must be {want}, not {_show(value)}{_number_hint(value, kind, suffix)}")
+
+
+def _not_finite(error: _Error) -> Problem:
+    written = _written(error.path, error.data)  # .inf (a YAML number) or inf (text that reads as one)
+    why = " (YAML reads .inf and .nan as numbers)" if isinstance(written, float) else ""
+    return error.say(f"{error.label} must be a finite number, not {_show(error.value)}{why}; write the figure")
+
+
+def _not_text(error: _Error) -> Problem:
+    value, hint = error.value, ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        hint = f"; put it in quotes, '{_show(value)}': YAML reads a bare figure as a number, and quotes make it text"
+    elif isinstance(value, YamlBool):
+        hint = f"; put it in quotes, '{value}': YAML reads yes, no, on and off as true and false"
+    return error.say(f"{error.label} must be text, not {_a(value)}{hint}")
+
+
+def _worded(template: str) -> Callable[[_Error], Problem]:
+    """A case that is one sentence: ``template`` with the value's {label}, {shown} (as written) and {a} (its kind)."""
+    return lambda error: error.say(template.format(label=error.label, shown=_show(error.value), a=_a(error.value)))
+
+
+def _not_one_of(error: _Error) -> Problem:
+    return error.say(f"{error.label} must be one of {error.ctx.get('expected', '')}, not {_show(error.value)}")
+
+
+def _not_a_name(error: _Error) -> Problem | None:
+    """An id or slug with characters a file name should not have; other patterns in pydantic's words."""
+    if error.name not in ("id", "slug"):
+        return None
+    return error.say(
+        f"'{shorten(str(error.value))}' is not a valid {error.name}: use lowercase letters, digits and dashes, "
+        "e.g. 'border-guards'"
+    )
+
+
+def _too_short(error: _Error) -> Problem:
+    if isinstance(error.value, str):
+        return error.say(f"{error.label} is empty; write some text or remove the field")
+    return error.say(f"{error.label} needs at least {error.ctx.get('min_length', 1)} item(s)")
+
+
+def _text_too_long(error: _Error) -> Problem:
+    most = error.ctx.get("max_length") or 0
+    if error.name in ("id", "slug"):
+        advice = "shorten it (it names files; a few words are enough)"
+    elif most <= SHORT_FIELD:
+        advice = "shorten it (the slide has room for a short label here)"
+    else:
+        advice = "shorten it, and let the narration say the rest"
+    return error.say(f"{error.label} is too long: {len(error.value)} characters, at most {most}; {advice}")
+
+
+def _too_many(error: _Error) -> Problem:
+    return error.say(f"{error.label} has too many items: at most {error.ctx.get('max_length')}")
+
+
+#: Each of pydantic's bound errors as the words before the bound.
+BOUNDS = {"less_than_equal": "at most", "less_than": "less than", "greater_than_equal": "at least",
+          "greater_than": "more than"}  # fmt: skip
+
+
+def _out_of_bounds(error: _Error) -> Problem:
+    limit = next(iter(error.ctx.values()), "")
+    if isinstance(limit, (int, float)):
+        limit = f"{limit:,.0f}" if float(limit).is_integer() and abs(limit) >= 1e6 else f"{limit:g}"
+    return error.say(f"{error.label} must be {BOUNDS[error.kind]} {limit}, not {_show(error.value)}")
+
+
+def _validator_said(error: _Error) -> Problem:
+    """A validator's own message, which is written for the author already."""
+    return error.say(str(error.ctx.get("error", error.err["msg"])))
+
+
+def _in_pydantic_words(error: _Error) -> Problem:
+    """Any other error: pydantic's message, after the value's name."""
+    message = error.err["msg"][0].lower() + error.err["msg"][1:]
+    return error.say(f"{error.label}: {message}")
+
+
+#: How each kind of pydantic error is worded; a case that answers None leaves it to pydantic's words.
+CASES: dict[str, Callable[[_Error], Problem | None]] = {
+    "missing": _missing,
+    "extra_forbidden": _unknown_field,
+    "union_tag_invalid": _unknown_kind,
+    "union_tag_not_found": _no_kind,
+    **dict.fromkeys(("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float"), _not_a_number),
+    "finite_number": _not_finite,
+    "string_type": _not_text,
+    **dict.fromkeys(("bool_parsing", "bool_type"), _worded("{label} must be true or false, not {shown}")),
+    **dict.fromkeys(
+        ("model_type", "dict_type", "model_attributes_type"),
+        _worded("{label} must be a mapping of fields (key: value lines), not {a}"),
+    ),
+    **dict.fromkeys(("list_type", "tuple_type"), _worded("{label} must be a list (one '- ' line per item), not {a}")),
+    "literal_error": _not_one_of,
+    "string_pattern_mismatch": _not_a_name,
+    "too_short": _too_short,
+    "string_too_long": _text_too_long,
+    "too_long": _too_many,
+    **dict.fromkeys(BOUNDS, _out_of_bounds),
+    "value_error": _validator_said,
+}
 
 
 #: Words for a figure's size a creator may write after it ('200 million').

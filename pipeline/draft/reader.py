@@ -95,67 +95,96 @@ def read(text: str) -> Script:
 
 
 def _markdown(lines: list[str]) -> Script:
-    title: str | None = None
-    parts = [Part(None)]
-    paragraph: list[str] = []
-    items: list[str] = []
-    quote: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            parts[-1].blocks.append(Paragraph(tuple(sentences.split(_inline(" ".join(paragraph))))))
-            paragraph.clear()
-        if items:
-            parts[-1].blocks.append(ListBlock(tuple(_inline(item) for item in items)))
-            items.clear()
-        if quote:
-            parts[-1].blocks.append(_quotation(quote))
-            quote.clear()
-
+    reader = _Markdown()
     for line in lines:
-        heading = _MD_HEADING.match(line)
-        if heading:
-            flush()
-            if title is None and len(heading.group(1)) == 1:
-                title = _inline(heading.group(2))
-            else:
-                parts.append(Part(_inline(heading.group(2))))
-            continue
-        if not line.strip():
-            flush()
-            continue
-        if (q := _QUOTE_LINE.match(line)) is not None:
-            if paragraph or items:
-                flush()
-            quote.append(q.group(1))
-            continue
-        if quote:
-            attribution = _ATTRIBUTION.match(line)
-            if attribution and len(attribution.group(1).split()) <= 12:
-                quote.append(line.strip())
-                flush()
-                continue
-            flush()
-        blocks = parts[-1].blocks
+        reader.read(line)
+    reader.flush()
+    title = reader.title
+    if title is None:  # no '# ' line: the first paragraph's first sentence names the video
+        title = _first_words(reader.parts)
+    return Script(title, "markdown", [p for p in reader.parts if p.blocks or p.heading])
+
+
+@dataclass
+class _Markdown:
+    """A Markdown script read line by line: the title, the parts so far, and the block being read (the lines of a
+    paragraph, a list's items or a quotation's lines), which a blank line or another kind of block ends."""
+
+    title: str | None = None
+    parts: list[Part] = field(default_factory=lambda: [Part(None)])
+    paragraph: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    quote: list[str] = field(default_factory=list)
+
+    def read(self, line: str) -> None:
+        """One line: a heading, a blank line, a quotation's line, or the text of a paragraph or a list."""
+        if (heading := _MD_HEADING.match(line)) is not None:
+            self.flush()
+            self.heading(heading.group(1), heading.group(2))
+        elif not line.strip():
+            self.flush()
+        elif (q := _QUOTE_LINE.match(line)) is not None:
+            if self.paragraph or self.items:
+                self.flush()
+            self.quote.append(q.group(1))
+        elif not self.ends_quotation(line) and not self.late_attribution(line):
+            self.text(line)
+
+    def flush(self) -> None:
+        """The block being read, added to the part it is in."""
+        blocks = self.parts[-1].blocks
+        if self.paragraph:
+            blocks.append(Paragraph(tuple(sentences.split(_inline(" ".join(self.paragraph))))))
+            self.paragraph.clear()
+        if self.items:
+            blocks.append(ListBlock(tuple(_inline(item) for item in self.items)))
+            self.items.clear()
+        if self.quote:
+            blocks.append(_quotation(self.quote))
+            self.quote.clear()
+
+    def heading(self, marks: str, text: str) -> None:
+        """The first '# ' heading is the title; any other starts a part."""
+        if self.title is None and len(marks) == 1:
+            self.title = _inline(text)
+        else:
+            self.parts.append(Part(_inline(text)))
+
+    def ends_quotation(self, line: str) -> bool:
+        """Whether ``line`` is a short attribution that ends the quotation being read (and is read); any line
+        after a quotation ends it."""
+        if not self.quote:
+            return False
+        attribution = _ATTRIBUTION.match(line)
+        if attribution and len(attribution.group(1).split()) <= 12:
+            self.quote.append(line.strip())
+            self.flush()
+            return True
+        self.flush()
+        return False
+
+    def late_attribution(self, line: str) -> bool:
+        """Whether ``line`` is the attribution of the quotation before it, after a gap (and is read)."""
+        blocks = self.parts[-1].blocks
         last = blocks[-1] if blocks else None
         attribution = _ATTRIBUTION.match(line)
-        if attribution and not paragraph and isinstance(last, Quotation) and last.attribution is None:
-            blocks[-1] = Quotation(last.sentences, _inline(attribution.group(1)))  # the quotation's, after a gap
-            continue
+        if attribution and not self.paragraph and isinstance(last, Quotation) and last.attribution is None:
+            blocks[-1] = Quotation(last.sentences, _inline(attribution.group(1)))
+            return True
+        return False
+
+    def text(self, line: str) -> None:
+        """A list item, an item's wrapped line, or a line of a paragraph."""
         if (item := _LIST_ITEM.match(line)) is not None:
-            if paragraph:
-                flush()
-            items.append(item.group(1))
-        elif items and line.startswith((" ", "\t")):
-            items[-1] += " " + line.strip()  # an item's wrapped line
+            if self.paragraph:
+                self.flush()
+            self.items.append(item.group(1))
+        elif self.items and line.startswith((" ", "\t")):
+            self.items[-1] += " " + line.strip()  # an item's wrapped line
         else:
-            if items:
-                flush()
-            paragraph.append(line.strip())
-    flush()
-    if title is None:  # no '# ' line: the first paragraph's first sentence names the video
-        title = _first_words(parts)
-    return Script(title, "markdown", [p for p in parts if p.blocks or p.heading])
+            if self.items:
+                self.flush()
+            self.paragraph.append(line.strip())
 
 
 def _plain(lines: list[str]) -> Script:

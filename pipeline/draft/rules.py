@@ -124,34 +124,8 @@ def timeline(chunk: Chunk) -> Drafted | None:
 def route(chunk: Chunk) -> Drafted | None:
     if not any(_MOVES.search(s) for s in chunk.sentences):
         return None  # before any name is looked up on the map
-    stops: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    unknown: list[str] = []
-    named = [(number, line, [(m, _place(m.group(0))) for m in _NAME.finditer(line)]) for number, line in _lines(chunk)]
-    cities = len({found[0] for *_, names in named for _, found in names if found and found[1] == "city"}) >= 2
-    for number, line, names in named:
-        last_end, group = None, None
-        for m, found in names:
-            name = found[0] if found else None
-            if found and cities and found[1] != "city":
-                continue  # a route between cities passes through countries; they are not stops
-            if name is not None and re.search(r"\b(?:not|never|back)\s+(?:\w+\s+)?$", line[: m.start()]):
-                continue  # "not back to North Korea": a place the route does not go
-            if name is None:
-                if m.start() and re.search(r"\b(?:to|through|via|into|across|from)\s+$", line[: m.start()]):
-                    unknown.append(m.group(0))
-                continue
-            if name in seen:
-                last_end = m.end()
-                continue
-            seen.add(name)
-            between = line[last_end : m.start()] if last_end is not None else None
-            if group is not None and between is not None and _GROUPED.match(between):
-                group["places"].append(name)
-            else:
-                group = {"places": [name], "sentence": number}
-                stops.append(group)
-            last_end = m.end()
+    collected = _stops(chunk)
+    stops: list[Any] = collected.stops
     from_to = any(_FROM_TO.search(s) for s in chunk.sentences)
     places = sum(len(stop["places"]) for stop in stops)
     if len(stops) < 2 or (len(stops) < 3 and places < 4 and not from_to):
@@ -159,8 +133,55 @@ def route(chunk: Chunk) -> Drafted | None:
     stops = stops[:6]
     stops[0] = stops[0]["places"][0] if len(stops[0]["places"]) == 1 else stops[0]["places"]  # the start: no arrow
     notes = [f"the map does not know {name!r}: `explainer places {name.split()[0]}` finds names it knows, or give "
-             "its longitude and latitude under `places:`" for name in dict.fromkeys(unknown)]  # fmt: skip
+             "its longitude and latitude under `places:`" for name in dict.fromkeys(collected.unknown)]  # fmt: skip
     return Drafted({"kind": "route", "stops": stops}, notes, " ".join(_names(stops)))
+
+
+def _stops(chunk: Chunk) -> _Stops:
+    """The stops the chunk names, in the order it names them."""
+    named = [(number, line, [(m, _place(m.group(0))) for m in _NAME.finditer(line)]) for number, line in _lines(chunk)]
+    cities = len({found[0] for *_, names in named for _, found in names if found and found[1] == "city"}) >= 2
+    collected = _Stops(cities)
+    for number, line, names in named:
+        collected.add(number, line, names)
+    return collected
+
+
+@dataclass
+class _Stops:
+    """The stops a chunk names, line by line: each a place the map knows, or places listed together ("Thailand,
+    Vietnam or Mongolia"); each place once, where first named."""
+
+    #: Whether the route is between cities: the countries it passes through are then not stops.
+    cities: bool
+    stops: list[dict[str, Any]] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    #: Names after 'to', 'through'... that the map does not know.
+    unknown: list[str] = field(default_factory=list)
+
+    def add(self, number: int, line: str, names: list[tuple[re.Match, tuple[str, str] | None]]) -> None:
+        """The stops sentence ``number`` names: ``names`` are the capitalised names in ``line``, as the map knows
+        them (or None)."""
+        last_end, group = None, None
+        for m, found in names:
+            if found is None:
+                if m.start() and re.search(r"\b(?:to|through|via|into|across|from)\s+$", line[: m.start()]):
+                    self.unknown.append(m.group(0))
+                continue
+            if self.cities and found[1] != "city":
+                continue  # a route between cities passes through countries; they are not stops
+            if re.search(r"\b(?:not|never|back)\s+(?:\w+\s+)?$", line[: m.start()]):
+                continue  # "not back to North Korea": a place the route does not go
+            name = found[0]
+            if name not in self.seen:
+                self.seen.add(name)
+                between = line[last_end : m.start()] if last_end is not None else None
+                if group is not None and between is not None and _GROUPED.match(between):
+                    group["places"].append(name)
+                else:
+                    group = {"places": [name], "sentence": number}
+                    self.stops.append(group)
+            last_end = m.end()
 
 
 def compare(chunk: Chunk) -> Drafted | None:

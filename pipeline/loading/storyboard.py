@@ -349,6 +349,34 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
     """
     file = Path(path)
     data, smap = yamlsrc.read_file(file)
+    _check_mapping(data, file)
+    root = project_root(file.resolve())
+    sandbox = Sandbox(root, allow_outside_assets)
+    raw_scenes = _raw_scenes(data)
+    _check_scene_count(raw_scenes, smap)
+    storyboard, problems = _validated(data, smap)
+    scenes, narration, music, video = _parts(storyboard, data, raw_scenes)
+    found_theme, theme_problems = _theme(data, root, smap)
+    problems += theme_problems
+    problems += characters.problems(data, smap)  # control and bidi characters: invisible, and not text
+    problems += _check_ids(raw_scenes, smap, storyboard.thumbnail if storyboard else None)
+    problems += _check_shorts(data, raw_scenes, smap)
+    usable, scene_problems = _usable(scenes, sandbox, smap)
+    problems += scene_problems
+    words, spoken_problems = _words_and_speech(narration, scenes, sandbox, smap)
+    problems += spoken_problems
+    problems += _check_music(music, sandbox, smap)
+    problems += _check_slug(storyboard, file)
+    problems = list(dict.fromkeys(problems))
+    project = None
+    if not problems and storyboard is not None and found_theme is not None:
+        slug = storyboard.slug or _slug_from(file)
+        project = Project(file, root, storyboard, found_theme, slug, words, smap, sandbox)
+    return Loaded(file, smap, sandbox, problems, found_theme, usable, video, music, project)
+
+
+def _check_mapping(data: Any, file: Path) -> None:
+    """A storyboard that is not a mapping (empty, a list, a bare text) is refused at once."""
     if not isinstance(data, dict):
         shape = "empty" if data is None else f"a {messages.type_name(data)}"
         message = (
@@ -356,63 +384,79 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
             "'title' and 'sections' (run 'explainer schema' for every field)"
         )
         raise StoryboardError([Problem(file, 1, 1, message)])
-    root = project_root(file.resolve())
-    sandbox = Sandbox(root, allow_outside_assets)
-    raw_scenes = _raw_scenes(data)
-    _check_scene_count(raw_scenes, smap)
-    problems: list[Problem] = []
-    storyboard = None
-    try:
-        storyboard = Storyboard.model_validate(data)
-    except ValidationError as exc:
-        problems += messages.problems(exc.errors(), data, smap, Storyboard)
 
+
+def _validated(data: dict[str, Any], smap: yamlsrc.SourceMap) -> tuple[Storyboard | None, list[Problem]]:
+    """The storyboard, or None and what is wrong with it."""
+    try:
+        return Storyboard.model_validate(data), []
+    except ValidationError as exc:
+        return None, messages.problems(exc.errors(), data, smap, Storyboard)
+
+
+def _parts(
+    storyboard: Storyboard | None, data: dict[str, Any], raw_scenes: list[tuple[tuple, Any]]
+) -> tuple[list[SceneEntry], NarrationSettings | None, MusicSettings | None, VideoSettings]:
+    """The scenes and the narration, music and video settings: the storyboard's, or, when it fails, each part that
+    is well formed on its own."""
     if storyboard is not None:
-        scenes = entries(storyboard)
-        narration, music, video = storyboard.narration, storyboard.music, storyboard.video
-    else:  # check each part that is well formed on its own
-        scenes = _scenes_that_validate(data, raw_scenes)
-        narration = _part(NarrationSettings, data.get("narration", {}))
-        music = _part(MusicSettings, data["music"]) if data.get("music") is not None else None
-        video = _part(VideoSettings, data.get("video", {})) or VideoSettings()
+        return entries(storyboard), storyboard.narration, storyboard.music, storyboard.video
+    scenes = _scenes_that_validate(data, raw_scenes)
+    narration = _part(NarrationSettings, data.get("narration", {}))
+    music = _part(MusicSettings, data["music"]) if data.get("music") is not None else None
+    video = _part(VideoSettings, data.get("video", {})) or VideoSettings()
+    return scenes, narration, music, video
+
+
+def _theme(data: dict[str, Any], root: Path, smap: yamlsrc.SourceMap) -> tuple[Theme | None, list[Problem]]:
+    """The theme the storyboard names, and what is wrong with it; None when it cannot be drawn."""
     spec = data.get("theme", themes.DEFAULT)
-    found_theme, theme_problems = themes.checked(spec, root, smap) if isinstance(spec, (str, dict)) else (None, [])
-    problems += theme_problems
-    if found_theme is not None and (missing := _font_problems(spec, found_theme, root, smap)):
-        problems += missing
-        found_theme = None  # nothing can be drawn without its fonts
-    problems += characters.problems(data, smap)  # control and bidi characters: invisible, and not text
-    problems += _check_ids(raw_scenes, smap, storyboard.thumbnail if storyboard else None)
-    problems += _check_shorts(data, raw_scenes, smap)
-    usable = []
+    found, problems = themes.checked(spec, root, smap) if isinstance(spec, (str, dict)) else (None, [])
+    if found is not None and (missing := _font_problems(spec, found, root, smap)):
+        return None, problems + missing  # nothing can be drawn without its fonts
+    return found, problems
+
+
+def _usable(
+    scenes: list[SceneEntry], sandbox: Sandbox, smap: yamlsrc.SourceMap
+) -> tuple[list[SceneEntry], list[Problem]]:
+    """The scenes that may be drawn, and the problems of each scene's files and sentence numbers."""
+    usable: list[SceneEntry] = []
+    problems: list[Problem] = []
     for entry in scenes:
         refused = _refused(entry, sandbox, smap)
         problems += refused + _check_sentences(entry, smap)
         if not refused:  # a slide naming a file outside the project is not drawn: the file is never opened
             usable.append(entry)
+    return usable, problems
+
+
+def _words_and_speech(
+    narration: NarrationSettings | None, scenes: list[SceneEntry], sandbox: Sandbox, smap: yamlsrc.SourceMap
+) -> tuple[dict[str, str], list[Problem]]:
+    """The pronunciations, and the problems of the lexicon and of each scene's narration as it will be spoken."""
     words: dict[str, str] = {}
+    problems: list[Problem] = []
     if narration is not None:
         words, lexicon_problems = lexicon.load(narration.lexicon_files, narration.lexicon, sandbox, smap)
         problems += lexicon_problems
     for entry in scenes:
         problems += _check_spoken(entry, words, narration.speed if narration is not None else 1.0, smap)
-    problems += _check_music(music, sandbox, smap)
+    return words, problems
 
-    if storyboard is not None and storyboard.slug is None and _slug_from(file) in RESERVED:
-        name = _slug_from(file)
-        problems.append(
-            Problem(
-                file, 1, 1,
-                f"the file name makes the slug '{name}', which names a device on Windows, so the output could not "
-                f"be copied there; add 'slug: {name}-video' (or another name) to the storyboard, or rename the file",
-            )
-        )  # fmt: skip
-    problems = list(dict.fromkeys(problems))
-    project = None
-    if not problems and storyboard is not None and found_theme is not None:
-        slug = storyboard.slug or _slug_from(file)
-        project = Project(file, root, storyboard, found_theme, slug, words, smap, sandbox)
-    return Loaded(file, smap, sandbox, problems, found_theme, usable, video, music, project)
+
+def _check_slug(storyboard: Storyboard | None, file: Path) -> list[Problem]:
+    """A slug made from the file's name must not name a device on Windows."""
+    if storyboard is None or storyboard.slug is not None or _slug_from(file) not in RESERVED:
+        return []
+    name = _slug_from(file)
+    return [
+        Problem(
+            file, 1, 1,
+            f"the file name makes the slug '{name}', which names a device on Windows, so the output could not "
+            f"be copied there; add 'slug: {name}-video' (or another name) to the storyboard, or rename the file",
+        )
+    ]  # fmt: skip
 
 
 def _font_problems(spec: str | dict[str, Any], theme: Theme, root: Path, smap: yamlsrc.SourceMap) -> list[Problem]:

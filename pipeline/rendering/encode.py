@@ -20,6 +20,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, BinaryIO
 
@@ -148,25 +149,14 @@ def encode_layered(
     with its time); ffmpeg holds each until the next. ``on_frames`` hears the frames ffmpeg has encoded, as it
     goes. Returns how many layer frames were drawn, and how many frames were encoded.
     """
-    graph = (
-        f"[0:v:0]{backdrop.chain}[backdrop];"
-        # The layer's times come in whole milliseconds, each at or just before its frame: back on the frames' clock
-        # (a time base of one frame), where the backdrop's frames are too, so each frame meets its own layer.
-        f"[1:v:0]settb=1/{fps},setpts=round(T*{fps}),{ffmpeg.to_bt709('yuva420p')}[layer];"
-        f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
-    )
-    drawn = 0
+    layer = _Layer(over_black, over_white, size, fps)
     with cache.atomic_path(target, once=True) as out, contextlib.ExitStack() as stack:
-        inputs, feeder = backdrop.inputs, None
-        if backdrop.feed:  # its pipe opened here, where closing it is sure
-            feeder = _Feeder(backdrop.feed, frames)
-            stack.callback(feeder.close)
-            inputs = (*inputs, "-i", f"pipe:{feeder.read}")
+        inputs, feeder = _backdrop_inputs(backdrop, frames, stack)
         progress = scratch / "progress.txt"
         process = ffmpeg.Process(
             [
                 "-y", "-filter_complex_threads", "1", "-progress", str(progress), "-stats_period", "0.25",
-                *inputs, "-f", "matroska", "-i", "pipe:0", "-filter_complex", graph,
+                *inputs, "-f", "matroska", "-i", "pipe:0", "-filter_complex", _layered_graph(backdrop.chain, fps),
                 "-frames:v", str(frames), *codec_args(fps, moving=True), "-an", "-f", "mp4", str(out),
             ],
             what="encoding a scene",
@@ -175,24 +165,68 @@ def encode_layered(
         )  # fmt: skip
         if feeder:
             feeder.start()
-        try:
-            with _LayerStream(process.proc.stdin, *size) as stream:
-                previous = None
-                for i in range(frames):
-                    dark = over_black.frame(i / fps)
-                    if dark is not previous:  # a source returns the same array for a frame that did not change
-                        stream.write(layer_from(dark, over_white.frame(i / fps)), i * 1000 // fps)
-                        previous, drawn = dark, drawn + 1
-            told = _follow(process, progress, on_frames)
-        except BrokenPipeError:
-            told = 0  # ffmpeg stopped: finish() says why
-        except BaseException:
-            process.kill()
-            raise
+        told = _send_layer(process, layer, frames, progress, on_frames)
         process.finish()
         if frames > told:
             on_frames(frames - told)
-    return {"drawn": drawn, "encoded": frames}
+    return {"drawn": layer.drawn, "encoded": frames}
+
+
+def _layered_graph(chain: str, fps: int) -> str:
+    """ffmpeg's filters: the backdrop by ``chain`` (input 0), the layer (input 1) laid over it, for the encoder."""
+    return (
+        f"[0:v:0]{chain}[backdrop];"
+        # The layer's times come in whole milliseconds, each at or just before its frame: back on the frames' clock
+        # (a time base of one frame), where the backdrop's frames are too, so each frame meets its own layer.
+        f"[1:v:0]settb=1/{fps},setpts=round(T*{fps}),{ffmpeg.to_bt709('yuva420p')}[layer];"
+        f"[backdrop][layer]overlay=format=yuv420:eof_action=repeat,{TO_ENCODER}"
+    )
+
+
+def _backdrop_inputs(
+    backdrop: Backdrop, frames: int, stack: contextlib.ExitStack
+) -> tuple[tuple[str, ...], _Feeder | None]:
+    """ffmpeg's arguments for the backdrop, and the feeder of a backdrop made here (closed with ``stack``)."""
+    if not backdrop.feed:
+        return backdrop.inputs, None
+    feeder = _Feeder(backdrop.feed, frames)  # its pipe opened here, where closing it is sure
+    stack.callback(feeder.close)
+    return (*backdrop.inputs, "-i", f"pipe:{feeder.read}"), feeder
+
+
+def _send_layer(
+    process: ffmpeg.Process, layer: _Layer, frames: int, progress: Path, on_frames: Callable[[int], None]
+) -> int:
+    """The layer's frames into ffmpeg, then what it reports encoded until it is done; how many frames it told of."""
+    try:
+        layer.send(process.proc.stdin, frames)
+        return _follow(process, progress, on_frames)
+    except BrokenPipeError:
+        return 0  # ffmpeg stopped: finish() says why
+    except BaseException:
+        process.kill()
+        raise
+
+
+@dataclass
+class _Layer:
+    """A layered scene's layer, from its drawings over black and over white; ``drawn`` counts the frames drawn."""
+
+    over_black: SceneSource
+    over_white: SceneSource
+    size: tuple[int, int]
+    fps: int
+    drawn: int = 0
+
+    def send(self, pipe: IO[bytes], frames: int) -> None:
+        """The layer's first ``frames`` frames into ``pipe``: only those that change, each at its time."""
+        with _LayerStream(pipe, *self.size) as stream:
+            previous = None
+            for i in range(frames):
+                dark = self.over_black.frame(i / self.fps)
+                if dark is not previous:  # a source returns the same array for a frame that did not change
+                    stream.write(layer_from(dark, self.over_white.frame(i / self.fps)), i * 1000 // self.fps)
+                    previous, self.drawn = dark, self.drawn + 1
 
 
 class _Feeder:

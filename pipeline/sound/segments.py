@@ -47,8 +47,8 @@ import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -157,71 +157,101 @@ def encode(
     them). Mixing, encoding and metering overlap, as when one encoder was teed to the meter.
     """
     segments = segments_of(samples)
-    have: list[list[bytes]] = []
+    with cache.scratch(out) as scratch:
+        track = _Track(segments, samples, _Mix(blocks, scratch / "mix.s16"), args, codec_identity, folder, stop)
+        try:
+            measures = _metered(track)
+        finally:
+            track.mix.close()
+    _mux([packet for packets in track.have for packet in packets], samples, out)
+    return track_summary(measures)
 
-    def look(mix: _Mix, index: int) -> tuple[Path, list[bytes] | None]:
+
+@dataclass
+class _Track:
+    """The track's segments in order as the mix is made: each from the cache, or encoded with the run of
+    segments the cache lacks that it starts."""
+
+    segments: list[Segment]
+    samples: int
+    mix: _Mix
+    args: list[str]
+    codec_identity: list[str]
+    folder: Path
+    stop: threading.Event | None
+    #: Every segment's packets so far, in order.
+    have: list[list[bytes]] = field(default_factory=list)
+
+    def look(self, index: int) -> tuple[Path, list[bytes] | None]:
         """Where segment ``index`` is kept and its packets if they are (mixing up to its stop to name it)."""
-        segment = segments[index]
-        path = folder / f"{segment.key(mix.read(segment.start, segment.stop), codec_identity, samples)}.aac"
+        segment = self.segments[index]
+        pcm = self.mix.read(segment.start, segment.stop)
+        path = self.folder / f"{segment.key(pcm, self.codec_identity, self.samples)}.aac"
         return path, read_segment(path, segment.end - segment.first)
 
-    def in_order(mix: _Mix) -> Iterator[bytes]:
+    def in_order(self) -> Iterator[bytes]:
+        """Each segment's packets, joined, as they are found or encoded."""
         ahead = None  # the next segment's place and packets, when a run looked it up already
-        while len(have) < len(segments):
-            if stop is not None and stop.is_set():
+        while len(self.have) < len(self.segments):
+            if self.stop is not None and self.stop.is_set():
                 raise Stopped
-            index = len(have)
-            path, packets = ahead or look(mix, index)
-            if packets is not None:
-                ahead = None
-                have.append(packets)
-                yield b"".join(packets)
+            path, packets = ahead or self.look(len(self.have))
+            if packets is None:
+                ahead = yield from self._run(len(self.have), path)
                 continue
-            segment = segments[index]
-            with _Run(mix.read(segment.start, segment.stop), segment.start, args) as run:
-                while True:  # the run goes on while the segment after this one is missing too
-                    ahead = look(mix, index + 1) if index + 1 < len(segments) else None
-                    going_on = ahead is not None and ahead[1] is None
-                    if going_on:
-                        run.feed(mix.read(segments[index].stop, segments[index + 1].stop))
-                    if not going_on or segments[index + 1].stop == samples:
-                        run.end()  # the track's last samples are in: the encoder gives its last packets
-                    packets = run.packets(segments[index])
-                    data = b"".join(packets)
-                    cache.write_bytes(path, data)  # replaces a damaged one
-                    have.append(packets)
-                    yield data
-                    if not going_on:
-                        break
-                    index, path = index + 1, ahead[0]
+            ahead = None
+            self.have.append(packets)
+            yield b"".join(packets)
 
+    def _run(self, index: int, path: Path) -> Generator[bytes, None, tuple[Path, list[bytes] | None] | None]:
+        """Segment ``index`` and each missing one after it, as one encode, kept in the cache; returns the place and
+        packets of the segment after the run (None at the end of the track)."""
+        segments, mix = self.segments, self.mix
+        segment = segments[index]
+        with _Run(mix.read(segment.start, segment.stop), segment.start, self.args) as run:
+            while True:  # the run goes on while the segment after this one is missing too
+                ahead = self.look(index + 1) if index + 1 < len(segments) else None
+                going_on = ahead is not None and ahead[1] is None
+                if going_on:
+                    run.feed(mix.read(segments[index].stop, segments[index + 1].stop))
+                if not going_on or segments[index + 1].stop == self.samples:
+                    run.end()  # the track's last samples are in: the encoder gives its last packets
+                packets = run.packets(segments[index])
+                data = b"".join(packets)
+                cache.write_bytes(path, data)  # replaces a damaged one
+                self.have.append(packets)
+                yield data
+                if not going_on:
+                    return ahead
+                index, path = index + 1, ahead[0]
+
+
+def _metered(track: _Track) -> list[Measure]:
+    """Every segment's measures as its packets come: the cache's, or a meter's over each run of segments whose
+    measures the cache lacks."""
     measures: list[Measure] = []
     meter: _Meter | None = None
-    with cache.scratch(out) as scratch:
-        mix = _Mix(blocks, scratch / "mix.s16")
-        try:
-            for index, data in enumerate(in_order(mix)):
-                lead = have[index - 1][-LEAD:] if index else []  # every segment but the last is SEGMENT long
-                path = folder / f"{_meter_key(lead, data, segments[index], samples, codec_identity)}.json"
-                found = Measure.read(path)
-                if found is None:
-                    meter = meter or _Meter(lead, samples - (segments[index].first - len(lead)) * FRAME)
-                    meter.add(data, path)
-                    continue
-                if meter is not None:
-                    measures += meter.finish()
-                    meter = None
-                measures.append(found)
+    segments, samples = track.segments, track.samples
+    try:
+        for index, data in enumerate(track.in_order()):
+            lead = track.have[index - 1][-LEAD:] if index else []  # every segment but the last is SEGMENT long
+            path = track.folder / f"{_meter_key(lead, data, segments[index], samples, track.codec_identity)}.json"
+            found = Measure.read(path)
+            if found is None:
+                meter = meter or _Meter(lead, samples - (segments[index].first - len(lead)) * FRAME)
+                meter.add(data, path)
+                continue
             if meter is not None:
                 measures += meter.finish()
-        except BaseException:
-            if meter is not None:
-                meter.kill()
-            raise
-        finally:
-            mix.close()
-    _mux([packet for packets in have for packet in packets], samples, out)
-    return track_summary(measures)
+                meter = None
+            measures.append(found)
+        if meter is not None:
+            measures += meter.finish()
+    except BaseException:
+        if meter is not None:
+            meter.kill()
+        raise
+    return measures
 
 
 def _meter_key(lead: list[bytes], data: bytes, segment: Segment, samples: int, codec_identity: list[str]) -> str:

@@ -13,6 +13,7 @@ labels keep a whole row's width instead of a narrow column's.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
@@ -21,6 +22,7 @@ from pydantic import Field
 from pipeline.core.schema import Figure
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import axis_titles, frame_content, section_label
+from pipeline.drawing.slides.fonts import Face
 from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite
 from pipeline.drawing.slides.problems import SlideError
 
@@ -67,32 +69,71 @@ def value_text(spec: Spec, value: float) -> str:
     return f"{sign}{spec.value_prefix}{text}{spec.value_suffix}"
 
 
-def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    theme, safe = canvas.theme, canvas.safe
-    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
-    elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.25, gap=0.03)
+#: When the bars (or the line) start growing, and how long the line takes to draw.
+GROW_START, GROW = 0.45, 1.2
 
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    safe = canvas.safe
+    elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.25, gap=0.03)
     if spec.type == "bar" and safe.height > safe.width:
         return Slide(section_label(canvas, context), elements + _rows(spec, canvas, y, bottom))
-    n = len(spec.values)
-    slot = safe.width / n
-    # Axis labels and value labels share one size, the largest that fits every slot.
+    font = _label_font(spec, canvas)
+    titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, font.size / canvas.unit)
+    elements += titles
+    plot = _plot(spec, canvas, font, y, bottom)
+    elements += _axis(spec, canvas, plot)
+    if spec.type == "bar":
+        bar_w = max(1, round(plot.slot * 0.62))
+        for i, h in enumerate(plot.heights):
+            start = GROW_START + i * min(0.06, 0.8 / len(spec.values))
+            elements.append(_bar(plot.centers[i], plot.zero_y, bar_w, h, _color(spec, canvas, i), start, 0.7))
+    else:
+        ys = [plot.zero_y - h for h in plot.heights]
+        elements.append(_line(plot.centers, ys, canvas.px(0.008), canvas.theme.colors.accent, GROW_START, GROW))
+    elements += _value_labels(spec, canvas, plot)
+    return Slide(section_label(canvas, context), elements)
+
+
+def _label_font(spec: Spec, canvas: Canvas) -> Face:
+    """Axis labels and value labels share one size, the largest that fits every slot."""
     longest = max([*spec.labels, *(value_text(spec, v) for v in spec.values)], key=len)
     probe = canvas.fit(
         longest,
         "label",
-        sizes.label,
+        canvas.theme.sizes.label,
         field="labels",
-        width=slot * 0.94,
+        width=canvas.safe.width / len(spec.values) * 0.94,
         height=canvas.px(0.1),
         max_lines=1,
         balance=False,
     )
-    font = probe.font
+    return probe.font
+
+
+@dataclass(frozen=True)
+class _Plot:
+    """Where the chart is drawn: a slot per value, the axis under them, and each value's height from zero."""
+
+    font: Face
+    slot: float
+    centers: list[int]
+    #: The axis's top and the room's bottom: the labels are between them.
+    base_y: int
+    bottom: int
+    zero_y: int
+    #: Up from the zero line; negative: down.
+    heights: list[int]
+    #: The axis's lowest value: zero, or the lowest value when one is negative.
+    low: float
+
+
+def _plot(spec: Spec, canvas: Canvas, font: Face, y: int, bottom: int) -> _Plot:
+    """The chart between ``y`` and ``bottom``, its values to one scale from the lowest to the highest."""
+    safe, n = canvas.safe, len(spec.values)
+    slot = safe.width / n
     ascent, descent = font.getmetrics()
     text_h = ascent + descent
-    titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, font.size / canvas.unit)
-    elements += titles
     base_y = bottom - text_h - canvas.px(0.015)
     top_y = y + text_h + canvas.px(0.01)
     low, high = min(0.0, *spec.values), max(0.0, *spec.values)
@@ -101,45 +142,52 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     below = text_h + canvas.px(0.02) if low < 0 or spec.type == "line" else 0
     scale = (base_y - below - top_y) / span
     zero_y = round(top_y + high * scale)
-    heights = [round(v * scale) for v in spec.values]  # up from the zero line; negative: down
+    heights = [round(v * scale) for v in spec.values]
     centers = [round(safe.x0 + slot * (i + 0.5)) for i in range(n)]
+    return _Plot(font, slot, centers, base_y, bottom, zero_y, heights, low)
 
-    def color(i: int) -> str:
-        if not spec.highlight:
-            return colors.accent
-        return colors.accent if spec.labels[i] in spec.highlight else colors.muted
 
-    axis = Image.new("RGBA", (safe.width, bottom - base_y + 2), (0, 0, 0, 0))
+def _color(spec: Spec, canvas: Canvas, i: int) -> str:
+    """Value ``i``'s colour: the accent, unless other values are highlighted."""
+    colors = canvas.theme.colors
+    if not spec.highlight:
+        return colors.accent
+    return colors.accent if spec.labels[i] in spec.highlight else colors.muted
+
+
+def _axis(spec: Spec, canvas: Canvas, plot: _Plot) -> list[Element]:
+    """The axis with the labels under it, and a zero line when a value is negative."""
+    safe, colors, motion = canvas.safe, canvas.theme.colors, canvas.theme.motion
+    font, ascent = plot.font, plot.font.getmetrics()[0]
+    axis = Image.new("RGBA", (safe.width, plot.bottom - plot.base_y + 2), (0, 0, 0, 0))
     draw = ImageDraw.Draw(axis)
     draw.rectangle((0, 0, safe.width, max(1, canvas.px(0.003))), fill=colors.grid)
     for i, label in enumerate(spec.labels):
         fill = colors.text if label in spec.highlight else colors.muted
-        font.draw(draw, (centers[i] - safe.x0, canvas.px(0.015) + ascent), label, fill, anchor="ms")
-    elements.append(sprite(axis, (safe.x0, base_y), 0.2, motion.entrance, 0))
-    if low < 0:
+        font.draw(draw, (plot.centers[i] - safe.x0, canvas.px(0.015) + ascent), label, fill, anchor="ms")
+    elements = [sprite(axis, (safe.x0, plot.base_y), 0.2, motion.entrance, 0)]
+    if plot.low < 0:
         zero = Image.new("RGBA", (safe.width, max(1, canvas.px(0.003))), colors.grid)
-        elements.append(sprite(zero, (safe.x0, zero_y), 0.2, motion.entrance, 0))
+        elements.append(sprite(zero, (safe.x0, plot.zero_y), 0.2, motion.entrance, 0))
+    return elements
 
-    grow_start, grow = 0.45, 1.2
-    if spec.type == "bar":
-        bar_w = max(1, round(slot * 0.62))
-        for i, h in enumerate(heights):
-            start = grow_start + i * min(0.06, 0.8 / n)
-            elements.append(_bar(centers[i], zero_y, bar_w, h, color(i), start, 0.7))
-    else:
-        elements.append(
-            _line(centers, [zero_y - h for h in heights], canvas.px(0.008), colors.accent, grow_start, grow)
-        )
-    for i, h in enumerate(heights):
+
+def _value_labels(spec: Spec, canvas: Canvas, plot: _Plot) -> list[Element]:
+    """Each value over its bar or point (under it when it hangs below), as the bar or line reaches it."""
+    colors, n, slot = canvas.theme.colors, len(spec.values), plot.slot
+    ascent, descent = plot.font.getmetrics()
+    text_h = ascent + descent
+    elements = []
+    for i, h in enumerate(plot.heights):
         label = value_text(spec, spec.values[i])
         image = Image.new("RGBA", (round(slot), text_h), (0, 0, 0, 0))
-        fill = colors.text if color(i) == colors.accent else colors.muted
-        font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
-        start = grow_start + (i * min(0.06, 0.8 / n) + 0.5 if spec.type == "bar" else grow * (i + 0.5) / n)
+        fill = colors.text if _color(spec, canvas, i) == colors.accent else colors.muted
+        plot.font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
+        start = GROW_START + (i * min(0.06, 0.8 / n) + 0.5 if spec.type == "bar" else GROW * (i + 0.5) / n)
         gap = canvas.px(0.008) if spec.type == "bar" else canvas.px(0.02)
-        y = zero_y - h - text_h - gap if _above(spec, i) else zero_y - h + gap
-        elements.append(sprite(image, (round(centers[i] - slot / 2), y), start, 0.35, 0))
-    return Slide(section_label(canvas, context), elements)
+        y = plot.zero_y - h - text_h - gap if _above(spec, i) else plot.zero_y - h + gap
+        elements.append(sprite(image, (round(plot.centers[i] - slot / 2), y), start, 0.35, 0))
+    return elements
 
 
 def _rows(spec: Spec, canvas: Canvas, y: int, bottom: int) -> list[Element]:

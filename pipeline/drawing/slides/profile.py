@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 from PIL import Image, ImageDraw
@@ -18,8 +19,10 @@ from pydantic import Field
 from pipeline.core.schema import Figure
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import axis_titles, frame_content, rgb, section_label
+from pipeline.drawing.slides.fonts import Face
 from pipeline.drawing.slides.motion import ease_in_out, sprite, text_sprite
 from pipeline.drawing.slides.problems import SlideError
+from pipeline.drawing.slides.text import TextBlock
 
 
 class Mark(SpecBase):
@@ -67,25 +70,71 @@ class Spec(SpecBase):
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    theme, safe = canvas.theme, canvas.safe
-    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    colors, sizes = canvas.theme.colors, canvas.theme.sizes
     elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.22, gap=0.03)
     titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, sizes.label)
     elements += titles
-
     marks = [
         canvas.fit(
             m.text,
             "label",
             sizes.label * 1.15,
             field=f"marks.{i}.text",
-            width=safe.width * 0.3,
+            width=canvas.safe.width * 0.3,
             height=canvas.px(0.12),
             max_lines=2,
         )
         for i, m in enumerate(spec.marks)
     ]
     top = y + (max(m.height for m in marks) + canvas.px(0.03) if marks else canvas.px(0.01))
+    plot = _plot(spec, canvas, top, bottom)
+    if plot.ticks or plot.along:
+        elements.append(_grid(canvas, plot))
+    outline = []
+    for i, (x, h) in enumerate(spec.points):
+        if spec.shape == "steps" and i:
+            outline.append(plot.px(x, spec.points[i - 1][1]))  # run level to the next point, then rise or fall
+        outline.append(plot.px(x, h))
+    draw_for = 1.6
+    plot_x1 = plot.x0 + plot.width
+    elements.append(_profile(outline, plot.bottom, plot.x0, plot_x1, canvas.px(0.006), colors, 0.3, draw_for))
+    elements += _marks(spec, canvas, plot, marks, draw_for)
+    return Slide(section_label(canvas, context), elements)
+
+
+@dataclass(frozen=True)
+class _Plot:
+    """Where the profile is drawn: distances from ``first`` across ``width`` pixels from ``x0``, heights from
+    ``low`` up from ``bottom`` to ``top``; the heights' gridlines and the distances marked under the plot."""
+
+    x0: int
+    width: int
+    top: int
+    bottom: int
+    first: float
+    span_x: float
+    low: float
+    span_h: float
+    ticks: list[float]
+    along: list[float]
+    tick_font: Face
+    #: The room at the left for the heights' values, and under the plot for the distances.
+    gutter: int
+    under: int
+    #: A mark's dot's radius: the plot keeps it inside the frame at either end.
+    r: int
+
+    def px(self, x: float, h: float) -> tuple[float, float]:
+        """The point at distance ``x`` and height ``h`` on the screen."""
+        return (
+            self.x0 + (x - self.first) / self.span_x * self.width,
+            self.bottom - (h - self.low) / self.span_h * (self.bottom - self.top),
+        )
+
+
+def _plot(spec: Spec, canvas: Canvas, top: int, bottom: int) -> _Plot:
+    """The plot between ``top`` and ``bottom``, with room for its ticks' values at its left and under it."""
+    safe = canvas.safe
     xs = [p[0] for p in spec.points]
     hs = [p[1] for p in spec.points]
     low, high = min(0.0, *hs), max(hs)
@@ -93,52 +142,52 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         low = min(hs) - 0.15 * ((high - min(hs)) or high)
     span_x, span_h = (xs[-1] - xs[0]) or 1.0, (high - low) or 1.0
     ticks, along = tick_values(low, high), tick_values(xs[0], xs[-1])
-    tick_font = canvas.fonts.face("label", max(canvas.min_text, round(canvas.px(sizes.label) * 0.9)))
+    tick_font = canvas.fonts.face("label", max(canvas.min_text, round(canvas.px(canvas.theme.sizes.label) * 0.9)))
     gutter = round(max(tick_font.getlength(tick_text(t, ticks)) for t in ticks) + canvas.px(0.015)) if ticks else 0
     ascent, descent = tick_font.getmetrics()
     under = ascent + descent + canvas.px(0.012) if along else 0  # the distances under the plot, above the x title
-    bottom -= under
+    r = max(3, canvas.px(0.01))
+    x0, width = safe.x0 + gutter + r, safe.width - gutter - 2 * r - 1
+    return _Plot(x0, width, top, bottom - under, xs[0], span_x, low, span_h, ticks, along, tick_font, gutter, under, r)
 
-    r = max(3, canvas.px(0.01))  # a mark's dot: the plot keeps it inside the frame at either end
-    plot_x0, plot_w = safe.x0 + gutter + r, safe.width - gutter - 2 * r - 1
 
-    def px(x: float, h: float) -> tuple[float, float]:
-        return (plot_x0 + (x - xs[0]) / span_x * plot_w, bottom - (h - low) / span_h * (bottom - top))
+def _grid(canvas: Canvas, plot: _Plot) -> Element:
+    """Gridlines at the heights' ticks, their values at the left, and the distances' ticks under the plot."""
+    safe, colors, motion = canvas.safe, canvas.theme.colors, canvas.theme.motion
+    tick_font, ticks, along, gutter = plot.tick_font, plot.ticks, plot.along, plot.gutter
+    top, bottom = plot.top, plot.bottom
+    ascent, descent = tick_font.getmetrics()
+    grid = Image.new("RGBA", (safe.width, bottom - top + tick_font.size + plot.under), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(grid)
+    for t in ticks:
+        ty = plot.px(plot.first, t)[1] - top + tick_font.size // 2
+        draw.line((gutter, ty, safe.width, ty), fill=colors.grid, width=1)
+        tick_font.draw(draw, (gutter - canvas.px(0.01), ty + (ascent - descent) / 2), tick_text(t, ticks),
+                       colors.muted, anchor="rs")  # fmt: skip
+    for t in along:
+        label, tx = tick_text(t, along), plot.px(t, plot.low)[0] - safe.x0
+        half = tick_font.getlength(label) / 2
+        tx = min(max(tx, half), safe.width - half)  # a label at either end stays in the frame
+        ty = bottom - top + tick_font.size // 2 + canvas.px(0.008)
+        tick_font.draw(draw, (tx, ty + ascent), label, colors.muted, anchor="ms")
+    return sprite(grid, (safe.x0, top - tick_font.size // 2), 0.2, motion.entrance, 0)
 
-    if ticks or along:
-        grid = Image.new("RGBA", (safe.width, bottom - top + tick_font.size + under), (0, 0, 0, 0))
-        draw = ImageDraw.Draw(grid)
-        for t in ticks:
-            ty = px(xs[0], t)[1] - top + tick_font.size // 2
-            draw.line((gutter, ty, safe.width, ty), fill=colors.grid, width=1)
-            tick_font.draw(draw, (gutter - canvas.px(0.01), ty + (ascent - descent) / 2), tick_text(t, ticks),
-                           colors.muted, anchor="rs")  # fmt: skip
-        for t in along:
-            label, tx = tick_text(t, along), px(t, low)[0] - safe.x0
-            half = tick_font.getlength(label) / 2
-            tx = min(max(tx, half), safe.width - half)  # a label at either end stays in the frame
-            ty = bottom - top + tick_font.size // 2 + canvas.px(0.008)
-            tick_font.draw(draw, (tx, ty + ascent), label, colors.muted, anchor="ms")
-        elements.append(sprite(grid, (safe.x0, top - tick_font.size // 2), 0.2, motion.entrance, 0))
 
-    outline = []
-    for i, (x, h) in enumerate(spec.points):
-        if spec.shape == "steps" and i:
-            outline.append(px(x, spec.points[i - 1][1]))  # run level to the next point, then rise or fall
-        outline.append(px(x, h))
-    draw_for = 1.6
-    elements.append(_profile(outline, bottom, plot_x0, plot_x0 + plot_w, canvas.px(0.006), colors, 0.3, draw_for))
-    for mark, block in zip(spec.marks, marks, strict=True):
-        mx, my = px(mark.at, spec.height_at(mark.at))
-        share = (mark.at - xs[0]) / span_x
+def _marks(spec: Spec, canvas: Canvas, plot: _Plot, blocks: list[TextBlock], draw_for: float) -> list[Element]:
+    """A dot and a label over each marked point, appearing as the line, drawn over ``draw_for`` seconds, reaches it."""
+    safe, colors, r = canvas.safe, canvas.theme.colors, plot.r
+    elements = []
+    for mark, block in zip(spec.marks, blocks, strict=True):
+        mx, my = plot.px(mark.at, spec.height_at(mark.at))
+        share = (mark.at - plot.first) / plot.span_x
         start = 0.3 + draw_for * share
         dot = Image.new("RGBA", (2 * r + 1, 2 * r + 1), (0, 0, 0, 0))
         ImageDraw.Draw(dot).ellipse((0, 0, 2 * r, 2 * r), fill=colors.text)
         elements.append(sprite(dot, (round(mx - r), round(my - r)), start, 0.3, 0))
         label = text_sprite(block, colors.text, align="center", width=block.width)
-        lx = min(max(round(mx - block.width / 2), plot_x0 - r), safe.x1 - block.width)  # clear of the ticks
+        lx = min(max(round(mx - block.width / 2), plot.x0 - r), safe.x1 - block.width)  # clear of the ticks
         elements.append(sprite(label, (lx, round(my - r - canvas.px(0.012) - block.height)), start, 0.4, 0))
-    return Slide(section_label(canvas, context), elements)
+    return elements
 
 
 def tick_values(low: float, high: float) -> list[float]:

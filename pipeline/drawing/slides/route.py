@@ -139,6 +139,10 @@ class Spec(SpecBase):
         problems = []
         if len(self.stops) == 1 or (not self.stops and not self.areas):
             problems.append(SlideError("stops", "a route needs two stops or more (or none, with areas to fill)"))
+        return problems + self._area_problems() + self._coordinate_problems() + self._place_problems()
+
+    def _area_problems(self) -> list[SlideError]:
+        problems = []
         for i, item in enumerate(self.areas):
             if (item.sector is None) == (not item.fill):
                 problems.append(
@@ -151,21 +155,27 @@ class Spec(SpecBase):
                     problems.append(SlideError(
                         f"areas.{i}.fill.{j}", f"no outline for '{name}'{hint}; name a country, sea or region"
                     ))  # fmt: skip
-        for name, (lon, lat) in self.places.items():
-            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                problems.append(
-                    SlideError(
-                        f"places.{name}",
-                        f"[{lon:g}, {lat:g}] is not [longitude, latitude]: longitude runs from -180 (west) to 180 "
-                        "(east) and latitude from -90 (south) to 90 (north); write longitude first",
-                    )
-                )
+        return problems
+
+    def _coordinate_problems(self) -> list[SlideError]:
+        return [
+            SlideError(
+                f"places.{name}",
+                f"[{lon:g}, {lat:g}] is not [longitude, latitude]: longitude runs from -180 (west) to 180 "
+                "(east) and latitude from -90 (south) to 90 (north); write longitude first",
+            )
+            for name, (lon, lat) in self.places.items()
+            if not (-180 <= lon <= 180 and -90 <= lat <= 90)
+        ]
+
+    def _place_problems(self) -> list[SlideError]:
+        """Names of places a stop names that neither the map nor 'places:' knows."""
+        problems = []
         for i, stop in enumerate(self.stop_list()):
             for field, name in self._named_in(i, stop):
                 if name in self.places or geo.where(name):
                     continue
-                close = geo.closest(name)
-                names = [repr(c) for c in close]
+                names = [repr(c) for c in geo.closest(name)]
                 hint = f" (did you mean {', '.join(names[:-1])} or {names[-1]}?)" if len(names) > 1 else ""
                 hint = hint or (f" (did you mean {names[0]}?)" if names else "")
                 problems.append(
@@ -191,92 +201,150 @@ def locate(spec: Spec) -> dict[str, tuple[float, float]]:
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    theme, safe = canvas.theme, canvas.safe
-    colors, motion = theme.colors, theme.motion
-    w, h = canvas.width, canvas.height
+    safe = canvas.safe
     where = locate(spec)
     stops = spec.stop_list()
     named = {country.name for name in where if (country := geo.find(name))}
-
-    elements: list[Element] = []
-    box = None
-    if spec.title:
-        title = canvas.fit(
-            spec.title,
-            "heading",
-            theme.sizes.heading,
-            field="title",
-            width=safe.width * 0.45,
-            height=h * 0.3,
-            max_lines=2,
-        )
-        top = safe.y0 + round(canvas.min_text * 2.2)
-        elements.append(
-            sprite(text_sprite(title, colors.text), (safe.x0, top), 0.1, motion.entrance, canvas.px(motion.rise))
-        )
-        # The route is framed below the title, so no arrow or name runs under it.
-        box = (safe.x0, top + title.height, safe.x1, safe.y1)
+    elements, box = _title(spec, canvas)
     # Places and routes are framed inside the safe area (clear of a platform's buttons in a portrait frame);
     # the map around them fills the whole frame.
     frame_box = box or (safe.x0, safe.y0, safe.x1, safe.y1)
-    # Each leg: through its stop's waypoints, great circle by great circle.
-    legs = [
+    area_rings = [item.rings() for item in spec.areas]
+    view = _framed(spec, where, _legs(stops), area_rings, frame_box)
+    taken: list = []
+    elements += _areas(spec, canvas, context, view, area_rings, taken)
+    xy = {name: view(*where[name]) for name in where}  # markers only for stops; waypoints are on the path
+    centre = (sum(p[0] for p in xy.values()) / max(1, len(xy)), sum(p[1] for p in xy.values()) / max(1, len(xy)))
+    arrows, tags, drawn_paths = _arrows(stops, canvas, context, view, where, centre)
+    elements += arrows
+    avoid = Obstacles(
+        dots=[xy[name] for name in tags],
+        boxes=[*taken, *([(0, 0, canvas.width, box[1])] if box else [])],
+        paths=drawn_paths,
+    )
+    markers = [place_marker(canvas, name, xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()]
+    # Markers and their names are painted over every arrow.
+    return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
+
+
+def _title(spec: Spec, canvas: Canvas) -> tuple[list[Element], tuple[int, int, int, int] | None]:
+    """The heading, if any, and the box under it where the route is framed."""
+    if not spec.title:
+        return [], None
+    theme, safe = canvas.theme, canvas.safe
+    motion = theme.motion
+    title = canvas.fit(
+        spec.title,
+        "heading",
+        theme.sizes.heading,
+        field="title",
+        width=safe.width * 0.45,
+        height=canvas.height * 0.3,
+        max_lines=2,
+    )
+    top = safe.y0 + round(canvas.min_text * 2.2)
+    element = sprite(
+        text_sprite(title, theme.colors.text), (safe.x0, top), 0.1, motion.entrance, canvas.px(motion.rise)
+    )
+    # The route is framed below the title, so no arrow or name runs under it.
+    return [element], (safe.x0, top + title.height, safe.x1, safe.y1)
+
+
+def _legs(stops: list[Stop]) -> list[list[str]]:
+    """Each leg: from where the stop's legs start to one of its places, through its waypoints."""
+    return [
         [a, *stop.via, b]
         for k, stop in enumerate(stops[1:], 1)
         for a in stop.origins(stops[k - 1].places)
         for b in stop.places
     ]
+
+
+def _framed(
+    spec: Spec,
+    where: dict[str, tuple[float, float]],
+    legs: list[list[str]],
+    area_rings: list[list[list[tuple[float, float]]]],
+    frame_box: tuple[int, int, int, int],
+) -> cartography.MapView:
+    """The map's view, framing the places (or the areas, on a map of areas only) in ``frame_box``."""
     # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward).
     paths = [
         p for leg in legs for a, b in itertools.pairwise(leg) for p in cartography.great_circle(where[a], where[b], 16)
     ]
-    area_rings = [item.rings() for item in spec.areas]
     outline = [p for rings in area_rings for ring in rings for p in ring[:: max(1, len(ring) // 64)]]
     places = list(where.values()) or outline
-    view = cartography.MapView.fit(places, frame_box, pad=0.12, extra=paths + outline, kind=spec.projection)
-    taken: list = []
-    area_names = []
-    for i, (item, rings) in enumerate(zip(spec.areas, area_rings, strict=True)):
-        start = context.sentence_time(item.sentence, 0.4 + i * motion.stagger)
-        fill, name = _area(canvas, view.areas(rings, w, h), item.label, start, taken)
-        elements.append(fill)
-        area_names += [name] if name else []
-    elements += area_names  # over every fill
+    return cartography.MapView.fit(places, frame_box, pad=0.12, extra=paths + outline, kind=spec.projection)
 
-    xy = {name: view(*where[name]) for name in where}  # markers only for stops; waypoints are on the path
+
+def _areas(
+    spec: Spec,
+    canvas: Canvas,
+    context: SceneContext,
+    view: cartography.MapView,
+    area_rings: list[list[list[tuple[float, float]]]],
+    taken: list,
+) -> list[Element]:
+    """Every area's fill, each on its sentence, then their names over every fill; the names' boxes join ``taken``."""
+    fills, names = [], []
+    for i, (item, rings) in enumerate(zip(spec.areas, area_rings, strict=True)):
+        start = context.sentence_time(item.sentence, 0.4 + i * canvas.theme.motion.stagger)
+        fill, name = _area(canvas, view.areas(rings, canvas.width, canvas.height), item.label, start, taken)
+        fills.append(fill)
+        names += [name] if name else []
+    return fills + names
+
+
+def _arrows(
+    stops: list[Stop],
+    canvas: Canvas,
+    context: SceneContext,
+    view: cartography.MapView,
+    where: dict[str, tuple[float, float]],
+    centre: tuple[float, float],
+) -> tuple[list[Element], dict[str, tuple[bool, float]], list[list[tuple[float, float]]]]:
+    """The arrows to each stop in turn (or as its sentence starts); each stop's place -> (strong: an end of the
+    route, when it arrives); the arrows' paths on the screen."""
+    colors = canvas.theme.colors
     width = max(2, canvas.px(0.007))
-    cx = sum(p[0] for p in xy.values()) / max(1, len(xy))
-    cy = sum(p[1] for p in xy.values()) / max(1, len(xy))
+    elements: list[Element] = []
     t = 0.6
-    tags: dict[str, tuple[bool, float]] = {}  # place -> (strong: an end of the route, when it arrives)
+    tags: dict[str, tuple[bool, float]] = {}
     drawn_paths: list[list[tuple[float, float]]] = []
     for k, stop in enumerate(stops):
         if k == 0:
             arrive = 0.3
         else:
             start = context.sentence_time(stop.sentence, t)
-            for a in stop.origins(stops[k - 1].places):
-                for b in stop.places:
-                    hops = itertools.pairwise([a, *stop.via, b])
-                    path = [p for i, (u, v) in enumerate(hops) for p in view.arc(where[u], where[v])[1 if i else 0 :]]
-                    main = stop.style == "main"
-                    color = colors.accent if main else colors.accent_soft
-                    curve = _bowed(path, (cx, cy), bow=not stop.via)
-                    elements.append(_arrow(curve, width, color, start, 0.9, canvas, dashed=not main))
-                    drawn_paths.append(curve)
+            main = stop.style == "main"
+            for curve in _curves_to(stop, stops[k - 1].places, view, where, centre):
+                color = colors.accent if main else colors.accent_soft
+                elements.append(_arrow(curve, width, color, start, 0.9, canvas, dashed=not main))
+                drawn_paths.append(curve)
             arrive = start + 0.75
             t = start + 1.0
         for name in stop.places:  # a place reached twice (by a detour and a shortcut) is marked once, when first
             strong = k == 0 or k == len(stops) - 1
             tags[name] = (tags[name][0] or strong, tags[name][1]) if name in tags else (strong, arrive)
-    avoid = Obstacles(
-        dots=[xy[name] for name in tags],
-        boxes=[*taken, *([(0, 0, w, box[1])] if box else [])],
-        paths=drawn_paths,
-    )
-    markers = [place_marker(canvas, name, xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()]
-    # Markers and their names are painted over every arrow.
-    return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
+    return elements, tags, drawn_paths
+
+
+def _curves_to(
+    stop: Stop,
+    before: list[str],
+    view: cartography.MapView,
+    where: dict[str, tuple[float, float]],
+    centre: tuple[float, float],
+) -> list[list[tuple[float, float]]]:
+    """The legs to ``stop`` on the screen, from each place they start at to each of its places, great circle by
+    great circle through its waypoints."""
+    curves = []
+    for a in stop.origins(before):
+        for b in stop.places:
+            hops = itertools.pairwise([a, *stop.via, b])
+            path = [p for i, (u, v) in enumerate(hops) for p in view.arc(where[u], where[v])[1 if i else 0 :]]
+            curves.append(_bowed(path, centre, bow=not stop.via))
+    return curves
 
 
 def _area(

@@ -20,6 +20,7 @@ from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, S
 from pipeline.drawing.slides.chrome import frame_content, section_label
 from pipeline.drawing.slides.motion import ease_out, sprite, text_sprite
 from pipeline.drawing.slides.problems import SlideError
+from pipeline.drawing.slides.text import TextBlock
 
 
 class Item(SpecBase):
@@ -64,10 +65,8 @@ def ratio(a: float, b: float) -> str:
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    theme, safe = canvas.theme, canvas.safe
-    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    safe, sizes = canvas.safe, canvas.theme.sizes
     elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.22, gap=0.05, source_at=0.3)
-
     n = len(spec.items)
     gap = canvas.px(0.06)
     slot = (safe.width - gap * (n - 1)) / n
@@ -84,10 +83,23 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     if n == 2:
         ratio_h = values[0].height + canvas.px(0.02)
     base = bottom - text_h - canvas.px(0.02)
-    room_h = base - y - ratio_h
-    # Sizes in pixels: the largest fills the room, the rest to scale; each column is as wide as its shape
-    # or its text, and the columns fit the width (the scale shrinks until they do).
     texts = [max(values[i].width, labels[i].width) for i in range(n)]
+    extents, widths = _extents(spec, canvas, base - y - ratio_h, texts, slot, gap)
+    elements += _items(spec, canvas, base, list(zip(extents, widths, values, labels, strict=True)), gap)
+    if n == 2:
+        elements.append(_ratio_line(spec, canvas, y, ratio_h))
+    return Slide(section_label(canvas, context), elements)
+
+
+def _extents(
+    spec: Spec, canvas: Canvas, room_h: float, texts: list[int], slot: float, gap: int
+) -> tuple[list[tuple[float, float]], list[float]]:
+    """Each shape's width and height in pixels, and its column's width.
+
+    The largest fills the room, the rest to scale; each column is as wide as its shape or its text, and the
+    columns fit the width (the scale shrinks until they do).
+    """
+    n = len(spec.items)
     if spec.shape == "bar":
         scale = room_h / max(item.value for item in spec.items)
         extents = [(min(slot * 0.6, canvas.px(0.2)), item.value * scale) for item in spec.items]
@@ -95,35 +107,55 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         roots = [math.sqrt(item.value) for item in spec.items]
         scale = room_h / max(roots)
         for _ in range(20):
-            if sum(max(r * scale, t) for r, t in zip(roots, texts, strict=True)) + gap * (n - 1) <= safe.width:
+            if sum(max(r * scale, t) for r, t in zip(roots, texts, strict=True)) + gap * (n - 1) <= canvas.safe.width:
                 break
             scale *= 0.93
         extents = [(r * scale, r * scale) for r in roots]
     widths = [max(w, t) for (w, _), t in zip(extents, texts, strict=True)]
     if spec.shape == "bar":  # bars are narrow: give each its share of the width
         widths = [slot] * n
-    x = safe.x0 + (safe.width - sum(widths) - gap * (n - 1)) / 2
-    for i, ((w, h), width) in enumerate(zip(extents, widths, strict=True)):
+    return extents, widths
+
+
+def _items(
+    spec: Spec,
+    canvas: Canvas,
+    base: int,
+    columns: list[tuple[tuple[float, float], float, TextBlock, TextBlock]],
+    gap: int,
+) -> list[Element]:
+    """Each item's shape standing on ``base`` in its column, with its size and its name under it, one after another.
+
+    ``columns``: each item's shape (width, height), its column's width, and its size and name fitted."""
+    safe, colors, motion = canvas.safe, canvas.theme.colors, canvas.theme.motion
+    n = len(columns)
+    x = safe.x0 + (safe.width - sum(width for _, width, _, _ in columns) - gap * (n - 1)) / 2
+    elements: list[Element] = []
+    for i, ((w, h), width, value, label) in enumerate(columns):
         cx = x + width / 2
         start = 0.4 + i * motion.stagger * 2
         color = colors.accent if i == max(range(n), key=lambda j: spec.items[j].value) else colors.accent_soft
         elements.append(_shape(spec.shape, cx, base, max(2.0, w), max(2.0, h), color, start, motion.entrance * 1.5))
-        value_img = text_sprite(values[i], color, align="center", width=round(width))
-        label_img = text_sprite(labels[i], colors.text, align="center", width=round(width))
+        value_img = text_sprite(value, color, align="center", width=round(width))
+        label_img = text_sprite(label, colors.text, align="center", width=round(width))
         top = base + canvas.px(0.02)
         elements.append(sprite(value_img, (round(x), top), start + 0.3, motion.entrance, 0))
-        elements.append(sprite(label_img, (round(x), top + values[i].height), start + 0.35, motion.entrance, 0))
+        elements.append(sprite(label_img, (round(x), top + value.height), start + 0.35, motion.entrance, 0))
         x += width + gap
-    if n == 2:
-        big, small = sorted(spec.items, key=lambda item: item.value, reverse=True)
-        block = canvas.fit(
-            " ".join(filter(None, [big.label, "\u2248", ratio(big.value, small.value), small.label])), "heading",
-            sizes.heading * 0.7,
-            field="items", width=safe.width, height=ratio_h, max_lines=1, balance=False,
-        )  # fmt: skip
-        image = text_sprite(block, colors.muted, align="center", width=safe.width)
-        elements.append(sprite(image, (safe.x0, y), 0.4 + 2 * motion.stagger * 2, motion.entrance, 0))
-    return Slide(section_label(canvas, context), elements)
+    return elements
+
+
+def _ratio_line(spec: Spec, canvas: Canvas, y: int, height: int) -> Element:
+    """'Russia ≈ 12× Lake Baikal' over two items: how many times the larger is the smaller."""
+    safe, motion = canvas.safe, canvas.theme.motion
+    big, small = sorted(spec.items, key=lambda item: item.value, reverse=True)
+    block = canvas.fit(
+        " ".join(filter(None, [big.label, "\u2248", ratio(big.value, small.value), small.label])), "heading",
+        canvas.theme.sizes.heading * 0.7,
+        field="items", width=safe.width, height=height, max_lines=1, balance=False,
+    )  # fmt: skip
+    image = text_sprite(block, canvas.theme.colors.muted, align="center", width=safe.width)
+    return sprite(image, (safe.x0, y), 0.4 + 2 * motion.stagger * 2, motion.entrance, 0)
 
 
 def _shape(kind: str, cx: float, base: int, width: float, height: float, color: str, start: float, duration: float):

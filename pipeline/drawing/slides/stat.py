@@ -31,6 +31,7 @@ from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, S
 from pipeline.drawing.slides.chrome import content_top, section_label, source_line
 from pipeline.drawing.slides.motion import ease_out, sprite, text_sprite
 from pipeline.drawing.slides.problems import SlideError
+from pipeline.drawing.slides.text import TextBlock
 
 QUALIFIERS = ("about", "around", "almost", "nearly", "over", "more than", "less than", "under", "up to", "at least")
 #: Units written before the number, with no space.
@@ -155,8 +156,7 @@ def format_value(spec: Spec, values: tuple[float, ...] | None = None) -> str:
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    theme, safe = canvas.theme, canvas.safe
-    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    safe, motion = canvas.safe, canvas.theme.motion
     top = content_top(canvas)
     elements: list[Element] = []
     bottom = safe.y1
@@ -164,27 +164,77 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         source, source_top = source_line(canvas, spec.source, 0.3 + 2 * motion.stagger)
         elements.append(source)
         bottom = source_top - canvas.px(0.03)
-    gap = canvas.px(0.025)
     share = spec.share() if spec.icon is None and spec.against is None else None
     beside = share is not None or spec.of is not None or spec.against is not None or spec.icon is not None
     # The graphic stands beside the text where the room is wide; under it where it is not (square and portrait).
     under = beside and safe.width < (bottom - top) * STACK_BELOW
     column = round(safe.width * 0.58) if beside and not under else safe.width
+    label_w = round(column * 0.78 if share is None and not under else column)
+    duration = 1.2 if spec.count_up else motion.entrance
+    text, text_bottom = _text(spec, canvas, (top, bottom), column, label_w, under, duration)
+    elements += text
+    elements += _graphic(spec, canvas, share, (top, text_bottom, bottom), column, under, duration)
+    return Slide(section_label(canvas, context), elements)
+
+
+def _text(
+    spec: Spec,
+    canvas: Canvas,
+    room: tuple[int, int],
+    column: int,
+    label_w: int,
+    under: bool,
+    duration: float,
+) -> tuple[list[Element], int]:
+    """The qualifier, the figure (counting up) and its label down ``column``, and where the text ends.
+
+    The text is centred between the ``room``'s top and bottom; over a graphic (``under``) it is at the top of its
+    part, the graphic taking what it leaves.
+    """
+    safe, colors, motion = canvas.safe, canvas.theme.colors, canvas.theme.motion
+    top, bottom = room
+    gap = canvas.px(0.025)
     text_bottom = top + round((bottom - top) * 0.55) if under else bottom
+    label, qualifier, figure, small = _fitted(spec, canvas, column, label_w, text_bottom - top)
+    above = qualifier.height + canvas.px(0.005) if qualifier else 0
+    y = top + (text_bottom - top - figure.height - gap - label.height - above) // 2
+    if under:
+        y = top
+        text_bottom = top + above + figure.height + gap + label.height + canvas.px(0.05)
+    elements: list[Element] = []
+    if qualifier:
+        elements.append(sprite(text_sprite(qualifier, colors.muted), (safe.x0, y), 0.15, motion.entrance, 0))
+        y += above
+    unit_face = canvas.fonts.face("figure", max(canvas.min_text, round(figure.size * UNIT_SIZE))) if small else None
+    elements.append(_count_up(spec, figure, unit_face, safe.x0, y, colors.accent, duration))
+    y += figure.height + gap
+    elements.append(
+        sprite(
+            text_sprite(label, colors.text), (safe.x0, y), 0.2 + motion.stagger, motion.entrance, canvas.px(motion.rise)
+        )
+    )
+    return elements, text_bottom
+
+
+def _fitted(
+    spec: Spec, canvas: Canvas, column: int, label_w: int, height: int
+) -> tuple[TextBlock, TextBlock | None, TextBlock, str]:
+    """The label, the qualifier (if any) and the figure fitted to the text's ``height``; the unit drawn after it."""
+    sizes = canvas.theme.sizes
     label = canvas.fit(
         spec.label,
         "heading",
         sizes.heading * 0.72,
         field="label",
-        width=round(column * 0.78 if share is None and not under else column),
-        height=(text_bottom - top) * 0.45,
+        width=label_w,
+        height=height * 0.45,
         max_lines=3,
     )
     qualifier = None
     if spec.qualifier:
         qualifier = canvas.fit(
             spec.qualifier, "heading", sizes.heading * 0.6, field="qualifier", width=column,
-            height=text_bottom - top, max_lines=1, balance=False,
+            height=height, max_lines=1, balance=False,
         )  # fmt: skip
     above = qualifier.height + canvas.px(0.005) if qualifier else 0
     main, small = figure_parts(spec, spec.values())
@@ -194,40 +244,40 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         sizes.figure,
         field="value",
         width=column,
-        height=text_bottom - top - label.height - gap - above,
+        height=height - label.height - canvas.px(0.025) - above,
         max_lines=1,
         balance=False,
     )
-    y = top + (text_bottom - top - figure.height - gap - label.height - above) // 2
-    if under:  # the text at the top of its part, the graphic taking what it leaves
-        y = top
-        text_bottom = top + above + figure.height + gap + label.height + canvas.px(0.05)
-    if qualifier:
-        elements.append(sprite(text_sprite(qualifier, colors.muted), (safe.x0, y), 0.15, motion.entrance, 0))
-        y += above
-    unit_face = canvas.fonts.face("figure", max(canvas.min_text, round(figure.size * UNIT_SIZE))) if small else None
-    duration = 1.2 if spec.count_up else motion.entrance
-    elements.append(_count_up(spec, figure, unit_face, safe.x0, y, colors.accent, duration))
-    y += figure.height + gap
-    elements.append(
-        sprite(
-            text_sprite(label, colors.text), (safe.x0, y), 0.2 + motion.stagger, motion.entrance, canvas.px(motion.rise)
-        )
-    )
+    return label, qualifier, figure, small
+
+
+def _graphic(
+    spec: Spec,
+    canvas: Canvas,
+    share: float | None,
+    edges: tuple[int, int, int],
+    column: int,
+    under: bool,
+    duration: float,
+) -> list[Element]:
+    """What stands beside the figure, or under it: a ring for a share, the part of a whole, bars to scale, or an
+    icon. ``edges``: the text's top, where it ends, and the bottom of the room."""
+    safe, colors, motion = canvas.safe, canvas.theme.colors, canvas.theme.motion
+    top, text_bottom, bottom = edges
     # Where the graphic goes: the column's right, or the room under the text.
     x0, g_top = (safe.x0, text_bottom) if under else (safe.x0 + column + canvas.px(0.05), top)
     room_w = safe.width if under else safe.width - column
     centre = (safe.x0 + safe.width // 2 if under else safe.x1 - room_w // 2, g_top + (bottom - g_top) // 2)
     room = min(bottom - g_top, room_w)
     if share is not None:
-        elements.append(_ring(share, centre, round(room * 0.36), colors.panel, colors.accent, 0.2, duration))
-    elif spec.of is not None:
-        elements += _part_of(spec, canvas, (x0, g_top, safe.x1, bottom), duration)
-    elif spec.against is not None:
-        elements += _against(spec, canvas, (x0, g_top, safe.x1, bottom), duration)
-    elif spec.icon is not None:
-        elements.append(_icon(spec.icon, centre, round(room * 0.72), colors.panel, colors.accent, motion.entrance))
-    return Slide(section_label(canvas, context), elements)
+        return [_ring(share, centre, round(room * 0.36), colors.panel, colors.accent, 0.2, duration)]
+    if spec.of is not None:
+        return _part_of(spec, canvas, (x0, g_top, safe.x1, bottom), duration)
+    if spec.against is not None:
+        return _against(spec, canvas, (x0, g_top, safe.x1, bottom), duration)
+    if spec.icon is not None:
+        return [_icon(spec.icon, centre, round(room * 0.72), colors.panel, colors.accent, motion.entrance)]
+    return []
 
 
 def _icon(name: str, centre: tuple[int, int], size: int, disc: str, color: str, duration: float) -> Element:

@@ -17,6 +17,7 @@ its reading moving with the surface ("levels rising").
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
@@ -28,6 +29,7 @@ from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, S
 from pipeline.drawing.slides.chrome import content_top, heading, rgb, section_label
 from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite, text_sprite
 from pipeline.drawing.slides.problems import SlideError
+from pipeline.drawing.slides.text import TextBlock
 
 #: The most steps in one row, and beside a gauge (which takes a quarter of the width).
 ROW = 5
@@ -115,64 +117,103 @@ class Spec(SpecBase):
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    theme, safe = canvas.theme, canvas.safe
-    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    safe, colors = canvas.safe, canvas.theme.colors
     y = content_top(canvas)
     elements: list[Element] = []
     if spec.title:
         title, y = heading(canvas, spec.title, y, room=0.22, gap=0.05)
         elements.append(title)
-
-    texts = spec.texts()
-    n = len(texts)
     room = safe.width
     if spec.level is not None:
         gauge_w = round(safe.width * 0.24)
         room = safe.width - gauge_w - canvas.px(0.04)
+    starts = _starts(spec, context, canvas.theme.motion.stagger)
+    # A portrait frame: one step per row, down a line, its text beside it.
+    layout = _down(spec, canvas, y, room) if safe.height > safe.width else _across(spec, canvas, y, room)
+    elements.append(
+        _path(layout.centres, layout.per_row, layout.turn, max(2, canvas.px(0.006)), colors.grid, colors.accent, starts)
+    )
+    elements += _discs_and_labels(spec, canvas, layout, starts)
+    if spec.level is not None:
+        area = (safe.x1 - gauge_w, y, safe.x1, safe.y1)
+        elements += _gauge(spec, canvas, area, starts)
+    return Slide(section_label(canvas, context), elements)
 
+
+def _starts(spec: Spec, context: SceneContext, stagger: float) -> list[float]:
+    """When each step appears: on its sentence, or one after another."""
     starts = []
     for i, step in enumerate(spec.steps):
-        default = 0.4 + i * motion.stagger * 1.6
+        default = 0.4 + i * stagger * 1.6
         starts.append(context.sentence_time(None if isinstance(step, str) else step.sentence, default))
-    starts = [max(starts[: i + 1]) for i in range(n)]  # a later step never appears before an earlier one
+    return [max(starts[: i + 1]) for i in range(len(starts))]  # a later step never appears before an earlier one
 
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the steps go: their discs' centres and radius, their labels and where each is drawn, and how the
+    path turns from the first row to the second (``_path``)."""
+
+    radius: int
+    centres: list[tuple[int, int]]
+    labels: list[TextBlock]
+    places: list[tuple[int, int]]
+    align: str
+    label_w: int | None
+    per_row: int
+    turn: tuple[int, int]
+
+
+def _down(spec: Spec, canvas: Canvas, y: int, room: int) -> _Layout:
+    """The steps down a line, one per row, each label beside its disc (a portrait frame)."""
+    safe, texts = canvas.safe, spec.texts()
+    n = len(texts)
     gap = canvas.px(0.025)
-    if safe.height > safe.width:  # a portrait frame: one step per row, down a line, its text beside it
-        row_h = (safe.y1 - y) / n
-        radius = max(4, min(canvas.px(0.045), round(row_h * 0.3)))
-        text_x = safe.x0 + 2 * radius + 2 * gap
-        labels = canvas.fit_alike(
-            texts, "body", sizes.body, fields=[f"steps.{i}" for i in range(n)], width=safe.x0 + room - text_x,
-            height=row_h * 0.95, max_lines=3,
-        )  # fmt: skip
-        centres = [(safe.x0 + radius, round(y + row_h * (i + 0.5))) for i in range(n)]
-        per_row, turn = n, (0, 0)
-        places = [(text_x, cy - label.height // 2) for (_, cy), label in zip(centres, labels, strict=True)]
-        align, label_w = "left", None
-    else:
-        rows = 1 if n <= (ROW if spec.level is None else ROW_BESIDE_GAUGE) else 2
-        per_row = -(-n // rows)
-        slot = room / per_row
-        row_h = (safe.y1 - y) / rows
-        radius = max(4, min(canvas.px(0.045), round(slot * 0.18), round(row_h * 0.16)))
-        labels = canvas.fit_alike(
-            texts, "body", sizes.body, fields=[f"steps.{i}" for i in range(n)], width=slot * 0.9,
-            height=row_h - 2 * radius - canvas.px(0.04), max_lines=4,
-        )  # fmt: skip
-        centres = []
-        tallest = max(label.height for label in labels)  # every disc of a row on one line
-        for i in range(n):
-            row, col = divmod(i, per_row)
-            block_top = y + round(row * row_h + (row_h - 2 * radius - gap - tallest) / 2)
-            centres.append((round(safe.x0 + slot * (col + 0.5)), block_top + radius))
-        below_labels = centres[0][1] + radius + gap + tallest
-        turn = (round(slot / 2), (below_labels + centres[-1][1] - radius) // 2)  # around the end of the first row
-        places = [(round(cx - slot * 0.45), cy + radius + gap) for cx, cy in centres]
-        align, label_w = "center", round(slot * 0.9)
-    number_size = max(canvas.min_text, round(radius * 1.05))
-    numbers = canvas.fonts.face("figure", number_size)
-    elements.append(_path(centres, per_row, turn, max(2, canvas.px(0.006)), colors.grid, colors.accent, starts))
-    for i, (cx, cy) in enumerate(centres):
+    row_h = (safe.y1 - y) / n
+    radius = max(4, min(canvas.px(0.045), round(row_h * 0.3)))
+    text_x = safe.x0 + 2 * radius + 2 * gap
+    labels = canvas.fit_alike(
+        texts, "body", canvas.theme.sizes.body, fields=[f"steps.{i}" for i in range(n)],
+        width=safe.x0 + room - text_x, height=row_h * 0.95, max_lines=3,
+    )  # fmt: skip
+    centres = [(safe.x0 + radius, round(y + row_h * (i + 0.5))) for i in range(n)]
+    places = [(text_x, cy - label.height // 2) for (_, cy), label in zip(centres, labels, strict=True)]
+    return _Layout(radius, centres, labels, places, "left", None, n, (0, 0))
+
+
+def _across(spec: Spec, canvas: Canvas, y: int, room: int) -> _Layout:
+    """The steps across in one row or two, each label under its disc."""
+    safe, texts = canvas.safe, spec.texts()
+    n = len(texts)
+    gap = canvas.px(0.025)
+    rows = 1 if n <= (ROW if spec.level is None else ROW_BESIDE_GAUGE) else 2
+    per_row = -(-n // rows)
+    slot = room / per_row
+    row_h = (safe.y1 - y) / rows
+    radius = max(4, min(canvas.px(0.045), round(slot * 0.18), round(row_h * 0.16)))
+    labels = canvas.fit_alike(
+        texts, "body", canvas.theme.sizes.body, fields=[f"steps.{i}" for i in range(n)], width=slot * 0.9,
+        height=row_h - 2 * radius - canvas.px(0.04), max_lines=4,
+    )  # fmt: skip
+    centres = []
+    tallest = max(label.height for label in labels)  # every disc of a row on one line
+    for i in range(n):
+        row, col = divmod(i, per_row)
+        block_top = y + round(row * row_h + (row_h - 2 * radius - gap - tallest) / 2)
+        centres.append((round(safe.x0 + slot * (col + 0.5)), block_top + radius))
+    below_labels = centres[0][1] + radius + gap + tallest
+    turn = (round(slot / 2), (below_labels + centres[-1][1] - radius) // 2)  # around the end of the first row
+    places = [(round(cx - slot * 0.45), cy + radius + gap) for cx, cy in centres]
+    return _Layout(radius, centres, labels, places, "center", round(slot * 0.9), per_row, turn)
+
+
+def _discs_and_labels(spec: Spec, canvas: Canvas, layout: _Layout, starts: list[float]) -> list[Element]:
+    """Each step's disc (its icon or number) and its label, entering as the step does."""
+    colors, motion = canvas.theme.colors, canvas.theme.motion
+    radius = layout.radius
+    numbers = canvas.fonts.face("figure", max(canvas.min_text, round(radius * 1.05)))
+    elements: list[Element] = []
+    for i, (cx, cy) in enumerate(layout.centres):
         disc = Image.new("RGBA", (2 * radius + 1, 2 * radius + 1), (0, 0, 0, 0))
         draw = ImageDraw.Draw(disc)
         draw.ellipse((0, 0, 2 * radius, 2 * radius), fill=colors.accent)
@@ -183,12 +224,9 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             ascent, descent = numbers.getmetrics()
             numbers.draw(draw, (radius, radius + (ascent - descent) / 2), str(i + 1), colors.background, anchor="ms")
         elements.append(sprite(disc, (cx - radius, cy - radius), starts[i], motion.entrance * 0.6, 0))
-        label = text_sprite(labels[i], colors.text, align=align, width=label_w)
-        elements.append(sprite(label, places[i], starts[i] + 0.1, motion.entrance, canvas.px(motion.rise)))
-    if spec.level is not None:
-        area = (safe.x1 - gauge_w, y, safe.x1, safe.y1)
-        elements += _gauge(spec, canvas, area, starts)
-    return Slide(section_label(canvas, context), elements)
+        label = text_sprite(layout.labels[i], colors.text, align=layout.align, width=layout.label_w)
+        elements.append(sprite(label, layout.places[i], starts[i] + 0.1, motion.entrance, canvas.px(motion.rise)))
+    return elements
 
 
 #: Seconds a gauge takes to move from one level to the next.
