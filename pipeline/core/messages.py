@@ -394,7 +394,7 @@ def _where(path: tuple, data: Any) -> str:
         node = node[part] if isinstance(node, (dict, list)) and _has(node, part) else None
     if isinstance(node, dict) and "id" in node:
         return f" in {'Short' if path[:1] == ('shorts',) else 'scene'} '{node['id']}'"
-    if isinstance(node, dict) and "kind" in node:
+    if isinstance(node, dict) and "kind" in node and path[-1:] == ("slide",):
         return f" in this {node['kind']} slide"
     return ""
 
@@ -452,7 +452,8 @@ def _model_in(annotation: Any, node: Any) -> Any:
         models = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
         if isinstance(node, dict) and "kind" in node:
             for model in models:
-                if node["kind"] in typing.get_args(model.model_fields["kind"].annotation):
+                kind = model.model_fields.get("kind")  # a union of slide kinds is told apart by it; others have none
+                if kind is not None and node["kind"] in typing.get_args(kind.annotation):
                     return model
         return models[0] if len(models) == 1 else None
     return annotation
