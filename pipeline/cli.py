@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import errno
 import json
+import math
 import re
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -146,9 +148,35 @@ def _shape(format_name: str, size: tuple[int, int] | None) -> None:
         return
     width, height = FORMATS[format_name].size
     if abs(size[0] / size[1] - width / height) > 0.01:
-        example = f"{width // 4}x{height // 4}"
+        example = "x".join(map(str, _of_shape(width, height)))
         raise UsageError(f"--size {size[0]}x{size[1]} is not the {format_name} format's shape ({width}x{height}); "
                          f"give a size of that shape, e.g. {example}")  # fmt: skip
+
+
+def _of_shape(width: int, height: int) -> tuple[int, int]:
+    """A size --size takes (both sides even, 64x36 or more) of exactly the shape width x height, near a quarter of
+    it: 270x480 for 1080x1920. A quarter rounded could be odd (1080x1350 gave 270x337, which --size refused)."""
+    step = math.gcd(width, height)
+    w, h = width // step, height // step
+    if w % 2 or h % 2:
+        w, h = w * 2, h * 2
+    times = max(round(width / 4 / w), -(-64 // w), -(-36 // h), 1)
+    return w * times, h * times
+
+
+def _screens(default: str) -> str:
+    """Every format in FORMATS as --format's help says it: 'wide 16:9 (the storyboard's size), vertical 9:16
+    1080x1920 (into output/<slug>/vertical/), ...', so a format added there is in the help too."""
+    said = []
+    for name, profile in FORMATS.items():
+        width, height = profile.size
+        step = math.gcd(width, height)
+        shape = f"{width // step}:{height // step}"
+        if name == DEFAULT_FORMAT:
+            said.append(f"{name} {shape} ({default}the storyboard's size)")
+        else:
+            said.append(f"{name} {shape} {width}x{height} (into output/<slug>/{name}/)")
+    return ", ".join(said)
 
 
 format_option = click.option(
@@ -157,8 +185,7 @@ format_option = click.option(
     type=click.Choice(list(FORMATS)),
     default=DEFAULT_FORMAT,
     show_default=True,
-    help="The screen: wide 16:9 (the storyboard's size), vertical 9:16 1080x1920 (Shorts, Reels, TikTok; "
-    "into output/<slug>/vertical/), square 1:1 1080x1080 (into output/<slug>/square/).",
+    help=f"The screen: {_screens('')}; see docs/formats.md.",
 )
 
 #: render's --format: one or several (a batch renders each storyboard in each).
@@ -167,9 +194,35 @@ formats_option = click.option(
     "format_names",
     type=click.Choice(list(FORMATS)),
     multiple=True,
-    help="The screen, repeatable: wide 16:9 (the default, the storyboard's size), vertical 9:16 1080x1920 "
-    "(Shorts, Reels, TikTok; into output/<slug>/vertical/), square 1:1 1080x1080 (into output/<slug>/square/).",
+    help=f"The screen, repeatable: {_screens('the default, ')}; see docs/formats.md.",
 )
+
+
+class _Listed(click.Option):
+    """An option whose metavar and help are made when the help is shown, by ``listed()``: from a registry too
+    slow to import for every command (the executors' brings in the drawing stack)."""
+
+    def __init__(self, *args, listed: Callable[[], tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.listed = listed
+
+    def get_help_record(self, ctx: click.Context):
+        self.metavar, self.help = self.listed()
+        return super().get_help_record(ctx)
+
+
+def _executors() -> tuple[str, str]:
+    """--executor's metavar and help from EXECUTORS and CLUSTERS: each name or address form, and the first line of
+    its factory's docstring."""
+    from pipeline.rendering.executors import CLUSTERS, EXECUTORS
+
+    named = [*EXECUTORS.items(), *((f"{scheme}://HOST:PORT", factory) for scheme, factory in CLUSTERS.items())]
+    said = []
+    for name, factory in named:
+        doc = (factory.__doc__ or "").strip().split("\n")[0].rstrip(".")
+        said.append(f"{name}: {doc[:1].lower()}{doc[1:]}" if doc else name)
+    return "|".join(name for name, _ in named), f"Where scenes are rendered: {'; '.join(said)}."
+
 
 outside_option = click.option(
     "--allow-outside-assets",
@@ -236,8 +289,9 @@ def main() -> None:
     "executor_spec",
     default="local",
     show_default=True,
-    metavar="local|serial|dask://HOST:PORT",
-    help="Where scenes are rendered: worker processes here, this process, or a Dask cluster's workers.",
+    metavar="EXECUTOR",
+    cls=_Listed,
+    listed=_executors,
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @outside_option

@@ -109,6 +109,57 @@ def test_a_format_renders_into_its_own_folder_at_its_shape(project):
     assert wrong.returncode == 2 and "not the vertical format's shape (1080x1920)" in wrong.stderr
 
 
+#: The command with a 4:5 format and an executor plugged in first, as a contributor registers them
+#: (docs/extending.md).
+PLUGGED_IN = """\
+from pipeline.core.formats import FORMATS, FormatProfile, Insets
+from pipeline.rendering.executors import EXECUTORS, Serial
+FORMATS["portrait45"] = FormatProfile("portrait45", (1080, 1350), Insets.even(0.035), Insets(), 32, (1080, 1350))
+def threads(workers):
+    \"\"\"Scene jobs on threads of this process.\"\"\"
+    return Serial()
+EXECUTORS["threads"] = threads
+from pipeline.entry import main
+main()
+"""
+
+
+def _plugged_in(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", PLUGGED_IN, *args], capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def test_the_help_names_every_format_and_executor_registered():
+    """--format's and --executor's help are made from FORMATS and EXECUTORS: a new one is in them, with no edit."""
+    run = _plugged_in("render", "--help")
+    said = " ".join(run.stdout.split())
+    assert run.returncode == 0, run.stderr
+    assert "vertical 9:16 1080x1920 (into output/<slug>/vertical/)" in said
+    assert "portrait45 4:5 1080x1350 (into output/<slug>/portrait45/)" in said
+    assert "--executor local|serial|threads|dask://HOST:PORT" in said
+    assert "threads: scene jobs on threads of this process;" in said
+
+
+def test_a_size_of_another_shape_is_refused_with_a_size_that_is_taken(project):
+    """The example a refused --size gives is a size --size takes: for a 4:5 format a quarter of 1080x1350 was
+    270x337, refused as odd when given back. It keeps the format's shape exactly, both sides even."""
+    import re
+
+    story = project(TINY)
+    wrong = explainer("render", str(story), "--format", "vertical", "--size", "320x180")
+    assert wrong.returncode == 2 and "e.g. 270x480" in wrong.stderr, wrong.stderr
+    wrong = _plugged_in("render", str(story), "--format", "portrait45", "--size", "320x180")
+    assert wrong.returncode == 2 and "not the portrait45 format's shape (1080x1350)" in wrong.stderr, wrong.stderr
+    width, height = map(int, re.search(r"e\.g\. (\d+)x(\d+)", wrong.stderr).groups())
+    assert width % 2 == height % 2 == 0 and width * 5 == height * 4, (width, height)
+    taken = _plugged_in("validate", str(story), "--format", "portrait45", "--size", f"{width}x{height}")
+    assert taken.returncode == 0, taken.stderr
+
+
 def test_python_dash_m_works():
     import subprocess
     import sys

@@ -1,5 +1,6 @@
-"""The docs cannot drift: the storyboard reference is the generator's output now, its examples validate, and every
-relative link in README.md and docs/ reaches a file and heading that exist."""
+"""The docs cannot drift: the storyboard reference is the generator's output now, its examples validate, every
+relative link in README.md and docs/ reaches a file and heading that exist, and the pages that list the built-in
+slide kinds, formats and engines list every one registered."""
 
 from __future__ import annotations
 
@@ -76,3 +77,49 @@ def test_relative_links_reach_a_file_and_heading():
             elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
                 broken.append(f"{page.relative_to(REPO)}: {target} (no such heading)")
     assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+#: Counts as the pages write them.
+NUMBERS = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+]  # fmt: skip
+
+
+def _section(page: str, heading: str) -> str:
+    """The text under ``heading`` (a '## ' line) up to the next heading of that level or above."""
+    text = (REPO / page).read_text(encoding="utf-8")
+    found = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^##? |\Z)", text, re.S | re.M)
+    assert found, f"{page} has no '## {heading}'"
+    return found.group(1)
+
+
+def test_the_pages_that_name_every_built_in_name_them_all():
+    """The pages docs/extending.md says to update when a kind, a format or an engine is added list every one."""
+    from pipeline.core.formats import FORMATS
+    from pipeline.narration.engines import ENGINES
+
+    kinds, formats, engines = list(pipeline.KINDS), list(FORMATS), list(ENGINES)
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    count, named = re.search(r"There are (\w+) slide kinds \(([^)]*)\)", readme).groups()
+    assert (count, sorted(named.split(", "))) == (NUMBERS[len(kinds)], sorted(kinds)), "README.md's slide kinds"
+    missing = [kind for kind in kinds if f"`{kind}`" not in _section("docs/storyboards.md", "Slide kinds")]
+    assert missing == [], "docs/storyboards.md's 'Slide kinds' leaves them out"
+
+    screens = f"{NUMBERS[len(formats)].capitalize()} screens"
+    rows = re.findall(r"^\| `(\w+)`", _section("docs/formats.md", screens), re.M)
+    assert sorted(rows) == sorted(formats), f"docs/formats.md's '{screens}' has a row for each format"
+    index = re.search(
+        r"^\| \[Formats, Shorts and captions\]\(formats.md\) \|.*$",
+        (REPO / "docs" / "README.md").read_text(encoding="utf-8"),
+        re.M,
+    ).group(0)
+    assert all(name in index for name in formats), "docs/README.md's formats row"
+    assert sorted(re.findall(r"^\| `(\w+)` \|", _section("docs/sound.md", "Engines"), re.M)) == sorted(engines), (
+        "docs/sound.md's engines table"
+    )
+    modules = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    row = re.search(r"^\| `formats/` \|.*$", modules, re.M).group(0)
+    assert all(f"`{name}`" in row for name in formats), "docs/architecture.md's formats/ row"
+    row = re.search(r"^\| `engines/` \|.*$", modules, re.M).group(0)
+    assert all(f"`{name}.py`" in row for name in engines), "docs/architecture.md's engines/ row"

@@ -1,9 +1,11 @@
-"""Golden images: every kind drawn at 320x180, settled and mid-entrance, against stored PNGs; and settled in
-the vertical and square formats (at a quarter of their size), in tests/golden/<format>/.
+"""Golden images: every kind drawn at 320x180, settled and mid-entrance, in both themes, against stored PNGs;
+and settled in every other format in test_slides.FORMAT_SIZES (at a quarter of its size), in
+tests/golden/<format>/.
 
 After an intended visual change, look at the new frames and run
-``pytest tests/test_golden.py --update-golden``. A failing comparison writes
-the actual frame and an amplified difference to tests/_artifacts/golden/.
+``pytest tests/test_golden.py --update-golden -k NAME``, NAME the kind or format changed: without ``-k``
+every image is written again, unrelated ones too. A missing image is written (and its test fails once, to be
+looked at). A failing comparison writes the actual frame and an amplified difference to tests/_artifacts/golden/.
 """
 
 from __future__ import annotations

@@ -155,7 +155,11 @@ def test_the_wide_profile_keeps_16_9_layout_exactly_as_before():
 
 
 class Recording:
-    """A second executor: runs jobs in this process, one at a time, and keeps every event."""
+    """A second executor: runs jobs in this process, one at a time, and keeps every event.
+
+    It has no ``speak``, so the render never narrates on it and its jobs always come as a list, which it may
+    reverse; an executor whose ``speak`` takes the narration gets a ``Feed`` that fills as scenes are spoken,
+    to iterate as jobs come (``Serial`` and ``LocalPool`` take either)."""
 
     def __init__(self) -> None:
         self.events: list = []

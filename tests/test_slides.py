@@ -219,7 +219,8 @@ def _inside_or_refused(frame: Canvas, spec: dict, refused: str | None) -> None:
     assert ys.min() >= safe.y0 - 1 and ys.max() <= safe.y1 + 1, (ys.min(), ys.max(), safe)
 
 
-#: Other formats at a quarter of their size (insets and type are fractions of the frame, so they lay out alike).
+#: Other formats at a quarter of their size (insets and type are fractions of the frame, so they lay out alike); a
+#: side that does not divide by 4 is rounded to the nearest pixel (1080x1350 would be 270x338).
 FORMAT_SIZES = {"vertical": (270, 480), "square": (270, 270)}
 
 
@@ -237,7 +238,8 @@ def test_every_kind_lays_out_in_every_format(canvas, kind, fmt):
 #: (kind, format) -> the field refused when every text and list is at its limit in that format. Measured when the
 #: formats came (issue 17, first session): nothing spills out of the safe area, but these layouts still refuse
 #: their longest texts. Some are honest (ten 90-character bullets or eight 40-character events do not fit a
-#: 768x960 column); others are layouts still to adapt. The list may only shrink.
+#: 768x960 column); others are layouts still to adapt. A new kind or format adds its own entries; existing ones
+#: may only be removed.
 CROWDED_IN: dict[tuple[str, str], str] = {
     ("bullets", "square"): "items.",
     ("bullets", "vertical"): "items.",

@@ -11,14 +11,28 @@ from pipeline.rendering.executors.base import Cancel, Event, Executor, FramesDon
 from pipeline.rendering.executors.local import LocalPool
 from pipeline.rendering.executors.serial import Serial
 
-#: Name -> a factory taking the number of workers asked for (0: one per core).
+
+def _serial(workers: int) -> Executor:
+    """Every scene in this process, one after another."""
+    return Serial()
+
+
+def _dask(address: str) -> Executor:
+    """Scene jobs (and narration) on the workers of the Dask scheduler at HOST:PORT."""
+    from pipeline.rendering.executors.cluster import DaskCluster
+
+    return DaskCluster.connect(f"tcp://{address}")
+
+
+#: Name -> a factory taking the number of workers asked for (``--jobs``; 0: one per core). The first line of the
+#: factory's docstring (a class's own) describes it in ``--executor``'s help.
 EXECUTORS: dict[str, Callable[[int], Executor]] = {
     "local": LocalPool,
-    "serial": lambda workers: Serial(),
+    "serial": _serial,
 }
-#: ``--executor`` values naming a place rather than a name: scheme -> a factory taking the address.
+#: ``--executor`` values naming a place rather than a name: scheme -> a factory taking the address (HOST:PORT).
 CLUSTERS: dict[str, Callable[[str], Executor]] = {
-    "dask": lambda address: _dask(address),
+    "dask": _dask,
 }
 
 
@@ -54,12 +68,6 @@ def host_port(spec: str, address: str) -> str:
         except ValueError:
             raise UsageError(f"--executor {spec}: {host} is not an IPv6 address") from None
     return f"{host}:{port}"
-
-
-def _dask(address: str) -> Executor:
-    from pipeline.rendering.executors.cluster import DaskCluster
-
-    return DaskCluster.connect(f"tcp://{address}")
 
 
 __all__ = [
