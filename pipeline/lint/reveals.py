@@ -1,8 +1,9 @@
 """`reveal-order`: points that do not appear in the order, or with the sentence, that speaks them.
 
-Bullets, steps and timeline events are read top to bottom (left to right); each can appear as
-a sentence of the narration starts (``sentence: N``), else with the slide's entrance, which is
-the first sentence's time. Two things are checked, conservatively:
+Bullets, steps and timeline events are read top to bottom (left to right); each appears as a
+sentence of the narration starts: the one the storyboard ties it to (``sentence: N``), else the
+one that says it (drawing/slides/reveals.py), or all with the slide's entrance with ``reveal:
+together``. Ties written by hand are checked, conservatively, for two things:
 
 1. order: an item tied to an earlier sentence than an item above it ("New fences" on sentence
    1 under "More patrols" on sentence 2) appears before it, so the list builds out of order;
@@ -15,8 +16,7 @@ the first sentence's time. Two things are checked, conservatively:
 
 from __future__ import annotations
 
-import re
-
+from pipeline.drawing.slides.reveals import content
 from pipeline.lint import numbers
 from pipeline.lint.base import Context, Warning
 from pipeline.narration import sentences
@@ -25,36 +25,6 @@ RULE = "reveal-order"
 #: Kinds whose items are read in order and may be tied to sentences: kind -> its list's field.
 LISTS = {"bullets": "items", "steps": "steps", "timeline": "events"}
 NAMES = {"bullets": "bullet", "steps": "step", "timeline": "event"}
-
-STOPWORDS = frozenset(
-    """a an the and or but nor so yet of to in on at by for from with without into onto over under about after
-    before since until than then there their they them this that these those it its is are was were be been
-    being has have had do does did not no nor as if when where while who whom whose which what how why all
-    any each every some such only own same other more most less very can could will would shall should may
-    might must he she his her him we our us you your i me my mine one two also just even still too up down
-    out off again once here both few many much per via""".split()  # noqa: SIM905 - a word list reads best as words
-)
-
-
-def stem(word: str) -> str:
-    word = word.lower().replace("’", "'")
-    word = re.sub(r"'s$", "", word)
-    for end, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", "")):
-        if word.endswith(end) and len(word) - len(end) >= 3:
-            return word[: len(word) - len(end)] + keep
-    return word
-
-
-def content(text: str) -> set[str]:
-    """The text's content words, stemmed (numbers kept, as written: "2009", "34,000")."""
-    out = set()
-    for token in re.findall(r"[A-Za-z][A-Za-z'’]*|\d[\d,.]*\d|\d", text):
-        if token[0].isdigit():
-            out.add(token.replace(",", ""))
-        elif len(token) > 2 and token.lower() not in STOPWORDS:
-            out.add(stem(token))
-    return out
-
 
 def _items(slide) -> list[tuple[str, int | None, str | None]]:
     """(text, sentence, year) of each item in the slide's list."""

@@ -389,9 +389,22 @@ def _check_mapping(data: Any, file: Path) -> None:
 def _validated(data: dict[str, Any], smap: yamlsrc.SourceMap) -> tuple[Storyboard | None, list[Problem]]:
     """The storyboard, or None and what is wrong with it."""
     try:
-        return Storyboard.model_validate(data), []
+        return _revealed(Storyboard.model_validate(data)), []
     except ValidationError as exc:
         return None, messages.problems(exc.errors(), data, smap, Storyboard)
+
+
+def _revealed(storyboard: Storyboard) -> Storyboard:
+    """Every list's items tied to the sentences that say them, where the storyboard leaves that to the narration
+    (``reveal: narration``, the default): the slide enters, and its points follow the narrator."""
+    sections = []
+    for section in storyboard.sections:
+        scenes = []
+        for scene in section.scenes:
+            slide = scene.slide.with_reveals(sentences.split(scene.narration or ""))
+            scenes.append(scene if slide is scene.slide else scene.model_copy(update={"slide": slide}))
+        sections.append(section.model_copy(update={"scenes": scenes}))
+    return storyboard.model_copy(update={"sections": sections})
 
 
 def _parts(

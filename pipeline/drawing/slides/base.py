@@ -323,6 +323,11 @@ class SpecBase(Plain):
         """Paths (relative to the project) of files the slide draws, for cache keys and checks."""
         return []
 
+    def with_reveals(self, said: list[str]) -> SpecBase:
+        """The spec with its items tied to the sentences of the scene's narration (``said``) that say them, where
+        the storyboard leaves that to the narration (see reveals.py); a kind without a list is itself."""
+        return self
+
     def check(self) -> list[SlideError]:
         """What is wrong with the spec that needs no drawing to find (unknown places...), every one of it."""
         return []

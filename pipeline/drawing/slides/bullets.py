@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.core.schema import Plain
+from pipeline.drawing.slides import reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, section_label
 from pipeline.drawing.slides.motion import sprite, text_sprite
@@ -37,6 +38,11 @@ class Spec(SpecBase):
         max_length=MAX_ITEMS,
         description="The points (two columns past six): plain text, or {text, sentence} to appear with a sentence.",
     )
+    reveal: Literal["narration", "together"] = Field(
+        "narration",
+        description="narration: each point enters as the sentence that says it starts (spread over the sentences when "
+        "none says it); together: all with the slide. A point with its own 'sentence' ties the list by hand.",
+    )
 
     def texts(self) -> list[str]:
         return [item if isinstance(item, str) else item.text for item in self.items]
@@ -47,6 +53,14 @@ class Spec(SpecBase):
             for i, item in enumerate(self.items)
             if isinstance(item, Item) and item.sentence
         ]
+
+    def with_reveals(self, said: list[str]) -> Spec:
+        if self.reveal == "together" or self.sentence_refs():
+            return self
+        found = reveals.ties([reveals.content(text) for text in self.texts()], said)
+        return self.model_copy(
+            update={"items": [Item(text=t, sentence=s) for t, s in zip(self.texts(), found, strict=True)]}
+        )
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:

@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.core.schema import Figure, Plain
-from pipeline.drawing.slides import icons
+from pipeline.drawing.slides import icons, reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, rgb, section_label
 from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite, text_sprite
@@ -70,6 +70,11 @@ class Spec(SpecBase):
     level: Gauge | None = Field(
         None, description="A gauge beside the steps that fills to each step's level: {label, unit, low, high}."
     )
+    reveal: Literal["narration", "together"] = Field(
+        "narration",
+        description="narration: each step enters as the sentence that says it starts (spread over the sentences when "
+        "none says it); together: all with the slide. A step with its own 'sentence' ties the list by hand.",
+    )
 
     def texts(self) -> list[str]:
         return [step if isinstance(step, str) else step.text for step in self.steps]
@@ -80,6 +85,16 @@ class Spec(SpecBase):
             for i, step in enumerate(self.steps)
             if isinstance(step, Step) and step.sentence
         ]
+
+    def with_reveals(self, said: list[str]) -> Spec:
+        if self.reveal == "together" or self.sentence_refs():
+            return self
+        found = reveals.ties([reveals.content(text) for text in self.texts()], said)
+        tied = [
+            Step(text=step, sentence=at) if isinstance(step, str) else step.model_copy(update={"sentence": at})
+            for step, at in zip(self.steps, found, strict=True)
+        ]
+        return self.model_copy(update={"steps": tied})
 
     def levels(self) -> list[float | None]:
         return [step.level if isinstance(step, Step) else None for step in self.steps]

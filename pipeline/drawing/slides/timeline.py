@@ -25,6 +25,7 @@ from PIL import Image, ImageDraw
 from pydantic import BeforeValidator, Field
 
 from pipeline.core.schema import Plain
+from pipeline.drawing.slides import reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, section_label
 from pipeline.drawing.slides.motion import ease_out, grow_bar, sprite, text_sprite
@@ -98,9 +99,21 @@ class Spec(SpecBase):
     spacing: Literal["even", "time"] = Field(
         "even", description="even: the same room for each event; time: placed by date on a time scale."
     )
+    reveal: Literal["narration", "together"] = Field(
+        "narration",
+        description="narration: each event enters as the sentence that says it starts (spread over the sentences when "
+        "none says it); together: all with the slide. A event with its own 'sentence' ties the list by hand.",
+    )
 
     def sentence_refs(self) -> list[tuple[str, int]]:
         return [(f"events.{i}.sentence", e.sentence) for i, e in enumerate(self.events) if e.sentence]
+
+    def with_reveals(self, said: list[str]) -> Spec:
+        if self.reveal == "together" or self.sentence_refs():
+            return self
+        found = reveals.ties([reveals.content(f"{e.date} {e.text}") for e in self.events], said)
+        tied = [e.model_copy(update={"sentence": at}) for e, at in zip(self.events, found, strict=True)]
+        return self.model_copy(update={"events": tied})
 
     def check(self) -> list[SlideError]:
         missing = [(i, e.date, why) for i, e in enumerate(self.events) if (why := missing_day(e.date))]

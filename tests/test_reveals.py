@@ -1,0 +1,92 @@
+"""A list's items enter as the narrator reaches them by default: tied to the sentence that says each, in order,
+or spread over the sentences when none says it; ties written by hand and ``reveal: together`` are kept."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+
+import pipeline
+from pipeline.drawing.slides.reveals import content, ties
+
+
+def _ties(items: list[str], narration: list[str]) -> list[int]:
+    return ties([content(text) for text in items], narration)
+
+
+def test_each_item_is_tied_to_the_sentence_that_says_it():
+    said = ["After 2011 the border changed.", "Border guards doubled.", "Signal jammers went up.", "New fences came."]
+    assert _ties(["Border guards doubled", "Signal jammers installed", "New fences"], said) == [2, 3, 4]
+
+
+def test_items_keep_their_order_and_unsaid_ones_spread_over_the_sentences():
+    said = ["Here is the plan.", "It has many parts.", "Each matters.", "The end is near.", "Go."]
+    assert _ties(["Alpha", "Beta", "Gamma"], said) == [1, 2, 4], "none said: an even spread, the first at once"
+    # Said out of order: the list still builds top to bottom (the second waits for the first).
+    found = _ties(["fences first", "guards second"], ["Guards came.", "Fences came."])
+    assert found == sorted(found)
+    assert _ties(["One", "Two"], ["Only one sentence."]) == [1, 1]
+
+
+def _project(tmp_path, slide: str, narration: str):
+    (tmp_path / "s.yaml").write_text(
+        textwrap.dedent(
+            f"""\
+            title: Reveals
+            video: {{width: 320, height: 180, fps: 10}}
+            sections:
+              - title: S
+                scenes:
+                  - id: a
+                    slide: {slide}
+                    narration: {narration}
+            """
+        ),
+        encoding="utf-8",
+    )
+    return pipeline.load(tmp_path / "s.yaml")
+
+
+NARRATION = "After 2011 the border changed. Border guards doubled. Signal jammers went up. Then came new fences."
+
+
+def test_loading_ties_a_lists_items_to_the_narration(tmp_path):
+    bullets = "{kind: bullets, items: [Border guards doubled, Signal jammers installed, New fences]}"
+    slide = _project(tmp_path, bullets, NARRATION).entries()[0].scene.slide
+    assert [item.sentence for item in slide.items] == [2, 3, 4]
+    steps = "{kind: steps, steps: [Guards doubled, {text: Jammers went up, icon: bolt}, New fences]}"
+    slide = _project(tmp_path, steps, NARRATION).entries()[0].scene.slide
+    assert [step.sentence for step in slide.steps] == [2, 3, 4] and slide.steps[1].icon == "bolt"
+    events = "{kind: timeline, events: [{date: '2011', text: Border changed}, {date: '2012', text: New fences}]}"
+    slide = _project(tmp_path, events, NARRATION).entries()[0].scene.slide
+    assert [event.sentence for event in slide.events] == [1, 4]
+
+
+def test_ties_by_hand_and_together_are_kept(tmp_path):
+    by_hand = "{kind: bullets, items: [Border guards doubled, {text: New fences, sentence: 2}]}"
+    slide = _project(tmp_path, by_hand, NARRATION).entries()[0].scene.slide
+    assert slide.items[0] == "Border guards doubled" and slide.items[1].sentence == 2
+    together = "{kind: bullets, reveal: together, items: [Border guards doubled, New fences]}"
+    slide = _project(tmp_path, together, NARRATION).entries()[0].scene.slide
+    assert list(slide.items) == ["Border guards doubled", "New fences"], "all with the slide, as written"
+
+
+def test_a_point_is_not_drawn_before_its_sentence(tmp_path):
+    """Drawn with the real sentence starts, the last point appears only once the last sentence begins."""
+    from pipeline.drawing import canvases
+    from pipeline.drawing.slides import KINDS
+    from pipeline.drawing.slides.base import SceneContext
+    from pipeline.drawing.timing import SceneTiming
+
+    bullets = "{kind: bullets, items: [Border guards doubled, Signal jammers installed, New fences]}"
+    project = _project(tmp_path, bullets, NARRATION)
+    spec = project.entries()[0].scene.slide
+    canvas = canvases.canvas(pipeline.RenderOptions().frame(project.storyboard.video), project.theme)
+    timing = SceneTiming((0.5, 2.0, 4.0, 6.0), 8.0)
+    slide = KINDS["bullets"].build(spec, canvas, SceneContext("S", 1, timing, {}, 10))
+    before, after = slide.frame(5.9), slide.frame(7.5)
+    changed = np.abs(after.astype(int) - before.astype(int)).sum(axis=2) > 30
+    rows = np.flatnonzero(changed.any(axis=1))
+    assert rows.size, "the last point appears after its sentence starts"
+    assert rows.min() > canvas.height * 0.45, "only the last point, low on the slide, appears then"
