@@ -107,6 +107,15 @@ VARIANTS = {
         "steps": [{"text": "Fill", "level": 5}, {"text": "Rise", "level": 18, "sentence": 2}, "Open"],
     },
     "bullets-ten": {"kind": "bullets", "title": "Ten", "items": [f"Point {i}" for i in range(1, 11)]},
+    "bullets-visual": {
+        "kind": "bullets", "title": "Leaving is treason", "visual": {"icon": "gavel"},
+        "items": ["Crossing without leave", {"text": "Life in prison", "sentence": 2}, "Provinces need passes"],
+    },
+    "title-visual": {
+        "kind": "title", "kicker": "Kicker", "title": "Why It's Hard", "visual": {"picture": "picture.png"},
+    },
+    "stat-visual": {"kind": "stat", "value": 750000, "label": "soldiers on the border", "visual": {"icon": "shield"}},
+    "quote-visual": {"kind": "quote", "text": "A state without parallel.", "visual": {"icon": "scale-balanced"}},
     "route-areas": {
         "kind": "route", "title": "Claims",
         "areas": [{"sector": [-74, -25], "south_of": -60, "label": "A"}, {"sector": [-80, -20], "south_of": -60}],
@@ -245,6 +254,8 @@ CROWDED_IN: dict[tuple[str, str], str] = {
     ("bullets", "vertical"): "items.",
     ("bullets-ten", "square"): "items.",
     ("bullets-ten", "vertical"): "items.",
+    ("bullets-visual", "square"): "items.",
+    ("bullets-visual", "vertical"): "items.",
     ("chart-negative", "vertical"): "labels",
     ("profile", "vertical"): "marks.",
     ("route-areas", "square"): "areas",
@@ -272,10 +283,13 @@ CROWDED = {
     ("bullets-ten", True): "items.",
     ("bullets-ten", False): "items.",
     ("steps", True): "steps.",
+    # Six 90-character points in three fifths of the frame: a visual takes room, and the message says so.
+    ("bullets-visual", True): "items.",
+    ("bullets-visual", False): "items.",
 }
 #: Lists filled to fewer items than the schema's limit: a gauge stands beside at most six steps (its check refuses
 #: more), and plain bullets test the one-column layout's six (bullets-ten fills all ten).
-COUNTS = {"steps-level": {"steps": 6}, "bullets": {"items": 6}}
+COUNTS = {"steps-level": {"steps": 6}, "bullets": {"items": 6}, "bullets-visual": {"items": 6}}
 
 
 def _longest(model, spec, counts=None):

@@ -26,6 +26,7 @@ RULE = "reveal-order"
 LISTS = {"bullets": "items", "steps": "steps", "timeline": "events"}
 NAMES = {"bullets": "bullet", "steps": "step", "timeline": "event"}
 
+
 def _items(slide) -> list[tuple[str, int | None, str | None]]:
     """(text, sentence, year) of each item in the slide's list."""
     out = []

@@ -590,7 +590,8 @@ def _check_shorts(data: dict, raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc
 
 def _refused(entry: SceneEntry, sandbox: Sandbox, smap: yamlsrc.SourceMap) -> list[Problem]:
     """Files the scene's slide names that may not be read (the slide is then never drawn)."""
-    return sandbox.check(entry.scene.slide.asset_files(), smap, (*entry.place, "slide", "file"))
+    slide = entry.scene.slide
+    return sandbox.check(slide.asset_files(), smap, (*entry.place, "slide", *slide.asset_field().split(".")))
 
 
 def _check_sentences(entry: SceneEntry, smap: yamlsrc.SourceMap) -> list[Problem]:

@@ -59,6 +59,8 @@ class Canvas:
     profile: FormatProfile = field(default_factory=lambda: FORMATS["wide"])
     #: Images every slide of this canvas shares (the background), drawn once per render.
     memo: dict[str, Image.Image] = field(default_factory=dict, compare=False, repr=False)
+    #: Where the text goes when the slide gives part of the frame to a visual (visual.py): its ``safe`` area.
+    column: Box | None = None
 
     @property
     def unit(self) -> int:
@@ -71,7 +73,13 @@ class Canvas:
 
     @property
     def safe(self) -> Box:
-        """Where slide content goes: inside the theme's margin, the format's safe areas and above any caption band."""
+        """Where slide content goes: inside the theme's margin, the format's safe areas and above any caption band
+        (or the text's column, when a visual has the rest)."""
+        return self.column or self.frame_safe
+
+    @property
+    def frame_safe(self) -> Box:
+        """The safe area of the whole frame, whatever the text's column."""
         margin = self.theme.margin
         clear = self.profile.keep_clear()
         left = round(max(margin, clear.left) * self.width)
@@ -88,7 +96,7 @@ class Canvas:
     @property
     def caption_box(self) -> Box:
         """The band burned-in captions sit in: the bottom of the title-safe area, under the content."""
-        safe = self.safe
+        safe = self.frame_safe
         return Box(safe.x0, safe.y1, safe.x1, safe.y1 + self.reserved)
 
     @property
@@ -322,6 +330,10 @@ class SpecBase(Plain):
     def asset_files(self) -> list[str]:
         """Paths (relative to the project) of files the slide draws, for cache keys and checks."""
         return []
+
+    def asset_field(self) -> str:
+        """The field that names the slide's file, for problems with it ('file', 'visual.picture')."""
+        return "file"
 
     def with_reveals(self, said: list[str]) -> SpecBase:
         """The spec with its items tied to the sentences of the scene's narration (``said``) that say them, where

@@ -13,7 +13,8 @@ from pydantic import Field
 
 from pipeline.core.schema import Plain
 from pipeline.drawing.slides import reveals
-from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides import visual as visuals
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import content_top, section_label
 from pipeline.drawing.slides.motion import sprite, text_sprite
 from pipeline.drawing.slides.problems import FitError
@@ -30,7 +31,7 @@ class Item(Plain):
     )
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithVisual):
     kind: Literal["bullets"]
     title: str | None = Field(None, max_length=70, description="Heading above the points.")
     items: list[Annotated[str, Field(min_length=1, max_length=90)] | Item] = Field(
@@ -137,4 +138,4 @@ def _fit_items(
     return blocks
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.beside(build))

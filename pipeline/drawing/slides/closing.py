@@ -6,12 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides import visual as visuals
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import background
 from pipeline.drawing.slides.motion import grow_bar, sprite, text_sprite
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithVisual):
     kind: Literal["closing"]
     title: str = Field(min_length=1, max_length=80)
     lines: list[Annotated[str, Field(min_length=1, max_length=70)]] = Field(
@@ -50,4 +51,4 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     return Slide(background(canvas), elements)
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.beside(build))

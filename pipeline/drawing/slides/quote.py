@@ -7,12 +7,13 @@ from typing import Literal
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import Field
 
-from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides import visual as visuals
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import content_top, section_label
 from pipeline.drawing.slides.motion import sprite, text_sprite
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithVisual):
     kind: Literal["quote"]
     text: str = Field(min_length=1, max_length=260, description="The quotation, without quote marks.")
     attribution: str | None = Field(None, max_length=100, description="Who said or wrote it, and where.")
@@ -72,4 +73,4 @@ def _glyph(font: ImageFont.FreeTypeFont, char: str, color: str) -> Image.Image:
     return image
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.beside(build))

@@ -27,6 +27,7 @@ from pydantic import BeforeValidator, Field
 
 from pipeline.core.schema import MINUS_SIGNS, Figure
 from pipeline.drawing.slides import icons
+from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, section_label, source_line
 from pipeline.drawing.slides.motion import ease_out, sprite, text_sprite
@@ -70,7 +71,7 @@ class Other(SpecBase):
     label: str = Field(min_length=1, max_length=30, description="What it is: 'Itaipu Dam'.")
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithVisual):
     kind: Literal["stat"]
     value: Annotated[Figure | tuple[Figure, Figure], BeforeValidator(_range)] = Field(
         description="The figure as a plain number (34000, 3.5, -40), or a range: [5, 7] or '5–7'."
@@ -97,12 +98,14 @@ class Spec(SpecBase):
     icon: str | None = Field(None, max_length=40, description="A supporting icon beside the figure: 'bolt', 'water'.")
 
     def check(self) -> list[SlideError]:
-        given = [name for name in ("of", "against", "icon") if getattr(self, name) is not None]
+        given = [name for name in ("of", "against", "icon", "visual") if getattr(self, name) is not None]
         if len(given) > 1:
             return [SlideError(given[1], f"a stat shows one thing beside its figure; choose '{given[0]}' or "
                                          f"'{given[1]}'")]  # fmt: skip
         if self.icon and (message := icons.problem(self.icon)):
             return [SlideError("icon", message)]
+        if self.visual:
+            return super().check()
         if self.against is not None:
             problems = []
             if not self.name:
@@ -422,4 +425,4 @@ def _count_up(spec: Spec, figure, unit_face, x: int, y: int, color: str, duratio
     return Element(0.2, duration, paint)
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.beside(build))

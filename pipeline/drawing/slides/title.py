@@ -6,12 +6,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides import visual as visuals
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import background
 from pipeline.drawing.slides.motion import grow_bar, sprite, text_sprite
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithVisual):
     kind: Literal["title"]
     title: str = Field(min_length=1, max_length=80, description="The headline.")
     subtitle: str | None = Field(None, max_length=120, description="One or two lines under the headline.")
@@ -70,4 +71,4 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     return Slide(background(canvas), elements)
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.beside(build))

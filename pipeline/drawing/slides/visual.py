@@ -1,0 +1,208 @@
+"""A slide's visual side: an icon or a picture beside its text, drifting slowly while the narrator talks.
+
+A text-led slide with a ``visual`` gives the visual the side of the frame its text leaves empty: the right
+two fifths of a wide frame, the top of a portrait or square one. The text is laid out in what is left, as
+it would be on a narrower frame (``column``). The visual enters after the text starts, then keeps moving for
+the whole scene: a slow push-in and float, so a scene never stands still after its entrance while the text
+stays where the eye reads it (two layers at two speeds).
+
+Drawn here, the drift repaints only the visual: the text painted before it is kept (``Slide``'s settled
+layers), and the visual is cut from an image made once, a little larger than its box, by a sub-pixel window.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+from PIL import Image, ImageDraw, ImageOps
+from pydantic import Field, model_validator
+
+from pipeline.core.schema import Fraction, Plain
+from pipeline.drawing.slides import icons
+from pipeline.drawing.slides.base import Box, Canvas, Element, SceneContext, Slide, SpecBase, SpecT
+from pipeline.drawing.slides.chrome import rgb
+from pipeline.drawing.slides.image import open_picture
+from pipeline.drawing.slides.motion import ease_out
+from pipeline.drawing.slides.problems import FitError, SlideError
+
+#: Of a wide frame's safe width: the text's column, then the gap, the rest is the visual's.
+TEXT_SHARE, GAP_SHARE = 0.56, 0.05
+#: Of a portrait or square frame's safe height: the visual's band at the bottom, and the gap above it.
+BAND_SHARE = 0.36
+#: The visual's room, tried in turn until the text fits beside it: full size, then smaller.
+ROOM = (1.0, 0.7, 0.5)
+#: How much the visual grows over the scene, and how far it floats up (of its box's height).
+PUSH, FLOAT = 0.06, 0.025
+#: When it enters (seconds into the scene) and how long its entrance takes.
+ENTERS, ENTRANCE = 0.35, 0.8
+#: The scene's length when it is not known yet (a still, a sheet): the drift is drawn at its end.
+TYPICAL_SECONDS = 8.0
+
+
+class Visual(Plain):
+    """Something to look at beside the slide's text: an icon or a picture."""
+
+    icon: str | None = Field(
+        None, max_length=40, description="An icon from the bundled Font Awesome set, named as on fontawesome.com."
+    )
+    picture: str | None = Field(
+        None, min_length=1, max_length=300, description="A picture under the project folder, e.g. assets/images/x.jpg."
+    )
+    focus: tuple[Fraction, Fraction] = Field(
+        (0.5, 0.5), description="The point of the picture kept in view, as fractions of its width and height."
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> Visual:
+        if (self.icon is None) == (self.picture is None):
+            raise ValueError("a visual is an icon or a picture: write one of 'icon: NAME' or 'picture: FILE'")
+        return self
+
+    def asset_files(self) -> list[str]:
+        return [self.picture] if self.picture else []
+
+    def problems(self, field: str = "visual") -> list[SlideError]:
+        found = icons.problem(self.icon) if self.icon else None
+        return [SlideError(f"{field}.icon", found)] if found else []
+
+
+def portrait(canvas: Canvas) -> bool:
+    """Whether the visual goes under the text (a frame narrower than wide) rather than beside it."""
+    return canvas.width < canvas.height * 1.5
+
+
+def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[SpecT, Canvas, SceneContext], Slide]:
+    """A kind's ``build`` with its ``visual`` beside the text: the text laid out in its column, the visual entering
+    after it and drifting. When the text does not fit beside a full-size visual, the visual gives up some room;
+    when it still does not fit, the problem says the visual takes room too."""
+
+    def built(spec: SpecT, canvas: Canvas, context: SceneContext) -> Slide:
+        visual = getattr(spec, "visual", None)
+        if visual is None:
+            return build(spec, canvas, context)
+        failed: FitError | None = None
+        for room in ROOM:
+            column, box = split(canvas, room)
+            try:
+                slide = build(spec, column, context)
+            except FitError as exc:
+                failed = exc
+                continue
+            slide.elements.append(element(visual, canvas, box, context))
+            return slide
+        assert failed is not None
+        raise FitError(failed.field, f"{failed}; the visual beside it takes room too (remove 'visual' to give it all)")
+
+    return built
+
+
+def split(canvas: Canvas, room: float = 1.0) -> tuple[Canvas, Box]:
+    """The canvas the text is laid out on (its ``column``), and the visual's box, ``room`` times its full size."""
+    safe = canvas.safe
+    if portrait(canvas):
+        band = round(safe.height * BAND_SHARE * room)
+        gap = round(safe.height * GAP_SHARE)
+        column = Box(safe.x0, safe.y0, safe.x1, safe.y1 - band - gap)
+        box = Box(safe.x0, safe.y1 - band, safe.x1, safe.y1)
+    else:
+        text = round(safe.width * (1 - (1 - TEXT_SHARE) * room))
+        gap = round(safe.width * GAP_SHARE)
+        column = Box(safe.x0, safe.y0, safe.x0 + text, safe.y1)
+        box = Box(safe.x0 + text + gap, safe.y0, safe.x1, safe.y1)
+    return dataclasses.replace(canvas, column=column), box
+
+
+def element(visual: Visual, canvas: Canvas, box: Box, context: SceneContext) -> Element:
+    """The visual entering in its box and drifting until the scene ends. Keep it last among the slide's elements:
+    the ones before it are painted once and kept while it moves."""
+    seconds = max(context.duration or TYPICAL_SECONDS, ENTERS + ENTRANCE + 0.1)
+    picture = _opened(visual, context)  # read now: a missing or broken picture is found when the slide is checked
+    made: list[Image.Image] = []  # the visual at its largest, made on the first frame drawn (not for a fit check)
+
+    def paint(frame: Image.Image, p: float) -> None:
+        if not made:
+            made.append(_icon(visual.icon, canvas, box.width, box.height) if picture is None
+                        else _picture(picture, visual, canvas, box.width, box.height))  # fmt: skip
+        t = p * (seconds - ENTERS)
+        enter = ease_out(min(1.0, t / ENTRANCE))
+        drift = min(1.0, t / max(1e-6, seconds - ENTERS))
+        _paint(frame, made[0], box, enter, drift)
+
+    return Element(ENTERS, seconds - ENTERS, paint)
+
+
+def _paint(frame: Image.Image, big: Image.Image, box: Box, enter: float, drift: float) -> None:
+    """The visual's window at this moment, pasted into its box: ``big`` is the visual at its final size."""
+    # ``big`` is drawn at the box's size, which the visual reaches as the scene ends: it starts 1 / (1 + PUSH) of
+    # that, a little smaller still while it enters, and floats up from a little below, always inside its box.
+    grow = (1 + PUSH * drift) / (1 + PUSH) * (0.94 + 0.06 * enter)
+    w, h = box.width * grow, box.height * grow
+    x = box.x0 + (box.width - w) / 2
+    y = box.y0 + (box.height - h) / 2 + box.height * FLOAT * (1 - drift) + box.height * 0.03 * (1 - enter)
+    # Draw ``big`` into the sub-pixel rectangle (x, y, w, h): resize to the whole pixels inside it, with a source
+    # box that shifts it by the fraction (the part of a pixel at its very edge is left out).
+    x0, y0 = math.ceil(x), math.ceil(y)
+    x1, y1 = math.floor(x + w), math.floor(y + h)
+    sx, sy = big.width / w, big.height / h
+    source = ((x0 - x) * sx, (y0 - y) * sy, (x1 - x) * sx, (y1 - y) * sy)
+    piece = big.resize((x1 - x0, y1 - y0), Image.Resampling.BILINEAR, box=source)
+    if enter < 1.0:
+        alpha = piece.getchannel("A").point(lambda a: round(a * enter))
+        piece.putalpha(alpha)
+    frame.paste(piece, (x0, y0), piece)
+
+
+def _opened(visual: Visual, context: SceneContext) -> Image.Image | None:
+    """The visual's picture as RGB (None for an icon); a problem with it is said at ``visual.picture``."""
+    if visual.picture is None:
+        return None
+    try:
+        return open_picture(context.asset(visual.picture), visual.picture)
+    except SlideError as exc:
+        raise SlideError("visual.picture", str(exc)) from None
+
+
+def _icon(name: str, canvas: Canvas, w: int, h: int) -> Image.Image:
+    """The icon on a soft disc of the accent colour, as large as the box allows."""
+    colors = canvas.theme.colors
+    out = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(out)
+    side = min(w, h)
+    r = side * 0.46
+    cx, cy = w / 2, h / 2
+    accent = rgb(colors.accent)
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*accent, 38))
+    ring = max(2, round(side * 0.012))
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(*accent, 150), width=ring)
+    icons.draw(draw, name, (cx, cy), round(side * 0.42), (*rgb(colors.text), 255))
+    return out
+
+
+def _picture(picture: Image.Image, visual: Visual, canvas: Canvas, w: int, h: int) -> Image.Image:
+    """The picture filling the box, its focus kept in view, with rounded corners."""
+    fitted = ImageOps.fit(picture, (w, h), Image.Resampling.LANCZOS, centering=visual.focus).convert("RGBA")
+    mask = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, w - 1, h - 1), radius=canvas.px(0.02), fill=255)
+    fitted.putalpha(mask)
+    return fitted
+
+
+class WithVisual(SpecBase):
+    """A slide kind whose text may give part of the frame to a visual (``visual:``)."""
+
+    visual: Visual | None = Field(
+        None,
+        description="Something to look at beside the text, drifting slowly: {icon: NAME} (Font Awesome's solid "
+        "set) or {picture: FILE, focus: [x, y]}.",
+    )
+
+    def asset_files(self) -> list[str]:
+        return self.visual.asset_files() if self.visual else []
+
+    def asset_field(self) -> str:
+        return "visual.picture"
+
+    def check(self) -> list[SlideError]:
+        return self.visual.problems() if self.visual else []
