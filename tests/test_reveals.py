@@ -90,3 +90,20 @@ def test_a_point_is_not_drawn_before_its_sentence(tmp_path):
     rows = np.flatnonzero(changed.any(axis=1))
     assert rows.size, "the last point appears after its sentence starts"
     assert rows.min() > canvas.height * 0.45, "only the last point, low on the slide, appears then"
+
+
+def test_a_figure_counts_up_until_the_sentence_that_says_it_ends(tmp_path):
+    """Tied at load to the sentence that says the figure as written, the count lands as the narrator says it."""
+    from pipeline.drawing import canvases
+    from pipeline.drawing.slides import KINDS
+    from pipeline.drawing.slides.base import SceneContext
+    from pipeline.drawing.timing import SceneTiming
+
+    narration = "It began slowly. By the end, 34,000 people had made it. Few others did."
+    project = _project(tmp_path, "{kind: stat, value: 34000, label: people}", narration)
+    spec = project.entries()[0].scene.slide
+    assert spec.sentence == 2
+    canvas = canvases.canvas(pipeline.RenderOptions().frame(project.storyboard.video), project.theme)
+    slide = KINDS["stat"].build(spec, canvas, SceneContext("S", 1, SceneTiming((0.5, 2.5, 5.5), 8.0), {}, 10))
+    assert 4.5 < slide.settle_time <= 5.5, "still counting through the second sentence, landed by the third"
+    assert not np.array_equal(slide.frame(3.0), slide.frame(5.0))

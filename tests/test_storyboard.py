@@ -373,7 +373,8 @@ def test_a_bad_lexicon_file_entry_points_into_that_file(project):
 
 #: Numeric fields whose range is checked by their slide kind instead (with a message naming both ranges).
 RANGE_CHECKED_ELSEWHERE = {
-    "Spec.places", "Stop.sentence", "Item.sentence", "Event.sentence", "Step.sentence", "Area.sentence"
+    "Spec.places", "Spec.sentence", "Stop.sentence", "Item.sentence", "Event.sentence", "Step.sentence",
+    "Area.sentence",
 }  # fmt: skip
 
 

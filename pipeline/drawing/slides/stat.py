@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from pydantic import BeforeValidator, Field
 
 from pipeline.core.schema import MINUS_SIGNS, Figure
-from pipeline.drawing.slides import icons
+from pipeline.drawing.slides import icons, reveals
 from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, section_label, source_line
@@ -88,6 +88,12 @@ class Spec(visuals.WithVisual):
     label: str = Field(min_length=1, max_length=80, description="What the figure counts.")
     source: str | None = Field(None, max_length=100, description="Where the figure comes from.")
     count_up: bool = Field(True, description="Count up from zero on entry.")
+    sentence: int | None = Field(
+        None,
+        ge=1,
+        description="Count up until this sentence of the narration ends (default: the one that says the figure, so it "
+        "lands as it is said; else the first).",
+    )
     of: Whole | None = Field(None, description="The whole the figure is part of, drawn as a bar beside it.")
     against: list[Other] | None = Field(
         None, min_length=1, max_length=3, description="Figures to measure it against, drawn as bars to scale beside it."
@@ -96,6 +102,19 @@ class Spec(visuals.WithVisual):
         None, max_length=30, description="What the figure's own bar is called beside 'against': 'Three Gorges'."
     )
     icon: str | None = Field(None, max_length=40, description="A supporting icon beside the figure: 'bolt', 'water'.")
+
+    def sentence_refs(self) -> list[tuple[str, int]]:
+        return [("sentence", self.sentence)] if self.sentence else []
+
+    def with_reveals(self, said: list[str]) -> Spec:
+        """Tied to the first sentence that says the figure (as written: '34,000', '3.5 million'), if one does."""
+        if self.sentence or not self.count_up or len(said) <= 1:
+            return self
+        wanted = {f"{v:g}" for v in self.values()}
+        for number, sentence in enumerate(said, 1):
+            if wanted & reveals.content(sentence):
+                return self.model_copy(update={"sentence": number})
+        return self
 
     def check(self) -> list[SlideError]:
         given = [name for name in ("of", "against", "icon", "visual") if getattr(self, name) is not None]
@@ -173,11 +192,27 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     under = beside and safe.width < (bottom - top) * STACK_BELOW
     column = round(safe.width * 0.58) if beside and not under else safe.width
     label_w = round(column * 0.78 if share is None and not under else column)
-    duration = 1.2 if spec.count_up else motion.entrance
+    duration = _counting(spec, context) if spec.count_up else motion.entrance
     text, text_bottom = _text(spec, canvas, (top, bottom), column, label_w, under, duration)
     elements += text
     elements += _graphic(spec, canvas, share, (top, text_bottom, bottom), column, under, duration)
     return Slide(section_label(canvas, context), elements)
+
+
+#: How long a figure counts up: at least this (when nothing says it, or without timing), and at most this.
+COUNT_SECONDS = (1.2, 6.0)
+
+
+def _counting(spec: Spec, context: SceneContext) -> float:
+    """How long the figure counts up: until the sentence that says it ends (the next one starts, or the scene's
+    tail), so it lands as the narrator says it; 1.2 s without timing or a sentence."""
+    shortest, longest = COUNT_SECONDS
+    starts = context.sentence_starts
+    number = spec.sentence or 1
+    if not starts or number > len(starts) or not context.duration:
+        return shortest
+    end = starts[number] if number < len(starts) else context.duration - 0.6
+    return max(shortest, min(longest, end - 0.2))
 
 
 def _text(
