@@ -102,7 +102,9 @@ def _rendered(job: jobs.SceneJob, canvas, folder: Path) -> tuple[list[np.ndarray
 
 
 @pytest.mark.parametrize(
-    "captions", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["plain", "burned-captions"]
+    "captions",
+    [pytest.param(False, marks=pytest.mark.slow), pytest.param(True, marks=pytest.mark.slow)],
+    ids=["plain", "burned-captions"],
 )
 def test_a_layered_scenes_frames_are_the_frames_drawn_here(scenes, tmp_path, captions):
     """Each kind that ffmpeg moves, its entrance and dips frame by frame and every sixth frame between: a frame

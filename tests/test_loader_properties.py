@@ -226,6 +226,7 @@ def _sections_made_huge() -> tuple[str, str, tuple]:
     return _dump(yaml.safe_load(VALID)), _dump(data), ()
 
 
+@pytest.mark.slow
 @settings(PROPERTY, max_examples=30)  # each is a full validation of the shipped storyboard (about 0.4 s)
 @given(_data_mutation())
 @example(mutation=_sections_made_huge())

@@ -56,6 +56,7 @@ def _snr(decoded: np.ndarray, reference: np.ndarray, lo: int, hi: int) -> float:
     return 10 * np.log10(np.sum(reference[lo:hi] ** 2) / max(np.sum(error**2), 1e-12))
 
 
+@pytest.mark.slow
 def test_the_track_in_segments_is_the_whole_encode_and_meters_as_its_file(tmp_path):
     samples = _mix()
     built = _build(samples, tmp_path / "cache", tmp_path / "one.m4a")
@@ -136,6 +137,7 @@ def test_the_narrations_level_the_music_is_set_against_is_kept_through_a_small_e
     assert mix.Mixer(mix.ArrayVoice(voice), [], bed, level_hint=far).voice_level == measured
 
 
+@pytest.mark.slow
 def test_an_edits_segments_are_metered_after_the_packets_before_them_as_one_pass_meters_the_track(tmp_path):
     """The segments an edit encodes are metered from LEAD packets before them (the first segment's measures are
     kept): their 400-ms blocks are those one pass over the whole file reads, to the meter's three decimals, and the
