@@ -11,6 +11,7 @@ platform-safe areas, and room for burned-in captions.
 
 from __future__ import annotations
 
+import math
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -235,10 +236,16 @@ class Element:
     start: float
     duration: float
     paint: Callable[[Image.Image, float], None]
+    #: After its first ``smooth`` seconds, an element that moves for long (a drift) moves in steps of ``step``
+    #: seconds: frames between are the very same frame, drawn once and encoded as a repeat (0: every frame).
+    step: float = 0.0
+    smooth: float = 0.0
 
     def progress(self, t: float) -> float:
         if self.duration <= 0:
             return 1.0 if t >= self.start else 0.0
+        if self.step > 0 and t - self.start > self.smooth:
+            t = self.start + self.smooth + math.floor((t - self.start - self.smooth) / self.step) * self.step
         return min(1.0, max(0.0, (t - self.start) / self.duration))
 
 

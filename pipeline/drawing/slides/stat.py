@@ -199,6 +199,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     return Slide(section_label(canvas, context), elements)
 
 
+#: How often a long count's figure changes (seconds).
+TICK = 0.1
 #: How long a figure counts up: at least this (when nothing says it, or without timing), and at most this.
 COUNT_SECONDS = (1.2, 6.0)
 
@@ -457,7 +459,8 @@ def _count_up(spec: Spec, figure, unit_face, x: int, y: int, color: str, duratio
             alpha = alpha.point(lambda a: round(a * fade))
         frame.paste(layer, (x, y), alpha)
 
-    return Element(0.2, duration, paint)
+    # A count longer than its fade-in ticks ten times a second: a frame in three is drawn and encoded anew.
+    return Element(0.2, duration, paint, step=TICK, smooth=0.5) if duration > 1.5 else Element(0.2, duration, paint)
 
 
 KIND = SlideKind(Spec, visuals.beside(build))

@@ -1,13 +1,13 @@
-"""A slide's visual side: an icon or a picture beside its text, drifting slowly while the narrator talks.
+"""A slide's visual side: an icon or a picture beside its text, moving with the narration.
 
 A text-led slide with a ``visual`` gives the visual the side of the frame its text leaves empty: the right
 two fifths of a wide frame, the top of a portrait or square one. The text is laid out in what is left, as
-it would be on a narrower frame (``column``). The visual enters after the text starts, then keeps moving for
-the whole scene: a slow push-in and float, so a scene never stands still after its entrance while the text
-stays where the eye reads it (two layers at two speeds).
+it would be on a narrower frame (``column``). The visual enters after the text starts. A picture then drifts
+(a slow push-in and float) for the whole scene; an icon pings as each later sentence starts (see ``elements``).
+The text stays where the eye reads it.
 
-Drawn here, the drift repaints only the visual: the text painted before it is kept (``Slide``'s settled
-layers), and the visual is cut from an image made once, a little larger than its box, by a sub-pixel window.
+A drift repaints only the visual, ten times a second: the text painted before it is kept (``Slide``'s settled
+layers), and the visual is drawn from an image made once, into a sub-pixel rectangle.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ BAND_SHARE = 0.36
 ROOM = (1.0, 0.7, 0.5)
 #: How much the visual grows over the scene, and how far it floats up (of its box's height).
 PUSH, FLOAT = 0.06, 0.025
+#: After its entrance the drift moves ten times a second, not thirty: a frame in three is drawn and encoded anew,
+#: the others repeat it (at 1080p a scene drifting every frame cost 33 ms of CPU a frame, 5 before the visual).
+STEP = 0.1
+#: How long an icon's ping lasts, from each later sentence's start.
+PING = 0.6
 #: When it enters (seconds into the scene) and how long its entrance takes.
 ENTERS, ENTRANCE = 0.35, 0.8
 #: The scene's length when it is not known yet (a still, a sheet): the drift is drawn at its end.
@@ -75,8 +80,8 @@ def portrait(canvas: Canvas) -> bool:
 
 def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[SpecT, Canvas, SceneContext], Slide]:
     """A kind's ``build`` with its ``visual`` beside the text: the text laid out in its column, the visual entering
-    after it and drifting. When the text does not fit beside a full-size visual, the visual gives up some room;
-    when it still does not fit, the problem says the visual takes room too."""
+    after it and moving with the narration. When the text does not fit beside a full-size visual, the visual gives
+    up some room; when it still does not fit, the problem says the visual takes room too."""
 
     def built(spec: SpecT, canvas: Canvas, context: SceneContext) -> Slide:
         visual = getattr(spec, "visual", None)
@@ -90,7 +95,7 @@ def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[S
             except FitError as exc:
                 failed = exc
                 continue
-            slide.elements.append(element(visual, canvas, box, context))
+            slide.elements.extend(elements(visual, canvas, box, context))
             return slide
         assert failed is not None
         raise FitError(failed.field, f"{failed}; the visual beside it takes room too (remove 'visual' to give it all)")
@@ -114,23 +119,62 @@ def split(canvas: Canvas, room: float = 1.0) -> tuple[Canvas, Box]:
     return dataclasses.replace(canvas, column=column), box
 
 
-def element(visual: Visual, canvas: Canvas, box: Box, context: SceneContext) -> Element:
-    """The visual entering in its box and drifting until the scene ends. Keep it last among the slide's elements:
-    the ones before it are painted once and kept while it moves."""
+def elements(visual: Visual, canvas: Canvas, box: Box, context: SceneContext) -> list[Element]:
+    """The visual entering in its box, then moving with the narration until the scene ends. Keep these last among
+    the slide's elements: the ones before them are painted once and kept while they move.
+
+    A picture drifts (a slow push-in and float, ten steps a second). An icon settles and sends out a ping, a ring
+    that grows from its disc and fades, as each later sentence starts: a beat on the narration that costs a few
+    frames, where a drift cost every frame."""
     seconds = max(context.duration or TYPICAL_SECONDS, ENTERS + ENTRANCE + 0.1)
     picture = _opened(visual, context)  # read now: a missing or broken picture is found when the slide is checked
     made: list[Image.Image] = []  # the visual at its largest, made on the first frame drawn (not for a fit check)
 
-    def paint(frame: Image.Image, p: float) -> None:
+    def image() -> Image.Image:
         if not made:
             made.append(_icon(visual.icon, canvas, box.width, box.height) if picture is None
                         else _picture(picture, visual, canvas, box.width, box.height))  # fmt: skip
-        t = p * (seconds - ENTERS)
-        enter = ease_out(min(1.0, t / ENTRANCE))
-        drift = min(1.0, t / max(1e-6, seconds - ENTERS))
-        _paint(frame, made[0], box, enter, drift)
+        return made[0]
 
-    return Element(ENTERS, seconds - ENTERS, paint)
+    if picture is not None:
+
+        def drift(frame: Image.Image, p: float) -> None:
+            t = p * (seconds - ENTERS)
+            enter = ease_out(min(1.0, t / ENTRANCE))
+            _paint(frame, image(), box, enter, min(1.0, t / max(1e-6, seconds - ENTERS)))
+
+        return [Element(ENTERS, seconds - ENTERS, drift, step=STEP, smooth=ENTRANCE)]
+
+    def enter(frame: Image.Image, p: float) -> None:
+        _paint(frame, image(), box, ease_out(p), 1.0)
+
+    found = [Element(ENTERS, ENTRANCE, enter)]
+    for start in context.sentence_starts[1:]:
+        if start > ENTERS + ENTRANCE:
+            found.append(Element(start, PING, _ping(canvas, box)))
+    return found
+
+
+def _ping(canvas: Canvas, box: Box):
+    """A ring that grows from the icon's disc and fades, over PING seconds."""
+    side = min(box.width, box.height)  # the disc as drawn, settled (see _icon)
+    radius = side * 0.46
+    cx, cy = box.x0 + box.width / 2, box.y0 + box.height / 2
+    accent = rgb(canvas.theme.colors.accent)
+    width = max(2, round(side * 0.012))
+
+    def paint(frame: Image.Image, p: float) -> None:
+        if p >= 1.0:
+            return
+        e = ease_out(p)
+        r = radius * (1 + 0.1 * e)
+        x0, y0 = math.floor(cx - r - width), math.floor(cy - r - width)
+        layer = Image.new("RGBA", (math.ceil(2 * (r + width)) + 2, math.ceil(2 * (r + width)) + 2), (0, 0, 0, 0))
+        ring = (cx - r - x0, cy - r - y0, cx + r - x0, cy + r - y0)
+        ImageDraw.Draw(layer).ellipse(ring, outline=(*accent, round(200 * (1 - e))), width=width)
+        frame.paste(layer, (x0, y0), layer)
+
+    return paint
 
 
 def _paint(frame: Image.Image, big: Image.Image, box: Box, enter: float, drift: float) -> None:
@@ -194,7 +238,7 @@ class WithVisual(SpecBase):
 
     visual: Visual | None = Field(
         None,
-        description="Something to look at beside the text, drifting slowly: {icon: NAME} (Font Awesome's solid "
+        description="Something to look at beside the text: {icon: NAME} (Font Awesome's solid "
         "set) or {picture: FILE, focus: [x, y]}.",
     )
 

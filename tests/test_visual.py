@@ -1,0 +1,74 @@
+"""A slide's visual: beside the text in a wide frame, under it in a portrait one; an icon enters, then pings as each
+later sentence starts and holds still between (the same frame, which the encoder repeats for nothing); a picture
+drifts in steps of a tenth of a second."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.core.formats import FORMATS
+from pipeline.drawing.slides import KINDS, visual
+from pipeline.drawing.slides.base import Canvas, SceneContext, Slide
+from pipeline.drawing.timing import SceneTiming
+from tests.test_slides import PICTURE, small_canvas
+
+TIMING = SceneTiming((0.5, 3.0, 6.0), 9.0)
+
+
+def _slide(spec: dict, canvas: Canvas | None = None):
+    canvas = canvas or small_canvas()
+    kind = KINDS[spec["kind"]]
+    context = SceneContext("S", 1, TIMING, {"picture.png": PICTURE}, 10)
+    return kind.build(kind.spec.model_validate(spec), canvas, context), canvas
+
+
+BULLETS = {"kind": "bullets", "title": "Closed", "items": ["West", "East"], "visual": {"icon": "gavel"}}
+
+
+def _icon_pixels(canvas: Canvas | None = None) -> tuple[np.ndarray, Canvas]:
+    """Where the slide's visual is drawn: its frame against the same slide without the visual's elements (the
+    entrance and a ping for each later sentence, the last three)."""
+    slide, canvas = _slide(BULLETS, canvas)
+    bare = Slide(slide.background, slide.elements[:-3])
+    return np.abs(slide.still().astype(int) - bare.still().astype(int)).sum(axis=2) > 30, canvas
+
+
+def test_the_visual_takes_the_side_the_text_leaves():
+    drawn, canvas = _icon_pixels()
+    column, box = visual.split(canvas)
+    columns = np.flatnonzero(drawn.any(axis=0))
+    assert columns.min() >= column.safe.x1 and columns.max() < box.x1, "right of the text, in its box"
+    assert columns.min() > canvas.width * 0.55
+
+
+def test_in_a_portrait_frame_the_visual_goes_under_the_text():
+    theme = small_canvas().theme
+    drawn, canvas = _icon_pixels(Canvas(270, 480, theme, small_canvas().fonts, profile=FORMATS["vertical"]))
+    column, box = visual.split(canvas)
+    rows = np.flatnonzero(drawn.any(axis=1))
+    assert rows.min() >= column.safe.y1 and rows.max() < box.y1, "below the text's column, in its box"
+
+
+def test_an_icon_pings_on_each_later_sentence_and_holds_still_between():
+    slide, _ = _slide(BULLETS)
+    assert slide.frame(4.0) is slide.frame(4.5), "between beats: the very same frame"
+    ping = slide.frame(6.2)
+    assert not np.array_equal(ping, slide.frame(5.9)), "the third sentence's start sends a ping"
+    assert np.array_equal(slide.frame(7.5), slide.frame(5.9)), "and the ping leaves nothing behind"
+    assert not np.array_equal(slide.frame(3.2), slide.frame(2.9)), "so does the second's"
+
+
+def test_a_picture_drifts_ten_steps_a_second():
+    slide, _ = _slide({"kind": "title", "title": "Hello", "visual": {"picture": "picture.png"}})
+    assert slide.frame(3.01) is slide.frame(3.04), "the same step"
+    assert not np.array_equal(slide.frame(3.05), slide.frame(8.05)), "it keeps moving"
+
+
+@pytest.mark.parametrize("kind", ["title", "bullets", "stat", "quote", "closing"])
+def test_every_text_led_kind_takes_a_visual(kind):
+    from tests.test_slides import SPECS
+
+    spec = {**SPECS[kind], "visual": {"icon": "bolt"}}
+    slide, canvas = _slide(spec)
+    assert slide.still().shape == (canvas.height, canvas.width, 3)
