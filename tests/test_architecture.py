@@ -159,6 +159,7 @@ def test_every_stage_package_says_what_it_takes_and_gives():
         assert doc and "Takes" in doc and "give" in doc, stage
 
 
+@pytest.mark.slow  # a fresh interpreter per stage: 8 of them, 6 s
 @pytest.mark.parametrize("stage", list(RANK))
 def test_importing_a_stage_loads_no_later_stage(stage):
     """Every module of the stage, imported in a fresh interpreter, brings in nothing of a later stage or a face."""

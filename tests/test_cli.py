@@ -144,6 +144,7 @@ def test_the_help_names_every_format_and_executor_registered():
     assert "threads: scene jobs on threads of this process;" in said
 
 
+@pytest.mark.slow
 def test_a_size_of_another_shape_is_refused_with_a_size_that_is_taken(project):
     """The example a refused --size gives is a size --size takes: for a 4:5 format a quarter of 1080x1350 was
     270x337, refused as odd when given back. It keeps the format's shape exactly, both sides even."""
@@ -208,6 +209,7 @@ def test_a_storyboard_in_several_formats_is_one_batch(project, tmp_path):
     ) == (1080, 320)
 
 
+@pytest.mark.slow
 def test_icons_lists_the_names_a_slide_may_use_and_says_which_are_close_to_one_it_lacks():
     """A creator had to look inside the installed package to learn that 'shovel' is not a free icon."""
     found = explainer("icons", "bread")

@@ -186,6 +186,7 @@ Death Valley lies at its heart.
 """
 
 
+@pytest.mark.slow
 def test_a_figure_in_square_kilometres_drafts_to_a_stat_that_validates(tmp_path):
     """A unit such as "square kilometres" is longer than a stat's may be: the draft ended in a pydantic traceback.
     It is drawn as a slide typesets it (km², sq mi), and the command's storyboard validates."""
@@ -201,6 +202,7 @@ def test_a_figure_in_square_kilometres_drafts_to_a_stat_that_validates(tmp_path)
     assert checked.returncode == 0, checked.stderr
 
 
+@pytest.mark.slow
 def test_control_and_bidi_characters_in_a_script_are_left_out_of_the_draft_and_named(tmp_path):
     """A BEL in a script was written into the draft as it was (YAML refuses it: the file did not load), and a
     U+202E would be refused by validate: both are left out, and the header names them."""
@@ -340,6 +342,7 @@ The river keeps going.
 )
 
 
+@pytest.mark.slow
 def test_a_sentence_too_long_for_the_voice_is_drafted_as_several_that_validate(tmp_path):
     """A 1,800-character run-on sentence was drafted as it was, and validate then refused it (more than 1,500
     characters as spoken): the draft splits it at its clauses, says so in a note, and its storyboard validates."""
