@@ -37,7 +37,7 @@ from pipeline.drawing.slides.theme import Theme
 from pipeline.drawing.sources import LAYERED, open_source, with_effects
 from pipeline.drawing.sources.base import Layered
 from pipeline.drawing.timing import SceneTiming
-from pipeline.planning import captions
+from pipeline.planning import captions, transitions
 from pipeline.rendering.encode import encode_layered, encode_scene, scene_clip
 
 if TYPE_CHECKING:  # a worker process imports this module: keep it free of the storyboard and the voices
@@ -75,6 +75,8 @@ class SceneJob:
     target: Path
     #: Where the scene's source keeps what it prepares once (a looping footage scene's normalized clip), or None.
     prepared: Path | None = None
+    #: Whether it dips through the theme's colour at its start and its end (planning/transitions.py); else a cut.
+    dips: tuple[bool, bool] = (True, True)
 
     @property
     def key(self) -> str:
@@ -118,6 +120,7 @@ def job_maker(
     """What makes one scene's job from its plan alone (a scene's job and key do not depend on where it starts, so
     a render can send it as soon as its sentences are spoken)."""
     theme = project.theme
+    joins = transitions.joins(project)
     shared = {
         "renderer": RENDERER, "stack": drawing_stack(), "theme": theme.model_dump(mode="json"),
         "fonts": FontBook(theme.fonts).fingerprint(), "size": [frame.width, frame.height], "fps": frame.fps,
@@ -134,13 +137,15 @@ def job_maker(
             "files": {a.name: a.digest for a in files},
             "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],
             "burned_captions": [c.key() for c in cues] if options.burn_captions else None,
+            # A scene that dips at both ends, as every scene once did, keeps the key it had.
+            **({"dips": list(joins[entry.id])} if joins[entry.id] != (True, True) else {}),
         })  # fmt: skip
         prepared = sources.prepared(entry.scene.slide, files, frame, timing.duration, store)
         # fmt: off
         return SceneJob(
             entry.id, entry.index, entry.scene.slide, entry.section_title, entry.section_number, timing,
             scene_plan.frames, frame, theme, options.burn_captions, cues, files,
-            store.path("scenes", digest, ".mp4"), prepared,
+            store.path("scenes", digest, ".mp4"), prepared, joins[entry.id],
         )
         # fmt: on
 
@@ -169,7 +174,7 @@ def run(job: SceneJob, canvas: Canvas, on_frames: Callable[[int], None] = lambda
     try:
         source = open_source(job.spec, canvas, job.context())
         effects = [BurnCaptions(job.cues, canvas)] if job.cues else []
-        dip = Dip.for_theme(job.theme, job.frames / fps)
+        dip = Dip.for_theme(job.theme, job.frames / fps, job.dips)
         effects += [dip] if dip else []
         try:
             if isinstance(source, Layered):  # ffmpeg makes the moving picture; the effects are drawn over it

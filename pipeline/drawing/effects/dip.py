@@ -1,9 +1,10 @@
-"""How scenes join: a short dip through a colour, or a straight cut (the theme decides).
+"""How scenes join: a short dip through a colour, or a straight cut.
 
-Each scene fades in from the dip colour over the first half of the
-transition and out to it over the last half, so two scenes encoded apart
-still meet in one smooth dip at their boundary. An effect over any scene
-source: drawn slides and clips dip alike.
+The theme says which, for a boundary between sections (and the video's ends) and for one inside a section;
+a scene may ask for either at its own start (``transition:``). A scene whose start is a dip fades in from the
+dip colour over the first half of the transition, and one whose end is a dip fades out to it over the last
+half, so two scenes encoded apart still meet in one smooth dip at their boundary; a cut leaves both alone. An
+effect over any scene source: drawn slides and clips dip alike.
 """
 
 from __future__ import annotations
@@ -26,21 +27,24 @@ class Dip:
     color: tuple[int, int, int]
     #: The scene's length in seconds.
     duration: float
+    #: Whether the scene fades in at its start and out at its end (a cut at the other).
+    ends: tuple[bool, bool] = (True, True)
 
     @classmethod
-    def for_theme(cls, theme: Theme, duration: float) -> Dip | None:
-        """The theme's transition for a ``duration``-second scene (None for a cut)."""
+    def for_theme(cls, theme: Theme, duration: float, ends: tuple[bool, bool] = (True, True)) -> Dip | None:
+        """The theme's dip for a ``duration``-second scene at the ``ends`` that dip (None when neither does)."""
         spec = theme.transition
         half = min(spec.seconds / 2, duration / 4)
-        if spec.style == "cut" or half <= 0:
+        if not any(ends) or half <= 0:
             return None
-        return cls(half, rgb(spec.color or theme.colors.background_edge), duration)
+        return cls(half, rgb(spec.color or theme.colors.background_edge), duration, ends)
 
     def apply(self, source: SceneSource) -> SceneSource:
         color = np.array(self.color, dtype=np.float32)
 
         def dipped(t: float, image: np.ndarray) -> np.ndarray:
-            k = min(t / self.half, (self.duration - t) / self.half, 1.0)
+            into, out_of = self.ends
+            k = min(t / self.half if into else 1.0, (self.duration - t) / self.half if out_of else 1.0, 1.0)
             if k >= 1.0:
                 return image
             w = ease_in_out(max(0.0, k))

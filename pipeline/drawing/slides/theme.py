@@ -86,7 +86,12 @@ class Motion(Plain):
 
 
 class Transition(Plain):
-    style: Literal["dip", "cut"] = Field("dip", description="'dip': fade through a colour between scenes.")
+    style: Literal["dip", "cut"] = Field(
+        "dip", description="Between sections (and at the video's ends): 'dip' fades through a colour, 'cut' does not."
+    )
+    within: Literal["dip", "cut"] = Field(
+        "cut", description="Between scenes of one section: 'cut' (an edit, as channels cut between graphics) or 'dip'."
+    )
     seconds: float = Field(0.5, ge=0, le=2, description="Length of the whole dip, split across the two scenes.")
     color: Colour | None = Field(None, description="Colour to dip through; defaults to the background's edge colour.")
 
