@@ -72,3 +72,20 @@ def test_every_text_led_kind_takes_a_visual(kind):
     spec = {**SPECS[kind], "visual": {"icon": "bolt"}}
     slide, canvas = _slide(spec)
     assert slide.still().shape == (canvas.height, canvas.width, 3)
+
+
+def test_a_word_the_narrator_says_is_marked_on_the_slide_when_it_is_said():
+    """Kinetic type: 'treason' in the heading gets its highlighter stroke as the narrator says 'treason', not before;
+    a word the narration never says is never marked."""
+    timing = SceneTiming((0.5, 3.0), 6.0, (("Leaving", 0.6), ("is", 1.0), ("treason.", 1.3), ("Crossing", 3.1)))
+    canvas = small_canvas()
+    spec = KINDS["bullets"].spec.model_validate(
+        {"kind": "bullets", "title": "Leaving is treason", "items": [{"text": "Never mind", "sentence": 2}]}
+    )
+    slide = KINDS["bullets"].build(spec, canvas, SceneContext("S", 1, timing, {}, 10))
+    strokes = [e for e in slide.elements if e.duration == pytest.approx(0.3)]
+    assert [round(e.start, 2) for e in strokes] == [1.3], "treason, when said ('Leaving' is said as it enters)"
+    before, after = slide.frame(1.25), slide.frame(1.7)
+    assert not np.array_equal(before, after)
+    no_words = KINDS["bullets"].build(spec, canvas, SceneContext("S", 1, SceneTiming((0.5, 3.0), 6.0), {}, 10))
+    assert len(no_words.elements) == len(slide.elements) - 1, "without word times (a still) nothing is marked"

@@ -49,8 +49,9 @@ class ScenePlan:
         return self.frames / fps
 
     def timing(self, fps: int) -> SceneTiming:
-        """What the scene's slide needs to know of its time: sentence starts and length."""
-        return SceneTiming(tuple(s.start for s in self.sentences), self.duration(fps))
+        """What the scene's slide needs to know of its time: sentence starts, word times and length."""
+        words = tuple((w.text, s.start + w.start) for s in self.sentences for w in s.audio.words)
+        return SceneTiming(tuple(s.start for s in self.sentences), self.duration(fps), words)
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,11 @@ class SceneContext:
             raise SlideError("file", f"'{name}' was not given to this scene; this is a bug in explainer")
         return self.assets[name]
 
+    @property
+    def words(self) -> tuple[tuple[str, float], ...]:
+        """Each written word of the narration and when it is said, in seconds from the scene's start."""
+        return self.timing.words
+
     def sentence_time(self, sentence: int | None, default: float) -> float:
         """When the scene's ``sentence`` (counted from 1) starts, or ``default`` without timing.
 

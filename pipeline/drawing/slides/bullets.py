@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.core.schema import Plain
-from pipeline.drawing.slides import reveals
+from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import content_top, section_label
@@ -97,8 +97,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     total = head + max(_stack_height(stack, gap) for stack in stacks)
     y = top + round((safe.y1 - top - total) * 0.42)
     elements: list[Element] = []
+    taken: set[int] = set()  # spoken words marked already (kinetic.py)
     t = 0.15
     if title:
+        elements += kinetic.marks(title, (safe.x0, y), canvas, context, t + motion.entrance, taken)
         elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), t, motion.entrance, rise))
         y += head
         t += motion.stagger
@@ -114,6 +116,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         start = context.sentence_time(None if isinstance(item, str) else item.sentence, t + i * motion.stagger)
         x = safe.x0 + column * (width + column_gap)
         item_y = y + sum(b.height + gap for b in stacks[column][:row])
+        elements += kinetic.marks(block, (x + indent, item_y), canvas, context, start + motion.entrance, taken)
         elements.append(sprite(image, (x, item_y), start, motion.entrance, rise))
     return Slide(section_label(canvas, context), elements)
 

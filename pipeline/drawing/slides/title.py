@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline.drawing.slides import kinetic
 from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import background
@@ -60,6 +61,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(sprite(text_sprite(kicker, colors.accent), (safe.x0, y), t, motion.entrance, rise))
         y += kicker.height + gap
         t += motion.stagger
+    elements += kinetic.marks(title, (safe.x0, y), canvas, context, t + motion.entrance)
     elements.append(sprite(text_sprite(title, colors.text), (safe.x0, y), t, motion.entrance, rise))
     y += title.height + gap
     elements.append(grow_bar(safe.x0, y, canvas.px(0.16), rule_h, colors.accent, t + motion.stagger))

@@ -1,0 +1,80 @@
+"""Kinetic type: a slide's words marked as the narrator says them.
+
+When the narration says a word that a heading, a point or a label shows, a highlighter stroke sweeps under that
+word on the slide, in the theme's accent, and stays: the eye goes where the voice is. Words are matched by their
+content (not "the", "and"...), by a rough stem ("fences" and "fence"), each spoken word to the first word shown
+that it names, once the text is on screen. Without word times (a still, a sheet) nothing is marked.
+"""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext
+from pipeline.drawing.slides.chrome import rgb
+from pipeline.drawing.slides.motion import ease_out
+from pipeline.drawing.slides.reveals import content
+from pipeline.drawing.slides.text import TextBlock
+
+#: How long a stroke takes to sweep under its word, and how opaque it is.
+SWEEP, OPACITY = 0.3, 0.38
+
+
+def marks(
+    block: TextBlock,
+    xy: tuple[float, float],
+    canvas: Canvas,
+    context: SceneContext,
+    shown: float,
+    taken: set[int] | None = None,
+) -> list[Element]:
+    """Strokes under the words of ``block`` (drawn with its top-left at ``xy``, left-aligned) that the narration says
+    after ``shown`` seconds. ``taken`` holds the spoken words already marked on this slide (shared by its texts, so
+    a word said once marks one place). Put the strokes before the text's own element: they are drawn under it."""
+    taken = set() if taken is None else taken
+    spoken = [(i, content(text), at) for i, (text, at) in enumerate(context.words) if at >= shown]
+    if not spoken:
+        return []
+    x0, y0 = xy
+    found = []
+    for row, line in enumerate(block.lines):
+        for word, left, right in _words(block, line):
+            wanted = content(word)
+            if not wanted:
+                continue
+            match = next((j for j, said, _ in spoken if j not in taken and said & wanted), None)
+            if match is None:
+                continue
+            taken.add(match)
+            top = y0 + row * block.line_height + block.ascent * 0.45
+            bottom = y0 + row * block.line_height + block.ascent + block.descent * 0.5
+            found.append(_stroke(canvas, (x0 + left, top, x0 + right, bottom), context.words[match][1]))
+    return found
+
+
+def _words(block: TextBlock, line: str) -> list[tuple[str, float, float]]:
+    """Each word of ``line`` with its left and right edge, measured in the block's font."""
+    out, at = [], 0
+    for word in line.split(" "):
+        if word:
+            left = block.font.getlength(line[:at]) if at else 0.0
+            out.append((word, left, left + block.font.getlength(word)))
+        at += len(word) + 1
+    return out
+
+
+def _stroke(canvas: Canvas, box: tuple[float, float, float, float], start: float) -> Element:
+    """A highlighter stroke over ``box``, swept from left to right from ``start``."""
+    x0, y0, x1, y1 = box
+    pad = (y1 - y0) * 0.15
+    color = (*rgb(canvas.theme.colors.accent), round(255 * OPACITY))
+
+    def paint(frame: Image.Image, p: float) -> None:
+        right = x0 - pad + (x1 - x0 + 2 * pad) * ease_out(p)
+        layer = Image.new("RGBA", (round(x1 - x0 + 2 * pad) + 2, round(y1 - y0) + 2), (0, 0, 0, 0))
+        ImageDraw.Draw(layer).rounded_rectangle(
+            (0, 0, max(1, right - (x0 - pad)), y1 - y0), radius=(y1 - y0) * 0.3, fill=color
+        )
+        frame.paste(layer, (round(x0 - pad), round(y0)), layer)
+
+    return Element(start, SWEEP, paint)
