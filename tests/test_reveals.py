@@ -107,3 +107,27 @@ def test_a_figure_counts_up_until_the_sentence_that_says_it_ends(tmp_path):
     slide = KINDS["stat"].build(spec, canvas, SceneContext("S", 1, SceneTiming((0.5, 2.5, 5.5), 8.0), {}, 10))
     assert 4.5 < slide.settle_time <= 5.5, "still counting through the second sentence, landed by the third"
     assert not np.array_equal(slide.frame(3.0), slide.frame(5.0))
+
+
+def test_a_comparisons_right_side_enters_when_the_narrator_gets_to_it(tmp_path):
+    from pipeline.drawing import canvases
+    from pipeline.drawing.slides import KINDS
+    from pipeline.drawing.slides.base import SceneContext
+    from pipeline.drawing.timing import SceneTiming
+
+    compare = "{kind: compare, before: {value: China, label: sent back}, after: {value: Thailand, label: sent on}}"
+    narration = "China sends them back. So they keep going. Thailand sends them on."
+    project = _project(tmp_path, compare, narration)
+    spec = project.entries()[0].scene.slide
+    assert spec.sentence == 3, "the sentence that says the right side"
+    canvas = canvases.canvas(pipeline.RenderOptions().frame(project.storyboard.video), project.theme)
+    slide = KINDS["compare"].build(spec, canvas, SceneContext("S", 1, SceneTiming((0.5, 2.5, 4.5), 7.0), {}, 10))
+    assert np.array_equal(slide.frame(2.0), slide.frame(4.4)), "only the left side until then"
+    assert not np.array_equal(slide.frame(4.4), slide.frame(6.5))
+    # Within one sentence, the word that says its value.
+    one = KINDS["compare"].spec.model_validate(
+        {"kind": "compare", **{k: getattr(spec, k).model_dump() for k in ("before", "after")}}
+    )
+    words = (("China", 0.6), ("sends", 1.0), ("them", 1.2), ("back,", 1.4), ("Thailand", 3.2), ("on.", 3.6))
+    slide = KINDS["compare"].build(one, canvas, SceneContext("S", 1, SceneTiming((0.5,), 5.0, words), {}, 10))
+    assert np.array_equal(slide.frame(2.0), slide.frame(2.7)) and not np.array_equal(slide.frame(2.7), slide.frame(4.5))

@@ -17,6 +17,7 @@ from typing import Literal
 from PIL import Image, ImageDraw
 from pydantic import Field
 
+from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, section_label, source_line
 from pipeline.drawing.slides.motion import ease_out, sprite
@@ -39,6 +40,25 @@ class Spec(SpecBase):
     after: Side = Field(description="The right side: the value after (or the second option).")
     change: str | None = Field(None, max_length=10, description="The change, shown on the arrow, e.g. '5x'.")
     source: str | None = Field(None, max_length=100)
+    sentence: int | None = Field(
+        None,
+        ge=1,
+        description="The right side (and the arrow) enter as this sentence of the narration starts (default: the "
+        "sentence that says it, when a later one does; else with the slide).",
+    )
+
+    def sentence_refs(self) -> list[tuple[str, int]]:
+        return [("sentence", self.sentence)] if self.sentence else []
+
+    def with_reveals(self, said: list[str]) -> Spec:
+        """The right side tied to the sentence that says it, when that is not the first: the comparison builds as
+        the narrator makes it."""
+        if self.sentence or len(said) <= 1:
+            return self
+        wanted = reveals.content(f"{self.after.value} {self.after.label}")
+        shared = [len(wanted & reveals.content(sentence)) for sentence in said]
+        best = max(range(len(said)), key=lambda i: (shared[i], -i))
+        return self.model_copy(update={"sentence": best + 1}) if best > 0 and shared[best] else self
 
     def check(self) -> list[SlideError]:
         if self.mode == "versus" and self.change:
@@ -86,14 +106,19 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         top = y + (room - max(heights)) // 2
         places = [(safe.x0, top), (safe.x0 + col_w + gap_w, top)]
         between = (safe.x0 + col_w, top + sides[0][0].height // 2)
-    starts = (0.3, 0.3 + 3 * motion.stagger)
+    # The right side follows its sentence when it has one, or the word that says its value; the arrow just before.
+    default = 0.3 + 1.5 * motion.stagger
+    later = context.sentence_time(spec.sentence, default)
+    if spec.sentence is None and (said := kinetic.first_said(reveals.content(spec.after.value), context, 1.0)):
+        later = max(default, said - 0.4)
+    starts = (0.3, later + 1.5 * motion.stagger)
     tones = (colors.muted, colors.accent) if spec.mode == "change" else (colors.accent, colors.accent)
     for (value, label), (x, top_y), color, start in zip(sides, places, tones, starts, strict=True):
         elements.append(
             _column(value, label, col_w, spacing, color, colors.text, x, top_y, start, motion.entrance, rise)
         )
     if spec.mode == "change":
-        elements.append(_arrow(canvas, *between, gap_w, spec.change, 0.3 + 1.5 * motion.stagger, down=stacked))
+        elements.append(_arrow(canvas, *between, gap_w, spec.change, later, down=stacked))
     else:
         box = (col_w, gap_w) if stacked else (gap_w, sides[0][0].height)
         versus = canvas.fit(
@@ -103,7 +128,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         image = Image.new("RGBA", (box[0], versus.height), (0, 0, 0, 0))
         versus.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align="center", box_width=box[0])
         x, y_mid = (safe.x0, between[1] + gap_w // 2) if stacked else between
-        elements.append(sprite(image, (x, y_mid - versus.height // 2), 0.3 + 1.5 * motion.stagger, motion.entrance, 0))
+        elements.append(sprite(image, (x, y_mid - versus.height // 2), later, motion.entrance, 0))
     return Slide(section_label(canvas, context), elements)
 
 

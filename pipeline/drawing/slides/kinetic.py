@@ -78,3 +78,8 @@ def _stroke(canvas: Canvas, box: tuple[float, float, float, float], start: float
         frame.paste(layer, (round(x0 - pad), round(y0)), layer)
 
     return Element(start, SWEEP, paint)
+
+
+def first_said(wanted: set[str], context: SceneContext, after: float = 0.0) -> float | None:
+    """When the narration first says one of the content words ``wanted`` after ``after`` seconds, or None."""
+    return next((at for text, at in context.words if at >= after and content(text) & wanted), None)
