@@ -89,3 +89,15 @@ def test_a_word_the_narrator_says_is_marked_on_the_slide_when_it_is_said():
     assert not np.array_equal(before, after)
     no_words = KINDS["bullets"].build(spec, canvas, SceneContext("S", 1, SceneTiming((0.5, 3.0), 6.0), {}, 10))
     assert len(no_words.elements) == len(slide.elements) - 1, "without word times (a still) nothing is marked"
+
+
+def test_a_timeline_marker_pings_as_its_date_is_said():
+    spec = KINDS["timeline"].spec.model_validate(
+        {"kind": "timeline", "events": [{"date": "1991", "text": "Collapse"}, {"date": "2009", "text": "Peak"}]}
+    )
+    words = (("In", 0.6), ("1991", 1.0), ("it", 1.5), ("collapsed", 1.8), ("and", 2.5), ("in", 2.7), ("2009", 3.1))
+    context = SceneContext("S", 1, SceneTiming((0.5,), 6.0, words), {}, 10)
+    slide = KINDS["timeline"].build(spec, small_canvas(), context)
+    pings = [round(e.start, 1) for e in slide.elements if "ping" in e.paint.__qualname__]
+    assert pings == [3.1], "2009 said after its event is on screen; 1991 was said as it entered"
+    assert not np.array_equal(slide.frame(3.0), slide.frame(3.3)) and np.array_equal(slide.frame(3.0), slide.frame(4.0))

@@ -1,4 +1,4 @@
-"""Kinetic type: a slide's words marked as the narrator says them.
+"""Kinetic type: a slide's words marked as the narrator says them, and pings on what the narrator names.
 
 When the narration says a word that a heading, a point or a label shows, a highlighter stroke sweeps under that
 word on the slide, in the theme's accent, and stays: the eye goes where the voice is. Words are matched by their
@@ -7,6 +7,8 @@ that it names, once the text is on screen. Without word times (a still, a sheet)
 """
 
 from __future__ import annotations
+
+import math
 
 from PIL import Image, ImageDraw
 
@@ -83,3 +85,29 @@ def _stroke(canvas: Canvas, box: tuple[float, float, float, float], start: float
 def first_said(wanted: set[str], context: SceneContext, after: float = 0.0) -> float | None:
     """When the narration first says one of the content words ``wanted`` after ``after`` seconds, or None."""
     return next((at for text, at in context.words if at >= after and content(text) & wanted), None)
+
+
+#: How long a ping lasts.
+PING = 0.6
+
+
+def ping(canvas: Canvas, centre: tuple[float, float], radius: float, start: float, spread: float = 1.1) -> Element:
+    """A ring that grows from ``radius`` to ``radius * spread`` around ``centre`` and fades, from ``start``: a beat on
+    the narration that draws a few frames and leaves nothing behind."""
+    cx, cy = centre
+    accent = rgb(canvas.theme.colors.accent)
+    width = max(2, round(canvas.unit * 0.005))
+    reach = radius * spread + width
+
+    def paint(frame: Image.Image, p: float) -> None:
+        if p >= 1.0:
+            return
+        e = ease_out(p)
+        r = radius + (radius * spread - radius) * e
+        x0, y0 = math.floor(cx - reach), math.floor(cy - reach)
+        layer = Image.new("RGBA", (math.ceil(2 * reach) + 2, math.ceil(2 * reach) + 2), (0, 0, 0, 0))
+        ring = (cx - r - x0, cy - r - y0, cx + r - x0, cy + r - y0)
+        ImageDraw.Draw(layer).ellipse(ring, outline=(*accent, round(200 * (1 - e))), width=width)
+        frame.paste(layer, (x0, y0), layer)
+
+    return Element(start, PING, paint)

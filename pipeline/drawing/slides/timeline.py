@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 from pydantic import BeforeValidator, Field
 
 from pipeline.core.schema import Plain
-from pipeline.drawing.slides import reveals
+from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, section_label
 from pipeline.drawing.slides.motion import ease_out, grow_bar, sprite, text_sprite
@@ -214,6 +214,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         top = line_y - tick - label.height if above else line_y + tick
         start = context.sentence_time(event.sentence, 0.5 + i * motion.stagger)
         elements.append(_marker(cx, line_y, r, tick, above, colors.accent, start, motion.entrance * 0.6))
+        elements += _said(canvas, context, event, (cx, line_y), r, start + motion.entrance)
         elements.append(sprite(label, (x, top), start + 0.1, motion.entrance, rise if not above else -rise))
     return Slide(section_label(canvas, context), elements)
 
@@ -244,11 +245,18 @@ def _down(spec: Spec, canvas: Canvas, context: SceneContext, y: int) -> list[Ele
         cy = round(ys[i])
         start = context.sentence_time(event.sentence, 0.5 + i * motion.stagger)
         elements.append(_marker(line_x, cy, r, 0, True, colors.accent, start, motion.entrance * 0.6))
+        elements += _said(canvas, context, event, (line_x, cy), r, start + motion.entrance)
         date = text_sprite(dates[i], colors.accent, "right")
         elements.append(sprite(date, (line_x - gap - date.width, cy - date.height // 2), start + 0.1, motion.entrance))
         text = text_sprite(texts[i], colors.text)
         elements.append(sprite(text, (line_x + gap, cy - text.height // 2), start + 0.1, motion.entrance, rise))
     return elements
+
+
+def _said(canvas: Canvas, context: SceneContext, event: Event, centre: tuple[int, int], r: int, shown: float):
+    """A ping on the event's marker as the narrator says its date or its words, once it is on screen."""
+    said = kinetic.first_said(reveals.content(f"{event.date} {event.text}"), context, shown)
+    return [kinetic.ping(canvas, centre, r * 1.6, said, spread=2.2)] if said is not None else []
 
 
 def _rule_down(x: int, y: int, width: int, length: int, color: str, start: float, duration: float) -> Element:

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageOps
 from pydantic import Field, model_validator
 
 from pipeline.core.schema import Fraction, Plain
-from pipeline.drawing.slides import icons
+from pipeline.drawing.slides import icons, kinetic
 from pipeline.drawing.slides.base import Box, Canvas, Element, SceneContext, Slide, SpecBase, SpecT
 from pipeline.drawing.slides.chrome import rgb
 from pipeline.drawing.slides.image import open_picture
@@ -38,8 +38,6 @@ PUSH, FLOAT = 0.06, 0.025
 #: After its entrance the drift moves ten times a second, not thirty: a frame in three is drawn and encoded anew,
 #: the others repeat it (at 1080p a scene drifting every frame cost 33 ms of CPU a frame, 5 before the visual).
 STEP = 0.1
-#: How long an icon's ping lasts, from each later sentence's start.
-PING = 0.6
 #: When it enters (seconds into the scene) and how long its entrance takes.
 ENTERS, ENTRANCE = 0.35, 0.8
 #: The scene's length when it is not known yet (a still, a sheet): the drift is drawn at its end.
@@ -149,32 +147,11 @@ def elements(visual: Visual, canvas: Canvas, box: Box, context: SceneContext) ->
         _paint(frame, image(), box, ease_out(p), 1.0)
 
     found = [Element(ENTERS, ENTRANCE, enter)]
+    centre, radius = (box.x0 + box.width / 2, box.y0 + box.height / 2), min(box.width, box.height) * 0.46  # the disc
     for start in context.sentence_starts[1:]:
         if start > ENTERS + ENTRANCE:
-            found.append(Element(start, PING, _ping(canvas, box)))
+            found.append(kinetic.ping(canvas, centre, radius, start))
     return found
-
-
-def _ping(canvas: Canvas, box: Box):
-    """A ring that grows from the icon's disc and fades, over PING seconds."""
-    side = min(box.width, box.height)  # the disc as drawn, settled (see _icon)
-    radius = side * 0.46
-    cx, cy = box.x0 + box.width / 2, box.y0 + box.height / 2
-    accent = rgb(canvas.theme.colors.accent)
-    width = max(2, round(side * 0.012))
-
-    def paint(frame: Image.Image, p: float) -> None:
-        if p >= 1.0:
-            return
-        e = ease_out(p)
-        r = radius * (1 + 0.1 * e)
-        x0, y0 = math.floor(cx - r - width), math.floor(cy - r - width)
-        layer = Image.new("RGBA", (math.ceil(2 * (r + width)) + 2, math.ceil(2 * (r + width)) + 2), (0, 0, 0, 0))
-        ring = (cx - r - x0, cy - r - y0, cx + r - x0, cy + r - y0)
-        ImageDraw.Draw(layer).ellipse(ring, outline=(*accent, round(200 * (1 - e))), width=width)
-        frame.paste(layer, (x0, y0), layer)
-
-    return paint
 
 
 def _paint(frame: Image.Image, big: Image.Image, box: Box, enter: float, drift: float) -> None:
