@@ -101,3 +101,11 @@ def test_a_timeline_marker_pings_as_its_date_is_said():
     pings = [round(e.start, 1) for e in slide.elements if "ping" in e.paint.__qualname__]
     assert pings == [3.1], "2009 said after its event is on screen; 1991 was said as it entered"
     assert not np.array_equal(slide.frame(3.0), slide.frame(3.3)) and np.array_equal(slide.frame(3.0), slide.frame(4.0))
+
+
+def test_a_bar_pings_as_its_label_is_said_once_the_chart_is_drawn():
+    spec = KINDS["chart"].spec.model_validate({"kind": "chart", "labels": ["2009", "2021"], "values": [2914, 63]})
+    words = (("Arrivals", 0.6), ("peaked", 1.0), ("in", 1.4), ("2009.", 2.0), ("By", 3.0), ("2021,", 3.4), ("63.", 4))
+    context = SceneContext("S", 1, SceneTiming((0.5, 2.9), 6.0, words), {}, 10)
+    slide = KINDS["chart"].build(spec, small_canvas(), context)
+    assert [round(e.start, 1) for e in slide.elements if "ping" in e.paint.__qualname__] == [2.0, 3.4]

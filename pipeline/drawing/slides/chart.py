@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.core.schema import Figure
+from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import axis_titles, frame_content, section_label
 from pipeline.drawing.slides.fonts import Face
@@ -92,7 +93,24 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         ys = [plot.zero_y - h for h in plot.heights]
         elements.append(_line(plot.centers, ys, canvas.px(0.008), canvas.theme.colors.accent, GROW_START, GROW))
     elements += _value_labels(spec, canvas, plot)
+    elements += _said(spec, canvas, context, plot)
     return Slide(section_label(canvas, context), elements)
+
+
+def _said(spec: Spec, canvas: Canvas, context: SceneContext, plot: _Plot) -> list[Element]:
+    """A ping on a bar's end or a line's point as the narrator says its label or its value, once the chart is drawn
+    (each spoken word pings one mark)."""
+    found, taken = [], set()
+    shown = GROW_START + GROW
+    for i, (label, value) in enumerate(zip(spec.labels, spec.values, strict=True)):
+        wanted = reveals.content(f"{label} {value:g}") - taken
+        said = kinetic.first_said(wanted, context, shown)
+        if said is None:
+            continue
+        taken |= reveals.content(label)
+        radius = max(canvas.px(0.012), plot.slot * 0.22)
+        found.append(kinetic.ping(canvas, (plot.centers[i], plot.zero_y - plot.heights[i]), radius, said, spread=2.0))
+    return found
 
 
 def _label_font(spec: Spec, canvas: Canvas) -> Face:
