@@ -39,11 +39,7 @@ class Spec(visuals.WithVisual):
         max_length=MAX_ITEMS,
         description="The points (two columns past six): plain text, or {text, sentence} to appear with a sentence.",
     )
-    reveal: Literal["narration", "together"] = Field(
-        "narration",
-        description="narration: each point enters as the sentence that says it starts (spread over the sentences when "
-        "none says it); together: all with the slide. A point with its own 'sentence' ties the list by hand.",
-    )
+    reveal: reveals.Reveal = reveals.reveal_field("point")
 
     def texts(self) -> list[str]:
         return [item if isinstance(item, str) else item.text for item in self.items]
@@ -56,9 +52,9 @@ class Spec(visuals.WithVisual):
         ]
 
     def with_reveals(self, said: list[str]) -> Spec:
-        if self.reveal == "together" or self.sentence_refs():
+        found = reveals.tied(self, self.texts(), said)
+        if found is None:
             return self
-        found = reveals.ties([reveals.content(text) for text in self.texts()], said)
         return self.model_copy(
             update={"items": [Item(text=t, sentence=s) for t, s in zip(self.texts(), found, strict=True)]}
         )

@@ -11,6 +11,9 @@ builds over the scene instead of landing all at once.
 from __future__ import annotations
 
 import re
+from typing import Any, Literal
+
+from pydantic import Field
 
 STOPWORDS = frozenset(
     """a an the and or but nor so yet of to in on at by for from with without into onto over under about after
@@ -75,3 +78,23 @@ def ties(items: list[set[str]], said: list[str]) -> list[int]:
         j = came[i][j]
         found.append(j)
     return [j + 1 for j in reversed(found)]
+
+
+Reveal = Literal["narration", "together"]
+
+
+def reveal_field(noun: str) -> Any:
+    """The ``reveal`` field of a kind whose list follows the narration, its description naming the list's ``noun``."""
+    return Field(
+        "narration",
+        description=f"narration: each {noun} enters as the sentence that says it starts (spread over the sentences "
+        f"when none says it); together: all with the slide. A {noun} with its own 'sentence' ties the list by hand.",
+    )
+
+
+def tied(spec: Any, texts: list[str], said: list[str]) -> list[int] | None:
+    """The sentence each of ``texts`` enters with, or None when ``spec`` (a kind with ``reveal`` and sentence ties)
+    ties its list itself: together with the slide, or by hand."""
+    if spec.reveal == "together" or spec.sentence_refs():
+        return None
+    return ties([content(text) for text in texts], said)

@@ -70,11 +70,7 @@ class Spec(SpecBase):
     level: Gauge | None = Field(
         None, description="A gauge beside the steps that fills to each step's level: {label, unit, low, high}."
     )
-    reveal: Literal["narration", "together"] = Field(
-        "narration",
-        description="narration: each step enters as the sentence that says it starts (spread over the sentences when "
-        "none says it); together: all with the slide. A step with its own 'sentence' ties the list by hand.",
-    )
+    reveal: reveals.Reveal = reveals.reveal_field("step")
 
     def texts(self) -> list[str]:
         return [step if isinstance(step, str) else step.text for step in self.steps]
@@ -87,9 +83,9 @@ class Spec(SpecBase):
         ]
 
     def with_reveals(self, said: list[str]) -> Spec:
-        if self.reveal == "together" or self.sentence_refs():
+        found = reveals.tied(self, self.texts(), said)
+        if found is None:
             return self
-        found = reveals.ties([reveals.content(text) for text in self.texts()], said)
         tied = [
             Step(text=step, sentence=at) if isinstance(step, str) else step.model_copy(update={"sentence": at})
             for step, at in zip(self.steps, found, strict=True)

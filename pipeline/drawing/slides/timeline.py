@@ -99,19 +99,15 @@ class Spec(SpecBase):
     spacing: Literal["even", "time"] = Field(
         "even", description="even: the same room for each event; time: placed by date on a time scale."
     )
-    reveal: Literal["narration", "together"] = Field(
-        "narration",
-        description="narration: each event enters as the sentence that says it starts (spread over the sentences when "
-        "none says it); together: all with the slide. A event with its own 'sentence' ties the list by hand.",
-    )
+    reveal: reveals.Reveal = reveals.reveal_field("event")
 
     def sentence_refs(self) -> list[tuple[str, int]]:
         return [(f"events.{i}.sentence", e.sentence) for i, e in enumerate(self.events) if e.sentence]
 
     def with_reveals(self, said: list[str]) -> Spec:
-        if self.reveal == "together" or self.sentence_refs():
+        found = reveals.tied(self, [f"{e.date} {e.text}" for e in self.events], said)
+        if found is None:
             return self
-        found = reveals.ties([reveals.content(f"{e.date} {e.text}") for e in self.events], said)
         tied = [e.model_copy(update={"sentence": at}) for e, at in zip(self.events, found, strict=True)]
         return self.model_copy(update={"events": tied})
 
