@@ -1,7 +1,7 @@
 """A slide's visual side: an icon or a picture beside its text, moving with the narration.
 
 A text-led slide with a ``visual`` gives the visual the side of the frame its text leaves empty: the right
-two fifths of a wide frame, the top of a portrait or square one. The text is laid out in what is left, as
+two fifths of a wide frame, the bottom of a portrait or square one. The text is laid out in what is left, as
 it would be on a narrower frame (``column``). The visual enters after the text starts. A picture then drifts
 (a slow push-in and float) for the whole scene; an icon pings as each later sentence starts (see ``elements``).
 The text stays where the eye reads it.
