@@ -88,7 +88,7 @@ def scenes(tmp_path_factory):
 def _drawn_here(job: jobs.SceneJob, canvas) -> object:
     """The scene's frames as drawn in Python, with the effects a render applies."""
     effects = [BurnCaptions(job.cues, canvas)] if job.cues else []
-    dip = Dip.for_theme(job.theme, job.frames / job.frame.fps)
+    dip = Dip.for_theme(job.theme, job.frames / job.frame.fps, job.dips)
     return with_effects(open_source(job.spec, canvas, job.context()), [*effects, *([dip] if dip else [])])
 
 
