@@ -109,3 +109,17 @@ def test_a_bar_pings_as_its_label_is_said_once_the_chart_is_drawn():
     context = SceneContext("S", 1, SceneTiming((0.5, 2.9), 6.0, words), {}, 10)
     slide = KINDS["chart"].build(spec, small_canvas(), context)
     assert [round(e.start, 1) for e in slide.elements if "ping" in e.paint.__qualname__] == [2.0, 3.4]
+
+
+@pytest.mark.parametrize(
+    ("spec", "word"),
+    [
+        ({"kind": "stat", "value": 34000, "label": "defectors reached the South"}, "defectors"),
+        ({"kind": "quote", "text": "A state without parallel in the world."}, "parallel"),
+    ],
+)
+def test_a_stats_label_and_a_quote_mark_their_words_as_said(spec, word):
+    words = (("Some", 0.6), ("words", 1.0), ("first,", 1.5), ("then", 2.2), (word, 2.6), ("here.", 3.0))
+    context = SceneContext("S", 1, SceneTiming((0.5,), 5.0, words), {}, 10)
+    slide = KINDS[spec["kind"]].build(KINDS[spec["kind"]].spec.model_validate(spec), small_canvas(), context)
+    assert [round(e.start, 1) for e in slide.elements if "stroke" in e.paint.__qualname__] == [2.6]

@@ -7,6 +7,7 @@ from typing import Literal
 from PIL import Image, ImageDraw, ImageFont
 from pydantic import Field
 
+from pipeline.drawing.slides import kinetic
 from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import content_top, section_label
@@ -52,6 +53,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 
     elements: list[Element] = []
     elements.append(sprite(quote_mark, (safe.x0, y - round(mark.size * 0.12)), 0.1, motion.entrance, 0))
+    elements += kinetic.marks(body, (x, y), canvas, context, 0.3 + motion.entrance * 1.4)
     elements.append(sprite(text_sprite(body, colors.text), (x, y), 0.3, motion.entrance * 1.4, rise))
     if attribution:
         elements.append(

@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from pydantic import BeforeValidator, Field
 
 from pipeline.core.schema import MINUS_SIGNS, Figure
-from pipeline.drawing.slides import icons, reveals
+from pipeline.drawing.slides import icons, kinetic, reveals
 from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, section_label, source_line
@@ -193,7 +193,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     column = round(safe.width * 0.58) if beside and not under else safe.width
     label_w = round(column * 0.78 if share is None and not under else column)
     duration = _counting(spec, context) if spec.count_up else motion.entrance
-    text, text_bottom = _text(spec, canvas, (top, bottom), column, label_w, under, duration)
+    text, text_bottom = _text(spec, canvas, context, (top, bottom), column, label_w, under, duration)
     elements += text
     elements += _graphic(spec, canvas, share, (top, text_bottom, bottom), column, under, duration)
     return Slide(section_label(canvas, context), elements)
@@ -220,13 +220,15 @@ def _counting(spec: Spec, context: SceneContext) -> float:
 def _text(
     spec: Spec,
     canvas: Canvas,
+    context: SceneContext,
     room: tuple[int, int],
     column: int,
     label_w: int,
     under: bool,
     duration: float,
 ) -> tuple[list[Element], int]:
-    """The qualifier, the figure (counting up) and its label down ``column``, and where the text ends.
+    """The qualifier, the figure (counting up) and its label down ``column`` (its words marked as they are said),
+    and where the text ends.
 
     The text is centred between the ``room``'s top and bottom; over a graphic (``under``) it is at the top of its
     part, the graphic taking what it leaves.
@@ -248,6 +250,7 @@ def _text(
     unit_face = canvas.fonts.face("figure", max(canvas.min_text, round(figure.size * UNIT_SIZE))) if small else None
     elements.append(_count_up(spec, figure, unit_face, safe.x0, y, colors.accent, duration))
     y += figure.height + gap
+    elements += kinetic.marks(label, (safe.x0, y), canvas, context, 0.2 + motion.stagger + motion.entrance)
     elements.append(
         sprite(
             text_sprite(label, colors.text), (safe.x0, y), 0.2 + motion.stagger, motion.entrance, canvas.px(motion.rise)
