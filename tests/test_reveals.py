@@ -131,3 +131,10 @@ def test_a_comparisons_right_side_enters_when_the_narrator_gets_to_it(tmp_path):
     words = (("China", 0.6), ("sends", 1.0), ("them", 1.2), ("back,", 1.4), ("Thailand", 3.2), ("on.", 3.6))
     slide = KINDS["compare"].build(one, canvas, SceneContext("S", 1, SceneTiming((0.5,), 5.0, words), {}, 10))
     assert np.array_equal(slide.frame(2.0), slide.frame(2.7)) and not np.array_equal(slide.frame(2.7), slide.frame(4.5))
+
+
+def test_a_plural_in_es_meets_its_singular():
+    """'provinces' and 'province' (the shipped video's third point waited a sentence early for want of it)."""
+    said = ["Leaving is treason.", "Life in prison.", "Moving from one province to another is banned."]
+    assert _ties(["Treason", "Prison", "Moving between provinces"], said) == [1, 2, 3]
+    assert content("provinces fences") == content("province fence")

@@ -29,12 +29,15 @@ SPREAD = 0.01
 
 
 def stem(word: str) -> str:
+    """A rough stem: "fences" and "fence", "provinces" and "province", "peaked" and "peak" meet (a final e goes,
+    since "-es" leaves "provinc" and "province" would keep it)."""
     word = word.lower().replace("’", "'")
     word = re.sub(r"'s$", "", word)
     for end, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", "")):
         if word.endswith(end) and len(word) - len(end) >= 3:
-            return word[: len(word) - len(end)] + keep
-    return word
+            word = word[: len(word) - len(end)] + keep
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def content(text: str) -> set[str]:
