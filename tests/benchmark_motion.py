@@ -1,6 +1,6 @@
 """Benchmark: how much of a video stands still and how much of the frame it uses, from its MP4 alone.
 
-    python tests/benchmark_motion.py VIDEO.mp4 [--json]
+    python tests/benchmark_motion.py VIDEO.mp4 [--json] [--scenes]
 
 Run on demand, not by pytest. Two figures, read from the decoded frames:
 
@@ -12,6 +12,8 @@ Run on demand, not by pytest. Two figures, read from the decoded frames:
   leaves most cells empty; a full-bleed picture fills them all.
 
 Also the longest frozen run and, per frame a second, the emptiest frame's fill, so a single empty layout shows.
+With ``--scenes``, each scene's fill and frozen seconds, read from the ``render.json`` beside the video (where the
+frozen runs are, and which layouts leave the frame empty).
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ class Motion:
     frozen_runs: int
     frame_fill: float
     emptiest_fill: float
+    #: Each frozen run as (start, seconds), and each second's fill: what ``--scenes`` places in scenes.
+    spans: tuple[tuple[float, float], ...] = ()
+    fills: tuple[float, ...] = ()
 
 
 def grey_frames(video: Path, size: tuple[int, int], fps: float | None = None):
@@ -78,15 +83,31 @@ def frame_rate(video: Path) -> float:
 
 def frozen_runs(differences: list[float], fps: float) -> list[float]:
     """The lengths in seconds of the runs of 4 s or more whose consecutive frames differ by less than SAME."""
+    return [seconds for _, seconds in frozen_spans(differences, fps)]
+
+
+def frozen_spans(differences: list[float], fps: float) -> list[tuple[float, float]]:
+    """Each run of 4 s or more whose consecutive frames differ by less than SAME, as (start, seconds)."""
     runs, current = [], 1
-    for difference in [*differences, float("inf")]:
+    for i, difference in enumerate([*differences, float("inf")]):
         if difference < SAME:
             current += 1
             continue
         if current / fps >= FROZEN_SECONDS:
-            runs.append(current / fps)
+            runs.append(((i + 1 - current) / fps, current / fps))
         current = 1
     return runs
+
+
+def by_scene(found: Motion, scenes: list[dict]) -> list[tuple[str, str, float, float]]:
+    """Per scene of a render's report: (id, kind, mean fill, frozen seconds inside it)."""
+    rows = []
+    for scene in scenes:
+        start, end = scene["start"], scene["start"] + scene["duration"]
+        fills = [f for second, f in enumerate(found.fills) if start <= second < end]
+        frozen = sum(max(0.0, min(end, s + n) - max(start, s)) for s, n in found.spans)
+        rows.append((scene["id"], scene["kind"], float(np.mean(fills)) if fills else 0.0, frozen))
+    return rows
 
 
 def fill(frame: np.ndarray) -> float:
@@ -107,7 +128,8 @@ def measure(video: Path) -> Motion:
             differences.append(float(np.abs(current - previous).mean()))
         previous, count = current, count + 1
     seconds = count / fps
-    runs = frozen_runs(differences, fps)
+    spans = frozen_spans(differences, fps)
+    runs = [seconds for _, seconds in spans]
     fills = [fill(frame) for frame in grey_frames(video, FILL_SIZE, fps=1)]
     return Motion(
         seconds=round(seconds, 2),
@@ -116,6 +138,8 @@ def measure(video: Path) -> Motion:
         frozen_runs=len(runs),
         frame_fill=round(float(np.mean(fills)), 3) if fills else 0.0,
         emptiest_fill=round(min(fills), 3) if fills else 0.0,
+        spans=tuple(spans),
+        fills=tuple(fills),
     )
 
 
@@ -123,15 +147,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("video", type=Path)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--scenes", action="store_true", help="each scene's fill and frozen seconds (render.json)")
     args = parser.parse_args()
     found = measure(args.video)
     if args.json:
-        print(json.dumps(asdict(found)))
+        print(json.dumps({k: v for k, v in asdict(found).items() if k not in ("spans", "fills")}))
         return
     print(f"{args.video}: {found.seconds:.1f} s")
     runs = f"{found.frozen_runs} runs of 4 s or more, longest {found.longest_frozen:.1f} s"
     print(f"  frozen share  {found.frozen_share:.0%} ({runs})")
     print(f"  frame fill    {found.frame_fill:.0%} (emptiest frame {found.emptiest_fill:.0%})")
+    report = args.video.parent / "render.json"
+    if args.scenes and report.is_file():
+        for scene_id, kind, mean_fill, frozen in by_scene(found, json.loads(report.read_text())["scenes"]):
+            print(f"  {scene_id:<22} {kind:<9} fill {mean_fill:4.0%}  frozen {frozen:4.1f} s")
 
 
 if __name__ == "__main__":

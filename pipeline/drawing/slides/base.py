@@ -23,6 +23,7 @@ from PIL import Image
 
 from pipeline.core.formats import FORMATS, FormatProfile
 from pipeline.core.schema import Plain
+from pipeline.drawing.slides import camera
 from pipeline.drawing.slides.fonts import FontBook
 from pipeline.drawing.slides.problems import FitError, SlideError
 from pipeline.drawing.slides.text import TextBlock, fit
@@ -266,6 +267,8 @@ class Slide:
 
     background: Image.Image | Callable[[], Image.Image]
     elements: list[Element] = field(default_factory=list)
+    #: What moves the whole frame while the slide holds (None: a hold stands still); see ``aim``.
+    camera: camera.Camera | None = None
     _still: np.ndarray | None = field(default=None, repr=False)
     #: The last frame drawn, by the elements' progress in it.
     _last: tuple[tuple[float, ...], np.ndarray] | None = field(default=None, repr=False)
@@ -301,9 +304,20 @@ class Slide:
                 element.paint(frame, p)
         return frame
 
+    def aim(self, duration: float, rate: float, after: float) -> None:
+        """Give the slide a camera that pushes in ``rate`` of the frame a second during each hold of ``after``
+        seconds or more of a ``duration``-second scene (camera.py)."""
+        busy = [(e.start, e.start + max(0.0, e.duration)) for e in self.elements]
+        moves = camera.pushes(busy, duration, rate, after)
+        self.camera = camera.Camera(moves, np.asarray(self.base)) if moves else None
+
     def frame(self, t: float) -> np.ndarray:
         """The RGB frame at ``t`` seconds as an HxWx3 uint8 array (the same array as the frame before when
-        nothing moved)."""
+        nothing moved), as the camera sees it."""
+        unmoved = self._unmoved(t)
+        return self.camera.frame(t, unmoved) if self.camera is not None else unmoved
+
+    def _unmoved(self, t: float) -> np.ndarray:
         if t >= self.settle_time:
             still = self.still()
             # Settled: what drew the moving frames is let go (a layered scene draws two slides; 29 MB at 1080p).

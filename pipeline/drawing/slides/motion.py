@@ -9,16 +9,10 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from pipeline.drawing.slides.base import Element
+from pipeline.drawing.slides.easing import ease_in_out, ease_out
+
+__all__ = ["ease_in_out", "ease_out", "grow_bar", "sprite", "text_sprite"]
 from pipeline.drawing.slides.text import Align, TextBlock
-
-
-def ease_out(p: float) -> float:
-    """Cubic ease-out: fast start, gentle landing."""
-    return 1.0 - (1.0 - p) ** 3
-
-
-def ease_in_out(p: float) -> float:
-    return 4 * p**3 if p < 0.5 else 1 - (-2 * p + 2) ** 3 / 2
 
 
 def sprite(image: Image.Image, xy: tuple[int, int], start: float, duration: float, rise: int = 0) -> Element:

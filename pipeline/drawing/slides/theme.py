@@ -83,6 +83,20 @@ class Motion(Plain):
     entrance: float = Field(0.6, ge=0, le=3, description="Seconds an element takes to enter.")
     stagger: float = Field(0.35, ge=0, le=3, description="Seconds between elements entering.")
     rise: float = Field(0.03, ge=0, le=0.2, description="How far elements rise as they enter (of height).")
+    push: float = Field(
+        0.008,
+        ge=0,
+        le=0.05,
+        description="How fast the camera pushes in while a slide holds, of the frame a second (at most 5% in all);"
+        " 0: a holding slide stands still.",
+    )
+    hold: float = Field(
+        2.5,
+        ge=0,
+        le=60,
+        description="Seconds a slide holds still, with nothing entering, before the camera pushes in (a hold that"
+        " leaves under 1.5 s after it stays still).",
+    )
 
 
 class Transition(Plain):

@@ -35,5 +35,9 @@ class SlideSource:
 
 
 def open_source(spec: SpecBase, canvas: Canvas, context: SceneContext) -> SlideSource:
-    """The slide ``spec`` describes, drawn on ``canvas`` (raises SlideError when it cannot be)."""
-    return SlideSource(KINDS[spec.kind].build(spec, canvas, context))
+    """The slide ``spec`` describes, drawn on ``canvas`` (raises SlideError when it cannot be), with the theme's
+    camera pushing in while it holds."""
+    slide = KINDS[spec.kind].build(spec, canvas, context)
+    motion = canvas.theme.motion
+    slide.aim(context.duration, motion.push, motion.hold)
+    return SlideSource(slide)
