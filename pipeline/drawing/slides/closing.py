@@ -1,4 +1,4 @@
-"""`closing`: the last card, a centred statement with a few quieter lines."""
+"""`closing`: the last card, a centred statement with a few quieter lines, large enough to hold the frame."""
 
 from __future__ import annotations
 
@@ -24,16 +24,18 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise = canvas.px(motion.rise)
-    width = round(safe.width * 0.8)
+    width = round(safe.width * 0.9)
     gap = canvas.px(0.035)
     rule_h, rule_w = canvas.px(0.008), canvas.px(0.14)
     lines = [
-        canvas.fit(line, "body", sizes.body, field=f"lines.{i}", width=width, height=safe.height * 0.18, max_lines=2)
+        canvas.fit(
+            line, "body", sizes.body * 1.2, field=f"lines.{i}", width=width, height=safe.height * 0.18, max_lines=2
+        )
         for i, line in enumerate(spec.lines)
     ]
     used = gap + rule_h + sum(gap + b.height for b in lines)
     title = canvas.fit(
-        spec.title, "heading", sizes.title * 0.85, field="title", width=width, height=safe.height - used, max_lines=3
+        spec.title, "heading", sizes.title * 1.2, field="title", width=width, height=safe.height - used, max_lines=3
     )
     y = safe.y0 + (safe.height - used - title.height) // 2
     x = (canvas.width - width) // 2

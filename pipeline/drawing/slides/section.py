@@ -1,7 +1,8 @@
 """`section`: the chapter card that opens a section: a large number and the chapter's title.
 
 The number stands beside the title, a rule between them; in a portrait frame
-it stands above, the rule under it, so the title has the column's width.
+it stands above, the rule under it, so the title has the column's width. The
+card is a poster: the numeral nearly the frame's height, the title at full size.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise = canvas.px(motion.rise)
 
+    # The card fills the frame: a numeral nearly the frame's height, the title at full title size beside it.
     number = canvas.fit(
         f"{context.section_number:02d}",
         "figure",
-        sizes.figure * 1.15,
+        sizes.figure * 2.0,
         field="title",
-        width=safe.width * 0.3,
-        height=safe.height * 0.6,
+        width=safe.width * 0.36,
+        height=safe.height * 0.8,
         max_lines=1,
     )
     rule_w = max(2, canvas.px(0.006))
@@ -44,7 +46,13 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     text_w = safe.x1 - text_x
     subtitle = (
         canvas.fit(
-            spec.subtitle, "body", sizes.body, field="subtitle", width=text_w, height=safe.height * 0.25, max_lines=2
+            spec.subtitle,
+            "body",
+            sizes.body * 1.25,
+            field="subtitle",
+            width=text_w,
+            height=safe.height * 0.25,
+            max_lines=2,
         )
         if spec.subtitle
         else None
@@ -54,7 +62,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     title = canvas.fit(
         spec.title or context.section_title,
         "heading",
-        sizes.title * 0.85,
+        sizes.title * 1.15,
         field="title",
         width=text_w,
         height=room,
@@ -89,8 +97,8 @@ def _stacked(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise, gap, inner_gap = canvas.px(motion.rise), canvas.px(0.04), canvas.px(0.03)
-    number = canvas.fit(f"{context.section_number:02d}", "figure", sizes.figure * 1.15, field="title",
-                        width=safe.width * 0.5, height=safe.height * 0.3, max_lines=1)  # fmt: skip
+    number = canvas.fit(f"{context.section_number:02d}", "figure", sizes.figure * 1.6, field="title",
+                        width=safe.width * 0.6, height=safe.height * 0.3, max_lines=1)  # fmt: skip
     subtitle = (
         canvas.fit(
             spec.subtitle,
@@ -106,7 +114,7 @@ def _stacked(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     )
     rule_h = max(2, canvas.px(0.006))
     room = safe.height * 0.9 - number.height - 2 * gap - rule_h - (subtitle.height + inner_gap if subtitle else 0)
-    title = canvas.fit(spec.title or context.section_title, "heading", sizes.title * 0.85, field="title",
+    title = canvas.fit(spec.title or context.section_title, "heading", sizes.title, field="title",
                        width=safe.width, height=room, max_lines=3)  # fmt: skip
     blocks = [number.height, gap + rule_h + gap, title.height, *([inner_gap + subtitle.height] if subtitle else [])]
     y = safe.y0 + (safe.height - sum(blocks)) // 2
