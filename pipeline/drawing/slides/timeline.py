@@ -181,7 +181,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     dates = canvas.fit_alike(
         [e.date for e in spec.events],
         "figure",
-        sizes.heading * 0.95,
+        sizes.heading * 1.3,  # as large as the room allows: a few events fill the frame, many shrink to fit
         fields=[f"events.{i}.date" for i in range(n)],
         width=min(slot * 1.8, safe.width * 0.3),
         height=half * 0.45,
@@ -191,7 +191,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     texts = canvas.fit_alike(
         [e.text for e in spec.events],
         "body",
-        sizes.body,
+        sizes.body * 1.25,
         fields=[f"events.{i}.text" for i in range(n)],
         width=min(slot * 1.5, safe.width * 0.36),
         height=room,
