@@ -89,3 +89,15 @@ def test_the_camera_pulls_back_while_the_next_element_enters():
 def test_no_camera_when_the_theme_asks_for_none():
     assert _slide(6.0, push=0.0).camera is None
     assert _slide(1.5).camera is None, "a scene too short to hold long"
+
+
+def test_a_word_marked_or_a_ping_does_not_stop_the_push():
+    """A creator's list held still 4.9 s: a mark under a word split its hold into two too short to push."""
+    background = Image.new("RGB", (320, 180), (20, 24, 30))
+    dot = Image.new("RGBA", (20, 20), (255, 255, 255, 255))
+    paint = lambda frame, p: frame.paste(dot, (100, 80), dot.getchannel("A"))  # noqa: E731
+    mark = Element(3.0, 0.3, paint, minor=True)
+    slide = Slide(background, [Element(0.0, 0.2, paint), mark])
+    slide.aim(6.0, 0.01, after=1.0)
+    assert slide.camera is not None and [m.start for m in slide.camera.moves] == [pytest.approx(1.2)]
+    assert slide.camera.zoom(3.1) > 1.0 and slide.camera.zoom(5.9) > slide.camera.zoom(3.1), "through the mark"

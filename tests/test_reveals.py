@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
+import pytest
 
 import pipeline
 from pipeline.drawing.slides.reveals import content, ties
@@ -131,6 +132,31 @@ def test_a_comparisons_right_side_enters_when_the_narrator_gets_to_it(tmp_path):
     words = (("China", 0.6), ("sends", 1.0), ("them", 1.2), ("back,", 1.4), ("Thailand", 3.2), ("on.", 3.6))
     slide = KINDS["compare"].build(one, canvas, SceneContext("S", 1, SceneTiming((0.5,), 5.0, words), {}, 10))
     assert np.array_equal(slide.frame(2.0), slide.frame(2.7)) and not np.array_equal(slide.frame(2.7), slide.frame(4.5))
+
+
+def test_a_side_alone_for_a_while_stands_in_the_middle_then_glides_to_its_place(tmp_path):
+    from pipeline.drawing import canvases
+    from pipeline.drawing.slides import KINDS
+    from pipeline.drawing.slides.base import SceneContext
+    from pipeline.drawing.timing import SceneTiming
+
+    compare = "{kind: compare, before: {value: China, label: sent back}, after: {value: Thailand, label: sent on}}"
+    project = _project(tmp_path, compare, "China sends them back. So they keep going. Thailand sends them on.")
+    spec = project.entries()[0].scene.slide
+    canvas = canvases.canvas(pipeline.RenderOptions().frame(project.storyboard.video), project.theme)
+
+    def middle_of_ink(frame: np.ndarray) -> float:
+        columns = np.flatnonzero((frame[canvas.height // 3 :].max(axis=2) > 120).any(axis=0))
+        return (columns[0] + columns[-1]) / 2 / canvas.width
+
+    timing = SceneTiming((0.5, 2.5, 4.5), 7.0)
+    slide = KINDS["compare"].build(spec, canvas, SceneContext("S", 1, timing, {}, 10))
+    assert abs(middle_of_ink(slide.frame(4.0)) - 0.5) < 0.05, "alone: in the middle of the frame"
+    assert middle_of_ink(slide.frame(6.9)) == pytest.approx(0.5, abs=0.05), "both sides: the pair is centred"
+    settled = slide.frame(6.9)[canvas.height // 3 :, : canvas.width // 3]
+    assert settled.max() > 120, "the first side has glided to the left third"
+    soon = KINDS["compare"].build(spec, canvas, SceneContext("S", 1, SceneTiming((0.5, 1.0, 1.5), 4.0), {}, 10))
+    assert middle_of_ink(soon.frame(1.2)) < 0.4, "joined within a second or two: it enters in its place"
 
 
 def test_a_plural_in_es_meets_its_singular():

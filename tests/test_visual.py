@@ -123,3 +123,17 @@ def test_a_stats_label_and_a_quote_mark_their_words_as_said(spec, word):
     context = SceneContext("S", 1, SceneTiming((0.5,), 5.0, words), {}, 10)
     slide = KINDS[spec["kind"]].build(KINDS[spec["kind"]].spec.model_validate(spec), small_canvas(), context)
     assert [round(e.start, 1) for e in slide.elements if "stroke" in e.paint.__qualname__] == [2.6]
+
+
+def test_a_closing_cards_text_keeps_to_its_column_beside_the_visual():
+    """The closing card centred its title on the whole frame, under the icon beside it (a creator's trial)."""
+    spec = {"kind": "closing", "title": "The world's largest prison", "lines": ["Almost no one escapes now."]}
+    spec["visual"] = {"icon": "dungeon"}
+    slide, canvas = _slide(spec)
+    column, _ = visual.split(canvas)
+    text_only = KINDS["closing"].spec.model_validate({k: v for k, v in spec.items() if k != "visual"})
+    text_elements = len(KINDS["closing"].build(text_only, column, SceneContext("S", 1, TIMING, {}, 10)).elements)
+    beside = Slide(slide.background, slide.elements[:text_elements])  # the card's text, without the visual
+    drawn = np.abs(beside.still().astype(int) - np.asarray(slide.base).astype(int)).sum(axis=2) > 30
+    columns = np.flatnonzero(drawn.any(axis=0))
+    assert columns.min() >= column.safe.x0 and columns.max() < column.safe.x1, "the text, in the text's column"

@@ -246,8 +246,14 @@ class Element:
     #: seconds: frames between are the very same frame, drawn once and encoded as a repeat (0: every frame).
     step: float = 0.0
     smooth: float = 0.0
+    #: When the element leaves the frame (another element takes its place, e.g. the same text gliding on).
+    until: float = math.inf
+    #: A small change that leaves the layout as it was (a word marked, a ping): the camera pushes on through it.
+    minor: bool = False
 
     def progress(self, t: float) -> float:
+        if t >= self.until:
+            return 0.0
         if self.duration <= 0:
             return 1.0 if t >= self.start else 0.0
         if self.step > 0 and t - self.start > self.smooth:
@@ -307,7 +313,7 @@ class Slide:
     def aim(self, duration: float, rate: float, after: float) -> None:
         """Give the slide a camera that pushes in ``rate`` of the frame a second during each hold of ``after``
         seconds or more of a ``duration``-second scene (camera.py)."""
-        busy = [(e.start, e.start + max(0.0, e.duration)) for e in self.elements]
+        busy = [(e.start, e.start + max(0.0, e.duration)) for e in self.elements if not e.minor]
         moves = camera.pushes(busy, duration, rate, after)
         self.camera = camera.Camera(moves, np.asarray(self.base)) if moves else None
 

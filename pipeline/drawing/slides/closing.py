@@ -38,12 +38,14 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         spec.title, "heading", sizes.title * 1.2, field="title", width=width, height=safe.height - used, max_lines=3
     )
     y = safe.y0 + (safe.height - used - title.height) // 2
-    x = (canvas.width - width) // 2
+    x = safe.x0 + (safe.width - width) // 2  # the column's middle: a visual may have the rest
     elements: list[Element] = [
         sprite(text_sprite(title, colors.text, "center", width), (x, y), 0.2, motion.entrance * 1.5, rise)
     ]
     y += title.height + gap
-    elements.append(grow_bar((canvas.width - rule_w) // 2, y, rule_w, rule_h, colors.accent, 0.2 + motion.stagger))
+    elements.append(
+        grow_bar(safe.x0 + (safe.width - rule_w) // 2, y, rule_w, rule_h, colors.accent, 0.2 + motion.stagger)
+    )
     y += rule_h
     for i, block in enumerate(lines):
         y += gap

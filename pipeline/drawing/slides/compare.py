@@ -20,7 +20,7 @@ from pydantic import Field
 from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, section_label, source_line
-from pipeline.drawing.slides.motion import ease_out, sprite
+from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite
 from pipeline.drawing.slides.problems import FitError, SlideError
 from pipeline.drawing.slides.text import TextBlock
 
@@ -113,10 +113,14 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         later = max(default, said - 0.4)
     starts = (0.3, later + 1.5 * motion.stagger)
     tones = (colors.muted, colors.accent) if spec.mode == "change" else (colors.accent, colors.accent)
-    for (value, label), (x, top_y), color, start in zip(sides, places, tones, starts, strict=True):
-        elements.append(
-            _column(value, label, col_w, spacing, color, colors.text, x, top_y, start, motion.entrance, rise)
-        )
+    for i, ((value, label), place, color, start) in enumerate(zip(sides, places, tones, starts, strict=True)):
+        image = _column(value, label, col_w, spacing, color, colors.text)
+        if i == 0 and not stacked and later - start >= ALONE:
+            # Alone on screen for a while, the first side stands in the middle and glides to its place as the
+            # second enters: the frame is used while the narrator talks about it, and the move says "and then".
+            elements += _centred_then_aside(image, canvas, place, start, later, motion.entrance, rise)
+        else:
+            elements.append(sprite(image, place, start, motion.entrance, rise))
     if spec.mode == "change":
         elements.append(_arrow(canvas, *between, gap_w, spec.change, later, down=stacked))
     else:
@@ -135,12 +139,12 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 def _side(canvas: Canvas, side: Side, name: str, width: int, room: int, size: float | None = None):
     sizes = canvas.theme.sizes
     label = canvas.fit(
-        side.label, "body", sizes.body, field=f"{name}.label", width=width, height=room * 0.4, max_lines=3
+        side.label, "body", sizes.body * 1.2, field=f"{name}.label", width=width, height=room * 0.4, max_lines=3
     )
     value = canvas.fit(
         side.value,
         "figure",
-        size or sizes.figure * 0.62,
+        size or sizes.figure * 0.8,
         field=f"{name}.value",
         width=width,
         height=room - label.height,
@@ -150,24 +154,36 @@ def _side(canvas: Canvas, side: Side, name: str, width: int, room: int, size: fl
     return value, label
 
 
+#: Seconds the first side must stand alone to stand in the middle first.
+ALONE = 2.0
+
+
+def _centred_then_aside(
+    image: Image.Image, canvas: Canvas, place: tuple[int, int], start: float, leave: float, duration: float, rise: int
+) -> list[Element]:
+    """``image`` entering at ``start`` in the middle of the frame, then gliding to ``place`` from ``leave`` over
+    ``duration``."""
+    safe = canvas.safe
+    middle = safe.x0 + (safe.width - image.width) // 2
+    (x, y), alpha = place, image.getchannel("A")
+    centred = sprite(image, (middle, y), start, duration, rise)
+    centred.until = leave
+
+    def glide(frame: Image.Image, p: float) -> None:
+        frame.paste(image, (round(middle + (x - middle) * ease_in_out(p)), y), alpha)
+
+    return [centred, Element(leave, duration, glide)]
+
+
 def _column(
-    value: TextBlock,
-    label: TextBlock,
-    width: int,
-    gap: int,
-    value_color: str,
-    label_color: str,
-    x: int,
-    y: int,
-    start: float,
-    duration: float,
-    rise: int,
-) -> Element:
+    value: TextBlock, label: TextBlock, width: int, gap: int, value_color: str, label_color: str
+) -> Image.Image:
+    """One side: its value over its label, centred in a column ``width`` wide."""
     image = Image.new("RGBA", (width, value.height + gap + label.height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     value.draw(draw, 0, 0, value_color, align="center", box_width=width)
     label.draw(draw, 0, value.height + gap, label_color, align="center", box_width=width)
-    return sprite(image, (x, y), start, duration, rise)
+    return image
 
 
 def _arrow(canvas: Canvas, x: int, y: int, length: int, change: str | None, start: float, down: bool = False):

@@ -79,7 +79,7 @@ def _stroke(canvas: Canvas, box: tuple[float, float, float, float], start: float
         )
         frame.paste(layer, (round(x0 - pad), round(y0)), layer)
 
-    return Element(start, SWEEP, paint)
+    return Element(start, SWEEP, paint, minor=True)
 
 
 def first_said(wanted: set[str], context: SceneContext, after: float = 0.0) -> float | None:
@@ -110,4 +110,4 @@ def ping(canvas: Canvas, centre: tuple[float, float], radius: float, start: floa
         ImageDraw.Draw(layer).ellipse(ring, outline=(*accent, round(200 * (1 - e))), width=width)
         frame.paste(layer, (x0, y0), layer)
 
-    return Element(start, PING, paint)
+    return Element(start, PING, paint, minor=True)

@@ -36,7 +36,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         "figure",
         sizes.figure * 2.0,
         field="title",
-        width=safe.width * 0.36,
+        width=safe.width * (0.36 if canvas.narrowness == 1.0 else 0.3),  # a square frame keeps room for the title
         height=safe.height * 0.8,
         max_lines=1,
     )
