@@ -10,6 +10,7 @@ import pytest
 from pipeline.core.formats import FORMATS
 from pipeline.drawing.slides import KINDS, visual
 from pipeline.drawing.slides.base import Canvas, SceneContext, Slide
+from pipeline.drawing.slides.chrome import rgb
 from pipeline.drawing.timing import SceneTiming
 from tests.test_slides import PICTURE, small_canvas
 
@@ -137,3 +138,24 @@ def test_a_closing_cards_text_keeps_to_its_column_beside_the_visual():
     drawn = np.abs(beside.still().astype(int) - np.asarray(slide.base).astype(int)).sum(axis=2) > 30
     columns = np.flatnonzero(drawn.any(axis=0))
     assert columns.min() >= column.safe.x0 and columns.max() < column.safe.x1, "the text, in the text's column"
+
+
+def test_bars_grow_across_the_first_sentence_and_a_highlight_fills_when_said():
+    """A creator's chart showed its highlighted bar red from the first frame, before the narrator reached it, and
+    grew every bar in the first second."""
+    spec = KINDS["chart"].spec.model_validate(
+        {"kind": "chart", "labels": ["2019", "2020", "2021"], "values": [1047, 229, 63], "highlight": ["2021"]}
+    )
+    words = (("Arrivals", 0.6), ("fell", 1.5), ("then", 3.0), ("collapsed", 4.6), ("to", 5.0), ("63.", 5.4))
+    context = SceneContext("S", 1, SceneTiming((0.5, 4.5), 7.0, words), {}, 10)
+    canvas = small_canvas()
+    slide = KINDS["chart"].build(spec, canvas, context)
+    accent = np.array(rgb(canvas.theme.colors.accent))
+
+    def accent_columns(t: float) -> np.ndarray:
+        plot = slide.frame(t)[canvas.height // 3 :]  # under the section label's accent rule
+        return np.flatnonzero((np.abs(plot.astype(int) - accent).sum(axis=2) < 40).any(axis=0))
+
+    assert not np.array_equal(slide.frame(1.0), slide.frame(3.0)), "still growing in the first sentence"
+    assert accent_columns(5.0).size == 0, "the highlighted bar waits, muted, until it is said"
+    assert accent_columns(6.5).min() > canvas.width * 0.6, "then fills with the accent: the last bar"

@@ -1,4 +1,7 @@
-"""`chart`: a bar or line chart drawn from data in the storyboard, growing on entry.
+"""`chart`: a bar or line chart drawn from data in the storyboard, growing while the narrator introduces it.
+
+The bars grow one after another (the line draws on) across the scene's first sentence; a highlighted bar fills
+with the accent when the narrator says its label or value, and any bar or point pings when named after that.
 
 Values may be negative (temperatures, losses): the axis then spans from the
 lowest value to the highest with zero inside it, a zero line is drawn, bars
@@ -70,40 +73,67 @@ def value_text(spec: Spec, value: float) -> str:
     return f"{sign}{spec.value_prefix}{text}{spec.value_suffix}"
 
 
-#: When the bars (or the line) start growing, and how long the line takes to draw.
-GROW_START, GROW = 0.45, 1.2
+#: When the bars (or the line) start growing, and the least and most time they take: across the scene's first
+#: sentence, so the chart builds while the narrator introduces it.
+GROW_START, GROW, GROW_MOST = 0.45, 1.2, 4.0
+#: Seconds one bar takes to grow, and a highlighted bar to fill with the accent once its label or value is said.
+BAR, FILL = 0.7, 0.5
+
+
+def growth(context: SceneContext) -> float:
+    """Seconds from the first bar's start to the last's (or the line's whole draw): the first sentence's length,
+    between GROW and GROW_MOST."""
+    starts = context.sentence_starts
+    end = starts[1] - 0.3 if len(starts) > 1 else context.duration * 0.5
+    return min(GROW_MOST, max(GROW, end - GROW_START - BAR))
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     safe = canvas.safe
     elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.25, gap=0.03)
     if spec.type == "bar" and safe.height > safe.width:
-        return Slide(section_label(canvas, context), elements + _rows(spec, canvas, y, bottom))
+        return Slide(section_label(canvas, context), elements + _rows(spec, canvas, context, y, bottom))
     font = _label_font(spec, canvas)
     titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, font.size / canvas.unit)
     elements += titles
     plot = _plot(spec, canvas, font, y, bottom)
     elements += _axis(spec, canvas, plot)
+    grow = growth(context)
     if spec.type == "bar":
-        bar_w = max(1, round(plot.slot * 0.62))
-        for i, h in enumerate(plot.heights):
-            start = GROW_START + i * min(0.06, 0.8 / len(spec.values))
-            elements.append(_bar(plot.centers[i], plot.zero_y, bar_w, h, _color(spec, canvas, i), start, 0.7))
+        elements += _bars(spec, canvas, context, plot, grow)
     else:
         ys = [plot.zero_y - h for h in plot.heights]
-        elements.append(_line(plot.centers, ys, canvas.px(0.008), canvas.theme.colors.accent, GROW_START, GROW))
-    elements += _value_labels(spec, canvas, plot)
-    elements += _said(spec, canvas, context, plot)
+        elements.append(_line(plot.centers, ys, canvas.px(0.008), canvas.theme.colors.accent, GROW_START, grow))
+    elements += _value_labels(spec, canvas, plot, grow)
+    elements += _said(spec, canvas, context, plot, grow)
     return Slide(section_label(canvas, context), elements)
 
 
-def _said(spec: Spec, canvas: Canvas, context: SceneContext, plot: _Plot) -> list[Element]:
-    """A ping on a bar's end or a line's point as the narrator says its label or its value, once the chart is drawn
-    (each spoken word pings one mark)."""
-    found, taken = [], set()
-    shown = GROW_START + GROW
+def _bars(spec: Spec, canvas: Canvas, context: SceneContext, plot: _Plot, grow: float) -> list[Element]:
+    """The bars, growing one after another across ``grow`` seconds; a highlighted bar grows in the muted colour and
+    fills with the accent as the narrator says its label or value (in the accent from the start when never said)."""
+    bar_w, n, colors = max(1, round(plot.slot * 0.62)), len(spec.values), canvas.theme.colors
+    elements = []
+    for i, h in enumerate(plot.heights):
+        start = GROW_START + grow * i / max(1, n - 1) if n > 1 else GROW_START
+        color = _color(spec, canvas, i)
+        said = None
+        if spec.labels[i] in spec.highlight:
+            said = kinetic.first_said(reveals.content(f"{spec.labels[i]} {spec.values[i]:g}"), context, start + BAR)
+        elements.append(_bar(plot.centers[i], plot.zero_y, bar_w, h, colors.muted if said else color, start, BAR))
+        if said is not None:
+            elements.append(_bar(plot.centers[i], plot.zero_y, bar_w, h, color, said, FILL))
+    return elements
+
+
+def _said(spec: Spec, canvas: Canvas, context: SceneContext, plot: _Plot, grow: float) -> list[Element]:
+    """A ping on a bar's end or a line's point as the narrator says its label or its value, once that bar or point is
+    drawn (each spoken word pings one mark)."""
+    found, taken, n = [], set(), len(spec.values)
     for i, (label, value) in enumerate(zip(spec.labels, spec.values, strict=True)):
         wanted = reveals.content(f"{label} {value:g}") - taken
+        # Once its bar has grown (its point is drawn): a bar named as it grows is not pinged.
+        shown = GROW_START + (grow * i / max(1, n - 1) + BAR if spec.type == "bar" else grow * (i + 1) / n)
         said = kinetic.first_said(wanted, context, shown)
         if said is None:
             continue
@@ -190,7 +220,7 @@ def _axis(spec: Spec, canvas: Canvas, plot: _Plot) -> list[Element]:
     return elements
 
 
-def _value_labels(spec: Spec, canvas: Canvas, plot: _Plot) -> list[Element]:
+def _value_labels(spec: Spec, canvas: Canvas, plot: _Plot, grow: float) -> list[Element]:
     """Each value over its bar or point (under it when it hangs below), as the bar or line reaches it."""
     colors, n, slot = canvas.theme.colors, len(spec.values), plot.slot
     ascent, descent = plot.font.getmetrics()
@@ -201,14 +231,14 @@ def _value_labels(spec: Spec, canvas: Canvas, plot: _Plot) -> list[Element]:
         image = Image.new("RGBA", (round(slot), text_h), (0, 0, 0, 0))
         fill = colors.text if _color(spec, canvas, i) == colors.accent else colors.muted
         plot.font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
-        start = GROW_START + (i * min(0.06, 0.8 / n) + 0.5 if spec.type == "bar" else GROW * (i + 0.5) / n)
+        start = GROW_START + (grow * i / max(1, n - 1) + BAR * 0.7 if spec.type == "bar" else grow * (i + 0.5) / n)
         gap = canvas.px(0.008) if spec.type == "bar" else canvas.px(0.02)
         y = plot.zero_y - h - text_h - gap if _above(spec, i) else plot.zero_y - h + gap
         elements.append(sprite(image, (round(plot.centers[i] - slot / 2), y), start, 0.35, 0))
     return elements
 
 
-def _rows(spec: Spec, canvas: Canvas, y: int, bottom: int) -> list[Element]:
+def _rows(spec: Spec, canvas: Canvas, context: SceneContext, y: int, bottom: int) -> list[Element]:
     """The bar chart on its side, between ``y`` and ``bottom``: a row per label, bars growing from a zero line."""
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
@@ -240,18 +270,19 @@ def _rows(spec: Spec, canvas: Canvas, y: int, bottom: int) -> list[Element]:
     row = (bottom - y) / n
     thick = max(1, round(min(row * 0.62, text_h * 1.6)))
     elements = list(titles)
+    grow = growth(context)
     axis = Image.new("RGBA", (max(1, canvas.px(0.003)), bottom - y), colors.grid)
     elements.append(sprite(axis, (zero_x, y), 0.2, motion.entrance, 0))
     for i, (label, value, figure) in enumerate(zip(spec.labels, values, spec.values, strict=True)):
         cy = round(y + row * (i + 0.5))
         marked = not spec.highlight or label in spec.highlight
-        start = 0.45 + i * min(0.06, 0.8 / n)
+        start = GROW_START + grow * i / max(1, n - 1)
         text = Image.new("RGBA", (label_w, text_h), (0, 0, 0, 0))
         tone = colors.text if label in spec.highlight else colors.muted
         font.draw(ImageDraw.Draw(text), (label_w, ascent), label, tone, anchor="rs")
         elements.append(sprite(text, (safe.x0, cy - text_h // 2), 0.2, motion.entrance, 0))
         length = round(figure * scale)
-        elements.append(_bar_across(zero_x, cy, thick, length, colors.accent if marked else colors.muted, start, 0.7))
+        elements.append(_bar_across(zero_x, cy, thick, length, colors.accent if marked else colors.muted, start, BAR))
         tag = Image.new("RGBA", (value_w, text_h), (0, 0, 0, 0))
         right = length >= 0
         font.draw(ImageDraw.Draw(tag), (gap if right else value_w - gap, ascent), value,
