@@ -159,3 +159,11 @@ def test_bars_grow_across_the_first_sentence_and_a_highlight_fills_when_said():
     assert not np.array_equal(slide.frame(1.0), slide.frame(3.0)), "still growing in the first sentence"
     assert accent_columns(5.0).size == 0, "the highlighted bar waits, muted, until it is said"
     assert accent_columns(6.5).min() > canvas.width * 0.6, "then fills with the accent: the last bar"
+
+
+def test_a_charts_years_may_be_written_bare_as_a_timelines_are():
+    """A creator's chart with labels [2019, 2020] got five 'must be text' errors where a timeline takes 1990."""
+    spec = KINDS["chart"].spec.model_validate(
+        {"kind": "chart", "labels": [2019, 2020], "values": [1, 2], "highlight": [2020]}
+    )
+    assert spec.labels == ["2019", "2020"] and spec.highlight == ["2020"]

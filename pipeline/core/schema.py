@@ -41,6 +41,11 @@ Figure = Annotated[float, BeforeValidator(plain_figure), Field(ge=-1e15, le=1e15
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
 
+def whole_as_text(value: Any) -> Any:
+    """A whole number where a label is wanted is its text: YAML reads a bare year (1990) as a number."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class YamlBool(str):
     """A true/false found where a number belongs, passed on as text so that the number check fails at its field."""
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from pipeline.core.schema import Figure
+from pipeline.core.schema import Figure, whole_as_text
 from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import axis_titles, frame_content, section_label
@@ -31,8 +31,8 @@ from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite
 from pipeline.drawing.slides.problems import SlideError
 
 MAX_POINTS = 40
-#: An axis label: a year, a month, a short name.
-Label = Annotated[str, Field(min_length=1, max_length=24)]
+#: An axis label: a year (written bare or quoted), a month, a short name.
+Label = Annotated[str, BeforeValidator(whole_as_text), Field(min_length=1, max_length=24)]
 
 
 class Spec(SpecBase):

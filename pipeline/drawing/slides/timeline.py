@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 from PIL import Image, ImageDraw
 from pydantic import BeforeValidator, Field
 
-from pipeline.core.schema import Plain
+from pipeline.core.schema import Plain, whole_as_text
 from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, section_label
@@ -77,13 +77,8 @@ def when(date: str) -> float | None:
     return year + (month - 1) / 12 + ((day or 1) - 1) / 365
 
 
-def _year_as_text(value: object) -> object:
-    """A bare year (YAML reads 1990 as a number) is the date label '1990'."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
 class Event(Plain):
-    date: Annotated[str, BeforeValidator(_year_as_text)] = Field(
+    date: Annotated[str, BeforeValidator(whole_as_text)] = Field(
         min_length=1, max_length=12, description="Short date label, e.g. 1990 or 'Jan 2020'."
     )
     text: str = Field(min_length=1, max_length=40, description="What happened, in a few words.")
