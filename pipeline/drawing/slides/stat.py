@@ -101,7 +101,12 @@ class Spec(visuals.WithVisual):
     name: str | None = Field(
         None, max_length=30, description="What the figure's own bar is called beside 'against': 'Three Gorges'."
     )
-    icon: str | None = Field(None, max_length=40, description="A supporting icon beside the figure: 'bolt', 'water'.")
+    icon: str | None = Field(
+        None,
+        max_length=40,
+        description="A small icon set beside the figure, in the stat's own layout: 'bolt', 'water'. For a large"
+        " icon or a picture on the slide's visual side, use visual: {icon: NAME} instead (one or the other).",
+    )
 
     def sentence_refs(self) -> list[tuple[str, int]]:
         return [("sentence", self.sentence)] if self.sentence else []
