@@ -164,7 +164,7 @@ def _made(kind: str, ends=(True, True)):
     return {
         "dip": Dip(0.25, (7, 8, 10), DURATION, ends),
         "whip": Whip(0.25, DURATION, ends),
-        "wipe": Wipe(0.25, DURATION, ends, color=(229, 56, 59)),
+        "wipe": Wipe(0.25, DURATION, ends, color=(229, 56, 59), edge=(242, 165, 65)),
         "zoom": Zoom(0.25, DURATION, ends),
     }[kind]
 
@@ -220,6 +220,7 @@ def test_the_theme_makes_each_transition_and_a_cut_makes_none():
     made = halves(theme, 4.0, ("zoom", "wipe"))
     assert [type(e) for e in made] == [Zoom, Wipe] and [e.ends for e in made] == [(True, False), (False, True)]
     assert made[1].color == (0xE5, 0x38, 0x3B), "the wipe's panel is the accent"
+    assert made[1].edge == (0xF2, 0xA5, 0x41), "and the band along its edges the softer accent"
     assert made[0].half == 0.25, "a move takes a quarter second a side at most"
     (both,) = halves(theme, 4.0, ("dip", "dip"))
     assert isinstance(both, Dip) and both == Dip.for_theme(theme, 4.0), "a scene that dips at both ends is as before"
