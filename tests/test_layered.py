@@ -26,7 +26,6 @@ from PIL import Image
 import pipeline
 from pipeline import RenderOptions
 from pipeline.core import cache, ffmpeg
-from pipeline.drawing.effects.captions import BurnCaptions
 from pipeline.drawing.effects.dip import Dip
 from pipeline.drawing.slides import image
 from pipeline.drawing.slides.base import Slide
@@ -86,10 +85,8 @@ def scenes(tmp_path_factory):
 
 
 def _drawn_here(job: jobs.SceneJob, canvas) -> object:
-    """The scene's frames as drawn in Python, with the effects a render applies."""
-    effects = [BurnCaptions(job.cues, canvas)] if job.cues else []
-    dip = Dip.for_theme(job.theme, job.frames / job.frame.fps, job.dips)
-    return with_effects(open_source(job.spec, canvas, job.context()), [*effects, *([dip] if dip else [])])
+    """The scene's frames as drawn in Python, with the effects a render applies (captions, its transitions)."""
+    return with_effects(open_source(job.spec, canvas, job.context()), jobs.scene_effects(job, canvas))
 
 
 def _rendered(job: jobs.SceneJob, canvas, folder: Path) -> tuple[list[np.ndarray], jobs.SceneStats]:
@@ -126,6 +123,27 @@ def test_a_layered_scenes_frames_are_the_frames_drawn_here(scenes, tmp_path, cap
         assert worst[0] > 33.0, (job.scene_id, worst)
         if not captions:  # only the layer's changes were drawn: the entrance and the two dips
             assert stats.drawn < job.frames / 2, (job.scene_id, stats)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("scene", "joins"), [("zoom", ("zoom", "whip")), ("frozen", ("whip", "wipe"))])
+def test_a_transition_that_moves_the_picture_moves_the_backdrop_too(scenes, tmp_path, scene, joins):
+    """A whip or a zoom moves the whole picture, not only the text over it: in their frames the layer is the whole
+    picture drawn here, opaque over ffmpeg's backdrop, so the video's frames are the drawn ones there too (a whip
+    of the layer alone left the picture standing under a text that flew off). A wipe is drawn on the layer."""
+    _, made = scenes
+    job = dataclasses.replace(next(j for j in made() if j.scene_id == scene), joins=joins)
+    canvas = jobs.Canvases().get(job)
+    here = _drawn_here(job, canvas)
+    frames, stats = _rendered(job, canvas, tmp_path)
+    fps = job.frame.fps
+    halves = [i for i in range(job.frames) if i < fps // 4 or i >= job.frames - fps // 4]
+    for i in halves:
+        assert _psnr(frames[i], here.frame(i / fps)) > 33.0, (scene, i)
+    bare = open_source(job.spec, canvas, job.context())  # the same scene without its transitions
+    for i in (fps // 8, job.frames - fps // 8):  # each half's middle: the whole picture has moved
+        assert _psnr(frames[i], bare.frame(i / fps)) < 25.0, (scene, i)
+    assert stats.drawn < job.frames / 2, "only the layer's changes and the transitions' frames were drawn"
 
 
 @pytest.mark.parametrize("scene", ["zoom", "pan"])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -102,10 +102,10 @@ class Scene(Plain):
         "Only a video scene may have none: it then lasts its cut, with its own sound.",
     )
     voice: SceneVoice | None = Field(None, description="Voice or speed for this scene only, e.g. {speed: 0.9}.")
-    transition: Literal["dip", "cut"] | None = Field(
+    transition: themes.Join | None = Field(
         None,
-        description="How this scene begins: 'dip' through the theme's colour or 'cut' (default: the theme's, a cut "
-        "inside a section and a dip at a new one).",
+        description="How this scene begins: 'cut', 'whip', 'wipe', 'zoom' or 'dip' (default: the theme's: a cut "
+        "inside a section, a wipe at a new one, a zoom into a map).",
     )
 
     @field_validator("narration")

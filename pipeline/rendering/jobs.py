@@ -29,13 +29,13 @@ from pipeline.core.versions import drawing_stack
 from pipeline.drawing import sources
 from pipeline.drawing.cues import Cue
 from pipeline.drawing.effects.captions import BurnCaptions
-from pipeline.drawing.effects.dip import Dip
+from pipeline.drawing.effects.joins import halves, layers
 from pipeline.drawing.slides.base import Canvas, SceneContext, SpecBase
 from pipeline.drawing.slides.fonts import FontBook
 from pipeline.drawing.slides.problems import SlideError
-from pipeline.drawing.slides.theme import Theme
+from pipeline.drawing.slides.theme import Join, Theme
 from pipeline.drawing.sources import LAYERED, open_source, with_effects
-from pipeline.drawing.sources.base import Layered
+from pipeline.drawing.sources.base import Effect, Layered
 from pipeline.drawing.timing import SceneTiming
 from pipeline.planning import captions, transitions
 from pipeline.rendering.encode import encode_layered, encode_scene, scene_clip
@@ -75,8 +75,8 @@ class SceneJob:
     target: Path
     #: Where the scene's source keeps what it prepares once (a looping footage scene's normalized clip), or None.
     prepared: Path | None = None
-    #: Whether it dips through the theme's colour at its start and its end (planning/transitions.py); else a cut.
-    dips: tuple[bool, bool] = (True, True)
+    #: The transition at its start and at its end (planning/transitions.py): a dip, a cut, a whip, a wipe, a zoom.
+    joins: tuple[Join, Join] = ("dip", "dip")
 
     @property
     def key(self) -> str:
@@ -137,8 +137,7 @@ def job_maker(
             "files": {a.name: a.digest for a in files},
             "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],
             "burned_captions": [c.key() for c in cues] if options.burn_captions else None,
-            # A scene that dips at both ends, as every scene once did, keeps the key it had.
-            **({"dips": list(joins[entry.id])} if joins[entry.id] != (True, True) else {}),
+            **joins_key(joins[entry.id]),
         })  # fmt: skip
         prepared = sources.prepared(entry.scene.slide, files, frame, timing.duration, store)
         # fmt: off
@@ -167,18 +166,32 @@ class Canvases:
         return self._made[key]
 
 
+def scene_effects(job: SceneJob, canvas: Canvas) -> list[Effect]:
+    """The effects over ``job``'s frames, in order: the burned captions, then its transitions' halves."""
+    captions = [BurnCaptions(job.cues, canvas)] if job.cues else []
+    return [*captions, *halves(job.theme, job.frames / job.frame.fps, job.joins)]
+
+
+def joins_key(joins: tuple[Join, Join]) -> dict[str, list]:
+    """The scene's transitions in its key. A scene that dips at both ends, as every scene once did, keeps the key
+    it had, and one that dips or cuts the key those had (``dips``); a whip, wipe or zoom is named."""
+    if joins == ("dip", "dip"):
+        return {}
+    if set(joins) <= {"dip", "cut"}:
+        return {"dips": [name == "dip" for name in joins]}
+    return {"joins": list(joins)}
+
+
 def run(job: SceneJob, canvas: Canvas, on_frames: Callable[[int], None] = lambda n: None) -> SceneStats:
     """Draw and encode ``job``'s clip into its target, atomically; ``on_frames`` hears each run of frames."""
     started = time.perf_counter()
     fps = job.frame.fps
     try:
         source = open_source(job.spec, canvas, job.context())
-        effects = [BurnCaptions(job.cues, canvas)] if job.cues else []
-        dip = Dip.for_theme(job.theme, job.frames / fps, job.dips)
-        effects += [dip] if dip else []
+        effects = scene_effects(job, canvas)
         try:
             if isinstance(source, Layered):  # ffmpeg makes the moving picture; the effects are drawn over it
-                over_black, over_white = (with_effects(source.layer(base), effects) for base in (BLACK, WHITE))
+                over_black, over_white = layers(source, effects, (BLACK, WHITE))
                 size, frames, target = (canvas.width, canvas.height), job.frames, job.target
                 with cache.scratch(target) as scratch:  # the backdrop's files and ffmpeg's progress
                     backdrop = source.backdrop(scratch)

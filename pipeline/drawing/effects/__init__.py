@@ -1,5 +1,7 @@
-"""Effects over any scene source: the theme's dip at each end, burned-in captions.
+"""Effects over any scene source: each transition's half at a scene's ends, burned-in captions.
 
 An effect is a small frozen dataclass with one ``apply(source) -> source``
-(the shape of MoviePy 2's effects), so it knows nothing of what it wraps.
+(the shape of MoviePy 2's effects), so it knows nothing of what it wraps. The
+transitions are one module each (``dip``, ``whip``, ``wipe``, ``zoom``; a cut is
+none), named in ``joins.EFFECTS``.
 """

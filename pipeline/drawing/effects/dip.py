@@ -1,10 +1,9 @@
-"""How scenes join: a short dip through a colour, or a straight cut.
+"""A dip: a short fade through a colour, one of the transitions (planning/transitions.py says which is where).
 
-The theme says which, for a boundary between sections (and the video's ends) and for one inside a section;
-a scene may ask for either at its own start (``transition:``). A scene whose start is a dip fades in from the
-dip colour over the first half of the transition, and one whose end is a dip fades out to it over the last
-half, so two scenes encoded apart still meet in one smooth dip at their boundary; a cut leaves both alone. An
-effect over any scene source: drawn slides and clips dip alike.
+By default the video's first and last moments dip; a theme or a scene may ask for it anywhere. A scene whose start
+is a dip fades in from the dip colour over the first half of the transition, and one whose end is a dip fades out
+to it over the last half, so two scenes encoded apart still meet in one smooth dip at their boundary. An effect
+over any scene source: drawn slides and clips dip alike (over a layered scene, on its layer).
 """
 
 from __future__ import annotations

@@ -99,15 +99,41 @@ class Motion(Plain):
     )
 
 
+#: How one scene meets the next (drawing/effects/: one module each): a fade through a colour, a straight cut, a
+#: push off to the left with motion blur, a panel swept across, a zoom through the outgoing scene.
+Join = Literal["dip", "cut", "whip", "wipe", "zoom"]
+
+
 class Transition(Plain):
-    style: Literal["dip", "cut"] = Field(
-        "dip", description="Between sections (and at the video's ends): 'dip' fades through a colour, 'cut' does not."
+    style: Join = Field(
+        "wipe",
+        description="Between sections: 'wipe' (a panel in the accent sweeps across), 'whip' (a blurred push to the "
+        "left), 'zoom' (through the outgoing scene), 'dip' (a fade through a colour) or 'cut'.",
     )
-    within: Literal["dip", "cut"] = Field(
-        "cut", description="Between scenes of one section: 'cut' (an edit, as channels cut between graphics) or 'dip'."
+    within: Join = Field(
+        "cut",
+        description="Between scenes of one section: 'cut' (an edit, as channels cut between graphics), or any "
+        "of 'style''s.",
     )
-    seconds: float = Field(0.5, ge=0, le=2, description="Length of the whole dip, split across the two scenes.")
+    into_map: Join | None = Field(
+        "zoom",
+        description="How a map scene (route) begins unless it sets its own: 'zoom' through the scene before into "
+        "the map; null: as any other scene.",
+    )
+    ends: Literal["dip", "cut"] | None = Field(
+        None,
+        description="The video's first and last moments: 'dip' fades in from the colour and out to it, 'cut' "
+        "does not; default: 'cut' when 'style' is, else 'dip'.",
+    )
+    seconds: float = Field(
+        0.5,
+        ge=0,
+        le=2,
+        description="Length of the whole transition, split across the two scenes; a whip, wipe or zoom takes at "
+        "most 0.5 (a quarter second a side).",
+    )
     color: Colour | None = Field(None, description="Colour to dip through; defaults to the background's edge colour.")
+    panel: Colour | None = Field(None, description="Colour of the wipe's panel; defaults to colors.accent.")
 
 
 class Captions(Plain):
