@@ -18,8 +18,8 @@ from pipeline.drawing.slides.motion import ease_out
 from pipeline.drawing.slides.reveals import content
 from pipeline.drawing.slides.text import TextBlock
 
-#: How long a stroke takes to sweep under its word, and how opaque it is.
-SWEEP, OPACITY = 0.3, 0.38
+#: How long a mark takes to sweep under its word (its look and opacity are the theme's ``marks``).
+SWEEP = 0.3
 
 
 def marks(
@@ -48,9 +48,8 @@ def marks(
             if match is None:
                 continue
             taken.add(match)
-            top = y0 + row * block.line_height + block.ascent * 0.45
-            bottom = y0 + row * block.line_height + block.ascent + block.descent * 0.5
-            found.append(_stroke(canvas, (x0 + left, top, x0 + right, bottom), context.words[match][1]))
+            line_top = y0 + row * block.line_height
+            found.append(_stroke(canvas, (x0 + left, x0 + right), line_top, block, context.words[match][1]))
     return found
 
 
@@ -65,18 +64,32 @@ def _words(block: TextBlock, line: str) -> list[tuple[str, float, float]]:
     return out
 
 
-def _stroke(canvas: Canvas, box: tuple[float, float, float, float], start: float) -> Element:
-    """A highlighter stroke over ``box``, swept from left to right from ``start``."""
-    x0, y0, x1, y1 = box
-    pad = (y1 - y0) * 0.15
-    color = (*rgb(canvas.theme.colors.accent), round(255 * OPACITY))
+def _stroke(canvas: Canvas, span: tuple[float, float], line_top: float, block: TextBlock, start: float) -> Element:
+    """The theme's mark (``marks.style``) under the word between ``span``'s edges, on the line of ``block`` whose top
+    is ``line_top``, swept from left to right from ``start``.
+
+    'underline': a stroke over the lower half of the letters and the top of the descent; 'highlight': a
+    highlighter block behind the whole word, from above its capitals to below its baseline; 'bar': a thick bar
+    under the baseline, its ends round.
+    """
+    marks = canvas.theme.marks
+    x0, x1 = span
+    baseline = line_top + block.ascent
+    if marks.style == "highlight":
+        y0, y1 = baseline - block.size * 0.8, baseline + block.size * 0.2
+        pad, radius = block.size * 0.08, block.size * 0.06
+    elif marks.style == "bar":
+        y0, y1 = baseline + block.size * 0.07, baseline + block.size * 0.21
+        pad, radius = block.size * 0.04, block.size * 0.07
+    else:
+        y0, y1 = line_top + block.ascent * 0.45, line_top + block.ascent + block.descent * 0.5
+        pad, radius = (y1 - y0) * 0.15, (y1 - y0) * 0.3
+    color = (*rgb(marks.color or canvas.theme.colors.accent), round(255 * marks.opacity))
 
     def paint(frame: Image.Image, p: float) -> None:
         right = x0 - pad + (x1 - x0 + 2 * pad) * ease_out(p)
         layer = Image.new("RGBA", (round(x1 - x0 + 2 * pad) + 2, round(y1 - y0) + 2), (0, 0, 0, 0))
-        ImageDraw.Draw(layer).rounded_rectangle(
-            (0, 0, max(1, right - (x0 - pad)), y1 - y0), radius=(y1 - y0) * 0.3, fill=color
-        )
+        ImageDraw.Draw(layer).rounded_rectangle((0, 0, max(1, right - (x0 - pad)), y1 - y0), radius=radius, fill=color)
         frame.paste(layer, (round(x0 - pad), round(y0)), layer)
 
     return Element(start, SWEEP, paint, minor=True)

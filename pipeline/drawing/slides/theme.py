@@ -145,6 +145,57 @@ class Captions(Plain):
     opacity: float = Field(0.8, ge=0, le=1, description="Opacity of the box (0: no box, 1: solid).")
 
 
+class Background(Plain):
+    """What every drawn slide stands on (chrome.py draws it once per frame size)."""
+
+    style: Literal["gradient", "paper", "flat"] = Field(
+        "gradient",
+        description="'gradient': a soft radial falloff from colors.background to colors.background_edge; 'paper': "
+        "that falloff with a paper grain over it (made here, the same every time); 'flat': colors.background alone.",
+    )
+    texture: float = Field(
+        0.5, ge=0, le=1, description="How strongly the paper's mottling and fibres show (paper only; 0: none)."
+    )
+
+
+class Shapes(Plain):
+    """Large flat shapes drawn into the background, away from where text starts: the look's graphic element."""
+
+    style: Literal["none", "circles", "bands"] = Field(
+        "none",
+        description="'circles': two large discs at the right-hand corners; 'bands': two broad diagonal bands across "
+        "the bottom-right corner; 'none'.",
+    )
+    colors: tuple[Colour, Colour] | None = Field(
+        None,
+        description="The shapes' two tones, close to the background's so text over them keeps its contrast; default: "
+        "colors.background a little lighter and a little darker.",
+    )
+
+
+class Marks(Plain):
+    """How a word is marked as the narrator says it (kinetic.py)."""
+
+    style: Literal["underline", "highlight", "bar"] = Field(
+        "underline",
+        description="'underline': a translucent stroke over the word's lower half; 'highlight': a highlighter block "
+        "behind the whole word; 'bar': a thick bar under the baseline.",
+    )
+    color: Colour | None = Field(None, description="The mark's colour; defaults to colors.accent.")
+    opacity: float = Field(0.38, ge=0.05, le=1, description="The mark's opacity (1: solid; the text stays over it).")
+
+
+class Panels(Plain):
+    """How the discs and cards behind icons are filled (an icon visual's disc)."""
+
+    style: Literal["soft", "solid"] = Field(
+        "soft",
+        description="'soft': a faint disc of the accent with a ring of it; 'solid': an opaque disc, no ring.",
+    )
+    color: Colour | None = Field(None, description="A solid disc's colour; defaults to colors.panel.")
+    ink: Colour | None = Field(None, description="The icon's colour on a solid disc; defaults to colors.text.")
+
+
 class Theme(Plain):
     name: str
     colors: Colors
@@ -155,6 +206,10 @@ class Theme(Plain):
     motion: Motion = Motion()
     transition: Transition = Transition()
     captions: Captions = Captions()
+    background: Background = Field(Background(), description="What every drawn slide stands on.")
+    shapes: Shapes = Field(Shapes(), description="Large flat shapes in the background, the look's graphic element.")
+    marks: Marks = Field(Marks(), description="How words are marked as the narrator says them.")
+    panels: Panels = Field(Panels(), description="How the disc behind an icon is filled.")
 
 
 def theme_search_path(project_dir: Path | None) -> list[Path]:

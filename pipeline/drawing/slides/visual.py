@@ -186,13 +186,19 @@ def _opened(visual: Visual, context: SceneContext) -> Image.Image | None:
 
 
 def _icon(name: str, canvas: Canvas, w: int, h: int) -> Image.Image:
-    """The icon on a soft disc of the accent colour, as large as the box allows."""
+    """The icon on a disc, as large as the box allows: a soft disc of the accent colour with a ring, or a solid
+    disc (the theme's ``panels``)."""
     colors = canvas.theme.colors
     out = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     draw = ImageDraw.Draw(out)
     side = min(w, h)
     r = side * 0.46
     cx, cy = w / 2, h / 2
+    panels = canvas.theme.panels
+    if panels.style == "solid":
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*rgb(panels.color or colors.panel), 255))
+        icons.draw(draw, name, (cx, cy), round(side * 0.42), (*rgb(panels.ink or colors.text), 255))
+        return out
     accent = rgb(colors.accent)
     draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*accent, 38))
     ring = max(2, round(side * 0.012))
