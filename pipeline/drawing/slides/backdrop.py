@@ -92,7 +92,7 @@ def paper(width: int, height: int, strength: float) -> np.ndarray:
         # Value noise: a grid of random values a cell apart, smoothed up to the sheet.
         size = cell * REFERENCE
         cols, rows = math.ceil(w / size) + 3, math.ceil(h / size) + 3
-        cells = Image.fromarray(rng.standard_normal((rows, cols), dtype=np.float32), mode="F")
+        cells = Image.fromarray(rng.standard_normal((rows, cols), dtype=np.float32))
         field = cells.resize((w, h), Image.Resampling.BICUBIC, box=(1, 1, 1 + w / size, 1 + h / size))
         sheet += np.asarray(field, dtype=np.float32) * levels
     # Fibres: short strokes a pixel wide, some lighter and some darker than the sheet, softened a little.
@@ -112,7 +112,7 @@ def paper(width: int, height: int, strength: float) -> np.ndarray:
     soft = np.asarray(fibres.filter(ImageFilter.GaussianBlur(0.7)), dtype=np.float32)
     sheet += (soft - 128) / 4
     if (w, h) != (width, height):
-        sheet = np.asarray(Image.fromarray(sheet, mode="F").resize((width, height), Image.Resampling.BOX))
+        sheet = np.asarray(Image.fromarray(sheet).resize((width, height), Image.Resampling.BOX))
     return sheet * strength
 
 

@@ -7,22 +7,24 @@ from PIL import Image, ImageColor, ImageDraw
 from pipeline.drawing.slides import backdrop
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext
 from pipeline.drawing.slides.motion import sprite, text_sprite
+from pipeline.drawing.slides.theme import Shapes
 
 
 def rgb(color: str) -> tuple[int, int, int]:
     return ImageColor.getrgb(color)[:3]
 
 
-def background(canvas: Canvas) -> Image.Image:
+def background(canvas: Canvas, *, shapes: bool = True) -> Image.Image:
     """The theme's background for this frame (backdrop.py: a gradient, paper or a flat colour, and its shapes), a
-    copy to draw on."""
-    if "background" not in canvas.memo:
+    copy to draw on. ``shapes=False``: without the theme's shapes (under a map, whose sea is the background)."""
+    key = "background" if shapes else "background:plain"
+    if key not in canvas.memo:
         theme = canvas.theme
-        canvas.memo["background"] = backdrop.made(
+        canvas.memo[key] = backdrop.made(
             canvas.width, canvas.height, theme.colors.background, theme.colors.background_edge, theme.background,
-            theme.shapes,
+            theme.shapes if shapes else Shapes(),
         )  # fmt: skip
-    return canvas.memo["background"].copy()
+    return canvas.memo[key].copy()
 
 
 def section_label(canvas: Canvas, context: SceneContext, base: Image.Image | None = None) -> Image.Image:

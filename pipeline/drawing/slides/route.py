@@ -394,7 +394,7 @@ def _map(canvas: Canvas, view: cartography.MapView, named: set[str]) -> Image.Im
         return canvas.memo[key]
     colors = canvas.theme.colors
     w, h, ss = canvas.width, canvas.height, 2
-    image = background(canvas).resize((w * ss, h * ss))
+    image = background(canvas, shapes=False).resize((w * ss, h * ss))  # shapes would float on the sea
     draw = ImageDraw.Draw(image)
     land = _mix(colors.panel, colors.muted, 0.10)
     lit = _mix(colors.panel, colors.muted, 0.32)
