@@ -79,8 +79,8 @@ def _stroke(canvas: Canvas, span: tuple[float, float], line_top: float, block: T
         y0, y1 = baseline - block.size * 0.8, baseline + block.size * 0.2
         pad, radius = block.size * 0.08, block.size * 0.06
     elif marks.style == "bar":
-        y0, y1 = baseline + block.size * 0.07, baseline + block.size * 0.21
-        pad, radius = block.size * 0.04, block.size * 0.07
+        y0, y1 = baseline + block.size * 0.05, baseline + block.size * 0.22
+        pad, radius = block.size * 0.04, block.size * 0.085
     else:
         y0, y1 = line_top + block.ascent * 0.45, line_top + block.ascent + block.descent * 0.5
         pad, radius = (y1 - y0) * 0.15, (y1 - y0) * 0.3
