@@ -1,6 +1,7 @@
-"""Golden images: every kind drawn at 320x180, settled and mid-entrance, in both themes, against stored PNGs;
-and settled in every other format in test_slides.FORMAT_SIZES (at a quarter of its size), in
-tests/golden/<format>/.
+"""Golden images: every kind drawn at 320x180, settled and mid-entrance, in documentary and daylight, against
+stored PNGs; settled in every other format in test_slides.FORMAT_SIZES (at a quarter of its size), in
+tests/golden/<format>/; and a few kinds in the looks that draw differently (paper, shapes, marks, panels), with
+words said so that their marks show, in tests/golden/<theme>/.
 
 After an intended visual change, look at the new frames and run
 ``pytest tests/test_golden.py --update-golden -k NAME``, NAME the kind or format changed: without ``-k``
@@ -17,8 +18,11 @@ import pytest
 from PIL import Image
 
 from pipeline.core.formats import FORMATS
-from pipeline.drawing.slides.base import Canvas
-from tests.test_slides import ALL, FORMAT_SIZES, small_canvas, source
+from pipeline.drawing.slides import KINDS
+from pipeline.drawing.slides.base import Canvas, SceneContext
+from pipeline.drawing.sources import open_source
+from pipeline.drawing.timing import SceneTiming
+from tests.test_slides import ALL, FORMAT_SIZES, PICTURE, small_canvas, source
 
 GOLDEN = Path(__file__).parent / "golden"
 ARTIFACTS = Path(__file__).parent / "_artifacts" / "golden"
@@ -58,6 +62,28 @@ def test_kind_matches_its_golden_image_in_each_format(fmt, kind, update_golden):
     theme = small_canvas().theme
     canvas = Canvas(*FORMAT_SIZES[fmt], theme, small_canvas().fonts, profile=FORMATS[fmt])
     _matches(frames(canvas, kind)["settled"], GOLDEN / fmt / f"{kind}-settled.png", update_golden)
+
+
+#: The looks whose backgrounds, shapes, marks and panels differ in kind, and the kinds that show them: a title with
+#: a picture, a list and a stat with words marked, a section card.
+LOOKS = ("editorial", "flat")
+LOOK_KINDS = ("title-visual", "bullets-visual", "stat", "section")
+#: Words the narrator says, and when: each kind above has one or two of them on screen to mark.
+SAID = (("hard", 1.4), ("three", 1.5), ("sides", 1.7), ("leaving", 1.5), ("prison", 2.0), ("defectors", 1.6))
+
+
+@pytest.mark.parametrize("kind", LOOK_KINDS)
+@pytest.mark.parametrize("theme", LOOKS)
+def test_a_look_matches_its_golden_images(theme, kind, update_golden):
+    canvas = small_canvas(theme=theme)
+    timing = SceneTiming((0.5, 1.5, 2.5), 6.0, SAID)
+    context = SceneContext("Section", 2, timing, {"picture.png": PICTURE})
+    scene = open_source(KINDS[ALL[kind]["kind"]].spec.model_validate(ALL[kind]), canvas, context)
+    try:
+        for moment, frame in {"settled": scene.still(), "entering": scene.frame(0.45)}.items():
+            _matches(frame, GOLDEN / theme / f"{kind}-{moment}.png", update_golden)
+    finally:
+        scene.close()
 
 
 def _matches(frame: np.ndarray, path: Path, update_golden: bool) -> None:

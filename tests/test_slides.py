@@ -886,17 +886,7 @@ def _luminance(rgb: np.ndarray) -> np.ndarray:
     return c @ np.array([0.2126, 0.7152, 0.0722])
 
 
-def _near(mask: np.ndarray, reach: int) -> np.ndarray:
-    """``mask`` grown by ``reach`` pixels every way (a square neighbourhood)."""
-    grown = np.zeros_like(mask)
-    padded = np.pad(mask, reach)
-    for dy in range(2 * reach + 1):
-        for dx in range(2 * reach + 1):
-            grown |= padded[dy : dy + mask.shape[0], dx : dx + mask.shape[1]]
-    return grown
-
-
-@pytest.mark.parametrize("theme", ["documentary", "daylight"])
+@pytest.mark.parametrize("theme", ["documentary", "daylight", "editorial", "flat"])
 def test_text_over_footage_stays_legible_on_any_frame(theme):
     """Title, caption and credit over the brightest and the darkest footage: each line's colour has at least
     WCAG's 4.5:1 contrast with every pixel of the shade around it (text pixels are the same over white and
@@ -921,11 +911,13 @@ def test_text_over_footage_stays_legible_on_any_frame(theme):
     rows = np.flatnonzero(ink.sum(axis=1) > 2)
     runs = np.split(rows, np.flatnonzero(np.diff(rows) > height // 60) + 1)  # title, caption, credit
     assert len(runs) == 3 and runs[0][0] < height * 0.2 and runs[2][-1] > height * 0.85
-    edges = _near(~same, 0) & _near(same, 3)  # anti-aliased rims of the letters: neither text nor shade
+    # The shade alone lets the same share of the frame through everywhere behind the text; a pixel a letter touches
+    # (its anti-aliased rim, a serif's hairline too thin for a solid core) lets less through: neither text nor shade.
+    through = np.abs(over["white"] - over["black"]).max(axis=2)
     for run in runs:
         cols = np.flatnonzero(ink[run].any(axis=0))
         box = np.s_[run[0] : run[-1] + 1, cols[0] : cols[-1] + 1]
-        shade = ~same[box] & ~edges[box]
+        shade = through[box] >= through[box].max() - 2
         for frame in over.values():
             under = _luminance(frame[box][shade])
             text = _luminance(color)
