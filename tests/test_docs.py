@@ -123,3 +123,22 @@ def test_the_pages_that_name_every_built_in_name_them_all():
     assert all(f"`{name}`" in row for name in formats), "docs/architecture.md's formats/ row"
     row = re.search(r"^\| `engines/` \|.*$", modules, re.M).group(0)
     assert all(f"`{name}.py`" in row for name in engines), "docs/architecture.md's engines/ row"
+
+
+def test_the_themes_section_shows_every_built_in_look_and_its_examples_load():
+    """docs/storyboards.md's 'Themes' has a row and a picture for each built-in theme, and the themes it writes
+    in YAML load as written."""
+    import yaml
+
+    from pipeline.drawing.slides.theme import available_themes
+    from pipeline.drawing.slides.theme import load as load_theme
+
+    section = _section("docs/storyboards.md", "Themes")
+    rows = re.findall(r"^\| `([\w-]+)`", section, re.M)
+    assert [name for name in available_themes(None) if name not in rows] == [], "a built-in theme has no row"
+    assert all(f'src="images/theme-{name}.png"' in section for name in available_themes(None))
+    blocks = [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", section, re.S)]
+    themes = [block["theme"] for block in blocks if isinstance(block, dict) and isinstance(block.get("theme"), dict)]
+    assert len(themes) >= 2
+    for theme in themes:
+        load_theme(theme)
