@@ -1,7 +1,8 @@
 """Kinetic type: a slide's words marked as the narrator says them, and pings on what the narrator names.
 
-When the narration says a word that a heading, a point or a label shows, a highlighter stroke sweeps under that
-word on the slide, in the theme's accent, and stays: the eye goes where the voice is. Words are matched by their
+When the narration says a word that a heading, a point or a label shows, a mark sweeps across that word on the
+slide, in the theme's accent, and stays: the eye goes where the voice is. The theme's ``marks`` say which: a
+stroke under the word, a highlighter block behind it or a thick bar below it. Words are matched by their
 content (not "the", "and"...), by a rough stem ("fences" and "fence"), each spoken word to the first word shown
 that it names, once the text is on screen. Without word times (a still, a sheet) nothing is marked.
 """
