@@ -17,6 +17,7 @@ event's text with the whole width beside the line.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import itertools
 import re
 from typing import Annotated, Literal
@@ -29,7 +30,7 @@ from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, section_label
 from pipeline.drawing.slides.motion import ease_out, grow_bar, sprite, text_sprite
-from pipeline.drawing.slides.problems import SlideError
+from pipeline.drawing.slides.problems import FitError, SlideError
 from pipeline.drawing.slides.text import TextBlock
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -153,9 +154,41 @@ class Spec(SpecBase):
         return at
 
 
+#: The dates' and texts' sizes tried, largest first (of the theme's heading and body): a few events fill the frame;
+#: where the larger dates leave the texts too little room (a square frame, long texts), the smaller ones.
+LABEL_SCALES = ((1.3, 1.25), (0.95, 1.0))
+
+
+def _labels(spec: Spec, canvas: Canvas, slot: float, half: int) -> tuple[list[TextBlock], list[TextBlock]]:
+    """Each event's date and text, on one side of the line with ``half`` pixels of height, ``slot`` apart: at the
+    largest of LABEL_SCALES at which they fit (a FitError from the smallest)."""
+    for scales in LABEL_SCALES[:-1]:
+        with contextlib.suppress(FitError):
+            return _labels_at(spec, canvas, slot, half, *scales)
+    return _labels_at(spec, canvas, slot, half, *LABEL_SCALES[-1])
+
+
+def _labels_at(
+    spec: Spec, canvas: Canvas, slot: float, half: int, date_scale: float, text_scale: float
+) -> tuple[list[TextBlock], list[TextBlock]]:
+    sizes, safe, n = canvas.theme.sizes, canvas.safe, len(spec.events)
+    dates = canvas.fit_alike(
+        [e.date for e in spec.events], "figure", sizes.heading * date_scale,
+        fields=[f"events.{i}.date" for i in range(n)], width=min(slot * 1.8, safe.width * 0.3),
+        height=half * 0.45, max_lines=1,
+    )  # fmt: skip
+    room = half - max(d.height for d in dates) - canvas.px(0.012)
+    texts = canvas.fit_alike(
+        [e.text for e in spec.events], "body", sizes.body * text_scale,
+        fields=[f"events.{i}.text" for i in range(n)], width=min(slot * 1.5, safe.width * 0.36),
+        height=room, max_lines=3,
+    )  # fmt: skip
+    return dates, texts
+
+
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
-    colors, sizes, motion = theme.colors, theme.sizes, theme.motion
+    colors, motion = theme.colors, theme.motion
     rise = canvas.px(motion.rise)
     y = content_top(canvas)
     elements: list[Element] = []
@@ -173,25 +206,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     line_y = y + (safe.y1 - y) // 2
     tick = canvas.px(0.035)
     half = safe.y1 - line_y - tick - canvas.px(0.015)
-    dates = canvas.fit_alike(
-        [e.date for e in spec.events],
-        "figure",
-        sizes.heading * 1.3,  # as large as the room allows: a few events fill the frame, many shrink to fit
-        fields=[f"events.{i}.date" for i in range(n)],
-        width=min(slot * 1.8, safe.width * 0.3),
-        height=half * 0.45,
-        max_lines=1,
-    )
-    room = half - max(d.height for d in dates) - canvas.px(0.012)
-    texts = canvas.fit_alike(
-        [e.text for e in spec.events],
-        "body",
-        sizes.body * 1.25,
-        fields=[f"events.{i}.text" for i in range(n)],
-        width=min(slot * 1.5, safe.width * 0.36),
-        height=room,
-        max_lines=3,
-    )
+    dates, texts = _labels(spec, canvas, slot, half)
 
     elements.append(
         grow_bar(safe.x0, line_y - canvas.px(0.002), safe.width, max(2, canvas.px(0.004)), colors.grid, 0.25, 0.9)
