@@ -18,14 +18,15 @@ def test_holds_are_the_gaps_between_moves():
 
 
 def test_only_long_holds_push_after_the_wait():
-    busy = [(0.0, 0.6), (3.0, 3.6), (8.0, 8.6)]
+    busy = [(0.0, 0.6), (2.4, 3.0), (8.0, 8.6)]
     moves = camera.pushes(busy, 12.0, rate=0.01, after=1.0)
-    # 0.6-3.0 leaves 1.4 s after the wait: still. 3.6-8.0 and the last hold push.
+    # 0.6-2.4 leaves 0.8 s after the wait, under SHORTEST: still. 3.0-8.0 and the last hold push.
+    assert camera.SHORTEST > 0.8
     assert [(m.start, m.end, m.back) for m in moves] == [
-        (pytest.approx(4.6), 8.0, pytest.approx(8.0 + camera.PULL)),
+        (pytest.approx(4.0), 8.0, pytest.approx(8.0 + camera.PULL)),
         (pytest.approx(9.6), 12.0, None),
     ]
-    assert moves[0].depth == pytest.approx(0.01 * 3.4)
+    assert moves[0].depth == pytest.approx(0.01 * 4.0)
     assert camera.pushes(busy, 12.0, rate=0.0, after=1.0) == (), "a theme that asks for no push"
 
 
@@ -101,3 +102,12 @@ def test_a_word_marked_or_a_ping_does_not_stop_the_push():
     slide.aim(6.0, 0.01, after=1.0)
     assert slide.camera is not None and [m.start for m in slide.camera.moves] == [pytest.approx(1.2)]
     assert slide.camera.zoom(3.1) > 1.0 and slide.camera.zoom(5.9) > slide.camera.zoom(3.1), "through the mark"
+
+
+def test_a_slide_kept_alive_by_marks_waits_for_a_quiet_moment_to_push():
+    """Words marked as said are motion a viewer sees: the camera starts only once nothing at all has moved for the
+    wait, so it pushes where the slide would stand still, not through every list that marks its words."""
+    marks = [(1.0, 1.3), (2.2, 2.5), (3.4, 3.7)]
+    (move,) = camera.pushes([(0.0, 0.5)], 9.0, rate=0.01, after=1.5, minor=marks)
+    assert move.start == pytest.approx(3.7 + 1.5), "after the last mark, once quiet for the wait"
+    assert camera.pushes([(0.0, 0.5)], 5.5, rate=0.01, after=1.5, minor=marks) == (), "too little left to push"

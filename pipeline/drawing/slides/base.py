@@ -313,8 +313,9 @@ class Slide:
     def aim(self, duration: float, rate: float, after: float) -> None:
         """Give the slide a camera that pushes in ``rate`` of the frame a second during each hold of ``after``
         seconds or more of a ``duration``-second scene (camera.py)."""
-        busy = [(e.start, e.start + max(0.0, e.duration)) for e in self.elements if not e.minor]
-        moves = camera.pushes(busy, duration, rate, after)
+        spans = [(e.start, e.start + max(0.0, e.duration), e.minor) for e in self.elements]
+        busy, minor = ([(a, b) for a, b, small in spans if small is kind] for kind in (False, True))
+        moves = camera.pushes(busy, duration, rate, after, minor)
         self.camera = camera.Camera(moves, np.asarray(self.base)) if moves else None
 
     def frame(self, t: float) -> np.ndarray:

@@ -29,7 +29,7 @@ MOST = 0.05
 #: Seconds the camera takes to pull back to the full frame as the next element enters.
 PULL = 0.6
 #: The shortest push: a hold that leaves less than this after the camera's wait stays still.
-SHORTEST = 1.5
+SHORTEST = 1.0
 
 
 @dataclass(frozen=True)
@@ -64,22 +64,44 @@ def holds(busy: Iterable[tuple[float, float]], duration: float) -> list[tuple[fl
     return found
 
 
-def pushes(busy: Iterable[tuple[float, float]], duration: float, rate: float, after: float) -> tuple[Push, ...]:
-    """The camera's pushes over a scene of ``duration`` seconds whose elements move in ``busy``: in each hold, once
-    it has lasted ``after`` seconds, to its end, ``rate`` of the frame a second deep (at most MOST), eased in and
-    out; none where that leaves under SHORTEST seconds."""
+def pushes(
+    busy: Iterable[tuple[float, float]],
+    duration: float,
+    rate: float,
+    after: float,
+    minor: Iterable[tuple[float, float]] = (),
+) -> tuple[Push, ...]:
+    """The camera's pushes over a scene of ``duration`` seconds whose elements enter in ``busy``: in each hold,
+    once nothing at all has moved for ``after`` seconds (not even the small changes in ``minor``: a word marked, a
+    ping), to the hold's end, ``rate`` of the frame a second deep (at most MOST), eased in and out; none where that
+    leaves under SHORTEST seconds. A push goes on through the small changes that come after it starts."""
     if rate <= 0 or duration <= 0:
         return ()
+    minor = sorted(minor)
     found: list[Push] = []
     for hold_start, end in holds(busy, duration):
         # A push starts once the one before it is back at the full frame.
-        start = max(hold_start + after, found[-1].back or 0.0) if found else hold_start + after
-        if end - start < SHORTEST:
+        earliest = max(hold_start, found[-1].back or 0.0) if found else hold_start
+        start = _still_for(after, earliest, end, minor)
+        if start is None or end - start < SHORTEST:
             continue
         at_end = end >= duration - 1e-6
         # The push ends where the hold does; a hold the next element ends is left as that element enters.
         found.append(Push(start, end, min(MOST, rate * (end - start)), None if at_end else end + PULL))
     return tuple(found)
+
+
+def _still_for(seconds: float, start: float, end: float, minor: list[tuple[float, float]]) -> float | None:
+    """The first moment in ``[start, end)`` after ``seconds`` with none of ``minor`` moving, or None."""
+    quiet_since = start
+    for a, b in minor:
+        if b <= quiet_since or a >= end:
+            continue
+        if a - quiet_since >= seconds:
+            break
+        quiet_since = max(quiet_since, b)
+    moment = quiet_since + seconds
+    return moment if moment < end else None
 
 
 @dataclass

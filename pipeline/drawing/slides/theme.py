@@ -91,11 +91,11 @@ class Motion(Plain):
         " 0: a holding slide stands still.",
     )
     hold: float = Field(
-        2.5,
+        3.0,
         ge=0,
         le=60,
-        description="Seconds a slide holds still, with nothing entering, before the camera pushes in (a hold that"
-        " leaves under 1.5 s after it stays still).",
+        description="Seconds a slide stands still, nothing entering and no word marked, before the camera pushes in"
+        " (a hold that leaves under 1 s after it stays still).",
     )
 
 
