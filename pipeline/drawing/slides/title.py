@@ -49,7 +49,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     )
     used = (kicker.height + gap if kicker else 0) + gap + rule_h + (gap + subtitle.height if subtitle else 0)
     title = canvas.fit(
-        spec.title, "heading", sizes.title, field="title", width=width, height=safe.height - used, max_lines=3
+        spec.title, "heading", sizes.title * 1.2, field="title", width=width, height=safe.height - used, max_lines=3
     )
 
     total = used + title.height
