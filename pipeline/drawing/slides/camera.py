@@ -3,9 +3,10 @@
 A slide's elements enter with the narration and then stay; between entrances it holds while the narrator talks,
 sometimes for many seconds. A held frame costs nothing to encode (one GOP, repeated), but a viewer sees a picture
 that stands still. So, as a documentary editor would over a still, the camera pushes in slowly, by the theme's
-``motion.push`` of the frame a second, once the slide has held for ``motion.hold`` seconds, toward the middle of
-what is on screen, and eases back to the full frame while the next element enters, so it is seen whole. Short
-holds stay still, and so stay free to encode.
+``motion.push`` of the frame a second, once the slide has stood still for ``motion.hold`` seconds (nothing
+entering, no word being marked: a mark is motion a viewer sees), toward the middle of what is on screen; it goes on
+through words marked after it starts, and eases back to the full frame while the next element enters, so that is
+seen whole. Short holds stay still, and so stay free to encode.
 
 Only the frames of a long hold move, in steps of ``STEP`` seconds (a push of a few per cent moves under a pixel a
 step), so the cost of motion is paid where a picture would otherwise stand still, and nowhere else.
