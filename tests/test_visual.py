@@ -167,3 +167,16 @@ def test_a_charts_years_may_be_written_bare_as_a_timelines_are():
         {"kind": "chart", "labels": [2019, 2020], "values": [1, 2], "highlight": [2020]}
     )
     assert spec.labels == ["2019", "2020"] and spec.highlight == ["2020"]
+
+
+def test_a_small_whole_figure_counts_up_in_tenths_and_lands_as_written():
+    """A creator's "2 billion" counted 0, 1, 2 and showed "0 billion" for several frames."""
+    from pipeline.drawing.slides.stat import figure_parts
+
+    spec = KINDS["stat"].spec.model_validate({"kind": "stat", "value": 2, "suffix": " billion", "label": "cups"})
+    shown = [figure_parts(spec, (v,), counting=True)[0] for v in (0.4, 1.13)]
+    assert shown == ["0.4 billion", "1.1 billion"] and figure_parts(spec, (2,))[0] == "2 billion"
+    big = KINDS["stat"].spec.model_validate({"kind": "stat", "value": 34000, "label": "people"})
+    assert figure_parts(big, (1234.5,), counting=True)[0] == "1,234", "large figures count in whole numbers"
+    slide = KINDS["stat"].build(spec, small_canvas(), SceneContext("S", 1, TIMING, {}, 10))
+    assert not np.array_equal(slide.frame(0.9), slide.frame(1.0)), "every tick shows a new value"

@@ -158,17 +158,25 @@ class Spec(visuals.WithVisual):
         return value[0] / 100 if percent and len(value) == 1 and 0 <= value[0] <= 100 else None
 
 
-def _number(spec: Spec, value: float) -> str:
+def _number(spec: Spec, value: float, counting: bool = False) -> str:
     written = spec.values()
     decimals = spec.decimals if spec.decimals is not None else (0 if all(float(v).is_integer() for v in written) else 1)
+    if counting and decimals == 0 and max(abs(v) for v in written) < COUNT_IN_TENTHS:
+        decimals = 1  # "2 billion" counts 0.4, 1.1, 1.7...: in whole numbers it showed "0 billion" for a while
     text = f"{abs(value):,.{decimals}f}"
     return ("\u2212" if value < 0 and text.strip("0.,") else "") + text
 
 
-def figure_parts(spec: Spec, values: tuple[float, ...]) -> tuple[str, str]:
-    """The figure as (main text at the figure's size, unit drawn smaller after it): ('−40', '°C')."""
+#: A whole figure under this counts up in tenths, and lands on the figure as written.
+COUNT_IN_TENTHS = 10
+
+
+def figure_parts(spec: Spec, values: tuple[float, ...], counting: bool = False) -> tuple[str, str]:
+    """The figure as (main text at the figure's size, unit drawn smaller after it): ('−40', '°C'); ``counting``:
+    as shown on its way up (a small whole figure in tenths, when no unit is drawn after it)."""
     unit = unit_text(spec.unit or "")
-    numbers = "\u2013".join(_number(spec, v) for v in values)
+    tenths = counting and not (unit and unit not in CURRENCIES and not unit.startswith(TIGHT_UNITS))
+    numbers = "\u2013".join(_number(spec, v, tenths) for v in values)
     before = spec.prefix + (unit if unit in CURRENCIES else "")
     tight = unit if unit.startswith(TIGHT_UNITS) and unit not in ("°C", "°F") else ""
     main = f"{before}{numbers}{spec.suffix}{tight}"
@@ -451,14 +459,15 @@ def _count_up(spec: Spec, figure, unit_face, x: int, y: int, color: str, duratio
     font, ascent = figure.font, figure.ascent
     final, small = figure_parts(spec, spec.values())
     unit_x = round(font.getlength(final) + font.size * 0.12)  # a thin space after the final figure, fixed
-    width = unit_x + (round(unit_face.getlength(small)) if unit_face else 0) + 2
+    widest = max(font.getlength(final), font.getlength(figure_parts(spec, spec.values(), counting=True)[0]))
+    width = max(unit_x + (round(unit_face.getlength(small)) if unit_face else 0), round(widest)) + 2
 
     def paint(frame: Image.Image, p: float) -> None:
         e = ease_out(p)
         values = tuple(v * e for v in spec.values()) if spec.count_up else spec.values()
         layer = Image.new("RGBA", (width, figure.height), (0, 0, 0, 0))
         draw = ImageDraw.Draw(layer)
-        font.draw(draw, (0, ascent), figure_parts(spec, values)[0], color)
+        font.draw(draw, (0, ascent), figure_parts(spec, values, counting=spec.count_up and p < 1.0)[0], color)
         if unit_face:
             unit_face.draw(draw, (unit_x, ascent), small, color)
         alpha = layer.getchannel("A")
