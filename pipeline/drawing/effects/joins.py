@@ -24,7 +24,7 @@ from pipeline.drawing.effects.wipe import Wipe
 from pipeline.drawing.effects.zoom import Zoom
 from pipeline.drawing.slides.theme import Join, Theme
 from pipeline.drawing.sources import with_effects
-from pipeline.drawing.sources.base import Effect, Layered, SceneSource
+from pipeline.drawing.sources.base import Effect, Layered, Over, SceneSource
 
 #: Each transition but the cut, by the name a theme and a scene give it.
 EFFECTS: dict[str, type[Dip | Whip | Wipe | Zoom]] = {"dip": Dip, "whip": Whip, "wipe": Wipe, "zoom": Zoom}
@@ -56,47 +56,28 @@ def layers(source: Layered, effects: Sequence[Effect], bases: Sequence[tuple[int
 
 
 @dataclass
-class Covered:
-    """A layer that is ``whole`` (the whole picture, opaque) in the frames ``moving`` touches, else ``layer``."""
+class Covered(Over):
+    """A layer (``inner``) that is ``whole`` (the whole picture, opaque) in the frames ``moving`` touches."""
 
-    layer: SceneSource
     whole: SceneSource
     moving: tuple[Effect, ...]
 
     def frame(self, t: float) -> np.ndarray:
         if any(effect.touches(t) for effect in self.moving):  # type: ignore[attr-defined]
             return self.whole.frame(t)
-        return self.layer.frame(t)
-
-    def still(self) -> np.ndarray:
-        return self.layer.still()
-
-    @property
-    def still_time(self) -> float:
-        return self.layer.still_time
-
-    def close(self) -> None:
-        self.layer.close()
+        return self.inner.frame(t)
 
 
 @dataclass
-class _Once:
+class _Once(Over):
     """``inner``'s frames, the last one kept: the layers over black and over white ask for each frame in turn."""
 
-    inner: SceneSource
     _last: tuple[float, np.ndarray] | None = field(default=None, repr=False)
 
     def frame(self, t: float) -> np.ndarray:
         if self._last is None or self._last[0] != t:
             self._last = (t, self.inner.frame(t))
         return self._last[1]
-
-    def still(self) -> np.ndarray:
-        return self.inner.still()
-
-    @property
-    def still_time(self) -> float:
-        return self.inner.still_time
 
     def close(self) -> None:
         pass  # the scene's source is closed by whoever opened it

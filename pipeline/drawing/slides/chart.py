@@ -88,6 +88,11 @@ def growth(context: SceneContext) -> float:
     return min(GROW_MOST, max(GROW, end - GROW_START - BAR))
 
 
+def bar_start(i: int, n: int, grow: float) -> float:
+    """When bar ``i`` of ``n`` starts growing: one after another, the last ``grow`` seconds after the first."""
+    return GROW_START + grow * i / max(1, n - 1)
+
+
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     safe = canvas.safe
     elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.25, gap=0.03)
@@ -115,7 +120,7 @@ def _bars(spec: Spec, canvas: Canvas, context: SceneContext, plot: _Plot, grow: 
     bar_w, n, colors = max(1, round(plot.slot * 0.62)), len(spec.values), canvas.theme.colors
     elements = []
     for i, h in enumerate(plot.heights):
-        start = GROW_START + grow * i / max(1, n - 1) if n > 1 else GROW_START
+        start = bar_start(i, n, grow)
         color = _color(spec, canvas, i)
         said = None
         if spec.labels[i] in spec.highlight:
@@ -133,7 +138,7 @@ def _said(spec: Spec, canvas: Canvas, context: SceneContext, plot: _Plot, grow: 
     for i, (label, value) in enumerate(zip(spec.labels, spec.values, strict=True)):
         wanted = reveals.content(f"{label} {value:g}") - taken
         # Once its bar has grown (its point is drawn): a bar named as it grows is not pinged.
-        shown = GROW_START + (grow * i / max(1, n - 1) + BAR if spec.type == "bar" else grow * (i + 1) / n)
+        shown = bar_start(i, n, grow) + BAR if spec.type == "bar" else GROW_START + grow * (i + 1) / n
         said = kinetic.first_said(wanted, context, shown)
         if said is None:
             continue
@@ -231,7 +236,7 @@ def _value_labels(spec: Spec, canvas: Canvas, plot: _Plot, grow: float) -> list[
         image = Image.new("RGBA", (round(slot), text_h), (0, 0, 0, 0))
         fill = colors.text if _color(spec, canvas, i) == colors.accent else colors.muted
         plot.font.draw(ImageDraw.Draw(image), (round(slot) / 2, ascent), label, fill, anchor="ms")
-        start = GROW_START + (grow * i / max(1, n - 1) + BAR * 0.7 if spec.type == "bar" else grow * (i + 0.5) / n)
+        start = bar_start(i, n, grow) + BAR * 0.7 if spec.type == "bar" else GROW_START + grow * (i + 0.5) / n
         gap = canvas.px(0.008) if spec.type == "bar" else canvas.px(0.02)
         y = plot.zero_y - h - text_h - gap if _above(spec, i) else plot.zero_y - h + gap
         elements.append(sprite(image, (round(plot.centers[i] - slot / 2), y), start, 0.35, 0))
@@ -276,7 +281,7 @@ def _rows(spec: Spec, canvas: Canvas, context: SceneContext, y: int, bottom: int
     for i, (label, value, figure) in enumerate(zip(spec.labels, values, spec.values, strict=True)):
         cy = round(y + row * (i + 0.5))
         marked = not spec.highlight or label in spec.highlight
-        start = GROW_START + grow * i / max(1, n - 1)
+        start = bar_start(i, n, grow)
         text = Image.new("RGBA", (label_w, text_h), (0, 0, 0, 0))
         tone = colors.text if label in spec.highlight else colors.muted
         font.draw(ImageDraw.Draw(text), (label_w, ascent), label, tone, anchor="rs")

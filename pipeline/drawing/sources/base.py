@@ -89,14 +89,11 @@ class Layered(Protocol):
 
 
 @dataclass
-class Wrapped:
-    """A source whose frames pass through ``change``: what an effect returns. Its still passes on."""
+class Over:
+    """A source over ``inner`` whose still, still time and closing are ``inner``'s: a wrapper that changes only the
+    frames it gives (an effect, a layer) says ``frame`` and nothing else."""
 
     inner: SceneSource
-    change: Callable[[float, np.ndarray], np.ndarray]
-
-    def frame(self, t: float) -> np.ndarray:
-        return self.change(t, self.inner.frame(t))
 
     def still(self) -> np.ndarray:
         return self.inner.still()
@@ -107,6 +104,16 @@ class Wrapped:
 
     def close(self) -> None:
         self.inner.close()
+
+
+@dataclass
+class Wrapped(Over):
+    """A source whose frames pass through ``change``: what an effect returns. Its still passes on."""
+
+    change: Callable[[float, np.ndarray], np.ndarray]
+
+    def frame(self, t: float) -> np.ndarray:
+        return self.change(t, self.inner.frame(t))
 
 
 class Effect(Protocol):
