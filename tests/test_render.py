@@ -139,8 +139,10 @@ def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp
 
 def test_a_hold_sent_once_is_the_gop_sent_frame_by_frame(tmp_path):
     """A hold's GOP is one frame sent and repeated by ffmpeg: the segment is byte for byte the one its frames
-    sent one by one make, so cached clips stay good and a hold costs one frame's conversion."""
-    from pipeline.rendering.encode import Segments, gop
+    sent one by one with the hold's settings make, so cached clips stay good and a hold costs one frame's
+    conversion. Frames between holds take the moving preset, with the same stream parameters (they join)."""
+    from pipeline.core import ffmpeg
+    from pipeline.rendering.encode import TO_ENCODER, Segments, codec_args, gop
 
     fps, w, h = 30, 320, 180
     size = gop(fps)
@@ -151,13 +153,19 @@ def test_a_hold_sent_once_is_the_gop_sent_frame_by_frame(tmp_path):
     held.add(picture, 2 * size)  # a hold of two GOPs: one GOP encoded, used twice
     held.finish()
     assert held.files == [(held.files[0][0], size)] * 2 and held.drawn == 1 and held.encoded == size
+    whole = tmp_path / "whole.mp4"
+    raw = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", str(fps), "-i", "pipe:0"]
+    ffmpeg.run(["-y", *raw, "-vf", TO_ENCODER, *codec_args(fps), "-an", "-f", "mp4", str(whole)],
+               input=picture.tobytes() * size)  # fmt: skip
+    assert held.files[0][0].read_bytes() == whole.read_bytes()
     sent = Segments(tmp_path / "whole", w, h, fps)
     for _ in range(size):
         sent.add(picture, 1)
     sent.finish()
     ((path, frames),) = sent.files
     assert frames == sent.encoded == size
-    assert held.files[0][0].read_bytes() == path.read_bytes()
+    extradata = [av.open(str(file)).streams.video[0].codec_context.extradata for file in (path, whole)]
+    assert extradata[0] == extradata[1]
 
 
 def test_a_drawn_scene_is_sent_to_its_encoder_no_faster_than_it_encodes(tmp_path):
