@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+from PIL import Image
 
 import pipeline
 from pipeline import RenderOptions
@@ -265,3 +266,27 @@ def test_a_theme_linked_from_outside_the_project_is_refused_unread(project, tmp_
         (problem,) = info.value.problems
         assert problem.line == 2 and "is a link to" in problem.message and "outside the project" in problem.message
         assert "TOP-SECRET" not in problem.message
+
+
+def test_a_missing_backdrop_is_found_at_its_own_field(project):
+    """A slide names two files (its visual and its backdrop): a problem with one is located at that one's line."""
+    story = project(
+        """\
+        title: Backdrop
+        sections:
+          - title: One
+            scenes:
+              - id: card
+                slide:
+                  kind: title
+                  title: Hi
+                  visual: {picture: assets/here.png}
+                  backdrop: {picture: assets/gone.png}
+                narration: One.
+        """
+    )
+    Image.new("RGB", (64, 36), (40, 90, 140)).save(story.parent / "assets" / "here.png")
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    (problem,) = info.value.problems
+    assert problem.line == 10 and "no picture at 'assets/gone.png'" in problem.message, problem

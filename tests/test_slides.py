@@ -115,6 +115,10 @@ VARIANTS = {
         "kind": "title", "kicker": "Kicker", "title": "Why It's Hard", "visual": {"picture": "picture.png"},
     },
     "stat-visual": {"kind": "stat", "value": 750000, "label": "soldiers on the border", "visual": {"icon": "shield"}},
+    "stat-backdrop": {
+        "kind": "stat", "value": 34000, "label": "reached the South", "visual": {"icon": "person-walking-arrow-right"},
+        "backdrop": {"picture": "picture.png", "focus": [0.4, 0.6]},
+    },
     "quote-visual": {"kind": "quote", "text": "A state without parallel.", "visual": {"icon": "scale-balanced"}},
     "route-areas": {
         "kind": "route", "title": "Claims",

@@ -180,3 +180,28 @@ def test_a_small_whole_figure_counts_up_in_tenths_and_lands_as_written():
     assert figure_parts(big, (1234.5,), counting=True)[0] == "1,234", "large figures count in whole numbers"
     slide = KINDS["stat"].build(spec, small_canvas(), SceneContext("S", 1, TIMING, {}, 10))
     assert not np.array_equal(slide.frame(0.9), slide.frame(1.0)), "every tick shows a new value"
+
+
+def test_a_backdrop_shows_its_picture_faded_most_behind_the_text():
+    """``backdrop:`` puts the picture under the whole slide: the frame follows the picture where nothing is drawn,
+    faded towards the background colour, more on the text's side (left) than on the far side (right)."""
+    title = {"kind": "title", "title": "Hi"}
+    plain, _ = _slide(title)
+    behind, _ = _slide({**title, "backdrop": {"picture": "picture.png"}})
+    plain_frame, frame = plain.still().astype(int), behind.still().astype(int)
+    h, w = frame.shape[:2]
+    rows = slice(h * 3 // 4, h)  # the bottom quarter: no text there
+    left, right = slice(0, w // 5), slice(w * 4 // 5, w)
+    change = np.abs(frame - plain_frame)[rows]
+    assert change[:, right].mean() > 1.5 * change[:, left].mean() > 0
+    # The picture's own detail shows through: the frame varies where the plain background is smooth.
+    assert frame[rows, right].std() > 2 * plain_frame[rows, right].std()
+
+
+def test_a_backdrop_fades_as_far_as_its_dim_says():
+    faint, _ = _slide({"kind": "title", "title": "Hi", "backdrop": {"picture": "picture.png", "dim": 0.9}})
+    clear, canvas = _slide({"kind": "title", "title": "Hi", "backdrop": {"picture": "picture.png", "dim": 0.2}})
+    h = faint.still().shape[0]
+    background = np.array(rgb(canvas.theme.colors.background))
+    away = [np.abs(s.still()[h * 3 // 4 :].astype(int) - background).mean() for s in (faint, clear)]
+    assert away[1] > 2 * away[0]

@@ -595,8 +595,12 @@ def _check_shorts(data: dict, raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc
 
 def _refused(entry: SceneEntry, sandbox: Sandbox, smap: yamlsrc.SourceMap) -> list[Problem]:
     """Files the scene's slide names that may not be read (the slide is then never drawn)."""
-    slide = entry.scene.slide
-    return sandbox.check(slide.asset_files(), smap, (*entry.place, "slide", *slide.asset_field().split(".")))
+    where = (*entry.place, "slide")
+    return [
+        p
+        for name, at in entry.scene.slide.asset_places()
+        for p in sandbox.check([name], smap, (*where, *at.split(".")))
+    ]
 
 
 def _check_sentences(entry: SceneEntry, smap: yamlsrc.SourceMap) -> list[Problem]:

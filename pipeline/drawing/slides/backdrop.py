@@ -18,9 +18,9 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageColor, ImageDraw, ImageFilter
+from PIL import Image, ImageColor, ImageDraw, ImageFilter, ImageOps
 
-from pipeline.drawing.slides.theme import Background, Shapes
+from pipeline.drawing.slides.theme import Backdrops, Background, Shapes
 
 #: Rows worked out at once: whole, a 1080p frame's float temporaries took 100 MB at once.
 BAND = 64
@@ -58,6 +58,25 @@ def _made(width: int, height: int, inner: str, outer: str, background: Backgroun
         tones = shapes.colors or (_shade(inner, 0.07), _shade(inner, -0.07))
         _shapes(pixels, shapes.style, (_rgb(tones[0]), _rgb(tones[1])))
     return Image.fromarray(pixels)
+
+
+def pictured(
+    width: int, height: int, picture: Image.Image, focus: tuple[float, float], color: str, look: Backdrops
+) -> Image.Image:
+    """A slide's own picture as its background: covering the frame with ``focus`` in view, softened by
+    ``look.blur``, and faded towards ``color`` by ``look.dim`` where the text starts (the left of a wide frame, the
+    top of a tall one) easing to ``look.open`` across the frame, so the text reads and the picture shows where
+    nothing is drawn over it."""
+    image = ImageOps.fit(picture.convert("RGB"), (width, height), Image.Resampling.LANCZOS, centering=focus)
+    if look.blur > 0:
+        image = image.filter(ImageFilter.GaussianBlur(look.blur * min(width, height)))
+    wide = width >= height
+    across = np.linspace(0.0, 1.0, width if wide else height, dtype=np.float32)
+    fade = look.dim + (look.open - look.dim) * (across * across * (3 - 2 * across))  # smoothstep: no visible edge
+    fade = fade[None, :, None] if wide else fade[:, None, None]
+    pixels = np.asarray(image, dtype=np.float32)
+    pixels = pixels * (1 - fade) + np.array(_rgb(color), dtype=np.float32) * fade
+    return Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8))
 
 
 def gradient(

@@ -48,6 +48,18 @@ class Box:
 
 
 @dataclass(frozen=True)
+class Pictured:
+    """A picture a slide stands on (``backdrop:``): the image, the point kept in view, and its name (the memo's key:
+    a canvas is shared by the render's slides)."""
+
+    picture: Image.Image = field(compare=False, repr=False)
+    focus: tuple[float, float] = (0.5, 0.5)
+    name: str = ""
+    #: How far it fades behind the text, when not the theme's.
+    dim: float | None = None
+
+
+@dataclass(frozen=True)
 class Canvas:
     """Frame size and format, theme and fonts: everything a slide needs to draw, passed explicitly."""
 
@@ -63,6 +75,8 @@ class Canvas:
     memo: dict[str, Image.Image] = field(default_factory=dict, compare=False, repr=False)
     #: Where the text goes when the slide gives part of the frame to a visual (visual.py): its ``safe`` area.
     column: Box | None = None
+    #: A picture the slide stands on instead of the theme's background (``backdrop:``; chrome.py fades it).
+    backdrop: Pictured | None = None
 
     @property
     def unit(self) -> int:
@@ -367,6 +381,10 @@ class SpecBase(Plain):
     def asset_field(self) -> str:
         """The field that names the slide's file, for problems with it ('file', 'visual.picture')."""
         return "file"
+
+    def asset_places(self) -> list[tuple[str, str]]:
+        """Each file the slide draws with the field that names it, for problems located at that field."""
+        return [(name, self.asset_field()) for name in self.asset_files()]
 
     def with_reveals(self, said: list[str]) -> SpecBase:
         """The spec with its items tied to the sentences of the scene's narration (``said``) that say them, where

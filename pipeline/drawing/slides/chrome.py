@@ -17,6 +17,19 @@ def rgb(color: str) -> tuple[int, int, int]:
 def background(canvas: Canvas, *, shapes: bool = True) -> Image.Image:
     """The theme's background for this frame (backdrop.py: a gradient, paper or a flat colour, and its shapes), a
     copy to draw on. ``shapes=False``: without the theme's shapes (under a map, whose sea is the background)."""
+    if canvas.backdrop is not None:  # the slide's own picture, faded under its text (no shapes over it)
+        pictured = canvas.backdrop
+        key = f"backdrop:{pictured.name}:{pictured.focus}:{pictured.dim}"
+        if key not in canvas.memo:
+            look = canvas.theme.backdrops
+            if pictured.dim is not None:  # the picture's own: the far side keeps the theme's share of it
+                look = look.model_copy(
+                    update={"dim": pictured.dim, "open": look.open * pictured.dim / max(look.dim, 1e-6)}
+                )
+            canvas.memo[key] = backdrop.pictured(
+                canvas.width, canvas.height, pictured.picture, pictured.focus, canvas.theme.colors.background, look
+            )
+        return canvas.memo[key].copy()
     key = "background" if shapes else "background:plain"
     if key not in canvas.memo:
         theme = canvas.theme

@@ -196,6 +196,28 @@ class Panels(Plain):
     ink: Colour | None = Field(None, description="The icon's colour on a solid disc; defaults to colors.text.")
 
 
+class Backdrops(Plain):
+    """How a slide's ``backdrop`` picture is laid under its text: faded towards the background colour, most where
+    the text is, and softened."""
+
+    dim: float = Field(
+        0.78, ge=0, le=1, description="How far the picture fades towards colors.background behind the text (1: gone)."
+    )
+    open: float = Field(
+        0.45,
+        ge=0,
+        le=1,
+        description="How far it fades on the side away from the text (the right of a wide frame, "
+        "the bottom of a tall one), where the picture shows most.",
+    )
+    blur: float = Field(
+        0.0,
+        ge=0,
+        le=0.05,
+        description="How soft the picture is, as a blur radius in fractions of the short side.",
+    )
+
+
 class Theme(Plain):
     name: str
     colors: Colors
@@ -210,6 +232,7 @@ class Theme(Plain):
     shapes: Shapes = Field(Shapes(), description="Large flat shapes in the background, the look's graphic element.")
     marks: Marks = Field(Marks(), description="How words are marked as the narrator says them.")
     panels: Panels = Field(Panels(), description="How the disc behind an icon is filled.")
+    backdrops: Backdrops = Field(Backdrops(), description="How a slide's backdrop picture lies under its text.")
 
 
 def theme_search_path(project_dir: Path | None) -> list[Path]:

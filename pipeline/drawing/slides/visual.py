@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 
 from pipeline.core.schema import Fraction, Plain
 from pipeline.drawing.slides import icons, kinetic
-from pipeline.drawing.slides.base import Box, Canvas, Element, SceneContext, Slide, SpecBase, SpecT
+from pipeline.drawing.slides.base import Box, Canvas, Element, Pictured, SceneContext, Slide, SpecBase, SpecT
 from pipeline.drawing.slides.chrome import rgb
 from pipeline.drawing.slides.image import open_picture
 from pipeline.drawing.slides.motion import ease_out
@@ -71,6 +71,22 @@ class Visual(Plain):
         return [SlideError(f"{field}.icon", found)] if found else []
 
 
+class Backdrop(Plain):
+    """A picture the whole slide stands on, faded under its text as the theme's ``backdrops`` say."""
+
+    picture: str = Field(
+        min_length=1, max_length=300, description="A picture under the project folder, e.g. assets/images/x.jpg."
+    )
+    focus: tuple[Fraction, Fraction] = Field(
+        (0.5, 0.5), description="The point of the picture kept in view, as fractions of its width and height."
+    )
+    dim: Fraction | None = Field(
+        None,
+        description="How far the picture fades behind the text, for this picture (0: not at all, 1: gone); "
+        "defaults to the theme's backdrops.dim. A dark picture (a night scene) wants less.",
+    )
+
+
 def portrait(canvas: Canvas) -> bool:
     """Whether the visual goes under the text (a frame narrower than wide) rather than beside it."""
     return canvas.width < canvas.height * 1.5
@@ -82,6 +98,8 @@ def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[S
     up some room; when it still does not fit, the problem says the visual takes room too."""
 
     def built(spec: SpecT, canvas: Canvas, context: SceneContext) -> Slide:
+        if (behind := getattr(spec, "backdrop", None)) is not None:
+            canvas = dataclasses.replace(canvas, backdrop=_behind(behind, context))
         visual = getattr(spec, "visual", None)
         if visual is None:
             return build(spec, canvas, context)
@@ -185,6 +203,15 @@ def _opened(visual: Visual, context: SceneContext) -> Image.Image | None:
         raise SlideError("visual.picture", str(exc)) from None
 
 
+def _behind(behind: Backdrop, context: SceneContext) -> Pictured:
+    """The backdrop's picture, read now (a problem with it is said at ``backdrop.picture``)."""
+    try:
+        picture = open_picture(context.asset(behind.picture), behind.picture)
+    except SlideError as exc:
+        raise SlideError("backdrop.picture", str(exc)) from None
+    return Pictured(picture, behind.focus, behind.picture, behind.dim)
+
+
 def _icon(name: str, canvas: Canvas, w: int, h: int) -> Image.Image:
     """The icon on a disc, as large as the box allows: a soft disc of the accent colour with a ring, or a solid
     disc (the theme's ``panels``)."""
@@ -224,12 +251,21 @@ class WithVisual(SpecBase):
         description="Something to look at beside the text: {icon: NAME} (Font Awesome's solid "
         "set) or {picture: FILE, focus: [x, y]}.",
     )
+    backdrop: Backdrop | None = Field(
+        None,
+        description="A picture the whole slide stands on, faded under the text (the theme's backdrops): "
+        "{picture: FILE, focus: [x, y]}. The camera's slow push moves it with the slide.",
+    )
 
     def asset_files(self) -> list[str]:
-        return self.visual.asset_files() if self.visual else []
+        return [name for name, _ in self.asset_places()]
 
     def asset_field(self) -> str:
         return "visual.picture"
+
+    def asset_places(self) -> list[tuple[str, str]]:
+        found = [(name, "visual.picture") for name in (self.visual.asset_files() if self.visual else [])]
+        return found + ([(self.backdrop.picture, "backdrop.picture")] if self.backdrop else [])
 
     def check(self) -> list[SlideError]:
         return self.visual.problems() if self.visual else []
