@@ -250,7 +250,7 @@ def _text(
     top, bottom = room
     gap = canvas.px(0.025)
     text_bottom = top + round((bottom - top) * 0.55) if under else bottom
-    label, qualifier, figure, small = _fitted(spec, canvas, column, label_w, text_bottom - top)
+    label, qualifier, figure, small = _fitted(spec, canvas, column, label_w, text_bottom - top, grow=not under)
     above = qualifier.height + canvas.px(0.005) if qualifier else 0
     y = top + (text_bottom - top - figure.height - gap - label.height - above) // 2
     if under:
@@ -272,15 +272,24 @@ def _text(
     return elements, text_bottom
 
 
+#: The figure and its label start this much larger than the theme's figure and heading sizes, and shrink to their
+#: room: a short figure ('997') fills its column as a long one ('750,000') does, where at the theme's size it
+#: took a third of the frame's width and left the rest of the column empty. Over a graphic under the text (a tall
+#: frame's ring or bars) they keep the theme's sizes (0.72 of the heading for the label): the graphic needs the room.
+FIGURE_SCALE, LABEL_SCALE = 1.4, 0.86
+
+
 def _fitted(
-    spec: Spec, canvas: Canvas, column: int, label_w: int, height: int
+    spec: Spec, canvas: Canvas, column: int, label_w: int, height: int, grow: bool = True
 ) -> tuple[TextBlock, TextBlock | None, TextBlock, str]:
-    """The label, the qualifier (if any) and the figure fitted to the text's ``height``; the unit drawn after it."""
+    """The label, the qualifier (if any) and the figure fitted to the text's ``height``; the unit drawn after it.
+    ``grow``: starting larger than the theme's sizes (not over a graphic under the text, which needs the room)."""
     sizes = canvas.theme.sizes
+    figure_scale, label_scale = (FIGURE_SCALE, LABEL_SCALE) if grow else (1.0, 0.72)
     label = canvas.fit(
         spec.label,
         "heading",
-        sizes.heading * 0.72,
+        sizes.heading * label_scale,
         field="label",
         width=label_w,
         height=height * 0.45,
@@ -297,7 +306,7 @@ def _fitted(
     figure = canvas.fit(
         f"{main} {small}".strip(),  # the unit is drawn smaller: fitting it at full size leaves room to spare
         "figure",
-        sizes.figure,
+        sizes.figure * figure_scale,
         field="value",
         width=column,
         height=height - label.height - canvas.px(0.025) - above,

@@ -31,6 +31,10 @@ from pipeline.drawing.slides.problems import FitError, SlideError
 TEXT_SHARE, GAP_SHARE = 0.56, 0.05
 #: Of a portrait or square frame's safe height: the visual's band at the bottom, and the gap above it.
 BAND_SHARE = 0.36
+#: In a tall frame the visual's band reaches down to here (of the frame's height), below the safe area: that keeps
+#: the platforms' captions and buttons clear of text, and a centred visual under the text clears the buttons at the
+#: right; ending at the safe area left the lower third of a Short empty and the icon small.
+TALL_BAND_BOTTOM = 0.76
 #: The visual's room, tried in turn until the text fits beside it: full size, then smaller.
 ROOM = (1.0, 0.7, 0.5)
 #: How much the visual grows over the scene, and how far it floats up (of its box's height).
@@ -126,7 +130,8 @@ def split(canvas: Canvas, room: float = 1.0) -> tuple[Canvas, Box]:
         band = round(safe.height * BAND_SHARE * room)
         gap = round(safe.height * GAP_SHARE)
         column = Box(safe.x0, safe.y0, safe.x1, safe.y1 - band - gap)
-        box = Box(safe.x0, safe.y1 - band, safe.x1, safe.y1)
+        low = max(safe.y1, round(canvas.height * TALL_BAND_BOTTOM)) if canvas.height > canvas.width else safe.y1
+        box = Box(safe.x0, safe.y1 - band, safe.x1, low)
     else:
         text = round(safe.width * (1 - (1 - TEXT_SHARE) * room))
         gap = round(safe.width * GAP_SHARE)
