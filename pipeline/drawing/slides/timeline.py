@@ -154,9 +154,12 @@ class Spec(SpecBase):
         return at
 
 
-#: The dates' and texts' sizes tried, largest first (of the theme's heading and body): a few events fill the frame;
-#: where the larger dates leave the texts too little room (a square frame, long texts), the smaller ones.
-LABEL_SCALES = ((1.3, 1.25), (0.95, 1.0))
+#: The dates' and texts' sizes tried, largest first (of the theme's heading and body), each shrinking to its room:
+#: a few events fill the frame (three short ones took a band a fifth of its height); where the larger dates leave
+#: the texts too little room (a square frame, long texts), the smaller ones.
+LABEL_SCALES = ((2.0, 1.5), (1.3, 1.25), (0.95, 1.0))
+#: The most of its side of the line a date may take (its text has the rest).
+DATE_SHARE = 0.55
 
 
 def _labels(spec: Spec, canvas: Canvas, slot: float, half: int) -> tuple[list[TextBlock], list[TextBlock]]:
@@ -175,7 +178,7 @@ def _labels_at(
     dates = canvas.fit_alike(
         [e.date for e in spec.events], "figure", sizes.heading * date_scale,
         fields=[f"events.{i}.date" for i in range(n)], width=min(slot * 1.8, safe.width * 0.3),
-        height=half * 0.45, max_lines=1,
+        height=half * DATE_SHARE, max_lines=1,
     )  # fmt: skip
     room = half - max(d.height for d in dates) - canvas.px(0.012)
     texts = canvas.fit_alike(
