@@ -41,6 +41,7 @@ def main() -> None:
         text = story.read_text(encoding="utf-8")
         assert SENTENCE in text, "the benchmark's sentence is no longer in the shipped storyboard"
         exe = shutil.which("explainer") or sys.exit("explainer is not installed")
+        launched = time.perf_counter()
         process = subprocess.Popen([exe, "preview", STORYBOARD], cwd=root, stdout=subprocess.PIPE, text=True)
         try:
             url = re.search(r"(http://\S+/)", process.stdout.readline()).group(1)
@@ -49,6 +50,18 @@ def main() -> None:
                 page = browser.new_page()
                 started = time.perf_counter()
                 page.goto(url)
+                # The outline: every scene listed with its narration, then every still shown, before any video.
+                scenes = text.count("\n      - id: ")
+                page.wait_for_function("n => document.querySelectorAll('.scene').length === n", arg=scenes)
+                took = time.perf_counter() - launched
+                print(f"outline ({scenes} scenes, narration) from the command's start: {took:.1f} s")
+                page.wait_for_function(
+                    "n => document.querySelectorAll('.scene img').length"
+                    " === n",
+                    arg=scenes,
+                    timeout=60_000,
+                )
+                print(f"every scene's still shown, from the command's start: {time.perf_counter() - launched:.1f} s")
                 page.wait_for_function("document.getElementById('status').dataset.status === 'ready'", timeout=600_000)
                 print(f"first render (cold cache, narration included): {time.perf_counter() - started:.1f} s")
                 figures = []

@@ -71,7 +71,7 @@ class Refresher(threading.Thread):
                 files, self._files, self._due = self._files, [], False
             self.hub.publish("rendering", {"files": files})
             try:
-                state = self.session.refresh(files)
+                state = self.session.refresh(files, on_outline=lambda outline: self.hub.publish("state", outline))
             except Stopped:
                 continue  # a newer save (or Ctrl-C) took over
             except Exception as exc:  # the page says what broke; the preview keeps watching

@@ -17,6 +17,7 @@ import dataclasses
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,15 @@ from PIL import Image
 
 from pipeline.core.assets import project_root
 from pipeline.core.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
+from pipeline.drawing.slides.problems import SlideError
 from pipeline.rendering.executors import Cancel
 
 #: Peaks per second of a scene's waveform (drawn one bar per peak).
 PEAKS_PER_SECOND = 25
 #: Lines of YAML shown before and after a problem's line.
 CONTEXT_LINES = 3
+#: Seconds between the outline's updates while its stills are drawn (each update sends the whole outline).
+OUTLINE_EVERY = 0.3
 
 
 class Session:
@@ -65,11 +69,16 @@ class Session:
             if self._cancel is not None:
                 self._cancel.set()
 
-    def refresh(self, changed: list[str] | None = None) -> dict[str, Any]:
+    def refresh(
+        self, changed: list[str] | None = None, on_outline: Callable[[dict[str, Any]], None] | None = None
+    ) -> dict[str, Any]:
         """Check and render the storyboard as it is now; the new state (also kept as ``state``).
 
-        Raises ``Stopped`` when cancelled (the state is left as it was)."""
+        Before the first render, ``on_outline`` is told the storyboard's outline as soon as it is checked, then
+        again as each scene's still is drawn (``outline``): a cold first render takes a minute or more, and the
+        page showed nothing until it was done. Raises ``Stopped`` when cancelled (the state is left as it was)."""
         import pipeline
+        from pipeline.loading import storyboard
         from pipeline.loading.options import RenderOptions
         from pipeline.publishing import publish
 
@@ -79,6 +88,11 @@ class Session:
         started = time.perf_counter()
         try:
             options = RenderOptions(draft=self.draft, allow_outside_assets=self.allow_outside_assets)
+            if on_outline is not None and not self._good:  # before the slides are checked: that takes seconds
+                loaded = storyboard.read(self.storyboard, allow_outside_assets=self.allow_outside_assets)
+                if loaded.project is not None and not loaded.problems:
+                    publish.make_output(self.media_root)
+                    self.outline(loaded.project, options, on_outline, cancel)
             project = pipeline.validate(self.storyboard, options)  # checked at the size the preview draws
             options = dataclasses.replace(options, output_dir=self.media_root / project.slug)
             publish.make_output(self.media_root)  # the preview's own folder, marked: its partial stills are swept
@@ -100,6 +114,52 @@ class Session:
                 if self._cancel is cancel:
                     self._cancel = None
         return self._settled(state, time.perf_counter() - started, changed or [])
+
+    def outline(
+        self, project, options, tell: Callable[[dict[str, Any]], None], cancel: Cancel | None = None
+    ) -> None:
+        """Tell ``tell`` the storyboard as the page shows it before anything is spoken or encoded: sections, scenes
+        and their narration at once, then again as each scene's settled still is drawn (stills need no narration;
+        a few at a time, at most every OUTLINE_EVERY seconds). Scenes have no times yet, and there is no video.
+        ``project`` may not be checked yet: a scene that cannot be drawn is left without its still."""
+        from pipeline.core import cache
+        from pipeline.narration.sentences import split
+        from pipeline.publishing import publish
+        from pipeline.rendering import stills
+
+        frame = options.frame(project.storyboard.video)
+        folder = self.media_root / project.slug / "stills" / "outline"
+        folder.mkdir(parents=True, exist_ok=True)
+        publish.remove_partials(folder.iterdir())  # a still a killed preview left half-written
+        sections: list[dict[str, Any]] = []
+        drawn: list[tuple[dict[str, Any], Any]] = []
+        for entry in project.entries():
+            if not sections or sections[-1]["number"] != entry.section_number:
+                sections.append({"number": entry.section_number, "title": entry.section_title, "scenes": []})
+            said = [{"text": text, "start": None, "end": None} for text in split(entry.scene.narration or "")]
+            scene = {"id": entry.id, "kind": entry.scene.slide.kind, "index": entry.index, "start": None,
+                     "duration": None, "still": None, "reveals": [], "waveform": [], "sentences": said}  # fmt: skip
+            sections[-1]["scenes"].append(scene)
+            drawn.append((scene, entry))
+        state = {"status": "outline", "problems": [], "title": project.storyboard.title, "slug": project.slug,
+                 "duration": None, "size": [frame.width, frame.height], "video": None, "chapters": [],
+                 "sections": sections}  # fmt: skip
+        tell(self._settled(dict(state), 0.0, []))
+        told = time.perf_counter()
+        for i, (scene, entry) in enumerate(drawn):
+            if cancel is not None and cancel.is_set():
+                return
+            path = folder / f"{entry.id}.png"
+            try:
+                with cache.atomic_path(path) as partial:
+                    Image.fromarray(stills.still(project, frame, entry)).save(partial, format="PNG")
+            except (SlideError, ExplainerError):
+                pass  # not checked yet: the check that follows says what is wrong with it, located
+            else:
+                scene["still"] = f"{self._url(path)}?v={self.version + 1}"
+            if time.perf_counter() - told >= OUTLINE_EVERY or i == len(drawn) - 1:
+                tell(self._settled(dict(state), 0.0, []))
+                told = time.perf_counter()
 
     def failed(self, message: str, changed: list[str]) -> dict[str, Any]:
         """The state after a refresh that failed for a reason not in the storyboard (the last video stays)."""

@@ -39,6 +39,9 @@ function render(next) {
   const changed = new Set(next.files && next.files.length ? next.changed || [] : []);
   if (next.status === "error") {
     setStatus("error", `${next.problems.length} problem${next.problems.length === 1 ? "" : "s"}`);
+  } else if (next.status === "outline") {
+    const all = scenes(), drawn = all.filter((scene) => scene.still).length;
+    setStatus("rendering", drawn < all.length ? `drawing stills ${drawn}/${all.length}…` : "rendering the video…");
   } else if (next.status === "ready") {
     const what = changed.size ? `${changed.size} scene${changed.size === 1 ? "" : "s"} re-rendered` : "nothing to re-render";
     setStatus("ready", `${what} · ${next.took.toFixed(1)} s`);
@@ -106,13 +109,18 @@ function drawScenes(changed) {
     list.append(el("li", { class: "section-title", text: `${section.number}. ${section.title}` }));
     for (const scene of section.scenes) {
       const narration = scene.sentences.map((s) => s.text).join(" ");
+      // Before the first render (the outline) a scene has no times yet, and its still may be on its way.
+      const timed = scene.duration !== null && scene.start !== null;
+      const meta = timed ? `${scene.kind} · ${scene.duration.toFixed(1)} s · at ${fmt(scene.start)}` : scene.kind;
+      const picture = scene.still ? el("img", { src: scene.still, alt: `${scene.id} still`, loading: "lazy" })
+        : el("div", { class: "placeholder", text: scene.kind });
       const item = el("li", { class: `scene${changed.has(scene.id) ? " changed" : ""}`, "data-id": scene.id },
-        el("img", { src: scene.still, alt: `${scene.id} still`, loading: "lazy" }),
+        picture,
         el("div", {},
           el("div", { class: "id", text: scene.id }),
-          el("div", { class: "meta", text: `${scene.kind} · ${scene.duration.toFixed(1)} s · at ${fmt(scene.start)}` }),
+          el("div", { class: "meta", text: meta }),
           el("div", { class: "narration", text: narration })));
-      item.addEventListener("click", () => { select(scene.id); seek(scene.start + 0.01); });
+      item.addEventListener("click", () => { select(scene.id); if (timed) seek(scene.start + 0.01); });
       list.append(item);
     }
   }
@@ -123,14 +131,15 @@ function select(id) {
   const scene = scenes().find((s) => s.id === id);
   for (const item of document.querySelectorAll(".scene")) item.classList.toggle("current", item.dataset.id === id);
   if (!scene) return;
-  $("detail-title").textContent = `${scene.id} · ${scene.kind} · ${scene.duration.toFixed(1)} s`;
+  const timed = scene.duration !== null;
+  $("detail-title").textContent = timed ? `${scene.id} · ${scene.kind} · ${scene.duration.toFixed(1)} s` : `${scene.id} · ${scene.kind}`;
   const list = $("sentences");
   list.replaceChildren();
   for (const sentence of scene.sentences) {
-    list.append(el("li", { "data-start": sentence.start, "data-end": sentence.end },
-      el("time", { text: `${sentence.start.toFixed(2)} s` }), el("span", { text: sentence.text })));
+    list.append(el("li", { "data-start": sentence.start ?? "", "data-end": sentence.end ?? "" },
+      el("time", { text: sentence.start === null ? "" : `${sentence.start.toFixed(2)} s` }), el("span", { text: sentence.text })));
   }
-  drawWave(scene);
+  if (timed) drawWave(scene);
 }
 
 function drawWave(scene, playhead) {
