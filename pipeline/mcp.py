@@ -193,7 +193,13 @@ class Rendered(BaseModel):
 def split_fix(message: str) -> tuple[str, str | None]:
     """'unknown field 'labl' (did you mean 'label'?)' -> what is wrong, and the fix: messages say both as
     'what is wrong; how to fix it', or end on a suggestion."""
-    wrong, _, fix = message.partition("; ")
+    depth, cut = 0, -1
+    for at, char in enumerate(message):  # the first '; ' outside brackets: '(..., first word; estimated ...)' is one
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(char, 0)
+        if depth == 0 and message.startswith("; ", at):
+            cut = at
+            break
+    wrong, fix = (message, "") if cut < 0 else (message[:cut], message[cut + 2 :])
     hint = re.search(r"\s*\(((?:did you mean|allowed:) [^()]*)\)$", wrong)
     if hint:  # 'unknown slide kind 'titel' (did you mean 'title'?); kinds: ...': the suggestion first
         wrong, fix = wrong[: hint.start()], f"{hint[1]}; {fix}" if fix else hint[1]
@@ -297,14 +303,21 @@ def _still_size(storyboard: Path, format_name: str) -> tuple[int, int] | None:
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
+#: The pages for someone writing a storyboard, in the order to read them; the rest are for contributors.
+AUTHORING = ("storyboards", "storyboard", "draft", "lint", "formats", "sound", "commands", "output", "safety",
+             "agents")  # fmt: skip
+
+
 def doc_pages() -> dict[str, str]:
-    """Page name -> its first heading, for the pages this installation has."""
-    pages = {"storyboard": "Storyboard reference"}
+    """Page name -> its first heading, for the pages this installation has: the authoring pages first."""
+    found = {"storyboard": "Storyboard reference"}
     if DOCS.is_dir():
         for page in sorted(DOCS.glob("*.md")):
-            first = page.read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ").strip()
-            pages[page.stem] = first or page.stem
-    return pages
+            if page.stem != "README":
+                first = page.read_text(encoding="utf-8").split("\n", 1)[0].lstrip("# ").strip()
+                found[page.stem] = first or page.stem
+    order = [name for name in AUTHORING if name in found] + [name for name in found if name not in AUTHORING]
+    return {name: found[name] + ("" if name in AUTHORING else " (for contributors)") for name in order}
 
 
 def doc_text(page: str) -> str:
@@ -313,10 +326,8 @@ def doc_text(page: str) -> str:
     name = page.removesuffix(".md").strip().lower()
     if name == "storyboard":
         return reference()  # generated from the schema: present in any installation, and never out of date
-    if name in doc_pages() and name != "readme":
+    if name in doc_pages():
         return (DOCS / f"{name}.md").read_text(encoding="utf-8")
-    if name == "readme" and (DOCS / "README.md").is_file():
-        return (DOCS / "README.md").read_text(encoding="utf-8")
     listing = ", ".join(doc_pages())
     raise UsageError(f"no docs page '{page}'; pages: {listing}")
 
@@ -395,11 +406,14 @@ def build(workspace: Workspace) -> MCPServer:
             return failed(str(exc))
 
     @server.tool(annotations=reads)
-    def schema() -> dict:
-        """The storyboard's JSON Schema: every field, its type, limits and meaning (as `explainer schema`)."""
+    def schema() -> str:
+        """The storyboard's JSON Schema: every field, its type, limits and meaning (as `explainer schema`; about
+        60 kB). docs page 'storyboard' says the same in Markdown with an example of each slide kind."""
+        import json
+
         from pipeline.loading.storyboard import json_schema
 
-        return json_schema()
+        return json.dumps(json_schema(), separators=(",", ":"))
 
     @server.tool(annotations=reads)
     def docs(page: str = "") -> str:
@@ -459,6 +473,25 @@ def build(workspace: Workspace) -> MCPServer:
             if len(yaml.encode("utf-8")) > TEXT_LIMIT:
                 raise UsageError(f"the storyboard is over {TEXT_LIMIT:,} bytes, the most a storyboard may have")
             _write(target, yaml.encode("utf-8"))
+            return _check(workspace, target, _options())
+
+        return run(body)
+
+    @server.tool(annotations=writes)
+    def edit_storyboard(path: str, old: str, new: str) -> Checked:
+        """Replace the one place old appears in a storyboard of the project with new (old must appear exactly
+        once: give a line or two around the change), then validate it as validate does. For a small fix, instead
+        of writing the whole storyboard back."""
+
+        def body() -> Checked:
+            target = workspace.file(path, "storyboard")
+            text = _read_text(workspace, target)
+            count = text.count(old) if old else 0
+            if count != 1:
+                where = "does not appear" if count == 0 else f"appears {count} times"
+                raise UsageError(f"old {where} in {workspace.shown(target)}; give text that appears exactly once "
+                                 "(copy it from read_storyboard, with a line around it)")  # fmt: skip
+            _write(target, text.replace(old, new).encode("utf-8"))
             return _check(workspace, target, _options())
 
         return run(body)
