@@ -802,18 +802,24 @@ def mcp_server(project: Path | None) -> None:
     except ImportError as exc:  # the extra is not installed, or another major version of the SDK is
         if (exc.name or "").split(".")[0] not in ("mcp", "mcp_types"):
             raise
-        raise UsageError(f"explainer mcp: {_sdk_missing()}") from None
+        raise UsageError(f"explainer mcp: {_sdk_missing(exc)}") from None
     face.serve(project)
 
 
-def _sdk_missing() -> str:
+def _sdk_missing(exc: ImportError) -> str:
     """What is wrong with this Python's MCP SDK, and the command that fixes it."""
     from importlib import metadata
 
     try:
-        found = f"mcp {metadata.version('mcp')} is installed, and explainer needs mcp 2.3 or later (below 3)"
+        version = metadata.version("mcp")
     except metadata.PackageNotFoundError:
         found = "the MCP SDK (the mcp package) is not installed"
+    else:
+        major, minor = (int(part) if part.isdigit() else 0 for part in [*version.split("."), "0"][:2])
+        if (major, minor) < (2, 3) or major > 2:
+            found = f"mcp {version} is installed, and explainer needs mcp 2.3 or later, below 3"
+        else:
+            found = f"the MCP SDK (mcp {version}) cannot be imported ({exc})"
     return f"{found} in this Python ({sys.executable}); install it with: {sys.executable} -m pip install " \
            "'explainer[mcp]' (from a checkout: pip install -e '.[mcp]')"  # fmt: skip
 
