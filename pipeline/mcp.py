@@ -14,6 +14,7 @@ neither needs nor loads it. See docs/agents.md.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -139,7 +140,12 @@ class Located(BaseModel):
     column: int
     message: str = Field(description="What is wrong.")
     fix: str | None = Field(None, description="How to fix it, when the message says so.")
-    rule: str | None = Field(None, description="Lint's rule id (lint only).")
+
+
+class Warned(Located):
+    """One thing lint found: a place, what a viewer would notice, the fix, and the rule that found it."""
+
+    rule: str = Field(description="The rule's id (docs page 'lint' says why it warns).")
 
 
 class Checked(BaseModel):
@@ -154,7 +160,7 @@ class Checked(BaseModel):
 
 class Linted(BaseModel):
     storyboard: str
-    warnings: list[Located]
+    warnings: list[Warned]
     notes: list[str] = Field(default_factory=list, description="What lint could not check, where times came from.")
 
 
@@ -206,9 +212,10 @@ def split_fix(message: str) -> tuple[str, str | None]:
     return wrong, fix or None
 
 
-def _located(workspace: Workspace, file: Path | str, line: int, column: int, message: str, rule: str | None = None):
+def _located(workspace: Workspace, file: Path | str, line: int, column: int, message: str, **more):
     wrong, fix = split_fix(message)
-    return Located(file=workspace.shown(file), line=line, column=column, message=wrong, fix=fix, rule=rule)
+    kind = Warned if "rule" in more else Located
+    return kind(file=workspace.shown(file), line=line, column=column, message=wrong, fix=fix, **more)
 
 
 def _problems(workspace: Workspace, problems: list[Problem]) -> list[Located]:
@@ -304,8 +311,8 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 #: The pages for someone writing a storyboard, in the order to read them; the rest are for contributors.
-AUTHORING = ("storyboards", "storyboard", "draft", "lint", "formats", "sound", "commands", "output", "safety",
-             "agents")  # fmt: skip
+AUTHORING = ("agents", "storyboards", "storyboard", "draft", "lint", "formats", "sound", "commands", "output",
+             "preview", "safety")  # fmt: skip
 
 
 def doc_pages() -> dict[str, str]:
@@ -424,6 +431,16 @@ def build(workspace: Workspace) -> MCPServer:
             return "\n".join(f"{name}: {title}" for name, title in doc_pages().items())
         return run(lambda: doc_text(page))
 
+    # The same as resources, for clients that let a person attach them (Claude Code's @ mentions).
+    @server.resource("explainer://schema", name="storyboard-schema", mime_type="application/json",
+                     description="The storyboard's JSON Schema")  # fmt: skip
+    def schema_resource() -> str:
+        return schema()
+
+    for name, title in doc_pages().items():
+        server.resource(f"explainer://docs/{name}", name=name, title=title, mime_type="text/markdown",
+                        description=f"explainer's docs: {title}")(functools.partial(doc_text, name))  # fmt: skip
+
     @server.tool(annotations=writes)
     def draft(
         out: str, script: str | None = None, script_file: str | None = None, format: Format = "wide",
@@ -527,7 +544,7 @@ def build(workspace: Workspace) -> MCPServer:
             workspace.project(path)
             notes: list[str] = []
             warnings = run_lint(path, LintOptions(note=notes.append))
-            found = [_located(workspace, w.file, w.line, w.col, w.message, w.rule) for w in warnings]
+            found = [_located(workspace, w.file, w.line, w.col, w.message, rule=w.rule) for w in warnings]
             return Linted(storyboard=workspace.shown(path), warnings=found, notes=notes)
 
         return run(body)
