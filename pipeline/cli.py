@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import json
 import math
-import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from pipeline import __version__
 from pipeline.core.errors import ExplainerError, StoryboardError
 from pipeline.core.formats import DEFAULT as DEFAULT_FORMAT
 from pipeline.core.formats import FORMATS
+from pipeline.core.formats.sizes import check_shape
 from pipeline.core.lock import nearest_existing
 from pipeline.narration.engines import ENGINES
 
@@ -103,21 +103,9 @@ def _room(filename: str | None, folders: dict[str, Path]) -> str:
     return f" in {' or '.join(said)}" if said else ""
 
 
-def parse_size(value: str) -> tuple[int, int]:
-    """'1280x720' -> (1280, 720): both sides even, from 64x36 to 7680x4320 (--size, and the MCP tools' size)."""
-    from pipeline.core.errors import UsageError
-
-    match = re.fullmatch(r"(\d+)x(\d+)", value.strip())
-    if not match:
-        raise UsageError(f"'{value}' is not WIDTHxHEIGHT, e.g. 1280x720")
-    width, height = int(match[1]), int(match[2])
-    if width % 2 or height % 2 or not (64 <= width <= 7680 and 36 <= height <= 4320):
-        raise UsageError(f"'{value}': width and height must be even, from 64x36 to 7680x4320")
-    return width, height
-
-
 def _size(_ctx, _param, value: str | None) -> tuple[int, int] | None:
     from pipeline.core.errors import UsageError
+    from pipeline.core.formats.sizes import parse_size
 
     if value is None:
         return None
@@ -150,30 +138,6 @@ def _cache(_ctx, _param, value: str | None) -> str | None:
 size_option = click.option(
     "--size", callback=_size, metavar="WxH", help="Render at another resolution than the storyboard's (e.g. 640x360)."
 )
-
-
-def check_shape(format_name: str, size: tuple[int, int] | None) -> None:
-    """A --size for another format must keep that format's shape (a 16:9 size would squash a 9:16 layout)."""
-    from pipeline.core.errors import UsageError
-
-    if size is None or format_name == DEFAULT_FORMAT:
-        return
-    width, height = FORMATS[format_name].size
-    if abs(size[0] / size[1] - width / height) > 0.01:
-        example = "x".join(map(str, _of_shape(width, height)))
-        raise UsageError(f"--size {size[0]}x{size[1]} is not the {format_name} format's shape ({width}x{height}); "
-                         f"give a size of that shape, e.g. {example}")  # fmt: skip
-
-
-def _of_shape(width: int, height: int) -> tuple[int, int]:
-    """A size --size takes (both sides even, 64x36 or more) of exactly the shape width x height, near a quarter of
-    it: 270x480 for 1080x1920. A quarter rounded could be odd (1080x1350 gave 270x337, which --size refused)."""
-    step = math.gcd(width, height)
-    w, h = width // step, height // step
-    if w % 2 or h % 2:
-        w, h = w * 2, h * 2
-    times = max(round(width / 4 / w), -(-64 // w), -(-36 // h), 1)
-    return w * times, h * times
 
 
 def _screens(default: str) -> str:

@@ -239,10 +239,9 @@ def _said(workspace: Workspace) -> Iterator[None]:
         raise Said("\n".join(shown) + more) from None
     except ExplainerError as exc:
         raise Said(str(exc)) from None
-    except OSError as exc:
-        from pipeline.cli import os_message
-
-        raise Said(os_message(exc)) from None
+    except OSError as exc:  # the disk, a folder in the way: the machine's failures, said plainly
+        name = f" {workspace.shown(exc.filename)}" if exc.filename else ""
+        raise Said(f"cannot read or write{name}: {exc.strerror or exc}") from None
 
 
 class Said(Exception):
@@ -256,7 +255,7 @@ def _options(**fields):
 
 
 def _size(value: str | None) -> tuple[int, int] | None:
-    from pipeline.cli import parse_size
+    from pipeline.core.formats.sizes import parse_size
 
     return None if value is None else parse_size(value)
 
@@ -525,7 +524,7 @@ def build(workspace: Workspace) -> MCPServer:
             path = workspace.file(storyboard, "storyboard")
             workspace.project(path)
             wanted = _size(size)
-            from pipeline.cli import check_shape
+            from pipeline.core.formats.sizes import check_shape
 
             check_shape(format, wanted)
             return _check(workspace, path, _options(format=format, size=wanted, **_captions(captions)))
@@ -560,7 +559,7 @@ def build(workspace: Workspace) -> MCPServer:
         output/<slug>/stills/<scene>.png)."""
         from pipeline import scene_timing
         from pipeline import validate as check
-        from pipeline.cli import check_shape
+        from pipeline.core.formats.sizes import check_shape
         from pipeline.rendering import stills
 
         def body() -> CallToolResult:
@@ -649,7 +648,7 @@ def build(workspace: Workspace) -> MCPServer:
         from pipeline import Cancel
         from pipeline import render as run_render
         from pipeline import validate as check
-        from pipeline.cli import check_shape
+        from pipeline.core.formats.sizes import check_shape
         from pipeline.publishing import publish
 
         cancel = Cancel()
@@ -679,8 +678,8 @@ def build(workspace: Workspace) -> MCPServer:
                 unchanged=result.unchanged, missing=list(result.missing), notes=reporter.notes,
             )  # fmt: skip
 
-        try:
-            return await anyio.to_thread.run_sync(lambda: run(body))
+        try:  # abandoned on cancel, else a cancelled call waits for the whole render before it hears of it
+            return await anyio.to_thread.run_sync(lambda: run(body), abandon_on_cancel=True)
         except anyio.get_cancelled_exc_class():
             cancel.set()  # the client cancelled: the scenes stop at their next frame, the last video stays
             raise

@@ -161,6 +161,15 @@ def test_paths_outside_the_project_are_refused(folder: Path, tmp_path: Path):
     assert not (tmp_path / "story.yaml").exists() and not png.exists()
 
 
+def test_the_tools_format_names_every_format():
+    from typing import get_args
+
+    from pipeline import FORMATS
+    from pipeline.mcp import Format
+
+    assert set(get_args(Format)) == set(FORMATS)
+
+
 def test_without_the_sdk_the_command_says_what_to_install(folder: Path):
     code = "import sys; sys.modules['mcp'] = None; from pipeline.cli import main; main()"
     run = subprocess.run(
