@@ -93,10 +93,8 @@ class Workspace:
             raise UsageError(f"{self.shown(path)} is not a file; give a {what} inside the project")
         return path
 
-    def output(self, name: str | None, default: Path, suffix: str) -> Path:
-        """Where a tool writes: ``name`` inside the project (with ``suffix``), else ``default``."""
-        if name is None:
-            return default
+    def output(self, name: str, suffix: str) -> Path:
+        """Where a tool writes: ``name`` inside the project, a ``suffix`` file."""
         path = self.path(name, f"{suffix[1:].upper()} file to write")
         if path.suffix.lower() != suffix:
             raise UsageError(f"'{name}': give a {suffix} file name")
@@ -455,7 +453,7 @@ def build(workspace: Workspace) -> MCPServer:
         def body() -> Drafted:
             if (script is None) == (script_file is None):
                 raise UsageError("give the script's text as script, or a file in the project as script_file")
-            target = workspace.output(out, workspace.root / "script" / "draft.yaml", ".yaml")
+            target = workspace.output(out, ".yaml")
             if target.exists() and not force:
                 raise UsageError(f"{workspace.shown(target)} exists; choose another out, or set force to replace it")
             name, text = "script", script
@@ -526,7 +524,7 @@ def build(workspace: Workspace) -> MCPServer:
             wanted = _size(size)
             from pipeline.core.formats.sizes import check_shape
 
-            check_shape(format, wanted)
+            check_shape(format, wanted, option="size")
             return _check(workspace, path, _options(format=format, size=wanted, **_captions(captions)))
 
         return run(body)
@@ -566,7 +564,7 @@ def build(workspace: Workspace) -> MCPServer:
             path = workspace.file(storyboard, "storyboard")
             workspace.project(path)
             wanted = _size(size)
-            check_shape(format, wanted)
+            check_shape(format, wanted, option="size")
             if at is not None and at < 0:
                 raise UsageError(f"at {at:g}: give seconds from 0 into the scene")
             wanted = wanted or _still_size(path, format)
@@ -582,8 +580,7 @@ def build(workspace: Workspace) -> MCPServer:
             frame = options.frame(project.storyboard.video)
             image = stills.still(project, frame, entry, at=at, timing=timing, cues=tuple(cues),
                                  burn_captions=options.burn_captions)  # fmt: skip
-            default = options.output_dir_for(project) / "stills" / f"{scene}.png"
-            target = workspace.output(out, default, ".png")
+            target = workspace.output(out, ".png") if out else _output(options, project) / "stills" / f"{scene}.png"
             png = _png(image)
             _write(target, png)
             when = "settled" if at is None else f"at {at:g} s"
@@ -607,7 +604,7 @@ def build(workspace: Workspace) -> MCPServer:
             project = check(path, options)
             count = columns or {"vertical": 6, "square": 5}.get(format, 4)
             image = stills.sheet(project, options.frame(project.storyboard.video), columns=count)
-            target = workspace.output(out, options.output_dir_for(project) / "sheet.png", ".png")
+            target = workspace.output(out, ".png") if out else _output(options, project) / "sheet.png"
             png = _png(image)
             _write(target, png)
             return _image_result(workspace, png, target, f"{len(project.entries())} scenes, {image.width}x"
@@ -658,7 +655,7 @@ def build(workspace: Workspace) -> MCPServer:
             path = workspace.file(storyboard, "storyboard")
             workspace.project(path)
             wanted = _size(size)
-            check_shape(format, wanted)
+            check_shape(format, wanted, option="size")
             if draft and (wanted or fps):
                 raise UsageError("draft has its own size and frame rate; leave out size and fps")
             if fps is not None and not 1 <= fps <= 60:
@@ -685,6 +682,15 @@ def build(workspace: Workspace) -> MCPServer:
             raise
 
     return server
+
+
+def _output(options, project) -> Path:
+    """The output folder, made as the CLI makes it (marked as explainer's, so a render may use it later)."""
+    from pipeline.publishing import publish
+
+    folder = options.output_dir_for(project)
+    publish.make_output(folder)
+    return folder
 
 
 def _check(workspace: Workspace, path: Path, options) -> Checked:

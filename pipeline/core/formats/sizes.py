@@ -21,14 +21,15 @@ def parse_size(value: str) -> tuple[int, int]:
     return width, height
 
 
-def check_shape(format_name: str, size: tuple[int, int] | None) -> None:
-    """A size for another format must keep that format's shape (a 16:9 size would squash a 9:16 layout)."""
+def check_shape(format_name: str, size: tuple[int, int] | None, option: str = "--size") -> None:
+    """A size for another format must keep that format's shape (a 16:9 size would squash a 9:16 layout).
+    ``option``: what the face calls the size, for the message."""
     if size is None or format_name == DEFAULT:
         return
     width, height = FORMATS[format_name].size
     if abs(size[0] / size[1] - width / height) > 0.01:
         example = "x".join(map(str, of_shape(width, height)))
-        raise UsageError(f"--size {size[0]}x{size[1]} is not the {format_name} format's shape ({width}x{height}); "
+        raise UsageError(f"{option} {size[0]}x{size[1]} is not the {format_name} format's shape ({width}x{height}); "
                          f"give a size of that shape, e.g. {example}")  # fmt: skip
 
 
