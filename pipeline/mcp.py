@@ -39,6 +39,10 @@ Captions = Literal["file", "burn", "words"]
 #: A still returned to the assistant is drawn at most this many pixels on its long side unless a size is asked:
 #: a 1080p PNG is a megabyte or two of base64 in the assistant's context, and it sees no more in it.
 STILL_SIDE = 960
+#: A sheet is returned at most this many pixels on its long side, in 256 colours (the file keeps the CLI's size and
+#: colours): the shipped video's 33 scenes are a 1980x2856 sheet, a 2 MB PNG, 0.4 MB so, its labels as legible;
+#: assistants see images scaled to about this side anyway, and some clients refuse a tool result over 1 MB.
+SHEET_SIDE = 1568
 #: The most bytes a text file read or written through the tools may have (the loader's limit on a storyboard).
 TEXT_LIMIT = 2_000_000
 #: Files the tools write as text: storyboards (YAML), and scripts for draft.
@@ -592,6 +596,8 @@ def build(workspace: Workspace) -> MCPServer:
     def sheet(storyboard: str, columns: int | None = None, format: Format = "wide", out: str | None = None):
         """Every scene's settled frame on one contact sheet, each labelled with its number, id and kind, as a PNG
         image (as `explainer sheet`); also written to out (default output/<slug>/sheet.png)."""
+        from PIL import Image
+
         from pipeline import validate as check
         from pipeline.rendering import stills
 
@@ -605,10 +611,13 @@ def build(workspace: Workspace) -> MCPServer:
             count = columns or {"vertical": 6, "square": 5}.get(format, 4)
             image = stills.sheet(project, options.frame(project.storyboard.video), columns=count)
             target = workspace.output(out, ".png") if out else _output(options, project) / "sheet.png"
-            png = _png(image)
-            _write(target, png)
-            return _image_result(workspace, png, target, f"{len(project.entries())} scenes, {image.width}x"
-                                 f"{image.height}")  # fmt: skip
+            _write(target, _png(image))
+            about = f"{len(project.entries())} scenes, {image.width}x{image.height}"
+            if max(image.size) > SHEET_SIDE:
+                scale = SHEET_SIDE / max(image.size)
+                image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+                about += f" (shown at {image.width}x{image.height})"
+            return _image_result(workspace, _png(image.convert("RGB").quantize(256)), target, about)
 
         return run(body)
 

@@ -119,9 +119,10 @@ def test_a_still_is_a_png_image_of_the_size_asked(folder: Path):
             "still", {"storyboard": "script/tiny.yaml", "scene": "opening", "size": "640x360", "out": "look.png"}
         )
         unknown = await client.call_tool("still", {"storyboard": "script/tiny.yaml", "scene": "figures"})
-        return settled, smaller, unknown
+        sheet = await client.call_tool("sheet", {"storyboard": "script/tiny.yaml", "columns": 2})
+        return settled, smaller, unknown, sheet
 
-    settled, smaller, unknown = session(folder, calls)
+    settled, smaller, unknown, sheet = session(folder, calls)
     assert not settled.is_error, settled.content
     image = next(block for block in settled.content if block.type == "image")
     assert image.mime_type == "image/png"
@@ -131,6 +132,10 @@ def test_a_still_is_a_png_image_of_the_size_asked(folder: Path):
     assert _png_size(base64.b64decode(image.data)) == (640, 360)
     assert _png_size((folder / "look.png").read_bytes()) == (640, 360)
     assert unknown.is_error and "did you mean 'figure'" in unknown.content[0].text
+    image = next(block for block in sheet.content if block.type == "image")
+    width, height = _png_size(base64.b64decode(image.data))
+    assert width > 2 * 320 > height  # two tiles side by side, labelled under them
+    assert (folder / "output" / "tiny" / "sheet.png").is_file()
 
 
 def test_paths_outside_the_project_are_refused(folder: Path, tmp_path: Path):
