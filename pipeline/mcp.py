@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import anyio
 import anyio.from_thread
@@ -35,6 +35,17 @@ from pipeline.core.errors import ExplainerError, Problem, StoryboardError, Usage
 #: The screens a tool's ``format`` takes (pipeline.core.formats.FORMATS, spelled out for the tools' schemas).
 Format = Literal["wide", "vertical", "square"]
 Captions = Literal["file", "burn", "words"]
+
+# The tools' common arguments, with what the assistant reads of them in each tool's input schema.
+Storyboard = Annotated[str, Field(description="The storyboard's path in the project, e.g. script/my-video.yaml")]
+Screen = Annotated[Format, Field(description="wide 16:9 (the storyboard's size), vertical 9:16, square 1:1")]
+Size = Annotated[str | None, Field(description="WIDTHxHEIGHT, both even, e.g. 640x360, instead of the default size")]
+CaptionLook = Annotated[
+    Captions | None,
+    Field(description="file: captions beside the video only (default); burn: drawn in too; words: word by word"),
+]
+PngOut = Annotated[str | None, Field(description="A .png path in the project to write it to instead of output/")]
+SceneId = Annotated[str, Field(description="A scene's id, as validate lists them")]
 
 #: A still returned to the assistant is drawn at most this many pixels on its long side unless a size is asked:
 #: a 1080p PNG is a megabyte or two of base64 in the assistant's context, and it sees no more in it.
@@ -444,9 +455,12 @@ def build(workspace: Workspace) -> MCPServer:
 
     @server.tool(annotations=writes)
     def draft(
-        out: str, script: str | None = None, script_file: str | None = None, format: Format = "wide",
-        force: bool = False,
-    ) -> Drafted:  # fmt: skip
+        out: Annotated[str, Field(description="The .yaml path in the project to write, e.g. script/my-video.yaml")],
+        script: Annotated[str | None, Field(description="The script's text (or give script_file)")] = None,
+        script_file: Annotated[str | None, Field(description="A script file in the project (.txt or .md)")] = None,
+        format: Screen = "wide",
+        force: Annotated[bool, Field(description="Replace out if it exists")] = False,
+    ) -> Drafted:
         """Draft a storyboard from a script (plain text or Markdown: a title line, then paragraphs; '## ' starts a
         section) and write it to out (a .yaml path in the project). Give the script's text as script, or a file in
         the project as script_file. The draft validates and renders as it is; comments in it mark where to act.
@@ -516,7 +530,7 @@ def build(workspace: Workspace) -> MCPServer:
 
     @server.tool(annotations=reads)
     def validate(
-        storyboard: str, format: Format = "wide", size: str | None = None, captions: Captions | None = None
+        storyboard: Storyboard, format: Screen = "wide", size: Size = None, captions: CaptionLook = None
     ) -> Checked:
         """Check a storyboard without rendering: schema, ids, theme, fonts, files, whether every text fits at the
         size drawn. Every problem comes back at once with its file, line and column, and its fix where known.
@@ -534,7 +548,7 @@ def build(workspace: Workspace) -> MCPServer:
         return run(body)
 
     @server.tool(annotations=reads)
-    def lint(storyboard: str) -> Linted:
+    def lint(storyboard: Storyboard) -> Linted:
         """Read a storyboard as an editor would: warnings on pace, unsourced figures, chapters, pronunciation and
         reveals, each located, with its rule id (a storyboard that does not validate gives validate's problems)."""
         from pipeline.lint import LintOptions
@@ -552,9 +566,16 @@ def build(workspace: Workspace) -> MCPServer:
 
     @server.tool(annotations=writes)
     def still(
-        storyboard: str, scene: str, at: float | None = None, format: Format = "wide", size: str | None = None,
-        captions: Captions | None = None, out: str | None = None,
-    ) -> CallToolResult:  # fmt: skip
+        storyboard: Storyboard,
+        scene: SceneId,
+        at: Annotated[
+            float | None, Field(ge=0, description="Seconds into the scene (default: its settled frame)")
+        ] = None,
+        format: Screen = "wide",
+        size: Size = None,
+        captions: CaptionLook = None,
+        out: PngOut = None,
+    ) -> CallToolResult:
         """One frame of a scene as a PNG image, without rendering the video (as `explainer still`): the settled
         frame, or at seconds into the scene (timed by its real narration, which is spoken for it). size is
         WIDTHxHEIGHT (default: the format's shape, 960 on its long side); the PNG is also written to out (default
@@ -593,7 +614,12 @@ def build(workspace: Workspace) -> MCPServer:
         return run(body)
 
     @server.tool(annotations=writes)
-    def sheet(storyboard: str, columns: int | None = None, format: Format = "wide", out: str | None = None):
+    def sheet(
+        storyboard: Storyboard,
+        columns: Annotated[int | None, Field(ge=1, le=12, description="Scenes per row")] = None,
+        format: Screen = "wide",
+        out: PngOut = None,
+    ):
         """Every scene's settled frame on one contact sheet, each labelled with its number, id and kind, as a PNG
         image (as `explainer sheet`); also written to out (default output/<slug>/sheet.png)."""
         from PIL import Image
@@ -644,9 +670,15 @@ def build(workspace: Workspace) -> MCPServer:
 
     @server.tool(annotations=writes)
     async def render(
-        storyboard: str, ctx: Context, draft: bool = False, format: Format = "wide", size: str | None = None,
-        fps: int | None = None, captions: Captions | None = None, scenes: list[str] | None = None,
-    ) -> Rendered:  # fmt: skip
+        storyboard: Storyboard,
+        ctx: Context,
+        draft: Annotated[bool, Field(description="A quick 640-wide, 15 fps video in output/<slug>/draft/")] = False,
+        format: Screen = "wide",
+        size: Size = None,
+        fps: Annotated[int | None, Field(ge=1, le=60, description="Frame rate (default: the storyboard's)")] = None,
+        captions: CaptionLook = None,
+        scenes: Annotated[list[str] | None, Field(description="Render just these scene ids, then the video")] = None,
+    ) -> Rendered:
         """Render the video (as `explainer render`) into output/<slug>/, redoing only what changed, with progress
         notifications: the narration, the scenes, the soundtrack, the join. draft=true renders a quick 640-wide,
         15 fps video into output/<slug>/draft/ (do that first); scenes renders just those scene ids (each to
