@@ -175,6 +175,13 @@ def test_the_tools_format_names_every_format():
     assert set(get_args(Format)) == set(FORMATS)
 
 
+def test_the_command_loads_no_sdk_until_mcp_runs():
+    code = "import sys, pipeline.cli; print(sorted(m for m in sys.modules if m.split('.')[0] in ('mcp', 'mcp_types')))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    assert run.stdout.strip() == "[]"
+
+
 def test_without_the_sdk_the_command_says_what_to_install(folder: Path):
     code = "import sys; sys.modules['mcp'] = None; from pipeline.cli import main; main()"
     run = subprocess.run(
