@@ -518,7 +518,9 @@ def build(workspace: Workspace) -> MCPServer:
         def body() -> Checked:
             target = workspace.file(path, "storyboard")
             text = _read_text(workspace, target)
-            count = text.count(old) if old else 0
+            if not old:
+                raise UsageError("give old, the text to replace (copy it from read_storyboard, with a line around it)")
+            count = text.count(old)
             if count != 1:
                 where = "does not appear" if count == 0 else f"appears {count} times"
                 raise UsageError(f"old {where} in {workspace.shown(target)}; give text that appears exactly once "
@@ -666,7 +668,8 @@ def build(workspace: Workspace) -> MCPServer:
         from pipeline.drawing.slides import icons as icon_set
 
         wanted = text.strip().lower()
-        return sorted(name for name in icon_set.names() if wanted in name)
+        found = sorted(name for name in icon_set.names() if wanted in name)
+        return found or failed(icon_set.problem(wanted) or f"no icon has '{text}' in its name")
 
     @server.tool(annotations=writes)
     async def render(
@@ -704,6 +707,8 @@ def build(workspace: Workspace) -> MCPServer:
             options = _options(format=format, size=wanted, fps=fps, draft=draft, scenes=tuple(scenes or ()),
                                **_captions(captions))  # fmt: skip
             project = check(path, options)
+            for scene in options.scenes:
+                _entry(project, scene)  # the library's own message names the CLI's --scene
             result = run_render(project, options, reporter, cancel=cancel)
             folder = result.video.parent
             written = [folder / name for name in publish.set_names(project.slug) if (folder / name).exists()]
