@@ -56,8 +56,6 @@ STILL_SIDE = 960
 SHEET_SIDE = 1568
 #: The most bytes a text file read or written through the tools may have (the loader's limit on a storyboard).
 TEXT_LIMIT = 2_000_000
-#: Files the tools write as text: storyboards (YAML), and scripts for draft.
-WRITABLE = (".yaml", ".yml", ".txt", ".md")
 #: How often a render's progress is sent at most, in seconds (a stage's start and end are always sent).
 PROGRESS_EVERY = 0.25
 
@@ -414,7 +412,8 @@ def build(workspace: Workspace) -> MCPServer:
         description="Turn a YAML storyboard into a narrated explainer video",
     )  # fmt: skip
     reads = ToolAnnotations(read_only_hint=True, open_world_hint=False)
-    writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
+    writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)  # into output/
+    replaces = ToolAnnotations(read_only_hint=False, destructive_hint=True, open_world_hint=False)  # a storyboard
 
     def run(body):
         """``body()``'s result, or its failure as an error result."""
@@ -453,7 +452,7 @@ def build(workspace: Workspace) -> MCPServer:
         server.resource(f"explainer://docs/{name}", name=name, title=title, mime_type="text/markdown",
                         description=f"explainer's docs: {title}")(functools.partial(doc_text, name))  # fmt: skip
 
-    @server.tool(annotations=writes)
+    @server.tool(annotations=replaces)
     def draft(
         out: Annotated[str, Field(description="The .yaml path in the project to write, e.g. script/my-video.yaml")],
         script: Annotated[str | None, Field(description="The script's text (or give script_file)")] = None,
@@ -493,7 +492,7 @@ def build(workspace: Workspace) -> MCPServer:
         write_storyboard."""
         return run(lambda: _read_text(workspace, workspace.file(path, "storyboard")))
 
-    @server.tool(annotations=writes)
+    @server.tool(annotations=replaces)
     def write_storyboard(path: str, yaml: str) -> Checked:
         """Write a storyboard's YAML to path in the project (replacing it), then validate it: the problems come
         back located as validate gives them. Edit the text read_storyboard or draft gave, and write it whole."""
@@ -509,7 +508,7 @@ def build(workspace: Workspace) -> MCPServer:
 
         return run(body)
 
-    @server.tool(annotations=writes)
+    @server.tool(annotations=replaces)
     def edit_storyboard(path: str, old: str, new: str) -> Checked:
         """Replace the one place old appears in a storyboard of the project with new (old must appear exactly
         once: give a line or two around the change), then validate it as validate does. For a small fix, instead
