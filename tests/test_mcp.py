@@ -1,20 +1,25 @@
 """`explainer mcp`: the real command, started by the MCP SDK's own client over a stdio pipe, as an assistant starts it.
 
-Each test starts one server in a fresh project (a storyboard at 320x180) and makes its calls in one session.
+The quick tests share one server in a fresh project (storyboards at 320x180), as an assistant's session does; the
+authoring loop starts its own.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import os
+import shutil
 import struct
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from tests.conftest import REPO
 
@@ -50,10 +55,8 @@ sections:
 """
 
 
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
+def make_project(root: Path) -> Path:
     """A project folder with the tiny and the broken storyboard in script/."""
-    root = tmp_path / "project"
     (root / "assets").mkdir(parents=True)
     (root / "script").mkdir()
     (root / "script" / "tiny.yaml").write_text(TINY, encoding="utf-8")
@@ -61,28 +64,34 @@ def folder(tmp_path: Path) -> Path:
     return root
 
 
-def session(folder: Path, calls, *args: str):
-    """Start `explainer mcp --project folder` and run ``calls(client)`` in one session over its stdio."""
-    command, head = _command()
-    params = StdioServerParameters(
-        command=command, args=[*head, "mcp", "--project", str(folder), *args], cwd=str(folder),
-        env={"PYTHONPATH": str(REPO)},  # this checkout's pipeline, whatever the console script was installed from
-    )  # fmt: skip
-
-    async def run():
-        async with mcp.Client(params) as client:
-            return await calls(client)
-
-    return anyio.run(run)
+def params(folder: Path) -> StdioServerParameters:
+    """`explainer mcp --project folder`: the installed console script when there is one (as an assistant's
+    config names it), else python -m pipeline; this checkout's pipeline either way."""
+    exe = shutil.which("explainer")
+    command, head = (exe, []) if exe else (sys.executable, ["-m", "pipeline"])
+    return StdioServerParameters(command=command, args=[*head, "mcp", "--project", str(folder)], cwd=str(folder),
+                                 env={"PYTHONPATH": str(REPO)})  # fmt: skip
 
 
-def _command() -> tuple[str, list[str]]:
-    """The installed `explainer` console script when there is one (as an assistant's config names it), else
-    python -m pipeline."""
-    from shutil import which
+class Session:
+    """One client session with a running server, called from synchronous tests through an anyio portal."""
 
-    exe = which("explainer")
-    return (exe, []) if exe else (sys.executable, ["-m", "pipeline"])
+    def __init__(self, folder: Path, portal: BlockingPortal, client):
+        self.folder, self.portal, self.client = folder, portal, client
+
+    def call(self, name: str, arguments: dict | None = None, **options):
+        return self.portal.call(functools.partial(self.client.call_tool, name, arguments or {}, **options))
+
+    def tools(self) -> list[str]:
+        return [tool.name for tool in self.portal.call(self.client.list_tools).tools]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Session]:
+    """One server for the module's quick tests (starting one costs about 2 s): an assistant's session."""
+    folder = make_project(tmp_path_factory.mktemp("mcp") / "project")
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(mcp.Client(params(folder))) as client:
+        yield Session(folder, portal, client)
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -91,72 +100,59 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_lists_the_tools_and_gives_a_broken_storyboards_problems_located(folder: Path):
-    async def calls(client):
-        tools = await client.list_tools()
-        return tools, await client.call_tool("validate", {"storyboard": "script/broken.yaml"})
-
-    tools, result = session(folder, calls)
-    names = {tool.name for tool in tools.tools}
+def test_lists_the_tools_and_gives_a_broken_storyboards_problems_located(server: Session):
+    names = set(server.tools())
     assert {"schema", "docs", "draft", "validate", "lint", "still", "sheet", "places", "render"} <= names
+    result = server.call("validate", {"storyboard": "script/broken.yaml"})
     assert not result.is_error
     checked = result.structured_content
     assert checked["ok"] is False
-    where = {(p["line"], p["column"]): p for p in checked["problems"]}
     assert all(p["file"] == "script/broken.yaml" for p in checked["problems"])
     misspelt = next(p for p in checked["problems"] if "sorce" in p["message"])
     assert (misspelt["line"], misspelt["column"]) == (7, BROKEN.splitlines()[6].index("sorce") + 1)
     assert "source" in misspelt["fix"]  # the library's suggestion, apart from what is wrong
     kind = next(p for p in checked["problems"] if "titel" in p["message"])
     assert kind["line"] == 9 and "title" in kind["fix"]
-    assert len(where) == len(checked["problems"])
 
 
-def test_a_still_is_a_png_image_of_the_size_asked(folder: Path):
-    async def calls(client):
-        settled = await client.call_tool("still", {"storyboard": "script/tiny.yaml", "scene": "figure"})
-        smaller = await client.call_tool(
-            "still", {"storyboard": "script/tiny.yaml", "scene": "opening", "size": "640x360", "out": "look.png"}
-        )
-        unknown = await client.call_tool("still", {"storyboard": "script/tiny.yaml", "scene": "figures"})
-        sheet = await client.call_tool("sheet", {"storyboard": "script/tiny.yaml", "columns": 2})
-        return settled, smaller, unknown, sheet
-
-    settled, smaller, unknown, sheet = session(folder, calls)
+def test_a_still_is_a_png_image_of_the_size_asked(server: Session):
+    folder = server.folder
+    settled = server.call("still", {"storyboard": "script/tiny.yaml", "scene": "figure"})
     assert not settled.is_error, settled.content
     image = next(block for block in settled.content if block.type == "image")
     assert image.mime_type == "image/png"
     assert _png_size(base64.b64decode(image.data)) == (320, 180)
     assert (folder / "output" / "tiny" / "stills" / "figure.png").is_file()  # where `explainer still` writes it
+    smaller = server.call("still", {"storyboard": "script/tiny.yaml", "scene": "opening", "size": "640x360",
+                                    "out": "look.png"})  # fmt: skip
     image = next(block for block in smaller.content if block.type == "image")
     assert _png_size(base64.b64decode(image.data)) == (640, 360)
     assert _png_size((folder / "look.png").read_bytes()) == (640, 360)
+    unknown = server.call("still", {"storyboard": "script/tiny.yaml", "scene": "figures"})
     assert unknown.is_error and "did you mean 'figure'" in unknown.content[0].text
+    sheet = server.call("sheet", {"storyboard": "script/tiny.yaml", "columns": 2})
     image = next(block for block in sheet.content if block.type == "image")
     width, height = _png_size(base64.b64decode(image.data))
     assert width > 2 * 320 > height  # two tiles side by side, labelled under them
     assert (folder / "output" / "tiny" / "sheet.png").is_file()
 
 
-def test_paths_outside_the_project_are_refused(folder: Path, tmp_path: Path):
+def test_paths_outside_the_project_are_refused(server: Session, tmp_path: Path):
+    folder = server.folder
     outside = tmp_path / "elsewhere.yaml"
-    png = tmp_path / "still.png"
     outside.write_text(TINY, encoding="utf-8")
+    png = tmp_path / "still.png"
     (folder / "script" / "link.yaml").symlink_to(outside)
     (folder / "out").symlink_to(tmp_path, target_is_directory=True)
-
-    async def calls(client):
-        return [
-            await client.call_tool("validate", {"storyboard": str(outside)}),  # absolute, elsewhere
-            await client.call_tool("validate", {"storyboard": "../elsewhere.yaml"}),  # climbs out
-            await client.call_tool("validate", {"storyboard": "script/link.yaml"}),  # a link that points out
-            await client.call_tool("still", {"storyboard": "script/tiny.yaml", "scene": "figure", "out": str(png)}),
-            await client.call_tool("draft", {"script": "A title\n\nA paragraph.", "out": "out/story.yaml"}),
-            await client.call_tool("write_storyboard", {"path": "../story.yaml", "yaml": TINY}),
-            await client.call_tool("read_storyboard", {"path": "/etc/passwd"}),
-        ]
-
-    results = session(folder, calls)
+    results = [
+        server.call("validate", {"storyboard": str(outside)}),  # absolute, elsewhere
+        server.call("validate", {"storyboard": "../elsewhere.yaml"}),  # climbs out
+        server.call("validate", {"storyboard": "script/link.yaml"}),  # a link that points out
+        server.call("still", {"storyboard": "script/tiny.yaml", "scene": "figure", "out": str(png)}),
+        server.call("draft", {"script": "A title\n\nA paragraph.", "out": "out/story.yaml"}),  # a folder link out
+        server.call("write_storyboard", {"path": "../story.yaml", "yaml": TINY}),
+        server.call("read_storyboard", {"path": "/etc/passwd"}),
+    ]
     for result in results:
         assert result.is_error, result.content
         said = result.content[0].text
@@ -182,7 +178,8 @@ def test_the_command_loads_no_sdk_until_mcp_runs():
     assert run.stdout.strip() == "[]"
 
 
-def test_without_the_sdk_the_command_says_what_to_install(folder: Path):
+def test_without_the_sdk_the_command_says_what_to_install(tmp_path: Path):
+    folder = make_project(tmp_path / "project")
     code = "import sys; sys.modules['mcp'] = None; from pipeline.cli import main; main()"
     run = subprocess.run(
         [sys.executable, "-c", code, "mcp", "--project", str(folder)], capture_output=True, text=True, timeout=60,
@@ -194,7 +191,8 @@ def test_without_the_sdk_the_command_says_what_to_install(folder: Path):
 
 
 @pytest.mark.slow  # narrates and renders a draft video: about 10 s
-def test_an_authoring_session_drafts_fixes_and_renders_with_progress(folder: Path):
+def test_an_authoring_session_drafts_fixes_and_renders_with_progress(tmp_path: Path):
+    folder = make_project(tmp_path / "project")
     script = textwrap.dedent("""\
         # Why Bridges Sway
 
@@ -221,7 +219,11 @@ def test_an_authoring_session_drafts_fixes_and_renders_with_progress(folder: Pat
         )
         return drafted, wrong, right, rendered
 
-    drafted, wrong, right, rendered = session(folder, calls)
+    async def session():
+        async with mcp.Client(params(folder)) as client:
+            return await calls(client)
+
+    drafted, wrong, right, rendered = anyio.run(session)
     assert not drafted.is_error and (folder / "script" / "bridges.yaml").is_file()
     problem = wrong.structured_content["problems"][0]
     assert "heigth" in problem["message"] and problem["line"] > 1
