@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import json
 import math
-import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from pipeline import __version__
 from pipeline.core.errors import ExplainerError, StoryboardError
 from pipeline.core.formats import DEFAULT as DEFAULT_FORMAT
 from pipeline.core.formats import FORMATS
+from pipeline.core.formats.sizes import check_shape
 from pipeline.core.lock import nearest_existing
 from pipeline.narration.engines import ENGINES
 
@@ -104,15 +104,15 @@ def _room(filename: str | None, folders: dict[str, Path]) -> str:
 
 
 def _size(_ctx, _param, value: str | None) -> tuple[int, int] | None:
+    from pipeline.core.errors import UsageError
+    from pipeline.core.formats.sizes import parse_size
+
     if value is None:
         return None
-    match = re.fullmatch(r"(\d+)x(\d+)", value.strip())
-    if not match:
-        raise click.BadParameter(f"'{value}' is not WIDTHxHEIGHT, e.g. 1280x720")
-    width, height = int(match[1]), int(match[2])
-    if width % 2 or height % 2 or not (64 <= width <= 7680 and 36 <= height <= 4320):
-        raise click.BadParameter(f"'{value}': width and height must be even, from 64x36 to 7680x4320")
-    return width, height
+    try:
+        return parse_size(value)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _cache(_ctx, _param, value: str | None) -> str | None:
@@ -138,30 +138,6 @@ def _cache(_ctx, _param, value: str | None) -> str | None:
 size_option = click.option(
     "--size", callback=_size, metavar="WxH", help="Render at another resolution than the storyboard's (e.g. 640x360)."
 )
-
-
-def _shape(format_name: str, size: tuple[int, int] | None) -> None:
-    """A --size for another format must keep that format's shape (a 16:9 size would squash a 9:16 layout)."""
-    from pipeline.core.errors import UsageError
-
-    if size is None or format_name == DEFAULT_FORMAT:
-        return
-    width, height = FORMATS[format_name].size
-    if abs(size[0] / size[1] - width / height) > 0.01:
-        example = "x".join(map(str, _of_shape(width, height)))
-        raise UsageError(f"--size {size[0]}x{size[1]} is not the {format_name} format's shape ({width}x{height}); "
-                         f"give a size of that shape, e.g. {example}")  # fmt: skip
-
-
-def _of_shape(width: int, height: int) -> tuple[int, int]:
-    """A size --size takes (both sides even, 64x36 or more) of exactly the shape width x height, near a quarter of
-    it: 270x480 for 1080x1920. A quarter rounded could be odd (1080x1350 gave 270x337, which --size refused)."""
-    step = math.gcd(width, height)
-    w, h = width // step, height // step
-    if w % 2 or h % 2:
-        w, h = w * 2, h * 2
-    times = max(round(width / 4 / w), -(-64 // w), -(-36 // h), 1)
-    return w * times, h * times
 
 
 def _screens(default: str) -> str:
@@ -361,7 +337,7 @@ def _render_options(
     if no_join and not scene_ids:
         raise UsageError("--no-join only makes sense with --scene ID")
     for format_name in format_names:
-        _shape(format_name, size)
+        check_shape(format_name, size)
     shared = cache_dir if cache_dir and remotecache.is_url(cache_dir) else None
     if shared:
         remotecache.Shared(shared).check()
@@ -477,7 +453,7 @@ def _validated_shorts(storyboard: Path, options):
         raise UsageError("--shorts renders each Short whole; leave out --scene and --draft")
     if options.format not in ("wide", "vertical"):  # wide: the default, not asked for
         raise UsageError(f"Shorts are vertical; leave out --format {options.format}")
-    _shape("vertical", options.size)
+    check_shape("vertical", options.size)
     words = options.caption_words or not options.burn_captions
     checked = dataclasses.replace(options, format="vertical", burn_captions=True, caption_words=words)
     loaded = load(storyboard, allow_outside_assets=options.allow_outside_assets)
@@ -528,7 +504,7 @@ def validate(storyboard: Path, format_name: str, size, captions: str | None, sho
         project = _validated_shorts(storyboard, _for_shorts(options, captions))
         click.echo(f"{storyboard}: ok ({len(project.storyboard.shorts)} Shorts)")
         return
-    _shape(format_name, size)
+    check_shape(format_name, size)
     project = validate(storyboard, options)
     count = len(project.entries())
     click.echo(f"{storyboard}: ok ({len(project.storyboard.sections)} sections, {count} scenes)")
@@ -610,7 +586,7 @@ def still(
     from pipeline.rendering import stills
 
     burn = captions in ("burn", "words")
-    _shape(format_name, size)
+    check_shape(format_name, size)
     options = RenderOptions(
         format=format_name, size=size, burn_captions=burn, caption_words=captions == "words",
         allow_outside_assets=outside,
@@ -771,6 +747,45 @@ def icons(text: str) -> None:
         raise click.UsageError(icon_set.problem(wanted) or f"no icon has '{text}' in its name")
     for name in found:
         click.echo(name)
+
+
+@main.command("mcp")
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The project folder to serve (its assets/ folder is made when missing); default: the project the "
+    "current folder is in (the nearest folder at or above it with an assets/ folder).",
+)
+def mcp_server(project: Path | None) -> None:
+    """Serve explainer to an AI assistant: a Model Context Protocol server on stdin/stdout, reading and writing
+    only inside one project folder (see docs/agents.md). Needs the mcp extra: pip install 'explainer[mcp]'."""
+    from pipeline.core.errors import UsageError
+
+    try:
+        from pipeline import mcp as face
+    except ImportError as exc:  # the extra is not installed, or another major version of the SDK is
+        if (exc.name or "").split(".")[0] not in ("mcp", "mcp_types"):
+            raise
+        raise UsageError(f"explainer mcp: {_sdk_missing(exc)}") from None
+    face.serve(project)
+
+
+def _sdk_missing(exc: ImportError) -> str:
+    """What is wrong with this Python's MCP SDK, and the command that fixes it."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("mcp")
+    except metadata.PackageNotFoundError:
+        found = "the MCP SDK (the mcp package) is not installed"
+    else:
+        major, minor = (int(part) if part.isdigit() else 0 for part in [*version.split("."), "0"][:2])
+        if (major, minor) < (2, 3) or major > 2:
+            found = f"mcp {version} is installed, and explainer needs mcp 2.3 or later, below 3"
+        else:
+            found = f"the MCP SDK (mcp {version}) cannot be imported ({exc})"
+    return f"{found} in this Python ({sys.executable}); install it with: {sys.executable} -m pip install " \
+           "'explainer[mcp]' (from a checkout: pip install -e '.[mcp]')"  # fmt: skip
 
 
 class _RichReporter:

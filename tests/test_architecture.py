@@ -3,7 +3,7 @@
 Every import of a pipeline module counts, at the top, inside a function or only for type checking. A cycle means a
 name lives in the wrong module; break it by moving the name (as MUSIC_TYPES moved to core/audio.py and LintOptions
 to lint/options.py), not by importing inside a function. A stage imports only core and the stages before it
-(``STAGES``); the faces over the library (cli, workflow, preview, draft, lint, docgen) may import any stage.
+(``STAGES``); the faces over the library (cli, workflow, preview, draft, lint, mcp, docgen) may import any stage.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def test_importing_a_stage_loads_no_later_stage(stage):
         f"for name in {modules!r}: importlib.import_module(name)\n"
         f"later = {later!r}\n"
         "print(sorted(m for m in sys.modules if m.startswith('pipeline.') and (m.split('.')[1] in later\n"
-        "      or m.split('.')[1] in ('cli', 'workflow', 'preview', 'draft', 'lint', 'docgen', 'entry'))))"
+        "      or m.split('.')[1] in ('cli', 'workflow', 'preview', 'draft', 'lint', 'mcp', 'docgen', 'entry'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "[]", f"importing {stage} loaded {out.stdout.strip()}"
