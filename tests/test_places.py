@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.drawing.maps import places
+from pipeline.drawing.maps import gazetteer, places
 from pipeline.drawing.maps.names import fold, split_hint
+from pipeline.drawing.slides import geo
 
 
 def test_names_fold_accents_case_dotless_i_and_punctuation():
@@ -31,3 +32,53 @@ def test_lakes_and_regions_are_outlines_resolved_with_a_hint():
     assert places.find("Victoria, Canada", "region") is None
     istanbul = places.find("Istanbul", "region")  # a label point only: 1:50m outlines four countries' regions
     assert istanbul.country == "Turkey" and places.region("Istanbul") is None
+
+
+def test_bosphorus_towns_are_found_by_name_and_by_their_ascii_spelling():
+    for name, ascii_name in (("Üsküdar", "Uskudar"), ("Beşiktaş", "Besiktas"), ("Sarıyer", "Sariyer")):
+        place = gazetteer.resolve(name)
+        assert place is not None and place == gazetteer.resolve(ascii_name), name
+        assert place.country == "Turkey" and place.admin1 == "Istanbul", place
+        lon, lat = place.label
+        assert 28.9 < lon < 29.2 and 40.95 < lat < 41.25, place  # on the Bosphorus, not a namesake inland
+
+
+def test_a_hint_picks_among_places_of_one_name():
+    canada, seychelles = gazetteer.resolve("Victoria, Canada"), gazetteer.resolve("Victoria, Seychelles")
+    assert canada.country == "Canada" and seychelles.country == "Seychelles"
+    assert canada.label != seychelles.label
+    assert gazetteer.resolve("Georgia").kind == "country"
+    assert gazetteer.resolve("Georgia, USA").kind == "admin-1 region"
+    illinois = gazetteer.resolve("Springfield, Illinois")
+    assert illinois.admin1 == "Illinois" and illinois == gazetteer.resolve("Springfield, IL")
+    assert gazetteer.resolve("Springfield").admin1 == "Missouri"  # the most populous
+    assert gazetteer.resolve("Washington, D.C.").kind == "city"  # a name with a comma of its own
+    assert gazetteer.resolve("Victoria, Narnia") is None
+
+
+def test_every_kind_is_in_the_gazetteer_with_did_you_mean_across_them():
+    kinds = {name: gazetteer.resolve(name).kind for name in ("North Korea", "Yalu River", "Lake Baikal", "Bosphorus",
+                                                            "Chicago", "Mount Everest", "Illinois")}  # fmt: skip
+    assert kinds == {"North Korea": "country", "Yalu River": "river", "Lake Baikal": "lake", "Bosphorus": "strait",
+                     "Chicago": "city", "Mount Everest": "elevation", "Illinois": "admin-1 region"}  # fmt: skip
+    assert gazetteer.closest("Uskudr") == ["Üsküdar"]
+    assert "Bering Sea" in gazetteer.closest("Berring Sea") and "Danube" in gazetteer.closest("Danub")
+    assert gazetteer.closest("Springfeld, Illinois")[0] == "Springfield"
+
+
+def test_a_route_finds_a_village_through_geo():
+    assert geo.where("Sarıyer") == gazetteer.resolve("Sariyer").label
+    assert geo.area("Lake Baikal") and geo.area("Georgia, USA")
+
+
+def test_places_command_lists_a_shared_name_and_narrows_it_with_a_hint():
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    run = CliRunner().invoke(main, ["places", "Victoria"])
+    assert run.exit_code == 0 and "Victoria  (city; Seychelles)" in run.output
+    run = CliRunner().invoke(main, ["places", "Springfield, Illinois"])
+    assert run.output.splitlines() == ["Springfield  (town; Illinois, United States of America)"]
+    run = CliRunner().invoke(main, ["places", "Uskudr"])
+    assert run.exit_code != 0 and "did you mean 'Üsküdar'" in run.output
