@@ -82,3 +82,57 @@ def test_places_command_lists_a_shared_name_and_narrows_it_with_a_hint():
     assert run.output.splitlines() == ["Springfield  (town; Illinois, United States of America)"]
     run = CliRunner().invoke(main, ["places", "Uskudr"])
     assert run.exit_code != 0 and "did you mean 'Üsküdar'" in run.output
+
+
+LABELS = """\
+title: Capitals
+narration: {engine: piper}
+sections:
+  - title: Routes
+    scenes:
+      - id: capitals
+        slide:
+          kind: route
+          stops:
+            - Mexico City
+            - places: ["Washington, D.C."]
+            - {places: [Ottawa], label: The capital}
+        narration: From Mexico City to Washington and on to Ottawa.
+      - id: long
+        slide:
+          kind: route
+          stops: [Montreal, Saint-Jean-sur-Richelieu, Ottawa]
+        narration: From Montreal.
+      - id: cut
+        slide: {kind: route, stops: [Mexico City, [Washington, D.C.]]}
+        narration: From Mexico City.
+"""
+
+
+def test_a_label_too_long_for_its_format_is_shortened_or_named_alone_with_its_fix(project):
+    """A suggested name ('Washington, D.C.') was too long for a vertical label, and the message pointed at the
+    whole list of stops."""
+    import pytest
+
+    import pipeline
+    from pipeline.core.errors import StoryboardError
+    from pipeline.loading.options import RenderOptions
+
+    story = project(LABELS)
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story, RenderOptions(format="vertical"))
+    found = sorted((p.line, p.column, p.message) for p in info.value.problems)
+    assert len(found) == 2, found  # Washington, D.C. is shortened (to Washington), so the first scene fits
+    (line, column, long), (cut_line, cut_column, cut) = found
+    assert (line, column) == (17, 29), "at the one place, not the list"
+    assert "'Saint-Jean-sur-Richelieu' is too long for its marker" in long and "label: ..." in long
+    assert "scene 'long'" in long and "route.stops.1" in long and "vertical" in long
+    assert (cut_line, cut_column) == (20, 52) and 'write it in quotes, ["Washington, D.C."]' in cut
+
+
+def test_short_forms_are_the_name_before_its_comma_and_atlas_abbreviations():
+    from pipeline.drawing.maps.names import short_forms
+
+    assert short_forms("Washington, D.C.") == ["Washington"]
+    assert short_forms("Saint Petersburg") == ["St. Petersburg"]
+    assert short_forms("Oslo") == []

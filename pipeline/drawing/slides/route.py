@@ -22,11 +22,13 @@ from pydantic import Field
 from shapely.geometry import Polygon
 
 from pipeline.core.schema import Plain
+from pipeline.drawing.maps import gazetteer as places_index
+from pipeline.drawing.maps.names import short_forms
 from pipeline.drawing.slides import cartography, geo
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import background, rgb, section_label
 from pipeline.drawing.slides.motion import ease_in_out, sprite, text_sprite
-from pipeline.drawing.slides.problems import SlideError
+from pipeline.drawing.slides.problems import FitError, SlideError
 
 #: A place's name: a country, or one given under 'places:'.
 Name = Annotated[str, Field(min_length=1, max_length=60)]
@@ -49,6 +51,11 @@ class Stop(Plain):
         None,
         alias="from",
         description="Where the legs to this stop start (default: the stop before): an alternative from the same place.",
+    )
+    label: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        None,
+        description="The text of the stop's marker when it differs from the name the place is found by "
+        "(places: [Washington, D.C.], label: Washington); a stop of one place only.",
     )
 
     def origins(self, before: list[str]) -> list[str]:
@@ -139,7 +146,27 @@ class Spec(SpecBase):
         problems = []
         if len(self.stops) == 1 or (not self.stops and not self.areas):
             problems.append(SlideError("stops", "a route needs two stops or more (or none, with areas to fill)"))
+        for i, stop in enumerate(self.stop_list()):
+            if stop.label and len(stop.places) > 1:
+                problems.append(SlideError(
+                    f"stops.{i}.label", f"a label names one place and this stop has {len(stop.places)}; give each "
+                    "place its own stop to label it, or drop 'label'"
+                ))  # fmt: skip
         return problems + self._area_problems() + self._coordinate_problems() + self._place_problems()
+
+    def labels(self) -> dict[str, Label]:
+        """Each place a stop marks: the text its marker shows and where that text is written (a place reached
+        twice is marked once, as first written)."""
+        out: dict[str, Label] = {}
+        for i, stop in enumerate(self.stop_list()):
+            for j, name in enumerate(stop.places):
+                if name in out:
+                    continue
+                if stop.label and len(stop.places) == 1:
+                    out[name] = Label(stop.label, f"stops.{i}.label", written=True)
+                else:
+                    out[name] = Label(name, self._named_in(i, stop)[j][0], written=False)
+        return out
 
     def _area_problems(self) -> list[SlideError]:
         problems = []
@@ -169,9 +196,18 @@ class Spec(SpecBase):
         ]
 
     def _place_problems(self) -> list[SlideError]:
-        """Names of places a stop names that neither the map nor 'places:' knows."""
+        """Names of places a stop names that neither the map nor 'places:' knows, and a name YAML cut in two at
+        its comma (``[Washington, D.C.]`` is two places)."""
         problems = []
         for i, stop in enumerate(self.stop_list()):
+            named = self._named_in(i, stop)
+            for (field, a), (_, b) in itertools.pairwise(named[: len(stop.places)]):
+                whole = f"{a}, {b}"
+                if whole not in self.places and places_index.named(whole):
+                    problems.append(SlideError(field, (
+                        f"'{a}' and '{b}' are one place, '{whole}', cut in two by YAML at its comma in [...]: "
+                        f'write it in quotes, ["{whole}"]'
+                    )))  # fmt: skip
             for field, name in self._named_in(i, stop):
                 if name in self.places or geo.where(name):
                     continue
@@ -186,6 +222,16 @@ class Spec(SpecBase):
                     )
                 )
         return problems
+
+
+@dataclass(frozen=True)
+class Label:
+    """A marker's text, the field it is written at, and whether it was written as a label (not the place's name,
+    which may be shortened to fit)."""
+
+    text: str
+    field: str
+    written: bool
 
 
 def locate(spec: Spec) -> dict[str, tuple[float, float]]:
@@ -222,7 +268,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         boxes=[*taken, *([(0, 0, canvas.width, box[1])] if box else [])],
         paths=drawn_paths,
     )
-    markers = [place_marker(canvas, name, xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()]
+    labels = spec.labels()
+    markers = [
+        place_marker(canvas, labels[name], xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()
+    ]
     # Markers and their names are painted over every arrow.
     return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
 
@@ -450,23 +499,16 @@ def _tag_spots(x: float, y: float, r: float, w: int, h: int) -> list[tuple[int, 
 
 
 def place_marker(
-    canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, start: float, avoid: Obstacles
+    canvas: Canvas, label: Label | str, xy: tuple[float, float], strong: bool, start: float, avoid: Obstacles
 ) -> Element:
     """A dot and the place's name in a dark tag beside it, inside the safe area.
 
     The tag takes the first spot around the dot (right, left, above, below) that covers no other
     marker, name or route; failing that, the one that covers least. It joins ``avoid`` for the next.
     """
+    label = label if isinstance(label, Label) else Label(label, "stops", written=False)
     colors, safe = canvas.theme.colors, canvas.safe
-    block = canvas.fit(
-        name.upper(),
-        "label",
-        canvas.theme.sizes.label,
-        field="stops",
-        width=safe.width * 0.3,
-        height=canvas.px(0.1),
-        max_lines=1,
-    )
+    block = _label_block(canvas, label)
     pad = canvas.px(0.01)
     r = canvas.px(0.013 if strong else 0.01)
     tag = Image.new("RGBA", (block.width + 2 * pad, block.height + pad), (*rgb(colors.background_edge), 210))
@@ -495,6 +537,42 @@ def place_marker(
     layer.alpha_composite(tag, (tx - left, ty - top))
     layer.alpha_composite(dot, (dot_x - left, dot_y - top))
     return sprite(layer, (left, top), start, 0.4)
+
+
+def _label_block(canvas: Canvas, label: Label):
+    """The marker's text on one line: the label, or a place's name shortened as atlases do when it does not fit
+    (``Washington, D.C.`` -> ``Washington``); failing that, a problem at the one label, saying how to fix it."""
+    texts = [label.text] if label.written else [label.text, *short_forms(label.text)]
+    for text in texts:
+        try:
+            return canvas.fit(text.upper(), "label", canvas.theme.sizes.label, field=label.field,
+                              width=canvas.safe.width * 0.3, height=canvas.px(0.1), max_lines=1)  # fmt: skip
+        except FitError:
+            continue
+    fits = _longest_fitting(canvas, label.text)
+    what = "the label" if label.written else "the place's name"
+    how = (
+        "shorten it"
+        if label.written
+        else f'write the stop as {{places: ["{label.text}"], label: ...}} with a shorter label'
+    )
+    raise FitError(
+        label.field,
+        f"{what} '{label.text}' is too long for its marker ({len(label.text)} characters; about {fits} fit on "
+        f"one line here): {how}",
+    )
+
+
+def _longest_fitting(canvas: Canvas, text: str) -> int:
+    """How many of ``text``'s first characters fit on a marker's line (a hint for the message)."""
+    for n in range(len(text) - 1, 0, -1):
+        try:
+            canvas.fit(text[:n].upper(), "label", canvas.theme.sizes.label, field="", width=canvas.safe.width * 0.3,
+                       height=canvas.px(0.1), max_lines=1)  # fmt: skip
+            return n
+        except FitError:
+            continue
+    return 0
 
 
 def _bowed(path: list[tuple[float, float]], centre: tuple[float, float], bow: bool = True) -> list[tuple[float, float]]:
