@@ -23,6 +23,7 @@ from shapely.geometry import Polygon
 
 from pipeline.core.schema import Plain
 from pipeline.drawing.maps import gazetteer as places_index
+from pipeline.drawing.maps import searoute
 from pipeline.drawing.maps.names import short_forms
 from pipeline.drawing.slides import cartography, geo
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
@@ -51,6 +52,12 @@ class Stop(Plain):
         None,
         alias="from",
         description="Where the legs to this stop start (default: the stop before): an alternative from the same place.",
+    )
+    by: Literal["auto", "sea", "direct"] = Field(
+        "auto",
+        description="How the legs to this stop go: sea, through water (around land, through the canals and straits "
+        "a ship takes); direct, along the great circle (a flight, a journey overland); auto, by sea between two "
+        "places by the sea whose great circle would cross land, else direct.",
     )
     label: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
         None,
@@ -152,7 +159,33 @@ class Spec(SpecBase):
                     f"stops.{i}.label", f"a label names one place and this stop has {len(stop.places)}; give each "
                     "place its own stop to label it, or drop 'label'"
                 ))  # fmt: skip
-        return problems + self._area_problems() + self._coordinate_problems() + self._place_problems()
+        problems += self._area_problems() + self._coordinate_problems() + self._place_problems()
+        return problems + ([] if problems else self._sea_problems())
+
+    def _sea_problems(self) -> list[SlideError]:
+        """Legs marked 'by: sea' that no water joins."""
+        problems = []
+        stops = self.stop_list()
+        for i, stop in enumerate(stops):
+            if stop.by != "sea" or i == 0:
+                continue
+            for leg in _legs([stops[i - 1], stop]):
+                for u, v in itertools.pairwise(leg):
+                    a, b = self.where(u), self.where(v)
+                    if searoute.way(a, b) is not None:
+                        continue
+                    inland = [n for n, p in ((u, a), (v, b)) if not searoute.by_the_sea(p)]
+                    why = (f"'{inland[0]}' is not by the sea (no sea within about 60 km)" if inland
+                           else "no sea joins them (a lake's shore and the ocean's?)")  # fmt: skip
+                    problems.append(SlideError(
+                        f"stops.{i}.by", f"no way by sea from '{u}' to '{v}': {why}; write 'by: direct' for a "
+                        "great-circle leg, or end the leg at a port"
+                    ))  # fmt: skip
+        return problems
+
+    def where(self, name: str) -> tuple[float, float]:
+        """A named place's longitude and latitude (given under 'places:' or found by name)."""
+        return tuple(self.places[name]) if name in self.places else geo.where(name)
 
     def labels(self) -> dict[str, Label]:
         """Each place a stop marks: the text its marker shows and where that text is written (a place reached
@@ -256,7 +289,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     # the map around them fills the whole frame.
     frame_box = box or (safe.x0, safe.y0, safe.x1, safe.y1)
     area_rings = [item.rings() for item in spec.areas]
-    view = _framed(spec, where, _legs(stops), area_rings, frame_box)
+    view = _framed(spec, where, stops, area_rings, frame_box)
     taken: list = []
     elements += _areas(spec, canvas, context, view, area_rings, taken)
     xy = {name: view(*where[name]) for name in where}  # markers only for stops; waypoints are on the path
@@ -309,17 +342,51 @@ def _legs(stops: list[Stop]) -> list[list[str]]:
     ]
 
 
+#: A leg 'by: auto' goes by sea when it is this long or longer (km: the sea's raster is a tenth of a degree, too
+#: coarse for a hop along a strait) and its great circle crosses this share of its length over land.
+AUTO_SEA_KM, AUTO_SEA_SHARE = 300.0, 0.1
+#: ... and the way by sea is at most this many times longer than the great circle.
+AUTO_SEA_DETOUR = 3.0
+
+
+def by_sea(stop: Stop, a: tuple[float, float], b: tuple[float, float]) -> tuple[tuple[float, float], ...] | None:
+    """The way by sea of a hop from ``a`` to ``b`` of the legs to ``stop``, or None: the hop is a great circle."""
+    if stop.by == "direct" or (stop.by == "auto" and stop.via):
+        return None  # waypoints given by hand are joined as written
+    if stop.by == "auto":
+        if not (searoute.by_the_sea(a) and searoute.by_the_sea(b)):
+            return None
+        direct = searoute.km(a, b)
+        if direct < AUTO_SEA_KM or searoute.crosses_land_km(a, b) < AUTO_SEA_SHARE * direct:
+            return None
+    way = searoute.way(a, b)
+    if way is None or (stop.by == "auto" and searoute.length_km(way) > AUTO_SEA_DETOUR * searoute.km(a, b)):
+        return None
+    return way
+
+
+def _hop_points(stop: Stop, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
+    """A hop's points in longitude and latitude: its way by sea, or 16 points of its great circle."""
+    way = by_sea(stop, a, b)
+    return searoute.along(way) if way else cartography.great_circle(a, b, 16)
+
+
 def _framed(
     spec: Spec,
     where: dict[str, tuple[float, float]],
-    legs: list[list[str]],
+    stops: list[Stop],
     area_rings: list[list[list[tuple[float, float]]]],
     frame_box: tuple[int, int, int, int],
 ) -> cartography.MapView:
     """The map's view, framing the places (or the areas, on a map of areas only) in ``frame_box``."""
-    # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward).
+    # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward, a way by
+    # sea round a continent).
     paths = [
-        p for leg in legs for a, b in itertools.pairwise(leg) for p in cartography.great_circle(where[a], where[b], 16)
+        p
+        for k, stop in enumerate(stops[1:], 1)
+        for leg in _legs([stops[k - 1], stop])
+        for a, b in itertools.pairwise(leg)
+        for p in _hop_points(stop, where[a], where[b])
     ]
     outline = [p for rings in area_rings for ring in rings for p in ring[:: max(1, len(ring) // 64)]]
     places = list(where.values()) or outline
@@ -390,9 +457,18 @@ def _curves_to(
     curves = []
     for a in stop.origins(before):
         for b in stop.places:
-            hops = itertools.pairwise([a, *stop.via, b])
-            path = [p for i, (u, v) in enumerate(hops) for p in view.arc(where[u], where[v])[1 if i else 0 :]]
-            curves.append(_bowed(path, centre, bow=not stop.via))
+            path, at_sea = [], False
+            for i, (u, v) in enumerate(itertools.pairwise([a, *stop.via, b])):
+                way = by_sea(stop, where[u], where[v])
+                if way:
+                    lons, lats = zip(*searoute.along(way), strict=True)
+                    xs, ys = view.many(lons, lats)
+                    hop = list(zip(xs.tolist(), ys.tolist(), strict=True))
+                else:
+                    hop = view.arc(where[u], where[v])
+                path += hop[1 if i else 0 :]
+                at_sea = at_sea or bool(way)
+            curves.append(_bowed(path, centre, bow=not stop.via and not at_sea))
     return curves
 
 
