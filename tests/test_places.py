@@ -20,7 +20,8 @@ def test_rivers_of_the_korean_border_and_the_great_rivers_are_lines():
         assert lines and all(len(line) >= 2 for line in lines), name
     yalu = [p for line in places.river("Yalu River") for p in line]
     assert all(120 < lon < 130 and 39 < lat < 43 for lon, lat in yalu)  # the China-North Korea border
-    assert places.river("Yalu") == places.river("yalu river")
+    assert places.river("Yalu") == places.river("yalu river") == places.river("Yalu, China")  # through the gazetteer
+    assert places.find("Victoria, Malta", "region").country == "Malta"
     assert places.river("Atlantis") is None
 
 
