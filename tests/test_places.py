@@ -79,6 +79,8 @@ def test_places_command_lists_a_shared_name_and_narrows_it_with_a_hint():
 
     run = CliRunner().invoke(main, ["places", "Victoria"])
     assert run.exit_code == 0 and "Victoria  (city; Seychelles)" in run.output
+    listed = CliRunner().invoke(main, ["places", "korea"]).output
+    assert "North Korea  (country; KP, PRK)" in listed and "Korea Strait  (strait)" in listed  # in the name
     run = CliRunner().invoke(main, ["places", "Springfield, Illinois"])
     assert run.output.splitlines() == ["Springfield  (town; Illinois, United States of America)"]
     run = CliRunner().invoke(main, ["places", "Uskudr"])

@@ -369,8 +369,8 @@ def build_regions():
     for code in sorted(points):
         feats = points[code]
         p = feats[0]["properties"]
-        if not p.get("name"):
-            continue
+        if not p.get("name") or re.match(r"[A-Z]{3}-99 ", p["name"]):
+            continue  # NE's stand-ins for a country's minor islands ('PRK-99 (North Korea minor island)')
         e = {
             "name": re.sub(r"\s+", " ", p["name"]).strip(),
             "kind": "region",

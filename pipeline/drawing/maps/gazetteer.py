@@ -103,21 +103,22 @@ def candidates(text: str) -> list[Place]:
 
 
 def search(text: str, limit: int = 25) -> tuple[list[Place], int]:
-    """Places whose name is ``text`` or starts with it (by its words), the exact ones first, each by prominence;
-    at most ``limit`` of them, and how many there are in all."""
+    """Places with ``text`` in one of their names (``korea``: North Korea, South Korea, the Korea Strait), those
+    called exactly that first, then by prominence; at most ``limit`` of them, and how many there are in all. With
+    a hint (``Springfield, Illinois``), the places of that name the hint picks."""
     key = fold(text)
     if not key:
         return [], 0
     exact = _rows(key)
     name, hint = split_hint(text)
-    if not exact and hint is not None:  # 'Springfield, Illinois': the places of that name the hint picks
+    if not exact and hint is not None:
         rows = _hinted(_rows(fold(name)), hint)
         return [_place(row) for row in rows[:limit]], len(rows)
     more = (
         _db()
         .execute(
-            f"{_SELECT} JOIN (SELECT DISTINCT id FROM name WHERE key > ? AND key < ?) n ON n.id = p.id ORDER BY p.id",
-            (key + " ", key + " \U0010ffff"),
+            f"{_SELECT} JOIN (SELECT DISTINCT id FROM name WHERE instr(key, ?) > 0) n ON n.id = p.id ORDER BY p.id",
+            (key,),
         )
         .fetchall()
     )
