@@ -139,3 +139,13 @@ def test_short_forms_are_the_name_before_its_comma_and_atlas_abbreviations():
     assert short_forms("Washington, D.C.") == ["Washington"]
     assert short_forms("Saint Petersburg") == ["St. Petersburg"]
     assert short_forms("Oslo") == []
+
+
+def test_a_hint_that_picks_no_place_says_where_places_of_that_name_are():
+    from pipeline.drawing.slides.route import Spec
+
+    problems = Spec.model_validate({"kind": "route", "stops": ["Ottawa", "Victoria, Narnia"]}).check()
+    assert [p.field for p in problems] == ["stops.1"]
+    assert "'Narnia' picks no place called 'Victoria' (there is one in British Columbia, Canada; Seychelles" in str(
+        problems[0]
+    )

@@ -24,7 +24,7 @@ from shapely.geometry import Polygon
 from pipeline.core.schema import Plain
 from pipeline.drawing.maps import gazetteer as places_index
 from pipeline.drawing.maps import searoute
-from pipeline.drawing.maps.names import short_forms
+from pipeline.drawing.maps.names import short_forms, split_hint
 from pipeline.drawing.slides import cartography, geo
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import background, rgb, section_label
@@ -243,6 +243,15 @@ class Spec(SpecBase):
                     )))  # fmt: skip
             for field, name in self._named_in(i, stop):
                 if name in self.places or geo.where(name):
+                    continue
+                if (shared := places_index.candidates(name)) and split_hint(name)[1]:
+                    base, given = split_hint(name)
+                    within = list(dict.fromkeys(", ".join(x for x in (p.admin1, p.country) if x) for p in shared))
+                    within = [w for w in within if w][:4]
+                    problems.append(SlideError(field, (
+                        f"'{given}' picks no place called '{base}' (there is one in {'; '.join(within)}); after "
+                        "the comma write its country, or its state or province"
+                    )))  # fmt: skip
                     continue
                 names = [repr(c) for c in geo.closest(name)]
                 hint = f" (did you mean {', '.join(names[:-1])} or {names[-1]}?)" if len(names) > 1 else ""
