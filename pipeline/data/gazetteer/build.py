@@ -144,6 +144,7 @@ SCHEMA = """
     CREATE TABLE name (key TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (key, id)) WITHOUT ROWID;
     CREATE TABLE hint (key TEXT NOT NULL, iso2 TEXT NOT NULL, admin1_key TEXT NOT NULL,
         PRIMARY KEY (key, iso2, admin1_key)) WITHOUT ROWID;
+    CREATE TABLE codes (name TEXT PRIMARY KEY, codes TEXT NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -233,6 +234,12 @@ def main() -> None:
     for (cc, _), a1 in admin1.items():
         rows.add((fold(a1), cc, fold(a1)))
     db.executemany("INSERT INTO hint VALUES (?,?,?)", sorted(rows))
+    # Each country's ISO codes (and short aliases: UK, USA), which 'explainer places' lists beside it.
+    codes = {
+        e["name"]: ",".join(sorted({a.upper() for a in e["aliases"] if len(a) <= 3 and " " not in a}))
+        for e in countries
+    }
+    db.executemany("INSERT INTO codes VALUES (?,?)", sorted(codes.items()))
     db.commit()
     db.execute("VACUUM")
     db.close()

@@ -160,14 +160,8 @@ def closest(text: str, n: int = 3) -> list[str]:
     return names
 
 
+@cache
 def countries() -> list[tuple[str, list[str]]]:
     """Every country's name and the ISO codes a storyboard may write instead, by name."""
-    rows = (
-        _db()
-        .execute(
-            "SELECT p.name, group_concat(n.key) FROM place p JOIN kind k ON k.id = p.kind AND k.name = 'country' "
-            "JOIN name n ON n.id = p.id GROUP BY p.id ORDER BY p.name"
-        )
-        .fetchall()
-    )
-    return [(name, sorted({k.upper() for k in keys.split(",") if len(k) <= 3 and " " not in k})) for name, keys in rows]
+    rows = _db().execute("SELECT name, codes FROM codes ORDER BY name").fetchall()
+    return [(name, codes.split(",") if codes else []) for name, codes in rows]
