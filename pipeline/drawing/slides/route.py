@@ -31,7 +31,8 @@ from pipeline.drawing.slides.chrome import background, rgb, section_label
 from pipeline.drawing.slides.motion import ease_in_out, sprite, text_sprite
 from pipeline.drawing.slides.problems import FitError, SlideError
 
-#: A place's name: a country, or one given under 'places:'.
+#: A place's name: a country, state, town, sea, strait, river, lake or region ('Victoria, Canada' where a name is
+#: shared), or one given under 'places:'.
 Name = Annotated[str, Field(min_length=1, max_length=60)]
 
 
@@ -62,7 +63,7 @@ class Stop(Plain):
     label: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
         None,
         description="The text of the stop's marker when it differs from the name the place is found by "
-        "(places: [Washington, D.C.], label: Washington); a stop of one place only.",
+        '(places: ["Washington, D.C."], label: Washington); a stop of one place only.',
     )
 
     def origins(self, before: list[str]) -> list[str]:
@@ -259,8 +260,9 @@ class Spec(SpecBase):
                 problems.append(
                     SlideError(
                         field,
-                        f"unknown place '{name}'{hint}; name a country, city, sea, strait or region "
-                        "('explainer places TEXT' finds them), or give its [longitude, latitude] under 'places:'",
+                        f"unknown place '{name}'{hint}; name a country, state, town, sea, strait, river, lake or "
+                        "region ('explainer places TEXT' finds them), or give its [longitude, latitude] under "
+                        "'places:'",
                     )
                 )
         return problems
