@@ -82,6 +82,21 @@ def land() -> np.ndarray:
 
 
 @cache
+def coasts() -> np.ndarray:
+    """Land grown by a pixel (about 10 km) on every side, the passages open again: what a drawn segment keeps off,
+    so it clears islands and capes narrower than the raster's pixel (Kythira, Cape Maleas)."""
+    grid = land()
+    grown = grid.copy()
+    grown[1:] |= grid[:-1]
+    grown[:-1] |= grid[1:]
+    grown |= np.roll(grown, 1, axis=1) | np.roll(grown, -1, axis=1)
+    for points in PASSAGES.values():
+        for r, c in _cells(points, FINE):
+            grown[max(0, r - 1) : r + 2, max(0, c - 1) : c + 2] = False
+    return grown
+
+
+@cache
 def water() -> np.ndarray:
     """Water (True) on the routing grid: a cell is water where most of its fine pixels are, and the passages."""
     k = round(CELL / FINE)
@@ -96,6 +111,53 @@ def water() -> np.ndarray:
         for r, c in _cells(points, CELL):
             grid[r, c % grid.shape[1]] = True
     return grid
+
+
+#: The eight steps from a cell to its neighbours, (rows, columns).
+STEPS = tuple((dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc)
+
+
+@cache
+def passages() -> np.ndarray:
+    """The routing grid's cells a passage runs through (opened by hand, trusted as they are)."""
+    grid = np.zeros_like(water())
+    for points in PASSAGES.values():
+        for r, c in _cells(points, CELL):
+            grid[r, c % grid.shape[1]] = True
+    return grid
+
+
+@cache
+def steps() -> tuple[list[bool], ...]:
+    """For each of ``STEPS``, whether a ship may go from each cell (row-major) to that neighbour: both are water and
+    the straight line between their centres crosses no land on the fine raster (or both are on a passage). A cell
+    that is mostly water may still have a cape or an island between its centre and the next one's (Cape Maleas,
+    Kythira). Half the steps are measured; a step back is allowed as the step there is."""
+    grid, fine, open_ = water(), land(), passages()
+    rows, cols = grid.shape
+    r = np.arange(rows)[:, None].repeat(cols, axis=1)
+    c = np.arange(cols)[None, :].repeat(rows, axis=0)
+    lat0, lon0 = 90 - (r + 0.5) * CELL, -180 + (c + 0.5) * CELL
+    measured: dict[tuple[int, int], np.ndarray] = {}
+    for dr, dc in STEPS[len(STEPS) // 2 :]:  # (0, 1), (1, -1), (1, 0), (1, 1)
+        rr, cc = (r + dr).clip(0, rows - 1), (c + dc) % cols
+        ok = grid & grid[rr, cc] & (r + dr < rows)
+        seen = np.ones_like(ok)
+        for t in np.linspace(0.1, 0.9, 7):
+            fr = ((90 - (lat0 - dr * CELL * t)) / FINE).astype(int).clip(0, fine.shape[0] - 1)
+            fc = (((lon0 + dc * CELL * t + 180) % 360) / FINE).astype(int) % fine.shape[1]
+            seen &= ~fine[fr, fc]
+        measured[(dr, dc)] = ok & (seen | (open_ & open_[rr, cc]))
+    out = []
+    for dr, dc in STEPS:
+        if (dr, dc) in measured:
+            out.append(measured[(dr, dc)].ravel().tolist())
+        else:  # the step back from the neighbour: that cell's measured step, moved onto this one
+            back = np.roll(measured[(-dr, -dc)], (-dr, -dc), axis=(0, 1))  # back[r, c] = there[r + dr, c + dc]
+            if dr < 0:
+                back[0, :] = False  # no row above the first
+            out.append(back.ravel().tolist())
+    return tuple(out)
 
 
 def _fine_cell(p: Point) -> tuple[int, int]:
@@ -142,9 +204,8 @@ def by_the_sea(p: Point) -> bool:
 
 def _search(start: tuple[int, int], goal: tuple[int, int]) -> list[tuple[int, int]] | None:
     """A* over the grid's water cells, eight neighbours, each step its length on the sphere (km)."""
-    grid = water()
-    rows, cols = grid.shape
-    flat = grid.ravel().tolist()
+    rows, cols = water().shape
+    allowed = steps()
     lat = [math.radians(90 - (r + 0.5) * CELL) for r in range(rows)]
     ns = EARTH_KM * math.radians(CELL)
     ew = [ns * math.cos(a) for a in lat]
@@ -166,28 +227,17 @@ def _search(start: tuple[int, int], goal: tuple[int, int]) -> list[tuple[int, in
         if cost > best.get(node, math.inf):
             continue
         r, c = divmod(node, cols)
-        for dr in (-1, 0, 1):
-            rr = r + dr
-            if not 0 <= rr < rows:
+        for k, (dr, dc) in enumerate(STEPS):
+            if not allowed[k][node]:
                 continue
-            for dc in (-1, 0, 1):
-                if not (dr or dc):
-                    continue
-                cc = (c + dc) % cols
-                nxt = rr * cols + cc
-                if not flat[nxt]:
-                    continue
-                if dr and dc:
-                    if not (flat[r * cols + cc] and flat[rr * cols + c]):
-                        continue  # no corner cut between two land cells
-                    step = math.hypot(ns, (ew[r] + ew[rr]) / 2)
-                else:
-                    step = ns if dr else ew[r]
-                total = cost + step
-                if total < best.get(nxt, math.inf):
-                    best[nxt] = total
-                    came[nxt] = node
-                    heapq.heappush(heap, (total + km(_centre(rr, cc), goal_point), total, nxt))
+            rr, cc = r + dr, (c + dc) % cols
+            nxt = rr * cols + cc
+            step = math.hypot(ns, (ew[r] + ew[rr]) / 2) if dr and dc else (ns if dr else ew[r])
+            total = cost + step
+            if total < best.get(nxt, math.inf):
+                best[nxt] = total
+                came[nxt] = node
+                heapq.heappush(heap, (total + km(_centre(rr, cc), goal_point), total, nxt))
     return None
 
 
@@ -206,10 +256,10 @@ ASHORE = 0.2
 
 
 def clear(a: Point, b: Point, ports: tuple[Point, ...] = ()) -> bool:
-    """Whether the straight segment (in longitude and latitude, as it is drawn) from ``a`` to ``b`` stays at sea on
-    the fine raster, but for its stretch within ``ASHORE`` of a port."""
+    """Whether the straight segment (in longitude and latitude, as it is drawn) from ``a`` to ``b`` stays at sea,
+    clear of the coasts (``coasts``), but for its stretch within ``ASHORE`` of a port."""
     steps = max(1, math.ceil(max(abs(b[0] - a[0]), abs(b[1] - a[1])) / (FINE / 2)))
-    grid = land()
+    grid = coasts()
     for i in range(steps + 1):
         t = i / steps
         p = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
@@ -218,11 +268,22 @@ def clear(a: Point, b: Point, ports: tuple[Point, ...] = ()) -> bool:
     return True
 
 
+#: The longest straight segment a way is pulled into (degrees): across an ocean it keeps the great circle's curve
+#: that the search found, where one straight line in longitude and latitude would not.
+LONGEST = 8.0
+
+
 def _pulled(points: list[Point], ports: tuple[Point, ...]) -> list[Point]:
-    """Each point joined to the farthest later one it sees across water: the staircase pulled tight."""
+    """Each point joined to the farthest later one it sees across water (at most ``LONGEST`` away): the staircase
+    pulled tight."""
     out, i = [points[0]], 0
     while i < len(points) - 1:
-        j = len(points) - 1
+        j = i + 1
+        while (
+            j + 1 < len(points)
+            and max(abs(points[j + 1][0] - points[i][0]), abs(points[j + 1][1] - points[i][1])) <= LONGEST
+        ):
+            j += 1
         while j > i + 1 and not clear(points[i], points[j], ports):
             j -= 1
         out.append(points[j])
