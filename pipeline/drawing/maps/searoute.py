@@ -3,8 +3,9 @@
 Land is Natural Earth's 1:10m land as a raster of 0.1 degree (``pipeline/data/naturalearth/land.png``, built by
 its ``build.py``). Canals and straits narrower than that are opened by hand (``PASSAGES``: Suez, Panama, the
 Bosporus and Dardanelles, Gibraltar, Malacca and Singapore, Kiel, the Danish straits, Dover, Messina, Bab el
-Mandeb, Hormuz). The way is found on a grid of half a degree (a cell is water where most of it is), by A* with
-each step's length on the sphere, from the water cell nearest each place; then pulled tight (each point joined
+Mandeb, Hormuz). The way is found on a grid of half a degree (a cell is water where most of it is, and a step
+between two cells is taken only where the line between their centres crosses no land on the fine raster), by A*
+with each step's length on the sphere, from the water cell nearest each place; then pulled tight (each point joined
 to the farthest later one it can see across water on the fine raster) and rounded at its corners where the
 rounding stays at sea, so it reads as a drawn route, not a staircase.
 
