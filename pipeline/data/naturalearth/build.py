@@ -29,8 +29,9 @@ import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.ops import polylabel
 
-GIT_DIR = sys.argv[1] if len(sys.argv) > 1 else "/work/.mirror/martynafford+natural-earth-geojson/repo"
-OUT_DIR = sys.argv[2] if len(sys.argv) > 2 else os.path.dirname(os.path.abspath(__file__))
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+GIT_DIR = ARGS[0] if ARGS else "/work/.mirror/martynafford+natural-earth-geojson/repo"
+OUT_DIR = ARGS[1] if len(ARGS) > 1 else os.path.dirname(os.path.abspath(__file__))
 COMMIT = "0b9a6ceb0a7032713abd9460ac1e995a9c60cd1e"  # data files last changed in 90266457 (NE 4.0.0)
 
 LAYERS = {
@@ -39,6 +40,15 @@ LAYERS = {
     "regions_polys": "10m/physical/ne_10m_geography_regions_polys.7z",
     "regions_points": "10m/physical/ne_10m_geography_regions_points.json",
     "elev_points": "10m/physical/ne_10m_geography_regions_elevation_points.json",
+    # For the map engine (rivers.json, lakes.json, regions.json):
+    "rivers": "10m/physical/ne_10m_rivers_lake_centerlines.7z",
+    "lakes": "10m/physical/ne_10m_lakes.7z",
+    "admin1_points": "10m/cultural/ne_10m_admin_1_label_points.7z",
+    # The 10m admin-1 polygons are missing from the snapshot (its largest files are absent); 1:50m has polygons for
+    # the four countries Natural Earth details at that scale (USA, Canada, Australia, Brazil).
+    "admin1_polys": "50m/cultural/ne_50m_admin_1_states_provinces.json",
+    # For sea routes (land.png): land, and the lakes it leaves as land would let no ship through anyway.
+    "land": "10m/physical/ne_10m_land.7z",
 }
 
 CITY_MIN_POP = 500_000
@@ -47,6 +57,10 @@ MAX_POINTS = 200  # per area feature, all rings together
 AREA_DECIMALS = 2
 MIN_AREA = 2e-4  # deg^2; smaller polygons (or <=5 vertices) are NE label stubs -> places only
 POINT_DECIMALS = 3
+RIVER_TOLERANCE = 0.01  # deg; Douglas-Peucker on each river line (about 1 km: sharp at a country's scale)
+RIVER_DECIMALS = 3
+LAKE_POINTS = 300  # per lake, all rings together
+REGION_POINTS = 400  # per admin-1 region
 
 # Marine names in NE 4.0.0 with obvious defects.  Original kept as an alias.
 MARINE_FIXES = {
@@ -257,6 +271,172 @@ def add_area(areas, label_only, rec, geom):
         label_only.append(rec["name"])
 
 
+def line_out(coords, decimals):
+    out = []
+    for x, y in coords:
+        pt = [round(x, decimals), round(y, decimals)]
+        if not out or out[-1] != pt:
+            out.append(pt)
+    return out if len(out) >= 2 else None
+
+
+def build_rivers():
+    """Named rivers and lake centre lines, merged by name: the lines of each, simplified."""
+    groups = defaultdict(list)
+    for f in load("rivers"):
+        p, g = f["properties"], f["geometry"]
+        name = (p.get("name_en") or p.get("name") or "").strip()
+        if not name or not g:
+            continue
+        groups[re.sub(r"\s+", " ", name)].append(f)
+    rivers = []
+    for name, feats in groups.items():
+        lines, aliases = [], []
+        for f in feats:
+            p = f["properties"]
+            for alt in (p.get("name"), p.get("name_alt")):
+                for a in str(alt or "").split("|"):
+                    a = a.strip()
+                    if a and a != name and a not in aliases and not a.isupper():
+                        aliases.append(a)
+            geom = shape(f["geometry"]).simplify(RIVER_TOLERANCE)
+            for part in getattr(geom, "geoms", [geom]):
+                if (out := line_out(part.coords, RIVER_DECIMALS)) is not None:
+                    lines.append(out)
+        if not lines:
+            continue
+        ranks = [int(f["properties"]["scalerank"]) for f in feats]
+        classes = {f["properties"]["featurecla"] for f in feats}
+        longest = max(lines, key=len)
+        mid = longest[len(longest) // 2]
+        e = {
+            "name": name,
+            "kind": "river" if "River" in classes else "lake centerline",
+            "rank": min(ranks),
+            "lon": mid[0],
+            "lat": mid[1],
+            "lines": sorted(lines),
+        }
+        if aliases:
+            e["aliases"] = sorted(aliases)
+        rivers.append(e)
+    rivers.sort(key=lambda e: (e["rank"], e["name"]))
+    return rivers
+
+
+def build_lakes():
+    groups = defaultdict(list)
+    for f in load("lakes"):
+        p = f["properties"]
+        name = re.sub(r"\s+", " ", (p.get("name") or "")).strip()
+        if name and f["geometry"]:
+            groups[name].append((f, None))
+    lakes = []
+    for name, allitems in groups.items():
+        for items, geom in clusters(allitems):
+            polys = simplify_to_budget(geom, LAKE_POINTS)
+            if not polys:
+                continue
+            lon, lat = rpoint(geom)
+            ps = [f["properties"] for f, _ in items]
+            e = {
+                "name": name,
+                "kind": "lake",
+                "class": ps[0]["featurecla"].lower(),
+                "rank": min(int(p["scalerank"]) for p in ps),
+                "lon": lon,
+                "lat": lat,
+                "polygons": polys,
+            }
+            aliases = sorted({a for p in ps for a in (p.get("name_alt"), p.get("name_abb")) if a and a != name})
+            if aliases:
+                e["aliases"] = aliases
+            lakes.append(e)
+    lakes.sort(key=lambda e: (e["rank"], e["name"], e["lon"]))
+    return lakes
+
+
+def build_regions():
+    """Admin-1 regions (states, provinces): every one as a label point (1:10m), polygons where 1:50m has them."""
+    polys = {}
+    for f in load("admin1_polys"):
+        p = f["properties"]
+        polys[p["adm1_code"]] = (shape(f["geometry"]).buffer(0), p)
+    points = defaultdict(list)
+    for f in load("admin1_points"):
+        points[f["properties"]["adm1_code"]].append(f)
+    regions = []
+    for code in sorted(points):
+        feats = points[code]
+        p = feats[0]["properties"]
+        if not p.get("name") or re.match(r"[A-Z]{3}-99 ", p["name"]):
+            continue  # NE's stand-ins for a country's minor islands ('PRK-99 (North Korea minor island)')
+        e = {
+            "name": re.sub(r"\s+", " ", p["name"]).strip(),
+            "kind": "region",
+            "class": "admin-1",
+            "country": p["admin"],
+            "iso_a2": p["iso_a2"],
+            "code": code,
+            "rank": min(int(f["properties"]["scalerank"]) for f in feats),
+        }
+        if code in polys:
+            geom, pp = polys[code]
+            e["lon"], e["lat"] = rpoint(geom)
+            for key in ("postal", "name_alt"):
+                if pp.get(key):
+                    e.setdefault("aliases", []).extend(a.strip() for a in pp[key].split("|") if a.strip())
+            e["polygons"] = simplify_to_budget(geom, REGION_POINTS)
+        else:
+            # One label point per piece (islands included): the medoid of the most important pieces' points.
+            best = min(int(f["properties"]["scalerank"]) for f in feats)
+            pts = [tuple(f["geometry"]["coordinates"]) for f in feats if int(f["properties"]["scalerank"]) == best]
+            lon, lat = min(pts, key=lambda a: (sum(abs(a[0] - b[0]) + abs(a[1] - b[1]) for b in pts), a))
+            e["lon"], e["lat"] = round(lon, POINT_DECIMALS), round(lat, POINT_DECIMALS)
+        regions.append(e)
+    return regions
+
+
+LAND_CELL = 0.1  # degrees: land.png is 3600 x 1800
+
+
+def build_land():
+    """land.png: Natural Earth's 1:10m land as a 1-bit equirectangular raster, one pixel per 0.1 degree (white
+    is land; row 0 is the band under 90°N, column 0 the band east of 180°W). Sea routes are found on it."""
+    from PIL import Image, ImageDraw
+
+    w, h = round(360 / LAND_CELL), round(180 / LAND_CELL)
+    image = Image.new("1", (w, h), 0)
+    draw = ImageDraw.Draw(image)
+
+    def px(ring):
+        return [((x + 180) / LAND_CELL, (90 - y) / LAND_CELL) for x, y in ring]
+
+    for f in load("land"):
+        g = f["geometry"]
+        for poly in g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]:
+            draw.polygon(px(poly[0]), fill=1, outline=1)
+            for hole in poly[1:]:
+                draw.polygon(px(hole), fill=0)
+    path = os.path.join(OUT_DIR, "land.png")
+    image.save(path, optimize=True)
+    print("land.png", f"{w}x{h},", os.path.getsize(path), "bytes")
+
+
+def write(name, data):
+    with open(os.path.join(OUT_DIR, name), "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+    print(name, len(data), "entries,", os.path.getsize(os.path.join(OUT_DIR, name)), "bytes")
+
+
+def build_maps():
+    """The map engine's vectors: rivers.json, lakes.json, regions.json (see the README)."""
+    write("rivers.json", build_rivers())
+    write("lakes.json", build_lakes())
+    write("regions.json", build_regions())
+    build_land()
+
+
 def main():
     places, areas, label_only = [], [], []
 
@@ -401,4 +581,6 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if "--maps-only" not in sys.argv:
+        main()
+    build_maps()
