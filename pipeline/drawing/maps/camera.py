@@ -1,0 +1,61 @@
+"""The map's camera: views at moments, and the eased flight between each and the next.
+
+A move from one view to the next eases in and out (``easing.ease_in_out``); the centre travels along the
+great circle between the two, the scale changes geometrically (a zoom of ten times takes as long in its
+first half as in its second, as the eye reads it), and when the two views are far apart for their sizes
+the camera rises on the way, as van Wijk and Nuij's smooth zoom does, so both ends are in sight midway.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pipeline.drawing.maps.globe import RADIUS, View, angle, slerp
+from pipeline.drawing.slides.easing import ease_in_out
+
+
+@dataclass(frozen=True)
+class Move:
+    """From ``start`` to ``end`` seconds the camera flies to ``view``."""
+
+    start: float
+    end: float
+    view: View
+
+
+@dataclass(frozen=True)
+class Flight:
+    """The camera over a scene: the first view, then moves, in time order and not overlapping."""
+
+    first: View
+    moves: tuple[Move, ...] = ()
+
+    def at(self, t: float) -> View:
+        view = self.first
+        for move in self.moves:
+            if t >= move.end:
+                view = move.view
+                continue
+            if t <= move.start:
+                return view
+            f = ease_in_out((t - move.start) / (move.end - move.start))
+            return between(view, move.view, f)
+        return view
+
+    def spans(self) -> list[tuple[float, float]]:
+        return [(m.start, m.end) for m in self.moves]
+
+    def views(self) -> list[View]:
+        return [self.first, *(m.view for m in self.moves)]
+
+
+def between(a: View, b: View, f: float) -> View:
+    """The view ``f`` of the way from ``a`` to ``b``."""
+    lon, lat = slerp((a.lon, a.lat), (b.lon, b.lat), f)
+    # Rising on the way: how far apart the two are, against the wider of the two views' own spans.
+    apart = angle((a.lon, a.lat), (b.lon, b.lat)) * RADIUS
+    widest = max(a.span_m, b.span_m)
+    rise = max(0.0, apart / widest - 0.6) * 0.7
+    log_scale = math.log(a.scale) * (1 - f) + math.log(b.scale) * f - math.log1p(rise) * math.sin(math.pi * f)
+    return View(lon, lat, math.exp(log_scale), a.width, a.height, a.cx + (b.cx - a.cx) * f, a.cy + (b.cy - a.cy) * f)
