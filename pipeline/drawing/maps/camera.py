@@ -51,11 +51,22 @@ class Flight:
 
 
 def between(a: View, b: View, f: float) -> View:
-    """The view ``f`` of the way from ``a`` to ``b``."""
-    lon, lat = slerp((a.lon, a.lat), (b.lon, b.lat), f)
-    # Rising on the way: how far apart the two are, against the wider of the two views' own spans.
+    """The view ``f`` of the way from ``a`` to ``b``.
+
+    A zoom keeps still the point the two views share on the screen (the centre moves as the scale changes, so a
+    place zoomed into stays in sight all the way down, not only at the end); a pan between views of about one
+    size, or to a place out of sight, rises midway as far as it needs to keep both ends in sight.
+    """
     apart = angle((a.lon, a.lat), (b.lon, b.lat)) * RADIUS
-    widest = max(a.span_m, b.span_m)
-    rise = max(0.0, apart / widest - 0.6) * 0.7
-    log_scale = math.log(a.scale) * (1 - f) + math.log(b.scale) * f - math.log1p(rise) * math.sin(math.pi * f)
-    return View(lon, lat, math.exp(log_scale), a.width, a.height, a.cx + (b.cx - a.cx) * f, a.cy + (b.cy - a.cy) * f)
+    ratio = b.scale / a.scale
+    in_sight = apart < 0.5 * max(a.span_m, b.span_m)
+    if abs(math.log(ratio)) > 0.2 and in_sight:
+        scale = a.scale * ratio**f
+        g = (1 - a.scale / scale) / (1 - 1 / ratio)
+    else:
+        widest = max(a.span_m, b.span_m)
+        rise = max(0.0, apart / widest - 0.6) * 0.7
+        scale = math.exp(math.log(a.scale) * (1 - f) + math.log(b.scale) * f - math.log1p(rise) * math.sin(math.pi * f))
+        g = f
+    lon, lat = slerp((a.lon, a.lat), (b.lon, b.lat), g)
+    return View(lon, lat, scale, a.width, a.height, a.cx + (b.cx - a.cx) * g, a.cy + (b.cy - a.cy) * g)

@@ -130,7 +130,7 @@ def fit(
     width: int,
     height: int,
     pad: float = 0.1,
-    least_m: float = 60_000.0,
+    least_m: float = 120_000.0,
 ) -> View:
     """A view that holds ``points`` inside ``box`` (screen pixels) with ``pad`` of it to spare, centred on them;
     never closer than ``least_m`` metres top to bottom."""

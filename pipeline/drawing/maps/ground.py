@@ -109,16 +109,22 @@ def picture(style: str, view: View, work: float = 0.5) -> Image.Image:
     pw, ph = image.width - 2 * pad, image.height
     w, h = max(1, round(view.width * work)), max(1, round(view.height * work))
     nx = MESH if view.whole_globe() else MESH // 2  # the rim bends most: finer quads there
-    ny = max(2, round(MESH * h / w))
+    ny = max(2, round(nx * h / w))
     gx, gy = np.meshgrid(np.linspace(0, view.width, nx + 1), np.linspace(0, view.height, ny + 1))
     lon, lat, _ = view.inverse(gx, gy)
-    u = np.clip((lon + 180.0) / 360.0 * pw + pad, 0, image.width - 1)
     v = np.clip((90.0 - lat) / 180.0 * ph, 0, ph - 1)
     xs = np.round(np.linspace(0, w, nx + 1)).astype(int)
     ys = np.round(np.linspace(0, h, ny + 1)).astype(int)
+    # Each quad's corners are taken from its top-left one the short way round: a quad on the far side of a pole
+    # from the view's own meridian would otherwise reach across the whole picture (a streak from the pole).
+    base = lon[:-1, :-1]
+    corners = [lon[:-1, :-1], lon[1:, :-1], lon[1:, 1:], lon[:-1, 1:]]
+    near = [base + ((c - base + 180.0) % 360.0) - 180.0 for c in corners]
+    us = [np.clip((c + 180.0) / 360.0 * pw + pad, 0, image.width - 1) for c in near]
+    vs = [v[:-1, :-1], v[1:, :-1], v[1:, 1:], v[:-1, 1:]]
     quads = [
         ((int(xs[i]), int(ys[j]), int(xs[i + 1]), int(ys[j + 1])),
-         (u[j, i], v[j, i], u[j + 1, i], v[j + 1, i], u[j + 1, i + 1], v[j + 1, i + 1], u[j, i + 1], v[j, i + 1]))
+         tuple(float(q[j, i]) for pair in zip(us, vs, strict=True) for q in pair))
         for j in range(ny) for i in range(nx)
     ]  # fmt: skip
     warped = image.transform((w, h), Image.Transform.MESH, quads, Image.Resampling.BILINEAR)

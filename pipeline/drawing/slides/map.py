@@ -607,9 +607,10 @@ def _segments(scene: Scene, busy: list[tuple[float, float]]) -> list[Element]:
         until = starts[i + 1] if i + 1 < len(spans) else math.inf
 
         def paint(frame: Image.Image, p: float, a=a, b=b) -> None:
-            scene.paint(frame, a + (b - a) * p)
+            scene.paint(frame, a - 1e-6 + (b - a + 1e-6) * p)
 
-        out.append(Element(a, b - a, paint, until=until))
+        # Starting a hair early, so the frame at ``a`` itself is painted (an element at progress 0 is not).
+        out.append(Element(a - 1e-6, b - a + 1e-6, paint, until=until))
     return out
 
 
@@ -644,7 +645,8 @@ def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Fl
         before = views[-1] if views else None
         if shot.show:
             points = [p for name in shot.show for p in _points(name, spec.places)]
-            views.append(fit(points, box, w, h, pad=0.08))
+            # A city alone is framed with its surroundings: 400 km from top to bottom at the closest.
+            views.append(fit(points, box, w, h, pad=0.08, least_m=400_000.0 if len(points) == 1 else 120_000.0))
         elif shot.centre is not None or shot.span is not None:
             centre = (where(shot.centre, spec.places) if isinstance(shot.centre, str) else shot.centre) or (
                 (before.lon, before.lat) if before else _centre(everything)
@@ -653,7 +655,8 @@ def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Fl
                 scale = h / (shot.span * 1000)
             else:
                 scale = before.scale if before else fit(everything, box, w, h).scale
-            mid = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            # A view of the whole globe is centred in the frame; a closer one in the room under the title.
+            mid = (w / 2, h / 2) if scale * 12.8e6 < h * 0.9 else ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
             views.append(View(centre[0], centre[1], scale, w, h, *mid))
         else:
             views.append(fit(everything, box, w, h))
@@ -746,7 +749,7 @@ def _name(canvas: Canvas, text: str, kind: str, anchor, reveal: Reveal, rest: Vi
     colors = canvas.theme.colors
     color = {"sea": _mix(colors.text, WATER, 0.75), "river": _mix(colors.text, WATER, 0.6),
              "range": _mix(colors.text, RANGE, 0.6)}.get(kind, rgb(colors.text))  # fmt: skip
-    size = canvas.theme.sizes.label * (1.05 if kind in ("sea", "country") else 0.92)
+    size = canvas.theme.sizes.label * {"sea": 1.05, "country": 1.2, "river": 1.0}.get(kind, 0.92)
     spaced = _spaced(kind)
     written = text.upper() if spaced else text
     block = canvas.fit(written, "label", size, field=field, width=canvas.width * (0.2 if spaced else 0.28),
@@ -766,15 +769,20 @@ def _name(canvas: Canvas, text: str, kind: str, anchor, reveal: Reveal, rest: Vi
         turn = max(-40.0, min(40.0, turn))
         image = image.rotate(turn, resample=Image.Resampling.BICUBIC, expand=True)
         anchor = anchor_
+        # Beside the river, not on it: off along the normal of its turn, by half the name's own height.
+        normal = (math.sin(math.radians(turn)), -math.cos(math.radians(turn)))
+        lift = block.height * 0.5 + canvas.px(0.012)
     image = _halo(image, canvas)
     x, y = rest.point(*anchor)
     gap = canvas.px(0.02)
     wide, high = image.width, image.height
-    if along:  # beside the river, above or below it
-        candidates = [(-wide / 2, -high - gap * 0.2), (-wide / 2, gap * 0.2), (-wide / 2, -high / 2)]
+    if along:  # beside the river, on one side or the other
+        candidates = [(-wide / 2 + normal[0] * lift * k, -high / 2 + normal[1] * lift * k) for k in (1, -1, 1.8, -1.8)]
     else:
         candidates = [(-wide / 2, -high / 2), (-wide / 2, -high - gap), (-wide / 2, gap),
                       (gap, -high / 2), (-wide - gap, -high / 2)]  # fmt: skip
+    if not (0 <= x <= canvas.width and 0 <= y <= canvas.height):
+        return Sprite(image, anchor, candidates[0], reveal)  # out of sight where it settles: not moved into it
     offset = _place(canvas, x, y, wide, high, candidates, taken)
     return Sprite(image, anchor, offset, reveal)
 
