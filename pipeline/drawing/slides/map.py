@@ -602,7 +602,11 @@ def _segments(scene: Scene, busy: list[tuple[float, float]]) -> list[Element]:
         else:
             spans.append([a, b])
     starts = [a for a, _ in spans]
-    out = [Element(-1e-6, 0.0, lambda frame, p: scene.paint(frame, 0.0), until=starts[0] if starts else math.inf)]
+
+    def first(frame: Image.Image, p: float) -> None:
+        scene.paint(frame, 0.0)
+
+    out = [Element(-1e-6, 0.0, first, until=starts[0] if starts else math.inf)]
     for i, (a, b) in enumerate(spans):
         until = starts[i + 1] if i + 1 < len(spans) else math.inf
 
@@ -611,6 +615,8 @@ def _segments(scene: Scene, busy: list[tuple[float, float]]) -> list[Element]:
 
         # Starting a hair early, so the frame at ``a`` itself is painted (an element at progress 0 is not).
         out.append(Element(a - 1e-6, b - a + 1e-6, paint, until=until))
+    for element in out:
+        element.paint.map = True  # what paints the map itself (the tests tell it from the text over it)
     return out
 
 
@@ -632,8 +638,8 @@ def _title(spec: Spec, canvas: Canvas) -> tuple[list[Element], tuple[int, int, i
     top = safe.y0 + round(canvas.min_text * 2.2)
     image = _halo(text_sprite(block, theme.colors.text), canvas, 0.7)
     pad = canvas.px(0.012)
-    element = sprite(image, (safe.x0 - pad, top - pad), 0.1, theme.motion.entrance, canvas.px(theme.motion.rise))
-    return [element], (safe.x0, top + block.height, safe.x1, safe.y1)
+    element = sprite(image, (safe.x0, top - pad), 0.1, theme.motion.entrance, canvas.px(theme.motion.rise))
+    return [element], (safe.x0, top + block.height + pad, safe.x1, safe.y1)
 
 
 def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Flight:
@@ -752,7 +758,8 @@ def _name(canvas: Canvas, text: str, kind: str, anchor, reveal: Reveal, rest: Vi
     size = canvas.theme.sizes.label * {"sea": 1.05, "country": 1.2, "river": 1.0}.get(kind, 0.92)
     spaced = _spaced(kind)
     written = text.upper() if spaced else text
-    block = canvas.fit(written, "label", size, field=field, width=canvas.width * (0.2 if spaced else 0.28),
+    room = min(canvas.safe.width, canvas.unit * (0.8 if along else 0.55 if spaced else 0.5))
+    block = canvas.fit(written, "label", size, field=field, width=room,
                        height=canvas.px(0.14), max_lines=1 if along else 2)  # fmt: skip
     hexed = "#{:02x}{:02x}{:02x}".format(*color)
     image = _tracked(block, hexed, 0.22) if spaced else text_sprite(block, hexed, align="center")
@@ -822,12 +829,13 @@ def _pin(canvas: Canvas, pin: Pin, anchor: LonLat, reveal: Reveal, rest: View, t
     """A dot at the place and its name (and note) in a dark tag beside it."""
     colors = canvas.theme.colors
     text = (pin.label or pin.place).upper()
-    block = canvas.fit(text, "label", canvas.theme.sizes.label, field=f"{field}.place", width=canvas.width * 0.3,
+    room = min(canvas.safe.width * 0.6, canvas.unit * 0.6)
+    block = canvas.fit(text, "label", canvas.theme.sizes.label, field=f"{field}.place", width=room,
                        height=canvas.px(0.08), max_lines=1)  # fmt: skip
     note = None
     if pin.note:
         note = canvas.fit(pin.note, "body", canvas.theme.sizes.label * 0.8, field=f"{field}.note",
-                          width=canvas.width * 0.3, height=canvas.px(0.12), max_lines=2)  # fmt: skip
+                          width=room, height=canvas.px(0.16), max_lines=2)  # fmt: skip
     pad = canvas.px(0.012)
     inner_w = max(block.width, note.width if note else 0)
     inner_h = block.height + (note.height + pad // 2 if note else 0)
