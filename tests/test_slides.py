@@ -54,7 +54,8 @@ SPECS = {
     "route": {"kind": "route", "title": "Out", "stops": ["North Korea", "China", ["Thailand", "Mongolia"]]},
     "image": {"kind": "image", "file": "picture.png", "caption": "The Tumen River", "credit": "Illustration"},
     "map": {
-        "kind": "map", "title": "Closed on three sides",
+        "kind": "map",
+        "title": "Closed on three sides",
         "camera": [{"show": ["North Korea", "South Korea"]}],
         "regions": [{"name": "North Korea", "color": "soft"}, {"name": "Yellow Sea", "at": 2}],
         "lines": [{"border": ["North Korea", "South Korea"], "label": "DMZ", "at": 3}],
@@ -317,8 +318,18 @@ def _longest(model, spec, counts=None):
     """``spec`` with every text the schema limits filled to its limit, and every list to its length limit."""
     out, counts = dict(spec), counts or {}
     for name, field in model.model_fields.items():
-        if name in ("kind", "file", "icon", "name", "place", "river", "centre", "show", "word",
-                    "border"):  # names, not prose
+        if name in (
+            "kind",
+            "file",
+            "icon",
+            "name",
+            "place",
+            "river",
+            "centre",
+            "show",
+            "word",
+            "border",
+        ):  # names, not prose
             continue
         value = out.get(name)
         limit = _limit(field.metadata)
