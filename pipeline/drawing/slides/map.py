@@ -296,6 +296,8 @@ class Sprite:
     anchor: LonLat
     offset: tuple[float, float]
     reveal: Reveal
+    #: The view it was placed in (where the camera rests once it has appeared).
+    rest: View | None = None
 
 
 @dataclass
@@ -512,6 +514,19 @@ WATER, RANGE = "#9fd0ff", "#f0d9a8"
 
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    scene, overlay = compose(spec, canvas, context)
+    busy = scene.path.spans() + [(p.reveal.start, p.reveal.start + p.reveal.seconds) for p in scene.painted]
+    busy += [(s.reveal.start, s.reveal.start + s.reveal.seconds) for s in scene.sprites]
+    if scene.data_reveal:
+        busy.append((scene.data_reveal.start, scene.data_reveal.start + scene.data_reveal.seconds))
+    slide = Slide(lambda: section_label(canvas, context, base=background(canvas, shapes=False)),
+                  _segments(scene, busy) + overlay)  # fmt: skip
+    slide.pushes = False  # the map's own camera moves it; a push-in would enlarge a bitmap of it
+    return slide
+
+
+def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, list[Element]]:
+    """The map (what moves with it, and when) and what stands over it (the title, a legend)."""
     problems = spec.check()
     if problems:
         raise problems[0]
@@ -571,25 +586,18 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     for reveal, how, what, anchor, kind, field in pending:
         rest = path.at(_settled(path, reveal.start + reveal.seconds))
         if how == "pin":
-            sprites += _pin(canvas, what, anchor, reveal, rest, taken, field)
+            made = _pin(canvas, what, anchor, reveal, rest, taken, field)
         else:
-            sprite_ = _name(canvas, what, kind, anchor, reveal, rest, taken, field, how == "line")
-            if sprite_ is not None:
-                sprites.append(sprite_)
+            made = [_name(canvas, what, kind, anchor, reveal, rest, taken, field, how == "line")]
+        for item in made:
+            item.rest = rest
+        sprites += made
     data, data_reveal = {}, None
     if spec.data:
         data, legend = _data(spec.data, canvas)
         data_reveal = Reveal(moment(context, spec.data.at, None, [], 0.0), FADE) if spec.data.at else None
         elements.append(sprite(legend[0], legend[1], data_reveal.start if data_reveal else 0.0, motion.entrance))
-    scene = Scene(canvas, style, path, painted, sprites, data, data_reveal, spec.scale_bar)
-    busy = path.spans() + [(p.reveal.start, p.reveal.start + p.reveal.seconds) for p in painted]
-    busy += [(s.reveal.start, s.reveal.start + s.reveal.seconds) for s in sprites]
-    if data_reveal:
-        busy.append((data_reveal.start, data_reveal.start + data_reveal.seconds))
-    slide = Slide(lambda: section_label(canvas, context, base=background(canvas, shapes=False)),
-                  _segments(scene, busy) + elements)  # fmt: skip
-    slide.pushes = False  # the map's own camera moves it; a push-in would enlarge a bitmap of it
-    return slide
+    return Scene(canvas, style, path, painted, sprites, data, data_reveal, spec.scale_bar), elements
 
 
 def _segments(scene: Scene, busy: list[tuple[float, float]]) -> list[Element]:
@@ -811,14 +819,25 @@ def _place(canvas: Canvas, x: float, y: float, wide: int, high: int, candidates,
     _, dx, dy = best
     x0 = min(max(x + dx, safe.x0), safe.x1 - wide)
     y0 = min(max(y + dy, safe.y0), safe.y1 - high)
-    for _ in range(12):  # still covering a name: step down (or up) past it
-        hit = next((b for b in taken if _overlap((x0, y0, x0 + wide, y0 + high), b) > 0), None)
-        if hit is None:
-            break
-        below = hit[3] + 2
-        y0 = below if below + high <= safe.y1 else hit[1] - high - 2
+    if any(_overlap((x0, y0, x0 + wide, y0 + high), b) > 0 for b in taken):
+        x0, y0 = _nearest_free(safe, x0, y0, wide, high, taken)
     taken.append((x0, y0, x0 + wide, y0 + high))
     return x0 - x, y0 - y
+
+
+def _nearest_free(safe, x0: float, y0: float, wide: int, high: int, taken: list) -> tuple[float, float]:
+    """The free spot for a ``wide`` x ``high`` box inside ``safe`` nearest to (x0, y0), searched outward in steps
+    of a quarter of its height (or (x0, y0) itself when the frame is full)."""
+    step = max(2.0, high / 4)
+    for ring in range(1, 80):
+        for dy in (ring * step, -ring * step):
+            for dx in (0.0, wide / 2, -wide / 2, wide, -wide):
+                x, y = min(max(x0 + dx, safe.x0), safe.x1 - wide), y0 + dy
+                if y < safe.y0 or y + high > safe.y1:
+                    continue
+                if not any(_overlap((x, y, x + wide, y + high), b) > 0 for b in taken):
+                    return x, y
+    return x0, y0
 
 
 def _overlap(a, b) -> float:
