@@ -60,7 +60,7 @@ def test_the_coast_is_drawn_sharp_at_every_keyframe_of_a_flight(canvas):
         scene.paint(frame, t)
         pixels = np.asarray(frame).astype(int)
         is_sea = np.abs(pixels - sea).max(axis=2) <= 2
-        land = np.array(mapkind._mix(canvas.theme.colors.panel, canvas.theme.colors.muted, 0.16))
+        land = np.array(mapkind.land_color(canvas.theme.colors))
         is_land = np.abs(pixels - land).max(axis=2) <= 12
         runs = []  # along every tenth row, the pixels between sea and land where one meets the other
         for row in range(0, canvas.height, 10):
@@ -111,7 +111,7 @@ def test_names_and_pins_never_overlap_each_other_and_stay_inside_the_safe_area()
     for i, a in enumerate(names):
         assert safe.x0 - 1 <= a[0] and a[2] <= safe.x1 + 1 and safe.y0 - 1 <= a[1] and a[3] <= safe.y1 + 1, a
         for b in names[i + 1 :]:
-            assert mapkind._overlap(a, b) < 1.0, (a, b)
+            assert mapkind.overlap(a, b) < 1.0, (a, b)
 
 
 def test_a_map_held_still_costs_one_frame(canvas):

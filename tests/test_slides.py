@@ -140,6 +140,7 @@ VARIANTS = {
         "data": {"values": {"China": 73, "Mongolia": 79, "Japan": 83, "South Korea": 97}, "legend": "Per cent",
                  "unit": "%", "at": 1},
     },
+    "route-relief": {"kind": "route", "style": "relief", "title": "Out", "stops": ["North Korea", "China"]},
     "route-alternative": {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]},
     "route-via": {
         "kind": "route",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -83,10 +84,10 @@ def level(style: str, reduce: int) -> np.ndarray:
 FINEST = 2
 
 
-def choose_reduce(style: str, view: View, work: float) -> int:
+def _reduce_for(style: str, scale: float, work: float) -> int:
     """The smallest reduction whose pixels are no smaller than the working frame's (no shimmer when far out)."""
     _, width, _ = PICTURES[style]
-    wanted = 2 * math.pi * RADIUS * view.scale * work  # the working frame's pixels around the equator
+    wanted = 2 * math.pi * RADIUS * scale * work  # the working frame's pixels around the equator
     for reduce in (8, 4):
         if width / reduce >= wanted:
             return reduce
@@ -103,15 +104,39 @@ def padded(style: str, reduce: int) -> tuple[Image.Image, int]:
 
 
 def picture(style: str, view: View, work: float = 0.5) -> Image.Image:
-    """The ground of ``view`` in ``style`` (a picture style), at the frame's size, warped from the picture by a
-    mesh of quads; off the globe it is the globe's rim repeated (``globe_mask`` cuts it)."""
-    image, pad = padded(style, choose_reduce(style, view, work))
+    """The ground of ``view`` in ``style`` (a picture style), at the frame's size; off the globe it is the globe's
+    rim repeated (``globe_mask`` cuts it)."""
+
+    def inverse(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lon, lat, _ = view.inverse(xs, ys)
+        return lon, lat
+
+    return warp(style, (view.width, view.height), inverse, view.scale, work, MESH if view.whole_globe() else MESH // 2)
+
+
+def warp(
+    style: str,
+    size: tuple[int, int],
+    inverse: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    scale: float,
+    work: float = 0.5,
+    mesh: int = MESH,
+) -> Image.Image:
+    """The style's picture seen through any projection, at ``size``: ``inverse`` takes screen x, y to longitude
+    and latitude (for ``map``, the globe's view; for ``route``, its PROJ projection), ``scale`` is about how many
+    pixels a metre is. The picture is warped by a mesh of quads (Pillow's MESH transform, bilinear, in C) at
+    ``work`` of the size, then doubled pixel for pixel."""
+    width, height = size
+    reduce = _reduce_for(style, scale, work)
+    image, pad = padded(style, reduce)
     pw, ph = image.width - 2 * pad, image.height
-    w, h = max(1, round(view.width * work)), max(1, round(view.height * work))
-    nx = MESH if view.whole_globe() else MESH // 2  # the rim bends most: finer quads there
+    w, h = max(1, round(width * work)), max(1, round(height * work))
+    nx = mesh
     ny = max(2, round(nx * h / w))
-    gx, gy = np.meshgrid(np.linspace(0, view.width, nx + 1), np.linspace(0, view.height, ny + 1))
-    lon, lat, _ = view.inverse(gx, gy)
+    gx, gy = np.meshgrid(np.linspace(0, width, nx + 1), np.linspace(0, height, ny + 1))
+    lon, lat = inverse(gx, gy)
+    lon = np.nan_to_num(np.asarray(lon, float), nan=0.0, posinf=0.0, neginf=0.0)
+    lat = np.nan_to_num(np.asarray(lat, float), nan=0.0, posinf=0.0, neginf=0.0)
     v = np.clip((90.0 - lat) / 180.0 * ph, 0, ph - 1)
     xs = np.round(np.linspace(0, w, nx + 1)).astype(int)
     ys = np.round(np.linspace(0, h, ny + 1)).astype(int)
@@ -120,7 +145,8 @@ def picture(style: str, view: View, work: float = 0.5) -> Image.Image:
     base = lon[:-1, :-1]
     corners = [lon[:-1, :-1], lon[1:, :-1], lon[1:, 1:], lon[:-1, 1:]]
     near = [base + ((c - base + 180.0) % 360.0) - 180.0 for c in corners]
-    us = [np.clip((c + 180.0) / 360.0 * pw + pad, 0, image.width - 1) for c in near]
+    base_u = ((base + 180.0) % 360.0) / 360.0 * pw + pad
+    us = [np.clip(base_u + (c - base) / 360.0 * pw, 0, image.width - 1) for c in near]
     vs = [v[:-1, :-1], v[1:, :-1], v[1:, 1:], v[:-1, 1:]]
     quads = [
         ((int(xs[i]), int(ys[j]), int(xs[i + 1]), int(ys[j + 1])),
@@ -130,7 +156,7 @@ def picture(style: str, view: View, work: float = 0.5) -> Image.Image:
     warped = image.transform((w, h), Image.Transform.MESH, quads, Image.Resampling.BILINEAR)
     # Doubled pixel for pixel: a bilinear enlargement cost 12 ms a frame at 1080p, and the pictures are softer
     # than the half-size frame at every zoom a map reaches (the names and lines over them are drawn full size).
-    return warped.resize((view.width, view.height), Image.Resampling.NEAREST)
+    return warped.resize((width, height), Image.Resampling.NEAREST)
 
 
 def globe_mask(view: View) -> Image.Image | None:

@@ -24,7 +24,7 @@ from shapely.geometry import Polygon
 from pipeline.core.schema import Plain
 from pipeline.drawing.maps import camera as flight
 from pipeline.drawing.maps import ground, layers, places
-from pipeline.drawing.maps.globe import RADIUS, View, angle, fit
+from pipeline.drawing.maps.globe import RADIUS, View, angle, centre_of, fit
 from pipeline.drawing.maps.names import fold
 from pipeline.drawing.slides import geo
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
@@ -347,7 +347,7 @@ class Scene:
             land = layers.Mask(w, h)
             for ring in rings:
                 land.polygon(ring)
-            land.tint(frame, _mix(colors.panel, colors.muted, 0.16))
+            land.tint(frame, land_color(colors))
         else:
             picture = ground.picture(self.style, view)
             if disc is None:
@@ -452,6 +452,11 @@ def _space(canvas: Canvas) -> Image.Image:
         edge = rgb(canvas.theme.colors.background_edge)
         canvas.memo[key] = Image.new("RGB", (canvas.width, canvas.height), tuple(round(c * 0.7) for c in edge))
     return canvas.memo[key]
+
+
+def land_color(colors) -> tuple[int, int, int]:
+    """The land's colour in the flat style: the theme's panel, a little towards its muted text."""
+    return _mix(colors.panel, colors.muted, 0.16)
 
 
 def _mix(a: str, b: str, f: float) -> tuple[int, int, int]:
@@ -698,8 +703,6 @@ def _everything(spec: Spec) -> list[LonLat]:
 
 
 def _centre(points: list[LonLat]) -> LonLat:
-    from pipeline.drawing.maps.globe import centre_of
-
     return centre_of(points)
 
 
@@ -812,14 +815,14 @@ def _place(canvas: Canvas, x: float, y: float, wide: int, high: int, candidates,
         box = (x0, y0, x0 + wide, y0 + high)
         outside = max(0.0, safe.x0 - x0) + max(0.0, box[2] - safe.x1)
         outside += max(0.0, safe.y0 - y0) + max(0.0, box[3] - safe.y1)
-        covered = sum(_overlap(box, other) for other in taken)
+        covered = sum(overlap(box, other) for other in taken)
         cost = covered * 10 + outside * 5 + i
         if best is None or cost < best[0]:
             best = (cost, dx, dy)
     _, dx, dy = best
     x0 = min(max(x + dx, safe.x0), safe.x1 - wide)
     y0 = min(max(y + dy, safe.y0), safe.y1 - high)
-    if any(_overlap((x0, y0, x0 + wide, y0 + high), b) > 0 for b in taken):
+    if any(overlap((x0, y0, x0 + wide, y0 + high), b) > 0 for b in taken):
         x0, y0 = _nearest_free(safe, x0, y0, wide, high, taken)
     taken.append((x0, y0, x0 + wide, y0 + high))
     return x0 - x, y0 - y
@@ -835,12 +838,13 @@ def _nearest_free(safe, x0: float, y0: float, wide: int, high: int, taken: list)
                 x, y = min(max(x0 + dx, safe.x0), safe.x1 - wide), y0 + dy
                 if y < safe.y0 or y + high > safe.y1:
                     continue
-                if not any(_overlap((x, y, x + wide, y + high), b) > 0 for b in taken):
+                if not any(overlap((x, y, x + wide, y + high), b) > 0 for b in taken):
                     return x, y
     return x0, y0
 
 
-def _overlap(a, b) -> float:
+def overlap(a, b) -> float:
+    """The area two boxes (x0, y0, x1, y1) share."""
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
