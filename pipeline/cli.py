@@ -740,22 +740,31 @@ def preview(storyboard: Path, port: int, host: str, quality: str, open_browser: 
 @main.command()
 @click.argument("text", required=False, default="")
 def places(text: str) -> None:
-    """List the places a route map knows: countries (with ISO codes), and cities, seas, straits, regions and peaks
-    with TEXT in their name (countries only when TEXT is left out)."""
-    from pipeline.drawing.slides import geo
+    """List the places a map knows with TEXT as their name or its first words: countries (with ISO codes), admin-1
+    regions, towns down to 1,000 people, seas, straits, rivers, lakes, regions and peaks, the most prominent first
+    (every country when TEXT is left out). Where a name is shared, a storyboard picks one with a hint after a comma:
+    'Victoria, Canada', 'Springfield, Illinois'."""
+    from pipeline.drawing.maps import gazetteer
 
-    found = geo.named(text)
-    for country in found:
-        codes = geo.codes(country)
-        click.echo(f"{country.name}  (country; {', '.join(codes)})" if codes else f"{country.name}  (country)")
-    others = geo.places_named(text) if text.strip() else []
-    for place in others:
-        where = f", {place.country}" if place.country else ""
-        click.echo(f"{place.name}  ({place.kind}{where})")
-    if not found and not others:
-        close = geo.closest(text)
+    if not text.strip():
+        for name, codes in gazetteer.countries():
+            click.echo(f"{name}  (country; {', '.join(codes)})" if codes else f"{name}  (country)")
+        return
+    found, total = gazetteer.search(text)
+    for place in found:
+        if place.kind == "country":
+            codes = dict(gazetteer.countries()).get(place.name)
+            click.echo(f"{place.name}  (country; {', '.join(codes)})" if codes else f"{place.name}  (country)")
+        else:
+            click.echo(f"{place.name}  ({place.describe().partition(' (')[2]}")
+    if total > len(found):
+        other = next((p for p in found[1:] if p.country and p.name == found[0].name), None)
+        example = f" ('{other.name}, {other.country}')" if other else ""
+        click.echo(f"... and {total - len(found)} more; a hint after a comma picks one of a shared name{example}")
+    if not found:
+        close = gazetteer.closest(text)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        raise click.UsageError(f"no place has '{text}' in its name{hint}")
+        raise click.UsageError(f"no place is called '{text}'{hint}")
 
 
 @main.command()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.drawing.maps import places
+from pipeline.drawing.maps import gazetteer, places
 from pipeline.drawing.maps.names import fold, split_hint
+from pipeline.drawing.slides import geo
 
 
 def test_names_fold_accents_case_dotless_i_and_punctuation():
@@ -19,7 +20,8 @@ def test_rivers_of_the_korean_border_and_the_great_rivers_are_lines():
         assert lines and all(len(line) >= 2 for line in lines), name
     yalu = [p for line in places.river("Yalu River") for p in line]
     assert all(120 < lon < 130 and 39 < lat < 43 for lon, lat in yalu)  # the China-North Korea border
-    assert places.river("Yalu") == places.river("yalu river")
+    assert places.river("Yalu") == places.river("yalu river") == places.river("Yalu, China")  # through the gazetteer
+    assert places.find("Victoria, Malta", "region").country == "Malta"
     assert places.river("Atlantis") is None
 
 
@@ -31,3 +33,119 @@ def test_lakes_and_regions_are_outlines_resolved_with_a_hint():
     assert places.find("Victoria, Canada", "region") is None
     istanbul = places.find("Istanbul", "region")  # a label point only: 1:50m outlines four countries' regions
     assert istanbul.country == "Turkey" and places.region("Istanbul") is None
+
+
+def test_bosphorus_towns_are_found_by_name_and_by_their_ascii_spelling():
+    for name, ascii_name in (("Üsküdar", "Uskudar"), ("Beşiktaş", "Besiktas"), ("Sarıyer", "Sariyer")):
+        place = gazetteer.resolve(name)
+        assert place is not None and place == gazetteer.resolve(ascii_name), name
+        assert place.country == "Turkey" and place.admin1 == "Istanbul", place
+        lon, lat = place.label
+        assert 28.9 < lon < 29.2 and 40.95 < lat < 41.25, place  # on the Bosphorus, not a namesake inland
+
+
+def test_a_hint_picks_among_places_of_one_name():
+    canada, seychelles = gazetteer.resolve("Victoria, Canada"), gazetteer.resolve("Victoria, Seychelles")
+    assert canada.country == "Canada" and seychelles.country == "Seychelles"
+    assert canada.label != seychelles.label
+    assert gazetteer.resolve("Georgia").kind == "country"
+    assert gazetteer.resolve("Georgia, USA").kind == "admin-1 region"
+    illinois = gazetteer.resolve("Springfield, Illinois")
+    assert illinois.admin1 == "Illinois" and illinois == gazetteer.resolve("Springfield, IL")
+    assert gazetteer.resolve("Springfield").admin1 == "Missouri"  # the most populous
+    assert gazetteer.resolve("Washington, D.C.").kind == "city"  # a name with a comma of its own
+    assert gazetteer.resolve("Victoria, Narnia") is None
+
+
+def test_every_kind_is_in_the_gazetteer_with_did_you_mean_across_them():
+    kinds = {name: gazetteer.resolve(name).kind for name in ("North Korea", "Yalu River", "Lake Baikal", "Bosphorus",
+                                                            "Chicago", "Mount Everest", "Illinois")}  # fmt: skip
+    assert kinds == {"North Korea": "country", "Yalu River": "river", "Lake Baikal": "lake", "Bosphorus": "strait",
+                     "Chicago": "city", "Mount Everest": "elevation", "Illinois": "admin-1 region"}  # fmt: skip
+    assert gazetteer.closest("Uskudr") == ["Üsküdar"]
+    assert "Bering Sea" in gazetteer.closest("Berring Sea") and "Danube" in gazetteer.closest("Danub")
+    assert gazetteer.closest("Springfeld, Illinois")[0] == "Springfield"
+
+
+def test_a_route_finds_a_village_through_geo():
+    assert geo.where("Sarıyer") == gazetteer.resolve("Sariyer").label
+    assert geo.area("Lake Baikal") and geo.area("Georgia, USA")
+
+
+def test_places_command_lists_a_shared_name_and_narrows_it_with_a_hint():
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    run = CliRunner().invoke(main, ["places", "Victoria"])
+    assert run.exit_code == 0 and "Victoria  (city; Seychelles)" in run.output
+    listed = CliRunner().invoke(main, ["places", "korea"]).output
+    assert "North Korea  (country; KP, PRK)" in listed and "Korea Strait  (strait)" in listed  # in the name
+    run = CliRunner().invoke(main, ["places", "Springfield, Illinois"])
+    assert run.output.splitlines() == ["Springfield  (town; Illinois, United States of America)"]
+    run = CliRunner().invoke(main, ["places", "Uskudr"])
+    assert run.exit_code != 0 and "did you mean 'Üsküdar'" in run.output
+
+
+LABELS = """\
+title: Capitals
+narration: {engine: piper}
+sections:
+  - title: Routes
+    scenes:
+      - id: capitals
+        slide:
+          kind: route
+          stops:
+            - Mexico City
+            - places: ["Washington, D.C."]
+            - {places: [Ottawa], label: The capital}
+        narration: From Mexico City to Washington and on to Ottawa.
+      - id: long
+        slide:
+          kind: route
+          stops: [Montreal, Saint-Jean-sur-Richelieu, Ottawa]
+        narration: From Montreal.
+      - id: cut
+        slide: {kind: route, stops: [Mexico City, [Washington, D.C.]]}
+        narration: From Mexico City.
+"""
+
+
+def test_a_label_too_long_for_its_format_is_shortened_or_named_alone_with_its_fix(project):
+    """A suggested name ('Washington, D.C.') was too long for a vertical label, and the message pointed at the
+    whole list of stops."""
+    import pytest
+
+    import pipeline
+    from pipeline.core.errors import StoryboardError
+    from pipeline.loading.options import RenderOptions
+
+    story = project(LABELS)
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story, RenderOptions(format="vertical"))
+    found = sorted((p.line, p.column, p.message) for p in info.value.problems)
+    assert len(found) == 2, found  # Washington, D.C. is shortened (to Washington), so the first scene fits
+    (line, column, long), (cut_line, cut_column, cut) = found
+    assert (line, column) == (17, 29), "at the one place, not the list"
+    assert "'Saint-Jean-sur-Richelieu' is too long for its marker" in long and "label: ..." in long
+    assert "scene 'long'" in long and "route.stops.1" in long and "vertical" in long
+    assert (cut_line, cut_column) == (20, 52) and 'write it in quotes, ["Washington, D.C."]' in cut
+
+
+def test_short_forms_are_the_name_before_its_comma_and_atlas_abbreviations():
+    from pipeline.drawing.maps.names import short_forms
+
+    assert short_forms("Washington, D.C.") == ["Washington"]
+    assert short_forms("Saint Petersburg") == ["St. Petersburg"]
+    assert short_forms("Oslo") == []
+
+
+def test_a_hint_that_picks_no_place_says_where_places_of_that_name_are():
+    from pipeline.drawing.slides.route import Spec
+
+    problems = Spec.model_validate({"kind": "route", "stops": ["Ottawa", "Victoria, Narnia"]}).check()
+    assert [p.field for p in problems] == ["stops.1"]
+    assert "'Narnia' picks no place called 'Victoria' (there is one in British Columbia, Canada; Seychelles" in str(
+        problems[0]
+    )

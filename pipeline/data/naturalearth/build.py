@@ -47,6 +47,8 @@ LAYERS = {
     # The 10m admin-1 polygons are missing from the snapshot (its largest files are absent); 1:50m has polygons for
     # the four countries Natural Earth details at that scale (USA, Canada, Australia, Brazil).
     "admin1_polys": "50m/cultural/ne_50m_admin_1_states_provinces.json",
+    # For sea routes (land.png): land, and the lakes it leaves as land would let no ship through anyway.
+    "land": "10m/physical/ne_10m_land.7z",
 }
 
 CITY_MIN_POP = 500_000
@@ -367,8 +369,8 @@ def build_regions():
     for code in sorted(points):
         feats = points[code]
         p = feats[0]["properties"]
-        if not p.get("name"):
-            continue
+        if not p.get("name") or re.match(r"[A-Z]{3}-99 ", p["name"]):
+            continue  # NE's stand-ins for a country's minor islands ('PRK-99 (North Korea minor island)')
         e = {
             "name": re.sub(r"\s+", " ", p["name"]).strip(),
             "kind": "region",
@@ -395,6 +397,32 @@ def build_regions():
     return regions
 
 
+LAND_CELL = 0.1  # degrees: land.png is 3600 x 1800
+
+
+def build_land():
+    """land.png: Natural Earth's 1:10m land as a 1-bit equirectangular raster, one pixel per 0.1 degree (white
+    is land; row 0 is the band under 90°N, column 0 the band east of 180°W). Sea routes are found on it."""
+    from PIL import Image, ImageDraw
+
+    w, h = round(360 / LAND_CELL), round(180 / LAND_CELL)
+    image = Image.new("1", (w, h), 0)
+    draw = ImageDraw.Draw(image)
+
+    def px(ring):
+        return [((x + 180) / LAND_CELL, (90 - y) / LAND_CELL) for x, y in ring]
+
+    for f in load("land"):
+        g = f["geometry"]
+        for poly in g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]:
+            draw.polygon(px(poly[0]), fill=1, outline=1)
+            for hole in poly[1:]:
+                draw.polygon(px(hole), fill=0)
+    path = os.path.join(OUT_DIR, "land.png")
+    image.save(path, optimize=True)
+    print("land.png", f"{w}x{h},", os.path.getsize(path), "bytes")
+
+
 def write(name, data):
     with open(os.path.join(OUT_DIR, name), "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
@@ -406,6 +434,7 @@ def build_maps():
     write("rivers.json", build_rivers())
     write("lakes.json", build_lakes())
     write("regions.json", build_regions())
+    build_land()
 
 
 def main():

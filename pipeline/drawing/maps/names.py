@@ -25,3 +25,22 @@ def split_hint(text: str) -> tuple[str, str | None]:
     if not comma or not name.strip() or not hint.strip():
         return text.strip(), None
     return name.strip(), hint.strip()
+
+
+#: Words a map's label may shorten, as atlases do.
+_ABBREVIATED = (("Saint ", "St. "), ("Sainte ", "Ste. "), ("Mount ", "Mt. "), ("Fort ", "Ft. "), ("Port ", "Pt. "),
+                ("Island", "I."), ("Islands", "Is."), ("Mountains", "Mts."))  # fmt: skip
+
+
+def short_forms(name: str) -> list[str]:
+    """Shorter ways a label may write ``name``, longest first: the name before a comma or a bracket
+    (``Washington, D.C.`` -> ``Washington``), and with the words atlases abbreviate (``St. Petersburg``)."""
+    head = re.split(r",|\s\(", name)[0].strip()
+    forms = [head] if head and head != name else []
+    for base in (name, head):
+        short = base
+        for word, abbreviation in _ABBREVIATED:
+            short = re.sub(rf"\b{re.escape(word)}", abbreviation, short)
+        if short != base:
+            forms.append(short)
+    return sorted(dict.fromkeys(f for f in forms if f and f != name), key=len, reverse=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from pipeline.drawing.maps import gazetteer
 from pipeline.drawing.maps.names import fold, split_hint
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "naturalearth"
@@ -73,8 +74,14 @@ def _index(kind: str) -> dict[str, list[Feature]]:
     return index
 
 
+#: The gazetteer's kinds of each kind of feature here.
+_GAZETTEER_KINDS = {"river": {"river", "lake centerline"}, "lake": {"lake"}, "region": {"admin-1 region"}}
+
+
 def find(name: str, kind: str) -> Feature | None:
-    """The feature of ``kind`` ('river', 'lake' or 'region') called ``name``, with an optional hint after a comma."""
+    """The feature of ``kind`` ('river', 'lake' or 'region') called ``name``, with an optional hint after a comma:
+    a region's country, or for any kind what the gazetteer takes (``Victoria, Australia``, ``Georgia, USA``,
+    ``Mekong, Laos``: the country the feature's label lies in)."""
     index = _index(kind)
     for text, hint in ((name, None), split_hint(name)):
         for key in _keys(text, kind):
@@ -84,7 +91,12 @@ def find(name: str, kind: str) -> Feature | None:
                 candidates = [f for f in candidates if f.country and _country_matches(f.country, wanted)]
             if candidates:
                 return candidates[0]
-    return None
+    # Through the gazetteer: its hints (ISO codes, postal codes, countries of rivers and lakes) and spellings.
+    place = gazetteer.resolve(name)
+    if place is None or place.kind not in _GAZETTEER_KINDS[kind]:
+        return None
+    same = index.get(fold(place.name), [])
+    return min(same, key=lambda f: abs(f.lon - place.lon) + abs(f.lat - place.lat), default=None)
 
 
 _COUNTRY_ALIASES = {"united states": "united states of america", "usa": "united states of america",

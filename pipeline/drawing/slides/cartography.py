@@ -35,8 +35,10 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from pipeline.drawing.slides import geo
 
 Kind = Literal["regional", "world", "polar"]
-#: The closest a map zooms in: this many metres from top to bottom of the frame (about 8 degrees of latitude).
-MIN_SPAN_M = 890_000.0
+#: The closest a map zooms in: this many metres from top to bottom of the frame (a fifth of a degree of latitude):
+#: towns along a strait (Sarıyer, Beşiktaş, Üsküdar on the Bosphorus, 16 km apart) fill the frame, where 890 km
+#: (8 degrees) drew them as one dot; Natural Earth's 1:10m coasts still hold at that scale.
+MIN_SPAN_M = 40_000.0
 _GEOD = Geod(ellps="WGS84")
 
 

@@ -10,6 +10,9 @@ read once per process, on first use.
 A place is found by its name (any case), an alias ("UK", "USA", "DPRK"), an
 ISO code for a country, or "City, Country" where a name is shared (the most
 prominent place of a name is the default: Los Angeles is the Californian one).
+What Natural Earth's places do not hold (GeoNames' towns down to 1,000 people,
+admin-1 regions, rivers and lakes; "Springfield, Illinois") is found in the
+gazetteer of ``pipeline.drawing.maps``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from functools import cache
 from pathlib import Path
 
 import shapefile
+
+from pipeline.drawing.maps import gazetteer as places_index
+from pipeline.drawing.maps import places as features
 
 NAME_FIELDS = ("ADMIN", "NAME", "NAME_EN", "NAME_LONG", "ISO_A2", "ISO_A3")
 
@@ -161,11 +167,13 @@ def places_named(text: str) -> list[Place]:
 
 
 def where(name: str) -> tuple[float, float] | None:
-    """Longitude and latitude of a country (its label point) or any named place, or None."""
+    """Longitude and latitude of a country (its label point) or any named place, down to a village, or None."""
     if country := find(name):
         return country.label
-    place = gazetteer().get(name.strip().lower())
-    return place.label if place else None
+    if place := gazetteer().get(name.strip().lower()):
+        return place.label
+    found = places_index.resolve(name)
+    return found.label if found else None
 
 
 def named(text: str = "") -> list[Country]:
@@ -182,7 +190,12 @@ def codes(country: Country) -> list[str]:
 
 
 def closest(name: str, n: int = 3) -> list[str]:
-    """Names of countries and places close to ``name`` (a misspelling), best first."""
+    """Names of countries and places of every kind close to ``name`` (a misspelling), best first."""
+    return places_index.closest(name, n) or _closest_known(name, n)
+
+
+def _closest_known(name: str, n: int = 3) -> list[str]:
+    """Natural Earth's names close to ``name`` by a looser measure (a name far from any key's first letter)."""
     prominence = {p.name: 1 + p.rank for p in gazetteer().values()} | {c.name: 0 for c in countries()[0]}
     scored = []
     for candidate, rank in prominence.items():
@@ -204,8 +217,11 @@ def _area_index() -> dict[str, list]:
 
 
 def area(name: str) -> list[list[tuple[float, float]]] | None:
-    """The outer rings (longitude, latitude) of a country, sea or region called ``name``, or None."""
+    """The outer rings (longitude, latitude) of a country, sea, region, lake or admin-1 region (a state or province
+    that Natural Earth outlines) called ``name``, or None."""
     if country := find(name):
         return [list(ring) for ring in rings(country.index)]
     polygons = _area_index().get(name.strip().lower())
-    return [[tuple(p) for p in polygon[0]] for polygon in polygons] if polygons else None
+    if polygons:
+        return [[tuple(p) for p in polygon[0]] for polygon in polygons]
+    return features.lake(name) or features.region(name)

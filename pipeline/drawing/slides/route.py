@@ -23,12 +23,14 @@ from pydantic import Field
 from shapely.geometry import Polygon
 
 from pipeline.core.schema import Plain
-from pipeline.drawing.maps import ground, layers
+from pipeline.drawing.maps import gazetteer as places_index
+from pipeline.drawing.maps import ground, layers, searoute
+from pipeline.drawing.maps.names import short_forms, split_hint
 from pipeline.drawing.slides import cartography, geo
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import background, rgb, section_label
 from pipeline.drawing.slides.motion import ease_in_out, sprite, text_sprite
-from pipeline.drawing.slides.problems import SlideError
+from pipeline.drawing.slides.problems import FitError, SlideError
 
 #: A place's name: a country, or one given under 'places:'.
 Name = Annotated[str, Field(min_length=1, max_length=60)]
@@ -51,6 +53,17 @@ class Stop(Plain):
         None,
         alias="from",
         description="Where the legs to this stop start (default: the stop before): an alternative from the same place.",
+    )
+    by: Literal["auto", "sea", "direct"] = Field(
+        "auto",
+        description="How the legs to this stop go: sea, through water (around land, through the canals and straits "
+        "a ship takes); direct, along the great circle (a flight, a journey overland); auto, by sea between two "
+        "places by the sea whose great circle would cross land, else direct.",
+    )
+    label: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
+        None,
+        description="The text of the stop's marker when it differs from the name the place is found by "
+        "(places: [Washington, D.C.], label: Washington); a stop of one place only.",
     )
 
     def origins(self, before: list[str]) -> list[str]:
@@ -144,9 +157,55 @@ class Spec(SpecBase):
         problems = []
         if len(self.stops) == 1 or (not self.stops and not self.areas):
             problems.append(SlideError("stops", "a route needs two stops or more (or none, with areas to fill)"))
+        for i, stop in enumerate(self.stop_list()):
+            if stop.label and len(stop.places) > 1:
+                problems.append(SlideError(
+                    f"stops.{i}.label", f"a label names one place and this stop has {len(stop.places)}; give each "
+                    "place its own stop to label it, or drop 'label'"
+                ))  # fmt: skip
         if self.style and (why := ground.missing(self.style)):
             problems.append(SlideError("style", why))
-        return problems + self._area_problems() + self._coordinate_problems() + self._place_problems()
+        problems += self._area_problems() + self._coordinate_problems() + self._place_problems()
+        return problems + ([] if problems else self._sea_problems())
+
+    def _sea_problems(self) -> list[SlideError]:
+        """Legs marked 'by: sea' that no water joins."""
+        problems = []
+        stops = self.stop_list()
+        for i, stop in enumerate(stops):
+            if stop.by != "sea" or i == 0:
+                continue
+            for leg in _legs([stops[i - 1], stop]):
+                for u, v in itertools.pairwise(leg):
+                    a, b = self.where(u), self.where(v)
+                    if searoute.way(a, b) is not None:
+                        continue
+                    inland = [n for n, p in ((u, a), (v, b)) if not searoute.by_the_sea(p)]
+                    why = (f"'{inland[0]}' is not by the sea (no sea within about 60 km)" if inland
+                           else "no sea joins them (a lake's shore and the ocean's?)")  # fmt: skip
+                    problems.append(SlideError(
+                        f"stops.{i}.by", f"no way by sea from '{u}' to '{v}': {why}; write 'by: direct' for a "
+                        "great-circle leg, or end the leg at a port"
+                    ))  # fmt: skip
+        return problems
+
+    def where(self, name: str) -> tuple[float, float]:
+        """A named place's longitude and latitude (given under 'places:' or found by name)."""
+        return tuple(self.places[name]) if name in self.places else geo.where(name)
+
+    def labels(self) -> dict[str, Label]:
+        """Each place a stop marks: the text its marker shows and where that text is written (a place reached
+        twice is marked once, as first written)."""
+        out: dict[str, Label] = {}
+        for i, stop in enumerate(self.stop_list()):
+            for j, name in enumerate(stop.places):
+                if name in out:
+                    continue
+                if stop.label and len(stop.places) == 1:
+                    out[name] = Label(stop.label, f"stops.{i}.label", written=True)
+                else:
+                    out[name] = Label(name, self._named_in(i, stop)[j][0], written=False)
+        return out
 
     def _area_problems(self) -> list[SlideError]:
         problems = []
@@ -176,11 +235,29 @@ class Spec(SpecBase):
         ]
 
     def _place_problems(self) -> list[SlideError]:
-        """Names of places a stop names that neither the map nor 'places:' knows."""
+        """Names of places a stop names that neither the map nor 'places:' knows, and a name YAML cut in two at
+        its comma (``[Washington, D.C.]`` is two places)."""
         problems = []
         for i, stop in enumerate(self.stop_list()):
+            named = self._named_in(i, stop)
+            for (field, a), (_, b) in itertools.pairwise(named[: len(stop.places)]):
+                whole = f"{a}, {b}"
+                if whole not in self.places and places_index.named(whole):
+                    problems.append(SlideError(field, (
+                        f"'{a}' and '{b}' are one place, '{whole}', cut in two by YAML at its comma in [...]: "
+                        f'write it in quotes, ["{whole}"]'
+                    )))  # fmt: skip
             for field, name in self._named_in(i, stop):
                 if name in self.places or geo.where(name):
+                    continue
+                if (shared := places_index.candidates(name)) and split_hint(name)[1]:
+                    base, given = split_hint(name)
+                    within = list(dict.fromkeys(", ".join(x for x in (p.admin1, p.country) if x) for p in shared))
+                    within = [w for w in within if w][:4]
+                    problems.append(SlideError(field, (
+                        f"'{given}' picks no place called '{base}' (there is one in {'; '.join(within)}); after "
+                        "the comma write its country, or its state or province"
+                    )))  # fmt: skip
                     continue
                 names = [repr(c) for c in geo.closest(name)]
                 hint = f" (did you mean {', '.join(names[:-1])} or {names[-1]}?)" if len(names) > 1 else ""
@@ -193,6 +270,16 @@ class Spec(SpecBase):
                     )
                 )
         return problems
+
+
+@dataclass(frozen=True)
+class Label:
+    """A marker's text, the field it is written at, and whether it was written as a label (not the place's name,
+    which may be shortened to fit)."""
+
+    text: str
+    field: str
+    written: bool
 
 
 def locate(spec: Spec) -> dict[str, tuple[float, float]]:
@@ -217,7 +304,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     # the map around them fills the whole frame.
     frame_box = box or (safe.x0, safe.y0, safe.x1, safe.y1)
     area_rings = [item.rings() for item in spec.areas]
-    view = _framed(spec, where, _legs(stops), area_rings, frame_box)
+    view = _framed(spec, where, stops, area_rings, frame_box)
     taken: list = []
     elements += _areas(spec, canvas, context, view, area_rings, taken)
     xy = {name: view(*where[name]) for name in where}  # markers only for stops; waypoints are on the path
@@ -229,7 +316,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         boxes=[*taken, *([(0, 0, canvas.width, box[1])] if box else [])],
         paths=drawn_paths,
     )
-    markers = [place_marker(canvas, name, xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()]
+    labels = spec.labels()
+    markers = [
+        place_marker(canvas, labels[name], xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()
+    ]
     # Markers and their names are painted over every arrow.
     style = spec.style or canvas.theme.maps.style
     if why := ground.missing(style):
@@ -271,17 +361,51 @@ def _legs(stops: list[Stop]) -> list[list[str]]:
     ]
 
 
+#: A leg 'by: auto' goes by sea when it is this long or longer (km: the sea's raster is a tenth of a degree, too
+#: coarse for a hop along a strait) and its great circle crosses this share of its length over land.
+AUTO_SEA_KM, AUTO_SEA_SHARE = 300.0, 0.1
+#: ... and the way by sea is at most this many times longer than the great circle.
+AUTO_SEA_DETOUR = 3.0
+
+
+def by_sea(stop: Stop, a: tuple[float, float], b: tuple[float, float]) -> tuple[tuple[float, float], ...] | None:
+    """The way by sea of a hop from ``a`` to ``b`` of the legs to ``stop``, or None: the hop is a great circle."""
+    if stop.by == "direct" or (stop.by == "auto" and stop.via):
+        return None  # waypoints given by hand are joined as written
+    if stop.by == "auto":
+        if not (searoute.by_the_sea(a) and searoute.by_the_sea(b)):
+            return None
+        direct = searoute.km(a, b)
+        if direct < AUTO_SEA_KM or searoute.crosses_land_km(a, b) < AUTO_SEA_SHARE * direct:
+            return None
+    way = searoute.way(a, b)
+    if way is None or (stop.by == "auto" and searoute.length_km(way) > AUTO_SEA_DETOUR * searoute.km(a, b)):
+        return None
+    return way
+
+
+def _hop_points(stop: Stop, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
+    """A hop's points in longitude and latitude: its way by sea, or 16 points of its great circle."""
+    way = by_sea(stop, a, b)
+    return searoute.along(way) if way else cartography.great_circle(a, b, 16)
+
+
 def _framed(
     spec: Spec,
     where: dict[str, tuple[float, float]],
-    legs: list[list[str]],
+    stops: list[Stop],
     area_rings: list[list[list[tuple[float, float]]]],
     frame_box: tuple[int, int, int, int],
 ) -> cartography.MapView:
     """The map's view, framing the places (or the areas, on a map of areas only) in ``frame_box``."""
-    # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward).
+    # Framed with the routes' own paths too, which can bulge past their ends (great circles run poleward, a way by
+    # sea round a continent).
     paths = [
-        p for leg in legs for a, b in itertools.pairwise(leg) for p in cartography.great_circle(where[a], where[b], 16)
+        p
+        for k, stop in enumerate(stops[1:], 1)
+        for leg in _legs([stops[k - 1], stop])
+        for a, b in itertools.pairwise(leg)
+        for p in _hop_points(stop, where[a], where[b])
     ]
     outline = [p for rings in area_rings for ring in rings for p in ring[:: max(1, len(ring) // 64)]]
     places = list(where.values()) or outline
@@ -352,9 +476,18 @@ def _curves_to(
     curves = []
     for a in stop.origins(before):
         for b in stop.places:
-            hops = itertools.pairwise([a, *stop.via, b])
-            path = [p for i, (u, v) in enumerate(hops) for p in view.arc(where[u], where[v])[1 if i else 0 :]]
-            curves.append(_bowed(path, centre, bow=not stop.via))
+            path, at_sea = [], False
+            for i, (u, v) in enumerate(itertools.pairwise([a, *stop.via, b])):
+                way = by_sea(stop, where[u], where[v])
+                if way:
+                    lons, lats = zip(*searoute.along(way), strict=True)
+                    xs, ys = view.many(lons, lats)
+                    hop = list(zip(xs.tolist(), ys.tolist(), strict=True))
+                else:
+                    hop = view.arc(where[u], where[v])
+                path += hop[1 if i else 0 :]
+                at_sea = at_sea or bool(way)
+            curves.append(_bowed(path, centre, bow=not stop.via and not at_sea))
     return curves
 
 
@@ -498,23 +631,16 @@ def _tag_spots(x: float, y: float, r: float, w: int, h: int) -> list[tuple[int, 
 
 
 def place_marker(
-    canvas: Canvas, name: str, xy: tuple[float, float], strong: bool, start: float, avoid: Obstacles
+    canvas: Canvas, label: Label | str, xy: tuple[float, float], strong: bool, start: float, avoid: Obstacles
 ) -> Element:
     """A dot and the place's name in a dark tag beside it, inside the safe area.
 
     The tag takes the first spot around the dot (right, left, above, below) that covers no other
     marker, name or route; failing that, the one that covers least. It joins ``avoid`` for the next.
     """
+    label = label if isinstance(label, Label) else Label(label, "stops", written=False)
     colors, safe = canvas.theme.colors, canvas.safe
-    block = canvas.fit(
-        name.upper(),
-        "label",
-        canvas.theme.sizes.label,
-        field="stops",
-        width=safe.width * 0.3,
-        height=canvas.px(0.1),
-        max_lines=1,
-    )
+    block = _label_block(canvas, label)
     pad = canvas.px(0.01)
     r = canvas.px(0.013 if strong else 0.01)
     tag = Image.new("RGBA", (block.width + 2 * pad, block.height + pad), (*rgb(colors.background_edge), 210))
@@ -543,6 +669,42 @@ def place_marker(
     layer.alpha_composite(tag, (tx - left, ty - top))
     layer.alpha_composite(dot, (dot_x - left, dot_y - top))
     return sprite(layer, (left, top), start, 0.4)
+
+
+def _label_block(canvas: Canvas, label: Label):
+    """The marker's text on one line: the label, or a place's name shortened as atlases do when it does not fit
+    (``Washington, D.C.`` -> ``Washington``); failing that, a problem at the one label, saying how to fix it."""
+    texts = [label.text] if label.written else [label.text, *short_forms(label.text)]
+    for text in texts:
+        try:
+            return canvas.fit(text.upper(), "label", canvas.theme.sizes.label, field=label.field,
+                              width=canvas.safe.width * 0.3, height=canvas.px(0.1), max_lines=1)  # fmt: skip
+        except FitError:
+            continue
+    fits = _longest_fitting(canvas, label.text)
+    what = "the label" if label.written else "the place's name"
+    how = (
+        "shorten it"
+        if label.written
+        else f'write the stop as {{places: ["{label.text}"], label: ...}} with a shorter label'
+    )
+    raise FitError(
+        label.field,
+        f"{what} '{label.text}' is too long for its marker ({len(label.text)} characters; about {fits} fit on "
+        f"one line here): {how}",
+    )
+
+
+def _longest_fitting(canvas: Canvas, text: str) -> int:
+    """How many of ``text``'s first characters fit on a marker's line (a hint for the message)."""
+    for n in range(len(text) - 1, 0, -1):
+        try:
+            canvas.fit(text[:n].upper(), "label", canvas.theme.sizes.label, field="", width=canvas.safe.width * 0.3,
+                       height=canvas.px(0.1), max_lines=1)  # fmt: skip
+            return n
+        except FitError:
+            continue
+    return 0
 
 
 def _bowed(path: list[tuple[float, float]], centre: tuple[float, float], bow: bool = True) -> list[tuple[float, float]]:
