@@ -100,7 +100,9 @@ class Label(Plain):
 class Data(Plain):
     """A value per country, coloured from the map's land to the accent, with a legend."""
 
-    values: dict[Name, float] = Field(min_length=1, max_length=60, description="Country -> value.")
+    values: dict[Name, Annotated[float, Field(ge=-1e15, le=1e15)]] = Field(
+        min_length=1, max_length=60, description="Country -> value."
+    )
     legend: str | None = Field(None, max_length=40, description="What the values are.")
     unit: str = Field("", max_length=8, description="Written after each value in the legend ('%', ' km').")
     at: Sentence | None = None
