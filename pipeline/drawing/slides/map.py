@@ -368,15 +368,19 @@ class Scene:
                         mask.polygon(xy)
             for color, mask in by_color.items():
                 mask.tint(frame, color, 0.92 * ease_out(share))
+        if disc is not None:
+            ground.shade_globe(frame, view, _mix(colors.muted, "#8fc1f0", 0.6))
         edges = layers.Mask(w, h)
         line_width = max(1.0, canvas.px(0.0011))
         for ring in rings:
             if np.ptp(ring[:, 0]) + np.ptp(ring[:, 1]) > 6:  # islands of a few pixels: their fill is enough
                 edges.line(ring, line_width)
+        # Borders and coasts fainter far out, where a hemisphere's worth of them would net the globe in white.
+        faint = min(1.0, max(0.45, math.log10(max(1.0, 2.5e7 / view.span_m)) / 1.2))
         if self.style == "flat":
-            edges.tint(frame, rgb(colors.grid), 0.9)
+            edges.tint(frame, rgb(colors.grid), 0.9 * faint)
         else:
-            edges.tint(frame, (255, 255, 255), 0.55)
+            edges.tint(frame, (255, 255, 255), 0.55 * faint)
         for item in self.painted:
             self._painted(frame, view, item, t, tol)
         for item in self.sprites:
