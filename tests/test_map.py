@@ -120,8 +120,7 @@ def test_names_and_pins_never_overlap_each_other_and_stay_inside_the_safe_area()
         x, y = item.rest.point(*item.anchor)
         if not (0 <= x <= canvas.width and 0 <= y <= canvas.height):
             continue  # a place out of sight where the camera rests keeps its name with it, off the frame
-        x0, y0 = x + item.offset[0], y + item.offset[1]
-        boxes.append((x0, y0, x0 + item.image.width, y0 + item.image.height, item.image.width < 20))
+        boxes.append((*item.box(item.rest), item.image.width < 20))
     safe = canvas.frame_safe
     names = [b for b in boxes if not b[4]]  # the pins' dots sit on their places; the names keep off them
     for i, a in enumerate(names):

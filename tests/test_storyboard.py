@@ -376,7 +376,7 @@ RANGE_CHECKED_ELSEWHERE = {
     "Spec.places", "Spec.sentence", "Stop.sentence", "Item.sentence", "Event.sentence", "Step.sentence",
     "Area.sentence",
     # A map's reveals are sentences too; its coordinates are checked as 'places' are.
-    "Shot.at", "Region.at", "Line.at", "Pin.at", "Label.at", "Data.at", "Line.points", "Shot.centre",
+    "Shot.at", "Region.at", "Line.at", "Pin.at", "Label.at", "Data.at", "Line.points", "Shot.centre", "Label.place",
 }  # fmt: skip
 
 

@@ -49,7 +49,11 @@ class Shot(Plain):
     )
     centre: Name | LonLat | None = Field(None, description="The place (or [longitude, latitude]) in the middle.")
     span: float | None = Field(
-        None, ge=2, le=40000, description="Kilometres from the frame's top to its bottom (20000: the whole globe)."
+        None,
+        ge=2,
+        le=40000,
+        description="Kilometres across the frame's shorter side (top to bottom in a wide frame, side to side in a "
+        "vertical one; 16000: the whole globe).",
     )
     at: Sentence | None = None
     word: Word | None = Field(None, description="Start the move as this word of the sentence 'at' is said.")
@@ -92,7 +96,14 @@ class Label(Plain):
     kind: Literal["sea", "river", "range", "country", "city", "region"] = Field(
         "sea", description="How it is set: seas and rivers in spaced italic blue, ranges and countries spaced."
     )
-    place: Name | None = Field(None, description="Where it goes (default: the place called 'text').")
+    place: Name | LonLat | None = Field(
+        None, description="Where it goes: a place, or [longitude, latitude] (default: the place called 'text')."
+    )
+
+    def where(self) -> str | LonLat:
+        """The place the name goes at: its 'place', or the place its text names."""
+        return self.place if self.place is not None else self.text
+
     at: Sentence | None = None
     word: Word | None = None
 
@@ -166,8 +177,11 @@ class Spec(SpecBase):
             if self._where(pin.place) is None:
                 problems.append(_unknown(f"pins.{i}.place", pin.place, "a place", coordinates=True))
         for i, label in enumerate(self.labels):
-            name = label.place or label.text
-            if self._where(name) is None:
+            name = label.where()
+            if isinstance(name, tuple):
+                if not (-180 <= name[0] <= 180 and -90 <= name[1] <= 90):
+                    problems.append(SlideError(f"labels.{i}.place", "not [longitude, latitude]: longitude first"))
+            elif self._where(name) is None:
                 field = f"labels.{i}.place" if label.place else f"labels.{i}.text"
                 problems.append(_unknown(field, name, "a place, sea, river or range", coordinates=True))
         for i, shot in enumerate(self.camera):
@@ -209,7 +223,7 @@ class Spec(SpecBase):
 
     def _names(self) -> list[str]:
         names = [r.name for r in self.regions] + [p.place for p in self.pins]
-        return names + [label.place or label.text for label in self.labels]
+        return names + [label.where() for label in self.labels if isinstance(label.where(), str)]
 
     def _where(self, name: str) -> LonLat | None:
         return where(name, self.places)
@@ -300,6 +314,14 @@ class Sprite:
     reveal: Reveal
     #: The view it was placed in (where the camera rests once it has appeared).
     rest: View | None = None
+    #: The name's own box (left, top, width, height) from the anchor, where the image holds more (a leader line).
+    own: tuple[float, float, int, int] | None = None
+
+    def box(self, view: View) -> tuple[float, float, float, float]:
+        """Where the name (or pin) itself is on the screen in ``view``: left, top, right, bottom."""
+        x, y = view.point(*self.anchor)
+        dx, dy, w, h = self.own or (*self.offset, self.image.width, self.image.height)
+        return x + dx, y + dy, x + dx + w, y + dy + h
 
 
 @dataclass
@@ -572,6 +594,9 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
         k += 1
     # Names and pins: placed where they settle, in the order they appear, none over another or the title.
     taken: list[tuple[float, float, float, float]] = [] if box is None else [(0, 0, canvas.width, box[1])]
+    if spec.scale_bar:  # its corner: the widest bar (a sixth of the frame) and its figure above it
+        safe = canvas.safe
+        taken.append((safe.x0, safe.y1 - canvas.px(0.075), safe.x0 + canvas.width * 0.16, safe.y1))
     pending = []
     for i, region in enumerate(spec.regions):
         if region.label:
@@ -582,10 +607,10 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
             item = painted[len(spec.regions) + i]
             pending.append((item.reveal, "line", line.label, item.rings, "river", f"lines.{i}.label"))
     for i, label in enumerate(spec.labels):
-        anchor = where(label.place or label.text, spec.places)
+        anchor = label.where() if isinstance(label.where(), tuple) else where(label.where(), spec.places)
         reveal = Reveal(when(label, [label.text], k), FADE)
         k += 1
-        if label.kind == "river" and (lines := places.river(label.place or label.text)) and not label.place:
+        if label.kind == "river" and not label.place and (lines := places.river(label.text)):
             pending.append((reveal, "line", label.text, [np.asarray(x) for x in lines], "river", f"labels.{i}.text"))
         else:
             pending.append((reveal, "area", label.text, anchor, label.kind, f"labels.{i}.text"))
@@ -677,11 +702,12 @@ def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Fl
                 (before.lon, before.lat) if before else _centre(everything)
             )
             if shot.span:
-                scale = h / (shot.span * 1000)
+                scale = min(w, h) / (shot.span * 1000)
             else:
                 scale = before.scale if before else fit(everything, box, w, h).scale
             # A view of the whole globe is centred in the frame; a closer one in the room under the title.
-            mid = (w / 2, h / 2) if scale * 12.8e6 < h * 0.9 else ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            whole = scale * 12.8e6 < min(w, h) * 0.9
+            mid = (w / 2, h / 2) if whole else ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
             views.append(View(centre[0], centre[1], scale, w, h, *mid))
         else:
             views.append(fit(everything, box, w, h))
@@ -705,7 +731,9 @@ def _everything(spec: Spec) -> list[LonLat]:
     if spec.data:
         for name in spec.data.values:
             points += _points(name, spec.places)
-    return points or [p for label in spec.labels for p in _points(label.place or label.text, spec.places)] or [(0, 20)]
+    named = [label.where() for label in spec.labels]
+    at = [p for n in named for p in ([n] if isinstance(n, tuple) else _points(n, spec.places))]
+    return points or at or [(0.0, 20.0)]
 
 
 def _centre(points: list[LonLat]) -> LonLat:
@@ -808,7 +836,30 @@ def _name(canvas: Canvas, text: str, kind: str, anchor, reveal: Reveal, rest: Vi
     if not (0 <= x <= canvas.width and 0 <= y <= canvas.height):
         return Sprite(image, anchor, candidates[0], reveal)  # out of sight where it settles: not moved into it
     offset = _place(canvas, x, y, wide, high, candidates, taken)
+    if not along and math.hypot(offset[0] + wide / 2, offset[1] + high / 2) > 1.6 * high:
+        return _leader(canvas, image, anchor, offset, reveal)
     return Sprite(image, anchor, offset, reveal)
+
+
+def _leader(canvas: Canvas, image: Image.Image, anchor, offset: tuple[float, float], reveal: Reveal) -> Sprite:
+    """A name that had to move away from its place (others were there), with a thin line from the place to it,
+    so it is not read as the name of what it now sits on."""
+    dx, dy = offset
+    left, top = min(0.0, dx), min(0.0, dy)
+    right, bottom = max(0.0, dx + image.width), max(0.0, dy + image.height)
+    pad = 4
+    out = Image.new("RGBA", (math.ceil(right - left) + 2 * pad, math.ceil(bottom - top) + 2 * pad), (0, 0, 0, 0))
+    ox, oy = -left + pad, -top + pad  # where the place is on ``out``
+    # From the place to the nearest point of the name's box (inside its halo).
+    bx = min(max(0.0, dx + image.width * 0.15), dx + image.width * 0.85)
+    by = min(max(0.0, dy + image.height * 0.3), dy + image.height * 0.7)
+    draw = ImageDraw.Draw(out)
+    color = (*rgb(canvas.theme.colors.text), 200)
+    draw.line((ox, oy, ox + bx, oy + by), fill=color, width=max(1, canvas.px(0.0015)))
+    r = max(2, canvas.px(0.004))
+    draw.ellipse((ox - r, oy - r, ox + r, oy + r), fill=color)
+    out.alpha_composite(image, (round(ox + dx), round(oy + dy)))
+    return Sprite(out, anchor, (-ox, -oy), reveal, own=(dx, dy, image.width, image.height))
 
 
 def _place(canvas: Canvas, x: float, y: float, wide: int, high: int, candidates, taken: list) -> tuple[float, float]:
@@ -836,7 +887,8 @@ def _place(canvas: Canvas, x: float, y: float, wide: int, high: int, candidates,
 
 def _nearest_free(safe, x0: float, y0: float, wide: int, high: int, taken: list) -> tuple[float, float]:
     """The free spot for a ``wide`` x ``high`` box inside ``safe`` nearest to (x0, y0), searched outward in steps
-    of a quarter of its height (or (x0, y0) itself when the frame is full)."""
+    of a quarter of its height (or (x0, y0) itself when the frame is full). A name moved far from its place is
+    joined to it by a leader line (``_leader``)."""
     step = max(2.0, high / 4)
     for ring in range(1, 80):
         for dy in (ring * step, -ring * step):
