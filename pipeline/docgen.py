@@ -146,6 +146,27 @@ EXAMPLES: dict[str, str] = {
       - {fill: [North Korea], label: North Korea}
   narration: Most escape north into China. From there they cross Laos into Thailand. Then they fly to Seoul.
 """,
+    "map": """\
+- id: three-sides
+  slide:
+    kind: map
+    title: Three of four directions are closed
+    style: flat
+    camera:
+      - {centre: North Korea, span: 16000}
+      - {show: [North Korea, South Korea], at: 1, seconds: 3}
+    regions:
+      - {name: North Korea, color: soft, at: 1}
+      - {name: Yellow Sea, at: 2}
+    lines:
+      - {border: [North Korea, South Korea], label: DMZ, at: 3}
+      - {river: Yalu, color: water, at: 3}
+    labels:
+      - {text: Yellow Sea, kind: sea, at: 2}
+    pins:
+      - {place: Pyongyang, note: The capital, at: 1}
+  narration: Look at the map. To the west lies the Yellow Sea. To the south, the DMZ.
+""",
     "image": """\
 - id: the-river
   slide:

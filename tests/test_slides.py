@@ -53,6 +53,15 @@ SPECS = {
     },
     "route": {"kind": "route", "title": "Out", "stops": ["North Korea", "China", ["Thailand", "Mongolia"]]},
     "image": {"kind": "image", "file": "picture.png", "caption": "The Tumen River", "credit": "Illustration"},
+    "map": {
+        "kind": "map",
+        "title": "Closed on three sides",
+        "camera": [{"show": ["North Korea", "South Korea"]}],
+        "regions": [{"name": "North Korea", "color": "soft"}, {"name": "Yellow Sea", "at": 2}],
+        "lines": [{"border": ["North Korea", "South Korea"], "label": "DMZ", "at": 3}],
+        "pins": [{"place": "Pyongyang", "note": "The capital"}],
+        "labels": [{"text": "Sea of Japan", "kind": "sea", "place": "Sea of Japan", "at": 2}],
+    },
     "video": {"kind": "video", "file": "clip.mp4", "caption": "November 2017, Panmunjom", "credit": "Test footage"},
     "scale": {
         "kind": "scale",
@@ -124,6 +133,18 @@ VARIANTS = {
         "kind": "route", "title": "Claims",
         "areas": [{"sector": [-74, -25], "south_of": -60, "label": "A"}, {"sector": [-80, -20], "south_of": -60}],
     },
+    "map-flight": {
+        "kind": "map", "style": "relief", "title": "The rivers",
+        "camera": [{"centre": "Seoul", "span": 16000}, {"show": ["Yalu", "Tumen"], "at": 2, "seconds": 1.0}],
+        "lines": [{"river": "Yalu", "color": "water", "label": "Yalu", "at": 2}],
+        "labels": [{"text": "China", "kind": "country", "place": "Shenyang"}],
+    },
+    "map-data": {
+        "kind": "map", "title": "People online", "style": "satellite",
+        "data": {"values": {"China": 73, "Mongolia": 79, "Japan": 83, "South Korea": 97}, "legend": "Per cent",
+                 "unit": "%", "at": 1},
+    },
+    "route-relief": {"kind": "route", "style": "relief", "title": "Out", "stops": ["North Korea", "China"]},
     "route-alternative": {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]},
     "route-via": {
         "kind": "route",
@@ -172,6 +193,8 @@ def drawn(slide, canvas, spec) -> np.ndarray:
     about the caption's bar and text.
     """
     under = {"image": 2, "video": 1}.get(spec["kind"], 0)
+    if spec["kind"] == "map":  # the map itself (its ground, shapes, names and pins) is behind the title and legend
+        under = sum(1 for e in slide.elements if getattr(e.paint, "map", False))
     behind = Slide(slide.base, slide.elements[:under]).still() if under else np.asarray(slide.base)
     diff = np.abs(slide.still().astype(int) - behind.astype(int)).max(axis=2)
     return diff > 40
@@ -302,7 +325,18 @@ def _longest(model, spec, counts=None):
     """``spec`` with every text the schema limits filled to its limit, and every list to its length limit."""
     out, counts = dict(spec), counts or {}
     for name, field in model.model_fields.items():
-        if name in ("kind", "file", "icon"):  # names, not prose
+        if name in (
+            "kind",
+            "file",
+            "icon",
+            "name",
+            "place",
+            "river",
+            "centre",
+            "show",
+            "word",
+            "border",
+        ):  # names, not prose
             continue
         value = out.get(name)
         limit = _limit(field.metadata)

@@ -375,6 +375,8 @@ def test_a_bad_lexicon_file_entry_points_into_that_file(project):
 RANGE_CHECKED_ELSEWHERE = {
     "Spec.places", "Spec.sentence", "Stop.sentence", "Item.sentence", "Event.sentence", "Step.sentence",
     "Area.sentence",
+    # A map's reveals are sentences too; its coordinates are checked as 'places' are.
+    "Shot.at", "Region.at", "Line.at", "Pin.at", "Label.at", "Data.at", "Line.points", "Shot.centre", "Label.place",
 }  # fmt: skip
 
 

@@ -63,8 +63,10 @@ def timestamp(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def youtube(chapter_list: list[Chapter]) -> str:
-    return "".join(f"{timestamp(c.start)} {c.title}\n" for c in chapter_list)
+def youtube(chapter_list: list[Chapter], credits: list[str] = ()) -> str:  # type: ignore[assignment]
+    """The chapters as YouTube's description lists them, then (after a blank line) what the video must credit."""
+    text = "".join(f"{timestamp(c.start)} {c.title}\n" for c in chapter_list)
+    return text + ("\n" + "".join(f"{line}\n" for line in credits) if credits else "")
 
 
 def ffmetadata(chapter_list: list[Chapter], title: str) -> str:

