@@ -56,8 +56,7 @@ def main() -> None:
                 took = time.perf_counter() - launched
                 print(f"outline ({scenes} scenes, narration) from the command's start: {took:.1f} s")
                 page.wait_for_function(
-                    "n => document.querySelectorAll('.scene img').length"
-                    " === n",
+                    "n => document.querySelectorAll('.scene img').length === n",
                     arg=scenes,
                     timeout=60_000,
                 )

@@ -233,4 +233,3 @@ def test_media_paths_stay_inside_the_preview_folder(tmp_path):
     assert media_file(tmp_path, "tiny/a.mp4") == (tmp_path / "tiny" / "a.mp4").resolve()
     for asked in ("../x", "/etc/passwd", "tiny/../../x", "link/passwd", "tiny", "", "C:/x"):
         assert media_file(tmp_path, asked) is None, asked
-

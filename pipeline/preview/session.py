@@ -115,9 +115,7 @@ class Session:
                     self._cancel = None
         return self._settled(state, time.perf_counter() - started, changed or [])
 
-    def outline(
-        self, project, options, tell: Callable[[dict[str, Any]], None], cancel: Cancel | None = None
-    ) -> None:
+    def outline(self, project, options, tell: Callable[[dict[str, Any]], None], cancel: Cancel | None = None) -> None:
         """Tell ``tell`` the storyboard as the page shows it before anything is spoken or encoded: sections, scenes
         and their narration at once, then again as each scene's settled still is drawn (stills need no narration;
         a few at a time, at most every OUTLINE_EVERY seconds). Scenes have no times yet, and there is no video.
