@@ -289,8 +289,6 @@ class Slide:
     elements: list[Element] = field(default_factory=list)
     #: What moves the whole frame while the slide holds (None: a hold stands still); see ``aim``.
     camera: camera.Camera | None = None
-    #: Whether the push-in camera may move the slide while it holds (a map moves itself, and holds still).
-    pushes: bool = True
     _still: np.ndarray | None = field(default=None, repr=False)
     #: The last frame drawn, by the elements' progress in it.
     _last: tuple[tuple[float, ...], np.ndarray] | None = field(default=None, repr=False)
@@ -328,10 +326,7 @@ class Slide:
 
     def aim(self, duration: float, rate: float, after: float) -> None:
         """Give the slide a camera that pushes in ``rate`` of the frame a second during each hold of ``after``
-        seconds or more of a ``duration``-second scene (camera.py); none for a slide that does not push."""
-        if not self.pushes:
-            self.camera = None
-            return
+        seconds or more of a ``duration``-second scene (camera.py)."""
         spans = [(e.start, e.start + max(0.0, e.duration), e.minor) for e in self.elements]
         busy, minor = ([(a, b) for a, b, small in spans if small is kind] for kind in (False, True))
         moves = camera.pushes(busy, duration, rate, after, minor)

@@ -554,7 +554,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         busy.append((scene.data_reveal.start, scene.data_reveal.start + scene.data_reveal.seconds))
     slide = Slide(lambda: section_label(canvas, context, base=background(canvas, shapes=False)),
                   _segments(scene, busy) + overlay)  # fmt: skip
-    slide.pushes = False  # the map's own camera moves it; a push-in would enlarge a bitmap of it
+    # A map that holds after its camera has landed is pushed in like any slide (a bitmap enlarged by at most 5%,
+    # as text is): held still, the shipped trap and northern-border maps stood frozen for 4.5 and 5.5 s.
     return slide
 
 
