@@ -28,7 +28,7 @@ _PARTS = re.compile(
 )
 _UNIT = re.compile(
     r"\s?(?:°C|°F|km²|km2)|\s+(?:square (?:kilometres|kilometers|miles)|km|kilometres|kilometers|miles|metres|meters"
-    r"|tonnes|tons|degrees)\b",
+    r"|tonnes|tons|degrees|hectares)\b",
     re.IGNORECASE,
 )
 #: Units as a slide typesets them: "68,800 square kilometres" is drawn "68,800 km²" (a stat's unit has room for a

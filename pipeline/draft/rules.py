@@ -25,9 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from pipeline.draft.figures import Found, dates, figures
 from pipeline.draft.phrases import phrase
-from pipeline.drawing.slides import geo
+from pipeline.drawing.slides import KINDS, geo, icons
 from pipeline.drawing.slides.stat import UNIT_CHARS
 
 
@@ -56,7 +58,8 @@ class Drafted:
 QUOTE_WORDS = 6
 _QUOTED = re.compile(r"[\"“](?P<text>[^\"”]{10,}?)[,.!?]?[\"”]")
 _SAID = re.compile(
-    r"(?:,?\s*(?:said|says|wrote|writes|declared|warned|told \w+)\s+(?P<after>[A-Z][\w.'’ -]{2,60}?)[,.]?$)"
+    r"(?:,?\s*(?:said|says|wrote|writes|declared|warned|told \w+)\s+"
+    r"(?P<after>(?:the|a|an)\s+[a-z][\w.'’ -]{1,80}?|[A-Z][\w.'’ -]{2,60}?)(?:,\s*who\b[^\"“”]*)?[,.]?$)"
     r"|(?:^(?:according to|as)\s+(?P<before>[A-Z][\w.'’ -]{2,60}?),)"
     r"|(?:(?:according to)\s+(?P<end>(?:the\s+)?[A-Z][\w.'’ -]{1,60}?)[,.]?$)",
 )
@@ -99,26 +102,99 @@ def quote(chunk: Chunk) -> Drafted | None:
 
 
 def timeline(chunk: Chunk) -> Drafted | None:
-    lines = _lines(chunk)
-    events, seen = [], set()
-    for number, line in lines:
-        found = dates(line)
-        if not found:
-            continue
-        label, start, end = found[0]
-        if label in seen:
-            continue
-        seen.add(label)
-        rest = (line[:start] + line[end:]).strip()
-        rest = re.sub(r"^(?:in|by|since|on|from|until|after)\b\s*[,:]?\s*", "", rest, flags=re.IGNORECASE)
-        rest = re.sub(r"\s+(?:in|by|since|on)\s*([,.]|$)", r"\1", rest)
-        events.append({"date": label, "text": phrase(rest, 40), "sentence": number})
+    events = dated_events(chunk)
     if len(events) < 3:
         return None
     events = events[:8]
-    if any(not e["text"] for e in events):
-        return None
-    return Drafted({"kind": "timeline", "events": events}, [], " ".join(e["text"] for e in events[:1]))
+    spoken = [e["sentence"] for e in events]
+    events = sorted(events, key=lambda e: _when_key(e["date"]))
+    slide: dict[str, Any] = {"kind": "timeline", "events": events}
+    if [e["sentence"] for e in events] != sorted(spoken):  # said out of date order: shown whole, in date order
+        for event in events:
+            del event["sentence"]
+        slide["reveal"] = "together"
+    return Drafted(slide, [], " ".join(e["text"] for e in events[:1]))
+
+
+#: Words that stand for a subject named elsewhere: an event's text that starts with one has lost its subject.
+_PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "this", "that", "these", "those", "there", "its", "their",
+             "his", "her", "our", "them", "him"}  # fmt: skip
+_DATE_LEAD = re.compile(
+    r"^(?:(?:in|by|since|on|from|until|after|before|during|around|about)\b\s*)?"
+    r"(?:(?:the\s+)?(?:early|late|mid|summer|winter|spring|autumn|fall|end|start|beginning)\s+(?:of\s+)?"
+    r"(?:the\s+)?)?[,:]?\s*",
+    re.IGNORECASE,
+)
+_DATE_TAIL = re.compile(
+    r"\s+(?:in|by|since|on|during|until|from)(?:\s+the)?(?:\s+(?:early|late|mid|summer|winter|spring|autumn))?"
+    r"(?:\s+of)?\s*(?=[,.;]|$)",
+    re.IGNORECASE,
+)
+
+
+def dated_events(chunk: Chunk) -> list[dict[str, Any]]:
+    """The chunk's dated events, in the order said: each the first date of its sentence, with a phrase of what
+    happened that names its subject ("the cable broke again", not "The the ..."): a clause whose subject is a
+    pronoun takes the subject of the sentence before ("In 1987 it split" after "the lake covered" is "The lake
+    split"); with none to take, the sentence is no event."""
+    events, seen = [], set()
+    subject = ""
+    for number, line in _lines(chunk):
+        found = dates(line)
+        if not found:
+            subject = _subject(line) or subject
+            continue
+        label, start, end = found[0]
+        clause = _event_clause(line, start, end)
+        words = clause.split()
+        if words and subject and words[0].lower() in ("it", "they", "he", "she"):
+            clause = " ".join([subject, *words[1:]])
+        text = phrase(clause, 40) if clause and clause.split()[0].lower() not in _PRONOUNS else ""
+        if text and len(text.split()) >= 2 and label not in seen:
+            seen.add(label)
+            events.append({"date": label, "text": text, "sentence": number})
+        subject = _subject(clause) or subject
+    return events
+
+
+def _event_clause(line: str, start: int, end: int) -> str:
+    """The clause the date written at ``line[start:end]`` is in, without the date and the words that set it ('In
+    the winter of'); a date set off by a comma ('In 1796, the doctor…') is the clause after it."""
+    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+(?:,(?=\d)[^,;]*)*", line)]
+    index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), None)
+    if index is None:
+        return ""
+    a, b = clauses[index]
+    before, after = line[a:start], line[end:b]
+    if not before.strip() or _DATE_LEAD.fullmatch(before.strip() + " "):
+        clause = after.strip()
+        if not clause.strip(" ,;.") and index + 1 < len(clauses):
+            clause = line[clauses[index + 1][0] : clauses[index + 1][1]]
+        clause = _DATE_LEAD.sub("", clause.strip(" ,;"))
+    else:
+        clause = (_DATE_TAIL.sub("", before.rstrip()) + after).strip(" ,;")
+    return re.sub(r"^(?:and|but|so|when|while|which|then)\s+", "", clause.strip(), flags=re.IGNORECASE)
+
+
+def _subject(clause: str) -> str:
+    """The noun a clause opens with, to stand for a pronoun after it: 'the lake' of 'The lake covered 68,000
+    km²', 'Zimbabwe' of 'Zimbabwe printed…'; '' for a clause that opens otherwise."""
+    words = _DATE_LEAD.sub("", clause.strip()).split()
+    if len(words) >= 2 and words[0].lower() == "the" and words[1].isalpha():
+        return f"the {words[1]}"
+    if words and words[0][:1].isupper() and words[0].lower() not in _PRONOUNS and words[0].isalpha():
+        return words[0] if words[0].lower() not in ("a", "an", "the") else ""
+    return ""
+
+
+_MONTH_ORDER = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _when_key(label: str) -> tuple[int, int]:
+    """A date label's place in time: 'Aug 2020' -> (2020, 8); '1990s' -> (1990, 0)."""
+    year = int(re.search(r"\d{3,4}", label).group(0))  # type: ignore[union-attr]
+    month = label[:3].lower()
+    return year, (_MONTH_ORDER.index(month) + 1 if month in _MONTH_ORDER else 0)
 
 
 def route(chunk: Chunk) -> Drafted | None:
@@ -219,9 +295,13 @@ def bullets(chunk: Chunk) -> Drafted | None:
 
 
 def stat(chunk: Chunk) -> Drafted | None:
-    found = [(s, f) for s in chunk.sentences for f in figures(s)]
-    if len(found) != 1 or chunk.items is not None:
+    if chunk.items is not None:
         return None
+    found = [(s, f) for s in chunk.sentences for f in figures(s)]
+    if not found:
+        return None
+    if len(found) > 1:  # several figures: the first with a unit or a scale is the one to show
+        found = [next(((s, f) for s, f in found if f.currency or f.unit or f.scale), found[0])]
     sentence, figure = found[0]
     slide: dict[str, Any] = {"kind": "stat"}
     if figure.qualifier:
@@ -229,32 +309,154 @@ def stat(chunk: Chunk) -> Drafted | None:
     value: float | int = int(figure.value) if figure.value.is_integer() else figure.value
     slide["value"] = value
     unit = (figure.currency or figure.unit).strip()
+    label, counted = _label(sentence, figure)
+    if not unit and counted and len(counted) <= UNIT_CHARS:
+        unit = counted  # "31 billion dollars": the word the figure counts is its unit
     if unit and len(unit) <= UNIT_CHARS:
         slide["unit"] = unit
     if figure.scale:
         slide["suffix"] = f" {figure.scale}"
-    slide["label"] = _label(sentence, figure)
+    slide["label"] = label
     if len(unit) > UNIT_CHARS:  # a unit the slide has no room for after the figure is said in its label
         slide["label"] = phrase(f"{unit} {slide['label']}", 60, capital=False)
     return Drafted(slide, [_no_source(figure.shown)], f"{figure.shown} {slide['label']}")
 
 
+def chart(chunk: Chunk) -> Drafted | None:
+    """A series: three or more figures of one kind (same currency, unit and scale), each given for its own date."""
+    if chunk.items is not None:
+        return None
+    series: dict[tuple[str, str, str], list[tuple[str, Found]]] = {}
+    for _, line in _lines(chunk):
+        when = dates(line)
+        for figure in figures(line):
+            if when:
+                series.setdefault((figure.currency, figure.unit, figure.scale), []).append((when[0][0], figure))
+    for (currency, unit, scale), points in series.items():
+        by_date = dict(points)  # one figure a date
+        if len(by_date) < 3 or len(by_date) > 12:
+            continue
+        order = sorted(by_date, key=_when_key)
+        slide: dict[str, Any] = {"kind": "chart", "type": "bar"}
+        plain = next((s for s in chunk.sentences if not figures(s) and not dates(s)), None)
+        if plain is not None:  # what the series measures, said in a sentence of its own
+            slide["title"] = phrase(plain, 60)
+        slide["labels"] = order
+        slide["values"] = [by_date[d].value for d in order]
+        slide["value_prefix"] = currency
+        suffix = (f" {scale}" if scale else "") + unit
+        if suffix.strip() and len(suffix) <= 8:
+            slide["value_suffix"] = suffix
+        elif suffix.strip():
+            slide["y_title"] = suffix.strip()[:40]
+        shown = ", ".join(by_date[d].shown for d in order)
+        return Drafted(slide, [_no_source(shown)], slide.get("title") or f"{' '.join(order)} {unit}")
+    return None
+
+
+def place_map(chunk: Chunk) -> Drafted | None:
+    """Where places are placed relative to each other ('Berlin lies between Hamburg and Dresden') or something
+    moves between them: a map. Today the ``route`` kind draws it (the place between the two others, or the
+    stops in the order said); this is the one function a ``map`` kind replaces."""
+    for number, line in _lines(chunk):
+        m = _BETWEEN.search(line)
+        if m is None:
+            continue
+        a, b = _locatable(m.group("a")), _locatable(m.group("b"))
+        middle = next((found for n in _NAME.finditer(line[: m.start()]) if (found := _locatable(n.group(0)))
+                       and found not in (a, b)), None)  # fmt: skip
+        stops: list[Any] = [place for place in (a, middle, b) if place]
+        if len(stops) < 2:
+            continue
+        if number > 1:
+            stops[-1] = {"places": [stops[-1]], "sentence": number}
+        return Drafted({"kind": "route", "stops": stops}, [], " ".join(_names(stops)))
+    return route(chunk)
+
+
+#: Places placed relative to each other: 'between Hamburg and Dresden'.
+_BETWEEN = re.compile(rf"\bbetween\s+(?:the\s+)?(?P<a>{_CAPITALISED}(?:\s+{_CAPITALISED})*)\s+and\s+"
+                      rf"(?:the\s+)?(?P<b>{_CAPITALISED}(?:\s+{_CAPITALISED})*)")  # fmt: skip
+
+
 def statement(chunk: Chunk) -> Drafted:
     title = phrase(chunk.sentences[0], 70)
-    return Drafted({"kind": "title", "title": title}, [], title)
+    slide: dict[str, Any] = {"kind": "title", "title": title}
+    icon = icon_for(" ".join(chunk.sentences))
+    if icon:
+        slide["visual"] = {"icon": icon}
+    return Drafted(slide, [], title)
+
+
+#: Words a script says, as the icon that shows them (Font Awesome Free's solid names); a word that is itself an
+#: icon's name ('ship', 'train', 'bridge') needs no entry.
+ICON_WORDS = {
+    "river": "water", "rivers": "water", "sea": "water", "ocean": "water", "lake": "water",
+    "flood": "house-flood-water",
+    "flooded": "house-flood-water", "dam": "water", "rain": "cloud-rain", "snow": "snowflake", "cold": "snowflake",
+    "forest": "tree", "trees": "tree", "fish": "fish", "money": "money-bill", "dollars": "money-bill",
+    "cost": "money-bill", "price": "money-bill", "prices": "money-bill", "war": "person-rifle", "army": "person-rifle",
+    "soldiers": "person-rifle", "soldier": "person-rifle", "power": "bolt", "electricity": "bolt",
+    "lights": "lightbulb", "idea": "lightbulb", "mountain": "mountain", "mountains": "mountain", "alps": "mountain",
+    "andes": "mountain", "road": "road", "roads": "road", "trucks": "truck", "rail": "train", "railway": "train",
+    "trains": "train", "tunnel": "train-subway", "plane": "plane", "planes": "plane", "pilot": "plane",
+    "flights": "plane", "air": "plane", "cable": "plug", "wire": "plug", "telegraph": "tower-broadcast",
+    "message": "envelope", "messages": "envelope", "news": "newspaper", "newspapers": "newspaper",
+    "people": "people-group", "villages": "house", "towns": "city", "cities": "city", "city": "city",
+    "children": "children", "school": "school", "schools": "school", "farmers": "tractor", "law": "scale-balanced",
+    "government": "landmark", "voters": "check-to-slot", "died": "cross", "death": "cross", "memorial": "monument",
+    "butterflies": "feather", "butterfly": "feather", "wings": "feather", "sun": "sun", "compass": "compass",
+    "map": "map", "history": "book", "engineers": "helmet-safety", "engineer": "helmet-safety",
+    "workers": "helmet-safety", "builders": "helmet-safety", "stone": "cubes", "stones": "cubes", "coal": "fire",
+    "bread": "bread-slice", "flour": "wheat-awn", "food": "utensils", "scientists": "flask", "science": "flask",
+    "ship": "ship", "boats": "ship", "boat": "ship", "silt": "water", "earth": "earth-americas",
+    "world": "earth-americas", "time": "clock", "years": "clock", "decades": "clock", "centuries": "clock",
+}  # fmt: skip
+
+
+def icon_for(text: str) -> str | None:
+    """An icon for a statement: the first word of ``text`` that names one (by ICON_WORDS, or being an icon's own
+    name), so a statement card has something to look at beside its words."""
+    known = icons.names()
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in ICON_WORDS and ICON_WORDS[word] in known:
+            return ICON_WORDS[word]
+        if len(word) >= 4 and word not in _NOT_ICONS and word in known:
+            return word
+    return None
+
+
+#: Icon names that are common words with another sense in a script.
+_NOT_ICONS = {"will", "list", "play", "check", "minus", "plus", "hand", "hands", "font", "text", "copy", "link",
+              "pause", "stop", "forward", "backward", "repeat", "table", "image", "file", "filter", "sort", "code",
+              "terminal", "shield", "star", "heart", "circle", "square", "poo", "ring", "user", "users", "dice",
+              "ban", "fire", "gift", "egg", "hashtag", "magnet", "anchor", "paperclip", "wind",
+              "thumbtack"}  # fmt: skip
 
 
 #: The rules, in the order they are tried.
-RULES: tuple[Callable[[Chunk], Drafted | None], ...] = (quote, timeline, route, compare, bullets, stat)
+RULES: tuple[Callable[[Chunk], Drafted | None], ...] = (quote, chart, timeline, place_map, compare, bullets, stat)
 
 
 def choose(chunk: Chunk) -> Drafted:
-    """The slide the first rule that answers gives ``chunk``; a statement card when none does."""
+    """The slide the first rule that answers gives ``chunk`` with a slide its kind's schema takes (a rule's slide
+    that validate would refuse, a unit too long for a stat, lets the next rule try); a statement card when none
+    does."""
     for rule in RULES:
         drafted = rule(chunk)
-        if drafted is not None:
+        if drafted is not None and schema_problem(drafted.slide) is None:
             return drafted
     return statement(chunk)
+
+
+def schema_problem(slide: dict[str, Any]) -> str | None:
+    """Why the slide's kind refuses ``slide`` (as validate would say it), or None."""
+    try:
+        KINDS[slide["kind"]].spec.model_validate(slide)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg'].lower()}"
+    return None
 
 
 def _lines(chunk: Chunk) -> list[tuple[int, str]]:
@@ -276,6 +478,15 @@ def _place(name: str) -> tuple[str, str] | None:
         place = geo.gazetteer().get(candidate.lower())
         if place is not None and place.kind == "city" and place.rank <= 3:
             return candidate, "city"
+    return None
+
+
+def _locatable(name: str) -> str | None:
+    """``name`` (or it without a leading function word) when the map can place it: a country or any place of the
+    gazetteer, however small (a place named as lying between two others is meant to be found)."""
+    for candidate in (name, _LEADING.sub("", name)):
+        if (len(candidate) > 3 or candidate.isupper()) and geo.where(candidate) is not None:
+            return candidate
     return None
 
 
@@ -307,14 +518,30 @@ def _change(before: float, after: float) -> str | None:
     return None
 
 
-def _label(sentence: str, figure: Found) -> str:
-    """What a figure counts, from its sentence: the words after it, or else the sentence's phrase."""
-    after = sentence[figure.end :].strip()
-    after = re.sub(r"^(?:of\s+)?", "", after) if after.lower().startswith("of ") else after
+#: Where what a figure counts stops: the sentence runs on into another clause ("dollars and was finished late").
+_RUNS_ON = re.compile(
+    r"[,;:]|\s[—–]\s|\s(?:and|but|or|which|while|who|whereas|so)\s(?=(?:was|were|is|are|has|had|have|did|does|do|"
+    r"became|took|cost|made|then|it|they|he|she|\w+ed)\b)|\s(?:which|while|whereas|but)\s",
+)
+
+
+def _label(sentence: str, figure: Found) -> tuple[str, str]:
+    """What a figure counts, from its sentence, and the one word it counts when that is all that follows it
+    ('dollars'): the words after it up to where the sentence runs on into another clause, or else the words
+    before it ('The dam cost'), or else the sentence's phrase."""
+    after = sentence[figure.end :]
+    after = "" if re.match(r"\s*(?:and|but|or|,|;)\s", after) else after
+    after = after[: m.start()] if (m := _RUNS_ON.search(after)) else after
+    after = after.strip().rstrip(".!?")
+    after = re.sub(r"^(?:of\s+)", "", after) if after.lower().startswith("of ") else after
+    counted = after if len(after.split()) == 1 and after.isalpha() else ""
     label = phrase(after, 60, capital=False) if len(after.split()) >= 2 else ""
     if len(label.split()) < 2:
+        before = sentence[: figure.start].strip()
+        label = phrase(before, 60) if len(before.split()) >= 2 else ""
+    if len(label.split()) < 2:
         label = phrase(sentence[: figure.start] + sentence[figure.end :], 60)
-    return label
+    return label, counted
 
 
 def _no_source(what: str) -> str:
