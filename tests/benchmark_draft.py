@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import RenderOptions, validate  # noqa: E402
 from pipeline.draft import draft  # noqa: E402
-from pipeline.lint import RULES, LintOptions, lint  # noqa: E402
+from pipeline.lint import RULES, LintOptions, lint, said_twice  # noqa: E402
 from pipeline.narration import sentences  # noqa: E402
 
 SCRIPTS = ROOT / "tests" / "data" / "scripts"
@@ -46,7 +46,10 @@ def measure(script: Path, work: Path, *, render: bool, sheets: Path | None) -> d
     scenes = [scene for section in board["sections"] for scene in section["scenes"]]
     kinds = Counter(scene["slide"]["kind"] for scene in scenes)
     statements = sum(1 for scene in scenes[1:] if scene["slide"]["kind"] == "title")
-    said = Counter(s for scene in scenes for s in sentences.split(" ".join(scene["narration"].split())))
+    said = Counter(
+        said_twice.key(s) for scene in scenes for s in sentences.split(" ".join(scene["narration"].split()))
+        if len(said_twice.key(s).split()) > 3
+    )
     row = {
         "script": script.name, "sections": len(board["sections"]), "scenes": len(scenes), "statements": statements,
         "share": statements / len(scenes), "routes": kinds["route"] + kinds["map"], "timelines": kinds["timeline"],
@@ -59,7 +62,10 @@ def measure(script: Path, work: Path, *, render: bool, sheets: Path | None) -> d
     except Exception as exc:  # the measure reports any failure
         row["valid"] = False
         row["error"] = str(exc).splitlines()[0]
-    row["garbled"] = len(lint(out, LintOptions(rules=GARBLED))) if row["valid"] and GARBLED else None
+    garbled = lint(out, LintOptions(rules=GARBLED)) if row["valid"] and GARBLED else None
+    row["garbled"] = None if garbled is None else len(garbled)
+    for warning in garbled or []:
+        print(f"  {warning}", file=sys.stderr)
     if render:
         done = subprocess.run(["explainer", "render", str(out), "--size", "320x180"], capture_output=True, text=True)
         row["render"] = done.returncode == 0

@@ -87,6 +87,7 @@ def phrase(sentence: str, limit: int, *, capital: bool = True) -> str:
         if len(text) > limit and len(pieces[0].split()) >= 3 and len(pieces[0]) <= limit:
             text = pieces[0]
     text = _cut(text, limit) or _cut(_balanced(" ".join(sentence.split())), limit) or sentence[:limit]
+    text = _balanced(text)  # a cut inside a quotation leaves its opening mark alone
     return text[:1].upper() + text[1:] if capital else text
 
 

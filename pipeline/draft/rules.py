@@ -120,7 +120,7 @@ def timeline(chunk: Chunk) -> Drafted | None:
 _PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "this", "that", "these", "those", "there", "its", "their",
              "his", "her", "our", "them", "him"}  # fmt: skip
 _DATE_LEAD = re.compile(
-    r"^(?:(?:in|by|since|on|from|until|after|before|during|around|about)\b\s*)?"
+    r"^(?:(?:in|by|since|on|from|until|after|before|during|around|about|between)\b\s*)?"
     r"(?:(?:the\s+)?(?:early|late|mid|summer|winter|spring|autumn|fall|end|start|beginning)\s+(?:of\s+)?"
     r"(?:the\s+)?)?[,:]?\s*",
     re.IGNORECASE,
@@ -167,13 +167,16 @@ def _event_clause(line: str, start: int, end: int) -> str:
     a, b = clauses[index]
     before, after = line[a:start], line[end:b]
     if not before.strip() or _DATE_LEAD.fullmatch(before.strip() + " "):
-        clause = after.strip()
+        clause = _RANGE_END.sub("", after.strip())  # 'Between 1998 and 2008, the economy…': the range's end
         if not clause.strip(" ,;.") and index + 1 < len(clauses):
             clause = line[clauses[index + 1][0] : clauses[index + 1][1]]
         clause = _DATE_LEAD.sub("", clause.strip(" ,;"))
     else:
         clause = (_DATE_TAIL.sub("", before.rstrip()) + after).strip(" ,;")
     return re.sub(r"^(?:and|but|so|when|while|which|then)\s+", "", clause.strip(), flags=re.IGNORECASE)
+
+
+_RANGE_END = re.compile(r"^(?:and|to|until|till|[–-])\s*(?:[A-Z][a-z]+\.?\s+)?\d{3,4}s?\b")
 
 
 def _subject(clause: str) -> str:
