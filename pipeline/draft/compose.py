@@ -62,7 +62,7 @@ def compose(script: Script, words_per_minute: float) -> list[DraftSection]:
     for number, part in enumerate(parts):
         chunks = _storied(_chunks(part.blocks, words_per_minute), words_per_minute)
         scenes = _merged([_scene(chunk) for chunk in chunks], words_per_minute)
-        if len(scenes) == 1 and (number > 0 or part.heading is not None):
+        if len(scenes) == 1 and part.heading != CLOSING and (number > 0 or part.heading is not None):
             scenes = _in_two(scenes[0], words_per_minute, closing=part.heading == CLOSING)
         if part.heading == CLOSING and sections:  # the video's last words, under its title, on the closing card
             last = scenes[-1]

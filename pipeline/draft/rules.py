@@ -27,10 +27,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline.draft.figures import Found, dates, figures
+from pipeline.draft.figures import Found, dates, figures, worded
 from pipeline.draft.phrases import phrase
 from pipeline.drawing.slides import KINDS, geo, icons
 from pipeline.drawing.slides.stat import UNIT_CHARS
+from pipeline.lint import not_a_phrase
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ QUOTE_WORDS = 6
 _QUOTED = re.compile(r"[\"“](?P<text>[^\"”]{10,}?)[,.!?]?[\"”]")
 _SAID = re.compile(
     r"(?:,?\s*(?:said|says|wrote|writes|declared|warned|told \w+)\s+"
-    r"(?P<after>(?:the|a|an)\s+[a-z][\w.'’ -]{1,80}?|[A-Z][\w.'’ -]{2,60}?)(?:,\s*who\b[^\"“”]*)?[,.]?$)"
+    r"(?P<after>(?:the|a|an)\s+[A-Za-z][\w.'’ -]{1,80}?|[A-Z][\w.'’ -]{2,60}?)(?:,\s*who\b[^\"“”]*)?[,.]?$)"
     r"|(?:^(?:according to|as)\s+(?P<before>[A-Z][\w.'’ -]{2,60}?),)"
     r"|(?:(?:according to)\s+(?P<end>(?:the\s+)?[A-Z][\w.'’ -]{1,60}?)[,.]?$)",
 )
@@ -180,14 +181,29 @@ _RANGE_END = re.compile(r"^(?:and|to|until|till|[–-])\s*(?:[A-Z][a-z]+\.?\s+)?
 
 
 def _subject(clause: str) -> str:
-    """The noun a clause opens with, to stand for a pronoun after it: 'the lake' of 'The lake covered 68,000
-    km²', 'Zimbabwe' of 'Zimbabwe printed…'; '' for a clause that opens otherwise."""
+    """The noun phrase a clause opens with, to stand for a pronoun after it: 'the lake' of 'The lake covered
+    68,000 km²', 'four giant boring machines' of 'Four giant boring machines, each…'; '' for a clause that opens
+    otherwise (with a pronoun, a date, a verb)."""
     words = _DATE_LEAD.sub("", clause.strip()).split()
-    if len(words) >= 2 and words[0].lower() == "the" and words[1].isalpha():
-        return f"the {words[1]}"
-    if words and words[0][:1].isupper() and words[0].lower() not in _PRONOUNS and words[0].isalpha():
-        return words[0] if words[0].lower() not in ("a", "an", "the") else ""
-    return ""
+    if not words or words[0].lower() in _PRONOUNS or not (words[0][:1].isupper() or words[0] == "the"):
+        return ""
+    kept: list[str] = []
+    for word in words[:6]:
+        bare = word.strip(",;:.")
+        if kept and (bare.lower() in _VERBS or bare.lower().endswith("ed") or not bare.replace("'", "").isalpha()):
+            break
+        kept.append(bare)
+        if word.endswith((",", ";", ":")):
+            break
+    if len(kept) > 5:
+        return ""
+    return " ".join([kept[0] if kept[0][1:2].isupper() or len(kept) == 1 else kept[0].lower(), *kept[1:]])
+
+
+#: Verbs that end a subject's noun phrase ('The lake covered', 'Swiss voters approved' end on -ed).
+_VERBS = {"is", "are", "was", "were", "has", "had", "have", "met", "ran", "took", "made", "cut", "began", "became",
+          "grew", "fell", "rose", "split", "sent", "left", "came", "went", "built", "won", "lost", "said", "wrote",
+          "could", "would", "will", "can", "did", "does", "do", "sank", "broke", "flew", "found", "kept", "set"}
 
 
 _MONTH_ORDER = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -286,6 +302,40 @@ def compare(chunk: Chunk) -> Drafted | None:
     return None
 
 
+#: A sentence that lists three things or more: 'The rest was flour, milk powder, dried potatoes and medicine.'
+_LISTED = re.compile(
+    r"(?P<lead>^.*?\b(?:was|were|is|are|included?|includ\w+|like|as|:))\s+"
+    r"(?P<items>(?:[\w'’-]+(?:\s+[\w'’-]+){0,3},\s+){1,4}[\w'’-]+(?:\s+[\w'’-]+){0,3},?\s+(?:and|or)\s+"
+    r"[\w'’-]+(?:\s+[\w'’-]+){0,3})[.!?]?$"
+)
+
+
+#: Words a listed thing does not start with (the list is then a run of clauses, not of things).
+_NOT_LISTED = {"for", "to", "in", "on", "at", "by", "with", "from", "as", "that", "which", "who", "when", "then",
+               "it", "they", "he", "she", "we", "i", "so", "but", "because", "if"}  # fmt: skip
+
+
+def listed(chunk: Chunk) -> Drafted | None:
+    """A sentence that lists three to six short things: a list, each thing a point shown as the sentence says it
+    (the sentence before it, when there is one, is the list's title)."""
+    if chunk.items is not None:
+        return None
+    for number, sentence in enumerate(chunk.sentences, start=1):
+        m = _LISTED.match(sentence.strip())
+        if m is None:
+            continue
+        items = [i.strip() for i in re.split(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group("items")) if i.strip()]
+        if not 3 <= len(items) <= 6 or len(set(map(str.lower, items))) < len(items):
+            continue
+        if any(item.split()[0].lower() in _NOT_LISTED for item in items):
+            continue  # 'coal, for heat and for the power stations' is one thing and what it is for
+        title = phrase(chunk.sentences[number - 2] if number > 1 else m.group("lead"), 60)
+        slide: dict[str, Any] = {"kind": "bullets", "title": title}
+        slide["items"] = [{"text": phrase(item, 50), "sentence": number} for item in items]
+        return Drafted(slide, [], title)
+    return None
+
+
 def bullets(chunk: Chunk) -> Drafted | None:
     if chunk.items is None:
         return None
@@ -305,7 +355,25 @@ def stat(chunk: Chunk) -> Drafted | None:
         return None
     if len(found) > 1:  # several figures: the first with a unit or a scale is the one to show
         found = [next(((s, f) for s, f in found if f.currency or f.unit or f.scale), found[0])]
-    sentence, figure = found[0]
+    return _stat(*found[0])
+
+
+def stat_in_words(chunk: Chunk) -> Drafted | None:
+    """A figure of ten or more said in words ('Seventy-eight airmen died'): a stat when nothing else answers, the
+    slide showing it in digits."""
+    if chunk.items is not None:
+        return None
+    found = [(s, f) for s in chunk.sentences for f in worded(s) if _counts(s[f.end :])]
+    return _stat(*found[0]) if found else None
+
+
+def _counts(after: str) -> bool:
+    """Whether the words after a figure say what it counts ('airmen died in crashes'), not what came before."""
+    said = after.split()
+    return len(said) >= 2 and said[0].isalpha() and said[0].islower() and said[0] not in _NOT_LISTED
+
+
+def _stat(sentence: str, figure: Found) -> Drafted:
     slide: dict[str, Any] = {"kind": "stat"}
     if figure.qualifier:
         slide["qualifier"] = figure.qualifier
@@ -438,7 +506,9 @@ _NOT_ICONS = {"will", "list", "play", "check", "minus", "plus", "hand", "hands",
 
 
 #: The rules, in the order they are tried.
-RULES: tuple[Callable[[Chunk], Drafted | None], ...] = (quote, chart, timeline, place_map, compare, bullets, stat)
+RULES: tuple[Callable[[Chunk], Drafted | None], ...] = (
+    quote, chart, timeline, place_map, compare, bullets, stat, listed, stat_in_words,
+)  # fmt: skip
 
 
 def choose(chunk: Chunk) -> Drafted:
@@ -523,8 +593,8 @@ def _change(before: float, after: float) -> str | None:
 
 #: Where what a figure counts stops: the sentence runs on into another clause ("dollars and was finished late").
 _RUNS_ON = re.compile(
-    r"[,;:]|\s[—–]\s|\s(?:and|but|or|which|while|who|whereas|so)\s(?=(?:was|were|is|are|has|had|have|did|does|do|"
-    r"became|took|cost|made|then|it|they|he|she|\w+ed)\b)|\s(?:which|while|whereas|but)\s",
+    r",(?!\d)|[;:]|\s[—–]\s|\s(?:and|but|or|which|while|who|whereas|so)\s(?=(?:was|were|is|are|has|had|have|did|does|do|"
+    r"became|took|cost|made|then|it|they|he|she|\w+ed|\w+s)\b)|\s(?:which|while|whereas|but)\s",
 )
 
 
@@ -537,12 +607,14 @@ def _label(sentence: str, figure: Found) -> tuple[str, str]:
     after = after[: m.start()] if (m := _RUNS_ON.search(after)) else after
     after = after.strip().rstrip(".!?")
     after = re.sub(r"^(?:of\s+)", "", after) if after.lower().startswith("of ") else after
-    counted = after if len(after.split()) == 1 and after.isalpha() else ""
+    counted = after if len(after.split()) == 1 and after.isalpha() and not figure.unit else ""
     label = phrase(after, 60, capital=False) if len(after.split()) >= 2 else ""
     if len(label.split()) < 2:
         before = sentence[: figure.start].strip()
+        if len(after.split()) == 1 and not counted:  # 'The tunnel is 57 kilometres long': 'The tunnel is long'
+            before = f"{before} {after}"
         label = phrase(before, 60) if len(before.split()) >= 2 else ""
-    if len(label.split()) < 2:
+    if len(label.split()) < 2 or not_a_phrase.problem(label):
         label = phrase(sentence[: figure.start] + sentence[figure.end :], 60)
     return label, counted
 

@@ -24,7 +24,7 @@ FUNCTION_WORDS = {
     "that", "which", "who", "whose", "is", "are", "was", "were", "be", "been", "its", "their", "his", "her", "our",
     "your", "my", "than", "per", "into", "onto", "because", "while", "when", "where", "if", "against", "between",
     "without", "within", "during", "through", "upon", "among", "via", "has", "have", "had", "can", "could", "will",
-    "would", "should", "may", "might", "must", "does", "did", "they", "we", "i", "very", "such", "no",
+    "would", "should", "may", "might", "must", "does", "did", "they", "we", "i", "very", "such", "no", "worth",
 }  # fmt: skip
 #: Particles inside a name: 'Vasco da Gama', 'Ludwig van Beethoven'.
 PARTICLES = {"da", "de", "del", "della", "der", "di", "dos", "du", "van", "von", "den", "bin", "ibn", "al", "zu"}

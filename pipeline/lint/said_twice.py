@@ -2,7 +2,9 @@
 
 A storyboard drafted or edited in pieces can say a line twice: a closing question on a section card and
 again on the closing card. Sentences are compared by their words (case, punctuation and an opening 'So',
-'And' or 'But' aside); sentences of three words or fewer ('Thank you.') are not judged.
+'And' or 'But' aside); a sentence said again in part counts too (a card's 'Was it worth.' before 'So was it
+worth it?': the words of one are the other's opening words, three or more of them). Sentences of fewer than
+three words ('Thank you.') are not judged.
 """
 
 from __future__ import annotations
@@ -32,11 +34,19 @@ def check(context: Context) -> list[Warning]:
             offset = max(narration.find(sentence, at), 0)
             at = offset + len(sentence)
             said = key(sentence)
-            if len(said.split()) <= 3:
+            if len(said.split()) < 3:
                 continue
-            if said in first:
-                message = f"'{sentence}' is said again here (first in scene '{first[said]}'); say it once"
+            earlier = next((k for k in first if _same(k, said)), None)
+            if earlier is not None:
+                how = "said again here" if earlier == said else "said again here, in part"
+                message = f"'{sentence}' is {how} (first in scene '{first[earlier]}'); say it once"
                 found.append(context.in_narration(entry, offset, sentence, RULE, message))
             else:
                 first[said] = entry.scene.id
     return found
+
+
+def _same(a: str, b: str) -> bool:
+    """Whether two sentences (as compared) say the same: equal, or one the other's opening words."""
+    shorter, longer = sorted((a, b), key=len)
+    return shorter == longer or longer.startswith(f"{shorter} ")
