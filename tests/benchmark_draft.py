@@ -47,7 +47,9 @@ def measure(script: Path, work: Path, *, render: bool, sheets: Path | None) -> d
     kinds = Counter(scene["slide"]["kind"] for scene in scenes)
     statements = sum(1 for scene in scenes[1:] if scene["slide"]["kind"] == "title")
     said = Counter(
-        said_twice.key(s) for scene in scenes for s in sentences.split(" ".join(scene["narration"].split()))
+        said_twice.key(s)
+        for scene in scenes
+        for s in sentences.split(" ".join(scene["narration"].split()))
         if len(said_twice.key(s).split()) > 3
     )
     row = {

@@ -201,9 +201,48 @@ def _subject(clause: str) -> str:
 
 
 #: Verbs that end a subject's noun phrase ('The lake covered', 'Swiss voters approved' end on -ed).
-_VERBS = {"is", "are", "was", "were", "has", "had", "have", "met", "ran", "took", "made", "cut", "began", "became",
-          "grew", "fell", "rose", "split", "sent", "left", "came", "went", "built", "won", "lost", "said", "wrote",
-          "could", "would", "will", "can", "did", "does", "do", "sank", "broke", "flew", "found", "kept", "set"}
+_VERBS = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "had",
+    "have",
+    "met",
+    "ran",
+    "took",
+    "made",
+    "cut",
+    "began",
+    "became",
+    "grew",
+    "fell",
+    "rose",
+    "split",
+    "sent",
+    "left",
+    "came",
+    "went",
+    "built",
+    "won",
+    "lost",
+    "said",
+    "wrote",
+    "could",
+    "would",
+    "will",
+    "can",
+    "did",
+    "does",
+    "do",
+    "sank",
+    "broke",
+    "flew",
+    "found",
+    "kept",
+    "set",
+}
 
 
 _MONTH_ORDER = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -304,7 +343,8 @@ def compare(chunk: Chunk) -> Drafted | None:
 
 #: A sentence that lists three things or more: 'The rest was flour, milk powder, dried potatoes and medicine.'
 _LISTED = re.compile(
-    r"(?P<lead>^.*?\b(?:was|were|is|are|included?|includ\w+|like|as|:))\s+"
+    r"(?P<lead>^.*?\b(?:was|were|is|are|has|have|had|includ\w*|like|as|carr\w+|brought|grew|sold|used|needs?|"
+    r"made of|such as|\w+ed)\b:?)\s+"
     r"(?P<items>(?:[\w'’-]+(?:\s+[\w'’-]+){0,3},\s+){1,4}[\w'’-]+(?:\s+[\w'’-]+){0,3},?\s+(?:and|or)\s+"
     r"[\w'’-]+(?:\s+[\w'’-]+){0,3})[.!?]?$"
 )
@@ -482,6 +522,14 @@ ICON_WORDS = {
     "bread": "bread-slice", "flour": "wheat-awn", "food": "utensils", "scientists": "flask", "science": "flask",
     "ship": "ship", "boats": "ship", "boat": "ship", "silt": "water", "earth": "earth-americas",
     "world": "earth-americas", "time": "clock", "years": "clock", "decades": "clock", "centuries": "clock",
+    "harbour": "anchor", "harbor": "anchor", "port": "anchor", "winter": "snowflake", "ice": "snowflake",
+    "fog": "smog", "storm": "cloud-bolt", "storms": "cloud-bolt", "wind": "wind", "summer": "sun",
+    "heat": "temperature-high", "lighthouse": "tower-observation", "tower": "tower-observation",
+    "island": "umbrella-beach", "coast": "water", "desert": "sun", "farm": "tractor", "crops": "wheat-awn",
+    "hospital": "hospital", "doctors": "user-doctor", "disease": "virus", "vaccine": "syringe",
+    "money-bill": "money-bill", "bank": "building-columns", "banks": "building-columns",
+    "prison": "handcuffs", "police": "handcuffs", "border": "flag", "country": "flag", "empire": "crown",
+    "king": "crown", "queen": "crown", "emperor": "crown", "church": "church", "fire": "fire",
 }  # fmt: skip
 
 

@@ -18,9 +18,9 @@ from pipeline.lint.base import Context, Warning
 
 RULE = "not-a-phrase"
 
-#: Words a phrase does not end on.
+#: Words a phrase does not end on ('in', 'on', 'up', 'out' end phrasal verbs: 'let in', 'sent on').
 FUNCTION_WORDS = {
-    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for", "from", "with", "as",
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "at", "by", "for", "from", "with", "as",
     "that", "which", "who", "whose", "is", "are", "was", "were", "be", "been", "its", "their", "his", "her", "our",
     "your", "my", "than", "per", "into", "onto", "because", "while", "when", "where", "if", "against", "between",
     "without", "within", "during", "through", "upon", "among", "via", "has", "have", "had", "can", "could", "will",

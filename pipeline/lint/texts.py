@@ -66,8 +66,10 @@ def doubled(text: str) -> str | None:
     """The word ``text`` says twice in a row ('the the'), or None."""
     said = words(text)
     for a, b in itertools.pairwise(said):
-        if a.lower() == b.lower() and a.lower() not in TWICE_ON_PURPOSE and re.search(
-            rf"\b{re.escape(a)}\s+{re.escape(b)}\b", text, re.IGNORECASE
+        if (
+            a.lower() == b.lower()
+            and a.lower() not in TWICE_ON_PURPOSE
+            and re.search(rf"\b{re.escape(a)}\s+{re.escape(b)}\b", text, re.IGNORECASE)
         ):
             return a
     return None
