@@ -97,7 +97,8 @@ STORY_SECONDS = 40.0
 
 def _long_enough(sections: list[DraftSection], words_per_minute: float) -> list[DraftSection]:
     """Sections too short for a chapter merged into the one before them (their card, which only says the
-    heading, left out): splitting a short section would make two shorter ones."""
+    heading, left out): splitting a short section would make two shorter ones. An opening too short opens the
+    section after it, whose heading names the chapter."""
     out: list[DraftSection] = []
     for section in sections:
         length = sum(seconds(s, words_per_minute) for scene in section.scenes for s in scene.sentences)
@@ -107,11 +108,11 @@ def _long_enough(sections: list[DraftSection], words_per_minute: float) -> list[
             out[-1].scenes = [scene for scene in out[-1].scenes if scene.slide["kind"] != "closing"] + kept + closing
             continue
         out.append(section)
-    if len(out) > 1:  # the first section too short: the next one joins it
+    if len(out) > 1:  # the opening too short: it opens the next section, which keeps its heading as the chapter's
         first = sum(seconds(s, words_per_minute) for scene in out[0].scenes for s in scene.sentences)
         if first < SECTION_SECONDS:
-            out[0].scenes += [scene for scene in out[1].scenes if scene.slide["kind"] != "section"]
-            del out[1]
+            out[1].scenes = out[0].scenes + [scene for scene in out[1].scenes if scene.slide["kind"] != "section"]
+            del out[0]
     return out
 
 

@@ -485,8 +485,10 @@ def place_map(chunk: Chunk) -> Drafted | None:
     return route(chunk)
 
 
-#: Places placed relative to each other: 'between Hamburg and Dresden'.
-_BETWEEN = re.compile(rf"\bbetween\s+(?:the\s+)?(?P<a>{_CAPITALISED}(?:\s+{_CAPITALISED})*)\s+and\s+"
+#: A place placed relative to two others: 'lies … between Hamburg and Dresden' (not 'a crossing between Europe and
+#: North America', which places nothing).
+_BETWEEN = re.compile(rf"\b(?:lies|lie|lay|sits|sit|stands|is|are|was|located|situated|border|frontier)\b"
+                      rf"[^.;]{{0,80}}?\bbetween\s+(?:the\s+)?(?P<a>{_CAPITALISED}(?:\s+{_CAPITALISED})*)\s+and\s+"
                       rf"(?:the\s+)?(?P<b>{_CAPITALISED}(?:\s+{_CAPITALISED})*)")  # fmt: skip
 
 
