@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def test_every_sentence_of_the_body_is_said_once_in_order(script):
         for block in part.blocks
         for s in (block.items if isinstance(block, reader.ListBlock) else block.sentences)
     ]
-    board = yaml.safe_load(draft(text, script_name="s", slug="s").yaml)
+    board = _board(text)
     narrations = [
         scene["narration"] for section in board["sections"] for scene in section["scenes"]
         if scene["slide"]["kind"] != "section"
@@ -417,6 +418,7 @@ def test_a_list_led_in_by_a_colon_reveals_each_item_on_the_sentence_that_says_it
 LIGHTHOUSE = (Path(__file__).parent / "data" / "lighthouse.md").read_text(encoding="utf-8")
 
 
+@functools.cache  # a draft takes a second or two: the tests that read the same one share it
 def _board(text: str, name: str = "s") -> dict:
     return yaml.safe_load(draft(text, script_name=name, slug=name).yaml)
 
@@ -515,7 +517,7 @@ def test_a_unit_a_stat_has_no_room_for_never_crashes_the_draft():
 
 @pytest.mark.parametrize("script", MINE, ids=[p.name for p in MINE])
 def test_on_our_own_scripts_statement_cards_are_at_most_a_quarter_and_nothing_is_said_twice(script):
-    board = _board(script.read_text(encoding="utf-8"), script.stem)
+    board = _board(script.read_text(encoding="utf-8"))
     slides = _slides(board)
     statements = sum(s["kind"] == "title" for s in slides[1:])
     assert statements <= len(slides) / 4, [s.get("title") for s in slides if s["kind"] == "title"]
