@@ -9,12 +9,15 @@
 - A list is one scene (up to ``LIST_ITEMS`` items; a longer one is split), with
   the one-sentence paragraph before it as its lead-in when that sentence has
   no figure, or ends with a colon.
-- When the last section has three blocks or more, its last paragraph is a
-  closing section of its own, named from its last sentences; the closing card
-  shows the video's title over them.
+- When the last section has three blocks or more, its last paragraph ends that
+  section on the closing card (the video's title over its last sentences), with
+  no section card of its own: a card would say its first sentence a second time.
+- Neighbouring paragraphs that tell one dated story together (a timeline or a
+  series across them, within ``STORY_SECONDS``) are one scene.
 - A section with one statement scene has it split in two at the sentence nearest
   its middle (a chapter of one slide is a sentence, not a chapter); when it
-  cannot be, the scene carries a note.
+  cannot be, the scene carries a note. A section too short for a chapter
+  (``SECTION_SECONDS``) is merged into the one before: merged, never split.
 """
 
 from __future__ import annotations

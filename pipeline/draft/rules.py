@@ -6,16 +6,23 @@ first that answers wins; the last always does. docs/draft.md lists them in
 this order:
 
 1. ``quote``: a block quotation, or a sentence with a quotation of six words or
-   more and who said it ("…," said X / according to X).
-2. ``timeline``: three or more dates, in different sentences or list items.
-3. ``route``: where something moves (from, through, travel, cross, escape, reach...), places the map
-   knows at three stops or more (places listed together, "Thailand,
-   Vietnam or Mongolia", are one stop), four places at two stops, or two joined by "from A … to B".
-   When two cities or more are named, the stops are the cities (the countries are what the road crosses).
-4. ``compare``: "from X to Y" between two amounts of the same kind ($2,000 to $10,000).
-5. ``bullets``: a list, each item revealed on the sentence that speaks it.
-6. ``stat``: one figure that is not a date (34,000; 3.5 million; 90%).
-7. ``title``: a statement card with the chunk's key phrase.
+   more and who said it ("…," said X / said the biologist X / according to X).
+2. ``chart``: three or more figures of one kind, each given for its own date.
+3. ``timeline``: three or more dated events, in date order, each naming its subject.
+4. ``place_map``: a place said to lie between two others, else ``route``: where something moves (from,
+   through, travel, cross, escape, reach...), places the map knows at three stops or more (places listed
+   together, "Thailand, Vietnam or Mongolia", are one stop), four places at two stops, or two joined by
+   "from A … to B". When two cities or more are named, the stops are the cities (the countries are what the
+   road crosses). Today drawn with the ``route`` kind; ``place_map`` is where a ``map`` kind replaces it.
+5. ``compare``: "from X to Y" between two amounts of the same kind ($2,000 to $10,000).
+6. ``bullets``: a list, each item revealed on the sentence that speaks it.
+7. ``stat``: a figure that is not a date (34,000; 3.5 million; 90%), labelled with what it counts.
+8. ``listed``: a sentence that lists three to six short things, as a list.
+9. ``stat_in_words``: a figure said in words ("Seventy-eight airmen"), shown in digits.
+10. ``statement``: a title card with the chunk's key phrase, and an icon a word of it names.
+
+``choose`` takes the first answer whose slide its kind's schema takes, so a rule's slide that validate would
+refuse lets the next rule try.
 """
 
 from __future__ import annotations
