@@ -34,9 +34,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline.draft.events import dated_events, when_key
 from pipeline.draft.figures import Found, dates, figures, worded
+from pipeline.draft.icons import icon_for
 from pipeline.draft.phrases import phrase
-from pipeline.drawing.slides import KINDS, geo, icons
+from pipeline.drawing.slides import KINDS, geo
 from pipeline.drawing.slides.stat import UNIT_CHARS
 from pipeline.lint import not_a_phrase
 
@@ -110,156 +112,18 @@ def quote(chunk: Chunk) -> Drafted | None:
 
 
 def timeline(chunk: Chunk) -> Drafted | None:
-    events = dated_events(chunk)
+    events = dated_events(_lines(chunk))
     if len(events) < 3:
         return None
     events = events[:8]
     spoken = [e["sentence"] for e in events]
-    events = sorted(events, key=lambda e: _when_key(e["date"]))
+    events = sorted(events, key=lambda e: when_key(e["date"]))
     slide: dict[str, Any] = {"kind": "timeline", "events": events}
     if [e["sentence"] for e in events] != sorted(spoken):  # said out of date order: shown whole, in date order
         for event in events:
             del event["sentence"]
         slide["reveal"] = "together"
     return Drafted(slide, [], " ".join(e["text"] for e in events[:1]))
-
-
-#: Words that stand for a subject named elsewhere: an event's text that starts with one has lost its subject.
-_PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "this", "that", "these", "those", "there", "its", "their",
-             "his", "her", "our", "them", "him"}  # fmt: skip
-_DATE_LEAD = re.compile(
-    r"^(?:(?:in|by|since|on|from|until|after|before|during|around|about|between)\b\s*)?"
-    r"(?:(?:the\s+)?(?:early|late|mid|summer|winter|spring|autumn|fall|end|start|beginning)\s+(?:of\s+)?"
-    r"(?:the\s+)?)?[,:]?\s*",
-    re.IGNORECASE,
-)
-_DATE_TAIL = re.compile(
-    r"\s+(?:in|by|since|on|during|until|from)(?:\s+the)?(?:\s+(?:early|late|mid|summer|winter|spring|autumn))?"
-    r"(?:\s+of)?\s*(?=[,.;]|$)",
-    re.IGNORECASE,
-)
-
-
-def dated_events(chunk: Chunk) -> list[dict[str, Any]]:
-    """The chunk's dated events, in the order said: each the first date of its sentence, with a phrase of what
-    happened that names its subject ("the cable broke again", not "The the ..."): a clause whose subject is a
-    pronoun takes the subject of the sentence before ("In 1987 it split" after "the lake covered" is "The lake
-    split"); with none to take, the sentence is no event."""
-    events, seen = [], set()
-    subject = ""
-    for number, line in _lines(chunk):
-        found = dates(line)
-        if not found:
-            subject = _subject(line) or subject
-            continue
-        label, start, end = found[0]
-        clause = _event_clause(line, start, end)
-        words = clause.split()
-        if words and subject and words[0].lower() in ("it", "they", "he", "she"):
-            clause = " ".join([subject, *words[1:]])
-        text = phrase(clause, 40) if clause and clause.split()[0].lower() not in _PRONOUNS else ""
-        if text and len(text.split()) >= 2 and label not in seen:
-            seen.add(label)
-            events.append({"date": label, "text": text, "sentence": number})
-        subject = _subject(clause) or subject
-    return events
-
-
-def _event_clause(line: str, start: int, end: int) -> str:
-    """The clause the date written at ``line[start:end]`` is in, without the date and the words that set it ('In
-    the winter of'); a date set off by a comma ('In 1796, the doctor…') is the clause after it."""
-    clauses = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+(?:,(?=\d)[^,;]*)*", line)]
-    index = next((i for i, (a, b) in enumerate(clauses) if a <= start < b), None)
-    if index is None:
-        return ""
-    a, b = clauses[index]
-    before, after = line[a:start], line[end:b]
-    if not before.strip() or _DATE_LEAD.fullmatch(before.strip() + " "):
-        clause = _RANGE_END.sub("", after.strip())  # 'Between 1998 and 2008, the economy…': the range's end
-        if not clause.strip(" ,;.") and index + 1 < len(clauses):
-            clause = line[clauses[index + 1][0] : clauses[index + 1][1]]
-        clause = _DATE_LEAD.sub("", clause.strip(" ,;"))
-    else:
-        clause = (_DATE_TAIL.sub("", before.rstrip()) + after).strip(" ,;")
-    return re.sub(r"^(?:and|but|so|when|while|which|then)\s+", "", clause.strip(), flags=re.IGNORECASE)
-
-
-_RANGE_END = re.compile(r"^(?:and|to|until|till|[–-])\s*(?:[A-Z][a-z]+\.?\s+)?\d{3,4}s?\b")
-
-
-def _subject(clause: str) -> str:
-    """The noun phrase a clause opens with, to stand for a pronoun after it: 'the lake' of 'The lake covered
-    68,000 km²', 'four giant boring machines' of 'Four giant boring machines, each…'; '' for a clause that opens
-    otherwise (with a pronoun, a date, a verb)."""
-    words = _DATE_LEAD.sub("", clause.strip()).split()
-    if not words or words[0].lower() in _PRONOUNS or not (words[0][:1].isupper() or words[0] == "the"):
-        return ""
-    kept: list[str] = []
-    for word in words[:6]:
-        bare = word.strip(",;:.")
-        if kept and (bare.lower() in _VERBS or bare.lower().endswith("ed") or not bare.replace("'", "").isalpha()):
-            break
-        kept.append(bare)
-        if word.endswith((",", ";", ":")):
-            break
-    if len(kept) > 5:
-        return ""
-    return " ".join([kept[0] if kept[0][1:2].isupper() or len(kept) == 1 else kept[0].lower(), *kept[1:]])
-
-
-#: Verbs that end a subject's noun phrase ('The lake covered', 'Swiss voters approved' end on -ed).
-_VERBS = {
-    "is",
-    "are",
-    "was",
-    "were",
-    "has",
-    "had",
-    "have",
-    "met",
-    "ran",
-    "took",
-    "made",
-    "cut",
-    "began",
-    "became",
-    "grew",
-    "fell",
-    "rose",
-    "split",
-    "sent",
-    "left",
-    "came",
-    "went",
-    "built",
-    "won",
-    "lost",
-    "said",
-    "wrote",
-    "could",
-    "would",
-    "will",
-    "can",
-    "did",
-    "does",
-    "do",
-    "sank",
-    "broke",
-    "flew",
-    "found",
-    "kept",
-    "set",
-}
-
-
-_MONTH_ORDER = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-
-def _when_key(label: str) -> tuple[int, int]:
-    """A date label's place in time: 'Aug 2020' -> (2020, 8); '1990s' -> (1990, 0)."""
-    year = int(re.search(r"\d{3,4}", label).group(0))  # type: ignore[union-attr]
-    month = label[:3].lower()
-    return year, (_MONTH_ORDER.index(month) + 1 if month in _MONTH_ORDER else 0)
 
 
 def route(chunk: Chunk) -> Drafted | None:
@@ -454,7 +318,7 @@ def chart(chunk: Chunk) -> Drafted | None:
         by_date = dict(points)  # one figure a date
         if len(by_date) < 3 or len(by_date) > 12:
             continue
-        order = sorted(by_date, key=_when_key)
+        order = sorted(by_date, key=when_key)
         slide: dict[str, Any] = {"kind": "chart", "type": "bar"}
         plain = next((s for s in chunk.sentences if not figures(s) and not dates(s)), None)
         if plain is not None:  # what the series measures, said in a sentence of its own
@@ -506,60 +370,6 @@ def statement(chunk: Chunk) -> Drafted:
     if icon:
         slide["visual"] = {"icon": icon}
     return Drafted(slide, [], title)
-
-
-#: Words a script says, as the icon that shows them (Font Awesome Free's solid names); a word that is itself an
-#: icon's name ('ship', 'train', 'bridge') needs no entry.
-ICON_WORDS = {
-    "river": "water", "rivers": "water", "sea": "water", "ocean": "water", "lake": "water",
-    "flood": "house-flood-water",
-    "flooded": "house-flood-water", "dam": "water", "rain": "cloud-rain", "snow": "snowflake", "cold": "snowflake",
-    "forest": "tree", "trees": "tree", "fish": "fish", "money": "money-bill", "dollars": "money-bill",
-    "cost": "money-bill", "price": "money-bill", "prices": "money-bill", "war": "person-rifle", "army": "person-rifle",
-    "soldiers": "person-rifle", "soldier": "person-rifle", "power": "bolt", "electricity": "bolt",
-    "lights": "lightbulb", "idea": "lightbulb", "mountain": "mountain", "mountains": "mountain", "alps": "mountain",
-    "andes": "mountain", "road": "road", "roads": "road", "trucks": "truck", "rail": "train", "railway": "train",
-    "trains": "train", "tunnel": "train-subway", "plane": "plane", "planes": "plane", "pilot": "plane",
-    "flights": "plane", "air": "plane", "cable": "plug", "wire": "plug", "telegraph": "tower-broadcast",
-    "message": "envelope", "messages": "envelope", "news": "newspaper", "newspapers": "newspaper",
-    "people": "people-group", "villages": "house", "towns": "city", "cities": "city", "city": "city",
-    "children": "children", "school": "school", "schools": "school", "farmers": "tractor", "law": "scale-balanced",
-    "government": "landmark", "voters": "check-to-slot", "died": "cross", "death": "cross", "memorial": "monument",
-    "butterflies": "feather", "butterfly": "feather", "wings": "feather", "sun": "sun", "compass": "compass",
-    "map": "map", "history": "book", "engineers": "helmet-safety", "engineer": "helmet-safety",
-    "workers": "helmet-safety", "builders": "helmet-safety", "stone": "cubes", "stones": "cubes", "coal": "fire",
-    "bread": "bread-slice", "flour": "wheat-awn", "food": "utensils", "scientists": "flask", "science": "flask",
-    "ship": "ship", "boats": "ship", "boat": "ship", "silt": "water", "earth": "earth-americas",
-    "world": "earth-americas", "time": "clock", "years": "clock", "decades": "clock", "centuries": "clock",
-    "harbour": "anchor", "harbor": "anchor", "port": "anchor", "winter": "snowflake", "ice": "snowflake",
-    "fog": "smog", "storm": "cloud-bolt", "storms": "cloud-bolt", "wind": "wind", "summer": "sun",
-    "heat": "temperature-high", "lighthouse": "tower-observation", "tower": "tower-observation",
-    "island": "umbrella-beach", "coast": "water", "desert": "sun", "farm": "tractor", "crops": "wheat-awn",
-    "hospital": "hospital", "doctors": "user-doctor", "disease": "virus", "vaccine": "syringe",
-    "money-bill": "money-bill", "bank": "building-columns", "banks": "building-columns",
-    "prison": "handcuffs", "police": "handcuffs", "border": "flag", "country": "flag", "empire": "crown",
-    "king": "crown", "queen": "crown", "emperor": "crown", "church": "church", "fire": "fire",
-}  # fmt: skip
-
-
-def icon_for(text: str) -> str | None:
-    """An icon for a statement: the first word of ``text`` that names one (by ICON_WORDS, or being an icon's own
-    name), so a statement card has something to look at beside its words."""
-    known = icons.names()
-    for word in re.findall(r"[a-z]+", text.lower()):
-        if word in ICON_WORDS and ICON_WORDS[word] in known:
-            return ICON_WORDS[word]
-        if len(word) >= 4 and word not in _NOT_ICONS and word in known:
-            return word
-    return None
-
-
-#: Icon names that are common words with another sense in a script.
-_NOT_ICONS = {"will", "list", "play", "check", "minus", "plus", "hand", "hands", "font", "text", "copy", "link",
-              "pause", "stop", "forward", "backward", "repeat", "table", "image", "file", "filter", "sort", "code",
-              "terminal", "shield", "star", "heart", "circle", "square", "poo", "ring", "user", "users", "dice",
-              "ban", "fire", "gift", "egg", "hashtag", "magnet", "anchor", "paperclip", "wind",
-              "thumbtack"}  # fmt: skip
 
 
 #: The rules, in the order they are tried.
