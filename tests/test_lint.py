@@ -497,3 +497,89 @@ def test_cli_reports_a_broken_storyboard_as_validate_does(project):
     assert f"{story}:6:23: unknown slide kind 'stats' (did you mean 'stat'?)" in linted.stderr
     assert "Traceback" not in linted.stderr
     assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+
+
+# The text rules: what a text cut in the wrong place looks like.
+
+
+def test_doubled_word_on_a_slide_and_in_the_narration(project):
+    story = project(
+        ONE_SECTION
+        + """\
+      - {id: a, slide: {kind: title, title: The the harbour froze}, narration: The harbour froze that winter.}
+      - {id: b, slide: {kind: title, title: Ships waited}, narration: Ships waited for for weeks in the bay.}
+      - {id: c, slide: {kind: title, title: He had had enough}, narration: The captain had had enough of waiting.}
+"""
+    )
+    found = lint(story, LintOptions(rules=("doubled-word",)))
+    assert len(found) == 2, "\n".join(map(str, found))
+    assert (found[0].line, found[0].col) == where(story, "title: The the", value=True)
+    assert "'The' twice in a row" in found[0].message
+    assert (found[1].line, found[1].col) == where(story, "for for")
+
+
+@pytest.mark.parametrize(
+    "title, why",
+    [
+        ("The route was first sailed by the explorer Pedro de", "cut inside a name"),
+        ("The bridge was finished by the", "ends on 'the'"),
+        ("The it was the coldest winter", "subject was cut away"),
+        ('The mayor called it "the worst winter', "does not pair up"),
+    ],
+)
+def test_not_a_phrase(project, title, why):
+    story = project(ONE_SECTION + f"      - {{id: a, slide: {{kind: title, title: '{title}'}}, narration: Words.}}\n")
+    warning = only(lint(story, LintOptions(rules=("not-a-phrase",))), "not-a-phrase")
+    assert why in warning.message and (warning.line, warning.col) == where(story, "title: '", value=True)
+
+
+def test_whole_phrases_and_quotations_are_not_judged(project):
+    story = project(
+        ONE_SECTION
+        + """\
+      - {id: a, slide: {kind: title, title: The bridge opened in 1932}, narration: The bridge opened in 1932.}
+      - {id: b, slide: {kind: title, title: Was it worth it?}, narration: Was it worth it?}
+      - {id: c, slide: {kind: quote, text: We built it for the, attribution: an engineer of}, narration: Words.}
+"""
+    )
+    assert lint(story, LintOptions(rules=("not-a-phrase",))) == []
+
+
+def test_timeline_out_of_date_order(project):
+    story = project(
+        ONE_SECTION
+        + """\
+      - id: a
+        slide:
+          kind: timeline
+          events:
+            - {date: '1931', text: The flood}
+            - {date: 1920s, text: The first survey}
+            - {date: Mar 1994, text: Work began}
+            - {date: Jan 1994, text: The vote}
+        narration: The flood came first in our story, then the survey, then the work, then the vote.
+"""
+    )
+    found = lint(story, LintOptions(rules=("timeline-order",)))
+    assert [w.line for w in found] == [where(story, "1920s")[0], where(story, "Jan 1994")[0]]
+    assert "event 2 (1920s) comes after event 1 (1931)" in found[0].message
+
+
+def test_a_line_said_twice(project):
+    story = project(
+        sections(
+            "Twice",
+            """\
+        sections:
+          - title: First
+            scenes:
+              - {id: a, slide: {kind: title, title: One}, narration: Will the glacier survive the century?}
+              - {id: b, slide: {kind: title, title: Two}, narration: The ice is thinning. Will the glacier survive.}
+              - {id: c, slide: {kind: title, title: Three}, narration: So will the glacier survive the century?}
+        """,
+        )
+    )
+    found = lint(story, LintOptions(rules=("said-twice",)))
+    assert [(w.line, w.col) for w in found] == [where(story, "Will the glacier survive.", value=False),
+                                                where(story, "So will")]  # fmt: skip
+    assert "in part" in found[0].message and "scene 'a'" in found[1].message

@@ -11,13 +11,19 @@ Deterministic: the same script gives the same storyboard, byte for byte.
 from __future__ import annotations
 
 import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.errors import StoryboardError, UsageError
 from pipeline.core.formats import FORMATS
 from pipeline.draft import compose, fitting, ids, reader, voice, writer
+from pipeline.draft.phrases import phrase
 from pipeline.drawing.slides.theme import DEFAULT as DEFAULT_THEME
 from pipeline.loading import characters
+from pipeline.loading.checks import validate
+from pipeline.loading.options import RenderOptions
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,51 @@ def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide") 
     settings = {"narration": {"engine": ENGINE, "fallback": FALLBACK}}
     if format_name != "wide":
         header += ["", f"Drafted to fit the {format_name} format: render it with --format {format_name}."]
-    text_out = writer.storyboard(title=script.title[:100], slug=slug, header=header, settings=settings,
+
+    def written() -> str:
+        return writer.storyboard(title=script.title[:100], slug=slug, header=header, settings=settings,
                                  sections=sections)  # fmt: skip
+
+    text_out = checked(written, sections, script_name, format_name)
     scenes = [scene for section in sections for scene in section.scenes]
     return Draft(text_out, len(sections), len(scenes), sum(len(s.notes) for s in scenes))
+
+
+def checked(written: Callable[[], str], sections: list[compose.DraftSection], script_name: str,
+            format_name: str) -> str:  # fmt: skip
+    """The storyboard ``written()`` gives once ``validate`` takes it: validated as written, in a project folder of
+    its own, and each scene whose slide validate refuses drawn as a statement card instead, with a note naming the
+    problem; a problem no slide causes (which the draft's rules should never make) stops the draft with it, as a
+    message, never a traceback. A draft never writes what validate refuses."""
+    scenes = [scene for section in sections for scene in section.scenes]
+    for _ in range(len(scenes) + 1):
+        text = written()
+        with tempfile.TemporaryDirectory(prefix="draft-") as folder:
+            path = Path(folder) / "script" / "draft.yaml"
+            path.parent.mkdir()
+            (Path(folder) / "assets").mkdir()
+            path.write_text(text, encoding="utf-8")
+            try:
+                validate(path, RenderOptions(format=format_name))
+                return text
+            except StoryboardError as exc:
+                problems = exc.problems
+        lines = text.split("\n")
+        starts = [(i + 1, line.split("id:", 1)[1].strip().strip("'\"")) for i, line in enumerate(lines)
+                  if line.startswith("      - id: ")]  # fmt: skip
+        repaired = False
+        for problem in problems:
+            where = [name for number, name in starts if number <= problem.line]
+            scene = next((s for s in scenes if where and s.id == where[-1]), None)
+            if scene is None or (scene.slide.get("kind") == "title" and "visual" not in scene.slide):
+                raise UsageError(f"{script_name}: the draft would not validate ({problem.message}); please report it")
+            scene.notes.append(f"drafted as a {scene.slide['kind']} slide that validate refused ({problem.message}); "
+                               "drawn as a statement card: choose its slide")  # fmt: skip
+            scene.slide = {"kind": "title", "title": phrase(scene.sentences[0], 70)}
+            repaired = True
+        if not repaired:
+            break
+    raise UsageError(f"{script_name}: the draft would not validate; please report it")
 
 
 def slug_for(out: Path) -> str:

@@ -9,12 +9,15 @@
 - A list is one scene (up to ``LIST_ITEMS`` items; a longer one is split), with
   the one-sentence paragraph before it as its lead-in when that sentence has
   no figure, or ends with a colon.
-- When the last section has three blocks or more, its last paragraph is a
-  closing section of its own, named from its last sentences; the closing card
-  shows the video's title over them.
+- When the last section has three blocks or more, its last paragraph ends that
+  section on the closing card (the video's title over its last sentences), with
+  no section card of its own: a card would say its first sentence a second time.
+- Neighbouring paragraphs that tell one dated story together (a timeline or a
+  series across them, within ``STORY_SECONDS``) are one scene.
 - A section with one statement scene has it split in two at the sentence nearest
   its middle (a chapter of one slide is a sentence, not a chapter); when it
-  cannot be, the scene carries a note.
+  cannot be, the scene carries a note. A section too short for a chapter
+  (``SECTION_SECONDS``) is merged into the one before: merged, never split.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import Any
 from pipeline.draft.figures import figures
 from pipeline.draft.phrases import STOPWORDS, phrase, title_case
 from pipeline.draft.reader import ListBlock, Paragraph, Part, Quotation, Script
-from pipeline.draft.rules import Chunk, Drafted, choose
+from pipeline.draft.rules import Chunk, Drafted, chart, choose, timeline
 from pipeline.narration import sentences
 
 #: Seconds of speech a scene aims to stay within.
@@ -58,32 +61,93 @@ class DraftSection:
 def compose(script: Script, words_per_minute: float) -> list[DraftSection]:
     """The script's sections and scenes, slides chosen (ids not yet given)."""
     parts = _with_closing(script.parts)
-    sections = []
+    sections: list[DraftSection] = []
     for number, part in enumerate(parts):
-        scenes = _merged([_scene(chunk) for chunk in _chunks(part.blocks, words_per_minute)], words_per_minute)
-        if len(scenes) == 1 and (number > 0 or part.heading is not None):
+        chunks = _storied(_chunks(part.blocks, words_per_minute), words_per_minute)
+        scenes = _merged([_scene(chunk) for chunk in chunks], words_per_minute)
+        if len(scenes) == 1 and part.heading != CLOSING and (number > 0 or part.heading is not None):
             scenes = _in_two(scenes[0], words_per_minute, closing=part.heading == CLOSING)
-        if part.heading == CLOSING:
-            title = phrase(scenes[-1].sentences[0], 40)
-        else:
-            title = _named(part, script.title) if part.heading is None else part.heading
+        if part.heading == CLOSING and sections:  # the video's last words, under its title, on the closing card
+            last = scenes[-1]
+            closing: dict[str, Any] = {"kind": "closing", "title": phrase(script.title, 80)}
+            closing["lines"] = [phrase(sentence, 70) for sentence in last.sentences[-2:]]
+            scenes[-1] = DraftScene(closing, last.sentences, [], "closing")
+            sections[-1].scenes += scenes  # no card of its own: a card would say the closing words twice
+            continue
+        title = _named(part, script.title) if part.heading is None else part.heading
         if number == 0 and part.heading is None:  # the opening: the title card says its first scene
             card = {"kind": "title", "title": phrase(script.title, 80)}
             scenes[0] = DraftScene(card, scenes[0].sentences, [], script.title)
         else:
             scenes.insert(0, DraftScene({"kind": "section"}, [_spoken(title)], [], f"{phrase(title, 60)} card"))
-        if part.heading == CLOSING:  # the video's last words, under its title, on the closing card
-            last = scenes[-1]
-            closing: dict[str, Any] = {"kind": "closing", "title": phrase(script.title, 80)}
-            closing["lines"] = [phrase(sentence, 70) for sentence in last.sentences[-2:]]
-            scenes[-1] = DraftScene(closing, last.sentences, [], "closing")
-        if len(scenes) == 2 and scenes[0].slide["kind"] == "section":  # lint's one-scene-section will say so
-            scenes[1].notes.append(
+        sections.append(DraftSection(_section_title(title), scenes))
+    sections = _long_enough(sections, words_per_minute)
+    for section in sections:
+        if len(section.scenes) == 2 and section.scenes[0].slide["kind"] == "section":  # lint's one-scene-section
+            section.scenes[1].notes.append(
                 "this section has one scene besides its card: merge it into the section before or after it, "
                 "or give it more to say"
             )
-        sections.append(DraftSection(_section_title(title), scenes))
     return sections
+
+
+#: Seconds a section lasts at least (YouTube shows no chapters when one is under 10 s; the margin is for the
+#: estimate of the voice's rate).
+SECTION_SECONDS = 14.0
+#: Seconds a scene that tells a story across paragraphs (a timeline, a series) may last.
+STORY_SECONDS = 40.0
+
+
+def _long_enough(sections: list[DraftSection], words_per_minute: float) -> list[DraftSection]:
+    """Sections too short for a chapter merged into the one before them (their card, which only says the
+    heading, left out): splitting a short section would make two shorter ones. An opening too short opens the
+    section after it, whose heading names the chapter."""
+    out: list[DraftSection] = []
+    for section in sections:
+        length = sum(seconds(s, words_per_minute) for scene in section.scenes for s in scene.sentences)
+        if out and length < SECTION_SECONDS:
+            kept = [scene for scene in section.scenes if scene.slide["kind"] != "section"]
+            closing = [scene for scene in out[-1].scenes if scene.slide["kind"] == "closing"]
+            out[-1].scenes = [scene for scene in out[-1].scenes if scene.slide["kind"] != "closing"] + kept + closing
+            continue
+        out.append(section)
+    if len(out) > 1:  # the opening too short: it opens the next section, which keeps its heading as the chapter's
+        first = sum(seconds(s, words_per_minute) for scene in out[0].scenes for s in scene.sentences)
+        if first < SECTION_SECONDS:
+            out[1].scenes = out[0].scenes + [scene for scene in out[1].scenes if scene.slide["kind"] != "section"]
+            del out[0]
+    return out
+
+
+def _storied(chunks: list[Chunk], words_per_minute: float) -> list[Chunk]:
+    """Paragraphs that tell one dated story together: the fewest neighbouring plain chunks (not a list, not a
+    quotation) that hold three dated events (or a series of dated figures) and no more than STORY_SECONDS, as one
+    chunk, so the timeline (or chart) shows the story across paragraphs; chunks that hold the story alone are
+    left as they are."""
+    out: list[Chunk] = []
+    i = 0
+    while i < len(chunks):
+        best = None
+        for j in range(i + 1, len(chunks)):
+            window = chunks[i : j + 1]
+            if any(c.items is not None or c.quotation for c in window):
+                break
+            said = tuple(s for c in window for s in c.sentences)
+            if sum(seconds(s, words_per_minute) for s in said) > STORY_SECONDS:
+                break
+            merged = Chunk(said)
+            if any(rule(c) is not None for c in window for rule in (chart, timeline)):
+                break  # a chunk tells its own story
+            if chart(merged) is not None or timeline(merged) is not None:
+                best = (j, merged)
+                break
+        if best is None:
+            out.append(chunks[i])
+            i += 1
+        else:
+            out.append(best[1])
+            i = best[0] + 1
+    return out
 
 
 def _in_two(scene: DraftScene, words_per_minute: float, *, closing: bool) -> list[DraftScene]:

@@ -28,7 +28,7 @@ _PARTS = re.compile(
 )
 _UNIT = re.compile(
     r"\s?(?:°C|°F|km²|km2)|\s+(?:square (?:kilometres|kilometers|miles)|km|kilometres|kilometers|miles|metres|meters"
-    r"|tonnes|tons|degrees)\b",
+    r"|tonnes|tons|degrees|hectares)\b",
     re.IGNORECASE,
 )
 #: Units as a slide typesets them: "68,800 square kilometres" is drawn "68,800 km²" (a stat's unit has room for a
@@ -42,6 +42,8 @@ _DATE = re.compile(
     r"\b(?:(?P<month>" + "|".join(_MONTHS) + r")\.?\s+)?(?P<year>1[0-9]{3}|20[0-9]{2})(?P<decade>s)?\b(?!,\d)",
     re.IGNORECASE,
 )
+#: A month's name after a number: the number is a day of a date ('on 12 May 1949'), not a figure.
+_DAY = re.compile(r"\s+(?:" + "|".join(_MONTHS) + r")\b", re.IGNORECASE)
 #: Lint's hedges drawn as another qualifier on a stat.
 _DRAWN_AS = {"around": "about", "estimated": "about", "roughly": "about", "approximately": "about", "some": "about"}
 
@@ -77,8 +79,8 @@ def figures(sentence: str) -> list[Found]:
     for said in numbers.figures(sentence):
         parts = _PARTS.fullmatch(said.text)
         end = said.start + len(said.text)
-        if parts is None or said.ratio or _inside_word(sentence, end):
-            continue  # said in words, "ten times", "2-year-old"
+        if parts is None or said.ratio or _inside_word(sentence, end) or _DAY.match(sentence, end):
+            continue  # said in words, "ten times", "2-year-old", the day of a date ("12 May 1949")
         unit_match = _UNIT.match(sentence, end)
         if said.year and not (unit_match or _COUNTED.match(sentence, end)):
             continue
@@ -90,6 +92,22 @@ def figures(sentence: str) -> list[Found]:
         found.append(Found(said.value / numbers.scale_of(parts["scale"] or ""), parts["number"], start,
                            unit_match.end() if unit_match else end, hedge,
                            parts["currency"] or "", (parts["scale"] or "").lower(), unit))  # fmt: skip
+    return found
+
+
+def worded(sentence: str) -> list[Found]:
+    """The figures of three or more said in words in ``sentence`` ('Seventy-eight airmen', 'two million people'),
+    read as lint reads them, so a slide may show them in digits while the narration says the words."""
+    found = []
+    for said in numbers.figures(sentence):
+        if any(c.isdigit() for c in said.text) or said.ratio or said.year or said.value < 3:
+            continue
+        scale = next((w for w in ("trillion", "billion", "million", "thousand") if w in said.text.lower()), "")
+        value = said.value / numbers.scale_of(scale)
+        text = f"{value:,.0f}" if value.is_integer() else f"{value:,}"
+        hedge = _qualifier(said.hedge)
+        start = sentence.lower().rfind(said.hedge, 0, said.start) if said.hedge else said.start
+        found.append(Found(value, text, start, said.start + len(said.text), hedge, "", scale, ""))
     return found
 
 

@@ -134,7 +134,7 @@ class _Markdown:
         """The block being read, added to the part it is in."""
         blocks = self.parts[-1].blocks
         if self.paragraph:
-            blocks.append(Paragraph(tuple(sentences.split(_inline(" ".join(self.paragraph))))))
+            blocks += paragraph_blocks(tuple(sentences.split(_inline(" ".join(self.paragraph)))))
             self.paragraph.clear()
         if self.items:
             blocks.append(ListBlock(tuple(_inline(item) for item in self.items)))
@@ -209,10 +209,35 @@ def _plain(lines: list[str]) -> Script:
         if _is_heading(line) and following:
             parts.append(Part(line))
         else:
-            parts[-1].blocks.append(Paragraph(tuple(sentences.split(line))))
+            parts[-1].blocks += paragraph_blocks(tuple(sentences.split(line)))
     if items:
         parts[-1].blocks.append(ListBlock(tuple(items)))
     return Script(title, "text", [p for p in parts if p.blocks or p.heading])
+
+
+#: A quotation's last sentence: its closing quote mark, then a dash and who said it ('… the point." — a historian').
+_DASHED = re.compile(r"^(?P<said>.*?[\"”])\s*(?:—|–|--|-)\s*(?P<who>[^\"“”]{2,120})$")
+
+
+def paragraph_blocks(said: tuple[str, ...]) -> list[Block]:
+    """A paragraph's sentences as blocks: a quotation in it whose attribution follows its closing quote and a
+    dash (``"… and that is the point." — a historian at …``) is a quotation block of its own, its marks taken off
+    and its attribution apart, so neither a stray quote mark nor the attribution reaches the narration or the
+    quote's text; the sentences before and after it stay paragraphs."""
+    for end, sentence in enumerate(said):
+        dashed = _DASHED.match(sentence)
+        if dashed is None:
+            continue
+        start = next((i for i in range(end, -1, -1) if said[i].lstrip().startswith(('"', "“"))), None)
+        if start is None or (start == end and dashed.group("said").count('"') + dashed.group("said").count("“") < 2):
+            continue
+        quoted = " ".join([*said[start:end], dashed.group("said")]).strip().strip('"“”').strip()
+        if not quoted or '"' in quoted or "“" in quoted:
+            continue  # the quote marks do not enclose the whole quotation: leave it as written
+        before = [Paragraph(said[:start])] if start else []
+        quotation = Quotation(tuple(sentences.split(quoted)), dashed.group("who").strip().rstrip("."))
+        return [*before, quotation, *paragraph_blocks(said[end + 1 :])] if said[end + 1 :] else [*before, quotation]
+    return [Paragraph(said)] if said else []
 
 
 def _is_heading(line: str) -> bool:
@@ -227,8 +252,11 @@ def _quotation(lines: list[str]) -> Quotation:
     if body and (found := _ATTRIBUTION.match(body[-1])) is not None:
         attribution = _inline(found.group(1))
         body = body[:-1]
-    text = _inline(" ".join(body)).strip().strip('"“”')
-    return Quotation(tuple(sentences.split(text)), attribution)
+    text = _inline(" ".join(body)).strip()
+    dashed = _DASHED.match(text)
+    if attribution is None and dashed is not None:  # '> "… the point." — a historian at …' on the quote's line
+        text, attribution = dashed.group("said"), dashed.group("who").strip().rstrip(".")
+    return Quotation(tuple(sentences.split(text.strip().strip('"“”').strip())), attribution)
 
 
 def _inline(text: str) -> str:

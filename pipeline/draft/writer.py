@@ -34,7 +34,7 @@ def storyboard(
         for scene in section.scenes:
             for note in scene.notes:
                 out += [f"      # {line}" for line in _wrap(note, WIDTH - 8)]
-            out.append(f"      - id: {scene.id}")
+            out.append(f"      - id: {_scalar(scene.id)}")
             out += _slide(scene.slide)
             out.append("        narration: >")
             out += [f"          {line}" for line in _wrap(" ".join(scene.sentences), WIDTH - 10)]

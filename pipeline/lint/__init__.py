@@ -20,6 +20,11 @@ prints it as validate does, exit code 2). The rules, one module each, with stabl
 ``pronunciation``    a name or acronym the voice says oddly, with no lexicon entry (pronunciation.py)
 ``reveal-order``     items revealed out of order, or on a sentence other than the one that says them
                      (reveals.py)
+``doubled-word``     a word twice in a row on a slide or in the narration, 'the the' (doubled_words.py)
+``not-a-phrase``     a slide's text cut in the wrong place: ending on 'the' or inside a name, its subject
+                     cut away, a quotation mark that does not pair up (not_a_phrase.py)
+``timeline-order``   a timeline's events out of date order (timeline_order.py)
+``said-twice``       a sentence the narration says twice (said_twice.py)
 ==================== ==============================================================================
 
 Rules that need time (scene lengths, pace, chapters) use real sentence times where the last
@@ -31,7 +36,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.lint import chapters, figures, pace, pronunciation, reveals, sections, sources, still
+from pipeline.lint import (
+    chapters,
+    doubled_words,
+    figures,
+    not_a_phrase,
+    pace,
+    pronunciation,
+    reveals,
+    said_twice,
+    sections,
+    sources,
+    still,
+    timeline_order,
+)
 from pipeline.lint.base import Context, Warning
 from pipeline.lint.options import LintOptions
 
@@ -39,8 +57,12 @@ __all__ = ["RULES", "LintOptions", "Warning", "lint"]
 
 #: Rule id -> its check, in the order of the README.
 RULES = {
-    module.RULE: module.check for module in (still, pace, sources, figures, chapters, sections, pronunciation, reveals)
-}
+    module.RULE: module.check
+    for module in (
+        still, pace, sources, figures, chapters, sections, pronunciation, reveals, doubled_words, not_a_phrase,
+        timeline_order, said_twice,
+    )
+}  # fmt: skip
 
 
 def lint(path: Path | str, options: LintOptions | None = None) -> list[Warning]:
