@@ -265,6 +265,7 @@ class _Recording:
         return self.client.run(function, *args, workers=workers)
 
 
+@pytest.mark.slow  # 1.5-2.5 s: the full run's (the fast tier keeps to a minute)
 def test_a_file_is_sent_only_to_the_workers_that_lack_it(cluster, tmp_path):
     from types import SimpleNamespace
 

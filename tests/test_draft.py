@@ -46,7 +46,11 @@ def test_each_script_drafts_to_a_storyboard_that_validates(script, tmp_path):
     assert {"title", "section"} <= kinds and len(kinds) >= 4, kinds
 
 
-@pytest.mark.parametrize("script", ALL, ids=[p.name for p in ALL])
+@pytest.mark.parametrize(
+    "script",
+    [p if i < 2 else pytest.param(p, marks=pytest.mark.slow) for i, p in enumerate(ALL)],
+    ids=[p.name for p in ALL],
+)  # two scripts in the fast tier, every one in the full run
 def test_every_sentence_of_the_body_is_said_once_in_order(script):
     """The scenes' narrations, read in order (section cards, which say their heading, aside), are the script's
     body sentence by sentence (list items as sentences; furniture left out): each said once, in its place."""

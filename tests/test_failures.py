@@ -212,6 +212,7 @@ def test_ctrl_c_while_the_command_loads_is_a_clean_stop(tmp_path):
     assert run.stderr == "explainer: interrupted\n"
 
 
+@pytest.mark.slow  # 1.5-2.5 s: the full run's (the fast tier keeps to a minute)
 def test_ctrl_c_while_workers_start_is_heard_once_they_have_started():
     """Workers start deaf to Ctrl-C; one pressed in that moment was lost (one try in twenty, more under load):
     this process ignored it for the moment, and the kernel could hand it to a helper thread. Now it is kept."""

@@ -47,7 +47,9 @@ def frames(canvas, kind: str) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize(
     ("theme", "kind"),
-    [("documentary", kind) for kind in sorted(ALL)] + [("daylight", kind) for kind in sorted(ALL)],
+    # The daylight look in the slow tier: the fast tier draws each kind in the documentary look.
+    [("documentary", kind) for kind in sorted(ALL)]
+    + [pytest.param("daylight", kind, marks=pytest.mark.slow) for kind in sorted(ALL)],
 )
 def test_kind_matches_its_golden_images(theme, kind, update_golden):
     canvas = small_canvas(theme=theme)
@@ -56,7 +58,9 @@ def test_kind_matches_its_golden_images(theme, kind, update_golden):
         _matches(frame, folder / f"{kind}-{moment}.png", update_golden)
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMAT_SIZES))
+@pytest.mark.parametrize(
+    "fmt", [f if f == "vertical" else pytest.param(f, marks=pytest.mark.slow) for f in sorted(FORMAT_SIZES)]
+)  # vertical, the format that differs most, in the fast tier; the others in the full run
 @pytest.mark.parametrize("kind", sorted(ALL))
 def test_kind_matches_its_golden_image_in_each_format(fmt, kind, update_golden):
     theme = small_canvas().theme

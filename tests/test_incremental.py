@@ -56,6 +56,7 @@ def _edit(story: Path, old: str, new: str) -> None:
     story.write_text(text.replace(old, new), encoding="utf-8")
 
 
+@pytest.mark.slow  # 1.5-2.5 s: the full run's (the fast tier keeps to a minute)
 def test_a_scene_key_changes_with_its_own_inputs_only(three):
     first = _keys(three)
     assert _keys(three) == first, "nothing changed, nothing changes"

@@ -69,6 +69,7 @@ def test_the_track_in_segments_is_the_whole_encode_and_meters_as_its_file(tmp_pa
     assert mix.measure(tmp_path / "one.m4a") == built, "metered from the packets as the file plays"
 
 
+@pytest.mark.slow  # 1.5-2.5 s: the full run's (the fast tier keeps to a minute)
 def test_the_mix_is_never_mapped_into_the_process_that_encodes_it(tmp_path):
     """The mix goes through a scratch file a segment at a time. Mapped, the whole track stayed resident in the
     render's process (74 MB for the shipped video) while the scenes were drawn beside it."""

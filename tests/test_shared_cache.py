@@ -86,6 +86,7 @@ def test_a_second_machine_renders_from_the_shared_cache(s3, tmp_path):
     assert {"audio", "scenes", "soundtracks"} <= kinds, kinds
 
 
+@pytest.mark.slow  # 1.5-2.5 s: the full run's (the fast tier keeps to a minute)
 def test_a_shared_cache_that_cannot_be_reached_is_said_before_anything_is_narrated(s3, tmp_path):
     story = _project(tmp_path / "project")
     for url, said in (("s3://no-such-bucket/x", "there is no bucket 'no-such-bucket'"),

@@ -225,7 +225,9 @@ def test_kind_draws_content_inside_the_safe_area_and_enters(kind, burn_captions)
     assert slide.frame(slide.settle_time + 5) is slide.still(), "the hold must reuse one still frame"
 
 
-@pytest.mark.parametrize("burn_captions", [False, True], ids=["plain", "caption-band"])
+@pytest.mark.parametrize(
+    "burn_captions", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["plain", "caption-band"]
+)
 @pytest.mark.parametrize("kind", sorted(ALL))
 def test_longest_texts_the_schema_allows_stay_inside_the_safe_area(canvas, kind, burn_captions):
     """Every text at its schema limit (wide letters, real word breaks) fits, and nothing spills out.
@@ -262,6 +264,7 @@ def _inside_or_refused(frame: Canvas, spec: dict, refused: str | None) -> None:
 FORMAT_SIZES = {"vertical": (270, 480), "square": (270, 270)}
 
 
+@pytest.mark.slow  # every kind in every other format: the goldens in each format draw them in the fast tier
 @pytest.mark.parametrize("fmt", sorted(FORMAT_SIZES))
 @pytest.mark.parametrize("kind", sorted(ALL))
 def test_every_kind_lays_out_in_every_format(canvas, kind, fmt):
@@ -534,6 +537,7 @@ def test_image_errors_name_the_file_field(canvas, tmp_path):
         assert info.value.field == "file"
 
 
+@pytest.mark.slow  # 1.5-2.5 s: the full run's (the fast tier keeps to a minute)
 def test_a_16_bit_greyscale_picture_is_drawn_as_bright_as_the_same_picture_in_8_bits(project, tmp_path):
     """Pillow's conversion clipped a 16-bit greyscale PNG's values at 255: the still was pure white. The still of
     a grey ramp saved in 16 bits is the still of the same ramp in 8 bits."""

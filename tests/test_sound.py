@@ -221,6 +221,7 @@ def test_the_gain_is_predicted_close_to_what_the_meter_reads():
     assert measured == pytest.approx(mix.TARGET_LUFS, abs=0.3)
 
 
+@pytest.mark.slow  # 1.5-2.5 s: the full run's (the fast tier keeps to a minute)
 def test_a_good_gain_hint_skips_the_analysing_pass_and_a_bad_one_is_caught(tmp_path):
     rng = np.random.default_rng(5)
     audios = []
