@@ -1,6 +1,6 @@
 """Benchmark: the loop an author lives in with `explainer preview` (run on demand, not by pytest).
 
-    python tests/benchmark_preview.py [--edits 5]
+    python tests/benchmark_preview.py [--edits 5] [--outline]
 
 Copies script/ and assets/ to a scratch project, starts `explainer preview` on the shipped
 storyboard (draft quality), opens the page in headless Chromium and waits for the first render;
@@ -32,6 +32,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--outline", action="store_true", help="stop once every scene's still is shown")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
@@ -41,13 +42,14 @@ def main() -> None:
         text = story.read_text(encoding="utf-8")
         assert SENTENCE in text, "the benchmark's sentence is no longer in the shipped storyboard"
         exe = shutil.which("explainer") or sys.exit("explainer is not installed")
-        launched = time.perf_counter()
-        process = subprocess.Popen([exe, "preview", STORYBOARD], cwd=root, stdout=subprocess.PIPE, text=True)
-        try:
-            url = re.search(r"(http://\S+/)", process.stdout.readline()).group(1)
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True)
-                page = browser.new_page()
+        with sync_playwright() as playwright:  # the creator's browser is open before the preview starts
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True)
+            page = browser.new_page()
+            launched = time.perf_counter()
+            process = subprocess.Popen([exe, "preview", STORYBOARD], cwd=root, stdout=subprocess.PIPE, text=True)
+            try:
+                url = re.search(r"(http://\S+/)", process.stdout.readline()).group(1)
+                print(f"address printed, from the command's start: {time.perf_counter() - launched:.1f} s")
                 started = time.perf_counter()
                 page.goto(url)
                 # The outline: every scene listed with its narration, then every still shown, before any video.
@@ -61,6 +63,8 @@ def main() -> None:
                     timeout=60_000,
                 )
                 print(f"every scene's still shown, from the command's start: {time.perf_counter() - launched:.1f} s")
+                if args.outline:
+                    return
                 page.wait_for_function("document.getElementById('status').dataset.status === 'ready'", timeout=600_000)
                 print(f"first render (cold cache, narration included): {time.perf_counter() - started:.1f} s")
                 figures = []
@@ -80,10 +84,10 @@ def main() -> None:
                     print(f"edit {edit}: save to page {figures[-1]:.2f} s ({page.inner_text('#status')})")
                     time.sleep(1.0)
                 print(f"median of {len(figures)}: {statistics.median(figures):.2f} s")
+            finally:
+                process.terminate()
+                process.wait(30)
                 browser.close()
-        finally:
-            process.terminate()
-            process.wait(30)
 
 
 if __name__ == "__main__":

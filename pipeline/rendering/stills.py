@@ -7,6 +7,7 @@ which the caller passes as ``timing``).
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
@@ -50,6 +51,22 @@ def still(
         return source.frame(source.still_time if at is None else at)
     finally:
         source.close()
+
+
+def still_png(project: Project, frame: Frame, scene_id: str) -> bytes | None:
+    """The settled still of the scene ``scene_id`` as PNG data, or None when it cannot be drawn (a task for a
+    worker process: the preview's outline draws its stills on every core)."""
+    from pipeline.core.errors import ExplainerError
+    from pipeline.drawing.slides.problems import SlideError
+
+    entry = next(e for e in project.entries() if e.id == scene_id)
+    try:
+        image = Image.fromarray(still(project, frame, entry))
+    except (SlideError, ExplainerError):
+        return None  # not checked yet: the check that follows says what is wrong with it, located
+    data = io.BytesIO()
+    image.save(data, format="PNG")
+    return data.getvalue()
 
 
 def thumbnail_entry(project: Project) -> SceneEntry:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import shapefile
 
 from pipeline.drawing.maps import gazetteer as places_index
@@ -78,12 +79,18 @@ def shape_reader() -> shapefile.Reader:
     return _reader()
 
 
-def rings(index: int) -> tuple[tuple[tuple[float, float], ...], ...]:
-    """A country's rings (longitude, latitude) as Natural Earth draws them. Not kept: the outlines made of them
-    are (cartography), and as Python tuples every country's took 63 MB, held by every process that drew a map."""
+def ring_arrays(index: int) -> list[np.ndarray]:
+    """A country's rings as Natural Earth draws them, each an array of (longitude, latitude). Not kept: the
+    outlines made of them are (cartography), and as Python tuples every country's took 63 MB, held by every
+    process that drew a map."""
     shape = shape_reader().shape(index)
-    bounds = [*shape.parts, len(shape.points)]
-    return tuple(tuple(map(tuple, shape.points[a:b])) for a, b in itertools.pairwise(bounds))
+    points = np.asarray(shape.points, float).reshape(-1, 2)
+    return [points[a:b] for a, b in itertools.pairwise([*shape.parts, len(points)])]
+
+
+def rings(index: int) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """A country's rings (longitude, latitude) as Python tuples (``ring_arrays`` as arrays)."""
+    return tuple(tuple(map(tuple, ring.tolist())) for ring in ring_arrays(index))
 
 
 #: Names people write for countries that Natural Earth spells otherwise (its own names and ISO codes work too).

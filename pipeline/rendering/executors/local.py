@@ -98,6 +98,11 @@ class LocalPool:
         self.close()
         return results
 
+    def submit(self, task: Callable[..., Any], *args: Any) -> Future:
+        """``task(*args)`` on a worker (a module-level function, its arguments picklable), for work that is not a
+        scene job, such as the preview's outline stills. The workers start with the first task."""
+        return self._open(self.workers).submit(task, *args)
+
     def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Future[Spoken]] | None:
         """A future of each line spoken on the workers, when there are POOL_FROM or more (else None: the caller
         speaks them). The workers go on to the scenes that follow."""
