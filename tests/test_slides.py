@@ -128,6 +128,10 @@ VARIANTS = {
         "kind": "stat", "value": 34000, "label": "reached the South", "visual": {"icon": "person-walking-arrow-right"},
         "backdrop": {"picture": "picture.png", "focus": [0.4, 0.6]},
     },
+    "title-map-backdrop": {
+        "kind": "title", "kicker": "North Korea", "title": "Hard to leave",
+        "backdrop": {"map": {"show": ["North Korea", "South Korea"], "highlight": ["North Korea"], "style": "flat"}},
+    },
     "quote-visual": {"kind": "quote", "text": "A state without parallel.", "visual": {"icon": "scale-balanced"}},
     "route-areas": {
         "kind": "route", "title": "Claims",

@@ -205,3 +205,41 @@ def test_a_backdrop_fades_as_far_as_its_dim_says():
     background = np.array(rgb(canvas.theme.colors.background))
     away = [np.abs(s.still()[h * 3 // 4 :].astype(int) - background).mean() for s in (faint, clear)]
     assert away[1] > 2 * away[0]
+
+
+def test_a_map_backdrop_puts_its_places_beside_the_text():
+    """``backdrop: {map: ...}``: a map under the whole slide, its places fitted where a visual goes (the right of a
+    wide frame), the lit country in the theme's soft colour, and the text kept to its column on the left."""
+    title = {"kind": "title", "title": "Why It's Hard to Leave"}
+    where = {"show": ["North Korea", "South Korea"], "style": "flat"}
+    mapped, canvas = _slide({**title, "backdrop": {"map": {**where, "highlight": ["North Korea"]}}})
+    unlit, _ = _slide({**title, "backdrop": {"map": where}})
+    plain, _ = _slide(title)
+    frame, bare = mapped.still().astype(int), plain.still().astype(int)
+    column, box = visual.split(canvas)
+    lit = np.abs(frame - unlit.still().astype(int)).sum(axis=2) > 20  # North Korea, lit
+    xs, ys = np.flatnonzero(lit.any(axis=0)), np.flatnonzero(lit.any(axis=1))
+    assert len(xs) > box.width / 5, "the country is lit"
+    assert xs.min() >= box.x0 - 2 and xs.max() <= box.x1 + 2, "North Korea lies in the visual's box"
+    assert ys.min() >= box.y0 - 2 and ys.max() <= box.y1 + 2
+    assert np.abs(unlit.still().astype(int) - bare).sum(axis=2)[:, box.x0 :].mean() > 5, "the map shows"
+    # The title keeps to the text's column: its wrapped lines are narrower than the plain slide's (whole frame).
+    ink = rgb(canvas.theme.colors.text)
+    text_cols = lambda f: np.flatnonzero((np.abs(f - ink).sum(axis=2) < 60).any(axis=0))  # noqa: E731
+    assert text_cols(frame).max() <= column.safe.x1 < text_cols(bare).max()
+
+
+def test_a_map_backdrops_unknown_place_is_said_at_its_field():
+    spec = KINDS["title"].spec.model_validate(
+        {"kind": "title", "title": "Hi", "backdrop": {"map": {"show": ["Nroth Korea"], "highlight": ["Atlantis"]}}}
+    )
+    found = {(p.field, str(p)) for p in spec.check()}
+    (show,) = [m for f, m in found if f == "backdrop.map.show.0"]
+    assert "unknown place 'Nroth Korea'" in show and "North Korea" in show, show
+    assert any(f == "backdrop.map.highlight.0" for f, _ in found)
+
+
+@pytest.mark.parametrize("given", [{}, {"picture": "picture.png", "map": {"show": ["Seoul"]}}])
+def test_a_backdrop_is_a_picture_or_a_map(given):
+    with pytest.raises(ValueError, match="a backdrop is a picture or a map"):
+        KINDS["title"].spec.model_validate({"kind": "title", "title": "Hi", "backdrop": given})

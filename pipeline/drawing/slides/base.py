@@ -52,7 +52,8 @@ class Pictured:
     """A picture a slide stands on (``backdrop:``): the image, the point kept in view, and its name (the memo's key:
     a canvas is shared by the render's slides)."""
 
-    picture: Image.Image = field(compare=False, repr=False)
+    #: The picture, made when the slide's background is first drawn (a map is drawn then).
+    picture: Callable[[], Image.Image] = field(compare=False, repr=False)
     focus: tuple[float, float] = (0.5, 0.5)
     name: str = ""
     #: How far it fades behind the text, when not the theme's.

@@ -27,7 +27,7 @@ def background(canvas: Canvas, *, shapes: bool = True) -> Image.Image:
                     update={"dim": pictured.dim, "open": look.open * pictured.dim / max(look.dim, 1e-6)}
                 )
             canvas.memo[key] = backdrop.pictured(
-                canvas.width, canvas.height, pictured.picture, pictured.focus, canvas.theme.colors.background, look
+                canvas.width, canvas.height, pictured.picture(), pictured.focus, canvas.theme.colors.background, look
             )
         return canvas.memo[key].copy()
     key = "background" if shapes else "background:plain"

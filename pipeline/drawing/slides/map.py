@@ -164,18 +164,18 @@ class Spec(SpecBase):
             if line.border:
                 for j, name in enumerate(line.border):
                     if geo.find(name) is None:
-                        problems.append(_unknown(f"lines.{i}.border.{j}", name, "a country"))
+                        problems.append(unknown_place(f"lines.{i}.border.{j}", name, "a country"))
                 if not problems and not layers.shared_border(*line.border):
                     problems.append(SlideError(f"lines.{i}.border", f"{line.border[0]} and {line.border[1]} do not "
                                                "share a border; give the line as 'points'"))  # fmt: skip
             if line.river and places.river(line.river) is None:
-                problems.append(_unknown(f"lines.{i}.river", line.river, "a river Natural Earth names"))
+                problems.append(unknown_place(f"lines.{i}.river", line.river, "a river Natural Earth names"))
         for i, region in enumerate(self.regions):
-            if not _outline_known(region.name):
-                problems.append(_unknown(f"regions.{i}.name", region.name, "a country, sea, lake or region"))
+            if not outlined(region.name):
+                problems.append(unknown_place(f"regions.{i}.name", region.name, "a country, sea, lake or region"))
         for i, pin in enumerate(self.pins):
             if self._where(pin.place) is None:
-                problems.append(_unknown(f"pins.{i}.place", pin.place, "a place", coordinates=True))
+                problems.append(unknown_place(f"pins.{i}.place", pin.place, "a place", coordinates=True))
         for i, label in enumerate(self.labels):
             name = label.where()
             if isinstance(name, tuple):
@@ -183,13 +183,13 @@ class Spec(SpecBase):
                     problems.append(SlideError(f"labels.{i}.place", "not [longitude, latitude]: longitude first"))
             elif self._where(name) is None:
                 field = f"labels.{i}.place" if label.place else f"labels.{i}.text"
-                problems.append(_unknown(field, name, "a place, sea, river or range", coordinates=True))
+                problems.append(unknown_place(field, name, "a place, sea, river or range", coordinates=True))
         for i, shot in enumerate(self.camera):
             for j, name in enumerate(shot.show):
                 if self._where(name) is None:
-                    problems.append(_unknown(f"camera.{i}.show.{j}", name, "a place", coordinates=True))
+                    problems.append(unknown_place(f"camera.{i}.show.{j}", name, "a place", coordinates=True))
             if isinstance(shot.centre, str) and self._where(shot.centre) is None:
-                problems.append(_unknown(f"camera.{i}.centre", shot.centre, "a place", coordinates=True))
+                problems.append(unknown_place(f"camera.{i}.centre", shot.centre, "a place", coordinates=True))
             elif isinstance(shot.centre, tuple) and not (-180 <= shot.centre[0] <= 180 and -90 <= shot.centre[1] <= 90):
                 problems.append(SlideError(f"camera.{i}.centre", "not [longitude, latitude]: write longitude first"))
             if not shot.show and shot.centre is None and shot.span is None:
@@ -198,7 +198,7 @@ class Spec(SpecBase):
         if self.data:
             for name in self.data.values:
                 if geo.find(name) is None:
-                    problems.append(_unknown(f"data.values.{name}", name, "a country"))
+                    problems.append(unknown_place(f"data.values.{name}", name, "a country"))
         if self.style and (why := ground.missing(self.style)):
             problems.append(SlideError("style", why))
         if not problems:
@@ -249,11 +249,11 @@ def where(name: str, given: dict[str, LonLat]) -> LonLat | None:
     return None
 
 
-def _outline_known(name: str) -> bool:
+def outlined(name: str) -> bool:
     return bool(geo.area(name) or places.lake(name) or places.region(name))
 
 
-def _unknown(field: str, name: str, what: str, coordinates: bool = False) -> SlideError:
+def unknown_place(field: str, name: str, what: str, coordinates: bool = False) -> SlideError:
     close = [repr(c) for c in geo.closest(name)]
     hint = f" (did you mean {' or '.join(close)}?)" if close else ""
     more = " or give its [longitude, latitude] under 'places:'" if coordinates else ""
@@ -548,15 +548,26 @@ WATER, RANGE = "#9fd0ff", "#f0d9a8"
 
 def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     scene, overlay = compose(spec, canvas, context)
+    # A map that holds after its camera has landed is pushed in like any slide (a bitmap enlarged by at most 5%,
+    # as text is): held still, the shipped trap and northern-border maps stood frozen for 4.5 and 5.5 s.
+    return Slide(lambda: section_label(canvas, context, base=background(canvas, shapes=False)),
+                 _segments(scene, _busy(scene)) + overlay)  # fmt: skip
+
+
+def picture(spec: Spec, canvas: Canvas, context: SceneContext) -> Image.Image:
+    """The map where its camera lands, everything revealed, and nothing over it (no title, legend or chapter
+    marker): a map a text slide stands on (``backdrop: {map: ...}``)."""
+    scene, _ = compose(spec, canvas, context)
+    return Image.fromarray(Slide(lambda: background(canvas, shapes=False), _segments(scene, _busy(scene))).still())
+
+
+def _busy(scene: Scene) -> list[tuple[float, float]]:
+    """When something on the map moves: the camera's moves and each reveal."""
     busy = scene.path.spans() + [(p.reveal.start, p.reveal.start + p.reveal.seconds) for p in scene.painted]
     busy += [(s.reveal.start, s.reveal.start + s.reveal.seconds) for s in scene.sprites]
     if scene.data_reveal:
         busy.append((scene.data_reveal.start, scene.data_reveal.start + scene.data_reveal.seconds))
-    slide = Slide(lambda: section_label(canvas, context, base=background(canvas, shapes=False)),
-                  _segments(scene, busy) + overlay)  # fmt: skip
-    # A map that holds after its camera has landed is pushed in like any slide (a bitmap enlarged by at most 5%,
-    # as text is): held still, the shipped trap and northern-border maps stood frozen for 4.5 and 5.5 s.
-    return slide
+    return busy
 
 
 def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, list[Element]]:

@@ -15,15 +15,19 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable
+from typing import Literal
 
 from PIL import Image, ImageDraw, ImageOps
 from pydantic import Field, model_validator
 
 from pipeline.core.schema import Fraction, Plain
+from pipeline.drawing.maps import ground
 from pipeline.drawing.slides import icons, kinetic
+from pipeline.drawing.slides import map as maps
 from pipeline.drawing.slides.base import Box, Canvas, Element, Pictured, SceneContext, Slide, SpecBase, SpecT
 from pipeline.drawing.slides.chrome import rgb
 from pipeline.drawing.slides.image import open_picture
+from pipeline.drawing.slides.map import Name as MapName
 from pipeline.drawing.slides.motion import ease_out
 from pipeline.drawing.slides.problems import FitError, SlideError
 
@@ -75,11 +79,42 @@ class Visual(Plain):
         return [SlideError(f"{field}.icon", found)] if found else []
 
 
-class Backdrop(Plain):
-    """A picture the whole slide stands on, faded under its text as the theme's ``backdrops`` say."""
+class MapBackdrop(Plain):
+    """A map a slide stands on: the places it fits, drawn in a map style, some of them lit."""
 
-    picture: str = Field(
-        min_length=1, max_length=300, description="A picture under the project folder, e.g. assets/images/x.jpg."
+    show: list[MapName] = Field(
+        min_length=1, max_length=8, description="Places, countries or seas the map fits, e.g. [North Korea, Seoul]."
+    )
+    style: Literal["flat", "relief", "satellite"] | None = Field(
+        None, description="The ground: flat, relief or satellite; default the theme's maps.style."
+    )
+    highlight: list[MapName] = Field(
+        default_factory=list, max_length=6, description="Countries, regions or seas lit in the theme's soft colour."
+    )
+
+    def spec(self) -> maps.Spec:
+        """The map kind's slide this map is: one view, its regions lit from the start, no scale bar."""
+        return maps.Spec(kind="map", style=self.style, camera=[maps.Shot(show=self.show)], scale_bar=False,
+                         regions=[maps.Region(name=name, color="soft") for name in self.highlight])  # fmt: skip
+
+    def problems(self, field: str) -> list[SlideError]:
+        found = [maps.unknown_place(f"{field}.show.{i}", name, "a place, country or sea", coordinates=False)
+                 for i, name in enumerate(self.show) if maps.where(name, {}) is None]  # fmt: skip
+        found += [maps.unknown_place(f"{field}.highlight.{i}", name, "a country, sea, lake or region")
+                  for i, name in enumerate(self.highlight) if not maps.outlined(name)]  # fmt: skip
+        if self.style and (why := ground.missing(self.style)):
+            found.append(SlideError(f"{field}.style", why))
+        return found
+
+
+class Backdrop(Plain):
+    """A picture or a map the whole slide stands on, faded under its text as the theme's ``backdrops`` say."""
+
+    picture: str | None = Field(
+        None, min_length=1, max_length=300, description="A picture under the project folder, e.g. assets/images/x.jpg."
+    )
+    map: MapBackdrop | None = Field(
+        None, description="Or a map: {show: [places to fit], style: satellite, highlight: [a country to light]}."
     )
     focus: tuple[Fraction, Fraction] = Field(
         (0.5, 0.5), description="The point of the picture kept in view, as fractions of its width and height."
@@ -89,6 +124,12 @@ class Backdrop(Plain):
         description="How far the picture fades behind the text, for this picture (0: not at all, 1: gone); "
         "defaults to the theme's backdrops.dim. A dark picture (a night scene) wants less.",
     )
+
+    @model_validator(mode="after")
+    def _one(self) -> Backdrop:
+        if (self.picture is None) == (self.map is None):
+            raise ValueError("a backdrop is a picture or a map: write one of 'picture: FILE' or 'map: {show: [...]}'")
+        return self
 
 
 def portrait(canvas: Canvas) -> bool:
@@ -102,10 +143,11 @@ def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[S
     up some room; when it still does not fit, the problem says the visual takes room too."""
 
     def built(spec: SpecT, canvas: Canvas, context: SceneContext) -> Slide:
-        if (behind := getattr(spec, "backdrop", None)) is not None:
-            canvas = dataclasses.replace(canvas, backdrop=_behind(behind, context))
+        behind = getattr(spec, "backdrop", None)
+        if behind is not None:
+            canvas = dataclasses.replace(canvas, backdrop=_behind(behind, canvas, context))
         visual = getattr(spec, "visual", None)
-        if visual is None:
+        if visual is None and (behind is None or behind.map is None):
             return build(spec, canvas, context)
         failed: FitError | None = None
         for room in ROOM:
@@ -115,9 +157,12 @@ def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[S
             except FitError as exc:
                 failed = exc
                 continue
-            slide.elements.extend(elements(visual, canvas, box, context))
+            if visual is not None:
+                slide.elements.extend(elements(visual, canvas, box, context))
             return slide
         assert failed is not None
+        if visual is None:  # beside its map, the text did not fit: it runs over the map, faded under it
+            return build(spec, canvas, context)
         raise FitError(failed.field, f"{failed}; the visual beside it takes room too (remove 'visual' to give it all)")
 
     return built
@@ -208,13 +253,22 @@ def _opened(visual: Visual, context: SceneContext) -> Image.Image | None:
         raise SlideError("visual.picture", str(exc)) from None
 
 
-def _behind(behind: Backdrop, context: SceneContext) -> Pictured:
-    """The backdrop's picture, read now (a problem with it is said at ``backdrop.picture``)."""
+def _behind(behind: Backdrop, canvas: Canvas, context: SceneContext) -> Pictured:
+    """The backdrop: a picture, read now (a problem with it is said at ``backdrop.picture``), or a map, drawn at the
+    frame's size when the slide's background is first drawn (a layout's check never draws it), its places fitted
+    where a visual goes: the text stands beside them, over the faded rest of the map."""
+    if behind.map is not None:  # its places where a visual goes, the text beside them (unless a visual is there)
+        spec = behind.map.spec()
+        _, box = split(dataclasses.replace(canvas, column=None))
+        plain = dataclasses.replace(canvas, column=box, backdrop=None)
+        name = f"map:{spec.model_dump_json()}"
+        return Pictured(lambda: maps.picture(spec, plain, context), (0.5, 0.5), name, behind.dim)
+    assert behind.picture is not None
     try:
         picture = open_picture(context.asset(behind.picture), behind.picture)
     except SlideError as exc:
         raise SlideError("backdrop.picture", str(exc)) from None
-    return Pictured(picture, behind.focus, behind.picture, behind.dim)
+    return Pictured(lambda: picture, behind.focus, behind.picture, behind.dim)
 
 
 def _icon(name: str, canvas: Canvas, w: int, h: int) -> Image.Image:
@@ -258,8 +312,9 @@ class WithVisual(SpecBase):
     )
     backdrop: Backdrop | None = Field(
         None,
-        description="A picture the whole slide stands on, faded under the text (the theme's backdrops): "
-        "{picture: FILE, focus: [x, y]}. The camera's slow push moves it with the slide.",
+        description="A picture or a map the whole slide stands on, faded under the text (the theme's backdrops): "
+        "{picture: FILE, focus: [x, y]} or {map: {show: [PLACE, ...]}}. The camera's slow push moves it with the "
+        "slide.",
     )
 
     def asset_files(self) -> list[str]:
@@ -270,7 +325,10 @@ class WithVisual(SpecBase):
 
     def asset_places(self) -> list[tuple[str, str]]:
         found = [(name, "visual.picture") for name in (self.visual.asset_files() if self.visual else [])]
-        return found + ([(self.backdrop.picture, "backdrop.picture")] if self.backdrop else [])
+        return found + (
+            [(self.backdrop.picture, "backdrop.picture")] if self.backdrop and self.backdrop.picture else []
+        )
 
     def check(self) -> list[SlideError]:
-        return self.visual.problems() if self.visual else []
+        found = self.visual.problems() if self.visual else []
+        return found + (self.backdrop.map.problems("backdrop.map") if self.backdrop and self.backdrop.map else [])
