@@ -290,3 +290,27 @@ def test_a_missing_backdrop_is_found_at_its_own_field(project):
         pipeline.validate(story)
     (problem,) = info.value.problems
     assert problem.line == 10 and "no picture at 'assets/gone.png'" in problem.message, problem
+
+
+def test_a_backdrop_maps_unknown_place_is_found_at_its_line(project):
+    """A section card has no check of its own for a map under it: the name is still said at its line, with the
+    names the map knows that are nearest."""
+    story = project(
+        """\
+        title: Backdrop
+        sections:
+          - title: One
+            scenes:
+              - id: card
+                slide:
+                  kind: section
+                  backdrop:
+                    map: {show: [Nroth Korea]}
+                narration: One.
+        """
+    )
+    with pytest.raises(StoryboardError) as info:
+        pipeline.validate(story)
+    (problem,) = info.value.problems
+    assert problem.line == 9 and "unknown place 'Nroth Korea'" in problem.message, problem
+    assert "did you mean 'North Korea'" in problem.message

@@ -243,3 +243,21 @@ def test_a_map_backdrops_unknown_place_is_said_at_its_field():
 def test_a_backdrop_is_a_picture_or_a_map(given):
     with pytest.raises(ValueError, match="a backdrop is a picture or a map"):
         KINDS["title"].spec.model_validate({"kind": "title", "title": "Hi", "backdrop": given})
+
+
+@pytest.mark.parametrize("kind", [
+    {"kind": "section", "title": "The Trap"},
+    {"kind": "compare", "before": {"value": "A", "label": "one"}, "after": {"value": "B", "label": "two"}},
+    {"kind": "timeline", "events": [{"date": 1991, "text": "One"}, {"date": 2009, "text": "Two"}]},
+    {"kind": "chart", "labels": ["A", "B"], "values": [1, 2]},
+])  # fmt: skip
+def test_kinds_without_a_visual_stand_on_a_backdrop_too(kind):
+    """Section cards, comparisons, timelines and charts lay their content over the whole frame: a map backdrop
+    is fitted to the whole frame under it, and a picture covers it, faded like any backdrop."""
+    plain, canvas = _slide(kind)
+    mapped, _ = _slide({**kind, "backdrop": {"map": {"show": ["Korea"], "highlight": ["North Korea"]}}})
+    pictured, _ = _slide({**kind, "backdrop": {"picture": "picture.png"}})
+    bare = plain.still().astype(int)
+    for slide in (mapped, pictured):
+        changed = np.abs(slide.still().astype(int) - bare).sum(axis=2) > 12
+        assert changed[:, : canvas.width // 2].mean() > 0.05 and changed[:, canvas.width // 2 :].mean() > 0.05

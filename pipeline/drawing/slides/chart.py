@@ -24,7 +24,8 @@ from pydantic import BeforeValidator, Field
 
 from pipeline.core.schema import Figure, whole_as_text
 from pipeline.drawing.slides import kinetic, reveals
-from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides import visual as visuals
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import axis_titles, frame_content, section_label
 from pipeline.drawing.slides.fonts import Face
 from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite
@@ -35,7 +36,7 @@ MAX_POINTS = 40
 Label = Annotated[str, BeforeValidator(whole_as_text), Field(min_length=1, max_length=24)]
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithBackdrop):
     kind: Literal["chart"]
     type: Literal["bar", "line"] = "bar"
     title: str | None = Field(None, max_length=60)
@@ -352,4 +353,4 @@ def _line(xs: list[int], ys: list[int], width: int, color: str, start: float, du
     return Element(start, duration, paint)
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.behind(build))

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from pydantic import Field
 
 from pipeline.drawing.slides import kinetic, reveals
+from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, section_label, source_line
 from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite
@@ -30,7 +31,7 @@ class Side(SpecBase):
     label: str = Field(min_length=1, max_length=60, description="What it is, e.g. 'broker fee before 2012'.")
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithBackdrop):
     kind: Literal["compare"]
     mode: Literal["change", "versus"] = Field(
         "change", description="change: before -> after with an arrow; versus: two options side by side."
@@ -232,4 +233,4 @@ def _arrow(canvas: Canvas, x: int, y: int, length: int, change: str | None, star
     return Element(start, 0.6, paint)
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.behind(build))

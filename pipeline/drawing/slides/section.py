@@ -12,12 +12,13 @@ from typing import Literal
 from PIL import Image, ImageDraw
 from pydantic import Field
 
-from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides import visual as visuals
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import background
 from pipeline.drawing.slides.motion import ease_out, grow_bar, sprite, text_sprite
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithBackdrop):
     kind: Literal["section"]
     title: str | None = Field(None, max_length=80, description="Chapter title; defaults to the section's title.")
     subtitle: str | None = Field(None, max_length=90, description="One line under the title.")
@@ -141,4 +142,4 @@ def _grow_down(x: int, y: int, width: int, height: int, color: str, start: float
     return Element(start, duration, paint)
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.behind(build))

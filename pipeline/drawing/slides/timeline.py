@@ -27,7 +27,8 @@ from pydantic import BeforeValidator, Field
 
 from pipeline.core.schema import Plain, whole_as_text
 from pipeline.drawing.slides import kinetic, reveals
-from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
+from pipeline.drawing.slides import visual as visuals
+from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import content_top, heading, section_label
 from pipeline.drawing.slides.motion import ease_out, grow_bar, sprite, text_sprite
 from pipeline.drawing.slides.problems import FitError, SlideError
@@ -88,7 +89,7 @@ class Event(Plain):
     )
 
 
-class Spec(SpecBase):
+class Spec(visuals.WithBackdrop):
     kind: Literal["timeline"]
     title: str | None = Field(None, max_length=70, description="Heading above the line.")
     events: list[Event] = Field(min_length=2, max_length=8, description="In date order, left to right.")
@@ -303,4 +304,4 @@ def _marker(cx: int, cy: int, r: int, tick: int, above: bool, color: str, start:
     return Element(start, duration, paint)
 
 
-KIND = SlideKind(Spec, build)
+KIND = SlideKind(Spec, visuals.behind(build))

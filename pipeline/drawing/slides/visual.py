@@ -253,14 +253,16 @@ def _opened(visual: Visual, context: SceneContext) -> Image.Image | None:
         raise SlideError("visual.picture", str(exc)) from None
 
 
-def _behind(behind: Backdrop, canvas: Canvas, context: SceneContext) -> Pictured:
+def _behind(behind: Backdrop, canvas: Canvas, context: SceneContext, beside: bool = True) -> Pictured:
     """The backdrop: a picture, read now (a problem with it is said at ``backdrop.picture``), or a map, drawn at the
     frame's size when the slide's background is first drawn (a layout's check never draws it), its places fitted
     where a visual goes: the text stands beside them, over the faded rest of the map."""
     if behind.map is not None:  # its places where a visual goes, the text beside them (unless a visual is there)
+        if problems := behind.map.problems("backdrop.map"):  # said at its line, whatever the kind's own check says
+            raise problems[0]
         spec = behind.map.spec()
         _, box = split(dataclasses.replace(canvas, column=None))
-        plain = dataclasses.replace(canvas, column=box, backdrop=None)
+        plain = dataclasses.replace(canvas, column=box if beside else None, backdrop=None)
         name = f"map:{spec.model_dump_json()}"
         return Pictured(lambda: maps.picture(spec, plain, context), (0.5, 0.5), name, behind.dim)
     assert behind.picture is not None
@@ -302,14 +304,9 @@ def _picture(picture: Image.Image, visual: Visual, canvas: Canvas, w: int, h: in
     return fitted
 
 
-class WithVisual(SpecBase):
-    """A slide kind whose text may give part of the frame to a visual (``visual:``)."""
+class WithBackdrop(SpecBase):
+    """A slide kind that may stand on a picture or a map (``backdrop:``)."""
 
-    visual: Visual | None = Field(
-        None,
-        description="Something to look at beside the text: {icon: NAME} (Font Awesome's solid "
-        "set) or {picture: FILE, focus: [x, y]}.",
-    )
     backdrop: Backdrop | None = Field(
         None,
         description="A picture or a map the whole slide stands on, faded under the text (the theme's backdrops): "
@@ -321,14 +318,42 @@ class WithVisual(SpecBase):
         return [name for name, _ in self.asset_places()]
 
     def asset_field(self) -> str:
+        return "backdrop.picture"
+
+    def asset_places(self) -> list[tuple[str, str]]:
+        return [(self.backdrop.picture, "backdrop.picture")] if self.backdrop and self.backdrop.picture else []
+
+    def check(self) -> list[SlideError]:
+        return self.backdrop.map.problems("backdrop.map") if self.backdrop and self.backdrop.map else []
+
+
+class WithVisual(WithBackdrop):
+    """A slide kind whose text may give part of the frame to a visual (``visual:``)."""
+
+    visual: Visual | None = Field(
+        None,
+        description="Something to look at beside the text: {icon: NAME} (Font Awesome's solid "
+        "set) or {picture: FILE, focus: [x, y]}.",
+    )
+
+    def asset_field(self) -> str:
         return "visual.picture"
 
     def asset_places(self) -> list[tuple[str, str]]:
         found = [(name, "visual.picture") for name in (self.visual.asset_files() if self.visual else [])]
-        return found + (
-            [(self.backdrop.picture, "backdrop.picture")] if self.backdrop and self.backdrop.picture else []
-        )
+        return found + super().asset_places()
 
     def check(self) -> list[SlideError]:
-        found = self.visual.problems() if self.visual else []
-        return found + (self.backdrop.map.problems("backdrop.map") if self.backdrop and self.backdrop.map else [])
+        return (self.visual.problems() if self.visual else []) + super().check()
+
+
+def behind(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[SpecT, Canvas, SceneContext], Slide]:
+    """A kind's ``build`` over its ``backdrop``, when it has one: a picture, or a map with its places fitted to the
+    whole frame (the kind's content is laid out over all of it)."""
+
+    def built(spec: SpecT, canvas: Canvas, context: SceneContext) -> Slide:
+        if (under := getattr(spec, "backdrop", None)) is not None:
+            canvas = dataclasses.replace(canvas, backdrop=_behind(under, canvas, context, beside=False))
+        return build(spec, canvas, context)
+
+    return built
