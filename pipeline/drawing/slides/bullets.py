@@ -22,6 +22,10 @@ from pipeline.drawing.slides.text import TextBlock
 
 #: The most points on one slide, and the most in one column.
 MAX_ITEMS, ONE_COLUMN = 10, 6
+#: The size points start at, in the theme's body size, by how many there are (0: any other count).
+START_SCALES = {1: 1.55, 2: 1.55, 3: 1.55, 4: 1.45, 0: 1.3}
+#: The heading over three points or fewer, in the theme's heading size: it stays larger than its points.
+HEADING_FEW = 1.3
 
 
 class Item(Plain):
@@ -66,26 +70,38 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     rise = canvas.px(motion.rise)
     top = content_top(canvas)
     title_gap = canvas.px(0.06)
-    title = None
-    if spec.title:
-        title = canvas.fit(
-            spec.title, "heading", sizes.heading, field="title", width=safe.width, height=safe.height * 0.3, max_lines=2
-        )
     indent = canvas.px(0.055)
-    gap = canvas.px(0.035)
-    head = title.height + title_gap if title else 0
     texts = spec.texts()
     column_gap = canvas.px(0.05)
-    layout = None
-    for columns in (1, 2) if len(texts) <= ONE_COLUMN else (2,):
-        width = (safe.width - column_gap * (columns - 1)) // columns
-        try:
-            layout = (columns, width, _fit_items(texts, canvas, width - indent, safe.y1 - top - head, gap, columns))
-            break
-        except FitError:
-            if columns == 2 or len(texts) < 2:
-                raise
-    assert layout is not None
+
+    def laid(large: bool) -> tuple[TextBlock | None, int, tuple[int, int, list[TextBlock]]]:
+        """The heading, the gap between points and (columns, column width, points): ``large`` for a few points
+        set to their room, with a larger heading and wider gaps."""
+        few = large and len(texts) <= 3
+        title = None
+        if spec.title:
+            title = canvas.fit(spec.title, "heading", sizes.heading * (HEADING_FEW if few else 1.0), field="title",
+                               width=safe.width, height=safe.height * 0.3, max_lines=2)  # fmt: skip
+        gap = canvas.px(0.05 if large and len(texts) <= 4 else 0.035)
+        head = title.height + title_gap if title else 0
+        start = START_SCALES.get(len(texts), START_SCALES[0]) if large else START_SCALES[0]
+        for columns in (1, 2) if len(texts) <= ONE_COLUMN else (2,):
+            width = (safe.width - column_gap * (columns - 1)) // columns
+            try:
+                return title, gap, (columns, width, _fit_items(texts, canvas, width - indent, safe.y1 - top - head,
+                                                               gap, columns, start))  # fmt: skip
+            except FitError:
+                if columns == 2 or len(texts) < 2:
+                    raise
+        raise AssertionError("unreachable: two columns raise")
+
+    # A few points are set large, to their room (two points at the body size left the lower half of the frame
+    # empty); where the room is short (a tall frame's column over its visual), the larger heading and gaps would
+    # only shrink the points, and the plain layout is kept.
+    plain = laid(False)
+    large = laid(True) if len(texts) <= 4 else plain
+    title, gap, layout = large if large[2][2][0].size >= plain[2][2][0].size else plain
+    head = title.height + title_gap if title else 0
     columns, width, blocks = layout
     per_column = -(-len(blocks) // columns)
     stacks = [blocks[c * per_column : (c + 1) * per_column] for c in range(columns)]
@@ -122,14 +138,20 @@ def _stack_height(blocks: list[TextBlock], gap: int) -> int:
 
 
 def _fit_items(
-    items: list[str], canvas: Canvas, width: int, height: int, gap: int, columns: int = 1
+    items: list[str], canvas: Canvas, width: int, height: int, gap: int, columns: int = 1, start: float = 1.3
 ) -> list[TextBlock]:
     """All items at one size: the largest at which every item fits its column."""
     rows = -(-len(items) // columns)
     share = (height - gap * (rows - 1)) / rows
     fields = [f"items.{i}" for i in range(len(items))]
     blocks = canvas.fit_alike(
-        items, "body", canvas.theme.sizes.body * 1.3, fields=fields, width=width, height=share, max_lines=3
+        items,
+        "body",
+        canvas.theme.sizes.body * start,
+        fields=fields,
+        width=width,
+        height=share,
+        max_lines=3,
     )
     stacks = [blocks[c * rows : (c + 1) * rows] for c in range(columns)]
     if max(_stack_height(stack, gap) for stack in stacks) > height:
