@@ -132,6 +132,10 @@ VARIANTS = {
         "kind": "title", "kicker": "North Korea", "title": "Hard to leave",
         "backdrop": {"map": {"show": ["North Korea", "South Korea"], "highlight": ["North Korea"], "style": "flat"}},
     },
+    "section-backdrop": {
+        "kind": "section", "title": "The Trap", "subtitle": "Sea on two sides",
+        "backdrop": {"map": {"show": ["North Korea", "South Korea"], "style": "flat"}, "dim": 0.6},
+    },
     "quote-visual": {"kind": "quote", "text": "A state without parallel.", "visual": {"icon": "scale-balanced"}},
     "route-areas": {
         "kind": "route", "title": "Claims",
