@@ -136,6 +136,10 @@ VARIANTS = {
         "kind": "section", "title": "The Trap", "subtitle": "Sea on two sides",
         "backdrop": {"map": {"show": ["North Korea", "South Korea"], "style": "flat"}, "dim": 0.6},
     },
+    "stat-map-inset": {
+        "kind": "stat", "value": 34000, "label": "reached the South",
+        "visual": {"map": {"show": ["North Korea", "South Korea"], "highlight": ["South Korea"], "style": "flat"}},
+    },
     "quote-visual": {"kind": "quote", "text": "A state without parallel.", "visual": {"icon": "scale-balanced"}},
     "route-areas": {
         "kind": "route", "title": "Claims",

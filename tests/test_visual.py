@@ -261,3 +261,24 @@ def test_kinds_without_a_visual_stand_on_a_backdrop_too(kind):
     for slide in (mapped, pictured):
         changed = np.abs(slide.still().astype(int) - bare).sum(axis=2) > 12
         assert changed[:, : canvas.width // 2].mean() > 0.05 and changed[:, canvas.width // 2 :].mean() > 0.05
+
+
+def test_a_map_inset_stands_in_the_visuals_box():
+    """``visual: {map: ...}``: the map kind's picture of its places, drawn for the visual's box, rounded, drifting
+    like a picture; the text keeps to its column."""
+    spec = {"kind": "stat", "value": 34000, "label": "reached the South",
+            "visual": {"map": {"show": ["North Korea", "South Korea"], "highlight": ["South Korea"]}}}  # fmt: skip
+    inset, canvas = _slide(spec)
+    bare, _ = _slide({k: v for k, v in spec.items() if k != "visual"})
+    changed = np.abs(inset.still().astype(int) - bare.still().astype(int)).sum(axis=2) > 12
+    column, box = visual.split(canvas)
+    inside = changed[box.y0 : box.y1, box.x0 : box.x1]
+    assert inside.mean() > 0.5, "the map fills its box"
+    assert changed[:, : column.safe.x1].mean() < 0.2, "the figure and label redrawn in their column, no map there"
+    assert not np.array_equal(inset.frame(4.0), inset.frame(8.0)), "it drifts as a picture does"
+
+
+def test_a_visual_is_one_thing():
+    with pytest.raises(ValueError, match="a visual is an icon, a picture or a map"):
+        KINDS["title"].spec.model_validate({"kind": "title", "title": "Hi", "visual": {"icon": "gavel", "map": {
+            "show": ["Seoul"]}}})  # fmt: skip

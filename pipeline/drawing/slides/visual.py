@@ -52,33 +52,6 @@ ENTERS, ENTRANCE = 0.35, 0.8
 TYPICAL_SECONDS = 8.0
 
 
-class Visual(Plain):
-    """Something to look at beside the slide's text: an icon or a picture."""
-
-    icon: str | None = Field(
-        None, max_length=40, description="An icon from the bundled Font Awesome set, named as on fontawesome.com."
-    )
-    picture: str | None = Field(
-        None, min_length=1, max_length=300, description="A picture under the project folder, e.g. assets/images/x.jpg."
-    )
-    focus: tuple[Fraction, Fraction] = Field(
-        (0.5, 0.5), description="The point of the picture kept in view, as fractions of its width and height."
-    )
-
-    @model_validator(mode="after")
-    def _one(self) -> Visual:
-        if (self.icon is None) == (self.picture is None):
-            raise ValueError("a visual is an icon or a picture: write one of 'icon: NAME' or 'picture: FILE'")
-        return self
-
-    def asset_files(self) -> list[str]:
-        return [self.picture] if self.picture else []
-
-    def problems(self, field: str = "visual") -> list[SlideError]:
-        found = icons.problem(self.icon) if self.icon else None
-        return [SlideError(f"{field}.icon", found)] if found else []
-
-
 class MapBackdrop(Plain):
     """A map a slide stands on: the places it fits, drawn in a map style, some of them lit."""
 
@@ -105,6 +78,41 @@ class MapBackdrop(Plain):
         if self.style and (why := ground.missing(self.style)):
             found.append(SlideError(f"{field}.style", why))
         return found
+
+
+class Visual(Plain):
+    """Something to look at beside the slide's text: an icon, a picture or a map."""
+
+    icon: str | None = Field(
+        None, max_length=40, description="An icon from the bundled Font Awesome set, named as on fontawesome.com."
+    )
+    picture: str | None = Field(
+        None, min_length=1, max_length=300, description="A picture under the project folder, e.g. assets/images/x.jpg."
+    )
+    map: MapBackdrop | None = Field(
+        None, description="Or a map inset: {show: [places to fit], highlight: [a country to light], style: ...}."
+    )
+    focus: tuple[Fraction, Fraction] = Field(
+        (0.5, 0.5), description="The point of the picture kept in view, as fractions of its width and height."
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> Visual:
+        if sum(x is not None for x in (self.icon, self.picture, self.map)) != 1:
+            raise ValueError(
+                "a visual is an icon, a picture or a map: write one of 'icon: NAME', 'picture: FILE' or "
+                "'map: {show: [PLACE, ...]}'"
+            )
+        return self
+
+    def asset_files(self) -> list[str]:
+        return [self.picture] if self.picture else []
+
+    def problems(self, field: str = "visual") -> list[SlideError]:
+        if self.map is not None:
+            return self.map.problems(f"{field}.map")
+        found = icons.problem(self.icon) if self.icon else None
+        return [SlideError(f"{field}.icon", found)] if found else []
 
 
 class Backdrop(Plain):
@@ -196,13 +204,20 @@ def elements(visual: Visual, canvas: Canvas, box: Box, context: SceneContext) ->
     picture = _opened(visual, context)  # read now: a missing or broken picture is found when the slide is checked
     made: list[Image.Image] = []  # the visual at its largest, made on the first frame drawn (not for a fit check)
 
+    if visual.map is not None and (problems := visual.map.problems("visual.map")):
+        raise problems[0]
+
     def image() -> Image.Image:
         if not made:
-            made.append(_icon(visual.icon, canvas, box.width, box.height) if picture is None
-                        else _picture(picture, visual, canvas, box.width, box.height))  # fmt: skip
+            if visual.map is not None:
+                made.append(_inset(visual.map, canvas, context, box.width, box.height))
+            elif picture is None:
+                made.append(_icon(visual.icon, canvas, box.width, box.height))
+            else:
+                made.append(_picture(picture, visual, canvas, box.width, box.height))
         return made[0]
 
-    if picture is not None:
+    if picture is not None or visual.map is not None:  # a picture or a map drifts
 
         def drift(frame: Image.Image, p: float) -> None:
             t = p * (seconds - ENTERS)
@@ -297,11 +312,23 @@ def _icon(name: str, canvas: Canvas, w: int, h: int) -> Image.Image:
 
 def _picture(picture: Image.Image, visual: Visual, canvas: Canvas, w: int, h: int) -> Image.Image:
     """The picture filling the box, its focus kept in view, with rounded corners."""
-    fitted = ImageOps.fit(picture, (w, h), Image.Resampling.LANCZOS, centering=visual.focus).convert("RGBA")
-    mask = Image.new("L", (w, h), 0)
-    ImageDraw.Draw(mask).rounded_rectangle((0, 0, w - 1, h - 1), radius=canvas.px(0.02), fill=255)
-    fitted.putalpha(mask)
-    return fitted
+    fitted = ImageOps.fit(picture, (w, h), Image.Resampling.LANCZOS, centering=visual.focus)
+    return _rounded(fitted, canvas)
+
+
+def _inset(inset: MapBackdrop, canvas: Canvas, context: SceneContext, w: int, h: int) -> Image.Image:
+    """A map inset the box's size: the map kind's picture of its places on a canvas that size (its own
+    background, drawn for that size), with rounded corners."""
+    small = dataclasses.replace(canvas, width=w, height=h, column=None, backdrop=None, memo={})
+    return _rounded(maps.picture(inset.spec(), small, context), canvas)
+
+
+def _rounded(image: Image.Image, canvas: Canvas) -> Image.Image:
+    out = image.convert("RGBA")
+    mask = Image.new("L", out.size, 0)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, out.width - 1, out.height - 1), radius=canvas.px(0.02), fill=255)
+    out.putalpha(mask)
+    return out
 
 
 class WithBackdrop(SpecBase):
@@ -333,7 +360,7 @@ class WithVisual(WithBackdrop):
     visual: Visual | None = Field(
         None,
         description="Something to look at beside the text: {icon: NAME} (Font Awesome's solid "
-        "set) or {picture: FILE, focus: [x, y]}.",
+        "set), {picture: FILE, focus: [x, y]} or a map inset, {map: {show: [PLACE, ...]}}.",
     )
 
     def asset_field(self) -> str:
