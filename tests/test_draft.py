@@ -134,21 +134,45 @@ def test_timeline_rule_takes_three_dates():
     assert slide["events"][0]["text"] == "Work began"
 
 
-def test_route_rule_takes_places_the_map_knows_where_something_moves():
+def test_a_journey_is_a_map_with_the_way_drawn_leg_by_leg_and_the_countries_lit():
     chunk = Chunk(("The road runs from Nigeria through Niger and Chad to Sudan.", "Then it follows the Nile to Egypt."))
     slide = choose(chunk).slide
-    assert slide["kind"] == "route"
-    assert slide["stops"][0] == "Nigeria" and slide["stops"][-1] == {"places": ["Egypt"], "sentence": 2}
-    # Places named for another reason are not a route; nor are words that spell an ISO code ('It', 'In').
-    assert choose(Chunk(("It trades with China, India and Brazil.",))).slide["kind"] != "route"
+    assert slide["kind"] == "map"
+    assert [(r["name"], r["at"]) for r in slide["regions"]] == [
+        ("Nigeria", 1), ("Niger", 1), ("Chad", 1), ("Sudan", 1), ("Egypt", 2)]  # fmt: skip
+    legs = [line for line in slide["lines"] if "points" in line]
+    assert [leg["at"] for leg in legs] == [1, 1, 1, 2]  # Nigeria, Niger, Chad, Sudan, one after the other; Egypt
+    assert {"river": "Nile", "label": "Nile", "color": "water", "at": 2} in slide["lines"]
+    assert slide["camera"] == [{"show": ["Nigeria", "Niger", "Chad", "Sudan", "Egypt"]}]
+    # Places named for another reason are not a map; nor are words that spell an ISO code ('It', 'In').
+    assert choose(Chunk(("It trades with China, India and Brazil.",))).slide["kind"] != "map"
 
 
-def test_route_between_cities_stops_at_the_cities_not_the_countries_crossed():
+def test_a_journey_between_cities_pins_the_cities_and_lights_the_countries_crossed():
     chunk = Chunk(
         ("Lagos to Kano: north through Nigeria.", "Kano to N'Djamena: east across Niger and around Lake Chad.")
     )
     slide = choose(chunk).slide
-    assert slide["stops"] == ["Lagos", {"places": ["Kano"], "sentence": 1}, {"places": ["N'Djamena"], "sentence": 2}]
+    assert slide["pins"] == [{"place": "Lagos", "at": 1}, {"place": "Kano", "at": 1}, {"place": "N'Djamena", "at": 2}]
+    assert {"name": "Lake Chad", "color": "water", "at": 2} in slide["regions"]
+    assert {r["name"] for r in slide["regions"] if r["color"] == "soft"} == {"Nigeria", "Niger"}
+    assert [line["at"] for line in slide["lines"]] == [1, 2]
+
+
+def test_a_map_takes_only_places_the_gazetteer_resolves_unambiguously():
+    """A name shared by places of comparable size far apart is drawn only when the other places named say which
+    (Halifax beside Boston is the Nova Scotian one); a word opening a sentence is a town only when it is a city
+    of a million; a place too small to say is not a stop."""
+    from pipeline.draft import maps
+
+    assert maps.locate("Victoria") is None  # British Columbia's, the Seychelles' capital, the Australian state
+    assert maps.locate("Halifax") is None
+    assert maps.locate("Halifax", [(-71.07, 42.33), (-73.98, 40.75)]).where == (-63.6, 44.65)
+    assert maps.locate("Dallas").where == (-96.842, 32.822)  # Dallas, Oregon has a 300th of its people
+    assert maps.locate("Split", start=True) is None and maps.locate("Split") is not None
+    assert maps.locate("Lagos", start=True) is not None
+    said = choose(Chunk(("Nice is where the ferries sail from Genoa to Naples and on to Palermo.",))).slide
+    assert [p["place"] for p in said["pins"]] == ["Genoa", "Naples", "Palermo"]
 
 
 def test_compare_rule_takes_two_amounts_from_one_to_the_other():
@@ -499,9 +523,15 @@ def test_texts_are_never_cut_inside_a_name_or_a_figure_and_a_stat_label_names_it
 
 def test_places_between_others_are_a_map_and_a_dated_series_is_a_chart():
     between = choose(Chunk(("The rock lies between Hamburg and Amsterdam, on the route along the coast.",))).slide
-    assert between == {"kind": "route", "stops": ["Hamburg", "Amsterdam"]}
+    assert between == {"kind": "map", "camera": [{"show": ["Hamburg", "Amsterdam"]}],
+                       "pins": [{"place": "Hamburg", "at": 1}, {"place": "Amsterdam", "at": 1}]}  # fmt: skip
     middle = choose(Chunk(("Bremen lies between Hamburg and Amsterdam.",))).slide
-    assert middle["stops"] == ["Hamburg", "Bremen", "Amsterdam"]
+    assert middle["camera"] == [{"show": ["Bremen", "Hamburg", "Amsterdam"]}]
+    border = choose(Chunk(("The pass is on the border between Spain and France.",))).slide
+    assert border["lines"] == [{"border": ["Spain", "France"], "at": 1}]
+    assert [r["name"] for r in border["regions"]] == ["Spain", "France"]
+    beside = choose(Chunk(("Kaunas lies about 100 km west of Vilnius.",))).slide
+    assert beside["kind"] == "map" and [p["place"] for p in beside["pins"]] == ["Kaunas", "Vilnius"]
     series = choose(Chunk(("The herd is counted every spring.", "In 2001 it had 400 animals.",
                            "In 1990 it had 250 animals.", "By 2015 it had 900 animals.")))  # fmt: skip
     assert series.slide["kind"] == "chart" and series.slide["labels"] == ["1990", "2001", "2015"]
@@ -530,4 +560,4 @@ def test_on_our_own_scripts_statement_cards_are_at_most_a_quarter_and_nothing_is
     assert statements <= len(slides) / 4, [s.get("title") for s in slides if s["kind"] == "title"]
     said = [" ".join(s.lower().split()) for n in _said(board) for s in sentences.split(" ".join(n.split()))]
     assert len(said) == len(set(said))
-    assert {"route", "quote", "stat"} <= {s["kind"] for s in slides}
+    assert {"map", "quote", "stat"} <= {s["kind"] for s in slides}
