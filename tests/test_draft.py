@@ -561,3 +561,37 @@ def test_on_our_own_scripts_statement_cards_are_at_most_a_quarter_and_nothing_is
     said = [" ".join(s.lower().split()) for n in _said(board) for s in sentences.split(" ".join(n.split()))]
     assert len(said) == len(set(said))
     assert {"map", "quote", "stat"} <= {s["kind"] for s in slides}
+
+
+def test_timeline_texts_keep_their_subject_and_verb_as_a_designer_writes_them():
+    """Events were cut at 40 characters from the sentence, so the verb fell off ('The dam 1936', 'The American
+    businessman'). Now each is its subject and verb (a title before a name left out, a passive said as a
+    headline says it), cut where a phrase starts, never inside a name or between a number and its unit."""
+    chunk = Chunk((
+        "The engineer Joseph Bazalgette designed the new sewers of London in 1859.",
+        "In 1865, the main pumping station at Crossness was opened by the Prince of Wales.",
+        "The last section of the Northern Outfall Sewer was completed in 1875, ten years after the first.",
+        "In 1878 the paddle steamer Princess Alice sank near the outfall at Barking, with 600 people on board.",
+    ))  # fmt: skip
+    events = choose(chunk).slide["events"]
+    assert [e["text"] for e in events] == [
+        "Joseph Bazalgette designed new sewers",
+        "Main pumping station at Crossness opened",
+        "Last section completed",
+        "Princess Alice sank near the outfall",
+    ]
+    from pipeline.draft.events import event_text
+    from pipeline.lint import not_a_phrase, texts
+
+    assert event_text("the revolutionary leader Ana Pauker wrote that a canal could feed the whole plain", 40) == (
+        "Ana Pauker wrote"  # a clause of its own is said whole or not at all
+    )
+    assert event_text("the reservoir was finished", 40) == "Reservoir finished"
+    assert (
+        event_text("the town council built the Great Western Ironworks Museum", 40)
+        == "The town council built the museum"
+    )
+    unit = event_text("the flooded valley covered about 1,084 square kilometres of farmland", 40)
+    assert unit.startswith("The flooded valley covered") and ("1,084" not in unit or "1,084 square kilometres" in unit)
+    for text in (e["text"] for e in events):
+        assert len(text) <= 40 and not_a_phrase.problem(text) is None and texts.doubled(text) is None
