@@ -595,3 +595,56 @@ def test_timeline_texts_keep_their_subject_and_verb_as_a_designer_writes_them():
     assert unit.startswith("The flooded valley covered") and ("1,084" not in unit or "1,084 square kilometres" in unit)
     for text in (e["text"] for e in events):
         assert len(text) <= 40 and not_a_phrase.problem(text) is None and texts.doubled(text) is None
+
+
+#: Scripts of our own for the map, timeline and this/that rules, on topics the corpus has not: a Markdown one (a
+#: place between two countries, a road through four cities, 'Unlike X', a timeline of titled names and passives)
+#: and a plain-text one (a town north of another, a walk then a river, 'while', 'by contrast').
+DRAFTS = Path(__file__).parent / "data" / "drafts"
+
+
+def test_a_script_that_places_places_and_moves_between_them_drafts_maps_that_validate(tmp_path):
+    board = yaml.safe_load(_drafted(DRAFTS / "amber-road.md", tmp_path).read_text())
+    maps = _slides(board, "map")
+    assert len(maps) == 2 and not _slides(board, "route")
+    placed, road = maps
+    assert placed["pins"] == [{"place": "Kaliningrad", "at": 2}]  # the sentence that places it
+    assert [(r["name"], r["color"]) for r in placed["regions"]] == [("Poland", "soft"), ("Lithuania", "soft")]
+    assert road["camera"] == [{"show": ["Gdansk", "Wroclaw", "Vienna", "Aquileia"]}]  # Aquileia: a town, 'to' it
+    assert len([line for line in road["lines"] if "points" in line]) == 3  # leg by leg
+    validate(tmp_path / "script" / "amber-road.yaml", RenderOptions())
+    salt = yaml.safe_load(_drafted(DRAFTS / "salt-caravan.txt", tmp_path).read_text())
+    north, walk = _slides(salt, "map")
+    assert [p["place"] for p in north["pins"]] == ["Taoudenni", "Timbuktu"]  # not 'Earth', a village in Texas
+    assert {"river": "Niger", "label": "Niger", "color": "water", "at": 1} in walk["lines"]  # 'up the Niger'
+    assert "Niger" not in [r["name"] for r in walk.get("regions", [])]
+    assert walk["places"] == {"Mopti": [-4.183, 14.484]}  # the map's 'Mopti' is the region named after it
+    validate(tmp_path / "script" / "salt-caravan.yaml", RenderOptions())
+
+
+def test_a_this_versus_that_contrast_is_a_compare_of_two_named_things(tmp_path):
+    board = yaml.safe_load(_drafted(DRAFTS / "amber-road.md", tmp_path).read_text())
+    (copal,) = [s for s in _slides(board, "compare") if s.get("mode") == "versus"]
+    assert copal["before"] == {"value": "Copal", "label": "Young resin, only a few centuries old"}
+    assert copal["after"] == {"value": "Baltic amber", "label": "Hardened for about forty million years"}
+    salt = yaml.safe_load(_drafted(DRAFTS / "salt-caravan.txt", tmp_path).read_text())
+    versus = [(s["before"]["value"], s["after"]["value"]) for s in _slides(salt, "compare") if s["mode"] == "versus"]
+    assert versus == [("Camels", "The men who lead them"), ("Trucks", "Camels")]
+    two = choose(Chunk(("Basalt lava runs like syrup.", "Rhyolite, by contrast, barely moves at all."))).slide
+    assert two == {"kind": "compare", "mode": "versus", "before": {"value": "Basalt lava", "label": "Runs like syrup"},
+                   "after": {"value": "Rhyolite", "label": "Barely moves at all"}, "sentence": 2}  # fmt: skip
+    whereas = choose(Chunk(("The Rhone flows south to the sea, whereas the Rhine flows north.",))).slide
+    assert (whereas["before"]["value"], whereas["after"]["value"]) == ("The Rhone", "The Rhine")
+    # A clause with a pronoun for its subject, or a 'while' of time, is no contrast.
+    assert choose(Chunk(("He read the paper, while she slept on the sofa.",))).slide["kind"] != "compare"
+
+
+def test_our_own_timeline_keeps_titled_names_and_passives_as_a_designer_writes_them(tmp_path):
+    board = yaml.safe_load(_drafted(DRAFTS / "amber-road.md", tmp_path).read_text())
+    (timeline,) = _slides(board, "timeline")
+    assert [e["text"] for e in timeline["events"]] == [
+        "Frederick William I gave the Amber Room",  # not 'The Prussian king Frederick William I'
+        "Panels installed in the Catherine Palace",
+        "German soldiers took the room apart",
+        "The crates were last seen",
+    ]

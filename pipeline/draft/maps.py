@@ -70,6 +70,8 @@ PROMINENT = 10.0
 #: A single capitalised word opening a sentence is a city when this many people live there (Lagos, Kano): a word
 #: such as 'Split', 'Nice' or 'Reading' opens a sentence as often as it names a town.
 OPENING_PEOPLE = 1_000_000
+#: A town said in passing, not in a place's slot ('on Earth', Texas), is a place when this many people live there.
+PASSING_PEOPLE = 100_000
 #: Pins, regions and lines a drafted map holds (the kind takes 8, 12 and 8).
 PINS, REGIONS, LINES = 8, 8, 8
 
@@ -81,6 +83,8 @@ class Place:
     name: str
     kind: str  # 'country', 'city', 'water' (a lake, sea or gulf) or 'river'
     where: tuple[float, float]
+    #: The map finds another place of that name first: its longitude and latitude go under the map's 'places:'.
+    given: bool = False
 
 
 def place_map(chunk: Chunk) -> Drafted | None:
@@ -153,12 +157,14 @@ def _named_in(line: str, *, subject: bool = False) -> list[tuple[int, Place]]:
     """The places ``line`` names that the map can draw, with where each starts; a first pass without neighbours
     to judge shared names by, then one with them. With ``subject``, the line places its first word ('Kaunas lies
     west of Vilnius'), which is then a place whatever its size."""
-    opening = -1 if subject else _first_word(line)
-    first = [(m, locate(m.group(0), (), start=m.start() == opening)) for m in NAME.finditer(line)]
-    near = [p.where for _, p in first if p is not None]
+    said = [(m, _context(line, m)) for m in NAME.finditer(line)]
+    if subject and said:
+        said[0] = (said[0][0], {**said[0][1], "start": False, "slot": True})
+    first = [(m, how, locate(m.group(0), (), **how)) for m, how in said]
+    near = [p.where for *_, p in first if p is not None]
     out = []
-    for m, _ in first:
-        place = locate(m.group(0), near, start=m.start() == opening)
+    for m, how, _ in first:
+        place = locate(m.group(0), near, **how)
         if place is not None:
             out.append((m.start(), place))
     return out
@@ -169,16 +175,26 @@ def _first_word(line: str) -> int:
     return m.start() if m else 0
 
 
-def locate(name: str, near: list[tuple[float, float]] | tuple = (), *, start: bool = False) -> Place | None:
+def locate(
+    name: str, near: list[tuple[float, float]] | tuple = (), *, start: bool = False, slot: bool = True,
+    the: bool = False,
+) -> Place | None:  # fmt: skip
     """``name`` (or it without a leading function word: 'From Kano', 'The Gambia'; 'Lake Chad' is not Chad) as
     the map draws it, when the gazetteer resolves it unambiguously (see the module's docstring); ``near``: where
-    the other places the text names are, to judge a shared name by; ``start``: the name opens its sentence."""
+    the other places the text names are, to judge a shared name by; ``start``: the name opens its sentence;
+    ``slot``: the text says it is a place ('to Mopti', 'between A and B'), so a town is as good as a city (a
+    capitalised word said in passing, 'on Earth', is a town only when a big one); ``the``: 'the' comes before it
+    (a country of one word after 'the' is its river when there is one: 'up the Niger')."""
     for candidate in dict.fromkeys((name, _LEADING.sub("", name))):
         if len(candidate) <= 3 and not candidate.isupper():  # 'It', 'In': words, not the ISO codes IT and IN
             continue
         if candidate.isupper() and len(candidate) <= 3:
             continue  # 'UN', 'US', 'USSR': an acronym is an organisation as often as a place
         if (country := geo.find(candidate)) is not None:
+            if the and " " not in candidate and (river := gazetteer.named(candidate)) and places.river(candidate):
+                where = next((p.label for p in river if p.kind == "river"), None)
+                if where is not None:
+                    return Place(candidate, "river", where)
             return Place(candidate, "country", country.label)
         opening = start and candidate == name and " " not in candidate  # 'Split', 'Nice': words there, or towns
         if _WATER.search(candidate) and (places.lake(candidate) or geo.area(candidate)):
@@ -191,15 +207,38 @@ def locate(name: str, near: list[tuple[float, float]] | tuple = (), *, start: bo
         top = found[0]
         if top.kind == "river" and places.river(candidate):
             return Place(candidate, "river", top.label)
-        if top.kind not in ("city", "town") or not _unambiguous(top, found[1:], near):
+        if top.kind == "admin-1 region":  # a region named after its town ('Mopti'): the town
+            top = next((p for p in found if p.kind in ("city", "town") and p.country == top.country), top)
+        others = [p for p in found if p is not top and not (p.kind == "admin-1 region" and p.country == top.country)]
+        if top.kind not in ("city", "town") or not _unambiguous(top, others, near):
             continue
         if opening and (top.kind != "city" or (top.population or 0) < OPENING_PEOPLE):
             continue
-        where = map_kind.where(candidate, {})
-        if where is None or _km(where, top.label) > 50:  # the map would find another place of that name
+        if not slot and top.kind == "town" and (top.population or 0) < PASSING_PEOPLE:
             continue
-        return Place(candidate, "city", top.label)
+        where = map_kind.where(candidate, {})
+        given = where is None or _km(where, top.label) > 50  # the map would find another place of that name
+        return Place(candidate, "city", top.label, given)
     return None
+
+
+def _context(line: str, m: re.Match) -> dict[str, bool]:
+    """How ``line`` says the name ``m`` found: at its start, in a place's slot ('to', 'from', 'between'...), after
+    'the'."""
+    before = line[: m.start()]
+    return {
+        "start": not before.strip(" \"“‘'(") and m.start() == _first_word(line),
+        "slot": bool(_SLOT.search(before)),
+        "the": bool(re.search(r"\bthe\s+$", before, re.IGNORECASE)),
+    }
+
+
+#: Words that say the name after them is a place.
+_SLOT = re.compile(
+    r"\b(?:from|to|through|via|into|in|at|near|reach\w*|between|and|of|towards?|past|beyond|around|outside)\s+$"
+    r"|,\s*$",
+    re.IGNORECASE,
+)
 
 
 def _unambiguous(top: gazetteer.Place, others: list[gazetteer.Place], near) -> bool:
@@ -250,10 +289,10 @@ def _stops(chunk: Chunk, skip: int | None = None) -> _Stops:
     named in a sentence before, 'hatches near Toronto', is not where the journey starts unless named again)."""
     said = [(number, line) for number, line in lines(chunk)
             if number != skip and (MOVES.search(line) or _LEG.search(line))]  # fmt: skip
-    found = [(number, line, [(m, _stop(m.group(0), m.start() == _first_word(line))) for m in NAME.finditer(line)])
+    found = [(number, line, [(m, _stop(m.group(0), _context(line, m))) for m in NAME.finditer(line)])
              for number, line in said]  # fmt: skip
     near = [p.where for *_, names in found for _, p in names if p is not None]
-    named = [(number, line, [(m, _stop(m.group(0), m.start() == _first_word(line), near)) for m, _ in names])
+    named = [(number, line, [(m, _stop(m.group(0), _context(line, m), near)) for m, _ in names])
              for number, line, names in found]  # fmt: skip
     cities = len({p.name for *_, names in named for _, p in names if p and p.kind == "city"}) >= 2
     collected = _Stops(cities)
@@ -262,13 +301,12 @@ def _stops(chunk: Chunk, skip: int | None = None) -> _Stops:
     return collected
 
 
-def _stop(name: str, start: bool, near: list | tuple = ()) -> Place | None:
-    """A name that can be a stop: a country, or a city the map names (Natural Earth's), resolved unambiguously."""
-    place = locate(name, near, start=start)
+def _stop(name: str, how: dict[str, bool], near: list | tuple = ()) -> Place | None:
+    """A name that can be a stop: a country, or a city or town in a place's slot ('to Aquileia'), resolved
+    unambiguously."""
+    place = locate(name, near, **how)
     if place is None or place.kind not in ("country", "city"):
         return None
-    if place.kind == "city" and gazetteer.named(place.name)[0].kind != "city":
-        return None  # a town: too small to be a stop said in passing
     return place
 
 
@@ -325,6 +363,7 @@ class _Map:
         self.lines: list[dict[str, Any]] = []
         self.focus: list[Place] = []
         self.drawn: set[str] = set()
+        self.given: dict[str, tuple[float, float]] = {}
 
     def add(self, place: Place, number: int, *, accent: bool) -> None:
         if place.name in self.drawn:
@@ -332,6 +371,8 @@ class _Map:
         self.drawn.add(place.name)
         if place.kind == "city" and len(self.pins) < PINS:
             self.pins.append({"place": place.name, "at": number})
+            if place.given:
+                self.given[place.name] = place.where
         elif place.kind in ("country", "water") and len(self.regions) < REGIONS:
             color = "water" if place.kind == "water" else "accent" if accent else "soft"
             self.regions.append({"name": place.name, "color": color, "at": number})
@@ -379,8 +420,6 @@ class _Map:
             for _, place in _named_in(line):
                 if place.name in self.drawn:
                     continue
-                if place.kind == "city" and gazetteer.named(place.name)[0].kind != "city":
-                    continue
                 if place.kind in ("country", "city") and (
                     not focus or min(_km(place.where, p) for p in focus) > max(800.0, 1.5 * reach)
                 ):
@@ -398,6 +437,8 @@ class _Map:
         for key, items in (("regions", self.regions), ("lines", self.lines), ("pins", self.pins)):
             if items:
                 slide[key] = items
+        if self.given:
+            slide["places"] = {name: [round(lon, 3), round(lat, 3)] for name, (lon, lat) in self.given.items()}
         spec = KINDS["map"].spec
         try:
             if spec.model_validate(slide).check():

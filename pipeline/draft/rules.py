@@ -16,11 +16,13 @@ this order:
    named drawn; each as its sentence names it, the camera fitting the places. Only names the gazetteer resolves
    unambiguously (see ``pipeline.draft.maps``).
 5. ``compare``: "from X to Y" between two amounts of the same kind ($2,000 to $10,000).
-6. ``bullets``: a list, each item revealed on the sentence that speaks it.
-7. ``stat``: a figure that is not a date (34,000; 3.5 million; 90%), labelled with what it counts.
-8. ``listed``: a sentence that lists three to six short things, as a list.
-9. ``stat_in_words``: a figure said in words ("Seventy-eight airmen"), shown in digits.
-10. ``statement``: a title card with the chunk's key phrase, and an icon a word of it names.
+6. ``contrast``: two named things contrasted, "X does A, while Y does B", "Unlike X, Y …", "X … . Y, by contrast,
+   …": a ``compare`` in ``versus`` mode (``pipeline.draft.contrasts``).
+7. ``bullets``: a list, each item revealed on the sentence that speaks it.
+8. ``stat``: a figure that is not a date (34,000; 3.5 million; 90%), labelled with what it counts.
+9. ``listed``: a sentence that lists three to six short things, as a list.
+10. ``stat_in_words``: a figure said in words ("Seventy-eight airmen"), shown in digits.
+11. ``statement``: a title card with the chunk's key phrase, and an icon a word of it names.
 
 ``choose`` takes the first answer whose slide its kind's schema takes, so a rule's slide that validate would
 refuse lets the next rule try.
@@ -36,6 +38,7 @@ from pydantic import ValidationError
 
 from pipeline.draft.chunks import Chunk, Drafted
 from pipeline.draft.chunks import lines as _lines
+from pipeline.draft.contrasts import contrast
 from pipeline.draft.events import dated_events, when_key
 from pipeline.draft.figures import Found, dates, figures, worded
 from pipeline.draft.icons import icon_for
@@ -252,7 +255,7 @@ def statement(chunk: Chunk) -> Drafted:
 
 #: The rules, in the order they are tried.
 RULES: tuple[Callable[[Chunk], Drafted | None], ...] = (
-    quote, chart, timeline, place_map, compare, bullets, stat, listed, stat_in_words,
+    quote, chart, timeline, place_map, compare, contrast, bullets, stat, listed, stat_in_words,
 )  # fmt: skip
 
 
