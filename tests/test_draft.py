@@ -524,6 +524,8 @@ def test_texts_are_never_cut_inside_a_name_or_a_figure_and_a_stat_label_names_it
 def test_places_between_others_are_a_map_and_a_dated_series_is_a_chart():
     between = choose(Chunk(("The rock lies between Hamburg and Amsterdam, on the route along the coast.",))).slide
     assert between == {"kind": "map", "camera": [{"show": ["Hamburg", "Amsterdam"]}],
+                       "regions": [{"name": "Germany", "color": "soft", "at": 1},  # pins alone say nowhere
+                                   {"name": "Netherlands", "color": "soft", "at": 1}],
                        "pins": [{"place": "Hamburg", "at": 1}, {"place": "Amsterdam", "at": 1}]}  # fmt: skip
     middle = choose(Chunk(("Bremen lies between Hamburg and Amsterdam.",))).slide
     assert middle["camera"] == [{"show": ["Bremen", "Hamburg", "Amsterdam"]}]
@@ -616,6 +618,8 @@ def test_a_script_that_places_places_and_moves_between_them_drafts_maps_that_val
     salt = yaml.safe_load(_drafted(DRAFTS / "salt-caravan.txt", tmp_path).read_text())
     north, walk = _slides(salt, "map")
     assert [p["place"] for p in north["pins"]] == ["Taoudenni", "Timbuktu"]  # not 'Earth', a village in Texas
+    assert north["regions"] == [{"name": "Mali", "color": "soft", "at": 1}]  # the desert they are in, in frame
+    assert north["camera"] == [{"show": ["Taoudenni", "Timbuktu", "Mali"]}]
     assert {"river": "Niger", "label": "Niger", "color": "water", "at": 1} in walk["lines"]  # 'up the Niger'
     assert "Niger" not in [r["name"] for r in walk.get("regions", [])]
     assert walk["places"] == {"Mopti": [-4.183, 14.484]}  # the map's 'Mopti' is the region named after it

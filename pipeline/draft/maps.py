@@ -85,6 +85,8 @@ class Place:
     where: tuple[float, float]
     #: The map finds another place of that name first: its longitude and latitude go under the map's 'places:'.
     given: bool = False
+    #: The country a city or town is in (as the map names countries), or None.
+    country: str | None = None
 
 
 def place_map(chunk: Chunk) -> Drafted | None:
@@ -218,7 +220,8 @@ def locate(
             continue
         where = map_kind.where(candidate, {})
         given = where is None or _km(where, top.label) > 50  # the map would find another place of that name
-        return Place(candidate, "city", top.label, given)
+        country = top.country if top.country and geo.find(top.country) else None
+        return Place(candidate, "city", top.label, given, country)
     return None
 
 
@@ -364,6 +367,8 @@ class _Map:
         self.focus: list[Place] = []
         self.drawn: set[str] = set()
         self.given: dict[str, tuple[float, float]] = {}
+        #: The countries the pins are in, each with the sentence of its first pin.
+        self.countries: dict[str | None, int] = {}
 
     def add(self, place: Place, number: int, *, accent: bool) -> None:
         if place.name in self.drawn:
@@ -371,6 +376,7 @@ class _Map:
         self.drawn.add(place.name)
         if place.kind == "city" and len(self.pins) < PINS:
             self.pins.append({"place": place.name, "at": number})
+            self.countries.setdefault(place.country, number)
             if place.given:
                 self.given[place.name] = place.where
         elif place.kind in ("country", "water") and len(self.regions) < REGIONS:
@@ -432,6 +438,12 @@ class _Map:
             return None
         slide: dict[str, Any] = {"kind": "map"}
         shown = [p.name for p in self.focus if p.kind != "river"][:12]
+        countries = [c for c in self.countries if c is not None]
+        if not self.regions and countries and len(countries) <= 3 and None not in self.countries:
+            # Pins alone on bare land say nowhere: the countries they are in, lit quietly; one country, in frame.
+            self.regions = [{"name": c, "color": "soft", "at": self.countries[c]} for c in countries]
+            if len(countries) == 1:
+                shown.append(countries[0])
         if len(shown) >= 2:
             slide["camera"] = [{"show": shown}]
         for key, items in (("regions", self.regions), ("lines", self.lines), ("pins", self.pins)):
