@@ -159,6 +159,19 @@ def test_a_journey_between_cities_pins_the_cities_and_lights_the_countries_cross
     assert [line["at"] for line in slide["lines"]] == [1, 2]
 
 
+def test_a_journey_from_several_places_and_across_the_pacific_is_drawn_as_it_goes():
+    """Places the way starts from ('from Frankfurt and Wiesbaden …, and from Hamburg') each join the first stop
+    after them; a leg across the 180th meridian is drawn in two runs, not the long way round the globe."""
+    planes = choose(Chunk(("Planes flew from Frankfurt and Wiesbaden, and from Hamburg, into Berlin.",))).slide
+    legs = [(line["points"][0], line["points"][-1]) for line in planes["lines"]]
+    assert [start for start, _ in legs] == [[8.68, 50.1], [8.25, 50.08], [10.0, 53.55]]
+    assert [end for _, end in legs] == [[13.4, 52.52]] * 3
+    ferry = choose(Chunk(("The mail boat sailed from Auckland to Honolulu, then on to Los Angeles.",))).slide
+    for line in ferry["lines"]:
+        assert all(abs(a[0] - b[0]) <= 180 for a, b in zip(line["points"], line["points"][1:], strict=False))
+    assert len(ferry["lines"]) >= 3  # Auckland to Honolulu, in two runs; Honolulu to Los Angeles
+
+
 def test_a_map_takes_only_places_the_gazetteer_resolves_unambiguously():
     """A name shared by places of comparable size far apart is drawn only when the other places named say which
     (Halifax beside Boston is the Nova Scotian one); a word opening a sentence is a town only when it is a city

@@ -5,10 +5,10 @@ What makes a map (the first that a chunk has):
 
 - a place placed between two others ("Bremen lies between Hamburg and Amsterdam", "the border between Kazakhstan
   and Uzbekistan"), or beside another ("Kaunas lies about 100 km west of Vilnius");
-- something moving between places (from, through, travel, cross, flee, reach...): places at three stops or more
-  (places listed together, "Thailand, Vietnam or Mongolia", are one stop), four places at two stops, or two
-  joined by "from A … to B". When two cities or more are named, the stops are the cities (the countries are
-  what the road crosses).
+- something moving between places (from, through, travel, cross, flee, reach...): two cities or more ("the road
+  climbs north to Abuja, and then on to Kano"), or countries at three stops or more (places listed together,
+  "Thailand, Vietnam or Mongolia", are one stop), four countries at two stops, or two joined by "from A … to B".
+  When two cities or more are named, the stops are the cities (the countries are what the road crosses).
 
 What the map shows: each city pinned, each country lit (the place placed, or the stops, in the accent; its
 neighbours in the quieter one), a border drawn where one is named, the way drawn leg by leg (by sea where a ship
@@ -72,6 +72,12 @@ PROMINENT = 10.0
 OPENING_PEOPLE = 1_000_000
 #: A town said in passing, not in a place's slot ('on Earth', Texas), is a place when this many people live there.
 PASSING_PEOPLE = 100_000
+#: A country this many degrees across or less is framed whole around pins alone in it.
+COMPACT_DEGREES = 30.0
+#: Capitalised words that are never a place here, however many villages bear them.
+NOT_PLACES = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+              "today", "christmas", "easter", "god", "earth"}  # fmt: skip
 #: Pins, regions and lines a drafted map holds (the kind takes 8, 12 and 8).
 PINS, REGIONS, LINES = 8, 8, 8
 
@@ -188,6 +194,8 @@ def locate(
     capitalised word said in passing, 'on Earth', is a town only when a big one); ``the``: 'the' comes before it
     (a country of one word after 'the' is its river when there is one: 'up the Niger')."""
     for candidate in dict.fromkeys((name, _LEADING.sub("", name))):
+        if candidate.lower() in NOT_PLACES:
+            continue
         if len(candidate) <= 3 and not candidate.isupper():  # 'It', 'In': words, not the ISO codes IT and IN
             continue
         if candidate.isupper() and len(candidate) <= 3:
@@ -278,8 +286,8 @@ def _moving(chunk: Chunk, skip: int | None = None) -> _Stops | None:
     collected = _stops(chunk, skip)
     from_to = any(FROM_TO.search(s) for s in chunk.sentences)
     count = sum(len(stop["places"]) for stop in collected.stops)
-    if len(collected.stops) < 2 or (len(collected.stops) < 3 and count < 4 and not from_to):
-        return None
+    if len(collected.stops) < 2 or (len(collected.stops) < 3 and count < 4 and not from_to and not collected.cities):
+        return None  # two countries named with a verb of movement are as often a trade as a journey
     return collected
 
 
@@ -346,7 +354,8 @@ class _Stops:
                     group["places"].append(found)
                     group["or"] = group.get("or", False) or "or" in between.split()
                 else:
-                    group = {"places": [found], "sentence": number}
+                    lead = re.search(r"\b(from|through|via|across|past)\s+$", line[: m.start()], re.IGNORECASE)
+                    group = {"places": [found], "sentence": number, "lead": lead.group(1).lower() if lead else ""}
                     self.stops.append(group)
             last_end = m.end()
 
@@ -354,6 +363,21 @@ class _Stops:
 def _known(name: str) -> bool:
     """Whether the map finds ``name`` at all (a place too small or too ambiguous to draw is no unknown place)."""
     return any(map_kind.where(c, {}) is not None for c in (name, _LEADING.sub("", name)))
+
+
+def _unbroken(points: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A line of (lon, lat) as runs that do not jump across the 180th meridian (a line's points are joined straight
+    in longitude, so a jump from 179 to -179 would be drawn the long way round the globe), each ending on it."""
+    runs = [[points[0]]]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if abs(x1 - x0) > 180:
+            edge = 180.0 if x0 > 0 else -180.0
+            span = (360 - abs(x1 - x0)) or 1.0
+            lat = y0 + (y1 - y0) * (abs(edge - x0) / span)
+            runs[-1].append((edge, lat))
+            runs.append([(-edge, lat)])
+        runs[-1].append((x1, y1))
+    return [run for run in runs if len(run) >= 2]
 
 
 class _Map:
@@ -367,6 +391,8 @@ class _Map:
         self.focus: list[Place] = []
         self.drawn: set[str] = set()
         self.given: dict[str, tuple[float, float]] = {}
+        #: A leg goes by sea, round land: the camera fits the way, not only the places.
+        self.by_sea = False
         #: The countries the pins are in, each with the sentence of its first pin.
         self.countries: dict[str | None, int] = {}
 
@@ -388,12 +414,23 @@ class _Map:
     def legs(self, stops: list[dict[str, Any]]) -> None:
         """The way from stop to stop, each leg drawn as the sentence naming where it goes starts: by sea where a
         ship would go round land (as the route kind goes), else along the great circle. Places listed together are
-        passed one after the other ('through Niger, Chad and Sudan'), or each reached from the stop before when
-        they are alternatives ('Thailand, Vietnam or Mongolia')."""
+        passed one after the other ('through Niger, Chad and Sudan'), or else each reached from the stop before
+        ('Thailand, Vietnam or Mongolia'); places the way starts from ('from A and B, and from C') each join the
+        first stop after them."""
         legs = []
+        origins = 0  # 'from Frankfurt and Wiesbaden …, and from Hamburg and Hanover': each a start of the way on
+        while origins < len(stops) - 1 and (origins == 0 or stops[origins]["lead"] == "from"):
+            origins += 1
+        if origins > 1:
+            legs += [(a, stops[origins]["places"][0], stops[origins]["sentence"])
+                     for stop in stops[:origins] for a in stop["places"]]  # fmt: skip
+            stops = stops[origins - 1 :]
+            stops[0] = {**stops[0], "places": [stops[1]["places"][0]], "or": False}
+            stops = stops[1:]
         for before, stop in itertools.pairwise(stops):
             start = before["places"][0] if before.get("or") else before["places"][-1]
-            if stop.get("or"):  # 'Thailand, Vietnam or Mongolia': each reached from the stop before
+            if stop.get("or") or stop["lead"] not in ("through", "via", "across", "past"):
+                # 'Thailand, Vietnam or Mongolia', 'to Boston and New York': each reached from the stop before
                 legs += [(start, b, stop["sentence"]) for b in stop["places"]]
             else:  # 'through Niger, Chad and Sudan': one after the other
                 for b in stop["places"]:
@@ -411,11 +448,14 @@ class _Map:
             points: list[tuple[float, float]] = []
             for a, b, _ in group:
                 way = route_kind.by_sea(route_kind.Stop(places=[b.name]), a.where, b.where)
+                self.by_sea = self.by_sea or way is not None
                 hop = searoute.along(way) if way else searoute.great_circle(a.where, b.where, 16)
                 points += hop if not points else hop[1:]
             step = max(1, math.ceil(len(points) / 150))
             kept = points[::step] + ([points[-1]] if (len(points) - 1) % step else [])
-            self.lines.append({"points": [[round(x, 2), round(y, 2)] for x, y in kept], "at": group[-1][2]})
+            for run in _unbroken(kept):
+                if len(self.lines) < LINES:
+                    self.lines.append({"points": [[round(x, 2), round(y, 2)] for x, y in run], "at": group[-1][2]})
 
     def others(self) -> None:
         """The chunk's other cities, rivers and lakes, and the countries near the places the map is about: drawn
@@ -439,11 +479,15 @@ class _Map:
         slide: dict[str, Any] = {"kind": "map"}
         shown = [p.name for p in self.focus if p.kind != "river"][:12]
         countries = [c for c in self.countries if c is not None]
-        if not self.regions and countries and len(countries) <= 3 and None not in self.countries:
-            # Pins alone on bare land say nowhere: the countries they are in, lit quietly; one country, in frame.
+        if not self.regions and countries and len(countries) <= 3 and None not in self.countries and not self.by_sea:
+            # Pins alone on bare land say nowhere: the countries they are in, lit quietly; one country, in frame
+            # when it is compact (not the United States with Alaska, not China).
             self.regions = [{"name": c, "color": "soft", "at": self.countries[c]} for c in countries]
-            if len(countries) == 1:
+            box = geo.find(countries[0]).bbox  # type: ignore[union-attr]
+            if len(countries) == 1 and box[2] - box[0] <= COMPACT_DEGREES and box[3] - box[1] <= COMPACT_DEGREES:
                 shown.append(countries[0])
+        if self.by_sea:
+            shown = []  # the default view fits everything drawn: the way round land too
         if len(shown) >= 2:
             slide["camera"] = [{"show": shown}]
         for key, items in (("regions", self.regions), ("lines", self.lines), ("pins", self.pins)):
