@@ -2,7 +2,8 @@
 
 Library errors (ExplainerError) become messages on stderr and exit codes:
 2 for mistakes in the input or the command line, 1 for failures while
-rendering, 130 when interrupted. No traceback reaches the user.
+rendering, 130 when interrupted. No traceback reaches the user. A reader that stops reading
+(``explainer places | head``) ends the command quietly: status 1 and no message, as click ends its own help then.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import errno
 import json
 import math
+import os
+import select
 import shutil
 import sys
 from collections.abc import Callable
@@ -53,12 +56,53 @@ class _Group(click.Group):
         except ExplainerError as exc:
             _error(Console(stderr=True, highlight=False, soft_wrap=True), exc)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError as exc:
+            if not stdout_closed():  # a pipe of the command's own (ffmpeg's) broke: a failure like any other
+                _error(Console(stderr=True, highlight=False, soft_wrap=True), os_message(exc, ctx.meta.get(FOLDERS)))
+                ctx.exit(1)
+            ctx.exit(quiet_exit())
         except OSError as exc:  # the disk, the folders: the machine's failures, said plainly
             _error(Console(stderr=True, highlight=False, soft_wrap=True), os_message(exc, ctx.meta.get(FOLDERS)))
             ctx.exit(1)
         except KeyboardInterrupt:
             Console(stderr=True).print("interrupted; finished cache entries were kept, partial files removed")
             ctx.exit(130)
+
+
+#: The status of a command whose reader stopped reading: click's own (its help, its usage errors) and Python's
+#: advice for EPIPE, so that every command ends the same way.
+PIPE_CLOSED = 1
+
+
+def stdout_closed() -> bool:
+    """Whether what the command prints goes nowhere any more: the reader of its pipe has gone (``| head``). The
+    pipe says so itself (POLLERR on its writing end); a write that failed has already dropped what it held, so a
+    flush alone cannot tell."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        if any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0)):
+            return True
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), or stdout is not a file
+        pass
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        return True
+    return False
+
+
+def quiet_exit() -> int:
+    """Ready to exit after the reader of stdout has gone: stdout pointed at /dev/null, so that the interpreter's
+    own flush at exit finds nowhere to fail (it would print 'Exception ignored ... BrokenPipeError'); the status."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file: nothing to point elsewhere
+        pass
+    finally:
+        os.close(devnull)
+    return PIPE_CLOSED
 
 
 #: Key of the folders a command writes to (name -> path) in click's shared context, for messages about the disk.

@@ -218,3 +218,28 @@ def test_icons_lists_the_names_a_slide_may_use_and_says_which_are_close_to_one_i
     assert len(every) > 1000 and every == sorted(every) and "leaf" in every and "wind" in every
     missing = explainer("icons", "shovel")
     assert missing.returncode == 2 and "no icon 'shovel' (did you mean" in missing.stderr, missing.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("places",), ("places", "Spring"), ("icons",), ("--help",), ("validate", str(SHIPPED))], ids=" ".join
+)
+def test_a_reader_that_stops_reading_ends_the_command_quietly(args):
+    """`explainer places NAME | head` ended in a traceback (or 'cannot write: Broken pipe; choose another folder
+    with --output') once head had what it wanted. Here the pipe's reader has gone before the command starts, so
+    its first write breaks it, whatever the command and however little it prints: no message, no traceback, and
+    status 1, as click ends its own help."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("explainer")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "pipeline", *args]
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        run = subprocess.run(cmd, stdout=write, stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+    finally:
+        os.close(write)
+    assert run.stderr == "", run.stderr
+    assert run.returncode == 1

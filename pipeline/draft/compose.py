@@ -304,14 +304,21 @@ def align_reveals(sections: list[DraftSection]) -> None:
         renumber(scene.slide, real)
 
 
-def renumber(value: object, real: dict[int, int]) -> None:
-    """Every ``sentence`` number in a drafted slide, through ``real`` (drafted number -> sentence said)."""
+#: The keys that name a sentence, by kind, where they are not 'sentence' (a map's reveals are 'at').
+_REVEALS = {"map": ("at",)}
+
+
+def renumber(value: object, real: dict[int, int], keys: tuple[str, ...] | None = None) -> None:
+    """Every sentence number in a drafted slide (under ``keys``: by default 'sentence', or its kind's own key),
+    through ``real`` (drafted number -> sentence said)."""
+    if keys is None:
+        keys = _REVEALS.get(value.get("kind", ""), ("sentence",)) if isinstance(value, dict) else ("sentence",)
     if isinstance(value, dict):
         for key, item in value.items():
-            if key == "sentence" and isinstance(item, int) and item in real:
+            if key in keys and isinstance(item, int) and item in real:
                 value[key] = real[item]
             else:
-                renumber(item, real)
+                renumber(item, real, keys)
     elif isinstance(value, list):
         for item in value:
-            renumber(item, real)
+            renumber(item, real, keys)

@@ -9,17 +9,20 @@ this order:
    more and who said it ("…," said X / said the biologist X / according to X).
 2. ``chart``: three or more figures of one kind, each given for its own date.
 3. ``timeline``: three or more dated events, in date order, each naming its subject.
-4. ``place_map``: a place said to lie between two others, else ``route``: where something moves (from,
-   through, travel, cross, escape, reach...), places the map knows at three stops or more (places listed
-   together, "Thailand, Vietnam or Mongolia", are one stop), four places at two stops, or two joined by
-   "from A … to B". When two cities or more are named, the stops are the cities (the countries are what the
-   road crosses). Today drawn with the ``route`` kind; ``place_map`` is where a ``map`` kind replaces it.
+4. ``place_map``: a ``map`` where the script places places relative to each other (a place between two others,
+   north of another, on the border between two countries) or something moves between them (from, through,
+   travel, cross, escape, reach...: places the map knows at three stops or more, four places at two stops, or
+   two joined by "from A … to B"). Places pinned, countries lit, the way drawn leg by leg, rivers and lakes
+   named drawn; each as its sentence names it, the camera fitting the places. Only names the gazetteer resolves
+   unambiguously (see ``pipeline.draft.maps``).
 5. ``compare``: "from X to Y" between two amounts of the same kind ($2,000 to $10,000).
-6. ``bullets``: a list, each item revealed on the sentence that speaks it.
-7. ``stat``: a figure that is not a date (34,000; 3.5 million; 90%), labelled with what it counts.
-8. ``listed``: a sentence that lists three to six short things, as a list.
-9. ``stat_in_words``: a figure said in words ("Seventy-eight airmen"), shown in digits.
-10. ``statement``: a title card with the chunk's key phrase, and an icon a word of it names.
+6. ``contrast``: two named things contrasted, "X does A, while Y does B", "Unlike X, Y …", "X … . Y, by contrast,
+   …": a ``compare`` in ``versus`` mode (``pipeline.draft.contrasts``).
+7. ``bullets``: a list, each item revealed on the sentence that speaks it.
+8. ``stat``: a figure that is not a date (34,000; 3.5 million; 90%), labelled with what it counts.
+9. ``listed``: a sentence that lists three to six short things, as a list.
+10. ``stat_in_words``: a figure said in words ("Seventy-eight airmen"), shown in digits.
+11. ``statement``: a title card with the chunk's key phrase, and an icon a word of it names.
 
 ``choose`` takes the first answer whose slide its kind's schema takes, so a rule's slide that validate would
 refuse lets the next rule try.
@@ -29,40 +32,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from pipeline.draft.chunks import Chunk, Drafted
+from pipeline.draft.chunks import lines as _lines
+from pipeline.draft.contrasts import contrast
 from pipeline.draft.events import dated_events, when_key
 from pipeline.draft.figures import Found, dates, figures, worded
 from pipeline.draft.icons import icon_for
+from pipeline.draft.maps import FROM_TO, place_map
 from pipeline.draft.phrases import phrase
-from pipeline.drawing.slides import KINDS, geo
+from pipeline.drawing.slides import KINDS
 from pipeline.drawing.slides.stat import UNIT_CHARS
 from pipeline.lint import not_a_phrase
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """What one scene says: its sentences; for a list, its items (spoken after ``lead`` sentences)."""
-
-    sentences: tuple[str, ...]
-    items: tuple[str, ...] | None = None
-    lead: int = 0
-    attribution: str | None = None
-    quotation: bool = False
-
-
-@dataclass
-class Drafted:
-    """A slide for a chunk, and notes for the author (YAML comments above the scene)."""
-
-    slide: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-    #: The text the scene's id is made from.
-    names: str = ""
-
 
 #: Quotations this long or longer (in words) become a quote slide.
 QUOTE_WORDS = 6
@@ -73,19 +57,6 @@ _SAID = re.compile(
     r"|(?:^(?:according to|as)\s+(?P<before>[A-Z][\w.'’ -]{2,60}?),)"
     r"|(?:(?:according to)\s+(?P<end>(?:the\s+)?[A-Z][\w.'’ -]{1,60}?)[,.]?$)",
 )
-_FROM_TO = re.compile(
-    r"\bfrom\s+(?P<a>(?:[^,;]|,(?=\d))+?)\s+to\s+(?P<b>(?:[^,;]|,(?=\d))+?)(?=[,;.](?!\d)|\s+(?:in|by|and|—|–)\b|$)"
-)
-#: Words that say something moves between places: a route needs one (places named for another reason are not one).
-_MOVES = re.compile(
-    r"\b(?:from|through|via|across|travel\w*|route|road|drive\w*|driv\w+|cross\w*|flee\w*|fled|escape\w*|reach\w*"
-    r"|journey\w*|head\w*|sail\w*|fl(?:y|ew|ies)|march\w*|migrat\w+|on to|onward)\b",
-    re.IGNORECASE,
-)
-_CAPITALISED = r"[A-Z](?:[a-z]+|(?=['’-][A-Z]?[a-z]))(?:['’-][A-Z]?[a-z]+)*"  # Kano, N'Djamena, Guinea-Bissau
-_NAME = re.compile(rf"\b(?:{_CAPITALISED}|[A-Z]{{2,}})(?:\s+(?:of\s+|the\s+)?(?:{_CAPITALISED}|[A-Z]{{2,}}))*")
-_LEADING = re.compile(r"^(?:The|From|To|In|Into|Through|Via|Across|And|But|Then|Past|Beyond)\s+")
-_GROUPED = re.compile(r"^\s*(?:,|,?\s*or|,?\s*and)\s*$")
 
 
 def quote(chunk: Chunk) -> Drafted | None:
@@ -126,74 +97,11 @@ def timeline(chunk: Chunk) -> Drafted | None:
     return Drafted(slide, [], " ".join(e["text"] for e in events[:1]))
 
 
-def route(chunk: Chunk) -> Drafted | None:
-    if not any(_MOVES.search(s) for s in chunk.sentences):
-        return None  # before any name is looked up on the map
-    collected = _stops(chunk)
-    stops: list[Any] = collected.stops
-    from_to = any(_FROM_TO.search(s) for s in chunk.sentences)
-    places = sum(len(stop["places"]) for stop in stops)
-    if len(stops) < 2 or (len(stops) < 3 and places < 4 and not from_to):
-        return None
-    stops = stops[:6]
-    stops[0] = stops[0]["places"][0] if len(stops[0]["places"]) == 1 else stops[0]["places"]  # the start: no arrow
-    notes = [f"the map does not know {name!r}: `explainer places {name.split()[0]}` finds names it knows, or give "
-             "its longitude and latitude under `places:`" for name in dict.fromkeys(collected.unknown)]  # fmt: skip
-    return Drafted({"kind": "route", "stops": stops}, notes, " ".join(_names(stops)))
-
-
-def _stops(chunk: Chunk) -> _Stops:
-    """The stops the chunk names, in the order it names them."""
-    named = [(number, line, [(m, _place(m.group(0))) for m in _NAME.finditer(line)]) for number, line in _lines(chunk)]
-    cities = len({found[0] for *_, names in named for _, found in names if found and found[1] == "city"}) >= 2
-    collected = _Stops(cities)
-    for number, line, names in named:
-        collected.add(number, line, names)
-    return collected
-
-
-@dataclass
-class _Stops:
-    """The stops a chunk names, line by line: each a place the map knows, or places listed together ("Thailand,
-    Vietnam or Mongolia"); each place once, where first named."""
-
-    #: Whether the route is between cities: the countries it passes through are then not stops.
-    cities: bool
-    stops: list[dict[str, Any]] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
-    #: Names after 'to', 'through'... that the map does not know.
-    unknown: list[str] = field(default_factory=list)
-
-    def add(self, number: int, line: str, names: list[tuple[re.Match, tuple[str, str] | None]]) -> None:
-        """The stops sentence ``number`` names: ``names`` are the capitalised names in ``line``, as the map knows
-        them (or None)."""
-        last_end, group = None, None
-        for m, found in names:
-            if found is None:
-                if m.start() and re.search(r"\b(?:to|through|via|into|across|from)\s+$", line[: m.start()]):
-                    self.unknown.append(m.group(0))
-                continue
-            if self.cities and found[1] != "city":
-                continue  # a route between cities passes through countries; they are not stops
-            if re.search(r"\b(?:not|never|back)\s+(?:\w+\s+)?$", line[: m.start()]):
-                continue  # "not back to North Korea": a place the route does not go
-            name = found[0]
-            if name not in self.seen:
-                self.seen.add(name)
-                between = line[last_end : m.start()] if last_end is not None else None
-                if group is not None and between is not None and _GROUPED.match(between):
-                    group["places"].append(name)
-                else:
-                    group = {"places": [name], "sentence": number}
-                    self.stops.append(group)
-            last_end = m.end()
-
-
 def compare(chunk: Chunk) -> Drafted | None:
     if chunk.items is not None:  # a list stays a list
         return None
     for sentence in chunk.sentences:
-        for m in _FROM_TO.finditer(sentence):
+        for m in FROM_TO.finditer(sentence):
             a, b = figures(m.group("a")), figures(m.group("b"))
             if len(a) != 1 or len(b) != 1 or not _alike(a[0], b[0]):
                 continue
@@ -336,33 +244,6 @@ def chart(chunk: Chunk) -> Drafted | None:
     return None
 
 
-def place_map(chunk: Chunk) -> Drafted | None:
-    """Where places are placed relative to each other ('Berlin lies between Hamburg and Dresden') or something
-    moves between them: a map. Today the ``route`` kind draws it (the place between the two others, or the
-    stops in the order said); this is the one function a ``map`` kind replaces."""
-    for number, line in _lines(chunk):
-        m = _BETWEEN.search(line)
-        if m is None:
-            continue
-        a, b = _locatable(m.group("a")), _locatable(m.group("b"))
-        middle = next((found for n in _NAME.finditer(line[: m.start()]) if (found := _locatable(n.group(0)))
-                       and found not in (a, b)), None)  # fmt: skip
-        stops: list[Any] = [place for place in (a, middle, b) if place]
-        if len(stops) < 2:
-            continue
-        if number > 1:
-            stops[-1] = {"places": [stops[-1]], "sentence": number}
-        return Drafted({"kind": "route", "stops": stops}, [], " ".join(_names(stops)))
-    return route(chunk)
-
-
-#: A place placed relative to two others: 'lies … between Hamburg and Dresden' (not 'a crossing between Europe and
-#: North America', which places nothing).
-_BETWEEN = re.compile(rf"\b(?:lies|lie|lay|sits|sit|stands|is|are|was|located|situated|border|frontier)\b"
-                      rf"[^.;]{{0,80}}?\bbetween\s+(?:the\s+)?(?P<a>{_CAPITALISED}(?:\s+{_CAPITALISED})*)\s+and\s+"
-                      rf"(?:the\s+)?(?P<b>{_CAPITALISED}(?:\s+{_CAPITALISED})*)")  # fmt: skip
-
-
 def statement(chunk: Chunk) -> Drafted:
     title = phrase(chunk.sentences[0], 70)
     slide: dict[str, Any] = {"kind": "title", "title": title}
@@ -374,7 +255,7 @@ def statement(chunk: Chunk) -> Drafted:
 
 #: The rules, in the order they are tried.
 RULES: tuple[Callable[[Chunk], Drafted | None], ...] = (
-    quote, chart, timeline, place_map, compare, bullets, stat, listed, stat_in_words,
+    quote, chart, timeline, place_map, compare, contrast, bullets, stat, listed, stat_in_words,
 )  # fmt: skip
 
 
@@ -397,44 +278,6 @@ def schema_problem(slide: dict[str, Any]) -> str | None:
         error = exc.errors()[0]
         return f"{'.'.join(str(part) for part in error['loc'])}: {error['msg'].lower()}"
     return None
-
-
-def _lines(chunk: Chunk) -> list[tuple[int, str]]:
-    """(sentence number, text) of what the chunk says: its sentences, then its list items."""
-    said = [(i + 1, s) for i, s in enumerate(chunk.sentences)]
-    if chunk.items is not None:
-        said = said[: chunk.lead] + [(chunk.lead + i + 1, item) for i, item in enumerate(chunk.items)]
-    return said
-
-
-def _place(name: str) -> tuple[str, str] | None:
-    """``name`` as the map knows it, with its kind ("country" or "city"); a sentence's first word may be a capitalised
-    function word before it ('From Kano', 'The Gambia'), which is not part of the name ('Lake Chad' is not Chad)."""
-    for candidate in (name, _LEADING.sub("", name)):
-        if len(candidate) <= 3 and not candidate.isupper():  # 'It', 'In': words, not the ISO codes IT and IN
-            continue
-        if geo.find(candidate) is not None:
-            return candidate, "country"
-        place = geo.gazetteer().get(candidate.lower())
-        if place is not None and place.kind == "city" and place.rank <= 3:
-            return candidate, "city"
-    return None
-
-
-def _locatable(name: str) -> str | None:
-    """``name`` (or it without a leading function word) when the map can place it: a country or any place of the
-    gazetteer, however small (a place named as lying between two others is meant to be found)."""
-    for candidate in (name, _LEADING.sub("", name)):
-        if (len(candidate) > 3 or candidate.isupper()) and geo.where(candidate) is not None:
-            return candidate
-    return None
-
-
-def _names(stops: list) -> list[str]:
-    out = []
-    for stop in stops:
-        out += [stop] if isinstance(stop, str) else stop if isinstance(stop, list) else stop["places"]
-    return out
 
 
 def _when(text: str, otherwise: str) -> str:
