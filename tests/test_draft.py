@@ -126,6 +126,27 @@ def test_quote_rule_takes_a_quotation_and_who_said_it():
     }  # fmt: skip
 
 
+def test_a_quotations_speaker_is_found_past_what_they_were_doing():
+    """'…," said the mayor Ana Lopez after touring the flooded streets in 2019.': the speaker is the name, the
+    clause after it what they did (a statement card drew the quotation as its words, unattributed)."""
+    chunk = Chunk(("“We rebuilt the river wall twice and the water came over it both times,” said the mayor "
+                   "Ana Lopez after touring the flooded streets in 2019.",))  # fmt: skip
+    slide = choose(chunk).slide
+    assert slide["kind"] == "quote" and slide["attribution"] == "the mayor Ana Lopez", slide
+
+
+def test_a_line_about_a_place_shows_the_place():
+    """A sentence whose subject is a place the map knows is a map titled with it, the place lit from the start
+    (a statement card showed the words alone); a sentence that only mentions a place stays a statement."""
+    about = choose(Chunk(("Mongolia became one of the largest exporters of cashmere in the world.",))).slide
+    assert about["kind"] == "map" and about["title"].startswith("Mongolia became one of the largest exporters")
+    assert about["regions"] == [{"name": "Mongolia", "color": "accent"}]
+    towns = choose(Chunk(("Nairobi and Mombasa were the busiest towns on the railway.",))).slide
+    assert towns["kind"] == "map" and {p["place"] for p in towns["pins"]} == {"Nairobi", "Mombasa"}
+    passing = choose(Chunk(("Prices rose every week for a year, even in Kenya.",))).slide
+    assert passing["kind"] == "title"
+
+
 def test_timeline_rule_takes_three_dates():
     chunk = Chunk(("Work began in 1881.", "The French gave up in 1889.", "The canal opened in August 1914."))
     slide = choose(chunk).slide

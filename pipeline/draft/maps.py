@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.draft.chunks import Chunk, Drafted, lines
+from pipeline.draft.phrases import phrase
 from pipeline.drawing.maps import gazetteer, layers, places, searoute
 from pipeline.drawing.slides import KINDS, geo
 from pipeline.drawing.slides import map as map_kind
@@ -132,6 +133,46 @@ def place_map(chunk: Chunk) -> Drafted | None:
     if slide is None:
         return None
     return Drafted(slide, notes, " ".join(p.name for p in drawn.focus))
+
+
+#: A sentence's subject, when it opens with names: capitalised words, 'the', 'and' and commas ('Harare and Bulawayo
+#: were', 'The Aral Sea was'); a number or a lower-case word ends it.
+_SUBJECT = re.compile(r"^(?:(?:the|and|The|[A-Z][\w'’.-]*)[ ,]+)+")
+
+
+def place_statement(chunk: Chunk) -> Drafted | None:
+    """A ``map`` titled with the chunk's first sentence when that sentence is about places the map knows, named as
+    its subject ('Uzbekistan became one of the biggest cotton exporters', 'Harare and Bulawayo were busy cities'):
+    an editor shows the place the line is about, where a statement card showed its words alone. The places lit
+    or pinned from the start, the chunk's other places near them as their sentences name them; None when the
+    sentence is not about a place."""
+    if chunk.quotation or chunk.items is not None:
+        return None
+    said = lines(chunk)
+    number, first = said[0]
+    opening = _SUBJECT.match(first)
+    if opening is None:
+        return None
+    about = [place for start, place in _named_in(first, subject=True) if start < opening.end()]
+    if not about or any(place.kind == "river" for place in about):
+        return None
+    drawn = _Map(said)
+    for place in about:
+        drawn.add(place, number, accent=True)
+    drawn.focus = about
+    drawn.others()
+    slide = drawn.slide(least=1)
+    if slide is None:
+        return None
+    title = phrase(first, map_kind.Spec.model_fields["title"].metadata[0].max_length)
+    slide = {"kind": "map", "title": title, **{k: v for k, v in slide.items() if k != "kind"}}
+    for group in ("regions", "pins", "lines"):  # what the first sentence names is there from the start
+        for item in slide.get(group, []):
+            if item.get("at") == number:
+                item.pop("at")
+    if KINDS["map"].spec.model_validate(slide).check():
+        return None
+    return Drafted(slide, [], title)
 
 
 def _placed(said: list[tuple[int, str]]) -> tuple[int, Place | None, Place, Place, bool] | None:
@@ -472,9 +513,10 @@ class _Map:
                     continue
                 self.add(place, number, accent=False)
 
-    def slide(self) -> dict[str, Any] | None:
-        """The map's slide, or None when the kind's checks refuse it or it has fewer than two things to show."""
-        if len(self.pins) + len(self.regions) + len([line for line in self.lines if "points" in line]) < 2:
+    def slide(self, least: int = 2) -> dict[str, Any] | None:
+        """The map's slide, or None when the kind's checks refuse it or it has fewer than ``least`` things to
+        show."""
+        if len(self.pins) + len(self.regions) + len([line for line in self.lines if "points" in line]) < least:
             return None
         slide: dict[str, Any] = {"kind": "map"}
         shown = [p.name for p in self.focus if p.kind != "river"][:12]

@@ -22,7 +22,9 @@ this order:
 8. ``stat``: a figure that is not a date (34,000; 3.5 million; 90%), labelled with what it counts.
 9. ``listed``: a sentence that lists three to six short things, as a list.
 10. ``stat_in_words``: a figure said in words ("Seventy-eight airmen"), shown in digits.
-11. ``statement``: a title card with the chunk's key phrase, and an icon a word of it names.
+11. ``place_statement``: a ``map`` titled with the chunk's first sentence when that sentence is about places the
+    map knows, named as its subject ("Uzbekistan became…", "Harare and Bulawayo were…"): the places lit or pinned.
+12. ``statement``: a title card with the chunk's key phrase, and an icon a word of it names.
 
 ``choose`` takes the first answer whose slide its kind's schema takes, so a rule's slide that validate would
 refuse lets the next rule try.
@@ -42,7 +44,7 @@ from pipeline.draft.contrasts import contrast
 from pipeline.draft.events import dated_events, when_key
 from pipeline.draft.figures import Found, dates, figures, worded
 from pipeline.draft.icons import icon_for
-from pipeline.draft.maps import FROM_TO, place_map
+from pipeline.draft.maps import FROM_TO, place_map, place_statement
 from pipeline.draft.phrases import phrase
 from pipeline.drawing.slides import KINDS
 from pipeline.drawing.slides.stat import UNIT_CHARS
@@ -53,7 +55,9 @@ QUOTE_WORDS = 6
 _QUOTED = re.compile(r"[\"“](?P<text>[^\"”]{10,}?)[,.!?]?[\"”]")
 _SAID = re.compile(
     r"(?:,?\s*(?:said|says|wrote|writes|declared|warned|told \w+)\s+"
-    r"(?P<after>(?:the|a|an)\s+[A-Za-z][\w.'’ -]{1,80}?|[A-Z][\w.'’ -]{2,60}?)(?:,\s*who\b[^\"“”]*)?[,.]?$)"
+    r"(?P<after>(?:the|a|an)\s+[A-Za-z][\w.'’ -]{1,80}?|[A-Z][\w.'’ -]{2,60}?)"
+    # what the speaker did as they said it: 'said X after flying over the region in 2010', 'said X, who ...'
+    r"(?:,\s*who\b[^\"“”]*|,?\s+(?:after|when|while|during|before)\s[^\"“”]*)?[,.]?$)"
     r"|(?:^(?:according to|as)\s+(?P<before>[A-Z][\w.'’ -]{2,60}?),)"
     r"|(?:(?:according to)\s+(?P<end>(?:the\s+)?[A-Z][\w.'’ -]{1,60}?)[,.]?$)",
 )
@@ -255,7 +259,7 @@ def statement(chunk: Chunk) -> Drafted:
 
 #: The rules, in the order they are tried.
 RULES: tuple[Callable[[Chunk], Drafted | None], ...] = (
-    quote, chart, timeline, place_map, compare, contrast, bullets, stat, listed, stat_in_words,
+    quote, chart, timeline, place_map, compare, contrast, bullets, stat, listed, stat_in_words, place_statement,
 )  # fmt: skip
 
 
