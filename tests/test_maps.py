@@ -190,3 +190,25 @@ def test_checking_places_by_name_keeps_no_shapes():
     assert geo.shape_reader.cache_info().currsize == 0
     assert geo.rings(geo.find("North Korea").index)
     assert geo.shape_reader.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize("style", ["relief", "satellite"])
+def test_a_regional_maps_ground_stops_at_the_near_side_of_the_earth(style):
+    """An azimuthal map of half the world (New York to San Francisco round Cape Horn) holds the far side of the
+    Earth as a ring round it, warped so thin that the picture smeared into stripes there: the ground fades to the
+    background beyond the near side, as the flat style's outlines stop."""
+    from pipeline.drawing.slides import KINDS, chrome
+    from tests.test_slides import build, small_canvas
+
+    canvas = small_canvas()
+    spec = {"kind": "route", "style": style, "stops": ["New York", {"places": ["San Francisco"], "by": "sea"},
+            {"places": ["Punta Arenas"], "from": "New York"}]}  # fmt: skip
+    assert cartography.MapView.fit([(-74, 40.7), (-122.4, 37.8), (-70.9, -53.2)], (0, 0, 320, 180), 0.1).kind != "world"
+    frame = build(canvas, spec).still().astype(int)
+    plain = np.asarray(chrome.background(canvas, shapes=False)).astype(int)
+    sides = (slice(70, 110), slice(0, 12)), (slice(70, 110), slice(308, 320))  # where the far side wrapped round
+    away = [np.abs(frame[side] - plain[side]).mean() for side in sides]
+    assert max(away) < 3, away
+    middle = frame[60:120, 130:190]
+    assert np.abs(middle - plain[60:120, 130:190]).mean() > 20, "the near side shows its ground"
+    assert KINDS["route"].spec.model_validate(spec).check() == []

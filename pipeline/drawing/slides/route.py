@@ -590,8 +590,41 @@ def _ground(canvas: Canvas, view: cartography.MapView, named: set[str], style: s
             edges.line(np.asarray(line), max(1.0, canvas.px(0.0011)))
     lit.tint(image, (255, 255, 255), 0.16)
     edges.tint(image, (255, 255, 255), 0.55)
+    if view.kind != "world":  # an azimuthal map: the far side of the Earth is a ring round it
+        image = _near_side(image, canvas, back, view)
     canvas.memo[key] = image
     return image
+
+
+#: An azimuthal map's ground is shown this far from its centre (degrees of arc), fading to the background over
+#: FAR_FADE more: beyond it the far side of the Earth wraps round the map as a ring, so squeezed that the picture,
+#: warped quad by quad, smeared into stripes (New York to San Francisco by Cape Horn, in relief).
+NEAR_SIDE, FAR_FADE = 95.0, 15.0
+
+
+def _near_side(image: Image.Image, canvas: Canvas, back, view: cartography.MapView) -> Image.Image:
+    """``image`` (the ground of a regional or polar map) faded to the background beyond NEAR_SIDE of arc from the
+    map's centre, and where no point of the Earth is (outside its disc)."""
+    w, h = image.size
+    step = max(2, min(w, h) // 135)  # the fade is computed on a coarse grid and scaled up: it is smooth
+    gx, gy = np.meshgrid(np.arange(0, w + step, step, dtype=float), np.arange(0, h + step, step, dtype=float))
+    lons, lats = back.transform((gx - view.dx) / view.scale, (view.dy - gy) / view.scale)
+    lon0, lat0 = back.transform(0.0, 0.0)  # the projection's centre
+    ok = np.isfinite(lons) & np.isfinite(lats) & (np.abs(lats) <= 90)
+    la, lo, la0 = np.radians(np.where(ok, lats, 0.0)), np.radians(np.where(ok, lons - lon0, 0.0)), np.radians(lat0)
+    cos_arc = np.sin(la) * np.sin(la0) + np.cos(la) * np.cos(la0) * np.cos(lo)
+    arc = np.degrees(np.arccos(np.clip(cos_arc, -1.0, 1.0)))
+    away = np.where(ok, np.clip((arc - NEAR_SIDE) / FAR_FADE, 0.0, 1.0), 1.0)
+    if not away.any():
+        return image
+    mask = (
+        Image.fromarray(np.round(away * 255).astype(np.uint8))
+        .resize((gx.shape[1] * step, gx.shape[0] * step), Image.Resampling.BILINEAR)
+        .crop((0, 0, w, h))
+    )
+    out = image.copy()
+    out.paste(background(canvas, shapes=False).resize((w, h)), (0, 0), mask)
+    return out
 
 
 def _mix(a: str, b: str, f: float) -> tuple[int, int, int]:
