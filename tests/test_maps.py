@@ -212,3 +212,16 @@ def test_a_regional_maps_ground_stops_at_the_near_side_of_the_earth(style):
     middle = frame[60:120, 130:190]
     assert np.abs(middle - plain[60:120, 130:190]).mean() > 20, "the near side shows its ground"
     assert KINDS["route"].spec.model_validate(spec).check() == []
+
+
+def test_a_misspelled_river_is_answered_with_rivers_and_an_icon_with_icons_of_its_words():
+    """A creator's 'Chagres' got 'The Hague', 'Le Havre' and 'Charmes' (towns) for a river, and 'rain-drop' got
+    'train-tram' and 'rainbow', not 'cloud-rain' or 'droplet'."""
+    from pipeline.drawing.slides import KINDS, icons
+
+    spec = KINDS["map"].spec.model_validate({"kind": "map", "lines": [{"river": "Danub"}]})
+    (problem,) = spec.check()
+    assert problem.field == "lines.0.river" and "did you mean 'Danube'" in str(problem), problem
+    assert "Hague" not in str(problem)
+    said = icons.problem("rain-drop")
+    assert "'cloud-rain'" in said and "'droplet'" in said, said

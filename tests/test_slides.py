@@ -990,3 +990,19 @@ def test_siblings_that_cannot_share_the_room_are_told_so(canvas):
                          height=canvas.min_text * 0.5, max_lines=2)  # fmt: skip
     assert caught.value.field == "items.2"
     assert "even the shortest of these 3 (9 characters)" in str(caught.value) and "use fewer" in str(caught.value)
+
+
+def test_events_too_close_on_a_time_scale_are_said_to_be_too_close(canvas):
+    """A creator's timeline (1881, 1914, 1999, 2016, 2023, spaced by time) did not fit a tall frame, and the
+    message said the date '1881', four characters, was too long: it names the two events that crowd each
+    other and the cure (spacing: even), which does fit."""
+    said = [("1881", "France starts digging"), ("1914", "The canal opens"), ("1999", "Panama takes control"),
+            ("2016", "Bigger locks open"), ("2023", "The worst drought in decades")]  # fmt: skip
+    events = [{"date": d, "text": t} for d, t in said]
+    tall = Canvas(270, 480, canvas.theme, canvas.fonts, profile=FORMATS["vertical"])
+    spec = {"kind": "timeline", "title": "A century of the canal", "events": events}
+    with pytest.raises(FitError) as info:
+        build(tall, {**spec, "spacing": "time"})
+    assert "'1999' and '2016' stand too close together on the time scale" in str(info.value)
+    assert "spacing: even" in str(info.value) and info.value.field == "events.3.date"
+    build(tall, {**spec, "spacing": "even"})

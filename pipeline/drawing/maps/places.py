@@ -9,6 +9,7 @@ postal code.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -129,3 +130,18 @@ def region(name: str) -> list[Line] | None:
     """An admin-1 region's outer rings, or None. Natural Earth 1:50m outlines them for the United States, Canada,
     Australia and Brazil; every other region is a label point only (``find(name, 'region').label``)."""
     return _outlines(find(name, "region"))
+
+
+def closest(name: str, kind: str, n: int = 3) -> list[str]:
+    """Names of features of ``kind`` ('river', 'lake' or 'region') spelled like ``name``, the most important first
+    among the equally close: a river's misspelling is answered with rivers, not towns."""
+    index = _index(kind)
+    wanted = fold(name)
+    scored = {}
+    for key, features in index.items():
+        ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
+        if ratio >= 0.6:
+            feature = features[0]
+            best = scored.get(feature.name)
+            scored[feature.name] = max(best or (0.0, 0), (round(ratio, 1), -feature.rank))
+    return [name for name, _ in sorted(scored.items(), key=lambda item: item[1], reverse=True)[:n]]

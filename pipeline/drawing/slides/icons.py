@@ -8,6 +8,7 @@ free solid icon works and nothing is listed by hand. Nothing is downloaded.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -36,9 +37,21 @@ def problem(name: str) -> str | None:
     """Why ``name`` is no icon (with the closest names), or None."""
     if name in names():
         return None
-    close = difflib.get_close_matches(name, list(names()), n=3, cutoff=0.6)
+    close = _close(name)
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
     return f"no icon '{name}'{hint}; icons are Font Awesome Free's solid ones, named as on fontawesome.com"
+
+
+def _close(name: str, n: int = 4) -> list[str]:
+    """Icon names close to ``name``: spelled alike ('rainbow' for 'rain-bow'), then names holding one of its
+    words or a word it starts ('rain-drop': 'cloud-rain', 'droplet'), the shortest first."""
+    known = list(names())
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
+    words = [w for w in re.split(r"[-_ ]+", name.lower()) if len(w) >= 3]
+    for word in words:
+        holding = sorted((k for k in known if any(part.startswith(word) for part in k.split("-"))), key=len)
+        close += [k for k in holding[:2] if k not in close]
+    return close[:n]
 
 
 @cache

@@ -169,7 +169,8 @@ class Spec(SpecBase):
                     problems.append(SlideError(f"lines.{i}.border", f"{line.border[0]} and {line.border[1]} do not "
                                                "share a border; give the line as 'points'"))  # fmt: skip
             if line.river and places.river(line.river) is None:
-                problems.append(unknown_place(f"lines.{i}.river", line.river, "a river Natural Earth names"))
+                problems.append(unknown_place(f"lines.{i}.river", line.river, "a river Natural Earth names",
+                                              kind="river"))  # fmt: skip
         for i, region in enumerate(self.regions):
             if not outlined(region.name):
                 problems.append(unknown_place(f"regions.{i}.name", region.name, "a country, sea, lake or region"))
@@ -253,8 +254,10 @@ def outlined(name: str) -> bool:
     return bool(geo.area(name) or places.lake(name) or places.region(name))
 
 
-def unknown_place(field: str, name: str, what: str, coordinates: bool = False) -> SlideError:
-    close = [repr(c) for c in geo.closest(name)]
+def unknown_place(field: str, name: str, what: str, coordinates: bool = False, kind: str | None = None) -> SlideError:
+    """``name`` is not a place the map knows: with the names of ``kind`` ('river', 'lake', 'region'; default any
+    place) spelled most like it."""
+    close = [repr(c) for c in (places.closest(name, kind) if kind else geo.closest(name))]
     hint = f" (did you mean {' or '.join(close)}?)" if close else ""
     more = " or give its [longitude, latitude] under 'places:'" if coordinates else ""
     return SlideError(field, f"unknown place '{name}'{hint}; name {what} ('explainer places TEXT' finds them){more}")

@@ -20,6 +20,7 @@ import calendar
 import contextlib
 import itertools
 import re
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
@@ -304,4 +305,28 @@ def _marker(cx: int, cy: int, r: int, tick: int, above: bool, color: str, start:
     return Element(start, duration, paint)
 
 
-KIND = SlideKind(Spec, visuals.behind(build))
+def crowded(build: Callable[[Spec, Canvas, SceneContext], Slide]) -> Callable[[Spec, Canvas, SceneContext], Slide]:
+    """``build``, saying so when labels do not fit because events stand too close on a time scale: a date
+    was said to be 'too long' ('1881', four characters), where the cure is spacing: even or one event fewer."""
+
+    def built(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+        try:
+            return build(spec, canvas, context)
+        except FitError as exc:
+            if spec.spacing != "time":
+                raise
+            try:
+                build(spec.model_copy(update={"spacing": "even"}), canvas, context)
+            except FitError:
+                raise exc from None
+            at = spec.positions()
+            i = min(range(1, len(at)), key=lambda k: at[k] - at[k - 1])
+            a, b = spec.events[i - 1].date, spec.events[i].date
+            raise FitError(f"events.{i}.date", f"'{a}' and '{b}' stand too close together on the time scale for "
+                           "their labels to fit; use spacing: even (the same room for every event), or leave one "
+                           "of them out") from None  # fmt: skip
+
+    return built
+
+
+KIND = SlideKind(Spec, visuals.behind(crowded(build)))
