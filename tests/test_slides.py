@@ -1006,3 +1006,27 @@ def test_events_too_close_on_a_time_scale_are_said_to_be_too_close(canvas):
     assert "'1999' and '2016' stand too close together on the time scale" in str(info.value)
     assert "spacing: even" in str(info.value) and info.value.field == "events.3.date"
     build(tall, {**spec, "spacing": "even"})
+
+
+def test_two_amounts_of_one_unit_are_compared_by_bars_as_long_as_they_are(canvas):
+    """'13,000 miles' against '5,200 miles': a bar under each side, on one baseline, as long as its amount (a
+    creator's comparison stood as two figures over an empty lower third); 'China' against 'Thailand' has none."""
+    from pipeline.drawing.slides.compare import amounts_of
+
+    assert amounts_of("13,000 miles", "5,200 miles") == (13000, 5200)
+    assert amounts_of("$2,000", "$10,000") == (2000, 10000)
+    assert amounts_of("20 hours", "2 days") is None and amounts_of("China", "Thailand") is None
+    sides = {"before": {"value": "20 hours", "label": "by car"}, "after": {"value": "5 hours", "label": "by plane"}}
+    frame = build(canvas, {"kind": "compare", "mode": "versus", **sides}).still().astype(int)
+    accent = np.abs(frame - np.array([0xE5, 0x38, 0x3B])).max(axis=2) < 40
+    rows = np.flatnonzero(accent.sum(axis=1) > 0)
+    bar_rows = [r for r in rows if r > canvas.height * 0.6]  # below the figures and labels
+    assert bar_rows, "bars under the sides"
+    row = accent[bar_rows[len(bar_rows) // 2]]
+    middle = canvas.width // 2
+    left, right = row[:middle].sum(), row[middle:].sum()
+    assert left == pytest.approx(4 * right, rel=0.2), (left, right)
+    words = {"before": {"value": "China", "label": "a"}, "after": {"value": "Thailand", "label": "b"}}
+    plain = build(canvas, {"kind": "compare", "mode": "versus", **words}).still().astype(int)
+    low = np.abs(plain - np.array([0xE5, 0x38, 0x3B])).max(axis=2)[int(canvas.height * 0.6) :] < 40
+    assert low.sum() == 0

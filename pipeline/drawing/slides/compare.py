@@ -12,6 +12,7 @@ second below, each as wide as the frame allows.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from PIL import Image, ImageDraw
@@ -21,7 +22,7 @@ from pipeline.drawing.slides import kinetic, reveals
 from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import content_top, heading, section_label, source_line
-from pipeline.drawing.slides.motion import ease_in_out, ease_out, sprite
+from pipeline.drawing.slides.motion import ease_in_out, ease_out, grow_bar, sprite
 from pipeline.drawing.slides.problems import FitError, SlideError
 from pipeline.drawing.slides.text import TextBlock
 
@@ -98,7 +99,9 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     size = min(v.size for v, _ in sides) / canvas.unit
     sides = [_side(canvas, side, name, col_w, side_room, size) for name, side in pairs]
     spacing = canvas.px(0.02)
-    heights = [v.height + spacing + lab.height for v, lab in sides]
+    amounts = None if stacked else amounts_of(spec.before.value, spec.after.value)
+    bar_h, bar_gap = (canvas.px(0.035), canvas.px(0.045)) if amounts else (0, 0)
+    heights = [v.height + spacing + lab.height + bar_gap + bar_h for v, lab in sides]
     if stacked:
         top = y + (room - sum(heights) - gap_w) // 2
         places = [(safe.x0, top), (safe.x0, top + heights[0] + gap_w)]
@@ -122,6 +125,12 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             elements += _centred_then_aside(image, canvas, place, start, later, motion.entrance, rise)
         else:
             elements.append(sprite(image, place, start, motion.entrance, rise))
+    if amounts:  # two amounts of one unit: a bar under each, as long as its amount, growing as its side enters
+        longest = round(col_w * 0.8)
+        bar_y = top + max(value.height + spacing + label.height for value, label in sides) + bar_gap  # one baseline
+        for (x, _), color, start, amount in zip(places, tones, starts, amounts, strict=True):
+            length = max(bar_h, round(longest * amount / max(amounts)))
+            elements.append(grow_bar(x + (col_w - longest) // 2, bar_y, length, bar_h, color, start + 0.3, 0.9))
     if spec.mode == "change":
         elements.append(_arrow(canvas, *between, gap_w, spec.change, later, down=stacked))
     else:
@@ -135,6 +144,25 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         x, y_mid = (safe.x0, between[1] + gap_w // 2) if stacked else between
         elements.append(sprite(image, (x, y_mid - versus.height // 2), later, motion.entrance, 0))
     return Slide(section_label(canvas, context), elements)
+
+
+#: An amount as a value writes it: what comes before the number ('$'), the number, and what follows ('miles').
+_AMOUNT = re.compile(r"^(?P<pre>[^\d.-]*?)\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<post>.*)$")
+
+
+def amounts_of(before: str, after: str) -> tuple[float, float] | None:
+    """The two values as numbers, when both are amounts of the same unit ('13,000 miles' and '5,200 miles', '$2,000'
+    and '$10,000'), else None ('China or Russia'; '20 hours' and '2 days')."""
+    found = [_AMOUNT.match(text.strip()) for text in (before, after)]
+    if not all(found):
+        return None
+    a, b = found  # type: ignore[misc]
+    if (a["pre"].strip(), a["post"].strip().lower()) != (b["pre"].strip(), b["post"].strip().lower()):
+        return None
+    if any(ch.isdigit() for ch in a["post"] + b["post"]):
+        return None  # '5-7 days', '2 of 3': not one amount
+    numbers = float(a["number"].replace(",", "")), float(b["number"].replace(",", ""))
+    return numbers if min(numbers) > 0 else None
 
 
 def _side(canvas: Canvas, side: Side, name: str, width: int, room: int, size: float | None = None):
