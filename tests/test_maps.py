@@ -225,3 +225,18 @@ def test_a_misspelled_river_is_answered_with_rivers_and_an_icon_with_icons_of_it
     assert "Hague" not in str(problem)
     said = icons.problem("rain-drop")
     assert "'cloud-rain'" in said and "'droplet'" in said, said
+
+
+def test_a_shared_name_on_a_map_is_the_one_among_its_other_places():
+    """A creator's camera on [Colón, Panama City] framed Central America with Panama at its edge: 'Colón' alone is
+    a region of Honduras. Beside Panama City it is Panama's; a big city keeps its first place whatever is near."""
+    from pipeline.drawing.slides import map as maps
+
+    def chosen(*names: str) -> dict:
+        return maps.among_neighbours(maps.Spec.model_validate({"kind": "map", "pins": [{"place": n} for n in names]}))
+
+    (colon,) = chosen("Colón", "Panama City").values()
+    assert -80.5 < colon[0] < -79 and 8.5 < colon[1] < 9.8, colon
+    assert chosen("Colón") == {} and chosen("Paris", "Dallas") == {} and chosen("Colón, Honduras", "Panama City") == {}
+    spec = maps.Spec.model_validate({"kind": "map", "camera": [{"show": ["Colón", "Panama City"]}]})
+    assert maps.among_neighbours(spec), "the camera's names count too"

@@ -259,7 +259,7 @@ def _inside_or_refused(frame: Canvas, spec: dict, refused: str | None) -> None:
     refuses to draw, naming it."""
     if refused is not None:
         # Too long, or (on a time scale, where even spacing would fit) standing too close to its neighbour.
-        with pytest.raises(FitError, match="too long to fit|too close together on the time scale") as caught:
+        with pytest.raises(FitError, match=r"too long to fit|too close together on the time scale") as caught:
             build(frame, spec)
         assert caught.value.field.startswith(refused)
         return

@@ -23,7 +23,7 @@ from shapely.geometry import Polygon
 
 from pipeline.core.schema import Plain
 from pipeline.drawing.maps import camera as flight
-from pipeline.drawing.maps import ground, layers, places
+from pipeline.drawing.maps import gazetteer, ground, layers, places
 from pipeline.drawing.maps.globe import RADIUS, View, angle, centre_of, fit
 from pipeline.drawing.maps.names import fold
 from pipeline.drawing.slides import geo
@@ -228,6 +228,49 @@ class Spec(SpecBase):
 
     def _where(self, name: str) -> LonLat | None:
         return where(name, self.places)
+
+
+#: Places of one name this far apart (km) are different places; a shared name is placed among the map's other
+#: places when one of its namesakes lies within NEIGHBOURS km of them.
+APART, NEIGHBOURS = 300.0, 2500.0
+#: A shared name whose first place is a city this big keeps it, whatever its neighbours on the map.
+BIG = 100_000
+
+
+def among_neighbours(spec: Spec) -> dict[str, LonLat]:
+    """Where the map's shared names go when its other places say which is meant: 'Colón' beside 'Panama City' is
+    the Panamanian city, where alone the name is its most prominent place (a region of Honduras), and a creator's
+    camera framed Central America with Panama at its edge. Conservative: a name whose first place is a big city
+    (Paris, beside Dallas, stays in France) or which has a hint ('Colón, Panama'), countries and coordinates given
+    stay as they are; another namesake is taken only when it lies among the others and the first does not."""
+    names = [*spec._names(), *(n for shot in spec.camera for n in shot.show)]
+    names += [shot.centre for shot in spec.camera if isinstance(shot.centre, str)]
+    names += [n for line in spec.lines if line.border for n in line.border]
+    spots: dict[str, list[LonLat]] = {}  # every place each name may be
+    shared: dict[str, list] = {}
+    for name in dict.fromkeys(names):
+        if name in spec.places:
+            spots[name] = [spec.places[name]]
+        elif "," in name or geo.find(name) is not None:
+            spots[name] = [point] if (point := where(name, {})) is not None else []
+        else:
+            found = gazetteer.named(name)
+            spots[name] = [p.label for p in found] or ([point] if (point := where(name, {})) else [])
+            first = found[0] if found else None
+            spread = first is not None and any(_metres(p.label, first.label) > APART * 1000 for p in found)
+            if spread and (first.kind not in ("city", "town") or (first.population or 0) < BIG):
+                shared[name] = found
+    chosen: dict[str, LonLat] = {}
+    for name, found in shared.items():
+        others = [p for other, points in spots.items() if other != name for p in points]
+        if not others:
+            continue
+        reach = {id(place): min(_metres(place.label, q) for q in others) for place in found}
+        best = min(found, key=lambda place: reach[id(place)])
+        near, first = reach[id(best)], reach[id(found[0])]
+        if best is not found[0] and near <= NEIGHBOURS * 1000 and near * 10 <= first:
+            chosen[name] = best.label
+    return chosen
 
 
 def _metres(a: LonLat, b: LonLat) -> float:
@@ -578,6 +621,8 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
     problems = spec.check()
     if problems:
         raise problems[0]
+    if chosen := among_neighbours(spec):  # a shared name: the place of that name among the map's others
+        spec = spec.model_copy(update={"places": {**chosen, **spec.places}})
     style = spec.style or canvas.theme.maps.style
     if why := ground.missing(style):
         raise SlideError("style", why)
