@@ -700,6 +700,7 @@ def sheet(storyboard: Path, out: Path | None, columns: int | None, format_name: 
 def draft(script: Path, out: Path | None, format_name: str, force: bool) -> None:
     """Draft a storyboard from SCRIPT (plain text or Markdown) that validates and renders as it is."""
     from pipeline.core import cache
+    from pipeline.core.assets import project_root
     from pipeline.core.errors import UsageError
     from pipeline.draft import draft as make_draft
     from pipeline.draft import slug_for
@@ -715,7 +716,8 @@ def draft(script: Path, out: Path | None, format_name: str, force: bool) -> None
         raise UsageError(f"{script}: not UTF-8 text (byte {exc.start}); save the script as UTF-8") from None
     if not any(ch.isalnum() for ch in text):
         raise UsageError(f"{script}: the script is empty; write a title line and some paragraphs")
-    made = make_draft(text, script_name=script.name, slug=slug_for(target), format_name=format_name)
+    root = project_root(target.resolve())  # its media folder may have pictures for the script
+    made = make_draft(text, script_name=script.name, slug=slug_for(target), format_name=format_name, root=root)
     target.parent.mkdir(parents=True, exist_ok=True)
     with cache.atomic_path(target) as tmp:
         tmp.write_text(made.yaml, encoding="utf-8")

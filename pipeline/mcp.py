@@ -479,7 +479,7 @@ def build(workspace: Workspace) -> MCPServer:
                 name, text = source.name, _read_text(workspace, source)
             if not any(ch.isalnum() for ch in text or ""):
                 raise UsageError("the script is empty; write a title line and some paragraphs")
-            made = make_draft(text, script_name=name, slug=slug_for(target), format_name=format)
+            made = make_draft(text, script_name=name, slug=slug_for(target), format_name=format, root=workspace.root)
             _write(target, made.yaml.encode("utf-8"))
             return Drafted(storyboard=workspace.shown(target), sections=made.sections, scenes=made.scenes,
                            notes=made.notes, yaml=made.yaml)  # fmt: skip

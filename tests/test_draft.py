@@ -373,6 +373,30 @@ def test_draft_command_writes_the_storyboard_and_refuses_to_overwrite(tmp_path):
     assert missing.returncode != 0 and "nope.txt: no such file" in missing.stderr
 
 
+def test_the_media_folders_pictures_go_beside_the_scenes_that_name_them(tmp_path):
+    """Pictures in the project's assets/ named for what they show ('salt-camels.jpg' in a 'caravans' folder) go
+    beside the first text-led scene whose narration says their words, each once, with a note saying why; a hidden
+    file and a link to a picture outside the project are not offered; the draft validates with them."""
+    from PIL import Image
+
+    images = tmp_path / "assets" / "images"
+    (images / "caravans").mkdir(parents=True)
+    Image.new("RGB", (64, 40), (200, 150, 90)).save(images / "caravans" / "salt-camels.jpg")
+    Image.new("RGB", (64, 40), (90, 120, 200)).save(images / ".salt-hidden.png")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.png"
+    Image.new("RGB", (64, 40), (0, 0, 0)).save(outside)
+    (images / "salt-mine.png").symlink_to(outside)
+    script = tmp_path / "salt.txt"
+    script.write_text((Path(__file__).parent / "data" / "drafts" / "salt-caravan.txt").read_text())
+    run = explainer("draft", str(script), "-o", "script/salt.yaml", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    text = (tmp_path / "script" / "salt.yaml").read_text()
+    assert text.count("visual: {picture: assets/images/caravans/salt-camels.jpg}") == 1
+    assert "because it says camels" in text
+    assert "hidden" not in text and "salt-mine" not in text
+    assert explainer("validate", "script/salt.yaml", cwd=tmp_path).returncode == 0
+
+
 def test_draft_for_vertical_fits_the_portrait_frame(tmp_path):
     text = (SCRIPTS / "zimbabwe-dollar.md").read_text()
     path = tmp_path / "z.yaml"

@@ -11,6 +11,7 @@ Deterministic: the same script gives the same storyboard, byte for byte.
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from pipeline.core.errors import StoryboardError, UsageError
 from pipeline.core.formats import FORMATS
-from pipeline.draft import compose, fitting, ids, reader, voice, writer
+from pipeline.draft import compose, fitting, ids, media, reader, voice, writer
 from pipeline.draft.phrases import phrase
 from pipeline.drawing.slides.theme import DEFAULT as DEFAULT_THEME
 from pipeline.loading import characters
@@ -38,8 +39,9 @@ class Draft:
 ENGINE, FALLBACK = "gtts", "piper"
 
 
-def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide") -> Draft:
-    """The storyboard drafted from ``text`` (the script's contents; ``script_name`` names it in a comment)."""
+def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide", root: Path | None = None) -> Draft:
+    """The storyboard drafted from ``text`` (the script's contents; ``script_name`` names it in a comment).
+    ``root``: the project the storyboard goes into, whose media folder (``assets/``) may have pictures for it."""
     dropped = characters.invisible(text)  # a control or bidi character in a storyboard is refused by validate
     text = "".join(c for c in text if c not in dropped)
     script = reader.read(text)
@@ -48,7 +50,9 @@ def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide") 
     voice.bound(sections, script_name)
     compose.align_reveals(sections)
     ids.assign(sections)
-    fitting.fit(sections, FORMATS[format_name], DEFAULT_THEME)
+    found = media.pictures(root) if root is not None else []
+    media.attach(sections, found)
+    fitting.fit(sections, FORMATS[format_name], DEFAULT_THEME, root)
     unchecked = voice.note_words(sections)
     form = "Markdown" if script.form == "markdown" else "plain text"
     header = [
@@ -71,13 +75,13 @@ def draft(text: str, *, script_name: str, slug: str, format_name: str = "wide") 
         return writer.storyboard(title=script.title[:100], slug=slug, header=header, settings=settings,
                                  sections=sections)  # fmt: skip
 
-    text_out = checked(written, sections, script_name, format_name)
+    text_out = checked(written, sections, script_name, format_name, root)
     scenes = [scene for section in sections for scene in section.scenes]
     return Draft(text_out, len(sections), len(scenes), sum(len(s.notes) for s in scenes))
 
 
 def checked(written: Callable[[], str], sections: list[compose.DraftSection], script_name: str,
-            format_name: str) -> str:  # fmt: skip
+            format_name: str, root: Path | None = None) -> str:  # fmt: skip
     """The storyboard ``written()`` gives once ``validate`` takes it: validated as written, in a project folder of
     its own, and each scene whose slide validate refuses drawn as a statement card instead, with a note naming the
     problem; a problem no slide causes (which the draft's rules should never make) stops the draft with it, as a
@@ -89,6 +93,7 @@ def checked(written: Callable[[], str], sections: list[compose.DraftSection], sc
             path = Path(folder) / "script" / "draft.yaml"
             path.parent.mkdir()
             (Path(folder) / "assets").mkdir()
+            _pictures_into(Path(folder), sections, root)
             path.write_text(text, encoding="utf-8")
             try:
                 validate(path, RenderOptions(format=format_name))
@@ -111,6 +116,24 @@ def checked(written: Callable[[], str], sections: list[compose.DraftSection], sc
         if not repaired:
             break
     raise UsageError(f"{script_name}: the draft would not validate; please report it")
+
+
+def _pictures_into(folder: Path, sections: list[compose.DraftSection], root: Path | None) -> None:
+    """The media folder's pictures the draft shows, linked (or copied) into the scratch project ``folder`` at their
+    own paths, so that validate reads them there."""
+    if root is None:
+        return
+    for scene in (scene for section in sections for scene in section.scenes):
+        name = scene.slide.get("visual", {}).get("picture")
+        if name is None:
+            continue
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            try:
+                target.hardlink_to(root / name)
+            except OSError:  # another file system
+                shutil.copyfile(root / name, target)
 
 
 def slug_for(out: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,14 +20,17 @@ from pipeline.drawing.slides.theme import load as load_theme
 TRIES = 8
 
 
-def fit(sections: list[DraftSection], profile: FormatProfile, theme_name: str) -> None:
-    """Shorten, in place, every text of the sections' slides that does not fit at ``profile``'s size."""
+def fit(sections: list[DraftSection], profile: FormatProfile, theme_name: str, root: Path | None = None) -> None:
+    """Shorten, in place, every text of the sections' slides that does not fit at ``profile``'s size (``root``:
+    the project whose pictures the slides show)."""
     width, height = profile.size
     canvas = make_canvas(Frame(width, height, 30, profile), load_theme(theme_name))
     for number, section in enumerate(sections, start=1):
-        context = SceneContext(section.title, number)
         for scene in section.scenes:
             _valid(scene)
+            picture = scene.slide.get("visual", {}).get("picture")
+            files = {picture: root / picture} if picture and root is not None else {}
+            context = SceneContext(section.title, number, assets=files)
             kind = KINDS[scene.slide["kind"]]
             for _ in range(TRIES):
                 try:
