@@ -192,6 +192,12 @@ def _down(spec: Spec, canvas: Canvas, y: int, room: int) -> _Layout:
     return _Layout(radius, centres, labels, places, "left", None, n, (0, 0))
 
 
+#: A disc's radius across a row, at most (of the frame's short side), and the size its label starts at in a wide
+#: frame (of the theme's body size; it shrinks to fit; in a square one, narrow slots broke 'A turbine spins' a
+#: word a line at the larger size).
+ACROSS_DISC, ACROSS_LABEL = 0.07, 1.25
+
+
 def _across(spec: Spec, canvas: Canvas, y: int, room: int) -> _Layout:
     """The steps across in one row or two, each label under its disc."""
     safe, texts = canvas.safe, spec.texts()
@@ -201,10 +207,13 @@ def _across(spec: Spec, canvas: Canvas, y: int, room: int) -> _Layout:
     per_row = -(-n // rows)
     slot = room / per_row
     row_h = (safe.y1 - y) / rows
-    radius = max(4, min(canvas.px(0.045), round(slot * 0.18), round(row_h * 0.16)))
+    # Discs and labels as large as the row allows (a row of three or four small discs across the middle left
+    # two thirds of the frame empty): up to ACROSS_DISC of the short side, labels from ACROSS_LABEL the body size.
+    radius = max(4, min(canvas.px(ACROSS_DISC), round(slot * 0.18), round(row_h * 0.16)))
     labels = canvas.fit_alike(
-        texts, "body", canvas.theme.sizes.body, fields=[f"steps.{i}" for i in range(n)], width=slot * 0.9,
-        height=row_h - 2 * radius - canvas.px(0.04), max_lines=4,
+        texts, "body", canvas.theme.sizes.body * (ACROSS_LABEL if canvas.width >= canvas.height * 1.5 else 1.0),
+        fields=[f"steps.{i}" for i in range(n)],
+        width=slot * 0.9, height=row_h - 2 * radius - canvas.px(0.04), max_lines=4,
     )  # fmt: skip
     centres = []
     tallest = max(label.height for label in labels)  # every disc of a row on one line
