@@ -351,15 +351,39 @@ class Scene:
     scale_bar: bool
     #: Lines and rings simplified per tolerance, kept for the frames after.
     memo: dict = dataclasses.field(default_factory=dict)
+    #: The frame's ground with its settled items, by the view and what was whole in it (``paint``).
+    _kept: tuple[tuple, Image.Image] | None = dataclasses.field(default=None, repr=False)
 
     def paint(self, frame: Image.Image, t: float) -> None:
         view = self.path.at(t)
+        tol = layers.tolerance(view)
+        # What a frame shares with the one before while the camera stands still (a region fading in, a line drawing
+        # itself, a name appearing): the ground, the outlines and every painted item already whole, kept and pasted
+        # (0.6 ms) rather than drawn again (30-60 ms): only what is changing is drawn over it.
+        shares = [item.reveal.share(t) for item in self.painted]
+        steady = next((i for i, s in enumerate(shares) if s not in (0.0, 1.0)), len(shares))
+        data_share = (self.data_reveal.share(t) if self.data_reveal else 1.0) if self.data else 0.0
+        key = (view, data_share, tuple(shares[:steady]))
+        if self._kept is not None and self._kept[0] == key:
+            frame.paste(self._kept[1])
+        else:
+            self._ground(frame, view, tol, data_share)
+            for item, share in zip(self.painted[:steady], shares[:steady], strict=True):
+                self._painted(frame, view, item, share, tol)
+            self._kept = (key, frame.copy())
+        for item, share in zip(self.painted[steady:], shares[steady:], strict=True):
+            self._painted(frame, view, item, share, tol)
+        self._sprites(frame, view, t)
+        if self.scale_bar and not view.whole_globe():
+            _scale_bar(frame, self.canvas, view)
+
+    def _ground(self, frame: Image.Image, view: View, tol: float, data_share: float) -> None:
+        """Land and sea in the map's style, the data's colours and the outlines of the countries."""
         canvas, colors = self.canvas, self.canvas.theme.colors
         w, h = frame.size
-        tol = layers.tolerance(view)
         packed = layers.countries(layers.in_sight_countries(view), tol)
-        xs, ys, near = view.project(packed.points[:, 0], packed.points[:, 1])
-        rings = layers.on_frame(packed, xs, ys, near, (w, h))
+        xs, ys, near = view.project_unit(packed.unit)
+        rings, extents = layers.on_frame(packed, xs, ys, near, (w, h))
         disc = ground.globe_mask(view)
         if self.style == "flat":
             sea = rgb(colors.background)
@@ -379,8 +403,7 @@ class Scene:
             else:
                 frame.paste(_space(canvas))
                 frame.paste(picture, (0, 0), disc)
-        if self.data:
-            share = self.data_reveal.share(t) if self.data_reveal else 1.0
+        if self.data and data_share > 0:
             by_color: dict[tuple[int, int, int], layers.Mask] = {}
             for index, color in self.data.items():
                 mask = by_color.setdefault(color, layers.Mask(w, h))
@@ -389,22 +412,21 @@ class Scene:
                     if seen:
                         mask.polygon(xy)
             for color, mask in by_color.items():
-                mask.tint(frame, color, 0.92 * ease_out(share))
+                mask.tint(frame, color, 0.92 * ease_out(data_share))
         if disc is not None:
             ground.shade_globe(frame, view, _mix(colors.muted, "#8fc1f0", 0.6))
         edges = layers.Mask(w, h)
         line_width = max(1.0, canvas.px(0.0011))
-        for ring in rings:
-            if np.ptp(ring[:, 0]) + np.ptp(ring[:, 1]) > 6:  # islands of a few pixels: their fill is enough
-                edges.line(ring, line_width)
+        # Islands of a few pixels: their fill is enough.
+        edges.lines([ring for ring, extent in zip(rings, extents, strict=True) if extent > 6], line_width)
         # Borders and coasts fainter far out, where a hemisphere's worth of them would net the globe in white.
         faint = min(1.0, max(0.45, math.log10(max(1.0, 2.5e7 / view.span_m)) / 1.2))
         if self.style == "flat":
             edges.tint(frame, rgb(colors.grid), 0.9 * faint)
         else:
             edges.tint(frame, (255, 255, 255), 0.55 * faint)
-        for item in self.painted:
-            self._painted(frame, view, item, t, tol)
+
+    def _sprites(self, frame: Image.Image, view: View, t: float) -> None:
         for item in self.sprites:
             share = item.reveal.share(t)
             if share <= 0:
@@ -418,11 +440,8 @@ class Scene:
                 e = ease_out(share)
                 alpha = alpha.point(lambda a, e=e: round(a * e))
             frame.paste(item.image, (round(x + item.offset[0]), round(y + item.offset[1])), alpha)
-        if self.scale_bar and not view.whole_globe():
-            _scale_bar(frame, canvas, view)
 
-    def _painted(self, frame: Image.Image, view: View, item: Painted, t: float, tol: float) -> None:
-        share = item.reveal.share(t)
+    def _painted(self, frame: Image.Image, view: View, item: Painted, share: float, tol: float) -> None:
         if share <= 0:
             return
         w, h = frame.size
