@@ -20,6 +20,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import aggdraw
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance
 
@@ -102,15 +103,17 @@ def padded(style: str, reduce: int) -> tuple[Image.Image, int]:
     return Image.fromarray(np.concatenate([array[:, -pad:], array, array[:, :pad]], axis=1)), pad
 
 
-def picture(style: str, view: View, work: float = 0.5) -> Image.Image:
-    """The ground of ``view`` in ``style`` (a picture style), at the frame's size; off the globe it is the globe's
-    rim repeated (``globe_mask`` cuts it)."""
+def picture(style: str, view: View, work: float = 0.5, box: tuple[int, int, int, int] | None = None) -> Image.Image:
+    """The ground of ``view`` in ``style`` (a picture style), at the frame's size, or of its part ``box`` (left,
+    top, right, bottom); off the globe it is the globe's rim repeated (``globe_mask`` cuts it)."""
+    x0, y0, x1, y1 = box or (0, 0, view.width, view.height)
 
     def inverse(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lon, lat, _ = view.inverse(xs, ys)
+        lon, lat, _ = view.inverse(xs + x0, ys + y0)
         return lon, lat
 
-    return warp(style, (view.width, view.height), inverse, view.scale, work, MESH if view.whole_globe() else MESH // 2)
+    mesh = MESH if view.whole_globe() else MESH // 2
+    return warp(style, (x1 - x0, y1 - y0), inverse, view.scale, work, mesh)
 
 
 def warp(
@@ -158,17 +161,28 @@ def warp(
     return warped.resize((width, height), Image.Resampling.NEAREST)
 
 
-def globe_mask(view: View) -> Image.Image | None:
-    """The globe's disc as an anti-aliased mask when its rim is in the frame (None: the globe fills it)."""
+def disc_box(view: View) -> tuple[int, int, int, int]:
+    """The part of the frame the globe's disc covers (left, top, right, bottom), with a pixel to spare; its corner
+    on even pixels, so a picture warped at half the size there has the pixels the whole frame's would."""
+    r = RADIUS * view.scale
+    return (max(0, (math.floor(view.cx - r) - 1) // 2 * 2), max(0, (math.floor(view.cy - r) - 1) // 2 * 2),
+            min(view.width, math.ceil(view.cx + r) + 1), min(view.height, math.ceil(view.cy + r) + 1))  # fmt: skip
+
+
+def globe_mask(view: View) -> tuple[Image.Image, tuple[int, int, int, int]] | None:
+    """The globe's disc as an anti-aliased mask of the part of the frame it covers, and that part (``disc_box``),
+    when its rim is in the frame (None: the globe fills it). Drawn by AGG at the frame's size: a whole frame's mask
+    drawn twice the size and reduced took 3 ms a frame."""
     if not view.whole_globe():
         return None
-    ss = 2
+    box = disc_box(view)
     r = RADIUS * view.scale
-    mask = Image.new("L", (view.width * ss, view.height * ss), 0)
-    ImageDraw.Draw(mask).ellipse(
-        ((view.cx - r) * ss, (view.cy - r) * ss, (view.cx + r) * ss, (view.cy + r) * ss), fill=255
-    )
-    return mask.reduce(ss)
+    mask = Image.new("L", (max(1, box[2] - box[0]), max(1, box[3] - box[1])), 0)
+    draw = aggdraw.Draw(mask)
+    cx, cy = view.cx - box[0], view.cy - box[1]
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), None, aggdraw.Brush(255))
+    draw.flush()
+    return mask, box
 
 
 @cache
@@ -187,7 +201,15 @@ def shade_globe(frame: Image.Image, view: View, air: tuple[int, int, int]) -> No
     box = (x0, y0, x0 + size, y0 + size)
     if size < 8:
         return
-    frame.paste((0, 0, 0), box, _limb().resize((size, size), Image.Resampling.BILINEAR))
+    # Only the part in the frame is made (a globe flown into overflows it before it fills it).
+    seen = (max(0, box[0]), max(0, box[1]), min(frame.width, box[2]), min(frame.height, box[3]))
+    if seen[2] <= seen[0] or seen[3] <= seen[1]:
+        return
+    limb = _limb()
+    k = limb.width / size
+    part = tuple((v - o) * k for v, o in zip(seen, (x0, y0, x0, y0), strict=True))
+    frame.paste((0, 0, 0), seen, limb.resize((seen[2] - seen[0], seen[3] - seen[1]), Image.Resampling.BILINEAR,
+                                             box=part))  # fmt: skip
     glow = max(2.0, r * 0.05)
     pad = math.ceil(glow) + 2
     ring = Image.new("L", (size + 2 * pad, size + 2 * pad), 0)
@@ -197,9 +219,26 @@ def shade_globe(frame: Image.Image, view: View, air: tuple[int, int, int]) -> No
         d = glow * k / steps
         draw.ellipse((pad - d, pad - d, pad + size + d, pad + size + d), outline=round(90 * (1 - k / steps) ** 2),
                      width=max(1, math.ceil(glow / steps)))  # fmt: skip
-    frame.paste(air, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), ring)
+    hole = size / 2 - max(1, math.ceil(glow / steps)) - 1  # inside the innermost outline the ring is clear
+    paste_clear(frame, air, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), ring, hole)
 
 
 def credits(styles: set[str]) -> list[str]:
     """What the pictures of ``styles`` ask to be credited with."""
     return [PICTURES[s][2] for s in sorted(styles) if s in PICTURES]
+
+
+def paste_clear(frame: Image.Image, color, box: tuple[int, int, int, int], ring: Image.Image, hole: float) -> None:
+    """``frame.paste(color, box, ring)`` for a mask that is clear inside a circle of radius ``hole`` about its
+    middle: the square inside that circle is left out (a glow around a globe is a thin ring of its box)."""
+    inner = math.floor(hole / math.sqrt(2)) - 2  # half the side of the square inside the circle
+    w, h = ring.size
+    if inner < 16:
+        frame.paste(color, box, ring)
+        return
+    mx, my = w // 2, h // 2
+    x0, y0 = box[0], box[1]
+    for part in ((0, 0, w, my - inner), (0, my + inner, w, h), (0, my - inner, mx - inner, my + inner),
+                 (mx + inner, my - inner, w, my + inner)):  # fmt: skip
+        if part[2] > part[0] and part[3] > part[1]:
+            frame.paste(color, (x0 + part[0], y0 + part[1], x0 + part[2], y0 + part[3]), ring.crop(part))

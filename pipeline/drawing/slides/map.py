@@ -391,18 +391,16 @@ class Scene:
                 frame.paste(sea, (0, 0, w, h))
             else:
                 frame.paste(_space(canvas))
-                frame.paste(sea, (0, 0, w, h), disc)
+                frame.paste(sea, disc[1], disc[0])
             land = layers.Mask(w, h)
             for ring in rings:
                 land.polygon(ring)
             land.tint(frame, land_color(colors))
-        else:
-            picture = ground.picture(self.style, view)
-            if disc is None:
-                frame.paste(picture)
-            else:
-                frame.paste(_space(canvas))
-                frame.paste(picture, (0, 0), disc)
+        elif disc is None:
+            frame.paste(ground.picture(self.style, view))
+        else:  # only the globe's part of the frame is warped; around it is space
+            frame.paste(_space(canvas))
+            frame.paste(ground.picture(self.style, view, box=disc[1]), disc[1][:2], disc[0])
         if self.data and data_share > 0:
             by_color: dict[tuple[int, int, int], layers.Mask] = {}
             for index, color in self.data.items():
