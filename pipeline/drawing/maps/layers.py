@@ -326,6 +326,29 @@ def on_frame(packed: Packed, xs: np.ndarray, ys: np.ndarray, near: np.ndarray, s
     return [xy[a:b] for a, b, k in zip(starts, ends, keep, strict=True) if k], extents
 
 
+def clipped(lines: list[np.ndarray], size: tuple[int, int], margin: float = 8.0) -> list[np.ndarray]:
+    """The parts of screen polylines that may show in a frame of ``size`` (with ``margin`` pixels around it): runs
+    of the segments whose boxes touch it. Close in, a country's outline runs far off the frame (China's, Russia's
+    round the Koreas): drawn whole, AGG stroked 30,000 points a frame where a few thousand show."""
+    if not lines:
+        return []
+    points = np.concatenate(lines)
+    x, y = points[:, 0], points[:, 1]
+    w, h = size
+    ends = np.cumsum([len(line) for line in lines])
+    # Segment i joins point i to i + 1, unless i + 1 starts the next line.
+    joined = np.ones(len(points) - 1, bool)
+    joined[ends[:-1] - 1] = False
+    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
+    off = ((x0 < -margin) & (x1 < -margin)) | ((x0 > w + margin) & (x1 > w + margin))
+    off |= ((y0 < -margin) & (y1 < -margin)) | ((y0 > h + margin) & (y1 > h + margin))
+    kept = joined & ~off
+    if kept.all():
+        return lines
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], kept.astype(np.int8), [0]])))
+    return [points[a : b + 1] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
 def cut(line: np.ndarray, share: float) -> np.ndarray:
     """The first ``share`` of a screen polyline by length (a line drawing itself on)."""
     if share >= 1 or len(line) < 2:

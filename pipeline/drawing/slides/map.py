@@ -416,7 +416,8 @@ class Scene:
         edges = layers.Mask(w, h)
         line_width = max(1.0, canvas.px(0.0011))
         # Islands of a few pixels: their fill is enough.
-        edges.lines([ring for ring, extent in zip(rings, extents, strict=True) if extent > 6], line_width)
+        shown = [ring for ring, extent in zip(rings, extents, strict=True) if extent > 6]
+        edges.lines(layers.clipped(shown, (w, h), line_width + 2), line_width)
         # Borders and coasts fainter far out, where a hemisphere's worth of them would net the globe in white.
         faint = min(1.0, max(0.45, math.log10(max(1.0, 2.5e7 / view.span_m)) / 1.2))
         if self.style == "flat":
