@@ -335,6 +335,8 @@ class Painted:
     width: float = 0.0
     dashed: bool = False
     fill: float = 0.35
+    #: What it is drawn over: regions (0) under rivers (1) under borders and other lines (2), whatever their order.
+    layer: int = 0
 
 
 @dataclass
@@ -360,7 +362,10 @@ class Scene:
         # What a frame shares with the one before while the camera stands still (a region fading in, a line drawing
         # itself, a name appearing): the ground, the outlines and every painted item already whole, kept and pasted
         # (0.6 ms) rather than drawn again (30-60 ms): only what is changing is drawn over it.
-        shares = [item.reveal.share(t) for item in self.painted]
+        # Regions, then rivers, then borders and other lines: a river drawn over the red border it runs along (the
+        # Yalu, the Tumen) hid it.
+        painted = sorted(self.painted, key=lambda item: item.layer)
+        shares = [item.reveal.share(t) for item in painted]
         steady = next((i for i, s in enumerate(shares) if s not in (0.0, 1.0)), len(shares))
         data_share = (self.data_reveal.share(t) if self.data_reveal else 1.0) if self.data else 0.0
         key = (view, data_share, tuple(shares[:steady]))
@@ -368,10 +373,10 @@ class Scene:
             frame.paste(self._kept[1])
         else:
             self._ground(frame, view, tol, data_share)
-            for item, share in zip(self.painted[:steady], shares[:steady], strict=True):
+            for item, share in zip(painted[:steady], shares[:steady], strict=True):
                 self._painted(frame, view, item, share, tol)
             self._kept = (key, frame.copy())
-        for item, share in zip(self.painted[steady:], shares[steady:], strict=True):
+        for item, share in zip(painted[steady:], shares[steady:], strict=True):
             self._painted(frame, view, item, share, tol)
         self._sprites(frame, view, t)
         if self.scale_bar and not view.whole_globe():
@@ -386,7 +391,7 @@ class Scene:
         rings, extents = layers.on_frame(packed, xs, ys, near, (w, h))
         disc = ground.globe_mask(view)
         if self.style == "flat":
-            sea = rgb(colors.background)
+            land_tone, sea = flat_colors(colors)
             if disc is None:
                 frame.paste(sea, (0, 0, w, h))
             else:
@@ -395,7 +400,7 @@ class Scene:
             land = layers.Mask(w, h)
             for ring in rings:
                 land.polygon(ring)
-            land.tint(frame, land_color(colors))
+            land.tint(frame, land_tone)
         elif disc is None:
             frame.paste(ground.picture(self.style, view))
         else:  # only the globe's part of the frame is warped; around it is space
@@ -426,6 +431,11 @@ class Scene:
             edges.tint(frame, (255, 255, 255), 0.55 * faint)
 
     def _sprites(self, frame: Image.Image, view: View, t: float) -> None:
+        """The names and pins, each faded in as it appears, and out as the camera carries it to the frame's edge:
+        a name placed where the camera rests slid off the frame cut in half as the camera moved on."""
+        w, h = frame.size
+        safe = self.canvas.frame_safe
+        ramp = max(2.0, min(safe.x0, safe.y0, w - safe.x1, h - safe.y1) / 2)  # a name at rest stays inside it
         for item in self.sprites:
             share = item.reveal.share(t)
             if share <= 0:
@@ -434,11 +444,15 @@ class Scene:
             _, _, near = view.project([item.anchor[0]], [item.anchor[1]])
             if not near[0]:
                 continue
+            left, top = round(x + item.offset[0]), round(y + item.offset[1])
+            room = min(left, top, w - left - item.image.width, h - top - item.image.height)
+            if room <= 0:
+                continue
+            e = ease_out(share) * min(1.0, room / ramp)
             alpha = item.image.getchannel("A")
-            if share < 1:
-                e = ease_out(share)
+            if e < 1:
                 alpha = alpha.point(lambda a, e=e: round(a * e))
-            frame.paste(item.image, (round(x + item.offset[0]), round(y + item.offset[1])), alpha)
+            frame.paste(item.image, (left, top), alpha)
 
     def _painted(self, frame: Image.Image, view: View, item: Painted, share: float, tol: float) -> None:
         if share <= 0:
@@ -501,8 +515,26 @@ def _space(canvas: Canvas) -> Image.Image:
 
 
 def land_color(colors) -> tuple[int, int, int]:
-    """The land's colour in the flat style: the theme's panel, a little towards its muted text."""
-    return _mix(colors.panel, colors.muted, 0.16)
+    """The land's colour in the flat style (``flat_colors``)."""
+    return flat_colors(colors)[0]
+
+
+def flat_colors(colors) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The land's and the sea's colours in the flat style: a map reads its land lighter than its sea. On a dark
+    look, the sea is the background and the land its panel, a little towards its muted text; where that land is
+    not lighter (a light look: daylight's grey land on its cream paper read as water), the land is the paper
+    made lighter and the sea the paper washed blue; on a bright colour (the flat look's blue), the land is the
+    background towards the text."""
+    sea, land = rgb(colors.background), _mix(colors.panel, colors.muted, 0.16)
+    if _luma(land) >= _luma(sea) + 12:
+        return land, sea
+    if _luma(sea) > 150:
+        return _mix(colors.background, "#ffffff", 0.45), _mix(colors.background, "#7fa7c9", 0.3)
+    return _mix(colors.background, colors.text, 0.22), sea
+
+
+def _luma(color: tuple[int, int, int]) -> float:
+    return 0.2126 * color[0] + 0.7152 * color[1] + 0.0722 * color[2]
 
 
 def _mix(a: str, b: str, f: float) -> tuple[int, int, int]:
@@ -609,7 +641,8 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
         reveal = Reveal(when(line, [line.label or line.river or ""], k), DRAW)
         width = canvas.px(0.0062 if line.border else 0.0042)
         dashed = line.style == "dashed"
-        painted.append(Painted(_line(line, spec.places), tones[line.color], reveal, True, width, dashed))
+        painted.append(Painted(_line(line, spec.places), tones[line.color], reveal, True, width, dashed,
+                               layer=1 if line.river else 2))  # fmt: skip
         k += 1
     # Names and pins: placed where they settle, in the order they appear, none over another or the title.
     taken: list[tuple[float, float, float, float]] = [] if box is None else [(0, 0, canvas.width, box[1])]
