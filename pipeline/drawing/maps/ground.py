@@ -228,17 +228,20 @@ def credits(styles: set[str]) -> list[str]:
     return [PICTURES[s][2] for s in sorted(styles) if s in PICTURES]
 
 
-def paste_clear(frame: Image.Image, color, box: tuple[int, int, int, int], ring: Image.Image, hole: float) -> None:
+def paste_clear(frame: Image.Image, color, box: tuple[int, int, int, int], ring: Image.Image, hole: float,
+                middle: tuple[float, float] | None = None) -> None:  # fmt: skip
     """``frame.paste(color, box, ring)`` for a mask that is clear inside a circle of radius ``hole`` about its
-    middle: the square inside that circle is left out (a glow around a globe is a thin ring of its box)."""
+    ``middle`` (default: the mask's): the square inside that circle is left out (a glow around a globe is a thin
+    ring of its box; the space around a globe, its corners)."""
     inner = math.floor(hole / math.sqrt(2)) - 2  # half the side of the square inside the circle
     w, h = ring.size
     if inner < 16:
         frame.paste(color, box, ring)
         return
-    mx, my = w // 2, h // 2
+    mx, my = (w // 2, h // 2) if middle is None else (round(middle[0]), round(middle[1]))
     x0, y0 = box[0], box[1]
     for part in ((0, 0, w, my - inner), (0, my + inner, w, h), (0, my - inner, mx - inner, my + inner),
                  (mx + inner, my - inner, w, my + inner)):  # fmt: skip
+        part = (max(0, part[0]), max(0, part[1]), min(w, part[2]), min(h, part[3]))
         if part[2] > part[0] and part[3] > part[1]:
             frame.paste(color, (x0 + part[0], y0 + part[1], x0 + part[2], y0 + part[3]), ring.crop(part))

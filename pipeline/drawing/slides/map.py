@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from pydantic import Field
 from shapely.geometry import Polygon
 
@@ -375,7 +375,9 @@ class Scene:
             self._ground(frame, view, tol, data_share)
             for item, share in zip(painted[:steady], shares[:steady], strict=True):
                 self._painted(frame, view, item, share, tol)
-            self._kept = (key, frame.copy())
+            # Kept where the camera stands (while it flies, no frame has the view of another).
+            moving = any(a <= t < b for a, b in self.path.spans())
+            self._kept = None if moving else (key, frame.copy())
         for item, share in zip(painted[steady:], shares[steady:], strict=True):
             self._painted(frame, view, item, share, tol)
         self._sprites(frame, view, t)
@@ -405,7 +407,12 @@ class Scene:
             frame.paste(ground.picture(self.style, view))
         else:  # only the globe's part of the frame is warped; around it is space
             frame.paste(_space(canvas))
-            frame.paste(ground.picture(self.style, view, box=disc[1]), disc[1][:2], disc[0])
+            mask, box = disc
+            frame.paste(ground.picture(self.style, view, box=box), box[:2])
+            # Space over the corners of the globe's box: its clear middle left out (a whole box blended: 5 ms).
+            r = RADIUS * view.scale
+            ground.paste_clear(frame, _space(canvas).getpixel((0, 0)), box, ImageChops.invert(mask), r - 2,
+                               (view.cx - box[0], view.cy - box[1]))  # fmt: skip
         if self.data and data_share > 0:
             by_color: dict[tuple[int, int, int], layers.Mask] = {}
             for index, color in self.data.items():
