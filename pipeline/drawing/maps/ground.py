@@ -103,17 +103,23 @@ def padded(style: str, reduce: int) -> tuple[Image.Image, int]:
     return Image.fromarray(np.concatenate([array[:, -pad:], array, array[:, :pad]], axis=1)), pad
 
 
-def picture(style: str, view: View, work: float = 0.5, box: tuple[int, int, int, int] | None = None) -> Image.Image:
+def picture(style: str, view: View, work: float = 0.5, box: tuple[int, int, int, int] | None = None,
+            limb: bool = False) -> Image.Image:  # fmt: skip
     """The ground of ``view`` in ``style`` (a picture style), at the frame's size, or of its part ``box`` (left,
-    top, right, bottom); off the globe it is the globe's rim repeated (``globe_mask`` cuts it)."""
+    top, right, bottom); off the globe it is the globe's rim repeated (``globe_mask`` cuts it). ``limb``: a globe
+    seen whole darkened towards its rim already (at the working size: a quarter of the pixels to blend)."""
     x0, y0, x1, y1 = box or (0, 0, view.width, view.height)
 
     def inverse(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lon, lat, _ = view.inverse(xs + x0, ys + y0)
         return lon, lat
 
+    def darken(image: Image.Image) -> None:
+        darken_limb(image, view, (x0, y0), image.width / (x1 - x0))
+
     mesh = MESH if view.whole_globe() else MESH // 2
-    return warp(style, (x1 - x0, y1 - y0), inverse, view.scale, work, mesh)
+    shade = darken if limb and view.whole_globe() else None
+    return warp(style, (x1 - x0, y1 - y0), inverse, view.scale, work, mesh, shade)
 
 
 def warp(
@@ -123,6 +129,7 @@ def warp(
     scale: float,
     work: float = 0.5,
     mesh: int = MESH,
+    shade: Callable[[Image.Image], None] | None = None,
 ) -> Image.Image:
     """The style's picture seen through any projection, at ``size``: ``inverse`` takes screen x, y to longitude
     and latitude (for ``map``, the globe's view; for ``route``, its PROJ projection), ``scale`` is about how many
@@ -156,6 +163,8 @@ def warp(
         for j in range(ny) for i in range(nx)
     ]  # fmt: skip
     warped = image.transform((w, h), Image.Transform.MESH, quads, Image.Resampling.BILINEAR)
+    if shade is not None:  # at the working size, before it is doubled
+        shade(warped)
     # Doubled pixel for pixel: a bilinear enlargement cost 12 ms a frame at 1080p, and the pictures are softer
     # than the half-size frame at every zoom a map reaches (the names and lines over them are drawn full size).
     return warped.resize((width, height), Image.Resampling.NEAREST)
@@ -193,23 +202,34 @@ def _limb(size: int = 512) -> Image.Image:
     return Image.fromarray(np.where(r <= 1, np.round(150 * np.clip(r, 0, 1) ** 3), 0).astype(np.uint8))
 
 
-def shade_globe(frame: Image.Image, view: View, air: tuple[int, int, int]) -> None:
-    """A globe seen whole, made round: darker towards its rim, and a thin glow of air (``air``) around it."""
+def darken_limb(image: Image.Image, view: View, origin: tuple[int, int] = (0, 0), k: float = 1.0) -> None:
+    """A globe seen whole darkened towards its rim (a sphere lit from the front), on ``image``, which shows the
+    frame from ``origin`` at ``k`` times its size. Only the part of the globe on the image is made (a globe flown
+    into overflows the frame before it fills it)."""
+    r = RADIUS * view.scale * k
+    gx, gy = (view.cx - origin[0]) * k - r, (view.cy - origin[1]) * k - r
+    seen = (max(0, math.floor(gx)), max(0, math.floor(gy)),
+            min(image.width, math.ceil(gx + 2 * r)), min(image.height, math.ceil(gy + 2 * r)))  # fmt: skip
+    if seen[2] <= seen[0] or seen[3] <= seen[1] or r < 4:
+        return
+    limb = _limb()
+    t = limb.width / (2 * r)
+    part = tuple(min(limb.width, max(0.0, (v - o) * t)) for v, o in zip(seen, (gx, gy, gx, gy), strict=True))
+    darkening = limb.resize((seen[2] - seen[0], seen[3] - seen[1]), Image.Resampling.BILINEAR, box=part)
+    image.paste((0, 0, 0), seen, darkening)
+
+
+def shade_globe(frame: Image.Image, view: View, air: tuple[int, int, int], limb: bool = True) -> None:
+    """A globe seen whole, made round: darker towards its rim (unless ``limb`` is False: its picture is darkened
+    already, ``picture``), and a thin glow of air (``air``) around it."""
     r = RADIUS * view.scale
     size = round(2 * r)
     x0, y0 = round(view.cx - r), round(view.cy - r)
     box = (x0, y0, x0 + size, y0 + size)
     if size < 8:
         return
-    # Only the part in the frame is made (a globe flown into overflows it before it fills it).
-    seen = (max(0, box[0]), max(0, box[1]), min(frame.width, box[2]), min(frame.height, box[3]))
-    if seen[2] <= seen[0] or seen[3] <= seen[1]:
-        return
-    limb = _limb()
-    k = limb.width / size
-    part = tuple((v - o) * k for v, o in zip(seen, (x0, y0, x0, y0), strict=True))
-    frame.paste((0, 0, 0), seen, limb.resize((seen[2] - seen[0], seen[3] - seen[1]), Image.Resampling.BILINEAR,
-                                             box=part))  # fmt: skip
+    if limb:
+        darken_limb(frame, view)
     glow = max(2.0, r * 0.05)
     pad = math.ceil(glow) + 2
     ring = Image.new("L", (size + 2 * pad, size + 2 * pad), 0)

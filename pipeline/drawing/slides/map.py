@@ -408,7 +408,8 @@ class Scene:
         else:  # only the globe's part of the frame is warped; around it is space
             frame.paste(_space(canvas))
             mask, box = disc
-            frame.paste(ground.picture(self.style, view, box=box), box[:2])
+            # Darkened towards its rim at the working size, unless data is painted over it (darkened with it).
+            frame.paste(ground.picture(self.style, view, box=box, limb=not self.data), box[:2])
             # Space over the corners of the globe's box: its clear middle left out (a whole box blended: 5 ms).
             r = RADIUS * view.scale
             ground.paste_clear(frame, _space(canvas).getpixel((0, 0)), box, ImageChops.invert(mask), r - 2,
@@ -424,7 +425,8 @@ class Scene:
             for color, mask in by_color.items():
                 mask.tint(frame, color, 0.92 * ease_out(data_share))
         if disc is not None:
-            ground.shade_globe(frame, view, _mix(colors.muted, "#8fc1f0", 0.6))
+            shaded = self.style != "flat" and not self.data
+            ground.shade_globe(frame, view, _mix(colors.muted, "#8fc1f0", 0.6), limb=not shaded)
         edges = layers.Mask(w, h)
         line_width = max(1.0, canvas.px(0.0011))
         # Islands of a few pixels: their fill is enough.
