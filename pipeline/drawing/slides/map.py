@@ -355,8 +355,12 @@ class Scene:
     memo: dict = dataclasses.field(default_factory=dict)
     #: The frame's ground with its settled items, by the view and what was whole in it (``paint``).
     _kept: tuple[tuple, Image.Image] | None = dataclasses.field(default=None, repr=False)
+    _prepared: bool = dataclasses.field(default=False, repr=False)
 
     def paint(self, frame: Image.Image, t: float) -> None:
+        if not self._prepared:  # at the first frame drawn, not as the slide is built (a layout check builds it)
+            self._prepared = True
+            ground.prepare(self.style, max(view.scale for view in self.path.views()))
         view = self.path.at(t)
         tol = layers.tolerance(view)
         # What a frame shares with the one before while the camera stands still (a region fading in, a line drawing
