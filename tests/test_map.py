@@ -187,3 +187,67 @@ def test_a_pan_between_far_places_rises_to_keep_both_in_sight():
     for place in ((126.9, 37.5), (139.7, 35.7)):
         x, y = middle.point(*place)
         assert -40 <= x <= 680 and 0 <= y <= 360
+
+
+def _luma(pixel) -> float:
+    r, g, b = (float(v) for v in pixel[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("theme", ["documentary", "daylight", "editorial", "flat"])
+def test_in_every_theme_a_flat_maps_land_is_lighter_than_its_sea(theme):
+    """A map reads its land lighter than its sea: the daylight look drew a grey land on its cream background."""
+    canvas = small_canvas(theme=theme)
+    spec = _spec(style="flat", camera=[{"show": ["Australia"]}], scale_bar=False)
+    scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+    frame = Image.new("RGB", (canvas.width, canvas.height))
+    scene.paint(frame, 10.0)
+    view = scene.path.at(10.0)
+    land = frame.getpixel(tuple(round(v) for v in view.point(134.0, -25.0)))  # the middle of the outback
+    sea = frame.getpixel(tuple(round(v) for v in view.point(106.0, -30.0)))  # the Indian Ocean, off Perth
+    assert _luma(land) > _luma(sea) + 8, (theme, land, sea)
+
+
+def test_a_border_is_drawn_over_the_river_it_runs_along():
+    """The Yalu is the border between North Korea and China: a river drawn over the red border hid it."""
+    canvas = Canvas(640, 360, small_canvas().theme, small_canvas().fonts)
+    spec = _spec(style="flat", camera=[{"show": ["Yalu"]}], scale_bar=False,
+                 lines=[{"border": ["North Korea", "China"]}, {"river": "Yalu", "color": "water"}])  # fmt: skip
+    scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+    frame = Image.new("RGB", (canvas.width, canvas.height))
+    scene.paint(frame, 10.0)
+    border, river = scene.painted[0], scene.painted[1]
+    view = scene.path.at(10.0)
+    pixels = np.asarray(frame).astype(int)
+    # Where the river runs within a pixel of the border, the border's colour is seen, not the river's.
+    border_xy = np.concatenate([layers.screen(view, line)[0] for line in border.rings])
+    river_xy = np.concatenate([layers.screen(view, layers.densify(line, 0.02))[0] for line in river.rings])
+    on_both = [p for p in river_xy if np.hypot(*(border_xy - p).T).min() < 1.0 and
+               0 <= p[0] < canvas.width and 0 <= p[1] < canvas.height]  # fmt: skip
+    assert len(on_both) > 20
+    seen = np.array([pixels[round(y), round(x)] for x, y in on_both])
+    near_border = np.abs(seen - border.color).sum(axis=1) < np.abs(seen - river.color).sum(axis=1)
+    assert near_border.mean() > 0.8, near_border.mean()
+
+
+def test_names_fade_out_rather_than_being_cut_at_the_frame_edge_as_the_camera_moves(canvas):
+    """A name shown before the camera pans away slid off the frame cut in half; it fades as it nears the edge."""
+    spec = _spec(camera=[{"show": ["North Korea"]}, {"centre": "Sea of Japan", "span": 1200, "at": 2, "seconds": 2}],
+                 labels=[{"text": "Yellow Sea", "at": 1}, {"text": "Sea of Japan", "at": 1}], style="flat",
+                 scale_bar=False)  # fmt: skip
+    scene, _ = mapkind.compose(spec, canvas, _context(starts=(0.5, 2.0)))
+    (move,) = scene.path.moves
+    sprites = list(scene.sprites)
+    cut = []
+    for k in range(21):
+        t = move.start + (move.end - move.start) * k / 20
+        bare, named = (Image.new("RGB", (canvas.width, canvas.height)) for _ in range(2))
+        scene.sprites = []
+        scene.paint(bare, t)
+        scene.sprites = sprites
+        scene.paint(named, t)
+        drawn = np.abs(np.asarray(named).astype(int) - np.asarray(bare)).max(axis=2) > 12
+        edge = np.concatenate([drawn[:, :2].ravel(), drawn[:, -2:].ravel(), drawn[:2].ravel(), drawn[-2:].ravel()])
+        if edge.any():
+            cut.append(k)
+    assert not cut, f"a name cut by the frame's edge at {cut} (twentieths of the move)"

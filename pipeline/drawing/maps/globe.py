@@ -46,6 +46,18 @@ class View:
         x = cphi * np.sin(lam)
         y = cos0 * sphi - sin0 * cphi * clam
         near = sin0 * sphi + cos0 * cphi * clam >= 0
+        return self._screen(x, y, near)
+
+    def project_unit(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``project`` for points given as unit vectors (N x 3, ``unit_vectors``): one rotation, no trigonometry
+        per point (a frame's hundred thousand outline points took 3.5 ms by ``project``)."""
+        lam0, phi0 = math.radians(self.lon), math.radians(self.lat)
+        s0, c0, sl, cl = math.sin(phi0), math.cos(phi0), math.sin(lam0), math.cos(lam0)
+        rotation = np.array([[-sl, -s0 * cl, c0 * cl], [cl, -s0 * sl, c0 * sl], [0.0, c0, s0]])
+        x, y, depth = (unit @ rotation).T
+        return self._screen(x, y, depth >= 0)
+
+    def _screen(self, x: np.ndarray, y: np.ndarray, near: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not near.all():
             rho = np.hypot(x, y)
             rho[rho == 0] = 1.0
@@ -89,6 +101,13 @@ class View:
     def whole_globe(self) -> bool:
         """Whether the globe's rim is inside the frame (it shows as a disc in space)."""
         return RADIUS * self.scale < math.hypot(self.width, self.height) / 2
+
+
+def unit_vectors(lons, lats) -> np.ndarray:
+    """Points (degrees) as unit vectors on the sphere, N x 3."""
+    lam, phi = np.radians(np.asarray(lons, float)), np.radians(np.asarray(lats, float))
+    cphi = np.cos(phi)
+    return np.column_stack([cphi * np.cos(lam), cphi * np.sin(lam), np.sin(phi)])
 
 
 def angle(a: tuple[float, float], b: tuple[float, float]) -> float:

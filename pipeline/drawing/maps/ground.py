@@ -20,6 +20,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import aggdraw
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance
 
@@ -61,9 +62,32 @@ def _folder() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-@cache
+#: The pictures read so far, by style and reduction.
+_LEVELS: dict[tuple[str, int], np.ndarray] = {}
+
+
 def level(style: str, reduce: int) -> np.ndarray:
-    """The style's picture at 1/``reduce`` of its full size (1, 2, 4 or 8) as an RGB array, graded for the map."""
+    """The style's picture at 1/``reduce`` of its full size (1, 2, 4 or 8) as an RGB array, graded for the map:
+    box-reduced from a finer one already read, else read from its file (a flight from the globe read the relief
+    three times, 0.63 s; the finest read first, ``prepare``, and the others reduced from it, 0.51 s)."""
+    if (style, reduce) not in _LEVELS:
+        finer = [r for s, r in _LEVELS if s == style and r < reduce and reduce % r == 0]
+        if finer:
+            picture = Image.fromarray(_LEVELS[style, max(finer)]).reduce(reduce // max(finer))
+            _LEVELS[style, reduce] = np.asarray(picture)
+        else:
+            _LEVELS[style, reduce] = _read(style, reduce)
+    return _LEVELS[style, reduce]
+
+
+def prepare(style: str, scale: float, work: float = 0.5) -> None:
+    """Read the style's picture at the finest a flight's closest view (``scale``) needs, before its first frame,
+    so the coarser ones it needs first are reduced from it rather than read."""
+    if style in PICTURES and available():
+        level(style, _reduce_for(style, scale, work))
+
+
+def _read(style: str, reduce: int) -> np.ndarray:
     name, _, _ = PICTURES[style]
     with Image.open(_folder() / name) as image:
         full = image.size
@@ -102,15 +126,31 @@ def padded(style: str, reduce: int) -> tuple[Image.Image, int]:
     return Image.fromarray(np.concatenate([array[:, -pad:], array, array[:, :pad]], axis=1)), pad
 
 
-def picture(style: str, view: View, work: float = 0.5) -> Image.Image:
-    """The ground of ``view`` in ``style`` (a picture style), at the frame's size; off the globe it is the globe's
-    rim repeated (``globe_mask`` cuts it)."""
+def picture(style: str, view: View, work: float = 0.5, box: tuple[int, int, int, int] | None = None,
+            limb: bool = False) -> Image.Image:  # fmt: skip
+    """The ground of ``view`` in ``style`` (a picture style), at the frame's size, or of its part ``box`` (left,
+    top, right, bottom); off the globe it is the globe's rim repeated (``globe_mask`` cuts it). ``limb``: a globe
+    seen whole darkened towards its rim already (at the working size: a quarter of the pixels to blend)."""
+    x0, y0, x1, y1 = box or (0, 0, view.width, view.height)
 
     def inverse(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lon, lat, _ = view.inverse(xs, ys)
+        lon, lat, _ = view.inverse(xs + x0, ys + y0)
         return lon, lat
 
-    return warp(style, (view.width, view.height), inverse, view.scale, work, MESH if view.whole_globe() else MESH // 2)
+    def darken(image: Image.Image) -> None:
+        darken_limb(image, view, (x0, y0), image.width / (x1 - x0))
+
+    mesh = MESH if view.whole_globe() else MESH // 2
+    shade = darken if limb and view.whole_globe() else None
+    # Where the picture's own pixels are four working pixels wide or more (a satellite view of a region), it is
+    # warped at half the working size and enlarged smoothly to it: the same picture (0.5 of 255 apart on average,
+    # for northern-border's pan), 7 ms a frame against 12.
+    _, full, _ = PICTURES[style]
+    reduce = _reduce_for(style, view.scale, work)
+    widest = math.radians(min(89.0, abs(view.lat) + view.reach_deg()))  # where a degree of longitude is narrowest
+    across = 2 * math.pi * RADIUS * view.scale * work * math.cos(widest)  # working pixels round that parallel
+    soft = not view.whole_globe() and across >= 4 * full / reduce
+    return warp(style, (x1 - x0, y1 - y0), inverse, view.scale, work, mesh, shade, soft)
 
 
 def warp(
@@ -120,6 +160,8 @@ def warp(
     scale: float,
     work: float = 0.5,
     mesh: int = MESH,
+    shade: Callable[[Image.Image], None] | None = None,
+    soft: bool = False,
 ) -> Image.Image:
     """The style's picture seen through any projection, at ``size``: ``inverse`` takes screen x, y to longitude
     and latitude (for ``map``, the globe's view; for ``route``, its PROJ projection), ``scale`` is about how many
@@ -130,6 +172,8 @@ def warp(
     image, pad = padded(style, reduce)
     pw, ph = image.width - 2 * pad, image.height
     w, h = max(1, round(width * work)), max(1, round(height * work))
+    if soft:  # warped at half the working size, enlarged to it smoothly (``picture``)
+        w, h = max(1, w // 2), max(1, h // 2)
     nx = mesh
     ny = max(2, round(nx * h / w))
     gx, gy = np.meshgrid(np.linspace(0, width, nx + 1), np.linspace(0, height, ny + 1))
@@ -153,22 +197,37 @@ def warp(
         for j in range(ny) for i in range(nx)
     ]  # fmt: skip
     warped = image.transform((w, h), Image.Transform.MESH, quads, Image.Resampling.BILINEAR)
+    if shade is not None:  # at the working size, before it is doubled
+        shade(warped)
+    if soft:
+        warped = warped.resize((w * 2, h * 2), Image.Resampling.BILINEAR)
     # Doubled pixel for pixel: a bilinear enlargement cost 12 ms a frame at 1080p, and the pictures are softer
     # than the half-size frame at every zoom a map reaches (the names and lines over them are drawn full size).
     return warped.resize((width, height), Image.Resampling.NEAREST)
 
 
-def globe_mask(view: View) -> Image.Image | None:
-    """The globe's disc as an anti-aliased mask when its rim is in the frame (None: the globe fills it)."""
+def disc_box(view: View) -> tuple[int, int, int, int]:
+    """The part of the frame the globe's disc covers (left, top, right, bottom), with a pixel to spare; its corner
+    on even pixels, so a picture warped at half the size there has the pixels the whole frame's would."""
+    r = RADIUS * view.scale
+    return (max(0, (math.floor(view.cx - r) - 1) // 2 * 2), max(0, (math.floor(view.cy - r) - 1) // 2 * 2),
+            min(view.width, math.ceil(view.cx + r) + 1), min(view.height, math.ceil(view.cy + r) + 1))  # fmt: skip
+
+
+def globe_mask(view: View) -> tuple[Image.Image, tuple[int, int, int, int]] | None:
+    """The globe's disc as an anti-aliased mask of the part of the frame it covers, and that part (``disc_box``),
+    when its rim is in the frame (None: the globe fills it). Drawn by AGG at the frame's size: a whole frame's mask
+    drawn twice the size and reduced took 3 ms a frame."""
     if not view.whole_globe():
         return None
-    ss = 2
+    box = disc_box(view)
     r = RADIUS * view.scale
-    mask = Image.new("L", (view.width * ss, view.height * ss), 0)
-    ImageDraw.Draw(mask).ellipse(
-        ((view.cx - r) * ss, (view.cy - r) * ss, (view.cx + r) * ss, (view.cy + r) * ss), fill=255
-    )
-    return mask.reduce(ss)
+    mask = Image.new("L", (max(1, box[2] - box[0]), max(1, box[3] - box[1])), 0)
+    draw = aggdraw.Draw(mask)
+    cx, cy = view.cx - box[0], view.cy - box[1]
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), None, aggdraw.Brush(255))
+    draw.flush()
+    return mask, box
 
 
 @cache
@@ -179,15 +238,34 @@ def _limb(size: int = 512) -> Image.Image:
     return Image.fromarray(np.where(r <= 1, np.round(150 * np.clip(r, 0, 1) ** 3), 0).astype(np.uint8))
 
 
-def shade_globe(frame: Image.Image, view: View, air: tuple[int, int, int]) -> None:
-    """A globe seen whole, made round: darker towards its rim, and a thin glow of air (``air``) around it."""
+def darken_limb(image: Image.Image, view: View, origin: tuple[int, int] = (0, 0), k: float = 1.0) -> None:
+    """A globe seen whole darkened towards its rim (a sphere lit from the front), on ``image``, which shows the
+    frame from ``origin`` at ``k`` times its size. Only the part of the globe on the image is made (a globe flown
+    into overflows the frame before it fills it)."""
+    r = RADIUS * view.scale * k
+    gx, gy = (view.cx - origin[0]) * k - r, (view.cy - origin[1]) * k - r
+    seen = (max(0, math.floor(gx)), max(0, math.floor(gy)),
+            min(image.width, math.ceil(gx + 2 * r)), min(image.height, math.ceil(gy + 2 * r)))  # fmt: skip
+    if seen[2] <= seen[0] or seen[3] <= seen[1] or r < 4:
+        return
+    limb = _limb()
+    t = limb.width / (2 * r)
+    part = tuple(min(limb.width, max(0.0, (v - o) * t)) for v, o in zip(seen, (gx, gy, gx, gy), strict=True))
+    darkening = limb.resize((seen[2] - seen[0], seen[3] - seen[1]), Image.Resampling.BILINEAR, box=part)
+    image.paste((0, 0, 0), seen, darkening)
+
+
+def shade_globe(frame: Image.Image, view: View, air: tuple[int, int, int], limb: bool = True) -> None:
+    """A globe seen whole, made round: darker towards its rim (unless ``limb`` is False: its picture is darkened
+    already, ``picture``), and a thin glow of air (``air``) around it."""
     r = RADIUS * view.scale
     size = round(2 * r)
     x0, y0 = round(view.cx - r), round(view.cy - r)
     box = (x0, y0, x0 + size, y0 + size)
     if size < 8:
         return
-    frame.paste((0, 0, 0), box, _limb().resize((size, size), Image.Resampling.BILINEAR))
+    if limb:
+        darken_limb(frame, view)
     glow = max(2.0, r * 0.05)
     pad = math.ceil(glow) + 2
     ring = Image.new("L", (size + 2 * pad, size + 2 * pad), 0)
@@ -197,9 +275,29 @@ def shade_globe(frame: Image.Image, view: View, air: tuple[int, int, int]) -> No
         d = glow * k / steps
         draw.ellipse((pad - d, pad - d, pad + size + d, pad + size + d), outline=round(90 * (1 - k / steps) ** 2),
                      width=max(1, math.ceil(glow / steps)))  # fmt: skip
-    frame.paste(air, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), ring)
+    hole = size / 2 - max(1, math.ceil(glow / steps)) - 1  # inside the innermost outline the ring is clear
+    paste_clear(frame, air, (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), ring, hole)
 
 
 def credits(styles: set[str]) -> list[str]:
     """What the pictures of ``styles`` ask to be credited with."""
     return [PICTURES[s][2] for s in sorted(styles) if s in PICTURES]
+
+
+def paste_clear(frame: Image.Image, color, box: tuple[int, int, int, int], ring: Image.Image, hole: float,
+                middle: tuple[float, float] | None = None) -> None:  # fmt: skip
+    """``frame.paste(color, box, ring)`` for a mask that is clear inside a circle of radius ``hole`` about its
+    ``middle`` (default: the mask's): the square inside that circle is left out (a glow around a globe is a thin
+    ring of its box; the space around a globe, its corners)."""
+    inner = math.floor(hole / math.sqrt(2)) - 2  # half the side of the square inside the circle
+    w, h = ring.size
+    if inner < 16:
+        frame.paste(color, box, ring)
+        return
+    mx, my = (w // 2, h // 2) if middle is None else (round(middle[0]), round(middle[1]))
+    x0, y0 = box[0], box[1]
+    for part in ((0, 0, w, my - inner), (0, my + inner, w, h), (0, my - inner, mx - inner, my + inner),
+                 (mx + inner, my - inner, w, my + inner)):  # fmt: skip
+        part = (max(0, part[0]), max(0, part[1]), min(w, part[2]), min(h, part[3]))
+        if part[2] > part[0] and part[3] > part[1]:
+            frame.paste(color, (x0 + part[0], y0 + part[1], x0 + part[2], y0 + part[3]), ring.crop(part))
