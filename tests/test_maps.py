@@ -114,11 +114,12 @@ def test_routes_and_areas_are_checked_and_drawn(tmp_path):
     assert [e.field for e in bad.check()] == ["areas.0.fill.0", "areas.1"]
     assert "did you mean 'Sahara'" in str(bad.check()[0])
     canvas = small_canvas()
-    only_areas = build(canvas, {"kind": "route", "areas": [{"fill": ["Sahara"], "label": "Sahara"}]}).still()
+    flat = {"kind": "route", "style": "flat"}  # the colours below are the flat style's
+    only_areas = build(canvas, {**flat, "areas": [{"fill": ["Sahara"], "label": "Sahara"}]}).still()
     accent = np.abs(only_areas.astype(int) - [0xE5, 0x38, 0x3B]).max(axis=2) < 90
     assert accent.sum() > 200, "a map of an area alone fills it"
-    solid = build(canvas, {"kind": "route", "stops": ["Lagos", "Cairo"]}).still().astype(int)
-    dashed = build(canvas, {"kind": "route", "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]})
+    solid = build(canvas, {**flat, "stops": ["Lagos", "Cairo"]}).still().astype(int)
+    dashed = build(canvas, {**flat, "stops": ["Lagos", {"places": ["Cairo"], "style": "alternative"}]})
     soft = np.abs(dashed.still().astype(int) - [0xF2, 0xA5, 0x41]).max(axis=2) < 40
     assert soft.sum() > 20 and (np.abs(solid - [0xF2, 0xA5, 0x41]).max(axis=2) < 40).sum() == 0
 

@@ -593,7 +593,7 @@ def test_route_rejects_an_unknown_place_with_a_suggestion(canvas):
 
 def test_route_is_framed_below_its_title(canvas):
     """No arrow or marker runs through the rows the title occupies, even for a route heading north."""
-    spec = {"kind": "route", "title": "North", "stops": ["South Korea", "China", "Mongolia"]}
+    spec = {"kind": "route", "style": "flat", "title": "North", "stops": ["South Korea", "China", "Mongolia"]}
     frame = build(canvas, spec).still().astype(int)
     colors = canvas.theme.colors
 
