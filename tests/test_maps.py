@@ -241,3 +241,23 @@ def test_a_shared_name_on_a_map_is_the_one_among_its_other_places():
     assert chosen("Colón") == {} and chosen("Paris", "Dallas") == {} and chosen("Colón, Honduras", "Panama City") == {}
     spec = maps.Spec.model_validate({"kind": "map", "camera": [{"show": ["Colón", "Panama City"]}]})
     assert maps.among_neighbours(spec), "the camera's names count too"
+
+
+def test_the_description_credits_the_pictures_every_map_stands_on(tmp_path):
+    """The look's own map style counts (the documentary look stands its maps on Blue Marble), and so do a route's
+    ground and a map under or beside a text slide, not only the map kind's own style."""
+    import pipeline
+    from pipeline.publishing.outputs import map_credits
+
+    (tmp_path / "assets").mkdir()
+    story = tmp_path / "s.yaml"
+    story.write_text(
+        "title: Credits\nvideo: {width: 320, height: 180, fps: 30}\nnarration: {engine: piper}\nsections:\n"
+        "  - title: One\n    scenes:\n"
+        "      - id: way\n        slide: {kind: route, stops: [Lagos, Cairo]}\n        narration: One.\n"
+        "      - id: card\n        slide: {kind: title, title: Hi, backdrop: {map: {show: [Chad], style: relief}}}\n"
+        "        narration: Two.\n",
+        encoding="utf-8",
+    )
+    (credit,) = map_credits(pipeline.validate(story))
+    assert "Blue Marble" in credit and "shaded relief" in credit, credit

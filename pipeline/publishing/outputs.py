@@ -51,11 +51,15 @@ def write_outputs(
 
 def map_credits(project: Project) -> list[str]:
     """What the maps' ground pictures ask to be credited with, for the description (chapters.txt)."""
-    styles = {
-        entry.scene.slide.style or project.theme.maps.style
-        for entry in project.entries()
-        if entry.scene.slide.kind == "map"
-    }
+    theme = project.theme.maps.style
+    styles = set()
+    for entry in project.entries():
+        slide = entry.scene.slide
+        if slide.kind in ("map", "route"):
+            styles.add(ground.style_for(slide.style, theme))
+        for shown in (getattr(slide, "backdrop", None), getattr(slide, "visual", None)):  # a map under or beside
+            if shown is not None and getattr(shown, "map", None) is not None:
+                styles.add(ground.style_for(shown.map.style, theme))
     found = ground.credits(styles)
     return [f"Map imagery: {'; '.join(found)}."] if found else []
 
