@@ -282,3 +282,14 @@ def test_a_visual_is_one_thing():
     with pytest.raises(ValueError, match="a visual is an icon, a picture or a map"):
         KINDS["title"].spec.model_validate({"kind": "title", "title": "Hi", "visual": {"icon": "gavel", "map": {
             "show": ["Seoul"]}}})  # fmt: skip
+
+
+def test_one_map_beside_a_title_and_under_a_section_is_fitted_for_each():
+    """A render's slides share their canvas's memo of backgrounds: the same map, fitted beside a title's text and
+    under a whole chapter card, is two pictures, not the first one twice."""
+    under = {"map": {"show": ["North Korea", "South Korea"], "style": "flat"}}
+    shared = small_canvas()
+    _slide({"kind": "title", "title": "Hi", "backdrop": under}, shared)[0].still()
+    after_title, _ = _slide({"kind": "section", "title": "Trap", "backdrop": under}, shared)
+    alone, _ = _slide({"kind": "section", "title": "Trap", "backdrop": under}, small_canvas())
+    assert np.array_equal(after_title.still(), alone.still())

@@ -278,7 +278,7 @@ def _behind(behind: Backdrop, canvas: Canvas, context: SceneContext, beside: boo
         spec = behind.map.spec()
         _, box = split(dataclasses.replace(canvas, column=None))
         plain = dataclasses.replace(canvas, column=box if beside else None, backdrop=None)
-        name = f"map:{spec.model_dump_json()}"
+        name = f"map:{'beside' if beside else 'whole'}:{spec.model_dump_json()}"  # the memo key: fitted apart
         return Pictured(lambda: maps.picture(spec, plain, context), (0.5, 0.5), name, behind.dim)
     assert behind.picture is not None
     try:
