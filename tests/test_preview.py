@@ -90,7 +90,8 @@ def test_the_page_follows_every_save_and_shows_errors(preview):
         assert page.eval_on_selector_all(".chapters button", "els => els.map(e => e.textContent)") == [
             "Opening", "Numbers",
         ]  # fmt: skip
-        assert page.eval_on_selector_all(".scene img", "els => els.every(i => i.complete && i.naturalWidth === 320)")
+        # Each still loads once the state names it (the outline's stills give way to the render's): waited for.
+        _wait(page, "[...document.querySelectorAll('.scene img')].every(i => i.complete && i.naturalWidth === 320)")
         first = page.evaluate("document.getElementById('video').duration")
         # Clicking a scene seeks to it and selects it: its sentences and their times, its waveform.
         page.click(".scene[data-id=number]")
