@@ -111,3 +111,19 @@ def test_a_slide_kept_alive_by_marks_waits_for_a_quiet_moment_to_push():
     (move,) = camera.pushes([(0.0, 0.5)], 9.0, rate=0.01, after=1.5, minor=marks)
     assert move.start == pytest.approx(3.7 + 1.5), "after the last mark, once quiet for the wait"
     assert camera.pushes([(0.0, 0.5)], 5.5, rate=0.01, after=1.5, minor=marks) == (), "too little left to push"
+
+
+@pytest.mark.parametrize(("zoom", "focus"), [(1.0, (0.5, 0.5)), (1.02, (0.35, 0.6)), (1.05, (0.7, 0.3))])
+def test_a_push_samples_the_frame_where_the_zoom_about_its_focus_puts_each_pixel(zoom, focus):
+    """The push (OpenCV's warp) puts every pixel where a bilinear enlargement of the box about the focus does
+    (Pillow's resize of that box, which it replaced), within a level: no shift, no half-pixel offset."""
+    rng = np.random.default_rng(5)
+    small = Image.fromarray(rng.integers(0, 256, (45, 80, 3), dtype=np.uint8))
+    frame = np.asarray(small.resize((640, 360), Image.BICUBIC))  # detail at every scale, no flat areas
+    w, h = 640, 360
+    fx, fy = focus[0] * w, focus[1] * h
+    box = (fx - fx / zoom, fy - fy / zoom, fx + (w - fx) / zoom, fy + (h - fy) / zoom)
+    expected = np.asarray(Image.fromarray(frame).resize((w, h), Image.BILINEAR, box=box)).astype(int)
+    pushed = camera.push_in(frame, zoom, focus)
+    assert pushed.shape == frame.shape and pushed.dtype == np.uint8
+    assert np.abs(pushed.astype(int) - expected).max() <= 1

@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 
 from pipeline.drawing.slides.easing import ease_in_out
 
@@ -159,8 +158,19 @@ def content_middle(frame: np.ndarray, background: np.ndarray | None) -> tuple[fl
 
 
 def push_in(frame: np.ndarray, zoom: float, focus: tuple[float, float]) -> np.ndarray:
-    """``frame`` enlarged ``zoom`` times about ``focus`` (shares of the frame) and cropped back to its size."""
+    """``frame`` enlarged ``zoom`` times about ``focus`` (shares of the frame) and cropped back to its size, sampled
+    bilinearly at sub-pixel positions (a slow push moves a fraction of a pixel a step).
+
+    OpenCV's affine warp, not Pillow's resize of a box: at 1080p 3.3 ms a frame against 37 (the resize 30, and the
+    array into an image and back), and the camera pushed for half the shipped video's steps, so this was a fifth of
+    a render's CPU. Pixel centres map as Pillow's box does: output pixel x samples ``left + (x + 0.5) / zoom - 0.5``.
+    """
+    import cv2  # imported where a push is first made: 0.3 s, which a render without pushes never pays
+
     height, width = frame.shape[:2]
     fx, fy = focus[0] * width, focus[1] * height
-    box = (fx - fx / zoom, fy - fy / zoom, fx + (width - fx) / zoom, fy + (height - fy) / zoom)
-    return np.asarray(Image.fromarray(frame).resize((width, height), Image.BILINEAR, box=box))
+    scale = 1.0 / zoom
+    left, top = fx - fx * scale, fy - fy * scale
+    to_source = np.array([[scale, 0.0, left + 0.5 * scale - 0.5], [0.0, scale, top + 0.5 * scale - 0.5]])
+    flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    return cv2.warpAffine(frame, to_source, (width, height), flags=flags, borderMode=cv2.BORDER_REPLICATE)
