@@ -314,3 +314,26 @@ def test_a_backdrop_maps_unknown_place_is_found_at_its_line(project):
     (problem,) = info.value.problems
     assert problem.line == 9 and "unknown place 'Nroth Korea'" in problem.message, problem
     assert "did you mean 'North Korea'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields"),
+    [
+        ("section", {"title": "One"}),
+        ("chart", {"title": "T", "labels": ["a", "b"], "values": [1, 2]}),
+        ("timeline", {"title": "T", "events": [{"date": "1990", "text": "a"}, {"date": "2000", "text": "b"}]}),
+        ("stat", {"value": "5", "label": "things"}),
+        ("title", {"title": "T"}),
+        ("closing", {"title": "T"}),
+    ],
+)
+def test_every_kind_finds_an_unknown_place_in_the_map_behind_it_without_drawing(kind, fields):
+    """A kind with rules of its own (a chart's labels, a timeline's dates, a stat's one thing) found the unknown
+    place in its backdrop's map only when the slide was drawn, because its own check did not ask its base's: the
+    name was looked up twice, once to find it and once to say it. Now the spec's problems are its own and those of
+    what it shows, found once, before drawing."""
+    from pipeline.drawing.slides import KINDS
+
+    spec = KINDS[kind].spec.model_validate({"kind": kind, **fields, "backdrop": {"map": {"show": ["Nroth Korea"]}}})
+    (problem,) = spec.problems()
+    assert problem.field.startswith("backdrop.map") and "unknown place 'Nroth Korea'" in str(problem)

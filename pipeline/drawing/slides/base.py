@@ -393,8 +393,16 @@ class SpecBase(Plain):
         return self
 
     def check(self) -> list[SlideError]:
-        """What is wrong with the spec that needs no drawing to find (unknown places...), every one of it."""
+        """What is wrong with the kind's own fields that needs no drawing to find (unknown places...), every one."""
         return []
+
+    def shown_problems(self) -> list[SlideError]:
+        """What is wrong with what the slide shows beside or behind its own content (a visual, a backdrop)."""
+        return []
+
+    def problems(self) -> list[SlideError]:
+        """Every problem found without drawing: the kind's own (``check``) and those of what it shows."""
+        return self.check() + self.shown_problems()
 
 
 SpecT = TypeVar("SpecT", bound=SpecBase)

@@ -73,7 +73,7 @@ def _problems(
         fits = store.path("fit", digest, "") if store else None
         if fits is not None and fits.exists():
             continue
-        errors = item.spec.check()
+        errors = item.spec.problems()
         unknown: list[tuple[Path_, str]] = []
         if not errors:
             canvas.fonts.missing.clear()

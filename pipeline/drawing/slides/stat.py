@@ -129,7 +129,7 @@ class Spec(visuals.WithVisual):
         if self.icon and (message := icons.problem(self.icon)):
             return [SlideError("icon", message)]
         if self.visual:
-            return super().check()
+            return []  # its own problems are the visual's (shown_problems)
         if self.against is not None:
             problems = []
             if not self.name:

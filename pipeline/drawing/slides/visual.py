@@ -204,9 +204,6 @@ def elements(visual: Visual, canvas: Canvas, box: Box, context: SceneContext) ->
     picture = _opened(visual, context)  # read now: a missing or broken picture is found when the slide is checked
     made: list[Image.Image] = []  # the visual at its largest, made on the first frame drawn (not for a fit check)
 
-    if visual.map is not None and (problems := visual.map.problems("visual.map")):
-        raise problems[0]
-
     def image() -> Image.Image:
         if not made:
             if visual.map is not None:
@@ -273,8 +270,6 @@ def _behind(behind: Backdrop, canvas: Canvas, context: SceneContext, beside: boo
     frame's size when the slide's background is first drawn (a layout's check never draws it), its places fitted
     where a visual goes: the text stands beside them, over the faded rest of the map."""
     if behind.map is not None:  # its places where a visual goes, the text beside them (unless a visual is there)
-        if problems := behind.map.problems("backdrop.map"):  # said at its line, whatever the kind's own check says
-            raise problems[0]
         spec = behind.map.spec()
         _, box = split(dataclasses.replace(canvas, column=None))
         plain = dataclasses.replace(canvas, column=box if beside else None, backdrop=None)
@@ -350,7 +345,7 @@ class WithBackdrop(SpecBase):
     def asset_places(self) -> list[tuple[str, str]]:
         return [(self.backdrop.picture, "backdrop.picture")] if self.backdrop and self.backdrop.picture else []
 
-    def check(self) -> list[SlideError]:
+    def shown_problems(self) -> list[SlideError]:
         return self.backdrop.map.problems("backdrop.map") if self.backdrop and self.backdrop.map else []
 
 
@@ -370,8 +365,8 @@ class WithVisual(WithBackdrop):
         found = [(name, "visual.picture") for name in (self.visual.asset_files() if self.visual else [])]
         return found + super().asset_places()
 
-    def check(self) -> list[SlideError]:
-        return (self.visual.problems() if self.visual else []) + super().check()
+    def shown_problems(self) -> list[SlideError]:
+        return (self.visual.problems() if self.visual else []) + super().shown_problems()
 
 
 def behind(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[SpecT, Canvas, SceneContext], Slide]:
