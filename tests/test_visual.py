@@ -233,7 +233,7 @@ def test_a_map_backdrops_unknown_place_is_said_at_its_field():
     spec = KINDS["title"].spec.model_validate(
         {"kind": "title", "title": "Hi", "backdrop": {"map": {"show": ["Nroth Korea"], "highlight": ["Atlantis"]}}}
     )
-    found = {(p.field, str(p)) for p in spec.check()}
+    found = {(p.field, str(p)) for p in spec.problems()}
     (show,) = [m for f, m in found if f == "backdrop.map.show.0"]
     assert "unknown place 'Nroth Korea'" in show and "North Korea" in show, show
     assert any(f == "backdrop.map.highlight.0" for f, _ in found)
