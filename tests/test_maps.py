@@ -215,6 +215,47 @@ def test_a_regional_maps_ground_stops_at_the_near_side_of_the_earth(style):
     assert KINDS["route"].spec.model_validate(spec).check() == []
 
 
+def test_a_view_clear_of_the_seam_is_warped_from_the_picture_as_it_is(monkeypatch):
+    """Every frame's ground was warped from its picture with a quarter of the world repeated on each side, made
+    for every level of picture a process used: at half size 87 MB (and 0.15 s) beside the picture itself, though a
+    map of Europe never shows the seam. The picture is padded by the first frame across the seam and held padded
+    instead, and a frame warped from either gives the same pixels."""
+    from pipeline.drawing.maps import ground
+    from pipeline.drawing.maps.globe import View
+
+    made = []
+    real = ground.padded
+    monkeypatch.setattr(ground, "padded", lambda style, reduce: made.append(reduce) or real(style, reduce))
+    koreas = View(127.5, 38.0, 1080 / 1.1e6, 1920, 1080, 960, 600)
+    pacific = View(179.5, 10.0, 1080 / 1.1e6, 1920, 1080, 960, 540)
+    ground.release()
+    clear = np.asarray(ground.picture("relief", koreas))
+    assert made == [], "no padded copy of the picture for a view clear of the seam"
+    across = np.asarray(ground.picture("relief", pacific))
+    assert made, "a view across the seam is warped from the padded picture"
+    (reduce,) = set(made)
+    assert ground.held("relief", reduce)[1] > 0, "held padded, not beside the picture"
+    assert np.array_equal(clear, np.asarray(ground.picture("relief", koreas))), "the same pixels from the padded one"
+    ground.release()
+    assert np.array_equal(across, np.asarray(ground.picture("relief", pacific)))
+
+
+def test_a_countrys_points_are_made_unit_vectors_once_whatever_countries_are_in_sight_with_it(monkeypatch):
+    """The countries in sight change every few frames of a flight (36 sets in the 90 frames of the shipped globe-to-
+    Koreas move), and each set's points were all made unit vectors again (0.12 s a flight): each country's are
+    made once, and a set's joined, the same numbers."""
+    from pipeline.drawing.maps import globe, layers
+
+    made: list[int] = []
+    real = globe.unit_vectors
+    monkeypatch.setattr(globe, "unit_vectors", lambda lons, lats: made.append(len(lons)) or real(lons, lats))
+    korea, japan = geo.find("South Korea").index, geo.find("Japan").index
+    tol = 0.003  # a tolerance of no view's: nothing made for it before
+    alone, both = layers.countries((korea,), tol), layers.countries((korea, japan), tol)
+    assert len(alone.unit) == len(alone.points) and sum(made) == len(both.points), made
+    assert np.array_equal(both.unit, real(both.points[:, 0], both.points[:, 1]))
+
+
 def test_a_misspelled_river_is_answered_with_rivers_and_an_icon_with_icons_of_its_words():
     """A creator's 'Chagres' got 'The Hague', 'Le Havre' and 'Charmes' (towns) for a river, and 'rain-drop' got
     'train-tram' and 'rainbow', not 'cloud-rain' or 'droplet'."""

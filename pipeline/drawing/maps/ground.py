@@ -88,32 +88,40 @@ def _folder() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-#: The pictures read so far, by style and reduction.
-_LEVELS: dict[tuple[str, int], np.ndarray] = {}
+#: The pictures read so far, by style and reduction, each with how many pixels of the world it repeats on its left
+#: across the seam: 0 for the picture as it is, which a frame across the seam pads for good (``padded``).
+_HELD: dict[tuple[str, int], tuple[Image.Image, int]] = {}
 
 
-def level(style: str, reduce: int) -> np.ndarray:
-    """The style's picture at 1/``reduce`` of its full size (1, 2, 4 or 8) as an RGB array, graded for the map:
-    box-reduced from a finer one already read, else read from its file (a flight from the globe read the relief
-    three times, 0.63 s; the finest read first, ``prepare``, and the others reduced from it, 0.51 s)."""
-    if (style, reduce) not in _LEVELS:
-        finer = [r for s, r in _LEVELS if s == style and r < reduce and reduce % r == 0]
+def held(style: str, reduce: int) -> tuple[Image.Image, int]:
+    """The style's picture at 1/``reduce`` of its full size (1, 2, 4 or 8), graded for the map, as it is held:
+    the picture, or the picture padded at the seam, and the padding's width. Box-reduced from a finer one already
+    read, else read from its file (a flight from the globe read the relief three times, 0.63 s; the finest read
+    first, ``prepare``, and the others reduced from it, 0.51 s)."""
+    if (style, reduce) not in _HELD:
+        finer = [r for s, r in _HELD if s == style and r < reduce and reduce % r == 0]
         if finer:
-            picture = Image.fromarray(_LEVELS[style, max(finer)]).reduce(reduce // max(finer))
-            _LEVELS[style, reduce] = np.asarray(picture)
+            image, pad = _HELD[style, max(finer)]
+            picture = image.reduce(reduce // max(finer), box=(pad, 0, image.width - pad, image.height))
         else:
-            _LEVELS[style, reduce] = _read(style, reduce)
-    return _LEVELS[style, reduce]
+            picture = _read(style, reduce)
+        _HELD[style, reduce] = (picture, 0)
+    return _HELD[style, reduce]
+
+
+def release() -> None:
+    """Let go of every picture read (about 100 MB after a flight over the relief)."""
+    _HELD.clear()
 
 
 def prepare(style: str, scale: float, work: float = 0.5) -> None:
     """Read the style's picture at the finest a flight's closest view (``scale``) needs, before its first frame,
     so the coarser ones it needs first are reduced from it rather than read."""
     if style in PICTURES and available():
-        level(style, _reduce_for(style, scale, work))
+        held(style, _reduce_for(style, scale, work))
 
 
-def _read(style: str, reduce: int) -> np.ndarray:
+def _read(style: str, reduce: int) -> Image.Image:
     name, _, _ = PICTURES[style]
     with Image.open(_folder() / name) as image:
         full = image.size
@@ -126,7 +134,7 @@ def _read(style: str, reduce: int) -> np.ndarray:
         picture = ImageEnhance.Color(picture).enhance(1.15).point(lambda v: round(v * 0.86))
     else:  # Blue Marble's seas are near black at a glance: lifted a little
         picture = picture.point(lambda v: round(255 * (v / 255) ** 0.85))
-    return np.asarray(picture)
+    return picture
 
 
 #: The finest a picture is read at: half its size (a full-size relief, padded for the seam, held 262 MB a process).
@@ -143,13 +151,31 @@ def _reduce_for(style: str, scale: float, work: float) -> int:
     return max(FINEST, 2 if width / 2 >= wanted else 1)
 
 
-@cache
 def padded(style: str, reduce: int) -> tuple[Image.Image, int]:
     """The picture at 1/``reduce`` with a quarter of the world repeated on each side (across the seam), as one
-    image a frame is warped from without cutting it, and how many pixels the repeat adds on the left."""
-    array = level(style, reduce)
-    pad = array.shape[1] // 4
-    return Image.fromarray(np.concatenate([array[:, -pad:], array, array[:, :pad]], axis=1)), pad
+    image a frame that crosses the seam is warped from without cutting it, and how many pixels the repeat adds on
+    the left. Made for the first frame across the seam (``source``) and held instead of the picture (at half
+    size, 87 MB where the picture is 58)."""
+    picture, pad = held(style, reduce)
+    if pad == 0:
+        pad = picture.width // 4
+        out = Image.new(picture.mode, (picture.width + 2 * pad, picture.height))
+        out.paste(picture.crop((picture.width - pad, 0, picture.width, picture.height)), (0, 0))
+        out.paste(picture, (pad, 0))
+        out.paste(picture.crop((0, 0, pad, picture.height)), (pad + picture.width, 0))
+        _HELD[style, reduce] = (out, pad)
+    return _HELD[style, reduce]
+
+
+def source(style: str, reduce: int, lo: float, hi: float) -> tuple[Image.Image, int]:
+    """What a frame whose samples run from ``lo`` to ``hi`` across the picture (its pixels, unwrapped) is warped
+    from, and where the picture's left edge is on it: the picture as it is held when the samples and their
+    bilinear neighbours stay inside the picture (the same pixels, padded or not), else the picture padded at the
+    seam. A map that never shows the seam (of Europe, Africa, the Americas' east) never pads its pictures."""
+    image, pad = held(style, reduce)
+    if pad or (lo >= 1 and hi <= image.width - 2):
+        return image, pad
+    return padded(style, reduce)
 
 
 def picture(style: str, view: View, work: float = 0.5, box: tuple[int, int, int, int] | None = None,
@@ -195,7 +221,7 @@ def warp(
     ``work`` of the size, then doubled pixel for pixel."""
     width, height = size
     reduce = _reduce_for(style, scale, work)
-    image, pad = padded(style, reduce)
+    image, pad = held(style, reduce)
     pw, ph = image.width - 2 * pad, image.height
     w, h = max(1, round(width * work)), max(1, round(height * work))
     if soft:  # warped at half the working size, enlarged to it smoothly (``picture``)
@@ -214,8 +240,10 @@ def warp(
     base = lon[:-1, :-1]
     corners = [lon[:-1, :-1], lon[1:, :-1], lon[1:, 1:], lon[:-1, 1:]]
     near = [base + ((c - base + 180.0) % 360.0) - 180.0 for c in corners]
-    base_u = ((base + 180.0) % 360.0) / 360.0 * pw + pad
-    us = [np.clip(base_u + (c - base) / 360.0 * pw, 0, image.width - 1) for c in near]
+    base_u = ((base + 180.0) % 360.0) / 360.0 * pw
+    us = [base_u + (c - base) / 360.0 * pw for c in near]
+    image, pad = source(style, reduce, min(u.min() for u in us), max(u.max() for u in us))
+    us = [np.clip(base_u + pad + (c - base) / 360.0 * pw, 0, image.width - 1) for c in near]
     vs = [v[:-1, :-1], v[1:, :-1], v[1:, 1:], v[:-1, 1:]]
     quads = [
         ((int(xs[i]), int(ys[j]), int(xs[i + 1]), int(ys[j + 1])),
