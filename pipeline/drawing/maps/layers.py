@@ -43,7 +43,8 @@ COARSE = Path(__file__).resolve().parents[2] / "data" / "outlines" / "coarse.jso
 
 
 @cache
-def _coarse() -> tuple[float, dict[str, list[np.ndarray]]]:
+def coarse() -> tuple[float, dict[str, list[np.ndarray]]]:
+    """The coarse outlines' tolerance (degrees), and each country's rings by name."""
     data = json.loads(COARSE.read_text(encoding="utf-8"))
     return data["tolerance"], {c["name"]: [np.asarray(r, float) for r in c["rings"]] for c in data["countries"]}
 
@@ -53,11 +54,11 @@ def country_rings(index: int, tol: float) -> Rings:
     """A country's outer rings (lon, lat arrays), simplified to ``tol`` degrees: from the coarse outlines made
     beforehand when ``tol`` is at least theirs (far out: a globe of every country in a tenth of the time), else
     from Natural Earth's own."""
-    coarse, outlines = _coarse()
+    coarse_tol, outlines = coarse()
     country = geo.countries()[0][index]
     # Down to half their tolerance (a pixel, not half of one): a flight from the globe read every country of the
     # hemisphere from Natural Earth's own outlines at the first tolerance finer than theirs (0.45 s).
-    if tol >= coarse / 2 and country.name in outlines:
+    if tol >= coarse_tol / 2 and country.name in outlines:
         rings = (np.asarray(shapely.simplify(shapely.LineString(r), tol).coords) for r in outlines[country.name])
         return tuple(r for r in rings if len(r) >= 4 and np.ptp(r, axis=0).max() > tol * 2)
     # Natural Earth's own outer rings, simplified all at once without keeping topology: a piece that collapses is
