@@ -212,6 +212,14 @@ def _closest_known(name: str, n: int = 3) -> list[str]:
     return [candidate for *_, candidate in sorted(scored)[:n]]
 
 
+def load() -> None:
+    """Read every table here now (a worker's warm-up): the countries and their shapes, the places, the areas."""
+    countries()
+    shape_reader()
+    gazetteer()
+    _area_index()
+
+
 @cache
 def _area_index() -> dict[str, list]:
     """Outlines of seas, gulfs, straits and regions by name (lower case): lists of [ring, holes...] polygons."""
