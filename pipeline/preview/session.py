@@ -73,12 +73,13 @@ class Session:
 
     def start(self) -> None:
         """Start the workers that draw the first outline's stills now, before the storyboard is read: each takes
-        0.6-0.7 s to start and import, and as long again to load fonts and a map's data (``stills.warm``), which
-        they do while this process reads the storyboard and the page loads. Closed once the outline is drawn."""
-        from pipeline.rendering import stills
+        0.6-0.7 s to start and import, and as long again to load a map's data (``preload.stills``), which they do
+        while this process imports the rest, reads the storyboard and draws the quick stills. Closed once the
+        outline is drawn."""
+        from pipeline.rendering import preload
 
         if self._outline_pool is None and not self._good and _outline_workers():
-            self._outline_pool = LocalPool(_outline_workers(), warmup=Warmup(stills.warm))
+            self._outline_pool = LocalPool(_outline_workers(), warmup=Warmup(preload.stills))
             self._outline_pool.start()
 
     def close(self) -> None:

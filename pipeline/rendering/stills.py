@@ -76,19 +76,6 @@ def still_png(project: Project, frame: Frame, scene_id: str, canvas: Canvas | No
     return data.getvalue()
 
 
-def warm() -> None:
-    """Load what drawing stills needs before the first (a worker's warm-up, while its tasks are being made): every
-    slide kind's code, and the tables maps are drawn from and look places up in (Natural Earth's countries and their
-    shapes, the coarse outlines, places, areas, rivers, lakes and regions)."""
-    import pipeline.drawing.slides  # noqa: F401 - every kind, imported for what follows
-    from pipeline.drawing.maps import layers, places
-    from pipeline.drawing.slides import geo
-
-    geo.load()
-    layers.coarse()
-    places.load()
-
-
 def thumbnail_entry(project: Project) -> SceneEntry:
     """The scene the storyboard names as thumbnail, else the first title scene, else the first scene."""
     found = project.entries()

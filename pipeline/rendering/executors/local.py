@@ -30,16 +30,15 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.core import memory
 from pipeline.core.errors import Stopped
-from pipeline.rendering import jobs
 from pipeline.rendering.executors.base import Cancel, Event, Feed, FramesDone, SceneDone
 from pipeline.rendering.executors.serial import Serial
-from pipeline.rendering.jobs import SceneJob, SceneStats
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the drawing is imported in the workers, as they start: this process starts them first
     from pipeline.core.formats import Frame
     from pipeline.loading.storyboard import Project
     from pipeline.narration.engines.base import Spoken
     from pipeline.narration.jobs import SpeechJob
+    from pipeline.rendering.jobs import SceneJob, SceneStats
 
 #: Sentences to synthesize before they are spoken on every core at once: each worker process loads the voice
 #: (about 1.5 s with its imports), which a handful of sentences does not repay.
@@ -252,6 +251,8 @@ def deaf_to_ctrl_c() -> None:
 
 
 def _start(progress: Any, stop: Any, parent: int, warmup: Warmup | None) -> None:
+    from pipeline.rendering import jobs
+
     deaf_to_ctrl_c()
     _worker.update(progress=progress, stop=stop, canvases=jobs.Canvases())
     threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
@@ -295,6 +296,8 @@ def _work(job: SceneJob) -> SceneStats:
         if _worker["stop"].is_set():
             raise Stopped
         _worker["progress"].put((job.scene_id, frames))
+
+    from pipeline.rendering import jobs
 
     try:
         return jobs.run(job, _worker["canvases"].get(job), advance)
