@@ -117,10 +117,10 @@ def _children() -> list:
 def test_the_slowest_stills_go_to_the_workers_first():
     """A map or a route first (each loads its data and draws the most), then a slide on a map or beside one."""
     from pipeline.loading.storyboard import read
-    from pipeline.preview.session import _slowest_first
+    from pipeline.preview.session import slowest_first
 
     project = read(Path(__file__).parents[1] / "script" / "escape-north-korea.yaml").project
-    ordered = sorted(project.entries(), key=_slowest_first)
+    ordered = sorted(project.entries(), key=slowest_first)
     kinds = [entry.scene.slide.kind for entry in ordered]
     assert set(kinds[:3]) == {"map", "route"} and "map" not in kinds[3:] and "route" not in kinds[3:]
     ids = [entry.id for entry in ordered]

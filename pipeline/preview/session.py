@@ -313,7 +313,7 @@ def _stills(project, frame, entries, started: LocalPool | None = None) -> Iterat
             yield entry.id, stills.still_png(project, frame, entry.id, canvas)
         return
     try:
-        queued = [(entry.id, pool.still(project, frame, entry.id)) for entry in sorted(entries, key=_slowest_first)]
+        queued = [(entry.id, pool.still(project, frame, entry.id)) for entry in sorted(entries, key=slowest_first)]
         waiting = dict(queued)
         mine = [scene_id for scene_id, _ in reversed(queued)]
         while waiting:
@@ -338,7 +338,7 @@ def _outline_workers() -> int:
     return (os.cpu_count() or 1) - 1
 
 
-def _slowest_first(entry) -> int:
+def slowest_first(entry) -> int:
     """Where a scene's still goes in the workers' queue: a map or a route first (each loads its data and draws
     the most), then a slide that stands on a map or has one beside its text, then the rest in order."""
     slide = entry.scene.slide

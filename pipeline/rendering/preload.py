@@ -12,10 +12,9 @@ def stills() -> None:
     and look places up in (Natural Earth's countries and their shapes, the coarse outlines, places, areas, rivers,
     lakes and regions). About 0.6 s of a worker's first map still, done while the storyboard is read."""
     import pipeline.drawing.slides  # noqa: F401 - every kind, imported for what follows
-    from pipeline.drawing.maps import layers, places
+    from pipeline.drawing.maps import places
     from pipeline.drawing.slides import geo
     from pipeline.rendering import jobs  # noqa: F401 - what runs a scene, and the canvases
 
     geo.load()
-    layers.coarse()
     places.load()

@@ -269,11 +269,8 @@ def _lonlat(index: int, tolerance: float):
     the coarse outlines made beforehand when they are as fine as that (as the map engine's ``country_rings`` does:
     a route drawn small, as the preview's outline draws it, took 0.7 s reading and simplifying Natural Earth's
     own), else from Natural Earth's."""
-    from pipeline.drawing.maps import layers
-
-    coarse, outlines = layers.coarse()
-    if tolerance >= coarse / 2 and geo.countries()[0][index].name in outlines:
-        return _polygons(list(layers.country_rings(index, tolerance)))
+    if (coarse := geo.coarse_rings(geo.countries()[0][index].name, tolerance)) is not None:
+        return _polygons(list(coarse))
     return _outline(index).simplify(tolerance, preserve_topology=True)
 
 
