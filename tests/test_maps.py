@@ -302,3 +302,22 @@ def test_the_description_credits_the_pictures_every_map_stands_on(tmp_path):
     )
     (credit,) = map_credits(pipeline.validate(story))
     assert "Blue Marble" in credit and "shaded relief" in credit, credit
+
+
+def test_a_route_drawn_small_takes_its_outlines_from_the_coarse_ones(monkeypatch):
+    """A route's first still at the preview's outline size (320 wide) read and simplified Natural Earth's own
+    outlines of every country in sight (0.7 s); the coarse outlines are as fine as half a pixel there, as the
+    map engine already used them. Drawn larger, the route keeps Natural Earth's own."""
+    small = (320, 180)
+    view = cartography.MapView.fit([geo.where("Pyongyang"), geo.where("Bangkok")], (0, 0, *small), pad=0.16)
+    monkeypatch.setattr(geo, "ring_arrays", lambda index: pytest.fail("Natural Earth's own outlines were read"))
+    outlines = {o.country.name: o for o in view.outlines(*small)}
+    assert {"North Korea", "China", "Thailand"} <= set(outlines)
+    assert all(len(ring) >= 3 for ring in outlines["China"].rings)
+
+
+def test_the_coarse_outlines_serve_down_to_half_their_tolerance():
+    tolerance, _ = geo.coarse()
+    assert geo.coarse_rings("China", tolerance / 2) and geo.coarse_rings("China", tolerance * 4)
+    assert geo.coarse_rings("China", tolerance / 4) is None, "finer than they are: Natural Earth's own"
+    assert geo.coarse_rings("Atlantis", tolerance) is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -42,3 +44,84 @@ def test_the_outline_comes_before_the_first_render(tmp_path, monkeypatch, pool_f
         assert path is not None and Image.open(path).size == (160, 90)
     assert last["size"] == [320, 180]
     assert last["version"] > first["version"] and session.state["version"] == last["version"]
+
+
+def _warm_here(folder: str) -> None:
+    """A worker's warm-up (test): leave a file named by the process that ran it."""
+    import os
+    from pathlib import Path
+
+    (Path(folder) / str(os.getpid())).touch()
+
+
+def _fail() -> None:
+    raise RuntimeError("a warm-up that fails")
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def test_a_pool_started_ahead_warms_each_worker_before_its_first_task(tmp_path):
+    """The preview's outline waited for its workers to start, import and load fonts and map data (about 1.9 s)
+    after the storyboard was read: they now start with the preview and load while it reads the storyboard."""
+    from pipeline.rendering.executors.local import LocalPool, Warmup
+
+    pool = LocalPool(1, warmup=Warmup(_warm_here, (str(tmp_path),)))
+    try:
+        pool.start()
+        assert _children(), "the worker is started by start(), before any task"
+        worker = pool.submit(_pid).result(timeout=60)
+        assert [p.name for p in tmp_path.iterdir()] == [str(worker)], "its warm-up ran before its first task"
+    finally:
+        pool.close()
+    broken = LocalPool(1, warmup=Warmup(_fail))
+    try:  # a warm-up that fails leaves the worker as it was: the task loads what it needs itself
+        assert broken.submit(_pid).result(timeout=60) > 0
+    finally:
+        broken.close()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: the outline is drawn in the preview's process")
+def test_the_preview_starts_the_outlines_worker_before_reading_the_storyboard(tmp_path):
+    """``Session.start`` (called as the preview starts) has a worker up before the storyboard is read; the outline
+    draws its stills on it and in this process, each once, then lets it go."""
+    from pipeline.loading.options import RenderOptions
+    from pipeline.loading.storyboard import read
+    from pipeline.preview.session import Session
+
+    (tmp_path / "assets").mkdir()
+    story = tmp_path / "tiny.yaml"
+    story.write_text(TINY, encoding="utf-8")
+    session = Session(story)
+    try:
+        session.start()
+        assert _children(), "a worker is up before anything is read"
+        told: list[dict] = []
+        session.outline(read(story).project, RenderOptions(draft=True), told.append)
+        stills = [s["still"] for sec in told[-1]["sections"] for s in sec["scenes"]]
+        assert all(stills) and len(set(stills)) == 2
+        assert not _children(), "the outline's worker is let go once its stills are drawn"
+    finally:
+        session.close()
+
+
+def _children() -> list:
+    import psutil
+
+    return [p for p in psutil.Process().children() if "resource_tracker" not in " ".join(p.cmdline())]
+
+
+def test_the_slowest_stills_go_to_the_workers_first():
+    """A map or a route first (each loads its data and draws the most), then a slide on a map or beside one."""
+    from pipeline.loading.storyboard import read
+    from pipeline.preview.session import slowest_first
+
+    project = read(Path(__file__).parents[1] / "script" / "escape-north-korea.yaml").project
+    ordered = sorted(project.entries(), key=slowest_first)
+    kinds = [entry.scene.slide.kind for entry in ordered]
+    assert set(kinds[:3]) == {"map", "route"} and "map" not in kinds[3:] and "route" not in kinds[3:]
+    ids = [entry.id for entry in ordered]
+    assert ids.index("cold-open") < ids.index("largest-prison"), "a title over a map before a plain list"

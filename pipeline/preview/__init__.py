@@ -90,10 +90,11 @@ def serve(
     say: Callable[[str], None] = print,
 ) -> None:
     """Serve the preview of ``storyboard`` until Ctrl-C."""
+    session = Session(storyboard, quality, allow_outside_assets=allow_outside_assets)
+    session.start()  # the outline's worker loads while the server starts and the storyboard is read
     import uvicorn
     import watchfiles
 
-    session = Session(storyboard, quality, allow_outside_assets=allow_outside_assets)
     hub = Hub()
     listening = socket.create_server((host, port))
     bound = listening.getsockname()[1]
@@ -122,6 +123,7 @@ def serve(
     finally:
         refresher.close()
         refresher.join()
+        session.close()
         server.should_exit = True
         serving.join(5)
         say("preview stopped")

@@ -15,10 +15,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from PIL import Image
 from pipeline.core.assets import project_root
 from pipeline.core.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
 from pipeline.rendering.executors import Cancel
-from pipeline.rendering.executors.local import LocalPool
+from pipeline.rendering.executors.local import LocalPool, Warmup
 
 #: Peaks per second of a scene's waveform (drawn one bar per peak).
 PEAKS_PER_SECOND = 25
@@ -39,7 +40,7 @@ OUTLINE_EVERY = 0.3
 #: The outline's stills' width: the page shows them 128 pixels wide, so twice that is sharp on any screen, and a
 #: still this size draws in about half the time of one the draft's size (a map's ground most of all).
 OUTLINE_WIDTH = 320
-#: Kinds whose stills go to the workers first: a map's first still loads its data.
+#: Kinds whose stills go to the workers first: a map's first still loads its data and draws the most.
 MAPS_FIRST = ("map", "route")
 #: Scenes from which the outline's stills are drawn on every core (fewer draw in less time than workers start).
 OUTLINE_POOL_FROM = 8
@@ -61,6 +62,7 @@ class Session:
         self._cancel: Cancel | None = None
         self._lock = threading.Lock()
         self._warm = False  # the voice is loaded in this process
+        self._outline_pool: LocalPool | None = None  # started ahead of the first outline (``start``)
 
     # -- what the server may serve ---------------------------------------------------------------
 
@@ -68,6 +70,23 @@ class Session:
     def media_root(self) -> Path:
         """The one folder the page may read files from: this preview's own outputs and stills."""
         return self.root / "output" / ".preview"  # beside .cache: no slug can name it
+
+    def start(self) -> None:
+        """Start the workers that draw the first outline's stills now, before the storyboard is read: each takes
+        0.6-0.7 s to start and import, and as long again to load a map's data (``preload.stills``), which they do
+        while this process imports the rest, reads the storyboard and draws the quick stills. Closed once the
+        outline is drawn."""
+        from pipeline.rendering import preload
+
+        if self._outline_pool is None and not self._good and _outline_workers():
+            self._outline_pool = LocalPool(_outline_workers(), warmup=Warmup(preload.stills))
+            self._outline_pool.start()
+
+    def close(self) -> None:
+        """Let go of the outline's workers, if they are still up."""
+        pool, self._outline_pool = self._outline_pool, None
+        if pool is not None:
+            pool.close()
 
     # -- refreshing -------------------------------------------------------------------------------
 
@@ -101,6 +120,7 @@ class Session:
                 if loaded.project is not None and not loaded.problems:
                     publish.make_output(self.media_root)
                     self.outline(loaded.project, options, on_outline, cancel)
+            self.close()  # the render starts workers of its own
             project = pipeline.validate(self.storyboard, options)  # checked at the size the preview draws
             options = dataclasses.replace(options, output_dir=self.media_root / project.slug)
             publish.make_output(self.media_root)  # the preview's own folder, marked: its partial stills are swept
@@ -118,6 +138,7 @@ class Session:
         except ExplainerError as exc:
             state = self._broken([{"message": str(exc), "lines": []}])
         finally:
+            self.close()
             with self._lock:
                 if self._cancel is cancel:
                     self._cancel = None
@@ -154,7 +175,8 @@ class Session:
         tell(self._settled(dict(state), 0.0, []))
         told = time.perf_counter()
         scenes = {entry.id: scene for scene, entry in drawn}
-        for done, (scene_id, data) in enumerate(_stills(project, frame, [entry for _, entry in drawn]), 1):
+        found = _stills(project, frame, [entry for _, entry in drawn], self._outline_pool)
+        for done, (scene_id, data) in enumerate(found, 1):
             if cancel is not None and cancel.is_set():
                 return
             if data is not None:
@@ -274,21 +296,53 @@ def _peaks(samples: np.ndarray, seconds: float) -> list[float]:
     return [round(p / top, 2) for p in peaks]
 
 
-def _stills(project, frame, entries) -> Iterator[tuple[str, bytes | None]]:
-    """Each scene's settled still as PNG data (None: it cannot be drawn), as each is done: on every core when
-    there are OUTLINE_POOL_FROM or more (3.1 s of drawing on one core for the shipped storyboard; a worker
-    starts in about 0.7 s), the maps first, as each loads its data (0.3-0.9 s) once; else in this process."""
+def _stills(project, frame, entries, started: LocalPool | None = None) -> Iterator[tuple[str, bytes | None]]:
+    """Each scene's settled still as PNG data (None: it cannot be drawn), as each is done. Drawn in this process
+    and on workers at once (those ``started`` ahead, else ones started now when there are OUTLINE_POOL_FROM scenes
+    or more, one per core but this one's): the workers take them slowest first, this process from the other end
+    (the quickest, which need no map's data), each still once, until they meet."""
     from pipeline.rendering import stills
+    from pipeline.rendering.jobs import Canvases
 
-    pool = LocalPool()
-    if pool.workers <= 1 or len(entries) < OUTLINE_POOL_FROM:
+    canvas = Canvases().of(frame, project.theme)  # this outline's: its memo is not kept past it
+    pool = started
+    if pool is None and len(entries) >= OUTLINE_POOL_FROM and _outline_workers():
+        pool = LocalPool(_outline_workers())
+    if pool is None:
         for entry in entries:
-            yield entry.id, stills.still_png(project, frame, entry.id)
+            yield entry.id, stills.still_png(project, frame, entry.id, canvas)
         return
     try:
-        ordered = sorted(entries, key=lambda entry: entry.scene.slide.kind not in MAPS_FIRST)
-        futures = {pool.submit(stills.still_png, project, frame, entry.id): entry.id for entry in ordered}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+        queued = [(entry.id, pool.still(project, frame, entry.id)) for entry in sorted(entries, key=slowest_first)]
+        waiting = dict(queued)
+        mine = [scene_id for scene_id, _ in reversed(queued)]
+        while waiting:
+            for scene_id, future in list(waiting.items()):
+                if future.done() and not future.cancelled():
+                    del waiting[scene_id]
+                    yield scene_id, future.result()
+            while mine and mine[0] not in waiting:
+                mine.pop(0)
+            if mine and waiting[mine[0]].cancel():  # no worker has taken it: drawn here
+                del waiting[mine[0]]
+                yield mine[0], stills.still_png(project, frame, mine.pop(0), canvas)
+            elif waiting:
+                mine.clear()  # the workers have taken the rest
+                wait(waiting.values(), return_when=FIRST_COMPLETED)
     finally:
         pool.close()
+
+
+def _outline_workers() -> int:
+    """Worker processes for the outline's stills: one per core but one, as this process draws them too."""
+    return (os.cpu_count() or 1) - 1
+
+
+def slowest_first(entry) -> int:
+    """Where a scene's still goes in the workers' queue: a map or a route first (each loads its data and draws
+    the most), then a slide that stands on a map or has one beside its text, then the rest in order."""
+    slide = entry.scene.slide
+    if slide.kind in MAPS_FIRST:
+        return 0
+    beside = [getattr(slide, field, None) for field in ("backdrop", "visual")]
+    return 1 if any(getattr(part, "map", None) is not None for part in beside) else 2

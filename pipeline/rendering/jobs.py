@@ -158,11 +158,16 @@ class Canvases:
         self._made: dict[str, Canvas] = {}
 
     def get(self, job: SceneJob) -> Canvas:
+        return self.of(job.frame, job.theme, burn_captions=job.burn_captions)
+
+    def of(self, frame: Frame, theme: Theme, *, burn_captions: bool = False) -> Canvas:
+        """The canvas for ``frame`` in ``theme``, made on first use (its memo then serves every scene drawn on it:
+        a map's ground, a backdrop)."""
         from pipeline.drawing import canvases
 
-        key = cache.key([dataclasses.asdict(job.frame), job.theme.model_dump(mode="json"), job.burn_captions])
+        key = cache.key([dataclasses.asdict(frame), theme.model_dump(mode="json"), burn_captions])
         if key not in self._made:
-            self._made[key] = canvases.canvas(job.frame, job.theme, burn_captions=job.burn_captions)
+            self._made[key] = canvases.canvas(frame, theme, burn_captions=burn_captions)
         return self._made[key]
 
 

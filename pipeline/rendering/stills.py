@@ -22,6 +22,10 @@ from pipeline.drawing.sources import SceneSource, open_source
 from pipeline.drawing.timing import SceneTiming
 from pipeline.loading.storyboard import Project, SceneEntry
 
+#: zlib level of a still's PNG data for the preview: at 320x180, 3 ms against the default 6's 6.5 ms,
+#: for a file a fifth larger.
+PNG_LEVEL = 1
+
 
 def scene_source(project: Project, canvas: Canvas, entry: SceneEntry, timing: SceneTiming | None = None) -> SceneSource:
     """The scene's source drawn on ``canvas`` (raises SlideError when it cannot be drawn)."""
@@ -39,9 +43,11 @@ def still(
     timing: SceneTiming | None = None,
     cues: tuple[Cue, ...] = (),
     burn_captions: bool = False,
+    canvas: Canvas | None = None,
 ) -> np.ndarray:
-    """The scene's frame ``at`` seconds in (default: its settled frame), with ``cues`` burned in if asked."""
-    canvas = canvases.canvas(frame, project.theme, burn_captions=burn_captions)
+    """The scene's frame ``at`` seconds in (default: its settled frame), with ``cues`` burned in if asked; on
+    ``canvas`` when given (one made for ``frame`` and the project's theme, kept for the next still), else a new one."""
+    canvas = canvas or canvases.canvas(frame, project.theme, burn_captions=burn_captions)
     source = scene_source(project, canvas, entry, timing)
     try:
         if at is None and not burn_captions:
@@ -53,19 +59,20 @@ def still(
         source.close()
 
 
-def still_png(project: Project, frame: Frame, scene_id: str) -> bytes | None:
-    """The settled still of the scene ``scene_id`` as PNG data, or None when it cannot be drawn (a task for a
-    worker process: the preview's outline draws its stills on every core)."""
+def still_png(project: Project, frame: Frame, scene_id: str, canvas: Canvas | None = None) -> bytes | None:
+    """The settled still of the scene ``scene_id`` as PNG data, or None when it cannot be drawn (a worker's task:
+    the preview's outline draws its stills on every core, each worker on one canvas, ``canvas``). Compressed
+    quickly: the data goes to a page on this machine."""
     from pipeline.core.errors import ExplainerError
     from pipeline.drawing.slides.problems import SlideError
 
     entry = next(e for e in project.entries() if e.id == scene_id)
     try:
-        image = Image.fromarray(still(project, frame, entry))
+        image = Image.fromarray(still(project, frame, entry, canvas=canvas))
     except (SlideError, ExplainerError):
         return None  # not checked yet: the check that follows says what is wrong with it, located
     data = io.BytesIO()
-    image.save(data, format="PNG")
+    image.save(data, format="PNG", compress_level=PNG_LEVEL)
     return data.getvalue()
 
 

@@ -8,12 +8,10 @@ for the frames before; projecting a few thousand points per frame is numpy's wor
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import aggdraw
 import numpy as np
@@ -37,28 +35,13 @@ def tolerance(view: View) -> float:
     return 2.0 ** math.floor(math.log2(max(degrees, 2.0**-11)))
 
 
-#: Outlines simplified beforehand to 1/16 degree (``data/outlines/build.py``), for views this coarse or coarser.
-COARSE = Path(__file__).resolve().parents[2] / "data" / "outlines" / "coarse.json"
-
-
-@cache
-def _coarse() -> tuple[float, dict[str, list[np.ndarray]]]:
-    data = json.loads(COARSE.read_text(encoding="utf-8"))
-    return data["tolerance"], {c["name"]: [np.asarray(r, float) for r in c["rings"]] for c in data["countries"]}
-
-
 @cache
 def country_rings(index: int, tol: float) -> Rings:
     """A country's outer rings (lon, lat arrays), simplified to ``tol`` degrees: from the coarse outlines made
     beforehand when ``tol`` is at least theirs (far out: a globe of every country in a tenth of the time), else
     from Natural Earth's own."""
-    coarse, outlines = _coarse()
-    country = geo.countries()[0][index]
-    # Down to half their tolerance (a pixel, not half of one): a flight from the globe read every country of the
-    # hemisphere from Natural Earth's own outlines at the first tolerance finer than theirs (0.45 s).
-    if tol >= coarse / 2 and country.name in outlines:
-        rings = (np.asarray(shapely.simplify(shapely.LineString(r), tol).coords) for r in outlines[country.name])
-        return tuple(r for r in rings if len(r) >= 4 and np.ptp(r, axis=0).max() > tol * 2)
+    if (coarse := geo.coarse_rings(geo.countries()[0][index].name, tol)) is not None:
+        return coarse
     # Natural Earth's own outer rings, simplified all at once without keeping topology: a piece that collapses is
     # one under a pixel anyway. Made into shapely polygons first (``cartography._outline``), a flight from the
     # globe to the Koreas spent 2 s of its 3 s move on the first frames at each finer tolerance.

@@ -79,6 +79,12 @@ def _index(kind: str) -> dict[str, list[Feature]]:
 _GAZETTEER_KINDS = {"river": {"river", "lake centerline"}, "lake": {"lake"}, "region": {"admin-1 region"}}
 
 
+def load() -> None:
+    """Read every kind's index now (a worker's warm-up)."""
+    for kind in _AFFIXES:
+        _index(kind)
+
+
 def find(name: str, kind: str) -> Feature | None:
     """The feature of ``kind`` ('river', 'lake' or 'region') called ``name``, with an optional hint after a comma:
     a region's country, or for any kind what the gazetteer takes (``Victoria, Australia``, ``Georgia, USA``,

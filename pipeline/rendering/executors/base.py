@@ -16,9 +16,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from pipeline.rendering.jobs import SceneJob, SceneStats
+if TYPE_CHECKING:  # the drawing is imported where a job is run: a pool starts its workers before it is needed
+    from pipeline.rendering.jobs import SceneJob, SceneStats
 
 
 class Cancel:

@@ -24,23 +24,35 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from multiprocessing import resource_tracker
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core import memory
 from pipeline.core.errors import Stopped
-from pipeline.rendering import jobs
 from pipeline.rendering.executors.base import Cancel, Event, Feed, FramesDone, SceneDone
 from pipeline.rendering.executors.serial import Serial
-from pipeline.rendering.jobs import SceneJob, SceneStats
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the drawing is imported in the workers, as they start: this process starts them first
+    from pipeline.core.formats import Frame
+    from pipeline.loading.storyboard import Project
     from pipeline.narration.engines.base import Spoken
     from pipeline.narration.jobs import SpeechJob
+    from pipeline.rendering.jobs import SceneJob, SceneStats
 
 #: Sentences to synthesize before they are spoken on every core at once: each worker process loads the voice
 #: (about 1.5 s with its imports), which a handful of sentences does not repay.
 POOL_FROM = 8
+
+
+@dataclass(frozen=True)
+class Warmup:
+    """What each worker does as it starts, before its first task: ``task(*args)`` (a module-level function, its
+    arguments picklable), loading what the tasks to come need while the caller is still making them. A warm-up
+    that fails is let go: the task that needs what it loads loads it (and says what is wrong)."""
+
+    task: Callable[..., Any]
+    args: tuple[Any, ...] = ()
 
 
 class LocalPool:
@@ -51,9 +63,11 @@ class LocalPool:
     among those waiting, so no core waits for narration to finish and no second set of workers starts.
     ``close`` (a render's end, a failure) lets them go."""
 
-    def __init__(self, workers: int = 0):
+    def __init__(self, workers: int = 0, warmup: Warmup | None = None):
         #: Worker processes at most (0: one per core).
         self.workers = workers or os.cpu_count() or 1
+        #: Run by each worker as it starts (None: nothing).
+        self.warmup = warmup
         self._pool: ProcessPoolExecutor | None = None
         self._started = 0
         self._progress: Any = None
@@ -103,6 +117,17 @@ class LocalPool:
         scene job, such as the preview's outline stills. The workers start with the first task."""
         return self._open(self.workers).submit(task, *args)
 
+    def start(self) -> None:
+        """Start every worker now (each running the warm-up), ahead of the tasks: a worker takes 0.6-0.7 s to
+        start and import, and more to load a map's data, which can go on while the caller reads the storyboard."""
+        self._open(self.workers)
+
+    def still(self, project: Project, frame: Frame, scene_id: str) -> Future[bytes | None]:
+        """The settled still of ``scene_id`` as PNG data (``stills.still_png``), drawn on a worker: each worker
+        draws on one canvas per frame and theme, so its fonts open once and what its memo holds (a map's ground,
+        a backdrop) serves every still after the first that drew it."""
+        return self._open(self.workers).submit(_still, project, frame, scene_id)
+
     def speak(self, engine: str, lines: Sequence[SpeechJob]) -> list[Future[Spoken]] | None:
         """A future of each line spoken on the workers, when there are POOL_FROM or more (else None: the caller
         speaks them). The workers go on to the scenes that follow."""
@@ -132,7 +157,7 @@ class LocalPool:
                 self._progress, self._stop = context.Queue(), context.Event()
                 self._pool = ProcessPoolExecutor(
                     self.workers, mp_context=context, initializer=_start,
-                    initargs=(self._progress, self._stop, os.getpid()),
+                    initargs=(self._progress, self._stop, os.getpid(), self.warmup),
                 )  # fmt: skip
             # Each process starts when a task finds no idle one: start them here, while Ctrl-C is held back.
             for _ in range(wanted - self._started):
@@ -225,10 +250,15 @@ def deaf_to_ctrl_c() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _start(progress: Any, stop: Any, parent: int) -> None:
+def _start(progress: Any, stop: Any, parent: int, warmup: Warmup | None) -> None:
+    from pipeline.rendering import jobs
+
     deaf_to_ctrl_c()
     _worker.update(progress=progress, stop=stop, canvases=jobs.Canvases())
     threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+    if warmup is not None:
+        with contextlib.suppress(Exception):  # an initializer that raises breaks the pool; the tasks load it again
+            warmup.task(*warmup.args)
 
 
 def _watch_parent(parent: int) -> None:
@@ -240,6 +270,12 @@ def _watch_parent(parent: int) -> None:
 
 def _ready() -> None:
     """A task that only makes the pool start a worker process (see LocalPool._open)."""
+
+
+def _still(project: Project, frame: Frame, scene_id: str) -> bytes | None:
+    from pipeline.rendering import stills
+
+    return stills.still_png(project, frame, scene_id, _worker["canvases"].of(frame, project.theme))
 
 
 def _speak(engine: str, line: SpeechJob) -> Spoken:
@@ -260,6 +296,8 @@ def _work(job: SceneJob) -> SceneStats:
         if _worker["stop"].is_set():
             raise Stopped
         _worker["progress"].put((job.scene_id, frames))
+
+    from pipeline.rendering import jobs
 
     try:
         return jobs.run(job, _worker["canvases"].get(job), advance)

@@ -10,22 +10,25 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pipeline.core.errors import Stopped
-from pipeline.rendering import jobs
 from pipeline.rendering.executors.base import Cancel, Event, Feed, FramesDone, SceneDone
-from pipeline.rendering.jobs import SceneJob, SceneStats
 
 if TYPE_CHECKING:
     from pipeline.narration.engines.base import Spoken
     from pipeline.narration.jobs import SpeechJob
+    from pipeline.rendering.jobs import SceneJob, SceneStats
 
 
 class Serial:
     def __init__(self) -> None:
+        from pipeline.rendering import jobs
+
         self.canvases = jobs.Canvases()
 
     def run(
         self, scene_jobs: Sequence[SceneJob] | Feed, on_event: Callable[[Event], None], cancel: Cancel
     ) -> dict[str, SceneStats]:
+        from pipeline.rendering import jobs
+
         results = {}
         for job in scene_jobs:
 
