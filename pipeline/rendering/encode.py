@@ -12,6 +12,7 @@ The join (publishing/delivery.py) copies these clips' video streams as they are.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fractions
 import os
@@ -447,6 +448,7 @@ class Segments:
         )  # fmt: skip
         self.progress = EncoderProgress(self._proc.proc.stdout)
         self.files.append((path, 0))
+        self._sent: collections.deque[int] = collections.deque(maxlen=AHEAD)  # the first frame of each sent
         self._timed = None
         if repeat == 1:
             with contextlib.suppress(BrokenPipeError):  # ffmpeg stopped: closing says why
@@ -457,7 +459,12 @@ class Segments:
         if self._proc is None:
             self._open()
         path, count = self.files[-1]
-        self.progress.wait(count - AHEAD)  # sent no faster than it encodes: ffmpeg would queue them
+        # Sent no faster than it encodes (ffmpeg would queue them): at most AHEAD frames sent that it has not begun
+        # to give out. Counted in frames sent, not frames out: a frame sent with its time is repeated only once the
+        # next one arrives (until then its length is not known), so a wait for its repeats would wait for ever.
+        if len(self._sent) == AHEAD:
+            self.progress.wait(self._sent[0])
+        self._sent.append(count)
         try:
             if self._timed is not None:
                 self._timed.send(image, count)
@@ -489,6 +496,8 @@ class EncoderProgress:
         self._stdout = stdout
         #: Frames the encoder has given out so far, as it last reported.
         self.given, self._ended = 0, False
+        #: Whether a wait gave up on the encoder's reports (STALL seconds without one): frames went unpaced.
+        self.stalled = False
         self._changed = threading.Condition()
         self._thread = threading.Thread(target=self._read, name="encoder progress", daemon=True)
         self._thread.start()
@@ -499,7 +508,7 @@ class EncoderProgress:
         with self._changed:
             while not (self._ended or self.given >= frames):
                 if not self._changed.wait(STALL):
-                    self._ended = True  # no frame given out for STALL seconds: unpaced from now on
+                    self._ended = self.stalled = True  # no frame given out for STALL seconds: unpaced from now on
 
     def close(self) -> None:
         """Once the encoder has ended."""
