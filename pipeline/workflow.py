@@ -271,6 +271,15 @@ def _rendered(run: _Run, early: EarlyScenes) -> RenderResult:
     return result
 
 
+def _thumbnail_cached(run: _Run, made: Outline, timeline_plan: Plan) -> Path:
+    """Where the thumbnail is kept between renders: by its scene's clip (which changes with all the thumbnail is
+    drawn from) and its size."""
+    shown = stills.thumbnail_entry(run.project).id
+    key = next(job.key for job in made.jobs if job.scene_id == shown)
+    size = timeline_plan.frame.profile.thumbnail
+    return run.store.path("thumbnails", cache.key({"thumbnail of": key, "size": size}), ".png")
+
+
 def _publish(
     run: _Run,
     made: Outline,
@@ -290,7 +299,8 @@ def _publish(
             outputs.join(project, timeline_plan, made.jobs, sound, staged / run.video.name, made.metadata)
             run.reporter.advance()
         with run.clock("outputs"):
-            outputs.write_outputs(project, staged, timeline_plan, made.cues, made.chapters)
+            thumbnail = _thumbnail_cached(run, made, timeline_plan)
+            outputs.write_outputs(project, staged, timeline_plan, made.cues, made.chapters, thumbnail)
         summary = report.Report(
             project, timeline_plan, narration, run.options, cached, stats, run.timings, sound.loudness,
             made.chapters or [], made.cues, made.key, (staged / run.video.name).stat().st_size,

@@ -308,3 +308,30 @@ def test_no_edit_lists_and_in_step_for_players_that_ignore_them(project, tmp_pat
         frames = [(f.pts * stream.time_base, f.to_ndarray(format="rgb24")) for f in container.decode(stream)]
     assert frames[0][0] == 0 and len(frames) == report["frames"]
     assert read_number(frames[round(start * 30)][1]) == 0, "the clip's first frame on the scene's first frame"
+
+
+def test_the_thumbnail_is_drawn_again_only_when_its_scene_changes(project, tmp_path, monkeypatch):
+    """An edit to another scene's narration drew the thumbnail again (0.8 s of a 1080p edit's 8.6: the opening
+    title's map loaded and drawn for a picture that had not changed). It is kept in the cache by its scene's clip."""
+    import pipeline
+    from pipeline.rendering import stills
+
+    drawn = []
+    original = stills.thumbnail
+    monkeypatch.setattr(stills, "thumbnail", lambda *a: (drawn.append(1), original(*a))[1])
+    text = """\
+        title: Thumbs
+        sections:
+          - title: One
+            scenes:
+              - {{id: cover, slide: {{kind: title, title: {title}}}, narration: First.}}
+              - {{id: other, slide: {{kind: title, title: Other}}, narration: {said}}}
+        """
+    options = pipeline.RenderOptions(cache_dir=tmp_path / "cache", size=(320, 180), fps=10, engine="espeak")
+    pngs = []
+    for title, said in [("Cover", "Second."), ("Cover", "Second and again."), ("Changed", "Second and again.")]:
+        story = project(text.format(title=title, said=said))
+        result = pipeline.render(pipeline.validate(story, options), options)
+        pngs.append((result.video.parent / "thumbnail.png").read_bytes())
+    assert len(drawn) == 2, "drawn for the first render and for its own scene's change, not for the other's"
+    assert pngs[0] == pngs[1] != pngs[2]

@@ -143,7 +143,7 @@ CACHE_TAG = "CACHEDIR.TAG"
 CACHE_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55"
 #: The folders a cache holds (Store.path's kinds). A cache made before caches were tagged holds only these, and
 #: is tagged when next used.
-KINDS = frozenset({"audio", "fit", "footage", "locks", "scenes", "segments", "soundtracks", "words"})
+KINDS = frozenset({"audio", "fit", "footage", "locks", "scenes", "segments", "soundtracks", "thumbnails", "words"})
 
 
 def is_tagged(folder: Path) -> bool:
