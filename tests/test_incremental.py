@@ -104,7 +104,7 @@ def test_a_footage_scenes_sound_settings_keep_its_picture(tmp_path):
     assert _keys(story)["picture"] != first, "the fit is drawn"
 
 
-@pytest.mark.parametrize("part", ["pillow", "freetype", "numpy", "ffmpeg"])
+@pytest.mark.parametrize("part", ["pillow", "freetype", "numpy", "opencv", "ffmpeg"])
 def test_a_new_version_of_what_draws_or_encodes_re_renders_every_scene(three, monkeypatch, part):
     from pipeline.core import versions
     from pipeline.rendering import jobs

@@ -32,6 +32,7 @@ def drawing_stack() -> dict[str, str]:
         "pillow": version("pillow"),
         "freetype": str(features.version("freetype2")),
         "numpy": version("numpy"),
+        "opencv": version("opencv-python-headless"),  # the camera's push
         "moviepy": version("moviepy"),
         "icons": version("fontawesomefree"),
         "ffmpeg": ffmpeg.build(),
