@@ -86,3 +86,25 @@ def test_a_leg_by_sea_that_no_water_joins_is_a_problem_at_its_by(stops, why):
     problems = Spec.model_validate({"kind": "route", "stops": stops}).check()
     assert [p.field for p in problems] == ["stops.1.by"] and why in str(problems[0])
     assert "by: direct" in str(problems[0])
+
+
+def test_a_stop_that_avoids_the_panama_canal_goes_round_cape_horn():
+    """New York to San Francisco 'round the Horn' went through the Panama Canal whatever the waypoints said (the
+    shortest way by sea from New York to Cape Horn is through it): a creator's clipper route could not be drawn."""
+    new_york, san_francisco = geo.where("New York"), geo.where("San Francisco")
+    canal = (-79.7, 9.1)
+    assert _near(by_sea(Stop(places=["San Francisco"], by="sea"), new_york, san_francisco), canal, 1.5)
+    stop = Stop(places=["San Francisco"], avoid=["Panama Canal"])  # by: auto goes by sea when a passage is avoided
+    way = by_sea(stop, new_york, san_francisco)
+    assert way is not None and not _near(way, canal, 1.5)
+    assert min(lat for _, lat in way) < -52, "round the tip of South America"
+    spec = Spec.model_validate({"kind": "route", "stops": ["New York", stop.model_dump(by_alias=True)]})
+    assert spec.check() == []
+
+
+def test_a_passage_to_avoid_that_the_sea_does_not_know_is_a_problem_at_its_line():
+    spec = Spec.model_validate(
+        {"kind": "route", "stops": ["New York", {"places": ["San Francisco"], "avoid": ["Panama Canall"]}]}
+    )
+    (problem,) = spec.check()
+    assert problem.field == "stops.1.avoid.0" and "did you mean 'Panama Canal'" in str(problem)

@@ -114,6 +114,20 @@ def water() -> np.ndarray:
     return grid
 
 
+#: Names a creator may close a passage by (``avoid:`` on a route's stop): each passage's own, and the canals' short
+#: names.
+CLOSABLE = {**{name: name for name in PASSAGES}, "Suez Canal": "Suez Canal and Gulf of Suez"}
+
+
+@cache
+def closed_cells(names: frozenset[str]) -> frozenset[int]:
+    """The routing grid's cells (row-major) along the passages ``names`` (CLOSABLE's keys), its ends at sea too (a
+    cell of open water there lets a step cross the isthmus beside it): closed, a ship goes round (the Panama Canal
+    closed, New York to San Francisco rounds Cape Horn)."""
+    cols = water().shape[1]
+    return frozenset(r * cols + c % cols for name in names for r, c in _cells(PASSAGES[CLOSABLE[name]], CELL))
+
+
 #: The eight steps from a cell to its neighbours, (rows, columns).
 STEPS = tuple((dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc)
 
@@ -203,8 +217,10 @@ def by_the_sea(p: Point) -> bool:
     return harbour(p, 0.6) is not None
 
 
-def _search(start: tuple[int, int], goal: tuple[int, int]) -> list[tuple[int, int]] | None:
-    """A* over the grid's water cells, eight neighbours, each step its length on the sphere (km)."""
+def _search(
+    start: tuple[int, int], goal: tuple[int, int], blocked: frozenset[int] = frozenset()
+) -> list[tuple[int, int]] | None:
+    """A* over the grid's water cells but ``blocked``, eight neighbours, each step its length on the sphere (km)."""
     rows, cols = water().shape
     allowed = steps()
     lat = [math.radians(90 - (r + 0.5) * CELL) for r in range(rows)]
@@ -233,6 +249,8 @@ def _search(start: tuple[int, int], goal: tuple[int, int]) -> list[tuple[int, in
                 continue
             rr, cc = r + dr, (c + dc) % cols
             nxt = rr * cols + cc
+            if nxt in blocked:
+                continue
             step = math.hypot(ns, (ew[r] + ew[rr]) / 2) if dr and dc else (ns if dr else ew[r])
             total = cost + step
             if total < best.get(nxt, math.inf):
@@ -319,13 +337,14 @@ def _rounded(points: list[Point], ports: tuple[Point, ...], passes: int = 3) -> 
 
 
 @cache
-def way(a: Point, b: Point) -> tuple[Point, ...] | None:
-    """The way by sea from ``a`` to ``b`` (longitude, latitude), ends included, or None when either is not by the
-    sea or no water joins them (the Caspian's shores and the ocean's)."""
+def way(a: Point, b: Point, avoid: frozenset[str] = frozenset()) -> tuple[Point, ...] | None:
+    """The way by sea from ``a`` to ``b`` (longitude, latitude), ends included, through none of the passages
+    ``avoid`` names (CLOSABLE's keys), or None when either is not by the sea or no water joins them (the Caspian's
+    shores and the ocean's)."""
     start, goal = harbour(a), harbour(b)
     if start is None or goal is None:
         return None
-    cells = _search(start, goal)
+    cells = _search(start, goal, closed_cells(avoid))
     if cells is None:
         return None
     points = _unwrapped([a, *(_centre(r, c) for r, c in cells), b])

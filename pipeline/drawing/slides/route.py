@@ -12,6 +12,7 @@ or as the narrator starts the sentence a stop names.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
 from dataclasses import dataclass
@@ -61,11 +62,21 @@ class Stop(Plain):
         "a ship takes); direct, along the great circle (a flight, a journey overland); auto, by sea between two "
         "places by the sea whose great circle would cross land, else direct.",
     )
+    avoid: list[str] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Canals and straits the legs to this stop do not take (Panama Canal, Suez Canal, Bosporus...): "
+        "they go by sea, round them ('round Cape Horn' before the Panama Canal opened).",
+    )
     label: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
         None,
         description="The text of the stop's marker when it differs from the name the place is found by "
         '(places: ["Washington, D.C."], label: Washington); a stop of one place only.',
     )
+
+    def closed(self) -> frozenset[str]:
+        """The passages its legs do not take, by their names in searoute.CLOSABLE."""
+        return frozenset(self.avoid)
 
     def origins(self, before: list[str]) -> list[str]:
         """Where this stop's legs start: its own 'from', else every place of the stop ``before``."""
@@ -167,19 +178,36 @@ class Spec(SpecBase):
         if self.style and (why := ground.missing(self.style)):
             problems.append(SlideError("style", why))
         problems += self._area_problems() + self._coordinate_problems() + self._place_problems()
+        problems += self._avoid_problems()
         return problems + ([] if problems else self._sea_problems())
+
+    def _avoid_problems(self) -> list[SlideError]:
+        """Names under 'avoid:' that are not a canal or strait the sea's routes know."""
+        known = {name.lower(): name for name in searoute.CLOSABLE}
+        problems = []
+        for i, stop in enumerate(self.stop_list()):
+            for j, name in enumerate(stop.avoid):
+                if name in searoute.CLOSABLE:
+                    continue
+                near = [known[k] for k in difflib.get_close_matches(name.lower(), known, n=2, cutoff=0.5)]
+                hint = f"did you mean {' or '.join(repr(n) for n in near)}? " if near else ""
+                problems.append(SlideError(f"stops.{i}.avoid.{j}", (
+                    f"'{name}' is not a canal or strait a route can avoid; {hint}"
+                    f"those it can: {', '.join(sorted(searoute.CLOSABLE))}"
+                )))  # fmt: skip
+        return problems
 
     def _sea_problems(self) -> list[SlideError]:
         """Legs marked 'by: sea' that no water joins."""
         problems = []
         stops = self.stop_list()
         for i, stop in enumerate(stops):
-            if stop.by != "sea" or i == 0:
+            if not _at_sea(stop) or i == 0:
                 continue
             for leg in _legs([stops[i - 1], stop]):
                 for u, v in itertools.pairwise(leg):
                     a, b = self.where(u), self.where(v)
-                    if searoute.way(a, b) is not None:
+                    if searoute.way(a, b, stop.closed()) is not None:
                         continue
                     inland = [n for n, p in ((u, a), (v, b)) if not searoute.by_the_sea(p)]
                     why = (f"'{inland[0]}' is not by the sea (no sea within about 60 km)" if inland
@@ -372,18 +400,23 @@ AUTO_SEA_DETOUR = 3.0
 
 def by_sea(stop: Stop, a: tuple[float, float], b: tuple[float, float]) -> tuple[tuple[float, float], ...] | None:
     """The way by sea of a hop from ``a`` to ``b`` of the legs to ``stop``, or None: the hop is a great circle."""
-    if stop.by == "direct" or (stop.by == "auto" and stop.via):
+    if stop.by == "direct" or (stop.by == "auto" and stop.via and not stop.avoid):
         return None  # waypoints given by hand are joined as written
-    if stop.by == "auto":
+    if not _at_sea(stop):
         if not (searoute.by_the_sea(a) and searoute.by_the_sea(b)):
             return None
         direct = searoute.km(a, b)
         if direct < AUTO_SEA_KM or searoute.crosses_land_km(a, b) < AUTO_SEA_SHARE * direct:
             return None
-    way = searoute.way(a, b)
-    if way is None or (stop.by == "auto" and searoute.length_km(way) > AUTO_SEA_DETOUR * searoute.km(a, b)):
+    way = searoute.way(a, b, stop.closed())
+    if way is None or (not _at_sea(stop) and searoute.length_km(way) > AUTO_SEA_DETOUR * searoute.km(a, b)):
         return None
     return way
+
+
+def _at_sea(stop: Stop) -> bool:
+    """Whether the legs to ``stop`` go by sea whatever the great circle does: 'by: sea', or passages to avoid."""
+    return stop.by == "sea" or (stop.by == "auto" and bool(stop.avoid))
 
 
 def _hop_points(stop: Stop, a: tuple[float, float], b: tuple[float, float]) -> list[tuple[float, float]]:
