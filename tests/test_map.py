@@ -86,8 +86,10 @@ def test_the_coast_is_drawn_sharp_at_every_keyframe_of_a_flight(canvas):
     assert np.percentile(_edge_runs(np.asarray(enlarged).astype(int).sum(axis=2)), 90) > 4
 
 
-def test_a_highlighted_region_fills_where_its_outline_is(canvas):
-    spec = _spec(camera=[{"show": ["Iceland"]}], regions=[{"name": "Iceland"}], scale_bar=False)
+@pytest.mark.parametrize("name", ["Iceland", "Sichuan", "Bavaria", "Tamil Nadu"])
+def test_a_highlighted_region_fills_where_its_outline_is(canvas, name):
+    """A country, and a province or state of any country (Natural Earth 1:10m admin-1), by any of its names."""
+    spec = _spec(camera=[{"show": [name]}], regions=[{"name": name}], scale_bar=False)
     scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
     plain, lit = (Image.new("RGB", (canvas.width, canvas.height)) for _ in range(2))
     scene.paint(lit, 10.0)
@@ -96,7 +98,7 @@ def test_a_highlighted_region_fills_where_its_outline_is(canvas):
     changed = np.abs(np.asarray(lit).astype(int) - np.asarray(plain)).max(axis=2) > 8
     view = scene.path.at(10.0)
     expected = Image.new("L", lit.size, 0)
-    for ring in layers.area_rings("Iceland", layers.tolerance(view)):
+    for ring in layers.area_rings(name, layers.tolerance(view)):
         xy, _ = layers.screen(view, ring)
         ImageDraw.Draw(expected).polygon(xy.ravel().tolist(), fill=255)
     outline = np.asarray(expected) > 0

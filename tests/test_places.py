@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pipeline.drawing.maps import gazetteer, places
 from pipeline.drawing.maps.names import fold, split_hint
 from pipeline.drawing.slides import geo
@@ -31,8 +33,8 @@ def test_lakes_and_regions_are_outlines_resolved_with_a_hint():
     assert georgia.country == "United States of America" and places.region("Georgia, USA")
     assert places.find("Victoria, Australia", "region").country == "Australia"
     assert places.find("Victoria, Canada", "region") is None
-    istanbul = places.find("Istanbul", "region")  # a label point only: 1:50m outlines four countries' regions
-    assert istanbul.country == "Turkey" and places.region("Istanbul") is None
+    istanbul = places.find("Istanbul", "region")  # outlined at 1:10m, like every country's regions
+    assert istanbul.country == "Turkey" and places.region("Istanbul")
 
 
 def test_bosphorus_towns_are_found_by_name_and_by_their_ascii_spelling():
@@ -149,3 +151,50 @@ def test_a_hint_that_picks_no_place_says_where_places_of_that_name_are():
     assert "'Narnia' picks no place called 'Victoria' (there is one in British Columbia, Canada; Seychelles" in str(
         problems[0]
     )
+
+
+def test_every_countrys_provinces_and_states_are_outlined_where_their_label_is():
+    """Natural Earth 1:10m admin-1 (admin1.json) outlines the regions 1:50m leaves out: each lies where its label
+    point is, in its own country's place, and not one region's outline given to another."""
+    from shapely.geometry import Point, Polygon
+
+    for name, country in (("Sichuan", "China"), ("Bavaria", "Germany"), ("Tamil Nadu", "India"),
+                          ("Ontario", "Canada"), ("Hokkaido", "Japan"), ("Guangdong", "China")):  # fmt: skip
+        feature, rings = places.find(name, "region"), places.region(name)
+        assert feature is not None and feature.country == country and rings, name
+        assert any(Polygon(r).buffer(0.05).contains(Point(feature.label)) for r in rings), name
+    sichuan = max((Polygon(r) for r in places.region("Sichuan")), key=lambda p: p.area)
+    assert 40 < sichuan.area < 55 and sichuan.contains(Point(104.07, 30.67))  # Chengdu; ~485,000 km2
+    assert not sichuan.contains(Point(106.55, 29.56))  # Chongqing is its own
+    outlined = sum(bool(places.region(f"{r.name}, {r.country}")) for r in _regions_of("India"))
+    assert outlined >= 30, outlined
+
+
+def _regions_of(country: str) -> list[places.Feature]:
+    entries = json.loads((places.DATA / "regions.json").read_text(encoding="utf-8"))
+    return [places.Feature(e["name"], e["kind"], e["lon"], e["lat"], e["rank"], e["country"])
+            for e in entries if e["country"] == country]  # fmt: skip
+
+
+def test_an_admin1_region_is_found_by_its_english_name_too():
+    """Natural Earth names Germany's states in German; GeoNames' English names find them (Bavaria, Lower Saxony)."""
+    for name, native in (("Bavaria", "Bayern"), ("Lower Saxony", "Niedersachsen"), ("Sichuan", "Sichuan")):
+        place = gazetteer.resolve(name)
+        assert place is not None and place.kind == "admin-1 region" and place.name == native, (name, place)
+        assert places.find(name, "region").name == native
+
+
+def test_a_place_known_but_not_outlined_says_so_and_what_to_highlight_instead():
+    """Ulster is one of the few admin-1 regions Natural Earth redrew after the 1:10m outlines' edition; Munich is
+    a city. Neither is an 'unknown place'."""
+    from pipeline.drawing.slides import map as mapkind
+
+    assert places.find("Ulster", "region") and places.region("Ulster") is None
+    ulster = str(mapkind.not_outlined("regions.0.name", "Ulster"))
+    assert (
+        "'Ulster' is an admin-1 region in United Kingdom with no outline" in ulster
+        and "highlight United Kingdom" in ulster
+    )
+    munich = str(mapkind.not_outlined("regions.0.name", "Munich"))
+    assert "a city in Germany" in munich and "pin" in munich and "unknown" not in munich
+    assert "unknown place 'Bavarai'" in str(mapkind.not_outlined("regions.0.name", "Bavarai"))

@@ -84,6 +84,38 @@ def admin1_names(sdist: Path, cities: list[dict]) -> dict[tuple[str, str], str]:
     return {code: max(sorted(v.items()), key=lambda kv: kv[1])[0] for code, v in votes.items()}
 
 
+def region_names(cities: list[dict], admin1: dict[tuple[str, str], str]) -> dict[str, str]:
+    """Natural Earth admin-1 code -> GeoNames' name of the same region where the two differ ('Bayern' is
+    'Bavaria'), by the towns in its outline (regions.json's and admin1.json's): a name most of the region's towns
+    have, and that most of that name's towns are in the region (England's towns are not Leicestershire's name)."""
+    import shapely  # build time only, as for ../naturalearth
+
+    outlines = json.loads((NE / "admin1.json").read_text(encoding="utf-8"))
+    codes, shapes = [], []
+    for r in json.loads((NE / "regions.json").read_text(encoding="utf-8")):
+        polygons = r.get("polygons") or outlines.get(r["code"])
+        if polygons:
+            codes.append((r["code"], r["iso_a2"], r["name"]))
+            shapes.append(shapely.MultiPolygon([shapely.Polygon(p[0]) for p in polygons]).buffer(0))
+    tree = shapely.STRtree(shapes)
+    towns = [(c["countrycode"], admin1.get((c["countrycode"], c["admin1code"])), c) for c in cities]
+    towns = [(cc, a1, c) for cc, a1, c in towns if a1]
+    points = shapely.points([c["longitude"] for *_, c in towns], [c["latitude"] for *_, c in towns])
+    town_at, region_at = tree.query(points, predicate="within")
+    in_region: dict[int, Counter] = defaultdict(Counter)
+    of_name: Counter = Counter((cc, a1) for cc, a1, _ in towns)
+    for t, r in zip(town_at.tolist(), region_at.tolist(), strict=True):
+        cc, a1, _ = towns[t]
+        if cc == codes[r][1]:
+            in_region[r][(cc, a1)] += 1
+    names = {}
+    for r, votes in sorted(in_region.items()):
+        (cc, a1), n = max(sorted(votes.items()), key=lambda kv: kv[1])
+        if n >= 0.6 * sum(votes.values()) and n >= 0.6 * of_name[(cc, a1)] and fold(a1) != fold(codes[r][2]):
+            names[codes[r][0]] = a1
+    return names
+
+
 def country_index() -> tuple[list[dict], dict[str, str], dict[str, set]]:
     """Countries as places; iso2 -> Natural Earth's name (of the most populous country with that code: the United
     States, not its base at Guantanamo); every name and code of a country (folded) -> (iso2, '')."""
@@ -161,12 +193,15 @@ def main() -> None:
     for file in ("places.json", "additions.json"):
         for e in json.loads((NE / file).read_text(encoding="utf-8")):
             entries.append({**e, "tier": "ne"})
-    # The map engine's features: admin-1 regions, rivers, lakes.
+    # The map engine's features: admin-1 regions (with GeoNames' name where it differs), rivers, lakes.
+    region_alias = region_names(cities, admin1)
     for file in ("regions.json", "rivers.json", "lakes.json"):
         for e in json.loads((NE / file).read_text(encoding="utf-8")):
             e = {k: v for k, v in e.items() if k not in ("lines", "polygons")}
             if e["kind"] == "region":
                 e["kind"], e["admin1"] = "admin-1 region", e["name"]
+                if e["code"] in region_alias:
+                    e["aliases"] = [*e.get("aliases", []), region_alias[e["code"]]]
                 for key in [e["name"], *e.get("aliases", [])]:
                     hints[fold(key)].add((e["iso_a2"], fold(e["name"])))
             entries.append({**e, "tier": "ne-map"})

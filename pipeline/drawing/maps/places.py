@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -34,6 +34,8 @@ class Feature:
     lat: float
     rank: int
     country: str | None = None
+    #: A region's Natural Earth code (``adm1_code``), which admin1.json keys its outline by.
+    code: str | None = None
     #: A river's lines, or a lake's or region's polygons (each a list of rings, the first the outline, then holes).
     shapes: tuple = field(default=(), repr=False, compare=False)
 
@@ -66,7 +68,7 @@ def _index(kind: str) -> dict[str, list[Feature]]:
     for entry in sorted(entries, key=lambda e: e["rank"]):
         shapes = entry.get("lines") or entry.get("polygons") or []
         feature = Feature(entry["name"], entry["kind"], entry["lon"], entry["lat"], entry["rank"],
-                          entry.get("country"), tuple(shapes))  # fmt: skip
+                          entry.get("country"), entry.get("code"), tuple(shapes))  # fmt: skip
         for name in [entry["name"], *entry.get("aliases", [])]:
             for key in _keys(name, kind):
                 found = index.setdefault(key, [])
@@ -132,10 +134,20 @@ def lake(name: str) -> list[Line] | None:
     return _outlines(find(name, "lake"))
 
 
+@cache
+def _admin1() -> dict[str, list]:
+    """Every other admin-1 region's polygons by its code (admin1.json, Natural Earth 1:10m), read on first use."""
+    return json.loads((DATA / "admin1.json").read_text(encoding="utf-8"))
+
+
 def region(name: str) -> list[Line] | None:
-    """An admin-1 region's outer rings, or None. Natural Earth 1:50m outlines them for the United States, Canada,
-    Australia and Brazil; every other region is a label point only (``find(name, 'region').label``)."""
-    return _outlines(find(name, "region"))
+    """An admin-1 region's outer rings, or None: Natural Earth 1:50m's for the United States, Canada, Australia
+    and Brazil, 1:10m's (admin1.json) for the rest. A few that Natural Earth redrew after that copy (see the README
+    of pipeline/data/naturalearth) have none and are a label point only (``find(name, 'region').label``)."""
+    feature = find(name, "region")
+    if feature is not None and not feature.shapes and feature.code in _admin1():
+        feature = replace(feature, shapes=tuple(_admin1()[feature.code]))
+    return _outlines(feature)
 
 
 def closest(name: str, kind: str, n: int = 3) -> list[str]:

@@ -61,7 +61,10 @@ class Shot(Plain):
 
 
 class Region(Plain):
-    name: Name = Field(description="A country, sea, gulf, strait, lake, or state or province (where outlined).")
+    name: Name = Field(
+        description="A country, sea, gulf, strait, lake, or any country's state or province "
+        "('Sichuan', 'Bavaria'; 'Georgia, USA' where a name is shared)."
+    )
     label: str | None = Field(None, max_length=30, description="A name written on it (default: none).")
     color: Literal["accent", "soft", "muted", "water"] = Field(
         "accent", description="accent, soft (the quieter accent), muted or water (a blue wash)."
@@ -173,7 +176,7 @@ class Spec(SpecBase):
                                               kind="river"))  # fmt: skip
         for i, region in enumerate(self.regions):
             if not outlined(region.name):
-                problems.append(unknown_place(f"regions.{i}.name", region.name, "a country, sea, lake or region"))
+                problems.append(not_outlined(f"regions.{i}.name", region.name))
         for i, pin in enumerate(self.pins):
             if self._where(pin.place) is None:
                 problems.append(unknown_place(f"pins.{i}.place", pin.place, "a place", coordinates=True))
@@ -295,6 +298,24 @@ def where(name: str, given: dict[str, LonLat]) -> LonLat | None:
 
 def outlined(name: str) -> bool:
     return bool(geo.area(name) or places.lake(name) or places.region(name))
+
+
+def not_outlined(field: str, name: str) -> SlideError:
+    """``name`` cannot be highlighted: a place the gazetteer knows but has no outline for (a town, a peak, one of
+    the few admin-1 regions Natural Earth redrew after the outlines' edition) says so, and what to do instead;
+    any other name is an unknown place."""
+    place = gazetteer.resolve(name)
+    if place is None:
+        return unknown_place(field, name, "a country, sea, lake or region")
+    within = f" in {place.country}" if place.country and place.country != place.name else ""
+    instead = f"highlight {place.country}, " if within else "highlight a country, sea, lake or region, "
+    called = f"'{name}'" if fold(place.name) == fold(name) else f"'{name}' ({place.name})"
+    article = "an" if place.kind[0] in "aeiou" else "a"
+    return SlideError(
+        field,
+        f"{called} is {article} {place.kind}{within} with no outline to highlight; {instead}"
+        f"or mark it with a pin ('pins: [{{place: {name}}}]')",
+    )
 
 
 def unknown_place(field: str, name: str, what: str, coordinates: bool = False, kind: str | None = None) -> SlideError:
@@ -847,14 +868,14 @@ def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Fl
 def _everything(spec: Spec) -> list[LonLat]:
     points = []
     for region in spec.regions:
-        points += _points(region.name, spec.places)
+        points += _points(region.name, spec.places, outline=True)
     for line in spec.lines:
         points += [tuple(p) for arr in _line(line, spec.places) for p in arr[:: max(1, len(arr) // 32)]]
     for pin in spec.pins:
         points += _points(pin.place, spec.places)
     if spec.data:
         for name in spec.data.values:
-            points += _points(name, spec.places)
+            points += _points(name, spec.places, outline=True)
     named = [label.where() for label in spec.labels]
     at = [p for n in named for p in ([n] if isinstance(n, tuple) else _points(n, spec.places))]
     return points or at or [(0.0, 20.0)]
@@ -864,9 +885,11 @@ def _centre(points: list[LonLat]) -> LonLat:
     return centre_of(points)
 
 
-def _points(name: str, given: dict[str, LonLat]) -> list[LonLat]:
-    """Points to frame a named thing by: its outline (sampled) or its line, else its point."""
-    if name not in given:
+def _points(name: str, given: dict[str, LonLat], outline: bool = False) -> list[LonLat]:
+    """Points to frame a named thing by: its outline (sampled) or its line, else its point. A name that is first a
+    city or town (Valparaíso, not the Chilean region of that name) is its point, unless ``outline`` (a highlighted
+    region is the outline it fills)."""
+    if name not in given and (outline or not _a_town(name)):
         rings = _region_rings(name)
         if rings:
             biggest = max(rings, key=lambda r: Polygon(r).area if len(r) > 3 else 0)
@@ -876,6 +899,13 @@ def _points(name: str, given: dict[str, LonLat]) -> list[LonLat]:
             return [tuple(p) for line in lines for p in line[:: max(1, len(line) // 16)]]
     point = where(name, given)
     return [point] if point else []
+
+
+def _a_town(name: str) -> bool:
+    """The gazetteer's first meaning of ``name`` is a city or town (its prominence puts Natural Earth's cities
+    before admin-1 regions, countries before both)."""
+    place = gazetteer.resolve(name)
+    return place is not None and place.kind in ("city", "town") and geo.find(name) is None
 
 
 def _region_rings(name: str) -> list[np.ndarray]:

@@ -73,7 +73,7 @@ class MapBackdrop(Plain):
     def problems(self, field: str) -> list[SlideError]:
         found = [maps.unknown_place(f"{field}.show.{i}", name, "a place, country or sea", coordinates=False)
                  for i, name in enumerate(self.show) if maps.where(name, {}) is None]  # fmt: skip
-        found += [maps.unknown_place(f"{field}.highlight.{i}", name, "a country, sea, lake or region")
+        found += [maps.not_outlined(f"{field}.highlight.{i}", name)
                   for i, name in enumerate(self.highlight) if not maps.outlined(name)]  # fmt: skip
         if self.style and (why := ground.missing(self.style)):
             found.append(SlideError(f"{field}.style", why))
