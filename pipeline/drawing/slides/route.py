@@ -62,7 +62,7 @@ class Stop(Plain):
         "a ship takes); direct, along the great circle (a flight, a journey overland); auto, by sea between two "
         "places by the sea whose great circle would cross land, else direct.",
     )
-    avoid: list[str] = Field(
+    avoid: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
         default_factory=list,
         max_length=4,
         description="Canals and straits the legs to this stop do not take (Panama Canal, Suez Canal, Bosporus...): "
