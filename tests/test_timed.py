@@ -107,3 +107,24 @@ def test_frames_held_longer_than_the_pacing_allows_are_still_sent_paced_never_st
     assert frames == 240
     with av.open(str(path)) as container:
         assert sum(1 for _ in container.decode(video=0)) == 240
+
+
+def test_small_frames_sent_one_by_one_are_not_held_back_by_ffmpeg_probing_its_input(tmp_path, monkeypatch):
+    """ffmpeg read 5 MB or 5 s of a timed stream before decoding any of it; small frames (a 320x180 draft) sent
+    one by one under the pacing never made that much, so every segment stalled until the pacing gave up (5 s):
+    a draft's render at 320x180 took 110 s, not 20. The stream is not probed."""
+    monkeypatch.setattr(encode, "STALL", 2.0)
+    made: list[encode.EncoderProgress] = []
+    original = encode.EncoderProgress.__init__
+
+    def init(self, stdout):
+        original(self, stdout)
+        made.append(self)
+
+    monkeypatch.setattr(encode.EncoderProgress, "__init__", init)
+    fps, w, h = 5, 64, 36
+    segments = encode.Segments(tmp_path, w, h, fps)
+    for value in range(3 * encode.AHEAD):
+        segments.add(np.full((h, w, 3), value * 8, np.uint8), 1)
+    segments.finish()
+    assert made and not any(progress.stalled for progress in made)

@@ -20,8 +20,10 @@ from typing import IO
 
 import numpy as np
 
-#: ffmpeg's arguments for the stream as its input.
-INPUT = ("-f", "matroska", "-i", "pipe:0")
+#: ffmpeg's arguments for the stream as its input. Not probed: its header says all there is to know, and ffmpeg
+#: probing 5 MB or 5 s of a stream of small frames waited for frames the encoder's pacing held back (each segment
+#: stalled until the pacing gave up: 5 s).
+INPUT = ("-probesize", "32", "-analyzeduration", "0", "-f", "matroska", "-i", "pipe:0")
 #: A SimpleBlock's time is 16 bits from its cluster's, in milliseconds: a new cluster well before that runs out.
 CLUSTER_MS = 30_000
 _UNKNOWN = bytes.fromhex("01FFFFFFFFFFFFFF")
