@@ -92,3 +92,17 @@ def test_a_long_sentence_is_spoken_in_pieces_within_a_fixed_budget(project):
     assert sentence["words_from"] == "engine" and len(sentence["words"]) == len(narration.split())
     times = [time for _, start, end in sentence["words"] for time in (start, end)]
     assert times == sorted(times) and times[-1] > sentence["end"] - 2, "the words are timed across the pieces"
+
+
+def test_ffmpeg_logs_are_spooled_without_probing_the_temp_folder(tmp_path):
+    """tempfile's first use in a process writes and deletes a named file in $TMPDIR to find it writable; every
+    ffmpeg a render starts spooled its log through it, and a test watching $TMPDIR caught the file once."""
+    code = (
+        "import tempfile\n"
+        "from pipeline.core import ffmpeg\n"
+        "import subprocess\nffmpeg.Process(['-version'], what='ffmpeg', stdout=subprocess.DEVNULL).finish()\n"
+        "print(tempfile.tempdir)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "TMPDIR": str(tmp_path)})  # fmt: skip
+    assert out.stdout.strip() == "None", "tempfile looked for its folder (and wrote a probe file there)"

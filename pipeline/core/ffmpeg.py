@@ -7,6 +7,7 @@ RenderError quoting ffmpeg's last relevant lines instead of a Python stack.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import re
 import signal
@@ -57,6 +58,14 @@ def run_stderr(args: list[str], *, input: bytes | None = None, what: str = "ffmp
     return _run(args, input, "info", what).stderr.decode("utf-8", "replace")
 
 
+def spool() -> IO[bytes]:
+    """An unnamed temporary file (O_TMPFILE on Linux) in the system's temp folder, found without tempfile's first-use
+    probe: ``gettempdir`` writes and deletes a named file there, which a render is not to leave even for a moment
+    (a test watching $TMPDIR saw one)."""
+    folder = tempfile.tempdir or next((v for k in ("TMPDIR", "TEMP", "TMP") if (v := os.environ.get(k))), "/tmp")
+    return tempfile.TemporaryFile(dir=folder)
+
+
 class Process:
     """ffmpeg running with its log in a temporary file (a chatty filter can never stall a pipe).
 
@@ -66,7 +75,7 @@ class Process:
 
     def __init__(self, args: list[str], *, what: str, loglevel: str = "error", **popen_args):
         self.what = what
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; finish() or kill() closes it
+        self._log = spool()  # lives as long as the process; finish() or kill() closes it
         self.proc = popen(command(args, loglevel), stderr=self._log, **popen_args)
 
     def finish(self) -> str:

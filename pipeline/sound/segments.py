@@ -45,7 +45,6 @@ import json
 import queue
 import re
 import subprocess
-import tempfile
 import threading
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -292,7 +291,7 @@ class _Meter:
         fade = "afade=t=in:d=0.5:curve=hsin," if lead else ""
         self._skip = len(lead) * FRAME // STEP
         self._paths: list[Path] = []
-        self._out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by finish() or kill()
+        self._out = ffmpeg.spool()  # closed by finish() or kill()
         self._process = ffmpeg.Process(
             ["-f", "aac", "-i", "pipe:0", "-af",
              f"{fade}atrim=end_sample={plays},ebur128=peak=true:metadata=1,ametadata=mode=print:file=-",
