@@ -82,11 +82,9 @@ def test_a_drawn_scenes_repeated_frame_is_sent_once_and_comes_out_as_often_as_it
     assert max(abs(a - b) for a, b in zip(decoded, expected, strict=True)) <= 3
 
 
-def test_frames_held_longer_than_the_pacing_allows_are_still_sent_paced_never_stalled(tmp_path, monkeypatch):
-    """Pacing waited for the encoder to give out all but AHEAD of the frames sent, counting a held frame's
-    repeats; but ffmpeg repeats a frame sent with its time only once the next one arrives, so a frame held longer
-    than AHEAD frames was waited for until STALL (5 s) gave up, once per segment: a cold render at 1080p took as
-    long as before while using a third less CPU. Pacing now counts frames sent."""
+@pytest.fixture
+def encoders(monkeypatch) -> list[encode.EncoderProgress]:
+    """Every encoder's progress a test's segments start (to see whether any stalled), with a 2-s stall."""
     monkeypatch.setattr(encode, "STALL", 2.0)
     made: list[encode.EncoderProgress] = []
     original = encode.EncoderProgress.__init__
@@ -96,6 +94,15 @@ def test_frames_held_longer_than_the_pacing_allows_are_still_sent_paced_never_st
         made.append(self)
 
     monkeypatch.setattr(encode.EncoderProgress, "__init__", init)
+    return made
+
+
+def test_frames_held_longer_than_the_pacing_allows_are_still_sent_paced_never_stalled(tmp_path, encoders):
+    """Pacing waited for the encoder to give out all but AHEAD of the frames sent, counting a held frame's
+    repeats; but ffmpeg repeats a frame sent with its time only once the next one arrives, so a frame held longer
+    than AHEAD frames was waited for until STALL (5 s) gave up, once per segment: a cold render at 1080p took as
+    long as before while using a third less CPU. Pacing now counts frames sent."""
+    made = encoders
     fps, w, h = 30, 64, 36
     segments = encode.Segments(tmp_path, w, h, fps)
     runs = [(value, 20) for value in range(10, 250, 20)]  # 12 frames held 20 each: more than AHEAD, under a hold
@@ -109,19 +116,11 @@ def test_frames_held_longer_than_the_pacing_allows_are_still_sent_paced_never_st
         assert sum(1 for _ in container.decode(video=0)) == 240
 
 
-def test_small_frames_sent_one_by_one_are_not_held_back_by_ffmpeg_probing_its_input(tmp_path, monkeypatch):
+def test_small_frames_sent_one_by_one_are_not_held_back_by_ffmpeg_probing_its_input(tmp_path, encoders):
     """ffmpeg read 5 MB or 5 s of a timed stream before decoding any of it; small frames (a 320x180 draft) sent
     one by one under the pacing never made that much, so every segment stalled until the pacing gave up (5 s):
     a draft's render at 320x180 took 110 s, not 20. The stream is not probed."""
-    monkeypatch.setattr(encode, "STALL", 2.0)
-    made: list[encode.EncoderProgress] = []
-    original = encode.EncoderProgress.__init__
-
-    def init(self, stdout):
-        original(self, stdout)
-        made.append(self)
-
-    monkeypatch.setattr(encode.EncoderProgress, "__init__", init)
+    made = encoders
     fps, w, h = 5, 64, 36
     segments = encode.Segments(tmp_path, w, h, fps)
     for value in range(3 * encode.AHEAD):
