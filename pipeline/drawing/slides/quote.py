@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
@@ -65,7 +66,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
                 rise,
             )
         )
-    return Slide(section_label(canvas, context), elements)
+    return Slide(partial(section_label, canvas, context), elements)
 
 
 def _glyph(font: ImageFont.FreeTypeFont, char: str, color: str) -> Image.Image:

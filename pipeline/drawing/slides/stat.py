@@ -20,6 +20,7 @@ room is not wide (a square or portrait frame) the graphic goes under the figure.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from PIL import Image, ImageDraw
@@ -209,7 +210,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     text, text_bottom = _text(spec, canvas, context, (top, bottom), column, label_w, under, duration)
     elements += text
     elements += _graphic(spec, canvas, share, (top, text_bottom, bottom), column, under, duration)
-    return Slide(section_label(canvas, context), elements)
+    return Slide(partial(section_label, canvas, context), elements)
 
 
 #: How often a long count's figure changes (seconds).

@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
@@ -202,7 +203,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(title)
 
     if safe.height > safe.width:
-        return Slide(section_label(canvas, context), elements + _down(spec, canvas, context, y))
+        return Slide(partial(section_label, canvas, context), elements + _down(spec, canvas, context, y))
     n = len(spec.events)
     xs = [safe.x0 + safe.width * p for p in spec.positions()]
     # A label may be as wide as the room to the next label on its side of the line (they alternate).
@@ -227,7 +228,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(_marker(cx, line_y, r, tick, above, colors.accent, start, motion.entrance * 0.6))
         elements += _said(canvas, context, event, (cx, line_y), r, start + motion.entrance)
         elements.append(sprite(label, (x, top), start + 0.1, motion.entrance, rise if not above else -rise))
-    return Slide(section_label(canvas, context), elements)
+    return Slide(partial(section_label, canvas, context), elements)
 
 
 def _down(spec: Spec, canvas: Canvas, context: SceneContext, y: int) -> list[Element]:
