@@ -2,7 +2,8 @@
 
     python tests/benchmark_preview.py [--edits 5] [--outline]
 
-Copies script/ and assets/ to a scratch project, starts `explainer preview` on the shipped
+Copies script/ and assets/ to a scratch project, starts `explainer preview` (this checkout's, run as
+`python -m pipeline` with the checkout first on PYTHONPATH) on the shipped
 storyboard (draft quality), opens the page in headless Chromium and waits for the first render;
 then, ``--edits`` times, changes one sentence of one mid-video scene's narration in the file and
 measures the time from the save to the page showing the new narration with its re-rendered video.
@@ -44,12 +45,17 @@ def main() -> None:
         story = root / STORYBOARD
         text = story.read_text(encoding="utf-8")
         assert SENTENCE in text, "the benchmark's sentence is no longer in the shipped storyboard"
-        exe = shutil.which("explainer") or sys.exit("explainer is not installed")
+        # This checkout's code, whichever explainer is installed: the benchmark measures the tree it is in.
+        command = [sys.executable, "-m", "pipeline", "preview", STORYBOARD]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        which = subprocess.run([sys.executable, "-c", "import pipeline; print(pipeline.__file__)"], cwd=root, env=env,
+                               capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+        print(f"running {which}")
         with sync_playwright() as playwright:  # the creator's browser is open before the preview starts
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True)
             page = browser.new_page()
             launched = time.perf_counter()
-            process = subprocess.Popen([exe, "preview", STORYBOARD], cwd=root, stdout=subprocess.PIPE, text=True)
+            process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True, env=env)
             try:
                 url = re.search(r"(http://\S+/)", process.stdout.readline()).group(1)
                 print(f"address printed, from the command's start: {time.perf_counter() - launched:.1f} s")
