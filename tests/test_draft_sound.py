@@ -181,3 +181,18 @@ def test_a_music_bed_is_decoded_once_in_a_process_and_again_when_it_changes(tmp_
     other.replace(bed_file)  # another file's content under the same name
     mix.Music(bed, 10 * RATE)
     assert len(decoded) == 2, "decoded again"
+
+
+@pytest.mark.slow
+def test_a_damaged_last_soundtrack_is_not_used_and_the_draft_is_encoded_whole(tmp_path):
+    build = {"bed": BED, "codec": DRAFT_OPUS, "cached": tmp_path / "segments"}
+    first = soundtrack.build(_plan(tmp_path), target=tmp_path / "first.m4a", steps=tmp_path / "first.json", **build)
+    (tmp_path / "first.m4a").write_bytes((tmp_path / "first.m4a").read_bytes()[:-5000])  # cut short: no index
+    after, hints = _plan(tmp_path, edited=True), {"hint": first["gain_db"], "level_hint": first["voice_level_db"]}
+    edited = soundtrack.build(
+        after, target=tmp_path / "edited.m4a", steps=tmp_path / "edited.json",
+        previous=(tmp_path / "first.m4a", tmp_path / "first.json"), **hints, **build,
+    )  # fmt: skip
+    whole = soundtrack.build(after, target=tmp_path / "whole.m4a", **hints, **build)
+    assert _packets(tmp_path / "edited.m4a") == _packets(tmp_path / "whole.m4a"), "one encode, as with no last one"
+    assert edited == whole

@@ -183,6 +183,9 @@ def update(
     first_step = cut // STEP
     if len(steps["blocks"]) < first_step or len(steps["peaks"]) < first_step:
         return None
+    head = _head(previous[0], cut // PACKET)
+    if head is None:
+        return None  # damaged, or not the soundtrack its steps describe
     start = cut - WARM
     with cache.scratch(out) as scratch:
         run = scratch / "run.m4a"
@@ -194,7 +197,7 @@ def update(
         peaks = steps["peaks"][:first_step] + [max(kept_peak, p) for p in peaks[warm:]]
         if len(blocks) != samples // STEP or len(peaks) != len(blocks):
             raise RenderError("encoding the soundtrack failed: the meter read fewer steps than asked")
-        _join(previous[0], cut // PACKET, run, (cut - start) // PACKET, samples, out)
+        _join(head, run, (cut - start) // PACKET, samples, out)
     loudness = segments.track_summary([segments.Measure(tuple(blocks), peaks[-1] if peaks else 0.0)])
     peak = loudness.pop("true_peak_dbtp")
     loudness = {"integrated_lufs": float(loudness["integrated_lufs"]), "sample_peak_dbfs": float(peak)}
@@ -232,19 +235,38 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, codec: AudioC
     return text
 
 
-def _join(old: Path, kept: int, run: Path, dropped: int, samples: int, out: Path) -> None:
-    """``old``'s first ``kept`` packets, then ``run``'s from packet ``dropped`` on, into the MP4 ``out``: packet
-    ``g`` at ``g * PACKET``, the last lasting what is left of the samples and the pre-skip (as ffmpeg muxes it)."""
+def _head(old: Path, kept: int) -> list[bytes] | None:
+    """The first ``kept`` packets of the soundtrack ``old``; None when it has fewer or cannot be read."""
     import av
 
-    with av.open(str(old)) as first, av.open(str(run)) as second:
-        head = [bytes(p) for p in first.demux(first.streams.audio[0]) if p.size][:kept]
+    try:
+        with av.open(str(old)) as container:
+            stream = container.streams.audio[0]
+            if stream.codec_context.name != "opus":
+                return None
+            head = []
+            for packet in container.demux(stream):
+                if packet.size:
+                    head.append(bytes(packet))
+                if len(head) == kept:
+                    return head
+    except (av.FFmpegError, IndexError, OSError):
+        return None
+    return None
+
+
+def _join(head: list[bytes], run: Path, dropped: int, samples: int, out: Path) -> None:
+    """The packets ``head``, then ``run``'s from packet ``dropped`` on, into the MP4 ``out``: packet ``g`` at
+    ``g * PACKET``, the last lasting what is left of the samples and the pre-skip (as ffmpeg muxes it)."""
+    import av
+
+    with av.open(str(run)) as second:
         stream = second.streams.audio[0]
         preskip = int.from_bytes(bytes(stream.codec_context.extradata)[10:12], "little")
         tail = [bytes(p) for p in second.demux(stream) if p.size][dropped:]
         packets = head + tail
         total = samples + preskip
-        if len(head) != kept or len(packets) != -(-total // PACKET):
+        if len(packets) != -(-total // PACKET):
             raise RenderError("encoding the soundtrack failed: the packets do not make up the track")
         with av.open(str(out), "w", format="mp4", options={"use_editlist": "0"}) as container:
             target = container.add_stream_from_template(stream)
