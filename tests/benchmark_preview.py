@@ -6,7 +6,8 @@ Copies script/ and assets/ to a scratch project, starts `explainer preview` (thi
 `python -m pipeline` with the checkout first on PYTHONPATH) on the shipped
 storyboard (draft quality), opens the page in headless Chromium and waits for the first render;
 then, ``--edits`` times, changes one sentence of one mid-video scene's narration in the file and
-measures the time from the save to the page showing the new narration with its re-rendered video.
+measures the time from the save to the page showing the new narration with its re-rendered video,
+and the CPU-seconds the preview's processes spent meanwhile (which another process on the machine moves less).
 Prints each figure and the median. With ``--outline`` it stops once every scene's still is shown, and says how
 many CPU-seconds the preview's processes had spent by then (a figure another process on the machine moves less
 than the wall time).
@@ -77,10 +78,11 @@ def main() -> None:
                     return
                 page.wait_for_function("document.getElementById('status').dataset.status === 'ready'", timeout=600_000)
                 print(f"first render (cold cache, narration included): {time.perf_counter() - started:.1f} s")
-                figures = []
+                figures, spent = [], []
                 for edit in range(1, args.edits + 1):
                     said = SENTENCE.replace("people.", f"people, by estimate number {edit}.")
                     old_video = page.evaluate("document.getElementById('video').src")
+                    before = cpu_seconds(process.pid)
                     saved = time.perf_counter()
                     story.write_text(text.replace(SENTENCE, said), encoding="utf-8")
                     page.wait_for_function(
@@ -91,9 +93,12 @@ def main() -> None:
                         timeout=120_000,
                     )
                     figures.append(time.perf_counter() - saved)
-                    print(f"edit {edit}: save to page {figures[-1]:.2f} s ({page.inner_text('#status')})")
+                    spent.append(cpu_seconds(process.pid) - before)
+                    print(f"edit {edit}: save to page {figures[-1]:.2f} s, {spent[-1]:.1f} CPU-s of the preview's "
+                          f"processes ({page.inner_text('#status')})")  # fmt: skip
                     time.sleep(1.0)
-                print(f"median of {len(figures)}: {statistics.median(figures):.2f} s")
+                print(f"median of {len(figures)}: {statistics.median(figures):.2f} s, "
+                      f"{statistics.median(spent):.1f} CPU-s; load {os.getloadavg()[0]:.1f}")  # fmt: skip
             finally:
                 process.terminate()
                 process.wait(30)
