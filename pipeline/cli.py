@@ -410,12 +410,12 @@ def _render_one(storyboard: Path, options, executor, quiet: bool) -> None:
     from pipeline import validate
 
     with contextlib.ExitStack() as workers:
-        _start_early(storyboard, options, executor, workers)
+        start_early(storyboard, options, executor, workers)
         project = validate(storyboard, options)  # checked at the size and frame rate this render draws
         _render_checked(storyboard, project, options, executor, quiet)
 
 
-def _start_early(storyboard: Path, options, executor, workers: contextlib.ExitStack) -> None:
+def start_early(storyboard: Path, options, executor, workers: contextlib.ExitStack) -> None:
     """For a storyboard's first render (nothing in its output folder yet: every scene to draw, every sentence to
     speak), start the local workers now, while this process checks the storyboard on one core: each imports the
     drawing and loads the voice (1-1.5 s) on the other core instead of after the check. Not for a re-render, which

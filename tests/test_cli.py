@@ -250,7 +250,7 @@ def test_a_first_render_starts_its_workers_before_the_check_and_a_rerender_does_
     """A storyboard's first render draws every scene on the workers: they start (importing the drawing, loading
     the voice) while this process checks the storyboard, on the other core. A re-render, usually one scene drawn
     in this process, starts none early."""
-    from pipeline.cli import _start_early
+    from pipeline.cli import start_early
     from pipeline.loading.options import RenderOptions
     from pipeline.rendering.executors.local import LocalPool
 
@@ -262,11 +262,11 @@ def test_a_first_render_starts_its_workers_before_the_check_and_a_rerender_does_
             (tmp_path / "out" / "render.json").write_text("{}")
         pool = LocalPool(2)
         with contextlib.ExitStack() as workers:
-            _start_early(story, options, pool, workers)
-            assert (pool._pool is not None) is started
+            start_early(story, options, pool, workers)
+            assert pool.started is started
             if started:
-                assert pool._pool.submit(_loaded).result(timeout=60) == (True, True)
-        assert pool._pool is None  # let go on the way out
+                assert pool.submit(_loaded).result(timeout=60) == (True, True)
+        assert not pool.started  # let go on the way out
 
 
 def _loaded() -> tuple[bool, bool]:
