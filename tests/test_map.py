@@ -254,3 +254,19 @@ def test_names_fade_out_rather_than_being_cut_at_the_frame_edge_as_the_camera_mo
         if edge.any():
             cut.append(k)
     assert not cut, f"a name cut by the frame's edge at {cut} (twentieths of the move)"
+
+
+def test_a_pins_tag_names_the_place_without_its_hint(monkeypatch):
+    """A pin on 'Colón, Colon' was tagged 'COLÓN, COLON': the tag writes the place's name."""
+    canvas = Canvas(640, 360, small_canvas().theme, small_canvas().fonts)
+    written = []
+    real = Canvas.fit
+
+    def fit(self, text, *args, **kwargs):
+        written.append(text)
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Canvas, "fit", fit)
+    spec = _spec(pins=[{"place": "Colón, Colon"}, {"place": "Panama City"}], style="flat", scale_bar=False)
+    mapkind.compose(spec, canvas, _context(starts=()))
+    assert "COLÓN" in written and "PANAMA CITY" in written and not any("," in t for t in written), written

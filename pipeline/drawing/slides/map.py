@@ -257,7 +257,7 @@ def among_neighbours(spec: Spec) -> dict[str, LonLat]:
         elif "," in name or geo.find(name) is not None:
             spots[name] = [point] if (point := where(name, {})) is not None else []
         else:
-            found = gazetteer.named(name)
+            found = gazetteer.named_points(name)  # a province with a town of its name in it: the town
             spots[name] = [p.label for p in found] or ([point] if (point := where(name, {})) else [])
             first = found[0] if found else None
             spread = first is not None and any(_metres(p.label, first.label) > APART * 1000 for p in found)
@@ -760,6 +760,8 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
         else:
             pending.append((reveal, "area", label.text, anchor, label.kind, f"labels.{i}.text"))
     for i, pin in enumerate(spec.pins):
+        if not pin.label and pin.place not in spec.places:  # its name, not the hint after it: 'Colón, Colon'
+            pin = pin.model_copy(update={"label": gazetteer.written(pin.place)})
         reveal = Reveal(when(pin, [pin.label or pin.place], k), POP)
         k += 1
         pending.append((reveal, "pin", pin, where(pin.place, spec.places), "pin", f"pins.{i}"))
@@ -839,7 +841,9 @@ def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Fl
     for shot in spec.camera or [Shot(show=[])]:
         before = views[-1] if views else None
         if shot.show:
-            points = [p for name in shot.show for p in _points(name, spec.places)]
+            # A name the map also highlights is framed by the outline it fills (a province, not its town).
+            lit = {region.name for region in spec.regions}
+            points = [p for name in shot.show for p in _points(name, spec.places, outline=name in lit)]
             # A city alone is framed with its surroundings: 400 km from top to bottom at the closest.
             views.append(fit(points, box, w, h, pad=0.08, least_m=400_000.0 if len(points) == 1 else 120_000.0))
         elif shot.centre is not None or shot.span is not None:
@@ -902,9 +906,10 @@ def _points(name: str, given: dict[str, LonLat], outline: bool = False) -> list[
 
 
 def _a_town(name: str) -> bool:
-    """The gazetteer's first meaning of ``name`` is a city or town (its prominence puts Natural Earth's cities
-    before admin-1 regions, countries before both)."""
-    place = gazetteer.resolve(name)
+    """The gazetteer's first meaning of ``name`` as a point is a city or town (its prominence puts Natural Earth's
+    cities before admin-1 regions, countries before both; a province with a town of its own name in it, 'Colón,
+    Panama', is that town as a point)."""
+    place = gazetteer.point(name)
     return place is not None and place.kind in ("city", "town") and geo.find(name) is None
 
 

@@ -233,7 +233,8 @@ class Spec(SpecBase):
                 if stop.label and len(stop.places) == 1:
                     out[name] = Label(stop.label, f"stops.{i}.label", written=True)
                 else:
-                    out[name] = Label(name, self._named_in(i, stop)[j][0], written=False)
+                    shown = name if name in self.places else places_index.written(name)  # 'Colón, Colon': Colón
+                    out[name] = Label(shown, self._named_in(i, stop)[j][0], written=False)
         return out
 
     def _area_problems(self) -> list[SlideError]:
