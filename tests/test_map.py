@@ -270,3 +270,28 @@ def test_a_pins_tag_names_the_place_without_its_hint(monkeypatch):
     spec = _spec(pins=[{"place": "Colón, Colon"}, {"place": "Panama City"}], style="flat", scale_bar=False)
     mapkind.compose(spec, canvas, _context(starts=()))
     assert "COLÓN" in written and "PANAMA CITY" in written and not any("," in t for t in written), written
+
+
+@pytest.mark.parametrize("style", ["flat", None])
+@pytest.mark.parametrize("theme", ["editorial", "documentary", "flat"])
+def test_the_globe_floats_on_the_themes_own_background(theme, style):
+    """The globe a map starts on sat on a flat grey-taupe in the editorial look (its edge colour darkened), unlike
+    every other scene's paper: the space around it is the theme's background."""
+    from pipeline.drawing.slides.chrome import background
+
+    canvas = small_canvas(theme=theme)
+    if style is None and ground.missing(ground.style_for(None, canvas.theme.maps.style)):
+        pytest.skip("the look's picture style needs the maps extra")
+    spec = _spec(camera=[{"centre": "Panama", "span": 16000}], style=style, scale_bar=False)
+    scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+    frame = Image.new("RGB", (canvas.width, canvas.height))
+    scene.paint(frame, 0.0)
+    view = scene.path.at(0.0)
+    assert view.whole_globe()
+    paper = np.asarray(background(canvas, shapes=False).convert("RGB")).astype(int)
+    drawn = np.asarray(frame).astype(int)
+    r = RADIUS * view.scale
+    ys, xs = np.mgrid[0 : canvas.height, 0 : canvas.width]
+    around = np.hypot(xs - view.cx, ys - view.cy) > r * 1.15  # clear of the globe and its glow of air
+    assert around.sum() > 1000
+    assert np.abs(drawn[around] - paper[around]).max() <= 3, theme

@@ -26,13 +26,14 @@ from pipeline.drawing.maps import camera as flight
 from pipeline.drawing.maps import gazetteer, ground, layers, places
 from pipeline.drawing.maps.globe import RADIUS, View, angle, centre_of, fit
 from pipeline.drawing.maps.names import fold
-from pipeline.drawing.slides import geo
+from pipeline.drawing.slides import backdrop, geo
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import background, rgb, section_label
 from pipeline.drawing.slides.easing import ease_out
 from pipeline.drawing.slides.motion import sprite, text_sprite
 from pipeline.drawing.slides.problems import SlideError
 from pipeline.drawing.slides.text import TextBlock
+from pipeline.drawing.slides.theme import Shapes
 
 Name = Annotated[str, Field(min_length=1, max_length=60)]
 #: [longitude, latitude].
@@ -483,7 +484,7 @@ class Scene:
             frame.paste(ground.picture(self.style, view, box=box, limb=not self.data), box[:2])
             # Space over the corners of the globe's box: its clear middle left out (a whole box blended: 5 ms).
             r = RADIUS * view.scale
-            ground.paste_clear(frame, _space(canvas).getpixel((0, 0)), box, ImageChops.invert(mask), r - 2,
+            ground.paste_clear(frame, _space(canvas), box, ImageChops.invert(mask), r - 2,
                                (view.cx - box[0], view.cy - box[1]))  # fmt: skip
         if self.data and data_share > 0:
             by_color: dict[tuple[int, int, int], layers.Mask] = {}
@@ -586,11 +587,14 @@ def _dashes(line: np.ndarray, length: float) -> list[np.ndarray]:
 
 
 def _space(canvas: Canvas) -> Image.Image:
-    """What the globe floats in: the theme's edge colour, a little darker."""
+    """What the globe floats in: the theme's own background (its paper, its gradient or its colour, without its
+    shapes), so a map that starts on the globe stands on what every other scene does. It was the edge colour made
+    darker: a flat grey-taupe under the editorial look's paper."""
     key = "map:space"
     if key not in canvas.memo:
-        edge = rgb(canvas.theme.colors.background_edge)
-        canvas.memo[key] = Image.new("RGB", (canvas.width, canvas.height), tuple(round(c * 0.7) for c in edge))
+        theme = canvas.theme
+        canvas.memo[key] = backdrop.made(canvas.width, canvas.height, theme.colors.background,
+                                         theme.colors.background_edge, theme.background, Shapes()).convert("RGB")  # fmt: skip
     return canvas.memo[key]
 
 
