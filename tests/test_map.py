@@ -14,6 +14,7 @@ from pipeline.drawing.maps import camera, ground, layers
 from pipeline.drawing.maps.globe import RADIUS, View, fit
 from pipeline.drawing.slides import map as mapkind
 from pipeline.drawing.slides.base import Canvas, SceneContext
+from pipeline.drawing.slides.theme import load as load_theme
 from pipeline.drawing.timing import SceneTiming
 from tests.test_slides import small_canvas
 
@@ -295,3 +296,67 @@ def test_the_globe_floats_on_the_themes_own_background(theme, style):
     around = np.hypot(xs - view.cx, ys - view.cy) > r * 1.15  # clear of the globe and its glow of air
     assert around.sum() > 1000
     assert np.abs(drawn[around] - paper[around]).max() <= 3, theme
+
+
+def _lit_contrast(canvas, region: dict, show: str, style: str | None) -> float:
+    """How far a lit region's pixels are from the same pixels unlit (the mean distance in RGB)."""
+    lit = _spec(style=style, camera=[{"show": [show]}], regions=[region], scale_bar=False)
+    bare = _spec(style=style, camera=[{"show": [show]}], scale_bar=False)
+    frames = []
+    for spec in (lit, bare):
+        scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+        frame = Image.new("RGB", (canvas.width, canvas.height))
+        scene.paint(frame, 10.0)
+        frames.append(np.asarray(frame).astype(float))
+    view = scene.path.at(10.0)
+    inside = Image.new("L", (canvas.width, canvas.height), 0)
+    for ring in mapkind._region_rings(region["name"]):
+        xy, _ = layers.screen(view, np.asarray(ring, float))
+        ImageDraw.Draw(inside).polygon([tuple(p) for p in xy], fill=255)
+    inside = np.asarray(inside.filter(__import__("PIL.ImageFilter").ImageFilter.MinFilter(5))) > 0  # off the outline
+    assert inside.sum() > 200
+    return float(np.linalg.norm(frames[0][inside] - frames[1][inside], axis=1).mean())
+
+
+@pytest.mark.parametrize("style", ["flat", None])
+@pytest.mark.parametrize("theme", ["editorial", "documentary", "flat"])
+def test_a_lit_region_and_a_lake_lit_in_water_read_clearly_in_every_look(theme, style):
+    """In the editorial look Panama lit 'soft' (its slate blue, a third opaque over the relief) and Gatun Lake lit in
+    'water' (a pale blue, a fifth opaque) could hardly be seen; in the flat look 'soft' land was a mauve. A lit region
+    stands well off its ground, and 'soft' is never a blue that reads as water."""
+    canvas = Canvas(480, 270, load_theme(theme), small_canvas(theme=theme).fonts)
+    if style is None and ground.missing(ground.style_for(None, canvas.theme.maps.style)):
+        pytest.skip("the look's picture style needs the maps extra")
+    tones = mapkind.highlight_tones(canvas.theme.colors, style or canvas.theme.maps.style)
+    assert not mapkind._bluish(tones["soft"]), tones["soft"]
+    country = _lit_contrast(canvas, {"name": "Panama", "color": "soft"}, "Panama", style)
+    lake = _lit_contrast(canvas, {"name": "Lago Gatun", "color": "water"}, "Lago Gatun", style)
+    assert country > 55, country
+    if (style or canvas.theme.maps.style) == "flat":  # a lake lit in water reads as the map's sea does
+        land, sea = (np.array(c, float) for c in mapkind.flat_colors(canvas.theme.colors))
+        assert tones["water"] == tuple(sea) and lake > 0.85 * np.linalg.norm(land - sea), lake
+    else:
+        assert lake > 55, lake
+
+
+@pytest.mark.parametrize("theme", ["editorial", "documentary", "flat"])
+def test_a_country_lit_on_a_title_backdrop_is_seen_through_its_fade(theme):
+    """Panama lit on a title's map backdrop was a tint one could hardly see in the editorial look (in the flat look
+    a mauve): the backdrop's fade washed it with the rest. It fades less."""
+    from pipeline.drawing.slides import backdrop, visual
+
+    canvas = Canvas(480, 270, load_theme(theme), small_canvas(theme=theme).fonts)
+    pictures = []
+    for lit in (["Panama"], []):
+        behind = visual.Backdrop.model_validate({"map": {"show": ["Panama", "Caribbean Sea"], "highlight": lit}})
+        made = visual._behind(behind, canvas, _context(starts=()))
+        keep = made.keep() if getattr(made, "keep", None) else None
+        raw = made.picture()
+        faded = backdrop.pictured(canvas.width, canvas.height, raw, made.focus, canvas.theme.colors.background,
+                                  canvas.theme.backdrops, *([keep] if keep is not None else []))  # fmt: skip
+        pictures.append((np.asarray(raw.convert("RGB")).astype(float), np.asarray(faded).astype(float)))
+    (raw_lit, lit), (raw_bare, bare) = pictures
+    inside = np.linalg.norm(raw_lit - raw_bare, axis=2) > 20
+    assert inside.sum() > 50
+    contrast = float(np.linalg.norm(lit[inside] - bare[inside], axis=1).mean())
+    assert contrast > 65, contrast  # it was 38 in the editorial look, 56 and 62 in the documentary and flat

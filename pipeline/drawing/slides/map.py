@@ -68,7 +68,9 @@ class Region(Plain):
     )
     label: str | None = Field(None, max_length=30, description="A name written on it (default: none).")
     color: Literal["accent", "soft", "muted", "water"] = Field(
-        "accent", description="accent, soft (the quieter accent), muted or water (a blue wash)."
+        "accent",
+        description="accent, soft (the theme's quieter accent; the accent made lighter where that is a blue, which "
+        "reads as water), muted or water (a lake's blue; on a flat map, its sea's).",
     )
     at: Sentence | None = None
     word: Word | None = Field(None, description="The word it lights on (default: its own name, when said).")
@@ -593,9 +595,46 @@ def _space(canvas: Canvas) -> Image.Image:
     key = "map:space"
     if key not in canvas.memo:
         theme = canvas.theme
-        canvas.memo[key] = backdrop.made(canvas.width, canvas.height, theme.colors.background,
-                                         theme.colors.background_edge, theme.background, Shapes()).convert("RGB")  # fmt: skip
+        made = backdrop.made(canvas.width, canvas.height, theme.colors.background, theme.colors.background_edge,
+                             theme.background, Shapes())  # fmt: skip
+        canvas.memo[key] = made.convert("RGB")
     return canvas.memo[key]
+
+
+#: A lake or sea lit in 'water' on a picture ground: a clear blue, not the pale one names are set in.
+WATER_FILL = "#2f86d8"
+
+
+def highlight_tones(colors, style: str) -> dict[str, tuple[int, int, int]]:
+    """The colours a map lights regions (and draws lines, but for a river's light blue) in, by their names in the
+    storyboard. 'soft' is the
+    theme's quieter accent, unless that is a blue, which on a map reads as water (the editorial look's slate lit
+    Panama as if it were a lake; on a title's backdrop, as nothing at all): then the accent made lighter. 'water'
+    is the flat style's own sea on a flat map (a lake lit reads as the sea does), else a clear blue."""
+    soft = rgb(colors.accent_soft)
+    if _bluish(soft):
+        soft = _mix(colors.accent, "#ffffff", 0.3)
+    water = flat_colors(colors)[1] if style == "flat" else rgb(WATER_FILL)
+    return {"accent": rgb(colors.accent), "soft": soft, "muted": rgb(colors.muted), "water": water,
+            "text": rgb(colors.text)}  # fmt: skip
+
+
+def fill_share(style: str, color: str, sea: bool) -> float:
+    """How opaque a lit region's fill is: a country more than a sea, lake or state; on a flat ground nearly solid, as
+    flat graphics are, on a picture enough to read over its grain and tint (the editorial look's relief washed a
+    country lit at a third, and a lake lit in water at a fifth, to a tint one could hardly see); water a lake's
+    own colour."""
+    if style == "flat":
+        return 0.9 if color == "water" else 0.62 if sea else 0.78
+    return 0.75 if color == "water" else 0.48 if sea else 0.6
+
+
+def _bluish(color: tuple[int, int, int]) -> bool:
+    """A colour of the sea's hues (cyan to blue), not grey."""
+    import colorsys
+
+    h, _, sat = colorsys.rgb_to_hls(*(c / 255 for c in color))
+    return sat > 0.15 and 0.47 <= h <= 0.72
 
 
 def land_color(colors) -> tuple[int, int, int]:
@@ -691,8 +730,25 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 def picture(spec: Spec, canvas: Canvas, context: SceneContext) -> Image.Image:
     """The map where its camera lands, everything revealed, and nothing over it (no title, legend or chapter
     marker): a map a text slide stands on (``backdrop: {map: ...}``)."""
+    return lit_picture(spec, canvas, context)[0]
+
+
+def lit_picture(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Image.Image, Image.Image | None]:
+    """``picture``, and where its regions are lit (a mask, None when none is): a backdrop fades them less."""
     scene, _ = compose(spec, canvas, context)
-    return Image.fromarray(Slide(lambda: background(canvas, shapes=False), _segments(scene, _busy(scene))).still())
+    image = Image.fromarray(Slide(lambda: background(canvas, shapes=False), _segments(scene, _busy(scene))).still())
+    fills = [item for item in scene.painted if not item.line]
+    if not fills:
+        return image, None
+    view = scene.path.at(math.inf)
+    mask = Image.new("L", image.size, 0)
+    draw = ImageDraw.Draw(mask)
+    for item in fills:
+        for ring in item.rings:
+            xy, seen = layers.screen(view, ring)
+            if seen and len(xy) > 2:
+                draw.polygon([tuple(p) for p in xy], fill=255)
+    return image, mask.filter(ImageFilter.GaussianBlur(max(1, canvas.px(0.002))))
 
 
 def _busy(scene: Scene) -> list[tuple[float, float]]:
@@ -724,21 +780,21 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
     def when(item, names: list[str], k: int) -> float:
         return moment(context, item.at, item.word, names, first_rest + 0.3 + k * stagger)
 
-    tones = {"accent": rgb(colors.accent), "soft": rgb(colors.accent_soft), "muted": rgb(colors.muted),
-             "water": _mix(colors.text, WATER, 0.8), "text": rgb(colors.text)}  # fmt: skip
+    tones = highlight_tones(colors, style)
     painted, sprites = [], []
     k = 0
     for region in spec.regions:
         rings = [np.asarray(r, float) for r in _region_rings(region.name)]
         reveal = Reveal(when(region, [region.name, region.label or ""], k), FADE)
         sea = geo.find(region.name) is None  # a sea, lake or region: a lighter wash than a country's
-        painted.append(Painted(rings, tones[region.color], reveal, fill=0.22 if sea else 0.35))
+        painted.append(Painted(rings, tones[region.color], reveal, fill=fill_share(style, region.color, sea)))
         k += 1
     for line in spec.lines:
         reveal = Reveal(when(line, [line.label or line.river or ""], k), DRAW)
         width = canvas.px(0.0062 if line.border else 0.0042)
         dashed = line.style == "dashed"
-        painted.append(Painted(_line(line, spec.places), tones[line.color], reveal, True, width, dashed,
+        tone = _mix(colors.text, WATER, 0.8) if line.color == "water" else tones[line.color]  # a river: light
+        painted.append(Painted(_line(line, spec.places), tone, reveal, True, width, dashed,
                                layer=1 if line.river else 2))  # fmt: skip
         k += 1
     # Names and pins: placed where they settle, in the order they appear, none over another or the title.
