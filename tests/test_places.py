@@ -227,11 +227,18 @@ def test_a_point_on_a_province_with_a_town_of_its_name_is_the_town():
     # Beside Panama City, 'Colón' alone is Panama's: the port, not the province's middle.
     spec = maps.Spec.model_validate({"kind": "map", "pins": [{"place": "Colón"}, {"place": "Panama City"}]})
     assert _km(maps.among_neighbours(spec)["Colón"], COLON_PORT) < 3
-    # A camera shown the province's name frames the town, as a name that is first a city does; highlighted, the
-    # province.
-    town = maps._points("Colón, Panama", {})
-    assert len(town) == 1 and _km(town[0], COLON_PORT) < 3
-    assert len(maps._points("Colón, Panama", {}, outline=True)) > 10
+    # A camera shown the province's name frames the town, as a name that is first a city does (centred on it);
+    # highlighted, the province (centred on its own middle, 14 km inland).
+    from pipeline.drawing.slides.base import SceneContext
+    from tests.test_slides import small_canvas
+
+    views = []
+    for regions in ([], [{"name": "Colón, Panama"}]):
+        spec = {"kind": "map", "camera": [{"show": ["Colón, Panama"]}], "regions": regions}
+        scene, _ = maps.compose(maps.Spec.model_validate(spec), small_canvas(), SceneContext("Section", 1))
+        views.append(scene.path.at(0.0))
+    town, province = views
+    assert _km((town.lon, town.lat), COLON_PORT) < 3 and _km((province.lon, province.lat), COLON_PORT) > 8
 
 
 REGION = "admin-1 region"
