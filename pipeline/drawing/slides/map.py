@@ -830,7 +830,7 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
         else:
             # A name's expanse, where it has one (a sea, a gulf, a lake, a region): where to write it when its
             # point is out of sight.
-            rings = [] if isinstance(named, tuple) or named in spec.places else _region_rings(named)
+            rings = _region_rings(label.text) if label.place is None and label.text not in spec.places else []
             pending.append((reveal, "area", label.text, anchor, label.kind, field, rings))
     for i, pin in enumerate(spec.pins):
         if not pin.label and pin.place not in spec.places:  # its name, not the hint after it: 'Colón, Colon'
@@ -846,14 +846,14 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
         if how == "pin":
             made = _pin(canvas, what, anchor, reveal, rest, layout, field)
         else:
-            edge, anchor_given = False, anchor
+            edge, anchor_given = None, anchor
             if how == "area" and not _in_sight(rest, anchor, safe, heading):
                 moved = _into_view(canvas, layout, rest, anchor, rings, kind)
                 if moved is None:
                     raise _unseen(field, what, anchor, rest, canvas, layout, kind)
-                anchor, edge = moved, True
-            made = [_name(canvas, what, kind, anchor, reveal, rest, layout, field, how == "line", edge)]
-            if edge and not layout.clear:  # brought to the frame's edge, and no room there (for a sea: no water)
+                anchor, edge = moved
+            made = [_name(canvas, what, kind, anchor, reveal, rest, layout, field, how == "line", edge is not None)]
+            if edge == "edge" and not layout.clear:  # brought to the frame's edge, and no room there (a sea: water)
                 raise _unseen(field, what, anchor_given, rest, canvas, layout, kind, crowded=True)
         for item in made:
             item.rest = rest
@@ -1320,11 +1320,12 @@ def _river_middle(canvas: Canvas, lines: list[np.ndarray], rest: View, field: st
     return tuple(line[k]), ((xs[a], ys[a]), (xs[b], ys[b]))
 
 
-def _into_view(canvas: Canvas, layout: Layout, rest: View, anchor: LonLat | None, rings, kind: str) -> LonLat | None:
+def _into_view(canvas: Canvas, layout: Layout, rest: View, anchor: LonLat | None, rings,
+               kind: str) -> tuple[LonLat, str] | None:  # fmt: skip
     """Where a name whose place is out of sight where it settles goes instead: in the part of its expanse that shows
     (the point of the largest visible piece farthest from its edges, clear of the title), or, for a sea or another
-    expanse named at a point, at the frame's edge towards that point when it lies within half a frame of it. None
-    when neither: the name would not be seen."""
+    expanse named at a point, at the frame's edge towards that point when it lies within half a frame of it; with
+    which ('expanse' or 'edge'). None when neither: the name would not be seen."""
     from shapely import box as shapely_box
     from shapely.geometry import Point
     from shapely.ops import nearest_points, polylabel, unary_union
@@ -1345,14 +1346,14 @@ def _into_view(canvas: Canvas, layout: Layout, rest: View, anchor: LonLat | None
         pieces += [p for p in getattr(seen, "geoms", [seen]) if isinstance(p, Polygon) and p.area >= least]
     if pieces:
         spot = polylabel(max(pieces, key=lambda p: p.area), tolerance=2.0)
-        return _lonlat(rest, spot.x, spot.y)
+        return _lonlat(rest, spot.x, spot.y), "expanse"
     if kind in EXPANSES and anchor is not None:
         x, y = rest.point(*anchor)
         _, _, near = rest.project([anchor[0]], [anchor[1]])
         inset = usable.buffer(-canvas.px(0.08))
         if near[0] and not inset.is_empty and usable.distance(Point(x, y)) <= 0.5 * min(canvas.width, canvas.height):
             spot = nearest_points(inset, Point(x, y))[0]
-            return _lonlat(rest, spot.x, spot.y)
+            return _lonlat(rest, spot.x, spot.y), "edge"
     return None
 
 
