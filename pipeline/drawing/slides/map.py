@@ -847,7 +847,7 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
             made = _pin(canvas, what, anchor, reveal, rest, layout, field)
         else:
             edge, anchor_given = None, anchor
-            if how == "area" and not _in_sight(rest, anchor, safe, heading):
+            if how == "area" and not _in_sight(rest, anchor, safe, heading, canvas.px(0.04)):
                 moved = _into_view(canvas, layout, rest, anchor, rings, kind)
                 if moved is None:
                     raise _unseen(field, what, anchor, rest, canvas, layout, kind)
@@ -1357,13 +1357,14 @@ def _into_view(canvas: Canvas, layout: Layout, rest: View, anchor: LonLat | None
     return None
 
 
-def _in_sight(view: View, anchor: LonLat | None, safe, heading: Box | None) -> bool:
-    """Whether a name's place shows in ``view``: on the near side, inside the safe area, not under the title."""
+def _in_sight(view: View, anchor: LonLat | None, safe, heading: Box | None, slack: float = 0.0) -> bool:
+    """Whether a name's place shows in ``view``: on the near side, inside the safe area (or within ``slack`` of it:
+    a name there is placed as one inside is, moved in), not under the title."""
     if anchor is None:
         return False
     xs, ys, near = view.project([anchor[0]], [anchor[1]])
     x, y = float(xs[0]), float(ys[0])
-    inside = bool(near[0]) and safe.x0 <= x <= safe.x1 and safe.y0 <= y <= safe.y1
+    inside = bool(near[0]) and safe.x0 - slack <= x <= safe.x1 + slack and safe.y0 - slack <= y <= safe.y1 + slack
     return inside and not (heading and heading[0] <= x <= heading[2] and heading[1] <= y <= heading[3])
 
 
