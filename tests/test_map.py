@@ -3,6 +3,7 @@ names that do not overlap, holds that cost one frame, reveals on the words that 
 
 from __future__ import annotations
 
+import colorsys
 import itertools
 import re
 
@@ -14,6 +15,7 @@ from pipeline.drawing.maps import camera, ground, layers
 from pipeline.drawing.maps.globe import RADIUS, View, fit
 from pipeline.drawing.slides import map as mapkind
 from pipeline.drawing.slides.base import Canvas, SceneContext
+from pipeline.drawing.slides.theme import load as load_theme
 from pipeline.drawing.timing import SceneTiming
 from tests.test_slides import small_canvas
 
@@ -254,3 +256,206 @@ def test_names_fade_out_rather_than_being_cut_at_the_frame_edge_as_the_camera_mo
         if edge.any():
             cut.append(k)
     assert not cut, f"a name cut by the frame's edge at {cut} (twentieths of the move)"
+
+
+def test_a_pins_tag_names_the_place_without_its_hint(monkeypatch):
+    """A pin on 'Colón, Colon' was tagged 'COLÓN, COLON': the tag writes the place's name."""
+    canvas = Canvas(640, 360, small_canvas().theme, small_canvas().fonts)
+    written = []
+    real = Canvas.fit
+
+    def fit(self, text, *args, **kwargs):
+        written.append(text)
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Canvas, "fit", fit)
+    spec = _spec(pins=[{"place": "Colón, Colon"}, {"place": "Panama City"}], style="flat", scale_bar=False)
+    mapkind.compose(spec, canvas, _context(starts=()))
+    assert "COLÓN" in written and "PANAMA CITY" in written and not any("," in t for t in written), written
+
+
+@pytest.mark.parametrize("style", ["flat", None])
+@pytest.mark.parametrize("theme", ["editorial", "documentary", "flat"])
+def test_the_globe_floats_on_the_themes_own_background(theme, style):
+    """The globe a map starts on sat on a flat grey-taupe in the editorial look (its edge colour darkened), unlike
+    every other scene's paper: the space around it is the theme's background."""
+    from pipeline.drawing.slides.chrome import background
+
+    canvas = small_canvas(theme=theme)
+    if style is None and ground.missing(ground.style_for(None, canvas.theme.maps.style)):
+        pytest.skip("the look's picture style needs the maps extra")
+    spec = _spec(camera=[{"centre": "Panama", "span": 16000}], style=style, scale_bar=False)
+    scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+    frame = Image.new("RGB", (canvas.width, canvas.height))
+    scene.paint(frame, 0.0)
+    view = scene.path.at(0.0)
+    assert view.whole_globe()
+    paper = np.asarray(background(canvas, shapes=False).convert("RGB")).astype(int)
+    drawn = np.asarray(frame).astype(int)
+    r = RADIUS * view.scale
+    ys, xs = np.mgrid[0 : canvas.height, 0 : canvas.width]
+    around = np.hypot(xs - view.cx, ys - view.cy) > r * 1.15  # clear of the globe and its glow of air
+    assert around.sum() > 1000
+    assert np.abs(drawn[around] - paper[around]).max() <= 3, theme
+
+
+def _lit_contrast(canvas, region: dict, show: str, style: str | None) -> float:
+    """How far a lit region's pixels are from the same pixels unlit (the mean distance in RGB)."""
+    lit = _spec(style=style, camera=[{"show": [show]}], regions=[region], scale_bar=False)
+    bare = _spec(style=style, camera=[{"show": [show]}], scale_bar=False)
+    frames = []
+    for spec in (lit, bare):
+        scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+        frame = Image.new("RGB", (canvas.width, canvas.height))
+        scene.paint(frame, 10.0)
+        frames.append(np.asarray(frame).astype(float))
+    view = scene.path.at(10.0)
+    inside = Image.new("L", (canvas.width, canvas.height), 0)
+    for ring in layers.area_rings(region["name"], 2.0**-9):
+        xy, _ = layers.screen(view, np.asarray(ring, float))
+        ImageDraw.Draw(inside).polygon([tuple(p) for p in xy], fill=255)
+    inside = np.asarray(inside.filter(__import__("PIL.ImageFilter").ImageFilter.MinFilter(5))) > 0  # off the outline
+    assert inside.sum() > 200
+    return float(np.linalg.norm(frames[0][inside] - frames[1][inside], axis=1).mean())
+
+
+@pytest.mark.parametrize("style", ["flat", None])
+@pytest.mark.parametrize("theme", ["editorial", "documentary", "flat"])
+def test_a_lit_region_and_a_lake_lit_in_water_read_clearly_in_every_look(theme, style):
+    """In the editorial look Panama lit 'soft' (its slate blue, a third opaque over the relief) and Gatun Lake lit in
+    'water' (a pale blue, a fifth opaque) could hardly be seen; in the flat look 'soft' land was a mauve. A lit region
+    stands well off its ground, and 'soft' is never a blue that reads as water."""
+    canvas = Canvas(480, 270, load_theme(theme), small_canvas(theme=theme).fonts)
+    if style is None and ground.missing(ground.style_for(None, canvas.theme.maps.style)):
+        pytest.skip("the look's picture style needs the maps extra")
+    tones = mapkind.highlight_tones(canvas.theme.colors, style or canvas.theme.maps.style)
+    hue, _, saturation = colorsys.rgb_to_hls(*(c / 255 for c in tones["soft"]))
+    assert not (saturation > 0.15 and 0.47 <= hue <= 0.72), ("a blue, as water", tones["soft"])
+    country = _lit_contrast(canvas, {"name": "Panama", "color": "soft"}, "Panama", style)
+    lake = _lit_contrast(canvas, {"name": "Lago Gatun", "color": "water"}, "Lago Gatun", style)
+    assert country > 55, country
+    if (style or canvas.theme.maps.style) == "flat":  # a lake lit in water reads as the map's sea does
+        land, sea = (np.array(c, float) for c in mapkind.flat_colors(canvas.theme.colors))
+        assert tones["water"] == tuple(sea) and lake > 0.85 * np.linalg.norm(land - sea), lake
+    else:
+        assert lake > 55, lake
+
+
+@pytest.mark.parametrize("theme", ["editorial", "documentary", "flat"])
+def test_a_country_lit_on_a_title_backdrop_is_seen_through_its_fade(theme):
+    """Panama lit on a title's map backdrop was a tint one could hardly see in the editorial look (in the flat look
+    a mauve): the backdrop's fade washed it with the rest. It fades less."""
+    from pipeline.drawing.slides import backdrop, visual
+
+    canvas = Canvas(480, 270, load_theme(theme), small_canvas(theme=theme).fonts)
+    pictures = []
+    for lit in (["Panama"], []):
+        spec = visual.MapBackdrop.model_validate({"show": ["Panama", "Caribbean Sea"], "highlight": lit}).spec()
+        made = mapkind.lit_picture(spec, canvas, _context(starts=()))
+        raw, keep = made if isinstance(made, tuple) else (made, None)
+        faded = backdrop.pictured(canvas.width, canvas.height, raw, (0.5, 0.5), canvas.theme.colors.background,
+                                  canvas.theme.backdrops, *([keep] if keep is not None else []))  # fmt: skip
+        pictures.append((np.asarray(raw.convert("RGB")).astype(float), np.asarray(faded).astype(float)))
+    (raw_lit, lit), (raw_bare, bare) = pictures
+    inside = np.linalg.norm(raw_lit - raw_bare, axis=2) > 20
+    assert inside.sum() > 50
+    contrast = float(np.linalg.norm(lit[inside] - bare[inside], axis=1).mean())
+    assert contrast > 65, contrast  # it was 38 in the editorial look, 56 and 62 in the documentary and flat
+
+
+#: The creator's lake, as written (Colón given by its coordinates, the seas' names at points of their own).
+LAKE = {
+    "title": "The canal climbs over a lake",
+    "camera": [{"centre": "Panama", "span": 16000}, {"show": ["Panama"], "at": 1, "seconds": 3},
+               {"show": ["Lago Gatun", "Colón", "Panama City"], "at": 2, "seconds": 3}],
+    "regions": [{"name": "Panama", "color": "soft", "at": 1},
+                {"name": "Lago Gatun", "color": "water", "label": "Gatun Lake", "at": 2, "word": "lake"}],
+    "places": {"Colón": [-79.90, 9.36]},
+    "labels": [{"text": "Caribbean Sea", "kind": "sea", "place": [-79.85, 9.65], "at": 3}],
+    "pins": [{"place": "Colón", "note": "Atlantic entrance", "at": 3},
+             {"place": "Panama City", "note": "Pacific entrance", "at": 3}],
+}  # fmt: skip
+
+
+def _shape(fmt: str, theme: str = "editorial") -> Canvas:
+    from pipeline.core.formats import FORMATS
+
+    size = {"wide": (960, 540), "vertical": (540, 960)}[fmt]
+    return Canvas(*size, load_theme(theme), small_canvas(theme=theme).fonts, profile=FORMATS[fmt])
+
+
+def _drawn(scene, canvas, elements):
+    """The names' and tags' boxes, the dots', the leader lines (from the place to the middle of the name), where the
+    camera ends, and the title's box (where it is painted)."""
+    view = scene.path.at(1e9)
+    names, dots, leaders = [], [], []
+    for item in scene.sprites:
+        box = item.box(view)
+        if item.image.width < canvas.px(0.04):
+            dots.append(box)
+            continue
+        names.append(box)
+        if item.own is not None:
+            x, y = view.point(*item.anchor)
+            leaders.append(((x, y), ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)))
+    title = Image.new("RGBA", (canvas.width, canvas.height), (0, 0, 0, 0))
+    elements[0].paint(title, 1.0)
+    heading = title.getchannel("A").point(lambda a: 255 if a > 60 else 0).getbbox()
+    return names, dots, leaders, heading
+
+
+def _through(line, box) -> bool:
+    (x0, y0), (x1, y1) = line
+    return any(box[0] < x0 + (x1 - x0) * t < box[2] and box[1] < y0 + (y1 - y0) * t < box[3]
+               for t in np.linspace(0, 0.8, 40))  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["wide", "vertical"])
+def test_names_keep_off_each_other_the_pins_dots_leader_lines_and_the_title(fmt):
+    """The docs say each name is placed clear of the others, yet in a vertical frame Colón's dot sat on 'CARIBBEAN
+    SEA' (the names were placed before the pins), its leader line ran through the title, and 'PACIFIC OCEAN' sat
+    under Panama City's tag; in a wide one the Caribbean's name was pushed onto the coast with a leader line, though
+    its place lay clear beside the title (the whole strip beside the title was kept clear, not the title)."""
+    canvas = _shape(fmt)
+    scene, elements = mapkind.compose(_spec(**LAKE), canvas, _context(starts=(0.5, 2.0, 4.0)))
+    names, dots, leaders, heading = _drawn(scene, canvas, elements)
+    assert len(names) == 4 and len(dots) == 2
+    for i, a in enumerate(names):
+        assert mapkind.overlap(a, heading) == 0, (a, heading)
+        for b in names[i + 1 :] + dots:
+            assert mapkind.overlap(a, b) == 0, (a, b)
+    for line in leaders:
+        assert not _through(line, heading), line
+        assert not any(
+            _through(line, b) for b in names if not (b[0] <= line[1][0] <= b[2] and b[1] <= line[1][1] <= b[3])
+        )
+    if fmt == "wide":  # its place is clear beside the title: written there, with no line
+        view = scene.path.at(1e9)
+        (name,) = [s for s in scene.sprites if s.anchor == (-79.85, 9.65)]
+        x, y = view.point(*name.anchor)
+        box = name.box(view)
+        assert name.own is None and box[0] < x < box[2] and box[1] < y < box[3], (x, y, box)
+
+
+def test_a_seas_name_whose_point_is_out_of_sight_is_written_on_the_part_of_it_that_shows():
+    """'Caribbean Sea' on a map zoomed to Gatun Lake never appeared: its name's point (Natural Earth's, hundreds of
+    kilometres off) lay outside the view, and it was dropped without a word. It is written on the sea's water in
+    sight; a name at a point too far to bring in is a problem at its line, with a place in the view to give it."""
+    from pipeline.drawing.slides.problems import SlideError
+
+    canvas = _shape("wide")
+    spec = _spec(title="Lake test", camera=[{"show": ["Lago Gatun", "Colón, Panama", "Panama City"]}],
+                 labels=[{"text": "Caribbean Sea", "kind": "sea"}], pins=[{"place": "Colón, Panama"}])  # fmt: skip
+    scene, _ = mapkind.compose(spec, canvas, _context(starts=()))
+    view = scene.path.at(1e9)
+    pin = mapkind.where("Colón, Panama", {})
+    (name,) = [s for s in scene.sprites if s.anchor != pin]
+    box, safe = name.box(view), canvas.frame_safe
+    assert safe.x0 <= box[0] and box[2] <= safe.x1 and safe.y0 <= box[1] and box[3] <= safe.y1, box
+    layout = mapkind.Layout(canvas, [], view)
+    assert layout.on_land(view, box) <= 0.25, "on the water"
+    far = _spec(camera=spec.camera, labels=[{"text": "Caribbean Sea", "kind": "sea", "place": [-75, 15]}])
+    with pytest.raises(SlideError) as caught:
+        mapkind.compose(far, canvas, _context(starts=()))
+    assert caught.value.field == "labels.0.place" and "would not be seen" in str(caught.value)
+    assert re.search(r"place: \[-79\.\d+, 9\.\d+\]", str(caught.value)), str(caught.value)

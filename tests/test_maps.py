@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from pipeline.drawing.slides import cartography, geo
 
@@ -321,3 +322,36 @@ def test_the_coarse_outlines_serve_down_to_half_their_tolerance():
     assert geo.coarse_rings("China", tolerance / 2) and geo.coarse_rings("China", tolerance * 4)
     assert geo.coarse_rings("China", tolerance / 4) is None, "finer than they are: Natural Earth's own"
     assert geo.coarse_rings("Atlantis", tolerance) is None
+
+
+def test_a_routes_names_keep_off_the_title_and_their_own_markers(monkeypatch):
+    """In a vertical frame 'SAN FRANCISCO' touched the last line of the title drawn over the globe; pushed off it, the
+    tag sat on its own marker, whose dot did not count against it."""
+    from pipeline.core.formats import FORMATS
+    from pipeline.drawing.slides import route
+    from pipeline.drawing.slides.base import Canvas, SceneContext
+    from pipeline.drawing.slides.theme import load
+    from tests.test_slides import small_canvas
+
+    canvas = Canvas(540, 960, load("editorial"), small_canvas(theme="editorial").fonts, profile=FORMATS["vertical"])
+    placed = []
+    real = route.place_marker
+
+    def place_marker(canvas, label, xy, strong, start, avoid):
+        element = real(canvas, label, xy, strong, start, avoid)
+        placed.append((avoid.boxes[-1], list(avoid.dots)))
+        return element
+
+    monkeypatch.setattr(route, "place_marker", place_marker)
+    spec = route.Spec.model_validate({"kind": "route", "title": "New York to San Francisco", "style": "flat",
+        "stops": ["New York", {"places": ["San Francisco"], "avoid": ["Panama Canal"], "style": "alternative"},
+                  {"places": ["San Francisco"], "from": "New York"}]})  # fmt: skip
+    slide = route.build(spec, canvas, SceneContext("Section", 1))
+    title = Image.new("RGBA", (canvas.width, canvas.height), (0, 0, 0, 0))
+    slide.elements[0].paint(title, 1.0)
+    foot = title.getchannel("A").getbbox()[3]  # the foot of the title's last line
+    assert len(placed) == 2
+    for tag, dots in placed:
+        assert tag[1] >= foot + canvas.px(0.04), (tag, foot)  # San Francisco's was 0.024 of the short side under it
+        r = canvas.px(0.01)
+        assert not any(tag[0] - r < x < tag[2] + r and tag[1] - r < y < tag[3] + r for x, y in dots), (tag, dots)

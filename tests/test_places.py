@@ -198,3 +198,68 @@ def test_a_place_known_but_not_outlined_says_so_and_what_to_highlight_instead():
     munich = str(mapkind.not_outlined("regions.0.name", "Munich"))
     assert "a city in Germany" in munich and "pin" in munich and "unknown" not in munich
     assert "unknown place 'Bavarai'" in str(mapkind.not_outlined("regions.0.name", "Bavarai"))
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    from pipeline.drawing.maps.globe import RADIUS, angle
+
+    return angle(a, b) * RADIUS / 1000
+
+
+COLON_PORT = (-79.90, 9.36)
+
+
+def test_a_point_on_a_province_with_a_town_of_its_name_is_the_town():
+    """A pin on 'Colón, Panama' stood in the middle of Gatun Lake, 20 km from the port: the province's centre. A pin,
+    a marker or a name's place is a point, and a province with a town of its own name in it means the town; a
+    highlight still fills the province, and a name that was first a city (São Paulo, New York) stays one."""
+    from pipeline.drawing.slides import map as maps
+
+    assert gazetteer.resolve("Colón, Panama").kind == "admin-1 region"  # what a highlight fills
+    assert places.region("Colón, Panama")
+    for name in ("Colón, Panama", "Colón, PA"):
+        assert gazetteer.point(name).kind == "town" and _km(geo.where(name), COLON_PORT) < 3, name
+        assert _km(maps.where(name, {}), COLON_PORT) < 3, name
+    durango = gazetteer.point("Durango")  # the state's capital is Durango too (Victoria de Durango)
+    assert durango.kind == "town" and durango.admin1 == "Durango"
+    for name, kind in (("São Paulo", "city"), ("New York", "city"), ("Mexico", "country"), ("Ontario", REGION)):
+        assert gazetteer.point(name).kind == kind == gazetteer.resolve(name).kind, name
+    # Beside Panama City, 'Colón' alone is Panama's: the port, not the province's middle.
+    spec = maps.Spec.model_validate({"kind": "map", "pins": [{"place": "Colón"}, {"place": "Panama City"}]})
+    assert _km(maps.among_neighbours(spec)["Colón"], COLON_PORT) < 3
+    # A camera shown the province's name frames the town, as a name that is first a city does (centred on it);
+    # highlighted, the province (centred on its own middle, 14 km inland).
+    from pipeline.drawing.slides.base import SceneContext
+    from tests.test_slides import small_canvas
+
+    views = []
+    for regions in ([], [{"name": "Colón, Panama"}]):
+        spec = {"kind": "map", "camera": [{"show": ["Colón, Panama"]}], "regions": regions}
+        scene, _ = maps.compose(maps.Spec.model_validate(spec), small_canvas(), SceneContext("Section", 1))
+        views.append(scene.path.at(0.0))
+    town, province = views
+    assert _km((town.lon, town.lat), COLON_PORT) < 3 and _km((province.lon, province.lat), COLON_PORT) > 8
+
+
+REGION = "admin-1 region"
+
+
+def test_a_hint_does_not_pick_a_province_by_its_own_name():
+    """'Colón, Colon' put a pin in Honduras: the hint 'Colon' picked Honduras's department of Colón by its own name,
+    though what the hint names is where a place lies (the town in Panama's province of Colón)."""
+    place = gazetteer.resolve("Colón, Colon")
+    assert place.kind == "town" and place.country == "Panama" and _km(place.label, COLON_PORT) < 3
+    found, total = gazetteer.search("Colón, Colon")
+    assert total == 1 and found[0].country == "Panama", found
+    assert gazetteer.resolve("Georgia, USA").kind == REGION  # a hint naming the country still picks a region
+    assert gazetteer.resolve("Colón, Honduras").country == "Honduras"
+
+
+def test_a_marker_writes_the_places_name_not_the_hint_after_it():
+    """A pin on 'Colón, Colon' was labelled 'COLÓN, COLON'."""
+    from pipeline.drawing.slides import route
+
+    assert gazetteer.written("Colón, Colon") == "Colón" and gazetteer.written("Victoria, Canada") == "Victoria"
+    assert gazetteer.written("Washington, D.C.") == "Washington, D.C."  # a comma of the name's own
+    spec = route.Spec.model_validate({"kind": "route", "stops": ["Colón, Panama", "Panama City"]})
+    assert [label.text for label in spec.labels().values()] == ["Colón", "Panama City"]

@@ -74,27 +74,72 @@ def named(name: str) -> list[Place]:
 
 
 def _hinted(rows: list[tuple], hint: str) -> list[tuple]:
+    """The rows a hint picks: those in the country or admin-1 region it names. An admin-1 region is not picked by
+    its own name ('Colón, Colon' is the town in Panama's province of Colón, not the province, nor Honduras's
+    department of the same name): a hint says what a place lies in."""
     wanted = _db().execute("SELECT iso2, admin1_key FROM hint WHERE key = ?", (fold(hint),)).fetchall()
     key = fold(hint)
-    return [
-        row
-        for row in rows
-        if any(row[6] == iso2 and (not a1 or row[5] == a1) for iso2, a1 in wanted)
-        or key in {fold(row[3] or ""), fold(row[4] or "")} - {""}
-    ]
+
+    def picked(row: tuple) -> bool:
+        region = row[2] == REGION
+        if any(row[6] == iso2 and (not a1 or (row[5] == a1 and not region)) for iso2, a1 in wanted):
+            return True
+        return key in {fold(row[3] or ""), "" if region else fold(row[4] or "")} - {""}
+
+    return [row for row in rows if picked(row)]
+
+
+#: The kind of a state or province, and the kinds of a populated place.
+REGION, SETTLED = "admin-1 region", ("city", "town")
+
+
+def _found(text: str) -> list[tuple]:
+    """The rows ``text`` names, the most prominent first: its name's, or with a hint the ones the hint picks."""
+    if not fold(text):
+        return []
+    if rows := _rows(fold(text)):  # a name with a comma of its own: 'Washington, D.C.'
+        return rows
+    name, hint = split_hint(text)
+    return _hinted(_rows(fold(name)), hint) if hint is not None else []
 
 
 def resolve(text: str) -> Place | None:
     """The place ``text`` names (``Uskudar``, ``Victoria, Canada``, ``Springfield, Illinois``), or None."""
-    if not fold(text):
-        return None
-    if rows := _rows(fold(text)):  # a name with a comma of its own: 'Washington, D.C.'
-        return _place(rows[0])
-    name, hint = split_hint(text)
-    if hint is None:
-        return None
-    rows = _hinted(_rows(fold(name)), hint)
+    rows = _found(text)
     return _place(rows[0]) if rows else None
+
+
+def _as_points(rows: list[tuple]) -> list[tuple]:
+    """``rows`` with each admin-1 region that has a city or town of its own name in it replaced by that town: a
+    point (a pin, a marker, a name's place) on 'Colón, Panama' is the port, not the middle of its province."""
+    out: list[tuple] = []
+    for row in rows:
+        if row[2] == REGION:
+            row = next((r for r in rows if r[2] in SETTLED and r[6] == row[6] and r[5] == row[5]), row)
+        if row not in out:
+            out.append(row)
+    return out
+
+
+def point(text: str) -> Place | None:
+    """The place ``text`` names as a point: as ``resolve``, but where that is a state or province with a city or
+    town of the same name in it (Colón in Panama, Durango), the town. A highlight still fills the region."""
+    rows = _as_points(_found(text))
+    return _place(rows[0]) if rows else None
+
+
+def named_points(name: str) -> list[Place]:
+    """Every place called ``name`` as a point (``point``), the most prominent first."""
+    return [_place(row) for row in _as_points(_rows(fold(name)))]
+
+
+def written(text: str) -> str:
+    """How a marker writes the place ``text`` names: ``text`` without its hint ('Colón, Colon' -> 'Colón'), unless
+    the comma is part of the name ('Washington, D.C.')."""
+    name, hint = split_hint(text)
+    if hint is None or _rows(fold(text)):
+        return text.strip()
+    return name
 
 
 def candidates(text: str) -> list[Place]:

@@ -342,11 +342,23 @@ def paste_clear(frame: Image.Image, color, box: tuple[int, int, int, int], ring:
                 middle: tuple[float, float] | None = None) -> None:  # fmt: skip
     """``frame.paste(color, box, ring)`` for a mask that is clear inside a circle of radius ``hole`` about its
     ``middle`` (default: the mask's): the square inside that circle is left out (a glow around a globe is a thin
-    ring of its box; the space around a globe, its corners)."""
+    ring of its box; the space around a globe, its corners). ``color`` may be a picture the frame's size (the
+    theme's paper), pasted where it lies."""
+
+    def paste(part: tuple[int, int, int, int], mask: Image.Image) -> None:
+        if isinstance(color, Image.Image):
+            x0, y0, x1, y1 = part
+            clip = (max(0, x0), max(0, y0), min(frame.width, x1), min(frame.height, y1))
+            if clip[2] > clip[0] and clip[3] > clip[1]:
+                crop = (clip[0] - x0, clip[1] - y0, clip[2] - x0, clip[3] - y0)
+                frame.paste(color.crop(clip), clip, mask.crop(crop))
+        else:
+            frame.paste(color, part, mask)
+
     inner = math.floor(hole / math.sqrt(2)) - 2  # half the side of the square inside the circle
     w, h = ring.size
     if inner < 16:
-        frame.paste(color, box, ring)
+        paste(box, ring)
         return
     mx, my = (w // 2, h // 2) if middle is None else (round(middle[0]), round(middle[1]))
     x0, y0 = box[0], box[1]
@@ -354,4 +366,4 @@ def paste_clear(frame: Image.Image, color, box: tuple[int, int, int, int], ring:
                  (mx + inner, my - inner, w, my + inner)):  # fmt: skip
         part = (max(0, part[0]), max(0, part[1]), min(w, part[2]), min(h, part[3]))
         if part[2] > part[0] and part[3] > part[1]:
-            frame.paste(color, (x0 + part[0], y0 + part[1], x0 + part[2], y0 + part[3]), ring.crop(part))
+            paste((x0 + part[0], y0 + part[1], x0 + part[2], y0 + part[3]), ring.crop(part))

@@ -60,13 +60,19 @@ def _made(width: int, height: int, inner: str, outer: str, background: Backgroun
     return Image.fromarray(pixels)
 
 
+#: How much less a picture fades where its ``keep`` mask is full (a map's lit regions).
+KEPT = 0.6
+
+
 def pictured(
-    width: int, height: int, picture: Image.Image, focus: tuple[float, float], color: str, look: Backdrops
-) -> Image.Image:
+    width: int, height: int, picture: Image.Image, focus: tuple[float, float], color: str, look: Backdrops,
+    keep: Image.Image | None = None,
+) -> Image.Image:  # fmt: skip
     """A slide's own picture as its background: covering the frame with ``focus`` in view, softened by
     ``look.blur``, and faded towards ``color`` by ``look.dim`` where the text starts (the left of a wide frame, the
     top of a tall one) easing to ``look.open`` across the frame, so the text reads and the picture shows where
-    nothing is drawn over it."""
+    nothing is drawn over it. Where ``keep`` (a mask the picture's size) is full, it fades KEPT less: a map's lit
+    country, washed with the rest, was a tint one could hardly see (in the flat look, a mauve)."""
     image = ImageOps.fit(picture.convert("RGB"), (width, height), Image.Resampling.LANCZOS, centering=focus)
     if look.blur > 0:
         image = image.filter(ImageFilter.GaussianBlur(look.blur * min(width, height)))
@@ -74,6 +80,9 @@ def pictured(
     across = np.linspace(0.0, 1.0, width if wide else height, dtype=np.float32)
     fade = look.dim + (look.open - look.dim) * (across * across * (3 - 2 * across))  # smoothstep: no visible edge
     fade = fade[None, :, None] if wide else fade[:, None, None]
+    if keep is not None:
+        kept = ImageOps.fit(keep.convert("L"), (width, height), Image.Resampling.BILINEAR, centering=focus)
+        fade = fade * (1 - KEPT * np.asarray(kept, dtype=np.float32)[..., None] / 255)
     pixels = np.asarray(image, dtype=np.float32)
     pixels = pixels * (1 - fade) + np.array(_rgb(color), dtype=np.float32) * fade
     return Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8))

@@ -58,6 +58,8 @@ class Pictured:
     name: str = ""
     #: How far it fades behind the text, when not the theme's.
     dim: float | None = None
+    #: Where the picture is faded less (a map's lit regions, the point of it): a mask the picture's size, or None.
+    keep: Callable[[], Image.Image | None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,10 @@ def background(canvas: Canvas, *, shapes: bool = True) -> Image.Image:
                 look = look.model_copy(
                     update={"dim": pictured.dim, "open": look.open * pictured.dim / max(look.dim, 1e-6)}
                 )
+            keep = pictured.keep() if pictured.keep else None  # a map's lit regions, faded less
+            picture, background_color = pictured.picture(), canvas.theme.colors.background
             canvas.memo[key] = backdrop.pictured(
-                canvas.width, canvas.height, pictured.picture(), pictured.focus, canvas.theme.colors.background, look
+                canvas.width, canvas.height, picture, pictured.focus, background_color, look, keep
             )
         return canvas.memo[key].copy()
     key = "background" if shapes else "background:plain"

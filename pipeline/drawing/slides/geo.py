@@ -179,7 +179,7 @@ def where(name: str) -> tuple[float, float] | None:
         return country.label
     if place := gazetteer().get(name.strip().lower()):
         return place.label
-    found = places_index.resolve(name)
+    found = places_index.point(name)  # a pin on a province that has a town of its name: the town
     return found.label if found else None
 
 

@@ -26,13 +26,14 @@ from pipeline.drawing.maps import camera as flight
 from pipeline.drawing.maps import gazetteer, ground, layers, places
 from pipeline.drawing.maps.globe import RADIUS, View, angle, centre_of, fit
 from pipeline.drawing.maps.names import fold
-from pipeline.drawing.slides import geo
+from pipeline.drawing.slides import backdrop, geo
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind, SpecBase
 from pipeline.drawing.slides.chrome import background, rgb, section_label
 from pipeline.drawing.slides.easing import ease_out
 from pipeline.drawing.slides.motion import sprite, text_sprite
 from pipeline.drawing.slides.problems import SlideError
 from pipeline.drawing.slides.text import TextBlock
+from pipeline.drawing.slides.theme import Shapes
 
 Name = Annotated[str, Field(min_length=1, max_length=60)]
 #: [longitude, latitude].
@@ -67,7 +68,9 @@ class Region(Plain):
     )
     label: str | None = Field(None, max_length=30, description="A name written on it (default: none).")
     color: Literal["accent", "soft", "muted", "water"] = Field(
-        "accent", description="accent, soft (the quieter accent), muted or water (a blue wash)."
+        "accent",
+        description="accent, soft (the theme's quieter accent; the accent made lighter where that is a blue, which "
+        "reads as water), muted or water (a lake's blue; on a flat map, its sea's).",
     )
     at: Sentence | None = None
     word: Word | None = Field(None, description="The word it lights on (default: its own name, when said).")
@@ -257,7 +260,7 @@ def among_neighbours(spec: Spec) -> dict[str, LonLat]:
         elif "," in name or geo.find(name) is not None:
             spots[name] = [point] if (point := where(name, {})) is not None else []
         else:
-            found = gazetteer.named(name)
+            found = gazetteer.named_points(name)  # a province with a town of its name in it: the town
             spots[name] = [p.label for p in found] or ([point] if (point := where(name, {})) else [])
             first = found[0] if found else None
             spread = first is not None and any(_metres(p.label, first.label) > APART * 1000 for p in found)
@@ -483,7 +486,7 @@ class Scene:
             frame.paste(ground.picture(self.style, view, box=box, limb=not self.data), box[:2])
             # Space over the corners of the globe's box: its clear middle left out (a whole box blended: 5 ms).
             r = RADIUS * view.scale
-            ground.paste_clear(frame, _space(canvas).getpixel((0, 0)), box, ImageChops.invert(mask), r - 2,
+            ground.paste_clear(frame, _space(canvas), box, ImageChops.invert(mask), r - 2,
                                (view.cx - box[0], view.cy - box[1]))  # fmt: skip
         if self.data and data_share > 0:
             by_color: dict[tuple[int, int, int], layers.Mask] = {}
@@ -586,12 +589,52 @@ def _dashes(line: np.ndarray, length: float) -> list[np.ndarray]:
 
 
 def _space(canvas: Canvas) -> Image.Image:
-    """What the globe floats in: the theme's edge colour, a little darker."""
+    """What the globe floats in: the theme's own background (its paper, its gradient or its colour, without its
+    shapes), so a map that starts on the globe stands on what every other scene does. It was the edge colour made
+    darker: a flat grey-taupe under the editorial look's paper."""
     key = "map:space"
     if key not in canvas.memo:
-        edge = rgb(canvas.theme.colors.background_edge)
-        canvas.memo[key] = Image.new("RGB", (canvas.width, canvas.height), tuple(round(c * 0.7) for c in edge))
+        theme = canvas.theme
+        made = backdrop.made(canvas.width, canvas.height, theme.colors.background, theme.colors.background_edge,
+                             theme.background, Shapes())  # fmt: skip
+        canvas.memo[key] = made.convert("RGB")
     return canvas.memo[key]
+
+
+#: A lake or sea lit in 'water' on a picture ground: a clear blue, not the pale one names are set in.
+WATER_FILL = "#2f86d8"
+
+
+def highlight_tones(colors, style: str) -> dict[str, tuple[int, int, int]]:
+    """The colours a map lights regions (and draws lines, but for a river's light blue) in, by their names in the
+    storyboard. 'soft' is the
+    theme's quieter accent, unless that is a blue, which on a map reads as water (the editorial look's slate lit
+    Panama as if it were a lake; on a title's backdrop, as nothing at all): then the accent made lighter. 'water'
+    is the flat style's own sea on a flat map (a lake lit reads as the sea does), else a clear blue."""
+    soft = rgb(colors.accent_soft)
+    if _bluish(soft):
+        soft = _mix(colors.accent, "#ffffff", 0.3)
+    water = flat_colors(colors)[1] if style == "flat" else rgb(WATER_FILL)
+    return {"accent": rgb(colors.accent), "soft": soft, "muted": rgb(colors.muted), "water": water,
+            "text": rgb(colors.text)}  # fmt: skip
+
+
+def fill_share(style: str, color: str, sea: bool) -> float:
+    """How opaque a lit region's fill is: a country more than a sea, lake or state; on a flat ground nearly solid, as
+    flat graphics are, on a picture enough to read over its grain and tint (the editorial look's relief washed a
+    country lit at a third, and a lake lit in water at a fifth, to a tint one could hardly see); water a lake's
+    own colour."""
+    if style == "flat":
+        return 0.9 if color == "water" else 0.62 if sea else 0.78
+    return 0.75 if color == "water" else 0.48 if sea else 0.6
+
+
+def _bluish(color: tuple[int, int, int]) -> bool:
+    """A colour of the sea's hues (cyan to blue), not grey."""
+    import colorsys
+
+    h, _, sat = colorsys.rgb_to_hls(*(c / 255 for c in color))
+    return sat > 0.15 and 0.47 <= h <= 0.72
 
 
 def land_color(colors) -> tuple[int, int, int]:
@@ -687,8 +730,25 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
 def picture(spec: Spec, canvas: Canvas, context: SceneContext) -> Image.Image:
     """The map where its camera lands, everything revealed, and nothing over it (no title, legend or chapter
     marker): a map a text slide stands on (``backdrop: {map: ...}``)."""
+    return lit_picture(spec, canvas, context)[0]
+
+
+def lit_picture(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Image.Image, Image.Image | None]:
+    """``picture``, and where its regions are lit (a mask, None when none is): a backdrop fades them less."""
     scene, _ = compose(spec, canvas, context)
-    return Image.fromarray(Slide(lambda: background(canvas, shapes=False), _segments(scene, _busy(scene))).still())
+    image = Image.fromarray(Slide(lambda: background(canvas, shapes=False), _segments(scene, _busy(scene))).still())
+    fills = [item for item in scene.painted if not item.line]
+    if not fills:
+        return image, None
+    view = scene.path.at(math.inf)
+    mask = Image.new("L", image.size, 0)
+    draw = ImageDraw.Draw(mask)
+    for item in fills:
+        for ring in item.rings:
+            xy, seen = layers.screen(view, ring)
+            if seen and len(xy) > 2:
+                draw.polygon([tuple(p) for p in xy], fill=255)
+    return image, mask.filter(ImageFilter.GaussianBlur(max(1, canvas.px(0.002))))
 
 
 def _busy(scene: Scene) -> list[tuple[float, float]]:
@@ -711,7 +771,7 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
     if why := ground.missing(style):
         raise SlideError("style", why)
     colors, motion = canvas.theme.colors, canvas.theme.motion
-    elements, box = _title(spec, canvas)
+    elements, box, heading = _titled(spec, canvas)
     frame_box = box or (canvas.safe.x0, canvas.safe.y0, canvas.safe.x1, canvas.safe.y1)
     path = _flight(spec, canvas, context, frame_box)
     stagger = motion.stagger
@@ -720,62 +780,86 @@ def compose(spec: Spec, canvas: Canvas, context: SceneContext) -> tuple[Scene, l
     def when(item, names: list[str], k: int) -> float:
         return moment(context, item.at, item.word, names, first_rest + 0.3 + k * stagger)
 
-    tones = {"accent": rgb(colors.accent), "soft": rgb(colors.accent_soft), "muted": rgb(colors.muted),
-             "water": _mix(colors.text, WATER, 0.8), "text": rgb(colors.text)}  # fmt: skip
+    tones = highlight_tones(colors, style)
     painted, sprites = [], []
     k = 0
     for region in spec.regions:
         rings = [np.asarray(r, float) for r in _region_rings(region.name)]
         reveal = Reveal(when(region, [region.name, region.label or ""], k), FADE)
         sea = geo.find(region.name) is None  # a sea, lake or region: a lighter wash than a country's
-        painted.append(Painted(rings, tones[region.color], reveal, fill=0.22 if sea else 0.35))
+        painted.append(Painted(rings, tones[region.color], reveal, fill=fill_share(style, region.color, sea)))
         k += 1
     for line in spec.lines:
         reveal = Reveal(when(line, [line.label or line.river or ""], k), DRAW)
         width = canvas.px(0.0062 if line.border else 0.0042)
         dashed = line.style == "dashed"
-        painted.append(Painted(_line(line, spec.places), tones[line.color], reveal, True, width, dashed,
+        tone = _mix(colors.text, WATER, 0.8) if line.color == "water" else tones[line.color]  # a river: light
+        painted.append(Painted(_line(line, spec.places), tone, reveal, True, width, dashed,
                                layer=1 if line.river else 2))  # fmt: skip
         k += 1
-    # Names and pins: placed where they settle, in the order they appear, none over another or the title.
-    taken: list[tuple[float, float, float, float]] = [] if box is None else [(0, 0, canvas.width, box[1])]
+    # Names and pins: placed where they settle, none over another, a pin's dot, a leader line or the title; the pins'
+    # tags first, then the names, each in the order they appear.
+    safe = canvas.frame_safe
+    fixed: list[Box] = [heading] if heading else []
     if spec.scale_bar:  # its corner: the widest bar (a sixth of the frame) and its figure above it
-        safe = canvas.safe
-        taken.append((safe.x0, safe.y1 - canvas.px(0.075), safe.x0 + canvas.width * 0.16, safe.y1))
+        fixed.append((canvas.safe.x0, canvas.safe.y1 - canvas.px(0.075), canvas.safe.x0 + canvas.width * 0.16,
+                      canvas.safe.y1))  # fmt: skip
+    data, data_reveal, legend = {}, None, None
+    if spec.data:
+        data, legend = _data(spec.data, canvas)
+        fixed.append((legend[1][0], legend[1][1], legend[1][0] + legend[0].width, legend[1][1] + legend[0].height))
+    layout = Layout(canvas, fixed, path.at(math.inf), top=heading[3] if heading else safe.y0)
     pending = []
     for i, region in enumerate(spec.regions):
         if region.label:
-            anchor = _middle(_region_rings(region.name))
-            pending.append((painted[i].reveal, "area", region.label, anchor, "country", f"regions.{i}.label"))
+            rings = _region_rings(region.name)
+            pending.append((painted[i].reveal, "area", region.label, _middle(rings), "country", f"regions.{i}.label",
+                            rings))  # fmt: skip
     for i, line in enumerate(spec.lines):
         if line.label:
             item = painted[len(spec.regions) + i]
-            pending.append((item.reveal, "line", line.label, item.rings, "river", f"lines.{i}.label"))
+            pending.append((item.reveal, "line", line.label, item.rings, "river", f"lines.{i}.label", []))
     for i, label in enumerate(spec.labels):
-        anchor = label.where() if isinstance(label.where(), tuple) else where(label.where(), spec.places)
+        named = label.where()
+        anchor = named if isinstance(named, tuple) else where(named, spec.places)
         reveal = Reveal(when(label, [label.text], k), FADE)
         k += 1
+        field = f"labels.{i}.place" if label.place is not None else f"labels.{i}.text"
         if label.kind == "river" and not label.place and (lines := places.river(label.text)):
-            pending.append((reveal, "line", label.text, [np.asarray(x) for x in lines], "river", f"labels.{i}.text"))
+            pending.append((reveal, "line", label.text, [np.asarray(x) for x in lines], "river", field, []))
         else:
-            pending.append((reveal, "area", label.text, anchor, label.kind, f"labels.{i}.text"))
+            # A name's expanse, where it has one (a sea, a gulf, a lake, a region): where to write it when its
+            # point is out of sight.
+            rings = _region_rings(label.text) if label.place is None and label.text not in spec.places else []
+            pending.append((reveal, "area", label.text, anchor, label.kind, field, rings))
     for i, pin in enumerate(spec.pins):
+        if not pin.label and pin.place not in spec.places:  # its name, not the hint after it: 'Colón, Colon'
+            pin = pin.model_copy(update={"label": gazetteer.written(pin.place)})
         reveal = Reveal(when(pin, [pin.label or pin.place], k), POP)
         k += 1
-        pending.append((reveal, "pin", pin, where(pin.place, spec.places), "pin", f"pins.{i}"))
-    pending.sort(key=lambda p: (p[0].start, p[1] != "pin"))
-    for reveal, how, what, anchor, kind, field in pending:
+        anchor = where(pin.place, spec.places)
+        layout.dots.append((anchor, pin_radius(canvas)))
+        pending.append((reveal, "pin", pin, anchor, "pin", f"pins.{i}", []))
+    pending.sort(key=lambda p: (p[1] != "pin", p[0].start))
+    for reveal, how, what, anchor, kind, field, rings in pending:
         rest = path.at(_settled(path, reveal.start + reveal.seconds))
         if how == "pin":
-            made = _pin(canvas, what, anchor, reveal, rest, taken, field)
+            made = _pin(canvas, what, anchor, reveal, rest, layout, field)
         else:
-            made = [_name(canvas, what, kind, anchor, reveal, rest, taken, field, how == "line")]
+            edge, anchor_given = None, anchor
+            if how == "area" and not _in_sight(rest, anchor, safe, heading, canvas.px(0.04)):
+                moved = _into_view(canvas, layout, rest, anchor, rings, kind)
+                if moved is None:
+                    raise _unseen(field, what, anchor, rest, canvas, layout, kind)
+                anchor, edge = moved
+            made = [_name(canvas, what, kind, anchor, reveal, rest, layout, field, how == "line", edge is not None)]
+            if edge == "edge" and not layout.clear:  # brought to the frame's edge, and no room there (a sea: water)
+                raise _unseen(field, what, anchor_given, rest, canvas, layout, kind, crowded=True)
         for item in made:
             item.rest = rest
         sprites += made
-    data, data_reveal = {}, None
+    sprites.sort(key=lambda s: s.reveal.start)
     if spec.data:
-        data, legend = _data(spec.data, canvas)
         data_reveal = Reveal(moment(context, spec.data.at, None, [], 0.0), FADE) if spec.data.at else None
         elements.append(sprite(legend[0], legend[1], data_reveal.start if data_reveal else 0.0, motion.entrance))
     return Scene(canvas, style, path, painted, sprites, data, data_reveal, spec.scale_bar), elements
@@ -819,8 +903,14 @@ def _settled(path: flight.Flight, t: float) -> float:
 
 def _title(spec: Spec, canvas: Canvas) -> tuple[list[Element], tuple[int, int, int, int] | None]:
     """The heading over a soft halo (it reads over any ground), and the box under it where the map is framed."""
+    elements, box, _ = _titled(spec, canvas)
+    return elements, box
+
+
+def _titled(spec: Spec, canvas: Canvas) -> tuple[list[Element], tuple[int, int, int, int] | None, Box | None]:
+    """``_title``, and the box the heading itself covers (names keep off it, not off the whole strip beside it)."""
     if not spec.title:
-        return [], None
+        return [], None, None
     safe, theme = canvas.safe, canvas.theme
     block = canvas.fit(spec.title, "heading", theme.sizes.heading, field="title", width=safe.width * 0.5,
                        height=canvas.height * 0.3, max_lines=2)  # fmt: skip
@@ -828,7 +918,8 @@ def _title(spec: Spec, canvas: Canvas) -> tuple[list[Element], tuple[int, int, i
     image = _halo(text_sprite(block, theme.colors.text), canvas, 0.7)
     pad = canvas.px(0.012)
     element = sprite(image, (safe.x0, top - pad), 0.1, theme.motion.entrance, canvas.px(theme.motion.rise))
-    return [element], (safe.x0, top + block.height + pad, safe.x1, safe.y1)
+    covered = (safe.x0 - pad, canvas.frame_safe.y0, safe.x0 + image.width, top - pad + image.height)
+    return [element], (safe.x0, top + block.height + pad, safe.x1, safe.y1), covered
 
 
 def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Flight:
@@ -839,7 +930,9 @@ def _flight(spec: Spec, canvas: Canvas, context: SceneContext, box) -> flight.Fl
     for shot in spec.camera or [Shot(show=[])]:
         before = views[-1] if views else None
         if shot.show:
-            points = [p for name in shot.show for p in _points(name, spec.places)]
+            # A name the map also highlights is framed by the outline it fills (a province, not its town).
+            lit = {region.name for region in spec.regions}
+            points = [p for name in shot.show for p in _points(name, spec.places, outline=name in lit)]
             # A city alone is framed with its surroundings: 400 km from top to bottom at the closest.
             views.append(fit(points, box, w, h, pad=0.08, least_m=400_000.0 if len(points) == 1 else 120_000.0))
         elif shot.centre is not None or shot.span is not None:
@@ -902,9 +995,10 @@ def _points(name: str, given: dict[str, LonLat], outline: bool = False) -> list[
 
 
 def _a_town(name: str) -> bool:
-    """The gazetteer's first meaning of ``name`` is a city or town (its prominence puts Natural Earth's cities
-    before admin-1 regions, countries before both)."""
-    place = gazetteer.resolve(name)
+    """The gazetteer's first meaning of ``name`` as a point is a city or town (its prominence puts Natural Earth's
+    cities before admin-1 regions, countries before both; a province with a town of its own name in it, 'Colón,
+    Panama', is that town as a point)."""
+    place = gazetteer.point(name)
     return place is not None and place.kind in ("city", "town") and geo.find(name) is None
 
 
@@ -947,54 +1041,6 @@ def _tracked(block: TextBlock, fill: str, tracking: float) -> Image.Image:
     return image
 
 
-def _name(canvas: Canvas, text: str, kind: str, anchor, reveal: Reveal, rest: View, taken: list, field: str,
-          along: bool) -> Sprite | None:  # fmt: skip
-    """A name on the map, set for its kind, placed where it does not cover another (along a river: at its middle,
-    turned with it)."""
-    colors = canvas.theme.colors
-    color = {"sea": _mix(colors.text, WATER, 0.75), "river": _mix(colors.text, WATER, 0.6),
-             "range": _mix(colors.text, RANGE, 0.6)}.get(kind, rgb(colors.text))  # fmt: skip
-    size = canvas.theme.sizes.label * {"sea": 1.05, "country": 1.2, "river": 1.0}.get(kind, 0.92)
-    spaced = _spaced(kind)
-    written = text.upper() if spaced else text
-    room = min(canvas.safe.width, canvas.unit * (0.8 if along else 0.55 if spaced else 0.5))
-    block = canvas.fit(written, "label", size, field=field, width=room,
-                       height=canvas.px(0.14), max_lines=1 if along else 2)  # fmt: skip
-    hexed = "#{:02x}{:02x}{:02x}".format(*color)
-    image = _tracked(block, hexed, 0.22) if spaced else text_sprite(block, hexed, align="center")
-    turn = 0.0
-    if along:
-        lines = anchor
-        longest = max(lines, key=len)
-        anchor_ = tuple(longest[len(longest) // 2])
-        xs, ys, _ = rest.project(longest[:, 0], longest[:, 1])
-        k = len(longest) // 2
-        a, b = max(0, k - len(longest) // 6), min(len(longest) - 1, k + len(longest) // 6)
-        turn = math.degrees(math.atan2(-(ys[b] - ys[a]), xs[b] - xs[a]))
-        turn = (turn + 90) % 180 - 90  # never upside down
-        turn = max(-40.0, min(40.0, turn))
-        image = image.rotate(turn, resample=Image.Resampling.BICUBIC, expand=True)
-        anchor = anchor_
-        # Beside the river, not on it: off along the normal of its turn, by half the name's own height.
-        normal = (math.sin(math.radians(turn)), -math.cos(math.radians(turn)))
-        lift = block.height * 0.5 + canvas.px(0.012)
-    image = _halo(image, canvas)
-    x, y = rest.point(*anchor)
-    gap = canvas.px(0.02)
-    wide, high = image.width, image.height
-    if along:  # beside the river, on one side or the other
-        candidates = [(-wide / 2 + normal[0] * lift * k, -high / 2 + normal[1] * lift * k) for k in (1, -1, 1.8, -1.8)]
-    else:
-        candidates = [(-wide / 2, -high / 2), (-wide / 2, -high - gap), (-wide / 2, gap),
-                      (gap, -high / 2), (-wide - gap, -high / 2)]  # fmt: skip
-    if not (0 <= x <= canvas.width and 0 <= y <= canvas.height):
-        return Sprite(image, anchor, candidates[0], reveal)  # out of sight where it settles: not moved into it
-    offset = _place(canvas, x, y, wide, high, candidates, taken)
-    if not along and math.hypot(offset[0] + wide / 2, offset[1] + high / 2) > 1.6 * high:
-        return _leader(canvas, image, anchor, offset, reveal)
-    return Sprite(image, anchor, offset, reveal)
-
-
 def _leader(canvas: Canvas, image: Image.Image, anchor, offset: tuple[float, float], reveal: Reveal) -> Sprite:
     """A name that had to move away from its place (others were there), with a thin line from the place to it,
     so it is not read as the name of what it now sits on."""
@@ -1016,52 +1062,378 @@ def _leader(canvas: Canvas, image: Image.Image, anchor, offset: tuple[float, flo
     return Sprite(out, anchor, (-ox, -oy), reveal, own=(dx, dy, image.width, image.height))
 
 
-def _place(canvas: Canvas, x: float, y: float, wide: int, high: int, candidates, taken: list) -> tuple[float, float]:
-    """The first of ``candidates`` (offsets from x, y) whose box is inside the safe area and covers nothing in
-    ``taken``; failing that, the one that covers least, moved inside. Its box joins ``taken``."""
-    safe = canvas.frame_safe
-    best = None
-    for i, (dx, dy) in enumerate(candidates):
-        x0, y0 = x + dx, y + dy
-        box = (x0, y0, x0 + wide, y0 + high)
-        outside = max(0.0, safe.x0 - x0) + max(0.0, box[2] - safe.x1)
-        outside += max(0.0, safe.y0 - y0) + max(0.0, box[3] - safe.y1)
-        covered = sum(overlap(box, other) for other in taken)
-        cost = covered * 10 + outside * 5 + i
-        if best is None or cost < best[0]:
-            best = (cost, dx, dy)
-    _, dx, dy = best
-    x0 = min(max(x + dx, safe.x0), safe.x1 - wide)
-    y0 = min(max(y + dy, safe.y0), safe.y1 - high)
-    if any(overlap((x0, y0, x0 + wide, y0 + high), b) > 0 for b in taken):
-        x0, y0 = _nearest_free(safe, x0, y0, wide, high, taken)
-    taken.append((x0, y0, x0 + wide, y0 + high))
-    return x0 - x, y0 - y
-
-
-def _nearest_free(safe, x0: float, y0: float, wide: int, high: int, taken: list) -> tuple[float, float]:
-    """The free spot for a ``wide`` x ``high`` box inside ``safe`` nearest to (x0, y0), searched outward in steps
-    of a quarter of its height (or (x0, y0) itself when the frame is full). A name moved far from its place is
-    joined to it by a leader line (``_leader``)."""
-    step = max(2.0, high / 4)
-    for ring in range(1, 80):
-        for dy in (ring * step, -ring * step):
-            for dx in (0.0, wide / 2, -wide / 2, wide, -wide):
-                x, y = min(max(x0 + dx, safe.x0), safe.x1 - wide), y0 + dy
-                if y < safe.y0 or y + high > safe.y1:
-                    continue
-                if not any(overlap((x, y, x + wide, y + high), b) > 0 for b in taken):
-                    return x, y
-    return x0, y0
-
-
 def overlap(a, b) -> float:
     """The area two boxes (x0, y0, x1, y1) share."""
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
-def _pin(canvas: Canvas, pin: Pin, anchor: LonLat, reveal: Reveal, rest: View, taken: list, field: str) -> list[Sprite]:
-    """A dot at the place and its name (and note) in a dark tag beside it."""
+#: Kinds of name that stand for an expanse (a sea, a range, a country, a region), not a point: such a name moved
+#: within its expanse, or to the frame's edge towards it, needs no line back to its place.
+EXPANSES = ("sea", "range", "country", "region")
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass
+class Layout:
+    """Where the map's names and pins may go. What stands over the map on the screen (the title, the scale bar, a
+    legend), the pins' dots (every one, from the start: a name shown before a pin does not sit where its dot will
+    be), and each name and tag placed so far by its place, so it is found where it is in any view; and the lines
+    that join names moved off their places to them, which no other name covers."""
+
+    canvas: Canvas
+    fixed: list[Box]
+    #: Where the camera rests at the end, when everything shows: a name is placed clear there too.
+    final: View
+    #: The foot of the title (the top of the safe area without one).
+    top: float = 0.0
+    dots: list[tuple[LonLat, float]] = dataclasses.field(default_factory=list)
+    placed: list[tuple[LonLat, Box]] = dataclasses.field(default_factory=list)
+    leaders: list[tuple[LonLat, tuple[float, float]]] = dataclasses.field(default_factory=list)
+    #: Whether the last name placed found a clear spot (``place``).
+    clear: bool = True
+    _land: dict = dataclasses.field(default_factory=dict)
+
+    def boxes(self, view: View) -> list[Box]:
+        """Everything a new name keeps off, on the screen of ``view``."""
+        out = list(self.fixed)
+        for anchor, r in self.dots:
+            x, y = view.point(*anchor)
+            out.append((x - r, y - r, x + r, y + r))
+        for anchor, (a, b, c, d) in self.placed:
+            x, y = view.point(*anchor)
+            out.append((x + a, y + b, x + c, y + d))
+        return out
+
+    def lines(self, view: View) -> list[Box]:
+        """The leader lines (x0, y0, x1, y1) on the screen of ``view``."""
+        out = []
+        for anchor, (ex, ey) in self.leaders:
+            x, y = view.point(*anchor)
+            out.append((x, y, x + ex, y + ey))
+        return out
+
+    def land(self, view: View) -> tuple[np.ndarray, int]:
+        """Where the land is in ``view``, a mask at an eighth of the frame's size (from the outlines drawn)."""
+        key = (view.lon, view.lat, view.scale, view.cx, view.cy)
+        if key not in self._land:
+            k = 8
+            w, h = self.canvas.width, self.canvas.height
+            packed = layers.countries(layers.in_sight_countries(view), layers.tolerance(view))
+            xs, ys, near = view.project_unit(packed.unit)
+            rings, _ = layers.on_frame(packed, xs, ys, near, (w, h))
+            mask = Image.new("1", (math.ceil(w / k), math.ceil(h / k)), 0)
+            draw = ImageDraw.Draw(mask)
+            for ring in rings:
+                if len(ring) > 2:
+                    draw.polygon([(x / k, y / k) for x, y in ring], fill=1)
+            self._land[key] = (np.asarray(mask, dtype=bool), k)
+        return self._land[key]
+
+    def on_land(self, view: View, box: Box) -> float:
+        """The share of ``box`` (nine points of it) over land."""
+        mask, k = self.land(view)
+        h, w = mask.shape
+        x0, y0, x1, y1 = box
+        hits = 0
+        for fx in (0.15, 0.5, 0.85):
+            for fy in (0.2, 0.5, 0.8):
+                i, j = int((y0 + (y1 - y0) * fy) / k), int((x0 + (x1 - x0) * fx) / k)
+                hits += 0 <= i < h and 0 <= j < w and bool(mask[i, j])
+        return hits / 9
+
+    def obstacles(self, view: View) -> tuple[list[Box], list[Box], list[Box]]:
+        """What a name placed in ``view`` keeps off: the boxes there, the leader lines there, the final view's boxes."""
+        return self.boxes(view), self.lines(view), (self.boxes(self.final) if view != self.final else [])
+
+    def cost(self, view: View, box: Box, anchor: LonLat, sea: bool, seen: tuple) -> float:
+        """What placing a name's ``box`` in ``view`` costs: what it covers (ten a pixel), how far it leaves the safe
+        area, a leader line it crosses and, for a sea's name, the land under it; and what it would cover in the
+        final view. ``seen``: ``obstacles(view)``."""
+        boxes, lines, last = seen
+        safe = self.canvas.frame_safe
+        wide, high = box[2] - box[0], box[3] - box[1]
+        covered = sum(overlap(box, other) for other in boxes)
+        covered += sum(wide * high * 0.3 for line in lines if _crosses(line, box))
+        outside = max(0.0, safe.x0 - box[0]) + max(0.0, box[2] - safe.x1)
+        outside += max(0.0, safe.y0 - box[1]) + max(0.0, box[3] - safe.y1)
+        cost = covered * 10 + outside * high * 5
+        if sea:  # a little land under a sea's name (a cape, an island) is no matter
+            cost += max(0.0, self.on_land(view, box) - 0.25) * wide * high * 4
+        if last:
+            x, y = view.point(*anchor)
+            fx, fy = self.final.point(*anchor)
+            moved = (box[0] - x + fx, box[1] - y + fy, box[2] - x + fx, box[3] - y + fy)
+            cost += 10 * sum(overlap(moved, other) for other in last)
+        return cost
+
+    def place(self, view: View, anchor: LonLat, at: tuple[float, float], wide: float, high: float, candidates,
+              sea: bool = False, reach: float = 0.35) -> tuple[float, float]:  # fmt: skip
+        """The first clear one of ``candidates`` (offsets from the point ``at``), else the nearest clear spot within
+        ``reach`` of the frame's short side, searched outward ring by ring (a spot whose leader line would cross
+        the title is not clear); where none is, the spot that covers least."""
+        x, y = at
+        seen = self.obstacles(view)
+        safe = self.canvas.frame_safe
+        best = None
+        for i, (dx, dy) in enumerate(candidates):
+            cost = self.cost(view, (x + dx, y + dy, x + dx + wide, y + dy + high), anchor, sea, seen)
+            self.clear = cost == 0
+            if cost == 0:
+                return dx, dy
+            if best is None or cost + i < best[0]:
+                best = (cost + i, dx, dy)
+        dx0, dy0 = candidates[0]
+        step = max(2.0, high / 3)
+        rings = max(1, round(reach * min(self.canvas.width, self.canvas.height) / step))
+        for ring in range(1, rings + 1):
+            found = None
+            for kx in range(-ring, ring + 1):
+                for ky in range(-ring, ring + 1) if abs(kx) == ring else (-ring, ring):
+                    x0 = min(max(x + dx0 + kx * step * 1.5, safe.x0), safe.x1 - wide)
+                    y0 = min(max(y + dy0 + ky * step, safe.y0), safe.y1 - high)
+                    box = (x0, y0, x0 + wide, y0 + high)
+                    cost = self.cost(view, box, anchor, sea, seen)
+                    far = math.hypot(x0 + wide / 2 - x, y0 + high / 2 - y) > 1.6 * high
+                    if far and any(_crosses((x, y, *_nearest_in(box, x, y)), f) for f in self.fixed):
+                        cost += wide * high * 10
+                    distance = math.hypot(x0 - x - dx0, y0 - y - dy0)
+                    if cost == 0 and (found is None or distance < found[0]):
+                        found = (distance, x0 - x, y0 - y)
+                    elif cost + ring < best[0]:
+                        best = (cost + ring, x0 - x, y0 - y)
+            if found is not None:
+                self.clear = True
+                return found[1], found[2]
+        self.clear = False
+        x0 = min(max(x + best[1], safe.x0), safe.x1 - wide)  # the least covered, inside the safe area
+        y0 = min(max(y + best[2], safe.y0), safe.y1 - high)
+        return x0 - x, y0 - y
+
+    def add(self, anchor: LonLat, offset: tuple[float, float], wide: float, high: float,
+            leader: tuple[float, float] | None = None) -> None:  # fmt: skip
+        dx, dy = offset
+        self.placed.append((anchor, (dx, dy, dx + wide, dy + high)))
+        if leader is not None:
+            self.leaders.append((anchor, leader))
+
+
+def _nearest_in(box: Box, x: float, y: float) -> tuple[float, float]:
+    """The point of ``box`` a leader line from (x, y) goes to (inside its middle, as ``_leader`` draws it)."""
+    wide, high = box[2] - box[0], box[3] - box[1]
+    return (min(max(x, box[0] + wide * 0.15), box[0] + wide * 0.85),
+            min(max(y, box[1] + high * 0.3), box[1] + high * 0.7))  # fmt: skip
+
+
+def _crosses(line: Box, box: Box) -> bool:
+    """Whether the segment ``line`` (x0, y0, x1, y1) passes through ``box``."""
+    x0, y0, x1, y1 = line
+    t0, t1 = 0.0, 1.0
+    dx, dy = x1 - x0, y1 - y0
+    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+        else:
+            t = q / p
+            if p < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+            if t0 > t1:
+                return False
+    return True
+
+
+def _name(canvas: Canvas, text: str, kind: str, anchor, reveal: Reveal, rest: View, layout: Layout, field: str,
+          along: bool, edge: bool = False) -> Sprite:  # fmt: skip
+    """A name on the map, set for its kind, placed where it covers no other name, pin or the title (along a river:
+    at the middle of what shows of it, turned with it). A name moved far from its place is joined to it by a leader
+    line, unless it names an expanse it still lies on (a sea's name on its water) or was brought to the frame's edge
+    from a place out of sight (``edge``)."""
+    colors = canvas.theme.colors
+    color = {"sea": _mix(colors.text, WATER, 0.75), "river": _mix(colors.text, WATER, 0.6),
+             "range": _mix(colors.text, RANGE, 0.6)}.get(kind, rgb(colors.text))  # fmt: skip
+    size = canvas.theme.sizes.label * {"sea": 1.05, "country": 1.2, "river": 1.0}.get(kind, 0.92)
+    spaced = _spaced(kind)
+    written = text.upper() if spaced else text
+    room = min(canvas.safe.width, canvas.unit * (0.8 if along else 0.55 if spaced else 0.5))
+    block = canvas.fit(written, "label", size, field=field, width=room,
+                       height=canvas.px(0.14), max_lines=1 if along else 2)  # fmt: skip
+    hexed = "#{:02x}{:02x}{:02x}".format(*color)
+    image = _tracked(block, hexed, 0.22) if spaced else text_sprite(block, hexed, align="center")
+    turn = 0.0
+    if along:
+        anchor, (a, b) = _river_middle(canvas, anchor, rest, field, text)
+        turn = math.degrees(math.atan2(-(b[1] - a[1]), b[0] - a[0]))
+        turn = (turn + 90) % 180 - 90  # never upside down
+        turn = max(-40.0, min(40.0, turn))
+        image = image.rotate(turn, resample=Image.Resampling.BICUBIC, expand=True)
+        # Beside the river, not on it: off along the normal of its turn, by half the name's own height.
+        normal = (math.sin(math.radians(turn)), -math.cos(math.radians(turn)))
+        lift = block.height * 0.5 + canvas.px(0.012)
+    image = _halo(image, canvas)
+    x, y = rest.point(*anchor)
+    gap = canvas.px(0.02)
+    wide, high = image.width, image.height
+    if along:  # beside the river, on one side or the other
+        candidates = [(-wide / 2 + normal[0] * lift * k, -high / 2 + normal[1] * lift * k) for k in (1, -1, 1.8, -1.8)]
+    else:
+        candidates = [(-wide / 2, -high / 2), (-wide / 2, -high - gap), (-wide / 2, gap),
+                      (gap, -high / 2), (-wide - gap, -high / 2)]  # fmt: skip
+    sea = kind == "sea"
+    offset = layout.place(rest, anchor, (x, y), wide, high, candidates, sea=sea, reach=0.12 if along else 0.35)
+    box = (x + offset[0], y + offset[1], x + offset[0] + wide, y + offset[1] + high)
+    far = math.hypot(offset[0] + wide / 2, offset[1] + high / 2) > 1.6 * high
+    on_its_water = sea and layout.on_land(rest, box) <= 0.25
+    if not along and far and not edge and not on_its_water:
+        sprite_ = _leader(canvas, image, anchor, offset, reveal)
+        layout.add(anchor, offset, wide, high, leader=_nearest_in((offset[0], offset[1], offset[0] + wide,
+                                                                    offset[1] + high), 0.0, 0.0))  # fmt: skip
+        return sprite_
+    layout.add(anchor, offset, wide, high)
+    return Sprite(image, anchor, offset, reveal)
+
+
+def _river_middle(canvas: Canvas, lines: list[np.ndarray], rest: View, field: str, text: str):
+    """Where a river's name goes: the middle of the longest stretch of it that shows where the camera rests (of
+    the river's longest line), and two points either side of it on the screen, which the name is turned along."""
+    safe = canvas.frame_safe
+    best = None
+    for line in lines:
+        xs, ys, near = rest.project(line[:, 0], line[:, 1])
+        shown = near & (xs >= safe.x0) & (xs <= safe.x1) & (ys >= safe.y0) & (ys <= safe.y1)
+        run = 0
+        for i, ok in enumerate([*shown.tolist(), False]):
+            if ok:
+                run += 1
+                continue
+            if run and (best is None or run > best[0]):
+                best = (run, line, xs, ys, i - run, i)
+            run = 0
+    if best is None:
+        raise SlideError(field, f"no part of the river '{text}' shows where this name appears: it would not be "
+                         "seen; name it where the camera shows it, or widen the camera")  # fmt: skip
+    _, line, xs, ys, i0, i1 = best
+    k = (i0 + i1) // 2
+    a, b = max(i0, k - (i1 - i0) // 6), min(i1 - 1, k + (i1 - i0) // 6)
+    return tuple(line[k]), ((xs[a], ys[a]), (xs[b], ys[b]))
+
+
+def _into_view(canvas: Canvas, layout: Layout, rest: View, anchor: LonLat | None, rings,
+               kind: str) -> tuple[LonLat, str] | None:  # fmt: skip
+    """Where a name whose place is out of sight where it settles goes instead: in the part of its expanse that shows
+    (the point of the largest visible piece farthest from its edges, clear of the title), or, for a sea or another
+    expanse named at a point, at the frame's edge towards that point when it lies within half a frame of it; with
+    which ('expanse' or 'edge'). None when neither: the name would not be seen."""
+    from shapely import box as shapely_box
+    from shapely.geometry import Point
+    from shapely.ops import nearest_points, polylabel, unary_union
+
+    safe = canvas.frame_safe
+    usable = shapely_box(safe.x0, safe.y0, safe.x1, safe.y1).difference(
+        unary_union([shapely_box(*b) for b in layout.fixed])
+    )
+    least = canvas.px(0.1) ** 2 * 3  # room for a name
+    pieces = []
+    for ring in rings:
+        xs, ys, near = rest.project(ring[:, 0], ring[:, 1])
+        if len(ring) < 4 or not near.any():
+            continue
+        shape = Polygon(np.column_stack([xs, ys]))
+        shape = shape if shape.is_valid else shape.buffer(0)
+        seen = shape.intersection(usable)
+        pieces += [p for p in getattr(seen, "geoms", [seen]) if isinstance(p, Polygon) and p.area >= least]
+    if pieces:
+        spot = polylabel(max(pieces, key=lambda p: p.area), tolerance=2.0)
+        return _lonlat(rest, spot.x, spot.y), "expanse"
+    if kind in EXPANSES and anchor is not None:
+        x, y = rest.point(*anchor)
+        _, _, near = rest.project([anchor[0]], [anchor[1]])
+        inset = usable.buffer(-canvas.px(0.08))
+        if near[0] and not inset.is_empty and usable.distance(Point(x, y)) <= 0.5 * min(canvas.width, canvas.height):
+            spot = nearest_points(inset, Point(x, y))[0]
+            return _lonlat(rest, spot.x, spot.y), "edge"
+    return None
+
+
+def _in_sight(view: View, anchor: LonLat | None, safe, heading: Box | None, slack: float = 0.0) -> bool:
+    """Whether a name's place shows in ``view``: on the near side, inside the safe area (or within ``slack`` of it:
+    a name there is placed as one inside is, moved in), not under the title."""
+    if anchor is None:
+        return False
+    xs, ys, near = view.project([anchor[0]], [anchor[1]])
+    x, y = float(xs[0]), float(ys[0])
+    inside = bool(near[0]) and safe.x0 - slack <= x <= safe.x1 + slack and safe.y0 - slack <= y <= safe.y1 + slack
+    return inside and not (heading and heading[0] <= x <= heading[2] and heading[1] <= y <= heading[3])
+
+
+def _lonlat(view: View, x: float, y: float) -> LonLat:
+    lons, lats, _ = view.inverse(np.array([x]), np.array([y]))
+    return ((float(lons[0]) + 180) % 360 - 180, float(lats[0]))
+
+
+def _unseen(field: str, text: str, anchor: LonLat | None, rest: View, canvas: Canvas, layout: Layout, kind: str,
+            crowded: bool = False) -> SlideError:  # fmt: skip
+    """A name that would not be seen where the camera rests as it appears: its place is out of sight, and neither
+    its expanse nor the frame's edge towards it (``crowded``: which has no room for it) can take it. Where the view
+    is, and a place to write instead (for a sea's name, the open water of the view nearest its place)."""
+    safe = canvas.frame_safe
+    corners = [_lonlat(rest, x, y) for x, y in ((safe.x0, safe.y0), (safe.x1, safe.y1))]
+    spot = _open_water(canvas, layout, rest, anchor) if kind == "sea" else None
+    if kind != "sea":
+        spot = (safe.x0 + safe.x1) / 2, (max(safe.y0, min(layout.top, safe.y1)) + safe.y1) / 2
+    elif (
+        crowded and spot is not None and anchor is not None and math.dist(spot, rest.point(*anchor)) > 0.3 * canvas.unit
+    ):
+        spot = None  # the view's open water nearest it is another sea's
+    at = f" at {_fmt(anchor)}" if anchor else ""
+    why = (
+        "with no room for it at the frame's edge towards it" if crowded else "too far from it to be brought to its edge"
+    )
+    instead = ""
+    if spot is not None:
+        instead = f"give it a place inside that view, e.g. place: {_fmt(_rounded(_lonlat(rest, *spot)))}, or "
+    return SlideError(field, (
+        f"'{text}' would be written{at}, outside the map as it shows when the name appears (about "
+        f"{corners[0][0]:.2f} to {corners[1][0]:.2f} longitude, {corners[1][1]:.2f} to {corners[0][1]:.2f} "
+        f"latitude, inside the format's safe area), {why}, so it would not be seen; {instead}widen the camera to "
+        "show it (a larger 'span', or more places in its 'show')"
+    ))  # fmt: skip
+
+
+def _rounded(p: LonLat) -> LonLat:
+    return round(p[0], 2), round(p[1], 2)
+
+
+def _open_water(canvas: Canvas, layout: Layout, view: View, near: LonLat | None) -> tuple[float, float] | None:
+    """The point of the view's safe area (clear of the title) in open water (room for a name around it) nearest to
+    the place ``near``, or None if it has none."""
+    mask, k = layout.land(view)
+    safe = canvas.frame_safe
+    water = Image.fromarray(np.where(mask, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(water)
+    h, w = mask.shape
+    outside = [(0, 0, w, safe.y0 / k), (0, safe.y1 / k, w, h), (0, 0, safe.x0 / k, h), (safe.x1 / k, 0, w, h)]
+    for box in outside + [tuple(v / k for v in b) for b in layout.fixed]:
+        draw.rectangle(box, fill=0)
+    for _ in range(max(1, round(canvas.px(0.035) / k))):  # half a name's height of water all round
+        eroded = water.filter(ImageFilter.MinFilter(3))
+        if not np.asarray(eroded).any():
+            break
+        water = eroded
+    ys, xs = np.nonzero(np.asarray(water))
+    if len(xs) == 0:
+        return None
+    x, y = view.point(*near) if near else ((safe.x0 + safe.x1) / 2, (safe.y0 + safe.y1) / 2)
+    i = int(np.argmin(np.hypot(xs * k - x, ys * k - y)))
+    return float(xs[i] * k + k / 2), float(ys[i] * k + k / 2)
+
+
+def _pin(canvas: Canvas, pin: Pin, anchor: LonLat, reveal: Reveal, rest: View, layout: Layout,
+         field: str) -> list[Sprite]:  # fmt: skip
+    """A dot at the place (kept clear from the start, ``pin_radius``) and its name (and note) in a dark tag beside
+    it, clear of the others; a tag that had to move far off is joined to its dot by a line."""
     colors = canvas.theme.colors
     text = (pin.label or pin.place).upper()
     room = min(canvas.safe.width * 0.6, canvas.unit * 0.6)
@@ -1087,12 +1459,22 @@ def _pin(canvas: Canvas, pin: Pin, anchor: LonLat, reveal: Reveal, rest: View, t
                                 outline=colors.text, width=max(4, size // 2))  # fmt: skip
     dot = dot.resize((size, size), Image.Resampling.LANCZOS)
     x, y = rest.point(*anchor)
-    taken.append((x - r, y - r, x + r, y + r))
     gap = r * 1.6
     candidates = [(gap, -tag.height / 2), (-gap - tag.width, -tag.height / 2), (-tag.width / 2, -gap - tag.height),
                   (-tag.width / 2, gap)]  # fmt: skip
-    offset = _place(canvas, x, y, tag.width, tag.height, candidates, taken)
-    return [Sprite(dot, anchor, (-size / 2, -size / 2), reveal), Sprite(tag, anchor, offset, reveal)]
+    offset = layout.place(rest, anchor, (x, y), tag.width, tag.height, candidates, reach=0.2)
+    dot_sprite = Sprite(dot, anchor, (-size / 2, -size / 2), reveal)
+    box = (offset[0], offset[1], offset[0] + tag.width, offset[1] + tag.height)
+    if math.hypot(*_nearest_in(box, 0.0, 0.0)) > gap + tag.height:
+        layout.add(anchor, offset, tag.width, tag.height, leader=_nearest_in(box, 0.0, 0.0))
+        return [dot_sprite, _leader(canvas, tag, anchor, offset, reveal)]
+    layout.add(anchor, offset, tag.width, tag.height)
+    return [dot_sprite, Sprite(tag, anchor, offset, reveal)]
+
+
+def pin_radius(canvas: Canvas) -> float:
+    """How far round a pin's place nothing else is written: its dot and a little room."""
+    return canvas.px(0.011) * 1.4
 
 
 def _data(data: Data, canvas: Canvas) -> tuple[dict[int, tuple[int, int, int]], tuple[Image.Image, tuple[int, int]]]:

@@ -16,6 +16,7 @@ import difflib
 import itertools
 import math
 from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Annotated, Literal
 
 import numpy as np
@@ -233,7 +234,8 @@ class Spec(SpecBase):
                 if stop.label and len(stop.places) == 1:
                     out[name] = Label(stop.label, f"stops.{i}.label", written=True)
                 else:
-                    out[name] = Label(name, self._named_in(i, stop)[j][0], written=False)
+                    shown = name if name in self.places else places_index.written(name)  # 'Colón, Colon': Colón
+                    out[name] = Label(shown, self._named_in(i, stop)[j][0], written=False)
         return out
 
     def _area_problems(self) -> list[SlideError]:
@@ -343,8 +345,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     elements += arrows
     avoid = Obstacles(
         dots=[xy[name] for name in tags],
-        boxes=[*taken, *([(0, 0, canvas.width, box[1])] if box else [])],
+        boxes=list(taken),
         paths=drawn_paths,
+        # The title, with a gap under its last line: a name touching it read as part of it.
+        fixed=[(0, 0, canvas.width, box[1] + canvas.px(0.015))] if box else [],
     )
     labels = spec.labels()
     markers = [
@@ -673,15 +677,21 @@ class Obstacles:
     dots: list[tuple[float, float]]
     boxes: list[tuple[float, float, float, float]]
     paths: list[list[tuple[float, float]]]
+    #: What stands over the map (the title): a name keeps off it before anything else.
+    fixed: list[tuple[float, float, float, float]] = default(default_factory=list)
 
     def cost(self, box: tuple[float, float, float, float], own: tuple[float, float], r: float) -> float:
         x0, y0, x1, y1 = box
-        covered = sum(1 for x, y in self.dots if (x, y) != own and x0 - r < x < x1 + r and y0 - r < y < y1 + r)
-        overlap = sum(
-            max(0.0, min(x1, b[2]) - max(x0, b[0])) * max(0.0, min(y1, b[3]) - max(y0, b[1])) for b in self.boxes
-        ) / max(1.0, (x1 - x0) * (y1 - y0))
+
+        def share(boxes: list) -> float:
+            return sum(
+                max(0.0, min(x1, b[2]) - max(x0, b[0])) * max(0.0, min(y1, b[3]) - max(y0, b[1])) for b in boxes
+            ) / max(1.0, (x1 - x0) * (y1 - y0))
+
+        # Every marker counts, its own too: a tag pushed inside the safe area over its own dot hid it.
+        covered = sum(1 for x, y in self.dots if x0 - r < x < x1 + r and y0 - r < y < y1 + r)
         crossed = sum(1 for path in self.paths for x, y in path[::2] if x0 < x < x1 and y0 < y < y1)
-        return 100 * covered + 20 * overlap + min(crossed, 10)
+        return 100 * covered + 20 * share(self.boxes) + 1000 * share(self.fixed) + min(crossed, 10)
 
 
 def _tag_spots(x: float, y: float, r: float, w: int, h: int) -> list[tuple[int, int]]:

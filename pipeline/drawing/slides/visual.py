@@ -13,6 +13,7 @@ layers), and the visual is drawn from an image made once, into a sub-pixel recta
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from typing import Literal
@@ -274,7 +275,8 @@ def _behind(behind: Backdrop, canvas: Canvas, context: SceneContext, beside: boo
         _, box = split(dataclasses.replace(canvas, column=None))
         plain = dataclasses.replace(canvas, column=box if beside else None, backdrop=None)
         name = f"map:{'beside' if beside else 'whole'}:{spec.model_dump_json()}"  # the memo key: fitted apart
-        return Pictured(lambda: maps.picture(spec, plain, context), (0.5, 0.5), name, behind.dim)
+        made = functools.cache(lambda: maps.lit_picture(spec, plain, context))
+        return Pictured(lambda: made()[0], (0.5, 0.5), name, behind.dim, keep=lambda: made()[1])
     assert behind.picture is not None
     try:
         picture = open_picture(context.asset(behind.picture), behind.picture)
