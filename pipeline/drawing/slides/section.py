@@ -90,7 +90,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (text_x, y), 0.45 + motion.stagger, motion.entrance, rise)
         )
-    return Slide(background(canvas), elements)
+    return Slide(background(canvas, ornament=canvas.bare), elements)
 
 
 def _stacked(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
@@ -98,8 +98,11 @@ def _stacked(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise, gap, inner_gap = canvas.px(motion.rise), canvas.px(0.04), canvas.px(0.03)
-    number = canvas.fit(f"{context.section_number:02d}", "figure", sizes.figure * 1.6, field="title",
-                        width=safe.width * 0.6, height=safe.height * 0.3, max_lines=1)  # fmt: skip
+    # On a bare card the numeral is the poster: as wide as the column allows and up to two fifths of its height.
+    big = canvas.bare
+    number = canvas.fit(f"{context.section_number:02d}", "figure", sizes.figure * (2.6 if big else 1.6), field="title",
+                        width=safe.width * (0.9 if big else 0.6), height=safe.height * (0.5 if big else 0.3),
+                        max_lines=1)  # fmt: skip
     subtitle = (
         canvas.fit(
             spec.subtitle,
@@ -129,7 +132,7 @@ def _stacked(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (safe.x0, y), 0.45 + motion.stagger, motion.entrance, rise)
         )
-    return Slide(background(canvas), elements)
+    return Slide(background(canvas, ornament=canvas.bare), elements)
 
 
 def _grow_down(x: int, y: int, width: int, height: int, color: str, start: float, duration: float) -> Element:

@@ -19,6 +19,7 @@ room is not wide (a square or portrait frame) the graphic goes under the figure.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Annotated, Any, Literal
 
@@ -201,6 +202,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         bottom = source_top - canvas.px(0.03)
     share = spec.share() if spec.icon is None and spec.against is None else None
     beside = share is not None or spec.of is not None or spec.against is not None or spec.icon is not None
+    # With its own graphic beside the figure the text keeps its sizes, the card still on the theme's ornament.
+    ground = canvas.bare
+    if beside:
+        canvas = dataclasses.replace(canvas, bare=False)
     # The graphic stands beside the text where the room is wide; under it where it is not (square and portrait).
     under = beside and safe.width < (bottom - top) * STACK_BELOW
     column = round(safe.width * 0.58) if beside and not under else safe.width
@@ -209,7 +214,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     text, text_bottom = _text(spec, canvas, context, (top, bottom), column, label_w, under, duration)
     elements += text
     elements += _graphic(spec, canvas, share, (top, text_bottom, bottom), column, under, duration)
-    return Slide(section_label(canvas, context), elements)
+    return Slide(section_label(canvas, context, ornament=ground), elements)
 
 
 #: How often a long count's figure changes (seconds).
@@ -277,6 +282,8 @@ def _text(
 #: took a third of the frame's width and left the rest of the column empty. Over a graphic under the text (a tall
 #: frame's ring or bars) they keep the theme's sizes (0.72 of the heading for the label): the graphic needs the room.
 FIGURE_SCALE, LABEL_SCALE = 1.4, 0.86
+#: With nothing beside it (no graphic, visual or backdrop) the figure starts larger still: a poster's numeral.
+BARE_FIGURE_SCALE, BARE_LABEL_SCALE = 1.9, 1.05
 
 
 def _fitted(
@@ -286,6 +293,8 @@ def _fitted(
     ``grow``: starting larger than the theme's sizes (not over a graphic under the text, which needs the room)."""
     sizes = canvas.theme.sizes
     figure_scale, label_scale = (FIGURE_SCALE, LABEL_SCALE) if grow else (1.0, 0.72)
+    if grow and canvas.bare:  # nothing beside it: the figure is the picture
+        figure_scale, label_scale = BARE_FIGURE_SCALE, BARE_LABEL_SCALE
     label = canvas.fit(
         spec.label,
         "heading",
