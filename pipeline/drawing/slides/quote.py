@@ -12,6 +12,7 @@ from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import content_top, section_label
 from pipeline.drawing.slides.motion import sprite, text_sprite
+from pipeline.drawing.slides.problems import FitError
 
 #: A quotation with nothing beside it starts at this many times the theme's quote size.
 BARE_SCALE = 1.8
@@ -23,17 +24,25 @@ class Spec(visuals.WithVisual):
     attribution: str | None = Field(None, max_length=100, description="Who said or wrote it, and where.")
 
 
-def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
+def build(spec: Spec, canvas: Canvas, context: SceneContext, large: bool | None = None) -> Slide:
+    """The quotation after its mark. On a bare card (``large``) it is set large, the mark oversized (above the text
+    in a tall frame); a quotation too long for that is set as beside a visual, on the bare card's ground."""
+    if large is None and canvas.bare:
+        try:
+            return build(spec, canvas, context, large=True)
+        except FitError:
+            pass
+    large = bool(large)
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise = canvas.px(motion.rise)
     top = content_top(canvas)
     width = round(safe.width * 0.84)
-    mark = canvas.fonts.face("quote", canvas.px(0.4 if canvas.bare else 0.26))  # oversized over a large quotation
+    mark = canvas.fonts.face("quote", canvas.px(0.4 if large else 0.26))  # oversized over a large quotation
     quote_mark = _glyph(mark.font, "\u201c", colors.accent)
-    # The text starts after the mark's own width, so the two never touch; in a tall frame's bare card the mark
-    # stands above the text instead, which keeps the column's width.
-    above = canvas.bare and safe.height > safe.width
+    # The text starts after the mark's own width, so the two never touch; in a tall frame's large quotation the
+    # mark stands above the text instead, which keeps the column's width.
+    above = large and safe.height > safe.width
     mark_top, mark_bottom = quote_mark.getchannel("A").getbbox()[1::2]  # the ink's (the font's box is the line's)
     lead = mark_bottom - mark_top + canvas.px(0.02) if above else 0  # the mark's height over the text
     x = safe.x0 if above else safe.x0 + quote_mark.width + canvas.px(0.03)
@@ -54,7 +63,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     room = safe.y1 - top - lead - (attribution.height + gap if attribution else 0)
     # With nothing beside it the quotation is set large, to its room (a short one in two or three lines).
     body = canvas.fit(
-        spec.text, "quote", sizes.quote * (BARE_SCALE if canvas.bare else 1.0), field="text",
+        spec.text, "quote", sizes.quote * (BARE_SCALE if large else 1.0), field="text",
         width=width - (x - safe.x0), height=room, max_lines=7,
     )  # fmt: skip
     total = lead + body.height + (gap + attribution.height if attribution else 0)

@@ -202,7 +202,8 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         bottom = source_top - canvas.px(0.03)
     share = spec.share() if spec.icon is None and spec.against is None else None
     beside = share is not None or spec.of is not None or spec.against is not None or spec.icon is not None
-    # With its own graphic beside the figure the text keeps its sizes, the card still on the theme's ornament.
+    # With its own graphic beside the figure (a ring, an icon, bars) the text keeps its sizes; the card still stands
+    # on the theme's ornament, which fades out under the text and leaves the graphic the brightest thing on its side.
     ground = canvas.bare
     if beside:
         canvas = dataclasses.replace(canvas, bare=False)
@@ -363,6 +364,10 @@ def _icon(name: str, centre: tuple[int, int], size: int, disc: str, color: str, 
     return sprite(image, (centre[0] - size // 2, centre[1] - size // 2), 0.3, duration, 0)
 
 
+#: The bars beside a figure measured against others are at most this thick (of the short side).
+AGAINST_BAR = 0.085
+
+
 def _against(spec: Spec, canvas: Canvas, area: tuple[int, int, int, int], duration: float) -> list[Element]:
     """The figure's bar and the others', to one scale, growing in as it counts up, each with its name and value."""
     assert spec.against is not None and spec.name
@@ -378,7 +383,7 @@ def _against(spec: Spec, canvas: Canvas, area: tuple[int, int, int, int], durati
     # Each figure as written (14 -> '14', 2.08 -> '2.1'), without the big figure's qualifier.
     plain = [spec.model_copy(update={"value": value, "qualifier": None}) for _, value, _ in rows]
     widest = max(round(face.getlength(format_value(one))) for one in plain) + canvas.px(0.02)
-    bar_h = max(4, min(canvas.px(0.045), round(row_h * 0.3)))
+    bar_h = max(4, min(canvas.px(AGAINST_BAR), round(row_h * 0.34)))  # chunky, as a graphic: not hairlines
     span = x1 - x0 - widest
     gap = canvas.px(0.012)
     block = names[0].height + gap + bar_h
