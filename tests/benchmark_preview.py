@@ -2,10 +2,12 @@
 
     python tests/benchmark_preview.py [--edits 5] [--outline]
 
-Copies script/ and assets/ to a scratch project, starts `explainer preview` on the shipped
+Copies script/ and assets/ to a scratch project, starts `explainer preview` (this checkout's, run as
+`python -m pipeline` with the checkout first on PYTHONPATH) on the shipped
 storyboard (draft quality), opens the page in headless Chromium and waits for the first render;
 then, ``--edits`` times, changes one sentence of one mid-video scene's narration in the file and
-measures the time from the save to the page showing the new narration with its re-rendered video.
+measures the time from the save to the page showing the new narration with its re-rendered video,
+and the CPU-seconds the preview's processes spent meanwhile (which another process on the machine moves less).
 Prints each figure and the median. With ``--outline`` it stops once every scene's still is shown, and says how
 many CPU-seconds the preview's processes had spent by then (a figure another process on the machine moves less
 than the wall time).
@@ -44,12 +46,17 @@ def main() -> None:
         story = root / STORYBOARD
         text = story.read_text(encoding="utf-8")
         assert SENTENCE in text, "the benchmark's sentence is no longer in the shipped storyboard"
-        exe = shutil.which("explainer") or sys.exit("explainer is not installed")
+        # This checkout's code, whichever explainer is installed: the benchmark measures the tree it is in.
+        command = [sys.executable, "-m", "pipeline", "preview", STORYBOARD]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        which = subprocess.run([sys.executable, "-c", "import pipeline; print(pipeline.__file__)"], cwd=root, env=env,
+                               capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+        print(f"running {which}")
         with sync_playwright() as playwright:  # the creator's browser is open before the preview starts
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True)
             page = browser.new_page()
             launched = time.perf_counter()
-            process = subprocess.Popen([exe, "preview", STORYBOARD], cwd=root, stdout=subprocess.PIPE, text=True)
+            process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True, env=env)
             try:
                 url = re.search(r"(http://\S+/)", process.stdout.readline()).group(1)
                 print(f"address printed, from the command's start: {time.perf_counter() - launched:.1f} s")
@@ -71,10 +78,11 @@ def main() -> None:
                     return
                 page.wait_for_function("document.getElementById('status').dataset.status === 'ready'", timeout=600_000)
                 print(f"first render (cold cache, narration included): {time.perf_counter() - started:.1f} s")
-                figures = []
+                figures, spent = [], []
                 for edit in range(1, args.edits + 1):
                     said = SENTENCE.replace("people.", f"people, by estimate number {edit}.")
                     old_video = page.evaluate("document.getElementById('video').src")
+                    before = cpu_seconds(process.pid)
                     saved = time.perf_counter()
                     story.write_text(text.replace(SENTENCE, said), encoding="utf-8")
                     page.wait_for_function(
@@ -85,9 +93,12 @@ def main() -> None:
                         timeout=120_000,
                     )
                     figures.append(time.perf_counter() - saved)
-                    print(f"edit {edit}: save to page {figures[-1]:.2f} s ({page.inner_text('#status')})")
+                    spent.append(cpu_seconds(process.pid) - before)
+                    print(f"edit {edit}: save to page {figures[-1]:.2f} s, {spent[-1]:.1f} CPU-s of the preview's "
+                          f"processes ({page.inner_text('#status')})")  # fmt: skip
                     time.sleep(1.0)
-                print(f"median of {len(figures)}: {statistics.median(figures):.2f} s")
+                print(f"median of {len(figures)}: {statistics.median(figures):.2f} s, "
+                      f"{statistics.median(spent):.1f} CPU-s; load {os.getloadavg()[0]:.1f}")  # fmt: skip
             finally:
                 process.terminate()
                 process.wait(30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -243,3 +244,33 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(args):
         os.close(write)
     assert run.stderr == "", run.stderr
     assert run.returncode == 1
+
+
+def test_a_first_render_starts_its_workers_before_the_check_and_a_rerender_does_not(project, tmp_path):
+    """A storyboard's first render draws every scene on the workers: they start (importing the drawing, loading
+    the voice) while this process checks the storyboard, on the other core. A re-render, usually one scene drawn
+    in this process, starts none early."""
+    from pipeline.cli import start_early
+    from pipeline.loading.options import RenderOptions
+    from pipeline.rendering.executors.local import LocalPool
+
+    story = project(TINY.replace("engine: piper", "engine: espeak"))  # a voice that loads at once
+    options = RenderOptions(output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
+    for existing, started in ((False, True), (True, False)):
+        if existing:
+            (tmp_path / "out").mkdir()
+            (tmp_path / "out" / "render.json").write_text("{}")
+        pool = LocalPool(2)
+        with contextlib.ExitStack() as workers:
+            start_early(story, options, pool, workers)
+            assert pool.started is started
+            if started:
+                assert pool.submit(_loaded).result(timeout=60) == (True, True)
+        assert not pool.started  # let go on the way out
+
+
+def _loaded() -> tuple[bool, bool]:
+    """In a worker: whether the drawing and the voices' code were loaded before its first task."""
+    import sys
+
+    return "pipeline.drawing.slides" in sys.modules, "pipeline.narration.engines" in sys.modules

@@ -68,6 +68,7 @@ def test_still_scene(project):
     assert "scene 'long-title' lasts" in warning.message and "(estimated)" in warning.message
     assert "split the narration across two scenes" in warning.message
     assert str(warning).startswith(f"{story}:6:9: warning: ") and str(warning).endswith(" [still-scene]")
+    assert str(warning).count("long-title") == 1, "the scene is named once"
 
 
 @pytest.mark.parametrize(
@@ -121,6 +122,8 @@ def test_pace_too_fast_and_too_slow(project):
     assert "estimated for piper at 183 words a minute" in fast.message
     assert (slow.rule, slow.line, slow.col) == ("pace", 13, 9)
     assert "slower than about 120" in slow.message and "[pause]" in slow.message
+    # Which scene, as validate says it: a line number alone sent a creator counting scenes.
+    assert str(fast).endswith("(scene 'rushed') [pace]") and str(slow).endswith("(scene 'dragging') [pace]")
 
 
 def test_pace_uses_the_last_render_when_it_is_current(project, tmp_path):

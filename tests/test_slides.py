@@ -849,6 +849,8 @@ def test_a_step_can_show_an_icon_by_name(canvas):
     typo = KINDS["steps"].spec.model_validate({"kind": "steps", "steps": [{"text": "a", "icon": "watr"}, "b"]})
     (error,) = typo.check()
     assert error.field == "steps.0.icon" and "did you mean 'water'" in str(error)
+    # A word the icon is searched by on fontawesome.com: 'boat' was told 'bolt' and 'bath', not 'ship'.
+    assert "did you mean 'ship', 'ferry'" in icons.problem("boat")
 
 
 def test_a_gauge_beside_steps_rises_to_each_steps_level(canvas):

@@ -85,6 +85,32 @@ def test_a_mark_lies_where_its_style_says(style):
         assert baseline - 0.7 * size < rows[0] < baseline < rows[-1]
 
 
+def test_words_said_in_one_breath_are_one_mark_and_punctuation_is_left_out():
+    """A highlighter block per word read as karaoke to a creator ("new", a gap, "reservoir"): words next to each
+    other said within a phrase are one mark, run on under each as it is said; "canal." is marked to its l."""
+    theme = load_theme({"extends": "documentary", "marks": {"style": "highlight", "opacity": 1.0}})
+    canvas = Canvas(640, 360, theme, FontBook(theme.fonts))
+    block = canvas.fit("A new reservoir canal.", "heading", 0.1, field="t", width=600, height=300, max_lines=1)
+    words = (("new", 1.0), ("reservoir", 1.4), ("canal", 3.0))
+    context = SceneContext("Section", 1, SceneTiming((0.0,), 5.0, words))
+    phrase, alone = kinetic.marks(block, (20, 40), canvas, context, 0.5)
+    assert (phrase.start, alone.start) == (1.0, 3.0)
+    frame = Image.new("RGB", (640, 360), "black")
+    phrase.paint(frame, 1.0)
+    columns = np.flatnonzero(np.asarray(frame).any(axis=2).any(axis=0))
+    space = 20 + block.font.getlength("A new ")
+    assert np.all(np.diff(columns) == 1), "no gap between the words"
+    assert columns[0] < 20 + block.font.getlength("A ") < space < columns[-1]
+    halfway = Image.new("RGB", (640, 360), "black")
+    phrase.paint(halfway, 0.2 / (phrase.duration))  # 0.2 s in: under "new" only, reservoir not said yet
+    assert np.asarray(halfway).any(axis=2).any(axis=0)[round(space) + 5 :].sum() == 0
+    end = Image.new("RGB", (640, 360), "black")
+    alone.paint(end, 1.0)
+    marked = np.flatnonzero(np.asarray(end).any(axis=2).any(axis=0))
+    period = 20 + block.font.getlength("A new reservoir canal")
+    assert marked[-1] < period + 0.1 * block.size, "the mark stops at the word, not past its full stop"
+
+
 @pytest.mark.parametrize("name", BUILT_IN)
 def test_every_look_draws_korean_with_its_fallback(name):
     """조선 in any look's heading, body and label faces is borrowed, glyph by glyph, from the CJK fallback (the

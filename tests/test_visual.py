@@ -305,3 +305,38 @@ def test_one_map_beside_a_title_and_under_a_section_is_fitted_for_each():
     after_title, _ = _slide({"kind": "section", "title": "Trap", "backdrop": under}, shared)
     alone, _ = _slide({"kind": "section", "title": "Trap", "backdrop": under}, small_canvas())
     assert np.array_equal(after_title.still(), alone.still())
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"kind": "title", "title": "Why It's Hard to Leave", "backdrop": {"map": {"show": ["North Korea"]}}},
+        {"kind": "stat", "value": 34000, "label": "people", "backdrop": {"picture": "picture.png"}},
+        {"kind": "bullets", "title": "Closed", "items": ["West", "East"], "visual": {"map": {"show": ["Japan"]}}},
+        {"kind": "quote", "text": "Nobody leaves.", "attribution": "A guard"},
+        {"kind": "closing", "title": "Thanks for watching"},
+    ],
+    ids=lambda spec: spec["kind"],
+)
+def test_laying_out_a_slide_draws_no_background_until_a_frame_is_drawn(spec, monkeypatch):
+    """The fit check builds every slide to lay it out; the cold check of the shipped storyboard drew every
+    background, backdrop picture and map behind them too (3 of its 7 CPU-seconds), for pictures nobody saw."""
+    from pipeline.drawing.slides import backdrop
+
+    drawn: list[str] = []
+
+    def counting(name: str):
+        real = getattr(backdrop, name)
+
+        def counted(*args, **kwargs):
+            drawn.append(name)
+            return real(*args, **kwargs)
+
+        return counted
+
+    for name in ("made", "pictured"):
+        monkeypatch.setattr(backdrop, name, counting(name))
+    slide, _ = _slide(spec)
+    assert drawn == []
+    slide.still()
+    assert drawn

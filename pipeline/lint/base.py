@@ -28,9 +28,13 @@ class Warning:
     col: int
     rule: str
     message: str
+    #: The scene it is in, if any: said after the message, as validate's problems say it.
+    scene: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: warning: {self.message} [{self.rule}]"
+        named = self.scene and f"scene '{self.scene}'" not in self.message  # not said twice
+        where = f" (scene '{self.scene}')" if named else ""
+        return f"{self.file}:{self.line}:{self.col}: warning: {self.message}{where} [{self.rule}]"
 
 
 class Context:
@@ -49,7 +53,7 @@ class Context:
     def at(self, path: Path_, rule: str, message: str, *, key: bool = False) -> Warning:
         """A warning at the value (or key) ``path`` names in the storyboard."""
         pos = self.smap.key(path) if key else self.smap.value(path)
-        return Warning(self.file, pos.line, pos.column, rule, message)
+        return Warning(self.file, pos.line, pos.column, rule, message, self._scene(path))
 
     def in_narration(self, entry: SceneEntry, offset: int, token: str, rule: str, message: str) -> Warning:
         """A warning at ``token``, found at character ``offset`` of the scene's narration (as loaded: its
@@ -73,7 +77,11 @@ class Context:
             return self.at(path, rule, message)
         line = text.count("\n", 0, found) + 1
         col = found - (text.rfind("\n", 0, found) + 1) + 1
-        return Warning(self.file, line, col, rule, message)
+        return Warning(self.file, line, col, rule, message, entry.id)
+
+    def _scene(self, path: Path_) -> str | None:
+        """The id of the scene ``path`` is in, if it is in one."""
+        return next((e.id for e in self.entries if tuple(path[: len(e.place)]) == tuple(e.place)), None)
 
     @property
     def text(self) -> str:

@@ -47,6 +47,8 @@ def validate(path: Path | str, options: RenderOptions | None = None, only: Colle
         root = loaded.sandbox.root
         found += _drawing_problems(scenes, canvas, root, loaded.smap, options.cache_root(root))
         found += _caption_problems(scenes, canvas, loaded.smap)
+    else:  # no theme to lay slides out with: what needs no drawing is still found (unknown places, icons...)
+        found += fit.spec_problems(_fit_items(scenes, loaded.sandbox.root), loaded.smap)
     found += _music_problems(loaded.music, loaded.sandbox, loaded.smap)
     if found:
         raise StoryboardError(list(dict.fromkeys(found)))
@@ -131,12 +133,15 @@ def _canvas(frame: Frame, theme: Theme, burn_captions: bool) -> Canvas:
 def _drawing_problems(
     scenes: list[SceneEntry], canvas: Canvas, root: Path, smap: SourceMap, cache_root: Path | None
 ) -> list[Problem]:
-    items = [
+    return fit.problems(_fit_items(scenes, root), canvas, smap, cache_root)
+
+
+def _fit_items(scenes: list[SceneEntry], root: Path) -> list[fit.FitItem]:
+    return [
         fit.FitItem(entry.id, entry.scene.slide, entry.section_title, entry.section_number, entry.place, files)
         for entry in scenes
         for files in [assets(root, entry.scene.slide.asset_files())]
     ]
-    return fit.problems(items, canvas, smap, cache_root)
 
 
 def _caption_problems(scenes: list[SceneEntry], canvas: Canvas, smap: SourceMap) -> list[Problem]:

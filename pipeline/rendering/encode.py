@@ -101,9 +101,29 @@ def scene_clip(source: SceneSource, frames: int, fps: int) -> VideoClip:
     Scene clips carry no sound: the soundtrack is mixed and encoded once for the
     whole video, and a scene written alone gets its sound from ``with_sound``.
     """
-    from moviepy import VideoClip  # imported when a scene is drawn: with IPython, 0.35 s of every command
+    return video_clip_class()(frame_function=source.frame, duration=frames / fps)
 
-    return VideoClip(frame_function=source.frame, duration=frames / fps)
+
+def video_clip_class() -> type[VideoClip]:
+    """MoviePy's ``VideoClip``, imported when a scene is first drawn.
+
+    MoviePy's package imports IPython whenever it is installed, for showing clips in a notebook, which a render
+    never does: 0.35 s of CPU in every process that draws a scene (a render's workers, an edit's own process),
+    more than MoviePy itself. Unless this process has IPython already (a notebook, where MoviePy's display
+    should work), IPython is hidden from that one import: a ``None`` in ``sys.modules`` makes importing it fail,
+    and MoviePy goes without its notebook display, as it does where IPython is not installed."""
+    import sys
+
+    if "moviepy" in sys.modules or "IPython" in sys.modules:
+        from moviepy import VideoClip
+
+        return VideoClip
+    sys.modules["IPython"] = None  # type: ignore[assignment]
+    try:
+        from moviepy import VideoClip
+    finally:
+        del sys.modules["IPython"]
+    return VideoClip
 
 
 def gop(fps: int) -> int:

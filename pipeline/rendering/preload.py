@@ -1,4 +1,4 @@
-"""What a worker loads before its first still: a pool's warm-up (``executors.local.Warmup``).
+"""What a worker loads before its first still or scene: a pool's warm-up (``executors.local.Warmup``).
 
 Kept apart from ``stills``, which imports the drawing: a process names this to the workers it starts before it
 has imported the drawing itself (the preview starts its outline's worker first thing).
@@ -18,3 +18,19 @@ def stills() -> None:
 
     geo.load()
     places.load()
+
+
+def render(engines: tuple[str, ...]) -> None:
+    """What a render's worker loads before its first task, while the storyboard is checked: the voices it may
+    speak with (``engines``, in the order tried), and the drawing and encoding code its first scene needs."""
+    import contextlib
+
+    import pipeline.drawing.slides  # noqa: F401 - every kind, imported for what follows
+    from pipeline.core.errors import EngineUnavailable
+    from pipeline.narration.engines import ENGINES
+    from pipeline.rendering import encode, jobs  # noqa: F401 - what runs a scene, and the canvases
+
+    encode.video_clip_class()
+    for engine in engines:
+        with contextlib.suppress(EngineUnavailable):
+            ENGINES[engine]().warm()

@@ -68,13 +68,20 @@ def build_soundtrack(
     gain_key = cache.key({"last gain of": project.slug, "encoder": codec.identity()})
     last_gain = store.path("soundtracks", gain_key, ".json")
     hint, level, segments = *_hints(last_gain), store.root / "segments"
-    loudness = soundtrack.build(timeline_plan, bed, file, hint, stop, clips, codec, segments, level)
+    # A draft's soundtrack keeps its steps, and the next one after an edit is encoded from the edit on (draft.py).
+    steps = store.path("soundtracks", key, ".steps.json") if codec.frame is None else None
+    previous = _previous(store, last_gain) if steps is not None else None
+    loudness = soundtrack.build(
+        timeline_plan, bed, file, hint, stop, clips, codec, segments, level, previous=previous, steps=steps
+    )
     memory.trim()  # the mixer's buffers, while the scenes may still render
     cache.write_bytes(info, json.dumps(loudness).encode("utf-8"), once=True)
     loudness = _read(info)  # another render sharing the cache may have stored its measures first
     for made in (file, info):
         store.share(made)
     kept = {name: loudness.get(name) for name in ("gain_db", "voice_level_db")}
+    if steps is not None:
+        kept["soundtrack"] = key
     cache.write_bytes(last_gain, json.dumps(kept).encode("utf-8"))
     return Soundtrack(file, loudness)
 
@@ -93,6 +100,18 @@ def _hints(last_gain: Path) -> tuple[float | None, float | None]:
         except (KeyError, TypeError, ValueError):
             found.append(None)
     return found[0], found[1]
+
+
+def _previous(store: cache.Store, last_gain: Path) -> tuple[Path, Path] | None:
+    """The storyboard's last draft soundtrack and its steps, when it is still in the cache."""
+    try:
+        key = _read(last_gain).get("soundtrack")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(key, str):
+        return None
+    file, steps = store.path("soundtracks", key, ".m4a"), store.path("soundtracks", key, ".steps.json")
+    return (file, steps) if file.exists() and steps.exists() else None
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from pipeline.core import ffmpeg
+from pipeline.core import assets, ffmpeg
 from pipeline.core.audio import RATE
 from pipeline.core.errors import RenderError
 from pipeline.planning.timeline import Plan
@@ -109,13 +110,7 @@ class Music:
     """
 
     def __init__(self, bed: Bed, samples: int):
-        raw = ffmpeg.run(
-            ["-i", str(bed.file), "-ac", "2", "-ar", str(RATE), "-f", "f32le", "pipe:1"],
-            what=f"decoding the music file {bed.file.name}",
-        )
-        self.data = np.frombuffer(raw, dtype="<f4").reshape(-1, 2)
-        if self.data.shape[0] < RATE // 10:
-            raise RenderError(f"the music file {bed.file} has no sound; use a WAV, MP3 or OGG file with music in it")
+        self.data, self.level = _decoded(bed.file, assets.digest(bed.file))
         self.samples = samples
         self.fade_in = min(samples, round(max(bed.fade_in, 1e-3) * RATE))
         self.fade_out = min(samples, round(max(bed.fade_out, 1e-3) * RATE))
@@ -131,6 +126,21 @@ class Music:
             left = self.fade_out - 1 - np.arange(first - fall, end - fall)  # samples before the end
             out[first - start :] *= _rise(left, self.fade_out)[:, None]
         return out
+
+
+@functools.lru_cache(maxsize=2)
+def _decoded(file: Path, digest: str) -> tuple[np.ndarray, float]:
+    """A music file's samples (stereo float32, read-only) and its level (level_db), by its content: decoded once in a
+    process (the preview renders at every save, and decoding the shipped bed was 0.4-0.8 s of each)."""
+    raw = ffmpeg.run(
+        ["-i", str(file), "-ac", "2", "-ar", str(RATE), "-f", "f32le", "pipe:1"],
+        what=f"decoding the music file {file.name}",
+    )
+    data = np.frombuffer(raw, dtype="<f4").reshape(-1, 2)
+    if data.shape[0] < RATE // 10:
+        raise RenderError(f"the music file {file} has no sound; use a WAV, MP3 or OGG file with music in it")
+    # The file as it is: the bed's own level (in blocks: whole, its float64 took 50 MB).
+    return data, level_db(data[a:b] for a, b in ranges(data.shape[0]))
 
 
 def _rise(positions: np.ndarray, length: int) -> np.ndarray:
@@ -175,19 +185,27 @@ def _merged(spans: list[tuple[float, float]], ramp: float) -> list[tuple[float, 
     return out
 
 
+#: Samples of a window level_db gates.
+WINDOW = int(0.4 * RATE)
+
+
 def level_db(blocks: Iterable[np.ndarray]) -> float:
     """Gated mean level in dB (400 ms blocks, -70 dB absolute and -10 dB relative gates, as BS.1770 does).
 
     ``blocks`` are consecutive pieces of one signal (mono, or stereo averaged), each
     a whole number of 400 ms blocks long but the last.
     """
-    window = int(0.4 * RATE)
-    powers = []
+    return _gated_db(window_powers(blocks))
+
+
+def window_powers(blocks: Iterable[np.ndarray]) -> np.ndarray:
+    """The mean power of every whole WINDOW of ``blocks`` (as level_db reads them), float64."""
+    powers = [np.zeros(0)]
     for samples in blocks:
         mono = samples.mean(axis=1) if samples.ndim == 2 else samples
-        count = mono.size // window
-        powers.append(np.mean(mono[: count * window].reshape(count, window).astype(np.float64) ** 2, axis=1))
-    return _gated_db(np.concatenate(powers) if powers else np.zeros(0))
+        count = mono.size // WINDOW
+        powers.append(np.mean(mono[: count * WINDOW].reshape(count, WINDOW).astype(np.float64) ** 2, axis=1))
+    return np.concatenate(powers)
 
 
 #: What ffmpeg's EBU R128 meter reports for a silent mix (its absolute gate), where it reports no -inf: a mix that
@@ -284,19 +302,24 @@ class Mixer:
         bed: Bed | None,
         clips: list[ClipSound] | None = None,
         level_hint: float | None = None,
+        voice_windows: np.ndarray | None = None,
     ):
-        """``level_hint``: the narration's level the last soundtrack used, kept if within LEVEL_KEEP_DB."""
+        """``level_hint``: the narration's level the last soundtrack used, kept if within LEVEL_KEEP_DB.
+        ``voice_windows``: the narration's window_powers, when they are known (draft.py keeps them)."""
         self.voice, self.samples = voice, voice.samples
         self.music = Music(bed, self.samples) if bed else None
         self.ducking = Ducking(spans, bed.duck, bed.ramp) if bed else None
-        voice_level = level_db(voice.block(a, b) for a, b in ranges(self.samples)) if bed or clips else -120.0
+        voice_level = -120.0
+        if bed or clips:
+            if voice_windows is None:
+                voice_windows = window_powers(voice.block(a, b) for a, b in ranges(self.samples))
+            voice_level = _gated_db(voice_windows)
         if level_hint is not None and abs(level_hint - voice_level) < LEVEL_KEEP_DB:
             voice_level = level_hint
         #: The narration's level (dB) the music and clips are set against.
         self.voice_level = voice_level
         if bed:
-            data = self.music.data  # the file as it is: the bed's own level (in blocks: whole, its float64 took 50 MB)
-            music_level = level_db(data[a:b] for a, b in ranges(data.shape[0]))
+            music_level = self.music.level
             self.music_gain = np.float32(10 ** ((voice_level + bed.volume - music_level) / 20))
         self.clips = Clips(clips, spans, voice_level) if clips else None
 
@@ -409,16 +432,20 @@ class Normalizer:
         """A better gain, given what the mix measured at ``gain_db``."""
         return gain_db + (target - measured) / self.slope(gain_db)
 
-    def blocks(self, gain_db: float) -> Iterator[np.ndarray]:
-        """The mix at ``gain_db``, limited, in blocks (stereo float32)."""
+    def blocks(self, gain_db: float, first: int = 0) -> Iterator[np.ndarray]:
+        """The mix at ``gain_db``, limited, in blocks (stereo float32); from sample ``first`` on, the same samples
+        as from the start (a block is limited the same wherever the mix is read from: the blocks stay on BLOCK's
+        grid)."""
         n, margin = self.mixer.samples, self.margin * self.STEP
         for start, end in ranges(n):
+            if end <= first:
+                continue
             lo, hi = max(0, start - margin), min(n, end + margin)
             wide = self.mixer.block(lo, hi)
             curve = self.curve(gain_db, np.abs(self.steps(wide)).max(axis=1))
             block = wide[start - lo : end - lo]
             block *= between_centres(curve, self.STEP, start - lo, end - lo)[:, None]
-            yield block
+            yield block[max(0, first - start) :]
 
 
 def between_centres(values: np.ndarray, step: int, start: int, end: int) -> np.ndarray:

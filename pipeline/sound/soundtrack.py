@@ -25,7 +25,7 @@ from pipeline.core.audio import RATE, pcm16
 from pipeline.core.errors import Stopped
 from pipeline.narration.speech import SentenceAudio, load_samples
 from pipeline.planning.timeline import Plan, ScenePlan
-from pipeline.sound import mix, segments
+from pipeline.sound import draft, mix, segments
 from pipeline.sound.codecs import AAC, AudioCodec
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
@@ -81,14 +81,18 @@ def scene_track(plan: Plan, scene: ScenePlan) -> np.ndarray:
 
 def key(plan: Plan, bed: mix.Bed | None, clips: list[mix.ClipSound] = (), codec: AudioCodec = AAC) -> str:
     """Everything that changes the finished soundtrack: sentence audio and times, scene lengths, music, clips."""
-    music = None
-    if bed is not None:
-        music = {"file": assets.digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
     return cache.key({
-        "version": VERSION, "encoder": codec.identity(), "fps": plan.fps, "music": music,
+        "version": VERSION, "encoder": codec.identity(), "fps": plan.fps, "music": _music(bed),
         "clips": [[c.file.stem, c.start, c.end, c.volume, c.duck, c.loop] for c in clips],  # files named by content
         "scenes": [[s.frames, [[x.audio.path.stem, x.start] for x in s.sentences]] for s in plan.scenes],
     })  # fmt: skip
+
+
+def _music(bed: mix.Bed | None) -> dict | None:
+    """What a key knows of the music bed: its file's content and its settings."""
+    if bed is None:
+        return None
+    return {"file": assets.digest(bed.file), **{k: v for k, v in vars(bed).items() if k != "file"}}
 
 
 def build(
@@ -101,6 +105,8 @@ def build(
     codec: AudioCodec = AAC,
     cached: Path | None = None,
     level_hint: float | None = None,
+    previous: tuple[Path, Path] | None = None,
+    steps: Path | None = None,
 ) -> dict[str, float | None]:
     """Mix, normalize and encode the whole soundtrack once, as AAC in ``target`` (atomically).
 
@@ -117,21 +123,41 @@ def build(
     draft's is cheaper). With ``cached``, a folder, AAC is encoded in segments kept there, and only the
     segments it lacks are encoded (segments.py): after an edit, the track from the edited scene on.
     ``level_hint`` is the narration's level the last soundtrack set the music and clips against (mix.Mixer).
+
+    ``steps``, for a draft's codec (one encode, not segments): where this soundtrack's every 100-ms loudness step
+    and what its mix is made of are kept, so that the next draft after an edit encodes only from the edit on
+    (draft.py), given the last one's file and steps as ``previous``.
     """
-    mixer = mix.Mixer(NarrationTrack(plan, stop), mix.speech_spans(plan), bed, list(clips), level_hint)
+    spans = mix.speech_spans(plan)
+    record: dict | None = {} if steps is not None and codec.frame is None else None
+    last = draft.read_steps(previous[1]) if previous is not None and record is not None else None
+    voice, windows = NarrationTrack(plan, stop), None
+    if record is not None and (bed is not None or clips):
+        windows = draft.voice_windows(voice, last)
+        record["voice_windows"] = windows.tolist()
+    mixer = mix.Mixer(voice, spans, bed, list(clips), level_hint, windows)
     normalizer = mix.Normalizer(mixer)
+    made_of = (_music(bed), list(clips), spans)
     with cache.atomic_path(target, once=True) as out:
         gain, encoded = hint, None
-        if hint is not None:
-            encoded = encode_blocks(normalizer.blocks(hint), normalizer.mixer.samples, out, codec, cached, stop)
+        if hint is not None and last is not None and previous[0].exists():
+            updated = draft.update(normalizer, hint, codec, (previous[0], last), out, made_of, stop)
+            if updated is not None and _on_target(updated[0]["integrated_lufs"]):
+                encoded = updated[0]
+                record.update(updated[1])
+        if hint is not None and encoded is None:
+            encoded = encode_blocks(normalizer.blocks(hint), mixer.samples, out, codec, cached, stop, record)
         if encoded is None or not _on_target(encoded["integrated_lufs"]):
             normalizer.analyse()
             gain = normalizer.solve()
             for _ in range(3):
-                encoded = encode_blocks(normalizer.blocks(gain), normalizer.mixer.samples, out, codec, cached, stop)
+                encoded = encode_blocks(normalizer.blocks(gain), mixer.samples, out, codec, cached, stop, record)
                 if _on_target(encoded["integrated_lufs"]):
                     break
                 gain = normalizer.correct(gain, encoded["integrated_lufs"])  # the prediction missed: once more
+    if record is not None:
+        record.setdefault("shape", draft.shape(normalizer, gain, codec, *made_of))
+        draft.write_steps(steps, record)
     level = mixer.voice_level if bed is not None or clips else None
     return {"mix_before_normalizing_lufs": normalizer.before, "gain_db": gain, "voice_level_db": level, **encoded}
 
@@ -148,6 +174,7 @@ def encode_blocks(
     codec: AudioCodec,
     cached: Path | None = None,
     stop: threading.Event | None = None,
+    record: dict | None = None,
 ) -> dict[str, float]:
     """Encode stereo float ``blocks`` with ``codec`` in ``out``; the encoded audio's loudness and true peak.
 
@@ -168,17 +195,23 @@ def encode_blocks(
     The encoded loudness is what the gain is judged by. The encoder is given
     16-bit samples: the float mix's sub-LSB detail costs it 40% more time
     (6.3 s against 4.5 s for the shipped video) for nothing AAC keeps.
+
+    With ``record`` (one encode only), the meter also prints every 100-ms step's loudness and the peak so far,
+    kept in it as "blocks" and "peaks" (draft.py).
     """
     if cached is not None and codec.frame == segments.FRAME and codec.peak == "true":
         return segments.encode(blocks, samples, out, list(codec.args), codec.identity(), cached, stop)
     metering = ["-af", f"atrim=end_sample={samples},ebur128=peak={codec.peak}", "-f", "null", "-"]
+    if record is not None:
+        metering[1] = draft.meter_filter(samples, codec.peak)
+    printed = ffmpeg.spool() if record is not None else None
     # ``out`` is an atomic_path name ('.<key>.<random>.part.m4a'): nothing in it is special to the tee muxer.
     meter = ffmpeg.Process(
         ["-f", codec.stream[1], "-i", "pipe:0", *metering],
         what="metering the encoded soundtrack",
         loglevel="info",
         stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
+        stdout=printed or subprocess.DEVNULL,
     )
     try:
         ffmpeg.feed(
@@ -194,6 +227,13 @@ def encode_blocks(
         )  # fmt: skip
     except BaseException:
         meter.kill()
+        if printed is not None:
+            printed.close()
         raise
     meter.proc.stdin.close()
-    return mix.summary(meter.finish(), peak=codec.peak)
+    found = mix.summary(meter.finish(), peak=codec.peak)
+    if printed is not None:
+        printed.seek(0)
+        record["blocks"], record["peaks"] = draft.parse_steps(printed.read().decode("ascii", "replace"))
+        printed.close()
+    return found

@@ -6,6 +6,7 @@ one column) are set in two columns, read down the left one first.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
@@ -130,7 +131,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         item_y = y + sum(b.height + gap for b in stacks[column][:row])
         elements += kinetic.marks(block, (x + indent, item_y), canvas, context, start + motion.entrance, taken)
         elements.append(sprite(image, (x, item_y), start, motion.entrance, rise))
-    return Slide(section_label(canvas, context, ornament=canvas.bare), elements)
+    return Slide(partial(section_label, canvas, context, ornament=canvas.bare), elements)
 
 
 def _stack_height(blocks: list[TextBlock], gap: int) -> int:

@@ -17,6 +17,7 @@ labels keep a whole row's width instead of a narrow column's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
@@ -98,7 +99,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     safe = canvas.safe
     elements, y, bottom = frame_content(canvas, spec.title, spec.source, room=0.25, gap=0.03)
     if spec.type == "bar" and safe.height > safe.width:
-        return Slide(section_label(canvas, context), elements + _rows(spec, canvas, context, y, bottom))
+        return Slide(partial(section_label, canvas, context), elements + _rows(spec, canvas, context, y, bottom))
     font = _label_font(spec, canvas)
     titles, y, bottom = axis_titles(canvas, spec.x_title, spec.y_title, y, bottom, font.size / canvas.unit)
     elements += titles
@@ -112,7 +113,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(_line(plot.centers, ys, canvas.px(0.008), canvas.theme.colors.accent, GROW_START, grow))
     elements += _value_labels(spec, canvas, plot, grow)
     elements += _said(spec, canvas, context, plot, grow)
-    return Slide(section_label(canvas, context), elements)
+    return Slide(partial(section_label, canvas, context), elements)
 
 
 def _bars(spec: Spec, canvas: Canvas, context: SceneContext, plot: _Plot, grow: float) -> list[Element]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -55,7 +56,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         start = 0.2 + (i + 2) * motion.stagger
         elements.append(sprite(text_sprite(block, colors.muted, "center", width), (x, y), start, motion.entrance, rise))
         y += block.height
-    return Slide(background(canvas, ornament=canvas.bare), elements)
+    return Slide(partial(background, canvas, ornament=canvas.bare), elements)
 
 
 KIND = SlideKind(Spec, visuals.beside(build))

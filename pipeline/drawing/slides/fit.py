@@ -92,6 +92,16 @@ def _problems(
     return found
 
 
+def spec_problems(items: Iterable[FitItem], smap: SourceMap) -> list[Problem]:
+    """The problems of ``items`` found without laying them out (unknown places, icons, mismatched lists), for a
+    storyboard whose look cannot be loaded: its other mistakes are still said in the same round."""
+    return [
+        smap.problem((*item.place, "slide", *exc.path), _message(exc, item, None))
+        for item in items
+        for exc in item.spec.problems()
+    ]
+
+
 def _undrawn(item: FitItem, missing: set[str]) -> list[tuple[Path_, str]]:
     """Each text of the slide (or its section title) with characters no font has: where it is and what to do."""
     if not missing:
@@ -119,9 +129,9 @@ def _strings(data: object, path: Path_ = ()) -> list[tuple[Path_, str]]:
     return []
 
 
-def _message(exc: SlideError, item: FitItem, canvas: Canvas) -> str:
+def _message(exc: SlideError, item: FitItem, canvas: Canvas | None) -> str:
     at = ""
-    if isinstance(exc, FitError):
+    if isinstance(exc, FitError) and canvas is not None:
         at = f", at {canvas.width}x{canvas.height}"
         at += f" ({canvas.profile.name})" if canvas.profile.name != "wide" else ""
         at += " above burned-in captions" if canvas.caption_band else ""

@@ -21,6 +21,9 @@ from pipeline.drawing.slides.text import TextBlock
 
 #: How long a mark takes to sweep under its word (its look and opacity are the theme's ``marks``).
 SWEEP = 0.3
+#: The most seconds between two words next to each other for one mark to run on from the first to the next (a
+#: phrase said in one breath); words further apart in time are marked apart. Between, the mark does not move.
+PHRASE = 1.0
 
 
 def marks(
@@ -41,40 +44,52 @@ def marks(
     x0, y0 = xy
     found = []
     for row, line in enumerate(block.lines):
+        run: list[tuple[float, float, float]] = []  # the marked words next to each other: (left, right, said at)
         for word, left, right in _words(block, line):
             wanted = content(word)
-            if not wanted:
-                continue
-            match = next((j for j, said, _ in spoken if j not in taken and said & wanted), None)
-            if match is None:
-                continue
-            taken.add(match)
-            line_top = y0 + row * block.line_height
-            found.append(_stroke(canvas, (x0 + left, x0 + right), line_top, block, context.words[match][1]))
+            match = next((j for j, said, _ in spoken if j not in taken and said & wanted), None) if wanted else None
+            at = context.words[match][1] if match is not None else None
+            if run and (at is None or not 0 <= at - run[-1][2] <= PHRASE):  # an unmarked word, or not said next
+                found.append(_stroke(canvas, run, y0 + row * block.line_height, block))
+                run = []
+            if match is not None:
+                taken.add(match)
+                run.append((x0 + left, x0 + right, at))
+        if run:
+            found.append(_stroke(canvas, run, y0 + row * block.line_height, block))
     return found
 
 
+#: Punctuation a mark leaves out at a word's ends ("Canal." is marked as far as its l).
+_PUNCTUATION = ".,;:!?\"'()[]“”‘’«»…"
+
+
 def _words(block: TextBlock, line: str) -> list[tuple[str, float, float]]:
-    """Each word of ``line`` with its left and right edge, measured in the block's font."""
+    """Each word of ``line`` with its left and right edge (its letters, not the punctuation at its ends), measured
+    in the block's font."""
     out, at = [], 0
     for word in line.split(" "):
         if word:
-            left = block.font.getlength(line[:at]) if at else 0.0
-            out.append((word, left, left + block.font.getlength(word)))
+            lead = len(word) - len(word.lstrip(_PUNCTUATION))
+            letters = word.strip(_PUNCTUATION) or word
+            left = block.font.getlength(line[: at + lead]) if at + lead else 0.0
+            out.append((word, left, left + block.font.getlength(letters)))
         at += len(word) + 1
     return out
 
 
-def _stroke(canvas: Canvas, span: tuple[float, float], line_top: float, block: TextBlock, start: float) -> Element:
-    """The theme's mark (``marks.style``) under the word between ``span``'s edges, on the line of ``block`` whose top
-    is ``line_top``, swept from left to right from ``start``.
+def _stroke(canvas: Canvas, words: list[tuple[float, float, float]], line_top: float, block: TextBlock) -> Element:
+    """The theme's mark (``marks.style``) under ``words`` (each its left and right edge and when it is said), next
+    to each other on the line of ``block`` whose top is ``line_top``: one mark that sweeps under the first as it is
+    said and runs on under each next one as it is, across the space between. Words said one after another in a
+    phrase ("new reservoir") are one highlighter stroke, not a block per word.
 
     'underline': a stroke over the lower half of the letters and the top of the descent; 'highlight': a
     highlighter block behind the whole word, from above its capitals to below its baseline; 'bar': a thick bar
     under the baseline, its ends round.
     """
     marks = canvas.theme.marks
-    x0, x1 = span
+    x0, x1 = words[0][0], words[-1][1]
     baseline = line_top + block.ascent
     if marks.style == "highlight":
         y0, y1 = baseline - block.size * 0.8, baseline + block.size * 0.2
@@ -86,14 +101,22 @@ def _stroke(canvas: Canvas, span: tuple[float, float], line_top: float, block: T
         y0, y1 = line_top + block.ascent * 0.45, line_top + block.ascent + block.descent * 0.5
         pad, radius = (y1 - y0) * 0.15, (y1 - y0) * 0.3
     color = (*rgb(marks.color or canvas.theme.colors.accent), round(255 * marks.opacity))
+    start, end = words[0][2], words[-1][2] + SWEEP
+    # Where the mark's right end runs from and to while each word is said: from the word before's end (the first
+    # word's from its own start) to its own.
+    legs = [(at, words[k - 1][1] + pad if k else left - pad, right + pad) for k, (left, right, at) in enumerate(words)]
 
     def paint(frame: Image.Image, p: float) -> None:
-        right = x0 - pad + (x1 - x0 + 2 * pad) * ease_out(p)
+        t = start + p * (end - start)
+        right = x0 - pad
+        for at, edge_from, edge_to in legs:
+            if t >= at:
+                right = edge_from + (edge_to - edge_from) * ease_out(min(1.0, (t - at) / SWEEP))
         layer = Image.new("RGBA", (round(x1 - x0 + 2 * pad) + 2, round(y1 - y0) + 2), (0, 0, 0, 0))
         ImageDraw.Draw(layer).rounded_rectangle((0, 0, max(1, right - (x0 - pad)), y1 - y0), radius=radius, fill=color)
         frame.paste(layer, (round(x0 - pad), round(y0)), layer)
 
-    return Element(start, SWEEP, paint, minor=True)
+    return Element(start, end - start, paint, minor=True)
 
 
 def first_said(wanted: set[str], context: SceneContext, after: float = 0.0) -> float | None:

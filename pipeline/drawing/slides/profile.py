@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from PIL import Image, ImageDraw
@@ -99,7 +100,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     plot_x1 = plot.x0 + plot.width
     elements.append(_profile(outline, plot.bottom, plot.x0, plot_x1, canvas.px(0.006), colors, 0.3, draw_for))
     elements += _marks(spec, canvas, plot, marks, draw_for)
-    return Slide(section_label(canvas, context), elements)
+    return Slide(partial(section_label, canvas, context), elements)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
@@ -85,7 +86,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext, large: bool | None 
                 rise,
             )
         )
-    return Slide(section_label(canvas, context, ornament=canvas.bare), elements)
+    return Slide(partial(section_label, canvas, context, ornament=canvas.bare), elements)
 
 
 def _glyph(font: ImageFont.FreeTypeFont, char: str, color: str) -> Image.Image:

@@ -10,6 +10,7 @@ larger is the smaller is written between them.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Literal
 
 from PIL import Image, ImageDraw
@@ -88,7 +89,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     elements += _items(spec, canvas, base, list(zip(extents, widths, values, labels, strict=True)), gap)
     if n == 2:
         elements.append(_ratio_line(spec, canvas, y, ratio_h))
-    return Slide(section_label(canvas, context), elements)
+    return Slide(partial(section_label, canvas, context), elements)
 
 
 def _extents(

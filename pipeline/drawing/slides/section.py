@@ -7,6 +7,7 @@ card is a poster: the numeral nearly the frame's height, the title at full size.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from PIL import Image, ImageDraw
@@ -91,7 +92,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (text_x, y), 0.45 + motion.stagger, motion.entrance, rise)
         )
-    return Slide(background(canvas, ornament=canvas.bare), elements)
+    return Slide(partial(background, canvas, ornament=canvas.bare), elements)
 
 
 def _stacked(spec: Spec, canvas: Canvas, context: SceneContext, big: bool | None = None) -> Slide:
@@ -140,7 +141,7 @@ def _stacked(spec: Spec, canvas: Canvas, context: SceneContext, big: bool | None
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (safe.x0, y), 0.45 + motion.stagger, motion.entrance, rise)
         )
-    return Slide(background(canvas, ornament=canvas.bare), elements)
+    return Slide(partial(background, canvas, ornament=canvas.bare), elements)
 
 
 def _grow_down(x: int, y: int, width: int, height: int, color: str, start: float, duration: float) -> Element:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from PIL import Image, ImageDraw
@@ -215,7 +216,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     text, text_bottom = _text(spec, canvas, context, (top, bottom), column, label_w, under, duration)
     elements += text
     elements += _graphic(spec, canvas, share, (top, text_bottom, bottom), column, under, duration)
-    return Slide(section_label(canvas, context, ornament=ground), elements)
+    return Slide(partial(section_label, canvas, context, ornament=ground), elements)
 
 
 #: How often a long count's figure changes (seconds).

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Literal
 
 from PIL import Image, ImageDraw
@@ -148,7 +149,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     if spec.level is not None:
         area = (safe.x1 - gauge_w, y, safe.x1, safe.y1)
         elements += _gauge(spec, canvas, area, starts)
-    return Slide(section_label(canvas, context), elements)
+    return Slide(partial(section_label, canvas, context), elements)
 
 
 def _starts(spec: Spec, context: SceneContext, stagger: float) -> list[float]:

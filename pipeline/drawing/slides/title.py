@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Literal
 
 from pydantic import Field
@@ -75,7 +76,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (safe.x0, y), t + 2 * motion.stagger, motion.entrance, rise)
         )
-    return Slide(background(canvas, ornament=canvas.bare), elements)
+    return Slide(partial(background, canvas, ornament=canvas.bare), elements)
 
 
 KIND = SlideKind(Spec, visuals.beside(build))

@@ -112,6 +112,11 @@ class LocalPool:
         self.close()
         return results
 
+    @property
+    def started(self) -> bool:
+        """Whether the workers are up (started by a task, or ahead of them by ``start``)."""
+        return self._pool is not None
+
     def submit(self, task: Callable[..., Any], *args: Any) -> Future:
         """``task(*args)`` on a worker (a module-level function, its arguments picklable), for work that is not a
         scene job, such as the preview's outline stills. The workers start with the first task."""
