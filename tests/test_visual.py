@@ -4,17 +4,26 @@ drifts in steps of a tenth of a second."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from pipeline.core.formats import FORMATS
-from pipeline.drawing.slides import KINDS, visual
+from pipeline.drawing.slides import KINDS, stat, visual
 from pipeline.drawing.slides.base import Canvas, SceneContext, Slide
 from pipeline.drawing.slides.chrome import rgb
+from pipeline.drawing.slides.theme import Ornament
 from pipeline.drawing.timing import SceneTiming
 from tests.test_slides import PICTURE, small_canvas
 
 TIMING = SceneTiming((0.5, 3.0, 6.0), 9.0)
+
+
+def _unornamented() -> Canvas:
+    """The test canvas in a look without an ornament: the plain background a backdrop replaces."""
+    canvas = small_canvas()
+    return dataclasses.replace(canvas, theme=canvas.theme.model_copy(update={"ornament": Ornament()}))
 
 
 def _slide(spec: dict, canvas: Canvas | None = None):
@@ -186,7 +195,7 @@ def test_a_backdrop_shows_its_picture_faded_most_behind_the_text():
     """``backdrop:`` puts the picture under the whole slide: the frame follows the picture where nothing is drawn,
     faded towards the background colour, more on the text's side (left) than on the far side (right)."""
     title = {"kind": "title", "title": "Hi"}
-    plain, _ = _slide(title)
+    plain, _ = _slide(title, _unornamented())  # the plain background (a bare card stands on the ornament)
     behind, _ = _slide({**title, "backdrop": {"picture": "picture.png"}})
     plain_frame, frame = plain.still().astype(int), behind.still().astype(int)
     h, w = frame.shape[:2]
@@ -269,7 +278,10 @@ def test_a_map_inset_stands_in_the_visuals_box():
     spec = {"kind": "stat", "value": 34000, "label": "reached the South",
             "visual": {"map": {"show": ["North Korea", "South Korea"], "highlight": ["South Korea"]}}}  # fmt: skip
     inset, canvas = _slide(spec)
-    bare, _ = _slide({k: v for k, v in spec.items() if k != "visual"})
+    # The same text in the same column with nothing in the box (the kind's own build, not a bare card's layout).
+    context = SceneContext("S", 1, TIMING, {}, 10)
+    text_only = {k: v for k, v in spec.items() if k != "visual"}
+    bare = stat.build(KINDS["stat"].spec.model_validate(text_only), visual.split(canvas)[0], context)
     changed = np.abs(inset.still().astype(int) - bare.still().astype(int)).sum(axis=2) > 12
     column, box = visual.split(canvas)
     inside = changed[box.y0 : box.y1, box.x0 : box.x1]

@@ -80,6 +80,9 @@ class Canvas:
     column: Box | None = None
     #: A picture the slide stands on instead of the theme's background (``backdrop:``; chrome.py fades it).
     backdrop: Pictured | None = None
+    #: The slide has nothing beside or behind its text (no visual, no backdrop): a text card that lays itself out
+    #: to fill the frame, on the theme's ornament (ornament.py). Set by visual.py's ``beside`` and ``behind``.
+    bare: bool = False
 
     @property
     def unit(self) -> int:

@@ -131,7 +131,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         item_y = y + sum(b.height + gap for b in stacks[column][:row])
         elements += kinetic.marks(block, (x + indent, item_y), canvas, context, start + motion.entrance, taken)
         elements.append(sprite(image, (x, item_y), start, motion.entrance, rise))
-    return Slide(partial(section_label, canvas, context), elements)
+    return Slide(partial(section_label, canvas, context, ornament=canvas.bare), elements)
 
 
 def _stack_height(blocks: list[TextBlock], gap: int) -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image, ImageColor, ImageDraw
 
 from pipeline.drawing.slides import backdrop
+from pipeline.drawing.slides import ornament as ornaments
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext
 from pipeline.drawing.slides.motion import sprite, text_sprite
 from pipeline.drawing.slides.theme import Shapes
@@ -14,9 +16,10 @@ def rgb(color: str) -> tuple[int, int, int]:
     return ImageColor.getrgb(color)[:3]
 
 
-def background(canvas: Canvas, *, shapes: bool = True) -> Image.Image:
+def background(canvas: Canvas, *, shapes: bool = True, ornament: bool = False) -> Image.Image:
     """The theme's background for this frame (backdrop.py: a gradient, paper or a flat colour, and its shapes), a
-    copy to draw on. ``shapes=False``: without the theme's shapes (under a map, whose sea is the background)."""
+    copy to draw on. ``shapes=False``: without the theme's shapes (under a map, whose sea is the background);
+    ``ornament``: with the theme's ornament (ornament.py), for a text card with nothing beside its text."""
     if canvas.backdrop is not None:  # the slide's own picture, faded under its text (no shapes over it)
         pictured = canvas.backdrop
         key = f"backdrop:{pictured.name}:{pictured.focus}:{pictured.dim}"
@@ -32,7 +35,15 @@ def background(canvas: Canvas, *, shapes: bool = True) -> Image.Image:
                 canvas.width, canvas.height, picture, pictured.focus, background_color, look, keep
             )
         return canvas.memo[key].copy()
+    ornament = ornament and canvas.theme.ornament.style != "none"
     key = "background" if shapes else "background:plain"
+    if ornament:
+        if key + ":ornament" not in canvas.memo:
+            pixels = np.array(background(canvas, shapes=shapes))
+            theme = canvas.theme
+            ornaments.draw(pixels, theme.ornament, theme.ornament.color or theme.colors.grid)
+            canvas.memo[key + ":ornament"] = Image.fromarray(pixels)
+        return canvas.memo[key + ":ornament"].copy()
     if key not in canvas.memo:
         theme = canvas.theme
         canvas.memo[key] = backdrop.made(
@@ -42,9 +53,12 @@ def background(canvas: Canvas, *, shapes: bool = True) -> Image.Image:
     return canvas.memo[key].copy()
 
 
-def section_label(canvas: Canvas, context: SceneContext, base: Image.Image | None = None) -> Image.Image:
-    """Background (or ``base``) with the chapter marker in the top-left corner: '02  THE NORTHERN ROUTE'."""
-    image = background(canvas) if base is None else base
+def section_label(
+    canvas: Canvas, context: SceneContext, base: Image.Image | None = None, *, ornament: bool = False
+) -> Image.Image:
+    """Background (or ``base``) with the chapter marker in the top-left corner: '02  THE NORTHERN ROUTE'.
+    ``ornament``: the theme's ornament on the background (a text card with nothing beside its text)."""
+    image = background(canvas, ornament=ornament) if base is None else base
     theme, safe = canvas.theme, canvas.safe
     size = canvas.min_text
     font = canvas.fonts.face("label", size)

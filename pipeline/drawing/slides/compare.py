@@ -144,7 +144,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         versus.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align="center", box_width=box[0])
         x, y_mid = (safe.x0, between[1] + gap_w // 2) if stacked else between
         elements.append(sprite(image, (x, y_mid - versus.height // 2), later, motion.entrance, 0))
-    return Slide(partial(section_label, canvas, context), elements)
+    return Slide(partial(section_label, canvas, context, ornament=canvas.bare), elements)
 
 
 #: An amount as a value writes it: what comes before the number ('$'), the number, and what follows ('miles').

@@ -27,7 +27,7 @@ from pipeline.drawing.slides.problems import FitError, SlideError
 
 #: Part of the key under which a slide that fits is remembered: bump when layout code changes (why each bump was
 #: made: git log -S 'fit-N' pipeline/drawing/slides/fit.py).
-FIT_CHECK = "fit-19"
+FIT_CHECK = "fit-20"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pipeline.drawing.slides import visual as visuals
 from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, SlideKind
 from pipeline.drawing.slides.chrome import background
 from pipeline.drawing.slides.motion import ease_out, grow_bar, sprite, text_sprite
+from pipeline.drawing.slides.problems import FitError
 
 
 class Spec(visuals.WithBackdrop):
@@ -91,16 +92,26 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (text_x, y), 0.45 + motion.stagger, motion.entrance, rise)
         )
-    return Slide(partial(background, canvas), elements)
+    return Slide(partial(background, canvas, ornament=canvas.bare), elements)
 
 
-def _stacked(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
-    """The card in a portrait frame: the number, a rule under it, then the title and subtitle across the column."""
+def _stacked(spec: Spec, canvas: Canvas, context: SceneContext, big: bool | None = None) -> Slide:
+    """The card in a portrait frame: the number, a rule under it, then the title and subtitle across the column.
+
+    On a bare card the numeral is the poster (``big``): as wide as the column allows and up to half its height,
+    unless the title then does not fit under it."""
+    if big is None and canvas.bare:
+        try:
+            return _stacked(spec, canvas, context, big=True)
+        except FitError:
+            pass
+    big = bool(big)
     theme, safe = canvas.theme, canvas.safe
     colors, sizes, motion = theme.colors, theme.sizes, theme.motion
     rise, gap, inner_gap = canvas.px(motion.rise), canvas.px(0.04), canvas.px(0.03)
-    number = canvas.fit(f"{context.section_number:02d}", "figure", sizes.figure * 1.6, field="title",
-                        width=safe.width * 0.6, height=safe.height * 0.3, max_lines=1)  # fmt: skip
+    number = canvas.fit(f"{context.section_number:02d}", "figure", sizes.figure * (2.6 if big else 1.6), field="title",
+                        width=safe.width * (0.9 if big else 0.6), height=safe.height * (0.5 if big else 0.3),
+                        max_lines=1)  # fmt: skip
     subtitle = (
         canvas.fit(
             spec.subtitle,
@@ -130,7 +141,7 @@ def _stacked(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (safe.x0, y), 0.45 + motion.stagger, motion.entrance, rise)
         )
-    return Slide(partial(background, canvas), elements)
+    return Slide(partial(background, canvas, ornament=canvas.bare), elements)
 
 
 def _grow_down(x: int, y: int, width: int, height: int, color: str, start: float, duration: float) -> Element:

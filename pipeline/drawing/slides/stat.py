@@ -19,6 +19,7 @@ room is not wide (a square or portrait frame) the graphic goes under the figure.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import partial
 from typing import Annotated, Any, Literal
@@ -202,6 +203,11 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         bottom = source_top - canvas.px(0.03)
     share = spec.share() if spec.icon is None and spec.against is None else None
     beside = share is not None or spec.of is not None or spec.against is not None or spec.icon is not None
+    # With its own graphic beside the figure (a ring, an icon, bars) the text keeps its sizes; the card still stands
+    # on the theme's ornament, which fades out under the text and leaves the graphic the brightest thing on its side.
+    ground = canvas.bare
+    if beside:
+        canvas = dataclasses.replace(canvas, bare=False)
     # The graphic stands beside the text where the room is wide; under it where it is not (square and portrait).
     under = beside and safe.width < (bottom - top) * STACK_BELOW
     column = round(safe.width * 0.58) if beside and not under else safe.width
@@ -210,7 +216,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
     text, text_bottom = _text(spec, canvas, context, (top, bottom), column, label_w, under, duration)
     elements += text
     elements += _graphic(spec, canvas, share, (top, text_bottom, bottom), column, under, duration)
-    return Slide(partial(section_label, canvas, context), elements)
+    return Slide(partial(section_label, canvas, context, ornament=ground), elements)
 
 
 #: How often a long count's figure changes (seconds).
@@ -278,6 +284,8 @@ def _text(
 #: took a third of the frame's width and left the rest of the column empty. Over a graphic under the text (a tall
 #: frame's ring or bars) they keep the theme's sizes (0.72 of the heading for the label): the graphic needs the room.
 FIGURE_SCALE, LABEL_SCALE = 1.4, 0.86
+#: With nothing beside it (no graphic, visual or backdrop) the figure starts larger still: a poster's numeral.
+BARE_FIGURE_SCALE, BARE_LABEL_SCALE = 1.9, 1.05
 
 
 def _fitted(
@@ -287,6 +295,8 @@ def _fitted(
     ``grow``: starting larger than the theme's sizes (not over a graphic under the text, which needs the room)."""
     sizes = canvas.theme.sizes
     figure_scale, label_scale = (FIGURE_SCALE, LABEL_SCALE) if grow else (1.0, 0.72)
+    if grow and canvas.bare:  # nothing beside it: the figure is the picture
+        figure_scale, label_scale = BARE_FIGURE_SCALE, BARE_LABEL_SCALE
     label = canvas.fit(
         spec.label,
         "heading",
@@ -355,6 +365,10 @@ def _icon(name: str, centre: tuple[int, int], size: int, disc: str, color: str, 
     return sprite(image, (centre[0] - size // 2, centre[1] - size // 2), 0.3, duration, 0)
 
 
+#: The bars beside a figure measured against others are at most this thick (of the short side).
+AGAINST_BAR = 0.085
+
+
 def _against(spec: Spec, canvas: Canvas, area: tuple[int, int, int, int], duration: float) -> list[Element]:
     """The figure's bar and the others', to one scale, growing in as it counts up, each with its name and value."""
     assert spec.against is not None and spec.name
@@ -370,7 +384,7 @@ def _against(spec: Spec, canvas: Canvas, area: tuple[int, int, int, int], durati
     # Each figure as written (14 -> '14', 2.08 -> '2.1'), without the big figure's qualifier.
     plain = [spec.model_copy(update={"value": value, "qualifier": None}) for _, value, _ in rows]
     widest = max(round(face.getlength(format_value(one))) for one in plain) + canvas.px(0.02)
-    bar_h = max(4, min(canvas.px(0.045), round(row_h * 0.3)))
+    bar_h = max(4, min(canvas.px(AGAINST_BAR), round(row_h * 0.34)))  # chunky, as a graphic: not hairlines
     span = x1 - x0 - widest
     gap = canvas.px(0.012)
     block = names[0].height + gap + bar_h

@@ -173,6 +173,22 @@ class Shapes(Plain):
     )
 
 
+class Ornament(Plain):
+    """The look's drawn pattern for a text card with nothing beside its text (ornament.py): a title, statement, stat,
+    list, quote, comparison, closing or chapter card without a visual or a backdrop. It takes the part of the frame
+    the text leaves (the right of a wide frame, the bottom of a tall one) and fades out towards where the text
+    starts, so the card is a composition, not a line of type in an empty frame."""
+
+    style: Literal["none", "contours", "halftone", "rings"] = Field(
+        "none",
+        description="'contours': a topographic map's contour lines, every fifth one heavier; 'halftone': a print's "
+        "dot screen, the dots growing away from the text; 'rings': broad concentric rings spreading from the "
+        "shapes' corner; 'none'.",
+    )
+    color: Colour | None = Field(None, description="The pattern's colour; defaults to colors.grid.")
+    opacity: float = Field(1.0, ge=0, le=1, description="How strongly it shows (1: in its colour, 0: not at all).")
+
+
 class Marks(Plain):
     """How a word is marked as the narrator says it (kinetic.py)."""
 
@@ -241,6 +257,7 @@ class Theme(Plain):
     captions: Captions = Captions()
     background: Background = Field(Background(), description="What every drawn slide stands on.")
     shapes: Shapes = Field(Shapes(), description="Large flat shapes in the background, the look's graphic element.")
+    ornament: Ornament = Field(Ornament(), description="The drawn pattern on a text card with nothing beside its text.")
     marks: Marks = Field(Marks(), description="How words are marked as the narrator says them.")
     panels: Panels = Field(Panels(), description="How the disc behind an icon is filled.")
     backdrops: Backdrops = Field(Backdrops(), description="How a slide's backdrop picture lies under its text.")

@@ -13,6 +13,9 @@ from pipeline.drawing.slides.base import Canvas, Element, SceneContext, Slide, S
 from pipeline.drawing.slides.chrome import background
 from pipeline.drawing.slides.motion import grow_bar, sprite, text_sprite
 
+#: A headline with nothing beside it starts at this many times the theme's title size (1.2 beside a visual).
+BARE_SCALE = 1.9
+
 
 class Spec(visuals.WithVisual):
     kind: Literal["title"]
@@ -49,8 +52,10 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         else None
     )
     used = (kicker.height + gap if kicker else 0) + gap + rule_h + (gap + subtitle.height if subtitle else 0)
+    # With nothing beside it the headline is the picture: it starts larger, as a poster's, and shrinks to its room.
+    scale = (BARE_SCALE if not subtitle else BARE_SCALE * 0.85) if canvas.bare else 1.2
     title = canvas.fit(
-        spec.title, "heading", sizes.title * 1.2, field="title", width=width, height=safe.height - used, max_lines=3
+        spec.title, "heading", sizes.title * scale, field="title", width=width, height=safe.height - used, max_lines=3
     )
 
     total = used + title.height
@@ -71,7 +76,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         elements.append(
             sprite(text_sprite(subtitle, colors.muted), (safe.x0, y), t + 2 * motion.stagger, motion.entrance, rise)
         )
-    return Slide(partial(background, canvas), elements)
+    return Slide(partial(background, canvas, ornament=canvas.bare), elements)
 
 
 KIND = SlideKind(Spec, visuals.beside(build))

@@ -156,7 +156,9 @@ def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[S
         if behind is not None:
             canvas = dataclasses.replace(canvas, backdrop=_behind(behind, canvas, context))
         visual = getattr(spec, "visual", None)
-        if visual is None and (behind is None or behind.map is None):
+        if visual is None and behind is None:
+            return build(spec, dataclasses.replace(canvas, bare=True), context)
+        if visual is None and behind.map is None:
             return build(spec, canvas, context)
         failed: FitError | None = None
         for room in ROOM:
@@ -378,6 +380,8 @@ def behind(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[S
     def built(spec: SpecT, canvas: Canvas, context: SceneContext) -> Slide:
         if (under := getattr(spec, "backdrop", None)) is not None:
             canvas = dataclasses.replace(canvas, backdrop=_behind(under, canvas, context, beside=False))
+        else:
+            canvas = dataclasses.replace(canvas, bare=True)
         return build(spec, canvas, context)
 
     return built
