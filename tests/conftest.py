@@ -160,3 +160,12 @@ def edit_lists(path: Path) -> list[list[tuple[int, int, int]] | None]:
                     entries = [struct.unpack_from(layout, data, at + 8 + i * size)[:3] for i in range(count)]
             found.append(entries)
     return found
+
+
+def pytest_collection_modifyitems(config, items):
+    """The files with slow tests first, each file's tests together and in their order: on two workers a long render
+    handed out near the end of the run kept one worker busy for a minute with the other idle; the fast files last
+    are many short tests that even the two workers out. (Moving the slow tests alone would split a file from its
+    module fixtures, made again for its later tests.)"""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)

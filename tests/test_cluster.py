@@ -176,6 +176,7 @@ def local_other(tmp_path_factory) -> tuple[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("dask-cluster")  # the tests of the module's cluster and local renders: made once a run
 def test_a_batch_on_the_cluster_is_the_local_renders(cluster, local_render, local_other, tmp_path):
     """Two storyboards as one batch through the cluster, sharing a cache folder: each video equals its local render,
     and a scene the two share is drawn once."""
@@ -200,6 +201,7 @@ def test_a_batch_on_the_cluster_is_the_local_renders(cluster, local_render, loca
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("dask-cluster")
 def test_a_worker_killed_mid_scene_leaves_the_video_right(tmp_path, local_render):
     made = Cluster(tmp_path / "cluster")
     try:
@@ -266,6 +268,7 @@ class _Recording:
 
 
 @pytest.mark.slow  # 1.5-2.5 s: the full run's (the fast tier keeps to a minute)
+@pytest.mark.xdist_group("dask-cluster")
 def test_a_file_is_sent_only_to_the_workers_that_lack_it(cluster, tmp_path):
     from types import SimpleNamespace
 
@@ -604,6 +607,7 @@ USERS = {
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("dask-cluster")
 @pytest.mark.parametrize("stage", ["narration", "scenes"])
 @pytest.mark.parametrize("how", ["SIGKILL", "Ctrl-C"])
 def test_a_dask_render_killed_or_interrupted_at_random_loses_nothing_and_the_next_one_recovers(

@@ -143,6 +143,7 @@ def rendered(tmp_path_factory):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("footage-render")  # on one worker: the module's render is made once a run
 def test_the_finished_video_has_exactly_the_planned_frames(rendered):
     scenes, report, frames, sound = rendered
     assert len(frames) == report["frames"] == sum(s["frames"] for s in scenes.values())
@@ -176,6 +177,7 @@ def _expected(name: str, k: int, scene_frames: int) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("footage-render")
 @pytest.mark.parametrize("name", [c[0] for c in CLIPS if c[0] not in ("rotated", "odd")])
 def test_each_scene_frame_shows_the_clip_frame_the_plan_puts_there(rendered, name):
     """From the scene's very first frame: the frame number drawn in the clip is read back from the MP4."""
@@ -191,6 +193,7 @@ def test_each_scene_frame_shows_the_clip_frame_the_plan_puts_there(rendered, nam
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("footage-render")
 def test_a_rotated_phone_clip_is_upright_and_an_odd_size_is_fitted(rendered):
     """Rotated 90°: the bars run down the frame, not across; an odd portrait size is shown whole over a blur."""
     scenes, _, frames, _ = rendered
@@ -204,6 +207,7 @@ def test_a_rotated_phone_clip_is_upright_and_an_odd_size_is_fitted(rendered):
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("footage-render")
 @pytest.mark.parametrize(("name", "within"), [("cfr", 0.001), ("vfr", 0.001), ("fps25", 0.001), ("fps60", 0.001),
                                               ("fast", 0.5 / FPS)])  # fmt: skip
 def test_the_clips_sound_sits_where_the_plan_put_it(rendered, name, within):

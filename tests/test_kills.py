@@ -103,6 +103,7 @@ def _group_alive(pgid: int) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("kills")  # on one worker: first_render is made once a run
 @pytest.mark.parametrize("stage", list(STAGES))
 def test_a_render_killed_at_any_stage_loses_nothing_and_leaves_nothing(first_render, tmp_path, stage):
     root = tmp_path / "project"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import av
 import numpy as np
@@ -12,11 +13,24 @@ import pytest
 from tests.conftest import SHIPPED, TINY, chromium, edit_lists, explainer, probe, top_level_atoms
 
 
-@pytest.mark.slow
-def test_tiny_render_meets_the_output_spec(project, tmp_path):
-    story = project(TINY)
-    run = explainer("render", str(story), cwd=tmp_path)
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """TINY rendered once through the command, for the tests that look at different things of the same video (the
+    tests that share it are in one xdist group, so it is rendered once a run): (project folder, the render's run)."""
+    root = tmp_path_factory.mktemp("tiny")
+    (root / "assets").mkdir()
+    story = root / "story.yaml"
+    story.write_text(TINY, encoding="utf-8")
+    run = explainer("render", str(story), cwd=root)
     assert run.returncode == 0, run.stderr
+    return root, run
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("tiny-render")
+def test_tiny_render_meets_the_output_spec(tiny):
+    tmp_path, run = tiny
+    story = tmp_path / "story.yaml"
     video = tmp_path / "output" / "story" / "story.mp4"
     report = json.loads((tmp_path / "output" / "story" / "render.json").read_text())
     info = probe(video)
@@ -54,13 +68,12 @@ def test_tiny_render_meets_the_output_spec(project, tmp_path):
 
 
 @pytest.mark.slow
-def test_narration_sits_in_its_scene(project, tmp_path):
+@pytest.mark.xdist_group("tiny-render")
+def test_narration_sits_in_its_scene(tiny):
     """Each sentence's sound is where render.json says, and the lead-in before it is silent."""
     import av
 
-    story = project(TINY)
-    assert explainer("render", str(story), "--quiet", cwd=tmp_path).returncode == 0
-    out = tmp_path / "output" / "story"
+    out = tiny[0] / "output" / "story"
     report = json.loads((out / "render.json").read_text())
     with av.open(str(out / "story.mp4")) as container:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=48000)

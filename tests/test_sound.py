@@ -63,6 +63,7 @@ def rendered(tmp_path_factory):
 
 
 @pytest.mark.slow  # reads a rendered MP4: the module's render is the fast tier's largest cost
+@pytest.mark.xdist_group("sound-render")  # on one worker: the module's render is made once a run
 def test_a_pause_lasts_what_it_says_and_the_lexicon_reaches_the_voice(rendered):
     _, report, _ = rendered
     first, second = report["scenes"][0]["sentences"]
@@ -80,6 +81,7 @@ def _seconds(stamp: str) -> float:
 
 
 @pytest.mark.slow  # reads a rendered MP4: the module's render is the fast tier's largest cost
+@pytest.mark.xdist_group("sound-render")
 def test_captions_parse_and_follow_subtitle_practice(rendered):
     out, report, _ = rendered
     parsed = list(srt.parse((out / "story.srt").read_text(encoding="utf-8")))
@@ -105,6 +107,7 @@ def test_captions_parse_and_follow_subtitle_practice(rendered):
 
 
 @pytest.mark.slow  # reads a rendered MP4: the module's render is the fast tier's largest cost
+@pytest.mark.xdist_group("sound-render")
 def test_chapters_are_in_the_mp4_and_in_youtube_form(rendered):
     import av
 
@@ -120,6 +123,7 @@ def test_chapters_are_in_the_mp4_and_in_youtube_form(rendered):
 
 
 @pytest.mark.slow  # reads a rendered MP4: the module's render is the fast tier's largest cost
+@pytest.mark.xdist_group("sound-render")
 def test_the_mix_is_at_youtube_loudness(rendered):
     out, report, _ = rendered
     measured = mix.measure(out / "story.mp4")
