@@ -418,21 +418,27 @@ def _render_one(storyboard: Path, options, executor, quiet: bool) -> None:
 def start_early(storyboard: Path, options, executor, workers: contextlib.ExitStack) -> None:
     """For a storyboard's first render (nothing in its output folder yet: every scene to draw, every sentence to
     speak), start the local workers now, while this process checks the storyboard on one core: each imports the
-    drawing and loads the voice (1-1.5 s) on the other core instead of after the check. Not for a re-render, which
-    is usually one changed scene drawn here with no worker at all. ``workers`` lets them go on the way out."""
+    drawing, and the voice when they will speak (1-1.5 s), on the other core instead of after the check. Not for a
+    re-render, which is usually one changed scene drawn here with no worker at all, nor for a one-scene storyboard.
+    ``workers`` lets them go on the way out."""
     from pipeline.loading import storyboard as storyboards
+    from pipeline.narration.sentences import split
     from pipeline.rendering import preload
-    from pipeline.rendering.executors.local import LocalPool, Warmup
+    from pipeline.rendering.executors.local import POOL_FROM, LocalPool, Warmup
 
     if not isinstance(executor, LocalPool) or executor.workers <= 1:
         return
     loaded = storyboards.read(storyboard, allow_outside_assets=options.allow_outside_assets)
     if loaded.project is None or loaded.problems:
         return  # the check will say what is wrong: nothing to render
+    entries = loaded.project.entries()
     output = options.output_dir_for(loaded.project)
-    if output.exists() and any(output.iterdir()):
-        return
-    executor.warmup = Warmup(preload.render, (tuple(options.engines(loaded.project)),))
+    if len(entries) < 2 or (output.exists() and any(output.iterdir())):
+        return  # one scene is drawn here, with no worker
+    # The voices only where the workers will speak: a few sentences are said here (POOL_FROM).
+    said = sum(len(split(entry.scene.narration or "")) for entry in entries)
+    engines = tuple(options.engines(loaded.project)) if said >= POOL_FROM else ()
+    executor.warmup = Warmup(preload.render, (engines,))
     workers.callback(executor.close)
     executor.start()
 

@@ -247,26 +247,30 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(args):
 
 
 def test_a_first_render_starts_its_workers_before_the_check_and_a_rerender_does_not(project, tmp_path):
-    """A storyboard's first render draws every scene on the workers: they start (importing the drawing, loading
-    the voice) while this process checks the storyboard, on the other core. A re-render, usually one scene drawn
-    in this process, starts none early."""
+    """A storyboard's first render draws every scene on the workers: they start (importing the drawing, and
+    loading the voice when they will speak) while this process checks the storyboard, on the other core. A few
+    sentences are said here, so their workers load no voice; a re-render, usually one scene drawn in this
+    process, starts none early."""
     from pipeline.cli import start_early
     from pipeline.loading.options import RenderOptions
     from pipeline.rendering.executors.local import LocalPool
 
-    story = project(TINY.replace("engine: piper", "engine: espeak"))  # a voice that loads at once
-    options = RenderOptions(output_dir=tmp_path / "out", cache_dir=tmp_path / "cache")
-    for existing, started in ((False, True), (True, False)):
-        if existing:
-            (tmp_path / "out").mkdir()
-            (tmp_path / "out" / "render.json").write_text("{}")
+    quick = TINY.replace("engine: piper", "engine: espeak")  # a voice that loads at once
+    talky = quick.replace("narration: Hello there.", "narration: " + "One more thing. " * 8)
+    assert talky != quick
+    cases = [(quick, "a", (True, False)), (talky, "b", (True, True)), (quick, "a", None)]
+    for text, name, loaded in cases:
+        story = project(text, f"{name}.yaml")
+        options = RenderOptions(output_dir=tmp_path / name, cache_dir=tmp_path / "cache")
         pool = LocalPool(2)
         with contextlib.ExitStack() as workers:
             start_early(story, options, pool, workers)
-            assert pool.started is started
-            if started:
-                assert pool.submit(_loaded).result(timeout=60) == (True, True)
+            assert pool.started is (loaded is not None)
+            if loaded is not None:
+                assert pool.submit(_loaded).result(timeout=60) == loaded
         assert not pool.started  # let go on the way out
+        (tmp_path / name).mkdir(exist_ok=True)
+        (tmp_path / name / "render.json").write_text("{}")  # as a render leaves it: the next is a re-render
 
 
 def _loaded() -> tuple[bool, bool]:

@@ -21,16 +21,20 @@ def stills() -> None:
 
 
 def render(engines: tuple[str, ...]) -> None:
-    """What a render's worker loads before its first task, while the storyboard is checked: the voices it may
-    speak with (``engines``, in the order tried), and the drawing and encoding code its first scene needs."""
+    """What a render's worker loads before its first task, while the storyboard is checked: the drawing and
+    encoding code its first scene needs, and the voices it may speak with (``engines``, in the order tried; none
+    when this process says the few sentences there are)."""
     import contextlib
 
     import pipeline.drawing.slides  # noqa: F401 - every kind, imported for what follows
-    from pipeline.core.errors import EngineUnavailable
-    from pipeline.narration.engines import ENGINES
     from pipeline.rendering import encode, jobs  # noqa: F401 - what runs a scene, and the canvases
 
     encode.video_clip_class()
+    if not engines:
+        return
+    from pipeline.core.errors import EngineUnavailable
+    from pipeline.narration.engines import ENGINES
+
     for engine in engines:
         with contextlib.suppress(EngineUnavailable):
             ENGINES[engine]().warm()
