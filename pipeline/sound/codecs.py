@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
-from pipeline.core.audio import RATE
+import numpy as np
+
+from pipeline.core import ffmpeg
+from pipeline.core.audio import RATE, pcm16
 
 AUDIO_ARGS = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(RATE), "-ac", "2"]
 #: Samples of encoder delay ffmpeg's AAC encoder puts before the audio.
@@ -56,3 +62,20 @@ DRAFT_OPUS = AudioCodec(
 def audio_codec(draft: bool) -> AudioCodec:
     """How a render's soundtrack is encoded: AAC at 192 kb/s, or Opus at 64 kb/s for a draft."""
     return DRAFT_OPUS if draft else AAC
+
+
+def encode_teed(blocks: Iterable[np.ndarray], out: Path, codec: AudioCodec, meter: IO[bytes]) -> None:
+    """Encode stereo float ``blocks`` with ``codec`` into ``out`` (an MP4 without an edit list), its encoded stream
+    teed into ``meter`` (an ffmpeg that meters it) as it is written. ``out`` may be an atomic_path name: nothing in
+    it is special to the tee muxer."""
+    ffmpeg.feed(
+        [
+            "-y", "-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
+            "-map", "0:a", *codec.before, *codec.args, "-flags", "+global_header",
+            "-f", "tee", f"[f=mp4:use_editlist=0]{out.name}|[f={codec.stream[0]}]pipe:1",
+        ],
+        (pcm16(block).data for block in blocks),
+        what="encoding the soundtrack",
+        stdout=meter,
+        cwd=out.parent,
+    )  # fmt: skip

@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 
 from pipeline.core import cache, ffmpeg
-from pipeline.core.audio import RATE, pcm16
+from pipeline.core.audio import RATE
 from pipeline.core.errors import RenderError
-from pipeline.sound import mix, segments
+from pipeline.sound import codecs, mix, segments
 from pipeline.sound.codecs import AudioCodec
 
 #: Samples of an Opus packet (20 ms) as libopus writes them.
@@ -212,17 +212,7 @@ def _encode(blocks: Iterable[np.ndarray], samples: int, out: Path, codec: AudioC
         what="metering the encoded soundtrack", stdin=subprocess.PIPE, stdout=spooled,
     )  # fmt: skip
     try:
-        ffmpeg.feed(
-            [
-                "-y", "-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-                "-map", "0:a", *codec.before, *codec.args, "-flags", "+global_header",
-                "-f", "tee", f"[f=mp4:use_editlist=0]{out.name}|[f={codec.stream[0]}]pipe:1",
-            ],
-            (pcm16(block).data for block in blocks),
-            what="encoding the soundtrack",
-            stdout=meter.proc.stdin,
-            cwd=out.parent,
-        )  # fmt: skip
+        codecs.encode_teed(blocks, out, codec, meter.proc.stdin)
     except BaseException:
         meter.kill()
         spooled.close()

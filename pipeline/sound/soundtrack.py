@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.core import assets, cache, ffmpeg
-from pipeline.core.audio import RATE, pcm16
+from pipeline.core.audio import RATE
 from pipeline.core.errors import Stopped
 from pipeline.narration.speech import SentenceAudio, load_samples
 from pipeline.planning.timeline import Plan, ScenePlan
-from pipeline.sound import draft, mix, segments
+from pipeline.sound import codecs, draft, mix, segments
 from pipeline.sound.codecs import AAC, AudioCodec
 
 #: Part of the soundtrack's cache key: bump when mixing, normalizing or encoding changes.
@@ -214,17 +214,7 @@ def encode_blocks(
         stdout=printed or subprocess.DEVNULL,
     )
     try:
-        ffmpeg.feed(
-            [
-                "-y", "-f", "s16le", "-ar", str(RATE), "-ac", "2", "-i", "pipe:0",
-                "-map", "0:a", *codec.before, *codec.args, "-flags", "+global_header",
-                "-f", "tee", f"[f=mp4:use_editlist=0]{out.name}|[f={codec.stream[0]}]pipe:1",
-            ],
-            (pcm16(block).data for block in blocks),
-            what="encoding the soundtrack",
-            stdout=meter.proc.stdin,
-            cwd=out.parent,
-        )  # fmt: skip
+        codecs.encode_teed(blocks, out, codec, meter.proc.stdin)
     except BaseException:
         meter.kill()
         if printed is not None:
