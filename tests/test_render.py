@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -121,8 +122,8 @@ def test_shipped_storyboard_renders_at_low_resolution(tmp_path):
 
 
 def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp_path):
-    """Stills (same array in a row) become one repeated GOP; the decoded scene still matches frame by frame."""
-    import av
+    """A frame is encoded once however long it stands (its repeats are skipped pictures, a hold's whole GOPs the
+    GOP before written again); the decoded scene matches frame by frame, with a keyframe every half second."""
     from moviepy import VideoClip
 
     from pipeline.rendering.encode import encode_scene, gop, scene_clip
@@ -141,78 +142,86 @@ def test_held_frames_are_encoded_once_and_every_frame_lands_where_it_belongs(tmp
     assert isinstance(clip, VideoClip)
     target = tmp_path / "scene.mp4"
     stats = encode_scene(clip, len(script), fps, target)
-    # 10 + 15 (one GOP for the 47, its remainder 2 piped) + 3 + 15 (+1) + 5 frames encoded.
-    assert stats == {"drawn": 20, "encoded": 10 + 15 + 2 + 3 + 15 + 1 + 5}
+    # The 47 from frame 10: at 10, again at 15 (a GOP's start), its GOP again from 30, at 45; the 31 from 60: at
+    # 60, its GOP again from 75, at 90. 20 frames drawn, 10 + 3 + 3 + 2 + 5 pictures encoded.
+    assert stats == {"drawn": 20, "encoded": 23}
     with av.open(str(target)) as container:
-        decoded = [f.to_ndarray(format="rgb24")[h // 2, w // 2].mean() for f in container.decode(video=0)]
+        stream = container.streams.video[0]
+        assert stream.average_rate == fps and stream.time_base == Fraction(1, 15360), "as every scene's: they join"
+        decoded = [(f.key_frame, f.to_ndarray(format="rgb24")[h // 2, w // 2].mean()) for f in container.decode(stream)]
     expected = [int(s[0, 0, 0]) for s in script]
     assert len(decoded) == len(expected)
-    assert max(abs(a - b) for a, b in zip(decoded, expected, strict=True)) <= 4
+    assert max(abs(value - e) for (_, value), e in zip(decoded, expected, strict=True)) <= 4
+    assert [i for i, (key, _) in enumerate(decoded) if key] == list(range(0, 96, 15)), "closed GOPs of half a second"
 
 
-def test_a_hold_sent_once_is_the_gop_sent_frame_by_frame(tmp_path):
-    """A hold's GOP is one frame sent and repeated by ffmpeg: the segment is byte for byte the one its frames
-    sent one by one with the hold's settings make, so cached clips stay good and a hold costs one frame's
-    conversion. Frames between holds take the moving preset, with the same stream parameters (they join)."""
+def test_a_drawn_scene_joins_a_moving_one_by_stream_copy(tmp_path):
+    """A drawn scene's stream (its pictures from x264's raw stream, its repeats written here) has the stream
+    parameters a moving scene's encoder writes, and the two join by stream copy into one stream that decodes whole."""
     from pipeline.core import ffmpeg
-    from pipeline.rendering.encode import TO_ENCODER, Segments, codec_args, gop
+    from pipeline.rendering.encode import TO_ENCODER, SceneEncoder, codec_args
 
     fps, w, h = 30, 320, 180
-    size = gop(fps)
-    picture = np.random.default_rng(7).integers(0, 256, (h, w, 3), dtype=np.uint8)
-    (tmp_path / "once").mkdir()
-    (tmp_path / "whole").mkdir()
-    held = Segments(tmp_path / "once", w, h, fps)
-    held.add(picture, 2 * size)  # a hold of two GOPs: one GOP encoded, used twice
-    held.finish()
-    assert held.files == [(held.files[0][0], size)] * 2 and held.drawn == 1 and held.encoded == size
-    whole = tmp_path / "whole.mp4"
+    y, x = np.mgrid[0:h, 0:w]
+    picture = np.stack([x * 255 // w, y * 255 // h, (x + y) % 256], axis=2).astype(np.uint8)  # smooth: 4:2:0 keeps it
+    drawn = tmp_path / "drawn.mp4"
+    scene = SceneEncoder(drawn, w, h, fps)
+    scene.add(picture, 45)  # a hold of three GOPs: one picture
+    scene.add(picture[::-1].copy(), 7)
+    scene.finish()
+    assert (scene.drawn, scene.encoded, scene.frames) == (2, 2, 52)
+    moving = tmp_path / "moving.mp4"
     raw = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", str(fps), "-i", "pipe:0"]
-    ffmpeg.run(["-y", *raw, "-vf", TO_ENCODER, *codec_args(fps), "-an", "-f", "mp4", str(whole)],
-               input=picture.tobytes() * size)  # fmt: skip
-    assert held.files[0][0].read_bytes() == whole.read_bytes()
-    sent = Segments(tmp_path / "whole", w, h, fps)
-    for _ in range(size):
-        sent.add(picture, 1)
-    sent.finish()
-    ((path, frames),) = sent.files
-    assert frames == sent.encoded == size
-    extradata = [av.open(str(file)).streams.video[0].codec_context.extradata for file in (path, whole)]
+    ffmpeg.run(["-y", *raw, "-vf", TO_ENCODER, *codec_args(fps, moving=True), "-an", "-f", "mp4", str(moving)],
+               input=b"".join(np.roll(picture, 4 * i, axis=1).tobytes() for i in range(20)))  # fmt: skip
+    extradata = [av.open(str(file)).streams.video[0].codec_context.extradata for file in (drawn, moving)]
     assert extradata[0] == extradata[1]
+    joined = tmp_path / "joined.mp4"
+    listing = ffmpeg.concat_inputs([(drawn, 52 / fps), (moving, 20 / fps), (drawn, 52 / fps)], tmp_path)
+    ffmpeg.run(["-y", *listing, "-c", "copy", "-f", "mp4", str(joined)])
+    with av.open(str(joined)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    assert len(frames) == 124
+    assert np.abs(frames[44].astype(int) - picture).mean() < 2, "the hold decodes to its picture"
+    assert all(np.array_equal(frames[i], frames[0]) for i in (14, 15, 30, 44)), "its repeats and its GOP again, exactly"
+    assert np.array_equal(frames[123], frames[51]) and np.array_equal(frames[72], frames[0]), "whole after the join"
 
 
 def test_a_drawn_scene_is_sent_to_its_encoder_no_faster_than_it_encodes(tmp_path):
     """Frames drawn faster than x264 codes them waited in ffmpeg's queues (236 MB an encoder at 1080p against 136
-    fed at its pace): a frame is sent only when the encoder has given out all but AHEAD of those before it."""
+    fed at its pace): a picture is sent only when the encoder has given out all but AHEAD of those before it."""
     from pipeline.rendering import encode
 
     fps, w, h, count = 30, 320, 180, 90
     rng = np.random.default_rng(3)
     frames = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(count)]
     ahead = []
-    segments = encode.Segments(tmp_path, w, h, fps)
+    scene = encode.SceneEncoder(tmp_path / "scene.mp4", w, h, fps)
     for frame in frames:
-        segments.add(frame, 1)  # one frame sent
-        ahead.append(segments.files[-1][1] - segments.progress.given)  # sent to the encoder, less what it gave out
-    segments.finish()
-    assert max(ahead) == encode.AHEAD + 1, "sent as fast as drawn, or held back further than AHEAD"
-    with av.open(str(segments.files[0][0])) as container:
+        scene.add(frame, 1)  # one picture sent
+        ahead.append(scene.encoded - scene.given.count)  # sent to the encoder, less what it gave out
+    scene.finish()
+    assert max(ahead) == encode.AHEAD, "sent as fast as drawn, or held back further than AHEAD"
+    assert not scene.given.stalled
+    with av.open(str(tmp_path / "scene.mp4")) as container:
         assert sum(1 for _ in container.decode(video=0)) == count
 
 
 def test_an_encoder_that_never_reports_is_sent_its_frames_all_the_same(tmp_path, monkeypatch):
-    """Pacing waits on the encoder's reports: without them (silent for STALL seconds), frames go unpaced, and a
-    render is never left waiting on a report that will not come."""
+    """Pacing waits on the pictures the encoder gives out: without word of them (none for STALL seconds), frames go
+    unpaced, and a render is never left waiting for a picture that will not come."""
     from pipeline.rendering import encode
 
     monkeypatch.setattr(encode, "STALL", 0.2)
-    monkeypatch.setattr(encode, "REPORT_EVERY", 3600)  # no report comes before the end
+    monkeypatch.setattr(encode.Given, "one", lambda self: None)  # no picture is ever counted
     fps, w, h, count = 30, 64, 36, 2 * encode.AHEAD
-    segments = encode.Segments(tmp_path, w, h, fps)
+    scene = encode.SceneEncoder(tmp_path / "scene.mp4", w, h, fps)
     for value in range(count):
-        segments.add(np.full((h, w, 3), value, dtype=np.uint8), 1)
-    segments.finish()
-    assert segments.files[0][1] == segments.encoded == count
+        scene.add(np.full((h, w, 3), value, dtype=np.uint8), 1)
+    scene.finish()
+    assert scene.given.stalled and scene.encoded == count
+    with av.open(str(tmp_path / "scene.mp4")) as container:
+        assert sum(1 for _ in container.decode(video=0)) == count
 
 
 class _Frames:

@@ -28,8 +28,9 @@ from typing import IO, TYPE_CHECKING, BinaryIO
 import numpy as np
 
 from pipeline.core import cache, ffmpeg
+from pipeline.core.errors import RenderError
 from pipeline.drawing.sources.base import Backdrop, SceneSource
-from pipeline.rendering import timed
+from pipeline.rendering import h264, timed
 
 if TYPE_CHECKING:
     from moviepy import VideoClip
@@ -43,15 +44,8 @@ COLOR_ARGS = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc",
 TO_ENCODER = f"scale=out_color_matrix=bt709:out_range=tv:flags=bicubic,format=yuv420p,{ffmpeg.BT709_TAGS}"
 
 
-def hold_args(fps: int, repeat: int) -> list[str]:
-    """H.264 High, yuv420p, BT.709 (what YouTube's upload guidance asks for) for a hold's GOP, from RGB frames:
-    each frame sent converted once and encoded ``repeat`` times, with the still-image settings (it is encoded
-    once and repeated)."""
-    return ["-vf", f"{TO_ENCODER},loop=loop={repeat - 1}:size=1", *codec_args(fps)]
-
-
 #: x264's ultrafast preset, with what it leaves out that the stream's parameters (SPS and PPS) carry put back, so a
-#: drawn scene's changing frames join its holds' by stream copy: CABAC, weighted P-prediction, 8x8 transforms, and
+#: drawn scene's pictures join a moving scene's by stream copy: CABAC, weighted P-prediction, 8x8 transforms, and
 #: the deblocking filter (ultrafast turns it off: blocks would show). At 1080p x264 spent 28-29% less on a
 #: push over a map and on a bullets slide's marks than with superfast (1.60 CPU-s against 2.26 for 150 frames;
 #: 0.89 against 1.24), at the same SSIM against the source (0.9593 against 0.9595; 0.9976 against 0.9975), for
@@ -59,9 +53,9 @@ def hold_args(fps: int, repeat: int) -> list[str]:
 CHANGING = "cabac=1:weightp=1:8x8dct=1:deblock=0,0"
 
 
-def codec_args(fps: int, moving: bool = False, changing: bool = False) -> list[str]:
+def codec_args(fps: int, moving: bool = False) -> list[str]:
     """The H.264 encoder's settings, with the same stream parameters for every scene so that scenes join by
-    stream copy. ``changing``: a drawn scene's frames between its holds (``CHANGING``).
+    stream copy: a drawn scene's pictures (``CHANGING``), or ``moving``.
 
     ``moving``: a picture that changes on every frame (a layered scene: a camera move, footage). Its
     keyframes came every half second, as a drawn scene's do for its holds, and each one restored the
@@ -79,10 +73,8 @@ def codec_args(fps: int, moving: bool = False, changing: bool = False) -> list[s
     """
     if moving:
         tuned = ["-preset", "superfast", "-x264-params", "mbtree=0"]
-    elif changing:
-        tuned = ["-preset", "ultrafast", "-x264-params", CHANGING]
     else:
-        tuned = ["-preset", "veryfast", "-tune", "stillimage"]
+        tuned = ["-preset", "ultrafast", "-x264-params", CHANGING]
     return [
         "-c:v", "libx264", *tuned, "-crf", "18", "-profile:v", "high", "-pix_fmt", "yuv420p",
         "-g", str(2 * fps if moving else gop(fps)),
@@ -140,28 +132,21 @@ def encode_scene(
 ) -> dict[str, int]:
     """Write ``clip``'s video to ``target`` (H.264, no sound) atomically, exactly ``frames`` frames long.
 
-    Frames are encoded as segments joined without re-encoding: a still stretch
-    at least two GOPs long (a slide's hold, a caption held over it) is encoded
-    once as one GOP and that segment repeated, so a hold costs the same at any
-    length. Returns how many frames were drawn and how many were encoded.
+    Each frame that differs from the one before is sent to the encoder once; its repeats are written as skipped
+    pictures (``SceneEncoder``), so a hold costs one picture at any length. Returns how many frames were drawn
+    and how many pictures were encoded.
     """
     width, height = clip.size
-    with cache.scratch(target) as folder:
-        segments = Segments(folder, width, height, fps)
+    with cache.atomic_path(target, once=True) as out:
+        scene = SceneEncoder(out, width, height, fps)
         try:
             for image, count in _runs(clip, frames, fps):
-                segments.add(image, count)
+                scene.add(image, count)
                 on_frames(count)
-            segments.finish()
+            scene.finish()
         finally:
-            segments.abort()
-        listing = ffmpeg.concat_inputs([(path, count / fps) for path, count in segments.files], folder)
-        with cache.atomic_path(target, once=True) as out:
-            ffmpeg.run(
-                ["-y", *listing, "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)],
-                what="encoding a scene",
-            )
-    return {"drawn": segments.drawn, "encoded": segments.encoded}
+            scene.abort()
+    return {"drawn": scene.drawn, "encoded": scene.encoded}
 
 
 def encode_layered(
@@ -405,144 +390,166 @@ def _runs(clip: VideoClip, frames: int, fps: int) -> Iterator[tuple[np.ndarray, 
 #: ahead with a report every 50 ms, 176-201 MB in 2.15-2.32 s; 9 ahead every 20 ms, 159-164 MB in 2.15-2.25 s;
 #: 8 ahead, 2.47 s (the encoder waits for frames).
 AHEAD = 9
-#: How often (seconds) a drawn scene's encoder reports the frames it has given out: the sooner it reports, the
-#: fewer frames need to be on the way to keep it busy.
-REPORT_EVERY = 0.02
 #: Seconds without a frame given out after which an encoder is sent frames unpaced (its reports are not coming: a
 #: render never waits on a report forever).
 STALL = 5.0
 
 
-class Segments:
-    """Video-only H.264 segments with one encoder setting, so they join by stream copy."""
+class SceneEncoder:
+    """A drawn scene's video from one encoder: each frame that differs from the one before is sent once with its
+    time (timed.py) and encoded once; its repeats are written as skipped pictures (h264.py) on the way from the
+    encoder to the muxer.
 
-    def __init__(self, folder: Path, width: int, height: int, fps: int):
-        self.folder, self.width, self.height, self.fps = folder, width, height, fps
-        #: Segment files in order, each with its frame count (a repeated hold appears once per use).
-        self.files: list[tuple[Path, int]] = []
-        self.drawn = self.encoded = 0
-        self._proc: ffmpeg.Process | None = None
-        self._timed: timed.TimedFrames | None = None
-        #: The current segment's encoder's progress: how many frames it has given out (None between segments).
-        self.progress: EncoderProgress | None = None
+    GOPs stay half a second long (``gop``; what YouTube asks of an upload, docs/output.md): a frame standing at a
+    GOP's start is sent again there and made a keyframe, and a GOP that is the one before it again (a hold) is
+    written again from the first's bytes, not encoded. So a hold costs one picture at any length, and a frame
+    that stands for a few frames one picture, where x264 spent 4-5 ms at 1080p on each repeat and a hold's GOP
+    was an encoder of its own (0.14-0.26 CPU-s)."""
 
-    def add(self, image: np.ndarray, count: int) -> None:
-        self.drawn += 1
-        size = gop(self.fps)
-        if count >= 2 * size:
-            self._close()
-            self._open(repeat=size)  # one frame in, the GOP out: byte for byte the GOP of ``size`` frames sent
-            self._write(image, size)
-            self._close()
-            self.files += [self.files[-1]] * (count // size - 1)
-            count %= size
-        if count:
-            self._write(image, count)  # sent once with its time: ffmpeg repeats it (see timed.py)
-
-    def finish(self) -> None:
-        self._close()
-
-    def abort(self) -> None:
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc = None
-            self.progress.close()
-
-    def _open(self, repeat: int = 1) -> None:
-        """Start the next segment's encoder. ``repeat`` > 1: a hold's GOP, each frame sent encoded that many times
-        (ffmpeg repeats the converted frame: a hold's GOP cost 0.26 CPU-s at 1080p sent whole, 0.14 s so);
-        otherwise the frames between holds, each sent once with its time (``timed``) and repeated by ffmpeg."""
-        path = self.folder / f"segment-{len(self.files):04d}.mp4"
-        if repeat > 1:
-            raw = ("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}", "-r", str(self.fps))
-            inputs, args = (*raw, "-i", "pipe:0"), hold_args(self.fps, repeat)
-        else:
-            inputs = timed.INPUT
-            args = ["-vf", timed.timed_chain(self.fps, TO_ENCODER), *codec_args(self.fps, changing=True)]
-        self._proc = ffmpeg.Process(
-            ["-y", "-progress", "pipe:1", "-stats_period", str(REPORT_EVERY), *inputs, *args, "-an", "-f", "mp4",
-             str(path)],
+    def __init__(self, out: Path, width: int, height: int, fps: int):
+        self.width, self.height, self.fps = width, height, fps
+        #: Frames drawn (distinct frames given), pictures encoded, frames written so far.
+        self.drawn = self.encoded = self.frames = 0
+        self._gop = gop(fps)
+        self._held: np.ndarray | None = None  # the image of the last GOP, when it was one picture
+        self._encoder = ffmpeg.Process(
+            ["-y", *timed.INPUT, "-vf", timed.clocked(fps, TO_ENCODER), "-fps_mode", "passthrough",
+             *codec_args(fps), "-force_key_frames", f"expr:eq(mod(round(t*{fps}),{self._gop}),0)",
+             "-an", "-flush_packets", "1", "-f", "h264", "pipe:1"],
             what="encoding a scene",
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )  # fmt: skip
-        self.progress = EncoderProgress(self._proc.proc.stdout)
-        self.files.append((path, 0))
-        self._sent: collections.deque[int] = collections.deque(maxlen=AHEAD)  # the first frame of each sent
-        self._timed = None
-        if repeat == 1:
-            with contextlib.suppress(BrokenPipeError):  # ffmpeg stopped: closing says why
-                self._timed = timed.TimedFrames(self._proc.proc.stdin, self.width, self.height, self.fps)
+        self._muxer = ffmpeg.Process(
+            ["-y", "-f", "h264", "-framerate", str(fps), "-i", "pipe:0", "-c", "copy", "-bsf:v", on_clock(fps),
+             "-video_track_timescale", str(track_timescale(fps)), "-movflags", "+faststart", "-f", "mp4", str(out)],
+            what="encoding a scene",
+            stdin=subprocess.PIPE,
+        )  # fmt: skip
+        #: The pictures the encoder has given out.
+        self.given = Given()
+        self._repeater = h264.Repeater(self._muxer.proc.stdin.write, self.given.one)
+        self._failed: list[BaseException] = []
+        self._carrier = threading.Thread(target=self._carry, name="scene encoder", daemon=True)
+        self._carrier.start()
+        self._sent: collections.deque[int] = collections.deque(maxlen=AHEAD)  # each sent picture's number
+        self._timed: timed.TimedFrames | None = None
+        self._done = False
+        with contextlib.suppress(BrokenPipeError):  # ffmpeg stopped: finish() says why
+            self._timed = timed.TimedFrames(self._encoder.proc.stdin, width, height, fps)
 
-    def _write(self, image: np.ndarray, frames: int = 1) -> None:
-        """Send ``image`` to the segment's encoder, which makes ``frames`` frames of it (see ``_open``)."""
-        if self._proc is None:
-            self._open()
-        path, count = self.files[-1]
-        # Sent no faster than it encodes (ffmpeg would queue them): at most AHEAD frames sent that it has not begun
-        # to give out. Counted in frames sent, not frames out: a frame sent with its time is repeated only once the
-        # next one arrives (until then its length is not known), so a wait for its repeats would wait for ever.
-        if len(self._sent) == AHEAD:
-            self.progress.wait(self._sent[0])
-        self._sent.append(count)
-        try:
-            if self._timed is not None:
-                self._timed.send(image, count)
+    def add(self, image: np.ndarray, count: int) -> None:
+        """``image`` for the next ``count`` frames."""
+        self.drawn += 1
+        while count:
+            part = min(count, self._gop - self.frames % self._gop)  # up to the next GOP's start
+            whole = part == self._gop > 1 and self.frames % self._gop == 0
+            if whole and self._held is image:
+                self._repeater.again()  # the GOP before, whole and of the same image: its bytes again
+                self.frames += part
             else:
-                self._proc.proc.stdin.write(np.ascontiguousarray(image, dtype=np.uint8).data)
+                self._send(image, part)
+                self._held = image if whole else None
+            count -= part
+
+    def _send(self, image: np.ndarray, frames: int) -> None:
+        # Sent no faster than it encodes (ffmpeg would queue them): at most AHEAD pictures sent that it has not
+        # given out.
+        if len(self._sent) == AHEAD:
+            self.given.wait(self._sent[0] + 1)
+        self._sent.append(self.encoded)
+        self._repeater.repeat(frames)
+        try:
+            if self._timed is None:
+                raise BrokenPipeError
+            self._timed.send(image, self.frames)
         except BrokenPipeError:
-            self._close()  # reports ffmpeg's own message
-        self.files[-1] = (path, count + frames)
-        self.encoded += frames
+            self.finish()  # raises with ffmpeg's own message
+        self.frames += frames
+        self.encoded += 1
 
-    def _close(self) -> None:
-        if self._proc is None:
+    def finish(self) -> None:
+        if self._done:
             return
-        process, self._proc = self._proc, None
+        self._done = True
         with contextlib.suppress(BrokenPipeError):
-            if self._timed is not None:
-                self._timed.end(self.files[-1][1])
-            process.proc.stdin.close()
+            self._encoder.proc.stdin.close()
         try:
-            process.finish()  # raises with ffmpeg's own message
+            self._encoder.finish()  # raises with ffmpeg's own message
         finally:
-            self.progress.close()
+            self._carrier.join()
+        if self._failed:
+            self._muxer.kill()
+            raise self._failed[0]
+        self._muxer.finish()
+        if self._repeater.frames != self.frames:
+            raise RenderError(f"encoding a scene: {self._repeater.frames} frames written of {self.frames}")
+
+    def abort(self) -> None:
+        """After a failure (a no-op once finished): stop both processes."""
+        if self._done:
+            return
+        self._done = True
+        self._encoder.kill()
+        self._carrier.join()
+        self._muxer.kill()
+
+    def _carry(self) -> None:
+        """The encoder's stream to the muxer, each picture followed by its repeats (a thread)."""
+        source, sink = self._encoder.proc.stdout, self._muxer.proc.stdin
+        try:
+            while chunk := source.read1(1 << 20):
+                self._repeater.feed(chunk)
+            self._repeater.end()
+        except BaseException as exc:  # raised by finish(), in the encoding thread
+            self._failed.append(exc)
+            self._encoder.proc.kill()  # a sender blocked on its pipe gets BrokenPipeError
+        finally:
+            self.given.end()
+            with contextlib.suppress(BrokenPipeError):
+                sink.close()
+            source.close()
 
 
-class EncoderProgress:
-    """How many frames an encoder has given out, read by a thread from its progress report on ``stdout``."""
+def on_clock(fps: int) -> str:
+    """The bitstream filter that times each picture of a raw H.264 stream on its frame: the raw stream's reader
+    times them at 1/1200000 s with rounding (39999 and 40000 at 30 fps), and the scene's rate read 30.00013."""
+    return f"setts=ts=round(N/({fps}*TB)):duration=round(1/({fps}*TB))"
 
-    def __init__(self, stdout: IO[bytes]):
-        self._stdout = stdout
-        #: Frames the encoder has given out so far, as it last reported.
-        self.given, self._ended = 0, False
-        #: Whether a wait gave up on the encoder's reports (STALL seconds without one): frames went unpaced.
+
+def track_timescale(fps: int) -> int:
+    """The MP4 track's timescale ffmpeg gives a video encoded at ``fps`` (the rate doubled to 10000 or more: 15360 at
+    30 fps), so every scene's clip has the same and the join copies their times as they are."""
+    scale = fps
+    while scale < 10000:
+        scale *= 2
+    return scale
+
+
+class Given:
+    """How many pictures an encoder has given out, as the thread that reads its stream counts them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        #: Whether a wait gave up on the encoder (STALL seconds without a picture): frames went unpaced.
         self.stalled = False
+        self._ended = False
         self._changed = threading.Condition()
-        self._thread = threading.Thread(target=self._read, name="encoder progress", daemon=True)
-        self._thread.start()
 
-    def wait(self, frames: int) -> None:
-        """Until the encoder has given out ``frames`` frames, has stopped, or has not reported for STALL seconds
-        (then it is no longer waited for)."""
+    def one(self) -> None:
         with self._changed:
-            while not (self._ended or self.given >= frames):
+            self.count += 1
+            self._changed.notify_all()
+
+    def end(self) -> None:
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def wait(self, count: int) -> None:
+        """Until the encoder has given out ``count`` pictures, has stopped, or has given out none for STALL
+        seconds (then it is no longer waited for)."""
+        with self._changed:
+            while not (self._ended or self.count >= count):
                 if not self._changed.wait(STALL):
-                    self._ended = self.stalled = True  # no frame given out for STALL seconds: unpaced from now on
-
-    def close(self) -> None:
-        """Once the encoder has ended."""
-        self._thread.join()
-        self._stdout.close()
-
-    def _read(self) -> None:
-        try:
-            for line in self._stdout:
-                if line.startswith(b"frame=") and int(line[6:]) != self.given:
-                    with self._changed:
-                        self.given = int(line[6:])
-                        self._changed.notify_all()
-        finally:
-            with self._changed:
-                self._ended = True
-                self._changed.notify_all()
+                    self._ended = self.stalled = True

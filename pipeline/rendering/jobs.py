@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # a worker process imports this module: keep it free of the s
 
 #: Part of every scene's cache key: bump when explainer's own drawing or encoding changes (why each bump was made:
 #: git log -S 'scene-N' pipeline/rendering/jobs.py).
-RENDERER = f"explainer {__version__}/scene-41"
+RENDERER = f"explainer {__version__}/scene-42"
 #: The flat bases a layered scene's layer is drawn over (encode.encode_layered).
 BLACK, WHITE = (0, 0, 0), (255, 255, 255)
 

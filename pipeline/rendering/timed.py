@@ -1,10 +1,10 @@
 """Raw RGB frames with their times into ffmpeg: a minimal live Matroska stream, written by hand.
 
-A drawn scene between its holds repeats most of its frames: the camera's push steps every few frames, a word stays
-marked for a second. Sent as raw video, every repeat crossed the pipe and was converted to the encoder's colours
+A drawn scene repeats most of its frames: the camera's push steps every few frames, a word stays marked for a
+second, a slide holds. Sent as raw video, every repeat crossed the pipe and was converted to the encoder's colours
 again (at 1080p about 8 ms of ffmpeg's time each: 2.57 CPU-s against 1.91 for 150 frames of a push that steps
-every third frame, the same file out). Sent with its time, a frame crosses once and is converted once, and
-ffmpeg's ``fps`` filter repeats it until the next (``timed_chain``).
+every third frame, the same file out). Sent with its time, a frame crosses once and is converted once
+(``clocked``); the scene's encoder writes its repeats (encode.SceneEncoder).
 
 Why by hand: ffmpeg's own Matroska muxer, and so PyAV's, refuses raw RGB ("not supported natively"; its VFW mode is
 upside-down BGR), and NUT through PyAV copied each 6 MB frame twice in Python. Matroska's uncompressed video
@@ -35,23 +35,20 @@ def frames_clock(fps: int) -> str:
     return f"settb=1/{fps},setpts=round(T*{fps})"
 
 
-def timed_chain(fps: int, convert: str) -> str:
-    """The filters for a timed stream: its frames on their clock, ``convert``-ed once each, then each repeated by
-    ffmpeg until the next one's frame (``fps``). The pixels' aspect is left unsaid (``setsar=0``), as raw video's
-    is: Matroska's says 1:1, and x264 would write it into the stream's parameters, which then differ from the
-    holds' and no longer join by stream copy."""
-    return f"{frames_clock(fps)},setsar=0,{convert},fps={fps}"
+def clocked(fps: int, convert: str) -> str:
+    """The filters for a timed stream: its frames on their clock, ``convert``-ed once each (each then stands until
+    the next one's frame: the encoder writes its repeats, encode.SceneEncoder). The pixels' aspect is left unsaid
+    (``setsar=0``), as raw video's is: Matroska's says 1:1, and x264 would write it into the stream's parameters,
+    which then differ from other scenes' and no longer join by stream copy."""
+    return f"{frames_clock(fps)},setsar=0,{convert}"
 
 
 class TimedFrames:
-    """RGB frames of one size into ``pipe``, each sent once at the frame it starts on; ffmpeg repeats it until the
-    next one. The last frame of a stream is sent again at its own frame (``end``) when it is held: each frame lasts
-    one frame (the track's default duration), so without it the stream would end one frame into the hold."""
+    """RGB frames of one size into ``pipe``, each sent once at the frame it starts on."""
 
     def __init__(self, pipe: IO[bytes], width: int, height: int, fps: int):
         self._pipe, self._size, self._fps = pipe, (height, width, 3), fps
         self._cluster: int | None = None
-        self._last: tuple[np.ndarray, int] | None = None
         pipe.write(_header(width, height, fps))
 
     def send(self, image: np.ndarray, frame: int) -> None:
@@ -67,12 +64,6 @@ class TimedFrames:
         head = bytes.fromhex("A3") + _size(pixels.nbytes + 4) + b"\x81" + struct.pack(">h", millisecond - self._cluster)
         self._pipe.write(head + b"\x80")
         self._pipe.write(pixels)
-        self._last = (image, frame)
-
-    def end(self, frames: int) -> None:
-        """The stream is ``frames`` frames long: its last frame sent again at the last frame, if it is held."""
-        if self._last is not None and self._last[1] < frames - 1:
-            self.send(self._last[0], frames - 1)
 
 
 def _header(width: int, height: int, fps: int) -> bytes:
