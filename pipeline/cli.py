@@ -422,6 +422,7 @@ def start_early(storyboard: Path, options, executor, workers: contextlib.ExitSta
     re-render, which is usually one changed scene drawn here with no worker at all, nor for a one-scene storyboard.
     ``workers`` lets them go on the way out."""
     from pipeline.loading import storyboard as storyboards
+    from pipeline.narration import speech
     from pipeline.narration.sentences import split
     from pipeline.rendering import preload
     from pipeline.rendering.executors.local import POOL_FROM, LocalPool, Warmup
@@ -438,7 +439,8 @@ def start_early(storyboard: Path, options, executor, workers: contextlib.ExitSta
     # The voices only where the workers will speak: a few sentences are said here (POOL_FROM).
     said = sum(len(split(entry.scene.narration or "")) for entry in entries)
     engines = tuple(options.engines(loaded.project)) if said >= POOL_FROM else ()
-    executor.warmup = Warmup(preload.render, (engines,))
+    prepared = speech.prepared_voices(options.store(loaded.project.root))  # as the narration's jobs name it
+    executor.warmup = Warmup(preload.render, (engines, prepared))
     workers.callback(executor.close)
     executor.start()
 

@@ -101,7 +101,7 @@ def test_piper_loads_its_voice_from_a_file_it_removes(tmp_path, monkeypatch):
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(onnxruntime, "InferenceSession", watched)
-    piper.loaded_voice.cache_clear()
+    PiperEngine().release()
     try:
         piper.loaded_voice()
         assert list(tmp_path.iterdir()) == []
@@ -109,7 +109,46 @@ def test_piper_loads_its_voice_from_a_file_it_removes(tmp_path, monkeypatch):
         assert len(given) == 1 and isinstance(given[0], str), "made from a file, not from bytes it would keep"
         assert given[0].startswith("/proc/self/fd/"), "made from a file in memory"
     finally:
-        piper.loaded_voice.cache_clear()
+        PiperEngine().release()
+
+
+PREPARED_TAKE = """
+import hashlib, sys
+from pathlib import Path
+from pipeline.narration.engines.base import VoiceSettings
+from pipeline.narration.engines.piper import PiperEngine
+audio = PiperEngine(prepared=Path(sys.argv[2])).synthesize(sys.argv[1], VoiceSettings())
+print(hashlib.sha256(audio).hexdigest(), "onnx" in sys.modules)
+"""
+
+
+@pytest.mark.slow
+def test_piper_keeps_its_prepared_voice_in_the_cache_and_says_the_same_from_it(tmp_path):
+    """The edited, optimized model is kept in the cache's voices folder: a later process loads it without the onnx
+    package or the graph edits (1.3 CPU-s less a voice), and says every sentence as the voice edited in memory."""
+    import hashlib
+    import subprocess
+    import sys
+
+    text = "The river runs north, then turns east toward the sea."
+    fresh = hashlib.sha256(PiperEngine().synthesize(text, DEFAULT)).hexdigest()
+    cache.Store(tmp_path).path("audio", "x", ".f32")  # nothing made yet: the folder is not a cache
+    folder = tmp_path / "voices"
+
+    def take() -> tuple[str, str]:
+        run = subprocess.run([sys.executable, "-c", PREPARED_TAKE, text, str(folder)], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        digest, imported = run.stdout.split()
+        return digest, imported
+
+    assert take() == (fresh, "True") and not folder.exists(), "nothing kept outside this tool's cache"
+    (tmp_path / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
+    assert take() == (fresh, "True"), "prepared here, from the edited model"
+    (kept,) = folder.glob("*.onnx")
+    assert kept.stat().st_size > 50_000_000 and not [p for p in folder.iterdir() if p != kept]
+    assert take() == (fresh, "False"), "loaded prepared: the same samples, without the onnx package"
+    kept.write_bytes(kept.read_bytes()[:1000])  # damaged
+    assert take() == (fresh, "True") and kept.stat().st_size > 50_000_000, "prepared again"
 
 
 def test_espeak_speaks_offline_in_more_than_one_voice():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from pipeline.narration.engines.base import Spoken, VoiceIdentity, VoiceSettings
@@ -18,6 +19,9 @@ class SpeechJob:
     spoken: str
     voice: VoiceSettings
     identity: VoiceIdentity
+    #: The cache's folder of prepared voices (engines.base.Engine), used by a worker where it is this tool's
+    #: cache on the worker's own machine.
+    prepared: Path | None = None
 
 
 class Speaker(Protocol):
@@ -37,7 +41,7 @@ def speak_job(engine: str, job: SpeechJob, who: str = "this worker") -> Spoken:
     from pipeline.core.errors import RendererMismatch
     from pipeline.narration.engines import ENGINES  # here: the package imports this module's neighbours
 
-    speaker = ENGINES[engine]()
+    speaker = ENGINES[engine](prepared=job.prepared)
     found = speaker.identity(job.voice)
     if found != job.identity:
         raise RendererMismatch(

