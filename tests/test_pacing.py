@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.formats import FORMATS, Frame
-from pipeline.loading.storyboard import load
+from pipeline.loading.storyboard import Project, load
 from pipeline.narration.speech import Narration, SentenceAudio
-from pipeline.planning import scenes
+from pipeline.planning import scenes, shorts
 from pipeline.planning.timeline import Plan
 
 FRAME = Frame(320, 180, 30, FORMATS["wide"])
@@ -40,9 +40,12 @@ sections:
 
 def _planned(project_file: Path) -> Plan:
     """The storyboard's plan with every sentence 2.0 s of speech (no voice needed)."""
-    project = load(project_file)
+    return _plan(load(project_file))
+
+
+def _plan(project: Project) -> Plan:
     said = tuple(
-        tuple(SentenceAudio(s, s, project_file, 96_000, {}) for s in entry.scene.narration.split(". "))
+        tuple(SentenceAudio(s, s, project.file, 96_000, {}) for s in entry.scene.narration.split(". "))
         for entry in project.entries()
     )
     return scenes.on_timeline(project, project.entries(), Narration({}, None, said, 0), FRAME)
@@ -133,3 +136,13 @@ def test_a_transition_that_moves_lies_in_the_silence_between_the_voices(story):
     before, into = plan.scenes[3], plan.scenes[4]
     assert into.sentences[0].start >= 0.25 - EPS
     assert before.duration(fps) - before.sentences[-1].end >= 0.25 - EPS
+
+
+def test_a_short_cuts_tight_from_its_hook_through_its_scenes(project):
+    """A Short has no chapters: its hook card and its scenes from two sections meet as cuts inside a section do
+    (its wipes at a change of section keep their quarter second a side clear of the voice: 0.5 s, not 0.45)."""
+    short = "shorts:\n  - {id: quick, title: A quick one, scenes: [b, d]}\n"
+    plan = _plan(shorts.short_project(load(project(STORY.format(extra="", transition="") + short)), 0))
+    silences = _silences(plan)
+    assert list(silences) == ["hook>b", "b>d"]
+    assert all(0.45 - EPS <= s <= 0.5 + FRAME_S for s in silences.values()), silences

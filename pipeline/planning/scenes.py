@@ -48,18 +48,21 @@ def breaths(project: Project) -> Breaths:
 
 def pacings(project: Project) -> dict[str, Pacing]:
     """Per scene id, its lead-in, gap and tail: by where it stands (the video's ends, a section's, a cut inside
-    one) and the transitions at its two ends, each side at least its half of the transition there."""
+    one; in a Short every scene change is a cut) and the transitions at its two ends, each side at least its half
+    of the transition there."""
     found = project.entries()
     joined = transitions.joins(project)
     rules = breaths(project)
+    # A Short (picked scenes) has no chapters: its hook and its scenes from several sections meet as cuts do.
+    by_section = project.picked is None
     out = {}
     for i, entry in enumerate(found):
         into, out_of = joined[entry.id]
         place = Place(
             first=i == 0,
             last=i == len(found) - 1,
-            opens_section=i > 0 and found[i - 1].section_number != entry.section_number,
-            closes_section=i + 1 < len(found) and found[i + 1].section_number != entry.section_number,
+            opens_section=by_section and i > 0 and found[i - 1].section_number != entry.section_number,
+            closes_section=by_section and i + 1 < len(found) and found[i + 1].section_number != entry.section_number,
             into=halves.seconds(project.theme, into),
             out_of=halves.seconds(project.theme, out_of),
         )
