@@ -118,7 +118,7 @@ def test_pace_too_fast_and_too_slow(project):
     )
     fast, slow = lint(story)
     assert (fast.rule, fast.line, fast.col) == ("pace", 7, 9)  # the scene's 'narration:'
-    assert "faster than about 170" in fast.message and "voice: {speed:" in fast.message
+    assert "faster than about 180" in fast.message and "voice: {speed:" in fast.message
     assert "estimated for piper at 183 words a minute" in fast.message
     assert (slow.rule, slow.line, slow.col) == ("pace", 13, 9)
     assert "slower than about 120" in slow.message and "[pause]" in slow.message
@@ -127,7 +127,7 @@ def test_pace_too_fast_and_too_slow(project):
 
 
 def test_pace_uses_the_last_render_when_it_is_current(project, tmp_path):
-    """Real sentence times from render.json: 23 words spoken over 15 s read slow; a changed narration is estimated."""
+    """Real sentence times from render.json: 23 words spoken over 16 s read slow; a changed narration is estimated."""
     first = "The river carries water from the high mountains to the distant sea."
     second = "Along the way, it slowly changes the land, year after year."
     story = project(
@@ -154,7 +154,7 @@ def test_pace_uses_the_last_render_when_it_is_current(project, tmp_path):
     out.mkdir(parents=True)
     (out / "render.json").write_text(json.dumps(render), encoding="utf-8")
     warning = only(lint(story), "pace")
-    assert "23 words in 14.9 s" in warning.message and "slower than about 120" in warning.message
+    assert "23 words in 16.0 s" in warning.message and "slower than about 120" in warning.message
     assert "piper, measured in the last render" in warning.message
     assert lint(story, LintOptions(measured=False)) == []  # the estimate: a normal pace
     story.write_text(story.read_text().replace("year after year", "every single year"), encoding="utf-8")

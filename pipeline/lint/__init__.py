@@ -12,7 +12,7 @@ prints it as validate does, exit code 2). The rules, one module each, with stabl
 
 ==================== ==============================================================================
 ``still-scene``      a scene over 25 s whose slide holds still after its entrance (still.py)
-``pace``             narration faster than about 170 or slower than about 120 words a minute (pace.py)
+``pace``             narration faster than about 180 or slower than about 120 words a minute (pace.py)
 ``no-source``        a stat, chart, scale, profile or compare with figures and no ``source`` (sources.py)
 ``figure-mismatch``  the narration says a figure close to, but not, the one on its slide (figures.py)
 ``chapters``         chapters YouTube would not show: fewer than 3, or one under 10 s (chapters.py)

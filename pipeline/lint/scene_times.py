@@ -46,7 +46,7 @@ from pipeline.narration.engines import ENGINES
 from pipeline.narration.engines.base import VoiceIdentity, VoiceSettings
 from pipeline.narration.sentences import Pause
 from pipeline.planning import scenes, script
-from pipeline.planning.timeline import lay_out
+from pipeline.planning.timeline import Pacing, lay_out
 
 #: Syllables (``words.syllables`` of the spoken form) per written word in the shipped video's narration, where
 #: the engines' ``words_per_minute`` were measured: 1,530 in 974 words. Turns a rate in words into syllables.
@@ -133,6 +133,7 @@ def scene_times(project: Project, options: LintOptions) -> Timings:
     rendered, rendered_engine = _rendered(report_path, engines) if options.measured else ({}, None)
     lines = {entry.id: script.lines(project, entry.scene) for entry in project.entries()}
     spoken_by = rendered_engine or (_cached_engine(engines, lines, store) if options.measured else None) or guess
+    paced = scenes.pacings(project)
     out = []
     for entry in project.entries():
         parts = lines[entry.id]
@@ -147,7 +148,8 @@ def scene_times(project: Project, options: LintOptions) -> Timings:
             if sentence is None and options.measured:
                 sentence = _from_cache(part, spoken_by, store)
             sentences.append(sentence or _estimated(part, wpm))
-        out.append(_lay_out(project, entry, sentences, spoken_by if _all_measured(sentences) else guess))
+        engine = spoken_by if _all_measured(sentences) else guess
+        out.append(_lay_out(project, entry, sentences, engine, paced[entry.id]))
     return Timings(out, guess, wpm)
 
 
@@ -155,11 +157,13 @@ def _all_measured(parts: list[Sentence | Pause]) -> bool:
     return all(p.source != "estimate" for p in parts if isinstance(p, Sentence))
 
 
-def _lay_out(project: Project, entry: SceneEntry, parts: list[Sentence | Pause], engine: str) -> SceneTime:
+def _lay_out(
+    project: Project, entry: SceneEntry, parts: list[Sentence | Pause], engine: str, pacing: Pacing
+) -> SceneTime:
     """The scene's sentences placed as the render's plan places them (timeline.lay_out)."""
     said = [part for part in parts if isinstance(part, Sentence)]
     own = None if said else _own_seconds(project, entry)  # probing a clip only where its length is the scene's
-    starts, duration = lay_out(parts, scenes.pacing(project), own)
+    starts, duration = lay_out(parts, pacing, own)
     first = starts[0] + said[0].first if said else None
     last = starts[-1] + said[-1].last if said else None
     sources = [part.source for part in said]

@@ -163,9 +163,37 @@ class NarrationSettings(Plain):
     fallback: str | None = Field(None, description="Engine used for the whole video if 'engine' cannot run.")
     language: str = Field("en", description="Language code for engines that take one (gtts).")
     speed: float = Field(1.0, ge=0.5, le=2.0, description="Speaking rate; 1.0 is the engine's normal pace.")
-    lead_in: float = Field(0.5, ge=0, le=5, description="Seconds of picture before the first sentence.")
     gap: float = Field(0.35, ge=0, le=5, description="Seconds of silence between sentences.")
-    tail: float = Field(0.9, ge=0, le=10, description="Seconds of picture after the last sentence.")
+    cut: float | None = Field(
+        None,
+        ge=0,
+        le=5,
+        description="Seconds of silence across a cut between two scenes of one section (a little over half before "
+        "the cut, the rest after it, so the new picture leads its voice); default: the gap and 0.1.",
+    )
+    section: float = Field(
+        1.5,
+        ge=0,
+        le=10,
+        description="Seconds of silence at a section change (a third before the cut, two thirds on the new "
+        "section's first picture, which the music carries).",
+    )
+    open: float = Field(0.8, ge=0, le=5, description="Seconds of picture before the video's first sentence.")
+    close: float = Field(2.0, ge=0, le=10, description="Seconds of picture after the video's last sentence.")
+    lead_in: float | None = Field(
+        None,
+        ge=0,
+        le=5,
+        description="Seconds of picture before every scene's first sentence, one number everywhere; default: "
+        "set by where the scene stands (cut, section, open).",
+    )
+    tail: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="Seconds of picture after every scene's last sentence, one number everywhere; default: set by "
+        "where the scene stands (cut, section, close).",
+    )
     voice: VoiceName | None = Field(None, description="Voice for the whole video: " + ", ".join(VOICES))
     lexicon: dict[str, str] = Field(
         default_factory=dict,

@@ -10,32 +10,69 @@ from __future__ import annotations
 from pipeline.core.errors import RenderError, StoryboardError
 from pipeline.core.formats import Frame
 from pipeline.drawing import sources
+from pipeline.drawing.effects import joins as halves
 from pipeline.drawing.slides.problems import SlideError
 from pipeline.loading.storyboard import MAX_SCENE_SECONDS, MAX_VIDEO_SECONDS, Project, SceneEntry
 from pipeline.narration.sentences import Pause
 from pipeline.narration.speech import Narration, SentenceAudio
-from pipeline.planning import chapters
-from pipeline.planning.timeline import Pacing, Plan, SceneInfo, ScenePlan, make_plan
+from pipeline.planning import chapters, transitions
+from pipeline.planning.timeline import Breaths, Pacing, Place, Plan, SceneInfo, ScenePlan, make_plan
 from pipeline.planning.timeline import scene_plan as lay_out_scene
+
+#: The silence across a cut inside a section, unless the storyboard sets ``cut``: the gap between sentences and
+#: this much more, so a cut reads as the next thought, a beat longer than the next sentence.
+CUT_OVER_GAP = 0.1
 
 
 def on_timeline(project: Project, entries: list[SceneEntry], narration: Narration, frame: Frame) -> Plan:
     infos = [info(project, entry) for entry in entries]
-    return make_plan(infos, narration, frame, pacing(project))
+    paced = pacings(project)
+    return make_plan(infos, narration, frame, [paced[entry.id] for entry in entries])
 
 
 def scene_plan(project: Project, entry: SceneEntry, said: tuple[SentenceAudio | Pause, ...], fps: int) -> ScenePlan:
     """One scene's timeline, from its own sentences alone (as ``plan`` lays it out, starting at frame 0)."""
-    return lay_out_scene(info(project, entry), said, entry.index, 0, fps, pacing(project))
+    return lay_out_scene(info(project, entry), said, entry.index, 0, fps, pacing(project, entry))
 
 
 def info(project: Project, entry: SceneEntry) -> SceneInfo:
     return SceneInfo(entry.id, entry.section_number, entry.section_title, own_seconds(project, entry))
 
 
-def pacing(project: Project) -> Pacing:
-    settings = project.storyboard.narration
-    return Pacing(settings.lead_in, settings.gap, settings.tail)
+def breaths(project: Project) -> Breaths:
+    """The storyboard's silences where scenes meet (``narration:``'s gap, cut, section, open, close, lead_in, tail)."""
+    n = project.storyboard.narration
+    cut = n.gap + CUT_OVER_GAP if n.cut is None else n.cut
+    return Breaths(n.gap, cut, max(n.section, cut), n.open, n.close, n.lead_in, n.tail)
+
+
+def pacings(project: Project) -> dict[str, Pacing]:
+    """Per scene id, its lead-in, gap and tail: by where it stands (the video's ends, a section's, a cut inside
+    one; in a Short every scene change is a cut) and the transitions at its two ends, each side at least its half
+    of the transition there."""
+    found = project.entries()
+    joined = transitions.joins(project)
+    rules = breaths(project)
+    # A Short (picked scenes) has no chapters: its hook and its scenes from several sections meet as cuts do.
+    by_section = project.picked is None
+    out = {}
+    for i, entry in enumerate(found):
+        into, out_of = joined[entry.id]
+        place = Place(
+            first=i == 0,
+            last=i == len(found) - 1,
+            opens_section=by_section and i > 0 and found[i - 1].section_number != entry.section_number,
+            closes_section=by_section and i + 1 < len(found) and found[i + 1].section_number != entry.section_number,
+            into=halves.seconds(project.theme, into),
+            out_of=halves.seconds(project.theme, out_of),
+        )
+        out[entry.id] = rules.at(place)
+    return out
+
+
+def pacing(project: Project, entry: SceneEntry) -> Pacing:
+    """The lead-in, gap and tail of ``entry``'s scene (``pacings``)."""
+    return pacings(project)[entry.id]
 
 
 def own_seconds(project: Project, entry: SceneEntry) -> float | None:

@@ -1,8 +1,12 @@
 """Stage: the frame-exact timeline, from the real length of every sentence.
 
 A scene lasts its lead-in, its sentences with a gap between them, and a tail,
-rounded up to whole frames. A written pause replaces the gap where it stands
-(or adds to the lead-in or tail at either end). A scene with no sentences
+rounded up to whole frames. The lead-in and tail are an editor's: short on
+either side of a cut inside a section (the silence across it about the gap
+between sentences), a longer breath at a section change, room at the video's
+two ends (``Breaths``), unless the storyboard sets one number for every scene.
+A written pause replaces the gap where it stands (or adds to the lead-in or
+tail at either end). A scene with no sentences
 whose source has a length of its own (a clip) lasts that length instead.
 Sentence times are kept (seconds from scene start) for reveals and captions;
 audio offsets are in samples on the same clock.
@@ -94,18 +98,81 @@ class SceneInfo:
 
 @dataclass(frozen=True)
 class Pacing:
-    """Silence around and between sentences, in seconds (the storyboard's narration settings)."""
+    """One scene's silences, in seconds: before its first sentence, between sentences, after its last."""
 
     lead_in: float
     gap: float
     tail: float
 
 
-def make_plan(scenes: list[SceneInfo], narration: Narration, frame: Frame, pacing: Pacing) -> Plan:
+#: Of the silence across a cut inside a section, the share before the cut: a little more than half, so the new
+#: picture is on screen a beat before its voice starts (the picture leads, as an editor cuts).
+BEFORE_CUT = 0.55
+#: Of the silence at a section change, the share before the cut: the last line lands, then the section's first
+#: picture (often its chapter card) holds with the music for the other two thirds before the voice reads on.
+BEFORE_SECTION = 1 / 3
+
+
+@dataclass(frozen=True)
+class Breaths:
+    """The silences an editor leaves where scenes meet, in seconds (the storyboard's narration settings).
+
+    ``cut`` is the silence across a cut between two scenes of one section, ``section`` across a section change,
+    ``open`` before the video's first sentence and ``close`` after its last. ``lead_in`` and ``tail``, when set,
+    are every scene's, as one number everywhere (the old pacing): they replace the part of each of these on
+    their side of the cut."""
+
+    gap: float
+    cut: float
+    section: float
+    open: float
+    close: float
+    lead_in: float | None = None
+    tail: float | None = None
+
+    def at(self, place: Place) -> Pacing:
+        """The pacing of a scene standing at ``place``: its lead-in and tail from the breaks on either side."""
+        if place.first:
+            before = self.open
+        elif place.opens_section:
+            before = self.section * (1 - BEFORE_SECTION)
+        else:
+            before = self.cut * (1 - BEFORE_CUT)
+        if place.last:
+            after = self.close
+        elif place.closes_section:
+            after = self.section * BEFORE_SECTION
+        else:
+            after = self.cut * BEFORE_CUT
+        before, after = max(before, place.into), max(after, place.out_of)
+        lead_in = self.lead_in if self.lead_in is not None else before
+        tail = self.tail if self.tail is not None else after
+        return Pacing(lead_in, self.gap, tail)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a scene stands among the others, as its pacing needs it."""
+
+    #: The video's first scene, its last.
+    first: bool = False
+    last: bool = False
+    #: A section begins with the scene, ends with it.
+    opens_section: bool = False
+    closes_section: bool = False
+    #: Seconds of the transition's incoming half at the scene's start, of its outgoing half at its end (0 for a
+    #: cut): the silence on each side is at least that, so the picture's change lies between the two voices.
+    into: float = 0.0
+    out_of: float = 0.0
+
+
+def make_plan(scenes: list[SceneInfo], narration: Narration, frame: Frame, pacing: Pacing | Sequence[Pacing]) -> Plan:
+    """Every scene laid out one after another; ``pacing`` is every scene's, or one per scene (``Breaths.at``)."""
+    paced = [pacing] * len(scenes) if isinstance(pacing, Pacing) else list(pacing)
     out = []
     start_frame = 0
-    for index, (info, spoken) in enumerate(zip(scenes, narration.scenes, strict=True)):
-        out.append(scene_plan(info, spoken, index, start_frame, frame.fps, pacing))
+    for index, (info, spoken, own) in enumerate(zip(scenes, narration.scenes, paced, strict=True)):
+        out.append(scene_plan(info, spoken, index, start_frame, frame.fps, own))
         start_frame += out[-1].frames
     return Plan(frame, tuple(out))
 

@@ -13,6 +13,7 @@ it covers the backdrop; outside them the layer is what it always is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +39,15 @@ def halves(theme: Theme, duration: float, joins: tuple[Join, Join]) -> list[Effe
             effect = EFFECTS[name].for_theme(theme, duration, (joins[0] == name, joins[1] == name))
             made += [effect] if effect else []
     return made
+
+
+def seconds(theme: Theme, name: Join) -> float:
+    """How long the transition ``name`` takes at each side of the cut in ``theme`` (0 for a cut), in a scene long
+    enough not to shorten it."""
+    if name == "cut":
+        return 0.0
+    effect = EFFECTS[name].for_theme(theme, math.inf, (True, True))
+    return effect.half if effect else 0.0
 
 
 def moves(effect: Effect) -> bool:
