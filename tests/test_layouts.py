@@ -52,10 +52,10 @@ def test_consecutive_visuals_alternate_sides(tmp_path):
 
 
 def test_a_visual_after_a_text_card_takes_the_side_its_text_left(tmp_path):
-    """A text card stands on the left, its room on the right: the visual after it goes left, and after a map
-    (which fills the frame) a visual goes back to the right."""
-    found = _project(tmp_path, CARD, ICON, MAP, LIST).layouts()
-    assert found == {"a": "right", "b": "left", "c": "right", "d": "right"}
+    """A text card stands on the left, its room on the right: the visual after it goes left. A map between two
+    visuals fills the frame and is passed over: the one after it still takes the other side."""
+    found = _project(tmp_path, CARD, ICON, MAP, LIST, MAP, MAP, ICON).layouts()
+    assert found == {"a": "right", "b": "left", "c": "right", "d": "right", "e": "right", "f": "right", "g": "left"}
 
 
 def test_a_picture_under_a_short_title_fills_the_frame(tmp_path):

@@ -42,13 +42,15 @@ def choose(scenes: Sequence[Scene], rules: Layouts) -> dict[str, Layout]:
     without a visual: 'right', which draws as it always did); in order, the first that applies:
     the scene's own ``layout``; 'full' for a title, quote or closing whose visual is a picture and that has no
     backdrop (``rules.full``: a creator who gave both wants both);
-    the side away from the scene before's (``rules.alternate``); 'right'."""
+    the side away from the scene before's (``rules.alternate``: a map, chart or footage between, which fills the
+    frame, is passed over, so the text cards around it keep alternating); 'right'."""
     found: dict[str, Layout] = {}
-    before: Layout | None = None  # the side the scene before put its visual on (None: it filled the frame)
+    before: Layout | None = None  # the side the last scene with a side put its visual (or its text card's room) on
     for scene in scenes:
         layout = _chosen(scene, rules, before)
         found[scene.id] = layout
-        before = _side(scene.slide, layout)
+        if (side := _side(scene.slide, layout)) is not None or layout == "full":
+            before = side  # a map, chart or footage between keeps the rhythm; a full-bleed picture restarts it
     return found
 
 

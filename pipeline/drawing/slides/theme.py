@@ -115,8 +115,8 @@ class Layouts(Plain):
     alternate: bool = Field(
         True,
         description="Screen direction: a slide's visual goes on the other side from the scene before's (a visual on "
-        "the right, or a text card whose text stands on the left, sends the next visual to the left); false: always "
-        "on the right.",
+        "the right, or a text card whose text stands on the left, sends the next visual to the left; a map or chart "
+        "between is passed over); false: always on the right.",
     )
     full: bool = Field(
         True,
