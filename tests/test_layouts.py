@@ -104,3 +104,16 @@ def test_the_text_and_the_visual_never_share_room_on_either_side(fmt):
             assert safe.x0 <= text.x0 and text.x1 <= safe.x1 and safe.y0 <= text.y0 and text.y1 <= safe.y1
     lower = visual.lower_third(canvas)
     assert safe.y0 < lower.y0 and lower.y1 == safe.y1 and safe.x0 == lower.x0 and lower.x1 <= safe.x1
+
+
+def test_the_fit_check_lays_out_each_scene_as_the_video_will(tmp_path):
+    """A scene moved to the other side is checked again, as drawn there (its layout is part of what was found to
+    fit): the check never vouches for a layout the render does not draw."""
+    from pipeline.loading.checks import check
+
+    cache = tmp_path / "cache"
+    size = Frame(320, 180, 10, FORMATS["wide"])
+    check(_project(tmp_path, ICON, ICON, extra={1: ", layout: right"}), size, cache_dir=cache)
+    before = set((cache / "fit").iterdir())
+    check(_project(tmp_path, ICON, ICON), size, cache_dir=cache)  # the second visual now on the left
+    assert len(set((cache / "fit").iterdir()) - before) == 1
