@@ -39,9 +39,15 @@ def filled(frame: np.ndarray) -> float:
     return fill(np.asarray(grey))
 
 
+#: Cards whose own content fills them, drawn on the plain background: a comparison's two halves. Its fill is what its
+#: figures take (about 35-45% of a wide frame, 25-35% of a tall one, whose safe area is short); the theme's pattern
+#: under it once raised that to 60%, texture a viewer read as decoration (issue 39's judge), not content.
+OWN = {"compare"}
+
+
 @pytest.mark.parametrize("fmt", ["wide", "vertical"])
 @pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("kind", sorted(CARDS))
+@pytest.mark.parametrize("kind", sorted(set(CARDS) - OWN))
 def test_a_text_card_with_nothing_beside_it_fills_the_frame(kind, theme, fmt):
     base = small_canvas(theme=theme)
     size = (W, H) if fmt == "wide" else FORMAT_SIZES[fmt]
@@ -64,3 +70,27 @@ def test_the_ornament_is_only_under_a_card_with_nothing_beside_its_text():
     assert np.array_equal(beside, plain)
     assert not np.array_equal(bare, plain)
     assert filled(bare) > filled(plain) + 0.3, "the ornament takes the part of the frame the text leaves"
+
+
+def test_no_pattern_under_a_card_that_shows_something_of_its_own():
+    """A comparison fills its halves and a figure with its own icon has its graphic: neither stands on the theme's
+    pattern, which is kept for a card with truly nothing to show (issue 39: texture under them read as filler)."""
+    canvas = small_canvas()
+    plain = np.asarray(background(canvas))
+    whole = {"value": 25700000, "label": "people"}
+    shown = [CARDS["compare"], {**CARDS["stat"], "icon": "droplet"}, {**CARDS["stat"], "of": whole}]
+    for spec in shown:
+        assert np.array_equal(np.asarray(build(canvas, spec).base)[H // 8 :], plain[H // 8 :]), spec["kind"]
+    assert not np.array_equal(np.asarray(build(canvas, CARDS["stat"]).base), plain), "a bare figure keeps it"
+
+
+@pytest.mark.parametrize("fmt", ["wide", "vertical"])
+def test_a_comparison_on_a_bare_card_fills_what_its_figures_can(fmt):
+    """Without the pattern, a bare comparison is set large (its figures grown to their halves, its bars slabs): a
+    wide frame is still a third full, a tall one (its safe area short) a fifth. The grid's figure hardly moves with
+    the type's size (measured: within 3 points); the pattern was what had raised it to 60%."""
+    base = small_canvas()
+    size = (W, H) if fmt == "wide" else FORMAT_SIZES[fmt]
+    canvas = Canvas(*size, base.theme, base.fonts, profile=FORMATS[fmt])
+    bare = filled(source(canvas, CARDS["compare"]).still())
+    assert bare >= (0.3 if fmt == "wide" else 0.2)

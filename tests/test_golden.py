@@ -90,6 +90,38 @@ def test_a_look_matches_its_golden_images(theme, kind, update_golden):
         scene.close()
 
 
+#: Each layout a slide with a visual takes (drawing/layouts.py) and slides that show it: the visual on the left of a
+#: stat over its backdrop (the picture faded on the right, under the text) and of a list; a picture over the whole
+#: frame under a title and a quote, set as a lower third. The left in a wide frame only (a tall one keeps the visual
+#: under the text); the whole frame in each format.
+LAYOUT_KINDS = {
+    "left": ("stat-backdrop", "bullets-visual"),
+    "full": ("title-visual", "quote-picture"),
+}
+QUOTE_PICTURE = {
+    "kind": "quote", "text": "A state without parallel.", "attribution": "A report",
+    "visual": {"picture": "picture.png"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("layout", "kind", "fmt"),
+    [(layout, kind, "wide") for layout, kinds in LAYOUT_KINDS.items() for kind in kinds]
+    + [("full", kind, fmt) for kind in LAYOUT_KINDS["full"] for fmt in sorted(FORMAT_SIZES)],
+)
+def test_a_layout_matches_its_golden_image(layout, kind, fmt, update_golden):
+    base = small_canvas()
+    size = (base.width, base.height) if fmt == "wide" else FORMAT_SIZES[fmt]
+    canvas = Canvas(*size, base.theme, base.fonts, profile=FORMATS[fmt])
+    spec = QUOTE_PICTURE if kind == "quote-picture" else ALL[kind]
+    context = SceneContext("Section", 2, SceneTiming((0.5, 1.5), 6.0), {"picture.png": PICTURE}, layout=layout)
+    scene = open_source(KINDS[spec["kind"]].spec.model_validate(spec), canvas, context)
+    try:
+        _matches(scene.still(), GOLDEN / "layouts" / f"{layout}-{kind}-{fmt}.png", update_golden)
+    finally:
+        scene.close()
+
+
 def _matches(frame: np.ndarray, path: Path, update_golden: bool) -> None:
     """``frame`` is the golden image at ``path`` within the tolerance (written when asked, or when missing)."""
     if update_golden or not path.exists():

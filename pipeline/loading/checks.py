@@ -21,11 +21,11 @@ from pipeline.core.audio import MUSIC_TYPES, undecodable
 from pipeline.core.errors import Problem, StoryboardError, UsageError
 from pipeline.core.formats import Frame
 from pipeline.core.yamlsrc import SourceMap
-from pipeline.drawing import canvases
+from pipeline.drawing import canvases, layouts
 from pipeline.drawing.slides import fit
 from pipeline.drawing.slides.base import Canvas
 from pipeline.drawing.slides.fonts import FontBook, cannot_draw
-from pipeline.drawing.slides.theme import Theme
+from pipeline.drawing.slides.theme import Layout, Theme
 from pipeline.loading import storyboard
 from pipeline.loading.options import DRAFT_WIDTH, RenderOptions
 from pipeline.loading.storyboard import MusicSettings, Project, SceneEntry, VideoSettings
@@ -45,7 +45,8 @@ def validate(path: Path | str, options: RenderOptions | None = None, only: Colle
     elif loaded.theme is not None:
         canvas = _canvas(options.frame(loaded.video), loaded.theme, options.burn_captions)
         root = loaded.sandbox.root
-        found += _drawing_problems(scenes, canvas, root, loaded.smap, options.cache_root(root))
+        chosen = layouts.choose([entry.scene for entry in loaded.scenes], loaded.theme.layouts)
+        found += _drawing_problems(scenes, canvas, root, loaded.smap, options.cache_root(root), chosen)
         found += _caption_problems(scenes, canvas, loaded.smap)
     else:  # no theme to lay slides out with: what needs no drawing is still found (unknown places, icons...)
         found += fit.spec_problems(_fit_items(scenes, loaded.sandbox.root), loaded.smap)
@@ -71,7 +72,7 @@ def check(
     scenes = [entry for entry in project.entries() if only is None or entry.id in only]
     canvas = _canvas(frame, project.theme, burn_captions)
     smap, sandbox = project.source_map, project.sandbox or Sandbox(project.root)
-    found = _drawing_problems(scenes, canvas, project.root, smap, cache_dir)
+    found = _drawing_problems(scenes, canvas, project.root, smap, cache_dir, project.layouts())
     found += _caption_problems(scenes, canvas, smap)
     found += _music_problems(project.storyboard.music, sandbox, smap)
     if found:
@@ -131,14 +132,29 @@ def _canvas(frame: Frame, theme: Theme, burn_captions: bool) -> Canvas:
 
 
 def _drawing_problems(
-    scenes: list[SceneEntry], canvas: Canvas, root: Path, smap: SourceMap, cache_root: Path | None
+    scenes: list[SceneEntry],
+    canvas: Canvas,
+    root: Path,
+    smap: SourceMap,
+    cache_root: Path | None,
+    chosen: dict[str, Layout],
 ) -> list[Problem]:
-    return fit.problems(_fit_items(scenes, root), canvas, smap, cache_root)
+    """What drawing ``scenes`` finds, each laid out as ``chosen`` (drawing/layouts.py: chosen over the whole video,
+    so the layout checked is the one drawn)."""
+    return fit.problems(_fit_items(scenes, root, chosen), canvas, smap, cache_root)
 
 
-def _fit_items(scenes: list[SceneEntry], root: Path) -> list[fit.FitItem]:
+def _fit_items(scenes: list[SceneEntry], root: Path, chosen: dict[str, Layout] | None = None) -> list[fit.FitItem]:
     return [
-        fit.FitItem(entry.id, entry.scene.slide, entry.section_title, entry.section_number, entry.place, files)
+        fit.FitItem(
+            entry.id,
+            entry.scene.slide,
+            entry.section_title,
+            entry.section_number,
+            entry.place,
+            files,
+            (chosen or {}).get(entry.id, "right"),
+        )
         for entry in scenes
         for files in [assets(root, entry.scene.slide.asset_files())]
     ]

@@ -29,6 +29,7 @@ from pipeline.core.audio import MUSIC_TYPES
 from pipeline.core.errors import Problem, StoryboardError, UsageError
 from pipeline.core.messages import did_you_mean, shorten
 from pipeline.core.schema import Plain
+from pipeline.drawing import layouts
 from pipeline.drawing.slides import KINDS
 from pipeline.drawing.slides import theme as themes
 from pipeline.drawing.slides.fonts import FontBook, FontMissing
@@ -106,6 +107,12 @@ class Scene(Plain):
         None,
         description="How this scene begins: 'cut', 'whip', 'wipe', 'zoom' or 'dip' (default: the theme's: a cut "
         "inside a section, a wipe at a new one, a zoom into a map).",
+    )
+    layout: themes.Layout | None = Field(
+        None,
+        description="Where the slide's visual goes: 'right' or 'left' of the text (below it in a tall or square "
+        "frame), or 'full' (a picture over the whole frame, the text as a lower third); default: the theme's "
+        "layouts (the other side from the scene before's, a picture full-bleed under a short title or quote).",
     )
 
     @field_validator("narration")
@@ -331,6 +338,11 @@ class Project:
     def entries(self) -> list[SceneEntry]:
         """Every scene in order, with its section and place in the file."""
         return list(self.picked) if self.picked is not None else entries(self.storyboard)
+
+    def layouts(self) -> dict[str, themes.Layout]:
+        """Per scene id, where its slide's visual goes: chosen over the video's scenes in order (drawing/layouts.py),
+        so a scene's layout knows the one before it."""
+        return layouts.choose([entry.scene for entry in self.entries()], self.theme.layouts)
 
     def entry(self, scene_id: str) -> SceneEntry:
         """The scene with id ``scene_id`` (a UsageError naming the closest id when there is none)."""

@@ -33,7 +33,7 @@ from pipeline.drawing.effects.joins import halves, layers
 from pipeline.drawing.slides.base import Canvas, SceneContext, SpecBase
 from pipeline.drawing.slides.fonts import FontBook
 from pipeline.drawing.slides.problems import SlideError
-from pipeline.drawing.slides.theme import Join, Theme
+from pipeline.drawing.slides.theme import Join, Layout, Theme
 from pipeline.drawing.sources import LAYERED, open_source, with_effects
 from pipeline.drawing.sources.base import Effect, Layered
 from pipeline.drawing.timing import SceneTiming
@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # a worker process imports this module: keep it free of the s
 
 #: Part of every scene's cache key: bump when explainer's own drawing or encoding changes (why each bump was made:
 #: git log -S 'scene-N' pipeline/rendering/jobs.py).
-RENDERER = f"explainer {__version__}/scene-42"
+RENDERER = f"explainer {__version__}/scene-43"
 #: The flat bases a layered scene's layer is drawn over (encode.encode_layered).
 BLACK, WHITE = (0, 0, 0), (255, 255, 255)
 
@@ -77,6 +77,8 @@ class SceneJob:
     prepared: Path | None = None
     #: The transition at its start and at its end (planning/transitions.py): a dip, a cut, a whip, a wipe, a zoom.
     joins: tuple[Join, Join] = ("dip", "dip")
+    #: Where its visual goes (drawing/layouts.py).
+    layout: Layout = "right"
 
     @property
     def key(self) -> str:
@@ -89,7 +91,9 @@ class SceneJob:
 
     def context(self) -> SceneContext:
         files = {a.name: a.path for a in self.assets}
-        return SceneContext(self.section_title, self.section_number, self.timing, files, self.frame.fps, self.prepared)
+        return SceneContext(
+            self.section_title, self.section_number, self.timing, files, self.frame.fps, self.prepared, self.layout
+        )
 
 
 def identity() -> dict[str, object]:
@@ -121,6 +125,7 @@ def job_maker(
     a render can send it as soon as its sentences are spoken)."""
     theme = project.theme
     joins = transitions.joins(project)
+    chosen = project.layouts()
     shared = {
         "renderer": RENDERER, "stack": drawing_stack(), "theme": theme.model_dump(mode="json"),
         "fonts": FontBook(theme.fonts).fingerprint(), "size": [frame.width, frame.height], "fps": frame.fps,
@@ -138,13 +143,14 @@ def job_maker(
             "audio": [[s.audio.path.stem, s.start] for s in scene_plan.sentences],
             "burned_captions": [c.key() for c in cues] if options.burn_captions else None,
             **joins_key(joins[entry.id]),
+            **({"layout": chosen[entry.id]} if chosen[entry.id] != "right" else {}),
         })  # fmt: skip
         prepared = sources.prepared(entry.scene.slide, files, frame, timing.duration, store)
         # fmt: off
         return SceneJob(
             entry.id, entry.index, entry.scene.slide, entry.section_title, entry.section_number, timing,
             scene_plan.frames, frame, theme, options.burn_captions, cues, files,
-            store.path("scenes", digest, ".mp4"), prepared, joins[entry.id],
+            store.path("scenes", digest, ".mp4"), prepared, joins[entry.id], chosen[entry.id],
         )
         # fmt: on
 

@@ -30,7 +30,8 @@ PNG_LEVEL = 1
 def scene_source(project: Project, canvas: Canvas, entry: SceneEntry, timing: SceneTiming | None = None) -> SceneSource:
     """The scene's source drawn on ``canvas`` (raises SlideError when it cannot be drawn)."""
     files = {name: project.root / name for name in entry.scene.slide.asset_files()}  # by path: no digest needed
-    context = SceneContext(entry.section_title, entry.section_number, timing or SceneTiming(), files)
+    layout = project.layouts()[entry.id]  # chosen over the whole video, as the render chooses it
+    context = SceneContext(entry.section_title, entry.section_number, timing or SceneTiming(), files, layout=layout)
     return open_source(entry.scene.slide, canvas, context)
 
 

@@ -62,23 +62,37 @@ def _made(width: int, height: int, inner: str, outer: str, background: Backgroun
 
 #: How much less a picture fades where its ``keep`` mask is full (a map's lit regions).
 KEPT = 0.6
+#: Under a lower third: the picture fades from these heights of the frame (from its top) to full ``dim`` at the
+#: second; above, it keeps this share of the theme's ``open`` fade (a full-bleed picture is shown, not washed).
+LOWER, LOWER_OPEN = (0.42, 0.66), 0.3
 
 
 def pictured(
     width: int, height: int, picture: Image.Image, focus: tuple[float, float], color: str, look: Backdrops,
-    keep: Image.Image | None = None,
+    keep: Image.Image | None = None, text: str = "start",
 ) -> Image.Image:  # fmt: skip
     """A slide's own picture as its background: covering the frame with ``focus`` in view, softened by
     ``look.blur``, and faded towards ``color`` by ``look.dim`` where the text starts (the left of a wide frame, the
     top of a tall one) easing to ``look.open`` across the frame, so the text reads and the picture shows where
     nothing is drawn over it. Where ``keep`` (a mask the picture's size) is full, it fades KEPT less: a map's lit
-    country, washed with the rest, was a tint one could hardly see (in the flat look, a mauve)."""
+    country, washed with the rest, was a tint one could hardly see (in the flat look, a mauve).
+
+    ``text``: where the text is. At the frame's 'start' as above; at its 'end' the fade runs the other way (the text
+    of a wide frame on the right); 'lower', a lower third: the picture shows whole above, faded by ``look.open``
+    at most, and fades to ``look.dim`` over the band between LOWER's two heights, under the text."""
     image = ImageOps.fit(picture.convert("RGB"), (width, height), Image.Resampling.LANCZOS, centering=focus)
     if look.blur > 0:
         image = image.filter(ImageFilter.GaussianBlur(look.blur * min(width, height)))
-    wide = width >= height
+    wide = width >= height and text != "lower"
     across = np.linspace(0.0, 1.0, width if wide else height, dtype=np.float32)
-    fade = look.dim + (look.open - look.dim) * (across * across * (3 - 2 * across))  # smoothstep: no visible edge
+    if text == "end":
+        across = across[::-1]
+    if text == "lower":
+        lo, hi = LOWER
+        t = np.clip((across - lo) / (hi - lo), 0.0, 1.0)
+        fade = look.open * LOWER_OPEN + (look.dim - look.open * LOWER_OPEN) * (t * t * (3 - 2 * t))
+    else:
+        fade = look.dim + (look.open - look.dim) * (across * across * (3 - 2 * across))  # smoothstep: no visible edge
     fade = fade[None, :, None] if wide else fade[:, None, None]
     if keep is not None:
         kept = ImageOps.fit(keep.convert("L"), (width, height), Image.Resampling.BILINEAR, centering=focus)

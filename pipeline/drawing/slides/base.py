@@ -16,7 +16,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import numpy as np
 from PIL import Image
@@ -27,7 +27,7 @@ from pipeline.drawing.slides import camera
 from pipeline.drawing.slides.fonts import FontBook
 from pipeline.drawing.slides.problems import FitError, SlideError
 from pipeline.drawing.slides.text import TextBlock, fit
-from pipeline.drawing.slides.theme import Theme
+from pipeline.drawing.slides.theme import Layout, Theme
 from pipeline.drawing.timing import SceneTiming
 
 
@@ -60,6 +60,9 @@ class Pictured:
     dim: float | None = None
     #: Where the picture is faded less (a map's lit regions, the point of it): a mask the picture's size, or None.
     keep: Callable[[], Image.Image | None] | None = field(default=None, compare=False, repr=False)
+    #: Where the text stands, so the picture fades most there: the frame's 'start' (the left of a wide frame, the
+    #: top of a tall one), its 'end' (the text beside a visual on the left), or 'lower' (a lower third).
+    text: Literal["start", "end", "lower"] = "start"
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,9 @@ class SceneContext:
     #: Where a scene source keeps what it prepares from its files once (a normalized clip), in the cache; None:
     #: prepare nothing (a still reads the one frame it needs).
     prepared: Path | None = None
+    #: Where the slide's visual goes, chosen over the whole video (drawing/layouts.py): 'right' or 'left' of the
+    #: text, or 'full' (over the whole frame, the text as a lower third).
+    layout: Layout = "right"
 
     @property
     def sentence_starts(self) -> tuple[float, ...]:

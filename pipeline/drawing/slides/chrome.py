@@ -22,7 +22,7 @@ def background(canvas: Canvas, *, shapes: bool = True, ornament: bool = False) -
     ``ornament``: with the theme's ornament (ornament.py), for a text card with nothing beside its text."""
     if canvas.backdrop is not None:  # the slide's own picture, faded under its text (no shapes over it)
         pictured = canvas.backdrop
-        key = f"backdrop:{pictured.name}:{pictured.focus}:{pictured.dim}"
+        key = f"backdrop:{pictured.name}:{pictured.focus}:{pictured.dim}:{pictured.text}"
         if key not in canvas.memo:
             look = canvas.theme.backdrops
             if pictured.dim is not None:  # the picture's own: the far side keeps the theme's share of it
@@ -32,7 +32,7 @@ def background(canvas: Canvas, *, shapes: bool = True, ornament: bool = False) -
             keep = pictured.keep() if pictured.keep else None  # a map's lit regions, faded less
             picture, background_color = pictured.picture(), canvas.theme.colors.background
             canvas.memo[key] = backdrop.pictured(
-                canvas.width, canvas.height, picture, pictured.focus, background_color, look, keep
+                canvas.width, canvas.height, picture, pictured.focus, background_color, look, keep, pictured.text
             )
         return canvas.memo[key].copy()
     ornament = ornament and canvas.theme.ornament.style != "none"

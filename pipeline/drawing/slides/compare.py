@@ -94,14 +94,15 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
             stacked = True
     gap_w = round((room if stacked else safe.width) * 0.16)  # between the sides: the arrow or "vs"
     col_w = safe.width if stacked else (safe.width - gap_w) // 2
-    side_room = (room - gap_w) // 2 if stacked else room
+    amounts = None if stacked else amounts_of(spec.before.value, spec.after.value)
+    # On a bare card the bars are the card's graphic: a slab under each figure, not a rule.
+    bar_h, bar_gap = (canvas.px(BARE_BAR if canvas.bare else 0.035), canvas.px(0.045)) if amounts else (0, 0)
+    spacing = canvas.px(0.02)
+    side_room = ((room - gap_w) // 2 if stacked else room) - spacing - bar_gap - bar_h  # each side's bar under it
     sides = [_side(canvas, side, name, col_w, side_room) for name, side in pairs]
     # One figure size for both sides, so the eye compares values, not type sizes.
     size = min(v.size for v, _ in sides) / canvas.unit
     sides = [_side(canvas, side, name, col_w, side_room, size) for name, side in pairs]
-    spacing = canvas.px(0.02)
-    amounts = None if stacked else amounts_of(spec.before.value, spec.after.value)
-    bar_h, bar_gap = (canvas.px(0.035), canvas.px(0.045)) if amounts else (0, 0)
     heights = [v.height + spacing + lab.height + bar_gap + bar_h for v, lab in sides]
     if stacked:
         top = y + (room - sum(heights) - gap_w) // 2
@@ -144,7 +145,7 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         versus.draw(ImageDraw.Draw(image), 0, 0, colors.muted, align="center", box_width=box[0])
         x, y_mid = (safe.x0, between[1] + gap_w // 2) if stacked else between
         elements.append(sprite(image, (x, y_mid - versus.height // 2), later, motion.entrance, 0))
-    return Slide(partial(section_label, canvas, context, ornament=canvas.bare), elements)
+    return Slide(partial(section_label, canvas, context), elements)  # its two halves fill it: no ornament
 
 
 #: An amount as a value writes it: what comes before the number ('$'), the number, and what follows ('miles').
@@ -166,15 +167,26 @@ def amounts_of(before: str, after: str) -> tuple[float, float] | None:
     return numbers if min(numbers) > 0 else None
 
 
+#: With nothing beside or behind it, the comparison is the picture: its figures and labels start this many times
+#: larger and shrink to their halves (a texture under two small figures was filler, not a composition).
+BARE_FIGURE, BARE_LABEL = 2.2, 1.3
+#: And the bars under two amounts of one unit are slabs this thick (of the short side), not rules.
+BARE_BAR = 0.07
+
+
 def _side(canvas: Canvas, side: Side, name: str, width: int, room: int, size: float | None = None):
     sizes = canvas.theme.sizes
+    # A tall frame's figures may grow with its height: they stack, each as wide as the frame.
+    tall = max(1.0, canvas.height / canvas.width)
+    figure, body = (BARE_FIGURE * tall, BARE_LABEL) if canvas.bare else (1.0, 1.0)
     label = canvas.fit(
-        side.label, "body", sizes.body * 1.2, field=f"{name}.label", width=width, height=room * 0.4, max_lines=3
-    )
+        side.label, "body", sizes.body * 1.2 * body, field=f"{name}.label", width=width, height=room * 0.4,
+        max_lines=3,
+    )  # fmt: skip
     value = canvas.fit(
         side.value,
         "figure",
-        size or sizes.figure * 0.8,
+        size or sizes.figure * 0.8 * figure,
         field=f"{name}.value",
         width=width,
         height=room - label.height,

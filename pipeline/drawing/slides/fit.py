@@ -24,10 +24,11 @@ from pipeline.drawing.slides import KINDS
 from pipeline.drawing.slides.base import Canvas, SceneContext, SpecBase
 from pipeline.drawing.slides.fonts import cannot_draw
 from pipeline.drawing.slides.problems import FitError, SlideError
+from pipeline.drawing.slides.theme import Layout
 
 #: Part of the key under which a slide that fits is remembered: bump when layout code changes (why each bump was
 #: made: git log -S 'fit-N' pipeline/drawing/slides/fit.py).
-FIT_CHECK = "fit-20"
+FIT_CHECK = "fit-21-layouts"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class FitItem:
     #: Where the scene is in the storyboard's data.
     place: Path_
     assets: tuple[Asset, ...]
+    #: Where its visual goes (drawing/layouts.py), as the render will draw it.
+    layout: Layout = "right"
 
 
 def problems(items: Iterable[FitItem], canvas: Canvas, smap: SourceMap, cache_root: Path | None) -> list[Problem]:
@@ -68,8 +71,9 @@ def _problems(
     for item in items:
         slide = item.spec.model_dump(mode="json")
         digest = cache.key(
-            {**shared, "slide": slide, "section": item.section_title, "files": {a.name: a.digest for a in item.assets}}
-        )
+            {**shared, "slide": slide, "section": item.section_title, "files": {a.name: a.digest for a in item.assets},
+             **({"layout": item.layout} if item.layout != "right" else {})}
+        )  # fmt: skip
         fits = store.path("fit", digest, "") if store else None
         if fits is not None and fits.exists():
             continue
@@ -79,7 +83,7 @@ def _problems(
             canvas.fonts.missing.clear()
             try:
                 files = {a.name: a.path for a in item.assets}
-                context = SceneContext(item.section_title, item.section_number, assets=files)
+                context = SceneContext(item.section_title, item.section_number, assets=files, layout=item.layout)
                 KINDS[item.spec.kind].build(item.spec, canvas, context)
             except SlideError as exc:
                 errors = [exc]

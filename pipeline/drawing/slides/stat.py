@@ -203,9 +203,9 @@ def build(spec: Spec, canvas: Canvas, context: SceneContext) -> Slide:
         bottom = source_top - canvas.px(0.03)
     share = spec.share() if spec.icon is None and spec.against is None else None
     beside = share is not None or spec.of is not None or spec.against is not None or spec.icon is not None
-    # With its own graphic beside the figure (a ring, an icon, bars) the text keeps its sizes; the card still stands
-    # on the theme's ornament, which fades out under the text and leaves the graphic the brightest thing on its side.
-    ground = canvas.bare
+    # With its own graphic beside the figure (a ring, an icon, bars) the text keeps its sizes and the graphic is the
+    # card's picture: the theme's ornament is left off (a texture under an icon read as decoration, not content).
+    ground = canvas.bare and not beside
     if beside:
         canvas = dataclasses.replace(canvas, bare=False)
     # The graphic stands beside the text where the room is wide; under it where it is not (square and portrait).

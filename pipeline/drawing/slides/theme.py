@@ -104,6 +104,27 @@ class Motion(Plain):
 Join = Literal["dip", "cut", "whip", "wipe", "zoom"]
 
 
+#: Where a slide's visual goes (layouts.py chooses, a scene may say): beside the text on the right or on the left
+#: (below it in a tall or square frame either way), or over the whole frame with the text as a lower third.
+Layout = Literal["right", "left", "full"]
+
+
+class Layouts(Plain):
+    """How a slide with a visual is laid out unless its scene says (``layout:``), as an editor varies the frame."""
+
+    alternate: bool = Field(
+        True,
+        description="Screen direction: a slide's visual goes on the other side from the scene before's (a visual on "
+        "the right, or a text card whose text stands on the left, sends the next visual to the left; a map or chart "
+        "between is passed over); false: always on the right.",
+    )
+    full: bool = Field(
+        True,
+        description="A title, quote or closing whose visual is a picture shows it over the whole frame, its text as "
+        "a lower third on a darkened band (when the text fits there, else beside it).",
+    )
+
+
 class Transition(Plain):
     style: Join = Field(
         "wipe",
@@ -254,6 +275,7 @@ class Theme(Plain):
     line_spacing: float = Field(1.12, ge=0.8, le=2.0)
     motion: Motion = Motion()
     transition: Transition = Transition()
+    layouts: Layouts = Field(Layouts(), description="How slides with a visual are laid out, varied scene to scene.")
     captions: Captions = Captions()
     background: Background = Field(Background(), description="What every drawn slide stands on.")
     shapes: Shapes = Field(Shapes(), description="Large flat shapes in the background, the look's graphic element.")

@@ -40,6 +40,9 @@ BAND_SHARE = 0.36
 #: the platforms' captions and buttons clear of text, and a centred visual under the text clears the buttons at the
 #: right; ending at the safe area left the lower third of a Short empty and the icon small.
 TALL_BAND_BOTTOM = 0.76
+#: A full-bleed picture's lower third: where it starts (of the safe area's height) and how wide it is (of a wide
+#: frame's safe width: the line of a caption, not a page).
+LOWER_TOP, LOWER_WIDTH = 0.56, 0.8
 #: The visual's room, tried in turn until the text fits beside it: full size, then smaller.
 ROOM = (1.0, 0.7, 0.5)
 #: How much the visual grows over the scene, and how far it floats up (of its box's height).
@@ -149,20 +152,33 @@ def portrait(canvas: Canvas) -> bool:
 def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[SpecT, Canvas, SceneContext], Slide]:
     """A kind's ``build`` with its ``visual`` beside the text: the text laid out in its column, the visual entering
     after it and moving with the narration. When the text does not fit beside a full-size visual, the visual gives
-    up some room; when it still does not fit, the problem says the visual takes room too."""
+    up some room; when it still does not fit, the problem says the visual takes room too.
+
+    Where the visual goes is the scene's ``layout`` (``context.layout``, chosen over the video by layouts.py): on
+    the right of the text, on its left (a wide frame's screen direction; a tall frame keeps it under the text), or a
+    picture over the whole frame with the text as a lower third (``full``: beside it when the text does not fit)."""
 
     def built(spec: SpecT, canvas: Canvas, context: SceneContext) -> Slide:
-        behind = getattr(spec, "backdrop", None)
+        visual, behind = getattr(spec, "visual", None), getattr(spec, "backdrop", None)
+        if visual is not None and visual.picture is not None and context.layout == "full":
+            if behind is not None:  # the visual's picture takes its place; a problem with it is still said
+                _behind(behind, canvas, context)
+            try:
+                return _full(build, spec, visual, canvas, context)
+            except FitError:
+                pass  # a lower third too short for the text: the picture beside it, as the scene's side says
+        left = context.layout == "left" and not portrait(canvas)
         if behind is not None:
-            canvas = dataclasses.replace(canvas, backdrop=_behind(behind, canvas, context))
-        visual = getattr(spec, "visual", None)
+            canvas = dataclasses.replace(
+                canvas, backdrop=_behind(behind, canvas, context, left=left and visual is not None)
+            )
         if visual is None and behind is None:
             return build(spec, dataclasses.replace(canvas, bare=True), context)
         if visual is None and behind.map is None:
             return build(spec, canvas, context)
         failed: FitError | None = None
         for room in ROOM:
-            column, box = split(canvas, room)
+            column, box = split(canvas, room, left=left)
             try:
                 slide = build(spec, column, context)
             except FitError as exc:
@@ -179,8 +195,9 @@ def beside(build: Callable[[SpecT, Canvas, SceneContext], Slide]) -> Callable[[S
     return built
 
 
-def split(canvas: Canvas, room: float = 1.0) -> tuple[Canvas, Box]:
-    """The canvas the text is laid out on (its ``column``), and the visual's box, ``room`` times its full size."""
+def split(canvas: Canvas, room: float = 1.0, *, left: bool = False) -> tuple[Canvas, Box]:
+    """The canvas the text is laid out on (its ``column``), and the visual's box, ``room`` times its full size.
+    ``left``: the visual on the left of a wide frame, the text on the right (a tall frame's is under the text)."""
     safe = canvas.safe
     if portrait(canvas):
         band = round(safe.height * BAND_SHARE * room)
@@ -193,7 +210,31 @@ def split(canvas: Canvas, room: float = 1.0) -> tuple[Canvas, Box]:
         gap = round(safe.width * GAP_SHARE)
         column = Box(safe.x0, safe.y0, safe.x0 + text, safe.y1)
         box = Box(safe.x0 + text + gap, safe.y0, safe.x1, safe.y1)
+        if left:  # the same two boxes, mirrored inside the safe area
+            column = Box(safe.x1 - text, safe.y0, safe.x1, safe.y1)
+            box = Box(safe.x0, safe.y0, safe.x1 - text - gap, safe.y1)
     return dataclasses.replace(canvas, column=column), box
+
+
+def lower_third(canvas: Canvas) -> Box:
+    """Where a full-bleed picture's text goes: the bottom of the safe area, from LOWER_TOP of its height, and
+    LOWER_WIDTH of a wide frame's width (the whole width of a tall or square one)."""
+    safe = canvas.safe
+    top = safe.y0 + round(safe.height * LOWER_TOP)
+    right = safe.x0 + round(safe.width * LOWER_WIDTH) if not portrait(canvas) else safe.x1
+    return Box(safe.x0, top, right, safe.y1)
+
+
+def _full(
+    build: Callable[[SpecT, Canvas, SceneContext], Slide], spec: SpecT, visual: Visual, canvas: Canvas,
+    context: SceneContext,
+) -> Slide:  # fmt: skip
+    """The visual's picture over the whole frame, moved by the slide's camera as a backdrop is, darkened under the
+    text set as a lower third (a FitError when the text does not fit there)."""
+    picture = _opened(visual, context)
+    assert picture is not None
+    pictured = Pictured(lambda: picture, visual.focus, visual.picture or "", None, text="lower")
+    return build(spec, dataclasses.replace(canvas, backdrop=pictured, column=lower_third(canvas)), context)
 
 
 def elements(visual: Visual, canvas: Canvas, box: Box, context: SceneContext) -> list[Element]:
@@ -268,23 +309,28 @@ def _opened(visual: Visual, context: SceneContext) -> Image.Image | None:
         raise SlideError("visual.picture", str(exc)) from None
 
 
-def _behind(behind: Backdrop, canvas: Canvas, context: SceneContext, beside: bool = True) -> Pictured:
+def _behind(
+    behind: Backdrop, canvas: Canvas, context: SceneContext, beside: bool = True, left: bool = False
+) -> Pictured:
     """The backdrop: a picture, read now (a problem with it is said at ``backdrop.picture``), or a map, drawn at the
     frame's size when the slide's background is first drawn (a layout's check never draws it), its places fitted
-    where a visual goes: the text stands beside them, over the faded rest of the map."""
+    where a visual goes: the text stands beside them, over the faded rest of the map. ``left``: the slide's visual
+    is on the left, its text on the right: the picture fades most there."""
     if behind.map is not None:  # its places where a visual goes, the text beside them (unless a visual is there)
         spec = behind.map.spec()
-        _, box = split(dataclasses.replace(canvas, column=None))
+        _, box = split(dataclasses.replace(canvas, column=None), left=left)
         plain = dataclasses.replace(canvas, column=box if beside else None, backdrop=None)
-        name = f"map:{'beside' if beside else 'whole'}:{spec.model_dump_json()}"  # the memo key: fitted apart
+        where = "whole" if not beside else "left" if left else "beside"
+        name = f"map:{where}:{spec.model_dump_json()}"  # the memo key: fitted apart
         made = functools.cache(lambda: maps.lit_picture(spec, plain, context))
-        return Pictured(lambda: made()[0], (0.5, 0.5), name, behind.dim, keep=lambda: made()[1])
+        text = "end" if left else "start"
+        return Pictured(lambda: made()[0], (0.5, 0.5), name, behind.dim, keep=lambda: made()[1], text=text)
     assert behind.picture is not None
     try:
         picture = open_picture(context.asset(behind.picture), behind.picture)
     except SlideError as exc:
         raise SlideError("backdrop.picture", str(exc)) from None
-    return Pictured(lambda: picture, behind.focus, behind.picture, behind.dim)
+    return Pictured(lambda: picture, behind.focus, behind.picture, behind.dim, text="end" if left else "start")
 
 
 def _icon(name: str, canvas: Canvas, w: int, h: int) -> Image.Image:
