@@ -30,7 +30,7 @@ from pipeline.drawing.slides.problems import SlideError
 from pipeline.drawing.slides.visual import Visual
 
 #: The design's version, in the thumbnail's cache key: change it when the look changes.
-DESIGN = "thumb-1"
+DESIGN = "thumb-2"
 #: The most words a thumbnail shows (more do not read at 168x94), and how many a title is shortened to.
 MOST_WORDS, KEY_WORDS = 5, 4
 #: The most characters of a creator's thumbnail text.
@@ -408,7 +408,9 @@ def _bar(image: Image.Image, words: Box, canvas: Canvas, accent) -> None:
     thick = canvas.px(0.022)
     y = words.y1 + canvas.px(0.035)
     slant = thick * 0.8
-    x0, x1 = words.x0, words.x0 + max(words.width * 0.55, canvas.px(0.2))
+    long = max(words.width * 0.55, canvas.px(0.2))
+    x0 = words.x0 if _wide(canvas) else (words.x0 + words.x1 - long) / 2  # under the words' start, or centred
+    x1 = x0 + long
     stroke = rgb(canvas.theme.thumbnail.stroke)
     ImageDraw.Draw(image).polygon(
         [(x0 + slant, y), (x1 + slant, y), (x1, y + thick), (x0, y + thick)],
