@@ -203,7 +203,9 @@ EXAMPLES: dict[str, str] = {
 }
 
 #: The storyboard's own settings, in the order a reader meets them, before the slide kinds.
-_SETTINGS = ["VideoSettings", "NarrationSettings", "MusicSettings", "Section", "Scene", "SceneVoice", "Short"]
+_SETTINGS = [
+    "VideoSettings", "NarrationSettings", "MusicSettings", "Thumbnail", "Section", "Scene", "SceneVoice", "Short"
+]  # fmt: skip
 
 
 def reference() -> str:

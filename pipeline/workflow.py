@@ -218,11 +218,10 @@ def outline(project: Project, timeline_plan: Plan, options: RenderOptions) -> Ou
     chapter_list = None if options.short else chapters.chapters(timeline_plan)
     metadata = chapters.ffmetadata(chapter_list or [], project.storyboard.title)
     cue_list = captions.cues(timeline_plan)
-    thumb_scene = stills.thumbnail_entry(project).id
     key = cache.key({
         "scenes": [job.key for job in all_jobs], "sound": sound_key, "meta": metadata,
         "captions": [c.key() for c in cue_list], "vtt": "word timestamps/1",
-        "thumbnail": next(job.key for job in all_jobs if job.scene_id == thumb_scene),
+        "thumbnail": _thumbnail_key(project, all_jobs),
     })  # fmt: skip
     return Outline(all_jobs, chapter_list, metadata, cue_list, key)
 
@@ -271,11 +270,16 @@ def _rendered(run: _Run, early: EarlyScenes) -> RenderResult:
     return result
 
 
+def _thumbnail_key(project: Project, all_jobs: list[jobs.SceneJob]) -> str:
+    """The thumbnail's key: the clip of the scene it draws on (which changes with the slide, the theme, the fonts and
+    the files) and the rest it is drawn from (its field, the title, its design's version)."""
+    scene_id, rest = stills.thumbnail_inputs(project)
+    return cache.key({"scene": next(job.key for job in all_jobs if job.scene_id == scene_id), **rest})
+
+
 def _thumbnail_cached(run: _Run, made: Outline, timeline_plan: Plan) -> Path:
-    """Where the thumbnail is kept between renders: by its scene's clip (which changes with all the thumbnail is
-    drawn from) and its size."""
-    shown = stills.thumbnail_entry(run.project).id
-    key = next(job.key for job in made.jobs if job.scene_id == shown)
+    """Where the thumbnail is kept between renders: by what it is drawn from and its size."""
+    key = _thumbnail_key(run.project, made.jobs)
     size = timeline_plan.frame.profile.thumbnail
     return run.store.path("thumbnails", cache.key({"thumbnail of": key, "size": size}), ".png")
 

@@ -332,9 +332,10 @@ def test_no_edit_lists_and_in_step_for_players_that_ignore_them(project, tmp_pat
     assert read_number(frames[round(start * 30)][1]) == 0, "the clip's first frame on the scene's first frame"
 
 
-def test_the_thumbnail_is_drawn_again_only_when_its_scene_changes(project, tmp_path, monkeypatch):
+def test_the_thumbnail_is_drawn_again_only_when_what_it_shows_changes(project, tmp_path, monkeypatch):
     """An edit to another scene's narration drew the thumbnail again (0.8 s of a 1080p edit's 8.6: the opening
-    title's map loaded and drawn for a picture that had not changed). It is kept in the cache by its scene's clip."""
+    title's map loaded and drawn for a picture that had not changed). It is kept in the cache by its scene's clip
+    and its own field: an edit of the scene it stands on, or of its words, draws it again."""
     import pipeline
     from pipeline.rendering import stills
 
@@ -343,6 +344,7 @@ def test_the_thumbnail_is_drawn_again_only_when_its_scene_changes(project, tmp_p
     monkeypatch.setattr(stills, "thumbnail", lambda *a: (drawn.append(1), original(*a))[1])
     text = """\
         title: Thumbs
+        thumbnail: {{text: {words}}}
         sections:
           - title: One
             scenes:
@@ -351,9 +353,12 @@ def test_the_thumbnail_is_drawn_again_only_when_its_scene_changes(project, tmp_p
         """
     options = pipeline.RenderOptions(cache_dir=tmp_path / "cache", size=(320, 180), fps=10, engine="espeak")
     pngs = []
-    for title, said in [("Cover", "Second."), ("Cover", "Second and again."), ("Changed", "Second and again.")]:
-        story = project(text.format(title=title, said=said))
+    for title, said, words in [
+        ("Cover", "Second.", "Thumbs"), ("Cover", "Second and again.", "Thumbs"),
+        ("Changed", "Second and again.", "Thumbs"), ("Changed", "Second and again.", "New *words*"),
+    ]:  # fmt: skip
+        story = project(text.format(title=title, said=said, words=words))
         result = pipeline.render(pipeline.validate(story, options), options)
         pngs.append((result.video.parent / "thumbnail.png").read_bytes())
-    assert len(drawn) == 2, "drawn for the first render and for its own scene's change, not for the other's"
-    assert pngs[0] == pngs[1] != pngs[2]
+    assert len(drawn) == 3, "drawn for the first render, its scene's change and its words', not the other scene's"
+    assert pngs[0] == pngs[1] and pngs[2] != pngs[3]

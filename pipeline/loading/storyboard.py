@@ -35,6 +35,7 @@ from pipeline.drawing.slides import theme as themes
 from pipeline.drawing.slides.fonts import FontBook, FontMissing
 from pipeline.drawing.slides.problems import SlideError
 from pipeline.drawing.slides.theme import Theme
+from pipeline.drawing.thumbnail import Thumbnail
 from pipeline.loading import characters, lexicon
 from pipeline.narration import sentences, spoken, voicelimits
 from pipeline.narration.engines import ENGINES
@@ -274,7 +275,12 @@ class Storyboard(Plain):
     video: VideoSettings = VideoSettings()
     narration: NarrationSettings = NarrationSettings()
     music: MusicSettings | None = Field(None, description="A music bed under the narration, ducked as it speaks.")
-    thumbnail: str | None = Field(None, description="Id of the scene drawn as thumbnail.png (default: the title).")
+    thumbnail: str | Thumbnail | None = Field(
+        None,
+        description="What thumbnail.png says and shows: a scene's id (its visual), or `{text: 'Two to *five* words', "
+        "scene: ID, visual: {icon | picture | map}}`; default: the title's key words over the storyboard's "
+        "strongest visual (the title's backdrop, else a lit map, a picture, an icon).",
+    )
     sections: list[Section] = Field(min_length=1)
     shorts: list[Short] = Field(
         default_factory=list, max_length=50, description="Vertical Shorts cut from the video (render --shorts)."
@@ -405,6 +411,7 @@ def read(path: Path | str, *, allow_outside_assets: bool = False) -> Loaded:
     problems += theme_problems
     problems += characters.problems(data, smap)  # control and bidi characters: invisible, and not text
     problems += _check_ids(raw_scenes, smap, storyboard.thumbnail if storyboard else None)
+    problems += _check_thumbnail(storyboard.thumbnail if storyboard else None, sandbox, smap)
     problems += _check_shorts(data, raw_scenes, smap)
     usable, scene_problems = _usable(scenes, sandbox, smap)
     problems += scene_problems
@@ -569,7 +576,9 @@ def _check_scene_count(scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap)
         raise StoryboardError([smap.problem((*place, "id"), message)])
 
 
-def _check_ids(raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap, thumbnail: str | None) -> list[Problem]:
+def _check_ids(
+    raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap, thumbnail: str | Thumbnail | None
+) -> list[Problem]:
     """Scene ids are unique and the thumbnail names one.
 
     Read from the data itself, so a scene with a mistake elsewhere still counts.
@@ -589,12 +598,33 @@ def _check_ids(raw_scenes: list[tuple[tuple, Any]], smap: yamlsrc.SourceMap, thu
             problems.append(smap.problem(path, message))
         else:
             first_line[scene_id] = smap.value(path).line
+    where: tuple[str, ...] = ("thumbnail",)
+    if isinstance(thumbnail, Thumbnail):
+        thumbnail, where = thumbnail.scene, ("thumbnail", "scene")
     if thumbnail is not None and thumbnail not in first_line:
         message = (
             f"no scene '{thumbnail}'{did_you_mean(thumbnail, first_line)}; "
-            "name the id of the scene to use as the thumbnail"
+            "name the id of the scene whose visual the thumbnail shows"
         )
-        problems.append(smap.problem(("thumbnail",), message))
+        problems.append(smap.problem(where, message))
+    return problems
+
+
+def _check_thumbnail(thumbnail: str | Thumbnail | None, sandbox: Sandbox, smap: yamlsrc.SourceMap) -> list[Problem]:
+    """The thumbnail's own words and visual: at most five words, stars closed, a known icon or place, a picture
+    inside the project that is there."""
+    if not isinstance(thumbnail, Thumbnail):
+        return []
+    problems = [smap.problem(("thumbnail", *error.path), str(error)) for error in thumbnail.problems()]
+    picture = thumbnail.visual.picture if thumbnail.visual is not None else None
+    if picture:
+        at = ("thumbnail", "visual", "picture")
+        refused = sandbox.check([picture], smap, at)
+        problems += refused
+        path = sandbox.root / picture
+        if not refused and not path.is_file():
+            message = f"no picture at '{picture}'{nearby(path, picture) or '; put the file there or fix the path'}"
+            problems.append(smap.problem(at, message))
     return problems
 
 

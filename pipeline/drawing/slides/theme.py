@@ -20,7 +20,7 @@ from pydantic import AfterValidator, Field, ValidationError
 from pipeline.core import messages, yamlsrc
 from pipeline.core.assets import Sandbox
 from pipeline.core.errors import Problem, StoryboardError
-from pipeline.core.schema import Plain
+from pipeline.core.schema import Fraction, Plain
 
 DEFAULT = "documentary"
 #: What a theme's name may be: a file name in assets/themes/ or pipeline/themes/, never a path.
@@ -266,6 +266,28 @@ class Maps(Plain):
     )
 
 
+class Thumbnails(Plain):
+    """How thumbnail.png is designed: a few huge words over the storyboard's strongest visual, as channels do."""
+
+    font: FontSpec | None = Field(
+        None, description="The words' font; defaults to fonts.figure (a heavy face that reads at 168x94)."
+    )
+    style: Literal["stroke", "box"] = Field(
+        "stroke",
+        description="'stroke': the words in 'ink' with a thick outline in 'stroke' and a shadow; 'box': each line "
+        "in 'ink' on a solid block of 'box' (the marked line's block in 'accent'), like a label.",
+    )
+    ink: Colour = Field("#ffffff", description="The words' colour.")
+    stroke: Colour = Field("#0a0a0a", description="The words' outline and shadow, and the shade over the visual.")
+    box: Colour | None = Field(None, description="Style 'box': the blocks' colour; defaults to colors.text.")
+    accent: Colour | None = Field(
+        None, description="The marked words', the arrow's and the lit country's outline colour; default colors.accent."
+    )
+    upper: bool = Field(True, description="Whether the words are set in capitals.")
+    saturation: float = Field(1.35, ge=0.5, le=2.5, description="How much more vivid the visual is made (1: as is).")
+    shade: Fraction = Field(0.6, description="How far the visual darkens behind the words (0: not at all).")
+
+
 class Theme(Plain):
     name: str
     colors: Colors
@@ -284,6 +306,7 @@ class Theme(Plain):
     panels: Panels = Field(Panels(), description="How the disc behind an icon is filled.")
     backdrops: Backdrops = Field(Backdrops(), description="How a slide's backdrop picture lies under its text.")
     maps: Maps = Field(Maps(), description="How maps look unless a map says.")
+    thumbnail: Thumbnails = Field(Thumbnails(), description="How thumbnail.png is designed.")
 
 
 def theme_search_path(project_dir: Path | None) -> list[Path]:
