@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from pipeline.preview.server import media_file
-from tests.conftest import TINY
+from tests.conftest import REPO, TINY
 
 
 @pytest.mark.parametrize("pool_from", [8, pytest.param(1, id="on-workers")])
@@ -125,3 +125,19 @@ def test_the_slowest_stills_go_to_the_workers_first():
     assert set(kinds[:3]) == {"map", "route"} and "map" not in kinds[3:] and "route" not in kinds[3:]
     ids = [entry.id for entry in ordered]
     assert ids.index("cold-open") < ids.index("largest-prison"), "a title over a map before a plain list"
+
+
+def test_the_preview_spawns_its_worker_before_importing_the_rest():
+    """The outline's worker is the longest path to the first state: the command spawns it before importing the
+    server, numpy, Pillow, YAML or the storyboard's models (those load here while it starts on the other core)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import pipeline.cli, pipeline.preview; from pathlib import Path;"
+        "from pipeline.preview.session import Session; Session(Path('x/script/a.yaml'));"
+        "heavy = ('numpy', 'PIL', 'yaml', 'pydantic', 'starlette', 'uvicorn', 'pipeline.drawing.slides');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert loaded.stdout.strip() == "[]"

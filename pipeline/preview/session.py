@@ -20,16 +20,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PIL import Image
-
-from pipeline.core.assets import project_root
 from pipeline.core.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
 from pipeline.rendering.executors import Cancel
 from pipeline.rendering.executors.local import LocalPool, Warmup
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Peaks per second of a scene's waveform (drawn one bar per peak).
 PEAKS_PER_SECOND = 25
@@ -51,7 +51,6 @@ class Session:
 
     def __init__(self, storyboard: Path, quality: str = "draft", *, allow_outside_assets: bool = False):
         self.storyboard = storyboard.resolve()
-        self.root = project_root(self.storyboard)
         #: ``quality`` "draft" (640 wide, 15 fps) or "full" (the storyboard's own size and frame rate).
         self.draft = quality == "draft"
         self.allow_outside_assets = allow_outside_assets
@@ -65,6 +64,14 @@ class Session:
         self._outline_pool: LocalPool | None = None  # started ahead of the first outline (``start``)
 
     # -- what the server may serve ---------------------------------------------------------------
+
+    @cached_property
+    def root(self) -> Path:
+        """The project's folder (found when first asked: ``start`` spawns the outline's worker before this process
+        imports what finding it and the rest of the preview need: YAML, numpy, Pillow)."""
+        from pipeline.core.assets import project_root
+
+        return project_root(self.storyboard)
 
     @property
     def media_root(self) -> Path:
@@ -206,6 +213,8 @@ class Session:
     # -- describing a render ----------------------------------------------------------------------
 
     def _described(self, project, result) -> dict[str, Any]:
+        from PIL import Image
+
         import pipeline
         from pipeline.core import cache
         from pipeline.planning import chapters
@@ -286,6 +295,8 @@ def _warm(engines: list[str]) -> None:
 
 def _peaks(samples: np.ndarray, seconds: float) -> list[float]:
     """The loudest magnitude in each 1/PEAKS_PER_SECOND s of ``samples``, 0-1, two decimals."""
+    import numpy as np
+
     count = max(1, round(seconds * PEAKS_PER_SECOND))
     if samples.size == 0:
         return [0.0] * count
