@@ -141,3 +141,62 @@ def test_the_preview_spawns_its_worker_before_importing_the_rest():
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_page_adds_each_new_still_without_drawing_the_others_again():
+    """The outline comes again every few tenths of a second as stills are drawn: the page makes a picture only for
+    a scene whose still is new, and keeps the items of the scenes that did not change (their stills are not made
+    and decoded again on every update)."""
+    import io
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import chromium
+
+    static = Path(__file__).resolve().parent.parent / "pipeline" / "preview" / "static"
+    png = io.BytesIO()
+    Image.new("RGB", (32, 18), "#336699").save(png, format="PNG")
+
+    def scene(scene_id: str, still: str | None) -> dict:
+        said = [{"text": f"{scene_id}.", "start": None, "end": None}]
+        return {"id": scene_id, "kind": "statement", "index": 0, "start": None, "duration": None, "still": still,
+                "reveals": [], "waveform": [], "sentences": said}  # fmt: skip
+
+    def state(version: int, stills: int) -> dict:
+        ids = ["one", "two", "three"]
+        scenes = [scene(i, f"/media/{i}.png" if n < stills else None) for n, i in enumerate(ids)]
+        return {"version": version, "status": "outline", "problems": [], "title": "t", "slug": "t", "duration": None,
+                "size": [320, 180], "video": None, "chapters": [], "files": [], "took": 0.0,
+                "sections": [{"number": 1, "title": "Only", "scenes": scenes}]}  # fmt: skip
+
+    events = "".join(f"event: state\ndata: {json.dumps(state(v, v))}\n\n" for v in (1, 2, 3))
+    files = {"/": ("index.html", "text/html"), "/static/app.js": ("app.js", "text/javascript"),
+             "/static/style.css": ("style.css", "text/css")}  # fmt: skip
+
+    def answer(route):
+        path = route.request.url.split("//", 1)[1].split("/", 1)[1]
+        path = "/" + path.split("?")[0]
+        if path in files:
+            name, kind = files[path]
+            return route.fulfill(body=(static / name).read_bytes(), content_type=kind)
+        if path == "/events":
+            return route.fulfill(body=events, content_type="text/event-stream")
+        if path.startswith("/media/"):
+            return route.fulfill(body=png.getvalue(), content_type="image/png")
+        return route.fulfill(status=404, body="")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), headless=True)
+        try:
+            page = browser.new_page()
+            page.add_init_script("""window.made = 0; const make = document.createElement.bind(document);
+                document.createElement = (tag, ...rest) => { if (tag === "img") window.made += 1;
+                return make(tag, ...rest); };""")
+            page.route("**/*", answer)
+            page.goto("http://preview.test/")
+            page.wait_for_function("document.querySelectorAll('.scene img').length === 3")
+            assert page.evaluate("window.made") == 3  # one picture a still: 1 + 2 + 3 when each update drew all again
+            assert page.evaluate("[...document.querySelectorAll('.scene')].map((s) => s.dataset.id)") == [
+                "one", "two", "three"]  # fmt: skip
+        finally:
+            browser.close()
