@@ -200,3 +200,48 @@ def test_the_page_adds_each_new_still_without_drawing_the_others_again():
                 "one", "two", "three"]  # fmt: skip
         finally:
             browser.close()
+
+
+MAPS = """\
+title: Maps and cards
+video: {width: 320, height: 180, fps: 30}
+sections:
+  - title: Only
+    scenes:
+"""
+
+
+def test_the_preview_leaves_the_last_few_maps_to_its_warmed_worker(tmp_path, monkeypatch):
+    """This process draws the quick stills; a still that needs a map's data it leaves to the worker (whose tables
+    are loaded) when only a few are left: loading them here for one took longer than the worker's whole share,
+    and held the worker's stills back meanwhile. Every still is drawn all the same."""
+    import pipeline
+    from pipeline.loading.options import RenderOptions
+    from pipeline.preview import session as session_module
+    from pipeline.preview.session import Session
+    from pipeline.rendering import stills
+
+    (tmp_path / "assets").mkdir()
+    places = ["North Korea", "South Korea", "Japan", "China"]
+    said = "        narration: A sentence to say.\n"
+    on_map = "        slide: {{kind: title, title: Map {n}, backdrop: {{map: {{show: [{place}]}}}}}}\n"
+    scenes = [f"      - id: map-{n}\n" + on_map.format(n=n, place=place) for n, place in enumerate(places)]
+    scenes += [f"      - id: card-{n}\n        slide: {{kind: title, title: Card {n}}}\n" for n in range(4)]
+    scenes = [scene + said for scene in scenes]
+    story = tmp_path / "maps.yaml"
+    story.write_text(MAPS + "".join(scenes), encoding="utf-8")
+    here: list[str] = []
+    drawn_here = stills.still_png
+    monkeypatch.setattr(stills, "still_png", lambda *args: here.append(args[2]) or drawn_here(*args))
+    monkeypatch.setattr(session_module, "OUTLINE_WIDTH", 160)
+    monkeypatch.setattr(session_module, "OUTLINE_POOL_FROM", 2)
+    monkeypatch.setattr(session_module, "_outline_workers", lambda: 1)
+    session = Session(story)
+    options = RenderOptions(draft=True)
+    told: list[dict] = []
+    try:
+        session.outline(pipeline.validate(story, options), options, told.append)
+    finally:
+        session.close()
+    assert all(s["still"] for sec in told[-1]["sections"] for s in sec["scenes"])
+    assert here and not [scene_id for scene_id in here if scene_id.startswith("map-")], here

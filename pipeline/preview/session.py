@@ -44,6 +44,13 @@ OUTLINE_WIDTH = 320
 MAPS_FIRST = ("map", "route")
 #: Scenes from which the outline's stills are drawn on every core (fewer draw in less time than workers start).
 OUTLINE_POOL_FROM = 8
+#: Stills that need a map's data still waiting (two of them already with the worker) from which this process draws
+#: one too. It has not loaded the maps' tables (0.5-0.6 CPU-s) where a warmed worker draws a map's still in
+#: 0.15-0.25: with k left, the worker alone takes about 0.2k s, and helping repays the load only from about four
+#: left; with fewer, drawing one here (the shipped storyboard's closing card, 0.4 CPU-s) only added to the end.
+MAPS_HERE_FROM = 6
+#: ``slowest_first``'s rank of a slide that needs no map's data.
+PLAIN = 2
 
 
 class Session:
@@ -311,7 +318,8 @@ def _stills(project, frame, entries, started: LocalPool | None = None) -> Iterat
     """Each scene's settled still as PNG data (None: it cannot be drawn), as each is done. Drawn in this process
     and on workers at once (those ``started`` ahead, else ones started now when there are OUTLINE_POOL_FROM scenes
     or more, one per core but this one's): the workers take them slowest first, this process from the other end
-    (the quickest, which need no map's data), each still once, until they meet."""
+    (the quickest, which need no map's data), each still once, until they meet; a still that needs a map's data
+    only when MAPS_HERE_FROM or more such are left (else the workers, whose tables are loaded, draw them sooner)."""
     from pipeline.rendering import stills
     from pipeline.rendering.jobs import Canvases
 
@@ -327,6 +335,7 @@ def _stills(project, frame, entries, started: LocalPool | None = None) -> Iterat
         queued = [(entry.id, pool.still(project, frame, entry.id)) for entry in sorted(entries, key=slowest_first)]
         waiting = dict(queued)
         mine = [scene_id for scene_id, _ in reversed(queued)]
+        plain = {entry.id for entry in entries if slowest_first(entry) == PLAIN}
         while waiting:
             for scene_id, future in list(waiting.items()):
                 if future.done() and not future.cancelled():
@@ -334,11 +343,12 @@ def _stills(project, frame, entries, started: LocalPool | None = None) -> Iterat
                     yield scene_id, future.result()
             while mine and mine[0] not in waiting:
                 mine.pop(0)
-            if mine and waiting[mine[0]].cancel():  # no worker has taken it: drawn here
-                del waiting[mine[0]]
+            maps_left = sum(1 for scene_id in waiting if scene_id not in plain)
+            if mine and (mine[0] in plain or maps_left >= MAPS_HERE_FROM) and waiting[mine[0]].cancel():
+                del waiting[mine[0]]  # no worker has taken it: drawn here
                 yield mine[0], stills.still_png(project, frame, mine.pop(0), canvas)
             elif waiting:
-                mine.clear()  # the workers have taken the rest
+                mine.clear()  # the workers have taken the rest, or only a few maps are left, theirs
                 wait(waiting.values(), return_when=FIRST_COMPLETED)
     finally:
         pool.close()
@@ -356,4 +366,4 @@ def slowest_first(entry) -> int:
     if slide.kind in MAPS_FIRST:
         return 0
     beside = [getattr(slide, field, None) for field in ("backdrop", "visual")]
-    return 1 if any(getattr(part, "map", None) is not None for part in beside) else 2
+    return 1 if any(getattr(part, "map", None) is not None for part in beside) else PLAIN
