@@ -235,7 +235,6 @@ def test_the_preview_leaves_the_last_few_maps_to_its_warmed_worker(tmp_path, mon
     monkeypatch.setattr(stills, "still_png", lambda *args: here.append(args[2]) or drawn_here(*args))
     monkeypatch.setattr(session_module, "OUTLINE_WIDTH", 160)
     monkeypatch.setattr(session_module, "OUTLINE_POOL_FROM", 2)
-    monkeypatch.setattr(session_module, "_outline_workers", lambda: 1)
     session = Session(story)
     options = RenderOptions(draft=True)
     told: list[dict] = []
