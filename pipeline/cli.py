@@ -30,7 +30,7 @@ from pipeline.core.formats import DEFAULT as DEFAULT_FORMAT
 from pipeline.core.formats import FORMATS
 from pipeline.core.formats.sizes import check_shape
 from pipeline.core.lock import nearest_existing
-from pipeline.narration.engines import ENGINES
+from pipeline.narration import ENGINE_NAMES
 
 #: The most problems listed at once: past that, the first ones usually explain the rest.
 SHOWN_PROBLEMS = 100
@@ -269,7 +269,7 @@ def main() -> None:
 @main.command()
 @click.argument("storyboards", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--engine", type=click.Choice(sorted(ENGINES)), help="Narrate with this engine, whatever the storyboard says."
+    "--engine", type=click.Choice(ENGINE_NAMES), help="Narrate with this engine, whatever the storyboard says."
 )
 @click.option(
     "--output",

@@ -355,3 +355,18 @@ def test_a_routes_names_keep_off_the_title_and_their_own_markers(monkeypatch):
         assert tag[1] >= foot + canvas.px(0.04), (tag, foot)  # San Francisco's was 0.024 of the short side under it
         r = canvas.px(0.01)
         assert not any(tag[0] - r < x < tag[2] + r and tag[1] - r < y < tag[3] + r for x, y in dots), (tag, dots)
+
+
+def test_the_countries_read_alone_or_from_the_held_outlines_are_the_same():
+    """A process that draws maps reads the countries from the outlines' reader it holds (the archive opened once),
+    only the fields it uses: the same countries, labels, boxes and names as a reading of its own."""
+    geo.countries.cache_clear()
+    geo.shape_reader.cache_clear()
+    alone = geo.countries()
+    geo.countries.cache_clear()
+    geo.shape_reader()
+    held = geo.countries()
+    assert held == alone and len(held[0]) == 250
+    assert geo.find("DPRK").name == geo.find("kp").name == geo.find("North Korea").name == "North Korea"
+    korea = geo.find("PRK")
+    assert 124 < korea.label[0] < 128 and 38 < korea.label[1] < 42 and korea.bbox[0] < korea.label[0] < korea.bbox[2]

@@ -437,3 +437,11 @@ def test_ctrl_c_while_espeak_speaks_stops_the_sentence():
             engine.synthesize(long, VoiceSettings())
     finally:
         timer.cancel()
+
+
+def test_the_command_line_offers_every_engine_by_name():
+    """The CLI names the engines without importing them (the preview starts its worker sooner): the same names."""
+    from pipeline.narration import ENGINE_NAMES
+    from pipeline.narration.engines import ENGINES
+
+    assert tuple(sorted(ENGINES)) == ENGINE_NAMES

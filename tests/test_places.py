@@ -13,6 +13,8 @@ def test_names_fold_accents_case_dotless_i_and_punctuation():
     assert fold("Üsküdar") == fold("USKUDAR") == "uskudar"
     assert fold("Sarıyer") == "sariyer" and fold("Beşiktaş") == "besiktas"
     assert fold("Washington, D.C.") == "washington d c"
+    assert fold("Côte d'Ivoire") == fold("COTE D'IVOIRE") == fold("cote divoire") == "cote divoire"
+    assert fold("  Rio_Grande--del  Norte ") == fold("Río Grande del Norte") == "rio grande del norte"
     assert split_hint("Victoria, Canada") == ("Victoria", "Canada") and split_hint("Yalu") == ("Yalu", None)
 
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from pipeline.preview.server import media_file
-from tests.conftest import TINY
+from tests.conftest import REPO, TINY
 
 
 @pytest.mark.parametrize("pool_from", [8, pytest.param(1, id="on-workers")])
@@ -125,3 +125,122 @@ def test_the_slowest_stills_go_to_the_workers_first():
     assert set(kinds[:3]) == {"map", "route"} and "map" not in kinds[3:] and "route" not in kinds[3:]
     ids = [entry.id for entry in ordered]
     assert ids.index("cold-open") < ids.index("largest-prison"), "a title over a map before a plain list"
+
+
+def test_the_preview_spawns_its_worker_before_importing_the_rest():
+    """The outline's worker is the longest path to the first state: the command spawns it before importing the
+    server, numpy, Pillow, YAML or the storyboard's models (those load here while it starts on the other core)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import pipeline.cli, pipeline.preview; from pathlib import Path;"
+        "from pipeline.preview.session import Session; Session(Path('x/script/a.yaml'));"
+        "heavy = ('numpy', 'PIL', 'yaml', 'pydantic', 'starlette', 'uvicorn', 'pipeline.drawing.slides');"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert loaded.stdout.strip() == "[]"
+
+
+def test_the_page_adds_each_new_still_without_drawing_the_others_again():
+    """The outline comes again every few tenths of a second as stills are drawn: the page makes a picture only for
+    a scene whose still is new, and keeps the items of the scenes that did not change (their stills are not made
+    and decoded again on every update)."""
+    import io
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import chromium
+
+    static = Path(__file__).resolve().parent.parent / "pipeline" / "preview" / "static"
+    png = io.BytesIO()
+    Image.new("RGB", (32, 18), "#336699").save(png, format="PNG")
+
+    def scene(scene_id: str, still: str | None) -> dict:
+        said = [{"text": f"{scene_id}.", "start": None, "end": None}]
+        return {"id": scene_id, "kind": "statement", "index": 0, "start": None, "duration": None, "still": still,
+                "reveals": [], "waveform": [], "sentences": said}  # fmt: skip
+
+    def state(version: int, stills: int) -> dict:
+        ids = ["one", "two", "three"]
+        scenes = [scene(i, f"/media/{i}.png" if n < stills else None) for n, i in enumerate(ids)]
+        return {"version": version, "status": "outline", "problems": [], "title": "t", "slug": "t", "duration": None,
+                "size": [320, 180], "video": None, "chapters": [], "files": [], "took": 0.0,
+                "sections": [{"number": 1, "title": "Only", "scenes": scenes}]}  # fmt: skip
+
+    events = "".join(f"event: state\ndata: {json.dumps(state(v, v))}\n\n" for v in (1, 2, 3))
+    files = {"/": ("index.html", "text/html"), "/static/app.js": ("app.js", "text/javascript"),
+             "/static/style.css": ("style.css", "text/css")}  # fmt: skip
+
+    def answer(route):
+        path = route.request.url.split("//", 1)[1].split("/", 1)[1]
+        path = "/" + path.split("?")[0]
+        if path in files:
+            name, kind = files[path]
+            return route.fulfill(body=(static / name).read_bytes(), content_type=kind)
+        if path == "/events":
+            return route.fulfill(body=events, content_type="text/event-stream")
+        if path.startswith("/media/"):
+            return route.fulfill(body=png.getvalue(), content_type="image/png")
+        return route.fulfill(status=404, body="")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), headless=True)
+        try:
+            page = browser.new_page()
+            page.add_init_script("""window.made = 0; const make = document.createElement.bind(document);
+                document.createElement = (tag, ...rest) => { if (tag === "img") window.made += 1;
+                return make(tag, ...rest); };""")
+            page.route("**/*", answer)
+            page.goto("http://preview.test/")
+            page.wait_for_function("document.querySelectorAll('.scene img').length === 3")
+            assert page.evaluate("window.made") == 3  # one picture a still: 1 + 2 + 3 when each update drew all again
+            assert page.evaluate("[...document.querySelectorAll('.scene')].map((s) => s.dataset.id)") == [
+                "one", "two", "three"]  # fmt: skip
+        finally:
+            browser.close()
+
+
+MAPS = """\
+title: Maps and cards
+video: {width: 320, height: 180, fps: 30}
+sections:
+  - title: Only
+    scenes:
+"""
+
+
+def test_the_preview_leaves_the_last_few_maps_to_its_warmed_worker(tmp_path, monkeypatch):
+    """This process draws the quick stills; a still that needs a map's data it leaves to the worker (whose tables
+    are loaded) when only a few are left: loading them here for one took longer than the worker's whole share,
+    and held the worker's stills back meanwhile. Every still is drawn all the same."""
+    import pipeline
+    from pipeline.loading.options import RenderOptions
+    from pipeline.preview import session as session_module
+    from pipeline.preview.session import Session
+    from pipeline.rendering import stills
+
+    (tmp_path / "assets").mkdir()
+    places = ["North Korea", "South Korea", "Japan", "China"]
+    said = "        narration: A sentence to say.\n"
+    on_map = "        slide: {{kind: title, title: Map {n}, backdrop: {{map: {{show: [{place}]}}}}}}\n"
+    scenes = [f"      - id: map-{n}\n" + on_map.format(n=n, place=place) for n, place in enumerate(places)]
+    scenes += [f"      - id: card-{n}\n        slide: {{kind: title, title: Card {n}}}\n" for n in range(4)]
+    scenes = [scene + said for scene in scenes]
+    story = tmp_path / "maps.yaml"
+    story.write_text(MAPS + "".join(scenes), encoding="utf-8")
+    here: list[str] = []
+    drawn_here = stills.still_png
+    monkeypatch.setattr(stills, "still_png", lambda *args: here.append(args[2]) or drawn_here(*args))
+    monkeypatch.setattr(session_module, "OUTLINE_WIDTH", 160)
+    monkeypatch.setattr(session_module, "OUTLINE_POOL_FROM", 2)
+    session = Session(story)
+    options = RenderOptions(draft=True)
+    told: list[dict] = []
+    try:
+        session.outline(pipeline.validate(story, options), options, told.append)
+    finally:
+        session.close()
+    assert all(s["still"] for sec in told[-1]["sections"] for s in sec["scenes"])
+    assert not [scene_id for scene_id in here if scene_id.startswith("map-")], here  # the cards: as the cores allow

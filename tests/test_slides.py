@@ -475,6 +475,30 @@ def test_a_checks_font_book_lays_out_and_notes_missing_characters_without_drawin
     assert sprites[0][..., 3].any() and not sprites[1][..., 3].any()
 
 
+def test_a_face_measures_a_text_again_as_the_font_does_and_notes_missing_characters_every_time():
+    """A face keeps the widths and ink boxes of texts its own font draws whole (fitting measures the same lines
+    again and again): the same figures as the font's, asked twice; and a text with a character no font has is
+    noted on every asking, so the fit check (which clears the book's missing characters per slide) still sees it."""
+    theme = load_theme("documentary")
+    book = FontBook(theme.fonts)
+    face = book.face("body", 31)
+    for line in ("Pyongyang and the Yalu", "Chosŏn", "twice  spaced", ""):
+        for _ in range(2):
+            assert face.getlength(line) == face.font.getlength(line)
+            if line:
+                assert face.getbbox(line) == face.font.getbbox(line, anchor="ls")
+    mixed = "Seoul 서울"
+    widths = [face.getlength(mixed) for _ in range(2)]
+    assert widths[0] == widths[1] == sum(font.getlength(part) for font, part in face.runs(mixed))
+    for _ in range(2):
+        book.missing.clear()
+        face.getlength("Launch 🚀")
+        assert book.missing == {"🚀"}
+        book.missing.clear()
+        face.getbbox("Launch 🚀")
+        assert book.missing == {"🚀"}
+
+
 def test_a_fonts_coverage_is_the_code_points_its_cmap_names(canvas):
     """Coverage reads the cmap with numbered glyph names (the names were the cost, not the code points): the
     same code points as fontTools' own reading, for every face of the theme and the CJK fallback."""

@@ -23,10 +23,13 @@ import threading
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.core.errors import Stopped
-from pipeline.preview.server import Hub, app
 from pipeline.preview.session import Session
+
+if TYPE_CHECKING:
+    from pipeline.preview.server import Hub
 
 __all__ = ["Refresher", "Session", "serve"]
 
@@ -94,6 +97,8 @@ def serve(
     session.start()  # the outline's worker loads while the server starts and the storyboard is read
     import uvicorn
     import watchfiles
+
+    from pipeline.preview.server import Hub, app
 
     hub = Hub()
     listening = socket.create_server((host, port))

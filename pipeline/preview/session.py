@@ -20,17 +20,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PIL import Image
-
-from pipeline.core.assets import project_root
 from pipeline.core.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
 from pipeline.narration import speech
 from pipeline.rendering.executors import Cancel
 from pipeline.rendering.executors.local import LocalPool, Warmup
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Peaks per second of a scene's waveform (drawn one bar per peak).
 PEAKS_PER_SECOND = 25
@@ -45,6 +45,13 @@ OUTLINE_WIDTH = 320
 MAPS_FIRST = ("map", "route")
 #: Scenes from which the outline's stills are drawn on every core (fewer draw in less time than workers start).
 OUTLINE_POOL_FROM = 8
+#: Stills that need a map's data still waiting (two of them already with the worker) from which this process draws
+#: one too. It has not loaded the maps' tables (0.5-0.6 CPU-s) where a warmed worker draws a map's still in
+#: 0.15-0.25: with k left, the worker alone takes about 0.2k s, and helping repays the load only from about four
+#: left; with fewer, drawing one here (the shipped storyboard's closing card, 0.4 CPU-s) only added to the end.
+MAPS_HERE_FROM = 6
+#: ``slowest_first``'s rank of a slide that needs no map's data.
+PLAIN = 2
 
 
 class Session:
@@ -52,7 +59,6 @@ class Session:
 
     def __init__(self, storyboard: Path, quality: str = "draft", *, allow_outside_assets: bool = False):
         self.storyboard = storyboard.resolve()
-        self.root = project_root(self.storyboard)
         #: ``quality`` "draft" (640 wide, 15 fps) or "full" (the storyboard's own size and frame rate).
         self.draft = quality == "draft"
         self.allow_outside_assets = allow_outside_assets
@@ -66,6 +72,14 @@ class Session:
         self._outline_pool: LocalPool | None = None  # started ahead of the first outline (``start``)
 
     # -- what the server may serve ---------------------------------------------------------------
+
+    @cached_property
+    def root(self) -> Path:
+        """The project's folder (found when first asked: ``start`` spawns the outline's worker before this process
+        imports what finding it and the rest of the preview need: YAML, numpy, Pillow)."""
+        from pipeline.core.assets import project_root
+
+        return project_root(self.storyboard)
 
     @property
     def media_root(self) -> Path:
@@ -207,6 +221,8 @@ class Session:
     # -- describing a render ----------------------------------------------------------------------
 
     def _described(self, project, result) -> dict[str, Any]:
+        from PIL import Image
+
         import pipeline
         from pipeline.core import cache
         from pipeline.planning import chapters
@@ -287,6 +303,8 @@ def _warm(engines: list[str], prepared: Path) -> None:
 
 def _peaks(samples: np.ndarray, seconds: float) -> list[float]:
     """The loudest magnitude in each 1/PEAKS_PER_SECOND s of ``samples``, 0-1, two decimals."""
+    import numpy as np
+
     count = max(1, round(seconds * PEAKS_PER_SECOND))
     if samples.size == 0:
         return [0.0] * count
@@ -301,7 +319,8 @@ def _stills(project, frame, entries, started: LocalPool | None = None) -> Iterat
     """Each scene's settled still as PNG data (None: it cannot be drawn), as each is done. Drawn in this process
     and on workers at once (those ``started`` ahead, else ones started now when there are OUTLINE_POOL_FROM scenes
     or more, one per core but this one's): the workers take them slowest first, this process from the other end
-    (the quickest, which need no map's data), each still once, until they meet."""
+    (the quickest, which need no map's data), each still once, until they meet; a still that needs a map's data
+    only when MAPS_HERE_FROM or more such are left (else the workers, whose tables are loaded, draw them sooner)."""
     from pipeline.rendering import stills
     from pipeline.rendering.jobs import Canvases
 
@@ -317,6 +336,7 @@ def _stills(project, frame, entries, started: LocalPool | None = None) -> Iterat
         queued = [(entry.id, pool.still(project, frame, entry.id)) for entry in sorted(entries, key=slowest_first)]
         waiting = dict(queued)
         mine = [scene_id for scene_id, _ in reversed(queued)]
+        plain = {entry.id for entry in entries if slowest_first(entry) == PLAIN}
         while waiting:
             for scene_id, future in list(waiting.items()):
                 if future.done() and not future.cancelled():
@@ -324,11 +344,12 @@ def _stills(project, frame, entries, started: LocalPool | None = None) -> Iterat
                     yield scene_id, future.result()
             while mine and mine[0] not in waiting:
                 mine.pop(0)
-            if mine and waiting[mine[0]].cancel():  # no worker has taken it: drawn here
-                del waiting[mine[0]]
+            maps_left = sum(1 for scene_id in waiting if scene_id not in plain)
+            if mine and (mine[0] in plain or maps_left >= MAPS_HERE_FROM) and waiting[mine[0]].cancel():
+                del waiting[mine[0]]  # no worker has taken it: drawn here
                 yield mine[0], stills.still_png(project, frame, mine.pop(0), canvas)
             elif waiting:
-                mine.clear()  # the workers have taken the rest
+                mine.clear()  # the workers have taken the rest, or only a few maps are left, theirs
                 wait(waiting.values(), return_when=FIRST_COMPLETED)
     finally:
         pool.close()
@@ -346,4 +367,4 @@ def slowest_first(entry) -> int:
     if slide.kind in MAPS_FIRST:
         return 0
     beside = [getattr(slide, field, None) for field in ("backdrop", "visual")]
-    return 1 if any(getattr(part, "map", None) is not None for part in beside) else 2
+    return 1 if any(getattr(part, "map", None) is not None for part in beside) else PLAIN

@@ -13,6 +13,8 @@ _LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h",
 
 def fold(name: str) -> str:
     """The key a name is found by: lower case, accents and punctuation gone, words separated by one space."""
+    if name.isascii():  # most names: nothing to decompose or translate (a gazetteer's index folds thousands)
+        return " ".join(re.findall(r"[^\W_]+", name.lower().replace("'", "")))
     text = unicodedata.normalize("NFKD", name.casefold().translate(_LETTERS))
     text = "".join(c for c in text if not unicodedata.combining(c)).translate(_LETTERS)
     text = text.replace("'", "")

@@ -166,6 +166,10 @@ def coverage(file: FontFile) -> frozenset[int]:
     return frozenset(font.getBestCmap() or {})
 
 
+#: Texts whose widths a face keeps (then it starts over): a slide's fitting measures a few hundred.
+LENGTHS_KEPT = 4096
+
+
 class Face:
     """A font at one size that borrows glyphs it lacks from a fallback font.
 
@@ -191,9 +195,16 @@ class Face:
         self._fallback = fallback
         self._fallback_covers = fallback_covers
         self._missing = missing if missing is not None else set()
+        #: Widths of texts the role's font draws whole, by text: fitting measures the same lines over and over
+        #: (each wrap's trial lines, a dozen wraps to balance them, every size tried).
+        self._lengths: dict[str, float] = {}
+        #: Ink boxes of such texts, by text (a block's extent measures each of its lines at each size tried).
+        self._boxes: dict[str, tuple[int, int, int, int]] = {}
 
     def runs(self, text: str) -> list[tuple[ImageFont.FreeTypeFont, str]]:
         """``text`` as runs of one font each (all the role's font without a fallback); notes missing characters."""
+        if self._covered.issuperset(map(ord, text)):  # the common case, checked at C speed
+            return [(self.font, text)] if text else []
         out: list[tuple[ImageFont.FreeTypeFont, str]] = []
         for char in text:
             code = ord(char)
@@ -208,7 +219,14 @@ class Face:
         return out
 
     def getlength(self, text: str) -> float:
-        return sum(font.getlength(part) for font, part in self.runs(text))
+        if (known := self._lengths.get(text)) is not None:
+            return known
+        if not self._covered.issuperset(map(ord, text)):  # not kept: its runs note the characters no font has
+            return sum(font.getlength(part) for font, part in self.runs(text))
+        if len(self._lengths) >= LENGTHS_KEPT:
+            self._lengths.clear()
+        length = self._lengths[text] = self.font.getlength(text)
+        return length
 
     def getmetrics(self) -> tuple[int, int]:
         return self.font.getmetrics()
@@ -217,6 +235,13 @@ class Face:
         """Ink box of ``text`` drawn at the origin with a left-baseline anchor."""
         if anchor != "ls":
             raise ValueError("Face.getbbox measures from the left baseline only")
+        if (known := self._boxes.get(text)) is not None:
+            return known
+        if text and self._covered.issuperset(map(ord, text)):  # kept, as widths are (``getlength``)
+            if len(self._boxes) >= LENGTHS_KEPT:
+                self._boxes.clear()
+            box = self._boxes[text] = self.font.getbbox(text, anchor="ls")
+            return box
         x = 0.0
         boxes = []
         for font, part in self.runs(text):

@@ -1,6 +1,7 @@
 """Text-to-speech engines, keyed by the name a storyboard writes.
 
-A new engine is one module with an Engine subclass, plus one line here.
+A new engine is one module with an Engine subclass, plus one line here and its name in
+``pipeline.narration.ENGINE_NAMES`` (what the command line offers).
 """
 
 from __future__ import annotations

@@ -102,28 +102,40 @@ function drawChapters() {
   });
 }
 
+// Each scene's list item as last drawn, by everything it shows: a new state (the outline's, a few more stills each
+// time) re-uses the items of the scenes it leaves as they were, so their stills are not made and decoded again
+// and the page's work for an update is the scenes that changed.
+let drawnItems = new Map();
+
 function drawScenes(changed) {
   const list = $("scenes");
-  list.replaceChildren();
+  const items = [], kept = new Map();
   for (const section of state.sections || []) {
-    list.append(el("li", { class: "section-title", text: `${section.number}. ${section.title}` }));
+    items.push(el("li", { class: "section-title", text: `${section.number}. ${section.title}` }));
     for (const scene of section.scenes) {
       const narration = scene.sentences.map((s) => s.text).join(" ");
       // Before the first render (the outline) a scene has no times yet, and its still may be on its way.
       const timed = scene.duration !== null && scene.start !== null;
       const meta = timed ? `${scene.kind} · ${scene.duration.toFixed(1)} s · at ${fmt(scene.start)}` : scene.kind;
-      const picture = scene.still ? el("img", { src: scene.still, alt: `${scene.id} still`, loading: "lazy" })
-        : el("div", { class: "placeholder", text: scene.kind });
-      const item = el("li", { class: `scene${changed.has(scene.id) ? " changed" : ""}`, "data-id": scene.id },
-        picture,
-        el("div", {},
-          el("div", { class: "id", text: scene.id }),
-          el("div", { class: "meta", text: meta }),
-          el("div", { class: "narration", text: narration })));
-      item.addEventListener("click", () => { select(scene.id); if (timed) seek(scene.start + 0.01); });
-      list.append(item);
+      const key = JSON.stringify([scene.id, meta, narration, scene.still, changed.has(scene.id), timed && scene.start]);
+      let item = drawnItems.get(key);
+      if (!item) {
+        const picture = scene.still ? el("img", { src: scene.still, alt: `${scene.id} still`, loading: "lazy" })
+          : el("div", { class: "placeholder", text: scene.kind });
+        item = el("li", { class: `scene${changed.has(scene.id) ? " changed" : ""}`, "data-id": scene.id },
+          picture,
+          el("div", {},
+            el("div", { class: "id", text: scene.id }),
+            el("div", { class: "meta", text: meta }),
+            el("div", { class: "narration", text: narration })));
+        item.addEventListener("click", () => { select(scene.id); if (timed) seek(scene.start + 0.01); });
+      }
+      kept.set(key, item);
+      items.push(item);
     }
   }
+  drawnItems = kept;
+  list.replaceChildren(...items);
 }
 
 function select(id) {
