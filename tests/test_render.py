@@ -53,7 +53,7 @@ def test_tiny_render_meets_the_output_spec(tiny):
     assert scenes[0]["section"] == "Opening" and scenes[0]["engine"] == "piper"
     assert report["engine"]["voice"] == "en_US-joe-medium"
     first = scenes[0]["sentences"][0]
-    assert first["text"] == "Hello there." and first["start"] == pytest.approx(0.5, abs=0.01)
+    assert first["text"] == "Hello there." and first["start"] == pytest.approx(0.8, abs=0.01), "the opening breath"
     assert top_level_atoms(video).index("moov") < top_level_atoms(video).index("mdat"), "not +faststart"
     webvtt = video.with_suffix(".vtt").read_text(encoding="utf-8")
     assert "Hello <00:00:00." in webvtt or "Hello <00:00:01." in webvtt, "words carry their starts in the VTT"

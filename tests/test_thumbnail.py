@@ -76,6 +76,33 @@ def test_the_forms_of_the_thumbnail_field(project):
     assert image.size == FORMATS["wide"].thumbnail
 
 
+def test_a_picture_scene_is_a_thumbnails_visual(project):
+    """A picture scene (the image kind) names its picture 'file'; its spec's 'picture' is the method giving the
+    fields of its look, which the thumbnail took for a file name: every render with a picture scene and no map
+    failed with a traceback."""
+    import shutil
+
+    path = project(
+        """\
+        title: The Harbour at Night
+        sections:
+          - title: One
+            scenes:
+              - id: open
+                slide: {kind: title, title: The Harbour}
+                narration: First.
+              - id: harbour
+                slide: {kind: image, file: assets/picture.png}
+                narration: Second.
+        """
+    )
+    shutil.copy(PICTURE, path.parent / "assets" / "picture.png")
+    loaded = pipeline.load(path)
+    assert stills.thumbnail_source(loaded).id == "harbour"
+    image = stills.thumbnail(loaded, Frame(320, 180, 10, FORMATS["wide"]))
+    assert image.size == FORMATS["wide"].thumbnail and np.asarray(image).std() > 10
+
+
 def test_the_cache_key_follows_the_thumbnail_field_only(project):
     def inputs(thumb: str, narration: str = "Second."):
         text = STORY.format(thumb=thumb).replace("narration: Second.", f"narration: {narration}")

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.core.errors import EngineUnavailable, ExplainerError, Stopped, StoryboardError
-from pipeline.narration import speech
 from pipeline.rendering.executors import Cancel
 from pipeline.rendering.executors.local import LocalPool, Warmup
 
@@ -141,7 +140,9 @@ class Session:
             publish.make_output(self.media_root)  # the preview's own folder, marked: its partial stills are swept
             result = pipeline.render(project, options, cancel=cancel)
             if not self._warm:  # the first render narrated on a pool: the next save speaks here
-                _warm(options.engines(project), speech.prepared_voices(options.store(project.root)))
+                from pipeline.narration.speech import prepared_voices
+
+                _warm(options.engines(project), prepared_voices(options.store(project.root)))
                 self._warm = True
             state = self._described(project, result)
             state["changed"] = result.scenes_rendered

@@ -205,7 +205,8 @@ def thumbnail_visual(seen: object | None, canvas: Canvas, context: SceneContext)
         fitted = seen.model_copy(update={"show": seen.highlight}) if seen.highlight else seen
         picture, lit = maps.lit_picture(fitted.spec(), plain, context)
         return thumbnails.Shown(picture, lit), list(seen.highlight)
-    name = getattr(seen, "picture", None) or getattr(seen, "file", None)
+    # An image kind's spec names its picture 'file' (its 'picture' is SpecBase's method: the fields of its picture).
+    name = seen.file if getattr(seen, "kind", None) == "image" else getattr(seen, "picture", None)
     if name:
         return thumbnails.Shown(open_picture(context.asset(name), name), focus=seen.focus), []  # type: ignore[attr-defined]
     icon = getattr(seen, "icon", None)
