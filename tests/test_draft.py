@@ -373,6 +373,7 @@ def test_draft_command_writes_the_storyboard_and_refuses_to_overwrite(tmp_path):
     assert missing.returncode != 0 and "nope.txt: no such file" in missing.stderr
 
 
+@pytest.mark.slow  # drafts and checks a storyboard with pictures: the full run's
 def test_the_media_folders_pictures_go_beside_the_scenes_that_name_them(tmp_path):
     """Pictures in the project's assets/ named for what they show ('salt-camels.jpg' in a 'caravans' folder) go
     beside the first text-led scene whose narration says their words, each once, with a note saying why; a hidden

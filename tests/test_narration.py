@@ -112,6 +112,16 @@ def test_piper_loads_its_voice_from_a_file_it_removes(tmp_path, monkeypatch):
         PiperEngine().release()
 
 
+def test_piper_loads_one_voice_a_process_whatever_cache_it_is_given(tmp_path):
+    """A folder for the prepared voice says how to load it, not what it is: a process that renders with two caches
+    (the tests, a batch, the preview after a render) keeps one voice; each folder had loaded its own (1.4 s and
+    about 400 MB each)."""
+    from pipeline.narration.engines import piper
+
+    first = piper.loaded_voice(tmp_path / "one" / "voices")
+    assert piper.loaded_voice(tmp_path / "two" / "voices") is first and piper.loaded_voice() is first
+
+
 PREPARED_TAKE = """
 import hashlib, sys
 from pathlib import Path

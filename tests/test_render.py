@@ -332,6 +332,7 @@ def test_no_edit_lists_and_in_step_for_players_that_ignore_them(project, tmp_pat
     assert read_number(frames[round(start * 30)][1]) == 0, "the clip's first frame on the scene's first frame"
 
 
+@pytest.mark.slow  # renders three times at test size: the full run's (the fast tier keeps to a minute)
 def test_the_thumbnail_is_drawn_again_only_when_what_it_shows_changes(project, tmp_path, monkeypatch):
     """An edit to another scene's narration drew the thumbnail again (0.8 s of a 1080p edit's 8.6: the opening
     title's map loaded and drawn for a picture that had not changed). It is kept in the cache by its scene's clip

@@ -71,7 +71,7 @@ class PiperEngine(Engine):
         loaded_voice(self.prepared)  # the voice's model into onnxruntime, kept for the process
 
     def release(self) -> None:
-        _loaded.cache_clear()  # after a long sentence, its session held about 330 MB more than the imports
+        _held().clear()  # after a long sentence, its session held about 330 MB more than the imports
 
     def synthesize(self, text: str, settings: VoiceSettings) -> bytes:
         return self.speak(text, settings).audio
@@ -207,10 +207,18 @@ def loaded_voice(prepared: Path | None = None):
     sentence against 0.77 s (median of 12), and a pool of one-thread processes uses every core. Its graph is
     optimized to onnxruntime's 'extended' level in every process (the 'all' level adds layouts of this machine's
     own: a graph kept for others must not have them)."""
-    return _loaded(prepared)
+    held = _held()
+    if not held:  # one voice a process, wherever it was loaded from: a folder changes how, not what
+        held.append(_loaded(prepared))
+    return held[0]
 
 
 @functools.cache
+def _held() -> list[Any]:
+    """The process's voice, once loaded (emptied by ``PiperEngine.release``)."""
+    return []
+
+
 def _loaded(prepared: Path | None) -> Any:
     no_telemetry()
     try:
