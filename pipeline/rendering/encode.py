@@ -58,7 +58,7 @@ def codec_args(fps: int, moving: bool = False) -> list[str]:
     stream copy: a drawn scene's pictures (``CHANGING``), or ``moving``.
 
     ``moving``: a picture that changes on every frame (a layered scene: a camera move, footage). Its
-    keyframes came every half second, as a drawn scene's do for its holds, and each one restored the
+    keyframes came every half second, as a drawn scene's do, and each one restored the
     detail the P-frames before it had let go, so the picture pulsed twice a second. With x264's macroblock
     tree off (with a 5-frame lookahead it spent the bits badly) and a keyframe every two seconds, the
     shipped video's picture scene at 1080p changes 3.6-4.6 times as much at a keyframe as at a P-frame,
